@@ -1,0 +1,49 @@
+"""Aggregate counters kept incrementally as people move, so that reporting never scans every agent."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .states import PathwayState
+
+
+@dataclass
+class PathwayCounters:
+    """People in each pathway state now, and how many have ever passed each milestone."""
+
+    in_state: list[int] = field(default_factory=lambda: [0] * len(PathwayState))
+    # Milestones, counted once per referral (a person re-referred later counts again).
+    referred: int = 0
+    reached_link_worker: int = 0
+    took_up_activity: int = 0
+    sustained: int = 0
+    volunteered: int = 0
+    dropped_out: int = 0
+    setbacks: int = 0
+    people_with_setback: int = 0
+    reengaged_after_setback: int = 0
+    mh_discharged: int = 0
+    continuity_breaks: int = 0
+    exits: Counter = field(default_factory=Counter)  # terminal state reasons, e.g. "gave up waiting"
+
+    def move(self, old: PathwayState | None, new: PathwayState) -> None:
+        if old is not None:
+            self.in_state[old] -= 1
+        self.in_state[new] += 1
+
+    def count(self, state: PathwayState) -> int:
+        return self.in_state[state]
+
+
+@dataclass
+class Ledger:
+    """Money flows of the whole system, in GBP; every pound paid to a group is received by one."""
+
+    link_worker_cost: float = 0.0
+    tariffs_paid: float = 0.0
+    grants_paid: float = 0.0
+
+    @property
+    def commissioner_spend(self) -> float:
+        return self.link_worker_cost + self.tariffs_paid + self.grants_paid

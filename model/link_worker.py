@@ -1,0 +1,62 @@
+"""Link workers (primary care) and link advisors (the secondary mental-health pathway)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .states import Service
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .patient import Patient
+
+
+class LinkWorker(mesa.Agent):
+    """A whole-time-equivalent link worker with a caseload limit.
+
+    The limit comes from published throughput: a link worker sees 200-250 new people a year on
+    12-week episodes, so holds about throughput x 12 / 52 people at once (NHS England role
+    description). Longer support keeps people on the caseload longer and so lowers throughput.
+    Demand beyond the limit waits, makes support lighter-touch and raises the chance the link worker
+    leaves (BJGP 2023; Tierney 2025).
+    """
+
+    model: SocialPrescribingModel
+
+    def __init__(self, model: SocialPrescribingModel, service: Service, caseload_limit: int):
+        super().__init__(model)
+        self.service = service
+        self.caseload_limit = caseload_limit
+        self.caseload: dict[Patient, None] = {}  # ordered, for deterministic hand-over
+        self.people_taken_on = 0
+
+    @property
+    def free_room(self) -> int:
+        return self.caseload_limit - len(self.caseload)
+
+    def take_on(self, patient: Patient) -> None:
+        self.caseload[patient] = None
+        self.people_taken_on += 1
+        patient.first_contact(self)
+
+    def hand_over(self, patient: Patient) -> None:
+        """Take over a colleague's client (no first contact: the support episode carries on)."""
+        self.caseload[patient] = None
+
+    def release(self, patient: Patient) -> None:
+        self.caseload.pop(patient, None)
+
+    def step(self) -> None:
+        """Each week a link worker may leave; more likely under pressure, less likely when trained."""
+        p = self.model.p
+        pressure_excess = min(max(self.model.pressure[self.service] - 1.0, 0.0), 1.0)
+        weekly = (
+            p["lw_quit_rate_per_year"]
+            / 52
+            * (1 + (p["lw_quit_pressure_multiplier"] - 1) * pressure_excess)
+            * (1 - p["training_quit_reduction"] * p["lw_training"])
+        )
+        if self.model.streams["workforce"].chance(weekly):
+            self.model.link_worker_leaves(self)

@@ -1,0 +1,101 @@
+"""Mechanisms of action and the outcomes they move (Aughterson 2024; Dayson 2020).
+
+Attending a group builds three mechanisms, each a level in [0, 1]: psychological (confidence,
+purpose, achievement, pleasure), social (support, friendship, belonging, less loneliness) and
+behavioural (independence, healthier habits, work-seeking, routine). Wellbeing (SWEMWBS, 7-35) and
+loneliness (UCLA-3, 3-9) follow from them, on top of the natural course a person would have had
+without social prescribing. When attendance stops, part of each level fades (Wildman 2019).
+
+The levels change only when a person attends, and fade by a closed formula otherwise, so a person
+who is not attending costs nothing per week: their outcomes are evaluated when they are needed.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .activities import Activity
+
+SWEMWBS_RANGE = (7.0, 35.0)
+UCLA_RANGE = (3.0, 9.0)
+
+
+def _clip(x: float, lo_hi: tuple[float, float]) -> float:
+    return min(max(x, lo_hi[0]), lo_hi[1])
+
+
+class Mechanisms:
+    """A person's psychological, social and behavioural mechanism levels, with fading when paused."""
+
+    __slots__ = ("psychological", "social", "behavioural", "paused_at", "_retain", "_half_life")
+
+    def __init__(self, retained_share: float, half_life_weeks: float):
+        self.psychological = 0.0
+        self.social = 0.0
+        self.behavioural = 0.0
+        self.paused_at: float | None = 0.0  # levels are all zero, so fading changes nothing
+        self._retain = retained_share
+        self._half_life = half_life_weeks
+
+    def build(self, activity: Activity, growth: float) -> None:
+        """One session attended: each level grows towards 1 in proportion to the activity's weight.
+
+        Weights of an activity sum to 1, so the factor 3 makes an activity that builds all three
+        mechanisms equally grow each at ``growth`` per session.
+        """
+        self.psychological += growth * 3 * activity.psychological * (1 - self.psychological)
+        self.social += growth * 3 * activity.social * (1 - self.social)
+        self.behavioural += growth * 3 * activity.behavioural * (1 - self.behavioural)
+
+    def _fade(self, week: float) -> float:
+        if self.paused_at is None:
+            return 1.0
+        elapsed = max(week - self.paused_at, 0.0)
+        return self._retain + (1 - self._retain) * 0.5 ** (elapsed / self._half_life)
+
+    def pause(self, week: float) -> None:
+        """Attendance stops: from now on the levels fade towards the retained share."""
+        if self.paused_at is None:
+            self.paused_at = week
+
+    def resume(self, week: float) -> None:
+        """Attendance restarts: fix the faded levels as the new starting point."""
+        f = self._fade(week)
+        self.psychological *= f
+        self.social *= f
+        self.behavioural *= f
+        self.paused_at = None
+
+    def at(self, week: float) -> tuple[float, float, float]:
+        f = self._fade(week)
+        return self.psychological * f, self.social * f, self.behavioural * f
+
+
+def natural_course(long_run_change: float, time_constant_weeks: float, weeks_since_referral: float) -> float:
+    """Wellbeing change without social prescribing: a drift (on average a partial recovery from the
+    low point at which people are referred) that settles with the given time constant."""
+    return long_run_change * (1 - math.exp(-max(weeks_since_referral, 0.0) / time_constant_weeks))
+
+
+def swemwbs(baseline: float, natural: float, mechanisms: tuple[float, float, float], gain_max: float) -> float:
+    """SWEMWBS score: baseline + natural course + the mean mechanism level times the full gain.
+
+    Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
+    and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).
+    """
+    return _clip(baseline + natural + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
+
+
+def ucla(baseline: float, social: float, reduction_max: float) -> float:
+    """UCLA-3 loneliness score: the social mechanism (friendship, belonging) lowers it."""
+    return _clip(baseline - reduction_max * social, UCLA_RANGE)
+
+
+def loneliness_weight(ucla_score: float) -> float:
+    """How far a UCLA-3 score is from 'not lonely' (3) to 'chronically lonely' (7 and over), in [0, 1]."""
+    return _clip((ucla_score - 3.0) / 4.0, (0.0, 1.0))
+
+
+def service_use_rate(base: float, per_ltc: float, ltc_count: int, ucla_score: float, lonely_ratio: float) -> float:
+    """Yearly GP consultations or A&E attendances: need sets the base, loneliness multiplies it."""
+    return (base + per_ltc * ltc_count) * (1 + (lonely_ratio - 1) * loneliness_weight(ucla_score))

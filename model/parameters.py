@@ -1,0 +1,114 @@
+"""Model parameters and their provenance, read from ``seeds/parameters.toml``.
+
+Each parameter carries its value, unit, plausible range, allowed bounds and source, so that the
+numbers the model runs on are always next to the evidence they rest on (the OpenABM-Covid19 and
+Covasim convention of a parameter table with a citation beside each default).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+PARAMETERS_FILE = SEEDS_DIR / "parameters.toml"
+
+Value = int | float | bool
+
+
+class ParameterError(ValueError):
+    """A parameter name or value that the model cannot accept."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One model parameter with its evidence."""
+
+    name: str
+    value: Value
+    unit: str
+    low: Value
+    high: Value
+    bounds: tuple[float, float]
+    source: tuple[str, ...] | str  # source ids, or "assumption: <why>"
+    group: str
+    description: str
+
+    @property
+    def kind(self) -> type:
+        return type(self.value)
+
+    @property
+    def is_assumption(self) -> bool:
+        return isinstance(self.source, str)
+
+    def check(self, value: Any) -> Value:
+        """Return ``value`` coerced to this parameter's type, or raise ParameterError saying what is allowed."""
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise ParameterError(f"{self.name} = {value!r}: expected true or false")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(f"{self.name} = {value!r}: expected a number ({self.unit})")
+        if self.kind is int and not float(value).is_integer():
+            raise ParameterError(f"{self.name} = {value!r}: expected a whole number ({self.unit})")
+        lo, hi = self.bounds
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise ParameterError(f"{self.name} = {value!r}: allowed range is [{lo:g}, {hi:g}] ({self.unit})")
+        return self.kind(value)
+
+
+def _default_bounds(unit: str) -> tuple[float, float]:
+    # Probabilities, shares and 0-1 indices cannot leave [0, 1]; every other quantity is a count,
+    # rate, time or amount of money that cannot be negative.
+    if unit in {"probability", "index 0-1"} or unit.startswith("share") or unit.startswith("probability"):
+        return (0.0, 1.0)
+    return (0.0, math.inf)
+
+
+def _parse(name: str, entry: dict[str, Any]) -> Parameter:
+    missing = {"value", "unit", "range", "source", "description"} - entry.keys()
+    if missing:
+        raise ParameterError(f"{PARAMETERS_FILE}: parameter {name} lacks {', '.join(sorted(missing))}")
+    low, high = entry["range"]
+    bounds = tuple(float(b) for b in entry.get("bounds", _default_bounds(entry["unit"])))
+    source = entry["source"]
+    return Parameter(
+        name=name,
+        value=entry["value"],
+        unit=entry["unit"],
+        low=low,
+        high=high,
+        bounds=bounds,  # type: ignore[arg-type]
+        source=tuple(source) if isinstance(source, list) else source,
+        group=entry.get("group", "other"),
+        description=entry["description"],
+    )
+
+
+@cache
+def registry() -> MappingProxyType[str, Parameter]:
+    """All parameters, by name, in the order of the seeds file."""
+    with PARAMETERS_FILE.open("rb") as fh:
+        table = tomllib.load(fh)
+    return MappingProxyType({name: _parse(name, entry) for name, entry in table.items()})
+
+
+def defaults() -> dict[str, Value]:
+    return {name: p.value for name, p in registry().items()}
+
+
+def resolve(overrides: dict[str, Any] | None = None) -> dict[str, Value]:
+    """Defaults with ``overrides`` applied, every value checked against its parameter's type and bounds."""
+    params = defaults()
+    known = registry()
+    for name, value in (overrides or {}).items():
+        if name not in known:
+            raise ParameterError(f"unknown parameter {name!r}; see `spsim show baseline` for the list")
+        params[name] = known[name].check(value)
+    return params

@@ -1,0 +1,137 @@
+"""The synthetic adult population of the catchment, and who among them is referred.
+
+Every adult is a row of a few NumPy columns, not an agent: only people who are referred become
+``Patient`` agents, so a catchment of a million adults costs memory for its columns and nothing per
+week. The columns also hold each person's fixed traits (wellbeing at a low point, how far they can
+travel, which activities they want), drawn once at the start from the ``population`` stream, so that
+the same person referred under two policies is the same person: a paired comparison.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activities import catalogue
+from .states import Cohort
+
+# Age bands of English adults (ONS mid-year estimates, rounded): 18-39, 40-64, 65-74, 75+.
+AGE_BANDS = ((18, 40), (40, 65), (65, 75), (75, 95))
+AGE_SHARES = (0.36, 0.41, 0.12, 0.11)
+# Relative chance of multimorbidity by age band; normalised below so the overall prevalence holds.
+MULTIMORBIDITY_BY_AGE = (0.3, 1.0, 2.2, 3.0)
+PREFERENCES_PER_PERSON = 3  # activities a person would consider, in order of preference
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A referred person's fixed traits, read from the catchment columns."""
+
+    index: int
+    age: int
+    ltc_count: int  # 0, 1, or 2 for two or more
+    smi: bool
+    lonely: bool
+    deprived: bool
+    x: float
+    y: float
+    wellbeing_z: float  # standard-normal position within the referred cohort's wellbeing
+    course_z: float  # standard-normal deviation of the person's own natural course
+    reach_km: float
+    preferences_u: tuple[float, ...]  # uniform draws that order the person's activity preferences
+    work_u: float  # uniform draws for: in work at referral,
+    cost_u: float  # whether a fee rules a group out,
+    ucla_u: float  # loneliness score at referral
+
+
+class Catchment:
+    """Columns of the adult population, and the referral process over it."""
+
+    def __init__(self, params: dict, generator: np.random.Generator):
+        n = int(params["population"])
+        self.size = n
+        self.side_km = math.sqrt(n / params["adults_per_km2"])
+        g = generator
+        band = g.choice(len(AGE_BANDS), size=n, p=AGE_SHARES)
+        lo = np.array([b[0] for b in AGE_BANDS])[band]
+        hi = np.array([b[1] for b in AGE_BANDS])[band]
+        self.age = (lo + g.random(n) * (hi - lo)).astype(np.int16)
+
+        age_factor = np.array(MULTIMORBIDITY_BY_AGE) / np.dot(MULTIMORBIDITY_BY_AGE, AGE_SHARES)
+        p_mm = np.clip(params["prevalence_multimorbidity"] * age_factor[band], 0, 1)
+        multimorbid = g.random(n) < p_mm
+        # people with exactly one condition, so that the share with at least one matches prevalence_ltc
+        p_one = max(params["prevalence_ltc"] - params["prevalence_multimorbidity"], 0.0) / max(
+            1 - params["prevalence_multimorbidity"], 1e-9
+        )
+        one = ~multimorbid & (g.random(n) < p_one)
+        self.ltc_count = (multimorbid * 2 + one).astype(np.int8)
+        self.smi = g.random(n) < params["prevalence_smi"]
+        self.lonely = g.random(n) < params["prevalence_lonely"]
+        self.deprived = g.random(n) < params["prevalence_deprived"]
+        self.x = (g.random(n) * self.side_km).astype(np.float32)
+        self.y = (g.random(n) * self.side_km).astype(np.float32)
+        self.wellbeing_z = g.standard_normal(n).astype(np.float32)
+        self.course_z = g.standard_normal(n).astype(np.float32)
+        # Older people travel less far (assumption: mobility and transport).
+        reach = g.exponential(params["reach_km_mean"], n) * np.where(self.age >= 75, 0.6, 1.0)
+        self.reach_km = np.maximum(reach, 0.3).astype(np.float32)
+        self.preferences_u = g.random((n, PREFERENCES_PER_PERSON)).astype(np.float32)
+        self.traits_u = g.random((n, 3)).astype(np.float32)  # work, cost, loneliness
+
+        # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.
+        weight = (
+            np.where(self.lonely, params["referral_or_lonely"], 1.0)
+            * np.where(self.ltc_count >= 2, params["referral_or_multimorbidity"], 1.0)
+            * np.where(self.deprived, params["referral_or_deprived"], 1.0)
+            * np.where(self.smi, params["referral_or_smi"], 1.0)
+        )
+        self._cumulative_weight = np.cumsum(weight)
+        self.in_pathway = np.zeros(n, dtype=bool)
+
+    def draw_referred(self, u: float) -> int | None:
+        """The person referred by uniform draw ``u`` (need-weighted), or None if already in the pathway."""
+        i = int(np.searchsorted(self._cumulative_weight, u * self._cumulative_weight[-1], side="right"))
+        i = min(i, self.size - 1)
+        return None if self.in_pathway[i] else i
+
+    def person(self, i: int) -> Person:
+        return Person(
+            index=i,
+            age=int(self.age[i]),
+            ltc_count=int(self.ltc_count[i]),
+            smi=bool(self.smi[i]),
+            lonely=bool(self.lonely[i]),
+            deprived=bool(self.deprived[i]),
+            x=float(self.x[i]),
+            y=float(self.y[i]),
+            wellbeing_z=float(self.wellbeing_z[i]),
+            course_z=float(self.course_z[i]),
+            reach_km=float(self.reach_km[i]),
+            preferences_u=tuple(self.preferences_u[i].tolist()),
+            work_u=float(self.traits_u[i, 0]),
+            cost_u=float(self.traits_u[i, 1]),
+            ucla_u=float(self.traits_u[i, 2]),
+        )
+
+
+def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int, ...]:
+    """The activities (catalogue indices) a person wants, most wanted first.
+
+    A weighted draw without replacement from the cohort's preferences, one uniform draw per choice.
+    """
+    acts = catalogue()
+    remaining = {i: a.preference[cohort] for i, a in enumerate(acts)}
+    chosen: list[int] = []
+    for u in draws:
+        target = u * sum(remaining.values())
+        acc = 0.0
+        for i, w in remaining.items():
+            acc += w
+            if target < acc:
+                break
+        chosen.append(i)
+        del remaining[i]
+    return tuple(chosen)

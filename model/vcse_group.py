@@ -1,0 +1,142 @@
+"""Community (VCSE) groups: the places people are referred to, and whether they survive."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .activities import Activity
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .patient import Patient
+
+
+class VCSEGroup(mesa.Agent):
+    """A voluntary, community or social enterprise group running one weekly activity.
+
+    Places: the weekly places it has for referred people, plus places bought by capacity grants and
+    places that volunteers add. Full groups keep a waiting list. Money: core income and running
+    costs balance roughly; each referred attendee costs a little more, which only a tariff or grant
+    covers (Dayson 2020; Cooper 2024). When reserves run out the group closes.
+    """
+
+    model: SocialPrescribingModel
+
+    def __init__(
+        self,
+        model: SocialPrescribingModel,
+        activity: Activity,
+        x: float,
+        y: float,
+        base_places: int,
+        charges: bool,
+        income_per_year: float,
+        margin: float,
+        reserves: float,
+    ):
+        super().__init__(model)
+        self.activity = activity
+        self.x, self.y = x, y
+        self.base_places = base_places
+        self.charges = charges
+        self.income_per_week = income_per_year / 52
+        # Running costs such that the group runs a surplus (margin > 0) or a deficit before referrals.
+        self.running_cost_per_week = income_per_year * (1 - margin) / 52
+        self.reserves = reserves
+        self.opening_reserves = reserves
+        self.is_open = True
+        self.members: dict[Patient, None] = {}  # ordered: deterministic iteration
+        self.volunteers: dict[Patient, None] = {}
+        self.waiting: deque[Patient] = deque()
+        self.grant_per_week = 0.0
+        # Ledger, so that reserves = opening + received - spent can be checked.
+        self.received = 0.0
+        self.spent = 0.0
+
+    # ------------------------------------------------------------ places
+    @property
+    def grant_places(self) -> int:
+        return math.floor(self.grant_per_week * 52 / self.model.p["grant_cost_per_place_year_gbp"] + 1e-9)
+
+    @property
+    def places(self) -> int:
+        volunteer_places = math.floor(self.model.p["places_per_volunteer"] * len(self.volunteers) + 1e-9)
+        return self.base_places + self.grant_places + volunteer_places
+
+    @property
+    def free_places(self) -> int:
+        return max(self.places - len(self.members), 0)
+
+    def distance_to(self, x: float, y: float) -> float:
+        return math.hypot(self.x - x, self.y - y)
+
+    def join(self, patient: Patient) -> None:
+        self.members[patient] = None
+
+    def leave(self, patient: Patient) -> None:
+        """A member leaves: their place goes to the next person on the waiting list who still wants it."""
+        self.members.pop(patient, None)
+        if self.volunteers.pop(patient, None) is not None:
+            self.enforce_places()
+        self.admit_from_waiting_list()
+
+    def enforce_places(self) -> None:
+        """Places can shrink (a volunteer leaves, a grant is spread thinner): the newest members who
+        are not volunteers go back to the front of the waiting list until members fit the places."""
+        while len(self.members) > self.places:
+            newest = next((p for p in reversed(self.members) if p not in self.volunteers), None)
+            if newest is None:  # only volunteers left: the newest of them steps back
+                newest = next(reversed(self.members))
+                del self.volunteers[newest]
+            del self.members[newest]
+            self.waiting.appendleft(newest)
+            newest.moved_to_waiting_list(self)
+
+    def admit_from_waiting_list(self) -> None:
+        while self.is_open and self.waiting and self.free_places > 0:
+            self.waiting.popleft().start_attending(self)
+
+    def add_to_waiting_list(self, patient: Patient) -> None:
+        self.waiting.append(patient)
+
+    def remove_from_waiting_list(self, patient: Patient) -> None:
+        try:
+            self.waiting.remove(patient)
+        except ValueError:
+            pass
+
+    # ------------------------------------------------------------ money
+    def receive(self, amount: float) -> None:
+        self.reserves += amount
+        self.received += amount
+
+    def spend(self, amount: float) -> None:
+        self.reserves -= amount
+        self.spent += amount
+
+    def step(self) -> None:
+        """One week of the group's finances."""
+        p = self.model.p
+        self.receive(self.income_per_week)
+        self.spend(self.running_cost_per_week)
+        # Grant-funded places are paid for by the grant itself; referred attendees on the group's
+        # own places are an unfunded load unless a tariff covered them when they started.
+        grant_cost = self.grant_places * p["grant_cost_per_place_year_gbp"] / 52
+        self.spend(min(grant_cost, self.grant_per_week))
+        referred_on_own_places = max(len(self.members) - self.grant_places, 0)
+        self.spend(referred_on_own_places * p["cost_per_attendee_week_gbp"])
+        if self.reserves < 0:
+            self.model.close_group(self)
+
+    def close(self) -> list[Patient]:
+        """Close the group; return its members and waiting list, who must be re-matched."""
+        self.is_open = False
+        displaced = [*self.members, *self.waiting]
+        self.members.clear()
+        self.volunteers.clear()
+        self.waiting.clear()
+        return displaced
