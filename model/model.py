@@ -57,7 +57,7 @@ class SocialPrescribingModel(mesa.Model):
         self.social_prescribing = bool(self.p["social_prescribing"])
         self.counters = PathwayCounters()
         self.ledger = Ledger()
-        self.groups_closed = 0
+        self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
         self.groups_opened = 0
         self.link_workers_left = 0
 
@@ -150,6 +150,10 @@ class SocialPrescribingModel(mesa.Model):
         if workers is None:
             return []
         return [w for w in workers if service is None or w.service is service]
+
+    @property
+    def groups_closed(self) -> int:
+        return len(self.closed_groups)
 
     def groups(self) -> list[VCSEGroup]:
         return [g for per_activity in self.groups_by_activity for g in per_activity]
@@ -263,7 +267,7 @@ class SocialPrescribingModel(mesa.Model):
         share = pot / len(open_groups)
         for group in open_groups:
             group.grant_per_week = share
-            group.receive(share)
+            group.receive(share, from_commissioner=True)
             self.ledger.grants_paid += share
             group.enforce_places()
             group.admit_from_waiting_list()
@@ -272,14 +276,14 @@ class SocialPrescribingModel(mesa.Model):
         """Funding follows the referral: the receiving group is paid when a referred person starts."""
         amount = self.p["referral_tariff_gbp"]
         if amount > 0:
-            group.receive(amount)
+            group.receive(amount, from_commissioner=True)
             self.ledger.tariffs_paid += amount
 
     def close_group(self, group: VCSEGroup) -> None:
         """A group whose reserves ran out closes; its members and waiting list are re-matched."""
         displaced = group.close()
         self.groups_by_activity[catalogue().index(group.activity)].remove(group)
-        self.groups_closed += 1
+        self.closed_groups.append(group)
         group.remove()
         for patient in displaced:
             patient.group_closed()

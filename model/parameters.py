@@ -17,6 +17,8 @@ from typing import Any
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 PARAMETERS_FILE = SEEDS_DIR / "parameters.toml"
+SOURCES_FILE = SEEDS_DIR / "sources.toml"
+FINDINGS_FILE = SEEDS_DIR / "findings.toml"
 
 Value = int | float | bool
 
@@ -97,6 +99,16 @@ def registry() -> MappingProxyType[str, Parameter]:
     with PARAMETERS_FILE.open("rb") as fh:
         table = tomllib.load(fh)
     return MappingProxyType({name: _parse(name, entry) for name, entry in table.items()})
+
+
+@cache
+def evidence() -> tuple[dict[str, dict], dict[str, dict]]:
+    """The source registry and the seed-document findings, by id."""
+    with SOURCES_FILE.open("rb") as fh:
+        sources = tomllib.load(fh)
+    with FINDINGS_FILE.open("rb") as fh:
+        findings = tomllib.load(fh)
+    return sources, findings
 
 
 def defaults() -> dict[str, Value]:

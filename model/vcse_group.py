@@ -56,6 +56,7 @@ class VCSEGroup(mesa.Agent):
         # Ledger, so that reserves = opening + received - spent can be checked.
         self.received = 0.0
         self.spent = 0.0
+        self.commissioner_funding = 0.0  # the part of `received` paid by the commissioner (tariffs, grants)
 
     # ------------------------------------------------------------ places
     @property
@@ -110,9 +111,11 @@ class VCSEGroup(mesa.Agent):
             pass
 
     # ------------------------------------------------------------ money
-    def receive(self, amount: float) -> None:
+    def receive(self, amount: float, from_commissioner: bool = False) -> None:
         self.reserves += amount
         self.received += amount
+        if from_commissioner:
+            self.commissioner_funding += amount
 
     def spend(self, amount: float) -> None:
         self.reserves -= amount
