@@ -260,15 +260,17 @@ class SocialPrescribingModel(mesa.Model):
 
     # ------------------------------------------------------------------ community groups and money
     def _distribute_grants(self) -> None:
+        """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
         pot = self.p["vcse_grant_per_100k_year_gbp"] * self.per_100k / 52
         open_groups = self.groups()
-        if pot <= 0 or not open_groups:
-            return
-        share = pot / len(open_groups)
+        share = pot / len(open_groups) if open_groups else 0.0
         for group in open_groups:
+            if share == 0.0 and group.grant_per_week == 0.0:
+                continue
             group.grant_per_week = share
-            group.receive(share, from_commissioner=True)
-            self.ledger.grants_paid += share
+            if share > 0:
+                group.receive(share, from_commissioner=True)
+                self.ledger.grants_paid += share
             group.enforce_places()
             group.admit_from_waiting_list()
 
