@@ -13,7 +13,7 @@ import numpy as np
 from .activities import catalogue
 from .counters import Ledger, PathwayCounters
 from .link_worker import LinkWorker
-from .parameters import registry, resolve
+from .parameters import ParameterError, registry, resolve
 from .patient import Patient
 from .states import IN_GROUP, TERMINAL, Cohort, PathwayState, ReferralSource, Service
 from .streams import RandomStreams
@@ -38,8 +38,8 @@ class Vacancy:
         self.service = service
 
     def fill(self) -> None:
-        self.model.vacancies.discard(self)
-        self.model.recruit_link_worker(self.service)
+        if self.model.vacancies.pop(self, False) is None:  # still a funded vacancy
+            self.model.recruit_link_worker(self.service)
 
 
 class SocialPrescribingModel(mesa.Model):
@@ -52,6 +52,7 @@ class SocialPrescribingModel(mesa.Model):
     def __init__(self, *, rng: int | np.random.SeedSequence | None = None, **parameters: Any):
         super().__init__(rng=rng)
         self.p = resolve(parameters)
+        self._overrides = dict(parameters)
         root = rng if isinstance(rng, int | np.random.SeedSequence) else int(self.rng.integers(2**63))
         self.streams = RandomStreams(root)
         self.social_prescribing = bool(self.p["social_prescribing"])
@@ -68,11 +69,11 @@ class SocialPrescribingModel(mesa.Model):
         self.pressure: dict[Service, float] = dict.fromkeys(Service, 0.0)
         self.attending: dict[Patient, None] = {}  # group members, stepped weekly
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
-        self.vacancies: set[Vacancy] = set()
+        self.vacancies: dict[Vacancy, None] = {}  # ordered, so cuts are deterministic
         self.groups_by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
 
         self._create_groups()
-        self._create_link_workers()
+        self.staff_to_establishment()
         self._schedule_group_founding()
         self.datacollector = mesa.DataCollector(model_reporters=_reporters(), tables={"outcomes": OUTCOME_COLUMNS})
         self.datacollector.collect(self)
@@ -131,16 +132,47 @@ class SocialPrescribingModel(mesa.Model):
             return int(self.p["advisor_caseload"])
         return max(1, round(self.p["lw_new_people_per_year"] * STANDARD_EPISODE_WEEKS / 52))
 
-    def _create_link_workers(self) -> None:
-        staff = {Service.PRIMARY_CARE: self.p["link_workers_per_100k"] * self.per_100k}
-        if self.p["supported_discharge"]:
-            staff[Service.MENTAL_HEALTH] = self.p["link_advisors_per_100k"] * self.per_100k
-        for service, fte in staff.items():
-            n = round(fte) if self.social_prescribing else 0
-            if fte > 0 and n == 0 and self.social_prescribing:
-                n = 1  # a service that is funded at all has at least one person
-            for _ in range(n):
+    def establishment(self, service: Service) -> int:
+        """Funded link worker posts for a service: FTE per 100,000 adults times the catchment.
+
+        A service that is funded at all has at least one post.
+        """
+        if not self.social_prescribing:
+            return 0
+        if service is Service.MENTAL_HEALTH:
+            if not self.p["supported_discharge"]:
+                return 0
+            fte = self.p["link_advisors_per_100k"] * self.per_100k
+        else:
+            fte = self.p["link_workers_per_100k"] * self.per_100k
+        return max(round(fte), 1) if fte > 0 else 0
+
+    def staff_to_establishment(self) -> None:
+        """Recruit to funded posts, or let staff go (newest first) when posts are cut."""
+        for service in Service:
+            posts = self.establishment(service)
+            vacant = [v for v in self.vacancies if v.service is service]
+            workers = self.link_workers(service)
+            for _ in range(posts - len(workers) - len(vacant)):
                 self.recruit_link_worker(service)
+            excess = len(workers) + len(vacant) - posts
+            for vacancy in vacant[:max(excess, 0)]:
+                del self.vacancies[vacancy]
+                excess -= 1
+            for worker in sorted(workers, key=lambda w: -w.unique_id)[:max(excess, 0)]:
+                self.link_worker_leaves(worker, replace=False)
+
+    def update_parameters(self, **changes: Any) -> None:
+        """Change parameters mid-run (a policy starting); checked like the model's own keywords.
+
+        Most parameters are read when they are used, so a change takes effect at once; staffing
+        is brought to the new establishment here.
+        """
+        if "population" in changes or "adults_per_km2" in changes:
+            raise ParameterError("population and adults_per_km2 are fixed once a model is built")
+        self.p = resolve({**self._overrides, **changes})
+        self._overrides.update(changes)
+        self.staff_to_establishment()
 
     def recruit_link_worker(self, service: Service) -> LinkWorker:
         return LinkWorker(self, service, self.caseload_limit(service))
@@ -238,21 +270,23 @@ class SocialPrescribingModel(mesa.Model):
         chance *= 1 - p["light_touch_uptake_penalty"] * pressure_excess
         return min(chance, 1.0)
 
-    def link_worker_leaves(self, worker: LinkWorker) -> None:
+    def link_worker_leaves(self, worker: LinkWorker, replace: bool = True) -> None:
         """A link worker leaves. With guaranteed continuity a colleague takes over at once; otherwise
-        their clients go to colleagues with room (continuity broken) and the post stays vacant."""
+        their clients go to colleagues with room (continuity broken) and the post stays vacant.
+        ``replace=False``: the post itself is cut."""
         self.link_workers_left += 1
         caseload = list(worker.caseload)
         worker.caseload.clear()
         worker.remove()
-        if self.p["guaranteed_continuity"]:
+        if replace and self.p["guaranteed_continuity"]:
             successor = self.recruit_link_worker(worker.service)
             for patient in caseload:
                 patient.link_worker_left(successor, continuity_kept=True)
             return
-        vacancy = Vacancy(self, worker.service)
-        self.vacancies.add(vacancy)
-        self.schedule_event(vacancy.fill, after=max(self.p["lw_vacancy_weeks"], 1e-3))
+        if replace:
+            vacancy = Vacancy(self, worker.service)
+            self.vacancies[vacancy] = None
+            self.schedule_event(vacancy.fill, after=max(self.p["lw_vacancy_weeks"], 1e-3))
         colleagues = self.link_workers(worker.service)
         for patient in caseload:
             best = max(colleagues, key=lambda w: (w.free_room, -w.unique_id), default=None)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 BLOCK = 4096
+NEVER_WEEKS = 10**9  # later than any simulation
 
 
 class Stream:
@@ -46,8 +47,11 @@ class Stream:
         return -mean * math.log1p(-self.random())
 
     def weeks_until(self, mean: float) -> int:
-        """A whole number of weeks (at least one) until an event that happens at rate 1/mean per week."""
-        return max(1, math.ceil(self.exponential(mean)))
+        """A whole number of weeks (at least one) until an event that happens at rate 1/mean per week.
+
+        Capped at NEVER_WEEKS, so that a vanishing rate means "not in any run" rather than an overflow.
+        """
+        return max(1, min(math.ceil(min(self.exponential(mean), NEVER_WEEKS)), NEVER_WEEKS))
 
     def pick(self, cumulative: Sequence[float]) -> int:
         """Index drawn with probabilities given by a cumulative weight list (last entry = total)."""

@@ -81,7 +81,8 @@ class VCSEGroup(mesa.Agent):
     def leave(self, patient: Patient) -> None:
         """A member leaves: their place goes to the next person on the waiting list who still wants it."""
         self.members.pop(patient, None)
-        if self.volunteers.pop(patient, None) is not None:
+        if patient in self.volunteers:  # the places this volunteer added go with them
+            del self.volunteers[patient]
             self.enforce_places()
         self.admit_from_waiting_list()
 
