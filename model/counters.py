@@ -25,6 +25,8 @@ class PathwayCounters:
     reengaged_after_setback: int = 0
     mh_discharged: int = 0
     continuity_breaks: int = 0
+    link_worker_wait_weeks: float = 0.0  # summed over people reached, from referral to first contact
+    group_wait_weeks: float = 0.0  # summed over people who took up, from first match to starting
     exits: Counter = field(default_factory=Counter)  # terminal state reasons, e.g. "gave up waiting"
 
     def move(self, old: PathwayState | None, new: PathwayState) -> None:
@@ -41,9 +43,11 @@ class Ledger:
     """Money flows of the whole system, in GBP; every pound paid to a group is received by one."""
 
     link_worker_cost: float = 0.0
+    link_worker_fte_weeks: float = 0.0
     tariffs_paid: float = 0.0
     grants_paid: float = 0.0
+    programme_costs: float = 0.0  # policies' own running costs (peer programme, training, ...)
 
     @property
     def commissioner_spend(self) -> float:
-        return self.link_worker_cost + self.tariffs_paid + self.grants_paid
+        return self.link_worker_cost + self.tariffs_paid + self.grants_paid + self.programme_costs

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import deque
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -15,8 +17,10 @@ from .counters import Ledger, PathwayCounters
 from .link_worker import LinkWorker
 from .parameters import ParameterError, registry, resolve
 from .patient import Patient
+from .policies import Policy
 from .states import IN_GROUP, TERMINAL, Cohort, PathwayState, ReferralSource, Service
 from .streams import RandomStreams
+from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
 
 S = PathwayState
@@ -49,7 +53,13 @@ class SocialPrescribingModel(mesa.Model):
     ``rng`` is the replicate's seed, from which every named random stream is spawned.
     """
 
-    def __init__(self, *, rng: int | np.random.SeedSequence | None = None, **parameters: Any):
+    def __init__(
+        self,
+        *,
+        rng: int | np.random.SeedSequence | None = None,
+        policies: Sequence[Policy] = (),
+        **parameters: Any,
+    ):
         super().__init__(rng=rng)
         self.p = resolve(parameters)
         self._overrides = dict(parameters)
@@ -69,12 +79,16 @@ class SocialPrescribingModel(mesa.Model):
         self.pressure: dict[Service, float] = dict.fromkeys(Service, 0.0)
         self.attending: dict[Patient, None] = {}  # group members, stepped weekly
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
+        self.trajectories = Trajectories()
         self.vacancies: dict[Vacancy, None] = {}  # ordered, so cuts are deterministic
         self.groups_by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
 
         self._create_groups()
         self.staff_to_establishment()
         self._schedule_group_founding()
+        self.policies = [copy.copy(policy) for policy in policies]  # a policy's state is per run
+        for policy in self.policies:
+            policy.initialize(self)
         self.datacollector = mesa.DataCollector(model_reporters=_reporters(), tables={"outcomes": OUTCOME_COLUMNS})
         self.datacollector.collect(self)
 
@@ -202,7 +216,12 @@ class SocialPrescribingModel(mesa.Model):
                 patient.attend_week()
         if LinkWorker in self.agents_by_type:
             self.agents_by_type[LinkWorker].shuffle_do("step")
-        self.ledger.link_worker_cost += len(self.link_workers()) * self.p["lw_cost_per_fte_year_gbp"] / 52
+        in_post = len(self.link_workers())
+        self.ledger.link_worker_fte_weeks += in_post
+        self.ledger.link_worker_cost += in_post * self.p["lw_cost_per_fte_year_gbp"] / 52
+        for policy in self.policies:
+            policy.accrue_week(self)
+        self.trajectories.observe(self)
         self.datacollector.collect(self)
 
     def _arrive_referrals(self) -> None:
@@ -234,6 +253,7 @@ class SocialPrescribingModel(mesa.Model):
         self.catchment.in_pathway[person.index] = True
         self.counters.referred += 1
         self.open_records[patient] = None
+        self.trajectories.add(patient)
         patient.refer()
         return patient
 
@@ -357,6 +377,7 @@ class SocialPrescribingModel(mesa.Model):
         """At the end of a run, measure everyone still within follow-up (marked censored)."""
         for patient in list(self.open_records):
             patient.close_record(censored=True)
+        self.trajectories.close()
 
     def outcomes(self):
         """One row per closed record (a pandas DataFrame)."""

@@ -70,6 +70,7 @@ class Patient(mesa.Agent):
         self.ever_supported = False
         self.continuity_broken = False
         self.assessed = False
+        self.matched_at: float | None = None  # when first put on a group's waiting list
         self.wants_activity = True
         self.group: VCSEGroup | None = None  # the group attended, waited for, or last attended
         self.volunteer = False
@@ -146,6 +147,7 @@ class Patient(mesa.Agent):
             return
         self.ever_supported = True
         self.model.counters.reached_link_worker += 1
+        self.model.counters.link_worker_wait_weeks += self.model.time - self.referred_week
         if self.model.streams["assessment"].chance(p["referral_decline_prob"]):
             self.move_to(S.DECLINED, "declined at first contact")
             return
@@ -177,6 +179,8 @@ class Patient(mesa.Agent):
             self._wait_for(group)
 
     def _wait_for(self, group: VCSEGroup) -> None:
+        if self.matched_at is None:
+            self.matched_at = self.model.time
         self.group = group
         group.add_to_waiting_list(self)
         self.move_to(S.AWAITING_GROUP)
@@ -237,6 +241,8 @@ class Patient(mesa.Agent):
         group.join(self)
         self.mechanisms.resume(self.week)
         if not self.took_up:
+            # weeks from first being matched to starting: zero when a place was free
+            self.model.counters.group_wait_weeks += self.model.time - (self.matched_at or self.model.time)
             self.took_up = True
             self.model.counters.took_up_activity += 1
             self.model.pay_tariff(group)

@@ -1,0 +1,195 @@
+"""Funding policies: objects applied to a running model from a start week.
+
+Following Starsim's interventions, a policy is a small object that changes capacities, funding flows
+or pathway rules when it starts, and carries its own running cost. Link worker, advisor, grant and
+tariff money is counted by the model as it is spent (staff in post, grants paid, tariffs paid); a
+policy's ``annual_programme_cost`` is what it costs beyond that (a coordinator, training, a campaign,
+cover for continuity), accrued week by week once it has started.
+
+Each policy can be sized by money (``from_budget``), so that scenarios can split one fixed budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+
+
+@dataclass
+class Policy:
+    """A change to the model from ``start_week``; subclasses say what changes and what it costs."""
+
+    start_week: int = 0
+    started: bool = field(default=False, init=False)
+    kind: ClassVar[str] = "policy"
+    label: ClassVar[str] = "policy"
+
+    def changes(self, model: SocialPrescribingModel) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def annual_programme_cost(self, model: SocialPrescribingModel) -> float:
+        """GBP a year beyond staff, grants and tariffs (which the model counts as it pays them)."""
+        return 0.0
+
+    def initialize(self, model: SocialPrescribingModel) -> None:
+        """Start now, or at ``start_week`` (the model keeps its policies, so the weakly held
+        scheduled callback stays alive)."""
+        self._model = model
+        if self.start_week <= model.time:
+            self.start()
+        else:
+            model.schedule_event(self.start, at=self.start_week)
+
+    def start(self) -> None:
+        self.started = True
+        self._model.update_parameters(**self.changes(self._model))
+
+    def accrue_week(self, model: SocialPrescribingModel) -> None:
+        if self.started:
+            model.ledger.programme_costs += self.annual_programme_cost(model) / 52
+
+
+@dataclass
+class LinkWorkerFunding(Policy):
+    """More (or fewer) primary-care link workers."""
+
+    fte_per_100k: float = 6.0
+    kind: ClassVar[str] = "link_workers"
+    label: ClassVar[str] = "link worker FTE"
+
+    def changes(self, model):
+        return {"link_workers_per_100k": self.fte_per_100k}
+
+    @staticmethod
+    def extra_fte_for_budget(gbp_per_100k_year: float, params: dict) -> float:
+        return gbp_per_100k_year / params["lw_cost_per_fte_year_gbp"]
+
+
+@dataclass
+class VCSECapacityGrants(Policy):
+    """Capacity grants to community groups, shared between open groups; they buy places."""
+
+    gbp_per_100k_year: float = 0.0
+    kind: ClassVar[str] = "vcse_grants"
+    label: ClassVar[str] = "VCSE capacity grants"
+
+    def changes(self, model):
+        return {"vcse_grant_per_100k_year_gbp": self.gbp_per_100k_year}
+
+
+@dataclass
+class ReferralTariff(Policy):
+    """Funding follows the referral: a payment to the group for each referred person who starts."""
+
+    gbp_per_referral: float = 0.0
+    kind: ClassVar[str] = "referral_tariff"
+    label: ClassVar[str] = "per-referral tariff"
+
+    def changes(self, model):
+        return {"referral_tariff_gbp": self.gbp_per_referral}
+
+
+@dataclass
+class SupportedDischarge(Policy):
+    """Link advisors alongside community mental health teams (Dayson 2020; Rotherham)."""
+
+    advisors_per_100k: float = 1.0
+    kind: ClassVar[str] = "supported_discharge"
+    label: ClassVar[str] = "supported discharge pathway"
+
+    def changes(self, model):
+        return {"supported_discharge": True, "link_advisors_per_100k": self.advisors_per_100k}
+
+
+@dataclass
+class PeerSupportProgramme(Policy):
+    """Recruiting, training and coordinating peer supporters and volunteers (Dayson 2020; CMO 2018)."""
+
+    kind: ClassVar[str] = "peer_support"
+    label: ClassVar[str] = "peer support programme"
+
+    def changes(self, model):
+        return {"peer_programme": True}
+
+    def annual_programme_cost(self, model):
+        return model.p["peer_programme_cost_per_100k_year_gbp"] * model.per_100k
+
+
+@dataclass
+class LinkWorkerTraining(Policy):
+    """Training in safe use of lived experience and person-centred practice (Cooper 2024)."""
+
+    level: float = 1.0
+    kind: ClassVar[str] = "training"
+    label: ClassVar[str] = "link worker training"
+
+    def changes(self, model):
+        return {"lw_training": self.level}
+
+    def annual_programme_cost(self, model):
+        return self.level * len(model.link_workers()) * model.p["training_cost_per_lw_year_gbp"]
+
+
+@dataclass
+class PublicAwareness(Policy):
+    """A public awareness campaign about social prescribing (Cooper 2024)."""
+
+    level: float = 0.6
+    kind: ClassVar[str] = "awareness"
+    label: ClassVar[str] = "public awareness"
+
+    def changes(self, model):
+        return {"public_awareness": self.level}
+
+    def annual_programme_cost(self, model):
+        from .parameters import registry
+
+        rise = max(self.level - registry()["public_awareness"].value, 0.0)
+        return rise * model.p["awareness_cost_per_100k_year_gbp"] * model.per_100k
+
+
+@dataclass
+class LongTermSupport(Policy):
+    """Longer link worker support and/or an open door after it ends (Ways to Wellness; Wildman 2019)."""
+
+    support_weeks: int = 78
+    open_door: bool = True
+    kind: ClassVar[str] = "long_term_support"
+    label: ClassVar[str] = "long-term, open-door support"
+
+    def changes(self, model):
+        return {"support_weeks": self.support_weeks, "open_door": self.open_door}
+
+
+@dataclass
+class GuaranteedContinuity(Policy):
+    """A named colleague with protected room takes over when a link worker leaves (Wildman 2019)."""
+
+    kind: ClassVar[str] = "continuity"
+    label: ClassVar[str] = "guaranteed link worker continuity"
+
+    def changes(self, model):
+        return {"guaranteed_continuity": True}
+
+    def annual_programme_cost(self, model):
+        # the protected room is paid as a share of the link worker establishment
+        return model.p["continuity_cover_share"] * len(model.link_workers()) * model.p["lw_cost_per_fte_year_gbp"]
+
+
+POLICY_TYPES: dict[str, type[Policy]] = {
+    cls.kind: cls
+    for cls in (
+        LinkWorkerFunding,
+        VCSECapacityGrants,
+        ReferralTariff,
+        SupportedDischarge,
+        PeerSupportProgramme,
+        LinkWorkerTraining,
+        PublicAwareness,
+        LongTermSupport,
+        GuaranteedContinuity,
+    )
+}
