@@ -24,6 +24,7 @@ from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
 
 S = PathwayState
+WELLBEING_READING_WEEKS = 4  # how often the weekly series re-reads mean wellbeing
 STANDARD_EPISODE_WEEKS = 12  # the episode length the published link worker throughput refers to
 OUTCOME_COLUMNS = [
     "patient", "referred_week", "closed_week", "censored", "cohort", "source", "age", "ltc_count", "deprived",
@@ -388,10 +389,12 @@ class SocialPrescribingModel(mesa.Model):
         """Mean SWEMWBS and UCLA-3, and their change since referral, over people within follow-up.
 
         Taken over everyone referred in the last follow-up window, whatever their state, so that the
-        counterfactual (no social prescribing) is measured on the same footing. Cached per week.
+        counterfactual (no social prescribing) is measured on the same footing. It scans every open
+        record, so it is read every WELLBEING_READING_WEEKS weeks (like a monthly survey) and the
+        last reading is reported in between: outcomes themselves come from each person's record.
         """
         cached = getattr(self, "_wellbeing_cache", None)
-        if cached is not None and cached[0] == self.week:
+        if cached is not None and (self.week - cached[0] < WELLBEING_READING_WEEKS):
             return cached[1]
         n = len(self.open_records)
         sums = [0.0, 0.0, 0.0, 0.0]

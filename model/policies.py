@@ -23,6 +23,7 @@ class Policy:
     """A change to the model from ``start_week``; subclasses say what changes and what it costs."""
 
     start_week: int = 0
+    end_week: int | None = None  # None: runs to the end
     started: bool = field(default=False, init=False)
     kind: ClassVar[str] = "policy"
     label: ClassVar[str] = "policy"
@@ -42,10 +43,20 @@ class Policy:
             self.start()
         else:
             model.schedule_event(self.start, at=self.start_week)
+        if self.end_week is not None:
+            model.schedule_event(self.stop, at=max(self.end_week, self.start_week))
 
     def start(self) -> None:
+        changes = self.changes(self._model)
+        self._before = {name: self._model.p[name] for name in changes}
         self.started = True
-        self._model.update_parameters(**self.changes(self._model))
+        self._model.update_parameters(**changes)
+
+    def stop(self) -> None:
+        """The funding ends: the parameters it changed go back to what they were."""
+        if self.started:
+            self.started = False
+            self._model.update_parameters(**self._before)
 
     def accrue_week(self, model: SocialPrescribingModel) -> None:
         if self.started:

@@ -1,0 +1,1 @@
+"""Scenario experiments on the social prescribing model: scenarios, runner, analysis, report, CLI."""

@@ -1,0 +1,7 @@
+"""`python -m experiments` is the `spsim` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

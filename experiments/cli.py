@@ -1,0 +1,153 @@
+"""The `spsim` command: list, show and run scenario experiments.
+
+Exit codes: 0 success, 2 bad input (one line on stderr, nothing written), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.parameters import ParameterError, registry
+
+from . import scenario as scenarios
+from .experiment import ResumeMismatch
+from .scenario import ScenarioError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POPULATION = 200_000  # a borough-sized place (e.g. Rotherham has about 210,000 adults)
+
+
+class BadInput(Exception):
+    """Input the user can fix; reported in one line with exit code 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit code 2), like every other bad input."""
+
+    def error(self, message: str):
+        raise BadInput(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="spsim",
+        description="Simulate social prescribing in England and compare funding policies.",
+        epilog="Example: spsim run baseline more_link_workers fund_vcse --replicates 10 --years 5",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    sub.add_parser("list", help="the scenarios, with one line on each")
+
+    show = sub.add_parser("show", help="a scenario's parameters: value, unit and source")
+    show.add_argument("scenario", help="scenario name (see `spsim list`) or path to a .toml file")
+
+    run = sub.add_parser(
+        "run",
+        help="run scenarios and compare them (the first named is the reference)",
+        description=(
+            "Run each scenario --replicates times with paired seeds (replicate r has the same seed in every "
+            "scenario, so differences are not blurred by chance), then write tables, figures and a report. "
+            "The first scenario named is the reference every other is compared with."
+        ),
+    )
+    run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or .toml paths")
+    run.add_argument("--replicates", type=int, default=10, help="runs per scenario (default 10)")
+    run.add_argument("--years", type=float, default=5.0, help="simulated years (default 5)")
+    run.add_argument("--seed", type=int, default=2026, help="root seed; the same seed gives the same numbers")
+    run.add_argument("--population", type=int, default=DEFAULT_POPULATION,
+                     help=f"adults in the catchment (default {DEFAULT_POPULATION:,}, a borough)")  # fmt: skip
+    run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    run.add_argument("--executor", choices=["process", "dask"], default="process",
+                     help="process: a local process pool; dask: Dask distributed (with --scheduler, a cluster)")  # fmt: skip
+    run.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenarios>)")
+    run.add_argument("--resume", action="store_true",
+                     help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
+    return parser
+
+
+def cmd_list() -> int:
+    for name in scenarios.available():
+        print(f"{name:<24} {scenarios.load(name).description}")
+    return 0
+
+
+def cmd_show(name: str) -> int:
+    scenario = scenarios.load(name)
+    params = scenario.resolved_parameters()
+    print(f"{scenario.name}: {scenario.description}")
+    if scenario.represents:
+        print(f"  {scenario.represents}")
+    if scenario.tests:
+        print(f"  tests: {', '.join(scenario.tests)}")
+    for policy in scenario.policies:
+        from .scenario import policy_to_dict
+
+        fields = ", ".join(f"{k}={v}" for k, v in policy_to_dict(policy).items() if k != "type" and v is not None)
+        print(f"  policy {policy.label}: {fields}")
+    group = None
+    for name_, p in registry().items():
+        if p.group != group:
+            group = p.group
+            print(f"\n[{group}]")
+        changed = "*" if name_ in scenario.parameters else " "
+        source = p.source if isinstance(p.source, str) else ", ".join(p.source)
+        print(f" {changed}{name_:<36} {params[name_]!s:>12}  {p.unit}  (range {p.low}-{p.high}; {source})")
+    print("\n* set by this scenario; policies apply from their start week")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .experiment import Experiment
+
+    if args.replicates < 1:
+        raise BadInput(f"spsim run: --replicates {args.replicates}: must be at least 1")
+    if not 0 < args.years <= 50:
+        raise BadInput(f"spsim run: --years {args.years}: must be more than 0 and at most 50")
+    if args.workers < 1:
+        raise BadInput(f"spsim run: --workers {args.workers}: must be at least 1")
+    if args.scheduler and args.executor != "dask":
+        raise BadInput("spsim run: --scheduler needs --executor dask")
+    if len(set(args.scenarios)) != len(args.scenarios):
+        raise BadInput("spsim run: a scenario is named twice")
+    loaded = [scenarios.load(name) for name in args.scenarios]  # all validated before anything runs
+    try:
+        registry()["population"].check(args.population)
+    except ParameterError as err:
+        raise BadInput(f"spsim run: --population: {err}") from None
+    out = args.out or PROJECT_ROOT / "results" / "-".join(s.name for s in loaded)[:80]
+    experiment = Experiment(
+        scenarios=loaded,
+        replicates=args.replicates,
+        years=args.years,
+        seed=args.seed,
+        place={"population": args.population},
+        out=Path(out),
+    )
+    experiment.check_resumable(args.resume)
+    experiment.run(executor=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume)
+    print(f"wrote {experiment.out}: report.md, comparison.csv, replicates.csv, figures/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "list":
+            return cmd_list()
+        if args.command == "show":
+            return cmd_show(args.scenario)
+        return cmd_run(args)
+    except (BadInput, ScenarioError, ParameterError, ResumeMismatch) as err:
+        print(str(err), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("spsim: interrupted; finished replicates are kept (run again with --resume)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""One experiment: scenarios x replicates, its manifest, its shards, and the outputs built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
+from .runner import SHARD_DIR, Task, atomic_write_text, make_backend, missing, progress_bar, read_shard, replicate_seed
+from .runner import run_tasks as run_all
+from .scenario import Scenario
+
+
+class ResumeMismatch(ValueError):
+    """--resume on a folder made with other settings."""
+
+
+@dataclass
+class Experiment:
+    scenarios: list[Scenario]
+    replicates: int
+    years: float
+    seed: int
+    place: dict[str, Any]
+    out: Path
+    started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    @property
+    def weeks(self) -> int:
+        return round(self.years * 52)
+
+    @property
+    def order(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    def tasks(self) -> list[Task]:
+        # replicate-major order, so an interrupted run has complete pairs for the earliest replicates
+        return [
+            Task(scenario=s, replicate=r, seed=replicate_seed(self.seed, r), weeks=self.weeks, place=self.place)
+            for r in range(self.replicates)
+            for s in self.scenarios
+        ]
+
+    def settings(self) -> dict[str, Any]:
+        """What determines the numbers: the same settings give the same files."""
+        return {
+            "scenarios": {s.name: {**s.to_dict(), "resolved_parameters": s.resolved_parameters(**self.place)}
+                          for s in self.scenarios},  # fmt: skip
+            "order": self.order,
+            "replicates": self.replicates,
+            "years": self.years,
+            "weeks": self.weeks,
+            "seed": self.seed,
+            "seeds": [replicate_seed(self.seed, r) for r in range(self.replicates)],
+            "place": self.place,
+        }
+
+    def manifest(self, finished: str | None) -> dict[str, Any]:
+        return {
+            **self.settings(),
+            "package_versions": _versions(),
+            "python": platform.python_version(),
+            "git_commit": _git_commit(),
+            "started": self.started,
+            "finished": finished,
+        }
+
+    def check_resumable(self, resume: bool) -> None:
+        """With --resume, the folder's manifest must have been made with the same settings."""
+        path = self.out / "manifest.json"
+        if not resume or not path.exists():
+            return
+        try:
+            previous = json.loads(path.read_text())
+        except json.JSONDecodeError:
+            raise ResumeMismatch(f"{path}: not a readable manifest; use a new --out") from None
+        mine = json.loads(json.dumps(self.settings()))  # same JSON normal form as the file
+        if {k: previous.get(k) for k in mine} != mine:
+            raise ResumeMismatch(
+                f"{path}: this folder holds a run with other settings; use the same command, or a new --out"
+            )
+        self.started = previous.get("started", self.started)
+
+    def run(self, executor: str = "process", workers: int = 1, scheduler: str | None = None, resume: bool = False):
+        if not resume and (self.out / SHARD_DIR).exists():
+            shutil.rmtree(self.out / SHARD_DIR)  # a fresh run: old replicates must not mix in
+        self.out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.out / "manifest.json", json.dumps(self.manifest(finished=None), indent=2) + "\n")
+        tasks = self.tasks()
+        todo = missing(self.out, tasks)
+        if todo:
+            backend = make_backend(executor, workers, scheduler)
+            try:
+                with progress_bar(len(tasks), len(tasks) - len(todo), "replicates") as bar:
+                    run_all(todo, self.out, backend, progress=bar.update)
+            finally:
+                backend.close()
+        self.write_outputs()
+
+    def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """All shards, in scenario order then replicate: identical however they were produced."""
+        shards = [read_shard(self.out, t) for t in sorted(self.tasks(), key=self._sort_key)]
+        replicates = pd.DataFrame([s.row for s in shards], columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
+        timeseries = pd.concat([s.timeseries for s in shards], ignore_index=True)
+        trajectory_sums = pd.concat([s.trajectory_sums for s in shards], ignore_index=True)
+        return replicates, timeseries, trajectory_sums
+
+    def _sort_key(self, task: Task) -> tuple[int, int]:
+        return self.order.index(task.scenario.name), task.replicate
+
+    def write_outputs(self) -> None:
+        from . import analysis, figures, report
+
+        replicates, timeseries, trajectory_sums = self.results()
+        comparison = analysis.comparison(replicates, self.order)
+        trajectories = analysis.trajectories(trajectory_sums, self.order)
+        for name, frame in (
+            ("replicates.csv", replicates),
+            ("timeseries.csv", timeseries),
+            ("trajectories.csv", trajectories),
+            ("comparison.csv", comparison),
+        ):
+            atomic_write_text(self.out / name, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+        figure_dir = self.out / "figures"
+        figure_dir.mkdir(exist_ok=True)
+        paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir)
+        manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        descriptions = {s.name: s.description for s in self.scenarios}
+        report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths)
+        atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for package in ("spsim", "mesa", "numpy", "pandas", "scipy", "matplotlib"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def _git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, cwd=Path(__file__).parent
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None

@@ -1,0 +1,194 @@
+"""Running replicates through an executor, writing each one as it finishes.
+
+Each (scenario, replicate) is a task run by ``run_task`` in a worker process: a local process pool by
+default, or Dask distributed for a cluster. Replicate r has the same seed in every scenario (common
+random numbers), so scenarios are compared paired. Each finished replicate is written at once as a
+shard (atomically: a temporary file renamed into place), so an interrupted run loses nothing finished
+and ``--resume`` runs only what is missing. The final tables are built from the shards in a fixed
+order, so they are identical whatever the executor, the number of workers or the interruptions.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model import SocialPrescribingModel
+
+from .metrics import replicate_metrics, timeseries, trajectory_sums
+from .scenario import Scenario
+
+SHARD_DIR = "replicates"
+
+
+@dataclass(frozen=True)
+class Task:
+    scenario: Scenario
+    replicate: int
+    seed: int
+    weeks: int
+    place: dict[str, Any]
+
+    @property
+    def shard_name(self) -> str:
+        return f"{self.scenario.name}__r{self.replicate:04d}.pkl"
+
+
+@dataclass
+class ReplicateResult:
+    row: dict
+    timeseries: pd.DataFrame
+    trajectory_sums: pd.DataFrame
+
+
+def replicate_seed(root_seed: int, replicate: int) -> int:
+    """The seed of replicate r: the same in every scenario (paired), independent across replicates."""
+    state = np.random.SeedSequence([root_seed, replicate]).generate_state(2, dtype=np.uint32)
+    return int(state[0]) << 31 | int(state[1]) >> 1
+
+
+def run_task(task: Task) -> ReplicateResult:
+    """One replicate of one scenario (runs in a worker process)."""
+    params = {**task.place, **task.scenario.parameters}
+    model = SocialPrescribingModel(rng=task.seed, policies=task.scenario.policies, **params)
+    model.run_for(task.weeks)
+    model.close_open_records()
+    name = task.scenario.name
+    return ReplicateResult(
+        row=replicate_metrics(model, name, task.replicate, task.seed),
+        timeseries=timeseries(model, name, task.replicate),
+        trajectory_sums=trajectory_sums(model, name, task.replicate),
+    )
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_shard(out: Path, task: Task, result: ReplicateResult) -> None:
+    atomic_write_bytes(out / SHARD_DIR / task.shard_name, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_shard(out: Path, task: Task) -> ReplicateResult:
+    with (out / SHARD_DIR / task.shard_name).open("rb") as fh:
+        return pickle.load(fh)
+
+
+def missing(out: Path, tasks: Iterable[Task]) -> list[Task]:
+    return [t for t in tasks if not (out / SHARD_DIR / t.shard_name).exists()]
+
+
+# ---------------------------------------------------------------------------- executors
+class Backend:
+    """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
+
+    def run(self, fn: Callable[[Task], Any], tasks: list[Task]) -> Iterator[tuple[Task, Any]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class InProcess(Backend):
+    """One worker: run in this process, one task at a time (no pool to start)."""
+
+    def run(self, fn, tasks):
+        for task in tasks:
+            yield task, fn(task)
+
+
+class ProcessPool(Backend):
+    def __init__(self, workers: int):
+        # "spawn": workers start clean (fork from a process with threads is unsafe and warns on 3.12)
+        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def run(self, fn, tasks):
+        futures = {self.pool.submit(fn, task): task for task in tasks}
+        for future in cf.as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskBackend(Backend):
+    """Dask distributed: a scheduler address (a cluster), or a local cluster on 127.0.0.1."""
+
+    def __init__(self, workers: int, scheduler: str | None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            self.client = Client(self.cluster)
+
+    def run(self, fn, tasks):
+        from distributed import as_completed
+
+        futures = {self.client.submit(fn, task, pure=False): task for task in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_backend(executor: str, workers: int, scheduler: str | None) -> Backend:
+    if executor == "dask":
+        return DaskBackend(workers, scheduler)
+    if workers <= 1:
+        return InProcess()
+    return ProcessPool(workers)
+
+
+def run_tasks(tasks: list[Task], out: Path, backend: Backend, progress: Callable[[int], Any] | None = None) -> None:
+    """Run the tasks, writing each result's shard as soon as it arrives."""
+    for task, result in backend.run(run_task, tasks):
+        write_shard(out, task, result)
+        if progress is not None:
+            progress(1)
+
+
+def progress_bar(total: int, initial: int, description: str):
+    """A tqdm bar on stderr, silent when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc=description, unit="replicate", file=sys.stderr,
+                disable=not sys.stderr.isatty())  # fmt: skip
