@@ -8,6 +8,8 @@ import mesa
 
 from .states import Service
 
+STANDARD_EPISODE_WEEKS = 12  # the episode length the published link worker throughput refers to
+
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
@@ -18,7 +20,8 @@ class LinkWorker(mesa.Agent):
 
     The limit comes from published throughput: a link worker sees 200-250 new people a year on
     12-week episodes, so holds about throughput x 12 / 52 people at once (NHS England role
-    description). Longer support keeps people on the caseload longer and so lowers throughput.
+    description). Longer support keeps people on the caseload longer, at a lighter load after the
+    first 12 weeks (``maintenance_load``), and so lowers throughput.
     Demand beyond the limit waits, makes support lighter-touch and raises the chance the link worker
     leaves (BJGP 2023; Tierney 2025).
     """
@@ -29,21 +32,27 @@ class LinkWorker(mesa.Agent):
         super().__init__(model)
         self.service = service
         self.caseload_limit = caseload_limit
-        self.caseload: dict[Patient, None] = {}  # ordered, for deterministic hand-over
+        # person -> the share of a caseload place they take: 1 during an active episode, less in the
+        # lighter maintenance phase of long-term support (ordered, for deterministic hand-over)
+        self.caseload: dict[Patient, float] = {}
         self.people_taken_on = 0
 
     @property
-    def free_room(self) -> int:
-        return self.caseload_limit - len(self.caseload)
+    def load(self) -> float:
+        return sum(self.caseload.values())
+
+    @property
+    def free_room(self) -> float:
+        return self.caseload_limit - self.load
 
     def take_on(self, patient: Patient) -> None:
-        self.caseload[patient] = None
+        self.caseload[patient] = 1.0
         self.people_taken_on += 1
         patient.first_contact(self)
 
     def hand_over(self, patient: Patient) -> None:
         """Take over a colleague's client (no first contact: the support episode carries on)."""
-        self.caseload[patient] = None
+        self.caseload[patient] = patient.caseload_weight
 
     def release(self, patient: Patient) -> None:
         self.caseload.pop(patient, None)

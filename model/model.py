@@ -14,7 +14,7 @@ import numpy as np
 
 from .activities import catalogue
 from .counters import Ledger, PathwayCounters
-from .link_worker import LinkWorker
+from .link_worker import STANDARD_EPISODE_WEEKS, LinkWorker
 from .parameters import ParameterError, registry, resolve
 from .patient import Patient
 from .policies import Policy
@@ -25,7 +25,6 @@ from .vcse_group import VCSEGroup
 
 S = PathwayState
 WELLBEING_READING_WEEKS = 4  # how often the weekly series re-reads mean wellbeing
-STANDARD_EPISODE_WEEKS = 12  # the episode length the published link worker throughput refers to
 OUTCOME_COLUMNS = [
     "patient", "referred_week", "closed_week", "censored", "cohort", "source", "age", "ltc_count", "deprived",
     "state", "exit_reason", "reached_link_worker", "took_up", "sustained", "volunteer", "weeks_attended",
@@ -270,11 +269,11 @@ class SocialPrescribingModel(mesa.Model):
             self.queues[service] = live
             workers = self.link_workers(service)
             capacity = sum(w.caseload_limit for w in workers)
-            demand = len(live) + sum(len(w.caseload) for w in workers)
+            demand = len(live) + sum(w.load for w in workers)
             self.pressure[service] = demand / capacity if capacity else (math.inf if demand else 0.0)
             while live and workers:
                 worker = max(workers, key=lambda w: (w.free_room, -w.unique_id))
-                if worker.free_room <= 0:
+                if worker.free_room < 1:
                     break
                 worker.take_on(live.popleft())
 
@@ -311,7 +310,8 @@ class SocialPrescribingModel(mesa.Model):
         colleagues = self.link_workers(worker.service)
         for patient in caseload:
             best = max(colleagues, key=lambda w: (w.free_room, -w.unique_id), default=None)
-            patient.link_worker_left(best if best is not None and best.free_room > 0 else None, continuity_kept=False)
+            has_room = best is not None and best.free_room >= patient.caseload_weight
+            patient.link_worker_left(best if has_room else None, continuity_kept=False)
 
     # ------------------------------------------------------------------ community groups and money
     def _distribute_grants(self) -> None:
@@ -416,8 +416,8 @@ class SocialPrescribingModel(mesa.Model):
     def group_places(self) -> int:
         return sum(g.places for g in self.groups())
 
-    def caseload(self) -> int:
-        return sum(len(w.caseload) for w in self.link_workers())
+    def caseload(self) -> float:
+        return sum(w.load for w in self.link_workers())
 
     def caseload_capacity(self) -> int:
         return sum(w.caseload_limit for w in self.link_workers())

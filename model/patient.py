@@ -14,6 +14,7 @@ import mesa
 from mesa.time import Event
 
 from . import matching
+from .link_worker import STANDARD_EPISODE_WEEKS
 from .mechanisms import Mechanisms, natural_course, service_use_rate, swemwbs, ucla
 from .population import Person, preferred_activities
 from .states import IN_GROUP, TERMINAL, Cohort, PathwayState, ReferralSource, Service, SetbackKind
@@ -67,6 +68,7 @@ class Patient(mesa.Agent):
 
         self.state: PathwayState | None = None
         self.link_worker: LinkWorker | None = None
+        self.caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
         self.ever_supported = False
         self.continuity_broken = False
         self.assessed = False
@@ -136,8 +138,11 @@ class Patient(mesa.Agent):
         p = self.model.p
         self._cancel("give_up_waiting")
         self.link_worker = link_worker
+        self.caseload_weight = 1.0
         weeks = p["advisor_support_weeks"] if self.service is Service.MENTAL_HEALTH else p["support_weeks"]
         self._schedule("end_support", weeks, self.end_support)
+        if weeks > STANDARD_EPISODE_WEEKS and self.service is Service.PRIMARY_CARE:
+            self._schedule("maintenance", STANDARD_EPISODE_WEEKS, self.enter_maintenance)
         if self.ever_supported:  # back through the open door, or after a hand-over: no new first contact
             self.move_to(S.WITH_LINK_WORKER)
             if self.assessed:
@@ -197,6 +202,12 @@ class Patient(mesa.Agent):
         else:
             self._leave_pathway_unengaged("gave up waiting for a group")
 
+    def enter_maintenance(self) -> None:
+        """Past the first 12 weeks of long-term support: occasional check-ins, a lighter load."""
+        self.caseload_weight = self.model.p["maintenance_load"]
+        if self.link_worker is not None:
+            self.link_worker.caseload[self] = self.caseload_weight
+
     def end_support(self) -> None:
         """The support episode ends: the person leaves the caseload, engaged or not."""
         self._end_support_episode()
@@ -207,6 +218,7 @@ class Patient(mesa.Agent):
     def _end_support_episode(self) -> None:
         self._cancel("end_support")
         self._cancel("review")
+        self._cancel("maintenance")
         if self.link_worker is not None:
             self.link_worker.release(self)
             self.link_worker = None
@@ -229,6 +241,7 @@ class Patient(mesa.Agent):
         self._cancel("end_support")
         self._cancel("review")
         self._cancel("assessment")
+        self._cancel("maintenance")
         if self.state is S.WITH_LINK_WORKER:  # not yet placed: back to the front of the queue
             self._join_link_worker_queue(returning=True)
 

@@ -56,8 +56,11 @@ def violations(model: SocialPrescribingModel) -> list[str]:
     # caseloads within limits and consistent both ways
     on_caseload = Counter()
     for w in workers:
-        if len(w.caseload) > w.caseload_limit:
-            out.append(f"link worker {w.unique_id} caseload {len(w.caseload)} over limit {w.caseload_limit}")
+        if w.load > w.caseload_limit + 1e-9:
+            out.append(f"link worker {w.unique_id} caseload {w.load} over limit {w.caseload_limit}")
+        for p, weight in w.caseload.items():
+            if weight != p.caseload_weight:
+                out.append(f"patient {p.unique_id} counts {weight} on a caseload but weighs {p.caseload_weight}")
         for p in w.caseload:
             on_caseload[p] += 1
             if p.link_worker is not w:
