@@ -71,6 +71,7 @@ class SocialPrescribingModel(mesa.Model):
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
         self.groups_opened = 0
         self.link_workers_left = 0
+        self.patient_weeks = 0
 
         from .population import Catchment  # local import keeps model import cheap for app start-up
 
@@ -206,6 +207,7 @@ class SocialPrescribingModel(mesa.Model):
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
+        self.patient_weeks += len(self.agents_by_type.get(Patient, ()))  # benchmark unit of work
         self._arrive_referrals()
         self._allocate_link_workers()
         self._distribute_grants()

@@ -1,0 +1,141 @@
+"""Benchmark: speed and memory of the model from a Primary Care Network to a whole ICB.
+
+Everything is measured in one run on this machine, and speed is also reported relative to Mesa's
+simplest agent loop (a trivial ``Agent.step`` called through ``shuffle_do``) measured in the same run,
+so the figures can be compared across machines. Each replicate runs in a fresh process so its peak
+memory is its own. Writes ``results/benchmark/benchmark.csv`` and ``scaling.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"PCN": 50_000, "borough": 250_000, "ICB": 1_500_000}
+YEARS = 5
+
+
+def _replicate(population: int, weeks: int, seed: int, queue) -> None:
+    from model import SocialPrescribingModel
+
+    start = time.perf_counter()
+    model = SocialPrescribingModel(rng=seed, population=population)
+    model.run_for(weeks)
+    model.close_open_records()
+    wall = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    queue.put({"wall_s": wall, "peak_mb": peak_mb, "patient_weeks": model.patient_weeks,
+               "referrals": model.counters.referred})  # fmt: skip
+
+
+def measure_replicate(population: int, weeks: int = YEARS * 52, seed: int = 1) -> dict:
+    """One replicate in a fresh process: wall time, peak memory, patient-weeks."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_replicate, args=(population, weeks, seed, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return {"population": population, **result, "patient_weeks_per_s": result["patient_weeks"] / result["wall_s"]}
+
+
+def mesa_trivial_loop(n_agents: int = 10_000, steps: int = 200) -> float:
+    """Agent-steps per second of Mesa's simplest loop: a do-nothing step through shuffle_do."""
+    import mesa
+
+    class Trivial(mesa.Agent):
+        def step(self) -> None:
+            pass
+
+    class TrivialModel(mesa.Model):
+        def __init__(self):
+            super().__init__(rng=1)
+            Trivial.create_agents(self, n_agents)
+
+        def step(self) -> None:
+            self.agents_by_type[Trivial].shuffle_do("step")
+
+    model = TrivialModel()
+    start = time.perf_counter()
+    model.run_for(steps)
+    return n_agents * steps / (time.perf_counter() - start)
+
+
+def parallel_speedup(population: int = 100_000, replicates: int = 4, weeks: int = YEARS * 52) -> dict:
+    """Wall time of a multi-replicate run with 1 and with 2 worker processes."""
+    from experiments import scenario
+    from experiments.runner import InProcess, ProcessPool, Task, replicate_seed, run_task
+
+    base = scenario.load("baseline")
+    tasks = [Task(base, r, replicate_seed(1, r), weeks, {"population": population}) for r in range(replicates)]
+    out = {}
+    for workers, backend in ((1, InProcess()), (2, ProcessPool(2))):
+        start = time.perf_counter()
+        list(backend.run(run_task, tasks))
+        out[workers] = time.perf_counter() - start
+        backend.close()
+    return {"replicates": replicates, "population": population, "wall_1_worker_s": out[1],
+            "wall_2_workers_s": out[2], "speedup": out[1] / out[2]}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="spsim bench", description=__doc__)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "benchmark")
+    parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
+    args = parser.parse_args(argv)
+    sizes = {"PCN": 10_000, "4x PCN": 40_000} if args.quick else {**SIZES, "4x borough": 1_000_000}
+    years = 1 if args.quick else YEARS
+    mesa_rate = mesa_trivial_loop()
+    print(f"Mesa trivial loop: {mesa_rate:,.0f} agent-steps/s", file=sys.stderr)
+    rows = []
+    for label, population in sizes.items():
+        row = {"size": label, **measure_replicate(population, weeks=years * 52)}
+        row["ratio_to_mesa_trivial"] = row["patient_weeks_per_s"] / mesa_rate
+        rows.append(row)
+        print(f"{label:>10} {population:>9,} adults: {row['wall_s']:6.1f} s, {row['peak_mb']:6.0f} MB, "
+              f"{row['patient_weeks_per_s']:,.0f} patient-weeks/s ({row['ratio_to_mesa_trivial']:.2f}x Mesa trivial)",
+              file=sys.stderr)  # fmt: skip
+    table = pd.DataFrame(rows)
+    table["mesa_trivial_agent_steps_per_s"] = mesa_rate
+    table["years"] = years
+    speed = parallel_speedup(population=20_000 if args.quick else 100_000, weeks=years * 52)
+    print(f"2 workers vs 1 on {speed['replicates']} replicates: {speed['speedup']:.2f}x", file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "benchmark.csv", index=False, float_format="%.4g")
+    (args.out / "parallel.json").write_text(json.dumps(speed, indent=2) + "\n")
+    _plot(table, args.out / "scaling.png")
+    print(table.to_string(index=False))
+    return 0
+
+
+def _plot(table: pd.DataFrame, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = table.sort_values("population")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    axes[0].loglog(t["population"], t["wall_s"], "o-")
+    ideal = t["wall_s"].iloc[0] * t["population"] / t["population"].iloc[0]
+    axes[0].loglog(t["population"], ideal, "--", color="grey", label="linear scaling")
+    axes[0].set(xlabel="adults in the catchment", ylabel=f"seconds per {int(t['years'].iloc[0])}-year replicate",
+                title="Wall time per replicate")  # fmt: skip
+    axes[0].legend()
+    axes[1].semilogx(t["population"], t["peak_mb"], "o-")
+    axes[1].set(xlabel="adults in the catchment", ylabel="peak memory (MB)", title="Peak memory per replicate")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
