@@ -24,12 +24,14 @@ YEARS = 5
 
 
 def _replicate(population: int, weeks: int, seed: int, queue) -> None:
+    from experiments.runner import few_garbage_collections
     from model import SocialPrescribingModel
 
     start = time.perf_counter()
-    model = SocialPrescribingModel(rng=seed, population=population)
-    model.run_for(weeks)
-    model.close_open_records()
+    with few_garbage_collections():
+        model = SocialPrescribingModel(rng=seed, population=population)
+        model.run_for(weeks)
+        model.close_open_records()
     wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     queue.put({"wall_s": wall, "peak_mb": peak_mb, "patient_weeks": model.patient_weeks,

@@ -35,27 +35,43 @@ class LinkWorker(mesa.Agent):
         # person -> the share of a caseload place they take: 1 during an active episode, less in the
         # lighter maintenance phase of long-term support (ordered, for deterministic hand-over)
         self.caseload: dict[Patient, float] = {}
+        self.load = 0.0  # sum of the caseload's shares, kept as people come and go
         self.people_taken_on = 0
-
-    @property
-    def load(self) -> float:
-        return sum(self.caseload.values())
 
     @property
     def free_room(self) -> float:
         return self.caseload_limit - self.load
 
+    def _set(self, patient: Patient, share: float) -> None:
+        self.load += share - self.caseload.get(patient, 0.0)
+        self.caseload[patient] = share
+
     def take_on(self, patient: Patient) -> None:
-        self.caseload[patient] = 1.0
+        self._set(patient, 1.0)
         self.people_taken_on += 1
         patient.first_contact(self)
 
     def hand_over(self, patient: Patient) -> None:
         """Take over a colleague's client (no first contact: the support episode carries on)."""
-        self.caseload[patient] = patient.caseload_weight
+        self._set(patient, patient.caseload_weight)
+
+    def lighten(self, patient: Patient) -> None:
+        """The person moved to the maintenance phase of long-term support."""
+        self._set(patient, patient.caseload_weight)
 
     def release(self, patient: Patient) -> None:
-        self.caseload.pop(patient, None)
+        share = self.caseload.pop(patient, None)
+        if share is not None:
+            self.load -= share
+            if not self.caseload:
+                self.load = 0.0  # no drift from repeated float sums
+
+    def hand_back_all(self) -> list[Patient]:
+        """Leaving: the whole caseload, emptied."""
+        people = list(self.caseload)
+        self.caseload.clear()
+        self.load = 0.0
+        return people
 
     def step(self) -> None:
         """Each week a link worker may leave; more likely under pressure, less likely when trained."""

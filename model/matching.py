@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
@@ -12,17 +14,21 @@ if TYPE_CHECKING:
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
     """Open groups of an activity the person wants, within their reach and affordable to them,
-    as (preference rank, distance, group)."""
+    as (preference rank, distance, group). Distances to every group are computed at once (NumPy):
+    a whole ICB has about a thousand groups and tens of thousands of matches a year."""
     person = patient.person
-    out = []
-    for rank, activity in enumerate(patient.preferences):
-        for group in model.groups_by_activity[activity]:
-            if not group.is_open or (group.charges and patient.cannot_pay):
-                continue
-            d = group.distance_to(person.x, person.y)
-            if d <= person.reach_km:
-                out.append((rank, d, group))
-    return out
+    table = model.group_table()
+    if not table.groups:
+        return []
+    distance = np.hypot(table.x - person.x, table.y - person.y)
+    ok = distance <= person.reach_km
+    ok &= np.isin(table.activity, patient.preferences)
+    if patient.cannot_pay:
+        ok &= ~table.charges
+    rank = {activity: r for r, activity in enumerate(patient.preferences)}
+    return [
+        (rank[int(table.activity[i])], float(distance[i]), table.groups[i]) for i in np.flatnonzero(ok).tolist()
+    ]
 
 
 def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import heapq
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -32,6 +33,18 @@ OUTCOME_COLUMNS = [
     "improved", "working_age_not_employed", "found_work", "mh_discharged", "gp_change_per_year",
     "ae_change_per_year",
 ]  # fmt: skip
+
+
+class GroupTable:
+    """Open groups' locations, activities and fees as NumPy columns (row i is ``groups[i]``)."""
+
+    def __init__(self, groups: list[VCSEGroup]):
+        acts = catalogue()
+        self.groups = groups
+        self.x = np.array([g.x for g in groups], dtype=float)
+        self.y = np.array([g.y for g in groups], dtype=float)
+        self.activity = np.array([acts.index(g.activity) for g in groups], dtype=np.int64)
+        self.charges = np.array([g.charges for g in groups], dtype=bool)
 
 
 class Vacancy:
@@ -83,6 +96,7 @@ class SocialPrescribingModel(mesa.Model):
         self.trajectories = Trajectories()
         self.vacancies: dict[Vacancy, None] = {}  # ordered, so cuts are deterministic
         self.groups_by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
+        self._group_table: GroupTable | None = None
 
         self._create_groups()
         self.staff_to_establishment()
@@ -130,6 +144,7 @@ class SocialPrescribingModel(mesa.Model):
             reserves=reserves,
         )
         self.groups_by_activity[activity_index].append(group)
+        self._group_table = None
         return group
 
     def _schedule_group_founding(self) -> None:
@@ -202,6 +217,12 @@ class SocialPrescribingModel(mesa.Model):
     def groups_closed(self) -> int:
         return len(self.closed_groups)
 
+    def group_table(self) -> GroupTable:
+        """The open groups as arrays, for matching; rebuilt only when a group opens or closes."""
+        if self._group_table is None:
+            self._group_table = GroupTable(self.groups())
+        return self._group_table
+
     def groups(self) -> list[VCSEGroup]:
         return [g for per_activity in self.groups_by_activity for g in per_activity]
 
@@ -265,7 +286,11 @@ class SocialPrescribingModel(mesa.Model):
 
     def _allocate_link_workers(self) -> None:
         """Link workers with room take people from the waiting list, first come first served."""
+        now = self.time
         for service, queue in self.queues.items():
+            for patient in queue:
+                if patient.state is S.AWAITING_LINK_WORKER and patient.gives_up_at <= now:
+                    patient.give_up_waiting()
             # drop people who have given up or moved on since they joined the queue
             live = deque(pt for pt in queue if pt.state is S.AWAITING_LINK_WORKER)
             self.queues[service] = live
@@ -273,11 +298,14 @@ class SocialPrescribingModel(mesa.Model):
             capacity = sum(w.caseload_limit for w in workers)
             demand = len(live) + sum(w.load for w in workers)
             self.pressure[service] = demand / capacity if capacity else (math.inf if demand else 0.0)
-            while live and workers:
-                worker = max(workers, key=lambda w: (w.free_room, -w.unique_id))
-                if worker.free_room < 1:
-                    break
+            # the link worker with most room takes the next person (ties: the longest in post)
+            room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
+            heapq.heapify(room)
+            while live and room:
+                _, _, worker = heapq.heappop(room)
                 worker.take_on(live.popleft())
+                if worker.free_room >= 1:
+                    heapq.heappush(room, (-worker.free_room, worker.unique_id, worker))
 
     def uptake_probability(self, patient: Patient) -> float:
         """Chance that an assessed person wants an activity: lower when link workers are stretched
@@ -297,8 +325,7 @@ class SocialPrescribingModel(mesa.Model):
         their clients go to colleagues with room (continuity broken) and the post stays vacant.
         ``replace=False``: the post itself is cut."""
         self.link_workers_left += 1
-        caseload = list(worker.caseload)
-        worker.caseload.clear()
+        caseload = worker.hand_back_all()
         worker.remove()
         if replace and self.p["guaranteed_continuity"]:
             successor = self.recruit_link_worker(worker.service)
@@ -342,6 +369,7 @@ class SocialPrescribingModel(mesa.Model):
         """A group whose reserves ran out closes; its members and waiting list are re-matched."""
         displaced = group.close()
         self.groups_by_activity[catalogue().index(group.activity)].remove(group)
+        self._group_table = None
         self.closed_groups.append(group)
         group.remove()
         for patient in displaced:

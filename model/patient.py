@@ -83,6 +83,7 @@ class Patient(mesa.Agent):
         self.reengaged = 0
         self.mh_discharged = False
         self.exit_reason = ""
+        self.gives_up_at = float("inf")  # deadline while waiting for a link worker or a group place
         self.record_closed = False
         self.mechanisms = Mechanisms(p["gain_retained_share"], p["gain_fade_half_life_weeks"])
         self.work_seeking_weeks = 0.0  # extra job-search exposure built by attending
@@ -126,8 +127,10 @@ class Patient(mesa.Agent):
     def _join_link_worker_queue(self, returning: bool = False) -> None:
         self.move_to(S.AWAITING_LINK_WORKER)
         self.model.queue_for_link_worker(self, front=returning)
-        patience = self.model.streams["referrals"].exponential(self.model.p["lw_wait_patience_weeks"])
-        self._schedule("give_up_waiting", max(patience, 1e-3), self.give_up_waiting)
+        # a deadline, not an event: the weekly allocation checks it (most people are seen in time)
+        self.gives_up_at = self.model.time + self.model.streams["referrals"].exponential(
+            self.model.p["lw_wait_patience_weeks"]
+        )
 
     def give_up_waiting(self) -> None:
         if self.state is S.AWAITING_LINK_WORKER:
@@ -136,7 +139,6 @@ class Patient(mesa.Agent):
     def first_contact(self, link_worker: LinkWorker) -> None:
         """A link worker takes the person on: a strengths-based first conversation."""
         p = self.model.p
-        self._cancel("give_up_waiting")
         self.link_worker = link_worker
         self.caseload_weight = 1.0
         weeks = p["advisor_support_weeks"] if self.service is Service.MENTAL_HEALTH else p["support_weeks"]
@@ -189,8 +191,12 @@ class Patient(mesa.Agent):
         self.group = group
         group.add_to_waiting_list(self)
         self.move_to(S.AWAITING_GROUP)
+        self._set_group_deadline()
+
+    def _set_group_deadline(self) -> None:
+        """When they will give up waiting for a place; the group checks it each week."""
         patience = self.model.streams["matching"].exponential(self.model.p["lw_wait_patience_weeks"])
-        self._schedule("give_up_group", max(patience, 1e-3), self.give_up_group_wait)
+        self.gives_up_at = self.model.time + patience
 
     def give_up_group_wait(self) -> None:
         if self.state is not S.AWAITING_GROUP:
@@ -206,7 +212,7 @@ class Patient(mesa.Agent):
         """Past the first 12 weeks of long-term support: occasional check-ins, a lighter load."""
         self.caseload_weight = self.model.p["maintenance_load"]
         if self.link_worker is not None:
-            self.link_worker.caseload[self] = self.caseload_weight
+            self.link_worker.lighten(self)
 
     def end_support(self) -> None:
         """The support episode ends: the person leaves the caseload, engaged or not."""
@@ -248,7 +254,6 @@ class Patient(mesa.Agent):
     # ------------------------------------------------------------------ groups and attendance
     def start_attending(self, group: VCSEGroup) -> None:
         """Join ``group`` (from matching or from its waiting list)."""
-        self._cancel("give_up_group")
         self._cancel("review")
         self.group = group
         group.join(self)
@@ -272,7 +277,6 @@ class Patient(mesa.Agent):
         if self.state in IN_GROUP:
             self.mechanisms.pause(self.week)
             self._cancel("move_on")
-        self._cancel("give_up_group")
         self.group = None
         group = matching.choose_group(self, self.model)
         if group is None:
@@ -291,8 +295,7 @@ class Patient(mesa.Agent):
         self.mechanisms.pause(self.week)
         self._cancel("move_on")
         self.move_to(S.AWAITING_GROUP)
-        patience = self.model.streams["matching"].exponential(self.model.p["lw_wait_patience_weeks"])
-        self._schedule("give_up_group", max(patience, 1e-3), self.give_up_group_wait)
+        self._set_group_deadline()
 
     def attend_week(self) -> None:
         """One week for a group member: attend or not, build mechanisms, stay or drop out."""
@@ -380,8 +383,7 @@ class Patient(mesa.Agent):
             self._cancel("move_on")
             self._leave_group()
         elif self.state is S.AWAITING_GROUP:
-            self._cancel("give_up_group")
-            self.group.remove_from_waiting_list(self)
+                self.group.remove_from_waiting_list(self)
         self._cancel("review")
         self.move_to(S.SETBACK)
         mean = self.model.p["setback_weeks_mean"] * (1.5 if kind is SetbackKind.HEALTH else 1.0)

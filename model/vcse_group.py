@@ -123,7 +123,11 @@ class VCSEGroup(mesa.Agent):
         self.spent += amount
 
     def step(self) -> None:
-        """One week of the group's finances."""
+        """One week: people whose patience ran out leave the waiting list; then the finances."""
+        if self.waiting:
+            now = self.model.time
+            for patient in [pt for pt in self.waiting if pt.gives_up_at <= now]:
+                patient.give_up_group_wait()
         p = self.model.p
         self.receive(self.income_per_week)
         self.spend(self.running_cost_per_week)

@@ -56,7 +56,9 @@ def violations(model: SocialPrescribingModel) -> list[str]:
     # caseloads within limits and consistent both ways
     on_caseload = Counter()
     for w in workers:
-        if w.load > w.caseload_limit + 1e-9:
+        if abs(w.load - sum(w.caseload.values())) > 1e-6:
+            out.append(f"link worker {w.unique_id} load {w.load} is not the sum of its caseload")
+        if w.load > w.caseload_limit + 1e-6:
             out.append(f"link worker {w.unique_id} caseload {w.load} over limit {w.caseload_limit}")
         for p, weight in w.caseload.items():
             if weight != p.caseload_weight:
