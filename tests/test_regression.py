@@ -1,0 +1,58 @@
+"""Baseline regression: fixed seeds give exactly the recorded numbers (Starsim's baseline tests).
+
+An optimisation must leave these unchanged. A deliberate change of behaviour regenerates them with
+``python -m tests.test_regression --update`` and says why in the commit message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from model import SocialPrescribingModel
+from model.policies import PeerSupportProgramme, SupportedDischarge, VCSECapacityGrants
+
+GOLDEN = Path(__file__).parent / "golden" / "regression.json"
+CASES = {
+    "baseline": ({"population": 30_000}, ()),
+    "levers": (
+        {"population": 30_000, "support_weeks": 52, "open_door": True, "referral_tariff_gbp": 100.0},
+        (SupportedDischarge(start_week=10), PeerSupportProgramme(), VCSECapacityGrants(gbp_per_100k_year=80_000.0)),
+    ),
+}
+
+
+def fingerprint(params: dict, policies) -> dict:
+    model = SocialPrescribingModel(rng=20261124, policies=policies, **params)
+    model.run_for(156)
+    model.close_open_records()
+    out = model.outcomes()
+    series = model.datacollector.get_model_vars_dataframe()
+    c = model.counters
+    return {
+        "in_state": list(c.in_state),
+        "milestones": [c.referred, c.reached_link_worker, c.took_up_activity, c.sustained, c.volunteered,
+                       c.dropped_out, c.setbacks, c.reengaged_after_setback, c.mh_discharged],  # fmt: skip
+        "groups_closed": model.groups_closed,
+        "link_workers_left": model.link_workers_left,
+        "spend": round(model.ledger.commissioner_spend, 4),
+        "swemwbs_end_sum": round(float(out["swemwbs_end"].sum()), 6),
+        "ucla_end_sum": round(float(out["ucla_end"].sum()), 6),
+        "found_work": int(out["found_work"].sum()),
+        "attending_series_sum": int(series["attending"].sum()),
+        "group_waiting_series_sum": int(series["group_waiting"].sum()),
+    }
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_fixed_seed_gives_the_recorded_numbers(case):
+    expected = json.loads(GOLDEN.read_text())[case]
+    assert fingerprint(*CASES[case]) == expected
+
+
+if __name__ == "__main__" and "--update" in sys.argv:
+    GOLDEN.write_text(json.dumps({name: fingerprint(*case) for name, case in CASES.items()}, indent=1) + "\n")
+    print(f"wrote {GOLDEN}")
