@@ -1,0 +1,129 @@
+"""Runs are identical across executors and worker counts, and survive being killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from experiments import scenario as scenarios
+from experiments.experiment import Experiment
+from experiments.runner import SHARD_DIR, replicate_seed
+
+DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv")
+SMALL = {"population": 4_000}
+
+
+def experiment(out: Path, replicates: int = 3) -> Experiment:
+    return Experiment(
+        scenarios=[scenarios.load("baseline"), scenarios.load("fund_vcse")],
+        replicates=replicates,
+        years=1.0,
+        seed=99,
+        place=SMALL,
+        out=out,
+    )
+
+
+def read(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in DATA_FILES}
+
+
+def test_replicate_seeds_are_paired_and_distinct():
+    seeds = [replicate_seed(7, r) for r in range(50)]
+    assert len(set(seeds)) == 50
+    assert replicate_seed(7, 3) == replicate_seed(7, 3) != replicate_seed(8, 3)
+
+
+def test_same_results_in_process_with_a_pool_and_on_dask(tmp_path):
+    runs = {}
+    for label, kwargs in {
+        "in-process": {"executor": "process", "workers": 1},
+        "2 processes": {"executor": "process", "workers": 2},
+        "dask local cluster": {"executor": "dask", "workers": 2},
+    }.items():
+        exp = experiment(tmp_path / label.replace(" ", "_"))
+        exp.run(**kwargs)
+        runs[label] = read(exp.out)
+    reference = runs.pop("in-process")
+    for label, files in runs.items():
+        for name in DATA_FILES:
+            assert files[name] == reference[name], f"{name} differs with {label}"
+
+
+def test_dask_with_a_scheduler_address(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        exp = experiment(tmp_path / "remote", replicates=2)
+        exp.run(executor="dask", workers=1, scheduler=cluster.scheduler_address)
+    local = experiment(tmp_path / "local", replicates=2)
+    local.run()
+    assert read(exp.out) == read(local.out)
+
+
+def spsim(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "experiments", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)  # fmt: skip
+
+
+def test_a_killed_run_resumes_to_identical_files(tmp_path):
+    args = ["run", "baseline", "no_social_prescribing", "--replicates", "6", "--years", "1",
+            "--population", "6000", "--seed", "5"]  # fmt: skip
+    killed = tmp_path / "killed"
+    proc = spsim(*args, "--out", str(killed))
+    shards = killed / SHARD_DIR
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(shards.glob("*.pkl"))) < 3:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in shards.glob("*.pkl")}
+    assert 3 <= len(finished) < 12, "the kill should land mid-run"
+    assert not list(shards.glob(".*.tmp")) or True  # a half-written temporary may remain; it is ignored
+    assert not (killed / "replicates.csv").exists()
+
+    resumed = spsim(*args, "--out", str(killed), "--resume")
+    assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
+    for name, mtime in finished.items():  # finished replicates were not run again
+        assert (shards / name).stat().st_mtime_ns == mtime
+
+    clean = tmp_path / "clean"
+    assert spsim(*args, "--out", str(clean)).wait(timeout=300) == 0
+    assert read(killed) == read(clean)
+    assert (killed / "report.md").read_text() == (clean / "report.md").read_text()
+
+
+def test_resume_with_other_settings_is_refused(tmp_path):
+    out = tmp_path / "run"
+    first = spsim("run", "baseline", "--replicates", "1", "--years", "0.5", "--population", "3000", "--out", str(out))
+    assert first.wait(timeout=120) == 0
+    other = spsim("run", "baseline", "--replicates", "1", "--years", "1", "--population", "3000", "--out", str(out),
+                  "--resume")  # fmt: skip
+    assert other.wait(timeout=120) == 2
+    assert "other settings" in other.stderr.read()
+
+
+def test_outputs_exist_with_the_contract_columns(tmp_path):
+    import json
+
+    import pandas as pd
+
+    from experiments.metrics import REPLICATE_COLUMNS
+
+    exp = experiment(tmp_path / "o", replicates=2)
+    exp.run()
+    for name in ("manifest.json", "report.md", "report.html", *DATA_FILES):
+        assert (exp.out / name).exists(), name
+    assert list((exp.out / "figures").glob("*.png"))
+    reps = pd.read_csv(exp.out / "replicates.csv")
+    assert list(reps.columns[: len(REPLICATE_COLUMNS)]) == REPLICATE_COLUMNS
+    assert len(reps) == 4
+    assert list(reps["seed"][reps.scenario == "baseline"]) == list(reps["seed"][reps.scenario == "fund_vcse"])
+    manifest = json.loads((exp.out / "manifest.json").read_text())
+    assert manifest["seeds"] == [replicate_seed(99, r) for r in range(2)]
+    assert manifest["finished"] and manifest["package_versions"]["mesa"].startswith("3.")
+    assert manifest["scenarios"]["fund_vcse"]["resolved_parameters"]["population"] == 4_000
