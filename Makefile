@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test clean
+.PHONY: install run summary bench test clean
 
 install: $(STAMP)
 
@@ -14,8 +14,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# The default funding-policy comparison on the embedded default place (a borough of 200,000 adults);
+# baseline first: it is the reference every other scenario is compared with.
+SCENARIOS := baseline no_social_prescribing more_link_workers fund_vcse supported_discharge \
+             balanced_budget peer_support vcse_tariff long_term_support continuity
 run: $(STAMP)
+	$(PY) -m experiments run $(SCENARIOS) --replicates 10 --years 5 --workers 2 --out results/default
+
+# One simulation and its counterfactual, printed (quick look)
+summary: $(STAMP)
 	$(PY) -m model --years 3 --counterfactual
+
+bench: $(STAMP)
+	$(PY) -m experiments.bench
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenarios>)")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
+    bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
+    bench.add_argument("--quick", action="store_true", help="small sizes only")
+    bench.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "benchmark")
     return parser
 
 
@@ -140,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "show":
             return cmd_show(args.scenario)
+        if args.command == "bench":
+            from . import bench
+
+            return bench.main([*(["--quick"] if args.quick else []), "--out", str(args.out)])
         return cmd_run(args)
     except (BadInput, ScenarioError, ParameterError, ResumeMismatch) as err:
         print(str(err), file=sys.stderr)
