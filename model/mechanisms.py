@@ -48,10 +48,9 @@ class Mechanisms:
         self.behavioural += growth * 3 * activity.behavioural * (1 - self.behavioural)
 
     def _fade(self, week: float) -> float:
-        if self.paused_at is None:
+        if self.paused_at is None or week <= self.paused_at:
             return 1.0
-        elapsed = max(week - self.paused_at, 0.0)
-        return self._retain + (1 - self._retain) * 0.5 ** (elapsed / self._half_life)
+        return self._retain + (1 - self._retain) * 0.5 ** ((week - self.paused_at) / self._half_life)
 
     def pause(self, week: float) -> None:
         """Attendance stops: from now on the levels fade towards the retained share."""
@@ -67,6 +66,8 @@ class Mechanisms:
         self.paused_at = None
 
     def at(self, week: float) -> tuple[float, float, float]:
+        if self.psychological == self.social == self.behavioural == 0.0:
+            return (0.0, 0.0, 0.0)  # never attended: most people, most of the time
         f = self._fade(week)
         return self.psychological * f, self.social * f, self.behavioural * f
 

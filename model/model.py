@@ -430,7 +430,7 @@ class SocialPrescribingModel(mesa.Model):
         sums = [0.0, 0.0, 0.0, 0.0]
         week = self.week
         for pt in self.open_records:
-            sw, lo = pt.swemwbs_at(week), pt.ucla_at(week)
+            sw, lo = pt.outcomes_at(week)
             sums[0] += sw
             sums[1] += sw - pt.swemwbs0
             sums[2] += lo

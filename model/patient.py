@@ -420,13 +420,21 @@ class Patient(mesa.Agent):
             self._leave_pathway_unengaged("no support or group to return to after a setback")
 
     # ------------------------------------------------------------------ outcomes
-    def swemwbs_at(self, week: float) -> float:
+    def outcomes_at(self, week: float) -> tuple[float, float]:
+        """(SWEMWBS, UCLA-3) at ``week``: one evaluation of the mechanisms for both scales."""
         p = self.model.p
+        levels = self.mechanisms.at(week)
         natural = natural_course(self.natural_change, p["natural_recovery_weeks"], week - self.referred_week)
-        return swemwbs(self.swemwbs0, natural, self.mechanisms.at(week), p["swemwbs_gain_max"])
+        return (
+            swemwbs(self.swemwbs0, natural, levels, p["swemwbs_gain_max"]),
+            ucla(self.ucla0, levels[1], p["ucla_reduction_max"]),
+        )
+
+    def swemwbs_at(self, week: float) -> float:
+        return self.outcomes_at(week)[0]
 
     def ucla_at(self, week: float) -> float:
-        return ucla(self.ucla0, self.mechanisms.at(week)[1], self.model.p["ucla_reduction_max"])
+        return self.outcomes_at(week)[1]
 
     def _consider_mh_discharge(self) -> None:
         """Supported discharge (Dayson 2020): sustained engagement and better wellbeing lead to
@@ -457,7 +465,7 @@ class Patient(mesa.Agent):
         if self.working_age and not self.employed_at_referral:
             exposure = weeks + self.work_seeking_weeks
             found_work = stream.chance(1 - math.exp(-p["job_finding_rate_per_year"] * exposure / 52))
-        sw_end, ucla_end = self.swemwbs_at(week), self.ucla_at(week)
+        sw_end, ucla_end = self.outcomes_at(week)
         ltc = self.person.ltc_count
 
         def gp(score: float) -> float:

@@ -39,7 +39,8 @@ class Trajectories:
             if not cohort:
                 continue
             for pt in cohort:
-                self._points[pt].append((pt.swemwbs_at(week) - pt.swemwbs0, pt.ucla_at(week) - pt.ucla0))
+                sw, lo = pt.outcomes_at(week)
+                self._points[pt].append((sw - pt.swemwbs0, lo - pt.ucla0))
             if k == OBSERVATIONS - 1:
                 self._finish(self._cohorts.pop(week - k * INTERVAL_WEEKS))
 
