@@ -1,0 +1,210 @@
+"""Summaries of an experiment: means with confidence intervals and paired differences.
+
+Replicate r of every scenario shares a seed (common random numbers), so a scenario is compared with the
+reference replicate by replicate: the confidence interval of the mean paired difference is far
+narrower than the spread of either scenario alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+# (column, label in plain words, unit, True if higher is better / False if lower / None if neither)
+METRICS: list[tuple[str, str, str, bool | None]] = [
+    ("referrals", "people referred", "people", None),
+    ("lw_contact_rate", "reached a link worker", "share of referred", True),
+    ("vcse_uptake_rate", "took up a community activity", "share of referred", True),
+    ("sustained_engagement_rate", "sustained engagement", "share of referred", True),
+    ("dropout_rate", "dropped out", "share of referred", False),
+    ("setback_rate", "had a setback", "share of referred", False),
+    ("reengagement_rate", "came back after a setback", "share of setbacks", True),
+    ("improved_rate", "wellbeing improved by 1+ SWEMWBS point", "share of measured", True),
+    ("mean_swemwbs_change", "wellbeing change (SWEMWBS)", "points per person", True),
+    ("mean_ucla_change", "loneliness change (UCLA-3)", "points per person", False),
+    ("volunteer_rate", "became peer supporters or volunteers", "share of referred", True),
+    ("mh_discharge_rate", "discharged from secondary mental health care", "share of MH cohort", True),
+    ("employment_rate", "found work", "share of working-age out of work", True),
+    ("mean_wait_lw_weeks", "wait for a link worker", "weeks", False),
+    ("mean_wait_vcse_weeks", "wait for a group place", "weeks", False),
+    ("vcse_groups_closed", "community groups closed", "groups", False),
+    ("lw_quit_rate", "link workers leaving", "per FTE-year", False),
+    ("gp_consultations_change", "GP consultations change", "per person-year", False),
+    ("ae_attendances_change", "A&E attendances change", "per person-year", False),
+    ("total_cost_gbp", "total cost", "GBP", None),
+    ("cost_per_swemwbs_point", "cost per SWEMWBS point (before-after)", "GBP per point", False),
+    ("swemwbs_points_gained", "SWEMWBS points gained", "points", True),
+    ("health_service_cost_change_gbp", "change in GP and A&E costs", "GBP per year", False),
+]
+INCREMENTAL = ("incremental_cost_per_swemwbs_point", "extra cost per extra SWEMWBS point", "GBP per point", False)
+
+
+def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-interval across replicates (NaNs dropped)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return (math.nan, math.nan, math.nan)
+    m = float(x.mean())
+    if len(x) == 1:
+        return (m, m, m)
+    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return (m, m - half, m + half)
+
+
+def _by_replicate(replicates: pd.DataFrame, scenario: str, column: str) -> pd.Series:
+    rows = replicates[replicates["scenario"] == scenario]
+    return rows.set_index("replicate")[column].astype(float)
+
+
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def incremental_cost_effectiveness(cost_diff, points_diff, level: float = 0.95) -> tuple[float, float, float]:
+    """Extra cost per extra SWEMWBS point: the ratio of the mean paired differences, with a percentile
+    bootstrap interval over replicates (fixed seed, so the same data give the same interval). NaN when
+    the scenario gains no points over the reference on average."""
+    cost = np.asarray(cost_diff, dtype=float)
+    points = np.asarray(points_diff, dtype=float)
+    if len(points) == 0 or points.mean() <= 0:
+        return (math.nan, math.nan, math.nan)
+    ratio = cost.mean() / points.mean()
+    if len(points) < 2:
+        return (ratio, math.nan, math.nan)
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, len(points), size=(BOOTSTRAP_RESAMPLES, len(points)))
+    c, p = cost[idx].mean(axis=1), points[idx].mean(axis=1)
+    ratios = np.where(p > 0, c / np.where(p > 0, p, 1.0), np.inf)  # no gain: infinitely costly
+    # no interpolation: an upper end of +inf (some resamples gain nothing) stays +inf, not NaN
+    lo, hi = np.quantile(ratios, [0.5 - level / 2, 0.5 + level / 2], method="inverted_cdf")
+    return (float(ratio), float(lo), float(hi))
+
+
+def comparison(replicates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """comparison.csv: per scenario x metric, the mean with 95% CI and the paired difference from the
+    reference (the first scenario) with its 95% CI."""
+    reference = order[0]
+    rows = []
+    for scenario in order:
+        for column, label, unit, _ in METRICS:
+            values = _by_replicate(replicates, scenario, column)
+            diff = values - _by_replicate(replicates, reference, column)
+            rows.append(_row(scenario, column, label, unit, values, diff, reference))
+        cost = _by_replicate(replicates, scenario, "total_cost_gbp") - _by_replicate(
+            replicates, reference, "total_cost_gbp"
+        )
+        points = _by_replicate(replicates, scenario, "swemwbs_points_gained") - _by_replicate(
+            replicates, reference, "swemwbs_points_gained"
+        )
+        m, lo, hi = incremental_cost_effectiveness(cost, points) if scenario != reference else (math.nan,) * 3
+        rows.append({
+            "scenario": scenario, "metric": INCREMENTAL[0], "label": INCREMENTAL[1], "unit": INCREMENTAL[2],
+            "n_replicates": int(points.notna().sum()), "mean": m, "ci_low": lo, "ci_high": hi,
+            "reference": reference, "diff_mean": math.nan, "diff_ci_low": math.nan, "diff_ci_high": math.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _row(scenario, column, label, unit, values, diff, reference) -> dict:
+    m, lo, hi = mean_ci(values)
+    d, dlo, dhi = mean_ci(diff) if diff is not None else (math.nan, math.nan, math.nan)
+    return {
+        "scenario": scenario,
+        "metric": column,
+        "label": label,
+        "unit": unit,
+        "n_replicates": int(values.notna().sum()),
+        "mean": m,
+        "ci_low": lo,
+        "ci_high": hi,
+        "reference": reference,
+        "diff_mean": d,
+        "diff_ci_low": dlo,
+        "diff_ci_high": dhi,
+    }
+
+
+def trajectories(trajectory_sums: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """trajectories.csv: people pooled across replicates; normal-approximation 95% CI of the mean."""
+    keys = ["scenario", "group", "months_since_referral"]
+    sums = trajectory_sums.groupby(keys, sort=False)[
+        ["n", "sum_swemwbs_change", "sumsq_swemwbs_change", "sum_ucla_change", "sumsq_ucla_change"]
+    ].sum()
+    out = []
+    for (scenario, group, month), s in sums.iterrows():
+        row = {"scenario": scenario, "group": group, "months_since_referral": int(month), "n": int(s["n"])}
+        for scale, name in (("swemwbs", "swemwbs"), ("ucla", "ucla")):
+            mean, lo, hi = _pooled(s["n"], s[f"sum_{scale}_change"], s[f"sumsq_{scale}_change"])
+            row[f"mean_{name}_change"] = mean
+            row[f"{name}_ci_low"] = lo
+            row[f"{name}_ci_high"] = hi
+        out.append(row)
+    frame = pd.DataFrame(out)
+    if frame.empty:
+        return frame
+    frame["_order"] = frame["scenario"].map({s: i for i, s in enumerate(order)})
+    return frame.sort_values(["_order", "group", "months_since_referral"], kind="stable").drop(columns="_order")
+
+
+def _pooled(n: float, total: float, total_sq: float) -> tuple[float, float, float]:
+    if n < 1:
+        return (math.nan, math.nan, math.nan)
+    mean = total / n
+    if n < 2:
+        return (mean, math.nan, math.nan)
+    var = max((total_sq - n * mean * mean) / (n - 1), 0.0)
+    half = 1.96 * math.sqrt(var / n)
+    return (mean, mean - half, mean + half)
+
+
+def timeseries_bands(timeseries: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per scenario x week: mean and 2.5%/97.5% quantiles across replicates."""
+    grouped = timeseries.groupby(["scenario", "week"], sort=False)[columns]
+    mean = grouped.mean().add_suffix("_mean")
+    low = grouped.quantile(0.025).add_suffix("_low")
+    high = grouped.quantile(0.975).add_suffix("_high")
+    return pd.concat([mean, low, high], axis=1).reset_index()
+
+
+def headline(comp: pd.DataFrame, order: list[str]) -> list[dict]:
+    """For each key question, the best scenario (other than the reference), its difference from the
+    reference with CI, and whether the answer is uncertain (CIs overlap zero or the runner-up)."""
+    questions = [
+        ("mean_swemwbs_change", "wellbeing", True),
+        ("mean_ucla_change", "loneliness", False),
+        ("vcse_uptake_rate", "reach (people taking up an activity)", True),
+        ("incremental_cost_per_swemwbs_point", "cost per extra SWEMWBS point", False),
+    ]
+    out = []
+    candidates = order[1:]
+    for metric, question, higher_better in questions:
+        rows = comp[(comp["metric"] == metric) & comp["scenario"].isin(candidates)].dropna(subset=["mean"])
+        if metric == INCREMENTAL[0]:
+            rows = rows[rows["mean"] > 0]
+        if rows.empty:
+            continue
+        rows = rows.sort_values("mean", ascending=not higher_better)
+        best = rows.iloc[0]
+        runner = rows.iloc[1] if len(rows) > 1 else None
+        overlaps_runner = runner is not None and not (
+            best["ci_low"] > runner["ci_high"] or best["ci_high"] < runner["ci_low"]
+        )
+        d_lo, d_hi = best["diff_ci_low"], best["diff_ci_high"]
+        out.append(
+            {
+                "question": question,
+                "metric": metric,
+                "best": best["scenario"],
+                "mean": best["mean"],
+                "ci": (best["ci_low"], best["ci_high"]),
+                "diff": best["diff_mean"],
+                "diff_ci": (d_lo, d_hi),
+                "diff_overlaps_zero": bool(not (np.isnan(d_lo) or np.isnan(d_hi)) and d_lo <= 0 <= d_hi),
+                "runner_up": None if runner is None else runner["scenario"],
+                "overlaps_runner_up": bool(overlaps_runner),
+            }
+        )
+    return out
