@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or .toml paths")
     run.add_argument("--replicates", type=int, default=10, help="runs per scenario (default 10)")
     run.add_argument("--years", type=float, default=5.0, help="simulated years (default 5)")
+    run.add_argument("--warmup-years", type=float, default=1.0,
+                     help="years the place runs as it is today before policies start and measurement begins "
+                          "(default 1: caseloads, waiting lists and groups settle first)")  # fmt: skip
     run.add_argument("--seed", type=int, default=2026, help="root seed; the same seed gives the same numbers")
     run.add_argument("--population", type=int, default=DEFAULT_POPULATION,
                      help=f"adults in the catchment (default {DEFAULT_POPULATION:,}, a borough)")  # fmt: skip
@@ -109,6 +112,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise BadInput(f"spsim run: --replicates {args.replicates}: must be at least 1")
     if not 0 < args.years <= 50:
         raise BadInput(f"spsim run: --years {args.years}: must be more than 0 and at most 50")
+    if not 0 <= args.warmup_years <= 20:
+        raise BadInput(f"spsim run: --warmup-years {args.warmup_years}: must be between 0 and 20")
     if args.workers < 1:
         raise BadInput(f"spsim run: --workers {args.workers}: must be at least 1")
     if args.scheduler and args.executor != "dask":
@@ -128,6 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed=args.seed,
         place={"population": args.population},
         out=Path(out),
+        warmup_years=args.warmup_years,
     )
     experiment.check_resumable(args.resume)
     experiment.run(executor=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume)

@@ -32,11 +32,16 @@ class Experiment:
     seed: int
     place: dict[str, Any]
     out: Path
+    warmup_years: float = 1.0
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     @property
     def weeks(self) -> int:
         return round(self.years * 52)
+
+    @property
+    def warmup_weeks(self) -> int:
+        return round(self.warmup_years * 52)
 
     @property
     def order(self) -> list[str]:
@@ -45,7 +50,8 @@ class Experiment:
     def tasks(self) -> list[Task]:
         # replicate-major order, so an interrupted run has complete pairs for the earliest replicates
         return [
-            Task(scenario=s, replicate=r, seed=replicate_seed(self.seed, r), weeks=self.weeks, place=self.place)
+            Task(scenario=s, replicate=r, seed=replicate_seed(self.seed, r), weeks=self.weeks, place=self.place,
+                 warmup_weeks=self.warmup_weeks)  # fmt: skip
             for r in range(self.replicates)
             for s in self.scenarios
         ]
@@ -59,6 +65,7 @@ class Experiment:
             "replicates": self.replicates,
             "years": self.years,
             "weeks": self.weeks,
+            "warmup_years": self.warmup_years,
             "seed": self.seed,
             "seeds": [replicate_seed(self.seed, r) for r in range(self.replicates)],
             "place": self.place,

@@ -38,7 +38,7 @@ def pathway_states(timeseries: pd.DataFrame, order: list[str], out_dir: Path) ->
         ("setback", "in a setback"),
         ("open_groups", "community groups open"),
     ]
-    bands = analysis.timeseries_bands(timeseries, [c for c, _ in panels])
+    bands = analysis.timeseries_bands(timeseries[timeseries["week"] >= 0], [c for c, _ in panels])
     colours = _colours(order)
     fig, axes = plt.subplots(2, 3, figsize=(15, 8), sharex=True)
     for ax, (column, title) in zip(axes.flat, panels, strict=True):
@@ -51,7 +51,7 @@ def pathway_states(timeseries: pd.DataFrame, order: list[str], out_dir: Path) ->
         ax.set_ylabel("people" if column != "open_groups" else "groups")
         ax.grid(alpha=0.3)
     for ax in axes[1]:
-        ax.set_xlabel("years since start")
+        ax.set_xlabel("years since policies started (after the warm-up)")
     axes[0, 0].legend(fontsize=8, loc="upper left")
     fig.suptitle("The pathway over time (lines: mean of replicates; bands: 95% of replicates)")
     fig.tight_layout()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import math
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from model import SocialPrescribingModel
+from model.counters import Ledger
 
 # The contract columns of replicates.csv, in order (DESIGN.md section 7); more follow them.
 REPLICATE_COLUMNS = [
@@ -28,61 +31,84 @@ def _share(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
-def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: int, seed: int) -> dict:
+@dataclass(frozen=True)
+class Window:
+    """Where measurement starts (after a warm-up), and the running totals at that moment."""
+
+    since_week: int = 0
+    ledger: Ledger = field(default_factory=Ledger)
+    link_workers_left: int = 0
+
+    @classmethod
+    def start_now(cls, model: SocialPrescribingModel) -> Window:
+        model.trajectories.since_week = model.week
+        return cls(since_week=model.week, ledger=copy.copy(model.ledger), link_workers_left=model.link_workers_left)
+
+
+def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: int, seed: int,
+                      window: Window | None = None) -> dict:  # fmt: skip
     """Headline measures of a finished run (``close_open_records`` must have been called).
 
-    Pathway rates are shares of everyone referred during the run. Outcomes are measured on people
-    whose follow-up (``follow_up_weeks``) was complete, whatever happened to them, so that a scenario
-    and its counterfactual are compared on the same footing.
+    Everything is about people referred in the measurement window (after the warm-up): pathway rates
+    are shares of them, each followed for ``follow_up_weeks`` (or to the end of the run). Outcomes are
+    measured on those whose follow-up was complete, whatever happened to them, so that a scenario and
+    its counterfactual are compared on the same footing. Costs, closures and departures are counted
+    over the window.
     """
+    window = window or Window()
     p = model.p
-    c = model.counters
     out = model.outcomes()
+    if len(out):
+        out = out[out["referred_week"] >= window.since_week]
+    referred = out
     measured = out[~out["censored"]] if len(out) else out
     mh = measured[measured["cohort"] == "MENTAL_HEALTH"] if len(measured) else measured
     jobless = measured[measured["working_age_not_employed"]] if len(measured) else measured
-    years = model.week / 52
+    weeks = model.week - window.since_week
     points = float((measured["swemwbs_end"] - measured["swemwbs_start"]).sum()) if len(measured) else 0.0
     gp_total = float(measured["gp_change_per_year"].sum()) if len(measured) else 0.0
     ae_total = float(measured["ae_change_per_year"].sum()) if len(measured) else 0.0
-    total_cost = model.ledger.commissioner_spend
-    mean_lw = model.ledger.link_worker_fte_weeks / model.week if model.week else 0.0
+    ledger, start = model.ledger, window.ledger
+    total_cost = ledger.commissioner_spend - start.commissioner_spend
+    fte_years = (ledger.link_worker_fte_weeks - start.link_worker_fte_weeks) / 52
 
-    def mean(column: str) -> float:
-        return float(measured[column].mean()) if len(measured) else math.nan
+    def mean(frame, column: str) -> float:
+        return float(frame[column].astype(float).mean()) if len(frame) else math.nan
 
     return {
         "scenario": scenario,
         "replicate": replicate,
         "seed": seed,
-        "referrals": c.referred,
-        "lw_contact_rate": _share(c.reached_link_worker, c.referred),
-        "vcse_uptake_rate": _share(c.took_up_activity, c.referred),
-        "sustained_engagement_rate": _share(c.sustained, c.referred),
-        "dropout_rate": _share(c.dropped_out, c.referred),
-        "setback_rate": _share(c.people_with_setback, c.referred),
-        "reengagement_rate": _share(c.reengaged_after_setback, c.setbacks),
-        "improved_rate": float(measured["improved"].mean()) if len(measured) else math.nan,
+        "referrals": len(referred),
+        "lw_contact_rate": mean(referred, "reached_link_worker"),
+        "vcse_uptake_rate": mean(referred, "took_up"),
+        "sustained_engagement_rate": mean(referred, "sustained"),
+        "dropout_rate": float((referred["state"] == "DROPPED_OUT").mean()) if len(referred) else math.nan,
+        "setback_rate": float((referred["setbacks"] > 0).mean()) if len(referred) else math.nan,
+        "reengagement_rate": _share(float(referred["reengaged"].sum()), float(referred["setbacks"].sum()))
+        if len(referred)
+        else math.nan,
+        "improved_rate": mean(measured, "improved"),
         "mean_swemwbs_change": float((measured["swemwbs_end"] - measured["swemwbs_start"]).mean())
         if len(measured)
         else math.nan,
         "mean_ucla_change": float((measured["ucla_end"] - measured["ucla_start"]).mean())
         if len(measured)
         else math.nan,
-        "volunteer_rate": _share(c.volunteered, c.referred),
-        "mh_discharge_rate": float(mh["mh_discharged"].mean()) if len(mh) else math.nan,
-        "employment_rate": float(jobless["found_work"].mean()) if len(jobless) else math.nan,
-        "mean_wait_lw_weeks": _share(c.link_worker_wait_weeks, c.reached_link_worker),
-        "mean_wait_vcse_weeks": _share(c.group_wait_weeks, c.took_up_activity),
-        "vcse_groups_closed": model.groups_closed,
-        "lw_quit_rate": _share(model.link_workers_left, mean_lw * years),
-        "gp_consultations_change": mean("gp_change_per_year"),
-        "ae_attendances_change": mean("ae_change_per_year"),
+        "volunteer_rate": mean(referred, "volunteer"),
+        "mh_discharge_rate": mean(mh, "mh_discharged"),
+        "employment_rate": mean(jobless, "found_work"),
+        "mean_wait_lw_weeks": mean(referred, "lw_wait_weeks"),
+        "mean_wait_vcse_weeks": mean(referred, "group_wait_weeks"),
+        "vcse_groups_closed": sum(1 for g in model.closed_groups if g.closed_week >= window.since_week),
+        "lw_quit_rate": _share(model.link_workers_left - window.link_workers_left, fte_years),
+        "gp_consultations_change": mean(measured, "gp_change_per_year"),
+        "ae_attendances_change": mean(measured, "ae_change_per_year"),
         "total_cost_gbp": total_cost,
         "cost_per_swemwbs_point": total_cost / points if points > 0 else math.nan,
         # more columns
         "population": p["population"],
-        "weeks": model.week,
+        "weeks": weeks,
         "people_measured": len(measured),
         "swemwbs_points_gained": points,
         "ucla_points_reduced": -float((measured["ucla_end"] - measured["ucla_start"]).sum()) if len(measured) else 0.0,
@@ -90,18 +116,20 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "ae_attendances_change_total": ae_total,
         "health_service_cost_change_gbp": gp_total * p["gp_consultation_cost_gbp"]
         + ae_total * p["ae_attendance_cost_gbp"],
-        "link_worker_cost_gbp": model.ledger.link_worker_cost,
-        "grants_gbp": model.ledger.grants_paid,
-        "tariffs_gbp": model.ledger.tariffs_paid,
-        "programme_costs_gbp": model.ledger.programme_costs,
-        "mean_link_workers": mean_lw,
+        "link_worker_cost_gbp": ledger.link_worker_cost - start.link_worker_cost,
+        "grants_gbp": ledger.grants_paid - start.grants_paid,
+        "tariffs_gbp": ledger.tariffs_paid - start.tariffs_paid,
+        "programme_costs_gbp": ledger.programme_costs - start.programme_costs,
+        "mean_link_workers": fte_years * 52 / weeks if weeks else 0.0,
         "groups_open_at_end": len(model.groups()),
-        "mh_cohort_referrals": int((out["cohort"] == "MENTAL_HEALTH").sum()) if len(out) else 0,
+        "mh_cohort_referrals": int((referred["cohort"] == "MENTAL_HEALTH").sum()) if len(referred) else 0,
     }
 
 
-def timeseries(model: SocialPrescribingModel, scenario: str, replicate: int) -> pd.DataFrame:
+def timeseries(model: SocialPrescribingModel, scenario: str, replicate: int, since_week: int = 0) -> pd.DataFrame:
+    """Weekly series; ``week`` counts from the end of the warm-up (negative during it)."""
     frame = model.datacollector.get_model_vars_dataframe().reset_index(names="week")
+    frame["week"] -= since_week
     frame.insert(0, "replicate", replicate)
     frame.insert(0, "scenario", scenario)
     return frame

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -28,7 +29,7 @@ import pandas as pd
 
 from model import SocialPrescribingModel
 
-from .metrics import replicate_metrics, timeseries, trajectory_sums
+from .metrics import Window, replicate_metrics, timeseries, trajectory_sums
 from .scenario import Scenario
 
 SHARD_DIR = "replicates"
@@ -41,6 +42,7 @@ class Task:
     seed: int
     weeks: int
     place: dict[str, Any]
+    warmup_weeks: int = 0
 
     @property
     def shard_name(self) -> str:
@@ -73,16 +75,32 @@ def few_garbage_collections():
 
 
 def run_task(task: Task) -> ReplicateResult:
-    """One replicate of one scenario (runs in a worker process)."""
+    """One replicate of one scenario (runs in a worker process).
+
+    The place first runs as it is today (the scenario's own parameters, no policies) for the warm-up,
+    so that caseloads, waiting lists and groups are settled, as in a real system that has been running
+    for years; then the scenario's policies start (their weeks count from there) and measurement begins.
+    """
     params = {**task.place, **task.scenario.parameters}
+    policies = [
+        dataclasses.replace(
+            policy,
+            start_week=policy.start_week + task.warmup_weeks,
+            end_week=None if policy.end_week is None else policy.end_week + task.warmup_weeks,
+        )
+        for policy in task.scenario.policies
+    ]
     with few_garbage_collections():
-        model = SocialPrescribingModel(rng=task.seed, policies=task.scenario.policies, **params)
+        model = SocialPrescribingModel(rng=task.seed, policies=policies, **params)
+        if task.warmup_weeks:
+            model.run_for(task.warmup_weeks)
+        window = Window.start_now(model)
         model.run_for(task.weeks)
         model.close_open_records()
     name = task.scenario.name
     return ReplicateResult(
-        row=replicate_metrics(model, name, task.replicate, task.seed),
-        timeseries=timeseries(model, name, task.replicate),
+        row=replicate_metrics(model, name, task.replicate, task.seed, window),
+        timeseries=timeseries(model, name, task.replicate, since_week=task.warmup_weeks),
         trajectory_sums=trajectory_sums(model, name, task.replicate),
     )
 

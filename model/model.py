@@ -29,6 +29,7 @@ WELLBEING_READING_WEEKS = 4  # how often the weekly series re-reads mean wellbei
 OUTCOME_COLUMNS = [
     "patient", "referred_week", "closed_week", "censored", "cohort", "source", "age", "ltc_count", "deprived",
     "state", "exit_reason", "reached_link_worker", "took_up", "sustained", "volunteer", "weeks_attended",
+    "lw_wait_weeks", "group_wait_weeks",
     "setbacks", "reengaged", "continuity_broken", "swemwbs_start", "swemwbs_end", "ucla_start", "ucla_end",
     "improved", "working_age_not_employed", "found_work", "mh_discharged", "gp_change_per_year",
     "ae_change_per_year",
@@ -368,6 +369,7 @@ class SocialPrescribingModel(mesa.Model):
     def close_group(self, group: VCSEGroup) -> None:
         """A group whose reserves ran out closes; its members and waiting list are re-matched."""
         displaced = group.close()
+        group.closed_week = self.week
         self.groups_by_activity[catalogue().index(group.activity)].remove(group)
         self._group_table = None
         self.closed_groups.append(group)

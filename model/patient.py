@@ -73,6 +73,8 @@ class Patient(mesa.Agent):
         self.continuity_broken = False
         self.assessed = False
         self.matched_at: float | None = None  # when first put on a group's waiting list
+        self.lw_wait_weeks = math.nan  # referral to first contact, once reached
+        self.group_wait_weeks = math.nan  # first match to starting, once started
         self.wants_activity = True
         self.group: VCSEGroup | None = None  # the group attended, waited for, or last attended
         self.volunteer = False
@@ -154,8 +156,10 @@ class Patient(mesa.Agent):
             return
         self.ever_supported = True
         self.model.counters.reached_link_worker += 1
-        self.model.counters.link_worker_wait_weeks += self.model.time - self.referred_week
-        if self.model.streams["assessment"].chance(p["referral_decline_prob"]):
+        self.lw_wait_weeks = self.model.time - self.referred_week
+        self.model.counters.link_worker_wait_weeks += self.lw_wait_weeks
+        decline = p["referral_decline_prob"] * (p["decline_rr_deprived"] if self.person.deprived else 1.0)
+        if self.model.streams["assessment"].chance(min(decline, 1.0)):
             self.move_to(S.DECLINED, "declined at first contact")
             return
         self.move_to(S.WITH_LINK_WORKER)
@@ -260,7 +264,8 @@ class Patient(mesa.Agent):
         self.mechanisms.resume(self.week)
         if not self.took_up:
             # weeks from first being matched to starting: zero when a place was free
-            self.model.counters.group_wait_weeks += self.model.time - (self.matched_at or self.model.time)
+            self.group_wait_weeks = self.model.time - (self.matched_at or self.model.time)
+            self.model.counters.group_wait_weeks += self.group_wait_weeks
             self.took_up = True
             self.model.counters.took_up_activity += 1
             self.model.pay_tariff(group)
@@ -491,6 +496,8 @@ class Patient(mesa.Agent):
             "sustained": self.sustained,
             "volunteer": self.volunteer,
             "weeks_attended": self.weeks_attended,
+            "lw_wait_weeks": self.lw_wait_weeks,
+            "group_wait_weeks": self.group_wait_weeks,
             "setbacks": self.setbacks,
             "reengaged": self.reengaged,
             "continuity_broken": self.continuity_broken,

@@ -23,12 +23,15 @@ GROUPS = ("all referred", "took up an activity", "no activity")
 
 class Trajectories:
     def __init__(self) -> None:
+        self.since_week = 0  # people referred before this (a warm-up) are not followed
         self._cohorts: dict[int, list[Patient]] = {}
         self._points: dict[Patient, list[tuple[float, float]]] = {}
         # (group, observation) -> [n, sum dSWEMWBS, sum dSWEMWBS^2, sum dUCLA, sum dUCLA^2]
         self._sums: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0] * 5)
 
     def add(self, patient: Patient) -> None:
+        if patient.referred_week < self.since_week:
+            return
         self._cohorts.setdefault(patient.referred_week, []).append(patient)
         self._points[patient] = []
 

@@ -49,6 +49,7 @@ class VCSEGroup(mesa.Agent):
         self.reserves = reserves
         self.opening_reserves = reserves
         self.is_open = True
+        self.closed_week: int | None = None
         self.members: dict[Patient, None] = {}  # ordered: deterministic iteration
         self.volunteers: dict[Patient, None] = {}
         self.waiting: deque[Patient] = deque()

@@ -25,6 +25,7 @@ def experiment(out: Path, replicates: int = 3) -> Experiment:
         seed=99,
         place=SMALL,
         out=out,
+        warmup_years=0.5,
     )
 
 
