@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# The default funding-policy comparison on the embedded default place (a borough of 200,000 adults);
+# The default funding-policy comparison on the embedded default place (a borough of 150,000 adults);
 # baseline first: it is the reference every other scenario is compared with.
 SCENARIOS := baseline no_social_prescribing more_link_workers fund_vcse supported_discharge \
              balanced_budget peer_support vcse_tariff long_term_support continuity

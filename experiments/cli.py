@@ -16,7 +16,7 @@ from .experiment import ResumeMismatch
 from .scenario import ScenarioError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POPULATION = 200_000  # a borough-sized place (e.g. Rotherham has about 210,000 adults)
+DEFAULT_POPULATION = 150_000  # a borough-sized place (about 190,000 residents)
 
 
 class BadInput(Exception):
