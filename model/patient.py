@@ -390,6 +390,7 @@ class Patient(mesa.Agent):
         elif self.state is S.AWAITING_GROUP:
                 self.group.remove_from_waiting_list(self)
         self._cancel("review")
+        self._cancel("assessment")
         self.move_to(S.SETBACK)
         mean = self.model.p["setback_weeks_mean"] * (1.5 if kind is SetbackKind.HEALTH else 1.0)
         self._schedule("setback_end", self.model.streams["setbacks"].weeks_until(mean), self.end_setback)
@@ -413,7 +414,10 @@ class Patient(mesa.Agent):
         self._schedule_next_setback()
         if on_caseload:
             self.move_to(S.WITH_LINK_WORKER)
-            self.find_group()
+            if self.assessed:
+                self.find_group()
+            else:  # the setback came before goals were agreed: assess first
+                self._schedule("assessment", self.model.p["assessment_weeks"], self.complete_assessment)
         elif open_door:
             self._join_link_worker_queue(returning=True)
         elif self.group is not None and self.group.is_open:  # back to their group on their own

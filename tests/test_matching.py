@@ -1,0 +1,228 @@
+"""Matching: only wanted, reachable, affordable groups are offered; free places beat waiting lists."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model import matching
+from model.activities import catalogue
+from model.population import preferred_activities
+
+S = PathwayState
+
+CALM = dict(
+    population=5_000,
+    referral_rate_per_1000=0.0,
+    groups_per_100k=0.0,
+    new_groups_per_100k_year=0.0,
+    setback_rate_per_year=0.0,
+    dropout_hazard=0.0,
+    referral_decline_prob=0.0,
+    appropriate_share_min=1.0,
+    appropriate_share_max=1.0,
+    uptake_prob=1.0,
+    lw_quit_rate_per_year=0.0,
+    lw_wait_patience_weeks=520.0,
+    link_workers_per_100k=20.0,
+    lw_training=0.0,
+    volunteer_prob=0.0,
+)
+
+
+def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
+    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+
+
+def add_group(model, activity: int, x: float, y: float, places: int = 5, charges: bool = False) -> VCSEGroup:
+    """A group at a chosen place, registered with the model as ``_new_group`` does (well funded)."""
+    group = VCSEGroup(
+        model, activity=catalogue()[activity], x=x, y=y, base_places=places, charges=charges,
+        income_per_year=10_000.0, margin=0.0, reserves=1e6,
+    )  # fmt: skip
+    model.groups_by_activity[activity].append(group)
+    model._group_table = None
+    return group
+
+
+def refer(model, index: int, wants: tuple[int, ...], x: float = 0.0, y: float = 0.0, reach: float = 1.0,
+          cannot_pay: bool = False) -> Patient:  # fmt: skip
+    person = dataclasses.replace(model.catchment.person(index), x=x, y=y, reach_km=reach)
+    patient = model.refer(person, ReferralSource.GP, Cohort.LTC)
+    patient.preferences = wants
+    patient.cannot_pay = cannot_pay
+    return patient
+
+
+def suitable(patient, model) -> set[VCSEGroup]:
+    return {g for _, _, g in matching.suitable_groups(patient, model)}
+
+
+# ------------------------------------------------------------------ what is offered
+def test_only_wanted_activities_are_offered():
+    model = calm_model()
+    g0 = add_group(model, 0, 0.1, 0.0)
+    g1 = add_group(model, 1, 0.1, 0.0)
+    g2 = add_group(model, 2, 0.1, 0.0)
+    assert suitable(refer(model, 0, wants=(1,)), model) == {g1}
+    assert suitable(refer(model, 1, wants=(2, 0)), model) == {g0, g2}
+    assert suitable(refer(model, 2, wants=(5,)), model) == set()
+
+
+def test_only_groups_within_reach_are_offered():
+    model = calm_model()
+    near = add_group(model, 0, 0.6, 0.8)  # 1.0 km away
+    far = add_group(model, 0, 1.2, 1.6)  # 2.0 km away
+    assert suitable(refer(model, 0, wants=(0,), reach=1.0), model) == {near}
+    assert suitable(refer(model, 1, wants=(0,), reach=2.5), model) == {near, far}
+    assert suitable(refer(model, 2, wants=(0,), reach=0.5), model) == set()
+    assert matching.choose_group(refer(model, 3, wants=(0,), reach=0.5), model) is None
+
+
+def test_people_who_cannot_pay_are_not_offered_charging_groups():
+    model = calm_model()
+    free = add_group(model, 0, 0.1, 0.0, charges=False)
+    paid = add_group(model, 0, 0.05, 0.0, charges=True)  # nearer, but charges
+    can_pay = refer(model, 0, wants=(0,))
+    cannot = refer(model, 1, wants=(0,), cannot_pay=True)
+    assert suitable(can_pay, model) == {free, paid}
+    assert suitable(cannot, model) == {free}
+    assert matching.choose_group(can_pay, model) is paid
+    assert matching.choose_group(cannot, model) is free
+    model.close_group(free)
+    assert matching.choose_group(cannot, model) is None
+
+
+def test_cost_barrier_applies_only_to_deprived_people():
+    model = SocialPrescribingModel(rng=3, population=20_000, social_prescribing=False, cost_barrier_deprived=1.0)
+    model.run_for(20)
+    patients = list(model.agents_by_type[Patient])
+    assert any(pt.person.deprived for pt in patients) and not all(pt.person.deprived for pt in patients)
+    assert all(pt.cannot_pay == pt.person.deprived for pt in patients)
+    model = SocialPrescribingModel(rng=3, population=20_000, social_prescribing=False, cost_barrier_deprived=0.0)
+    model.run_for(20)
+    assert not any(pt.cannot_pay for pt in model.agents_by_type[Patient])
+
+
+def test_closed_groups_are_not_offered():
+    model = calm_model()
+    g = add_group(model, 0, 0.1, 0.0)
+    patient = refer(model, 0, wants=(0,))
+    assert suitable(patient, model) == {g}
+    model.close_group(g)
+    assert suitable(patient, model) == set()
+
+
+# ------------------------------------------------------------------ which group is chosen
+def test_a_free_place_beats_a_waiting_list_even_for_a_less_wanted_activity():
+    model = calm_model()
+    full_favourite = add_group(model, 0, 0.1, 0.0, places=0)
+    free_second = add_group(model, 1, 0.9, 0.0)
+    patient = refer(model, 0, wants=(0, 1))
+    assert matching.choose_group(patient, model) is free_second
+
+
+def test_among_free_places_the_more_wanted_activity_then_the_nearer_group_wins():
+    model = calm_model()
+    second_near = add_group(model, 1, 0.1, 0.0)
+    first_far = add_group(model, 0, 0.9, 0.0)
+    first_mid = add_group(model, 0, 0.5, 0.0)
+    patient = refer(model, 0, wants=(0, 1))
+    assert matching.choose_group(patient, model) is first_mid
+    model.close_group(first_mid)
+    assert matching.choose_group(patient, model) is first_far
+    model.close_group(first_far)
+    assert matching.choose_group(patient, model) is second_near
+
+
+def test_with_no_free_place_the_shortest_waiting_list_is_chosen():
+    model = calm_model()
+    a = add_group(model, 0, 0.1, 0.0, places=0)
+    b = add_group(model, 1, 0.2, 0.0, places=0)
+    waiting = [refer(model, i, wants=(0,)) for i in range(1, 3)]
+    a.waiting.extend(waiting)  # two already waiting for the favourite
+    patient = refer(model, 0, wants=(0, 1))
+    assert matching.choose_group(patient, model) is b
+    a.waiting.clear()
+    assert matching.choose_group(patient, model) is a  # tie on length: the more wanted activity
+
+
+# ------------------------------------------------------------------ matching in the pathway
+def test_assessed_person_starts_at_the_chosen_group():
+    model = calm_model()
+    near = add_group(model, 3, 0.2, 0.0)
+    add_group(model, 3, 0.8, 0.0)
+    patient = refer(model, 0, wants=(3,))
+    model.run_for(2)
+    assert patient.state is S.WITH_LINK_WORKER  # assessment takes assessment_weeks = 2
+    model.step()
+    assert patient.state is S.ATTENDING
+    assert patient.group is near and patient in near.members
+    assert patient in model.attending
+    assert model.counters.took_up_activity == 1
+
+
+def test_nothing_in_reach_leaves_the_person_with_their_link_worker_until_support_ends():
+    model = calm_model(support_weeks=10)
+    add_group(model, 0, 1.5, 0.0)  # out of reach
+    add_group(model, 1, 0.1, 0.0)  # not wanted
+    patient = refer(model, 0, wants=(0,), reach=1.0)
+    states = []
+    for _ in range(12):
+        model.step()
+        states.append(patient.state)
+    # first contact in week 1; support ends 10 weeks later
+    assert states[:10] == [S.WITH_LINK_WORKER] * 10
+    assert patient.state is S.NO_ACTIVITY
+    assert patient.exit_reason == "support ended without an activity"
+    assert not patient.took_up and patient.link_worker is None
+    assert model.link_workers()[0].load == 0
+
+
+def test_a_group_that_opens_in_reach_is_found_at_the_next_review():
+    model = calm_model(support_weeks=20)
+    patient = refer(model, 0, wants=(0,))
+    model.run_for(4)  # assessed in week 3, nothing found: review every 4 weeks (week 7)
+    assert patient.state is S.WITH_LINK_WORKER
+    group = add_group(model, 0, 0.1, 0.0)
+    model.run_for(2)
+    assert patient.state is S.WITH_LINK_WORKER
+    model.run_for(2)
+    assert patient.state is S.ATTENDING and patient.group is group
+
+
+def test_not_wanting_an_activity_means_no_matching():
+    model = calm_model(uptake_prob=0.0, support_weeks=8)
+    add_group(model, 0, 0.1, 0.0)
+    patient = refer(model, 0, wants=(0,))
+    model.run_for(10)
+    assert not patient.wants_activity
+    assert patient.state is S.NO_ACTIVITY and not patient.took_up
+
+
+# ------------------------------------------------------------------ preferences and reach in the catchment
+def test_preferences_are_three_distinct_activities_weighted_by_cohort():
+    n = len(catalogue())
+    rng = np.random.default_rng(0)
+    firsts = {cohort: np.zeros(n) for cohort in Cohort}
+    for cohort in Cohort:
+        for _ in range(4_000):
+            prefs = preferred_activities(cohort, tuple(rng.random(3)))
+            assert len(set(prefs)) == 3 and all(0 <= a < n for a in prefs)
+            firsts[cohort][prefs[0]] += 1
+    weights = {cohort: np.array([a.preference[cohort] for a in catalogue()]) for cohort in Cohort}
+    for cohort in Cohort:
+        expected = weights[cohort] / weights[cohort].sum()
+        assert np.allclose(firsts[cohort] / 4_000, expected, atol=0.03)
+
+
+def test_older_people_reach_less_far():
+    model = SocialPrescribingModel(rng=2, population=100_000, reach_km_mean=3.5, social_prescribing=False)
+    c = model.catchment
+    old = c.age >= 75
+    ratio = c.reach_km[old].mean() / c.reach_km[~old].mean()
+    assert ratio == pytest.approx(0.6, abs=0.05)
+    assert c.reach_km.min() >= 0.3 - 1e-6

@@ -1,0 +1,298 @@
+"""Outcomes: wellbeing and loneliness scales, fading gains, the natural course, service use and work."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model.activities import catalogue
+from model.mechanisms import Mechanisms, loneliness_weight, natural_course, service_use_rate, swemwbs, ucla
+
+S = PathwayState
+
+CALM = dict(
+    population=5_000,
+    referral_rate_per_1000=0.0,
+    groups_per_100k=0.0,
+    new_groups_per_100k_year=0.0,
+    setback_rate_per_year=0.0,
+    dropout_hazard=0.0,
+    referral_decline_prob=0.0,
+    appropriate_share_min=1.0,
+    appropriate_share_max=1.0,
+    uptake_prob=1.0,
+    lw_quit_rate_per_year=0.0,
+    lw_wait_patience_weeks=520.0,
+    link_workers_per_100k=100.0,
+    lw_new_people_per_year=1000.0,
+    lw_training=0.0,
+    volunteer_prob=0.0,
+    cost_per_attendee_week_gbp=0.0,
+    move_on_weeks_mean=1000.0,
+    attend_prob=1.0,
+    natural_recovery_points=0.0,
+    natural_course_sd=0.0,
+)
+
+
+def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
+    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+
+
+def add_group(model, activity: int = 0, places: int = 1_000) -> VCSEGroup:
+    group = VCSEGroup(
+        model, activity=catalogue()[activity], x=0.0, y=0.0, base_places=places, charges=False,
+        income_per_year=10_000.0, margin=0.0, reserves=1e6,
+    )  # fmt: skip
+    model.groups_by_activity[activity].append(group)
+    model._group_table = None
+    return group
+
+
+def refer_many(model, indices, activity: int = 0) -> list[Patient]:
+    out = []
+    for i in indices:
+        person = dataclasses.replace(model.catchment.person(int(i)), x=0.1, y=0.0, reach_km=1.0)
+        pt = model.refer(person, ReferralSource.GP, Cohort.LTC)
+        pt.preferences = (activity,)
+        pt.cannot_pay = False
+        out.append(pt)
+    return out
+
+
+# ------------------------------------------------------------------ scales
+def test_scale_functions_clip_to_their_ranges():
+    assert swemwbs(34.0, 1.0, (1.0, 1.0, 1.0), 9.0) == 35.0
+    assert swemwbs(8.0, -5.0, (0.0, 0.0, 0.0), 6.0) == 7.0
+    assert swemwbs(20.0, 1.0, (0.5, 0.5, 0.5), 6.0) == pytest.approx(24.0)
+    assert ucla(3.0, 1.0, 2.0) == 3.0
+    assert ucla(9.0, 0.5, 2.0) == pytest.approx(8.0)
+    assert ucla(9.0, 0.0, 2.0) == 9.0
+
+
+def test_swemwbs_stays_in_7_to_35_and_ucla_in_3_to_9_even_at_extremes():
+    model = SocialPrescribingModel(
+        rng=3, population=30_000, referral_rate_per_1000=30.0, swemwbs_referred_mean=28.0, swemwbs_sd=9.0,
+        swemwbs_gain_max=9.0, natural_course_sd=6.0, natural_recovery_points=3.0, ucla_reduction_max=3.0,
+        mechanism_growth=0.15, follow_up_weeks=26,
+    )  # fmt: skip
+    for _ in range(40):
+        model.step()
+        for pt in model.open_records:
+            sw, lo = pt.outcomes_at(model.week)
+            assert 7.0 <= sw <= 35.0 and 3.0 <= lo <= 9.0
+    model.close_open_records()
+    df = model.outcomes()
+    for column, (lo, hi) in (("swemwbs_start", (7, 35)), ("swemwbs_end", (7, 35)), ("ucla_start", (3, 9)),
+                             ("ucla_end", (3, 9))):  # fmt: skip
+        assert df[column].between(lo, hi).all(), column
+    assert df["swemwbs_end"].max() == 35.0 and df["swemwbs_start"].min() >= 7.0  # the clip is reached
+    assert (df["swemwbs_start"] == 7.0).any() or df["swemwbs_start"].min() < 10
+
+
+def test_loneliness_at_referral_follows_the_ons_cut_off():
+    model = SocialPrescribingModel(rng=2, population=20_000, social_prescribing=False)
+    model.run_for(30)
+    patients = list(model.agents_by_type[Patient])
+    lonely = [pt.ucla0 for pt in patients if pt.person.lonely]
+    others = [pt.ucla0 for pt in patients if not pt.person.lonely]
+    assert lonely and others
+    assert set(lonely) <= {6.0, 7.0, 8.0, 9.0} and set(others) <= {3.0, 4.0, 5.0}
+    assert len(set(lonely)) == 4 and len(set(others)) == 3
+
+
+def test_mental_health_cohort_starts_lower():
+    model = calm_model(swemwbs_smi_offset=-3.0)
+    person = model.catchment.person(0)
+    ltc = model.refer(person, ReferralSource.GP, Cohort.LTC)
+    mh = model.refer(dataclasses.replace(person, index=1), ReferralSource.CMHT, Cohort.MENTAL_HEALTH)
+    assert mh.swemwbs0 == pytest.approx(max(ltc.swemwbs0 - 3.0, 7.0))
+
+
+# ------------------------------------------------------------------ fading
+def _built(weeks: int = 20) -> Mechanisms:
+    m = Mechanisms(retained_share=0.4, half_life_weeks=10.0)
+    m.resume(0)  # attending from week 0 (as Patient.start_attending does)
+    for _ in range(weeks):
+        m.build(catalogue()[0], 0.08)
+    return m
+
+
+def test_gains_fade_towards_the_retained_share_with_the_half_life():
+    m = _built()
+    levels = (m.psychological, m.social, m.behavioural)
+    m.pause(30)
+    assert m.at(30) == pytest.approx(levels)
+    at_half_life = m.at(40)
+    for now, before in zip(at_half_life, levels, strict=True):
+        assert now == pytest.approx(before * (0.4 + 0.6 * 0.5))  # half of the fading part is gone
+    for now, before in zip(m.at(50), levels, strict=True):
+        assert now == pytest.approx(before * (0.4 + 0.6 * 0.25))
+    for now, before in zip(m.at(30 + 1_000), levels, strict=True):
+        assert now == pytest.approx(before * 0.4, rel=1e-6)  # only the retained share is left
+    # pausing again does not restart the clock
+    m.pause(45)
+    assert m.at(50)[0] == pytest.approx(levels[0] * (0.4 + 0.6 * 0.25))
+
+
+def test_resuming_keeps_the_faded_level_as_the_new_start():
+    m = _built()
+    level = m.social
+    m.pause(30)
+    m.resume(40)
+    assert m.social == pytest.approx(level * 0.7)
+    assert m.at(100) == pytest.approx((m.psychological, m.social, m.behavioural))  # attending: no fade
+
+
+@pytest.mark.parametrize("retained", [0.0, 1.0])
+def test_retained_share_extremes(retained):
+    m = Mechanisms(retained, 10.0)
+    m.resume(0)
+    m.build(catalogue()[0], 0.5)
+    start = m.at(0)
+    m.pause(0)
+    late = m.at(10_000)
+    if retained == 1.0:
+        assert late == pytest.approx(start)
+    else:
+        assert late == pytest.approx((0.0, 0.0, 0.0), abs=1e-12)
+
+
+def test_a_persons_wellbeing_gain_partly_fades_after_they_stop_attending():
+    model = calm_model(sustained_weeks=8, move_on_weeks_mean=1.0, gain_retained_share=0.5,
+                       gain_fade_half_life_weeks=10.0, support_weeks=12)  # fmt: skip
+    add_group(model)
+    (patient,) = refer_many(model, [0])
+    while patient.state is not S.MOVED_ON:
+        model.step()
+        assert model.week < 30
+    left = model.week
+    gain = patient.swemwbs_at(left) - patient.swemwbs0
+    assert gain > 1.0
+    assert patient.swemwbs_at(left + 10) - patient.swemwbs0 == pytest.approx(gain * 0.75, rel=1e-6)
+    assert patient.swemwbs_at(left + 500) - patient.swemwbs0 == pytest.approx(gain * 0.5, rel=1e-3)
+    ucla_drop = patient.ucla0 - patient.ucla_at(left)
+    if patient.ucla0 - 2.0 * patient.mechanisms.social >= 3.0:  # not clipped at the floor
+        assert patient.ucla0 - patient.ucla_at(left + 10) == pytest.approx(ucla_drop * 0.75, rel=1e-6)
+
+
+# ------------------------------------------------------------------ natural course
+def test_natural_course_formula():
+    assert natural_course(1.0, 26.0, 0) == 0.0
+    assert natural_course(1.0, 26.0, 52) == pytest.approx(1 - math.exp(-2))
+    assert natural_course(2.0, 26.0, 10_000) == pytest.approx(2.0)
+    assert natural_course(1.0, 26.0, -5) == 0.0
+
+
+@pytest.mark.parametrize(("points", "weeks"), [(1.0, 26.0), (2.0, 13.0), (0.0, 26.0)])
+def test_without_social_prescribing_mean_change_is_the_natural_course(points, weeks):
+    model = SocialPrescribingModel(
+        rng=5, population=50_000, referral_rate_per_1000=30.0, social_prescribing=False,
+        natural_recovery_points=points, natural_recovery_weeks=weeks, follow_up_weeks=52,
+    )  # fmt: skip
+    model.run_for(52 + 40)
+    df = model.outcomes()
+    df = df[~df["censored"]]
+    assert len(df) > 1000
+    assert (df["closed_week"] - df["referred_week"] == 52).all()
+    change = (df["swemwbs_end"] - df["swemwbs_start"]).mean()
+    assert change == pytest.approx(points * (1 - math.exp(-52 / weeks)), abs=0.2)
+    assert (df["ucla_end"] == df["ucla_start"]).all()  # no service: loneliness unchanged
+
+
+def test_natural_course_spread():
+    model = SocialPrescribingModel(rng=5, population=50_000, referral_rate_per_1000=30.0, social_prescribing=False,
+                                   natural_course_sd=2.5, natural_recovery_points=1.0)  # fmt: skip
+    model.run_for(52 + 30)
+    df = model.outcomes()
+    change = df["swemwbs_end"] - df["swemwbs_start"]
+    assert change.std() == pytest.approx(2.5 * (1 - math.exp(-2)), rel=0.15)
+    assert (change < 0).mean() > 0.2  # some people get worse without any service
+
+
+# ------------------------------------------------------------------ service use
+def test_loneliness_multiplies_service_use():
+    assert loneliness_weight(3.0) == 0.0 and loneliness_weight(7.0) == 1.0 and loneliness_weight(9.0) == 1.0
+    assert loneliness_weight(5.0) == pytest.approx(0.5)
+    for ltc in (0, 1, 2):
+        not_lonely = service_use_rate(4.0, 2.0, ltc, 3.0, 1.9)
+        lonely = service_use_rate(4.0, 2.0, ltc, 8.0, 1.9)
+        assert not_lonely == pytest.approx(4.0 + 2.0 * ltc)
+        assert lonely == pytest.approx(1.9 * not_lonely)
+    rates = [service_use_rate(0.3, 0.15, 1, score, 1.6) for score in (9.0, 7.0, 6.0, 5.0, 4.0, 3.0)]
+    assert all(b <= a for a, b in zip(rates, rates[1:], strict=False))
+    assert rates[2] < rates[1]
+
+
+def test_lower_loneliness_lowers_expected_gp_and_ae_use():
+    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0, ucla_reduction_max=3.0)
+    model.run_for(60)
+    model.close_open_records()
+    df = model.outcomes()
+    fell = df[(df["ucla_end"] < df["ucla_start"]) & (df["ucla_end"] < 7) & (df["ucla_start"] > 3)]
+    same = df[df["ucla_end"] == df["ucla_start"]]
+    assert len(fell) > 10 and len(same) > 100
+    assert (fell["gp_change_per_year"] < 0).all() and (fell["ae_change_per_year"] < 0).all()
+    assert (same["gp_change_per_year"] == 0).all() and (same["ae_change_per_year"] == 0).all()
+    assert (df["gp_change_per_year"] <= 1e-12).all()  # attending never raises service use
+
+
+def test_service_use_change_matches_the_rate_formula():
+    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0)
+    model.run_for(60)
+    model.close_open_records()
+    row = model.outcomes().query("ucla_end < ucla_start").iloc[0]
+    p = model.p
+    expected = service_use_rate(p["gp_consultations_base"], p["gp_consultations_per_ltc"], int(row["ltc_count"]),
+                                row["ucla_end"], p["lonely_gp_rate_ratio"]) - service_use_rate(
+        p["gp_consultations_base"], p["gp_consultations_per_ltc"], int(row["ltc_count"]), row["ucla_start"],
+        p["lonely_gp_rate_ratio"])  # fmt: skip
+    assert row["gp_change_per_year"] == pytest.approx(expected)
+
+
+# ------------------------------------------------------------------ work
+def test_work_seeking_builds_only_above_a_ratio_of_one():
+    for ratio, expect_zero in ((1.0, True), (4.0, False)):
+        model = calm_model(work_seeking_rate_ratio=ratio, sustained_weeks=50)
+        add_group(model, activity=7)  # learning and employment skills: mostly behavioural
+        (patient,) = refer_many(model, [0], activity=7)
+        model.run_for(15)
+        assert patient.weeks_attended == 12
+        assert (patient.work_seeking_weeks == 0.0) == expect_zero
+        if not expect_zero:
+            assert 0 < patient.work_seeking_weeks < 3.0 * 12
+
+
+def _found_work_share(ratio: float) -> tuple[float, int]:
+    model = SocialPrescribingModel(
+        rng=6, population=50_000, referral_rate_per_1000=30.0, work_seeking_rate_ratio=ratio,
+        job_finding_rate_per_year=0.08, link_workers_per_100k=12.0,
+    )  # fmt: skip
+    model.run_for(52 + 26)
+    df = model.outcomes()
+    df = df[~df["censored"] & df["working_age_not_employed"] & df["took_up"] & (df["weeks_attended"] >= 8)]
+    return float(df["found_work"].mean()), len(df)
+
+
+def test_behavioural_mechanism_raises_job_finding_among_attenders():
+    base, n_base = _found_work_share(1.0)
+    boosted, n_boosted = _found_work_share(20.0)
+    assert n_base > 50 and n_boosted > 50
+    assert base == pytest.approx(1 - math.exp(-0.08), abs=0.06)  # a year's exposure, no boost
+    assert boosted > base + 0.15
+
+
+def test_nobody_employed_at_referral_or_over_pension_age_finds_work():
+    model = SocialPrescribingModel(rng=6, population=30_000, job_finding_rate_per_year=5.0)
+    model.run_for(60)
+    model.close_open_records()
+    df = model.outcomes()
+    assert not df.loc[~df["working_age_not_employed"], "found_work"].any()
+    assert not df.loc[df["age"] >= 66, "working_age_not_employed"].any()
+    looking = df[df["working_age_not_employed"] & ~df["censored"]]
+    assert looking["found_work"].mean() > 0.9  # 5 a year: almost everyone within a year
+    assert np.isfinite(df["gp_change_per_year"]).all()

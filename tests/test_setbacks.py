@@ -1,0 +1,314 @@
+"""Setbacks (Wildman 2019): who has them, what they interrupt, who comes back, and the open door."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from model import Cohort, Patient, PathwayState, ReferralSource, Service, SocialPrescribingModel, VCSEGroup
+from model.activities import catalogue
+from model.states import SetbackKind
+
+S = PathwayState
+PC = Service.PRIMARY_CARE
+
+CALM = dict(
+    population=5_000,
+    referral_rate_per_1000=0.0,
+    groups_per_100k=0.0,
+    new_groups_per_100k_year=0.0,
+    setback_rate_per_year=0.0,
+    dropout_hazard=0.0,
+    referral_decline_prob=0.0,
+    appropriate_share_min=1.0,
+    appropriate_share_max=1.0,
+    uptake_prob=1.0,
+    lw_quit_rate_per_year=0.0,
+    lw_wait_patience_weeks=520.0,
+    link_workers_per_100k=100.0,
+    lw_new_people_per_year=1000.0,  # 5 link workers x 231 places
+    lw_training=0.0,
+    volunteer_prob=0.0,
+    support_weeks=40,
+    cost_per_attendee_week_gbp=0.0,
+    move_on_weeks_mean=1000.0,
+    return_prob_supported=1.0,
+    return_prob_unsupported=0.0,
+)
+
+
+def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
+    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+
+
+def add_group(model, activity: int = 0, places: int = 1_000) -> VCSEGroup:
+    group = VCSEGroup(
+        model, activity=catalogue()[activity], x=0.0, y=0.0, base_places=places, charges=False,
+        income_per_year=10_000.0, margin=0.0, reserves=1e6,
+    )  # fmt: skip
+    model.groups_by_activity[activity].append(group)
+    model._group_table = None
+    return group
+
+
+def refer_many(model, indices, activity: int = 0) -> list[Patient]:
+    out = []
+    for i in indices:
+        person = dataclasses.replace(model.catchment.person(int(i)), x=0.1, y=0.0, reach_km=1.0)
+        pt = model.refer(person, ReferralSource.GP, Cohort.LTC)
+        pt.preferences = (activity,)
+        pt.cannot_pay = False
+        out.append(pt)
+    return out
+
+
+# ------------------------------------------------------------------ how often
+def test_setbacks_are_more_frequent_with_multimorbidity_and_deprivation():
+    """People held with their link worker (no groups) for a year: setbacks per week exposed, by need."""
+    model = calm_model(
+        seed=5, population=20_000, link_workers_per_100k=50.0, support_weeks=520, setback_rate_per_year=5.0,
+        setback_rr_multimorbidity=1.6, setback_rr_deprived=1.4, setback_weeks_mean=0.5,
+    )  # fmt: skip
+    c = model.catchment
+    mm = c.ltc_count >= 2
+    kinds = {
+        "neither": np.flatnonzero(~mm & ~c.deprived)[:400],
+        "multimorbid": np.flatnonzero(mm & ~c.deprived)[:400],
+        "deprived": np.flatnonzero(~mm & c.deprived)[:400],
+        "both": np.flatnonzero(mm & c.deprived)[:400],
+    }
+    cohorts = {kind: refer_many(model, idx) for kind, idx in kinds.items()}
+    exposure = dict.fromkeys(cohorts, 0)
+    model.step()
+    for _ in range(52):
+        for kind, patients in cohorts.items():
+            exposure[kind] += sum(pt.state is S.WITH_LINK_WORKER for pt in patients)
+        model.step()
+    rate = {kind: sum(pt.setbacks for pt in cohorts[kind]) / exposure[kind] for kind in cohorts}
+    # whole weeks to the next candidate: a rate r per week gives about 1 / (1/r + 1/2) per week
+    assert rate["neither"] == pytest.approx(1 / (52 / 5 + 0.5), rel=0.12)
+    assert rate["multimorbid"] / rate["neither"] == pytest.approx(1.6, rel=0.12)
+    assert rate["deprived"] / rate["neither"] == pytest.approx(1.4, rel=0.12)
+    assert rate["both"] / rate["neither"] == pytest.approx(1.6 * 1.4, rel=0.12)
+    assert model.counters.setbacks == sum(pt.setbacks for ps in cohorts.values() for pt in ps)
+
+
+def test_no_setbacks_at_zero_rate():
+    model = SocialPrescribingModel(rng=2, population=20_000, setback_rate_per_year=0.0)
+    model.run_for(52)
+    assert model.counters.took_up_activity > 0
+    assert model.counters.setbacks == 0 and model.counters.count(S.SETBACK) == 0
+
+
+def test_full_belonging_with_full_protection_prevents_setbacks():
+    counts = {}
+    for protection in (0.0, 1.0):
+        model = calm_model(seed=3, support_weeks=520, setback_rate_per_year=10.0, belonging_protection=protection)
+        patients = refer_many(model, range(200))
+        for pt in patients:  # as if each already belonged fully to a group, without fading
+            pt.mechanisms.social = 1.0
+            pt.mechanisms.paused_at = None
+        model.run_for(30)
+        counts[protection] = model.counters.setbacks
+    assert counts[0.0] > 200
+    assert counts[1.0] == 0
+
+
+# ------------------------------------------------------------------ what a setback interrupts
+def test_a_setback_interrupts_attendance():
+    model = calm_model()
+    group = add_group(model, places=1)
+    member, waiter = refer_many(model, range(2))
+    model.run_for(3)
+    model.run_for(2)
+    assert member.state is S.ATTENDING and waiter.state is S.AWAITING_GROUP
+    member.begin_setback(SetbackKind.HEALTH)
+    assert member.state is S.SETBACK
+    assert member not in group.members and member not in model.attending
+    assert member.mechanisms.paused_at == model.week  # gains start to fade
+    assert member.setbacks == 1 and model.counters.setbacks == 1 and model.counters.people_with_setback == 1
+    assert waiter.state is S.ATTENDING and list(group.members) == [waiter]  # the place is passed on
+    waiter.begin_setback(SetbackKind.MONEY)
+    assert model.counters.people_with_setback == 2
+    weeks_before = member.weeks_attended
+    model.step()  # a setback lasts at least a week: no session this week
+    assert member.weeks_attended == weeks_before
+
+
+def test_a_setback_takes_people_off_a_waiting_list():
+    model = calm_model()
+    group = add_group(model, places=1)
+    _, waiter = refer_many(model, range(2))
+    model.run_for(3)
+    assert list(group.waiting) == [waiter]
+    waiter.begin_setback(SetbackKind.FAMILY)
+    assert waiter.state is S.SETBACK and not group.waiting
+
+
+def test_setbacks_last_about_the_mean_and_health_ones_longer():
+    lengths = {}
+    for kind in (SetbackKind.FAMILY, SetbackKind.HEALTH):
+        model = calm_model(seed=4, setback_weeks_mean=4.0)
+        add_group(model)
+        patients = refer_many(model, range(300))
+        model.run_for(3)
+        for pt in patients:
+            pt.begin_setback(kind)
+        start = model.week
+        ended = {}
+        for _ in range(60):
+            model.step()
+            for pt in patients:
+                if pt not in ended and pt.state is not S.SETBACK:
+                    ended[pt] = model.week - start
+        lengths[kind] = np.mean(list(ended.values()))
+    # whole weeks, at least one: about the mean plus half a week
+    assert lengths[SetbackKind.FAMILY] == pytest.approx(4.5, abs=0.6)
+    assert lengths[SetbackKind.HEALTH] == pytest.approx(6.5, abs=0.8)
+
+
+# ------------------------------------------------------------------ coming back
+def _attending(model, n: int, support_weeks_left: bool = True) -> list[Patient]:
+    add_group(model)
+    patients = refer_many(model, range(n))
+    model.run_for(5)
+    assert all(pt.state is S.ATTENDING for pt in patients)
+    assert all((pt.link_worker is not None) == support_weeks_left for pt in patients)
+    return patients
+
+
+def test_people_with_an_open_link_worker_come_back_and_those_without_do_not():
+    model = calm_model()  # support 40 weeks: still on the caseload
+    supported = _attending(model, 10)
+    for pt in supported:
+        pt.begin_setback(SetbackKind.HEALTH)
+        pt.end_setback()
+    assert all(pt.state is S.ATTENDING for pt in supported)
+    assert model.counters.reengaged_after_setback == 10
+
+    model = calm_model(support_weeks=3)  # support ended in week 4
+    alone = _attending(model, 10, support_weeks_left=False)
+    for pt in alone:
+        pt.begin_setback(SetbackKind.HEALTH)
+        pt.end_setback()
+    assert all(pt.state is S.DROPPED_OUT for pt in alone)
+    assert all(pt.exit_reason == "did not come back after a setback" for pt in alone)
+    assert model.counters.reengaged_after_setback == 0
+
+
+def test_unsupported_return_probability_governs_people_on_their_own():
+    model = calm_model(support_weeks=3, return_prob_supported=0.0, return_prob_unsupported=1.0)
+    alone = _attending(model, 10, support_weeks_left=False)
+    group = alone[0].group
+    for pt in alone:
+        pt.begin_setback(SetbackKind.FAMILY)
+        pt.end_setback()
+    # back to their own group on their own
+    assert all(pt.state is S.ATTENDING and pt.group is group for pt in alone)
+
+    model = calm_model(return_prob_supported=0.0, return_prob_unsupported=1.0)
+    supported = _attending(model, 10)
+    for pt in supported:
+        pt.begin_setback(SetbackKind.FAMILY)
+        pt.end_setback()
+    assert all(pt.state is S.DROPPED_OUT for pt in supported)
+
+
+def test_return_chances_match_the_parameters():
+    shares = {}
+    for case in ("supported", "broken", "alone"):
+        model = calm_model(
+            seed=7, return_prob_supported=0.8, return_prob_unsupported=0.4, continuity_break_penalty=0.25,
+            support_weeks=3 if case == "alone" else 40,
+        )  # fmt: skip
+        patients = _attending(model, 400, support_weeks_left=case != "alone")
+        if case == "broken":
+            for worker in model.link_workers()[:2]:
+                model.link_worker_leaves(worker)
+            patients = [pt for pt in patients if pt.continuity_broken]
+            assert len(patients) > 100 and all(pt.link_worker is not None for pt in patients)
+        for pt in patients:
+            pt.begin_setback(SetbackKind.MONEY)
+            pt.end_setback()
+        shares[case] = sum(pt.state is not S.DROPPED_OUT for pt in patients) / len(patients)
+    assert shares["supported"] == pytest.approx(0.8, abs=0.06)
+    assert shares["broken"] == pytest.approx(0.8 * (1 - 0.25), abs=0.08)
+    assert shares["alone"] == pytest.approx(0.4, abs=0.07)
+
+
+def test_broken_continuity_lowers_the_return_chance():
+    model = calm_model(continuity_break_penalty=1.0, link_workers_per_100k=40.0)  # two workers
+    patients = _attending(model, 20)
+    leaver = model.link_workers()[0]
+    moved = list(leaver.caseload)
+    kept = [pt for pt in patients if pt not in moved]
+    model.link_worker_leaves(leaver)
+    assert moved and kept
+    for pt in patients:
+        pt.begin_setback(SetbackKind.HEALTH)
+        pt.end_setback()
+    assert all(pt.continuity_broken and pt.state is S.DROPPED_OUT for pt in moved)
+    assert all(not pt.continuity_broken and pt.state is S.ATTENDING for pt in kept)
+
+
+def test_nothing_to_return_to_after_a_setback():
+    model = calm_model(support_weeks=3, return_prob_unsupported=1.0)
+    patients = _attending(model, 3, support_weeks_left=False)
+    for pt in patients:
+        pt.begin_setback(SetbackKind.HEALTH)
+    model.close_group(patients[0].group)
+    for pt in patients:
+        pt.end_setback()
+    assert all(pt.state is S.DROPPED_OUT for pt in patients)
+    assert all(pt.exit_reason == "no support or group to return to after a setback" for pt in patients)
+
+
+# ------------------------------------------------------------------ open door
+def test_open_door_brings_people_back_through_the_link_worker_queue():
+    model = calm_model(support_weeks=3, open_door=True)
+    patients = _attending(model, 3, support_weeks_left=False)
+    returner = patients[0]
+    returner.begin_setback(SetbackKind.HEALTH)
+    returner.end_setback()
+    assert returner.state is S.AWAITING_LINK_WORKER
+    assert model.queues[PC][0] is returner  # at the front: no new referral needed
+    reached = model.counters.reached_link_worker
+    model.step()
+    assert returner.link_worker is not None
+    assert returner.state is S.ATTENDING  # assessed before: the link worker matches straight away
+    assert model.counters.reached_link_worker == reached  # not a new first contact
+    assert model.counters.referred == 3
+
+
+def test_without_open_door_people_whose_support_ended_are_on_their_own():
+    model = calm_model(support_weeks=3, open_door=False)
+    patients = _attending(model, 3, support_weeks_left=False)
+    patients[0].begin_setback(SetbackKind.HEALTH)
+    patients[0].end_setback()
+    assert patients[0].state is S.DROPPED_OUT
+
+
+def test_open_door_raises_reengagement_in_a_full_run():
+    counts = {}
+    for open_door in (False, True):
+        model = SocialPrescribingModel(rng=5, population=50_000, open_door=open_door, setback_rate_per_year=1.2)
+        model.run_for(78)
+        counts[open_door] = model.counters.reengaged_after_setback / model.counters.setbacks
+    assert counts[True] > counts[False] + 0.1
+
+
+# ------------------------------------------------------------------ a setback before assessment
+def test_a_setback_before_assessment_does_not_skip_it():
+    model = calm_model(appropriate_share_min=0.0, appropriate_share_max=0.0, uptake_prob=0.0)
+    add_group(model)
+    (patient,) = refer_many(model, [0])
+    model.step()  # first contact in week 1, assessment due in week 3
+    assert patient.state is S.WITH_LINK_WORKER and not patient.appropriate
+    patient.begin_setback(SetbackKind.FAMILY)
+    patient.end_setback()  # back within the week, still on the caseload
+    model.run_for(6)
+    # an inappropriate referral (and nobody wanting an activity) must never lead to an activity
+    assert not patient.took_up
+    assert patient.state is S.NO_ACTIVITY and patient.exit_reason == "referral not appropriate"
