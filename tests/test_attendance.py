@@ -72,7 +72,8 @@ def test_mechanisms_build_with_sessions_and_saturate_below_one(activity):
     for n in range(1, 61):
         m.build(activity, growth)
         history.append((m.psychological, m.social, m.behavioural))
-        for level, weight in zip(history[-1], (activity.psychological, activity.social, activity.behavioural), strict=True):
+        weights = (activity.psychological, activity.social, activity.behavioural)
+        for level, weight in zip(history[-1], weights, strict=True):
             assert level == pytest.approx(1 - (1 - 3 * growth * weight) ** n)  # geometric approach to 1
     for k in range(3):
         series = [h[k] for h in history]

@@ -96,8 +96,10 @@ def test_margin_sets_the_yearly_surplus_before_referrals():
 def test_unfunded_load_closes_more_groups_over_time():
     closed = {}
     for cost in (0.0, 40.0):
-        model = SocialPrescribingModel(rng=3, population=30_000, cost_per_attendee_week_gbp=cost,
-                                       group_margin_sd=0.0, group_margin_mean=0.0, new_groups_per_100k_year=0.0)  # fmt: skip
+        model = SocialPrescribingModel(
+            rng=3, population=30_000, cost_per_attendee_week_gbp=cost, group_margin_sd=0.0, group_margin_mean=0.0,
+            new_groups_per_100k_year=0.0,
+        )  # fmt: skip
         model.run_for(52)
         closed[cost] = model.groups_closed
     assert closed[0.0] == 0  # balanced books and no referral load: nobody closes
@@ -253,6 +255,7 @@ def test_money_balances_in_a_run_with_grants_tariffs_and_closures():
         balances(model)
     assert model.groups_closed > 0
     assert model.ledger.grants_paid > 0 and model.ledger.tariffs_paid > 0
-    assert model.ledger.commissioner_spend == pytest.approx(
-        model.ledger.link_worker_cost + model.ledger.tariffs_paid + model.ledger.grants_paid + model.ledger.programme_costs
+    ledger = model.ledger
+    assert ledger.commissioner_spend == pytest.approx(
+        ledger.link_worker_cost + ledger.tariffs_paid + ledger.grants_paid + ledger.programme_costs
     )

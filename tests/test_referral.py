@@ -55,7 +55,7 @@ def test_no_referrals_at_zero_rate():
     model = counterfactual(rng=1, population=20_000, referral_rate_per_1000=0.0)
     model.run_for(WEEKS)
     assert model.counters.referred == 0
-    assert model.agents_by_type.get(Patient, []) == [] or len(model.agents_by_type[Patient]) == 0
+    assert len(model.agents_by_type.get(Patient, ())) == 0
 
 
 # ------------------------------------------------------------------ who is referred
