@@ -25,17 +25,44 @@ def _clip(x: float, lo_hi: tuple[float, float]) -> float:
 
 
 class Mechanisms:
-    """A person's psychological, social and behavioural mechanism levels, with fading when paused."""
+    """A person's psychological, social and behavioural mechanism levels, with fading when paused.
 
-    __slots__ = ("psychological", "social", "behavioural", "paused_at", "_retain", "_half_life")
+    When attendance stops, a share of each level is kept for good (a floor that only rises) and the
+    rest fades with a half-life; a second break does not erode what was kept after the first.
+    """
+
+    __slots__ = ("levels", "floor", "paused_at", "_retain", "_half_life")
 
     def __init__(self, retained_share: float, half_life_weeks: float):
-        self.psychological = 0.0
-        self.social = 0.0
-        self.behavioural = 0.0
-        self.paused_at: float | None = 0.0  # levels are all zero, so fading changes nothing
+        self.levels = [0.0, 0.0, 0.0]  # psychological, social, behavioural
+        self.floor = [0.0, 0.0, 0.0]  # what is kept for good
+        self.paused_at: float | None = None  # None while attending (or before ever attending)
         self._retain = retained_share
         self._half_life = half_life_weeks
+
+    @property
+    def psychological(self) -> float:
+        return self.levels[0]
+
+    @psychological.setter
+    def psychological(self, value: float) -> None:
+        self.levels[0] = value
+
+    @property
+    def social(self) -> float:
+        return self.levels[1]
+
+    @social.setter
+    def social(self, value: float) -> None:
+        self.levels[1] = value
+
+    @property
+    def behavioural(self) -> float:
+        return self.levels[2]
+
+    @behavioural.setter
+    def behavioural(self, value: float) -> None:
+        self.levels[2] = value
 
     def build(self, activity: Activity, growth: float) -> None:
         """One session attended: each level grows towards 1 in proportion to the activity's weight.
@@ -43,33 +70,37 @@ class Mechanisms:
         Weights of an activity sum to 1, so the factor 3 makes an activity that builds all three
         mechanisms equally grow each at ``growth`` per session.
         """
-        self.psychological += growth * 3 * activity.psychological * (1 - self.psychological)
-        self.social += growth * 3 * activity.social * (1 - self.social)
-        self.behavioural += growth * 3 * activity.behavioural * (1 - self.behavioural)
+        lv = self.levels
+        lv[0] += growth * 3 * activity.psychological * (1 - lv[0])
+        lv[1] += growth * 3 * activity.social * (1 - lv[1])
+        lv[2] += growth * 3 * activity.behavioural * (1 - lv[2])
 
-    def _fade(self, week: float) -> float:
+    def _remaining(self, week: float) -> float:
+        """Share of the part above the floor still there at ``week``."""
         if self.paused_at is None or week <= self.paused_at:
             return 1.0
-        return self._retain + (1 - self._retain) * 0.5 ** ((week - self.paused_at) / self._half_life)
+        return 0.5 ** ((week - self.paused_at) / self._half_life)
 
     def pause(self, week: float) -> None:
-        """Attendance stops: from now on the levels fade towards the retained share."""
+        """Attendance stops: the retained share of each level becomes a floor; the rest starts to fade."""
         if self.paused_at is None:
             self.paused_at = week
+            self.floor = [max(f, self._retain * v) for f, v in zip(self.floor, self.levels, strict=True)]
 
     def resume(self, week: float) -> None:
-        """Attendance restarts: fix the faded levels as the new starting point."""
-        f = self._fade(week)
-        self.psychological *= f
-        self.social *= f
-        self.behavioural *= f
+        """Attendance restarts from the faded levels."""
+        self.levels = list(self.at(week))
         self.paused_at = None
 
     def at(self, week: float) -> tuple[float, float, float]:
-        if self.psychological == self.social == self.behavioural == 0.0:
+        lv = self.levels
+        if lv[0] == lv[1] == lv[2] == 0.0:
             return (0.0, 0.0, 0.0)  # never attended: most people, most of the time
-        f = self._fade(week)
-        return self.psychological * f, self.social * f, self.behavioural * f
+        r = self._remaining(week)
+        if r == 1.0:
+            return (lv[0], lv[1], lv[2])
+        fl = self.floor
+        return (fl[0] + (lv[0] - fl[0]) * r, fl[1] + (lv[1] - fl[1]) * r, fl[2] + (lv[2] - fl[2]) * r)
 
 
 def natural_course(long_run_change: float, time_constant_weeks: float, weeks_since_referral: float) -> float:

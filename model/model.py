@@ -25,6 +25,7 @@ from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
 
 S = PathwayState
+REFERRAL_DRAW_TRIES = 5
 WELLBEING_READING_WEEKS = 4  # how often the weekly series re-reads mean wellbeing
 OUTCOME_COLUMNS = [
     "patient", "referred_week", "closed_week", "censored", "cohort", "source", "age", "ltc_count", "deprived",
@@ -203,6 +204,8 @@ class SocialPrescribingModel(mesa.Model):
             raise ParameterError("population and adults_per_km2 are fixed once a model is built")
         self.p = resolve({**self._overrides, **changes})
         self._overrides.update(changes)
+        for worker in self.link_workers():
+            worker.caseload_limit = self.caseload_limit(worker.service)
         self.staff_to_establishment()
 
     def recruit_link_worker(self, service: Service) -> LinkWorker:
@@ -259,8 +262,13 @@ class SocialPrescribingModel(mesa.Model):
         ):
             stream = self.streams[stream_name]
             for _ in range(int(stream.generator.poisson(mean))):
-                index = self.catchment.draw_referred(stream.random())
-                if index is None:  # already in the pathway: no second episode
+                # someone already in the pathway gets no second episode: the referral goes to the next
+                # person drawn (a few tries), so the volume matches the referral rate
+                for _attempt in range(REFERRAL_DRAW_TRIES):
+                    index = self.catchment.draw_referred(stream.random())
+                    if index is not None:
+                        break
+                if index is None:
                     continue
                 person = self.catchment.person(index)
                 if stream_name == "referrals.self":

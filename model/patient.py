@@ -272,6 +272,7 @@ class Patient(mesa.Agent):
         if self.volunteer:
             group.volunteers[self] = None
             self.move_to(S.VOLUNTEERING)
+            group.admit_from_waiting_list()  # the places a returning volunteer adds
         else:
             self.move_to(S.SUSTAINED if self.sustained else S.ATTENDING)
         if self.sustained:

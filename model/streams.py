@@ -51,7 +51,7 @@ class Stream:
 
         Capped at NEVER_WEEKS, so that a vanishing rate means "not in any run" rather than an overflow.
         """
-        return max(1, min(math.ceil(min(self.exponential(mean), NEVER_WEEKS)), NEVER_WEEKS))
+        return max(1, round(min(self.exponential(mean), NEVER_WEEKS)))  # round, not ceil: keeps the mean
 
     def pick(self, cumulative: Sequence[float]) -> int:
         """Index drawn with probabilities given by a cumulative weight list (last entry = total)."""

@@ -136,7 +136,8 @@ class VCSEGroup(mesa.Agent):
         # own places are an unfunded load unless a tariff covered them when they started.
         grant_cost = self.grant_places * p["grant_cost_per_place_year_gbp"] / 52
         self.spend(min(grant_cost, self.grant_per_week))
-        referred_on_own_places = max(len(self.members) - self.grant_places, 0)
+        # volunteers give their time rather than cost it
+        referred_on_own_places = max(len(self.members) - len(self.volunteers) - self.grant_places, 0)
         self.spend(referred_on_own_places * p["cost_per_attendee_week_gbp"])
         if self.reserves < 0:
             self.model.close_group(self)
