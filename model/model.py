@@ -133,9 +133,8 @@ class SocialPrescribingModel(mesa.Model):
         sigma = 0.8
         income = float(stream.generator.lognormal(math.log(p["group_income_mean_gbp"]) - sigma**2 / 2, sigma))
         reserves = stream.exponential(p["group_reserve_months_mean"]) * income / 12
-        group = VCSEGroup(
-            self,
-            activity=acts[activity_index],
+        return self.add_group(
+            activity_index,
             x=stream.random() * side,
             y=stream.random() * side,
             # bigger groups (more income) have more places: capacity and money scale together
@@ -145,7 +144,12 @@ class SocialPrescribingModel(mesa.Model):
             margin=float(stream.generator.normal(p["group_margin_mean"], p["group_margin_sd"])),
             reserves=reserves,
         )
-        self.groups_by_activity[activity_index].append(group)
+
+    def add_group(self, activity: int, **traits: Any) -> VCSEGroup:
+        """A new open community group (``activity``: index in the activity catalogue; ``traits``: the
+        VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
+        group = VCSEGroup(self, activity=catalogue()[activity], **traits)
+        self.groups_by_activity[activity].append(group)
         self._group_table = None
         return group
 

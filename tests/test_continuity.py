@@ -14,9 +14,7 @@ from model import (
     ReferralSource,
     Service,
     SocialPrescribingModel,
-    VCSEGroup,
 )
-from model.activities import catalogue
 
 S = PathwayState
 PC = Service.PRIMARY_CARE
@@ -106,12 +104,9 @@ def test_no_room_sends_people_back_to_the_front_of_the_queue():
 def test_people_in_or_waiting_for_a_group_keep_their_place_when_their_link_worker_leaves():
     model = calm_model(link_workers_per_100k=20.0, lw_new_people_per_year=10.0, uptake_prob=1.0)
     side = model.catchment.side_km
-    group = VCSEGroup(
-        model, activity=catalogue()[0], x=side / 2, y=side / 2, base_places=1, charges=False,
-        income_per_year=10_000.0, margin=0.0, reserves=1e6,
-    )  # fmt: skip
-    model.groups_by_activity[0].append(group)
-    model._group_table = None
+    group = model.add_group(
+        0, x=side / 2, y=side / 2, base_places=1, charges=False, income_per_year=10_000.0, margin=0.0, reserves=1e6
+    )
     patients = refer_many(model, 2)
     for pt in patients:
         pt.preferences = (0,)

@@ -8,7 +8,6 @@ import math
 import pytest
 
 from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
-from model.activities import catalogue
 
 S = PathwayState
 
@@ -39,12 +38,10 @@ def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
 
 def add_group(model, activity: int = 0, x: float = 0.0, places: int = 5, reserves: float = 1e6,
               margin: float = 0.0, income: float = 10_400.0) -> VCSEGroup:  # fmt: skip
-    group = VCSEGroup(
-        model, activity=catalogue()[activity], x=x, y=0.0, base_places=places, charges=False,
+    group = model.add_group(
+        activity, x=x, y=0.0, base_places=places, charges=False,
         income_per_year=income, margin=margin, reserves=reserves,
     )  # fmt: skip
-    model.groups_by_activity[activity].append(group)
-    model._group_table = None
     return group
 
 

@@ -39,12 +39,10 @@ def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
 
 def add_group(model, activity: int, x: float, y: float, places: int = 5, charges: bool = False) -> VCSEGroup:
     """A group at a chosen place, registered with the model as ``_new_group`` does (well funded)."""
-    group = VCSEGroup(
-        model, activity=catalogue()[activity], x=x, y=y, base_places=places, charges=charges,
+    group = model.add_group(
+        activity, x=x, y=y, base_places=places, charges=charges,
         income_per_year=10_000.0, margin=0.0, reserves=1e6,
     )  # fmt: skip
-    model.groups_by_activity[activity].append(group)
-    model._group_table = None
     return group
 
 
@@ -119,7 +117,7 @@ def test_closed_groups_are_not_offered():
 # ------------------------------------------------------------------ which group is chosen
 def test_a_free_place_beats_a_waiting_list_even_for_a_less_wanted_activity():
     model = calm_model()
-    full_favourite = add_group(model, 0, 0.1, 0.0, places=0)
+    add_group(model, 0, 0.1, 0.0, places=0)  # the favourite, full
     free_second = add_group(model, 1, 0.9, 0.0)
     patient = refer(model, 0, wants=(0, 1))
     assert matching.choose_group(patient, model) is free_second

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from model import Cohort, Patient, PathwayState, ReferralSource, Service, SocialPrescribingModel, VCSEGroup
-from model.activities import catalogue
 from model.states import SetbackKind
 
 S = PathwayState
@@ -44,12 +43,10 @@ def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
 
 
 def add_group(model, activity: int = 0, places: int = 1_000) -> VCSEGroup:
-    group = VCSEGroup(
-        model, activity=catalogue()[activity], x=0.0, y=0.0, base_places=places, charges=False,
+    group = model.add_group(
+        activity, x=0.0, y=0.0, base_places=places, charges=False,
         income_per_year=10_000.0, margin=0.0, reserves=1e6,
     )  # fmt: skip
-    model.groups_by_activity[activity].append(group)
-    model._group_table = None
     return group
 
 
