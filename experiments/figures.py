@@ -31,7 +31,7 @@ def _save(fig, path: Path) -> Path:
 def pathway_states(timeseries: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
     """People in each active pathway state and waiting lists over time, mean and 95% band across replicates."""
     panels = [
-        ("attending", "in a group (attending, sustained or volunteering)"),
+        ("in_groups", "in a group (attending, sustained or volunteering)"),
         ("with_link_worker", "with a link worker"),
         ("lw_waiting", "waiting for a link worker"),
         ("group_waiting", "waiting for a group place"),

@@ -19,6 +19,7 @@ from .link_worker import STANDARD_EPISODE_WEEKS, LinkWorker
 from .parameters import ParameterError, registry, resolve
 from .patient import Patient
 from .policies import Policy
+from .population import Catchment
 from .states import IN_GROUP, TERMINAL, Cohort, PathwayState, ReferralSource, Service
 from .streams import RandomStreams
 from .trajectories import Trajectories
@@ -87,9 +88,6 @@ class SocialPrescribingModel(mesa.Model):
         self.groups_opened = 0
         self.link_workers_left = 0
         self.patient_weeks = 0
-
-        from .population import Catchment  # local import keeps model import cheap for app start-up
-
         self.catchment = Catchment(self.p, self.streams["population"].generator)
         self.queues: dict[Service, deque[Patient]] = {s: deque() for s in Service}
         self.pressure: dict[Service, float] = dict.fromkeys(Service, 0.0)
@@ -487,7 +485,7 @@ def _reporters() -> dict[str, Any]:
             "link_workers": lambda m: len(m.link_workers()),
             "open_groups": lambda m: sum(len(g) for g in m.groups_by_activity),
             "group_places": SocialPrescribingModel.group_places,
-            "attending": lambda m: len(m.attending),
+            "in_groups": lambda m: len(m.attending),  # attending + sustained + volunteering
             **{key: partial(_wellbeing, key=key) for key in ("mean_swemwbs", "mean_swemwbs_change", "mean_ucla", "mean_ucla_change")},
             "commissioner_spend_gbp": lambda m: m.ledger.commissioner_spend,
         }

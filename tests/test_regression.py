@@ -42,7 +42,7 @@ def fingerprint(params: dict, policies) -> dict:
         "swemwbs_end_sum": round(float(out["swemwbs_end"].sum()), 6),
         "ucla_end_sum": round(float(out["ucla_end"].sum()), 6),
         "found_work": int(out["found_work"].sum()),
-        "attending_series_sum": int(series["attending"].sum()),
+        "attending_series_sum": int(series["in_groups"].sum()),
         "group_waiting_series_sum": int(series["group_waiting"].sum()),
     }
 
