@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenarios>)")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
+    sub.add_parser("evidence", help="the parameter table and the seed findings (also written to seeds/EVIDENCE.md)")
+
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
     bench.add_argument("--quick", action="store_true", help="small sizes only")
     bench.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "benchmark")
@@ -149,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "show":
             return cmd_show(args.scenario)
+        if args.command == "evidence":
+            from . import evidence
+
+            return evidence.main()
         if args.command == "bench":
             from . import bench
 

@@ -74,3 +74,14 @@ def test_good_values_are_coerced_to_the_parameter_type():
     params = resolve({"support_weeks": 24.0, "uptake_prob": 1})
     assert params["support_weeks"] == 24 and isinstance(params["support_weeks"], int)
     assert isinstance(params["uptake_prob"], float)
+
+
+def test_evidence_table_is_current_and_complete():
+    """seeds/EVIDENCE.md is what `spsim evidence` writes now, and lists every parameter and finding."""
+    from experiments.evidence import EVIDENCE_FILE, render
+
+    text = render()
+    assert EVIDENCE_FILE.read_text() == text, "run `spsim evidence` to refresh seeds/EVIDENCE.md"
+    _, findings = evidence()
+    assert all(f"`{name}`" in text for name in registry())
+    assert all(f"| {fid} |" in text for fid in findings)
