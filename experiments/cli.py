@@ -68,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenarios>)")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
+    validate = sub.add_parser("validate", help="run the model and compare it with published figures, pass or fail")
+    validate.add_argument("--replicates", type=int, default=5, help="runs per scenario (default 5)")
+    validate.add_argument("--years", type=float, default=3.0, help="simulated years after the warm-up (default 3)")
+    validate.add_argument("--population", type=int, default=DEFAULT_POPULATION, help="adults in the catchment")
+    validate.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    validate.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "validation")
+
     sub.add_parser("evidence", help="the parameter table and the seed findings (also written to seeds/EVIDENCE.md)")
 
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
@@ -151,6 +158,13 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "show":
             return cmd_show(args.scenario)
+        if args.command == "validate":
+            from . import validate
+
+            if args.replicates < 1 or args.years <= 0 or args.workers < 1:
+                raise BadInput("spsim validate: --replicates and --workers must be at least 1, --years above 0")
+            validate.run(args.out, args.replicates, args.years, args.population, args.workers)
+            return 0  # a failed target is a finding, reported in the table, not an error of the command
         if args.command == "evidence":
             from . import evidence
 

@@ -23,7 +23,8 @@ EXTRA_COLUMNS = [
     "population", "weeks", "people_measured", "swemwbs_points_gained", "ucla_points_reduced",
     "gp_consultations_change_total", "ae_attendances_change_total", "health_service_cost_change_gbp",
     "link_worker_cost_gbp", "grants_gbp", "tariffs_gbp", "programme_costs_gbp", "mean_link_workers",
-    "groups_open_at_end", "mh_cohort_referrals",
+    "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
+    "lw_new_people_per_fte_year", "declined_rate",
 ]  # fmt: skip
 
 
@@ -123,6 +124,13 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "mean_link_workers": fte_years * 52 / weeks if weeks else 0.0,
         "groups_open_at_end": len(model.groups()),
         "mh_cohort_referrals": int((referred["cohort"] == "MENTAL_HEALTH").sum()) if len(referred) else 0,
+        # for calibration (seeds/calibration_targets.toml)
+        "mh_uptake_rate": mean(referred[referred["cohort"] == "MENTAL_HEALTH"], "took_up") if len(referred) else math.nan,
+        "improved_rate_engaged": mean(measured[measured["took_up"]], "improved") if len(measured) else math.nan,
+        "lw_new_people_per_fte_year": _share(float(referred["reached_link_worker"].sum()), fte_years),
+        "declined_rate": float((referred["exit_reason"] == "declined at first contact").mean())
+        if len(referred)
+        else math.nan,
     }
 
 

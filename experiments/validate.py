@@ -1,0 +1,74 @@
+"""`spsim validate`: the model against published figures (seeds/calibration_targets.toml), pass or fail."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from model.parameters import SEEDS_DIR
+
+from . import scenario as scenarios
+from .analysis import mean_ci
+from .experiment import Experiment
+from .runner import atomic_write_text
+
+TARGETS_FILE = SEEDS_DIR / "calibration_targets.toml"
+
+
+def targets() -> dict[str, dict]:
+    with TARGETS_FILE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def compare(replicates: pd.DataFrame) -> pd.DataFrame:
+    """One row per target: model mean and 95% CI across replicates, target, band, pass or fail."""
+    rows = []
+    for key, t in targets().items():
+        values = replicates.loc[replicates["scenario"] == t["scenario"], t["metric"]]
+        mean, lo, hi = mean_ci(values)
+        low, high = t["band"]
+        rows.append({
+            "target": key, "description": t["description"], "scenario": t["scenario"], "metric": t["metric"],
+            "model_mean": mean, "model_ci_low": lo, "model_ci_high": hi, "published": t["target"],
+            "band_low": low, "band_high": high, "pass": bool(low <= mean <= high),
+            "source": ", ".join(t["source"]),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def render(table: pd.DataFrame) -> str:
+    lines = [
+        "## Validation against published figures",
+        "",
+        f"{int(table['pass'].sum())} of {len(table)} targets within their band "
+        "(targets and sources: `seeds/calibration_targets.toml`).",
+        "",
+        "| target | scenario | model (95% CI) | published | band | result | source |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        lines.append(
+            f"| {r['description']} | {r['scenario']} | {r['model_mean']:.3g} ({r['model_ci_low']:.3g} to "
+            f"{r['model_ci_high']:.3g}) | {r['published']:g} | {r['band_low']:g} - {r['band_high']:g} | "
+            f"{'pass' if r['pass'] else 'FAIL'} | {r['source']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run(out: Path, replicates: int, years: float, population: int, workers: int, seed: int = 2026) -> pd.DataFrame:
+    names = list(dict.fromkeys(t["scenario"] for t in targets().values()))
+    experiment = Experiment(
+        scenarios=[scenarios.load(n) for n in names], replicates=replicates, years=years, seed=seed,
+        place={"population": population}, out=out,
+    )  # fmt: skip
+    experiment.run(workers=workers)
+    table = compare(pd.read_csv(out / "replicates.csv"))
+    text = render(table)
+    atomic_write_text(out / "validation.md", text)
+    atomic_write_text(out / "validation.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    with (out / "report.md").open("a") as fh:  # the run's report carries the validation too
+        fh.write("\n" + text)
+    print(text)
+    return table
