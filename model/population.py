@@ -128,10 +128,12 @@ def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int,
     for u in draws:
         target = u * sum(remaining.values())
         acc = 0.0
+        pick = next(reversed(remaining))  # if rounding leaves the target past the end: the last one
         for i, w in remaining.items():
             acc += w
             if target < acc:
+                pick = i
                 break
-        chosen.append(i)
-        del remaining[i]
+        chosen.append(pick)
+        del remaining[pick]
     return tuple(chosen)

@@ -21,7 +21,7 @@ def test_validation_reports_every_target(tmp_path):
 def test_compare_flags_a_value_outside_its_band():
     targets = validate.targets()
     rows = []
-    for key, t in targets.items():
+    for t in targets.values():
         rows.append({"scenario": t["scenario"], t["metric"]: t["band"][1] * 2 + 1.0, "replicate": 0})
     table = validate.compare(pd.DataFrame(rows))
     assert not table["pass"].any()
