@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (one line on stderr, nothing written), 1 anyt
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -177,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BadInput, ScenarioError, ParameterError, ResumeMismatch) as err:
         print(str(err), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("spsim: interrupted; finished replicates are kept (run again with --resume)", file=sys.stderr)
         return 130
