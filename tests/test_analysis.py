@@ -1,0 +1,91 @@
+"""Paired differences and confidence intervals, against hand-computed cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import analysis
+from experiments.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
+
+T_975_2DF = 4.302653  # Student's t, 97.5th percentile, 2 degrees of freedom
+
+
+def test_mean_ci_by_hand():
+    m, lo, hi = analysis.mean_ci([1.0, 2.0, 6.0])
+    sd = math.sqrt(((1 - 3) ** 2 + (2 - 3) ** 2 + (6 - 3) ** 2) / 2)  # 2.6458
+    half = T_975_2DF * sd / math.sqrt(3)
+    assert m == 3.0
+    assert lo == pytest.approx(3 - half, rel=1e-6) and hi == pytest.approx(3 + half, rel=1e-6)
+
+
+def test_mean_ci_edge_cases():
+    assert analysis.mean_ci([5.0]) == (5.0, 5.0, 5.0)
+    assert all(math.isnan(x) for x in analysis.mean_ci([]))
+    assert analysis.mean_ci([math.nan, 2.0, 2.0]) == (2.0, 2.0, 2.0)
+
+
+def frame(values: dict[str, list[float]], column: str = "mean_swemwbs_change") -> pd.DataFrame:
+    rows = []
+    for scenario, per_rep in values.items():
+        for r, v in enumerate(per_rep):
+            row = dict.fromkeys(REPLICATE_COLUMNS + EXTRA_COLUMNS, 0.0)
+            row.update({"scenario": scenario, "replicate": r, "seed": r, column: v})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_paired_difference_by_hand():
+    # differences per replicate: 1.0, 1.5, 2.5 -> mean 1.6667, sd 0.7638
+    reps = frame({"ref": [10.0, 20.0, 30.0], "alt": [11.0, 21.5, 32.5]})
+    comp = analysis.comparison(reps, ["ref", "alt"])
+    row = comp[(comp.scenario == "alt") & (comp.metric == "mean_swemwbs_change")].iloc[0]
+    d = np.array([1.0, 1.5, 2.5])
+    half = T_975_2DF * d.std(ddof=1) / math.sqrt(3)
+    assert row["diff_mean"] == pytest.approx(d.mean())
+    assert row["diff_ci_low"] == pytest.approx(d.mean() - half) and row["diff_ci_high"] == pytest.approx(d.mean() + half)
+    # unpaired, the same data would give a far wider interval: pairing is what narrows it
+    assert row["ci_high"] - row["ci_low"] > 10 * (row["diff_ci_high"] - row["diff_ci_low"])
+    ref = comp[(comp.scenario == "ref") & (comp.metric == "mean_swemwbs_change")].iloc[0]
+    assert (ref["diff_mean"], ref["diff_ci_low"], ref["diff_ci_high"]) == (0.0, 0.0, 0.0)
+
+
+def test_pairing_is_by_replicate_not_by_row_order():
+    reps = frame({"ref": [10.0, 20.0, 30.0], "alt": [11.0, 21.0, 31.0]})
+    shuffled = reps.sample(frac=1.0, random_state=3)
+    comp = analysis.comparison(shuffled, ["ref", "alt"])
+    row = comp[(comp.scenario == "alt") & (comp.metric == "mean_swemwbs_change")].iloc[0]
+    assert row["diff_mean"] == pytest.approx(1.0) and row["diff_ci_high"] - row["diff_ci_low"] == pytest.approx(0.0)
+
+
+def test_incremental_cost_per_point():
+    assert analysis.incremental_cost_effectiveness([100.0, 300.0], [1.0, 3.0])[0] == pytest.approx(100.0)
+    assert math.isnan(analysis.incremental_cost_effectiveness([100.0, 300.0], [-1.0, 0.5])[0])
+    m, lo, hi = analysis.incremental_cost_effectiveness([90.0, 110.0, 100.0, 100.0], [1.0, 1.0, 1.0, 1.0])
+    assert m == pytest.approx(100.0) and 90.0 <= lo <= m <= hi <= 110.0
+
+
+def test_trajectories_pool_people_across_replicates():
+    sums = pd.DataFrame([
+        {"scenario": "s", "replicate": 0, "group": "all referred", "months_since_referral": 12, "n": 2,
+         "sum_swemwbs_change": 1.0 + 3.0, "sumsq_swemwbs_change": 1.0 + 9.0, "sum_ucla_change": 0.0,
+         "sumsq_ucla_change": 0.0},
+        {"scenario": "s", "replicate": 1, "group": "all referred", "months_since_referral": 12, "n": 1,
+         "sum_swemwbs_change": 5.0, "sumsq_swemwbs_change": 25.0, "sum_ucla_change": 0.0, "sumsq_ucla_change": 0.0},
+    ])  # fmt: skip
+    row = analysis.trajectories(sums, ["s"]).iloc[0]
+    values = np.array([1.0, 3.0, 5.0])
+    half = 1.96 * values.std(ddof=1) / math.sqrt(3)
+    assert row["n"] == 3 and row["mean_swemwbs_change"] == pytest.approx(3.0)
+    assert row["swemwbs_ci_low"] == pytest.approx(3.0 - half) and row["swemwbs_ci_high"] == pytest.approx(3.0 + half)
+
+
+def test_headline_picks_the_best_and_flags_overlap():
+    reps = frame({"ref": [1.0, 1.1, 0.9], "a": [1.5, 1.6, 1.4], "b": [1.49, 1.62, 1.41]})
+    head = {h["metric"]: h for h in analysis.headline(analysis.comparison(reps, ["ref", "a", "b"]), ["ref", "a", "b"])}
+    wellbeing = head["mean_swemwbs_change"]
+    assert wellbeing["best"] == "b" and wellbeing["runner_up"] == "a"
+    assert wellbeing["overlaps_runner_up"] and not wellbeing["diff_overlaps_zero"]
