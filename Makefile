@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench test clean
+.PHONY: install run summary bench viz test clean
 
 install: $(STAMP)
 
@@ -27,6 +27,10 @@ summary: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m experiments.bench
+
+# The browser page on http://127.0.0.1:8765/
+viz: $(STAMP)
+	$(PY) -m experiments viz
 
 test: $(STAMP)
 	$(PY) -m pytest -q

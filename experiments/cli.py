@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -69,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenarios>)")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
+    viz = sub.add_parser("viz", help="serve the browser page (one simulation, week by week) on 127.0.0.1")
+    viz.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+
     validate = sub.add_parser("validate", help="run the model and compare it with published figures, pass or fail")
     validate.add_argument("--replicates", type=int, default=5, help="runs per scenario (default 5)")
     validate.add_argument("--years", type=float, default=3.0, help="simulated years after the warm-up (default 3)")
@@ -151,6 +155,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_viz(port: int) -> int:
+    """Serve model/app.py with Solara on 127.0.0.1 and say where."""
+    if not 1024 <= port <= 65535:
+        raise BadInput(f"spsim viz: --port {port}: must be between 1024 and 65535")
+    solara_cli = Path(sys.executable).with_name("solara")
+    print(f"spsim viz: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
+    command = [str(solara_cli), "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]
+    return subprocess.call(command, cwd=PROJECT_ROOT)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -159,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "show":
             return cmd_show(args.scenario)
+        if args.command == "viz":
+            return cmd_viz(args.port)
         if args.command == "validate":
             from . import validate
 
