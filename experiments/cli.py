@@ -72,6 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
     viz = sub.add_parser("viz", help="serve the browser page (one simulation, week by week) on 127.0.0.1")
     viz.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    viz.add_argument("--no-fetch", action="store_true",
+                     help="do not fetch missing front-end assets from the npm registry first")  # fmt: skip
+
+    assets = sub.add_parser(
+        "viz-assets",
+        help="make the browser page work offline: fetch its front-end assets into Solara's cache folder",
+        description=(
+            "Fetch the JavaScript, CSS and fonts the browser page needs from the npm registry (honours "
+            "npm_config_registry) into Solara's cache folder, so the page never calls a CDN. For a machine with "
+            "no network at all: --bundle FILE on a connected machine, carry FILE across, then --from FILE."
+        ),
+    )
+    where = assets.add_mutually_exclusive_group()
+    where.add_argument("--bundle", type=Path, metavar="FILE.tar.gz", help="also pack the assets into one file")
+    where.add_argument("--from", dest="source", type=Path, metavar="FILE.tar.gz",
+                       help="unpack a bundle instead of fetching (no network needed)")  # fmt: skip
 
     validate = sub.add_parser("validate", help="run the model and compare it with published figures, pass or fail")
     validate.add_argument("--replicates", type=int, default=5, help="runs per scenario (default 5)")
@@ -155,14 +171,45 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_viz(port: int) -> int:
+def cmd_viz(port: int, fetch: bool) -> int:
     """Serve model/app.py with Solara on 127.0.0.1 and say where."""
+    from . import viz_assets
+
     if not 1024 <= port <= 65535:
         raise BadInput(f"spsim viz: --port {port}: must be between 1024 and 65535")
+    if fetch and viz_assets.missing():
+        print("spsim viz: fetching the page's front-end assets (once) from the npm registry", flush=True)
+        try:
+            viz_assets.ensure()
+        except viz_assets.AssetError as err:  # the page may still load them from the CDN if there is internet
+            print(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`", file=sys.stderr)
     solara_cli = Path(sys.executable).with_name("solara")
     print(f"spsim viz: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
     command = [str(solara_cli), "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]
-    return subprocess.call(command, cwd=PROJECT_ROOT)
+    # no usage reports to Solara's analytics service: offline it only adds failing requests
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
+
+
+def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
+    from . import viz_assets
+
+    if source is not None and not source.is_file():
+        raise BadInput(f"spsim viz-assets: --from {source}: no such file")
+    try:
+        if source is not None:
+            names = viz_assets.unbundle(source)
+            print(f"spsim viz-assets: unpacked {len(names)} packages into {viz_assets.cache_dir()}")
+            return 0
+        fetched = viz_assets.ensure()
+        print(f"spsim viz-assets: {len(fetched)} fetched, all {len(viz_assets.PACKAGES)} in {viz_assets.cache_dir()}")
+        if bundle is not None:
+            viz_assets.bundle(bundle)
+            print(f"spsim viz-assets: bundle written to {bundle} (on the offline machine: spsim viz-assets --from {bundle.name})")
+    except viz_assets.AssetError as err:  # the network or a damaged file, not the user's input
+        print(str(err), file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "show":
             return cmd_show(args.scenario)
         if args.command == "viz":
-            return cmd_viz(args.port)
+            return cmd_viz(args.port, fetch=not args.no_fetch)
+        if args.command == "viz-assets":
+            return cmd_viz_assets(args.bundle, args.source)
         if args.command == "validate":
             from . import validate
 

@@ -1,34 +1,21 @@
 """The browser page: one simulation unfolding week by week, with the policy levers as inputs.
 
-Serve it with `spsim viz` (or `solara run model.app:page`). This is the only module of the project that
-imports the visualisation stack.
+Serve it with `spsim viz` (or `solara run model.app:page`). This module and model/page_charts.py are the only
+ones that serve the page; the charts are drawn in the browser (Vega-Lite), so a weekly step stays quick.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import solara
+from mesa.visualization import SolaraViz
+from solara.widgets import VegaLite
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
-
-from .model import SocialPrescribingModel  # noqa: E402
-from .parameters import registry  # noqa: E402
-from .states import IN_GROUP, PathwayState  # noqa: E402
+from . import page_charts
+from .model import SocialPrescribingModel
+from .parameters import registry
+from .states import IN_GROUP, PathwayState
 
 S = PathwayState
-MAX_PATIENTS_DRAWN = 300  # the network view samples people so a week redraws quickly
-STATE_COLOURS = {
-    S.AWAITING_LINK_WORKER: "#9e9e9e",
-    S.WITH_LINK_WORKER: "#1f77b4",
-    S.AWAITING_GROUP: "#ff7f0e",
-    S.ATTENDING: "#2ca02c",
-    S.SUSTAINED: "#17becf",
-    S.VOLUNTEERING: "#9467bd",
-    S.SETBACK: "#d62728",
-}
 
 
 def _slider(name: str, label: str, low: float, high: float, step: float) -> dict:
@@ -70,58 +57,69 @@ def pathway_text(model: SocialPrescribingModel) -> solara.component:
 
 
 def network(model: SocialPrescribingModel) -> solara.component:
-    """Link workers (squares), groups (triangles) and the people matched to them, coloured by state;
-    people waiting for a group are joined to it by a dashed line."""
-    fig = Figure(figsize=(7, 6))
-    ax = fig.subplots()
-    groups = model.groups()
-    workers = model.link_workers()
-    people = [p for p in model.open_records if p.state in STATE_COLOURS][:MAX_PATIENTS_DRAWN]
-    side = model.catchment.side_km
-    worker_pos = {w: (side * (i + 1) / (len(workers) + 1), side * 1.05) for i, w in enumerate(workers)}
-    for person in people:
-        colour = STATE_COLOURS[person.state]
-        px, py = person.person.x, person.person.y
-        if person.link_worker in worker_pos:
-            wx, wy = worker_pos[person.link_worker]
-            ax.plot([px, wx], [py, wy], color=colour, lw=0.3, alpha=0.4)
-        if person.group is not None and person.group.is_open and person.state in IN_GROUP | {S.AWAITING_GROUP}:
-            style = "--" if person.state is S.AWAITING_GROUP else "-"
-            ax.plot([px, person.group.x], [py, person.group.y], style, color=colour, lw=0.6, alpha=0.7)
-        ax.scatter(px, py, s=10, color=colour)
-    ax.scatter([g.x for g in groups], [g.y for g in groups], marker="^", s=60, color="black", label="community group")
-    if worker_pos:
-        xs, ys = zip(*worker_pos.values(), strict=True)
-        ax.scatter(xs, ys, marker="s", s=60, color="#444444", label="link worker")
-    for state, colour in STATE_COLOURS.items():
-        ax.scatter([], [], s=15, color=colour, label=state.label)
-    ax.set_title(f"Who is matched to whom (up to {MAX_PATIENTS_DRAWN} people within follow-up)")
-    ax.set_xlabel("km")
-    ax.set_ylabel("km")
-    ax.legend(fontsize=7, loc="lower left", ncol=2)
-    return solara.FigureMatplotlib(fig)
+    """Link workers, groups and the people matched to them (see page_charts.network)."""
+    return VegaLite.element(spec=page_charts.network(model))
 
 
-def _legend(ax) -> None:
-    ax.legend(fontsize=7)
+def _chart(title: str, unit: str, series: dict[str, tuple[str, str]]):
+    """A component drawing model reporters over weeks: series maps a reporter to (label, colour)."""
+
+    def chart(model: SocialPrescribingModel) -> solara.component:
+        return VegaLite.element(spec=page_charts.time_series(model.datacollector.model_vars, title, unit, series))
+
+    chart.__name__ = chart.__qualname__ = f"chart: {title}"
+    return chart
 
 
 COMPONENTS = [
     pathway_text,
-    make_plot_component(
-        {"with_link_worker": "#1f77b4", "awaiting_group": "#ff7f0e", "attending": "#2ca02c", "sustained": "#17becf",
-         "volunteering": "#9467bd", "setback": "#d62728"},  # fmt: skip
-        post_process=_legend,
-    ),
-    make_plot_component({"lw_waiting": "#9e9e9e", "group_waiting": "#ff7f0e"}, post_process=_legend),
-    make_plot_component({"caseload": "#1f77b4", "caseload_capacity": "#000000"}, post_process=_legend),
-    make_plot_component({"open_groups": "#2ca02c"}, post_process=_legend),
-    make_plot_component({"mean_swemwbs": "#2ca02c", "mean_ucla": "#d62728"}, post_process=_legend),
+    _chart("People in each pathway state", "people", {
+        "with_link_worker": ("with a link worker", "#1f77b4"),
+        "awaiting_group": ("waiting for a group", "#ff7f0e"),
+        "attending": ("attending a group", "#2ca02c"),
+        "sustained": ("still going after 6 months", "#17becf"),
+        "volunteering": ("volunteering", "#9467bd"),
+        "setback": ("in a setback", "#d62728"),
+    }),  # fmt: skip
+    _chart("Waiting lists", "people waiting", {
+        "lw_waiting": ("for a link worker", "#9e9e9e"),
+        "group_waiting": ("for a place in a group", "#ff7f0e"),
+    }),  # fmt: skip
+    _chart("Link worker caseloads", "people on caseloads", {
+        "caseload": ("people on caseloads", "#1f77b4"),
+        "caseload_capacity": ("capacity of the link workers in post", "#000000"),
+    }),  # fmt: skip
+    _chart("Community groups", "groups", {"open_groups": ("groups open", "#2ca02c")}),
+    _chart("Wellbeing and loneliness of people referred", "mean score", {
+        "mean_swemwbs": ("SWEMWBS wellbeing (7-35, higher is better)", "#2ca02c"),
+        "mean_ucla": ("UCLA-3 loneliness (3-9, higher is lonelier)", "#d62728"),
+    }),  # fmt: skip
     network,
 ]
 
-plt.rcParams["figure.max_open_warning"] = 0
-model = SocialPrescribingModel(rng=1)
+
+def _seed(text: str | int) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise ValueError(f"Random seed: {text!r} is not a whole number") from None
+
+
+class PageModel(SocialPrescribingModel):
+    """The model as the page builds it: the seed arrives as typed text, and the place runs a warm-up first
+    (as in every experiment), so the page opens on settled caseloads and groups rather than an empty pathway."""
+
+    def __init__(self, rng: str | int = 1, warmup_weeks: int = 52, scenario=None, **parameters):
+        # `scenario` is Mesa's experimental scenario object, which SolaraViz passes on Reset; this model's
+        # inputs are its parameters, so it is not used
+        super().__init__(rng=_seed(rng), **parameters)
+        self.run_for(int(warmup_weeks))
+
+
+MODEL_PARAMS["warmup_weeks"] = {"type": "SliderInt", "value": 52, "label": "Warm-up before showing (weeks)",
+                                "min": 0, "max": 156, "step": 4}  # fmt: skip
+
+model = PageModel(rng=1)
 page = SolaraViz(
     model, components=COMPONENTS, model_params=MODEL_PARAMS, name="Social prescribing: one simulation, week by week"
 )
