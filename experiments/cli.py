@@ -98,10 +98,105 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("evidence", help="the parameter table and the seed findings (also written to seeds/EVIDENCE.md)")
 
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="fit the parameters no source pins down to the published targets (ABC rejection)",
+        description=(
+            "Approximate Bayesian computation by rejection: a Latin hypercube over the plausible ranges of the "
+            "parameters in seeds/calibration.toml, each point run against seeds/calibration_targets.toml; the "
+            "closest --accept share is kept and its medians are written to seeds/calibrated.toml."
+        ),
+    )
+    calibrate.add_argument("--samples", type=int, default=64, help="points from the prior (default 64)")
+    calibrate.add_argument("--accept", type=float, default=0.1, help="share of points kept (default 0.1)")
+    calibrate.add_argument("--no-write", action="store_true", help="report the fit without writing seeds/calibrated.toml")
+    _design_arguments(calibrate, replicates=2, out="calibration")
+
+    sensitivity = sub.add_parser(
+        "sensitivity",
+        help="which assumptions drive each outcome, and does the ranking of the policies change (SALib)",
+    )
+    sensitivity.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=list(SENSITIVITY_SCENARIOS),
+                             help=f"the first is the reference (default: {' '.join(SENSITIVITY_SCENARIOS)})")  # fmt: skip
+    sensitivity.add_argument("--method", choices=["morris", "sobol"], default="morris",
+                             help="morris: screening of every uncertain parameter; sobol: variance shares of a few")  # fmt: skip
+    sensitivity.add_argument("--samples", type=int, default=None,
+                             help="Morris trajectories (default 4) or Sobol base samples (default 64)")  # fmt: skip
+    sensitivity.add_argument("--parameters", default=None,
+                             help="comma-separated parameters to vary (default: every uncertain one)")  # fmt: skip
+    sensitivity.add_argument("--value-per-point", type=float, default=300.0,
+                             help="GBP a SWEMWBS point gained is worth, to rank policies by net benefit (default 300)")  # fmt: skip
+    _design_arguments(sensitivity, replicates=1, out="sensitivity")
+
+    psa = sub.add_parser("psa", help="probabilistic sensitivity analysis: the policies' CEAC over parameter draws")
+    psa.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=list(SENSITIVITY_SCENARIOS),
+                     help=f"the first is the reference (default: {' '.join(SENSITIVITY_SCENARIOS)})")  # fmt: skip
+    psa.add_argument("--draws", type=int, default=100, help="draws of the uncertain parameters (default 100)")
+    psa.add_argument("--parameters", default=None, help="comma-separated parameters to draw (default: every uncertain one)")
+    _design_arguments(psa, replicates=None, out="psa")
+
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
     bench.add_argument("--quick", action="store_true", help="small sizes only")
     bench.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "benchmark")
     return parser
+
+
+SENSITIVITY_SCENARIOS = ("baseline", "more_link_workers", "fund_vcse", "supported_discharge", "peer_support",
+                         "balanced_budget")  # fmt: skip
+
+
+def _design_arguments(parser: argparse.ArgumentParser, replicates: int | None, out: str) -> None:
+    """The run settings shared by calibrate, sensitivity and psa (smaller defaults than `run`: many points)."""
+    if replicates is not None:
+        parser.add_argument("--replicates", type=int, default=replicates, help=f"runs per point (default {replicates})")
+    parser.add_argument("--years", type=float, default=3.0, help="simulated years after the warm-up (default 3)")
+    parser.add_argument("--warmup-years", type=float, default=1.0, help="warm-up years (default 1)")
+    parser.add_argument("--population", type=int, default=50_000, help="adults in the catchment (default 50,000)")
+    parser.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--executor", choices=["process", "dask"], default="process")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / out, help=f"default results/{out}")
+
+
+def _check_design(args: argparse.Namespace) -> None:
+    if getattr(args, "replicates", 1) < 1 or args.workers < 1:
+        raise BadInput(f"spsim {args.command}: --replicates and --workers must be at least 1")
+    if args.years <= 0 or args.warmup_years < 0:
+        raise BadInput(f"spsim {args.command}: --years must be above 0 and --warmup-years at least 0")
+    if args.population < 1000:
+        raise BadInput(f"spsim {args.command}: --population {args.population}: must be at least 1000")
+
+
+def cmd_design(args: argparse.Namespace) -> int:
+    """calibrate, sensitivity and psa: runs over a design of parameter sets."""
+    from .design import DesignError
+
+    _check_design(args)
+    common = dict(years=args.years, warmup_years=args.warmup_years, population=args.population, seed=args.seed,
+                  out=args.out, executor=args.executor, workers=args.workers, scheduler=args.scheduler)  # fmt: skip
+    names = [n.strip() for n in args.parameters.split(",") if n.strip()] if getattr(args, "parameters", None) else None
+    try:
+        if args.command == "calibrate":
+            from . import calibrate
+
+            calibrate.run(args.samples, args.replicates, accept=args.accept, write=not args.no_write, **common)
+        elif args.command == "sensitivity":
+            from . import sensitivity
+
+            samples = args.samples or (4 if args.method == "morris" else 64)
+            if samples < 2:
+                raise BadInput("spsim sensitivity: --samples must be at least 2")
+            sensitivity.run(args.method, [scenarios.load(n) for n in args.scenarios], names, samples,
+                            args.replicates, value_per_point=args.value_per_point, **common)  # fmt: skip
+        else:
+            from . import psa
+
+            psa.run([scenarios.load(n) for n in args.scenarios], args.draws, parameter_names=names, **common)
+    except DesignError as err:
+        text = str(err)
+        raise BadInput(text if text.startswith("spsim") else f"spsim {args.command}: {text}") from err
+    return 0
 
 
 def cmd_list() -> int:
@@ -222,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_show(args.scenario)
         if args.command == "viz":
             return cmd_viz(args.port, fetch=not args.no_fetch)
+        if args.command in ("calibrate", "sensitivity", "psa"):
+            return cmd_design(args)
         if args.command == "viz-assets":
             return cmd_viz_assets(args.bundle, args.source)
         if args.command == "validate":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +17,7 @@ from typing import Any
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 PARAMETERS_FILE = SEEDS_DIR / "parameters.toml"
+CALIBRATED_FILE = SEEDS_DIR / "calibrated.toml"  # written by `spsim calibrate`
 SOURCES_FILE = SEEDS_DIR / "sources.toml"
 FINDINGS_FILE = SEEDS_DIR / "findings.toml"
 
@@ -40,6 +41,7 @@ class Parameter:
     source: tuple[str, ...] | str  # source ids, or "assumption: <why>"
     group: str
     description: str
+    calibration: str = ""  # "calibrated to <targets> ..." when seeds/calibrated.toml sets the value
 
     @property
     def kind(self) -> type:
@@ -95,10 +97,24 @@ def _parse(name: str, entry: dict[str, Any]) -> Parameter:
 
 @cache
 def registry() -> MappingProxyType[str, Parameter]:
-    """All parameters, by name, in the order of the seeds file."""
+    """All parameters, by name, in the order of the seeds file, with the values `spsim calibrate` fitted
+    (seeds/calibrated.toml) in place of the prior defaults."""
     with PARAMETERS_FILE.open("rb") as fh:
         table = tomllib.load(fh)
-    return MappingProxyType({name: _parse(name, entry) for name, entry in table.items()})
+    params = {name: _parse(name, entry) for name, entry in table.items()}
+    for name, fit in _calibrated().items():
+        if name not in params:
+            raise ParameterError(f"{CALIBRATED_FILE}: {name} is not a parameter (re-run `spsim calibrate`)")
+        prior = params[name]
+        params[name] = replace(prior, value=prior.check(fit["value"]), calibration=fit["provenance"])
+    return MappingProxyType(params)
+
+
+def _calibrated() -> dict[str, dict[str, Any]]:
+    if not CALIBRATED_FILE.exists():
+        return {}
+    with CALIBRATED_FILE.open("rb") as fh:
+        return tomllib.load(fh).get("parameters", {})
 
 
 @cache

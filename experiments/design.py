@@ -1,0 +1,181 @@
+"""Runs over a design of parameter sets: the shared engine of calibration, sensitivity analysis and PSA.
+
+A design is a list of points, each a set of values for some uncertain parameters. Every point is run for
+every scenario and replicate through the same executors as `spsim run` (a process pool or Dask), each run
+written as a shard as it finishes, so an interrupted design resumes where it stopped when the same command
+is run again. Replicate r has the same seed at every point and in every scenario (common random numbers):
+differences between points come from the parameters, not from chance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.parameters import Parameter, ParameterError, registry
+
+from .runner import Task, make_backend, missing, progress_bar, read_shard, replicate_seed, run_tasks
+from .scenario import Scenario
+
+# Parameters that are decisions or definitions, not uncertain facts about the world: the policy levers a
+# commissioner sets (or a scenario changes), the size and density of the place, and how outcomes are measured.
+NOT_UNCERTAIN = {
+    "population": "the place, chosen by the user",
+    "adults_per_km2": "the place, chosen by the user",
+    "link_workers_per_100k": "a funding decision",
+    "support_weeks": "a service design decision",
+    "referral_tariff_gbp": "a funding decision",
+    "vcse_grant_per_100k_year_gbp": "a funding decision",
+    "lw_training": "a service design decision",
+    "public_awareness": "a commissioning decision (awareness campaigns)",
+    "follow_up_weeks": "how outcomes are measured",
+    "improvement_threshold": "how outcomes are measured",
+}
+
+
+class DesignError(ValueError):
+    """A design the user asked for that cannot be run; one line."""
+
+
+def uncertain_parameters(names: Sequence[str] | None = None) -> list[Parameter]:
+    """The numeric parameters with a plausible range (seeds/parameters.toml), minus decisions and definitions;
+    or the named ones, checked."""
+    known = registry()
+    if names:
+        out = []
+        for name in names:
+            p = known.get(name)
+            if p is None:
+                raise DesignError(f"--parameters: unknown parameter {name!r}; see `spsim show baseline`")
+            if isinstance(p.value, bool) or p.low == p.high:
+                raise DesignError(f"--parameters: {name} has no range to vary (range [{p.low}, {p.high}])")
+            out.append(p)
+        return out
+    return [
+        p
+        for p in known.values()
+        if not isinstance(p.value, bool) and p.low != p.high and p.name not in NOT_UNCERTAIN
+    ]
+
+
+def salib_problem(parameters: Sequence[Parameter]) -> dict:
+    return {
+        "num_vars": len(parameters),
+        "names": [p.name for p in parameters],
+        "bounds": [[float(p.low), float(p.high)] for p in parameters],
+    }
+
+
+def as_points(parameters: Sequence[Parameter], matrix: np.ndarray) -> list[dict[str, Any]]:
+    """Rows of a sample matrix as parameter overrides (whole numbers rounded for integer parameters)."""
+    points = []
+    for row in matrix:
+        point = {}
+        for p, value in zip(parameters, row, strict=True):
+            point[p.name] = int(round(value)) if isinstance(p.value, int) else float(value)
+        points.append(point)
+    return points
+
+
+@dataclass(frozen=True)
+class Design:
+    """Points x scenarios x replicates, with the run settings."""
+
+    points: list[dict[str, Any]]
+    scenarios: list[Scenario]
+    replicates: int
+    weeks: int
+    warmup_weeks: int
+    place: dict[str, Any]
+    seed: int
+    seeds_per_point: bool = False  # PSA: each point is one draw with its own seed; otherwise CRN
+
+    def digest(self) -> str:
+        """Names the shard folder: the same design resumes, a different one never reuses a shard."""
+        text = json.dumps(
+            {
+                "points": self.points,
+                "scenarios": [s.to_dict() for s in self.scenarios],
+                "replicates": self.replicates,
+                "weeks": self.weeks,
+                "warmup": self.warmup_weeks,
+                "place": self.place,
+                "seed": self.seed,
+                "per_point": self.seeds_per_point,
+            },
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def tasks(self) -> list[Task]:
+        tasks = []
+        for index, point in enumerate(self.points):
+            for scenario in self.scenarios:
+                # the scenario's own settings win over the point: a policy is not an uncertainty
+                varied = dataclasses.replace(
+                    scenario, name=f"{scenario.name}@p{index:05d}", parameters={**point, **scenario.parameters}
+                )
+                for r in range(self.replicates):
+                    seed = replicate_seed(self.seed, index * self.replicates + r if self.seeds_per_point else r)
+                    tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks))
+        return tasks
+
+    def check(self) -> None:
+        """Every point must be a valid parameter set (one clear line if not), before anything runs."""
+        from model.parameters import resolve
+
+        for index, point in enumerate(self.points):
+            try:
+                resolve({**self.place, **point})
+            except ParameterError as err:
+                raise DesignError(f"design point {index}: {err}") from err
+
+    def run(self, out: Path, executor: str = "process", workers: int = 1, scheduler: str | None = None,
+            label: str = "design") -> pd.DataFrame:  # fmt: skip
+        """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics."""
+        self.check()
+        folder = out / f"runs-{self.digest()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        tasks = self.tasks()
+        todo = missing(folder, tasks)
+        if todo:
+            backend = make_backend(executor, workers, scheduler)
+            try:
+                with progress_bar(len(tasks), len(tasks) - len(todo), label) as bar:
+                    run_tasks(todo, folder, backend, progress=bar.update)
+            finally:
+                backend.close()
+        rows = []
+        for task in tasks:  # a fixed order: the same table whatever finished first
+            row = dict(read_shard(folder, task).row)
+            name, point = row["scenario"].rsplit("@p", 1)
+            rows.append({"point": int(point), **row, "scenario": name})
+        return pd.DataFrame(rows)
+
+
+def net_benefit(runs: pd.DataFrame, reference: str, value_per_point: float) -> pd.DataFrame:
+    """Incremental net monetary benefit of each scenario against the reference, per point and replicate:
+    value_per_point x (SWEMWBS points gained - reference's) - (cost - reference's cost). Paired by replicate."""
+    keys = ["point", "replicate"]
+    ref = runs[runs["scenario"] == reference].set_index(keys)[["swemwbs_points_gained", "total_cost_gbp"]]
+    out = runs.join(ref.add_suffix("_ref"), on=keys)
+    out["extra_points"] = out["swemwbs_points_gained"] - out["swemwbs_points_gained_ref"]
+    out["extra_cost_gbp"] = out["total_cost_gbp"] - out["total_cost_gbp_ref"]
+    out["net_benefit_gbp"] = value_per_point * out["extra_points"] - out["extra_cost_gbp"]
+    return out[["point", "scenario", "replicate", "extra_points", "extra_cost_gbp", "net_benefit_gbp"]]
+
+
+def best_scenario(benefit: pd.DataFrame, order: Sequence[str]) -> pd.Series:
+    """Per point: the scenario with the highest mean net benefit over replicates (ties go to the earlier
+    scenario in `order`, so the answer does not depend on floating-point noise in the sort)."""
+    means = benefit.groupby(["point", "scenario"])["net_benefit_gbp"].mean().unstack("scenario")[list(order)]
+    return means.idxmax(axis=1)

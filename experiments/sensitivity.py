@@ -1,0 +1,176 @@
+"""`spsim sensitivity --method morris|sobol`: which assumptions drive each outcome, and whether the ranking of
+the funding policies changes across the plausible ranges.
+
+SALib samples the uncertain parameters over their plausible ranges (seeds/parameters.toml); every sample
+point runs every scenario (paired seeds) through the usual executors; SALib's Morris elementary effects
+(mu*, a screening of many parameters) or Sobol indices (first-order S1 and total ST, for a few) are computed
+for the reference scenario's outcomes and for each policy's incremental net benefit against the reference.
+At every point the policies are ranked by net benefit (a SWEMWBS point valued at --value-per-point GBP).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .design import Design, DesignError, as_points, best_scenario, net_benefit, salib_problem, uncertain_parameters
+from .runner import atomic_write_text
+from .scenario import Scenario
+
+OUTCOMES = {  # reference-scenario outcomes whose drivers are reported, with plain names
+    "mean_swemwbs_change": "wellbeing change (SWEMWBS)",
+    "mean_ucla_change": "loneliness change (UCLA-3)",
+    "vcse_uptake_rate": "share taking up an activity",
+    "ae_attendances_change": "A&E attendances change",
+    "total_cost_gbp": "commissioner cost",
+}
+MORRIS_LEVELS = 4
+
+
+def sample(method: str, problem: dict, n: int, seed: int) -> np.ndarray:
+    if method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, n, calc_second_order=False, seed=seed)
+    raise DesignError(f"--method {method!r}: must be morris or sobol")
+
+
+def indices(method: str, problem: dict, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+    """One row per parameter: its importance for the outcome y (one value per sample point)."""
+    names = problem["names"]
+    if np.isnan(y).all():  # nobody measured at any point (a run too short): no index can be computed
+        columns = ["mu_star", "mu_star_conf", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
+        return pd.DataFrame({"parameter": names, **dict.fromkeys(columns, np.nan), "importance": np.nan})
+    if np.isnan(y).any():  # a point with no measured people: its mean would poison every index
+        y = np.where(np.isnan(y), np.nanmean(y), y)
+    if method == "morris":
+        from SALib.analyze import morris
+
+        res = morris.analyze(problem, x, y, num_levels=MORRIS_LEVELS, seed=seed)
+        return pd.DataFrame({"parameter": names, "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
+                             "sigma": res["sigma"], "importance": res["mu_star"]})  # fmt: skip
+    from SALib.analyze import sobol
+
+    res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+    return pd.DataFrame({"parameter": names, "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
+                         "ST_conf": res["ST_conf"], "importance": res["ST"]})  # fmt: skip
+
+
+def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scenarios: list[Scenario],
+            value_per_point: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:  # fmt: skip
+    """Indices for every outcome, the net benefit per point, and the best policy per point."""
+    reference = scenarios[0].name
+    order = [s.name for s in scenarios]
+    per_point = runs.groupby(["scenario", "point"]).mean(numeric_only=True)
+    tables = []
+    for column, label in OUTCOMES.items():
+        y = per_point.loc[reference, column].sort_index().to_numpy(dtype=float)
+        tables.append(indices(method, problem, x, y, seed).assign(outcome=label))
+    benefit = net_benefit(runs, reference, value_per_point)
+    nb = benefit.groupby(["scenario", "point"])["net_benefit_gbp"].mean()
+    for name in order[1:]:
+        y = nb.loc[name].sort_index().to_numpy(dtype=float)
+        tables.append(indices(method, problem, x, y, seed).assign(outcome=f"net benefit of {name} vs {reference}"))
+    table = pd.concat(tables, ignore_index=True)
+    table = table[["outcome", *[c for c in table.columns if c != "outcome"]]]
+    return table, benefit, best_scenario(benefit, order)
+
+
+def render(method: str, table: pd.DataFrame, best: pd.Series, order: list[str], value_per_point: float,
+           settings: dict, top: int = 5) -> str:  # fmt: skip
+    measure = "mu* (Morris elementary effects)" if method == "morris" else "ST (Sobol total-order index)"
+    shares = best.value_counts(normalize=True).reindex(order, fill_value=0.0)
+    changes = (shares > 0).sum() > 1
+    lines = [
+        f"# Sensitivity analysis ({method})",
+        "",
+        f"{settings['points']} sample points of {settings['parameters']} uncertain parameters over their plausible "
+        f"ranges; each point runs {', '.join(order)} ({settings['replicates']} replicate(s), paired seeds, "
+        f"{settings['population']:,} adults, {settings['years']:g} years after a {settings['warmup_years']:g}-year "
+        f"warm-up). Importance: {measure}.",
+        "",
+        f"## Does the ranking of the policies change? {'Yes' if changes else 'No'}",
+        "",
+        f"The policy with the highest net benefit against {order[0]} (a SWEMWBS point valued at "
+        f"{value_per_point:,.0f} GBP), share of sample points:",
+        "",
+        "| policy | best at this share of points |",
+        "|---|---|",
+        *[f"| {name} | {share:.0%} |" for name, share in shares.items()],
+        "",
+        "## What drives each outcome",
+        "",
+        f"The {top} most influential parameters for each outcome (highest {measure.split(' ')[0]} first).",
+        "",
+    ]
+    for outcome, group in table.groupby("outcome", sort=False):
+        ranked = group.sort_values("importance", ascending=False).head(top)
+        lines.append(f"- **{outcome}**: " + ", ".join(f"{r.parameter} ({r.importance:.3g})" for r in ranked.itertuples()))
+    return "\n".join(lines) + "\n"
+
+
+def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    cols = 2
+    rows = -(-len(outcomes) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.6 * rows), squeeze=False)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        ranked = table[table["outcome"] == outcome].sort_values("importance", ascending=False).head(top)[::-1]
+        ax.barh(ranked["parameter"], ranked["importance"], color="#1f77b4")
+        ax.set_title(outcome, fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Most influential parameters ({'mu*' if method == 'morris' else 'Sobol ST'})", fontsize=11)
+    fig.tight_layout()
+    partial = path.with_name(path.name + ".partial.png")
+    fig.savefig(partial, dpi=110)
+    plt.close(fig)
+    partial.replace(path)
+
+
+def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | None, n: int, replicates: int,
+        years: float, warmup_years: float, population: int, seed: int, out: Path, executor: str = "process",
+        workers: int = 1, scheduler: str | None = None, value_per_point: float = 300.0) -> dict:  # fmt: skip
+    parameters = uncertain_parameters(parameter_names)
+    if len(scenarios) < 2:
+        raise DesignError("spsim sensitivity: name at least two scenarios (the first is the reference)")
+    problem = salib_problem(parameters)
+    x = sample(method, problem, n, seed)
+    design = Design(
+        points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
+        warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
+    )  # fmt: skip
+    design.check()
+    out.mkdir(parents=True, exist_ok=True)
+    runs = design.run(out, executor, workers, scheduler, label=f"sensitivity ({method})")
+    table, benefit, best = analyse(method, problem, x, runs, scenarios, value_per_point, seed)
+    order = [s.name for s in scenarios]
+    settings = {"points": len(x), "parameters": len(parameters), "replicates": replicates, "population": population,
+                "years": years, "warmup_years": warmup_years}  # fmt: skip
+    samples = pd.DataFrame(x, columns=problem["names"]).rename_axis("point").reset_index()
+    samples["best_policy"] = best.reindex(samples["point"]).to_numpy()
+    write_csv(out / "samples.csv", samples)
+    write_csv(out / "runs.csv", runs)
+    write_csv(out / "net_benefit.csv", benefit)
+    write_csv(out / "indices.csv", table)
+    figure(table, method, out / "sensitivity.png")
+    text = render(method, table, best, order, value_per_point, settings)
+    atomic_write_text(out / "sensitivity.md", text)
+    print(text)
+    return {"indices": table, "best": best, "runs": runs}
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    atomic_write_text(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))

@@ -1,0 +1,163 @@
+"""Calibration, sensitivity analysis and PSA: the design engine, the arithmetic by hand, and tiny runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import calibrate, cli, psa, sensitivity
+from experiments import scenario as scenarios
+from experiments.design import Design, DesignError, best_scenario, net_benefit, uncertain_parameters
+from model import parameters
+
+TINY = {"years": 0.5, "warmup_years": 0.25, "population": 5_000, "seed": 3}
+
+
+def test_uncertain_parameters_leave_out_decisions_switches_and_fixed_values():
+    names = {p.name for p in uncertain_parameters()}
+    assert "uptake_prob" in names and "swemwbs_gain_max" in names
+    assert not names & {"link_workers_per_100k", "population", "follow_up_weeks", "social_prescribing", "open_door"}
+    with pytest.raises(DesignError, match="unknown parameter 'nope'"):
+        uncertain_parameters(["nope"])
+    with pytest.raises(DesignError, match="open_door has no range"):
+        uncertain_parameters(["open_door"])
+
+
+def _design(points, **kw):
+    base = {"scenarios": [scenarios.load("baseline"), scenarios.load("no_social_prescribing")], "replicates": 2,
+            "weeks": 26, "warmup_weeks": 13, "place": {"population": 5_000}, "seed": 9}  # fmt: skip
+    return Design(points=points, **{**base, **kw})
+
+
+def test_common_random_numbers_across_points_and_own_seeds_per_draw():
+    points = [{"uptake_prob": 0.5}, {"uptake_prob": 0.7}]
+    crn = _design(points).tasks()
+    seeds = {(t.scenario.name, t.replicate): t.seed for t in crn}
+    assert seeds[("baseline@p00000", 1)] == seeds[("baseline@p00001", 1)] == seeds[("no_social_prescribing@p00001", 1)]
+    per_draw = _design(points, seeds_per_point=True).tasks()
+    by_point = {t.scenario.name: t.seed for t in per_draw if t.replicate == 0}
+    assert by_point["baseline@p00000"] != by_point["baseline@p00001"]
+    assert by_point["baseline@p00001"] == by_point["no_social_prescribing@p00001"]  # still paired across scenarios
+
+
+def test_the_scenario_wins_over_a_point_and_a_bad_point_is_refused_before_running():
+    tasks = _design([{"social_prescribing": True}]).tasks()
+    off = [t for t in tasks if t.scenario.name.startswith("no_social")][0]
+    assert off.scenario.parameters["social_prescribing"] is False
+    with pytest.raises(DesignError, match="design point 0: .*uptake_prob"):
+        _design([{"uptake_prob": 1.5}]).check()
+
+
+def test_a_design_gives_the_same_table_on_any_number_of_workers_and_resumes(tmp_path):
+    design = _design([{"uptake_prob": 0.45}, {"uptake_prob": 0.8}])
+    one = design.run(tmp_path / "a", workers=1)
+    two = design.run(tmp_path / "b", workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert len(one) == 2 * 2 * 2 and list(one["point"].unique()) == [0, 1]
+    shards = sorted((tmp_path / "a").glob("runs-*/replicates/*"))
+    mtimes = [s.stat().st_mtime_ns for s in shards]
+    again = design.run(tmp_path / "a", workers=1)  # everything is there: nothing runs again
+    pd.testing.assert_frame_equal(one, again)
+    assert [s.stat().st_mtime_ns for s in shards] == mtimes
+
+
+def test_net_benefit_and_the_best_policy_by_hand():
+    runs = pd.DataFrame({
+        "point": [0, 0, 0, 1, 1, 1], "replicate": [0] * 6, "scenario": ["ref", "a", "b"] * 2,
+        "swemwbs_points_gained": [100, 150, 300, 100, 110, 120], "total_cost_gbp": [1000, 2000, 70_000, 1000, 1500, 1100],
+    })  # fmt: skip
+    nb = net_benefit(runs, "ref", value_per_point=100.0).set_index(["point", "scenario"])["net_benefit_gbp"]
+    assert nb[(0, "a")] == 100 * 50 - 1000 and nb[(0, "b")] == 100 * 200 - 69_000 and nb[(0, "ref")] == 0
+    assert nb[(1, "b")] == 100 * 20 - 100
+    best = best_scenario(net_benefit(runs, "ref", 100.0), ["ref", "a", "b"])
+    assert list(best) == ["a", "b"]
+
+
+def test_the_ceac_by_hand():
+    inc = pd.DataFrame({
+        "point": [0, 0, 0, 1, 1, 1], "scenario": ["ref", "a", "b"] * 2, "replicate": [0] * 6,
+        "extra_points": [0, 10, 40, 0, 10, 5], "extra_cost_gbp": [0, 1000, 10_000, 0, 500, 100],
+    })  # fmt: skip
+    curve = psa.ceac(inc, ["ref", "a", "b"], values=[0, 100, 400]).set_index("value_per_point_gbp")
+    assert curve.loc[0].tolist() == [1.0, 0.0, 0.0]  # a point gained is worth nothing: spend nothing
+    # at 100: draw 0 has a tied with ref at 0 (the reference wins a tie) and b at -6000; draw 1: a 500, b 400
+    assert curve.loc[100].tolist() == [0.5, 0.5, 0.0]
+    assert curve.loc[400].tolist() == [0.0, 0.5, 0.5]  # draw 0: b 6000 > a 3000; draw 1: a 3500 > b 1900
+    assert np.allclose(curve.sum(axis=1), 1.0)
+
+
+def test_morris_and_sobol_rank_a_parameter_that_matters_above_one_that_does_not():
+    problem = {"num_vars": 3, "names": ["strong", "weak", "none"], "bounds": [[0, 1]] * 3}
+    for method, n in (("morris", 20), ("sobol", 256)):
+        x = sensitivity.sample(method, problem, n, seed=1)
+        y = 10 * x[:, 0] + x[:, 1]
+        table = sensitivity.indices(method, problem, x, y, seed=1).set_index("parameter")["importance"]
+        assert table["strong"] > table["weak"] > table["none"] - 0.02, (method, table.to_dict())
+
+
+def test_sensitivity_end_to_end_on_a_tiny_design(tmp_path):
+    chosen = [scenarios.load("baseline"), scenarios.load("no_social_prescribing")]
+    result = sensitivity.run("morris", chosen, ["uptake_prob", "dropout_hazard"], 2, 1, out=tmp_path, **TINY)
+    table = result["indices"]
+    assert len(table) == 2 * (len(sensitivity.OUTCOMES) + 1)
+    assert set(result["best"]) <= {"baseline", "no_social_prescribing"}
+    for name in ("samples.csv", "runs.csv", "net_benefit.csv", "indices.csv", "sensitivity.png", "sensitivity.md"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert "Does the ranking of the policies change?" in (tmp_path / "sensitivity.md").read_text()
+
+
+def test_psa_end_to_end_on_a_tiny_design(tmp_path):
+    chosen = [scenarios.load("no_social_prescribing"), scenarios.load("baseline")]
+    curve = psa.run(chosen, 3, out=tmp_path, parameter_names=["uptake_prob", "swemwbs_gain_max"], **TINY)
+    assert np.allclose(curve[["no_social_prescribing", "baseline"]].sum(axis=1), 1.0)
+    assert curve.loc[curve["value_per_point_gbp"] == 0, "no_social_prescribing"].item() == 1.0  # costs nothing
+    draws = pd.read_csv(tmp_path / "draws.csv")
+    assert len(draws) == 3 and draws["uptake_prob"].between(0.4, 0.8).all()
+    assert (tmp_path / "ceac.png").stat().st_size > 1000
+
+
+def test_distances_and_the_posterior_by_hand():
+    goals = {"t1": {"scenario": "s", "metric": "m1", "target": 0.5, "band": [0.4, 0.6]},
+             "t2": {"scenario": "s", "metric": "m2", "target": 10.0, "band": [0.0, 20.0]}}  # fmt: skip
+    runs = pd.DataFrame({"point": [0, 0, 1, 1], "scenario": ["s"] * 4, "replicate": [0, 1, 0, 1],
+                         "m1": [0.6, 0.6, 0.5, 0.5], "m2": [10.0, 10.0, 30.0, 30.0]})  # fmt: skip
+    table = calibrate.distances(runs, goals)
+    assert table.loc[0, "distance"] == pytest.approx(np.sqrt((1.0 + 0.0) / 2))  # at the edge of one band
+    assert table.loc[1, "distance"] == pytest.approx(np.sqrt((0.0 + 4.0) / 2))
+    samples = pd.DataFrame({"a": [1.0, 2.0]}).rename_axis("point")
+    fit = calibrate.posterior(samples, table, ["a"], accept=0.5)
+    assert fit.loc[0, "fitted"] == 1.0 and fit.loc[0, "accepted_high"] == 1.0
+
+
+def test_calibration_writes_values_the_model_then_uses_with_their_provenance(tmp_path, monkeypatch):
+    target = tmp_path / "calibrated.toml"
+    monkeypatch.setattr(parameters, "CALIBRATED_FILE", target)
+    monkeypatch.setattr(calibrate, "CALIBRATED_FILE", target)
+    monkeypatch.setattr(calibrate, "fit_parameters", lambda: ["uptake_prob", "assessment_weeks"])
+    try:
+        fit = calibrate.run(4, 1, accept=0.5, out=tmp_path / "out", write=True, **TINY)
+        fitted = parameters.registry()["uptake_prob"]
+        assert fitted.value == pytest.approx(round(fit.set_index("parameter").loc["uptake_prob", "fitted"], 4))
+        assert fitted.calibration.startswith("calibrated to reach_link_worker")
+        assert isinstance(parameters.registry()["assessment_weeks"].value, int)
+        assert parameters.registry()["dropout_hazard"].calibration == ""
+    finally:
+        parameters.registry.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["calibrate", "--accept", "2"], "spsim calibrate: --accept 2.0: must be above 0 and at most 1"),
+        (["sensitivity", "baseline"], "spsim sensitivity: name at least two scenarios"),
+        (["sensitivity", "baseline", "fund_vcse", "--parameters", "nope"], "spsim sensitivity: --parameters: unknown"),
+        (["psa", "baseline", "fund_vcse", "--draws", "1"], "spsim psa: --draws must be at least 2"),
+        (["psa", "--population", "10"], "spsim psa: --population 10: must be at least 1000"),
+    ],
+)
+def test_bad_design_input_is_one_line_and_exit_code_2(argv, message, capsys, tmp_path):
+    assert cli.main([*argv, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(message), err
+    assert not (tmp_path / "x").exists()
