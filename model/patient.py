@@ -51,9 +51,12 @@ class Patient(mesa.Agent):
         self.referred_week = model.week
         self.preferences = preferred_activities(cohort, person.preferences_u)
         self.cannot_pay = person.deprived and person.cost_u < p["cost_barrier_deprived"]
-        # appropriateness of the referral: Cooper 2024 (awareness, role clarity); drawn per referral
+        # appropriateness of the referral: Cooper 2024 (awareness, role clarity); drawn per referral. In the
+        # supported pathway the mental health team screens its referrals: the best rate (Dayson 2020)
         clarity = (p["public_awareness"] + p["role_clarity"]) / 2
         p_appropriate = p["appropriate_share_min"] + (p["appropriate_share_max"] - p["appropriate_share_min"]) * clarity
+        if self.service is Service.MENTAL_HEALTH:
+            p_appropriate = p["appropriate_share_max"]
         self.appropriate = model.streams["referrals"].chance(p_appropriate)
 
         offset = p["swemwbs_smi_offset"] if cohort is Cohort.MENTAL_HEALTH else 0.0
@@ -158,7 +161,10 @@ class Patient(mesa.Agent):
         self.model.counters.reached_link_worker += 1
         self.lw_wait_weeks = self.model.time - self.referred_week
         self.model.counters.link_worker_wait_weeks += self.lw_wait_weeks
-        decline = p["referral_decline_prob"] * (p["decline_rr_deprived"] if self.person.deprived else 1.0)
+        if self.service is Service.MENTAL_HEALTH:  # discharge agreed with the person beforehand (Dayson 2020)
+            decline = p["supported_decline_prob"]
+        else:
+            decline = p["referral_decline_prob"] * (p["decline_rr_deprived"] if self.person.deprived else 1.0)
         if self.model.streams["assessment"].chance(min(decline, 1.0)):
             self.move_to(S.DECLINED, "declined at first contact")
             return

@@ -149,7 +149,7 @@ def test_people_without_a_link_worker_leave_when_they_give_up_waiting_for_a_grou
 
 
 def test_group_waiting_patience_is_drawn_with_the_mean():
-    model = calm_model(lw_wait_patience_weeks=5.0, light_touch_uptake_penalty=0.0)
+    model = calm_model(lw_wait_patience_weeks=5.0, light_touch_uptake_penalty=0.0, lw_new_people_per_year=225.0)
     group = add_group(model, places=0)
     patients = refer_many(model, 300)
     model.run_for(3)  # one link worker with 52 places takes the first 52; all matched in week 3

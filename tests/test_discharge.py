@@ -105,7 +105,7 @@ def test_advisor_support_lasts_advisor_support_weeks():
 
 
 def test_accompanied_first_session_sets_take_up_on_the_pathway():
-    model = calm_model(uptake_prob=0.3, accompanied_uptake_prob=0.87)
+    model = calm_model(uptake_prob=0.3, accompanied_uptake_prob=0.87, light_touch_uptake_penalty=0.3)
     mh = refer(model, 0, Cohort.MENTAL_HEALTH)
     ltc = refer(model, 1, Cohort.LTC)
     assert model.uptake_probability(mh) == pytest.approx(0.87)
@@ -116,7 +116,8 @@ def test_accompanied_first_session_sets_take_up_on_the_pathway():
 
 def test_accompanied_take_up_share():
     model = calm_model(
-        seed=4, uptake_prob=0.3, accompanied_uptake_prob=0.87, link_advisors_per_100k=10.0, advisor_caseload=100
+        seed=4, uptake_prob=0.3, accompanied_uptake_prob=0.87, link_advisors_per_100k=10.0, advisor_caseload=100,
+        supported_decline_prob=0.0,
     )
     add_group(model)
     patients = [refer(model, i, Cohort.MENTAL_HEALTH) for i in range(400)]
@@ -199,3 +200,18 @@ def test_supported_discharge_discharges_engaged_improved_people_far_more_often()
     assert n_with > 30 and n_without > 30
     assert with_pathway > without + 0.3
     assert with_pathway > 3 * without
+
+
+def test_the_supported_pathway_has_its_own_decline_and_screened_referrals():
+    """Dayson 2020: discharge into activities is agreed with the person beforehand and the team refers only
+    people it judges suitable; primary-care referrals keep the general rates."""
+    model = calm_model(seed=5, supported_decline_prob=0.0, referral_decline_prob=1.0, appropriate_share_min=0.0,
+                       appropriate_share_max=1.0, role_clarity=0.0, public_awareness=0.0,
+                       link_advisors_per_100k=10.0, advisor_caseload=100)  # fmt: skip
+    add_group(model)
+    mh = [refer(model, i, Cohort.MENTAL_HEALTH) for i in range(50)]
+    ltc = [refer(model, 100 + i, Cohort.LTC) for i in range(50)]
+    model.run_for(4)
+    assert all(pt.appropriate for pt in mh) and not any(pt.appropriate for pt in ltc)
+    assert all(pt.exit_reason != "declined at first contact" for pt in mh)
+    assert all(pt.exit_reason == "declined at first contact" for pt in ltc if pt.ever_supported)

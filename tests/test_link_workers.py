@@ -52,7 +52,8 @@ def test_caseload_limit_is_throughput_times_twelve_weeks(throughput, limit):
 
 def test_link_advisors_have_their_own_caseload_limit():
     model = SocialPrescribingModel(
-        rng=1, population=200_000, supported_discharge=True, link_advisors_per_100k=1.5, advisor_caseload=17
+        rng=1, population=200_000, supported_discharge=True, link_advisors_per_100k=1.5, advisor_caseload=17,
+        lw_new_people_per_year=225.0,  # 52 people at once for 12-week episodes
     )
     advisors = model.link_workers(Service.MENTAL_HEALTH)
     assert len(advisors) == 3
