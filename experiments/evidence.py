@@ -46,8 +46,11 @@ def render() -> str:
         source = p.source if isinstance(p.source, str) else ", ".join(p.source)
         for sid in () if isinstance(p.source, str) else p.source:
             used_by.setdefault(sid, []).append(name)
+        confidence = _confidence(p.source, sources, findings)
+        if p.calibration:  # the fitted value replaces the prior default; the prior's grounding stays visible
+            source, confidence = f"{p.calibration}; prior range: {source}", "calibrated"
         lines.append(f"| `{name}` | {p.value} | {_cell(p.unit)} | {p.low} - {p.high} | {_cell(source)} | "
-                     f"{_confidence(p.source, sources, findings)} |")  # fmt: skip
+                     f"{confidence} |")  # fmt: skip
     for act in catalogue():
         for sid in () if isinstance(act.source, str) else act.source:
             used_by.setdefault(sid, []).append(f"activity:{act.key}")
