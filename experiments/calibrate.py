@@ -1,11 +1,15 @@
 """`spsim calibrate`: fit the parameters no source pins down to the published targets.
 
-Method: approximate Bayesian computation by rejection (Beaumont 2010, Annu Rev Ecol Evol Syst 41:379).
-Prior: uniform over each parameter's plausible range (a Latin hypercube of --samples points, SALib). Each
-point runs the scenarios the targets are measured in (paired seeds, the usual executors). Distance: the root
-mean square over targets of (model - target) / half the width of the target's tolerance band, so a point at
-the edge of every band has distance 1. The --accept share of points closest to the targets is the
-approximate posterior; its median is the fitted value and its range is reported. The fitted values, with the
+Method: approximate Bayesian computation (Beaumont 2010, Annu Rev Ecol Evol Syst 41:379), by rejection in
+--rounds rounds. Prior: uniform over each parameter's plausible range (a Latin hypercube of --samples points,
+SALib). Each point runs the scenarios the targets are measured in (paired seeds, the usual executors).
+Distance: the root mean square over targets of (model - target) / half the width of the target's tolerance
+band, so a point at the edge of every band has distance 1. The --accept share of points closest to the
+targets is accepted; each further round samples the box those points span (a simple population Monte
+Carlo step that concentrates the points where the fit is good). The last round's accepted points are the
+approximate posterior, whose range is reported; the fitted values are the accepted point that stays closest
+to the targets when re-run with fresh seeds (a coherent parameter set: the posterior medians need not fit
+together, as reach depends jointly on the referral rate, patience and capacity). The fitted values, with the
 provenance "calibrated to <targets>", go to seeds/calibrated.toml, which the model reads in place of the
 prior defaults; `spsim validate` then shows what the fit achieved.
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.parameters import CALIBRATED_FILE, SEEDS_DIR, registry
+from model.parameters import CALIBRATED_FILE, SEEDS_DIR, calibrated_names, priors, registry
 
 from . import scenario as scenarios
 from .design import Design, DesignError, as_points, salib_problem, uncertain_parameters
@@ -48,11 +52,15 @@ def distances(runs: pd.DataFrame, goals: dict[str, dict]) -> pd.DataFrame:
     return out.rename_axis("point")
 
 
-def posterior(samples: pd.DataFrame, table: pd.DataFrame, names: list[str], accept: float) -> pd.DataFrame:
-    """The accepted points (the closest share) and, per parameter, median and range."""
+def accepted_points(samples: pd.DataFrame, table: pd.DataFrame, accept: float) -> pd.DataFrame:
+    """The points closest to the targets: the --accept share of them (at least one)."""
     k = max(1, int(round(accept * len(table))))
-    chosen = table.nsmallest(k, "distance").index
-    accepted = samples.loc[chosen, names]
+    return samples.loc[table.nsmallest(k, "distance").index]
+
+
+def posterior(samples: pd.DataFrame, table: pd.DataFrame, names: list[str], accept: float) -> pd.DataFrame:
+    """Per parameter: median and range of the accepted points."""
+    accepted = accepted_points(samples, table, accept)[names]
     return pd.DataFrame({
         "parameter": names,
         "fitted": [float(accepted[n].median()) for n in names],
@@ -65,8 +73,11 @@ def render_calibrated(fit: pd.DataFrame, goals: dict, settings: dict) -> str:
     known = registry()
     lines = [
         "# Written by `spsim calibrate`; read by model/parameters.py in place of the prior defaults.",
-        f"# Method: ABC rejection; {settings['samples']} Latin-hypercube points over the plausible ranges, "
-        f"{settings['replicates']} replicate(s) each, the closest {settings['accept']:.0%} accepted.",
+        f"# Method: ABC, {settings['rounds']} round(s) of {settings['samples']} Latin-hypercube points, the first over "
+        f"the plausible ranges, each next one over the box the previous round accepted; {settings['replicates']} "
+        f"replicate(s) per point; the closest {settings['accept']:.0%} accepted; fitted values: the accepted point "
+        f"closest to the targets when re-run with {settings['confirm_replicates']} fresh replicates of "
+        f"{settings['confirm_population']:,} adults.",
         f"# Settings: {settings['population']:,} adults, {settings['years']:g} years after a "
         f"{settings['warmup_years']:g}-year warm-up, seed {settings['seed']}. Delete this file to return to the priors.",
         "",
@@ -82,46 +93,70 @@ def render_calibrated(fit: pd.DataFrame, goals: dict, settings: dict) -> str:
             f"value = {value}",
             f"accepted_range = [{low}, {high}]",
             f"prior_range = [{p.low}, {p.high}]",
-            f'provenance = "calibrated to {names} (ABC rejection; accepted {low}-{high} of prior {p.low}-{p.high})"',
+            f'provenance = "calibrated to {names} (ABC; accepted {low}-{high} of prior {p.low}-{p.high})"',
             "",
         ]
     return "\n".join(lines)
 
 
 def run(samples: int, replicates: int, years: float, warmup_years: float, population: int, seed: int, out: Path,
-        accept: float = 0.1, executor: str = "process", workers: int = 1, scheduler: str | None = None,
+        accept: float = 0.1, rounds: int = 2, confirm_replicates: int = 3, confirm_population: int | None = None,
+        executor: str = "process", workers: int = 1, scheduler: str | None = None,
         write: bool = True) -> pd.DataFrame:  # fmt: skip
     if not 0 < accept <= 1:
         raise DesignError(f"spsim calibrate: --accept {accept}: must be above 0 and at most 1")
-    if samples < 2:
-        raise DesignError("spsim calibrate: --samples must be at least 2")
+    if samples < 2 or rounds < 1:
+        raise DesignError("spsim calibrate: --samples must be at least 2 and --rounds at least 1")
     from SALib.sample import latin
 
     goals = targets()
     names = fit_parameters()
     parameters = uncertain_parameters(names)  # the prior: the plausible ranges, whatever a previous fit chose
-    problem = salib_problem(parameters)
-    x = latin.sample(problem, samples, seed=seed)
-    points = as_points(parameters, x)
+    # a parameter fitted before but not in this fit goes back to its prior, so no earlier fit leaks in
+    stale = {n: priors()[n].value for n in calibrated_names() if n not in names}
     needed = [scenarios.load(n) for n in dict.fromkeys(t["scenario"] for t in goals.values())]
-    design = Design(
-        points=points, scenarios=needed, replicates=replicates, weeks=round(years * 52),
-        warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
-    )  # fmt: skip
-    design.check()
+    problem = salib_problem(parameters)
+    frames = []
     out.mkdir(parents=True, exist_ok=True)
-    runs = design.run(out, executor, workers, scheduler, label="calibrate")
-    table = distances(runs, goals)
-    sample_frame = pd.DataFrame(points).rename_axis("point")
-    fit = posterior(sample_frame, table, names, accept)
-    settings = {"samples": samples, "replicates": replicates, "accept": accept, "population": population,
-                "years": years, "warmup_years": warmup_years, "seed": seed}  # fmt: skip
-    write_csv(out / "samples.csv", sample_frame.join(table).reset_index())
+    for stage in range(1, rounds + 1):
+        x = latin.sample(problem, samples, seed=seed + stage - 1)
+        points = [{**stale, **point} for point in as_points(parameters, x)]
+        design = Design(
+            points=points, scenarios=needed, replicates=replicates, weeks=round(years * 52),
+            warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
+        )  # fmt: skip
+        runs = design.run(out, executor, workers, scheduler, label=f"calibrate (round {stage} of {rounds})")
+        table = distances(runs, goals)
+        sample_frame = pd.DataFrame(points)[names].rename_axis("point")
+        fit = posterior(sample_frame, table, names, accept)
+        frames.append(sample_frame.join(table).reset_index().assign(round=stage))
+        best = table.nsmallest(1, "distance").iloc[0]
+        print(f"spsim calibrate: round {stage}: {samples} points, closest distance {best['distance']:.2f} "
+              "(1 = at the edge of every band)")  # fmt: skip
+        # the next round samples only the box the accepted points span (a population Monte Carlo step)
+        problem = {**problem, "bounds": [[r.accepted_low, max(r.accepted_high, r.accepted_low + 1e-9)]
+                                         for r in fit.itertuples()]}  # fmt: skip
+    # The medians of a broad posterior need not fit together (reach depends on referral rate, patience and
+    # capacity jointly), so the fitted values are one coherent parameter set: the accepted point that stays
+    # closest to the targets when run again with fresh seeds and more replicates.
+    accepted = accepted_points(sample_frame, table, accept)
+    confirm = Design(
+        points=[{**stale, **point} for point in accepted.to_dict("records")], scenarios=needed,
+        replicates=confirm_replicates, weeks=round(years * 52), warmup_weeks=round(warmup_years * 52),
+        place={"population": confirm_population or population}, seed=seed + 1_000,
+    )  # fmt: skip
+    rerun = distances(confirm.run(out, executor, workers, scheduler, label="calibrate (confirming)"), goals)
+    chosen = accepted.iloc[int(rerun["distance"].to_numpy().argmin())]
+    fit["fitted"] = [float(chosen[n]) for n in names]
+    print(f"spsim calibrate: {len(accepted)} accepted points re-run with {confirm_replicates} new replicates of "
+          f"{confirm_population or population:,} adults; the closest is at distance {rerun['distance'].min():.2f}")  # fmt: skip
+    write_csv(out / "confirmation.csv", accepted.reset_index(drop=True).join(rerun.reset_index(drop=True)))
+    settings = {"confirm_replicates": confirm_replicates, "confirm_population": confirm_population or population, "samples": samples, "rounds": rounds, "replicates": replicates, "accept": accept,
+                "population": population, "years": years, "warmup_years": warmup_years, "seed": seed}  # fmt: skip
+    write_csv(out / "samples.csv", pd.concat(frames, ignore_index=True))
     write_csv(out / "fit.csv", fit)
     text = render_calibrated(fit, goals, settings)
     atomic_write_text(out / "calibrated.toml", text)
-    best = table.nsmallest(1, "distance").iloc[0]
-    print(f"spsim calibrate: {samples} points; closest distance {best['distance']:.2f} (1 = at the edge of every band)")
     for r in fit.itertuples():
         print(f"  {r.parameter:28s} {r.fitted:10.4g}   accepted {r.accepted_low:.4g} - {r.accepted_high:.4g}")
     if write:

@@ -100,15 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
-        help="fit the parameters no source pins down to the published targets (ABC rejection)",
+        help="fit the parameters no source pins down to the published targets (ABC)",
         description=(
             "Approximate Bayesian computation by rejection: a Latin hypercube over the plausible ranges of the "
             "parameters in seeds/calibration.toml, each point run against seeds/calibration_targets.toml; the "
-            "closest --accept share is kept and its medians are written to seeds/calibrated.toml."
+            "closest --accept share is kept, the next round samples the box it spans, and the last round's "
+            "medians are written to seeds/calibrated.toml."
         ),
     )
     calibrate.add_argument("--samples", type=int, default=64, help="points from the prior (default 64)")
     calibrate.add_argument("--accept", type=float, default=0.1, help="share of points kept (default 0.1)")
+    calibrate.add_argument("--confirm-replicates", type=int, default=3,
+                           help="fresh replicates re-running each accepted point to choose the fitted set (default 3)")  # fmt: skip
+    calibrate.add_argument("--confirm-population", type=int, default=DEFAULT_POPULATION,
+                           help=f"adults in the confirming runs (default {DEFAULT_POPULATION:,}, as spsim validate)")  # fmt: skip
+    calibrate.add_argument("--rounds", type=int, default=2,
+                           help="rounds, each sampling the box the previous one accepted (default 2)")  # fmt: skip
     calibrate.add_argument("--no-write", action="store_true", help="report the fit without writing seeds/calibrated.toml")
     _design_arguments(calibrate, replicates=2, out="calibration")
 
@@ -180,7 +187,9 @@ def cmd_design(args: argparse.Namespace) -> int:
         if args.command == "calibrate":
             from . import calibrate
 
-            calibrate.run(args.samples, args.replicates, accept=args.accept, write=not args.no_write, **common)
+            calibrate.run(args.samples, args.replicates, accept=args.accept, rounds=args.rounds,
+                          confirm_replicates=args.confirm_replicates, confirm_population=args.confirm_population,
+                          write=not args.no_write, **common)  # fmt: skip
         elif args.command == "sensitivity":
             from . import sensitivity
 

@@ -99,15 +99,26 @@ def _parse(name: str, entry: dict[str, Any]) -> Parameter:
 def registry() -> MappingProxyType[str, Parameter]:
     """All parameters, by name, in the order of the seeds file, with the values `spsim calibrate` fitted
     (seeds/calibrated.toml) in place of the prior defaults."""
-    with PARAMETERS_FILE.open("rb") as fh:
-        table = tomllib.load(fh)
-    params = {name: _parse(name, entry) for name, entry in table.items()}
+    params = dict(priors())
     for name, fit in _calibrated().items():
         if name not in params:
             raise ParameterError(f"{CALIBRATED_FILE}: {name} is not a parameter (re-run `spsim calibrate`)")
         prior = params[name]
         params[name] = replace(prior, value=prior.check(fit["value"]), calibration=fit["provenance"])
     return MappingProxyType(params)
+
+
+@cache
+def priors() -> MappingProxyType[str, Parameter]:
+    """The parameters as seeds/parameters.toml gives them, before any calibration."""
+    with PARAMETERS_FILE.open("rb") as fh:
+        table = tomllib.load(fh)
+    return MappingProxyType({name: _parse(name, entry) for name, entry in table.items()})
+
+
+def calibrated_names() -> list[str]:
+    """The parameters whose values come from seeds/calibrated.toml."""
+    return list(_calibrated())
 
 
 def _calibrated() -> dict[str, dict[str, Any]]:

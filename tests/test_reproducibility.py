@@ -31,8 +31,8 @@ def test_different_seeds_give_different_results():
 def test_counterfactual_sees_the_same_people():
     """Common random numbers: with and without social prescribing, the same seed refers the same
     people in the first weeks (before re-referral timing can differ), with the same baselines."""
-    _, with_sp = run(5, weeks=60)
-    _, without = run(5, weeks=60, social_prescribing=False)
+    _, with_sp = run(5, weeks=60, referral_rate_per_1000=20.0)
+    _, without = run(5, weeks=60, referral_rate_per_1000=20.0, social_prescribing=False)
     first = with_sp[with_sp.referred_week <= 4].sort_values("patient")
     base = without[without.referred_week <= 4].sort_values("patient")
     assert len(first) == len(base) > 20
