@@ -236,7 +236,7 @@ def test_appropriateness_rises_with_role_clarity():
 
 def test_all_referrals_appropriate_gives_no_inappropriate_exits():
     model = SocialPrescribingModel(rng=9, population=20_000, appropriate_share_min=1.0, appropriate_share_max=1.0,
-                                   referral_rate_per_1000=20.0)  # fmt: skip
+                                   referral_rate_per_1000=20.0, lw_new_people_per_year=225.0)  # fmt: skip
     model.run_for(30)
     assert model.counters.reached_link_worker > 100
     assert model.counters.exits["referral not appropriate"] == 0
