@@ -161,3 +161,30 @@ def test_bad_design_input_is_one_line_and_exit_code_2(argv, message, capsys, tmp
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(message), err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_refit_starts_from_the_priors_not_from_an_earlier_fit(tmp_path, monkeypatch):
+    earlier = tmp_path / "calibrated.toml"
+    earlier.write_text('[parameters.dropout_hazard]\nvalue = 0.09\nprovenance = "calibrated to an earlier fit"\n')
+    monkeypatch.setattr(parameters, "CALIBRATED_FILE", earlier)
+    monkeypatch.setattr(calibrate, "fit_parameters", lambda: ["uptake_prob"])
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def capture(self, *args, **kwargs):
+        seen.extend(self.points)
+        raise Stop
+
+    monkeypatch.setattr(calibrate.Design, "run", capture)
+    parameters.registry.cache_clear()
+    try:
+        assert parameters.registry()["dropout_hazard"].value == 0.09
+        with pytest.raises(Stop):
+            calibrate.run(3, 1, out=tmp_path / "out", write=False, **TINY)
+        prior = parameters.priors()["dropout_hazard"].value
+        assert seen and all(point["dropout_hazard"] == prior != 0.09 for point in seen)
+        assert all(0.4 <= point["uptake_prob"] <= 0.8 for point in seen)
+    finally:
+        parameters.registry.cache_clear()
