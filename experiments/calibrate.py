@@ -111,7 +111,8 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
 
     goals = targets()
     names = fit_parameters()
-    parameters = uncertain_parameters(names)  # the prior: the plausible ranges, whatever a previous fit chose
+    uncertain_parameters(names)  # checks the names
+    parameters = [priors()[n] for n in names]  # the prior: the plausible ranges, whatever a previous fit accepted
     # a parameter fitted before but not in this fit goes back to its prior, so no earlier fit leaks in
     stale = {n: priors()[n].value for n in calibrated_names() if n not in names}
     needed = [scenarios.load(n) for n in dict.fromkeys(t["scenario"] for t in goals.values())]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -140,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"the first is the reference (default: {' '.join(SENSITIVITY_SCENARIOS)})")  # fmt: skip
     psa.add_argument("--draws", type=int, default=100, help="draws of the uncertain parameters (default 100)")
     psa.add_argument("--parameters", default=None, help="comma-separated parameters to draw (default: every uncertain one)")
-    _design_arguments(psa, replicates=None, out="psa")
+    _design_arguments(psa, replicates=1, out="psa")
 
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
     bench.add_argument("--quick", action="store_true", help="small sizes only")
@@ -201,7 +200,8 @@ def cmd_design(args: argparse.Namespace) -> int:
         else:
             from . import psa
 
-            psa.run([scenarios.load(n) for n in args.scenarios], args.draws, parameter_names=names, **common)
+            psa.run([scenarios.load(n) for n in args.scenarios], args.draws, parameter_names=names,
+                    replicates=args.replicates, **common)  # fmt: skip
     except DesignError as err:
         text = str(err)
         raise BadInput(text if text.startswith("spsim") else f"spsim {args.command}: {text}") from err
@@ -292,7 +292,12 @@ def cmd_viz(port: int, fetch: bool) -> int:
     command = [str(solara_cli), "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]
     # no usage reports to Solara's analytics service: offline it only adds failing requests
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
+    sys.stdout.flush()
+    # become the server rather than start it as a child: stopping `spsim viz` (Ctrl-C, a signal from a test
+    # or a service manager) then stops the server too, instead of leaving it running on the port
+    os.chdir(PROJECT_ROOT)
+    os.execve(str(solara_cli), command, env)
+    return 0  # not reached
 
 
 def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:

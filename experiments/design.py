@@ -47,7 +47,8 @@ class DesignError(ValueError):
 
 def uncertain_parameters(names: Sequence[str] | None = None) -> list[Parameter]:
     """The numeric parameters with a plausible range (seeds/parameters.toml), minus decisions and definitions;
-    or the named ones, checked."""
+    or the named ones, checked. Each is varied over its `uncertainty`: the range a calibration accepted, or
+    else its plausible range."""
     known = registry()
     if names:
         out = []
@@ -70,7 +71,7 @@ def salib_problem(parameters: Sequence[Parameter]) -> dict:
     return {
         "num_vars": len(parameters),
         "names": [p.name for p in parameters],
-        "bounds": [[float(p.low), float(p.high)] for p in parameters],
+        "bounds": [list(p.uncertainty) for p in parameters],
     }
 
 

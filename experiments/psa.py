@@ -1,8 +1,9 @@
 """`spsim psa`: probabilistic sensitivity analysis of the policy comparison.
 
 Each draw takes every uncertain parameter from its plausible range (a Latin hypercube over the ranges in
-seeds/parameters.toml, uniform within each range: the sources give ranges, not distributions) and runs every
-scenario with that draw and the draw's own seed (the same in every scenario, so the comparison is paired).
+seeds/parameters.toml, uniform within each range: the sources give ranges, not distributions; a calibrated
+parameter over the range its calibration accepted) and runs every scenario with that draw and the draw's own
+seeds (--replicates of them, the same in every scenario, so the comparison is paired; averaged per draw).
 The result is, for each value of a SWEMWBS point, the probability that each policy has the highest net
 benefit against the reference: the cost-effectiveness acceptability curve (CEAC).
 """
@@ -66,9 +67,9 @@ def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], setting
         "# Probabilistic sensitivity analysis",
         "",
         f"{settings['draws']} draws of {settings['parameters']} uncertain parameters (Latin hypercube, uniform over "
-        f"each plausible range); each draw runs {', '.join(order)} with the same seed ({settings['population']:,} "
-        f"adults, {settings['years']:g} years after a {settings['warmup_years']:g}-year warm-up). Reference: "
-        f"{order[0]}.",
+        f"each plausible range, or over the range a calibration accepted); each draw runs {', '.join(order)} "
+        f"with the same {settings['replicates']} seed(s), averaged ({settings['population']:,} adults, "
+        f"{settings['years']:g} years after a {settings['warmup_years']:g}-year warm-up). Reference: {order[0]}.",
         "",
         "## Incremental effect and cost against the reference (mean, and 2.5-97.5% of draws)",
         "",
@@ -91,7 +92,7 @@ def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], setting
 
 def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float, population: int, seed: int,
         out: Path, executor: str = "process", workers: int = 1, scheduler: str | None = None,
-        parameter_names: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+        parameter_names: list[str] | None = None, replicates: int = 1) -> pd.DataFrame:  # fmt: skip
     if len(scenarios) < 2:
         raise DesignError("spsim psa: name at least two scenarios (the first is the reference)")
     if draws < 2:
@@ -102,14 +103,21 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     problem = salib_problem(parameters)
     x = latin.sample(problem, draws, seed=seed)
     design = Design(
-        points=as_points(parameters, x), scenarios=scenarios, replicates=1, weeks=round(years * 52),
+        points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
         warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed, seeds_per_point=True,
     )  # fmt: skip
     design.check()
     out.mkdir(parents=True, exist_ok=True)
     runs = design.run(out, executor, workers, scheduler, label="psa")
     order = [s.name for s in scenarios]
-    benefit = net_benefit(runs, order[0], value_per_point=0.0)
+    # a draw's replicates (own seeds, shared across scenarios) average out chance within the draw, so the
+    # spread between draws is mostly the parameters'
+    benefit = (
+        net_benefit(runs, order[0], value_per_point=0.0)
+        .groupby(["point", "scenario"], sort=False)[["extra_points", "extra_cost_gbp"]]
+        .mean()
+        .reset_index()
+    )
     curve = ceac(benefit, order)
     summary = (
         benefit.groupby("scenario", sort=False)
@@ -121,12 +129,12 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
         .rename_axis("scenario")
         .reset_index()
     )
-    settings = {"draws": draws, "parameters": len(parameters), "population": population, "years": years,
+    settings = {"draws": draws, "replicates": replicates, "parameters": len(parameters), "population": population, "years": years,
                 "warmup_years": warmup_years}  # fmt: skip
     samples = pd.DataFrame(x, columns=problem["names"]).rename_axis("draw").reset_index()
     write_csv(out / "draws.csv", samples)
     write_csv(out / "runs.csv", runs)
-    write_csv(out / "incremental.csv", benefit.drop(columns="net_benefit_gbp"))
+    write_csv(out / "incremental.csv", benefit)
     write_csv(out / "ceac.csv", curve)
     figure(curve, order, out / "ceac.png", draws)
     text = render(curve, summary, order, settings)

@@ -42,6 +42,12 @@ class Parameter:
     group: str
     description: str
     calibration: str = ""  # "calibrated to <targets> ..." when seeds/calibrated.toml sets the value
+    posterior: tuple[float, float] | None = None  # the range the calibration accepted (its uncertainty)
+
+    @property
+    def uncertainty(self) -> tuple[float, float]:
+        """The range to vary in sensitivity analyses: the calibration's accepted range, else the plausible one."""
+        return self.posterior if self.posterior is not None else (float(self.low), float(self.high))
 
     @property
     def kind(self) -> type:
@@ -104,7 +110,9 @@ def registry() -> MappingProxyType[str, Parameter]:
         if name not in params:
             raise ParameterError(f"{CALIBRATED_FILE}: {name} is not a parameter (re-run `spsim calibrate`)")
         prior = params[name]
-        params[name] = replace(prior, value=prior.check(fit["value"]), calibration=fit["provenance"])
+        accepted = fit.get("accepted_range")
+        params[name] = replace(prior, value=prior.check(fit["value"]), calibration=fit["provenance"],
+                               posterior=(float(accepted[0]), float(accepted[1])) if accepted else None)  # fmt: skip
     return MappingProxyType(params)
 
 

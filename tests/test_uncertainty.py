@@ -109,7 +109,10 @@ def test_sensitivity_end_to_end_on_a_tiny_design(tmp_path):
 
 def test_psa_end_to_end_on_a_tiny_design(tmp_path):
     chosen = [scenarios.load("no_social_prescribing"), scenarios.load("baseline")]
-    curve = psa.run(chosen, 3, out=tmp_path, parameter_names=["uptake_prob", "swemwbs_gain_max"], **TINY)
+    curve = psa.run(chosen, 3, out=tmp_path, parameter_names=["uptake_prob", "swemwbs_gain_max"], replicates=2, **TINY)
+    incremental = pd.read_csv(tmp_path / "incremental.csv")
+    assert len(incremental) == 3 * 2  # a draw's replicates are averaged: one row per draw and scenario
+    assert len(pd.read_csv(tmp_path / "runs.csv")) == 3 * 2 * 2
     assert np.allclose(curve[["no_social_prescribing", "baseline"]].sum(axis=1), 1.0)
     assert curve.loc[curve["value_per_point_gbp"] == 0, "no_social_prescribing"].item() == 1.0  # costs nothing
     draws = pd.read_csv(tmp_path / "draws.csv")
@@ -188,3 +191,13 @@ def test_a_refit_starts_from_the_priors_not_from_an_earlier_fit(tmp_path, monkey
         assert all(0.4 <= point["uptake_prob"] <= 0.8 for point in seen)
     finally:
         parameters.registry.cache_clear()
+
+
+def test_analyses_vary_a_calibrated_parameter_over_its_accepted_range_and_calibration_over_the_prior():
+    known = parameters.registry()
+    for name in parameters.calibrated_names():
+        p = known[name]
+        assert p.posterior is not None and p.low <= p.posterior[0] <= p.posterior[1] <= p.high
+        assert p.uncertainty == p.posterior
+        assert parameters.priors()[name].uncertainty == (float(p.low), float(p.high))
+    assert known["dropout_hazard"].uncertainty == (0.02, 0.1)
