@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model import (
+    PathwayState,
+    Patient,
+    SocialPrescribingModel,
+    VCSEGroup,
+)
 from model.states import SetbackKind
+from tests import builders
 
 S = PathwayState
 
@@ -31,26 +35,15 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def add_group(model, activity: int = 0, places: int = 2) -> VCSEGroup:
-    group = model.add_group(
-        activity, x=0.0, y=0.0, base_places=places, charges=False,
-        income_per_year=10_000.0, margin=0.0, reserves=1e6,
-    )  # fmt: skip
-    return group
+    return builders.add_group(model, activity, places=places)
 
 
 def refer_many(model, n: int, activity: int = 0) -> list[Patient]:
-    out = []
-    for i in range(n):
-        person = dataclasses.replace(model.catchment.person(i), x=0.1, y=0.0, reach_km=1.0)
-        pt = model.refer(person, ReferralSource.GP, Cohort.LTC)
-        pt.preferences = (activity,)
-        pt.cannot_pay = False
-        out.append(pt)
-    return out
+    return builders.refer_people(model, range(n), activity)
 
 
 def test_a_full_group_puts_people_on_its_waiting_list_in_order():

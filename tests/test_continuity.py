@@ -9,12 +9,13 @@ import pytest
 from model import (
     Cohort,
     LinkWorker,
-    Patient,
     PathwayState,
+    Patient,
     ReferralSource,
     Service,
     SocialPrescribingModel,
 )
+from tests import builders
 
 S = PathwayState
 PC = Service.PRIMARY_CARE
@@ -37,7 +38,7 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def refer_many(model: SocialPrescribingModel, n: int, start: int = 0) -> list[Patient]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from model import Cohort, Patient, PathwayState, ReferralSource, Service, SocialPrescribingModel, VCSEGroup
+from model import (
+    Cohort,
+    PathwayState,
+    Patient,
+    Service,
+    SocialPrescribingModel,
+    VCSEGroup,
+)
+from tests import builders
 
 S = PathwayState
 MH = Service.MENTAL_HEALTH
@@ -39,24 +45,15 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def add_group(model, activity: int = 0, places: int = 1_000) -> VCSEGroup:
-    group = model.add_group(
-        activity, x=0.0, y=0.0, base_places=places, charges=False,
-        income_per_year=10_000.0, margin=0.0, reserves=1e6,
-    )  # fmt: skip
-    return group
+    return builders.add_group(model, activity, places=places)
 
 
 def refer(model, index: int, cohort: Cohort, activity: int = 0) -> Patient:
-    source = ReferralSource.CMHT if cohort is Cohort.MENTAL_HEALTH else ReferralSource.GP
-    person = dataclasses.replace(model.catchment.person(index), x=0.1, y=0.0, reach_km=1.0)
-    patient = model.refer(person, source, cohort)
-    patient.preferences = (activity,)
-    patient.cannot_pay = False
-    return patient
+    return builders.refer(model, index, activity, cohort=cohort)
 
 
 # ------------------------------------------------------------------ routing to link advisors

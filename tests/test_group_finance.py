@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import pytest
 
-from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model import (
+    PathwayState,
+    Patient,
+    SocialPrescribingModel,
+    VCSEGroup,
+)
+from tests import builders
 
 S = PathwayState
 
@@ -33,27 +38,16 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def add_group(model, activity: int = 0, x: float = 0.0, places: int = 5, reserves: float = 1e6,
               margin: float = 0.0, income: float = 10_400.0) -> VCSEGroup:  # fmt: skip
-    group = model.add_group(
-        activity, x=x, y=0.0, base_places=places, charges=False,
-        income_per_year=income, margin=margin, reserves=reserves,
-    )  # fmt: skip
-    return group
+    return builders.add_group(model, activity, x=x, places=places, income=income, margin=margin, reserves=reserves)
 
 
 def refer_many(model, n: int, activity: int = 0, start: int = 0) -> list[Patient]:
-    out = []
-    for i in range(start, start + n):
-        person = dataclasses.replace(model.catchment.person(i), x=0.1, y=0.0, reach_km=1.0)
-        pt = model.refer(person, ReferralSource.GP, Cohort.LTC)
-        pt.preferences = (activity,)
-        pt.cannot_pay = False
-        out.append(pt)
-    return out
+    return builders.refer_people(model, range(start, start + n), activity)
 
 
 def balances(model) -> None:

@@ -6,7 +6,16 @@ import math
 
 import pytest
 
-from model import Cohort, LinkWorker, Patient, PathwayState, ReferralSource, Service, SocialPrescribingModel
+from model import (
+    Cohort,
+    LinkWorker,
+    PathwayState,
+    Patient,
+    ReferralSource,
+    Service,
+    SocialPrescribingModel,
+)
+from tests import builders
 
 S = PathwayState
 PC = Service.PRIMARY_CARE
@@ -31,7 +40,7 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def refer(model: SocialPrescribingModel, index: int) -> Patient:

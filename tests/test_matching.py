@@ -7,10 +7,18 @@ import dataclasses
 import numpy as np
 import pytest
 
-from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
-from model import matching
+from model import (
+    Cohort,
+    PathwayState,
+    Patient,
+    ReferralSource,
+    SocialPrescribingModel,
+    VCSEGroup,
+    matching,
+)
 from model.activities import catalogue
 from model.population import preferred_activities
+from tests import builders
 
 S = PathwayState
 
@@ -34,7 +42,7 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def add_group(model, activity: int, x: float, y: float, places: int = 5, charges: bool = False) -> VCSEGroup:

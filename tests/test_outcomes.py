@@ -9,9 +9,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model import (
+    Cohort,
+    PathwayState,
+    Patient,
+    ReferralSource,
+    SocialPrescribingModel,
+    VCSEGroup,
+)
 from model.activities import catalogue
-from model.mechanisms import Mechanisms, loneliness_weight, natural_course, service_use_rate, swemwbs, ucla
+from model.mechanisms import (
+    Mechanisms,
+    loneliness_weight,
+    natural_course,
+    service_use_rate,
+    swemwbs,
+    ucla,
+)
+from tests import builders
 
 S = PathwayState
 
@@ -41,26 +56,15 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def add_group(model, activity: int = 0, places: int = 1_000) -> VCSEGroup:
-    group = model.add_group(
-        activity, x=0.0, y=0.0, base_places=places, charges=False,
-        income_per_year=10_000.0, margin=0.0, reserves=1e6,
-    )  # fmt: skip
-    return group
+    return builders.add_group(model, activity, places=places)
 
 
 def refer_many(model, indices, activity: int = 0) -> list[Patient]:
-    out = []
-    for i in indices:
-        person = dataclasses.replace(model.catchment.person(int(i)), x=0.1, y=0.0, reach_km=1.0)
-        pt = model.refer(person, ReferralSource.GP, Cohort.LTC)
-        pt.preferences = (activity,)
-        pt.cannot_pay = False
-        out.append(pt)
-    return out
+    return builders.refer_people(model, indices, activity)
 
 
 # ------------------------------------------------------------------ scales

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel
+from model import Cohort, PathwayState, Patient, ReferralSource, SocialPrescribingModel
 
 S = PathwayState
 WEEKS = 52

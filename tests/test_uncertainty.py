@@ -8,7 +8,13 @@ import pytest
 
 from experiments import calibrate, cli, psa, sensitivity
 from experiments import scenario as scenarios
-from experiments.design import Design, DesignError, best_scenario, net_benefit, uncertain_parameters
+from experiments.design import (
+    Design,
+    DesignError,
+    best_scenario,
+    net_benefit,
+    uncertain_parameters,
+)
 from model import parameters
 
 TINY = {"years": 0.5, "warmup_years": 0.25, "population": 5_000, "seed": 3}

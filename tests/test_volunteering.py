@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model import (
+    PathwayState,
+    Patient,
+    SocialPrescribingModel,
+    VCSEGroup,
+)
 from model.states import SetbackKind
+from tests import builders
 
 S = PathwayState
 
@@ -38,26 +42,15 @@ CALM = dict(
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
-    return SocialPrescribingModel(rng=seed, **{**CALM, **overrides})
+    return builders.calm_model(CALM, seed, **overrides)
 
 
 def add_group(model, activity: int = 0, x: float = 0.0, places: int = 2) -> VCSEGroup:
-    group = model.add_group(
-        activity, x=x, y=0.0, base_places=places, charges=False,
-        income_per_year=10_000.0, margin=0.0, reserves=1e6,
-    )  # fmt: skip
-    return group
+    return builders.add_group(model, activity, x=x, places=places)
 
 
 def refer_many(model, indices, activity: int = 0, x: float = 0.0) -> list[Patient]:
-    out = []
-    for i in indices:
-        person = dataclasses.replace(model.catchment.person(int(i)), x=x, y=0.0, reach_km=0.2)
-        pt = model.refer(person, ReferralSource.GP, Cohort.LTC)
-        pt.preferences = (activity,)
-        pt.cannot_pay = False
-        out.append(pt)
-    return out
+    return builders.refer_people(model, indices, activity, x=x, reach_km=0.2)
 
 
 def test_sustained_people_volunteer_and_add_places():

@@ -1,0 +1,42 @@
+"""Shared builders for the mechanism tests: a calm model in which only the mechanism under test acts, a group
+placed where the test wants it, and referred people who want its activity and live within reach of it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from model import Cohort, Patient, ReferralSource, SocialPrescribingModel, VCSEGroup
+
+
+def calm_model(calm: dict, seed: int = 1, **overrides) -> SocialPrescribingModel:
+    """The model with a test module's calm settings (no background referrals, groups or chance events)."""
+    return SocialPrescribingModel(rng=seed, **{**calm, **overrides})
+
+
+def add_group(model: SocialPrescribingModel, activity: int = 0, x: float = 0.0, y: float = 0.0, places: int = 1_000,
+              charges: bool = False, income: float = 10_000.0, margin: float = 0.0,
+              reserves: float = 1e6) -> VCSEGroup:  # fmt: skip
+    """A group of one activity at (x, y) km, with fixed finances (a large reserve: it never closes unless
+    the test says so)."""
+    return model.add_group(
+        activity, x=x, y=y, base_places=places, charges=charges, income_per_year=income, margin=margin,
+        reserves=reserves,
+    )  # fmt: skip
+
+
+def refer(model: SocialPrescribingModel, index: int, activity: int = 0, cohort: Cohort = Cohort.LTC,
+          x: float = 0.1, reach_km: float = 1.0) -> Patient:  # fmt: skip
+    """Refer catchment person `index`, moved to (x, 0) with the given reach, wanting only `activity` and able
+    to pay for it; mental-health cohort referrals come from the community mental health team."""
+    source = ReferralSource.CMHT if cohort is Cohort.MENTAL_HEALTH else ReferralSource.GP
+    person = dataclasses.replace(model.catchment.person(int(index)), x=x, y=0.0, reach_km=reach_km)
+    patient = model.refer(person, source, cohort)
+    patient.preferences = (activity,)
+    patient.cannot_pay = False
+    return patient
+
+
+def refer_people(model: SocialPrescribingModel, indices: Iterable[int], activity: int = 0, x: float = 0.1,
+                 reach_km: float = 1.0) -> list[Patient]:  # fmt: skip
+    return [refer(model, i, activity, x=x, reach_km=reach_km) for i in indices]
