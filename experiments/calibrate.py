@@ -63,7 +63,7 @@ def posterior(samples: pd.DataFrame, table: pd.DataFrame, names: list[str], acce
     accepted = accepted_points(samples, table, accept)[names]
     return pd.DataFrame({
         "parameter": names,
-        "fitted": [float(accepted[n].median()) for n in names],
+        "median": [float(accepted[n].median()) for n in names],
         "accepted_low": [float(accepted[n].min()) for n in names],
         "accepted_high": [float(accepted[n].max()) for n in names],
     })  # fmt: skip
@@ -97,6 +97,24 @@ def render_calibrated(fit: pd.DataFrame, goals: dict, settings: dict) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def _confirm(accepted: pd.DataFrame, stale: dict, needed: list, goals: dict, years: float, warmup_years: float,
+             population: int, replicates: int, seed: int, out: Path, executor: str, workers: int,
+             scheduler: str | None) -> tuple[pd.Series, float]:  # fmt: skip
+    """The accepted point that stays closest to the targets when re-run with fresh seeds.
+
+    The medians of a broad posterior need not fit together (reach depends on the referral rate, patience and
+    capacity jointly), so the fitted values are one coherent parameter set rather than per-parameter medians."""
+    confirm = Design(
+        points=[{**stale, **point} for point in accepted.to_dict("records")], scenarios=needed,
+        replicates=replicates, weeks=round(years * 52), warmup_weeks=round(warmup_years * 52),
+        place={"population": population}, seed=seed + 1_000,
+    )  # fmt: skip
+    rerun = distances(confirm.run(out, executor, workers, scheduler, label="calibrate (confirming)"), goals)
+    write_csv(out / "confirmation.csv", accepted.reset_index(drop=True).join(rerun.reset_index(drop=True)))
+    best = int(rerun["distance"].to_numpy().argmin())
+    return accepted.iloc[best], float(rerun["distance"].iloc[best])
 
 
 def run(samples: int, replicates: int, years: float, warmup_years: float, population: int, seed: int, out: Path,
@@ -137,23 +155,17 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
         # the next round samples only the box the accepted points span (a population Monte Carlo step)
         problem = {**problem, "bounds": [[r.accepted_low, max(r.accepted_high, r.accepted_low + 1e-9)]
                                          for r in fit.itertuples()]}  # fmt: skip
-    # The medians of a broad posterior need not fit together (reach depends on referral rate, patience and
-    # capacity jointly), so the fitted values are one coherent parameter set: the accepted point that stays
-    # closest to the targets when run again with fresh seeds and more replicates.
-    accepted = accepted_points(sample_frame, table, accept)
-    confirm = Design(
-        points=[{**stale, **point} for point in accepted.to_dict("records")], scenarios=needed,
-        replicates=confirm_replicates, weeks=round(years * 52), warmup_weeks=round(warmup_years * 52),
-        place={"population": confirm_population or population}, seed=seed + 1_000,
-    )  # fmt: skip
-    rerun = distances(confirm.run(out, executor, workers, scheduler, label="calibrate (confirming)"), goals)
-    chosen = accepted.iloc[int(rerun["distance"].to_numpy().argmin())]
+    chosen, closest = _confirm(accepted_points(sample_frame, table, accept), stale, needed, goals, years,
+                               warmup_years, confirm_population or population, confirm_replicates, seed, out,
+                               executor, workers, scheduler)  # fmt: skip
     fit["fitted"] = [float(chosen[n]) for n in names]
-    print(f"spsim calibrate: {len(accepted)} accepted points re-run with {confirm_replicates} new replicates of "
-          f"{confirm_population or population:,} adults; the closest is at distance {rerun['distance'].min():.2f}")  # fmt: skip
-    write_csv(out / "confirmation.csv", accepted.reset_index(drop=True).join(rerun.reset_index(drop=True)))
-    settings = {"confirm_replicates": confirm_replicates, "confirm_population": confirm_population or population, "samples": samples, "rounds": rounds, "replicates": replicates, "accept": accept,
-                "population": population, "years": years, "warmup_years": warmup_years, "seed": seed}  # fmt: skip
+    print(f"spsim calibrate: the accepted points re-run with {confirm_replicates} new replicates of "
+          f"{confirm_population or population:,} adults: the closest is at distance {closest:.2f}")  # fmt: skip
+    settings = {
+        "samples": samples, "rounds": rounds, "replicates": replicates, "accept": accept, "population": population,
+        "years": years, "warmup_years": warmup_years, "seed": seed, "confirm_replicates": confirm_replicates,
+        "confirm_population": confirm_population or population,
+    }  # fmt: skip
     write_csv(out / "samples.csv", pd.concat(frames, ignore_index=True))
     write_csv(out / "fit.csv", fit)
     text = render_calibrated(fit, goals, settings)

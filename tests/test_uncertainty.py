@@ -136,7 +136,7 @@ def test_distances_and_the_posterior_by_hand():
     assert table.loc[1, "distance"] == pytest.approx(np.sqrt((0.0 + 4.0) / 2))
     samples = pd.DataFrame({"a": [1.0, 2.0]}).rename_axis("point")
     fit = calibrate.posterior(samples, table, ["a"], accept=0.5)
-    assert fit.loc[0, "fitted"] == 1.0 and fit.loc[0, "accepted_high"] == 1.0
+    assert fit.loc[0, "median"] == 1.0 and fit.loc[0, "accepted_high"] == 1.0
 
 
 def test_calibration_writes_values_the_model_then_uses_with_their_provenance(tmp_path, monkeypatch):
