@@ -15,7 +15,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import Design, DesignError, as_points, best_scenario, net_benefit, salib_problem, uncertain_parameters
+from .design import (
+    Design,
+    DesignError,
+    as_points,
+    best_scenario,
+    net_benefit,
+    salib_problem,
+    uncertain_parameters,
+)
 from .runner import atomic_write_text
 from .scenario import Scenario
 
@@ -82,11 +90,12 @@ def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scena
     return table, benefit, best_scenario(benefit, order)
 
 
-def render(method: str, table: pd.DataFrame, best: pd.Series, order: list[str], value_per_point: float,
-           settings: dict, top: int = 5) -> str:  # fmt: skip
+def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Series, order: list[str],
+           value_per_point: float, settings: dict, top: int = 5) -> str:  # fmt: skip
     measure = "mu* (Morris elementary effects)" if method == "morris" else "ST (Sobol total-order index)"
     shares = best.value_counts(normalize=True).reindex(order, fill_value=0.0)
-    changes = (shares > 0).sum() > 1
+    funded = best_funded.value_counts(normalize=True).reindex(order[1:], fill_value=0.0)
+    changes = (shares > 0).sum() > 1 or (funded > 0).sum() > 1
     lines = [
         f"# Sensitivity analysis ({method})",
         "",
@@ -100,9 +109,13 @@ def render(method: str, table: pd.DataFrame, best: pd.Series, order: list[str], 
         f"The policy with the highest net benefit against {order[0]} (a SWEMWBS point valued at "
         f"{value_per_point:,.0f} GBP), share of sample points:",
         "",
-        "| policy | best at this share of points |",
-        "|---|---|",
-        *[f"| {name} | {share:.0%} |" for name, share in shares.items()],
+        "| policy | best at this share of points | best of the funded policies (leaving out the reference) |",
+        "|---|---|---|",
+        *[f"| {name} | {share:.0%} | {f'{funded[name]:.0%}' if name in funded else '-'} |" for name, share in shares.items()],
+        "",
+        f"Against the reference, {shares.idxmax()} is best at {shares.max():.0%} of the points; among the funded "
+        f"policies, {funded.idxmax()} is best at {funded.max():.0%}. Which parameters swing each policy's net benefit "
+        "is in the list below (`net benefit of ...`).",
         "",
         "## What drives each outcome",
         "",
@@ -161,12 +174,14 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
                 "years": years, "warmup_years": warmup_years}  # fmt: skip
     samples = pd.DataFrame(x, columns=problem["names"]).rename_axis("point").reset_index()
     samples["best_policy"] = best.reindex(samples["point"]).to_numpy()
-    write_csv(out / "samples.csv", samples)
     write_csv(out / "runs.csv", runs)
     write_csv(out / "net_benefit.csv", benefit)
     write_csv(out / "indices.csv", table)
     figure(table, method, out / "sensitivity.png")
-    text = render(method, table, best, order, value_per_point, settings)
+    best_funded = best_scenario(benefit, order[1:]) if len(order) > 2 else best
+    samples["best_funded_policy"] = best_funded.reindex(samples["point"]).to_numpy()
+    text = render(method, table, best, best_funded, order, value_per_point, settings)
+    write_csv(out / "samples.csv", samples)
     atomic_write_text(out / "sensitivity.md", text)
     print(text)
     return {"indices": table, "best": best, "runs": runs}
