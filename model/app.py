@@ -52,7 +52,22 @@ def pathway_text(model: SocialPrescribingModel) -> solara.component:
         f"**Week {model.week}** (year {model.week / 52:.1f}) - referred so far: {c.referred:,}; "
         f"waiting for a link worker: {c.count(S.AWAITING_LINK_WORKER):,}; in community groups: {in_groups:,}; "
         f"link workers in post: {len(model.link_workers())}; groups open: {len(model.groups())}; "
-        f"groups closed: {model.groups_closed}"
+        f"groups closed: {model.groups_closed}\n\n{settings_text(model)}"
+    )
+
+
+def settings_text(model: SocialPrescribingModel) -> str:
+    """The lever values this run was built with (the sliders do not show numbers)."""
+    p = model.p
+
+    def on(flag: str) -> str:
+        return "on" if p[flag] else "off"
+
+    return (
+        f"*This run:* {p['population']:,} adults; {p['link_workers_per_100k']:g} link worker FTE per 100,000; "
+        f"grants {p['vcse_grant_per_100k_year_gbp']:,.0f} GBP per 100,000 a year; tariff {p['referral_tariff_gbp']:,.0f} "
+        f"GBP per referral; supported discharge {on('supported_discharge')}; peer programme {on('peer_programme')}; "
+        f"support {p['support_weeks']} weeks; open door {on('open_door')}; public awareness {p['public_awareness']:g}"
     )
 
 
@@ -113,7 +128,8 @@ class PageModel(SocialPrescribingModel):
         # `scenario` is Mesa's experimental scenario object, which SolaraViz passes on Reset; this model's
         # inputs are its parameters, so it is not used
         super().__init__(rng=_seed(rng), **parameters)
-        self.run_for(int(warmup_weeks))
+        if int(warmup_weeks) > 0:
+            self.run_for(int(warmup_weeks))
 
 
 MODEL_PARAMS["warmup_weeks"] = {"type": "SliderInt", "value": 52, "label": "Warm-up before showing (weeks)",

@@ -58,6 +58,8 @@ def test_the_page_renders_and_its_inputs_rebuild_the_model():
     model = app.PageModel(**params)
     assert model.week == 8
     assert len(model.link_workers()) == round(12.0 * params["population"] / 100_000)
+    assert "12 link worker FTE per 100,000" in app.settings_text(model)  # the sliders show no numbers
+    assert app.PageModel(rng=1, warmup_weeks=0).week == 0
 
 
 def test_a_seed_that_is_not_a_number_is_named():

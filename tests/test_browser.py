@@ -164,6 +164,7 @@ def test_the_page_loads_offline_steps_and_rebuilds(served_page, browser):
         timeout=30_000,
     )
     assert _link_workers(page) > before
+    assert page.get_by_text(re.compile(r"This run: .*10 link worker FTE per 100,000")).count() == 1  # 6 + 8 x 0.5
     assert not failed, f"requests that failed: {failed}"
     # Solara's Vega-Lite widget draws 100 ms after it is mounted; a chart replaced within that time (the
     # page's first render) reports this harmless error once. Anything else is a fault of the page.
