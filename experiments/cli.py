@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
                              help="Morris trajectories (default 4) or Sobol base samples (default 64)")  # fmt: skip
     sensitivity.add_argument("--parameters", default=None,
                              help="comma-separated parameters to vary (default: every uncertain one)")  # fmt: skip
+    sensitivity.add_argument("--top", type=int, default=None, metavar="K",
+                             help="vary only the K parameters that most swing the policies' net benefits in the Morris "
+                                  "screening in --from (Morris first, then Sobol on the few)")  # fmt: skip
+    sensitivity.add_argument("--from", dest="screening", type=Path, default=PROJECT_ROOT / "results" / "sensitivity",
+                             help="folder of a Morris screening, for --top (default results/sensitivity)")  # fmt: skip
     sensitivity.add_argument("--value-per-point", type=float, default=300.0,
                              help="GBP a SWEMWBS point gained is worth, to rank policies by net benefit (default 300)")  # fmt: skip
     _design_arguments(sensitivity, replicates=1, out="sensitivity")
@@ -192,6 +197,12 @@ def cmd_design(args: argparse.Namespace) -> int:
         elif args.command == "sensitivity":
             from . import sensitivity
 
+            if args.top is not None:
+                if names:
+                    raise BadInput("spsim sensitivity: give --parameters or --top, not both")
+                if args.top < 1:
+                    raise BadInput(f"spsim sensitivity: --top {args.top}: must be at least 1")
+                names = sensitivity.leading_parameters(args.screening / "indices.csv", args.top)
             samples = args.samples or (4 if args.method == "morris" else 64)
             if samples < 2:
                 raise BadInput("spsim sensitivity: --samples must be at least 2")

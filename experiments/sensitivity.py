@@ -37,6 +37,21 @@ OUTCOMES = {  # reference-scenario outcomes whose drivers are reported, with pla
 MORRIS_LEVELS = 4
 
 
+def leading_parameters(indices_csv: Path, k: int) -> list[str]:
+    """The k parameters a Morris screening found to swing the policies' net benefits most (the ranking is the
+    question): each parameter's largest importance relative to the leading parameter of the same outcome,
+    over the net-benefit outcomes. So a Sobol analysis of a few can follow a Morris screening of all."""
+    if not indices_csv.is_file():
+        raise DesignError(f"--from {indices_csv.parent}: no indices.csv there (run a Morris screening first)")
+    table = pd.read_csv(indices_csv)
+    if "mu_star" not in table.columns:
+        raise DesignError(f"--from {indices_csv.parent}: not a Morris screening (no mu_star column)")
+    table = table[table["outcome"].str.startswith("net benefit")]
+    relative = table["importance"] / table.groupby("outcome")["importance"].transform("max")
+    ranked = relative.groupby(table["parameter"]).max().sort_values(ascending=False, kind="stable")
+    return list(ranked.index[:k])
+
+
 def sample(method: str, problem: dict, n: int, seed: int) -> np.ndarray:
     if method == "morris":
         from SALib.sample import morris

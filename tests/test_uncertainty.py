@@ -207,3 +207,17 @@ def test_analyses_vary_a_calibrated_parameter_over_its_accepted_range_and_calibr
         assert p.uncertainty == p.posterior
         assert parameters.priors()[name].uncertainty == (float(p.low), float(p.high))
     assert known["dropout_hazard"].uncertainty == (0.02, 0.1)
+
+
+def test_sobol_can_follow_morris_on_the_parameters_that_swing_net_benefit(tmp_path):
+    pd.DataFrame({
+        "outcome": ["net benefit of a vs ref"] * 3 + ["net benefit of b vs ref"] * 3 + ["commissioner cost"] * 3,
+        "parameter": ["p", "q", "r"] * 3,
+        "mu_star": [10.0, 1.0, 0.0, 0.0, 2.0, 1.0, 0.0, 0.0, 99.0],
+        "importance": [10.0, 1.0, 0.0, 0.0, 2.0, 1.0, 0.0, 0.0, 99.0],
+    }).to_csv(tmp_path / "indices.csv", index=False)  # fmt: skip
+    # p leads outcome a (1.0), q leads outcome b (1.0); r is 0.5 of b's leader; cost-only influence is ignored
+    assert sensitivity.leading_parameters(tmp_path / "indices.csv", 2) == ["p", "q"]
+    assert sensitivity.leading_parameters(tmp_path / "indices.csv", 3) == ["p", "q", "r"]
+    with pytest.raises(DesignError, match="no indices.csv there"):
+        sensitivity.leading_parameters(tmp_path / "nowhere" / "indices.csv", 2)
