@@ -103,11 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Approximate Bayesian computation by rejection: a Latin hypercube over the plausible ranges of the "
             "parameters in seeds/calibration.toml, each point run against seeds/calibration_targets.toml; the "
-            "closest --accept share is kept, the next round samples the box it spans, and the last round's "
-            "medians are written to seeds/calibrated.toml."
+            "closest --accept share is kept and the next round samples the box it spans; the last round's "
+            "accepted points are re-run with fresh seeds and the closest becomes the fitted set, written to "
+            "seeds/calibrated.toml. The defaults reproduce the fit in the repository."
         ),
     )
-    calibrate.add_argument("--samples", type=int, default=64, help="points from the prior (default 64)")
+    calibrate.add_argument("--samples", type=int, default=128, help="points per round (default 128)")
     calibrate.add_argument("--accept", type=float, default=0.1, help="share of points kept (default 0.1)")
     calibrate.add_argument("--confirm-replicates", type=int, default=3,
                            help="fresh replicates re-running each accepted point to choose the fitted set (default 3)")  # fmt: skip
@@ -190,6 +191,10 @@ def cmd_design(args: argparse.Namespace) -> int:
     try:
         if args.command == "calibrate":
             from . import calibrate
+
+            if args.confirm_replicates < 1 or args.confirm_population < 1000:
+                raise BadInput("spsim calibrate: --confirm-replicates must be at least 1 and --confirm-population "
+                               "at least 1000")  # fmt: skip
 
             calibrate.run(args.samples, args.replicates, accept=args.accept, rounds=args.rounds,
                           confirm_replicates=args.confirm_replicates, confirm_population=args.confirm_population,
