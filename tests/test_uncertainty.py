@@ -162,6 +162,9 @@ def test_calibration_writes_values_the_model_then_uses_with_their_provenance(tmp
         (["sensitivity", "baseline"], "spsim sensitivity: name at least two scenarios"),
         (["sensitivity", "baseline", "fund_vcse", "--parameters", "nope"], "spsim sensitivity: --parameters: unknown"),
         (["psa", "baseline", "fund_vcse", "--draws", "1"], "spsim psa: --draws must be at least 2"),
+        (["sensitivity", "--top", "3", "--parameters", "uptake_prob"], "spsim sensitivity: give --parameters or --top"),
+        (["sensitivity", "--top", "3", "--from", "/nonexistent"], "spsim sensitivity: --from /nonexistent: no indices"),
+        (["calibrate", "--confirm-population", "10"], "spsim calibrate: --confirm-replicates must be at least 1"),
         (["psa", "--population", "10"], "spsim psa: --population 10: must be at least 1000"),
     ],
 )
