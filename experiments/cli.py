@@ -250,8 +250,11 @@ def cmd_show(name: str) -> int:
             print(f"\n[{group}]")
         changed = "*" if name_ in scenario.parameters else " "
         source = p.source if isinstance(p.source, str) else ", ".join(p.source)
+        if p.calibration:
+            low, high = p.uncertainty
+            source = f"calibrated, accepted {low:g}-{high:g}; prior from {source}"
         print(f" {changed}{name_:<36} {params[name_]!s:>12}  {p.unit}  (range {p.low}-{p.high}; {source})")
-    print("\n* set by this scenario; policies apply from their start week")
+    print("\n* set by this scenario; policies apply from their start week; 'calibrated': fitted by `spsim calibrate`")
     return 0
 
 

@@ -170,3 +170,6 @@ def test_list_and_show():
     assert shown.returncode == 0
     assert "vcse_grant_per_100k_year_gbp" in shown.stdout and "Q-ARRS" in shown.stdout
     assert "VCSE capacity grants" in shown.stdout
+    # a calibrated parameter says so, with the range its calibration accepted and the prior's sources
+    line = next(row for row in shown.stdout.splitlines() if row.strip().startswith("referral_rate_per_1000"))
+    assert "calibrated, accepted" in line and "prior from Q-CPRD25" in line
