@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test clean
+.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa uncertainty
 
 install: $(STAMP)
 
@@ -27,6 +27,19 @@ summary: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m experiments.bench
+
+# The evidence jobs, exactly as they made the committed results (README "For researchers"; minutes each)
+validate: $(STAMP)
+	$(PY) -m experiments validate --replicates 3 --workers 2
+calibrate: $(STAMP)
+	$(PY) -m experiments calibrate --workers 2
+sensitivity: $(STAMP)
+	$(PY) -m experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --samples 2 --workers 2
+	$(PY) -m experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --method sobol --top 8 \
+	  --samples 16 --workers 2 --out results/sensitivity-sobol
+psa: $(STAMP)
+	$(PY) -m experiments psa --draws 60 --replicates 2 --years 5 --workers 2
+uncertainty: validate sensitivity psa
 
 # The browser page on http://127.0.0.1:8765/
 viz: $(STAMP)
