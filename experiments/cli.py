@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from model.parameters import ParameterError, registry
+from model.parameters import CalibrationFileError, ParameterError, registry
 
 from . import scenario as scenarios
 from .experiment import ResumeMismatch
@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return bench.main([*(["--quick"] if args.quick else []), "--out", str(args.out)])
         return cmd_run(args)
-    except (BadInput, ScenarioError, ParameterError, ResumeMismatch) as err:
+    except (BadInput, ScenarioError, ParameterError, CalibrationFileError, ResumeMismatch) as err:
         print(str(err), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: not an error

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .model import SocialPrescribingModel
-from .parameters import ParameterError
+from .parameters import CalibrationFileError, ParameterError
 from .summary import format_summary, pathway_summary, state_table
 
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             print(format_summary(pathway_summary(model), f"{title}: {args.years:g} years, seed {args.seed}"))
             print(state_table(model))
             print()
-    except ParameterError as err:
+    except (ParameterError, CalibrationFileError) as err:
         print(f"python -m model: {err}", file=sys.stderr)
         return 2
     return 0

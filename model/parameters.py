@@ -28,6 +28,11 @@ class ParameterError(ValueError):
     """A parameter name or value that the model cannot accept."""
 
 
+class CalibrationFileError(ValueError):
+    """seeds/calibrated.toml cannot be used (kept apart from ParameterError, which scenario files report as
+    their own: the fault is in the calibration file, not in the scenario being read)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Parameter:
     """One model parameter with its evidence."""
@@ -108,10 +113,18 @@ def registry() -> MappingProxyType[str, Parameter]:
     params = dict(priors())
     for name, fit in _calibrated().items():
         if name not in params:
-            raise ParameterError(f"{CALIBRATED_FILE}: {name} is not a parameter (re-run `spsim calibrate`)")
+            raise CalibrationFileError(f"{CALIBRATED_FILE}: {name} is not a parameter (re-run `spsim calibrate`)")
         prior = params[name]
+        if "value" not in fit or "provenance" not in fit:
+            raise CalibrationFileError(
+                f"{CALIBRATED_FILE}: {name} needs a value and a provenance (re-run `spsim calibrate`)"
+            )
+        try:
+            value = prior.check(fit["value"])
+        except ParameterError as err:
+            raise CalibrationFileError(f"{CALIBRATED_FILE}: {err}") from None
         accepted = fit.get("accepted_range")
-        params[name] = replace(prior, value=prior.check(fit["value"]), calibration=fit["provenance"],
+        params[name] = replace(prior, value=value, calibration=fit["provenance"],
                                posterior=(float(accepted[0]), float(accepted[1])) if accepted else None)  # fmt: skip
     return MappingProxyType(params)
 
@@ -132,8 +145,11 @@ def calibrated_names() -> list[str]:
 def _calibrated() -> dict[str, dict[str, Any]]:
     if not CALIBRATED_FILE.exists():
         return {}
-    with CALIBRATED_FILE.open("rb") as fh:
-        return tomllib.load(fh).get("parameters", {})
+    try:
+        with CALIBRATED_FILE.open("rb") as fh:
+            return tomllib.load(fh).get("parameters", {})
+    except tomllib.TOMLDecodeError as err:
+        raise CalibrationFileError(f"{CALIBRATED_FILE}: not valid TOML ({err}); re-run `spsim calibrate` or delete it") from None
 
 
 @cache

@@ -224,3 +224,22 @@ def test_sobol_can_follow_morris_on_the_parameters_that_swing_net_benefit(tmp_pa
     assert sensitivity.leading_parameters(tmp_path / "indices.csv", 3) == ["p", "q", "r"]
     with pytest.raises(DesignError, match="no indices.csv there"):
         sensitivity.leading_parameters(tmp_path / "nowhere" / "indices.csv", 2)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[parameters.uptake_prob\nvalue = 1", "not valid TOML"),
+    ('[parameters.uptake_prob]\nvalue = 0.5\n', "uptake_prob needs a value and a provenance"),
+    ('[parameters.uptake_prob]\nvalue = 5.0\nprovenance = "x"\n', "uptake_prob = 5.0"),
+    ('[parameters.nope]\nvalue = 1\nprovenance = "x"\n', "nope is not a parameter"),
+])  # fmt: skip
+def test_a_damaged_calibration_file_is_named_in_one_line(text, message, tmp_path, monkeypatch, capsys):
+    damaged = tmp_path / "calibrated.toml"
+    damaged.write_text(text)
+    monkeypatch.setattr(parameters, "CALIBRATED_FILE", damaged)
+    parameters.registry.cache_clear()
+    try:
+        assert cli.main(["show", "baseline"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and str(damaged) in err[0] and message in err[0], err
+    finally:
+        parameters.registry.cache_clear()
