@@ -22,12 +22,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.parameters import CALIBRATED_FILE, SEEDS_DIR, calibrated_names, priors, registry
+from model.parameters import (
+    CALIBRATED_FILE,
+    SEEDS_DIR,
+    calibrated_names,
+    priors,
+    registry,
+)
 
 from . import scenario as scenarios
 from .design import Design, DesignError, as_points, salib_problem, uncertain_parameters
-from .runner import atomic_write_text
-from .sensitivity import write_csv
+from .runner import atomic_write_csv, atomic_write_text
 from .validate import targets
 
 SETTINGS_FILE = SEEDS_DIR / "calibration.toml"
@@ -112,7 +117,7 @@ def _confirm(accepted: pd.DataFrame, stale: dict, needed: list, goals: dict, yea
         place={"population": population}, seed=seed + 1_000,
     )  # fmt: skip
     rerun = distances(confirm.run(out, executor, workers, scheduler, label="calibrate (confirming)"), goals)
-    write_csv(out / "confirmation.csv", accepted.reset_index(drop=True).join(rerun.reset_index(drop=True)))
+    atomic_write_csv(out / "confirmation.csv", accepted.reset_index(drop=True).join(rerun.reset_index(drop=True)))
     best = int(rerun["distance"].to_numpy().argmin())
     return accepted.iloc[best], float(rerun["distance"].iloc[best])
 
@@ -166,8 +171,8 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
         "years": years, "warmup_years": warmup_years, "seed": seed, "confirm_replicates": confirm_replicates,
         "confirm_population": confirm_population or population,
     }  # fmt: skip
-    write_csv(out / "samples.csv", pd.concat(frames, ignore_index=True))
-    write_csv(out / "fit.csv", fit)
+    atomic_write_csv(out / "samples.csv", pd.concat(frames, ignore_index=True))
+    atomic_write_csv(out / "fit.csv", fit)
     text = render_calibrated(fit, goals, settings)
     atomic_write_text(out / "calibrated.toml", text)
     for r in fit.itertuples():

@@ -15,7 +15,17 @@ from typing import Any
 import pandas as pd
 
 from .metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
-from .runner import SHARD_DIR, Task, atomic_write_text, make_backend, missing, progress_bar, read_shard, replicate_seed
+from .runner import (
+    SHARD_DIR,
+    Task,
+    atomic_write_csv,
+    atomic_write_text,
+    make_backend,
+    missing,
+    progress_bar,
+    read_shard,
+    replicate_seed,
+)
 from .runner import run_tasks as run_all
 from .scenario import Scenario
 
@@ -136,7 +146,7 @@ class Experiment:
             ("trajectories.csv", trajectories),
             ("comparison.csv", comparison),
         ):
-            atomic_write_text(self.out / name, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+            atomic_write_csv(self.out / name, frame)
         figure_dir = self.out / "figures"
         figure_dir.mkdir(exist_ok=True)
         paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir)

@@ -22,9 +22,12 @@ def _colours(order: list[str]) -> dict[str, tuple]:
     return {s: cmap(i % cmap.N) for i, s in enumerate(order)}
 
 
-def _save(fig, path: Path) -> Path:
-    fig.savefig(path, dpi=DPI, metadata=PNG_META)
+def save(fig, path: Path) -> Path:
+    """Write a figure atomically (a finished PNG is never replaced by half a file) and close it."""
+    partial = path.with_name(path.name + ".partial.png")
+    fig.savefig(partial, dpi=DPI, metadata=PNG_META)
     plt.close(fig)
+    partial.replace(path)
     return path
 
 
@@ -55,7 +58,7 @@ def pathway_states(timeseries: pd.DataFrame, order: list[str], out_dir: Path) ->
     axes[0, 0].legend(fontsize=8, loc="upper left")
     fig.suptitle("The pathway over time (lines: mean of replicates; bands: 95% of replicates)")
     fig.tight_layout()
-    return _save(fig, out_dir / "pathway_over_time.png")
+    return save(fig, out_dir / "pathway_over_time.png")
 
 
 def forest(comp: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
@@ -78,7 +81,7 @@ def forest(comp: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
     axes[0].set_yticks(list(range(len(others)))[::-1], others)
     fig.suptitle(f"Difference from {order[0]}, paired by replicate (95% confidence intervals)")
     fig.tight_layout()
-    return _save(fig, out_dir / "forest.png")
+    return save(fig, out_dir / "forest.png")
 
 
 def ce_plane(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
@@ -101,7 +104,7 @@ def ce_plane(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    return _save(fig, out_dir / "cost_effectiveness_plane.png")
+    return save(fig, out_dir / "cost_effectiveness_plane.png")
 
 
 def funnel(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
@@ -122,7 +125,7 @@ def funnel(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
-    return _save(fig, out_dir / "referral_funnel.png")
+    return save(fig, out_dir / "referral_funnel.png")
 
 
 def trajectories_plot(traj: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
@@ -145,7 +148,7 @@ def trajectories_plot(traj: pd.DataFrame, order: list[str], out_dir: Path) -> Pa
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    return _save(fig, out_dir / "trajectories.png")
+    return save(fig, out_dir / "trajectories.png")
 
 
 def all_figures(

@@ -15,10 +15,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import Design, DesignError, as_points, net_benefit, salib_problem, uncertain_parameters
-from .runner import atomic_write_text
+from .design import (
+    Design,
+    DesignError,
+    as_points,
+    net_benefit,
+    salib_problem,
+    uncertain_parameters,
+)
+from .runner import atomic_write_csv, atomic_write_text
 from .scenario import Scenario
-from .sensitivity import write_csv
 
 VALUES_PER_POINT = np.arange(0, 2001, 50)  # GBP per SWEMWBS point gained, the CEAC's horizontal axis
 
@@ -39,10 +45,7 @@ def ceac(benefit_at_zero: pd.DataFrame, order: list[str], values=VALUES_PER_POIN
 
 
 def figure(curve: pd.DataFrame, order: list[str], path: Path, draws: int) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .figures import plt, save
 
     fig, ax = plt.subplots(figsize=(8, 5))
     for name in order:
@@ -54,10 +57,7 @@ def figure(curve: pd.DataFrame, order: list[str], path: Path, draws: int) -> Non
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    partial = path.with_name(path.name + ".partial.png")
-    fig.savefig(partial, dpi=110)
-    plt.close(fig)
-    partial.replace(path)
+    save(fig, path)
 
 
 def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], settings: dict) -> str:
@@ -132,10 +132,10 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     settings = {"draws": draws, "replicates": replicates, "parameters": len(parameters), "population": population, "years": years,
                 "warmup_years": warmup_years}  # fmt: skip
     samples = pd.DataFrame(x, columns=problem["names"]).rename_axis("draw").reset_index()
-    write_csv(out / "draws.csv", samples)
-    write_csv(out / "runs.csv", runs)
-    write_csv(out / "incremental.csv", benefit)
-    write_csv(out / "ceac.csv", curve)
+    atomic_write_csv(out / "draws.csv", samples)
+    atomic_write_csv(out / "runs.csv", runs)
+    atomic_write_csv(out / "incremental.csv", benefit)
+    atomic_write_csv(out / "ceac.csv", curve)
     figure(curve, order, out / "ceac.png", draws)
     text = render(curve, summary, order, settings)
     atomic_write_text(out / "psa.md", text)

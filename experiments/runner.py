@@ -124,6 +124,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """A table as CSV, written atomically, with the project's number format (stable across runs)."""
+    atomic_write_text(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+
+
 def write_shard(out: Path, task: Task, result: ReplicateResult) -> None:
     atomic_write_bytes(out / SHARD_DIR / task.shard_name, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -24,7 +24,7 @@ from .design import (
     salib_problem,
     uncertain_parameters,
 )
-from .runner import atomic_write_text
+from .runner import atomic_write_csv, atomic_write_text
 from .scenario import Scenario
 
 OUTCOMES = {  # reference-scenario outcomes whose drivers are reported, with plain names
@@ -144,10 +144,7 @@ def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Se
 
 
 def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .figures import plt, save
 
     outcomes = list(dict.fromkeys(table["outcome"]))
     cols = 2
@@ -162,10 +159,7 @@ def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
         ax.set_visible(False)
     fig.suptitle(f"Most influential parameters ({'mu*' if method == 'morris' else 'Sobol ST'})", fontsize=11)
     fig.tight_layout()
-    partial = path.with_name(path.name + ".partial.png")
-    fig.savefig(partial, dpi=110)
-    plt.close(fig)
-    partial.replace(path)
+    save(fig, path)
 
 
 def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | None, n: int, replicates: int,
@@ -189,18 +183,14 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
                 "years": years, "warmup_years": warmup_years}  # fmt: skip
     samples = pd.DataFrame(x, columns=problem["names"]).rename_axis("point").reset_index()
     samples["best_policy"] = best.reindex(samples["point"]).to_numpy()
-    write_csv(out / "runs.csv", runs)
-    write_csv(out / "net_benefit.csv", benefit)
-    write_csv(out / "indices.csv", table)
+    atomic_write_csv(out / "runs.csv", runs)
+    atomic_write_csv(out / "net_benefit.csv", benefit)
+    atomic_write_csv(out / "indices.csv", table)
     figure(table, method, out / "sensitivity.png")
     best_funded = best_scenario(benefit, order[1:]) if len(order) > 2 else best
     samples["best_funded_policy"] = best_funded.reindex(samples["point"]).to_numpy()
     text = render(method, table, best, best_funded, order, value_per_point, settings)
-    write_csv(out / "samples.csv", samples)
+    atomic_write_csv(out / "samples.csv", samples)
     atomic_write_text(out / "sensitivity.md", text)
     print(text)
     return {"indices": table, "best": best, "runs": runs}
-
-
-def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    atomic_write_text(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))

@@ -12,7 +12,7 @@ from model.parameters import SEEDS_DIR
 from . import scenario as scenarios
 from .analysis import mean_ci
 from .experiment import Experiment
-from .runner import atomic_write_text
+from .runner import atomic_write_csv, atomic_write_text
 
 TARGETS_FILE = SEEDS_DIR / "calibration_targets.toml"
 
@@ -67,7 +67,7 @@ def run(out: Path, replicates: int, years: float, population: int, workers: int,
     table = compare(pd.read_csv(out / "replicates.csv"))
     text = render(table)
     atomic_write_text(out / "validation.md", text)
-    atomic_write_text(out / "validation.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    atomic_write_csv(out / "validation.csv", table)
     with (out / "report.md").open("a") as fh:  # the run's report carries the validation too
         fh.write("\n" + text)
     print(text)
