@@ -108,15 +108,15 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "total_cost_gbp": total_cost,
         "cost_per_swemwbs_point": total_cost / points if points > 0 else math.nan,
         # more columns
-        "population": p["population"],
+        "population": p.population,
         "weeks": weeks,
         "people_measured": len(measured),
         "swemwbs_points_gained": points,
         "ucla_points_reduced": -float((measured["ucla_end"] - measured["ucla_start"]).sum()) if len(measured) else 0.0,
         "gp_consultations_change_total": gp_total,
         "ae_attendances_change_total": ae_total,
-        "health_service_cost_change_gbp": gp_total * p["gp_consultation_cost_gbp"]
-        + ae_total * p["ae_attendance_cost_gbp"],
+        "health_service_cost_change_gbp": gp_total * p.gp_consultation_cost_gbp
+        + ae_total * p.ae_attendance_cost_gbp,
         "link_worker_cost_gbp": ledger.link_worker_cost - start.link_worker_cost,
         "grants_gbp": ledger.grants_paid - start.grants_paid,
         "tariffs_gbp": ledger.tariffs_paid - start.tariffs_paid,

@@ -149,7 +149,7 @@ def _policy(where: str, index: int, entry: Any, base: dict[str, Any]) -> Policy:
     if BUDGET_KEY in values:
         if "fte_per_100k" in values:
             raise ScenarioError(f"{where}: {key}: give fte_per_100k or {BUDGET_KEY}, not both")
-        extra = LinkWorkerFunding.extra_fte_for_budget(values.pop(BUDGET_KEY), base)
+        extra = LinkWorkerFunding.extra_fte_for_budget(values.pop(BUDGET_KEY), base["lw_cost_per_fte_year_gbp"])
         values["fte_per_100k"] = base["link_workers_per_100k"] + extra
     return cls(**values)
 

@@ -60,14 +60,14 @@ def settings_text(model: SocialPrescribingModel) -> str:
     """The lever values this run was built with (the sliders do not show numbers)."""
     p = model.p
 
-    def on(flag: str) -> str:
-        return "on" if p[flag] else "off"
+    def on(flag: bool) -> str:
+        return "on" if flag else "off"
 
     return (
-        f"*This run:* {p['population']:,} adults; {p['link_workers_per_100k']:g} link worker FTE per 100,000; "
-        f"grants {p['vcse_grant_per_100k_year_gbp']:,.0f} GBP per 100,000 a year; tariff {p['referral_tariff_gbp']:,.0f} "
-        f"GBP per referral; supported discharge {on('supported_discharge')}; peer programme {on('peer_programme')}; "
-        f"support {p['support_weeks']} weeks; open door {on('open_door')}; public awareness {p['public_awareness']:g}"
+        f"*This run:* {p.population:,} adults; {p.link_workers_per_100k:g} link worker FTE per 100,000; "
+        f"grants {p.vcse_grant_per_100k_year_gbp:,.0f} GBP per 100,000 a year; tariff {p.referral_tariff_gbp:,.0f} "
+        f"GBP per referral; supported discharge {on(p.supported_discharge)}; peer programme {on(p.peer_programme)}; "
+        f"support {p.support_weeks} weeks; open door {on(p.open_door)}; public awareness {p.public_awareness:g}"
     )
 
 

@@ -78,10 +78,10 @@ class LinkWorker(mesa.Agent):
         p = self.model.p
         pressure_excess = min(max(self.model.pressure[self.service] - 1.0, 0.0), 1.0)
         weekly = (
-            p["lw_quit_rate_per_year"]
+            p.lw_quit_rate_per_year
             / 52
-            * (1 + (p["lw_quit_pressure_multiplier"] - 1) * pressure_excess)
-            * (1 - p["training_quit_reduction"] * p["lw_training"])
+            * (1 + (p.lw_quit_pressure_multiplier - 1) * pressure_excess)
+            * (1 - p.training_quit_reduction * p.lw_training)
         )
         if self.model.streams["workforce"].chance(weekly):
             self.model.link_worker_leaves(self)

@@ -16,7 +16,7 @@ import numpy as np
 from .activities import catalogue
 from .counters import Ledger, PathwayCounters
 from .link_worker import STANDARD_EPISODE_WEEKS, LinkWorker
-from .parameters import ParameterError, registry, resolve
+from .parameters import ParameterError, Params, registry, resolve
 from .patient import Patient
 from .policies import Policy
 from .population import Catchment
@@ -77,11 +77,11 @@ class SocialPrescribingModel(mesa.Model):
         **parameters: Any,
     ):
         super().__init__(rng=rng)
-        self.p = resolve(parameters)
+        self.p = Params(resolve(parameters))
         self._overrides = dict(parameters)
         root = rng if isinstance(rng, int | np.random.SeedSequence) else int(self.rng.integers(2**63))
         self.streams = RandomStreams(root)
-        self.social_prescribing = bool(self.p["social_prescribing"])
+        self.social_prescribing = bool(self.p.social_prescribing)
         self.counters = PathwayCounters()
         self.ledger = Ledger()
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
@@ -114,10 +114,10 @@ class SocialPrescribingModel(mesa.Model):
 
     @property
     def per_100k(self) -> float:
-        return self.p["population"] / 100_000
+        return self.p.population / 100_000
 
     def _create_groups(self) -> None:
-        for _ in range(round(self.p["groups_per_100k"] * self.per_100k)):
+        for _ in range(round(self.p.groups_per_100k * self.per_100k)):
             self._new_group()
 
     def _new_group(self) -> VCSEGroup:
@@ -129,17 +129,17 @@ class SocialPrescribingModel(mesa.Model):
         side = self.catchment.side_km
         # lognormal income with the given mean (sigma 0.8: most groups are small, a few large)
         sigma = 0.8
-        income = float(stream.generator.lognormal(math.log(p["group_income_mean_gbp"]) - sigma**2 / 2, sigma))
-        reserves = stream.exponential(p["group_reserve_months_mean"]) * income / 12
+        income = float(stream.generator.lognormal(math.log(p.group_income_mean_gbp) - sigma**2 / 2, sigma))
+        reserves = stream.exponential(p.group_reserve_months_mean) * income / 12
         return self.add_group(
             activity_index,
             x=stream.random() * side,
             y=stream.random() * side,
             # bigger groups (more income) have more places: capacity and money scale together
-            base_places=1 + int(stream.generator.poisson(max(p["group_places_mean"] - 1, 0) * income / p["group_income_mean_gbp"])),
-            charges=stream.chance(p["paid_group_share"]),
+            base_places=1 + int(stream.generator.poisson(max(p.group_places_mean - 1, 0) * income / p.group_income_mean_gbp)),
+            charges=stream.chance(p.paid_group_share),
             income_per_year=income,
-            margin=float(stream.generator.normal(p["group_margin_mean"], p["group_margin_sd"])),
+            margin=float(stream.generator.normal(p.group_margin_mean, p.group_margin_sd)),
             reserves=reserves,
         )
 
@@ -152,7 +152,7 @@ class SocialPrescribingModel(mesa.Model):
         return group
 
     def _schedule_group_founding(self) -> None:
-        rate = self.p["new_groups_per_100k_year"] * self.per_100k / 52
+        rate = self.p.new_groups_per_100k_year * self.per_100k / 52
         if rate > 0:
             self.schedule_event(self.found_group, after=self.streams["groups"].weeks_until(1 / rate))
 
@@ -163,8 +163,8 @@ class SocialPrescribingModel(mesa.Model):
 
     def caseload_limit(self, service: Service) -> int:
         if service is Service.MENTAL_HEALTH:
-            return int(self.p["advisor_caseload"])
-        return max(1, round(self.p["lw_new_people_per_year"] * STANDARD_EPISODE_WEEKS / 52))
+            return int(self.p.advisor_caseload)
+        return max(1, round(self.p.lw_new_people_per_year * STANDARD_EPISODE_WEEKS / 52))
 
     def establishment(self, service: Service) -> int:
         """Funded link worker posts for a service: FTE per 100,000 adults times the catchment.
@@ -174,11 +174,11 @@ class SocialPrescribingModel(mesa.Model):
         if not self.social_prescribing:
             return 0
         if service is Service.MENTAL_HEALTH:
-            if not self.p["supported_discharge"]:
+            if not self.p.supported_discharge:
                 return 0
-            fte = self.p["link_advisors_per_100k"] * self.per_100k
+            fte = self.p.link_advisors_per_100k * self.per_100k
         else:
-            fte = self.p["link_workers_per_100k"] * self.per_100k
+            fte = self.p.link_workers_per_100k * self.per_100k
         return max(round(fte), 1) if fte > 0 else 0
 
     def staff_to_establishment(self) -> None:
@@ -204,7 +204,7 @@ class SocialPrescribingModel(mesa.Model):
         """
         if "population" in changes or "adults_per_km2" in changes:
             raise ParameterError("population and adults_per_km2 are fixed once a model is built")
-        self.p = resolve({**self._overrides, **changes})
+        self.p = Params(resolve({**self._overrides, **changes}))
         self._overrides.update(changes)
         for worker in self.link_workers():
             worker.caseload_limit = self.caseload_limit(worker.service)
@@ -247,7 +247,7 @@ class SocialPrescribingModel(mesa.Model):
             self.agents_by_type[LinkWorker].shuffle_do("step")
         in_post = len(self.link_workers())
         self.ledger.link_worker_fte_weeks += in_post
-        self.ledger.link_worker_cost += in_post * self.p["lw_cost_per_fte_year_gbp"] / 52
+        self.ledger.link_worker_cost += in_post * self.p.lw_cost_per_fte_year_gbp / 52
         for policy in self.policies:
             policy.accrue_week(self)
         self.trajectories.observe(self)
@@ -256,11 +256,11 @@ class SocialPrescribingModel(mesa.Model):
     def _arrive_referrals(self) -> None:
         """This week's referrals: medical routes and self-referral, need-weighted over the catchment."""
         p = self.p
-        weekly = p["referral_rate_per_1000"] / 1000 * p["population"] / 52
-        awareness_ratio = p["public_awareness"] / registry()["public_awareness"].value
+        weekly = p.referral_rate_per_1000 / 1000 * p.population / 52
+        awareness_ratio = p.public_awareness / registry()["public_awareness"].value
         for stream_name, mean in (
-            ("referrals.medical", weekly * (1 - p["self_referral_share"])),
-            ("referrals.self", weekly * p["self_referral_share"] * awareness_ratio),
+            ("referrals.medical", weekly * (1 - p.self_referral_share)),
+            ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
         ):
             stream = self.streams[stream_name]
             for _ in range(int(stream.generator.poisson(mean))):
@@ -275,7 +275,7 @@ class SocialPrescribingModel(mesa.Model):
                 person = self.catchment.person(index)
                 if stream_name == "referrals.self":
                     source = ReferralSource.SELF
-                elif person.smi and stream.chance(p["cmht_referral_share_smi"]):
+                elif person.smi and stream.chance(p.cmht_referral_share_smi):
                     source = ReferralSource.CMHT
                 else:
                     source = ReferralSource.GP
@@ -323,12 +323,12 @@ class SocialPrescribingModel(mesa.Model):
         (light-touch support), higher with trained link workers or an accompanied first session."""
         p = self.p
         if patient.service is Service.MENTAL_HEALTH:
-            base = p["accompanied_uptake_prob"]
+            base = p.accompanied_uptake_prob
         else:
-            base = p["uptake_prob"]
+            base = p.uptake_prob
         pressure_excess = min(max(self.pressure[patient.service] - 1.0, 0.0), 1.0)
-        chance = base * (1 + p["training_uptake_boost"] * p["lw_training"])
-        chance *= 1 - p["light_touch_uptake_penalty"] * pressure_excess
+        chance = base * (1 + p.training_uptake_boost * p.lw_training)
+        chance *= 1 - p.light_touch_uptake_penalty * pressure_excess
         return min(chance, 1.0)
 
     def link_worker_leaves(self, worker: LinkWorker, replace: bool = True) -> None:
@@ -338,7 +338,7 @@ class SocialPrescribingModel(mesa.Model):
         self.link_workers_left += 1
         caseload = worker.hand_back_all()
         worker.remove()
-        if replace and self.p["guaranteed_continuity"]:
+        if replace and self.p.guaranteed_continuity:
             successor = self.recruit_link_worker(worker.service)
             for patient in caseload:
                 patient.link_worker_left(successor, continuity_kept=True)
@@ -346,7 +346,7 @@ class SocialPrescribingModel(mesa.Model):
         if replace:
             vacancy = Vacancy(self, worker.service)
             self.vacancies[vacancy] = None
-            self.schedule_event(vacancy.fill, after=max(self.p["lw_vacancy_weeks"], 1e-3))
+            self.schedule_event(vacancy.fill, after=max(self.p.lw_vacancy_weeks, 1e-3))
         colleagues = self.link_workers(worker.service)
         for patient in caseload:
             best = max(colleagues, key=lambda w: (w.free_room, -w.unique_id), default=None)
@@ -356,7 +356,7 @@ class SocialPrescribingModel(mesa.Model):
     # ------------------------------------------------------------------ community groups and money
     def _distribute_grants(self) -> None:
         """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
-        pot = self.p["vcse_grant_per_100k_year_gbp"] * self.per_100k / 52
+        pot = self.p.vcse_grant_per_100k_year_gbp * self.per_100k / 52
         open_groups = self.groups()
         share = pot / len(open_groups) if open_groups else 0.0
         for group in open_groups:
@@ -371,7 +371,7 @@ class SocialPrescribingModel(mesa.Model):
 
     def pay_tariff(self, group: VCSEGroup) -> None:
         """Funding follows the referral: the receiving group is paid when a referred person starts."""
-        amount = self.p["referral_tariff_gbp"]
+        amount = self.p.referral_tariff_gbp
         if amount > 0:
             group.receive(amount, from_commissioner=True)
             self.ledger.tariffs_paid += amount

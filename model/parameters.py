@@ -166,6 +166,40 @@ def defaults() -> dict[str, Value]:
     return {name: p.value for name, p in registry().items()}
 
 
+class Params:
+    """The parameter values in force in one run, as attributes: ``p.support_weeks``.
+
+    Built by ``resolve`` from the registry, so every name exists and every value has its parameter's type
+    and lies within its bounds. Read-only: a policy changes values through ``model.update_parameters``,
+    which builds a new view, so a value read twice in one week is the same value.
+    """
+
+    def __init__(self, values: dict[str, Value]):
+        object.__setattr__(self, "__dict__", dict(values))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"parameters are read-only here; use model.update_parameters({name}=...)")
+
+    def __getattr__(self, name: str) -> Any:  # only called for names that are not parameters
+        raise AttributeError(f"unknown parameter {name!r}; see `spsim show baseline` for the list")
+
+    def as_dict(self) -> dict[str, Value]:
+        return dict(self.__dict__)
+
+    @staticmethod
+    def unit(name: str) -> str:
+        return registry()[name].unit
+
+    def __repr__(self) -> str:
+        return f"Params({len(self.__dict__)} parameters)"
+
+
+def chance_within(rate_per_year: float, weeks: float = 1.0) -> float:
+    """The chance that an event happening at ``rate_per_year`` (a Poisson rate) happens within ``weeks``:
+    the one conversion from a yearly rate to a probability, used everywhere (``rate / 52`` overstates it)."""
+    return -math.expm1(-rate_per_year * weeks / 52)
+
+
 def resolve(overrides: dict[str, Any] | None = None) -> dict[str, Value]:
     """Defaults with ``overrides`` applied, every value checked against its parameter's type and bounds."""
     params = defaults()

@@ -45,28 +45,28 @@ class Patient(mesa.Agent):
         self.cohort = cohort
         self.service = (
             Service.MENTAL_HEALTH
-            if cohort is Cohort.MENTAL_HEALTH and p["supported_discharge"]
+            if cohort is Cohort.MENTAL_HEALTH and p.supported_discharge
             else Service.PRIMARY_CARE
         )
         self.referred_week = model.week
         self.preferences = preferred_activities(cohort, person.preferences_u)
-        self.cannot_pay = person.deprived and person.cost_u < p["cost_barrier_deprived"]
+        self.cannot_pay = person.deprived and person.cost_u < p.cost_barrier_deprived
         # appropriateness of the referral: Cooper 2024 (awareness, role clarity); drawn per referral. In the
         # supported pathway the mental health team screens its referrals: the best rate (Dayson 2020)
-        clarity = (p["public_awareness"] + p["role_clarity"]) / 2
-        p_appropriate = p["appropriate_share_min"] + (p["appropriate_share_max"] - p["appropriate_share_min"]) * clarity
+        clarity = (p.public_awareness + p.role_clarity) / 2
+        p_appropriate = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
         if self.service is Service.MENTAL_HEALTH:
-            p_appropriate = p["appropriate_share_max"]
+            p_appropriate = p.appropriate_share_max
         self.appropriate = model.streams["referrals"].chance(p_appropriate)
 
-        offset = p["swemwbs_smi_offset"] if cohort is Cohort.MENTAL_HEALTH else 0.0
-        self.swemwbs0 = min(max(p["swemwbs_referred_mean"] + offset + p["swemwbs_sd"] * person.wellbeing_z, 7.0), 35.0)
+        offset = p.swemwbs_smi_offset if cohort is Cohort.MENTAL_HEALTH else 0.0
+        self.swemwbs0 = min(max(p.swemwbs_referred_mean + offset + p.swemwbs_sd * person.wellbeing_z, 7.0), 35.0)
         # where this person's wellbeing would drift without any service (the counterfactual)
-        self.natural_change = p["natural_recovery_points"] + p["natural_course_sd"] * person.course_z
+        self.natural_change = p.natural_recovery_points + p.natural_course_sd * person.course_z
         # UCLA-3 at referral: 6-9 for lonely people, 3-5 for others (ONS cut-off)
         self.ucla0 = 6.0 + math.floor(person.ucla_u * 4) if person.lonely else 3.0 + math.floor(person.ucla_u * 3)
         self.working_age = person.age < WORKING_AGE_LIMIT
-        employment = p["employment_rate_smi"] if person.smi else p["employment_rate_ltc"]
+        employment = p.employment_rate_smi if person.smi else p.employment_rate_ltc
         self.employed_at_referral = self.working_age and person.work_u < employment
 
         self.state: PathwayState | None = None
@@ -90,7 +90,7 @@ class Patient(mesa.Agent):
         self.exit_reason = ""
         self.gives_up_at = float("inf")  # deadline while waiting for a link worker or a group place
         self.record_closed = False
-        self.mechanisms = Mechanisms(p["gain_retained_share"], p["gain_fade_half_life_weeks"])
+        self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks)
         self.work_seeking_weeks = 0.0  # extra job-search exposure built by attending
         self._events: dict[str, Event] = {}
 
@@ -122,7 +122,7 @@ class Patient(mesa.Agent):
     # ------------------------------------------------------------------ referral and link worker
     def refer(self) -> None:
         """Enter the pathway: wait for a link worker, or (no social prescribing) carry on as usual."""
-        self._schedule("close_record", self.model.p["follow_up_weeks"], self.close_record)
+        self._schedule("close_record", self.model.p.follow_up_weeks, self.close_record)
         if not self.model.social_prescribing:
             self.move_to(S.USUAL_CARE, "no social prescribing service")
             return
@@ -134,7 +134,7 @@ class Patient(mesa.Agent):
         self.model.queue_for_link_worker(self, front=returning)
         # a deadline, not an event: the weekly allocation checks it (most people are seen in time)
         self.gives_up_at = self.model.time + self.model.streams["referrals"].exponential(
-            self.model.p["lw_wait_patience_weeks"]
+            self.model.p.lw_wait_patience_weeks
         )
 
     def give_up_waiting(self) -> None:
@@ -146,7 +146,7 @@ class Patient(mesa.Agent):
         p = self.model.p
         self.link_worker = link_worker
         self.caseload_weight = 1.0
-        weeks = p["advisor_support_weeks"] if self.service is Service.MENTAL_HEALTH else p["support_weeks"]
+        weeks = p.advisor_support_weeks if self.service is Service.MENTAL_HEALTH else p.support_weeks
         self._schedule("end_support", weeks, self.end_support)
         if weeks > STANDARD_EPISODE_WEEKS and self.service is Service.PRIMARY_CARE:
             self._schedule("maintenance", STANDARD_EPISODE_WEEKS, self.enter_maintenance)
@@ -155,21 +155,21 @@ class Patient(mesa.Agent):
             if self.assessed:
                 self.find_group()
             else:
-                self._schedule("assessment", p["assessment_weeks"], self.complete_assessment)
+                self._schedule("assessment", p.assessment_weeks, self.complete_assessment)
             return
         self.ever_supported = True
         self.model.counters.reached_link_worker += 1
         self.lw_wait_weeks = self.model.time - self.referred_week
         self.model.counters.link_worker_wait_weeks += self.lw_wait_weeks
         if self.service is Service.MENTAL_HEALTH:  # discharge agreed with the person beforehand (Dayson 2020)
-            decline = p["supported_decline_prob"]
+            decline = p.supported_decline_prob
         else:
-            decline = p["referral_decline_prob"] * (p["decline_rr_deprived"] if self.person.deprived else 1.0)
+            decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
         if self.model.streams["assessment"].chance(min(decline, 1.0)):
             self.move_to(S.DECLINED, "declined at first contact")
             return
         self.move_to(S.WITH_LINK_WORKER)
-        self._schedule("assessment", p["assessment_weeks"], self.complete_assessment)
+        self._schedule("assessment", p.assessment_weeks, self.complete_assessment)
 
     def complete_assessment(self) -> None:
         """Goals agreed; does the person want an activity, and can the link worker find one?"""
@@ -205,7 +205,7 @@ class Patient(mesa.Agent):
 
     def _set_group_deadline(self) -> None:
         """When they will give up waiting for a place; the group checks it each week."""
-        patience = self.model.streams["matching"].exponential(self.model.p["lw_wait_patience_weeks"])
+        patience = self.model.streams["matching"].exponential(self.model.p.lw_wait_patience_weeks)
         self.gives_up_at = self.model.time + patience
 
     def give_up_group_wait(self) -> None:
@@ -220,7 +220,7 @@ class Patient(mesa.Agent):
 
     def enter_maintenance(self) -> None:
         """Past the first 12 weeks of long-term support: occasional check-ins, a lighter load."""
-        self.caseload_weight = self.model.p["maintenance_load"]
+        self.caseload_weight = self.model.p.maintenance_load
         if self.link_worker is not None:
             self.link_worker.lighten(self)
 
@@ -314,27 +314,27 @@ class Patient(mesa.Agent):
         p = self.model.p
         stream = self.model.streams["attendance"]
         group = self.group
-        if stream.random() < p["attend_prob"]:
-            self.mechanisms.build(group.activity, p["mechanism_growth"])
+        if stream.random() < p.attend_prob:
+            self.mechanisms.build(group.activity, p.mechanism_growth)
             self.weeks_attended += 1
-        self.work_seeking_weeks += (p["work_seeking_rate_ratio"] - 1) * self.mechanisms.behavioural
+        self.work_seeking_weeks += (p.work_seeking_rate_ratio - 1) * self.mechanisms.behavioural
         if self.state is not S.ATTENDING:
             return
-        hazard = p["dropout_hazard"] * (1 - p["belonging_protection"] * self.mechanisms.social)
+        hazard = p.dropout_hazard * (1 - p.belonging_protection * self.mechanisms.social)
         if group.volunteers:
-            hazard *= 1 - p["peer_retention_effect"]
+            hazard *= 1 - p.peer_retention_effect
         if stream.random() < hazard:
             self._leave_group()
             self.move_to(S.DROPPED_OUT, "stopped attending")
             return
-        if self.weeks_attended >= p["sustained_weeks"]:
+        if self.weeks_attended >= p.sustained_weeks:
             self._become_sustained()
 
     def _become_sustained(self) -> None:
         p = self.model.p
         self.sustained = True
         self.model.counters.sustained += 1
-        chance = p["volunteer_prob"] * (p["peer_programme_multiplier"] if p["peer_programme"] else 1.0)
+        chance = p.volunteer_prob * (p.peer_programme_multiplier if p.peer_programme else 1.0)
         if self.model.streams["volunteering"].chance(min(chance, 1.0)):
             self.volunteer = True
             self.model.counters.volunteered += 1
@@ -348,7 +348,7 @@ class Patient(mesa.Agent):
 
     def _schedule_move_on(self) -> None:
         p = self.model.p
-        mean = p["move_on_weeks_mean"] * (p["volunteer_move_on_factor"] if self.volunteer else 1.0)
+        mean = p.move_on_weeks_mean * (p.volunteer_move_on_factor if self.volunteer else 1.0)
         self._schedule("move_on", self.model.streams["attendance"].weeks_until(mean), self.move_on)
 
     def move_on(self) -> None:
@@ -366,11 +366,11 @@ class Patient(mesa.Agent):
         chance that belonging does not protect against it at that moment (thinning), which gives
         exactly a setback rate that falls as belonging grows, without weekly work."""
         p = self.model.p
-        rate = p["setback_rate_per_year"] / 52
+        rate = p.setback_rate_per_year / 52
         if self.person.ltc_count >= 2:
-            rate *= p["setback_rr_multimorbidity"]
+            rate *= p.setback_rr_multimorbidity
         if self.person.deprived:
-            rate *= p["setback_rr_deprived"]
+            rate *= p.setback_rr_deprived
         after = self.model.streams["setbacks"].weeks_until(1 / rate) if rate > 0 else None
         if after is not None:
             self._schedule("setback", after, self.setback_candidate)
@@ -379,7 +379,7 @@ class Patient(mesa.Agent):
         if self.state in TERMINAL:
             return
         stream = self.model.streams["setbacks"]
-        protection = self.model.p["belonging_protection"] * self.mechanisms.at(self.week)[1]
+        protection = self.model.p.belonging_protection * self.mechanisms.at(self.week)[1]
         if self.state in SETBACK_SUSCEPTIBLE and stream.random() >= protection:
             self.begin_setback(SETBACK_KINDS[stream.pick(SETBACK_CUMULATIVE)])
         else:
@@ -399,7 +399,7 @@ class Patient(mesa.Agent):
         self._cancel("review")
         self._cancel("assessment")
         self.move_to(S.SETBACK)
-        mean = self.model.p["setback_weeks_mean"] * (1.5 if kind is SetbackKind.HEALTH else 1.0)
+        mean = self.model.p.setback_weeks_mean * (1.5 if kind is SetbackKind.HEALTH else 1.0)
         self._schedule("setback_end", self.model.streams["setbacks"].weeks_until(mean), self.end_setback)
 
     def end_setback(self) -> None:
@@ -408,11 +408,11 @@ class Patient(mesa.Agent):
             return
         p = self.model.p
         on_caseload = self.link_worker is not None
-        open_door = p["open_door"] and self.ever_supported
+        open_door = p.open_door and self.ever_supported
         if on_caseload or open_door:
-            chance = p["return_prob_supported"] * (1 - p["continuity_break_penalty"] * self.continuity_broken)
+            chance = p.return_prob_supported * (1 - p.continuity_break_penalty * self.continuity_broken)
         else:
-            chance = p["return_prob_unsupported"]
+            chance = p.return_prob_unsupported
         if not self.model.streams["setbacks"].chance(chance):
             self.move_to(S.DROPPED_OUT, "did not come back after a setback")
             return
@@ -424,7 +424,7 @@ class Patient(mesa.Agent):
             if self.assessed:
                 self.find_group()
             else:  # the setback came before goals were agreed: assess first
-                self._schedule("assessment", self.model.p["assessment_weeks"], self.complete_assessment)
+                self._schedule("assessment", self.model.p.assessment_weeks, self.complete_assessment)
         elif open_door:
             self._join_link_worker_queue(returning=True)
         elif self.group is not None and self.group.is_open:  # back to their group on their own
@@ -440,10 +440,10 @@ class Patient(mesa.Agent):
         """(SWEMWBS, UCLA-3) at ``week``: one evaluation of the mechanisms for both scales."""
         p = self.model.p
         levels = self.mechanisms.at(week)
-        natural = natural_course(self.natural_change, p["natural_recovery_weeks"], week - self.referred_week)
+        natural = natural_course(self.natural_change, p.natural_recovery_weeks, week - self.referred_week)
         return (
-            swemwbs(self.swemwbs0, natural, levels, p["swemwbs_gain_max"]),
-            ucla(self.ucla0, levels[1], p["ucla_reduction_max"]),
+            swemwbs(self.swemwbs0, natural, levels, p.swemwbs_gain_max),
+            ucla(self.ucla0, levels[1], p.ucla_reduction_max),
         )
 
     def swemwbs_at(self, week: float) -> float:
@@ -458,8 +458,8 @@ class Patient(mesa.Agent):
         if self.service is not Service.MENTAL_HEALTH or self.mh_discharged or not self.sustained:
             return
         p = self.model.p
-        improved = self.swemwbs_at(self.week) - self.swemwbs0 >= p["improvement_threshold"]
-        if improved and self.model.streams["outcomes"].chance(p["mh_discharge_prob"]):
+        improved = self.swemwbs_at(self.week) - self.swemwbs0 >= p.improvement_threshold
+        if improved and self.model.streams["outcomes"].chance(p.mh_discharge_prob):
             self._discharge_from_secondary_care()
 
     def _discharge_from_secondary_care(self) -> None:
@@ -475,20 +475,20 @@ class Patient(mesa.Agent):
         week = self.week
         weeks = week - self.referred_week
         if self.cohort is Cohort.MENTAL_HEALTH and not self.mh_discharged:
-            if stream.chance(1 - math.exp(-p["mh_discharge_rate_per_year"] * weeks / 52)):
+            if stream.chance(1 - math.exp(-p.mh_discharge_rate_per_year * weeks / 52)):
                 self._discharge_from_secondary_care()
         found_work = False
         if self.working_age and not self.employed_at_referral:
             exposure = weeks + self.work_seeking_weeks
-            found_work = stream.chance(1 - math.exp(-p["job_finding_rate_per_year"] * exposure / 52))
+            found_work = stream.chance(1 - math.exp(-p.job_finding_rate_per_year * exposure / 52))
         sw_end, ucla_end = self.outcomes_at(week)
         ltc = self.person.ltc_count
 
         def gp(score: float) -> float:
-            return service_use_rate(p["gp_consultations_base"], p["gp_consultations_per_ltc"], ltc, score, p["lonely_gp_rate_ratio"])
+            return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, score, p.lonely_gp_rate_ratio)
 
         def ae(score: float) -> float:
-            return service_use_rate(p["ae_attendances_base"], p["ae_attendances_per_ltc"], ltc, score, p["lonely_ae_rate_ratio"])
+            return service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc, score, p.lonely_ae_rate_ratio)
 
         record = {
             "patient": self.unique_id,
@@ -516,7 +516,7 @@ class Patient(mesa.Agent):
             "swemwbs_end": sw_end,
             "ucla_start": self.ucla0,
             "ucla_end": ucla_end,
-            "improved": sw_end - self.swemwbs0 >= p["improvement_threshold"],
+            "improved": sw_end - self.swemwbs0 >= p.improvement_threshold,
             "working_age_not_employed": self.working_age and not self.employed_at_referral,
             "found_work": found_work,
             "mh_discharged": self.mh_discharged,

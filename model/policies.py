@@ -48,7 +48,7 @@ class Policy:
 
     def start(self) -> None:
         changes = self.changes(self._model)
-        self._before = {name: self._model.p[name] for name in changes}
+        self._before = {name: getattr(self._model.p, name) for name in changes}
         self.started = True
         self._model.update_parameters(**changes)
 
@@ -75,8 +75,8 @@ class LinkWorkerFunding(Policy):
         return {"link_workers_per_100k": self.fte_per_100k}
 
     @staticmethod
-    def extra_fte_for_budget(gbp_per_100k_year: float, params: dict) -> float:
-        return gbp_per_100k_year / params["lw_cost_per_fte_year_gbp"]
+    def extra_fte_for_budget(gbp_per_100k_year: float, cost_per_fte_year_gbp: float) -> float:
+        return gbp_per_100k_year / cost_per_fte_year_gbp
 
 
 @dataclass
@@ -126,7 +126,7 @@ class PeerSupportProgramme(Policy):
         return {"peer_programme": True}
 
     def annual_programme_cost(self, model):
-        return model.p["peer_programme_cost_per_100k_year_gbp"] * model.per_100k
+        return model.p.peer_programme_cost_per_100k_year_gbp * model.per_100k
 
 
 @dataclass
@@ -141,7 +141,7 @@ class LinkWorkerTraining(Policy):
         return {"lw_training": self.level}
 
     def annual_programme_cost(self, model):
-        return self.level * len(model.link_workers()) * model.p["training_cost_per_lw_year_gbp"]
+        return self.level * len(model.link_workers()) * model.p.training_cost_per_lw_year_gbp
 
 
 @dataclass
@@ -159,7 +159,7 @@ class PublicAwareness(Policy):
         from .parameters import registry
 
         rise = max(self.level - registry()["public_awareness"].value, 0.0)
-        return rise * model.p["awareness_cost_per_100k_year_gbp"] * model.per_100k
+        return rise * model.p.awareness_cost_per_100k_year_gbp * model.per_100k
 
 
 @dataclass
@@ -187,7 +187,7 @@ class GuaranteedContinuity(Policy):
 
     def annual_programme_cost(self, model):
         # the protected room is paid as a share of the link worker establishment
-        return model.p["continuity_cover_share"] * len(model.link_workers()) * model.p["lw_cost_per_fte_year_gbp"]
+        return model.p.continuity_cover_share * len(model.link_workers()) * model.p.lw_cost_per_fte_year_gbp
 
 
 POLICY_TYPES: dict[str, type[Policy]] = {

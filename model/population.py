@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activities import catalogue
+from .parameters import Params
 from .states import Cohort
 
 # Age bands of English adults (ONS mid-year estimates, rounded): 18-39, 40-64, 65-74, 75+.
@@ -49,10 +50,10 @@ class Person:
 class Catchment:
     """Columns of the adult population, and the referral process over it."""
 
-    def __init__(self, params: dict, generator: np.random.Generator):
-        n = int(params["population"])
+    def __init__(self, params: Params, generator: np.random.Generator):
+        n = int(params.population)
         self.size = n
-        self.side_km = math.sqrt(n / params["adults_per_km2"])
+        self.side_km = math.sqrt(n / params.adults_per_km2)
         g = generator
         band = g.choice(len(AGE_BANDS), size=n, p=AGE_SHARES)
         lo = np.array([b[0] for b in AGE_BANDS])[band]
@@ -60,33 +61,33 @@ class Catchment:
         self.age = (lo + g.random(n) * (hi - lo)).astype(np.int16)
 
         age_factor = np.array(MULTIMORBIDITY_BY_AGE) / np.dot(MULTIMORBIDITY_BY_AGE, AGE_SHARES)
-        p_mm = np.clip(params["prevalence_multimorbidity"] * age_factor[band], 0, 1)
+        p_mm = np.clip(params.prevalence_multimorbidity * age_factor[band], 0, 1)
         multimorbid = g.random(n) < p_mm
         # people with exactly one condition, so that the share with at least one matches prevalence_ltc
-        p_one = max(params["prevalence_ltc"] - params["prevalence_multimorbidity"], 0.0) / max(
-            1 - params["prevalence_multimorbidity"], 1e-9
+        p_one = max(params.prevalence_ltc - params.prevalence_multimorbidity, 0.0) / max(
+            1 - params.prevalence_multimorbidity, 1e-9
         )
         one = ~multimorbid & (g.random(n) < p_one)
         self.ltc_count = (multimorbid * 2 + one).astype(np.int8)
-        self.smi = g.random(n) < params["prevalence_smi"]
-        self.lonely = g.random(n) < params["prevalence_lonely"]
-        self.deprived = g.random(n) < params["prevalence_deprived"]
+        self.smi = g.random(n) < params.prevalence_smi
+        self.lonely = g.random(n) < params.prevalence_lonely
+        self.deprived = g.random(n) < params.prevalence_deprived
         self.x = (g.random(n) * self.side_km).astype(np.float32)
         self.y = (g.random(n) * self.side_km).astype(np.float32)
         self.wellbeing_z = g.standard_normal(n).astype(np.float32)
         self.course_z = g.standard_normal(n).astype(np.float32)
         # Older people travel less far (assumption: mobility and transport).
-        reach = g.exponential(params["reach_km_mean"], n) * np.where(self.age >= 75, 0.6, 1.0)
+        reach = g.exponential(params.reach_km_mean, n) * np.where(self.age >= 75, 0.6, 1.0)
         self.reach_km = np.maximum(reach, 0.3).astype(np.float32)
         self.preferences_u = g.random((n, PREFERENCES_PER_PERSON)).astype(np.float32)
         self.traits_u = g.random((n, 3)).astype(np.float32)  # work, cost, loneliness
 
         # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.
         weight = (
-            np.where(self.lonely, params["referral_or_lonely"], 1.0)
-            * np.where(self.ltc_count >= 2, params["referral_or_multimorbidity"], 1.0)
-            * np.where(self.deprived, params["referral_or_deprived"], 1.0)
-            * np.where(self.smi, params["referral_or_smi"], 1.0)
+            np.where(self.lonely, params.referral_or_lonely, 1.0)
+            * np.where(self.ltc_count >= 2, params.referral_or_multimorbidity, 1.0)
+            * np.where(self.deprived, params.referral_or_deprived, 1.0)
+            * np.where(self.smi, params.referral_or_smi, 1.0)
         )
         self._cumulative_weight = np.cumsum(weight)
         self.in_pathway = np.zeros(n, dtype=bool)

@@ -250,10 +250,10 @@ def test_service_use_change_matches_the_rate_formula():
     model.close_open_records()
     row = model.outcomes().query("ucla_end < ucla_start").iloc[0]
     p = model.p
-    expected = service_use_rate(p["gp_consultations_base"], p["gp_consultations_per_ltc"], int(row["ltc_count"]),
-                                row["ucla_end"], p["lonely_gp_rate_ratio"]) - service_use_rate(
-        p["gp_consultations_base"], p["gp_consultations_per_ltc"], int(row["ltc_count"]), row["ucla_start"],
-        p["lonely_gp_rate_ratio"])  # fmt: skip
+    expected = service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, int(row["ltc_count"]),
+                                row["ucla_end"], p.lonely_gp_rate_ratio) - service_use_rate(
+        p.gp_consultations_base, p.gp_consultations_per_ltc, int(row["ltc_count"]), row["ucla_start"],
+        p.lonely_gp_rate_ratio)  # fmt: skip
     assert row["gp_change_per_year"] == pytest.approx(expected)
 
 
