@@ -43,7 +43,7 @@ class Window:
     @classmethod
     def start_now(cls, model: SocialPrescribingModel) -> Window:
         model.trajectories.since_week = model.week
-        return cls(since_week=model.week, ledger=copy.copy(model.ledger), link_workers_left=model.link_workers_left)
+        return cls(since_week=model.week, ledger=copy.copy(model.ledger), link_workers_left=model.workforce.link_workers_left)
 
 
 def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: int, seed: int,
@@ -101,8 +101,8 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "employment_rate": mean(jobless, "found_work"),
         "mean_wait_lw_weeks": mean(referred, "lw_wait_weeks"),
         "mean_wait_vcse_weeks": mean(referred, "group_wait_weeks"),
-        "vcse_groups_closed": sum(1 for g in model.closed_groups if g.closed_week >= window.since_week),
-        "lw_quit_rate": _share(model.link_workers_left - window.link_workers_left, fte_years),
+        "vcse_groups_closed": sum(1 for g in model.community.closed_groups if g.closed_week >= window.since_week),
+        "lw_quit_rate": _share(model.workforce.link_workers_left - window.link_workers_left, fte_years),
         "gp_consultations_change": mean(measured, "gp_change_per_year"),
         "ae_attendances_change": mean(measured, "ae_change_per_year"),
         "total_cost_gbp": total_cost,
@@ -122,7 +122,7 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "tariffs_gbp": ledger.tariffs_paid - start.tariffs_paid,
         "programme_costs_gbp": ledger.programme_costs - start.programme_costs,
         "mean_link_workers": fte_years * 52 / weeks if weeks else 0.0,
-        "groups_open_at_end": len(model.groups()),
+        "groups_open_at_end": len(model.community.groups()),
         "mh_cohort_referrals": int((referred["cohort"] == "MENTAL_HEALTH").sum()) if len(referred) else 0,
         # for calibration (seeds/calibration_targets.toml)
         "mh_uptake_rate": mean(referred[referred["cohort"] == "MENTAL_HEALTH"], "took_up") if len(referred) else math.nan,

@@ -51,8 +51,8 @@ def pathway_text(model: SocialPrescribingModel) -> solara.component:
     return solara.Markdown(
         f"**Week {model.week}** (year {model.week / 52:.1f}) - referred so far: {c.referred:,}; "
         f"waiting for a link worker: {c.count(S.AWAITING_LINK_WORKER):,}; in community groups: {in_groups:,}; "
-        f"link workers in post: {len(model.link_workers())}; groups open: {len(model.groups())}; "
-        f"groups closed: {model.groups_closed}\n\n{settings_text(model)}"
+        f"link workers in post: {len(model.workforce.link_workers())}; groups open: {len(model.community.groups())}; "
+        f"groups closed: {model.community.groups_closed}\n\n{settings_text(model)}"
     )
 
 

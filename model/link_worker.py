@@ -8,8 +8,6 @@ import mesa
 
 from .states import Service
 
-STANDARD_EPISODE_WEEKS = 12  # the episode length the published link worker throughput refers to
-
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
@@ -36,7 +34,6 @@ class LinkWorker(mesa.Agent):
         # lighter maintenance phase of long-term support (ordered, for deterministic hand-over)
         self.caseload: dict[Patient, float] = {}
         self.load = 0.0  # sum of the caseload's shares, kept as people come and go
-        self.people_taken_on = 0
 
     @property
     def free_room(self) -> float:
@@ -48,7 +45,6 @@ class LinkWorker(mesa.Agent):
 
     def take_on(self, patient: Patient) -> None:
         self._set(patient, 1.0)
-        self.people_taken_on += 1
         patient.first_contact(self)
 
     def hand_over(self, patient: Patient) -> None:
@@ -76,7 +72,7 @@ class LinkWorker(mesa.Agent):
     def step(self) -> None:
         """Each week a link worker may leave; more likely under pressure, less likely when trained."""
         p = self.model.p
-        pressure_excess = min(max(self.model.pressure[self.service] - 1.0, 0.0), 1.0)
+        pressure_excess = min(max(self.model.workforce.pressure[self.service] - 1.0, 0.0), 1.0)
         weekly = (
             p.lw_quit_rate_per_year
             / 52
@@ -84,4 +80,4 @@ class LinkWorker(mesa.Agent):
             * (1 - p.training_quit_reduction * p.lw_training)
         )
         if self.model.streams["workforce"].chance(weekly):
-            self.model.link_worker_leaves(self)
+            self.model.workforce.link_worker_leaves(self)

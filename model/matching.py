@@ -17,7 +17,7 @@ def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tup
     as (preference rank, distance, group). Distances to every group are computed at once (NumPy):
     a whole ICB has about a thousand groups and tens of thousands of matches a year."""
     person = patient.person
-    table = model.group_table()
+    table = model.community.table()
     if not table.groups:
         return []
     distance = np.hypot(table.x - person.x, table.y - person.y)

@@ -44,25 +44,13 @@ class Mechanisms:
     def psychological(self) -> float:
         return self.levels[0]
 
-    @psychological.setter
-    def psychological(self, value: float) -> None:
-        self.levels[0] = value
-
     @property
     def social(self) -> float:
         return self.levels[1]
 
-    @social.setter
-    def social(self, value: float) -> None:
-        self.levels[1] = value
-
     @property
     def behavioural(self) -> float:
         return self.levels[2]
-
-    @behavioural.setter
-    def behavioural(self, value: float) -> None:
-        self.levels[2] = value
 
     def build(self, activity: Activity, growth: float) -> None:
         """One session attended: each level grows towards 1 in proportion to the activity's weight.

@@ -75,7 +75,7 @@ def network(model: SocialPrescribingModel) -> dict:
     matched to them (dots where they live), coloured by pathway state; a dashed line joins a person waiting
     for a place to the group."""
     side = model.catchment.side_km
-    workers = model.link_workers()
+    workers = model.workforce.link_workers()
     worker_pos = {w: (side * (i + 1) / (len(workers) + 1), side * 1.05) for i, w in enumerate(workers)}
     people = [p for p in model.open_records if p.state in STATE_COLOURS][:MAX_PATIENTS_DRAWN]
     dots, links = [], []
@@ -90,7 +90,7 @@ def network(model: SocialPrescribingModel) -> dict:
             link = "waiting for this group" if person.state is S.AWAITING_GROUP else "member of this group"
             links.append({"x": x, "y": y, "x2": person.group.x, "y2": person.group.y, "state": state, "link": link})
     places = [{"x": x, "y": y, "kind": "link worker"} for x, y in worker_pos.values()]
-    places += [{"x": g.x, "y": g.y, "kind": "community group"} for g in model.groups()]
+    places += [{"x": g.x, "y": g.y, "kind": "community group"} for g in model.community.groups()]
     colour = {
         "field": "state",
         "type": "nominal",

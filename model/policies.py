@@ -141,7 +141,7 @@ class LinkWorkerTraining(Policy):
         return {"lw_training": self.level}
 
     def annual_programme_cost(self, model):
-        return self.level * len(model.link_workers()) * model.p.training_cost_per_lw_year_gbp
+        return self.level * len(model.workforce.link_workers()) * model.p.training_cost_per_lw_year_gbp
 
 
 @dataclass
@@ -187,7 +187,7 @@ class GuaranteedContinuity(Policy):
 
     def annual_programme_cost(self, model):
         # the protected room is paid as a share of the link worker establishment
-        return model.p.continuity_cover_share * len(model.link_workers()) * model.p.lw_cost_per_fte_year_gbp
+        return model.p.continuity_cover_share * len(model.workforce.link_workers()) * model.p.lw_cost_per_fte_year_gbp
 
 
 POLICY_TYPES: dict[str, type[Policy]] = {

@@ -18,12 +18,15 @@ from .activities import catalogue
 from .parameters import Params
 from .states import Cohort
 
-# Age bands of English adults (ONS mid-year estimates, rounded): 18-39, 40-64, 65-74, 75+.
-AGE_BANDS = ((18, 40), (40, 65), (65, 75), (75, 95))
-AGE_SHARES = (0.36, 0.41, 0.12, 0.11)
-# Relative chance of multimorbidity by age band; normalised below so the overall prevalence holds.
-MULTIMORBIDITY_BY_AGE = (0.3, 1.0, 2.2, 3.0)
-PREFERENCES_PER_PERSON = 3  # activities a person would consider, in order of preference
+# Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
+AGE_BAND_STARTS = (18, 40, 65, 75)
+
+
+def age_bands(p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(band starts, band ends, share of adults in each band) from the parameters (shares normalised)."""
+    shares = np.array([p.age_share_18_39, p.age_share_40_64, p.age_share_65_74, p.age_share_75_plus])
+    ends = np.array([*AGE_BAND_STARTS[1:], p.oldest_age])
+    return np.array(AGE_BAND_STARTS), ends, shares / shares.sum()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +58,15 @@ class Catchment:
         self.size = n
         self.side_km = math.sqrt(n / params.adults_per_km2)
         g = generator
-        band = g.choice(len(AGE_BANDS), size=n, p=AGE_SHARES)
-        lo = np.array([b[0] for b in AGE_BANDS])[band]
-        hi = np.array([b[1] for b in AGE_BANDS])[band]
+        starts, ends, shares = age_bands(params)
+        band = g.choice(len(shares), size=n, p=shares)
+        lo, hi = starts[band], ends[band]
         self.age = (lo + g.random(n) * (hi - lo)).astype(np.int16)
 
-        age_factor = np.array(MULTIMORBIDITY_BY_AGE) / np.dot(MULTIMORBIDITY_BY_AGE, AGE_SHARES)
+        # relative chances of multimorbidity by age band, normalised so the overall prevalence holds
+        relative = np.array([params.multimorbidity_rr_18_39, params.multimorbidity_rr_40_64,
+                             params.multimorbidity_rr_65_74, params.multimorbidity_rr_75_plus])  # fmt: skip
+        age_factor = relative / np.dot(relative, shares)
         p_mm = np.clip(params.prevalence_multimorbidity * age_factor[band], 0, 1)
         multimorbid = g.random(n) < p_mm
         # people with exactly one condition, so that the share with at least one matches prevalence_ltc
@@ -76,10 +82,12 @@ class Catchment:
         self.y = (g.random(n) * self.side_km).astype(np.float32)
         self.wellbeing_z = g.standard_normal(n).astype(np.float32)
         self.course_z = g.standard_normal(n).astype(np.float32)
-        # Older people travel less far (assumption: mobility and transport).
-        reach = g.exponential(params.reach_km_mean, n) * np.where(self.age >= 75, 0.6, 1.0)
-        self.reach_km = np.maximum(reach, 0.3).astype(np.float32)
-        self.preferences_u = g.random((n, PREFERENCES_PER_PERSON)).astype(np.float32)
+        # Older people travel less far (mobility and transport).
+        reach = g.exponential(params.reach_km_mean, n) * np.where(
+            self.age >= AGE_BAND_STARTS[-1], params.reach_factor_75_plus, 1.0
+        )
+        self.reach_km = np.maximum(reach, params.reach_floor_km).astype(np.float32)
+        self.preferences_u = g.random((n, params.activities_considered)).astype(np.float32)
         self.traits_u = g.random((n, 3)).astype(np.float32)  # work, cost, loneliness
 
         # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.

@@ -27,8 +27,8 @@ def pathway_summary(model: SocialPrescribingModel) -> dict[str, float]:
         "mean SWEMWBS change, all referred": _mean(measured["swemwbs_end"] - measured["swemwbs_start"]),
         "mean SWEMWBS change, took up an activity": _mean(engaged["swemwbs_end"] - engaged["swemwbs_start"]),
         "mean UCLA-3 change, all referred": _mean(measured["ucla_end"] - measured["ucla_start"]),
-        "community groups closed": model.groups_closed,
-        "link workers who left": model.link_workers_left,
+        "community groups closed": model.community.groups_closed,
+        "link workers who left": model.workforce.link_workers_left,
         "commissioner spend (GBP)": model.ledger.commissioner_spend,
     }
 

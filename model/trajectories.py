@@ -22,8 +22,8 @@ GROUPS = ("all referred", "took up an activity", "no activity")
 
 
 class Trajectories:
-    def __init__(self) -> None:
-        self.since_week = 0  # people referred before this (a warm-up) are not followed
+    def __init__(self, since_week: int = 0) -> None:
+        self.since_week = since_week  # people referred before this (a warm-up) are not followed
         self._cohorts: dict[int, list[Patient]] = {}
         self._points: dict[Patient, list[tuple[float, float]]] = {}
         # (group, observation) -> [n, sum dSWEMWBS, sum dSWEMWBS^2, sum dUCLA, sum dUCLA^2]

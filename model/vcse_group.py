@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from .activities import Activity
+from .states import Event
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -73,9 +74,6 @@ class VCSEGroup(mesa.Agent):
     def free_places(self) -> int:
         return max(self.places - len(self.members), 0)
 
-    def distance_to(self, x: float, y: float) -> float:
-        return math.hypot(self.x - x, self.y - y)
-
     def join(self, patient: Patient) -> None:
         self.members[patient] = None
 
@@ -101,16 +99,13 @@ class VCSEGroup(mesa.Agent):
 
     def admit_from_waiting_list(self) -> None:
         while self.is_open and self.waiting and self.free_places > 0:
-            self.waiting.popleft().start_attending(self)
+            self.waiting.popleft().start_attending(self, Event.ADMITTED)
 
     def add_to_waiting_list(self, patient: Patient) -> None:
         self.waiting.append(patient)
 
     def remove_from_waiting_list(self, patient: Patient) -> None:
-        try:
-            self.waiting.remove(patient)
-        except ValueError:
-            pass
+        self.waiting.remove(patient)  # a person not on the list here is a bug: let it raise
 
     # ------------------------------------------------------------ money
     def receive(self, amount: float, from_commissioner: bool = False) -> None:
@@ -140,7 +135,7 @@ class VCSEGroup(mesa.Agent):
         referred_on_own_places = max(len(self.members) - len(self.volunteers) - self.grant_places, 0)
         self.spend(referred_on_own_places * p.cost_per_attendee_week_gbp)
         if self.reserves < 0:
-            self.model.close_group(self)
+            self.model.community.close_group(self)
 
     def close(self) -> list[Patient]:
         """Close the group; return its members and waiting list, who must be re-matched."""

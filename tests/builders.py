@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from model import Cohort, Patient, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from model.states import Event
+from model.referral import refer as refer_to_pathway
 
 
 def calm_model(calm: dict, seed: int = 1, **overrides) -> SocialPrescribingModel:
@@ -19,7 +21,7 @@ def add_group(model: SocialPrescribingModel, activity: int = 0, x: float = 0.0, 
               reserves: float = 1e6) -> VCSEGroup:  # fmt: skip
     """A group of one activity at (x, y) km, with fixed finances (a large reserve: it never closes unless
     the test says so)."""
-    return model.add_group(
+    return model.community.add_group(
         activity, x=x, y=y, base_places=places, charges=charges, income_per_year=income, margin=margin,
         reserves=reserves,
     )  # fmt: skip
@@ -31,7 +33,7 @@ def refer(model: SocialPrescribingModel, index: int, activity: int = 0, cohort: 
     to pay for it; mental-health cohort referrals come from the community mental health team."""
     source = ReferralSource.CMHT if cohort is Cohort.MENTAL_HEALTH else ReferralSource.GP
     person = dataclasses.replace(model.catchment.person(int(index)), x=x, y=0.0, reach_km=reach_km)
-    patient = model.refer(person, source, cohort)
+    patient = refer_to_pathway(model, person, source, cohort)
     patient.preferences = (activity,)
     patient.cannot_pay = False
     return patient
@@ -40,3 +42,9 @@ def refer(model: SocialPrescribingModel, index: int, activity: int = 0, cohort: 
 def refer_people(model: SocialPrescribingModel, indices: Iterable[int], activity: int = 0, x: float = 0.1,
                  reach_km: float = 1.0) -> list[Patient]:  # fmt: skip
     return [refer(model, i, activity, x=x, reach_km=reach_km) for i in indices]
+
+
+def stop_attending(patient: Patient) -> None:
+    """A member leaves their group the way the model has them drop out (the pathway's own move)."""
+    patient.leave_group()
+    patient.move_to(PathwayState.DROPPED_OUT, Event.STOPPED)

@@ -77,11 +77,11 @@ def violations(model: SocialPrescribingModel) -> list[str]:
 
     # money balances: every group's reserves follow from its ledger, and what the commissioner paid
     # in tariffs and grants is exactly what groups (open or closed) received from it
-    for g in [*groups, *model.closed_groups]:
+    for g in [*groups, *model.community.closed_groups]:
         if abs(g.reserves - (g.opening_reserves + g.received - g.spent)) > 1e-6 * max(1.0, g.received):
             out.append(f"group {g.unique_id} reserves do not balance")
     paid = model.ledger.tariffs_paid + model.ledger.grants_paid
-    received = sum(g.commissioner_funding for g in [*groups, *model.closed_groups])
+    received = sum(g.commissioner_funding for g in [*groups, *model.community.closed_groups])
     if abs(paid - received) > 1e-6 * max(1.0, paid):
         out.append(f"commissioner paid {paid:.2f} but groups received {received:.2f}")
     return out

@@ -57,7 +57,7 @@ def test_the_page_renders_and_its_inputs_rebuild_the_model():
     params["warmup_weeks"] = 8
     model = app.PageModel(**params)
     assert model.week == 8
-    assert len(model.link_workers()) == round(12.0 * params["population"] / 100_000)
+    assert len(model.workforce.link_workers()) == round(12.0 * params["population"] / 100_000)
     assert "12 link worker FTE per 100,000" in app.settings_text(model)  # the sliders show no numbers
     assert app.PageModel(rng=1, warmup_weeks=0).week == 0
 
@@ -87,5 +87,5 @@ def test_the_network_view_joins_people_to_their_link_worker_and_group():
     assert 0 < len(dots) <= page_charts.MAX_PATIENTS_DRAWN
     kinds = {link["link"] for link in links}
     assert "link worker" in kinds and "member of this group" in kinds
-    assert sum(p["kind"] == "link worker" for p in places) == len(model.link_workers())
-    assert sum(p["kind"] == "community group" for p in places) == len(model.groups())
+    assert sum(p["kind"] == "link worker" for p in places) == len(model.workforce.link_workers())
+    assert sum(p["kind"] == "community group" for p in places) == len(model.community.groups())

@@ -49,7 +49,7 @@ def add_group(model, activity: int = 0, places: int = 1_000) -> VCSEGroup:
 
 def refer_many(model, n: int, activity: int = 0) -> list[Patient]:
     """Refer ``n`` people who all want ``activity`` and live by its (roomy) group."""
-    if not model.groups_by_activity[activity]:
+    if not model.community.by_activity[activity]:
         add_group(model, activity)
     return builders.refer_people(model, range(n), activity)
 
@@ -190,8 +190,8 @@ def test_without_social_prescribing_nobody_attends_and_everyone_is_in_usual_care
     assert len(patients) == model.counters.referred > 100
     assert all(pt.state is S.USUAL_CARE and pt.exit_reason == "no social prescribing service" for pt in patients)
     assert model.counters.count(S.USUAL_CARE) == model.counters.referred
-    assert model.link_workers() == []
-    assert all(not g.members and not g.waiting for g in model.groups())
+    assert model.workforce.link_workers() == []
+    assert all(not g.members and not g.waiting for g in model.community.groups())
     assert model.counters.took_up_activity == 0 and model.counters.reached_link_worker == 0
     model.close_open_records()
     df = model.outcomes()

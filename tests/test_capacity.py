@@ -55,7 +55,7 @@ def test_a_full_group_puts_people_on_its_waiting_list_in_order():
     assert list(group.members) == patients[:2]
     assert list(group.waiting) == patients[2:]
     assert all(pt.group is group for pt in patients)
-    assert model.group_waiting() == 3
+    assert model.community.waiting() == 3
     assert model.counters.count(S.AWAITING_GROUP) == 3
     assert group.free_places == 0
 
@@ -68,10 +68,10 @@ def test_members_never_exceed_places():
     saw_waiting = False
     for _ in range(60):
         model.step()
-        for g in model.groups():
+        for g in model.community.groups():
             assert len(g.members) <= g.places
             assert all(pt.state is S.AWAITING_GROUP and pt.group is g for pt in g.waiting)
-        saw_waiting |= model.group_waiting() > 0
+        saw_waiting |= model.community.waiting() > 0
     assert saw_waiting
 
 
@@ -86,8 +86,8 @@ def test_a_leaving_member_is_replaced_by_the_next_on_the_waiting_list():
     assert patients[2].state is S.ATTENDING and patients[2] in group.members
     assert list(group.waiting) == patients[3:]
     assert len(group.members) == 2
-    patients[1].move_on()
-    assert patients[1].state is S.MOVED_ON
+    builders.stop_attending(patients[1])
+    assert patients[1].state is S.DROPPED_OUT
     assert list(group.members) == [patients[2], patients[3]]
     assert list(group.waiting) == [patients[4]]
 
@@ -99,7 +99,7 @@ def test_time_on_a_waiting_list_is_counted():
     model.run_for(3)
     assert second.state is S.AWAITING_GROUP
     model.run_for(4)
-    first.move_on()
+    builders.stop_attending(first)
     assert second.state is S.ATTENDING and second in group.members
     assert model.counters.group_wait_weeks == 4  # matched in week 3, started in week 7
     assert model.counters.took_up_activity == 2
@@ -114,7 +114,7 @@ def test_people_give_up_waiting_for_a_group_and_their_link_worker_looks_again():
     assert all(pt.state is S.AWAITING_GROUP for pt in waiting)
     model.update_parameters(lw_wait_patience_weeks=0.5)  # from now on, people lose patience fast
     for pt in waiting:
-        pt._set_group_deadline()
+        pt.set_group_deadline()
     model.run_for(8)
     assert not group.waiting
     # their link worker is still supporting them: back with the link worker, looking again
@@ -132,7 +132,7 @@ def test_people_without_a_link_worker_leave_when_they_give_up_waiting_for_a_grou
     assert all(pt.state is S.AWAITING_GROUP and pt.link_worker is None for pt in waiting)
     model.update_parameters(lw_wait_patience_weeks=0.5)
     for pt in waiting:
-        pt._set_group_deadline()
+        pt.set_group_deadline()
     model.run_for(10)
     assert not group.waiting
     for pt in waiting:

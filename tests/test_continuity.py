@@ -15,6 +15,7 @@ from model import (
     Service,
     SocialPrescribingModel,
 )
+from model.referral import refer
 from tests import builders
 
 S = PathwayState
@@ -42,7 +43,7 @@ def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
 
 
 def refer_many(model: SocialPrescribingModel, n: int, start: int = 0) -> list[Patient]:
-    return [model.refer(model.catchment.person(i), ReferralSource.GP, Cohort.LTC) for i in range(start, start + n)]
+    return [refer(model, model.catchment.person(i), ReferralSource.GP, Cohort.LTC) for i in range(start, start + n)]
 
 
 def three_workers_with_room(**overrides) -> tuple[SocialPrescribingModel, list[Patient]]:
@@ -51,24 +52,24 @@ def three_workers_with_room(**overrides) -> tuple[SocialPrescribingModel, list[P
     patients = refer_many(model, 6)
     model.step()
     assert all(pt.state is S.WITH_LINK_WORKER for pt in patients)
-    assert sorted(len(w.caseload) for w in model.link_workers()) == [2, 2, 2]
+    assert sorted(len(w.caseload) for w in model.workforce.link_workers()) == [2, 2, 2]
     return model, patients
 
 
 # ------------------------------------------------------------------ a leaver's caseload
 def test_leavers_caseload_goes_to_colleagues_with_room_and_continuity_is_broken():
     model, patients = three_workers_with_room()
-    leaver = model.link_workers(PC)[0]
+    leaver = model.workforce.link_workers(PC)[0]
     clients = list(leaver.caseload)
     others = [pt for pt in patients if pt not in clients]
-    colleagues = [w for w in model.link_workers(PC) if w is not leaver]
+    colleagues = [w for w in model.workforce.link_workers(PC) if w is not leaver]
     load_before = sum(w.load for w in colleagues)
 
-    model.link_worker_leaves(leaver)
+    model.workforce.link_worker_leaves(leaver)
 
-    assert leaver not in model.link_workers()
-    assert model.link_workers_left == 1
-    assert len(model.vacancies) == 1
+    assert leaver not in model.workforce.link_workers()
+    assert model.workforce.link_workers_left == 1
+    assert len(model.workforce.vacancies) == 1
     assert model.counters.continuity_breaks == len(clients) == 2
     for pt in clients:
         assert pt.link_worker in colleagues
@@ -87,25 +88,25 @@ def test_no_room_sends_people_back_to_the_front_of_the_queue():
     model.step()
     waiting = [pt for pt in patients if pt.state is S.AWAITING_LINK_WORKER]
     assert len(waiting) == 2
-    leaver = model.link_workers(PC)[0]
+    leaver = model.workforce.link_workers(PC)[0]
     clients = list(leaver.caseload)
 
-    model.link_worker_leaves(leaver)
+    model.workforce.link_worker_leaves(leaver)
 
     for pt in clients:
         assert pt.state is S.AWAITING_LINK_WORKER
         assert pt.link_worker is None and pt.continuity_broken
     assert model.counters.continuity_breaks == 2
     # displaced people go before those who were already waiting
-    assert set(list(model.queues[PC])[:2]) == set(clients)
-    assert list(model.queues[PC])[2:] == waiting
+    assert set(list(model.workforce.queues[PC])[:2]) == set(clients)
+    assert list(model.workforce.queues[PC])[2:] == waiting
     assert model.counters.count(S.AWAITING_LINK_WORKER) == 4
 
 
 def test_people_in_or_waiting_for_a_group_keep_their_place_when_their_link_worker_leaves():
     model = calm_model(link_workers_per_100k=20.0, lw_new_people_per_year=10.0, uptake_prob=1.0)
     side = model.catchment.side_km
-    group = model.add_group(
+    group = model.community.add_group(
         0, x=side / 2, y=side / 2, base_places=1, charges=False, income_per_year=10_000.0, margin=0.0, reserves=1e6
     )
     patients = refer_many(model, 2)
@@ -116,7 +117,7 @@ def test_people_in_or_waiting_for_a_group_keep_their_place_when_their_link_worke
     model.run_for(3)  # first contact in week 1, assessment and matching in week 3
     member, waiter = patients
     assert member.state is S.ATTENDING and waiter.state is S.AWAITING_GROUP
-    model.link_worker_leaves(model.link_workers()[0])
+    model.workforce.link_worker_leaves(model.workforce.link_workers()[0])
     assert member.state is S.ATTENDING and waiter.state is S.AWAITING_GROUP
     assert member.link_worker is None and waiter.link_worker is None
     assert member.continuity_broken and waiter.continuity_broken
@@ -129,38 +130,38 @@ def test_people_in_or_waiting_for_a_group_keep_their_place_when_their_link_worke
 def test_vacancy_is_refilled_after_the_vacancy_weeks(vacancy_weeks):
     model = calm_model(link_workers_per_100k=60.0, lw_vacancy_weeks=vacancy_weeks)
     model.run_for(3)
-    before = {w.unique_id for w in model.link_workers()}
+    before = {w.unique_id for w in model.workforce.link_workers()}
     assert len(before) == 3
-    model.link_worker_leaves(model.link_workers()[0])
+    model.workforce.link_worker_leaves(model.workforce.link_workers()[0])
     counts = []
     for _ in range(vacancy_weeks + 2):
-        counts.append(len(model.link_workers()))
+        counts.append(len(model.workforce.link_workers()))
         model.step()
-    counts.append(len(model.link_workers()))
+    counts.append(len(model.workforce.link_workers()))
     assert counts[:vacancy_weeks] == [2] * vacancy_weeks
     assert counts[vacancy_weeks:] == [3] * (len(counts) - vacancy_weeks)
-    newcomer = {w.unique_id for w in model.link_workers()} - before
+    newcomer = {w.unique_id for w in model.workforce.link_workers()} - before
     assert len(newcomer) == 1
-    assert not model.vacancies
+    assert not model.workforce.vacancies
 
 
 def test_zero_vacancy_weeks_refills_before_the_next_week():
     model = calm_model(link_workers_per_100k=60.0, lw_vacancy_weeks=0)
-    model.link_worker_leaves(model.link_workers()[0])
+    model.workforce.link_worker_leaves(model.workforce.link_workers()[0])
     model.step()
-    assert len(model.link_workers()) == 3
+    assert len(model.workforce.link_workers()) == 3
 
 
 def test_replacement_takes_the_waiting_list():
     model = calm_model(link_workers_per_100k=20.0, lw_new_people_per_year=10.0, lw_vacancy_weeks=2)
     patients = refer_many(model, 2)
     model.step()
-    model.link_worker_leaves(model.link_workers()[0])
+    model.workforce.link_worker_leaves(model.workforce.link_workers()[0])
     assert all(pt.state is S.AWAITING_LINK_WORKER for pt in patients)
     model.step()
     assert all(pt.state is S.AWAITING_LINK_WORKER for pt in patients)  # nobody in post
     model.run_for(2)
-    (new_worker,) = model.link_workers()
+    (new_worker,) = model.workforce.link_workers()
     assert all(pt.link_worker is new_worker and pt.state is S.WITH_LINK_WORKER for pt in patients)
     assert model.counters.reached_link_worker == 2  # returning people are not counted twice
 
@@ -168,31 +169,31 @@ def test_replacement_takes_the_waiting_list():
 # ------------------------------------------------------------------ guaranteed continuity
 def test_guaranteed_continuity_hands_the_whole_caseload_to_one_successor():
     model, patients = three_workers_with_room(guaranteed_continuity=True)
-    leaver = model.link_workers(PC)[0]
+    leaver = model.workforce.link_workers(PC)[0]
     clients = list(leaver.caseload)
-    before = {w.unique_id for w in model.link_workers()}
+    before = {w.unique_id for w in model.workforce.link_workers()}
 
-    model.link_worker_leaves(leaver)
+    model.workforce.link_worker_leaves(leaver)
 
-    assert len(model.link_workers()) == 3
-    assert not model.vacancies
-    (successor,) = [w for w in model.link_workers() if w.unique_id not in before]
+    assert len(model.workforce.link_workers()) == 3
+    assert not model.workforce.vacancies
+    (successor,) = [w for w in model.workforce.link_workers() if w.unique_id not in before]
     assert list(successor.caseload) == clients
     assert successor.load == pytest.approx(len(clients))
     for pt in clients:
         assert pt.link_worker is successor and not pt.continuity_broken
         assert pt.state is S.WITH_LINK_WORKER
     assert model.counters.continuity_breaks == 0
-    assert model.link_workers_left == 1
+    assert model.workforce.link_workers_left == 1
 
 
 def test_guaranteed_continuity_holds_even_when_colleagues_are_full():
     model = calm_model(link_workers_per_100k=40.0, lw_new_people_per_year=10.0, guaranteed_continuity=True)
     patients = refer_many(model, 4)
     model.step()
-    leaver = model.link_workers(PC)[0]
+    leaver = model.workforce.link_workers(PC)[0]
     clients = list(leaver.caseload)
-    model.link_worker_leaves(leaver)
+    model.workforce.link_worker_leaves(leaver)
     assert all(pt.state is S.WITH_LINK_WORKER and not pt.continuity_broken for pt in clients)
     assert len({pt.link_worker for pt in clients}) == 1
     assert model.counters.count(S.AWAITING_LINK_WORKER) == 0
@@ -206,7 +207,7 @@ def test_without_guarantee_a_long_run_breaks_continuity_and_with_it_never():
             rng=4, population=30_000, lw_quit_rate_per_year=2.0, guaranteed_continuity=guaranteed
         )
         model.run_for(52)
-        assert model.link_workers_left > 0
+        assert model.workforce.link_workers_left > 0
         breaks[guaranteed] = model.counters.continuity_breaks
     assert breaks[False] > 0
     assert breaks[True] == 0
@@ -218,10 +219,10 @@ def _quits(pressure: float, training: float = 0.0, weeks: int = 4_000, monkeypat
         seed=17, link_workers_per_100k=20.0, lw_quit_rate_per_year=5.2, lw_quit_pressure_multiplier=2.5,
         training_quit_reduction=0.3, lw_training=training,
     )  # fmt: skip
-    (worker,) = model.link_workers()
+    (worker,) = model.workforce.link_workers()
     left: list[LinkWorker] = []
-    monkeypatch.setattr(model, "link_worker_leaves", lambda w, replace=True: left.append(w))
-    model.pressure[PC] = pressure
+    monkeypatch.setattr(model.workforce, "link_worker_leaves", lambda w, replace=True: left.append(w))
+    model.workforce.pressure[PC] = pressure
     for _ in range(weeks):
         worker.step()
     assert all(w is worker for w in left)
@@ -253,7 +254,7 @@ def test_heavy_demand_drives_more_link_workers_out():
             lw_training=0.0, lw_vacancy_weeks=1,
         )  # fmt: skip
         model.run_for(52)
-        left[rate] = model.link_workers_left
+        left[rate] = model.workforce.link_workers_left
     # 30 workers at 1 a year: about 30 leavers at low pressure, up to four times that at double pressure
     assert 15 < left[2.0] < 45
     assert left[60.0] > 2 * left[2.0]

@@ -59,12 +59,12 @@ def refer(model, index: int, cohort: Cohort, activity: int = 0) -> Patient:
 # ------------------------------------------------------------------ routing to link advisors
 def test_mental_health_referrals_go_to_link_advisors():
     model = calm_model()
-    (advisor,) = model.link_workers(MH)
+    (advisor,) = model.workforce.link_workers(MH)
     assert advisor.service is MH and advisor.caseload_limit == 30
     mh = refer(model, 0, Cohort.MENTAL_HEALTH)
     ltc = refer(model, 1, Cohort.LTC)
     assert mh.service is MH and ltc.service is PC
-    assert list(model.queues[MH]) == [mh] and list(model.queues[PC]) == [ltc]
+    assert list(model.workforce.queues[MH]) == [mh] and list(model.workforce.queues[PC]) == [ltc]
     model.step()
     assert mh.link_worker is advisor
     assert ltc.link_worker is not None and ltc.link_worker.service is PC
@@ -72,7 +72,7 @@ def test_mental_health_referrals_go_to_link_advisors():
 
 def test_without_the_pathway_mental_health_referrals_go_to_primary_care_link_workers():
     model = calm_model(supported_discharge=False)
-    assert model.link_workers(MH) == []
+    assert model.workforce.link_workers(MH) == []
     mh = refer(model, 0, Cohort.MENTAL_HEALTH)
     assert mh.service is PC
     model.step()
@@ -85,8 +85,8 @@ def test_advisors_only_take_their_own_queue():
     model.step()
     assert sum(pt.link_worker is not None for pt in patients) == 2  # the primary-care worker has room but takes none
     assert all(pt.link_worker is None or pt.link_worker.service is MH for pt in patients)
-    assert model.pressure[MH] == pytest.approx(5 / 2)
-    assert model.pressure[PC] == 0.0
+    assert model.workforce.pressure[MH] == pytest.approx(5 / 2)
+    assert model.workforce.pressure[PC] == 0.0
 
 
 def test_advisor_support_lasts_advisor_support_weeks():
@@ -105,10 +105,10 @@ def test_accompanied_first_session_sets_take_up_on_the_pathway():
     model = calm_model(uptake_prob=0.3, accompanied_uptake_prob=0.87, light_touch_uptake_penalty=0.3)
     mh = refer(model, 0, Cohort.MENTAL_HEALTH)
     ltc = refer(model, 1, Cohort.LTC)
-    assert model.uptake_probability(mh) == pytest.approx(0.87)
-    assert model.uptake_probability(ltc) == pytest.approx(0.3)
-    model.pressure[MH] = 2.0  # advisors under pressure go light-touch too
-    assert model.uptake_probability(mh) == pytest.approx(0.87 * (1 - 0.3))
+    assert mh.uptake_probability() == pytest.approx(0.87)
+    assert ltc.uptake_probability() == pytest.approx(0.3)
+    model.workforce.pressure[MH] = 2.0  # advisors under pressure go light-touch too
+    assert mh.uptake_probability() == pytest.approx(0.87 * (1 - 0.3))
 
 
 def test_accompanied_take_up_share():

@@ -51,10 +51,10 @@ def refer_many(model, n: int, activity: int = 0, start: int = 0) -> list[Patient
 
 
 def balances(model) -> None:
-    for g in [*model.groups(), *model.closed_groups]:
+    for g in [*model.community.groups(), *model.community.closed_groups]:
         assert g.reserves == pytest.approx(g.opening_reserves + g.received - g.spent, rel=1e-9, abs=1e-6)
     paid = model.ledger.tariffs_paid + model.ledger.grants_paid
-    received = sum(g.commissioner_funding for g in [*model.groups(), *model.closed_groups])
+    received = sum(g.commissioner_funding for g in [*model.community.groups(), *model.community.closed_groups])
     assert paid == pytest.approx(received, rel=1e-9, abs=1e-6)
 
 
@@ -92,7 +92,7 @@ def test_unfunded_load_closes_more_groups_over_time():
             new_groups_per_100k_year=0.0,
         )  # fmt: skip
         model.run_for(52)
-        closed[cost] = model.groups_closed
+        closed[cost] = model.community.groups_closed
     assert closed[0.0] == 0  # balanced books and no referral load: nobody closes
     assert closed[40.0] > 0
 
@@ -110,8 +110,8 @@ def test_a_group_that_runs_out_closes_and_its_members_move_to_another_group():
     assert fragile.is_open and fragile.reserves == pytest.approx(6.0)
     model.step()  # week 6: 6 - 12 < 0 -> closes
     assert not fragile.is_open
-    assert fragile not in model.groups() and fragile in model.closed_groups
-    assert model.groups_closed == 1
+    assert fragile not in model.community.groups() and fragile in model.community.closed_groups
+    assert model.community.groups_closed == 1
     assert fragile.reserves < 0 and not fragile.members and not fragile.waiting
     for pt in members:
         assert pt.state is S.ATTENDING and pt.group is backup and pt in backup.members
@@ -188,7 +188,7 @@ def test_no_tariff_means_no_commissioner_money_for_groups():
     model = SocialPrescribingModel(rng=6, population=20_000)
     model.run_for(30)
     assert model.ledger.tariffs_paid == 0 and model.ledger.grants_paid == 0
-    assert all(g.commissioner_funding == 0 for g in model.groups())
+    assert all(g.commissioner_funding == 0 for g in model.community.groups())
 
 
 # ------------------------------------------------------------------ capacity grants
@@ -244,7 +244,7 @@ def test_money_balances_in_a_run_with_grants_tariffs_and_closures():
     for _ in range(52):
         model.step()
         balances(model)
-    assert model.groups_closed > 0
+    assert model.community.groups_closed > 0
     assert model.ledger.grants_paid > 0 and model.ledger.tariffs_paid > 0
     ledger = model.ledger
     assert ledger.commissioner_spend == pytest.approx(

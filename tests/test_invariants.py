@@ -65,7 +65,7 @@ def test_stress_case_with_every_lever_on():
     for _ in range(156):
         model.step()
         assert not violations(model), f"week {model.week}: {violations(model)[:5]}"
-    assert model.counters.volunteered > 0 and model.link_workers_left > 0
+    assert model.counters.volunteered > 0 and model.workforce.link_workers_left > 0
 
 
 def test_the_checker_catches_broken_states():

@@ -15,6 +15,7 @@ from model import (
     Service,
     SocialPrescribingModel,
 )
+from model.referral import refer as refer_to_pathway
 from tests import builders
 
 S = PathwayState
@@ -44,7 +45,7 @@ def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
 
 
 def refer(model: SocialPrescribingModel, index: int) -> Patient:
-    return model.refer(model.catchment.person(index), ReferralSource.GP, Cohort.LTC)
+    return refer_to_pathway(model, model.catchment.person(index), ReferralSource.GP, Cohort.LTC)
 
 
 # ------------------------------------------------------------------ caseload limits
@@ -52,11 +53,11 @@ def refer(model: SocialPrescribingModel, index: int) -> Patient:
 def test_caseload_limit_is_throughput_times_twelve_weeks(throughput, limit):
     assert limit == max(1, round(throughput * 12 / 52))
     model = SocialPrescribingModel(rng=1, population=50_000, lw_new_people_per_year=throughput)
-    workers = model.link_workers(PC)
+    workers = model.workforce.link_workers(PC)
     assert len(workers) == 3  # 6 per 100k x 50,000
-    assert model.caseload_limit(PC) == limit
+    assert model.workforce.caseload_limit(PC) == limit
     assert all(w.caseload_limit == limit for w in workers)
-    assert model.caseload_capacity() == 3 * limit
+    assert model.workforce.caseload_capacity() == 3 * limit
 
 
 def test_link_advisors_have_their_own_caseload_limit():
@@ -64,10 +65,10 @@ def test_link_advisors_have_their_own_caseload_limit():
         rng=1, population=200_000, supported_discharge=True, link_advisors_per_100k=1.5, advisor_caseload=17,
         lw_new_people_per_year=225.0,  # 52 people at once for 12-week episodes
     )
-    advisors = model.link_workers(Service.MENTAL_HEALTH)
+    advisors = model.workforce.link_workers(Service.MENTAL_HEALTH)
     assert len(advisors) == 3
     assert all(a.caseload_limit == 17 for a in advisors)
-    assert all(w.caseload_limit == 52 for w in model.link_workers(PC))
+    assert all(w.caseload_limit == 52 for w in model.workforce.link_workers(PC))
 
 
 def test_caseloads_never_exceed_the_limit_under_heavy_demand():
@@ -75,27 +76,27 @@ def test_caseloads_never_exceed_the_limit_under_heavy_demand():
     waited = False
     for _ in range(40):
         model.step()
-        for worker in model.link_workers():
+        for worker in model.workforce.link_workers():
             assert worker.load <= worker.caseload_limit + 1e-9
             assert len(worker.caseload) <= worker.caseload_limit  # all on 12-week episodes
         waited |= model.counters.count(S.AWAITING_LINK_WORKER) > 0
     assert waited
-    assert model.pressure[PC] > 1.0
+    assert model.workforce.pressure[PC] > 1.0
 
 
 # ------------------------------------------------------------------ the waiting list
 def test_full_caseloads_make_new_referrals_wait_and_they_are_taken_in_arrival_order():
     # one link worker, caseload limit round(10 x 12 / 52) = 2; with no groups, support ends after 3 weeks
     model = calm_model(lw_new_people_per_year=10.0, support_weeks=3)
-    (worker,) = model.link_workers(PC)
+    (worker,) = model.workforce.link_workers(PC)
     assert worker.caseload_limit == 2
     patients = [refer(model, i) for i in range(8)]
     model.step()
     assert [pt.state for pt in patients[:2]] == [S.WITH_LINK_WORKER] * 2
     assert all(pt.state is S.AWAITING_LINK_WORKER and pt.link_worker is None for pt in patients[2:])
-    assert list(model.queues[PC]) == patients[2:]
+    assert list(model.workforce.queues[PC]) == patients[2:]
     assert model.counters.count(S.AWAITING_LINK_WORKER) == 6
-    assert model.pressure[PC] == pytest.approx(8 / 2)
+    assert model.workforce.pressure[PC] == pytest.approx(8 / 2)
 
     first_contact: dict[Patient, int] = {}
     for _ in range(30):
@@ -118,7 +119,7 @@ def test_more_link_workers_take_everyone_at_once():
     patients = [refer(model, i) for i in range(10)]
     model.step()
     assert all(pt.state is S.WITH_LINK_WORKER for pt in patients)
-    assert sorted(len(w.caseload) for w in model.link_workers()) == [2] * 5
+    assert sorted(len(w.caseload) for w in model.workforce.link_workers()) == [2] * 5
     assert model.counters.link_worker_wait_weeks == pytest.approx(10 * 1.0)  # all seen in week 1
 
 
@@ -131,7 +132,7 @@ def test_people_give_up_waiting_for_a_link_worker(patience):
     assert len(gave_up) >= 30
     assert all(pt.state is S.DECLINED and not pt.ever_supported for pt in gave_up)
     assert model.counters.exits["gave up waiting for a link worker"] == len(gave_up)
-    assert not model.queues[PC] or all(pt.state is S.AWAITING_LINK_WORKER for pt in model.queues[PC])
+    assert not model.workforce.queues[PC] or all(pt.state is S.AWAITING_LINK_WORKER for pt in model.workforce.queues[PC])
 
 
 def test_patient_people_do_not_give_up():
@@ -158,20 +159,20 @@ def test_pressure_lowers_uptake_and_training_raises_it():
     patient = refer(model, 0)
     chance = {}
     for pressure in (0.5, 1.0, 1.5, 2.0, 3.0):
-        model.pressure[PC] = pressure
-        chance[pressure] = model.uptake_probability(patient)
+        model.workforce.pressure[PC] = pressure
+        chance[pressure] = patient.uptake_probability()
     assert chance[0.5] == chance[1.0] == pytest.approx(0.6)
     assert chance[1.5] == pytest.approx(0.6 * (1 - 0.3 * 0.5))
     assert chance[2.0] == pytest.approx(0.6 * (1 - 0.3))
     assert chance[3.0] == chance[2.0]  # the penalty saturates at double pressure
 
-    model.pressure[PC] = 1.0
+    model.workforce.pressure[PC] = 1.0
     model.update_parameters(lw_training=1.0)
-    assert model.uptake_probability(patient) == pytest.approx(0.6 * 1.2)
+    assert patient.uptake_probability() == pytest.approx(0.6 * 1.2)
     model.update_parameters(lw_training=0.5)
-    assert model.uptake_probability(patient) == pytest.approx(0.6 * 1.1)
+    assert patient.uptake_probability() == pytest.approx(0.6 * 1.1)
     model.update_parameters(lw_training=1.0, uptake_prob=0.95)
-    assert model.uptake_probability(patient) == 1.0  # capped
+    assert patient.uptake_probability() == 1.0  # capped
 
 
 def test_pressure_is_demand_over_capacity():
@@ -179,8 +180,8 @@ def test_pressure_is_demand_over_capacity():
     for i in range(25):
         refer(model, i)
     model.step()
-    assert model.caseload_capacity() == 10
-    assert model.pressure[PC] == pytest.approx(25 / 10)
+    assert model.workforce.caseload_capacity() == 10
+    assert model.workforce.pressure[PC] == pytest.approx(25 / 10)
     assert model.counters.count(S.AWAITING_LINK_WORKER) == 15
 
 
@@ -198,7 +199,7 @@ def test_light_touch_support_lowers_take_up_in_a_stretched_service():
         assessed = [pt for pt in model.agents_by_type[Patient] if pt.assessed]
         shares[throughput] = sum(pt.wants_activity for pt in assessed) / len(assessed)
         if throughput == 20.0:
-            assert model.pressure[PC] >= 2.0
+            assert model.workforce.pressure[PC] >= 2.0
     assert shares[1000.0] == pytest.approx(0.8, abs=0.06)
     assert shares[20.0] < 0.2  # full penalty at double pressure: nobody wants an activity
 
@@ -207,11 +208,11 @@ def test_light_touch_support_lowers_take_up_in_a_stretched_service():
 def test_no_link_workers_means_nobody_is_reached():
     model = SocialPrescribingModel(rng=2, population=20_000, link_workers_per_100k=0.0, lw_wait_patience_weeks=3.0)
     model.run_for(40)
-    assert model.link_workers() == []
+    assert model.workforce.link_workers() == []
     assert model.counters.referred > 100
     assert model.counters.reached_link_worker == 0
     assert model.counters.took_up_activity == 0
     assert set(model.counters.exits) == {"gave up waiting for a link worker"}
-    assert model.pressure[PC] == math.inf
+    assert model.workforce.pressure[PC] == math.inf
     assert all(pt.state in (S.AWAITING_LINK_WORKER, S.DECLINED) for pt in model.agents_by_type[Patient])
     assert LinkWorker not in model.agents_by_type or len(model.agents_by_type[LinkWorker]) == 0

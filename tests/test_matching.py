@@ -18,6 +18,7 @@ from model import (
 )
 from model.activities import catalogue
 from model.population import preferred_activities
+from model.referral import refer as refer_to_pathway
 from tests import builders
 
 S = PathwayState
@@ -47,7 +48,7 @@ def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
 
 def add_group(model, activity: int, x: float, y: float, places: int = 5, charges: bool = False) -> VCSEGroup:
     """A group at a chosen place, registered with the model as ``_new_group`` does (well funded)."""
-    group = model.add_group(
+    group = model.community.add_group(
         activity, x=x, y=y, base_places=places, charges=charges,
         income_per_year=10_000.0, margin=0.0, reserves=1e6,
     )  # fmt: skip
@@ -57,7 +58,7 @@ def add_group(model, activity: int, x: float, y: float, places: int = 5, charges
 def refer(model, index: int, wants: tuple[int, ...], x: float = 0.0, y: float = 0.0, reach: float = 1.0,
           cannot_pay: bool = False) -> Patient:  # fmt: skip
     person = dataclasses.replace(model.catchment.person(index), x=x, y=y, reach_km=reach)
-    patient = model.refer(person, ReferralSource.GP, Cohort.LTC)
+    patient = refer_to_pathway(model, person, ReferralSource.GP, Cohort.LTC)
     patient.preferences = wants
     patient.cannot_pay = cannot_pay
     return patient
@@ -98,7 +99,7 @@ def test_people_who_cannot_pay_are_not_offered_charging_groups():
     assert suitable(cannot, model) == {free}
     assert matching.choose_group(can_pay, model) is paid
     assert matching.choose_group(cannot, model) is free
-    model.close_group(free)
+    model.community.close_group(free)
     assert matching.choose_group(cannot, model) is None
 
 
@@ -118,7 +119,7 @@ def test_closed_groups_are_not_offered():
     g = add_group(model, 0, 0.1, 0.0)
     patient = refer(model, 0, wants=(0,))
     assert suitable(patient, model) == {g}
-    model.close_group(g)
+    model.community.close_group(g)
     assert suitable(patient, model) == set()
 
 
@@ -138,9 +139,9 @@ def test_among_free_places_the_more_wanted_activity_then_the_nearer_group_wins()
     first_mid = add_group(model, 0, 0.5, 0.0)
     patient = refer(model, 0, wants=(0, 1))
     assert matching.choose_group(patient, model) is first_mid
-    model.close_group(first_mid)
+    model.community.close_group(first_mid)
     assert matching.choose_group(patient, model) is first_far
-    model.close_group(first_far)
+    model.community.close_group(first_far)
     assert matching.choose_group(patient, model) is second_near
 
 
@@ -185,7 +186,7 @@ def test_nothing_in_reach_leaves_the_person_with_their_link_worker_until_support
     assert patient.state is S.NO_ACTIVITY
     assert patient.exit_reason == "support ended without an activity"
     assert not patient.took_up and patient.link_worker is None
-    assert model.link_workers()[0].load == 0
+    assert model.workforce.link_workers()[0].load == 0
 
 
 def test_a_group_that_opens_in_reach_is_found_at_the_next_review():

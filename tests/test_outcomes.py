@@ -26,6 +26,7 @@ from model.mechanisms import (
     swemwbs,
     ucla,
 )
+from model.referral import refer
 from tests import builders
 
 S = PathwayState
@@ -111,8 +112,8 @@ def test_loneliness_at_referral_follows_the_ons_cut_off():
 def test_mental_health_cohort_starts_lower():
     model = calm_model(swemwbs_smi_offset=-3.0)
     person = model.catchment.person(0)
-    ltc = model.refer(person, ReferralSource.GP, Cohort.LTC)
-    mh = model.refer(dataclasses.replace(person, index=1), ReferralSource.CMHT, Cohort.MENTAL_HEALTH)
+    ltc = refer(model, person, ReferralSource.GP, Cohort.LTC)
+    mh = refer(model, dataclasses.replace(person, index=1), ReferralSource.CMHT, Cohort.MENTAL_HEALTH)
     assert mh.swemwbs0 == pytest.approx(max(ltc.swemwbs0 - 3.0, 7.0))
 
 

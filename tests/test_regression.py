@@ -36,8 +36,8 @@ def fingerprint(params: dict, policies) -> dict:
         "in_state": list(c.in_state),
         "milestones": [c.referred, c.reached_link_worker, c.took_up_activity, c.sustained, c.volunteered,
                        c.dropped_out, c.setbacks, c.reengaged_after_setback, c.mh_discharged],  # fmt: skip
-        "groups_closed": model.groups_closed,
-        "link_workers_left": model.link_workers_left,
+        "groups_closed": model.community.groups_closed,
+        "link_workers_left": model.workforce.link_workers_left,
         "spend": round(model.ledger.commissioner_spend, 4),
         "swemwbs_end_sum": round(float(out["swemwbs_end"].sum()), 6),
         "ucla_end_sum": round(float(out["ucla_end"].sum()), 6),

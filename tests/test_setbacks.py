@@ -99,7 +99,7 @@ def test_full_belonging_with_full_protection_prevents_setbacks():
         model = calm_model(seed=3, support_weeks=520, setback_rate_per_year=10.0, belonging_protection=protection)
         patients = refer_many(model, range(200))
         for pt in patients:  # as if each already belonged fully to a group, without fading
-            pt.mechanisms.social = 1.0
+            pt.mechanisms.levels[1] = 1.0
             pt.mechanisms.paused_at = None
         model.run_for(30)
         counts[protection] = model.counters.setbacks
@@ -216,8 +216,8 @@ def test_return_chances_match_the_parameters():
         )  # fmt: skip
         patients = _attending(model, 400, support_weeks_left=case != "alone")
         if case == "broken":
-            for worker in model.link_workers()[:2]:
-                model.link_worker_leaves(worker)
+            for worker in model.workforce.link_workers()[:2]:
+                model.workforce.link_worker_leaves(worker)
             patients = [pt for pt in patients if pt.continuity_broken]
             assert len(patients) > 100 and all(pt.link_worker is not None for pt in patients)
         for pt in patients:
@@ -232,10 +232,10 @@ def test_return_chances_match_the_parameters():
 def test_broken_continuity_lowers_the_return_chance():
     model = calm_model(continuity_break_penalty=1.0, link_workers_per_100k=40.0)  # two workers
     patients = _attending(model, 20)
-    leaver = model.link_workers()[0]
+    leaver = model.workforce.link_workers()[0]
     moved = list(leaver.caseload)
     kept = [pt for pt in patients if pt not in moved]
-    model.link_worker_leaves(leaver)
+    model.workforce.link_worker_leaves(leaver)
     assert moved and kept
     for pt in patients:
         pt.begin_setback(SetbackKind.HEALTH)
@@ -249,7 +249,7 @@ def test_nothing_to_return_to_after_a_setback():
     patients = _attending(model, 3, support_weeks_left=False)
     for pt in patients:
         pt.begin_setback(SetbackKind.HEALTH)
-    model.close_group(patients[0].group)
+    model.community.close_group(patients[0].group)
     for pt in patients:
         pt.end_setback()
     assert all(pt.state is S.DROPPED_OUT for pt in patients)
@@ -264,7 +264,7 @@ def test_open_door_brings_people_back_through_the_link_worker_queue():
     returner.begin_setback(SetbackKind.HEALTH)
     returner.end_setback()
     assert returner.state is S.AWAITING_LINK_WORKER
-    assert model.queues[PC][0] is returner  # at the front: no new referral needed
+    assert model.workforce.queues[PC][0] is returner  # at the front: no new referral needed
     reached = model.counters.reached_link_worker
     model.step()
     assert returner.link_worker is not None

@@ -1,0 +1,46 @@
+"""Assessment and goals: after a few weeks with a link worker, is the referral one social prescribing can
+help with, and does the person want an activity? (Bu 2024 for take-up; Cooper 2024 for training and
+stretched, light-touch support; Dayson 2020 for the accompanied first session in the supported pathway.)"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .states import Event, PathwayState, Service
+
+if TYPE_CHECKING:
+    from .patient import Patient
+
+S = PathwayState
+
+
+class Assessment:
+    def complete_assessment(self: Patient) -> None:
+        """Goals agreed; does the person want an activity, and can the link worker find one?"""
+        if self.state is not S.WITH_LINK_WORKER:
+            return
+        self.assessed = True
+        if not self.appropriate:
+            self.move_to(S.NO_ACTIVITY, Event.NOT_APPROPRIATE)
+            return
+        self.wants_activity = self.model.streams["assessment"].chance(self.uptake_probability())
+        if self.wants_activity:
+            self.look_for_group()
+        # otherwise the link worker supports them in other ways until the episode ends
+
+    def resume_with_link_worker(self: Patient) -> None:
+        """Back with a link worker (a return, a hand-over): assess first if goals were never agreed."""
+        if self.assessed:
+            self.look_for_group()
+        else:
+            self.schedule("assessment", self.model.p.assessment_weeks, self.complete_assessment)
+
+    def uptake_probability(self: Patient) -> float:
+        """Chance that an assessed person wants an activity: lower when link workers are stretched
+        (light-touch support), higher with trained link workers or an accompanied first session."""
+        p = self.model.p
+        base = p.accompanied_uptake_prob if self.service is Service.MENTAL_HEALTH else p.uptake_prob
+        pressure_excess = min(max(self.model.workforce.pressure[self.service] - 1.0, 0.0), 1.0)
+        chance = base * (1 + p.training_uptake_boost * p.lw_training)
+        chance *= 1 - p.light_touch_uptake_penalty * pressure_excess
+        return min(chance, 1.0)

@@ -1,0 +1,135 @@
+"""The community groups of the catchment as a whole: which exist, new ones being founded, capacity grants
+and the per-referral tariff paid to them, and closures (Dayson 2020 and Cooper 2024 on funding; NCVO
+almanac for the size of groups)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .activities import catalogue
+from .vcse_group import VCSEGroup
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+
+
+class GroupTable:
+    """Open groups' locations, activities and fees as NumPy columns (row i is ``groups[i]``)."""
+
+    def __init__(self, groups: list[VCSEGroup]):
+        acts = catalogue()
+        self.groups = groups
+        self.x = np.array([g.x for g in groups], dtype=float)
+        self.y = np.array([g.y for g in groups], dtype=float)
+        self.activity = np.array([acts.index(g.activity) for g in groups], dtype=np.int64)
+        self.charges = np.array([g.charges for g in groups], dtype=bool)
+
+
+class Community:
+    def __init__(self, model: SocialPrescribingModel):
+        self.model = model
+        self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
+        self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
+        self._table: GroupTable | None = None
+        for _ in range(round(model.p.groups_per_100k * model.per_100k)):
+            self.new_group()
+        self._schedule_founding()
+
+    # ------------------------------------------------------------------ which groups exist
+    def groups(self) -> list[VCSEGroup]:
+        return [g for per_activity in self.by_activity for g in per_activity]
+
+    def table(self) -> GroupTable:
+        """The open groups as arrays, for matching; rebuilt only when a group opens or closes."""
+        if self._table is None:
+            self._table = GroupTable(self.groups())
+        return self._table
+
+    @property
+    def groups_closed(self) -> int:
+        return len(self.closed_groups)
+
+    def new_group(self) -> VCSEGroup:
+        """A group drawn from the catchment's mix: activity, place, size, income and reserves."""
+        p = self.model.p
+        stream = self.model.streams["groups"]
+        cumulative = np.cumsum([a.supply for a in catalogue()]).tolist()
+        activity_index = stream.pick(cumulative)
+        side = self.model.catchment.side_km
+        # lognormal income with the given mean: most groups are small, a few large
+        sigma = p.group_income_log_sd
+        income = float(stream.generator.lognormal(math.log(p.group_income_mean_gbp) - sigma**2 / 2, sigma))
+        reserves = stream.exponential(p.group_reserve_months_mean) * income / 12
+        return self.add_group(
+            activity_index,
+            x=stream.random() * side,
+            y=stream.random() * side,
+            # bigger groups (more income) have more places: capacity and money scale together
+            base_places=1 + int(stream.generator.poisson(max(p.group_places_mean - 1, 0) * income / p.group_income_mean_gbp)),
+            charges=stream.chance(p.paid_group_share),
+            income_per_year=income,
+            margin=float(stream.generator.normal(p.group_margin_mean, p.group_margin_sd)),
+            reserves=reserves,
+        )
+
+    def add_group(self, activity: int, **traits: Any) -> VCSEGroup:
+        """A new open community group (``activity``: index in the activity catalogue; ``traits``: the
+        VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
+        group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
+        self.by_activity[activity].append(group)
+        self._table = None
+        return group
+
+    def _schedule_founding(self) -> None:
+        rate = self.model.p.new_groups_per_100k_year * self.model.per_100k / 52
+        if rate > 0:
+            self.model.schedule_event(self.found_group, after=self.model.streams["groups"].weeks_until(1 / rate))
+
+    def found_group(self) -> None:
+        self.new_group()
+        self._schedule_founding()
+
+    # ------------------------------------------------------------------ money
+    def distribute_grants(self) -> None:
+        """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
+        model = self.model
+        pot = model.p.vcse_grant_per_100k_year_gbp * model.per_100k / 52
+        open_groups = self.groups()
+        share = pot / len(open_groups) if open_groups else 0.0
+        for group in open_groups:
+            if share == 0.0 and group.grant_per_week == 0.0:
+                continue
+            group.grant_per_week = share
+            if share > 0:
+                group.receive(share, from_commissioner=True)
+                model.ledger.grants_paid += share
+            group.enforce_places()
+            group.admit_from_waiting_list()
+
+    def pay_tariff(self, group: VCSEGroup) -> None:
+        """Funding follows the referral: the receiving group is paid when a referred person starts."""
+        amount = self.model.p.referral_tariff_gbp
+        if amount > 0:
+            group.receive(amount, from_commissioner=True)
+            self.model.ledger.tariffs_paid += amount
+
+    def close_group(self, group: VCSEGroup) -> None:
+        """A group whose reserves ran out closes; its members and waiting list are re-matched."""
+        displaced = group.close()
+        group.closed_week = self.model.week
+        self.by_activity[catalogue().index(group.activity)].remove(group)
+        self._table = None
+        self.closed_groups.append(group)
+        group.remove()
+        for patient in displaced:
+            patient.group_closed()
+
+    # ------------------------------------------------------------------ readings
+    def waiting(self) -> int:
+        return sum(len(g.waiting) for g in self.groups())
+
+    def places(self) -> int:
+        return sum(g.places for g in self.groups())

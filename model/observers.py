@@ -1,0 +1,99 @@
+"""What the model reports as it runs: the weekly series (Mesa DataCollector reporters) and the outcome
+records. Nothing here changes the pathway; the pathway's own counters are in ``counters.py`` and the
+wellbeing trajectories since referral in ``trajectories.py``."""
+
+from __future__ import annotations
+
+import math
+import operator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import pandas as pd
+
+from .outcomes import OUTCOME_COLUMNS, OutcomeRecord
+from .states import PathwayState
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+
+WELLBEING_READING_WEEKS = 4  # how often the weekly series re-reads mean wellbeing
+WELLBEING_KEYS = ("mean_swemwbs", "mean_swemwbs_change", "mean_ucla", "mean_ucla_change")
+
+
+class Observers:
+    """The weekly series and the outcome records of one run."""
+
+    def __init__(self, model: SocialPrescribingModel):
+        self.model = model
+        self.records: list[OutcomeRecord] = []
+        self.datacollector = mesa.DataCollector(model_reporters=reporters())
+        self._wellbeing: tuple[int, dict[str, float]] | None = None
+
+    def collect(self) -> None:
+        self.datacollector.collect(self.model)
+
+    def add(self, record: OutcomeRecord) -> None:
+        self.records.append(record)
+
+    def outcomes(self) -> pd.DataFrame:
+        """One row per closed record."""
+        row = operator.attrgetter(*OUTCOME_COLUMNS)
+        return pd.DataFrame([row(r) for r in self.records], columns=OUTCOME_COLUMNS)
+
+    def series(self) -> pd.DataFrame:
+        return self.datacollector.get_model_vars_dataframe()
+
+    def wellbeing_means(self) -> dict[str, float]:
+        """Mean SWEMWBS and UCLA-3, and their change since referral, over people within follow-up.
+
+        Taken over everyone referred in the last follow-up window, whatever their state, so that the
+        counterfactual (no social prescribing) is measured on the same footing. It scans every open
+        record, so it is read every WELLBEING_READING_WEEKS weeks (like a monthly survey) and the
+        last reading is reported in between: outcomes themselves come from each person's record.
+        """
+        model = self.model
+        if self._wellbeing is not None and (model.week - self._wellbeing[0] < WELLBEING_READING_WEEKS):
+            return self._wellbeing[1]
+        n = len(model.open_records)
+        sums = [0.0, 0.0, 0.0, 0.0]
+        week = model.week
+        for pt in model.open_records:
+            sw, lo = pt.outcomes_at(week)
+            sums[0] += sw
+            sums[1] += sw - pt.swemwbs0
+            sums[2] += lo
+            sums[3] += lo - pt.ucla0
+        means = {k: (v / n if n else math.nan) for k, v in zip(WELLBEING_KEYS, sums, strict=True)}
+        self._wellbeing = (week, means)
+        return means
+
+
+def _state_count(model: SocialPrescribingModel, state: PathwayState) -> int:
+    return model.counters.count(state)
+
+
+def _wellbeing(model: SocialPrescribingModel, key: str) -> float:
+    return model.observers.wellbeing_means()[key]
+
+
+def reporters() -> dict[str, Any]:
+    """The weekly series: people in each pathway state, waiting lists, caseloads, groups, wellbeing, spend."""
+    out: dict[str, Any] = {state.name.lower(): partial(_state_count, state=state) for state in PathwayState}
+    out.update(
+        {
+            "referrals": lambda m: m.counters.referred,
+            "lw_waiting": lambda m: m.counters.count(PathwayState.AWAITING_LINK_WORKER),
+            "group_waiting": lambda m: m.community.waiting(),
+            "caseload": lambda m: m.workforce.caseload(),
+            "caseload_capacity": lambda m: m.workforce.caseload_capacity(),
+            "link_workers": lambda m: len(m.workforce.link_workers()),
+            "open_groups": lambda m: sum(len(g) for g in m.community.by_activity),
+            "group_places": lambda m: m.community.places(),
+            "in_groups": lambda m: len(m.attending),  # attending + sustained + volunteering
+            **{key: partial(_wellbeing, key=key) for key in WELLBEING_KEYS},
+            "commissioner_spend_gbp": lambda m: m.ledger.commissioner_spend,
+        }
+    )
+    return out

@@ -1,0 +1,125 @@
+"""Outcomes: wellbeing (SWEMWBS) and loneliness (UCLA-3) over time, discharge from secondary mental health
+care (Dayson 2020), work, and GP and A&E use; each person's record is written once, at follow-up."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .mechanisms import natural_course, service_use_rate, swemwbs, ucla
+from .parameters import chance_within
+from .states import Cohort, Service
+
+if TYPE_CHECKING:
+    from .patient import Patient
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRecord:
+    """One referral's record: the outcome columns (README, "Outcome records")."""
+
+    patient: int
+    referred_week: int
+    closed_week: int
+    censored: bool  # closed at the end of the run, before follow-up was complete
+    cohort: str
+    source: str
+    age: int
+    ltc_count: int
+    deprived: bool
+    state: str
+    exit_reason: str
+    reached_link_worker: bool
+    took_up: bool
+    sustained: bool
+    volunteer: bool
+    weeks_attended: int
+    lw_wait_weeks: float
+    group_wait_weeks: float
+    setbacks: int
+    reengaged: int
+    continuity_broken: bool
+    swemwbs_start: float
+    swemwbs_end: float
+    ucla_start: float
+    ucla_end: float
+    improved: bool
+    working_age_not_employed: bool
+    found_work: bool
+    mh_discharged: bool
+    gp_change_per_year: float
+    ae_change_per_year: float
+
+
+OUTCOME_COLUMNS = [f.name for f in dataclasses.fields(OutcomeRecord)]
+
+
+class Outcomes:
+    def outcomes_at(self: Patient, week: float) -> tuple[float, float]:
+        """(SWEMWBS, UCLA-3) at ``week``: one evaluation of the mechanisms for both scales."""
+        p = self.model.p
+        levels = self.mechanisms.at(week)
+        natural = natural_course(self.natural_change, p.natural_recovery_weeks, week - self.referred_week)
+        return swemwbs(self.swemwbs0, natural, levels, p.swemwbs_gain_max), ucla(self.ucla0, levels[1], p.ucla_reduction_max)
+
+    def swemwbs_at(self: Patient, week: float) -> float:
+        return self.outcomes_at(week)[0]
+
+    def ucla_at(self: Patient, week: float) -> float:
+        return self.outcomes_at(week)[1]
+
+    def consider_mh_discharge(self: Patient) -> None:
+        """Supported discharge (Dayson 2020): sustained engagement and better wellbeing lead to
+        discharge from secondary mental health care."""
+        if self.service is not Service.MENTAL_HEALTH or self.mh_discharged or not self.sustained:
+            return
+        p = self.model.p
+        improved = self.swemwbs_at(self.week) - self.swemwbs0 >= p.improvement_threshold
+        if improved and self.model.streams["outcomes"].chance(p.mh_discharge_prob):
+            self.discharge_from_secondary_care()
+
+    def discharge_from_secondary_care(self: Patient) -> None:
+        self.mh_discharged = True
+        self.model.counters.mh_discharged += 1
+
+    def close_record(self: Patient, censored: bool = False) -> OutcomeRecord | None:
+        """Measure outcomes at follow-up (or at the end of the run, ``censored``) and write the record."""
+        if self.record_closed:
+            return None
+        p = self.model.p
+        stream = self.model.streams["outcomes"]
+        week = self.week
+        weeks = week - self.referred_week
+        if self.cohort is Cohort.MENTAL_HEALTH and not self.mh_discharged:
+            if stream.chance(chance_within(p.mh_discharge_rate_per_year, weeks)):
+                self.discharge_from_secondary_care()
+        looking_for_work = self.working_age and not self.employed_at_referral
+        found_work = looking_for_work and stream.chance(
+            chance_within(p.job_finding_rate_per_year, weeks + self.work_seeking_weeks)
+        )
+        sw_end, ucla_end = self.outcomes_at(week)
+        ltc = self.person.ltc_count
+
+        def gp(score: float) -> float:
+            return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, score, p.lonely_gp_rate_ratio)
+
+        def ae(score: float) -> float:
+            return service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc, score, p.lonely_ae_rate_ratio)
+
+        record = OutcomeRecord(
+            patient=self.unique_id, referred_week=self.referred_week, closed_week=week, censored=censored,
+            cohort=self.cohort.name, source=self.source.name, age=self.person.age, ltc_count=ltc,
+            deprived=self.person.deprived, state=self.state.name, exit_reason=self.exit_reason,
+            reached_link_worker=self.ever_supported, took_up=self.took_up, sustained=self.sustained,
+            volunteer=self.volunteer, weeks_attended=self.weeks_attended, lw_wait_weeks=self.lw_wait_weeks,
+            group_wait_weeks=self.group_wait_weeks, setbacks=self.setbacks, reengaged=self.reengaged,
+            continuity_broken=self.continuity_broken, swemwbs_start=self.swemwbs0, swemwbs_end=sw_end,
+            ucla_start=self.ucla0, ucla_end=ucla_end, improved=sw_end - self.swemwbs0 >= p.improvement_threshold,
+            working_age_not_employed=looking_for_work, found_work=found_work, mh_discharged=self.mh_discharged,
+            gp_change_per_year=gp(ucla_end) - gp(self.ucla0), ae_change_per_year=ae(ucla_end) - ae(self.ucla0),
+        )  # fmt: skip
+        self.record_closed = True
+        self._events.pop("close_record", None)
+        self.model.record_outcome(self, record)
+        return record

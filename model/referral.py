@@ -1,0 +1,126 @@
+"""Referral and first contact: who is referred each week, by whom, and how they reach a link worker.
+
+Referrals arrive by the medical routes (GP, community mental health team) and by self-referral,
+need-weighted over the catchment (ELSA odds ratios). A referred person waits for a link worker with
+room (first come, first served), may give up waiting, and at first contact may decline (Bu 2024;
+Dayson 2020 for the supported pathway).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .parameters import registry
+from .states import Cohort, Event, PathwayState, ReferralSource, Service
+
+if TYPE_CHECKING:
+    from .link_worker import LinkWorker
+    from .model import SocialPrescribingModel
+    from .patient import Patient
+    from .population import Person
+
+S = PathwayState
+# Someone already in the pathway gets no second episode: the referral goes to the next person drawn.
+# A few tries keep the referral volume at the rate (a numerical device, not behaviour).
+REFERRAL_DRAW_TRIES = 5
+
+
+def arrive_referrals(model: SocialPrescribingModel) -> None:
+    """This week's referrals: medical routes and self-referral, need-weighted over the catchment."""
+    p = model.p
+    weekly = p.referral_rate_per_1000 / 1000 * p.population / 52
+    awareness_ratio = p.public_awareness / registry()["public_awareness"].value
+    for stream_name, mean in (
+        ("referrals.medical", weekly * (1 - p.self_referral_share)),
+        ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
+    ):
+        stream = model.streams[stream_name]
+        for _ in range(int(stream.generator.poisson(mean))):
+            for _attempt in range(REFERRAL_DRAW_TRIES):
+                index = model.catchment.draw_referred(stream.random())
+                if index is not None:
+                    break
+            if index is None:
+                continue
+            person = model.catchment.person(index)
+            if stream_name == "referrals.self":
+                source = ReferralSource.SELF
+            elif person.smi and stream.chance(p.cmht_referral_share_smi):
+                source = ReferralSource.CMHT
+            else:
+                source = ReferralSource.GP
+            refer(model, person, source, Cohort.MENTAL_HEALTH if source is ReferralSource.CMHT else Cohort.LTC)
+
+
+def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort) -> Patient:
+    """``person`` is referred now: they become a Patient agent and enter the pathway."""
+    from .patient import Patient  # the Patient is built from the stages, this one among them
+
+    patient = Patient(model, person, source, cohort)
+    model.catchment.in_pathway[person.index] = True
+    model.counters.referred += 1
+    model.open_records[patient] = None
+    model.trajectories.add(patient)
+    patient.enter_pathway()
+    return patient
+
+
+def appropriate_referral(patient: Patient) -> bool:
+    """Is the referral one social prescribing can help with? Drawn once per referral: more often with
+    public awareness and a clear link worker role (Cooper 2024). In the supported pathway the mental health
+    team screens its referrals: the best rate (Dayson 2020)."""
+    p = patient.model.p
+    clarity = (p.public_awareness + p.role_clarity) / 2
+    chance = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
+    if patient.service is Service.MENTAL_HEALTH:
+        chance = p.appropriate_share_max
+    return patient.model.streams["referrals"].chance(chance)
+
+
+class Referral:
+    """The person's side: entering the pathway, waiting for a link worker, first contact."""
+
+    def enter_pathway(self: Patient) -> None:
+        """Wait for a link worker, or (no social prescribing) carry on as usual."""
+        self.schedule("close_record", self.model.p.follow_up_weeks, self.close_record)
+        if not self.model.social_prescribing:
+            self.move_to(S.USUAL_CARE, Event.NO_SERVICE)
+            return
+        self.join_link_worker_queue(Event.REFERRED)
+        self.schedule_next_setback()
+
+    def join_link_worker_queue(self: Patient, event: Event) -> None:
+        """Wait for a link worker: new referrals at the back, people coming back at the front."""
+        self.move_to(S.AWAITING_LINK_WORKER, event)
+        self.model.workforce.queue(self, front=event is not Event.REFERRED)
+        # a deadline, not an event: the weekly allocation checks it (most people are seen in time)
+        self.gives_up_at = self.model.time + self.model.streams["referrals"].exponential(
+            self.model.p.lw_wait_patience_weeks
+        )
+
+    def give_up_waiting(self: Patient) -> None:
+        if self.state is S.AWAITING_LINK_WORKER:
+            self.move_to(S.DROPPED_OUT if self.ever_supported else S.DECLINED, Event.GAVE_UP_LINK_WORKER)
+
+    def first_contact(self: Patient, link_worker: LinkWorker) -> None:
+        """A link worker takes the person on: a strengths-based first conversation."""
+        p = self.model.p
+        self.start_support_episode(link_worker)
+        if self.ever_supported:  # back through the open door, or after a hand-over: no new first contact
+            self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
+            self.resume_with_link_worker()
+            return
+        self.ever_supported = True
+        counters = self.model.counters
+        counters.reached_link_worker += 1
+        self.lw_wait_weeks = self.model.time - self.referred_week
+        counters.link_worker_wait_weeks += self.lw_wait_weeks
+        if self.service is Service.MENTAL_HEALTH:  # discharge agreed with the person beforehand (Dayson 2020)
+            decline = p.supported_decline_prob
+        else:
+            decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
+        if self.model.streams["assessment"].chance(min(decline, 1.0)):
+            self.move_to(S.DECLINED, Event.DECLINED)
+            return
+        self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
+        self.schedule("assessment", p.assessment_weeks, self.complete_assessment)

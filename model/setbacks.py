@@ -1,0 +1,87 @@
+"""Setbacks and return (Wildman 2019): health, family and money shocks interrupt engagement; whether the
+person comes back depends on support still being open to them and on link worker continuity."""
+
+from __future__ import annotations
+
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+from .states import IN_GROUP, TERMINAL, Event, PathwayState, SetbackKind
+
+if TYPE_CHECKING:
+    from .patient import Patient
+
+S = PathwayState
+SUSCEPTIBLE = IN_GROUP | {S.WITH_LINK_WORKER, S.AWAITING_GROUP}
+KINDS = (SetbackKind.HEALTH, SetbackKind.FAMILY, SetbackKind.MONEY)
+
+
+class Setbacks:
+    def schedule_next_setback(self: Patient) -> None:
+        """Candidate setbacks arrive at the person's highest possible rate; each is kept with the
+        chance that belonging does not protect against it at that moment (thinning), which gives
+        exactly a setback rate that falls as belonging grows, without weekly work."""
+        p = self.model.p
+        rate = p.setback_rate_per_year / 52
+        if self.person.ltc_count >= 2:
+            rate *= p.setback_rr_multimorbidity
+        if self.person.deprived:
+            rate *= p.setback_rr_deprived
+        if rate > 0:
+            self.schedule("setback", self.model.streams["setbacks"].weeks_until(1 / rate), self.setback_candidate)
+
+    def setback_candidate(self: Patient) -> None:
+        if self.state in TERMINAL:
+            return
+        p = self.model.p
+        stream = self.model.streams["setbacks"]
+        protection = p.belonging_protection * self.mechanisms.at(self.week)[1]
+        if self.state in SUSCEPTIBLE and stream.random() >= protection:
+            shares = list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money)))
+            self.begin_setback(KINDS[stream.pick(shares)])
+        else:
+            self.schedule_next_setback()
+
+    def begin_setback(self: Patient, kind: SetbackKind) -> None:
+        counters = self.model.counters
+        counters.setbacks += 1
+        if self.setbacks == 0:
+            counters.people_with_setback += 1
+        self.setbacks += 1
+        if self.state in IN_GROUP:
+            self.cancel("attendance")
+            self.leave_group()
+        elif self.state is S.AWAITING_GROUP:
+            self.group.remove_from_waiting_list(self)
+        self.cancel("placement", "assessment")
+        self.move_to(S.SETBACK, Event.SETBACK)
+        p = self.model.p
+        mean = p.setback_weeks_mean * (p.health_setback_length_factor if kind is SetbackKind.HEALTH else 1.0)
+        self.schedule("setback_end", self.model.streams["setbacks"].weeks_until(mean), self.end_setback)
+
+    def end_setback(self: Patient) -> None:
+        """Whether the person comes back depends on support still being open and on continuity."""
+        if self.state is not S.SETBACK:
+            return
+        p = self.model.p
+        on_caseload = self.link_worker is not None
+        open_door = p.open_door and self.ever_supported
+        if on_caseload or open_door:
+            chance = p.return_prob_supported * (1 - p.continuity_break_penalty * self.continuity_broken)
+        else:
+            chance = p.return_prob_unsupported
+        if not self.model.streams["setbacks"].chance(chance):
+            self.move_to(S.DROPPED_OUT, Event.NO_RETURN)
+            return
+        self.reengaged += 1
+        self.model.counters.reengaged_after_setback += 1
+        self.schedule_next_setback()
+        if on_caseload:
+            self.move_to(S.WITH_LINK_WORKER, Event.BACK_TO_LINK_WORKER)
+            self.resume_with_link_worker()
+        elif open_door:
+            self.join_link_worker_queue(Event.OPEN_DOOR)
+        elif self.group is not None and self.group.is_open:  # back to their group on their own
+            self.place(self.group)
+        else:
+            self.leave_unengaged(Event.NOTHING_TO_RETURN_TO)

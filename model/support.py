@@ -1,0 +1,64 @@
+"""The link worker support episode: how long it lasts, its lighter maintenance phase, a link worker
+leaving, and its end (NHS England role description; Ways to Wellness for long-term support; Wildman 2019
+for continuity)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .states import Event, PathwayState, Service
+
+if TYPE_CHECKING:
+    from .link_worker import LinkWorker
+    from .patient import Patient
+
+S = PathwayState
+
+
+class Support:
+    def start_support_episode(self: Patient, link_worker: LinkWorker) -> None:
+        """On a link worker's caseload until the episode ends; long-term support turns lighter after the
+        standard episode."""
+        p = self.model.p
+        self.link_worker = link_worker
+        self.caseload_weight = 1.0
+        weeks = p.advisor_support_weeks if self.service is Service.MENTAL_HEALTH else p.support_weeks
+        self.schedule("end_support", weeks, self.end_support)
+        if weeks > p.lw_episode_weeks and self.service is Service.PRIMARY_CARE:
+            self.schedule("maintenance", p.lw_episode_weeks, self.enter_maintenance)
+
+    def enter_maintenance(self: Patient) -> None:
+        """Past the standard episode of long-term support: occasional check-ins, a lighter load."""
+        self.caseload_weight = self.model.p.maintenance_load
+        if self.link_worker is not None:
+            self.link_worker.lighten(self)
+
+    def end_support(self: Patient) -> None:
+        """The support episode ends: the person leaves the caseload, engaged or not."""
+        self.end_support_episode()
+        self.consider_mh_discharge()
+        if self.state is S.WITH_LINK_WORKER:
+            self.leave_unengaged(Event.SUPPORT_ENDED)
+
+    def end_support_episode(self: Patient) -> None:
+        self.cancel("support", "placement")
+        if self.link_worker is not None:
+            self.link_worker.release(self)
+            self.link_worker = None
+
+    def leave_unengaged(self: Patient, event: Event) -> None:
+        """Leave the pathway without an activity: "dropped out" if they had started one."""
+        self.move_to(S.DROPPED_OUT if self.took_up else S.NO_ACTIVITY, event)
+
+    def link_worker_left(self: Patient, successor: LinkWorker | None, continuity_kept: bool) -> None:
+        """Their link worker has left: a colleague takes over, or support is lost for now."""
+        if not continuity_kept:
+            self.continuity_broken = True
+            self.model.counters.continuity_breaks += 1
+        self.link_worker = successor
+        if successor is not None:
+            successor.hand_over(self)
+            return
+        self.cancel("support", "placement", "assessment")
+        if self.state is S.WITH_LINK_WORKER:  # not yet placed: back to the front of the queue
+            self.join_link_worker_queue(Event.LINK_WORKER_LEFT)

@@ -1,0 +1,155 @@
+"""The link worker workforce: funded posts, recruitment and vacancies, the waiting lists for a link worker,
+who takes whom on, and what happens to a caseload when a link worker leaves (NHS England role description;
+Tierney 2025 and BJGP 2023 on pressure and turnover; Wildman 2019 on continuity)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+from .link_worker import LinkWorker
+from .states import PathwayState, Service
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .patient import Patient
+
+S = PathwayState
+
+
+class Vacancy:
+    """A link worker post waiting to be filled; held by the workforce so its scheduled event stays alive."""
+
+    def __init__(self, workforce: Workforce, service: Service):
+        self.workforce = workforce
+        self.service = service
+
+    def fill(self) -> None:
+        if self.workforce.vacancies.pop(self, False) is None:  # still a funded vacancy
+            self.workforce.recruit(self.service)
+
+
+class Workforce:
+    def __init__(self, model: SocialPrescribingModel):
+        self.model = model
+        self.queues: dict[Service, deque[Patient]] = {s: deque() for s in Service}
+        self.pressure: dict[Service, float] = dict.fromkeys(Service, 0.0)  # demand / capacity, last allocation
+        self.vacancies: dict[Vacancy, None] = {}  # ordered, so cuts are deterministic
+        self.link_workers_left = 0
+
+    # ------------------------------------------------------------------ posts
+    def caseload_limit(self, service: Service) -> int:
+        """People a whole-time link worker holds at once: published throughput x episode length
+        (12 weeks) / 52; link advisors in the supported pathway have their own caseload."""
+        p = self.model.p
+        if service is Service.MENTAL_HEALTH:
+            return int(p.advisor_caseload)
+        return max(1, round(p.lw_new_people_per_year * p.lw_episode_weeks / 52))
+
+    def establishment(self, service: Service) -> int:
+        """Funded posts for a service: FTE per 100,000 adults times the catchment.
+
+        A service that is funded at all has at least one post.
+        """
+        p = self.model.p
+        if not self.model.social_prescribing:
+            return 0
+        if service is Service.MENTAL_HEALTH:
+            if not p.supported_discharge:
+                return 0
+            fte = p.link_advisors_per_100k * self.model.per_100k
+        else:
+            fte = p.link_workers_per_100k * self.model.per_100k
+        return max(round(fte), 1) if fte > 0 else 0
+
+    def staff_to_establishment(self) -> None:
+        """Recruit to funded posts, or let staff go (newest first) when posts are cut."""
+        for service in Service:
+            posts = self.establishment(service)
+            vacant = [v for v in self.vacancies if v.service is service]
+            workers = self.link_workers(service)
+            for _ in range(posts - len(workers) - len(vacant)):
+                self.recruit(service)
+            excess = len(workers) + len(vacant) - posts
+            for vacancy in vacant[: max(excess, 0)]:
+                del self.vacancies[vacancy]
+                excess -= 1
+            for worker in sorted(workers, key=lambda w: -w.unique_id)[: max(excess, 0)]:
+                self.link_worker_leaves(worker, replace=False)
+
+    def parameters_changed(self) -> None:
+        for worker in self.link_workers():
+            worker.caseload_limit = self.caseload_limit(worker.service)
+        self.staff_to_establishment()
+
+    def recruit(self, service: Service) -> LinkWorker:
+        return LinkWorker(self.model, service, self.caseload_limit(service))
+
+    def link_workers(self, service: Service | None = None) -> list[LinkWorker]:
+        workers = self.model.agents_by_type.get(LinkWorker)
+        if workers is None:
+            return []
+        return [w for w in workers if service is None or w.service is service]
+
+    # ------------------------------------------------------------------ waiting and allocation
+    def queue(self, patient: Patient, front: bool = False) -> None:
+        queue = self.queues[patient.service]
+        queue.appendleft(patient) if front else queue.append(patient)
+
+    def allocate(self) -> None:
+        """Link workers with room take people from the waiting list, first come first served."""
+        now = self.model.time
+        workers_by_service = {service: [] for service in Service}
+        for worker in self.link_workers():
+            workers_by_service[worker.service].append(worker)
+        for service, queue in self.queues.items():
+            for patient in queue:
+                if patient.state is S.AWAITING_LINK_WORKER and patient.gives_up_at <= now:
+                    patient.give_up_waiting()
+            # drop people who have given up or moved on since they joined the queue
+            live = deque(pt for pt in queue if pt.state is S.AWAITING_LINK_WORKER)
+            self.queues[service] = live
+            workers = workers_by_service[service]
+            capacity = sum(w.caseload_limit for w in workers)
+            demand = len(live) + sum(w.load for w in workers)
+            self.pressure[service] = demand / capacity if capacity else (math.inf if demand else 0.0)
+            # the link worker with most room takes the next person (ties: the longest in post)
+            room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
+            heapq.heapify(room)
+            while live and room:
+                _, _, worker = heapq.heappop(room)
+                worker.take_on(live.popleft())
+                if worker.free_room >= 1:
+                    heapq.heappush(room, (-worker.free_room, worker.unique_id, worker))
+
+    # ------------------------------------------------------------------ leaving
+    def link_worker_leaves(self, worker: LinkWorker, replace: bool = True) -> None:
+        """A link worker leaves. With guaranteed continuity a colleague takes over at once; otherwise
+        their clients go to colleagues with room (continuity broken) and the post stays vacant.
+        ``replace=False``: the post itself is cut."""
+        self.link_workers_left += 1
+        caseload = worker.hand_back_all()
+        worker.remove()
+        if replace and self.model.p.guaranteed_continuity:
+            successor = self.recruit(worker.service)
+            for patient in caseload:
+                patient.link_worker_left(successor, continuity_kept=True)
+            return
+        if replace:
+            vacancy = Vacancy(self, worker.service)
+            self.vacancies[vacancy] = None
+            self.model.schedule_event(vacancy.fill, after=max(self.model.p.lw_vacancy_weeks, 1e-3))
+        colleagues = self.link_workers(worker.service)
+        for patient in caseload:
+            best = max(colleagues, key=lambda w: (w.free_room, -w.unique_id), default=None)
+            has_room = best is not None and best.free_room >= patient.caseload_weight
+            patient.link_worker_left(best if has_room else None, continuity_kept=False)
+
+    # ------------------------------------------------------------------ readings
+    def caseload(self) -> float:
+        return sum(w.load for w in self.link_workers())
+
+    def caseload_capacity(self) -> int:
+        return sum(w.caseload_limit for w in self.link_workers())
