@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "validation")
 
     sub.add_parser("evidence", help="the parameter table and the seed findings (also written to seeds/EVIDENCE.md)")
+    sub.add_parser("diagram", help="the pathway's state diagram from the transition table (written into README and ODD)")
 
     calibrate = sub.add_parser(
         "calibrate",
@@ -361,6 +362,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise BadInput("spsim validate: --replicates and --workers must be at least 1, --years above 0")
             validate.run(args.out, args.replicates, args.years, args.population, args.workers)
             return 0  # a failed target is a finding, reported in the table, not an error of the command
+        if args.command == "diagram":
+            from . import pathway_diagram
+
+            return pathway_diagram.main()
         if args.command == "evidence":
             from . import evidence
 

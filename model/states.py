@@ -103,47 +103,46 @@ class Transition(NamedTuple):
 
 
 E = Event
-_START_IN_GROUP = tuple(sorted(IN_GROUP))  # a sustained person or a volunteer restarts as one
-_ROWS: list[tuple[tuple, tuple, tuple[Event, ...]]] = [
+_IN_GROUP = tuple(sorted(IN_GROUP))  # a sustained person or a volunteer (re)starts as one
+_ROWS: list[tuple[tuple, tuple, Event]] = [
     # from                                  to                                    caused by
-    ((None,),                               (S.AWAITING_LINK_WORKER,),            (E.REFERRED,)),
-    ((None,),                               (S.USUAL_CARE,),                      (E.NO_SERVICE,)),
+    ((None,),                               (S.AWAITING_LINK_WORKER,),            E.REFERRED),
+    ((None,),                               (S.USUAL_CARE,),                      E.NO_SERVICE),
     # referral and first contact (referral.py), the support episode (support.py)
-    ((S.AWAITING_LINK_WORKER,),             (S.WITH_LINK_WORKER,),                (E.FIRST_CONTACT,)),
-    ((S.AWAITING_LINK_WORKER,),             (S.DECLINED,),                        (E.DECLINED,)),
-    ((S.AWAITING_LINK_WORKER,),             (S.DECLINED, S.DROPPED_OUT),          (E.GAVE_UP_LINK_WORKER,)),
-    ((S.WITH_LINK_WORKER,),                 (S.AWAITING_LINK_WORKER,),            (E.LINK_WORKER_LEFT,)),
-    ((S.WITH_LINK_WORKER,),                 UNENGAGED_EXIT,                       (E.SUPPORT_ENDED,)),
+    ((S.AWAITING_LINK_WORKER,),             (S.WITH_LINK_WORKER,),                E.FIRST_CONTACT),
+    ((S.AWAITING_LINK_WORKER,),             (S.DECLINED,),                        E.DECLINED),
+    ((S.AWAITING_LINK_WORKER,),             (S.DECLINED, S.DROPPED_OUT),          E.GAVE_UP_LINK_WORKER),
+    ((S.WITH_LINK_WORKER,),                 (S.AWAITING_LINK_WORKER,),            E.LINK_WORKER_LEFT),
+    ((S.WITH_LINK_WORKER,),                 UNENGAGED_EXIT,                       E.SUPPORT_ENDED),
     # assessment and goals (assessment.py)
-    ((S.WITH_LINK_WORKER,),                 (S.NO_ACTIVITY,),                     (E.NOT_APPROPRIATE,)),
+    ((S.WITH_LINK_WORKER,),                 (S.NO_ACTIVITY,),                     E.NOT_APPROPRIATE),
     # placement (placement.py): start, wait, look again, re-match after a closure
-    ((S.WITH_LINK_WORKER, *_START_IN_GROUP, S.AWAITING_GROUP, S.SETBACK),
-                                            _START_IN_GROUP,                      (E.PLACE_FREE,)),
-    ((S.WITH_LINK_WORKER, *_START_IN_GROUP, S.AWAITING_GROUP, S.SETBACK),
-                                            (S.AWAITING_GROUP,),                  (E.GROUP_FULL,)),
-    ((S.AWAITING_GROUP,),                   _START_IN_GROUP,                      (E.ADMITTED,)),
-    ((S.AWAITING_GROUP,),                   (S.WITH_LINK_WORKER, *UNENGAGED_EXIT), (E.GAVE_UP_GROUP,)),
-    ((*_START_IN_GROUP, S.AWAITING_GROUP),  (S.WITH_LINK_WORKER,),                (E.GROUP_CLOSED,)),
-    ((*_START_IN_GROUP, S.AWAITING_GROUP),  UNENGAGED_EXIT,                       (E.NOTHING_IN_REACH,)),
+    ((S.WITH_LINK_WORKER, S.AWAITING_GROUP, S.SETBACK), _IN_GROUP,                E.PLACE_FREE),
+    *[((state,),                            (state,),                             E.PLACE_FREE) for state in _IN_GROUP],
+    ((S.WITH_LINK_WORKER, S.AWAITING_GROUP, S.SETBACK, *_IN_GROUP), (S.AWAITING_GROUP,), E.GROUP_FULL),
+    ((S.AWAITING_GROUP,),                   _IN_GROUP,                            E.ADMITTED),
+    ((S.AWAITING_GROUP,),                   (S.WITH_LINK_WORKER, *UNENGAGED_EXIT), E.GAVE_UP_GROUP),
+    ((*_IN_GROUP, S.AWAITING_GROUP),        (S.WITH_LINK_WORKER,),                E.GROUP_CLOSED),
+    (_IN_GROUP,                             (S.DROPPED_OUT,),                     E.NOTHING_IN_REACH),
+    ((S.AWAITING_GROUP,),                   UNENGAGED_EXIT,                       E.NOTHING_IN_REACH),
     # attendance (attendance.py)
-    (_START_IN_GROUP,                       (S.AWAITING_GROUP,),                  (E.PLACES_SHRANK,)),
-    ((S.ATTENDING,),                        (S.SUSTAINED,),                       (E.SUSTAINED,)),
-    ((S.ATTENDING,),                        (S.VOLUNTEERING,),                    (E.VOLUNTEERS,)),
-    ((S.ATTENDING,),                        (S.DROPPED_OUT,),                     (E.STOPPED,)),
-    ((S.SUSTAINED, S.VOLUNTEERING),         (S.MOVED_ON,),                        (E.MOVED_ON,)),
+    (_IN_GROUP,                             (S.AWAITING_GROUP,),                  E.PLACES_SHRANK),
+    ((S.ATTENDING,),                        (S.SUSTAINED,),                       E.SUSTAINED),
+    ((S.ATTENDING,),                        (S.VOLUNTEERING,),                    E.VOLUNTEERS),
+    ((S.ATTENDING,),                        (S.DROPPED_OUT,),                     E.STOPPED),
+    ((S.SUSTAINED, S.VOLUNTEERING),         (S.MOVED_ON,),                        E.MOVED_ON),
     # setbacks and return (setbacks.py)
-    ((S.WITH_LINK_WORKER, S.AWAITING_GROUP, *_START_IN_GROUP), (S.SETBACK,),      (E.SETBACK,)),
-    ((S.SETBACK,),                          (S.DROPPED_OUT,),                     (E.NO_RETURN,)),
-    ((S.SETBACK,),                          (S.WITH_LINK_WORKER,),                (E.BACK_TO_LINK_WORKER,)),
-    ((S.SETBACK,),                          (S.AWAITING_LINK_WORKER,),            (E.OPEN_DOOR,)),
-    ((S.SETBACK,),                          UNENGAGED_EXIT,                       (E.NOTHING_TO_RETURN_TO,)),
+    ((S.WITH_LINK_WORKER, S.AWAITING_GROUP, *_IN_GROUP), (S.SETBACK,),            E.SETBACK),
+    ((S.SETBACK,),                          (S.DROPPED_OUT,),                     E.NO_RETURN),
+    ((S.SETBACK,),                          (S.WITH_LINK_WORKER,),                E.BACK_TO_LINK_WORKER),
+    ((S.SETBACK,),                          (S.AWAITING_LINK_WORKER,),            E.OPEN_DOOR),
+    ((S.SETBACK,),                          UNENGAGED_EXIT,                       E.NOTHING_TO_RETURN_TO),
 ]  # fmt: skip
 TRANSITIONS: tuple[Transition, ...] = tuple(
     Transition(source, target, event)
-    for sources, targets, events in _ROWS
+    for sources, targets, event in _ROWS
     for source in sources
     for target in targets
-    for event in events
 )
 LEGAL = frozenset(TRANSITIONS)
 
