@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from experiments import scenario as scenarios
 from experiments.experiment import Experiment
-from experiments.runner import SHARD_DIR, replicate_seed
+from experiments.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
 DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv")
 SMALL = {"population": 4_000}
@@ -128,3 +129,21 @@ def test_outputs_exist_with_the_contract_columns(tmp_path):
     assert manifest["seeds"] == [replicate_seed(99, r) for r in range(2)]
     assert manifest["finished"] and manifest["package_versions"]["mesa"].startswith("3.")
     assert manifest["scenarios"]["fund_vcse"]["resolved_parameters"]["population"] == 4_000
+    # tables, report and manifest open for colleagues exactly as the figures do (not mkstemp's private 0600)
+    modes = {p.relative_to(exp.out).as_posix(): stat.S_IMODE(p.stat().st_mode)
+             for p in exp.out.rglob("*") if p.is_file()}  # fmt: skip
+    assert set(modes.values()) == {0o666 & ~current_umask()}, modes
+
+
+def test_an_output_gets_the_users_umask_not_a_private_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        atomic_write_text(tmp_path / "group.md", "x")
+        os.umask(0o002)
+        atomic_write_text(tmp_path / "shared.md", "x")
+    finally:
+        os.umask(old)
+    assert current_umask() == old
+    assert stat.S_IMODE((tmp_path / "group.md").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "shared.md").stat().st_mode) == 0o664
