@@ -67,10 +67,16 @@ class Experiment:
         ]
 
     def settings(self) -> dict[str, Any]:
-        """What determines the numbers: the same settings give the same files."""
+        """What determines the numbers: the same settings give the same files.
+
+        ``place`` is what the command line asked for; a scenario file's own parameters win over it (as in
+        ``run_task``), so each scenario also records the ``population`` it actually ran with."""
+        scenarios = {}
+        for s in self.scenarios:
+            resolved = s.resolved_parameters(**self.place)
+            scenarios[s.name] = {**s.to_dict(), "population": resolved["population"], "resolved_parameters": resolved}
         return {
-            "scenarios": {s.name: {**s.to_dict(), "resolved_parameters": s.resolved_parameters(**self.place)}
-                          for s in self.scenarios},  # fmt: skip
+            "scenarios": scenarios,
             "order": self.order,
             "replicates": self.replicates,
             "years": self.years,

@@ -78,15 +78,24 @@ def _table(comp: pd.DataFrame, order: list[str], metric: str) -> list[str]:
     return [*lines, ""]
 
 
+def _populations(manifest: dict, order: list[str]) -> str:
+    """The adults each scenario ran with: a scenario file may set its own population, and then the
+    command line's is not the one it ran with (and its comparison with the others is not like for like)."""
+    sizes = {name: manifest["scenarios"][name]["population"] for name in order}
+    if len(set(sizes.values())) == 1:
+        return f"{sizes[order[0]]:,} adults"
+    each = ", ".join(f"`{name}` {size:,}" for name, size in sizes.items())
+    return f"adults per scenario: {each} (**different places: differences mix policy with size**)"
+
+
 def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir: Path) -> str:
     reference = order[0]
     n = int(replicates.groupby("scenario").size().min())
-    place = manifest.get("place", {})
     lines = [
         "# Social prescribing: comparison of funding policies",
         "",
         f"{len(order)} scenarios, {n} paired replicates each, {manifest['years']:g} simulated years, "
-        f"{place.get('population', 0):,} adults, root seed {manifest['seed']}. "
+        f"{_populations(manifest, order)}, root seed {manifest['seed']}. "
         f"Every scenario is compared with **`{reference}`**, replicate by replicate (replicate *r* has the same "
         f"seed, so the same people, in every scenario).",
         "",

@@ -147,3 +147,21 @@ def test_an_output_gets_the_users_umask_not_a_private_mode(tmp_path):
     assert current_umask() == old
     assert stat.S_IMODE((tmp_path / "group.md").stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "shared.md").stat().st_mode) == 0o664
+
+
+def test_the_manifest_and_report_record_the_population_each_scenario_ran_with(tmp_path):
+    import json
+
+    import pandas as pd
+
+    own = tmp_path / "small_place.toml"
+    own.write_text('description = "The current system on a smaller place"\n[parameters]\npopulation = 3000\n')
+    exp = Experiment(scenarios=[scenarios.load("baseline"), scenarios.load(str(own))], replicates=1, years=0.25,
+                     seed=4, place={"population": 4_000}, out=tmp_path / "o", warmup_years=0.0)  # fmt: skip
+    exp.run()
+    manifest = json.loads((exp.out / "manifest.json").read_text())
+    assert manifest["scenarios"]["baseline"]["population"] == 4_000
+    assert manifest["scenarios"]["small_place"]["population"] == 3_000  # the file's, not the command line's
+    ran = pd.read_csv(exp.out / "replicates.csv").set_index("scenario")["population"]
+    assert ran.to_dict() == {"baseline": 4_000, "small_place": 3_000}
+    assert "`baseline` 4,000, `small_place` 3,000" in (exp.out / "report.md").read_text()
