@@ -40,6 +40,10 @@ METRICS: list[tuple[str, str, str, bool | None]] = [
     ("health_service_cost_change_gbp", "change in GP and A&E costs", "GBP per year", False),
 ]
 INCREMENTAL = ("incremental_cost_per_swemwbs_point", "extra cost per extra SWEMWBS point", "GBP per point", False)
+# Units of rates in [0, 1]: their intervals come from a bootstrap, which cannot leave [0, 1] (see interval)
+SHARE_UNITS = {"share of referred", "share of measured", "share of setbacks", "share of MH cohort",
+               "share of working-age out of work"}  # fmt: skip
+UNITS = {column: unit for column, _, unit, _ in METRICS}
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -55,12 +59,34 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     return (m, m - half, m + half)
 
 
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def bootstrap_mean_ci(values, level: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+    """Mean and percentile-bootstrap interval across replicates (NaNs dropped; a fixed seed, so the same
+    data give the same interval). Every resampled mean lies between the smallest and largest value, so the
+    interval of a share stays in [0, 1] (and of a difference of shares in [-1, 1]), where a t-interval
+    around a share near 0 or 1 spills over."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return (math.nan, math.nan, math.nan)
+    m = float(x.mean())
+    if len(x) == 1 or np.ptp(x) == 0:  # every resample has the same mean (and scipy needs 2 values or more)
+        return (m, m, m)
+    res = stats.bootstrap((x,), np.mean, n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=level,
+                          method="percentile", rng=np.random.default_rng(seed))  # fmt: skip
+    return (m, float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+def interval(values, share: bool, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean with the interval that respects what is possible: a bootstrap for shares, else a t-interval."""
+    return bootstrap_mean_ci(values, level) if share else mean_ci(values, level)
+
+
 def _by_replicate(replicates: pd.DataFrame, scenario: str, column: str) -> pd.Series:
     rows = replicates[replicates["scenario"] == scenario]
     return rows.set_index("replicate")[column].astype(float)
-
-
-BOOTSTRAP_RESAMPLES = 2000
 
 
 def incremental_cost_effectiveness(cost_diff, points_diff, level: float = 0.95) -> tuple[float, float, float]:
@@ -85,7 +111,7 @@ def incremental_cost_effectiveness(cost_diff, points_diff, level: float = 0.95) 
 
 def comparison(replicates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """comparison.csv: per scenario x metric, the mean with 95% CI and the paired difference from the
-    reference (the first scenario) with its 95% CI."""
+    reference (the first scenario) with its 95% CI (for shares, percentile-bootstrap intervals)."""
     reference = order[0]
     rows = []
     for scenario in order:
@@ -109,8 +135,9 @@ def comparison(replicates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 
 def _row(scenario, column, label, unit, values, diff, reference) -> dict:
-    m, lo, hi = mean_ci(values)
-    d, dlo, dhi = mean_ci(diff) if diff is not None else (math.nan, math.nan, math.nan)
+    share = unit in SHARE_UNITS
+    m, lo, hi = interval(values, share)
+    d, dlo, dhi = interval(diff, share) if diff is not None else (math.nan, math.nan, math.nan)
     return {
         "scenario": scenario,
         "metric": column,

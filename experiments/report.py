@@ -17,8 +17,7 @@ KEY_METRICS = [
     "vcse_groups_closed", "gp_consultations_change", "total_cost_gbp", "health_service_cost_change_gbp",
     "incremental_cost_per_swemwbs_point",
 ]  # fmt: skip
-SHARES = {"share of referred", "share of measured", "share of setbacks", "share of MH cohort",
-          "share of working-age out of work"}  # fmt: skip
+SHARES = analysis.SHARE_UNITS
 
 
 def _fmt(value: float, unit: str) -> str:
