@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .design import (
+    VALUE_PER_SWEMWBS_POINT_GBP,
     Design,
     DesignError,
     as_points,
@@ -188,7 +189,7 @@ def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
 
 def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | None, n: int, replicates: int,
         years: float, warmup_years: float, population: int, seed: int, out: Path, executor: str = "process",
-        workers: int = 1, scheduler: str | None = None, value_per_point: float = 300.0) -> dict:  # fmt: skip
+        workers: int = 1, scheduler: str | None = None, value_per_point: float = VALUE_PER_SWEMWBS_POINT_GBP) -> dict:  # fmt: skip
     parameters = uncertain_parameters(parameter_names)
     if len(scenarios) < 2:
         raise DesignError("spsim sensitivity: name at least two scenarios (the first is the reference)")
