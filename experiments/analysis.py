@@ -39,6 +39,8 @@ METRICS: list[tuple[str, str, str, bool | None]] = [
     ("swemwbs_points_gained", "SWEMWBS points gained", "points", True),
     ("health_service_cost_change_gbp", "change in GP and A&E costs", "GBP per year", False),
 ]
+# Kept as a row of comparison.csv (a contract), but it decides nothing: a ratio against the reference has no
+# meaning for a cheaper-and-better scenario and ignores the other options; decisions.py chooses instead.
 INCREMENTAL = ("incremental_cost_per_swemwbs_point", "extra cost per extra SWEMWBS point", "GBP per point", False)
 # Units of rates in [0, 1]: their intervals come from a bootstrap, which cannot leave [0, 1] (see interval)
 SHARE_UNITS = {"share of referred", "share of measured", "share of setbacks", "share of MH cohort",
@@ -194,44 +196,3 @@ def timeseries_bands(timeseries: pd.DataFrame, columns: list[str]) -> pd.DataFra
     low = grouped.quantile(0.025).add_suffix("_low")
     high = grouped.quantile(0.975).add_suffix("_high")
     return pd.concat([mean, low, high], axis=1).reset_index()
-
-
-def headline(comp: pd.DataFrame, order: list[str]) -> list[dict]:
-    """For each key question, the best scenario (other than the reference), its difference from the
-    reference with CI, and whether the answer is uncertain (CIs overlap zero or the runner-up)."""
-    questions = [
-        ("mean_swemwbs_change", "wellbeing", True),
-        ("mean_ucla_change", "loneliness", False),
-        ("vcse_uptake_rate", "reach (people taking up an activity)", True),
-        ("incremental_cost_per_swemwbs_point", "cost per extra SWEMWBS point", False),
-    ]
-    out = []
-    candidates = order[1:]
-    for metric, question, higher_better in questions:
-        rows = comp[(comp["metric"] == metric) & comp["scenario"].isin(candidates)].dropna(subset=["mean"])
-        if metric == INCREMENTAL[0]:
-            rows = rows[rows["mean"] > 0]
-        if rows.empty:
-            continue
-        rows = rows.sort_values("mean", ascending=not higher_better)
-        best = rows.iloc[0]
-        runner = rows.iloc[1] if len(rows) > 1 else None
-        overlaps_runner = runner is not None and not (
-            best["ci_low"] > runner["ci_high"] or best["ci_high"] < runner["ci_low"]
-        )
-        d_lo, d_hi = best["diff_ci_low"], best["diff_ci_high"]
-        out.append(
-            {
-                "question": question,
-                "metric": metric,
-                "best": best["scenario"],
-                "mean": best["mean"],
-                "ci": (best["ci_low"], best["ci_high"]),
-                "diff": best["diff_mean"],
-                "diff_ci": (d_lo, d_hi),
-                "diff_overlaps_zero": bool(not (np.isnan(d_lo) or np.isnan(d_hi)) and d_lo <= 0 <= d_hi),
-                "runner_up": None if runner is None else runner["scenario"],
-                "overlaps_runner_up": bool(overlaps_runner),
-            }
-        )
-    return out

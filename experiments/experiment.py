@@ -141,16 +141,18 @@ class Experiment:
         return self.order.index(task.scenario.name), task.replicate
 
     def write_outputs(self) -> None:
-        from . import analysis, figures, report
+        from . import analysis, decisions, figures, report
 
         replicates, timeseries, trajectory_sums = self.results()
         comparison = analysis.comparison(replicates, self.order)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
+        incremental = decisions.incremental_analysis(replicates, self.order)
         for name, frame in (
             ("replicates.csv", replicates),
             ("timeseries.csv", timeseries),
             ("trajectories.csv", trajectories),
             ("comparison.csv", comparison),
+            ("incremental.csv", incremental),
         ):
             atomic_write_csv(self.out / name, frame)
         figure_dir = self.out / "figures"
@@ -158,7 +160,8 @@ class Experiment:
         paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir)
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
-        report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths)
+        report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,
+                            incremental)  # fmt: skip
         atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 

@@ -14,7 +14,7 @@ from experiments import scenario as scenarios
 from experiments.experiment import Experiment
 from experiments.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
-DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv")
+DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv")
 SMALL = {"population": 4_000}
 
 
@@ -114,6 +114,7 @@ def test_outputs_exist_with_the_contract_columns(tmp_path):
 
     import pandas as pd
 
+    from experiments.decisions import INCREMENTAL_COLUMNS
     from experiments.metrics import REPLICATE_COLUMNS
 
     exp = experiment(tmp_path / "o", replicates=2)
@@ -124,6 +125,9 @@ def test_outputs_exist_with_the_contract_columns(tmp_path):
     reps = pd.read_csv(exp.out / "replicates.csv")
     assert list(reps.columns[: len(REPLICATE_COLUMNS)]) == REPLICATE_COLUMNS
     assert len(reps) == 4
+    incremental = pd.read_csv(exp.out / "incremental.csv")
+    assert list(incremental.columns) == INCREMENTAL_COLUMNS and set(incremental["scenario"]) == {"baseline", "fund_vcse"}
+    assert "## Incremental analysis" in (exp.out / "report.md").read_text()
     assert list(reps["seed"][reps.scenario == "baseline"]) == list(reps["seed"][reps.scenario == "fund_vcse"])
     manifest = json.loads((exp.out / "manifest.json").read_text())
     assert manifest["seeds"] == [replicate_seed(99, r) for r in range(2)]
