@@ -39,7 +39,13 @@ METRICS: list[tuple[str, str, str, bool | None]] = [
     ("swemwbs_points_gained", "SWEMWBS points gained", "points", True),
     ("health_service_cost_change_gbp", "change in GP and A&E costs", "GBP per year", False),
 ]
+# Kept as a row of comparison.csv (a contract), but it decides nothing: a ratio against the reference has no
+# meaning for a cheaper-and-better scenario and ignores the other options; decisions.py chooses instead.
 INCREMENTAL = ("incremental_cost_per_swemwbs_point", "extra cost per extra SWEMWBS point", "GBP per point", False)
+# Units of rates in [0, 1]: their intervals come from a bootstrap, which cannot leave [0, 1] (see interval)
+SHARE_UNITS = {"share of referred", "share of measured", "share of setbacks", "share of MH cohort",
+               "share of working-age out of work"}  # fmt: skip
+UNITS = {column: unit for column, _, unit, _ in METRICS}
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -55,12 +61,34 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     return (m, m - half, m + half)
 
 
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def bootstrap_mean_ci(values, level: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+    """Mean and percentile-bootstrap interval across replicates (NaNs dropped; a fixed seed, so the same
+    data give the same interval). Every resampled mean lies between the smallest and largest value, so the
+    interval of a share stays in [0, 1] (and of a difference of shares in [-1, 1]), where a t-interval
+    around a share near 0 or 1 spills over."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return (math.nan, math.nan, math.nan)
+    m = float(x.mean())
+    if len(x) == 1 or np.ptp(x) == 0:  # every resample has the same mean (and scipy needs 2 values or more)
+        return (m, m, m)
+    res = stats.bootstrap((x,), np.mean, n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=level,
+                          method="percentile", rng=np.random.default_rng(seed))  # fmt: skip
+    return (m, float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+def interval(values, share: bool, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean with the interval that respects what is possible: a bootstrap for shares, else a t-interval."""
+    return bootstrap_mean_ci(values, level) if share else mean_ci(values, level)
+
+
 def _by_replicate(replicates: pd.DataFrame, scenario: str, column: str) -> pd.Series:
     rows = replicates[replicates["scenario"] == scenario]
     return rows.set_index("replicate")[column].astype(float)
-
-
-BOOTSTRAP_RESAMPLES = 2000
 
 
 def incremental_cost_effectiveness(cost_diff, points_diff, level: float = 0.95) -> tuple[float, float, float]:
@@ -85,7 +113,7 @@ def incremental_cost_effectiveness(cost_diff, points_diff, level: float = 0.95) 
 
 def comparison(replicates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """comparison.csv: per scenario x metric, the mean with 95% CI and the paired difference from the
-    reference (the first scenario) with its 95% CI."""
+    reference (the first scenario) with its 95% CI (for shares, percentile-bootstrap intervals)."""
     reference = order[0]
     rows = []
     for scenario in order:
@@ -109,8 +137,9 @@ def comparison(replicates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 
 def _row(scenario, column, label, unit, values, diff, reference) -> dict:
-    m, lo, hi = mean_ci(values)
-    d, dlo, dhi = mean_ci(diff) if diff is not None else (math.nan, math.nan, math.nan)
+    share = unit in SHARE_UNITS
+    m, lo, hi = interval(values, share)
+    d, dlo, dhi = interval(diff, share) if diff is not None else (math.nan, math.nan, math.nan)
     return {
         "scenario": scenario,
         "metric": column,
@@ -167,44 +196,3 @@ def timeseries_bands(timeseries: pd.DataFrame, columns: list[str]) -> pd.DataFra
     low = grouped.quantile(0.025).add_suffix("_low")
     high = grouped.quantile(0.975).add_suffix("_high")
     return pd.concat([mean, low, high], axis=1).reset_index()
-
-
-def headline(comp: pd.DataFrame, order: list[str]) -> list[dict]:
-    """For each key question, the best scenario (other than the reference), its difference from the
-    reference with CI, and whether the answer is uncertain (CIs overlap zero or the runner-up)."""
-    questions = [
-        ("mean_swemwbs_change", "wellbeing", True),
-        ("mean_ucla_change", "loneliness", False),
-        ("vcse_uptake_rate", "reach (people taking up an activity)", True),
-        ("incremental_cost_per_swemwbs_point", "cost per extra SWEMWBS point", False),
-    ]
-    out = []
-    candidates = order[1:]
-    for metric, question, higher_better in questions:
-        rows = comp[(comp["metric"] == metric) & comp["scenario"].isin(candidates)].dropna(subset=["mean"])
-        if metric == INCREMENTAL[0]:
-            rows = rows[rows["mean"] > 0]
-        if rows.empty:
-            continue
-        rows = rows.sort_values("mean", ascending=not higher_better)
-        best = rows.iloc[0]
-        runner = rows.iloc[1] if len(rows) > 1 else None
-        overlaps_runner = runner is not None and not (
-            best["ci_low"] > runner["ci_high"] or best["ci_high"] < runner["ci_low"]
-        )
-        d_lo, d_hi = best["diff_ci_low"], best["diff_ci_high"]
-        out.append(
-            {
-                "question": question,
-                "metric": metric,
-                "best": best["scenario"],
-                "mean": best["mean"],
-                "ci": (best["ci_low"], best["ci_high"]),
-                "diff": best["diff_mean"],
-                "diff_ci": (d_lo, d_hi),
-                "diff_overlaps_zero": bool(not (np.isnan(d_lo) or np.isnan(d_hi)) and d_lo <= 0 <= d_hi),
-                "runner_up": None if runner is None else runner["scenario"],
-                "overlaps_runner_up": bool(overlaps_runner),
-            }
-        )
-    return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import queue
 import resource
 import sys
 import time
@@ -41,13 +42,35 @@ def _replicate(population: int, weeks: int, seed: int, queue) -> None:
                "referrals": model.counters.referred})  # fmt: skip
 
 
-def measure_replicate(population: int, weeks: int = YEARS * 52, seed: int = 1) -> dict:
+class ChildDied(RuntimeError):
+    """The process measuring a replicate ended without a result (an error in the model, memory, a signal)."""
+
+
+POLL_SECONDS = 1.0  # how soon a dead child is noticed; a replicate takes seconds to minutes
+
+
+def measure_replicate(population: int, weeks: int = YEARS * 52, seed: int = 1, target=_replicate) -> dict:
     """One replicate in a fresh process: wall time, peak memory, patient-weeks."""
     ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_replicate, args=(population, weeks, seed, queue))
+    results = ctx.Queue()
+    proc = ctx.Process(target=target, args=(population, weeks, seed, results))
     proc.start()
-    result = queue.get()
+    # a plain get() would wait for ever for a child that died (killed for memory at ICB size, or an error):
+    # poll, and once the child is gone take what it may have sent just before exiting, or fail
+    while True:
+        try:
+            result = results.get(timeout=POLL_SECONDS)
+            break
+        except queue.Empty:
+            if proc.is_alive():
+                continue
+            try:
+                result = results.get(timeout=POLL_SECONDS)
+                break
+            except queue.Empty:
+                proc.join()
+                raise ChildDied(f"spsim bench: the replicate of {population:,} adults ended without a result "
+                                f"(exit code {proc.exitcode})") from None  # fmt: skip
     proc.join()
     return {"population": population, **result, "patient_weeks_per_s": result["patient_weeks"] / result["wall_s"]}
 
@@ -96,6 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "benchmark")
     parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except ChildDied as err:
+        print(str(err), file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     sizes = {"PCN": 10_000, "4x PCN": 40_000} if args.quick else {**SIZES, "4x borough": 1_000_000}
     years = 1 if args.quick else YEARS
     mesa_rate = mesa_trivial_loop()

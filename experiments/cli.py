@@ -13,6 +13,7 @@ from pathlib import Path
 from model.parameters import CalibrationFileError, ParameterError, registry
 
 from . import scenario as scenarios
+from .design import VALUE_PER_SWEMWBS_POINT_GBP
 from .experiment import ResumeMismatch
 from .scenario import ScenarioError
 
@@ -137,8 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
                                   "screening in --from (Morris first, then Sobol on the few)")  # fmt: skip
     sensitivity.add_argument("--from", dest="screening", type=Path, default=PROJECT_ROOT / "results" / "sensitivity",
                              help="folder of a Morris screening, for --top (default results/sensitivity)")  # fmt: skip
-    sensitivity.add_argument("--value-per-point", type=float, default=300.0,
-                             help="GBP a SWEMWBS point gained is worth, to rank policies by net benefit (default 300)")  # fmt: skip
+    sensitivity.add_argument("--value-per-point", type=float, default=VALUE_PER_SWEMWBS_POINT_GBP,
+                             help="GBP a SWEMWBS point gained is worth, to rank policies by net benefit "
+                                  f"(default {VALUE_PER_SWEMWBS_POINT_GBP:g})")  # fmt: skip
     _design_arguments(sensitivity, replicates=1, out="sensitivity")
 
     psa = sub.add_parser("psa", help="probabilistic sensitivity analysis: the policies' CEAC over parameter draws")
@@ -291,7 +293,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     experiment.check_resumable(args.resume)
     experiment.run(executor=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume)
-    print(f"wrote {experiment.out}: report.md, comparison.csv, replicates.csv, figures/")
+    print(f"wrote {experiment.out}: report.md, comparison.csv, incremental.csv, replicates.csv, figures/")
     return 0
 
 

@@ -41,6 +41,13 @@ NOT_UNCERTAIN = {
 }
 
 
+# What a SWEMWBS point gained is worth when policies are ranked by net monetary benefit (GBP per point): the
+# one value for `spsim run`'s incremental analysis, `spsim sensitivity --value-per-point` and the README's
+# discussion, so a ranking in one place is the ranking in another. It is an assumption (no source is given
+# for it); the PSA's acceptability curves (0 to 2,000 GBP a point) show how the choice moves with it.
+VALUE_PER_SWEMWBS_POINT_GBP = 300.0
+
+
 class DesignError(ValueError):
     """A design the user asked for that cannot be run; one line."""
 

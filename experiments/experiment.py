@@ -67,10 +67,16 @@ class Experiment:
         ]
 
     def settings(self) -> dict[str, Any]:
-        """What determines the numbers: the same settings give the same files."""
+        """What determines the numbers: the same settings give the same files.
+
+        ``place`` is what the command line asked for; a scenario file's own parameters win over it (as in
+        ``run_task``), so each scenario also records the ``population`` it actually ran with."""
+        scenarios = {}
+        for s in self.scenarios:
+            resolved = s.resolved_parameters(**self.place)
+            scenarios[s.name] = {**s.to_dict(), "population": resolved["population"], "resolved_parameters": resolved}
         return {
-            "scenarios": {s.name: {**s.to_dict(), "resolved_parameters": s.resolved_parameters(**self.place)}
-                          for s in self.scenarios},  # fmt: skip
+            "scenarios": scenarios,
             "order": self.order,
             "replicates": self.replicates,
             "years": self.years,
@@ -135,16 +141,18 @@ class Experiment:
         return self.order.index(task.scenario.name), task.replicate
 
     def write_outputs(self) -> None:
-        from . import analysis, figures, report
+        from . import analysis, decisions, figures, report
 
         replicates, timeseries, trajectory_sums = self.results()
         comparison = analysis.comparison(replicates, self.order)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
+        incremental = decisions.incremental_analysis(replicates, self.order)
         for name, frame in (
             ("replicates.csv", replicates),
             ("timeseries.csv", timeseries),
             ("trajectories.csv", trajectories),
             ("comparison.csv", comparison),
+            ("incremental.csv", incremental),
         ):
             atomic_write_csv(self.out / name, frame)
         figure_dir = self.out / "figures"
@@ -152,7 +160,8 @@ class Experiment:
         paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir)
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
-        report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths)
+        report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,
+                            incremental)  # fmt: skip
         atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 

@@ -8,17 +8,16 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
-from . import analysis
+from . import analysis, decisions
 from .runner import atomic_write_text
 
 KEY_METRICS = [
     "mean_swemwbs_change", "improved_rate", "mean_ucla_change", "vcse_uptake_rate", "lw_contact_rate",
     "sustained_engagement_rate", "volunteer_rate", "mh_discharge_rate", "mean_wait_lw_weeks",
     "vcse_groups_closed", "gp_consultations_change", "total_cost_gbp", "health_service_cost_change_gbp",
-    "incremental_cost_per_swemwbs_point",
-]  # fmt: skip
-SHARES = {"share of referred", "share of measured", "share of setbacks", "share of MH cohort",
-          "share of working-age out of work"}  # fmt: skip
+]  # fmt: skip (cost per extra point is left out: the incremental analysis answers that question properly)
+SHARES = analysis.SHARE_UNITS
+LABELS = {column: (label, unit) for column, label, unit, _ in analysis.METRICS}
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -40,29 +39,112 @@ def _ci(row: pd.Series, prefix: str = "") -> str:
     return f" ({_fmt(lo, row['unit'])} to {_fmt(hi, row['unit'])})"
 
 
-def _headline_sentences(comp: pd.DataFrame, order: list[str]) -> list[str]:
-    reference = order[0]
-    out = []
-    for h in analysis.headline(comp, order):
-        row = comp[(comp.scenario == h["best"]) & (comp.metric == h["metric"])].iloc[0]
-        unit = row["unit"]
-        if h["metric"] == analysis.INCREMENTAL[0]:
-            text = (f"**Cost per extra SWEMWBS point:** `{h['best']}` buys an extra point of wellbeing (over "
-                    f"`{reference}`) for the least: {_fmt(h['mean'], unit)} GBP per point"
-                    f"{(' (95% bootstrap interval ' + _ci(row)[2:]) if _ci(row) else ''}.")  # fmt: skip
+def _amount(value: float, unit: str) -> str:
+    """A mean with its unit, e.g. 42.0%, 2.23 points per person, 1,200 GBP."""
+    if unit in SHARES:
+        return _fmt(value, unit)
+    return f"{_fmt(value, unit)} {'GBP' if 'GBP' in unit else unit}"
+
+
+def _difference(value: float, unit: str) -> str:
+    """A signed difference; of shares in percentage points (a change from 40% to 42% is +2.0, not +5%)."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    if unit in SHARES:
+        return f"{100 * value:+.1f} percentage points"
+    sign = "+" if value > 0 else ""
+    return f"{sign}{_fmt(value, unit)}{' GBP' if 'GBP' in unit else ''}"
+
+
+def _interval(triple: tuple[float, float, float], unit: str) -> str:
+    _, lo, hi = triple
+    if math.isnan(lo) or math.isnan(hi):
+        return "no interval from one replicate"
+    bounds = (f"{100 * lo:.1f} to {100 * hi:.1f}" if unit in SHARES else f"{_fmt(lo, unit)} to {_fmt(hi, unit)}")
+    return f"95% {'bootstrap interval' if unit in SHARES else 'CI'} {bounds}"
+
+
+def _verdict_sentence(v: decisions.Verdict, reference: str, value_per_unit: float, effect_label: str) -> str:
+    """'does best' only where the paired difference from the runner-up excludes zero."""
+    nmb = v.metric == "net_monetary_benefit"
+    title = (f"Value for money at {value_per_unit:,.0f} GBP per {effect_label} (net monetary benefit)" if nmb
+             else v.question.capitalize())  # fmt: skip
+    if v.runner_up is None:
+        return f"- **{title}:** only `{v.best}` was run; there is nothing to compare."
+    amount = "" if nmb else f" ({_amount(v.best_mean, v.unit)})"
+    runner_amount = "" if nmb else f" ({_amount(v.runner_up_mean, v.unit)})"
+    gap = (f"`{v.best}` minus `{v.runner_up}`, paired by replicate: {_difference(v.difference[0], v.unit)} "
+           f"({_interval(v.difference, v.unit)})")  # fmt: skip
+    if v.clear:
+        text = f"**{title}:** `{v.best}` does best{amount}. {gap}: the interval excludes zero."
+    else:
+        why = "the interval includes zero" if v.n_pairs >= 2 else "one replicate gives no interval"
+        text = (f"**{title}:** no clear difference between `{v.best}`{amount} and `{v.runner_up}`{runner_amount}. "
+                f"{gap}: {why}.")  # fmt: skip
+    if v.against_reference is not None and v.runner_up != reference:  # else the gap above is the same difference
+        text += (f" Against `{reference}`, `{v.best}`: {_difference(v.against_reference[0], v.unit)} "
+                 f"({_interval(v.against_reference, v.unit)}).")  # fmt: skip
+    elif v.clear:
+        text += " No scenario in this run beats the reference on this."
+    return f"- {text}"
+
+
+def _effect_label(effect: str) -> tuple[str, str]:
+    """The effect's name in words and its unit (a SWEMWBS point, a QALY, ...)."""
+    label, unit = LABELS.get(effect, (effect, "units"))
+    singular = "SWEMWBS point" if effect == decisions.EFFECT else unit
+    return label, singular
+
+
+def _incremental_section(inc: pd.DataFrame) -> list[str]:
+    reference = inc["reference"].iloc[0]
+    value = float(inc["value_per_unit_gbp"].iloc[0])
+    effect = inc["effect_measure"].iloc[0]
+    label, singular = _effect_label(effect)
+    summed = ", summed over the people measured" if effect == decisions.EFFECT else ""
+    chosen = inc.loc[inc["nmb_rank"] == 1, "scenario"].iloc[0]
+    lines = [
+        "## Incremental analysis",
+        "",
+        f"Mean cost and effect ({label}{summed}) of each scenario, in order of cost. "
+        f"Extra cost and effect are paired differences from `{reference}` (95% CI). An option is *dominated* "
+        "when another costs no more and gains at least as much; *extendedly dominated* when its ICER is higher "
+        "than that of the next more effective option (a mix of its neighbours would gain more for the money). "
+        "The ICER of a frontier option is against the previous (cheaper) frontier option, named. Net monetary "
+        f"benefit at {value:,.0f} GBP per {singular} = {value:,.0f} x effect - cost; its difference from "
+        f"`{reference}` is paired (95% CI). The full table is `incremental.csv`.",
+        "",
+        f"| scenario | cost (GBP) | {label} | extra cost vs `{reference}` (95% CI) | extra effect vs "
+        f"`{reference}` (95% CI) | ICER (GBP per {singular}) | status | net benefit vs `{reference}` at "
+        f"{value:,.0f} GBP (95% CI) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in inc.itertuples():
+        if r.status == "ND":
+            first = not isinstance(r.compared_with, str)  # None (or NaN when read back from the CSV)
+            icer = "cheapest on the frontier" if first else f"{r.icer:,.0f} vs `{r.compared_with}`"
         else:
-            amount = _fmt(h["mean"], unit) + ("" if unit in SHARES else f" {unit}")
-            text = (f"**{h['question'].capitalize()}:** `{h['best']}` does best: {amount}, a difference of {_fmt(h['diff'], unit)} from `{reference}` "
-                    f"(95% CI {_fmt(h['diff_ci'][0], unit)} to {_fmt(h['diff_ci'][1], unit)}).")  # fmt: skip
-            if h["diff_overlaps_zero"]:
-                text += f" That interval includes zero: it may be no better than `{reference}`."
-        if h["overlaps_runner_up"]:
-            text += (f" Its interval overlaps that of `{h['runner_up']}`, so the ranking of the two is uncertain "
-                     f"with these replicates.")  # fmt: skip
-        elif h["runner_up"]:
-            text += f" Its interval does not overlap that of the runner-up, `{h['runner_up']}`."
-        out.append(f"- {text}")
-    return out
+            icer = ""
+        name = f"**`{r.scenario}`**" if r.scenario == chosen else f"`{r.scenario}`"
+        row = r._asdict()
+        cost, effect, nmb = (_paired(row, prefix, r.scenario == reference, form) for prefix, form in (
+            ("cost_vs_reference", "{:+,.0f}"), ("effect_vs_reference", "{:+,.1f}"), ("nmb_vs_reference", "{:+,.0f}")))
+        lines.append(f"| {name} | {r.cost_gbp:,.0f} | {r.effect:,.1f} | {cost} | {effect} | {icer} | "
+                     f"{decisions.STATUS_WORDS[r.status]} | {nmb} |")  # fmt: skip
+    lines += ["", f"In bold: the highest net benefit at {value:,.0f} GBP per {singular}, the decision at that value "
+              "(see the answer in brief for whether it is clear of the runner-up).", ""]  # fmt: skip
+    return lines
+
+
+def _paired(row: dict, prefix: str, is_reference: bool, form: str) -> str:
+    """A paired difference from the reference with its interval, from incremental.csv's columns."""
+    if is_reference:
+        return "reference"
+    mean = row.get(f"{prefix}_gbp", row.get(prefix))
+    lo, hi = row[f"{prefix}_ci_low"], row[f"{prefix}_ci_high"]
+    if math.isnan(lo) or math.isnan(hi):
+        return form.format(mean)
+    return f"{form.format(mean)} ({form.format(lo)} to {form.format(hi)})"
 
 
 def _table(comp: pd.DataFrame, order: list[str], metric: str) -> list[str]:
@@ -72,21 +154,35 @@ def _table(comp: pd.DataFrame, order: list[str], metric: str) -> list[str]:
              "|---|---|---|"]  # fmt: skip
     for scenario, row in rows.iterrows():
         diff = "reference" if scenario == order[0] else f"{_fmt(row['diff_mean'], unit)}{_ci(row, 'diff_')}"
-        if metric == analysis.INCREMENTAL[0]:
-            diff = ""
         lines.append(f"| {scenario} | {_fmt(row['mean'], unit)}{_ci(row)} | {diff} |")
     return [*lines, ""]
 
 
-def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir: Path) -> str:
+def _populations(manifest: dict, order: list[str]) -> str:
+    """The adults each scenario ran with: a scenario file may set its own population, and then the
+    command line's is not the one it ran with (and its comparison with the others is not like for like)."""
+    sizes = {name: manifest["scenarios"][name]["population"] for name in order}
+    if len(set(sizes.values())) == 1:
+        return f"{sizes[order[0]]:,} adults"
+    each = ", ".join(f"`{name}` {size:,}" for name, size in sizes.items())
+    return f"adults per scenario: {each} (**different places: differences mix policy with size**)"
+
+
+def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir: Path,
+           incremental: pd.DataFrame | None = None) -> str:  # fmt: skip
     reference = order[0]
     n = int(replicates.groupby("scenario").size().min())
-    place = manifest.get("place", {})
+    if incremental is None:
+        incremental = decisions.incremental_analysis(replicates, order)
+    effect = incremental["effect_measure"].iloc[0]
+    value = float(incremental["value_per_unit_gbp"].iloc[0])
+    answers = decisions.verdicts(replicates, order, effect=effect, value_per_unit=value)
+    warning = decisions.replicate_warning(n)
     lines = [
         "# Social prescribing: comparison of funding policies",
         "",
         f"{len(order)} scenarios, {n} paired replicates each, {manifest['years']:g} simulated years, "
-        f"{place.get('population', 0):,} adults, root seed {manifest['seed']}. "
+        f"{_populations(manifest, order)}, root seed {manifest['seed']}. "
         f"Every scenario is compared with **`{reference}`**, replicate by replicate (replicate *r* has the same "
         f"seed, so the same people, in every scenario).",
         "",
@@ -96,7 +192,12 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "",
         "## The answer in brief",
         "",
-        *_headline_sentences(comp, order),
+        *([f"> **Warning:** {warning}", ""] if warning else []),
+        *[_verdict_sentence(v, reference, value, _effect_label(effect)[1]) for v in answers],
+        "",
+        "A scenario *does best* only where the 95% interval of its paired difference from the runner-up (the next "
+        "best scenario, replicate by replicate) excludes zero; otherwise there is no clear difference between the "
+        "two. Its difference from the reference is given beside it.",
         "",
         "Wellbeing and loneliness are measured for everyone referred, 12 months after referral, whatever happened "
         "to them; rates are shares of everyone referred.",
@@ -106,7 +207,10 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
     ]
     for path in figure_paths:
         lines += [f"![{path.stem.replace('_', ' ')}](figures/{path.name})", ""]
-    lines += ["## Tables", "", "Means across replicates with 95% confidence intervals; differences are paired.", ""]
+    lines += _incremental_section(incremental)
+    lines += ["## Tables", "", "Means across replicates with 95% intervals; differences are paired. Intervals of "
+              "shares are percentile-bootstrap intervals over replicates (they stay between 0% and 100%); the "
+              "others are t-intervals.", ""]  # fmt: skip
     for metric in KEY_METRICS:
         if metric in set(comp.metric):
             lines += _table(comp, order, metric)
@@ -128,13 +232,16 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "`seeds/parameters.toml`.",
         "- Confidence intervals show the spread between replicates (chance), not the uncertainty in the "
         "parameters.",
+        f"- The value of {value:,.0f} GBP per {_effect_label(effect)[1]} that turns effect into money for the net "
+        "benefit is an assumption; `spsim psa` shows how the choice moves with it.",
         "",
     ]
     return "\n".join(lines)
 
 
-def write_report(out_dir, comp, traj, replicates, order, descriptions, manifest, figure_paths) -> tuple[Path, Path]:
-    text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir)
+def write_report(out_dir, comp, traj, replicates, order, descriptions, manifest, figure_paths,
+                 incremental: pd.DataFrame | None = None) -> tuple[Path, Path]:  # fmt: skip
+    text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental)
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
     atomic_write_text(md_path, text + "\n")
     body = markdown.markdown(text, extensions=["tables"])

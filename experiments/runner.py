@@ -105,10 +105,31 @@ def run_task(task: Task) -> ReplicateResult:
     )
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it.
+
+    ``os.umask`` can only be read by setting it (``old = os.umask(0); os.umask(old)``), and in between any
+    other thread (Dask's, a progress bar's) would create files with no mask at all. Linux states the mask in
+    /proc/self/status (since 4.7); elsewhere fall back to the set-and-restore, racy but brief."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file 0600 (private to the writer); an output must open for colleagues like any file
+        # the user creates (0666 less the umask, as matplotlib's figures do), or a shared drive hides the report
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

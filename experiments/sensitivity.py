@@ -10,12 +10,14 @@ At every point the policies are ranked by net benefit (a SWEMWBS point valued at
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .design import (
+    VALUE_PER_SWEMWBS_POINT_GBP,
     Design,
     DesignError,
     as_points,
@@ -65,24 +67,35 @@ def sample(method: str, problem: dict, n: int, seed: int) -> np.ndarray:
 
 
 def indices(method: str, problem: dict, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
-    """One row per parameter: its importance for the outcome y (one value per sample point)."""
+    """One row per parameter: its importance for the outcome y (one value per sample point), and
+    ``points_filled``: how many points had no value and were given the mean of the others."""
     names = problem["names"]
     if np.isnan(y).all():  # nobody measured at any point (a run too short): no index can be computed
         columns = ["mu_star", "mu_star_conf", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
-        return pd.DataFrame({"parameter": names, **dict.fromkeys(columns, np.nan), "importance": np.nan})
-    if np.isnan(y).any():  # a point with no measured people: its mean would poison every index
+        return pd.DataFrame({"parameter": names, **dict.fromkeys(columns, np.nan), "importance": np.nan,
+                             "points_filled": 0})  # fmt: skip
+    # a point with no measured people: its NaN would poison every index, so it gets the mean of the others;
+    # that flattens the effect of whatever emptied the point, so the count is reported with the indices
+    filled = int(np.isnan(y).sum())
+    if filled:
         y = np.where(np.isnan(y), np.nanmean(y), y)
     if method == "morris":
         from SALib.analyze import morris
 
         res = morris.analyze(problem, x, y, num_levels=MORRIS_LEVELS, seed=seed)
         return pd.DataFrame({"parameter": names, "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
-                             "sigma": res["sigma"], "importance": res["mu_star"]})  # fmt: skip
+                             "sigma": res["sigma"], "importance": res["mu_star"], "points_filled": filled})  # fmt: skip
     from SALib.analyze import sobol
 
     res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
     return pd.DataFrame({"parameter": names, "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
-                         "ST_conf": res["ST_conf"], "importance": res["ST"]})  # fmt: skip
+                         "ST_conf": res["ST_conf"], "importance": res["ST"], "points_filled": filled})  # fmt: skip
+
+
+def filled_points(table: pd.DataFrame) -> dict[str, int]:
+    """Per outcome, the sample points that had no value and were filled with the mean of the others."""
+    counts = table.groupby("outcome", sort=False)["points_filled"].first()
+    return {outcome: int(k) for outcome, k in counts.items() if k}
 
 
 def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scenarios: list[Scenario],
@@ -102,6 +115,9 @@ def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scena
         tables.append(indices(method, problem, x, y, seed).assign(outcome=f"net benefit of {name} vs {reference}"))
     table = pd.concat(tables, ignore_index=True)
     table = table[["outcome", *[c for c in table.columns if c != "outcome"]]]
+    for outcome, k in filled_points(table).items():
+        print(f"spsim sensitivity: {outcome}: {k} of {len(x)} sample points had no value (nobody measured) and "
+              "were filled with the mean of the others", file=sys.stderr)  # fmt: skip
     return table, benefit, best_scenario(benefit, order)
 
 
@@ -140,6 +156,15 @@ def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Se
     for outcome, group in table.groupby("outcome", sort=False):
         ranked = group.sort_values("importance", ascending=False).head(top)
         lines.append(f"- **{outcome}**: " + ", ".join(f"{r.parameter} ({r.importance:.3g})" for r in ranked.itertuples()))
+    filled = filled_points(table)
+    lines += ["", "## Missing values", ""]
+    if filled:
+        lines.append("Sample points where nobody was measured have no value; each was given the mean of the other "
+                     "points, which understates the effect of whatever emptied it (column `points_filled` of "
+                     "indices.csv):")  # fmt: skip
+        lines += [f"- {outcome}: {k} of {settings['points']} points filled" for outcome, k in filled.items()]
+    else:
+        lines.append("None: every outcome had a value at every sample point.")
     return "\n".join(lines) + "\n"
 
 
@@ -164,7 +189,7 @@ def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
 
 def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | None, n: int, replicates: int,
         years: float, warmup_years: float, population: int, seed: int, out: Path, executor: str = "process",
-        workers: int = 1, scheduler: str | None = None, value_per_point: float = 300.0) -> dict:  # fmt: skip
+        workers: int = 1, scheduler: str | None = None, value_per_point: float = VALUE_PER_SWEMWBS_POINT_GBP) -> dict:  # fmt: skip
     parameters = uncertain_parameters(parameter_names)
     if len(scenarios) < 2:
         raise DesignError("spsim sensitivity: name at least two scenarios (the first is the reference)")

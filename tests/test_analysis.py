@@ -83,9 +83,25 @@ def test_trajectories_pool_people_across_replicates():
     assert row["swemwbs_ci_low"] == pytest.approx(3.0 - half) and row["swemwbs_ci_high"] == pytest.approx(3.0 + half)
 
 
-def test_headline_picks_the_best_and_flags_overlap():
-    reps = frame({"ref": [1.0, 1.1, 0.9], "a": [1.5, 1.6, 1.4], "b": [1.49, 1.62, 1.41]})
-    head = {h["metric"]: h for h in analysis.headline(analysis.comparison(reps, ["ref", "a", "b"]), ["ref", "a", "b"])}
-    wellbeing = head["mean_swemwbs_change"]
-    assert wellbeing["best"] == "b" and wellbeing["runner_up"] == "a"
-    assert wellbeing["overlaps_runner_up"] and not wellbeing["diff_overlaps_zero"]
+def test_a_share_near_one_keeps_its_interval_inside_zero_to_one():
+    # nearly everyone reached in every replicate: a t-interval (0.993 +- 0.029) would spill above 100%
+    reps = frame({"ref": [0.98, 1.0, 1.0], "alt": [1.0, 1.0, 0.98]}, column="lw_contact_rate")
+    assert analysis.mean_ci([0.98, 1.0, 1.0])[2] > 1.0
+    comp = analysis.comparison(reps, ["ref", "alt"])
+    row = comp[(comp.scenario == "ref") & (comp.metric == "lw_contact_rate")].iloc[0]
+    assert 0.98 <= row["ci_low"] <= row["mean"] <= row["ci_high"] <= 1.0
+    assert row["ci_low"] < row["ci_high"]  # an interval, not the mean repeated
+    diff = comp[(comp.scenario == "alt") & (comp.metric == "lw_contact_rate")].iloc[0]
+    gap = 1.0 - 0.98  # the largest paired difference in the data (0.020000000000000018 in binary)
+    assert -gap <= diff["diff_ci_low"] <= diff["diff_ci_high"] <= gap  # a difference of shares: within the data
+    # a fixed seed: the same data give the same interval; unbounded quantities keep the t-interval
+    assert analysis.comparison(reps, ["ref", "alt"]).equals(comp)
+    wellbeing = frame({"ref": [1.0, 2.0, 6.0]})
+    row = analysis.comparison(wellbeing, ["ref"]).query("metric == 'mean_swemwbs_change'").iloc[0]
+    assert (row["mean"], row["ci_low"], row["ci_high"]) == analysis.mean_ci([1.0, 2.0, 6.0])
+
+
+def test_bootstrap_interval_edge_cases():
+    assert analysis.bootstrap_mean_ci([0.5]) == (0.5, 0.5, 0.5)
+    assert analysis.bootstrap_mean_ci([1.0, 1.0, math.nan]) == (1.0, 1.0, 1.0)
+    assert all(math.isnan(v) for v in analysis.bootstrap_mean_ci([]))

@@ -17,3 +17,33 @@ def test_quick_benchmark_writes_its_tables(tmp_path):
     assert (table["patient_weeks"] > 0).all() and (table["peak_mb"] > 0).all()
     assert {"ratio_to_mesa_trivial", "person_ratio_to_mesa_trivial"} <= set(table.columns)
     assert (tmp_path / "scaling.png").exists() and (tmp_path / "parallel.json").exists()
+
+
+def _killed(population, weeks, seed, results):
+    """A measuring child that dies without sending anything (as the kernel's OOM killer would do)."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_child_that_dies_is_reported_in_one_line_not_waited_for_forever(tmp_path):
+    # in a subprocess with a deadline, so that a bench that waits for ever fails this test instead of hanging it
+    code = ("import sys\nfrom experiments import bench\ntry:\n    bench.measure_replicate(-5, weeks=1)\n"
+            "except bench.ChildDied as err:\n    print(err)\n    sys.exit(7)\n")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 7, result.stderr
+    assert result.stdout.strip() == "spsim bench: the replicate of -5 adults ended without a result (exit code 1)"
+
+
+def test_the_bench_command_fails_with_one_line_when_a_replicate_dies(tmp_path, monkeypatch, capsys):
+    import functools
+
+    from experiments import bench
+
+    monkeypatch.setattr(bench, "mesa_trivial_loop", lambda: 1.0)
+    monkeypatch.setattr(bench, "measure_replicate", functools.partial(bench.measure_replicate, target=_killed))
+    assert bench.main(["--quick", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "spsim bench: the replicate of 10,000 adults ended without a result (exit code -9)"
+    assert "Traceback" not in "\n".join(err)

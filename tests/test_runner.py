@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -11,9 +12,9 @@ from pathlib import Path
 
 from experiments import scenario as scenarios
 from experiments.experiment import Experiment
-from experiments.runner import SHARD_DIR, replicate_seed
+from experiments.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
-DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv")
+DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv")
 SMALL = {"population": 4_000}
 
 
@@ -113,6 +114,7 @@ def test_outputs_exist_with_the_contract_columns(tmp_path):
 
     import pandas as pd
 
+    from experiments.decisions import INCREMENTAL_COLUMNS
     from experiments.metrics import REPLICATE_COLUMNS
 
     exp = experiment(tmp_path / "o", replicates=2)
@@ -123,8 +125,47 @@ def test_outputs_exist_with_the_contract_columns(tmp_path):
     reps = pd.read_csv(exp.out / "replicates.csv")
     assert list(reps.columns[: len(REPLICATE_COLUMNS)]) == REPLICATE_COLUMNS
     assert len(reps) == 4
+    incremental = pd.read_csv(exp.out / "incremental.csv")
+    assert list(incremental.columns) == INCREMENTAL_COLUMNS and set(incremental["scenario"]) == {"baseline", "fund_vcse"}
+    assert "## Incremental analysis" in (exp.out / "report.md").read_text()
     assert list(reps["seed"][reps.scenario == "baseline"]) == list(reps["seed"][reps.scenario == "fund_vcse"])
     manifest = json.loads((exp.out / "manifest.json").read_text())
     assert manifest["seeds"] == [replicate_seed(99, r) for r in range(2)]
     assert manifest["finished"] and manifest["package_versions"]["mesa"].startswith("3.")
     assert manifest["scenarios"]["fund_vcse"]["resolved_parameters"]["population"] == 4_000
+    # tables, report and manifest open for colleagues exactly as the figures do (not mkstemp's private 0600)
+    modes = {p.relative_to(exp.out).as_posix(): stat.S_IMODE(p.stat().st_mode)
+             for p in exp.out.rglob("*") if p.is_file()}  # fmt: skip
+    assert set(modes.values()) == {0o666 & ~current_umask()}, modes
+
+
+def test_an_output_gets_the_users_umask_not_a_private_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        atomic_write_text(tmp_path / "group.md", "x")
+        os.umask(0o002)
+        atomic_write_text(tmp_path / "shared.md", "x")
+    finally:
+        os.umask(old)
+    assert current_umask() == old
+    assert stat.S_IMODE((tmp_path / "group.md").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "shared.md").stat().st_mode) == 0o664
+
+
+def test_the_manifest_and_report_record_the_population_each_scenario_ran_with(tmp_path):
+    import json
+
+    import pandas as pd
+
+    own = tmp_path / "small_place.toml"
+    own.write_text('description = "The current system on a smaller place"\n[parameters]\npopulation = 3000\n')
+    exp = Experiment(scenarios=[scenarios.load("baseline"), scenarios.load(str(own))], replicates=1, years=0.25,
+                     seed=4, place={"population": 4_000}, out=tmp_path / "o", warmup_years=0.0)  # fmt: skip
+    exp.run()
+    manifest = json.loads((exp.out / "manifest.json").read_text())
+    assert manifest["scenarios"]["baseline"]["population"] == 4_000
+    assert manifest["scenarios"]["small_place"]["population"] == 3_000  # the file's, not the command line's
+    ran = pd.read_csv(exp.out / "replicates.csv").set_index("scenario")["population"]
+    assert ran.to_dict() == {"baseline": 4_000, "small_place": 3_000}
+    assert "`baseline` 4,000, `small_place` 3,000" in (exp.out / "report.md").read_text()

@@ -243,3 +243,25 @@ def test_a_damaged_calibration_file_is_named_in_one_line(text, message, tmp_path
         assert len(err) == 1 and str(damaged) in err[0] and message in err[0], err
     finally:
         parameters.registry.cache_clear()
+
+
+def test_sensitivity_says_how_many_missing_values_it_filled(capsys):
+    problem = {"num_vars": 2, "names": ["uptake_prob", "dropout_hazard"], "bounds": [[0.4, 0.8], [0.02, 0.1]]}
+    x = sensitivity.sample("morris", problem, 2, seed=1)
+    rows = []
+    for point in range(len(x)):
+        for name, cost in (("baseline", 100.0), ("fund_vcse", 200.0)):
+            rows.append({"point": point, "scenario": name, "replicate": 0, "swemwbs_points_gained": 10.0 + point,
+                         "total_cost_gbp": cost, **{column: float(point) for column in sensitivity.OUTCOMES}})  # fmt: skip
+    runs = pd.DataFrame(rows)
+    empty = (runs["scenario"] == "baseline") & runs["point"].isin([2, 4])  # nobody measured at two points
+    runs.loc[empty, "mean_swemwbs_change"] = np.nan
+    chosen = [scenarios.load("baseline"), scenarios.load("fund_vcse")]
+    table, _, best = sensitivity.analyse("morris", problem, x, runs, chosen, 300.0, seed=1)
+    assert sensitivity.filled_points(table) == {"wellbeing change (SWEMWBS)": 2}
+    err = capsys.readouterr().err
+    assert f"wellbeing change (SWEMWBS): 2 of {len(x)} sample points had no value" in err
+    assert err.count("spsim sensitivity:") == 1
+    settings = {"points": len(x), "parameters": 2, "replicates": 1, "population": 5_000, "years": 1, "warmup_years": 0}
+    text = sensitivity.render("morris", table, best, best, ["baseline", "fund_vcse"], 300.0, settings)
+    assert f"- wellbeing change (SWEMWBS): 2 of {len(x)} points filled" in text
