@@ -27,6 +27,7 @@ class Attendance:
             self.group_wait_weeks = self.model.time - (self.matched_at or self.model.time)
             self.model.counters.group_wait_weeks += self.group_wait_weeks
             self.took_up = True
+            self.model.register.took_up[self.row] = True
             self.model.counters.took_up_activity += 1
             self.model.community.pay_tariff(group)
         if self.volunteer:

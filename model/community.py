@@ -17,14 +17,12 @@ if TYPE_CHECKING:
 
 
 class GroupTable:
-    """Open groups' locations, activities and fees as NumPy columns (row i is ``groups[i]``)."""
+    """The open groups of one activity as NumPy columns (row i is ``groups[i]``), for matching."""
 
     def __init__(self, groups: list[VCSEGroup]):
-        acts = catalogue()
         self.groups = groups
         self.x = np.array([g.x for g in groups], dtype=float)
         self.y = np.array([g.y for g in groups], dtype=float)
-        self.activity = np.array([acts.index(g.activity) for g in groups], dtype=np.int64)
         self.charges = np.array([g.charges for g in groups], dtype=bool)
 
 
@@ -33,7 +31,7 @@ class Community:
         self.model = model
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
-        self._table: GroupTable | None = None
+        self._tables: list[GroupTable | None] = [None] * len(self.by_activity)
         for _ in range(round(model.p.groups_per_100k * model.per_100k)):
             self.new_group()
         self._schedule_founding()
@@ -42,11 +40,12 @@ class Community:
     def groups(self) -> list[VCSEGroup]:
         return [g for per_activity in self.by_activity for g in per_activity]
 
-    def table(self) -> GroupTable:
-        """The open groups as arrays, for matching; rebuilt only when a group opens or closes."""
-        if self._table is None:
-            self._table = GroupTable(self.groups())
-        return self._table
+    def table(self, activity: int) -> GroupTable:
+        """The open groups of an activity as arrays, for matching; rebuilt only when one opens or closes."""
+        table = self._tables[activity]
+        if table is None:
+            table = self._tables[activity] = GroupTable(self.by_activity[activity])
+        return table
 
     @property
     def groups_closed(self) -> int:
@@ -80,7 +79,7 @@ class Community:
         VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
         group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
-        self._table = None
+        self._tables[activity] = None
         return group
 
     def _schedule_founding(self) -> None:
@@ -120,8 +119,9 @@ class Community:
         """A group whose reserves ran out closes; its members and waiting list are re-matched."""
         displaced = group.close()
         group.closed_week = self.model.week
-        self.by_activity[catalogue().index(group.activity)].remove(group)
-        self._table = None
+        activity = catalogue().index(group.activity)
+        self.by_activity[activity].remove(group)
+        self._tables[activity] = None
         self.closed_groups.append(group)
         group.remove()
         for patient in displaced:

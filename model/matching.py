@@ -12,23 +12,33 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
 
-def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
-    """Open groups of an activity the person wants, within their reach and affordable to them,
-    as (preference rank, distance, group). Distances to every group are computed at once (NumPy):
-    a whole ICB has about a thousand groups and tens of thousands of matches a year."""
+def _in_reach(patient: Patient, model: SocialPrescribingModel, activity: int) -> tuple[list[VCSEGroup], np.ndarray]:
+    """Open groups of one activity within the person's reach and affordable to them, nearest first (ties:
+    the older group), with their distances. Distances to every group of the activity are computed at once
+    (NumPy): a whole ICB has about a thousand groups and tens of thousands of matches a year."""
     person = patient.person
-    table = model.community.table()
+    table = model.community.table(activity)
     if not table.groups:
-        return []
+        return [], np.empty(0)
     distance = np.hypot(table.x - person.x, table.y - person.y)
     ok = distance <= person.reach_km
-    ok &= np.isin(table.activity, patient.preferences)
     if patient.cannot_pay:
         ok &= ~table.charges
-    rank = {activity: r for r, activity in enumerate(patient.preferences)}
-    return [
-        (rank[int(table.activity[i])], float(distance[i]), table.groups[i]) for i in np.flatnonzero(ok).tolist()
-    ]
+    index = np.flatnonzero(ok)
+    if len(index) > 1:
+        groups = table.groups
+        index = sorted(index.tolist(), key=lambda i: (distance[i], groups[i].unique_id))
+    return [table.groups[i] for i in index], distance[index]
+
+
+def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
+    """Open groups of an activity the person wants, within their reach and affordable to them, as
+    (preference rank, distance, group), most wanted activity first, then nearest."""
+    out = []
+    for rank, activity in enumerate(patient.preferences):
+        groups, distance = _in_reach(patient, model, activity)
+        out += [(rank, float(d), g) for g, d in zip(groups, distance.tolist(), strict=True)]
+    return out
 
 
 def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:
@@ -39,10 +49,11 @@ def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup |
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
     shortage of accessible provision that Wildman 2019 and Bu 2024 report.
     """
-    options = suitable_groups(patient, model)
-    if not options:
-        return None
-    free = [o for o in options if o[2].free_places > 0]
-    if free:
-        return min(free, key=lambda o: (o[0], o[1], o[2].unique_id))[2]
-    return min(options, key=lambda o: (len(o[2].waiting), o[0], o[1], o[2].unique_id))[2]
+    full: list[tuple[int, int, float, int, VCSEGroup]] = []
+    for rank, activity in enumerate(patient.preferences):
+        groups, distance = _in_reach(patient, model, activity)
+        for group, d in zip(groups, distance.tolist(), strict=True):
+            if group.free_places > 0:  # the nearest free place of the most wanted activity
+                return group
+            full.append((len(group.waiting), rank, d, group.unique_id, group))
+    return min(full)[4] if full else None

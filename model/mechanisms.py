@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 from .activities import Activity
+
+if TYPE_CHECKING:
+    from .wellbeing import WellbeingRegister
 
 SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
@@ -31,14 +36,17 @@ class Mechanisms:
     rest fades with a half-life; a second break does not erode what was kept after the first.
     """
 
-    __slots__ = ("levels", "floor", "paused_at", "_retain", "_half_life")
+    __slots__ = ("levels", "floor", "paused_at", "_retain", "_half_life", "_register", "_row")
 
-    def __init__(self, retained_share: float, half_life_weeks: float):
+    def __init__(self, retained_share: float, half_life_weeks: float, register: WellbeingRegister | None = None,
+                 row: int = 0):  # fmt: skip
         self.levels = [0.0, 0.0, 0.0]  # psychological, social, behavioural
         self.floor = [0.0, 0.0, 0.0]  # what is kept for good
         self.paused_at: float | None = None  # None while attending (or before ever attending)
         self._retain = retained_share
         self._half_life = half_life_weeks
+        self._register = register  # the wellbeing register's row, kept in step with these levels
+        self._row = row
 
     @property
     def psychological(self) -> float:
@@ -62,6 +70,9 @@ class Mechanisms:
         lv[0] += growth * 3 * activity.psychological * (1 - lv[0])
         lv[1] += growth * 3 * activity.social * (1 - lv[1])
         lv[2] += growth * 3 * activity.behavioural * (1 - lv[2])
+        if self._register is not None:
+            self._register.level_sum[self._row] = lv[0] + lv[1] + lv[2]
+            self._register.level_social[self._row] = lv[1]
 
     def _remaining(self, week: float) -> float:
         """Share of the part above the floor still there at ``week``."""
@@ -73,12 +84,20 @@ class Mechanisms:
         """Attendance stops: the retained share of each level becomes a floor; the rest starts to fade."""
         if self.paused_at is None:
             self.paused_at = week
-            self.floor = [max(f, self._retain * v) for f, v in zip(self.floor, self.levels, strict=True)]
+            self.floor = fl = [max(f, self._retain * v) for f, v in zip(self.floor, self.levels, strict=True)]
+            if self._register is not None:
+                self._register.floor_sum[self._row] = fl[0] + fl[1] + fl[2]
+                self._register.floor_social[self._row] = fl[1]
+                self._register.paused_at[self._row] = week
 
     def resume(self, week: float) -> None:
         """Attendance restarts from the faded levels."""
-        self.levels = list(self.at(week))
+        self.levels = lv = list(self.at(week))
         self.paused_at = None
+        if self._register is not None:
+            self._register.level_sum[self._row] = lv[0] + lv[1] + lv[2]
+            self._register.level_social[self._row] = lv[1]
+            self._register.paused_at[self._row] = math.inf
 
     def at(self, week: float) -> tuple[float, float, float]:
         lv = self.levels

@@ -24,6 +24,7 @@ from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import RandomStreams
 from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
+from .wellbeing import WellbeingRegister
 from .workforce import Workforce
 
 
@@ -56,6 +57,7 @@ class SocialPrescribingModel(mesa.Model):
         self.patient_weeks = 0  # benchmark unit of work: referred people present, week by week
         self.attending: dict[Patient, None] = {}  # group members, stepped weekly
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
+        self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed
         self.catchment = Catchment(self.p, self.streams["population"].generator)
         self.community = Community(self)
@@ -130,6 +132,7 @@ class SocialPrescribingModel(mesa.Model):
     def record_outcome(self, patient: Patient, record: OutcomeRecord) -> None:
         self.observers.add(record)
         self.open_records.pop(patient, None)
+        self.register.close(patient.row)
         if patient.state in TERMINAL:
             self._retire(patient)
 

@@ -18,7 +18,6 @@ from .states import PathwayState
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
 
-WELLBEING_READING_WEEKS = 4  # how often the weekly series re-reads mean wellbeing
 WELLBEING_KEYS = ("mean_swemwbs", "mean_swemwbs_change", "mean_ucla", "mean_ucla_change")
 
 
@@ -49,24 +48,21 @@ class Observers:
         """Mean SWEMWBS and UCLA-3, and their change since referral, over people within follow-up.
 
         Taken over everyone referred in the last follow-up window, whatever their state, so that the
-        counterfactual (no social prescribing) is measured on the same footing. It scans every open
-        record, so it is read every WELLBEING_READING_WEEKS weeks (like a monthly survey) and the
-        last reading is reported in between: outcomes themselves come from each person's record.
+        counterfactual (no social prescribing) is measured on the same footing. Read once a week (the
+        four reporters share the reading) from the wellbeing register.
         """
         model = self.model
-        if self._wellbeing is not None and (model.week - self._wellbeing[0] < WELLBEING_READING_WEEKS):
+        if self._wellbeing is not None and self._wellbeing[0] == model.week:
             return self._wellbeing[1]
-        n = len(model.open_records)
-        sums = [0.0, 0.0, 0.0, 0.0]
-        week = model.week
-        for pt in model.open_records:
-            sw, lo = pt.outcomes_at(week)
-            sums[0] += sw
-            sums[1] += sw - pt.swemwbs0
-            sums[2] += lo
-            sums[3] += lo - pt.ucla0
-        means = {k: (v / n if n else math.nan) for k, v in zip(WELLBEING_KEYS, sums, strict=True)}
-        self._wellbeing = (week, means)
+        register, p = model.register, model.p
+        rows = register.open_rows()
+        if len(rows):
+            sw, lo = register.scores(rows, model.week, p.natural_recovery_weeks, p.swemwbs_gain_max, p.ucla_reduction_max)
+            values = (sw.mean(), (sw - register.swemwbs0[rows]).mean(), lo.mean(), (lo - register.ucla0[rows]).mean())
+            means = dict(zip(WELLBEING_KEYS, map(float, values), strict=True))
+        else:
+            means = dict.fromkeys(WELLBEING_KEYS, math.nan)
+        self._wellbeing = (model.week, means)
         return means
 
 

@@ -98,7 +98,9 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.lw_wait_weeks = math.nan  # referral to first contact, once reached
         self.group_wait_weeks = math.nan  # first match to starting, once started
         self.record_closed = False
-        self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks)
+        self.row = model.register.enrol(self.referred_week, self.swemwbs0, self.ucla0, self.natural_change,
+                                        p.gain_fade_half_life_weeks)  # fmt: skip
+        self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, self.row)
         self.work_seeking_weeks = 0.0  # extra job-search exposure built by attending
         self._events: dict[str, ScheduledEvent] = {}
 

@@ -1,16 +1,19 @@
 """Wellbeing and loneliness over time since referral: every three months, up to two years.
 
-Each referred person is observed 13, 26, ... 104 weeks after referral (and at referral). People are
-looked up by the week they were referred, so each observation costs one lookup and nobody is
-scanned in between. When a person's last observation is taken (or the run ends) their values are
-added to running sums by whether they took up an activity, so that effects over time, and their
-fading after support ends, can be seen (Wildman 2019 asks for longitudinal evaluation).
+Each referred person is observed 13, 26, ... 104 weeks after referral (and at referral). People referred
+in the same week are consecutive rows of the wellbeing register, so each observation is one array read of
+that week's cohort and nobody is scanned in between. When a cohort's last observation is taken (or the run
+ends) its values are added to running sums by whether each person took up an activity, so that effects
+over time, and their fading after support ends, can be seen (Wildman 2019 asks for longitudinal
+evaluation).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -24,45 +27,59 @@ GROUPS = ("all referred", "took up an activity", "no activity")
 class Trajectories:
     def __init__(self, since_week: int = 0) -> None:
         self.since_week = since_week  # people referred before this (a warm-up) are not followed
-        self._cohorts: dict[int, list[Patient]] = {}
-        self._points: dict[Patient, list[tuple[float, float]]] = {}
+        self._cohorts: dict[int, slice] = {}  # referral week -> its rows of the register
+        # referral week -> (observations taken, changes in SWEMWBS, changes in UCLA-3: people x observations)
+        self._points: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
         # (group, observation) -> [n, sum dSWEMWBS, sum dSWEMWBS^2, sum dUCLA, sum dUCLA^2]
         self._sums: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0] * 5)
+        self._register = None
 
     def add(self, patient: Patient) -> None:
         if patient.referred_week < self.since_week:
             return
-        self._cohorts.setdefault(patient.referred_week, []).append(patient)
-        self._points[patient] = []
+        rows = self._cohorts.get(patient.referred_week)
+        start = patient.row if rows is None else rows.start
+        self._cohorts[patient.referred_week] = slice(start, patient.row + 1)
+        self._register = patient.model.register
 
     def observe(self, model: SocialPrescribingModel) -> None:
         week = model.week
+        p = model.p
         for k in range(OBSERVATIONS):
-            cohort = self._cohorts.get(week - k * INTERVAL_WEEKS)
-            if not cohort:
+            cohort = week - k * INTERVAL_WEEKS
+            rows = self._cohorts.get(cohort)
+            if rows is None:
                 continue
-            for pt in cohort:
-                sw, lo = pt.outcomes_at(week)
-                self._points[pt].append((sw - pt.swemwbs0, lo - pt.ucla0))
+            sw, lo = model.register.scores(rows, week, p.natural_recovery_weeks, p.swemwbs_gain_max,
+                                           p.ucla_reduction_max)  # fmt: skip
+            taken, dsw, dlo = self._points.get(cohort) or (0, np.empty((len(sw), OBSERVATIONS)), np.empty((len(sw), OBSERVATIONS)))
+            dsw[:, taken] = sw - model.register.swemwbs0[rows]
+            dlo[:, taken] = lo - model.register.ucla0[rows]
+            self._points[cohort] = (taken + 1, dsw, dlo)
             if k == OBSERVATIONS - 1:
-                self._finish(self._cohorts.pop(week - k * INTERVAL_WEEKS))
+                self._finish(cohort)
 
-    def _finish(self, patients: list[Patient]) -> None:
-        for pt in patients:
-            groups = ("all referred", "took up an activity" if pt.took_up else "no activity")
-            for k, (dsw, dlo) in enumerate(self._points.pop(pt)):
-                for group in groups:
-                    s = self._sums[(group, k)]
-                    s[0] += 1
-                    s[1] += dsw
-                    s[2] += dsw * dsw
-                    s[3] += dlo
-                    s[4] += dlo * dlo
+    def _finish(self, cohort: int) -> None:
+        rows = self._cohorts.pop(cohort)
+        taken, dsw, dlo = self._points.pop(cohort, (0, None, None))
+        took_up = self._register.took_up[rows]
+        for group, members in (("all referred", slice(None)), ("took up an activity", took_up),
+                               ("no activity", ~took_up)):  # fmt: skip
+            for k in range(taken):
+                d1, d2 = dsw[members, k], dlo[members, k]
+                if len(d1) == 0:
+                    continue
+                s = self._sums[(group, k)]
+                s[0] += len(d1)
+                s[1] += float(d1.sum())
+                s[2] += float(d1 @ d1)
+                s[3] += float(d2.sum())
+                s[4] += float(d2 @ d2)
 
     def close(self) -> None:
         """End of run: people still within two years contribute the observations they have."""
-        for week in sorted(self._cohorts):
-            self._finish(self._cohorts.pop(week))
+        for cohort in sorted(self._cohorts):
+            self._finish(cohort)
 
     def rows(self) -> list[dict]:
         """Sums by group and months since referral, to be pooled across replicates."""
