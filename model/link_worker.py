@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from .parameters import chance_within
 from .states import Service
 
 if TYPE_CHECKING:
@@ -73,11 +74,11 @@ class LinkWorker(mesa.Agent):
         """Each week a link worker may leave; more likely under pressure, less likely when trained."""
         p = self.model.p
         pressure_excess = min(max(self.model.workforce.pressure[self.service] - 1.0, 0.0), 1.0)
-        weekly = (
+        rate = (
             p.lw_quit_rate_per_year
-            / 52
             * (1 + (p.lw_quit_pressure_multiplier - 1) * pressure_excess)
             * (1 - p.training_quit_reduction * p.lw_training)
         )
+        weekly = chance_within(rate)
         if self.model.streams["workforce"].chance(weekly):
             self.model.workforce.link_worker_leaves(self)
