@@ -6,6 +6,8 @@ import dataclasses
 
 import pytest
 
+from model.parameters import chance_within
+
 from model import (
     Cohort,
     LinkWorker,
@@ -230,18 +232,18 @@ def _quits(pressure: float, training: float = 0.0, weeks: int = 4_000, monkeypat
 
 
 def test_quitting_rises_with_pressure(monkeypatch):
-    base = _quits(1.0, monkeypatch=monkeypatch)  # 5.2 a year = 0.1 a week
-    assert base == pytest.approx(0.1, abs=0.015)
-    assert _quits(0.5, monkeypatch=monkeypatch) == pytest.approx(0.1, abs=0.015)  # no bonus below capacity
-    assert _quits(1.5, monkeypatch=monkeypatch) == pytest.approx(0.1 * 1.75, abs=0.02)
+    base = _quits(1.0, monkeypatch=monkeypatch)  # 5.2 a year: 1 - exp(-0.1) a week
+    assert base == pytest.approx(chance_within(5.2), abs=0.015)
+    assert _quits(0.5, monkeypatch=monkeypatch) == pytest.approx(chance_within(5.2), abs=0.015)  # no bonus below capacity
+    assert _quits(1.5, monkeypatch=monkeypatch) == pytest.approx(chance_within(5.2 * 1.75), abs=0.02)
     double = _quits(2.0, monkeypatch=monkeypatch)
-    assert double == pytest.approx(0.25, abs=0.025)
-    assert _quits(4.0, monkeypatch=monkeypatch) == pytest.approx(0.25, abs=0.025)  # capped at double
+    assert double == pytest.approx(chance_within(5.2 * 2.5), abs=0.025)
+    assert _quits(4.0, monkeypatch=monkeypatch) == pytest.approx(chance_within(5.2 * 2.5), abs=0.025)  # capped
     assert double > 2 * base
 
 
 def test_training_lowers_quitting(monkeypatch):
-    assert _quits(1.0, training=1.0, monkeypatch=monkeypatch) == pytest.approx(0.07, abs=0.012)
+    assert _quits(1.0, training=1.0, monkeypatch=monkeypatch) == pytest.approx(chance_within(5.2 * 0.7), abs=0.012)
 
 
 def test_heavy_demand_drives_more_link_workers_out():
