@@ -54,7 +54,8 @@ class SocialPrescribingModel(mesa.Model):
         self.counters = PathwayCounters()
         self.ledger = Ledger()
         self.transitions: Counter[tuple[PathwayState | None, PathwayState, Event]] = Counter()
-        self.patient_weeks = 0  # benchmark unit of work: referred people present, week by week
+        # benchmark units of work: referred people present, group members' weeks, scheduled events
+        self.patient_weeks = self.attendance_weeks = self.events_scheduled = 0
         self.attending: dict[Patient, None] = {}  # group members, stepped weekly
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
@@ -99,9 +100,11 @@ class SocialPrescribingModel(mesa.Model):
         self.community.distribute_grants()
         if VCSEGroup in self.agents_by_type:
             self.agents_by_type[VCSEGroup].do("step")  # waiting lists, then the week's finances
-        for patient in list(self.attending):
+        members = list(self.attending)
+        for patient in members:
             if patient in self.attending:  # may have left during this loop (e.g. bumped from a group)
                 patient.attend_week()
+        self.attendance_weeks += len(members)
         if LinkWorker in self.agents_by_type:
             self.agents_by_type[LinkWorker].shuffle_do("step")  # some leave
         in_post = len(self.workforce.link_workers())
@@ -111,6 +114,11 @@ class SocialPrescribingModel(mesa.Model):
             policy.accrue_week(self)
         self.trajectories.observe(self)
         self.observers.collect()
+
+    def schedule_event(self, function, **when: Any):
+        """Mesa's ``schedule_event``, counted (a unit of work for the benchmark)."""
+        self.events_scheduled += 1
+        return super().schedule_event(function, **when)
 
     # ------------------------------------------------------------------ bookkeeping
     def on_state_change(self, patient: Patient, old: PathwayState | None, new: PathwayState, event: Event) -> None:

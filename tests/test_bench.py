@@ -15,7 +15,9 @@ def test_quick_benchmark_writes_its_tables(tmp_path):
     table = pd.read_csv(tmp_path / "benchmark.csv")
     assert list(table["population"]) == [10_000, 40_000]
     assert (table["patient_weeks"] > 0).all() and (table["peak_mb"] > 0).all()
-    assert {"ratio_to_mesa_trivial", "person_ratio_to_mesa_trivial"} <= set(table.columns)
+    assert {"ratio_to_mesa_trivial", "person_ratio_to_mesa_trivial", "attendance_weeks_ratio_to_mesa_trivial",
+            "events_scheduled_ratio_to_mesa_trivial"} <= set(table.columns)  # fmt: skip
+    assert (table["attendance_weeks"] > 0).all() and (table["events_scheduled"] > table["referrals"]).all()
     assert (tmp_path / "scaling.png").exists() and (tmp_path / "parallel.json").exists()
 
 
