@@ -42,7 +42,7 @@ class Window:
 
     @classmethod
     def start_now(cls, model: SocialPrescribingModel) -> Window:
-        model.trajectories.since_week = model.week
+        """The running totals now (the model's own observers were told at construction where to start)."""
         return cls(since_week=model.week, ledger=copy.copy(model.ledger), link_workers_left=model.workforce.link_workers_left)
 
 

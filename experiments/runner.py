@@ -91,7 +91,7 @@ def run_task(task: Task) -> ReplicateResult:
         for policy in task.scenario.policies
     ]
     with few_garbage_collections():
-        model = SocialPrescribingModel(rng=task.seed, policies=policies, **params)
+        model = SocialPrescribingModel(rng=task.seed, policies=policies, measure_from=task.warmup_weeks, **params)
         if task.warmup_weeks:
             model.run_for(task.warmup_weeks)
         window = Window.start_now(model)

@@ -169,3 +169,15 @@ def test_the_manifest_and_report_record_the_population_each_scenario_ran_with(tm
     ran = pd.read_csv(exp.out / "replicates.csv").set_index("scenario")["population"]
     assert ran.to_dict() == {"baseline": 4_000, "small_place": 3_000}
     assert "`baseline` 4,000, `small_place` 3,000" in (exp.out / "report.md").read_text()
+
+
+def test_trajectories_follow_only_people_referred_after_the_warm_up():
+    """Month 0 of the trajectories counts exactly the people referred in the measurement window."""
+    from experiments.runner import Task, run_task
+
+    task = Task(scenarios.load("baseline"), 0, replicate_seed(1, 0), weeks=30, place={"population": 20_000},
+                warmup_weeks=26)  # fmt: skip
+    result = run_task(task)
+    sums = result.trajectory_sums
+    month0 = sums[(sums["group"] == "all referred") & (sums["months_since_referral"] == 0)]
+    assert int(month0["n"].iloc[0]) == result.row["referrals"] > 0
