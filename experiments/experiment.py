@@ -7,6 +7,7 @@ import json
 import platform
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -141,18 +142,22 @@ class Experiment:
         return self.order.index(task.scenario.name), task.replicate
 
     def write_outputs(self) -> None:
-        from . import analysis, decisions, figures, report
+        from . import analysis, decisions, figures, report, spend
 
         replicates, timeseries, trajectory_sums = self.results()
         comparison = analysis.comparison(replicates, self.order)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
         incremental = decisions.incremental_analysis(replicates, self.order)
+        spending = spend.spend_table(replicates, self.scenarios, self.place)
+        for warning in spend.warnings(spending):
+            print(f"spsim run: warning: {warning}", file=sys.stderr)
         for name, frame in (
             ("replicates.csv", replicates),
             ("timeseries.csv", timeseries),
             ("trajectories.csv", trajectories),
             ("comparison.csv", comparison),
             ("incremental.csv", incremental),
+            ("spend.csv", spending),
         ):
             atomic_write_csv(self.out / name, frame)
         figure_dir = self.out / "figures"
@@ -161,7 +166,7 @@ class Experiment:
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
         report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,
-                            incremental)  # fmt: skip
+                            incremental, spending)  # fmt: skip
         atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 

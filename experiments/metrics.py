@@ -22,7 +22,7 @@ REPLICATE_COLUMNS = [
 EXTRA_COLUMNS = [
     "population", "weeks", "people_measured", "swemwbs_points_gained", "ucla_points_reduced",
     "gp_consultations_change_total", "ae_attendances_change_total", "health_service_cost_change_gbp",
-    "link_worker_cost_gbp", "grants_gbp", "tariffs_gbp", "programme_costs_gbp", "mean_link_workers",
+    "link_worker_cost_gbp", "advisor_cost_gbp", "grants_gbp", "tariffs_gbp", "programme_costs_gbp", "mean_link_workers",
     "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
     "lw_new_people_per_fte_year", "declined_rate",
 ]  # fmt: skip
@@ -118,6 +118,7 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "health_service_cost_change_gbp": gp_total * p.gp_consultation_cost_gbp
         + ae_total * p.ae_attendance_cost_gbp,
         "link_worker_cost_gbp": ledger.link_worker_cost - start.link_worker_cost,
+        "advisor_cost_gbp": ledger.advisor_cost - start.advisor_cost,
         "grants_gbp": ledger.grants_paid - start.grants_paid,
         "tariffs_gbp": ledger.tariffs_paid - start.tariffs_paid,
         "programme_costs_gbp": ledger.programme_costs - start.programme_costs,

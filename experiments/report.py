@@ -8,7 +8,7 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
-from . import analysis, decisions
+from . import analysis, decisions, spend
 from .runner import atomic_write_text
 
 KEY_METRICS = [
@@ -169,7 +169,7 @@ def _populations(manifest: dict, order: list[str]) -> str:
 
 
 def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir: Path,
-           incremental: pd.DataFrame | None = None) -> str:  # fmt: skip
+           incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None) -> str:  # fmt: skip
     reference = order[0]
     n = int(replicates.groupby("scenario").size().min())
     if incremental is None:
@@ -208,6 +208,8 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
     for path in figure_paths:
         lines += [f"![{path.stem.replace('_', ' ')}](figures/{path.name})", ""]
     lines += _incremental_section(incremental)
+    if spending is not None and len(spending):
+        lines += spend.report_section(spending)
     lines += ["## Tables", "", "Means across replicates with 95% intervals; differences are paired. Intervals of "
               "shares are percentile-bootstrap intervals over replicates (they stay between 0% and 100%); the "
               "others are t-intervals.", ""]  # fmt: skip
@@ -217,7 +219,8 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
     lines += [
         "## Costs and offsets",
         "",
-        "Total cost counts link workers and advisors in post (ARRS cost), capacity grants, tariffs and the "
+        "Total cost counts funded link worker and advisor posts (ARRS cost; part-time where the money buys part of "
+        "a post; paid whether filled or vacant), capacity grants, tariffs and the "
         "running costs of programmes. The change in GP and A&E costs values each measured person's change in "
         "expected yearly consultations and attendances at PSSRU unit costs; it follows from loneliness only, "
         "so it is a partial offset.",
@@ -240,8 +243,8 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
 
 
 def write_report(out_dir, comp, traj, replicates, order, descriptions, manifest, figure_paths,
-                 incremental: pd.DataFrame | None = None) -> tuple[Path, Path]:  # fmt: skip
-    text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental)
+                 incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None) -> tuple[Path, Path]:  # fmt: skip
+    text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental, spending)
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
     atomic_write_text(md_path, text + "\n")
     body = markdown.markdown(text, extensions=["tables"])

@@ -19,7 +19,8 @@ from model.parameters import ParameterError, evidence, registry, resolve
 from model.policies import POLICY_TYPES, LinkWorkerFunding, Policy
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
-TOP_LEVEL_KEYS = {"description", "represents", "tests", "parameters", "policies"}
+TOP_LEVEL_KEYS = {"description", "represents", "tests", "parameters", "policies", "budget_gbp_per_100k_year",
+                  "budget_gbp_year"}  # fmt: skip
 # Policies whose size can be given as money instead of as a level.
 BUDGET_KEY = "budget_gbp_per_100k_year"
 
@@ -37,6 +38,17 @@ class Scenario:
     parameters: dict[str, Any]
     policies: tuple[Policy, ...] = field(default_factory=tuple)
     path: Path | None = None
+    # the extra money the scenario says it spends over the place as it is (one of the two, or neither)
+    budget_gbp_per_100k_year: float | None = None
+    budget_gbp_year: float | None = None
+
+    def stated_budget_gbp_year(self, population: float) -> float | None:
+        """The extra spend a year this scenario declares, for a place of ``population`` adults."""
+        if self.budget_gbp_year is not None:
+            return self.budget_gbp_year
+        if self.budget_gbp_per_100k_year is not None:
+            return self.budget_gbp_per_100k_year * population / 100_000
+        return None
 
     def resolved_parameters(self, **place: Any) -> dict[str, Any]:
         """Every parameter value this scenario starts with (baseline defaults, place, overrides)."""
@@ -48,6 +60,8 @@ class Scenario:
             "description": self.description,
             "parameters": dict(self.parameters),
             "policies": [policy_to_dict(p) for p in self.policies],
+            "budget_gbp_per_100k_year": self.budget_gbp_per_100k_year,
+            "budget_gbp_year": self.budget_gbp_year,
         }
 
 
@@ -115,6 +129,12 @@ def parse(data: dict[str, Any], path: Path) -> Scenario:
         raise ScenarioError(f"{where}: key 'policies' = {raw_policies!r}: must be an array of tables ([[policies]])")
     base = resolve(parameters)
     policies = tuple(_policy(where, i, entry, base) for i, entry in enumerate(raw_policies))
+    budgets = {key: data[key] for key in ("budget_gbp_per_100k_year", "budget_gbp_year") if key in data}
+    if len(budgets) > 1:
+        raise ScenarioError(f"{where}: give budget_gbp_per_100k_year or budget_gbp_year, not both")
+    for key, value in budgets.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise ScenarioError(f"{where}: key {key!r} = {value!r}: a number of GBP, 0 or more, is required")
     return Scenario(
         name=path.stem,
         description=description.strip(),
@@ -123,6 +143,8 @@ def parse(data: dict[str, Any], path: Path) -> Scenario:
         parameters=dict(parameters),
         policies=policies,
         path=path,
+        budget_gbp_per_100k_year=float(budgets["budget_gbp_per_100k_year"]) if "budget_gbp_per_100k_year" in budgets else None,
+        budget_gbp_year=float(budgets["budget_gbp_year"]) if "budget_gbp_year" in budgets else None,
     )
 
 

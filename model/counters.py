@@ -42,12 +42,13 @@ class PathwayCounters:
 class Ledger:
     """Money flows of the whole system, in GBP; every pound paid to a group is received by one."""
 
-    link_worker_cost: float = 0.0
-    link_worker_fte_weeks: float = 0.0
+    link_worker_cost: float = 0.0  # primary-care link worker posts funded (filled or vacant)
+    advisor_cost: float = 0.0  # link advisor posts of the supported discharge pathway
+    link_worker_fte_weeks: float = 0.0  # FTE in post (both services), week by week
     tariffs_paid: float = 0.0
     grants_paid: float = 0.0
     programme_costs: float = 0.0  # policies' own running costs (peer programme, training, ...)
 
     @property
     def commissioner_spend(self) -> float:
-        return self.link_worker_cost + self.tariffs_paid + self.grants_paid + self.programme_costs
+        return self.link_worker_cost + self.advisor_cost + self.tariffs_paid + self.grants_paid + self.programme_costs

@@ -27,14 +27,21 @@ class LinkWorker(mesa.Agent):
 
     model: SocialPrescribingModel
 
-    def __init__(self, model: SocialPrescribingModel, service: Service, caseload_limit: int):
+    def __init__(self, model: SocialPrescribingModel, service: Service, caseload_limit: float, fte: float = 1.0):
         super().__init__(model)
         self.service = service
+        self.fte = fte  # a part-time post holds and costs its share of a whole-time one
         self.caseload_limit = caseload_limit
         # person -> the share of a caseload place they take: 1 during an active episode, less in the
         # lighter maintenance phase of long-term support (ordered, for deterministic hand-over)
         self.caseload: dict[Patient, float] = {}
         self.load = 0.0  # sum of the caseload's shares, kept as people come and go
+
+    def set_fte(self, fte: float, whole_time_limit: float) -> None:
+        """The post's share of a whole-time one changed: so does the caseload it holds (a smaller caseload
+        than it has means it takes nobody new until people leave it)."""
+        self.fte = fte
+        self.caseload_limit = whole_time_limit * fte
 
     @property
     def free_room(self) -> float:

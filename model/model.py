@@ -107,9 +107,7 @@ class SocialPrescribingModel(mesa.Model):
         self.attendance_weeks += len(members)
         if LinkWorker in self.agents_by_type:
             self.agents_by_type[LinkWorker].shuffle_do("step")  # some leave
-        in_post = len(self.workforce.link_workers())
-        self.ledger.link_worker_fte_weeks += in_post
-        self.ledger.link_worker_cost += in_post * self.p.lw_cost_per_fte_year_gbp / 52
+        self.workforce.account_week(self.ledger)
         for policy in self.policies:
             policy.accrue_week(self)
         self.trajectories.observe(self)

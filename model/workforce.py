@@ -37,37 +37,40 @@ class Workforce:
         self.queues: dict[Service, deque[Patient]] = {s: deque() for s in Service}
         self.pressure: dict[Service, float] = dict.fromkeys(Service, 0.0)  # demand / capacity, last allocation
         self.vacancies: dict[Vacancy, None] = {}  # ordered, so cuts are deterministic
-        self.link_workers_left = 0
+        self.link_workers_left = 0  # link workers who chose to leave (their post stayed)
+        self.posts_cut = 0  # posts a policy cut
 
     # ------------------------------------------------------------------ posts
-    def caseload_limit(self, service: Service) -> int:
+    def caseload_limit(self, service: Service) -> float:
         """People a whole-time link worker holds at once: published throughput x episode length
         (12 weeks) / 52; link advisors in the supported pathway have their own caseload."""
         p = self.model.p
         if service is Service.MENTAL_HEALTH:
-            return int(p.advisor_caseload)
+            return float(p.advisor_caseload)
         return max(1, round(p.lw_new_people_per_year * p.lw_episode_weeks / 52))
 
-    def establishment(self, service: Service) -> int:
-        """Funded posts for a service: FTE per 100,000 adults times the catchment.
-
-        A service that is funded at all has at least one post.
-        """
+    def establishment(self, service: Service) -> float:
+        """Funded FTE for a service: FTE per 100,000 adults times the catchment, exactly (part-time
+        posts: money buys hours, so equal budgets buy equal capacity)."""
         p = self.model.p
         if not self.model.social_prescribing:
-            return 0
+            return 0.0
         if service is Service.MENTAL_HEALTH:
-            if not p.supported_discharge:
-                return 0
-            fte = p.link_advisors_per_100k * self.model.per_100k
-        else:
-            fte = p.link_workers_per_100k * self.model.per_100k
-        return max(round(fte), 1) if fte > 0 else 0
+            return p.link_advisors_per_100k * self.model.per_100k if p.supported_discharge else 0.0
+        return p.link_workers_per_100k * self.model.per_100k
+
+    def posts(self, service: Service) -> tuple[int, float]:
+        """(number of posts, FTE of each): the establishment shared equally over the fewest posts of at most
+        one FTE, so caseload capacity and cost are both proportional to the funded FTE."""
+        fte = self.establishment(service)
+        count = math.ceil(fte - 1e-9) if fte > 1e-9 else 0
+        return count, (fte / count if count else 0.0)
 
     def staff_to_establishment(self) -> None:
-        """Recruit to funded posts, or let staff go (newest first) when posts are cut."""
+        """Recruit to funded posts, or let staff go (newest first) when posts are cut; every post (filled
+        or vacant) then carries the same share of the establishment."""
         for service in Service:
-            posts = self.establishment(service)
+            posts, share = self.posts(service)
             vacant = [v for v in self.vacancies if v.service is service]
             workers = self.link_workers(service)
             for _ in range(posts - len(workers) - len(vacant)):
@@ -77,15 +80,21 @@ class Workforce:
                 del self.vacancies[vacancy]
                 excess -= 1
             for worker in sorted(workers, key=lambda w: -w.unique_id)[: max(excess, 0)]:
-                self.link_worker_leaves(worker, replace=False)
+                self.cut_post(worker)
+            for worker in self.link_workers(service):
+                worker.set_fte(share, self.caseload_limit(service))
 
     def parameters_changed(self) -> None:
-        for worker in self.link_workers():
-            worker.caseload_limit = self.caseload_limit(worker.service)
         self.staff_to_establishment()
 
     def recruit(self, service: Service) -> LinkWorker:
-        return LinkWorker(self.model, service, self.caseload_limit(service))
+        _, share = self.posts(service)
+        return LinkWorker(self.model, service, self.caseload_limit(service) * share, fte=share)
+
+    def funded_fte(self, service: Service) -> float:
+        """FTE the commissioner pays for this week: every funded post, filled or vacant (a link worker
+        service is usually a block contract with a provider, paid whatever its vacancies)."""
+        return self.establishment(service)
 
     def link_workers(self, service: Service | None = None) -> list[LinkWorker]:
         workers = self.model.agents_by_type.get(LinkWorker)
@@ -125,11 +134,18 @@ class Workforce:
                     heapq.heappush(room, (-worker.free_room, worker.unique_id, worker))
 
     # ------------------------------------------------------------------ leaving
-    def link_worker_leaves(self, worker: LinkWorker, replace: bool = True) -> None:
+    def cut_post(self, worker: LinkWorker) -> None:
+        """A funded post is cut: its link worker goes (not counted as leaving) and their clients are handed on."""
+        self.posts_cut += 1
+        self._hand_on(worker, replace=False)
+
+    def link_worker_leaves(self, worker: LinkWorker) -> None:
         """A link worker leaves. With guaranteed continuity a colleague takes over at once; otherwise
-        their clients go to colleagues with room (continuity broken) and the post stays vacant.
-        ``replace=False``: the post itself is cut."""
+        their clients go to colleagues with room (continuity broken) and the post stays vacant."""
         self.link_workers_left += 1
+        self._hand_on(worker, replace=True)
+
+    def _hand_on(self, worker: LinkWorker, replace: bool) -> None:
         caseload = worker.hand_back_all()
         worker.remove()
         if replace and self.model.p.guaranteed_continuity:
@@ -147,9 +163,16 @@ class Workforce:
             has_room = best is not None and best.free_room >= patient.caseload_weight
             patient.link_worker_left(best if has_room else None, continuity_kept=False)
 
+    def account_week(self, ledger) -> None:
+        """This week's cost of the funded posts, and the FTE actually in post."""
+        weekly = self.model.p.lw_cost_per_fte_year_gbp / 52
+        ledger.link_worker_cost += self.funded_fte(Service.PRIMARY_CARE) * weekly
+        ledger.advisor_cost += self.funded_fte(Service.MENTAL_HEALTH) * weekly
+        ledger.link_worker_fte_weeks += sum(w.fte for w in self.link_workers())
+
     # ------------------------------------------------------------------ readings
     def caseload(self) -> float:
         return sum(w.load for w in self.link_workers())
 
-    def caseload_capacity(self) -> int:
+    def caseload_capacity(self) -> float:
         return sum(w.caseload_limit for w in self.link_workers())

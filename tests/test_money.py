@@ -1,0 +1,79 @@
+"""Money is exact: a budget buys part-time posts, equal budgets spend equal money, every run says what it
+meant to spend and what it spent, and a scenario that misses its declared budget is reported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from experiments import scenario as scenarios
+from experiments import spend
+from experiments.runner import Task, replicate_seed, run_task
+from model import SocialPrescribingModel
+from model.policies import LinkWorkerFunding
+from model.states import Service
+
+EQUAL_BUDGET = ["more_link_workers", "fund_vcse", "supported_discharge", "balanced_budget"]
+
+
+def test_link_worker_funding_buys_part_time_posts_with_capacity_and_cost_in_proportion():
+    model = SocialPrescribingModel(rng=1, population=30_000, link_workers_per_100k=6.0)
+    workers = model.workforce.link_workers(Service.PRIMARY_CARE)
+    assert len(workers) == 2 and all(w.fte == pytest.approx(0.9) for w in workers)  # 1.8 FTE: 2 posts of 0.9
+    whole_time = model.workforce.caseload_limit(Service.PRIMARY_CARE)
+    assert sum(w.caseload_limit for w in workers) == pytest.approx(1.8 * whole_time)
+    model.step()
+    assert model.ledger.link_worker_cost == pytest.approx(1.8 * model.p.lw_cost_per_fte_year_gbp / 52)
+
+
+def test_a_cut_post_is_not_a_link_worker_who_quit():
+    model = SocialPrescribingModel(rng=1, population=50_000, link_workers_per_100k=6.0, lw_quit_rate_per_year=0.0,
+                                   policies=[LinkWorkerFunding(fte_per_100k=2.0, start_week=2)])  # fmt: skip
+    model.run_for(4)
+    assert model.workforce.posts_cut == 2 and model.workforce.link_workers_left == 0
+    assert sum(w.fte for w in model.workforce.link_workers()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("population", [50_000, 150_000, 1_500_000])
+def test_equal_budget_scenarios_spend_their_budget_to_within_one_percent(population):
+    loaded = [scenarios.load(name) for name in ["baseline", *EQUAL_BUDGET]]
+    place = {"population": population}
+    rows = []
+    for s in loaded:
+        result = run_task(Task(s, 0, replicate_seed(5, 0), weeks=8, place=place))
+        rows.append(result.row)
+    import pandas as pd
+
+    table = spend.spend_table(pd.DataFrame(rows), loaded, place)
+    totals = table[table["lever"] == "total"].set_index("scenario")
+    stated = 100_000 * population / 100_000 * 8 / 52
+    for name in EQUAL_BUDGET:
+        assert totals.loc[name, "stated_budget_gbp"] == pytest.approx(stated)
+        assert abs(totals.loc[name, "actual_gbp"] / stated - 1) <= 0.01, (name, totals.loc[name, "actual_gbp"])
+    assert not spend.warnings(table)
+
+
+def test_a_scenario_that_misses_its_declared_budget_is_reported(tmp_path):
+    half = tmp_path / "half_spent.toml"
+    half.write_text('description = "claims 100k but buys 50k of link workers"\nbudget_gbp_per_100k_year = 100000.0\n'
+                    '[[policies]]\ntype = "link_workers"\nbudget_gbp_per_100k_year = 50000.0\n')  # fmt: skip
+    out = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-m", "experiments", "run", "baseline", str(half), "--replicates", "1",
+                             "--years", "0.2", "--warmup-years", "0", "--population", "20000", "--out", str(out)],
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "half_spent" in result.stderr and "-50.0%" in result.stderr
+    report = (out / "report.md").read_text()
+    assert "## Money: intended and actual extra spend" in report and "**Warning:** `half_spent`" in report
+
+
+def test_a_budget_is_declared_once_and_as_money():
+    with pytest.raises(scenarios.ScenarioError, match="not both"):
+        scenarios.parse({"description": "x", "budget_gbp_per_100k_year": 1.0, "budget_gbp_year": 2.0},
+                        scenarios.SCENARIO_DIR / "x.toml")  # fmt: skip
+    with pytest.raises(scenarios.ScenarioError, match="budget_gbp_year"):
+        scenarios.parse({"description": "x", "budget_gbp_year": -5}, scenarios.SCENARIO_DIR / "x.toml")
+    whole_place = scenarios.parse({"description": "x", "budget_gbp_year": 150_000.0}, scenarios.SCENARIO_DIR / "x.toml")
+    assert whole_place.stated_budget_gbp_year(150_000) == 150_000.0
