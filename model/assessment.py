@@ -23,7 +23,7 @@ class Assessment:
         if not self.appropriate:
             self.move_to(S.NO_ACTIVITY, Event.NOT_APPROPRIATE)
             return
-        self.wants_activity = self.model.streams["assessment"].chance(self.uptake_probability())
+        self.wants_activity = self.draw("uptake") < self.uptake_probability()
         if self.wants_activity:
             self.look_for_group()
         # otherwise the link worker supports them in other ways until the episode ends

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .states import IN_GROUP, Event, PathwayState
+from .streams import weeks_until
 
 if TYPE_CHECKING:
     from .patient import Patient
@@ -49,9 +50,9 @@ class Attendance:
     def attend_week(self: Patient) -> None:
         """One week for a group member: attend or not, build mechanisms, stay or drop out."""
         p = self.model.p
-        stream = self.model.streams["attendance"]
+        week = self.model.week
         group = self.group
-        if stream.random() < p.attend_prob:
+        if self.draw_in_week("attend", week) < p.attend_prob:
             self.mechanisms.build(group.activity, p.mechanism_growth)
             self.weeks_attended += 1
         self.work_seeking_weeks += (p.work_seeking_rate_ratio - 1) * self.mechanisms.behavioural
@@ -60,7 +61,7 @@ class Attendance:
         hazard = p.dropout_hazard * (1 - p.belonging_protection * self.mechanisms.social)
         if group.volunteers:
             hazard *= 1 - p.peer_retention_effect
-        if stream.random() < hazard:
+        if self.draw_in_week("dropout", week) < hazard:
             self.leave_group()
             self.move_to(S.DROPPED_OUT, Event.STOPPED)
             return
@@ -72,7 +73,7 @@ class Attendance:
         self.sustained = True
         self.model.counters.sustained += 1
         chance = p.volunteer_prob * (p.peer_programme_multiplier if p.peer_programme else 1.0)
-        if self.model.streams["volunteering"].chance(min(chance, 1.0)):
+        if self.draw("volunteer") < chance:
             self.volunteer = True
             self.model.counters.volunteered += 1
             self.group.volunteers[self] = None
@@ -86,7 +87,7 @@ class Attendance:
     def schedule_move_on(self: Patient) -> None:
         p = self.model.p
         mean = p.move_on_weeks_mean * (p.volunteer_move_on_factor if self.volunteer else 1.0)
-        self.schedule("move_on", self.model.streams["attendance"].weeks_until(mean), self.move_on)
+        self.schedule("move_on", weeks_until(self.draw("move_on"), mean), self.move_on)
 
     def move_on(self: Patient) -> None:
         if self.state in IN_GROUP:

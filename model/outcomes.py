@@ -76,7 +76,7 @@ class Outcomes:
             return
         p = self.model.p
         improved = self.swemwbs_at(self.week) - self.swemwbs0 >= p.improvement_threshold
-        if improved and self.model.streams["outcomes"].chance(p.mh_discharge_prob):
+        if improved and self.draw("mh_discharge") < p.mh_discharge_prob:
             self.discharge_from_secondary_care()
 
     def discharge_from_secondary_care(self: Patient) -> None:
@@ -88,15 +88,14 @@ class Outcomes:
         if self.record_closed:
             return None
         p = self.model.p
-        stream = self.model.streams["outcomes"]
         week = self.week
         weeks = week - self.referred_week
         if self.cohort is Cohort.MENTAL_HEALTH and not self.mh_discharged:
-            if stream.chance(chance_within(p.mh_discharge_rate_per_year, weeks)):
+            if self.draw("mh_discharge_followup") < chance_within(p.mh_discharge_rate_per_year, weeks):
                 self.discharge_from_secondary_care()
         looking_for_work = self.working_age and not self.employed_at_referral
-        found_work = looking_for_work and stream.chance(
-            chance_within(p.job_finding_rate_per_year, weeks + self.work_seeking_weeks)
+        found_work = looking_for_work and self.draw("found_work") < chance_within(
+            p.job_finding_rate_per_year, weeks + self.work_seeking_weeks
         )
         sw_end, ucla_end = self.outcomes_at(week)
         ltc = self.person.ltc_count

@@ -25,6 +25,7 @@ from .population import Person, preferred_activities
 from .referral import Referral, appropriate_referral
 from .setbacks import Setbacks
 from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
+from .streams import PersonalDraws, purpose_constant
 from .support import Support
 
 if TYPE_CHECKING:
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .vcse_group import VCSEGroup
 
+#: what a person's random numbers are for (each purpose has its own sequence of draws)
+PURPOSES = {name: purpose_constant(name) for name in (
+    "appropriate", "lw_patience", "decline", "uptake", "group_patience", "attend", "dropout", "volunteer",
+    "move_on", "setback_gap", "setback_keep", "setback_kind", "setback_length", "setback_return",
+    "mh_discharge", "mh_discharge_followup", "found_work",
+)}  # fmt: skip
 #: the stage that owns each kind of scheduled event
 STAGE_OF = {
     "end_support": "support",
@@ -61,6 +68,10 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
             Service.MENTAL_HEALTH if cohort is Cohort.MENTAL_HEALTH and p.supported_discharge else Service.PRIMARY_CARE
         )
         self.referred_week = model.week
+        # this episode's own random numbers: the same for this person's k-th referral in every scenario
+        model.catchment.episodes[person.index] += 1
+        self.key = model.streams.persons.key(person.index, int(model.catchment.episodes[person.index]))
+        self._draws: dict[str, int] = {}
         self.preferences = preferred_activities(cohort, person.preferences_u)
         self.cannot_pay = person.deprived and person.cost_u < p.cost_barrier_deprived
         self.appropriate = appropriate_referral(self)
@@ -107,6 +118,17 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     @property
     def week(self) -> int:
         return self.model.week
+
+    # ------------------------------------------------------------------ this person's random numbers
+    def draw(self, purpose: str) -> float:
+        """The next uniform draw for ``purpose`` (the n-th setback gap, the n-th patience, ...)."""
+        n = self._draws.get(purpose, 0)
+        self._draws[purpose] = n + 1
+        return PersonalDraws.uniform(self.key, PURPOSES[purpose], n)
+
+    def draw_in_week(self, purpose: str, week: int) -> float:
+        """The uniform draw for ``purpose`` in ``week`` (weekly attendance: the same week, the same draw)."""
+        return PersonalDraws.uniform(self.key, PURPOSES[purpose], week)
 
     # ------------------------------------------------------------------ state and scheduled events
     def move_to(self, state: PathwayState, event: Event) -> None:

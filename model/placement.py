@@ -5,6 +5,7 @@ closes (Wildman 2019 and Bu 2024: a shortage of suitable, accessible groups is t
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from . import matching
@@ -48,7 +49,7 @@ class Placement:
 
     def set_group_deadline(self: Patient) -> None:
         """When they will give up waiting for a place; the group checks it each week."""
-        patience = self.model.streams["matching"].exponential(self.model.p.lw_wait_patience_weeks)
+        patience = -self.model.p.lw_wait_patience_weeks * math.log1p(-self.draw("group_patience"))
         self.gives_up_at = self.model.time + patience
 
     def give_up_group_wait(self: Patient) -> None:

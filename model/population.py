@@ -99,6 +99,7 @@ class Catchment:
         )
         self._cumulative_weight = np.cumsum(weight)
         self.in_pathway = np.zeros(n, dtype=bool)
+        self.episodes = np.zeros(n, dtype=np.int32)  # how many times each person has been referred
 
     def draw_referred(self, u: float) -> int | None:
         """The person referred by uniform draw ``u`` (need-weighted), or None if already in the pathway."""

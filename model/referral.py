@@ -8,6 +8,7 @@ Dayson 2020 for the supported pathway).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from .parameters import registry
@@ -74,7 +75,7 @@ def appropriate_referral(patient: Patient) -> bool:
     chance = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
     if patient.service is Service.MENTAL_HEALTH:
         chance = p.appropriate_share_max
-    return patient.model.streams["referrals"].chance(chance)
+    return patient.draw("appropriate") < chance
 
 
 class Referral:
@@ -94,9 +95,7 @@ class Referral:
         self.move_to(S.AWAITING_LINK_WORKER, event)
         self.model.workforce.queue(self, front=event is not Event.REFERRED)
         # a deadline, not an event: the weekly allocation checks it (most people are seen in time)
-        self.gives_up_at = self.model.time + self.model.streams["referrals"].exponential(
-            self.model.p.lw_wait_patience_weeks
-        )
+        self.gives_up_at = self.model.time - self.model.p.lw_wait_patience_weeks * math.log1p(-self.draw("lw_patience"))
 
     def give_up_waiting(self: Patient) -> None:
         if self.state is S.AWAITING_LINK_WORKER:
@@ -119,7 +118,7 @@ class Referral:
             decline = p.supported_decline_prob
         else:
             decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
-        if self.model.streams["assessment"].chance(min(decline, 1.0)):
+        if self.draw("decline") < decline:
             self.move_to(S.DECLINED, Event.DECLINED)
             return
         self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)

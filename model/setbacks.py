@@ -7,6 +7,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from .states import IN_GROUP, TERMINAL, Event, PathwayState, SetbackKind
+from .streams import pick, weeks_until
 
 if TYPE_CHECKING:
     from .patient import Patient
@@ -28,17 +29,16 @@ class Setbacks:
         if self.person.deprived:
             rate *= p.setback_rr_deprived
         if rate > 0:
-            self.schedule("setback", self.model.streams["setbacks"].weeks_until(1 / rate), self.setback_candidate)
+            self.schedule("setback", weeks_until(self.draw("setback_gap"), 1 / rate), self.setback_candidate)
 
     def setback_candidate(self: Patient) -> None:
         if self.state in TERMINAL:
             return
         p = self.model.p
-        stream = self.model.streams["setbacks"]
         protection = p.belonging_protection * self.mechanisms.at(self.week)[1]
-        if self.state in SUSCEPTIBLE and stream.random() >= protection:
+        if self.state in SUSCEPTIBLE and self.draw("setback_keep") >= protection:
             shares = list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money)))
-            self.begin_setback(KINDS[stream.pick(shares)])
+            self.begin_setback(KINDS[pick(self.draw("setback_kind"), shares)])
         else:
             self.schedule_next_setback()
 
@@ -57,7 +57,7 @@ class Setbacks:
         self.move_to(S.SETBACK, Event.SETBACK)
         p = self.model.p
         mean = p.setback_weeks_mean * (p.health_setback_length_factor if kind is SetbackKind.HEALTH else 1.0)
-        self.schedule("setback_end", self.model.streams["setbacks"].weeks_until(mean), self.end_setback)
+        self.schedule("setback_end", weeks_until(self.draw("setback_length"), mean), self.end_setback)
 
     def end_setback(self: Patient) -> None:
         """Whether the person comes back depends on support still being open and on continuity."""
@@ -70,7 +70,7 @@ class Setbacks:
             chance = p.return_prob_supported * (1 - p.continuity_break_penalty * self.continuity_broken)
         else:
             chance = p.return_prob_unsupported
-        if not self.model.streams["setbacks"].chance(chance):
+        if self.draw("setback_return") >= chance:
             self.move_to(S.DROPPED_OUT, Event.NO_RETURN)
             return
         self.reengaged += 1

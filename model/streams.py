@@ -1,12 +1,18 @@
-"""Named random-number streams spawned from one seed (common random numbers).
+"""Random numbers: per-person draws keyed by who and what they are for, and named streams for the rest.
 
-Each process of the model (referrals, matching, attendance, setbacks, ...) draws from its own stream,
-spawned from the replicate's ``SeedSequence`` by a stable key derived from the stream's name. A change
-in one policy lever then changes only the draws of the processes it touches, and two scenarios run
-with the same seed stay paired: the basis of low-variance policy comparisons (Klein et al. 2024).
+Common random numbers (Klein et al. 2024; Starsim keys draws by agent for the same reason): two scenarios
+run with the same seed must differ only in what their levers cause. A draw that belongs to a person (the
+appropriateness of their referral, their patience, their decisions, when their setbacks come, whether they
+attend in a given week) is therefore a function of (replicate seed, person, episode, purpose, count or
+week), not the next number of a shared stream, whose order would depend on everything else that happened
+first. ``PersonalDraws`` computes it with a counter-based generator: the SplitMix64 output function
+(Steele, Lea and Flood 2014) applied to a per-person key, a per-purpose constant and a counter, which costs
+one integer mix per draw and can be evaluated for many people at once with NumPy.
 
-Scalars are served from blocks drawn in bulk: a Python float from a list is several times cheaper
-than a call into NumPy per draw, and the weekly loop draws millions of them.
+Processes that belong to no one person (how many people are referred this week and who, groups' finances,
+link workers leaving) draw from named streams spawned from the replicate's ``SeedSequence`` by a stable key
+derived from the stream's name. Their scalars are served from blocks drawn in bulk: a Python float from a
+list is several times cheaper than a call into NumPy per draw.
 """
 
 from __future__ import annotations
@@ -47,19 +53,79 @@ class Stream:
         return -mean * math.log1p(-self.random())
 
     def weeks_until(self, mean: float) -> int:
-        """A whole number of weeks (at least one) until an event that happens at rate 1/mean per week.
-
-        Capped at NEVER_WEEKS, so that a vanishing rate means "not in any run" rather than an overflow.
-        """
-        return max(1, round(min(self.exponential(mean), NEVER_WEEKS)))  # round, not ceil: keeps the mean
+        """A whole number of weeks (at least one) until an event expected every ``mean`` weeks."""
+        return weeks_until(self.random(), mean)
 
     def pick(self, cumulative: Sequence[float]) -> int:
         """Index drawn with probabilities given by a cumulative weight list (last entry = total)."""
-        u = self.random() * cumulative[-1]
-        for i, c in enumerate(cumulative):
-            if u < c:
-                return i
-        return len(cumulative) - 1
+        return pick(self.random(), cumulative)
+
+
+def pick(u: float, cumulative: Sequence[float]) -> int:
+    """The index that uniform draw ``u`` picks from a cumulative weight list (last entry = total)."""
+    target = u * cumulative[-1]
+    for i, c in enumerate(cumulative):
+        if target < c:
+            return i
+    return len(cumulative) - 1
+
+
+def weeks_until(u: float, mean: float) -> int:
+    """Whole weeks (at least one) until an event expected every ``mean`` weeks, from a uniform draw ``u``: a
+    geometric time with chance 1/mean each week, whose mean is exactly ``mean`` (rounding an exponential
+    time up to at least a week does not keep it: 2.2 for a mean of 2). Capped at NEVER_WEEKS, so that a
+    vanishing rate means "not in any run" rather than an overflow."""
+    if mean <= 1.0:
+        return 1
+    weeks = math.ceil(math.log1p(-u) / math.log1p(-1.0 / mean)) if u > 0.0 else 1
+    return min(max(weeks, 1), NEVER_WEEKS)
+
+
+MASK = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15  # the Weyl increment of SplitMix64
+
+
+def _mix(z: int) -> int:
+    """SplitMix64's output function: a bijection on 64-bit integers that scatters every input bit."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def _mix_array(z: np.ndarray) -> np.ndarray:
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def purpose_constant(purpose: str) -> int:
+    """A fixed 64-bit constant per purpose, from its name (adding a purpose never shifts another's draws)."""
+    return _mix(zlib.crc32(purpose.encode()) * GOLDEN & MASK)
+
+
+class PersonalDraws:
+    """Uniform draws in [0, 1) keyed by (person, episode, purpose, counter) for one replicate."""
+
+    def __init__(self, seed: np.random.SeedSequence):
+        state = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, zlib.crc32(b"persons")))
+        words = state.generate_state(2, dtype=np.uint32)
+        self.seed = (int(words[0]) << 32) | int(words[1])
+
+    def key(self, person: int, episode: int) -> int:
+        """The key of one episode (the k-th referral) of one person of the catchment."""
+        return _mix(_mix(self.seed ^ (person * GOLDEN & MASK)) ^ episode)
+
+    @staticmethod
+    def uniform(key: int, purpose: int, n: int) -> float:
+        """The n-th draw for ``purpose`` (a ``purpose_constant``) of the episode with ``key``."""
+        return (_mix((key ^ purpose) + n * GOLDEN & MASK) >> 11) * (1.0 / (1 << 53))
+
+    @staticmethod
+    def uniforms(keys: np.ndarray, purpose: int, n: int) -> np.ndarray:
+        """``uniform`` for many episodes at once (``keys``: uint64 array)."""
+        with np.errstate(over="ignore"):
+            z = (keys ^ np.uint64(purpose)) + np.uint64(n * GOLDEN & MASK)
+            return (_mix_array(z) >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 
 class RandomStreams:
@@ -68,6 +134,7 @@ class RandomStreams:
     def __init__(self, seed: int | np.random.SeedSequence):
         self.root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         self._streams: dict[str, Stream] = {}
+        self.persons = PersonalDraws(self.root)
 
     def __getitem__(self, name: str) -> Stream:
         stream = self._streams.get(name)

@@ -1,0 +1,79 @@
+"""Common random numbers per person: a lever changes only what it causes. With one seed, the same person's
+k-th referral gets the same draws for every purpose in every scenario, whatever else happened first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import model.patient as patient_module
+from model import SocialPrescribingModel
+from model.streams import PersonalDraws, purpose_constant, weeks_until
+
+
+def _appropriateness(monkeypatch, **params) -> dict[tuple[int, int], bool]:
+    seen: dict[tuple[int, int], bool] = {}
+    original = patient_module.appropriate_referral
+
+    def record(patient):
+        decision = original(patient)
+        seen[(patient.person.index, int(patient.model.catchment.episodes[patient.person.index]))] = decision
+        return decision
+
+    monkeypatch.setattr(patient_module, "appropriate_referral", record)
+    SocialPrescribingModel(rng=11, population=30_000, **params).run_for(104)
+    return seen
+
+
+def test_a_link_worker_lever_leaves_each_persons_appropriateness_alone(monkeypatch):
+    base = _appropriateness(monkeypatch)
+    more = _appropriateness(monkeypatch, link_workers_per_100k=9.0)
+    both = base.keys() & more.keys()
+    assert len(both) > 300
+    assert all(base[k] == more[k] for k in both)
+
+
+def _draws(monkeypatch, **params) -> dict[tuple, float]:
+    seen: dict[tuple, float] = {}
+    original = patient_module.Patient.draw
+
+    def record(self, purpose):
+        u = original(self, purpose)
+        index = self.person.index
+        seen[(index, int(self.model.catchment.episodes[index]), purpose, self._draws[purpose] - 1)] = u
+        return u
+
+    monkeypatch.setattr(patient_module.Patient, "draw", record)
+    SocialPrescribingModel(rng=11, population=30_000, **params).run_for(104)
+    return seen
+
+
+@pytest.mark.parametrize("lever", [{"link_workers_per_100k": 9.0}, {"vcse_grant_per_100k_year_gbp": 100_000.0},
+                                   {"support_weeks": 52, "open_door": True}])  # fmt: skip
+def test_every_draw_a_person_shares_across_a_lever_change_is_the_same(monkeypatch, lever):
+    base = _draws(monkeypatch)
+    other = _draws(monkeypatch, **lever)
+    both = base.keys() & other.keys()
+    purposes = {k[2] for k in both}
+    assert {"appropriate", "lw_patience", "decline", "uptake", "setback_gap"} <= purposes
+    assert all(base[k] == other[k] for k in both)
+
+
+def test_keyed_draws_are_uniform_independent_and_vectorise():
+    draws = PersonalDraws(np.random.SeedSequence(3))
+    purpose = purpose_constant("attend")
+    keys = np.array([draws.key(i, 1) for i in range(20_000)], dtype=np.uint64)
+    u = draws.uniforms(keys, purpose, 7)
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01 and abs(u.std() - 12**-0.5) < 0.01
+    assert u[5] == draws.uniform(int(keys[5]), purpose, 7)
+    v = draws.uniforms(keys, purpose, 8)  # the next week's draws are unrelated to this week's
+    assert abs(np.corrcoef(u, v)[0, 1]) < 0.03
+    assert draws.key(1, 1) != draws.key(1, 2) != draws.key(2, 1)
+
+
+def test_whole_week_waiting_times_keep_their_mean():
+    rng = np.random.default_rng(0)
+    for mean in (1.5, 2.0, 5.0, 26.0):
+        times = [weeks_until(u, mean) for u in rng.random(100_000)]
+        assert min(times) >= 1 and np.mean(times) == pytest.approx(mean, rel=0.02)
+    assert weeks_until(0.3, 0.5) == 1
