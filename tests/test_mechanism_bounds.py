@@ -9,9 +9,9 @@ from model.mechanisms import Mechanisms
 from model.parameters import registry
 
 
-@pytest.mark.parametrize("growth", [registry()["mechanism_growth"].bounds[1], 0.9, 0.5])
 @pytest.mark.parametrize("activity", catalogue(), ids=lambda a: a.key)
-def test_levels_stay_in_the_unit_interval_and_never_fall_while_attending(activity, growth):
+def test_levels_stay_in_the_unit_interval_and_never_fall_while_attending(activity):
+    growth = registry()["mechanism_growth"].bounds[1]  # the largest allowed
     m = Mechanisms(retained_share=0.5, half_life_weeks=26.0)
     previous = list(m.levels)
     for _ in range(200):
@@ -23,6 +23,7 @@ def test_levels_stay_in_the_unit_interval_and_never_fall_while_attending(activit
 
 
 def test_an_activity_building_all_three_equally_grows_each_at_growth_per_session():
+    """The docstring's meaning, kept (a guard: this passes on the old step too)."""
     from dataclasses import replace
 
     even = replace(catalogue()[0], psychological=1 / 3, social=1 / 3, behavioural=1 / 3)
