@@ -61,15 +61,20 @@ class Mechanisms:
         return self.levels[2]
 
     def build(self, activity: Activity, growth: float) -> None:
-        """One session attended: each level grows towards 1 in proportion to the activity's weight.
+        """One session attended: each level grows towards 1, the more so the larger the activity's weight.
 
-        Weights of an activity sum to 1, so the factor 3 makes an activity that builds all three
-        mechanisms equally grow each at ``growth`` per session.
+        A mechanism of weight ``w`` closes ``1 - (1 - growth) ** (3 * w)`` of its remaining room: as if
+        ``3 * w`` sessions of an activity building all three mechanisms equally. Weights of an activity
+        sum to 1, so an activity that builds all three equally (w = 1/3) grows each at ``growth`` per
+        session. The share closed lies in [0, 1] for every growth and weight in [0, 1], so each level
+        stays in [0, 1] and never falls while attending (``growth * 3 * w`` exceeded 1, overshooting 1
+        and then oscillating, for a weight above 1 / (3 * growth): 0.6 at growth 0.9).
         """
         lv = self.levels
-        lv[0] += growth * 3 * activity.psychological * (1 - lv[0])
-        lv[1] += growth * 3 * activity.social * (1 - lv[1])
-        lv[2] += growth * 3 * activity.behavioural * (1 - lv[2])
+        keep = 1.0 - growth  # the room a session at weight 1/3 leaves
+        lv[0] += (1.0 - keep ** (3 * activity.psychological)) * (1 - lv[0])
+        lv[1] += (1.0 - keep ** (3 * activity.social)) * (1 - lv[1])
+        lv[2] += (1.0 - keep ** (3 * activity.behavioural)) * (1 - lv[2])
         if self._register is not None:
             self._register.level_sum[self._row] = lv[0] + lv[1] + lv[2]
             self._register.level_social[self._row] = lv[1]
