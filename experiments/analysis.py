@@ -196,3 +196,20 @@ def timeseries_bands(timeseries: pd.DataFrame, columns: list[str]) -> pd.DataFra
     low = grouped.quantile(0.025).add_suffix("_low")
     high = grouped.quantile(0.975).add_suffix("_high")
     return pd.concat([mean, low, high], axis=1).reset_index()
+
+
+def pairing_gain(replicates: pd.DataFrame, order: list[str], column: str = "mean_swemwbs_change") -> pd.DataFrame:
+    """How much common random numbers narrowed the comparison: per scenario, the SD across replicates of
+    its paired difference from the reference, against the SD the difference would have had with
+    independent runs (sqrt(var_a + var_b)), and the variance reduction 1 - paired² / unpaired²."""
+    reference = order[0]
+    ref = _by_replicate(replicates, reference, column)
+    rows = []
+    for scenario in order[1:]:
+        own = _by_replicate(replicates, scenario, column)
+        paired = float((own - ref).std(ddof=1)) if len(own) > 1 else math.nan
+        unpaired = math.sqrt(float(own.var(ddof=1)) + float(ref.var(ddof=1))) if len(own) > 1 else math.nan
+        reduction = 1 - (paired / unpaired) ** 2 if unpaired and unpaired > 0 else math.nan
+        rows.append({"scenario": scenario, "metric": column, "sd_paired": paired, "sd_unpaired": unpaired,
+                     "variance_reduction": reduction})  # fmt: skip
+    return pd.DataFrame(rows)

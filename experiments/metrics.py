@@ -24,8 +24,12 @@ EXTRA_COLUMNS = [
     "gp_consultations_change_total", "ae_attendances_change_total", "health_service_cost_change_gbp",
     "link_worker_cost_gbp", "advisor_cost_gbp", "grants_gbp", "tariffs_gbp", "programme_costs_gbp", "mean_link_workers",
     "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
-    "lw_new_people_per_fte_year", "declined_rate",
+    "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate",
 ]  # fmt: skip
+
+
+LEFT_ON_THE_WAY = ("gave up waiting for a link worker", "gave up waiting for a group", "did not come back after a setback",
+                   "no support or group to return to after a setback", "group closed and nothing suitable in reach")  # fmt: skip
 
 
 def _share(numerator: float, denominator: float) -> float:
@@ -129,6 +133,9 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "mh_uptake_rate": mean(referred[referred["cohort"] == "MENTAL_HEALTH"], "took_up") if len(referred) else math.nan,
         "improved_rate_engaged": mean(measured[measured["took_up"]], "improved") if len(measured) else math.nan,
         "lw_new_people_per_fte_year": _share(float(referred["reached_link_worker"].sum()), fte_years),
+        # reached a link worker, never started an activity, and left on the way (gave up, a setback, a closure)
+        "left_before_starting_rate": float(((referred["state"] == "NO_ACTIVITY") & referred["exit_reason"].isin(
+            LEFT_ON_THE_WAY)).mean()) if len(referred) else math.nan,
         "declined_rate": float((referred["exit_reason"] == "declined at first contact").mean())
         if len(referred)
         else math.nan,

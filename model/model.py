@@ -18,6 +18,7 @@ from .outcomes import OutcomeRecord
 from .parameters import ParameterError, Params, resolve
 from .patient import Patient
 from .policies import Policy
+from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
@@ -67,6 +68,7 @@ class SocialPrescribingModel(mesa.Model):
         self.trajectories = Trajectories(since_week=measure_from)
         self.observers = Observers(self)
         self.datacollector = self.observers.datacollector  # where Mesa users look for the weekly series
+        self.policy_layers = PolicyLayers()  # how the running policies' changes stack up
         self.policies = [copy.copy(policy) for policy in policies]  # a policy's state is per run
         for policy in self.policies:
             policy.initialize(self)

@@ -13,7 +13,7 @@ difference between the value the policy names and the value then in force (a ``L
 9 FTE starting over 6 adds 3); for an on/off flag, setting or unsetting it. Stopping a policy removes
 only its own change, so two policies on one parameter add up while both run, whichever stops first
 leaves the other's change in force, and once all have stopped the parameter is back exactly where it
-was. Values are clipped to their registry bounds (see ``_Layers``).
+was. Values are clipped to their registry bounds (see ``PolicyLayers``).
 """
 
 from __future__ import annotations
@@ -21,95 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .parameters import Value, registry, resolve
+from .parameters import registry, resolve
+from .states import Service
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
-
-
-@dataclass(slots=True)
-class _Layer:
-    """One running policy's change to one parameter."""
-
-    policy: Policy
-    before: Value  # the value in force when the policy started
-    after: Value  # the value the policy named (in force just after it started)
-
-
-class _Layers:
-    """The running policies' changes to each parameter of one model, kept as a stack per parameter.
-
-    Each parameter has a base (its value before the oldest running policy on it started) and a stack of
-    layers in order of starting. A number's layer adds ``after - before``; a flag's layer sets the flag
-    to ``after`` (the latest-started running policy decides it). Stopping a policy reverts the layers
-    above its own in reverse order of starting, drops its layer and re-applies the later ones, each
-    relative to the value then in force. That is done as a replay of the remaining stack on the base:
-    the same values, but exact: a layer whose value beneath has not changed gives back exactly the value
-    its policy named, and an empty stack gives back exactly the base, so there is no floating-point
-    drift from adding and subtracting, and stopping policies in any order ends where it began.
-
-    Clipping, not refusing: a value a policy names must lie within the registry bounds (else
-    ``ParameterError``, as for any parameter), but a sum of changes can leave them (6 FTE cut to 0, then
-    a second policy funding 100, then the cut ends: 106); each step of the replay is clipped to the
-    bounds, so the model keeps running with the nearest allowed value rather than failing mid-run.
-
-    A change made outside the policies (``model.update_parameters`` while a policy is running) is kept:
-    a number's base moves by the same amount, a flag's base becomes the new value.
-    """
-
-    def __init__(self) -> None:
-        self.base: dict[str, Value] = {}
-        self.stack: dict[str, list[_Layer]] = {}
-        self.applied: dict[str, Value] = {}  # what these layers last set
-
-    @staticmethod
-    def of(model: SocialPrescribingModel) -> _Layers:
-        layers = model.__dict__.get("_policy_layers")
-        if layers is None:
-            layers = model._policy_layers = _Layers()
-        return layers
-
-    def _sync(self, name: str, in_force: Value) -> None:
-        """Take in a change made outside the policies since these layers last set ``name``."""
-        if not self.stack.get(name):
-            self.base[name] = in_force
-        elif in_force != self.applied[name]:
-            if isinstance(in_force, bool):
-                self.base[name] = in_force
-            else:
-                self.base[name] += in_force - self.applied[name]
-
-    def _value(self, name: str) -> Value:
-        value = self.base[name]
-        lo, hi = registry()[name].bounds
-        for layer in self.stack[name]:
-            if isinstance(layer.after, bool) or value == layer.before:
-                value = layer.after
-            else:
-                value = min(max(value + (layer.after - layer.before), lo), hi)
-        self.applied[name] = value
-        return value
-
-    def push(self, policy: Policy, changes: dict[str, Value]) -> dict[str, Value]:
-        """``policy`` starts: its layers go on top; returns the values now in force."""
-        model = policy._model
-        out = {}
-        for name, after in changes.items():
-            before = getattr(model.p, name)
-            self._sync(name, before)
-            self.stack.setdefault(name, []).append(_Layer(policy, before, after))
-            out[name] = self._value(name)
-        return out
-
-    def pop(self, policy: Policy, names: list[str]) -> dict[str, Value]:
-        """``policy`` stops: its layers come out; returns the values now in force."""
-        model = policy._model
-        out = {}
-        for name in names:
-            self._sync(name, getattr(model.p, name))
-            self.stack[name] = [layer for layer in self.stack[name] if layer.policy is not policy]
-            out[name] = self._value(name)
-        return out
 
 
 @dataclass
@@ -148,13 +64,13 @@ class Policy:
         changes = {name: checked[name] for name in changes}
         self.started = True
         self._changed = list(changes)
-        self._model.update_parameters(**_Layers.of(self._model).push(self, changes))
+        self._model.update_parameters(**self._model.policy_layers.push(self, changes))
 
     def stop(self) -> None:
         """The funding ends: its own change is removed; other running policies' changes stay in force."""
         if self.started:
             self.started = False
-            self._model.update_parameters(**_Layers.of(self._model).pop(self, self._changed))
+            self._model.update_parameters(**self._model.policy_layers.pop(self, self._changed))
 
     def accrue_week(self, model: SocialPrescribingModel) -> None:
         if self.started:
@@ -239,7 +155,7 @@ class LinkWorkerTraining(Policy):
         return {"lw_training": self.level}
 
     def annual_programme_cost(self, model):
-        return self.level * len(model.workforce.link_workers()) * model.p.training_cost_per_lw_year_gbp
+        return self.level * model.workforce.funded_fte(Service.PRIMARY_CARE) * model.p.training_cost_per_lw_year_gbp
 
 
 @dataclass
@@ -285,7 +201,7 @@ class GuaranteedContinuity(Policy):
 
     def annual_programme_cost(self, model):
         # the protected room is paid as a share of the link worker establishment
-        return model.p.continuity_cover_share * len(model.workforce.link_workers()) * model.p.lw_cost_per_fte_year_gbp
+        return model.p.continuity_cover_share * model.workforce.funded_fte(Service.PRIMARY_CARE) * model.p.lw_cost_per_fte_year_gbp
 
 
 POLICY_TYPES: dict[str, type[Policy]] = {

@@ -98,8 +98,12 @@ class Referral:
         self.gives_up_at = self.model.time - self.model.p.lw_wait_patience_weeks * math.log1p(-self.draw("lw_patience"))
 
     def give_up_waiting(self: Patient) -> None:
-        if self.state is S.AWAITING_LINK_WORKER:
-            self.move_to(S.DROPPED_OUT if self.ever_supported else S.DECLINED, Event.GAVE_UP_LINK_WORKER)
+        if self.state is not S.AWAITING_LINK_WORKER:
+            return
+        if self.ever_supported:  # back in the queue after a setback or a lost link worker
+            self.leave_unengaged(Event.GAVE_UP_LINK_WORKER)
+        else:
+            self.move_to(S.DECLINED, Event.GAVE_UP_LINK_WORKER)
 
     def first_contact(self: Patient, link_worker: LinkWorker) -> None:
         """A link worker takes the person on: a strengths-based first conversation."""

@@ -71,7 +71,7 @@ class Setbacks:
         else:
             chance = p.return_prob_unsupported
         if self.draw("setback_return") >= chance:
-            self.move_to(S.DROPPED_OUT, Event.NO_RETURN)
+            self.leave_unengaged(Event.NO_RETURN)  # dropped out only if they had started an activity
             return
         self.reengaged += 1
         self.model.counters.reengaged_after_setback += 1

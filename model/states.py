@@ -49,8 +49,8 @@ class PathwayState(IntEnum):
     SETBACK = 6  # attendance interrupted by a health, family or money shock
     # terminal states: the person has left the pathway
     DECLINED = 7  # declined at first contact, or gave up waiting for a link worker
-    NO_ACTIVITY = 8  # link worker support ended without an onward activity
-    DROPPED_OUT = 9  # stopped attending, or did not come back after a setback
+    NO_ACTIVITY = 8  # left without ever starting an activity (support ended, gave up, did not come back)
+    DROPPED_OUT = 9  # started an activity, then stopped (or did not come back after a setback)
     MOVED_ON = 10  # left their group after sustained engagement
     USUAL_CARE = 11  # counterfactual: no social prescribing service exists
 
@@ -111,7 +111,7 @@ _ROWS: list[tuple[tuple, tuple, Event]] = [
     # referral and first contact (referral.py), the support episode (support.py)
     ((S.AWAITING_LINK_WORKER,),             (S.WITH_LINK_WORKER,),                E.FIRST_CONTACT),
     ((S.AWAITING_LINK_WORKER,),             (S.DECLINED,),                        E.DECLINED),
-    ((S.AWAITING_LINK_WORKER,),             (S.DECLINED, S.DROPPED_OUT),          E.GAVE_UP_LINK_WORKER),
+    ((S.AWAITING_LINK_WORKER,),             (S.DECLINED, *UNENGAGED_EXIT),        E.GAVE_UP_LINK_WORKER),
     ((S.WITH_LINK_WORKER,),                 (S.AWAITING_LINK_WORKER,),            E.LINK_WORKER_LEFT),
     ((S.WITH_LINK_WORKER,),                 UNENGAGED_EXIT,                       E.SUPPORT_ENDED),
     # assessment and goals (assessment.py)
@@ -133,7 +133,7 @@ _ROWS: list[tuple[tuple, tuple, Event]] = [
     ((S.SUSTAINED, S.VOLUNTEERING),         (S.MOVED_ON,),                        E.MOVED_ON),
     # setbacks and return (setbacks.py)
     ((S.WITH_LINK_WORKER, S.AWAITING_GROUP, *_IN_GROUP), (S.SETBACK,),            E.SETBACK),
-    ((S.SETBACK,),                          (S.DROPPED_OUT,),                     E.NO_RETURN),
+    ((S.SETBACK,),                          UNENGAGED_EXIT,                       E.NO_RETURN),
     ((S.SETBACK,),                          (S.WITH_LINK_WORKER,),                E.BACK_TO_LINK_WORKER),
     ((S.SETBACK,),                          (S.AWAITING_LINK_WORKER,),            E.OPEN_DOOR),
     ((S.SETBACK,),                          UNENGAGED_EXIT,                       E.NOTHING_TO_RETURN_TO),

@@ -75,10 +75,13 @@ def weeks_until(u: float, mean: float) -> int:
     geometric time with chance 1/mean each week, whose mean is exactly ``mean`` (rounding an exponential
     time up to at least a week does not keep it: 2.2 for a mean of 2). Capped at NEVER_WEEKS, so that a
     vanishing rate means "not in any run" rather than an overflow."""
-    if mean <= 1.0:
+    if mean <= 1.0 or u <= 0.0:
         return 1
-    weeks = math.ceil(math.log1p(-u) / math.log1p(-1.0 / mean)) if u > 0.0 else 1
-    return min(max(weeks, 1), NEVER_WEEKS)
+    per_week = math.log1p(-1.0 / mean)  # log of the chance that a week passes without the event
+    if per_week == 0.0:  # an event expected less often than floating point can tell from never
+        return NEVER_WEEKS
+    weeks = math.log1p(-u) / per_week
+    return NEVER_WEEKS if weeks >= NEVER_WEEKS else max(math.ceil(weeks), 1)
 
 
 MASK = (1 << 64) - 1

@@ -47,7 +47,8 @@ class Support:
             self.link_worker = None
 
     def leave_unengaged(self: Patient, event: Event) -> None:
-        """Leave the pathway without an activity: "dropped out" if they had started one."""
+        """Leave the pathway without an activity: "dropped out" only if they had started one (someone who
+        leaves before starting is not a drop-out from an activity: they end with no activity)."""
         self.move_to(S.DROPPED_OUT if self.took_up else S.NO_ACTIVITY, event)
 
     def link_worker_left(self: Patient, successor: LinkWorker | None, continuity_kept: bool) -> None:

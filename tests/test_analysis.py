@@ -105,3 +105,15 @@ def test_bootstrap_interval_edge_cases():
     assert analysis.bootstrap_mean_ci([0.5]) == (0.5, 0.5, 0.5)
     assert analysis.bootstrap_mean_ci([1.0, 1.0, math.nan]) == (1.0, 1.0, 1.0)
     assert all(math.isnan(v) for v in analysis.bootstrap_mean_ci([]))
+
+
+def test_pairing_gain_compares_paired_and_unpaired_spread():
+    replicates = pd.DataFrame({
+        "scenario": ["a"] * 3 + ["b"] * 3,
+        "replicate": [0, 1, 2] * 2,
+        "mean_swemwbs_change": [1.0, 2.0, 3.0, 1.5, 2.5, 3.5],  # b = a + 0.5 in every replicate
+    })  # fmt: skip
+    row = analysis.pairing_gain(replicates, ["a", "b"]).iloc[0]
+    assert row["sd_paired"] == pytest.approx(0.0)
+    assert row["sd_unpaired"] == pytest.approx(2**0.5)  # var 1 each
+    assert row["variance_reduction"] == pytest.approx(1.0)

@@ -65,7 +65,7 @@ def test_mechanisms_build_with_sessions_and_saturate_below_one(activity):
         history.append((m.psychological, m.social, m.behavioural))
         weights = (activity.psychological, activity.social, activity.behavioural)
         for level, weight in zip(history[-1], weights, strict=True):
-            assert level == pytest.approx(1 - (1 - 3 * growth * weight) ** n)  # geometric approach to 1
+            assert level == pytest.approx(1 - (1 - growth) ** (3 * weight * n))  # geometric approach to 1
     for k in range(3):
         series = [h[k] for h in history]
         assert all(b > a for a, b in zip(series, series[1:], strict=False))
@@ -88,7 +88,7 @@ def test_attending_builds_mechanisms_week_by_week():
     socials = [lv[1] for lv in levels]
     assert all(b > a for a, b in zip(socials, socials[1:], strict=False))
     peer = catalogue()[6]
-    assert socials[-1] == pytest.approx(1 - (1 - 3 * 0.08 * peer.social) ** 10)
+    assert socials[-1] == pytest.approx(1 - (1 - 0.08) ** (3 * peer.social * 10))
     assert levels[-1][1] > levels[-1][2]  # peer support builds belonging more than habits
 
 

@@ -91,6 +91,8 @@ def test_full_caseloads_make_new_referrals_wait_and_they_are_taken_in_arrival_or
     (worker,) = model.workforce.link_workers(PC)
     assert worker.caseload_limit == 2
     patients = [refer(model, i) for i in range(8)]
+    for pt in patients:  # nobody gives up: this test is about the order of the queue
+        pt.gives_up_at = float("inf")
     model.step()
     assert [pt.state for pt in patients[:2]] == [S.WITH_LINK_WORKER] * 2
     assert all(pt.state is S.AWAITING_LINK_WORKER and pt.link_worker is None for pt in patients[2:])

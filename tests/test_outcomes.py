@@ -303,3 +303,12 @@ def test_nobody_employed_at_referral_or_over_pension_age_finds_work():
     looking = df[df["working_age_not_employed"] & ~df["censored"]]
     assert looking["found_work"].mean() > 0.9  # 5 a year: almost everyone within a year
     assert np.isfinite(df["gp_change_per_year"]).all()
+
+
+def test_the_weekly_mean_wellbeing_is_read_every_week():
+    """Read each week for everyone within follow-up: no gap after the first referrals, never a stale value."""
+    model = SocialPrescribingModel(rng=3, population=30_000)
+    model.run_for(12)
+    series = model.datacollector.get_model_vars_dataframe()["mean_swemwbs"].iloc[1:]
+    assert series.notna().all()
+    assert (series.diff().iloc[1:] != 0).all()

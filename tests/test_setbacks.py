@@ -303,3 +303,17 @@ def test_a_setback_before_assessment_does_not_skip_it():
     # an inappropriate referral (and nobody wanting an activity) must never lead to an activity
     assert not patient.took_up
     assert patient.state is S.NO_ACTIVITY and patient.exit_reason == "referral not appropriate"
+
+
+def test_someone_who_never_started_an_activity_is_not_counted_as_dropping_out():
+    """A setback before any activity, with no return, ends with no activity; "dropped out" is kept for people
+    who started one (the dropout rate counts people who stopped attending, not people who never began)."""
+    model = calm_model(return_prob_supported=0.0, return_prob_unsupported=0.0)
+    patients = refer_many(model, range(10))
+    model.step()  # with a link worker, assessment pending, no activity yet
+    assert all(pt.state is S.WITH_LINK_WORKER and not pt.took_up for pt in patients)
+    for pt in patients:
+        pt.begin_setback(SetbackKind.FAMILY)
+        pt.end_setback()
+    assert all(pt.state is S.NO_ACTIVITY and pt.exit_reason == "did not come back after a setback" for pt in patients)
+    assert model.counters.dropped_out == 0
