@@ -168,9 +168,11 @@ def _policy(where: str, index: int, entry: Any, base: dict[str, Any]) -> Policy:
     start, end = values.get("start_week", 0), values.get("end_week")
     if end is not None and end < start:
         raise ScenarioError(f"{where}: {key}.end_week = {end}: must not be before start_week ({start})")
+    for alternatives in (("fte_per_100k", BUDGET_KEY, "budget_gbp_year"), ("gbp_per_100k_year", "gbp_year")):
+        given = [name for name in alternatives if name in values]
+        if len(given) > 1:
+            raise ScenarioError(f"{where}: {key}: give one of {', '.join(alternatives)}, not {' and '.join(given)}")
     if BUDGET_KEY in values:
-        if "fte_per_100k" in values:
-            raise ScenarioError(f"{where}: {key}: give fte_per_100k or {BUDGET_KEY}, not both")
         extra = LinkWorkerFunding.extra_fte_for_budget(values.pop(BUDGET_KEY), base["lw_cost_per_fte_year_gbp"])
         values["fte_per_100k"] = base["link_workers_per_100k"] + extra
     return cls(**values)

@@ -48,10 +48,12 @@ def intended_per_year(scenario: Scenario, place: dict) -> dict[str, float]:
     fte = p["link_workers_per_100k"]
     for policy in scenario.policies:
         if isinstance(policy, LinkWorkerFunding):
-            out["link_worker_cost_gbp"] += (policy.fte_per_100k - fte) * per_100k * cost
-            fte = policy.fte_per_100k
+            level = policy.fte_per_100k if policy.budget_gbp_year is None else fte + policy.budget_gbp_year / (cost * per_100k)
+            out["link_worker_cost_gbp"] += (level - fte) * per_100k * cost
+            fte = level
         elif isinstance(policy, VCSECapacityGrants):
-            out["grants_gbp"] += (policy.gbp_per_100k_year - p["vcse_grant_per_100k_year_gbp"]) * per_100k
+            pot = policy.gbp_per_100k_year * per_100k if policy.gbp_year is None else policy.gbp_year
+            out["grants_gbp"] += pot - p["vcse_grant_per_100k_year_gbp"] * per_100k
         elif isinstance(policy, SupportedDischarge):
             before = p["link_advisors_per_100k"] if p["supported_discharge"] else 0.0
             out["advisor_cost_gbp"] += (policy.advisors_per_100k - before) * per_100k * cost

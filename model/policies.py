@@ -82,10 +82,14 @@ class LinkWorkerFunding(Policy):
     """More (or fewer) primary-care link workers."""
 
     fte_per_100k: float = 6.0
+    budget_gbp_year: float | None = None  # or: extra money a year for the whole place, on top of the FTE in force
     kind: ClassVar[str] = "link_workers"
     label: ClassVar[str] = "link worker FTE"
 
     def changes(self, model):
+        if self.budget_gbp_year is not None:
+            extra = self.budget_gbp_year / (model.p.lw_cost_per_fte_year_gbp * model.per_100k)
+            return {"link_workers_per_100k": model.p.link_workers_per_100k + extra}
         return {"link_workers_per_100k": self.fte_per_100k}
 
     @staticmethod
@@ -98,10 +102,13 @@ class VCSECapacityGrants(Policy):
     """Capacity grants to community groups, shared between open groups; they buy places."""
 
     gbp_per_100k_year: float = 0.0
+    gbp_year: float | None = None  # or: the pot a year for the whole place
     kind: ClassVar[str] = "vcse_grants"
     label: ClassVar[str] = "VCSE capacity grants"
 
     def changes(self, model):
+        if self.gbp_year is not None:
+            return {"vcse_grant_per_100k_year_gbp": self.gbp_year / model.per_100k}
         return {"vcse_grant_per_100k_year_gbp": self.gbp_per_100k_year}
 
 

@@ -77,3 +77,24 @@ def test_a_budget_is_declared_once_and_as_money():
         scenarios.parse({"description": "x", "budget_gbp_year": -5}, scenarios.SCENARIO_DIR / "x.toml")
     whole_place = scenarios.parse({"description": "x", "budget_gbp_year": 150_000.0}, scenarios.SCENARIO_DIR / "x.toml")
     assert whole_place.stated_budget_gbp_year(150_000) == 150_000.0
+
+
+def test_budgets_in_gbp_a_year_for_the_whole_place(tmp_path):
+    path = tmp_path / "whole_place.toml"
+    path.write_text('description = "150k GBP a year for the place: 100k of link workers, 50k of grants"\n'
+                    'budget_gbp_year = 150000.0\n'
+                    '[[policies]]\ntype = "link_workers"\nbudget_gbp_year = 100000.0\n'
+                    '[[policies]]\ntype = "vcse_grants"\ngbp_year = 50000.0\n')  # fmt: skip
+    loaded = [scenarios.load("baseline"), scenarios.load(str(path))]
+    place = {"population": 80_000}
+    import pandas as pd
+
+    rows = [run_task(Task(s, 0, replicate_seed(2, 0), weeks=4, place=place)).row for s in loaded]
+    table = spend.spend_table(pd.DataFrame(rows), loaded, place)
+    total = table[table["lever"] == "total"].iloc[0]
+    assert total["stated_budget_gbp"] == pytest.approx(150_000 * 4 / 52)
+    assert total["actual_gbp"] == pytest.approx(total["stated_budget_gbp"], rel=0.01)
+    assert total["intended_gbp"] == pytest.approx(total["stated_budget_gbp"])
+    with pytest.raises(scenarios.ScenarioError, match="give one of"):
+        scenarios.parse({"description": "x", "policies": [{"type": "vcse_grants", "gbp_year": 1.0,
+                                                           "gbp_per_100k_year": 2.0}]}, path)  # fmt: skip
