@@ -84,7 +84,7 @@ def reporters() -> dict[str, Any]:
             "group_waiting": lambda m: m.community.waiting(),
             "caseload": lambda m: m.workforce.caseload(),
             "caseload_capacity": lambda m: m.workforce.caseload_capacity(),
-            "link_workers": lambda m: len(m.workforce.link_workers()),
+            "link_workers": lambda m: sum(w.fte for w in m.workforce.link_workers()),  # FTE in post
             "open_groups": lambda m: sum(len(g) for g in m.community.by_activity),
             "group_places": lambda m: m.community.places(),
             "in_groups": lambda m: len(m.attending),  # attending + sustained + volunteering
