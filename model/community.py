@@ -32,13 +32,17 @@ class Community:
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
         self._tables: list[GroupTable | None] = [None] * len(self.by_activity)
+        self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         for _ in range(round(model.p.groups_per_100k * model.per_100k)):
             self.new_group()
         self._schedule_founding()
 
     # ------------------------------------------------------------------ which groups exist
     def groups(self) -> list[VCSEGroup]:
-        return [g for per_activity in self.by_activity for g in per_activity]
+        """The open groups, by activity then age (a copy: callers may close groups while going through it)."""
+        if self._open is None:
+            self._open = [g for per_activity in self.by_activity for g in per_activity]
+        return list(self._open)
 
     def table(self, activity: int) -> GroupTable:
         """The open groups of an activity as arrays, for matching; rebuilt only when one opens or closes."""
@@ -80,6 +84,7 @@ class Community:
         group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
         self._tables[activity] = None
+        self._open = None
         return group
 
     def _schedule_founding(self) -> None:
@@ -122,6 +127,7 @@ class Community:
         activity = catalogue().index(group.activity)
         self.by_activity[activity].remove(group)
         self._tables[activity] = None
+        self._open = None
         self.closed_groups.append(group)
         group.remove()
         for patient in displaced:

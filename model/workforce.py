@@ -37,6 +37,7 @@ class Workforce:
         self.queues: dict[Service, deque[Patient]] = {s: deque() for s in Service}
         self.pressure: dict[Service, float] = dict.fromkeys(Service, 0.0)  # demand / capacity, last allocation
         self.vacancies: dict[Vacancy, None] = {}  # ordered, so cuts are deterministic
+        self._in_post: list[LinkWorker] = []  # in order of joining (Mesa's own agent set order)
         self.link_workers_left = 0  # link workers who chose to leave (their post stayed)
         self.posts_cut = 0  # posts a policy cut
 
@@ -89,7 +90,9 @@ class Workforce:
 
     def recruit(self, service: Service) -> LinkWorker:
         _, share = self.posts(service)
-        return LinkWorker(self.model, service, self.caseload_limit(service) * share, fte=share)
+        worker = LinkWorker(self.model, service, self.caseload_limit(service) * share, fte=share)
+        self._in_post.append(worker)
+        return worker
 
     def funded_fte(self, service: Service) -> float:
         """FTE the commissioner pays for this week: every funded post, filled or vacant (a link worker
@@ -97,10 +100,10 @@ class Workforce:
         return self.establishment(service)
 
     def link_workers(self, service: Service | None = None) -> list[LinkWorker]:
-        workers = self.model.agents_by_type.get(LinkWorker)
-        if workers is None:
-            return []
-        return [w for w in workers if service is None or w.service is service]
+        """Link workers in post (kept as they join and leave, not rebuilt from the agent set each time)."""
+        if service is None:
+            return list(self._in_post)
+        return [w for w in self._in_post if w.service is service]
 
     # ------------------------------------------------------------------ waiting and allocation
     def queue(self, patient: Patient, front: bool = False) -> None:
@@ -147,6 +150,7 @@ class Workforce:
 
     def _hand_on(self, worker: LinkWorker, replace: bool) -> None:
         caseload = worker.hand_back_all()
+        self._in_post.remove(worker)
         worker.remove()
         if replace and self.model.p.guaranteed_continuity:
             successor = self.recruit(worker.service)
