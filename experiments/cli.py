@@ -15,6 +15,8 @@ from model.parameters import CalibrationFileError, ParameterError, registry
 from . import scenario as scenarios
 from .design import VALUE_PER_SWEMWBS_POINT_GBP
 from .experiment import ResumeMismatch
+from .outdir import OutputFolderError
+from .shards import ShardError
 from .scenario import ScenarioError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -377,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return bench.main([*(["--quick"] if args.quick else []), "--out", str(args.out)])
         return cmd_run(args)
-    except (BadInput, ScenarioError, ParameterError, CalibrationFileError, ResumeMismatch) as err:
+    except (BadInput, ScenarioError, ParameterError, CalibrationFileError, ResumeMismatch, OutputFolderError,
+            ShardError) as err:  # fmt: skip
         print(str(err), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: not an error

@@ -22,7 +22,8 @@ import pandas as pd
 
 from model.parameters import Parameter, ParameterError, registry
 
-from .runner import Task, make_backend, missing, progress_bar, read_shard, replicate_seed, run_tasks
+from . import outdir, shards
+from .runner import Task, make_backend, progress_bar, replicate_seed, run_tasks
 from .scenario import Scenario
 
 # Parameters that are decisions or definitions, not uncertain facts about the world: the policy levers a
@@ -151,20 +152,24 @@ class Design:
             label: str = "design") -> pd.DataFrame:  # fmt: skip
         """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics."""
         self.check()
-        folder = out / f"runs-{self.digest()}"
-        folder.mkdir(parents=True, exist_ok=True)
-        tasks = self.tasks()
-        todo = missing(folder, tasks)
-        if todo:
-            backend = make_backend(executor, workers, scheduler)
-            try:
-                with progress_bar(len(tasks), len(tasks) - len(todo), label) as bar:
-                    run_tasks(todo, folder, backend, progress=bar.update)
-            finally:
-                backend.close()
+        outdir.claim(out)
+        folder, run = out / f"runs-{self.digest()}", self.digest()
+        with outdir.locked(out):
+            outdir.remove_temporaries(folder)
+            tasks = self.tasks()
+            todo = shards.missing(folder, run, tasks)
+            if todo:
+                backend = make_backend(executor, workers, scheduler)
+                try:
+                    with progress_bar(len(tasks), len(tasks) - len(todo), label) as bar:
+                        run_tasks(todo, backend, lambda task, result: shards.write(folder, run, task, result),
+                                  progress=bar.update)  # fmt: skip
+                finally:
+                    backend.close()
+            done = [shards.read(folder, run, task) for task in tasks]
         rows = []
-        for task in tasks:  # a fixed order: the same table whatever finished first
-            row = dict(read_shard(folder, task).row)
+        for task, result in zip(tasks, done, strict=True):  # a fixed order: the same table whatever finished first
+            row = dict(result.row)
             name, point = row["scenario"].rsplit("@p", 1)
             rows.append({"point": int(point), **row, "scenario": name})
         return pd.DataFrame(rows)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import platform
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -16,17 +16,8 @@ from typing import Any
 import pandas as pd
 
 from .metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
-from .runner import (
-    SHARD_DIR,
-    Task,
-    atomic_write_csv,
-    atomic_write_text,
-    make_backend,
-    missing,
-    progress_bar,
-    read_shard,
-    replicate_seed,
-)
+from . import outdir, shards
+from .runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
 from .runner import run_tasks as run_all
 from .scenario import Scenario
 
@@ -88,6 +79,12 @@ class Experiment:
             "place": self.place,
         }
 
+    @property
+    def run_id(self) -> str:
+        """The identity every shard of this run carries: a hash of the settings that determine the numbers."""
+        text = json.dumps(self.settings(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def manifest(self, finished: str | None) -> dict[str, Any]:
         return {
             **self.settings(),
@@ -115,27 +112,30 @@ class Experiment:
         self.started = previous.get("started", self.started)
 
     def run(self, executor: str = "process", workers: int = 1, scheduler: str | None = None, resume: bool = False):
-        if not resume and (self.out / SHARD_DIR).exists():
-            shutil.rmtree(self.out / SHARD_DIR)  # a fresh run: old replicates must not mix in
-        self.out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.out / "manifest.json", json.dumps(self.manifest(finished=None), indent=2) + "\n")
-        tasks = self.tasks()
-        todo = missing(self.out, tasks)
-        if todo:
-            backend = make_backend(executor, workers, scheduler)
-            try:
-                with progress_bar(len(tasks), len(tasks) - len(todo), "replicates") as bar:
-                    run_all(todo, self.out, backend, progress=bar.update)
-            finally:
-                backend.close()
-        self.write_outputs()
+        outdir.claim(self.out)
+        with outdir.locked(self.out):
+            outdir.remove_temporaries(self.out)
+            if not resume:
+                outdir.clear_shards(self.out)  # a fresh run: the previous run's replicates must not mix in
+            tasks = self.tasks()
+            todo = shards.missing(self.out, self.run_id, tasks)  # a shard of another run is refused here
+            atomic_write_text(self.out / "manifest.json", json.dumps(self.manifest(finished=None), indent=2) + "\n")
+            if todo:
+                backend = make_backend(executor, workers, scheduler)
+                try:
+                    with progress_bar(len(tasks), len(tasks) - len(todo), "replicates") as bar:
+                        run_all(todo, backend, lambda task, result: shards.write(self.out, self.run_id, task, result),
+                                progress=bar.update)  # fmt: skip
+                finally:
+                    backend.close()
+            self.write_outputs()
 
     def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """All shards, in scenario order then replicate: identical however they were produced."""
-        shards = [read_shard(self.out, t) for t in sorted(self.tasks(), key=self._sort_key)]
-        replicates = pd.DataFrame([s.row for s in shards], columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
-        timeseries = pd.concat([s.timeseries for s in shards], ignore_index=True)
-        trajectory_sums = pd.concat([s.trajectory_sums for s in shards], ignore_index=True)
+        done = [shards.read(self.out, self.run_id, t) for t in sorted(self.tasks(), key=self._sort_key)]
+        replicates = pd.DataFrame([s.row for s in done], columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
+        timeseries = pd.concat([s.timeseries for s in done], ignore_index=True)
+        trajectory_sums = pd.concat([s.trajectory_sums for s in done], ignore_index=True)
         return replicates, timeseries, trajectory_sums
 
     def _sort_key(self, task: Task) -> tuple[int, int]:

@@ -16,10 +16,9 @@ import dataclasses
 import gc
 import multiprocessing
 import os
-import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,10 +42,6 @@ class Task:
     weeks: int
     place: dict[str, Any]
     warmup_weeks: int = 0
-
-    @property
-    def shard_name(self) -> str:
-        return f"{self.scenario.name}__r{self.replicate:04d}.pkl"
 
 
 @dataclass
@@ -150,19 +145,6 @@ def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write_text(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
 
 
-def write_shard(out: Path, task: Task, result: ReplicateResult) -> None:
-    atomic_write_bytes(out / SHARD_DIR / task.shard_name, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def read_shard(out: Path, task: Task) -> ReplicateResult:
-    with (out / SHARD_DIR / task.shard_name).open("rb") as fh:
-        return pickle.load(fh)
-
-
-def missing(out: Path, tasks: Iterable[Task]) -> list[Task]:
-    return [t for t in tasks if not (out / SHARD_DIR / t.shard_name).exists()]
-
-
 # ---------------------------------------------------------------------------- executors
 class Backend:
     """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
@@ -236,10 +218,11 @@ def make_backend(executor: str, workers: int, scheduler: str | None) -> Backend:
     return ProcessPool(workers)
 
 
-def run_tasks(tasks: list[Task], out: Path, backend: Backend, progress: Callable[[int], Any] | None = None) -> None:
-    """Run the tasks, writing each result's shard as soon as it arrives."""
+def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, ReplicateResult], Any],
+              progress: Callable[[int], Any] | None = None) -> None:  # fmt: skip
+    """Run the tasks, saving each result (as its shard) as soon as it arrives."""
     for task, result in backend.run(run_task, tasks):
-        write_shard(out, task, result)
+        save(task, result)
         if progress is not None:
             progress(1)
 

@@ -79,11 +79,11 @@ def test_a_killed_run_resumes_to_identical_files(tmp_path):
     proc = spsim(*args, "--out", str(killed))
     shards = killed / SHARD_DIR
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(shards.glob("*.pkl"))) < 3:
+    while time.time() < deadline and len(list(shards.glob("*.json"))) < 3:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    finished = {p.name: p.stat().st_mtime_ns for p in shards.glob("*.pkl")}
+    finished = {p.name: p.stat().st_mtime_ns for p in shards.glob("*.json")}
     assert 3 <= len(finished) < 12, "the kill should land mid-run"
     assert not list(shards.glob(".*.tmp")) or True  # a half-written temporary may remain; it is ignored
     assert not (killed / "replicates.csv").exists()

@@ -1,0 +1,116 @@
+"""Finished replicates on disk: data that cannot run code, each carrying the identity of the run it belongs to.
+
+A shard is one JSON file per (scenario, replicate): the ``replicates.csv`` row, and the weekly series and
+trajectory sums as columns, dtypes and values (Python's JSON writes floats exactly, so a table rebuilt from
+shards is byte-identical to one built in memory). Its ``identity`` names the run (a hash of the settings that
+determine the numbers), the scenario, the replicate, the seed and the code version; a shard whose identity is
+not the one expected is refused, never silently mixed in (issue 12: pickled shards could run code, and
+resume accepted any shard).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .runner import SHARD_DIR, ReplicateResult, Task, atomic_write_text
+
+FORMAT = "spsim shard 1"
+
+
+class ShardError(ValueError):
+    """A shard that is damaged or belongs to another run; the message is one line naming the file."""
+
+
+@functools.cache
+def code_version() -> str:
+    """The spsim version, and the git commit when the code is a checkout (a resume with other code could
+    give other numbers)."""
+    version = metadata.version("spsim")
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                                timeout=10, cwd=Path(__file__).resolve().parent).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{version}+{commit}" if commit else version
+
+
+def identity(run: str, task: Task) -> dict[str, Any]:
+    return {"run": run, "scenario": task.scenario.name, "replicate": task.replicate, "seed": task.seed,
+            "code": code_version()}  # fmt: skip
+
+
+def path(folder: Path, task: Task) -> Path:
+    return folder / SHARD_DIR / f"{task.scenario.name}__r{task.replicate:04d}.json"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def _table(frame: pd.DataFrame) -> dict[str, Any]:
+    return {"columns": list(frame.columns), "dtypes": [str(t) for t in frame.dtypes],
+            "data": frame.to_numpy(dtype=object).tolist()}  # fmt: skip
+
+
+def _frame(table: dict[str, Any]) -> pd.DataFrame:
+    frame = pd.DataFrame(table["data"], columns=table["columns"])
+    return frame.astype(dict(zip(table["columns"], table["dtypes"], strict=True))) if len(frame) else frame
+
+
+def write(folder: Path, run: str, task: Task, result: ReplicateResult) -> None:
+    shard = {"format": FORMAT, "identity": identity(run, task), "row": result.row,
+             "timeseries": _table(result.timeseries), "trajectory_sums": _table(result.trajectory_sums)}  # fmt: skip
+    atomic_write_text(path(folder, task), json.dumps(shard, default=_plain, allow_nan=True))
+
+
+def _load(file: Path) -> dict[str, Any]:
+    try:
+        shard = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise ShardError(f"{file}: not a readable spsim shard ({type(err).__name__}); delete it or use a new --out") from None
+    if not isinstance(shard, dict) or shard.get("format") != FORMAT or not isinstance(shard.get("identity"), dict):
+        raise ShardError(f"{file}: not a spsim shard; delete it or use a new --out")
+    return shard
+
+
+def check(folder: Path, run: str, task: Task) -> None:
+    """Refuse a shard that belongs to another run, scenario, replicate, seed or code version."""
+    found = _load(path(folder, task))["identity"]
+    expected = identity(run, task)
+    wrong = [key for key in expected if found.get(key) != expected[key]]
+    if wrong:
+        raise ShardError(f"{path(folder, task)}: belongs to another run ({wrong[0]} is {found.get(wrong[0])!r}, "
+                         f"expected {expected[wrong[0]]!r}); delete it, or use a new --out")  # fmt: skip
+
+
+def read(folder: Path, run: str, task: Task) -> ReplicateResult:
+    check(folder, run, task)
+    shard = _load(path(folder, task))
+    try:
+        row = {k: (math.nan if v is None else v) for k, v in shard["row"].items()}
+        return ReplicateResult(row=row, timeseries=_frame(shard["timeseries"]),
+                               trajectory_sums=_frame(shard["trajectory_sums"]))  # fmt: skip
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ShardError(f"{path(folder, task)}: a damaged spsim shard ({type(err).__name__}); delete it") from None
+
+
+def missing(folder: Path, run: str, tasks: list[Task]) -> list[Task]:
+    """The tasks without a shard; every shard present is checked first (nothing runs beside a foreign one)."""
+    todo = []
+    for task in tasks:
+        if path(folder, task).exists():
+            check(folder, run, task)
+        else:
+            todo.append(task)
+    return todo

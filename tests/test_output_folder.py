@@ -1,0 +1,88 @@
+"""The output folder and its shards (issue 12): shards are data that cannot run code and carry the identity
+of their run; a resume refuses anything it did not write; a run writes only into spsim's own folders, holds
+a lock while it writes, and removes only what it created."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+QUICK = ["--replicates", "1", "--years", "0.1", "--warmup-years", "0", "--population", "5000"]
+
+
+def spsim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True, text=True, timeout=300)
+
+
+class Planted:
+    """A pickle that would create a file if anything unpickled it."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.target),))
+
+
+def test_a_planted_pickle_never_runs(tmp_path):
+    out = tmp_path / "run"
+    assert spsim("run", "baseline", *QUICK, "--out", str(out)).returncode == 0
+    proof = tmp_path / "code_ran"
+    (out / "replicates" / "baseline__r0000.pkl").write_bytes(pickle.dumps(Planted(str(proof))))
+    result = spsim("run", "baseline", *QUICK, "--out", str(out), "--resume")
+    assert result.returncode == 0, result.stderr
+    assert not proof.exists()
+    shard = json.loads((out / "replicates" / "baseline__r0000.json").read_text())
+    assert shard["identity"]["scenario"] == "baseline" and shard["identity"]["replicate"] == 0
+
+
+def test_a_resume_refuses_shards_of_another_run(tmp_path):
+    seven, eight = tmp_path / "seven", tmp_path / "eight"
+    assert spsim("run", "baseline", "fund_vcse", *QUICK, "--seed", "7", "--out", str(seven)).returncode == 0
+    assert spsim("run", "baseline", "fund_vcse", *QUICK, "--seed", "8", "--out", str(eight)).returncode == 0
+    # another run's shard under this run's manifest
+    shutil.copy(eight / "replicates" / "baseline__r0000.json", seven / "replicates" / "baseline__r0000.json")
+    result = spsim("run", "baseline", "fund_vcse", *QUICK, "--seed", "7", "--out", str(seven), "--resume")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "belongs to another run" in result.stderr
+    # another scenario's shard under this scenario's name
+    shutil.copy(eight / "replicates" / "fund_vcse__r0000.json", eight / "replicates" / "baseline__r0000.json")
+    result = spsim("run", "baseline", "fund_vcse", *QUICK, "--seed", "8", "--out", str(eight), "--resume")
+    assert result.returncode == 2 and "scenario is 'fund_vcse'" in result.stderr
+
+
+def test_a_folder_that_is_not_spsims_is_left_alone(tmp_path):
+    folder = tmp_path / "thesis"
+    (folder / "replicates").mkdir(parents=True)
+    (folder / "replicates" / "thesis.docx").write_text("years of work")
+    result = spsim("run", "baseline", *QUICK, "--out", str(folder))
+    assert result.returncode == 2 and "not a spsim output" in result.stderr
+    assert sorted(p.name for p in folder.rglob("*")) == ["replicates", "thesis.docx"]
+
+
+def test_a_fresh_run_removes_only_its_own_shards_and_temporaries(tmp_path):
+    out = tmp_path / "run"
+    assert spsim("run", "baseline", *QUICK, "--out", str(out)).returncode == 0
+    first_seed = json.loads((out / "replicates" / "baseline__r0000.json").read_text())["identity"]["seed"]
+    (out / "replicates" / "notes.txt").write_text("mine")
+    (out / ".report.md.abc123.tmp").write_text("half written")
+    assert spsim("run", "baseline", *QUICK, "--seed", "3", "--out", str(out)).returncode == 0
+    assert (out / "replicates" / "notes.txt").read_text() == "mine"
+    assert not (out / ".report.md.abc123.tmp").exists()
+    assert json.loads((out / "replicates" / "baseline__r0000.json").read_text())["identity"]["seed"] != first_seed
+
+
+def test_two_runs_on_one_folder_are_not_mixed(tmp_path):
+    out = tmp_path / "run"
+    assert spsim("run", "baseline", *QUICK, "--out", str(out)).returncode == 0
+    (out / ".spsim.lock").write_text(f"{os.getpid()}\n")  # a live process holds the folder
+    result = spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out))
+    assert result.returncode == 2 and "another spsim run is writing" in result.stderr
+    (out / ".spsim.lock").write_text("999999999\n")  # a killed run's lock is taken over
+    assert spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out)).returncode == 0
+    assert not (out / ".spsim.lock").exists()
