@@ -21,6 +21,7 @@ from .scenario import ScenarioError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POPULATION = 150_000  # a borough-sized place (about 190,000 residents)
+MAX_REPLICATES = 10_000  # more would run for weeks; a typing error should be refused, not started
 
 
 class BadInput(Exception):
@@ -266,14 +267,16 @@ def cmd_show(name: str) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiment import Experiment
 
-    if args.replicates < 1:
-        raise BadInput(f"spsim run: --replicates {args.replicates}: must be at least 1")
-    if not 0 < args.years <= 50:
-        raise BadInput(f"spsim run: --years {args.years}: must be more than 0 and at most 50")
+    if not 1 <= args.replicates <= MAX_REPLICATES:
+        raise BadInput(f"spsim run: --replicates {args.replicates}: must be from 1 to {MAX_REPLICATES:,}")
+    if not 0 <= args.seed < 2**63:
+        raise BadInput(f"spsim run: --seed {args.seed}: must be a whole number from 0 to 2**63 - 1")
+    if not 1 / 52 <= args.years <= 50:
+        raise BadInput(f"spsim run: --years {args.years}: must be at least one week (0.02) and at most 50")
     if not 0 <= args.warmup_years <= 20:
         raise BadInput(f"spsim run: --warmup-years {args.warmup_years}: must be between 0 and 20")
-    if args.workers < 1:
-        raise BadInput(f"spsim run: --workers {args.workers}: must be at least 1")
+    if not 1 <= args.workers <= 1024:
+        raise BadInput(f"spsim run: --workers {args.workers}: must be from 1 to 1024")
     if args.scheduler and args.executor != "dask":
         raise BadInput("spsim run: --scheduler needs --executor dask")
     if len(set(args.scenarios)) != len(args.scenarios):
@@ -295,7 +298,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     experiment.check_resumable(args.resume)
     experiment.run(executor=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume)
-    print(f"wrote {experiment.out}: report.md, comparison.csv, incremental.csv, replicates.csv, figures/")
+    print(f"wrote {experiment.out}: report.md, comparison.csv, incremental.csv, spend.csv, replicates.csv, figures/")
     return 0
 
 

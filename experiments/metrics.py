@@ -151,8 +151,12 @@ def timeseries(model: SocialPrescribingModel, scenario: str, replicate: int, sin
     return frame
 
 
+TRAJECTORY_SUM_COLUMNS = ["group", "months_since_referral", "n", "sum_swemwbs_change", "sumsq_swemwbs_change",
+                          "sum_ucla_change", "sumsq_ucla_change"]  # fmt: skip
+
+
 def trajectory_sums(model: SocialPrescribingModel, scenario: str, replicate: int) -> pd.DataFrame:
-    frame = pd.DataFrame(model.trajectories.rows())
+    frame = pd.DataFrame(model.trajectories.rows(), columns=TRAJECTORY_SUM_COLUMNS)  # columns even when nobody was followed
     frame.insert(0, "replicate", replicate)
     frame.insert(0, "scenario", scenario)
     return frame

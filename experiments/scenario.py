@@ -23,6 +23,8 @@ TOP_LEVEL_KEYS = {"description", "represents", "tests", "parameters", "policies"
                   "budget_gbp_year"}  # fmt: skip
 # Policies whose size can be given as money instead of as a level.
 BUDGET_KEY = "budget_gbp_per_100k_year"
+MAX_GBP = 1e9  # a ceiling on any amount of money in a scenario: far above any place's budget, far below overflow
+MAX_WEEK = 52 * 100
 
 
 class ScenarioError(ValueError):
@@ -133,8 +135,8 @@ def parse(data: dict[str, Any], path: Path) -> Scenario:
     if len(budgets) > 1:
         raise ScenarioError(f"{where}: give budget_gbp_per_100k_year or budget_gbp_year, not both")
     for key, value in budgets.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-            raise ScenarioError(f"{where}: key {key!r} = {value!r}: a number of GBP, 0 or more, is required")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or not 0 <= value <= MAX_GBP:
+            raise ScenarioError(f"{where}: key {key!r} = {value!r}: a number of GBP from 0 to {MAX_GBP:g} is required")
     return Scenario(
         name=path.stem,
         description=description.strip(),
@@ -173,8 +175,13 @@ def _policy(where: str, index: int, entry: Any, base: dict[str, Any]) -> Policy:
         if len(given) > 1:
             raise ScenarioError(f"{where}: {key}: give one of {', '.join(alternatives)}, not {' and '.join(given)}")
     if BUDGET_KEY in values:
-        extra = LinkWorkerFunding.extra_fte_for_budget(values.pop(BUDGET_KEY), base["lw_cost_per_fte_year_gbp"])
+        budget = values.pop(BUDGET_KEY)
+        extra = LinkWorkerFunding.extra_fte_for_budget(budget, base["lw_cost_per_fte_year_gbp"])
         values["fte_per_100k"] = base["link_workers_per_100k"] + extra
+        lo, hi = registry()["link_workers_per_100k"].bounds
+        if values["fte_per_100k"] > hi:
+            raise ScenarioError(f"{where}: {key}.{BUDGET_KEY} = {budget!r}: buys {values['fte_per_100k']:,.0f} FTE per "
+                                f"100,000 adults; allowed up to {hi:g}")  # fmt: skip
     return cls(**values)
 
 
@@ -192,6 +199,10 @@ def _check_policy_value(where: str, key: str, name: str, value: Any, spec: datac
         raise ScenarioError(f"{where}: {key} = {value!r}: must not be negative")
     if name in {"level"} and value > 1:
         raise ScenarioError(f"{where}: {key} = {value!r}: allowed range is [0, 1]")
+    if ("gbp" in name or "budget" in name) and value > MAX_GBP:
+        raise ScenarioError(f"{where}: {key} = {value!r}: allowed range is [0, {MAX_GBP:g}] GBP")
+    if name in {"start_week", "end_week"} and value > MAX_WEEK:
+        raise ScenarioError(f"{where}: {key} = {value!r}: allowed range is [0, {MAX_WEEK}] weeks")
     limits = {"support_weeks": "support_weeks", "fte_per_100k": "link_workers_per_100k",
               "advisors_per_100k": "link_advisors_per_100k"}  # fmt: skip
     if name in limits:

@@ -78,12 +78,17 @@ class Parameter:
         return self.kind(value)
 
 
-def _default_bounds(unit: str) -> tuple[float, float]:
+HEADROOM = 100  # the default ceiling: this many times the top of the plausible range
+
+
+def _default_bounds(unit: str, high: float) -> tuple[float, float]:
     # Probabilities, shares and 0-1 indices cannot leave [0, 1]; every other quantity is a count,
-    # rate, time or amount of money that cannot be negative.
+    # rate, time or amount of money that cannot be negative, and has a finite ceiling the model can run
+    # (two orders of magnitude above what is plausible: a referral rate of 1e300 a year is a typing
+    # error, and it would hang or crash the model rather than answer a question).
     if unit in {"probability", "index 0-1"} or unit.startswith("share") or unit.startswith("probability"):
         return (0.0, 1.0)
-    return (0.0, math.inf)
+    return (0.0, HEADROOM * float(high) if float(high) > 0 else math.inf)
 
 
 def _parse(name: str, entry: dict[str, Any]) -> Parameter:
@@ -91,7 +96,7 @@ def _parse(name: str, entry: dict[str, Any]) -> Parameter:
     if missing:
         raise ParameterError(f"{PARAMETERS_FILE}: parameter {name} lacks {', '.join(sorted(missing))}")
     low, high = entry["range"]
-    bounds = tuple(float(b) for b in entry.get("bounds", _default_bounds(entry["unit"])))
+    bounds = tuple(float(b) for b in entry.get("bounds", _default_bounds(entry["unit"], high)))
     source = entry["source"]
     return Parameter(
         name=name,
@@ -200,6 +205,14 @@ def chance_within(rate_per_year: float, weeks: float = 1.0) -> float:
     return -math.expm1(-rate_per_year * weeks / 52)
 
 
+# Sets of weights the model normalises: they cannot all be zero.
+WEIGHT_SETS = (
+    ("age_share_18_39", "age_share_40_64", "age_share_65_74", "age_share_75_plus"),
+    ("multimorbidity_rr_18_39", "multimorbidity_rr_40_64", "multimorbidity_rr_65_74", "multimorbidity_rr_75_plus"),
+    ("setback_share_health", "setback_share_family", "setback_share_money"),
+)
+
+
 def resolve(overrides: dict[str, Any] | None = None) -> dict[str, Value]:
     """Defaults with ``overrides`` applied, every value checked against its parameter's type and bounds."""
     params = defaults()
@@ -208,4 +221,7 @@ def resolve(overrides: dict[str, Any] | None = None) -> dict[str, Value]:
         if name not in known:
             raise ParameterError(f"unknown parameter {name!r}; see `spsim show baseline` for the list")
         params[name] = known[name].check(value)
+    for names in WEIGHT_SETS:
+        if not any(params[n] > 0 for n in names):
+            raise ParameterError(f"{names[0]} ... {names[-1]} = 0: at least one of these weights must be above 0")
     return params

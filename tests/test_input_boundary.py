@@ -1,0 +1,52 @@
+"""Issue 12's reproductions of accepted input that crashed or hung: each is now refused in one line before
+anything is written (exit 2), or runs to the end (exit 0)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from model.parameters import ParameterError, resolve
+
+
+def spsim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("args", [
+    ["--years", "0.009"], ["--replicates", "100000000"], ["--seed", "-1"], ["--workers", "0"],
+])  # fmt: skip
+def test_command_lines_the_model_cannot_run_are_refused_before_writing(tmp_path, args):
+    out = tmp_path / "out"
+    result = spsim("run", "baseline", *args, "--out", str(out))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("overrides", [
+    {"referral_rate_per_1000": 1e300}, {"referral_rate_per_1000": 1e18}, {"group_income_mean_gbp": 0.0},
+    {"setback_share_health": 0.0, "setback_share_family": 0.0, "setback_share_money": 0.0},
+    {"age_share_18_39": 0.0, "age_share_40_64": 0.0, "age_share_65_74": 0.0, "age_share_75_plus": 0.0},
+])  # fmt: skip
+def test_parameter_values_the_model_cannot_run_are_refused(overrides):
+    with pytest.raises(ParameterError):
+        resolve(overrides)
+
+
+def test_a_huge_policy_budget_is_refused_at_load_naming_file_and_key(tmp_path):
+    path = tmp_path / "huge.toml"
+    path.write_text('description = "huge"\n[[policies]]\ntype = "link_workers"\nbudget_gbp_per_100k_year = 1e12\n')
+    result = spsim("show", str(path))
+    assert result.returncode == 2 and str(path) in result.stderr and "budget_gbp_per_100k_year" in result.stderr
+
+
+def test_a_run_in_which_nobody_is_referred_finishes(tmp_path):
+    path = tmp_path / "nobody.toml"
+    path.write_text('description = "no referrals"\n[parameters]\nreferral_rate_per_1000 = 0.0\n')
+    out = tmp_path / "out"
+    result = spsim("run", str(path), "--replicates", "1", "--years", "0.1", "--warmup-years", "0",
+                   "--population", "5000", "--out", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (out / "trajectories.csv").exists() and (out / "report.md").exists()
