@@ -349,6 +349,30 @@ def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Bad input is one line and exit 2 (in ``_main``); anything else is a bug in spsim: one
+    line and exit 1, the traceback in a log file (or on stderr with SPSIM_DEBUG=1), never on the user's screen."""
+    try:
+        return _main(argv)
+    except Exception as err:  # noqa: BLE001 - the last line of defence, by design
+        if os.environ.get("SPSIM_DEBUG"):
+            raise
+        log = _error_log()
+        print(f"spsim: unexpected error ({type(err).__name__}); the details are in {log}; please report it",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def _error_log() -> str:
+    import tempfile
+    import traceback
+
+    fd, path = tempfile.mkstemp(prefix="spsim-error-", suffix=".log")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(traceback.format_exc())
+    return path
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

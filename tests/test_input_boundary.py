@@ -50,3 +50,20 @@ def test_a_run_in_which_nobody_is_referred_finishes(tmp_path):
                    "--population", "5000", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (out / "trajectories.csv").exists() and (out / "report.md").exists()
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1_with_the_details_in_a_log(monkeypatch, capsys):
+    from experiments import cli
+
+    def broken():
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_list", broken)
+    monkeypatch.delenv("SPSIM_DEBUG", raising=False)
+    assert cli.main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "ZeroDivisionError" in err
+    log = err.split("the details are in ")[1].split(";")[0]
+    with open(log) as fh:
+        text = fh.read()
+    assert "Traceback" in text and "ZeroDivisionError: a bug" in text
