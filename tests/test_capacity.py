@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from model import (
     PathwayState,
     Patient,
@@ -150,3 +152,13 @@ def test_group_waiting_patience_is_drawn_with_the_mean():
     assert len(waiting) == 52 and len(group.waiting) == 52
     deadlines = [pt.gives_up_at - model.time for pt in waiting]
     assert 2.5 < sum(deadlines) / len(deadlines) < 8.0
+
+
+def test_taking_someone_off_a_waiting_list_they_are_not_on_is_an_error_not_ignored():
+    model = calm_model()
+    group = add_group(model, places=1)
+    first, second = refer_many(model, 2)
+    model.run_for(3)
+    assert first in group.members and second in group.waiting
+    with pytest.raises(ValueError):
+        group.remove_from_waiting_list(first)  # a member, not on the list: a bug in the caller
