@@ -337,7 +337,9 @@ def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
         if bundle is not None:
             viz_assets.bundle(bundle)
             print(f"spsim viz-assets: bundle written to {bundle} (on the offline machine: spsim viz-assets --from {bundle.name})")
-    except viz_assets.AssetError as err:  # the network or a damaged file, not the user's input
+    except viz_assets.BadBundle as err:  # the bundle the user gave: refused before anything was written
+        raise BadInput(str(err)) from None
+    except viz_assets.AssetError as err:  # the network or the cache folder, not the user's input
         print(str(err), file=sys.stderr)
         return 1
     return 0
