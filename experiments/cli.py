@@ -308,7 +308,7 @@ def cmd_viz(port: int, fetch: bool) -> int:
         try:
             viz_assets.ensure()
         except viz_assets.AssetError as err:  # the page may still load them from the CDN if there is internet
-            print(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`", file=sys.stderr)
+            print(one_line(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`"), file=sys.stderr)
     solara_cli = Path(sys.executable).with_name("solara")
     print(f"spsim viz: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
     command = [str(solara_cli), "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]
@@ -340,9 +340,15 @@ def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
     except viz_assets.BadBundle as err:  # the bundle the user gave: refused before anything was written
         raise BadInput(str(err)) from None
     except viz_assets.AssetError as err:  # the network or the cache folder, not the user's input
-        print(str(err), file=sys.stderr)
+        print(one_line(str(err)), file=sys.stderr)
         return 1
     return 0
+
+
+def one_line(text: str) -> str:
+    """An error message as exactly one line: a newline or other control character that came in with a path or
+    value is shown escaped (\\n, \\x1b), so the message cannot be split or repaint the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -380,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             return bench.main([*(["--quick"] if args.quick else []), "--out", str(args.out)])
         return cmd_run(args)
     except (BadInput, ScenarioError, ParameterError, CalibrationFileError, ResumeMismatch) as err:
-        print(str(err), file=sys.stderr)
+        print(one_line(str(err)), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
