@@ -298,7 +298,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(port: int, fetch: bool) -> int:
-    """Serve model/app.py with Solara on 127.0.0.1 and say where."""
+    """Serve model/app.py with Solara on 127.0.0.1 (only to pages it served itself) and say where."""
     from . import viz_assets
 
     if not 1024 <= port <= 65535:
@@ -309,16 +309,17 @@ def cmd_viz(port: int, fetch: bool) -> int:
             viz_assets.ensure()
         except viz_assets.AssetError as err:  # the page may still load them from the CDN if there is internet
             print(one_line(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`"), file=sys.stderr)
-    solara_cli = Path(sys.executable).with_name("solara")
     print(f"spsim viz: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
-    command = [str(solara_cli), "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]
+    # `solara run` behind a guard that refuses other Hosts and Origins (DNS rebinding, cross-site WebSockets)
+    command = [sys.executable, "-m", "experiments.viz_guard",
+               "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]  # fmt: skip
     # no usage reports to Solara's analytics service: offline it only adds failing requests
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     sys.stdout.flush()
     # become the server rather than start it as a child: stopping `spsim viz` (Ctrl-C, a signal from a test
     # or a service manager) then stops the server too, instead of leaving it running on the port
     os.chdir(PROJECT_ROOT)
-    os.execve(str(solara_cli), command, env)
+    os.execve(sys.executable, command, env)
     return 0  # not reached
 
 
