@@ -25,9 +25,9 @@ import io
 import json
 import os
 import shutil
+import sys
 import tarfile
 import tempfile
-import sys
 import urllib.parse
 import zlib
 from dataclasses import dataclass
