@@ -303,7 +303,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(port: int, fetch: bool) -> int:
-    """Serve model/app.py with Solara on 127.0.0.1 and say where."""
+    """Serve model/app.py with Solara on 127.0.0.1 (only to pages it served itself) and say where."""
     from . import viz_assets
 
     if not 1024 <= port <= 65535:
@@ -313,17 +313,18 @@ def cmd_viz(port: int, fetch: bool) -> int:
         try:
             viz_assets.ensure()
         except viz_assets.AssetError as err:  # the page may still load them from the CDN if there is internet
-            print(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`", file=sys.stderr)
-    solara_cli = Path(sys.executable).with_name("solara")
+            print(one_line(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`"), file=sys.stderr)
     print(f"spsim viz: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
-    command = [str(solara_cli), "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]
+    # `solara run` behind a guard that refuses other Hosts and Origins (DNS rebinding, cross-site WebSockets)
+    command = [sys.executable, "-m", "experiments.viz_guard",
+               "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]  # fmt: skip
     # no usage reports to Solara's analytics service: offline it only adds failing requests
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     sys.stdout.flush()
     # become the server rather than start it as a child: stopping `spsim viz` (Ctrl-C, a signal from a test
     # or a service manager) then stops the server too, instead of leaving it running on the port
     os.chdir(PROJECT_ROOT)
-    os.execve(str(solara_cli), command, env)
+    os.execve(sys.executable, command, env)
     return 0  # not reached
 
 
@@ -342,10 +343,18 @@ def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
         if bundle is not None:
             viz_assets.bundle(bundle)
             print(f"spsim viz-assets: bundle written to {bundle} (on the offline machine: spsim viz-assets --from {bundle.name})")
-    except viz_assets.AssetError as err:  # the network or a damaged file, not the user's input
-        print(str(err), file=sys.stderr)
+    except viz_assets.BadBundle as err:  # the bundle the user gave: refused before anything was written
+        raise BadInput(str(err)) from None
+    except viz_assets.AssetError as err:  # the network or the cache folder, not the user's input
+        print(one_line(str(err)), file=sys.stderr)
         return 1
     return 0
+
+
+def one_line(text: str) -> str:
+    """An error message as exactly one line: a newline or other control character that came in with a path or
+    value is shown escaped (\\n, \\x1b), so the message cannot be split or repaint the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -408,7 +417,7 @@ def _main(argv: list[str] | None = None) -> int:
         return cmd_run(args)
     except (BadInput, ScenarioError, ParameterError, CalibrationFileError, ResumeMismatch, OutputFolderError,
             ShardError) as err:  # fmt: skip
-        print(str(err), file=sys.stderr)
+        print(one_line(str(err)), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import markdown
 import pandas as pd
 
 from . import analysis, decisions, spend
 from .runner import atomic_write_text
+from .safe_markdown import plain, to_html
 
 KEY_METRICS = [
     "mean_swemwbs_change", "improved_rate", "mean_ucla_change", "vcse_uptake_rate", "lw_contact_rate",
@@ -204,7 +204,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "",
         "| scenario | what it is |",
         "|---|---|",
-        *[f"| `{s}` | {descriptions.get(s, '')} |" for s in order],
+        *[f"| `{s}` | {plain(descriptions.get(s, ''))} |" for s in order],  # user text: escaped
         "",
         "## The answer in brief",
         "",
@@ -264,7 +264,7 @@ def write_report(out_dir, comp, traj, replicates, order, descriptions, manifest,
     text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental, spending)
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
     atomic_write_text(md_path, text + "\n")
-    body = markdown.markdown(text, extensions=["tables"])
+    body = to_html(text)  # no raw HTML, no script addresses: the Markdown carries user text
     html = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Social prescribing: comparison of funding policies</title>"

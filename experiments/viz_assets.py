@@ -11,6 +11,10 @@ from the npm registry (the same package tarballs jsDelivr serves), so the page n
 
 The packages below are the ones this page asks for with the pinned solara version (pyproject.toml); the browser
 test (tests/test_browser.py) fails if the page requests anything that is not there.
+
+Every file is checked against the sha512 pinned in viz_assets.lock.json (made once from the registry with
+`python -m experiments.viz_assets --pin`): whatever is served to the browser runs in it, so a bundle or a
+download whose JavaScript differs from the published release is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -21,11 +25,19 @@ import io
 import json
 import os
 import shutil
+import sys
 import tarfile
 import tempfile
 import urllib.parse
+import zlib
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+from .safe_extract import UnsafeArchive, check, extract
+
+PINS_FILE = Path(__file__).with_name("viz_assets.lock.json")
+MAIN_COPY = "__main.js"  # what a bare <package>@<version> address returns (a copy of the package's main file)
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
 
@@ -46,6 +58,10 @@ PACKAGES = (
 
 class AssetError(Exception):
     """The assets could not be fetched or unpacked; reported in one line."""
+
+
+class BadBundle(AssetError):
+    """A bundle given with --from is unsafe, altered or not a bundle: the user's input, refused (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -121,46 +137,101 @@ def _main_file(package_json: dict) -> str | None:
     return None
 
 
-def _unpack(tarball: bytes, target: Path) -> None:
-    """Unpack an npm tarball (files under one top folder, usually `package/`) into target, atomically:
-    the server treats a file that exists as complete, so a half-unpacked package must never be visible."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target.parent))
+def _sha512(data: bytes) -> str:
+    return hashlib.sha512(data).hexdigest()
+
+
+@cache
+def pinned() -> dict[str, dict]:
+    """{spec: {"version", "integrity", "files": {path: sha512 hex}}} for every package of PACKAGES."""
     try:
-        with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
-            for member in archive.getmembers():
-                if not member.isfile():
-                    continue
-                relative = Path(*Path(member.name).parts[1:])
-                if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-                    raise AssetError(f"spsim viz-assets: {target.name}: unsafe path in tarball: {member.name}")
-                destination = staging / relative
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                source = archive.extractfile(member)
-                assert source is not None
-                destination.write_bytes(source.read())
+        pins = json.loads(PINS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise AssetError(f"spsim viz-assets: {PINS_FILE}: unreadable pinned hashes ({type(err).__name__})") from err
+    lacking = [spec for spec in PACKAGES if spec not in pins]
+    if lacking:
+        raise AssetError(f"spsim viz-assets: {PINS_FILE}: no pinned hashes for {', '.join(lacking)}")
+    return pins
+
+
+def _check_files(spec: str, files: dict[str, str], where: str) -> None:
+    """The package's files are exactly the pinned ones, byte for byte (by sha512)."""
+    expected = pinned()[spec]["files"]
+    for path, digest in sorted(files.items()):
+        if path not in expected:
+            raise AssetError(f"spsim viz-assets: {where}: {spec}/{path}: not a file of the pinned release")
+        if digest != expected[path]:
+            raise AssetError(f"spsim viz-assets: {where}: {spec}/{path}: differs from the pinned sha512")
+    absent = sorted(set(expected) - set(files))
+    if absent:
+        raise AssetError(f"spsim viz-assets: {where}: {spec}/{absent[0]}: missing ({len(absent)} files missing)")
+
+
+def _unpack(tarball: bytes, target: Path, spec: str | None = None) -> dict[str, str]:
+    """Unpack an npm tarball (files under one top folder, usually `package/`) into target, atomically:
+    the server treats a file that exists as complete, so a half-unpacked package must never be visible.
+    With spec, the files must be the pinned ones. Returns {path: sha512} of the files."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    holder = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target.parent))
+    staging = holder / "package"
+    try:
+        try:
+            with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
+                extract(archive, staging, strip=1)
+        except (UnsafeArchive, tarfile.TarError) as err:
+            raise AssetError(f"spsim viz-assets: {target.name}: unsafe or damaged tarball: {err}") from err
         package_json = json.loads((staging / "package.json").read_text(encoding="utf-8"))
         main = _main_file(package_json)
         if main and (staging / main).is_file():  # what a bare <package>@<version> address returns
-            shutil.copyfile(staging / main, staging / "__main.js")
+            shutil.copyfile(staging / main, staging / MAIN_COPY)
+        files = {
+            path.relative_to(staging).as_posix(): _sha512(path.read_bytes())
+            for path in sorted(staging.rglob("*"))
+            if path.is_file()
+        }
+        if spec is not None:
+            _check_files(spec, files, "download")
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
+        return files
     finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+        shutil.rmtree(holder, ignore_errors=True)
 
 
-def fetch(spec_text: str, folder: Path, registry_url: str = DEFAULT_REGISTRY) -> str:
-    """Download one package from the npm registry and unpack it into folder/<package>@<version>/."""
+def _download(spec_text: str, registry_url: str, version: str | None = None) -> tuple[str, dict, bytes]:
+    """(version, dist, tarball) of one package; version None resolves the spec (a range takes the newest)."""
     spec = PackageSpec.parse(spec_text)
     metadata = json.loads(_get(f"{registry_url.rstrip('/')}/{urllib.parse.quote(spec.name, safe='@')}"))
-    version = _resolve(spec, metadata)
+    version = version or _resolve(spec, metadata)
+    if version not in metadata.get("versions", {}):
+        raise AssetError(f"spsim viz-assets: the npm registry has no release {version} of {spec.name}")
     dist = metadata["versions"][version]["dist"]
     tarball = _get(dist["tarball"])
     _check_integrity(tarball, dist, spec.folder)
-    _unpack(tarball, folder / spec.folder)
+    return version, dist, tarball
+
+
+def fetch(spec_text: str, folder: Path, registry_url: str = DEFAULT_REGISTRY) -> str:
+    """Download the pinned release of one package and unpack it into folder/<package>@<version>/."""
+    pin = pinned()[spec_text]
+    version, _, tarball = _download(spec_text, registry_url, pin["version"])
+    if "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode() != pin["integrity"]:
+        raise AssetError(f"spsim viz-assets: {spec_text}: the download does not match the pinned sha512")
+    _unpack(tarball, folder / PackageSpec.parse(spec_text).folder, spec_text)
     return version
+
+
+def make_pins(registry_url: str = DEFAULT_REGISTRY) -> dict[str, dict]:
+    """The pins for PACKAGES as the registry has them now (ranges resolved to their newest release)."""
+    pins = {}
+    for spec in PACKAGES:
+        version, _, tarball = _download(spec, registry_url)
+        with tempfile.TemporaryDirectory() as scratch:
+            files = _unpack(tarball, Path(scratch) / "package")
+        integrity = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
+        pins[spec] = {"version": version, "integrity": integrity, "files": files}
+    return pins
 
 
 def ensure(folder: Path | None = None, registry_url: str | None = None, echo=print) -> list[str]:
@@ -189,38 +260,91 @@ def bundle(path: Path, folder: Path | None = None) -> None:
     os.replace(partial, path)
 
 
+def _bundle_place(relative: PurePosixPath) -> tuple[str | None, str]:
+    """(spec, path inside the package) of a bundle member: `<package>@<version>/<path>`, a scoped package's
+    folder being two levels (`@scope/<name>@<version>`). spec is None outside every package's folder."""
+    parts = relative.parts
+    depth = 2 if parts[0].startswith("@") else 1
+    by_folder = {PackageSpec.parse(spec).folder: spec for spec in PACKAGES}
+    return by_folder.get("/".join(parts[:depth])), "/".join(parts[depth:])
+
+
+def _check_bundle(archive: tarfile.TarFile, folder: Path, where: str) -> None:
+    """Every member safe, every file a pinned one with its pinned sha512, every pinned file there; reads the
+    archive once and writes nothing."""
+    names = archive.getnames()
+    tops = {n.split("/")[0] if not n.startswith("@") else "/".join(n.split("/")[:2]) for n in names}
+    expected = {PackageSpec.parse(spec).folder for spec in PACKAGES}
+    if not expected <= tops:
+        raise AssetError(
+            f"spsim viz-assets: {where}: lacks {', '.join(sorted(expected - tops))} "
+            "(bundle made with another version of this project?)"
+        )
+    found: dict[str, dict[str, str]] = {spec: {} for spec in PACKAGES}
+    for member, relative in check(archive, folder):
+        spec, inner = _bundle_place(relative)
+        if member.isdir():
+            continue  # folders carry nothing; the files in them are checked
+        if spec is None or not inner:
+            raise AssetError(f"spsim viz-assets: {where}: {member.name}: not a file of any pinned package")
+        if inner not in pinned()[spec]["files"]:  # refused before it is even read
+            raise AssetError(f"spsim viz-assets: {where}: {spec}/{inner}: not a file of the pinned release")
+        source = archive.extractfile(member)
+        assert source is not None  # a regular file (check() refused everything else)
+        found[spec][inner] = hashlib.file_digest(source, "sha512").hexdigest()
+    for spec in PACKAGES:
+        _check_files(spec, found[spec], where)
+
+
 def unbundle(path: Path, folder: Path | None = None) -> list[str]:
-    """Unpack a bundle made by `bundle` into the cache folder; returns the packages it held."""
+    """Unpack a bundle made by `bundle` into the cache folder; returns the packages it held. The whole bundle is
+    checked (safe paths, pinned files and hashes) before anything is written."""
     folder = folder or cache_dir()
+    where = f"--from {path}"
     if not path.is_file():
-        raise AssetError(f"spsim viz-assets: --from {path}: no such file")
+        raise BadBundle(f"spsim viz-assets: {where}: no such file")
+    expected = sorted(PackageSpec.parse(spec).folder for spec in PACKAGES)
+    pinned()  # a damaged lock file is this project's fault, not the bundle's: raised before the bundle is judged
     try:
         with tarfile.open(path, "r:gz") as archive:
-            names = archive.getnames()
-            tops = {n.split("/")[0] if not n.startswith("@") else "/".join(n.split("/")[:2]) for n in names}
-            expected = {PackageSpec.parse(spec).folder for spec in PACKAGES}
-            if not expected <= tops:
-                raise AssetError(
-                    f"spsim viz-assets: --from {path}: lacks {', '.join(sorted(expected - tops))} "
-                    "(bundle made with another version of this project?)"
-                )
-            staging = Path(tempfile.mkdtemp(prefix=".unbundling-", dir=_existing_parent(folder)))
+            _check_bundle(archive, folder, where)
+            folder.mkdir(parents=True, exist_ok=True)
+            holder = Path(tempfile.mkdtemp(prefix=".unbundling-", dir=folder))
             try:
-                archive.extractall(staging, filter="data")  # "data" refuses absolute paths and links out
-                folder.mkdir(parents=True, exist_ok=True)
-                for name in sorted(expected):
+                staging = holder / "bundle"
+                extract(archive, staging)
+                for name in expected:
                     target = folder / name
                     target.parent.mkdir(parents=True, exist_ok=True)
                     if target.exists():
                         shutil.rmtree(target)
                     os.replace(staging / name, target)
             finally:
-                shutil.rmtree(staging, ignore_errors=True)
-    except (tarfile.TarError, OSError) as err:
-        raise AssetError(f"spsim viz-assets: --from {path}: not a readable bundle ({err})") from err
-    return sorted(expected)
+                shutil.rmtree(holder, ignore_errors=True)
+    except BadBundle:
+        raise
+    except UnsafeArchive as err:
+        raise BadBundle(f"spsim viz-assets: {where}: unsafe bundle: {err}") from err
+    except AssetError as err:  # a file that is not pinned or differs from its pinned hash
+        raise BadBundle(str(err)) from err
+    except (tarfile.TarError, EOFError, zlib.error) as err:
+        raise BadBundle(f"spsim viz-assets: {where}: not a readable bundle ({type(err).__name__}: {err})") from err
+    except OSError as err:  # the cache folder, not the bundle: e.g. no space or no permission
+        raise AssetError(f"spsim viz-assets: {where}: cannot unpack into {folder}: {type(err).__name__}: {err}") from err
+    return expected
 
 
-def _existing_parent(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def write_pins(registry_url: str | None = None) -> Path:
+    """Regenerate viz_assets.lock.json from the registry (after changing PACKAGES or the solara version)."""
+    pins = make_pins(registry_url or os.environ.get("npm_config_registry") or DEFAULT_REGISTRY)
+    text = json.dumps(pins, indent=1, sort_keys=True) + "\n"
+    partial = PINS_FILE.with_name(PINS_FILE.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, PINS_FILE)
+    return PINS_FILE
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--pin"]:
+        sys.exit("usage: python -m experiments.viz_assets --pin   (rewrites viz_assets.lock.json from the registry)")
+    print(f"pinned {len(PACKAGES)} packages in {write_pins()}")

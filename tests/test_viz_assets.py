@@ -65,7 +65,11 @@ def registry(monkeypatch):
 
     monkeypatch.setattr(viz_assets, "_get", fake_get)
     monkeypatch.setenv("npm_config_registry", "https://registry.test/")
-    return {"served": served, "downloads": downloads}
+    # the fake releases' hashes pinned the way the real ones are (viz_assets.lock.json)
+    pins = viz_assets.make_pins("https://registry.test")
+    monkeypatch.setattr(viz_assets, "pinned", lambda: pins)
+    downloads.clear()
+    return {"served": served, "downloads": downloads, "pins": pins}
 
 
 def test_every_package_lands_where_the_proxy_looks(tmp_path, registry):
