@@ -46,7 +46,7 @@ viz: $(STAMP)
 	$(PY) -m experiments viz
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
