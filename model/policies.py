@@ -177,8 +177,6 @@ class PublicAwareness(Policy):
         return {"public_awareness": self.level}
 
     def annual_programme_cost(self, model):
-        from .parameters import registry
-
         rise = max(self.level - registry()["public_awareness"].value, 0.0)
         return rise * model.p.awareness_cost_per_100k_year_gbp * model.per_100k
 
