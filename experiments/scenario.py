@@ -89,13 +89,27 @@ def scenario_path(name_or_path: str) -> Path:
     raise ScenarioError(f"{name_or_path}: no such scenario; available: {', '.join(available())}")
 
 
+MAX_FILE_BYTES = 1_000_000  # a scenario file is a page of text; anything far bigger is not one
+
+
 def load(name_or_path: str) -> Scenario:
     path = scenario_path(name_or_path)
+    # only a regular file is read: a folder, a FIFO (which would block) or a device (endless) is refused first
+    if not path.is_file():
+        raise ScenarioError(f"{path}: not a regular file; a scenario is a .toml file")
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes; a scenario is a short .toml file")
+        text = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text; save the scenario as UTF-8") from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply to be a scenario") from None
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
     return parse(data, path)
 
 
@@ -155,7 +169,7 @@ def _policy(where: str, index: int, entry: Any, base: dict[str, Any]) -> Policy:
     if not isinstance(entry, dict):
         raise ScenarioError(f"{where}: {key} = {entry!r}: must be a table with a 'type'")
     kind = entry.get("type")
-    if kind not in POLICY_TYPES:
+    if not isinstance(kind, str) or kind not in POLICY_TYPES:
         raise ScenarioError(f"{where}: {key}.type = {kind!r}: allowed: {', '.join(POLICY_TYPES)}")
     cls = POLICY_TYPES[kind]
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}

@@ -3,6 +3,7 @@ anything is written (exit 2), or runs to the end (exit 0)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -67,3 +68,32 @@ def test_an_unexpected_error_is_one_line_and_exit_1_with_the_details_in_a_log(mo
     with open(log) as fh:
         text = fh.read()
     assert "Traceback" in text and "ZeroDivisionError: a bug" in text
+
+
+def _utf16(path):
+    path.write_bytes('description = "x"\n'.encode("utf-16"))
+
+
+def _deep(path):
+    path.write_text('description = "x"\nparameters = ' + "[" * 500 + "]" * 500 + "\n")
+
+
+def _type_list(path):
+    path.write_text('description = "x"\n[[policies]]\ntype = ["link_workers"]\n')
+
+
+def _folder(path):
+    path.mkdir()
+
+
+def _fifo(path):
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize("make", [_utf16, _deep, _type_list, _folder, _fifo])
+def test_scenario_files_that_gave_tracebacks_or_hung_are_refused_in_one_line(tmp_path, make):
+    path = tmp_path / "bad.toml"
+    make(path)
+    result = subprocess.run([sys.executable, "-m", "experiments", "show", str(path)], capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and str(path) in result.stderr
