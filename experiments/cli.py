@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (one line on stderr, nothing written), 1 anyt
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -194,6 +195,11 @@ def cmd_design(args: argparse.Namespace) -> int:
     common = dict(years=args.years, warmup_years=args.warmup_years, population=args.population, seed=args.seed,
                   out=args.out, executor=args.executor, workers=args.workers, scheduler=args.scheduler)  # fmt: skip
     names = [n.strip() for n in args.parameters.split(",") if n.strip()] if getattr(args, "parameters", None) else None
+    if getattr(args, "parameters", None) is not None and not names:
+        raise BadInput(f"spsim {args.command}: --parameters {args.parameters!r}: name at least one parameter")
+    value = getattr(args, "value_per_point", None)
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise BadInput(f"spsim {args.command}: --value-per-point {value}: must be a number of GBP above 0")
     try:
         if args.command == "calibrate":
             from . import calibrate
@@ -400,6 +406,10 @@ def _main(argv: list[str] | None = None) -> int:
 
             if args.replicates < 1 or args.years <= 0 or args.workers < 1:
                 raise BadInput("spsim validate: --replicates and --workers must be at least 1, --years above 0")
+            try:
+                registry()["population"].check(args.population)
+            except ParameterError as err:
+                raise BadInput(f"spsim validate: --population: {err}") from None
             validate.run(args.out, args.replicates, args.years, args.population, args.workers)
             return 0  # a failed target is a finding, reported in the table, not an error of the command
         if args.command == "diagram":

@@ -102,8 +102,10 @@ class Experiment:
             return
         try:
             previous = json.loads(path.read_text())
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, OSError):
             raise ResumeMismatch(f"{path}: not a readable manifest; use a new --out") from None
+        if not isinstance(previous, dict):
+            raise ResumeMismatch(f"{path}: not a spsim manifest; use a new --out")
         mine = json.loads(json.dumps(self.settings()))  # same JSON normal form as the file
         if {k: previous.get(k) for k in mine} != mine:
             raise ResumeMismatch(

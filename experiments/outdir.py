@@ -36,12 +36,12 @@ def is_spsim_output(out: Path) -> bool:
 
 def claim(out: Path) -> None:
     """Check that ``out`` can hold this run's outputs before anything is written (one line if not), then mark it."""
-    if out.exists() and not out.is_dir():
-        raise OutputFolderError(f"--out {out}: exists and is not a folder; name a folder")
-    if out.is_dir() and any(out.iterdir()) and not is_spsim_output(out):
-        raise OutputFolderError(f"--out {out}: a folder with other files in it, not a spsim output; name a new or "
-                                "empty folder (spsim never writes among files it did not make)")  # fmt: skip
     try:
+        if out.exists() and not out.is_dir():
+            raise OutputFolderError(f"--out {out}: exists and is not a folder; name a folder")
+        if out.is_dir() and any(out.iterdir()) and not is_spsim_output(out):
+            raise OutputFolderError(f"--out {out}: a folder with other files in it, not a spsim output; name a new "
+                                    "or empty folder (spsim never writes among files it did not make)")  # fmt: skip
         out.mkdir(parents=True, exist_ok=True)
         if not (out / MARKER).is_file():
             atomic_write_text(out / MARKER, json.dumps({"spsim_output": 1}) + "\n")

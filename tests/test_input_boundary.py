@@ -97,3 +97,16 @@ def test_scenario_files_that_gave_tracebacks_or_hung_are_refused_in_one_line(tmp
     result = subprocess.run([sys.executable, "-m", "experiments", "show", str(path)], capture_output=True, text=True,
                             timeout=60)  # fmt: skip
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and str(path) in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "--population", "10"],
+    ["sensitivity", "baseline", "more_link_workers", "--parameters", ",,,"],
+    ["sensitivity", "baseline", "more_link_workers", "--value-per-point", "nan"],
+    ["run", "baseline", "--replicates", "1", "--years", "0.1"],  # with an --out whose name is too long
+])  # fmt: skip
+def test_other_commands_refuse_before_writing(tmp_path, args):
+    out = tmp_path / ("x" * 300 if args[0] == "run" else "out")
+    result = spsim(*args, "--out", str(out))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # nothing written (the long name cannot even be asked about)
