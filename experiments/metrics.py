@@ -10,6 +10,7 @@ import pandas as pd
 
 from model import SocialPrescribingModel
 from model.counters import Ledger
+from model.states import Event
 
 # The contract columns of replicates.csv, in order (DESIGN.md section 7); more follow them.
 REPLICATE_COLUMNS = [
@@ -28,8 +29,9 @@ EXTRA_COLUMNS = [
 ]  # fmt: skip
 
 
-LEFT_ON_THE_WAY = ("gave up waiting for a link worker", "gave up waiting for a group", "did not come back after a setback",
-                   "no support or group to return to after a setback", "group closed and nothing suitable in reach")  # fmt: skip
+# exit reasons of people who reached a link worker and left before starting an activity
+LEFT_ON_THE_WAY = tuple(event.value for event in (Event.GAVE_UP_LINK_WORKER, Event.GAVE_UP_GROUP, Event.NO_RETURN,
+                                                  Event.NOTHING_TO_RETURN_TO, Event.NOTHING_IN_REACH))  # fmt: skip
 
 
 def _share(numerator: float, denominator: float) -> float:
@@ -136,7 +138,7 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         # reached a link worker, never started an activity, and left on the way (gave up, a setback, a closure)
         "left_before_starting_rate": float(((referred["state"] == "NO_ACTIVITY") & referred["exit_reason"].isin(
             LEFT_ON_THE_WAY)).mean()) if len(referred) else math.nan,
-        "declined_rate": float((referred["exit_reason"] == "declined at first contact").mean())
+        "declined_rate": float((referred["exit_reason"] == Event.DECLINED.value).mean())
         if len(referred)
         else math.nan,
     }

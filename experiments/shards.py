@@ -84,19 +84,19 @@ def _load(file: Path) -> dict[str, Any]:
     return shard
 
 
-def check(folder: Path, run: str, task: Task) -> None:
-    """Refuse a shard that belongs to another run, scenario, replicate, seed or code version."""
-    found = _load(path(folder, task))["identity"]
-    expected = identity(run, task)
+def check(folder: Path, run: str, task: Task) -> dict[str, Any]:
+    """The shard, refused if it belongs to another run, scenario, replicate, seed or code version."""
+    shard = _load(path(folder, task))
+    found, expected = shard["identity"], identity(run, task)
     wrong = [key for key in expected if found.get(key) != expected[key]]
     if wrong:
         raise ShardError(f"{path(folder, task)}: belongs to another run ({wrong[0]} is {found.get(wrong[0])!r}, "
                          f"expected {expected[wrong[0]]!r}); delete it, or use a new --out")  # fmt: skip
+    return shard
 
 
 def read(folder: Path, run: str, task: Task) -> ReplicateResult:
-    check(folder, run, task)
-    shard = _load(path(folder, task))
+    shard = check(folder, run, task)
     try:
         row = {k: (math.nan if v is None else v) for k, v in shard["row"].items()}
         return ReplicateResult(row=row, timeseries=_frame(shard["timeseries"]),
