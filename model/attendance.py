@@ -6,14 +6,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .states import IN_GROUP, Event, PathwayState
-from .streams import weeks_until
+from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
     from .patient import Patient
     from .vcse_group import VCSEGroup
 
 S = PathwayState
+
+
+def attend_the_week(model: SocialPrescribingModel) -> int:
+    """Every group member's week, in the order they joined; returns how many members there were.
+
+    A person's weekly draws depend only on who they are and the week (``PersonalDraws``), so everyone's
+    are drawn at once, as arrays: the same numbers as drawing them one by one, for a fraction of the cost.
+    """
+    members = list(model.attending)
+    if not members:
+        return 0
+    week = model.week
+    keys = np.fromiter((member.key for member in members), dtype=np.uint64, count=len(members))
+    attend = PersonalDraws.uniforms(keys, PURPOSES["attend"], week).tolist()
+    dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week).tolist()
+    for member, attend_u, dropout_u in zip(members, attend, dropout, strict=True):
+        if member in model.attending:  # may have left during this loop (e.g. bumped from a group)
+            member.attend_week(attend_u, dropout_u)
+    return len(members)
 
 
 class Attendance:
@@ -47,12 +69,12 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def attend_week(self: Patient) -> None:
-        """One week for a group member: attend or not, build mechanisms, stay or drop out."""
+    def attend_week(self: Patient, attend_u: float, dropout_u: float) -> None:
+        """One week for a group member: attend or not, build mechanisms, stay or drop out. ``attend_u`` and
+        ``dropout_u`` are this person's draws for the week (``attend_the_week`` draws them for all at once)."""
         p = self.model.p
-        week = self.model.week
         group = self.group
-        if self.draw_in_week("attend", week) < p.attend_prob:
+        if attend_u < p.attend_prob:
             self.mechanisms.build(group.activity, p.mechanism_growth)
             self.weeks_attended += 1
         self.work_seeking_weeks += (p.work_seeking_rate_ratio - 1) * self.mechanisms.behavioural
@@ -61,7 +83,7 @@ class Attendance:
         hazard = p.dropout_hazard * (1 - p.belonging_protection * self.mechanisms.social)
         if group.volunteers:
             hazard *= 1 - p.peer_retention_effect
-        if self.draw_in_week("dropout", week) < hazard:
+        if dropout_u < hazard:
             self.leave_group()
             self.move_to(S.DROPPED_OUT, Event.STOPPED)
             return

@@ -24,6 +24,7 @@ class GroupTable:
         self.x = np.array([g.x for g in groups], dtype=float)
         self.y = np.array([g.y for g in groups], dtype=float)
         self.charges = np.array([g.charges for g in groups], dtype=bool)
+        self.unique_id = np.array([g.unique_id for g in groups], dtype=np.int64)
 
 
 class Community:

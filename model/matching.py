@@ -26,9 +26,9 @@ def _in_reach(patient: Patient, model: SocialPrescribingModel, activity: int) ->
         ok &= ~table.charges
     index = np.flatnonzero(ok)
     if len(index) > 1:
-        groups = table.groups
-        index = sorted(index.tolist(), key=lambda i: (distance[i], groups[i].unique_id))
-    return [table.groups[i] for i in index], distance[index]
+        index = index[np.lexsort((table.unique_id[index], distance[index]))]  # by distance, then by age
+    groups = table.groups
+    return [groups[i] for i in index.tolist()], distance[index]
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:

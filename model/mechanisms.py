@@ -13,7 +13,7 @@ who is not attending costs nothing per week: their outcomes are evaluated when t
 from __future__ import annotations
 
 import math
-
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .activities import Activity
@@ -27,6 +27,14 @@ UCLA_RANGE = (3.0, 9.0)
 
 def _clip(x: float, lo_hi: tuple[float, float]) -> float:
     return min(max(x, lo_hi[0]), lo_hi[1])
+
+
+@lru_cache(maxsize=256)
+def session_shares(psychological: float, social: float, behavioural: float, growth: float) -> tuple[float, float, float]:
+    """The share of its remaining room that one session closes, per mechanism, for an activity of these
+    weights (see ``Mechanisms.build``): a few values used every week, so computed once each."""
+    keep = 1.0 - growth  # the room a session at weight 1/3 leaves
+    return 1.0 - keep ** (3 * psychological), 1.0 - keep ** (3 * social), 1.0 - keep ** (3 * behavioural)
 
 
 class Mechanisms:
@@ -71,10 +79,11 @@ class Mechanisms:
         and then oscillating, for a weight above 1 / (3 * growth): 0.6 at growth 0.9).
         """
         lv = self.levels
-        keep = 1.0 - growth  # the room a session at weight 1/3 leaves
-        lv[0] += (1.0 - keep ** (3 * activity.psychological)) * (1 - lv[0])
-        lv[1] += (1.0 - keep ** (3 * activity.social)) * (1 - lv[1])
-        lv[2] += (1.0 - keep ** (3 * activity.behavioural)) * (1 - lv[2])
+        psychological, social, behavioural = session_shares(
+            activity.psychological, activity.social, activity.behavioural, growth)
+        lv[0] += psychological * (1 - lv[0])
+        lv[1] += social * (1 - lv[1])
+        lv[2] += behavioural * (1 - lv[2])
         if self._register is not None:
             self._register.level_sum[self._row] = lv[0] + lv[1] + lv[2]
             self._register.level_social[self._row] = lv[1]

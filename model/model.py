@@ -10,6 +10,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from .attendance import attend_the_week
 from .community import Community
 from .counters import Ledger, PathwayCounters
 from .link_worker import LinkWorker
@@ -102,11 +103,7 @@ class SocialPrescribingModel(mesa.Model):
         self.community.distribute_grants()
         if VCSEGroup in self.agents_by_type:
             self.agents_by_type[VCSEGroup].do("step")  # waiting lists, then the week's finances
-        members = list(self.attending)
-        for patient in members:
-            if patient in self.attending:  # may have left during this loop (e.g. bumped from a group)
-                patient.attend_week()
-        self.attendance_weeks += len(members)
+        self.attendance_weeks += attend_the_week(self)
         if LinkWorker in self.agents_by_type:
             self.agents_by_type[LinkWorker].shuffle_do("step")  # some leave
         self.workforce.account_week(self.ledger)

@@ -25,7 +25,7 @@ from .population import Person, preferred_activities
 from .referral import Referral, appropriate_referral
 from .setbacks import Setbacks
 from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
-from .streams import PersonalDraws, purpose_constant
+from .streams import PURPOSES, PersonalDraws
 from .support import Support
 
 if TYPE_CHECKING:
@@ -33,12 +33,6 @@ if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .vcse_group import VCSEGroup
 
-#: what a person's random numbers are for (each purpose has its own sequence of draws)
-PURPOSES = {name: purpose_constant(name) for name in (
-    "appropriate", "lw_patience", "decline", "uptake", "group_patience", "attend", "dropout", "volunteer",
-    "move_on", "setback_gap", "setback_keep", "setback_kind", "setback_length", "setback_return",
-    "mh_discharge", "mh_discharge_followup", "found_work",
-)}  # fmt: skip
 #: the stage that owns each kind of scheduled event
 STAGE_OF = {
     "end_support": "support",

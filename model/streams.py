@@ -106,6 +106,14 @@ def purpose_constant(purpose: str) -> int:
     return _mix(zlib.crc32(purpose.encode()) * GOLDEN & MASK)
 
 
+#: what a person's random numbers are for (each purpose has its own sequence of draws)
+PURPOSES = {name: purpose_constant(name) for name in (
+    "appropriate", "lw_patience", "decline", "uptake", "group_patience", "attend", "dropout", "volunteer",
+    "move_on", "setback_gap", "setback_keep", "setback_kind", "setback_length", "setback_return",
+    "mh_discharge", "mh_discharge_followup", "found_work",
+)}  # fmt: skip
+
+
 class PersonalDraws:
     """Uniform draws in [0, 1) keyed by (person, episode, purpose, counter) for one replicate."""
 
