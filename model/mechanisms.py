@@ -25,7 +25,7 @@ SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
 
 
-def _clip(x: float, lo_hi: tuple[float, float]) -> float:
+def clip_score(x: float, lo_hi: tuple[float, float]) -> float:
     return min(max(x, lo_hi[0]), lo_hi[1])
 
 
@@ -124,29 +124,25 @@ class Mechanisms:
         return (fl[0] + (lv[0] - fl[0]) * r, fl[1] + (lv[1] - fl[1]) * r, fl[2] + (lv[2] - fl[2]) * r)
 
 
-def natural_course(long_run_change: float, time_constant_weeks: float, weeks_since_referral: float) -> float:
-    """Wellbeing change without social prescribing: a drift (on average a partial recovery from the
-    low point at which people are referred) that settles with the given time constant."""
-    return long_run_change * (1 - math.exp(-max(weeks_since_referral, 0.0) / time_constant_weeks))
-
-
-def swemwbs(baseline: float, natural: float, mechanisms: tuple[float, float, float], gain_max: float) -> float:
-    """SWEMWBS score: baseline + natural course + the mean mechanism level times the full gain.
+def swemwbs(natural: float, mechanisms: tuple[float, float, float], gain_max: float, support: float = 0.0) -> float:
+    """SWEMWBS score: the person's natural course, plus link worker support, plus the mean mechanism level
+    times the full gain.
 
     Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
     and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).
     """
-    return _clip(baseline + natural + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
+    return clip_score(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
 
 
-def ucla(baseline: float, social: float, reduction_max: float) -> float:
-    """UCLA-3 loneliness score: the social mechanism (friendship, belonging) lowers it."""
-    return _clip(baseline - reduction_max * social, UCLA_RANGE)
+def ucla(natural: float, social: float, reduction_max: float, support: float = 0.0) -> float:
+    """UCLA-3 loneliness score: the natural course, lowered by link worker support and by the social
+    mechanism (friendship, belonging)."""
+    return clip_score(natural - support - reduction_max * social, UCLA_RANGE)
 
 
 def loneliness_weight(ucla_score: float) -> float:
     """How far a UCLA-3 score is from 'not lonely' (3) to 'chronically lonely' (7 and over), in [0, 1]."""
-    return _clip((ucla_score - 3.0) / 4.0, (0.0, 1.0))
+    return clip_score((ucla_score - 3.0) / 4.0, (0.0, 1.0))
 
 
 def service_use_rate(base: float, per_ltc: float, ltc_count: int, ucla_score: float, lonely_ratio: float) -> float:

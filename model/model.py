@@ -14,6 +14,7 @@ from .attendance import attend_the_week
 from .community import Community
 from .counters import Ledger, PathwayCounters
 from .link_worker import LinkWorker
+from .natural_course import NaturalCourse
 from .observers import Observers
 from .outcomes import OutcomeRecord
 from .parameters import ParameterError, Params, resolve
@@ -63,6 +64,7 @@ class SocialPrescribingModel(mesa.Model):
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed
         self.catchment = Catchment(self.p, self.streams["population"].generator)
+        self.course = NaturalCourse(self.p, self.catchment, self.streams.persons)  # everyone's, without a service
         self.community = Community(self)
         self.workforce = Workforce(self)
         self.workforce.staff_to_establishment()

@@ -57,7 +57,7 @@ class Observers:
         register, p = model.register, model.p
         rows = register.open_rows()
         if len(rows):
-            sw, lo = register.scores(rows, model.week, p.natural_recovery_weeks, p.swemwbs_gain_max, p.ucla_reduction_max)
+            sw, lo = register.scores(rows, model.week, model.course, p)
             values = (sw.mean(), (sw - register.swemwbs0[rows]).mean(), lo.mean(), (lo - register.ucla0[rows]).mean())
             means = dict(zip(WELLBEING_KEYS, map(float, values), strict=True))
         else:

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-from .mechanisms import natural_course, service_use_rate, swemwbs, ucla
+from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, clip_score, service_use_rate, swemwbs, ucla
+from .natural_course import TINY
 from .parameters import chance_within
 from .states import Cohort, Service
 
 if TYPE_CHECKING:
     from .patient import Patient
+
+
+STANDARD_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +61,27 @@ OUTCOME_COLUMNS = [f.name for f in dataclasses.fields(OutcomeRecord)]
 
 
 class Outcomes:
-    def outcomes_at(self: Patient, week: float) -> tuple[float, float]:
-        """(SWEMWBS, UCLA-3) at ``week``: one evaluation of the mechanisms for both scales."""
-        p = self.model.p
+    def outcomes_at(self: Patient, week: int) -> tuple[float, float]:
+        """True (SWEMWBS, UCLA-3) at ``week``: the person's natural course, plus what link worker support and
+        the mechanisms built at groups add (``WellbeingRegister.scores`` on arrays)."""
+        model, p = self.model, self.model.p
         levels = self.mechanisms.at(week)
-        natural = natural_course(self.natural_change, p.natural_recovery_weeks, week - self.referred_week)
-        return swemwbs(self.swemwbs0, natural, levels, p.swemwbs_gain_max), ucla(self.ucla0, levels[1], p.ucla_reduction_max)
+        natural_sw, natural_lo = model.course.score(self.person.index, week)
+        support = model.register.support_share(self.row, week)
+        return (
+            swemwbs(natural_sw, levels, p.swemwbs_gain_max, p.link_worker_support_gain * support),
+            ucla(natural_lo, levels[1], p.ucla_reduction_max, p.link_worker_support_ucla_reduction * support),
+        )
+
+    def measured(self: Patient, score: float, scale: str, occasion: int) -> float:
+        """``score`` as a questionnaire records it on ``occasion`` (0 at referral, 1 at follow-up): with
+        measurement error (test-retest: Shah 2018 for SWEMWBS), the same error for this person and occasion
+        in every scenario, so it cancels out of paired comparisons but not out of before-and-after ones."""
+        p = self.model.p
+        z = STANDARD_NORMAL.inv_cdf(max(self.draw_in_week(f"measure_{scale}", occasion), TINY))
+        if scale == "wellbeing":
+            return clip_score(score + p.swemwbs_measurement_sd * z, SWEMWBS_RANGE)
+        return clip_score(score + p.ucla_measurement_sd * z, UCLA_RANGE)
 
     def swemwbs_at(self: Patient, week: float) -> float:
         return self.outcomes_at(week)[0]
@@ -100,12 +120,17 @@ class Outcomes:
         sw_end, ucla_end = self.outcomes_at(week)
         ltc = self.person.ltc_count
 
-        def gp(score: float) -> float:
-            return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, score, p.lonely_gp_rate_ratio)
+        def gp(sw: float, lo: float) -> float:
+            return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, lo,
+                                    p.lonely_gp_rate_ratio) * low_wellbeing_ratio(sw, p)  # fmt: skip
 
-        def ae(score: float) -> float:
-            return service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc, score, p.lonely_ae_rate_ratio)
+        def ae(sw: float, lo: float) -> float:
+            return service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc, lo,
+                                    p.lonely_ae_rate_ratio) * low_wellbeing_ratio(sw, p)  # fmt: skip
 
+        # what an evaluation would record: the questionnaires, each with its measurement error
+        sw_start_seen, sw_end_seen = self.measured(self.swemwbs0, "wellbeing", 0), self.measured(sw_end, "wellbeing", 1)
+        lo_start_seen, lo_end_seen = self.measured(self.ucla0, "loneliness", 0), self.measured(ucla_end, "loneliness", 1)
         record = OutcomeRecord(
             patient=self.unique_id, referred_week=self.referred_week, closed_week=week, censored=censored,
             cohort=self.cohort.name, source=self.source.name, age=self.person.age, ltc_count=ltc,
@@ -113,12 +138,20 @@ class Outcomes:
             reached_link_worker=self.ever_supported, took_up=self.took_up, sustained=self.sustained,
             volunteer=self.volunteer, weeks_attended=self.weeks_attended, lw_wait_weeks=self.lw_wait_weeks,
             group_wait_weeks=self.group_wait_weeks, setbacks=self.setbacks, reengaged=self.reengaged,
-            continuity_broken=self.continuity_broken, swemwbs_start=self.swemwbs0, swemwbs_end=sw_end,
-            ucla_start=self.ucla0, ucla_end=ucla_end, improved=sw_end - self.swemwbs0 >= p.improvement_threshold,
+            continuity_broken=self.continuity_broken, swemwbs_start=sw_start_seen, swemwbs_end=sw_end_seen,
+            ucla_start=lo_start_seen, ucla_end=lo_end_seen,
+            improved=sw_end_seen - sw_start_seen >= p.improvement_threshold,
             working_age_not_employed=looking_for_work, found_work=found_work, mh_discharged=self.mh_discharged,
-            gp_change_per_year=gp(ucla_end) - gp(self.ucla0), ae_change_per_year=ae(ucla_end) - ae(self.ucla0),
+            gp_change_per_year=gp(sw_end, ucla_end) - gp(self.swemwbs0, self.ucla0),
+            ae_change_per_year=ae(sw_end, ucla_end) - ae(self.swemwbs0, self.ucla0),
         )  # fmt: skip
         self.record_closed = True
         self._events.pop("close_record", None)
         self.model.record_outcome(self, record)
         return record
+
+
+def low_wellbeing_ratio(score: float, p) -> float:
+    """How much more often someone uses services for each SWEMWBS point their wellbeing lies below the
+    population mean (a low point brings more consultations, which then regress with it)."""
+    return p.service_use_rr_per_swemwbs_point ** (p.swemwbs_population_mean - score)

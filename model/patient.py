@@ -18,7 +18,7 @@ from mesa.time import Event as ScheduledEvent
 from . import states
 from .assessment import Assessment
 from .attendance import Attendance
-from .mechanisms import UCLA_RANGE, Mechanisms
+from .mechanisms import Mechanisms
 from .outcomes import Outcomes
 from .placement import Placement
 from .population import Person, preferred_activities
@@ -69,14 +69,10 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.preferences = preferred_activities(cohort, person.preferences_u)
         self.cannot_pay = person.deprived and person.cost_u < p.cost_barrier_deprived
         self.appropriate = appropriate_referral(self)
-        offset = p.swemwbs_smi_offset if cohort is Cohort.MENTAL_HEALTH else 0.0
-        self.swemwbs0 = min(max(p.swemwbs_referred_mean + offset + p.swemwbs_sd * person.wellbeing_z, 7.0), 35.0)
-        # where this person's wellbeing would drift without any service (the counterfactual)
-        self.natural_change = p.natural_recovery_points + p.natural_course_sd * person.course_z
-        # UCLA-3 at referral: lonely people from the cut-off to 9, others from 3 to just below it (ONS)
-        cut, (lowest, highest) = float(p.ucla_lonely_cutoff), UCLA_RANGE
-        self.ucla0 = (cut + math.floor(person.ucla_u * (highest + 1 - cut)) if person.lonely
-                      else lowest + math.floor(person.ucla_u * (cut - lowest)))  # fmt: skip
+        # true wellbeing and loneliness now, at the low point that brought the referral (what an evaluation
+        # records adds measurement error: Outcomes.close_record); from here on both follow the person's own
+        # natural course (model.natural_course), plus whatever the service adds
+        self.swemwbs0, self.ucla0 = model.course.score(person.index, self.referred_week)
         self.working_age = person.age < p.working_age_limit
         employment = p.employment_rate_smi if person.smi else p.employment_rate_ltc
         self.employed_at_referral = self.working_age and person.work_u < employment
@@ -103,7 +99,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.lw_wait_weeks = math.nan  # referral to first contact, once reached
         self.group_wait_weeks = math.nan  # first match to starting, once started
         self.record_closed = False
-        self.row = model.register.enrol(self.referred_week, self.swemwbs0, self.ucla0, self.natural_change,
+        self.row = model.register.enrol(self.referred_week, person.index, self.swemwbs0, self.ucla0,
                                         p.gain_fade_half_life_weeks)  # fmt: skip
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, self.row)
         self.work_seeking_weeks = 0.0  # extra job-search exposure built by attending

@@ -2,7 +2,7 @@
 
 Every adult is a row of a few NumPy columns, not an agent: only people who are referred become
 ``Patient`` agents, so a catchment of a million adults costs memory for its columns and nothing per
-week. The columns also hold each person's fixed traits (wellbeing at a low point, how far they can
+week. The columns also hold each person's fixed traits (their own mean wellbeing and loneliness, how far they can
 travel, which activities they want), drawn once at the start from the ``population`` stream, so that
 the same person referred under two policies is the same person: a paired comparison.
 """
@@ -41,13 +41,10 @@ class Person:
     deprived: bool
     x: float
     y: float
-    wellbeing_z: float  # standard-normal position within the referred cohort's wellbeing
-    course_z: float  # standard-normal deviation of the person's own natural course
     reach_km: float
     preferences_u: tuple[float, ...]  # uniform draws that order the person's activity preferences
     work_u: float  # uniform draws for: in work at referral,
-    cost_u: float  # whether a fee rules a group out,
-    ucla_u: float  # loneliness score at referral
+    cost_u: float  # whether a fee rules a group out
 
 
 class Catchment:
@@ -80,8 +77,7 @@ class Catchment:
         self.deprived = g.random(n) < params.prevalence_deprived
         self.x = (g.random(n) * self.side_km).astype(np.float32)
         self.y = (g.random(n) * self.side_km).astype(np.float32)
-        self.wellbeing_z = g.standard_normal(n).astype(np.float32)
-        self.course_z = g.standard_normal(n).astype(np.float32)
+        self.wellbeing_z = g.standard_normal(n).astype(np.float32)  # the person's own mean wellbeing, as a z
         # Older people travel less far (mobility and transport).
         reach = g.exponential(params.reach_km_mean, n) * np.where(
             self.age >= AGE_BAND_STARTS[-1], params.reach_factor_75_plus, 1.0
@@ -89,6 +85,9 @@ class Catchment:
         self.reach_km = np.maximum(reach, params.reach_floor_km).astype(np.float32)
         self.preferences_u = g.random((n, params.activities_considered)).astype(np.float32)
         self.traits_u = g.random((n, 3)).astype(np.float32)  # work, cost, loneliness
+        # The person's own mean UCLA-3 (ONS): lonely people from the cut-off to 9, others from 3 to just below.
+        cut, ucla_u = float(params.ucla_lonely_cutoff), self.traits_u[:, 2].astype(float)
+        self.ucla_mean = np.where(self.lonely, cut + np.floor(ucla_u * (10 - cut)), 3 + np.floor(ucla_u * (cut - 3)))
 
         # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.
         weight = (
@@ -103,9 +102,15 @@ class Catchment:
 
     def draw_referred(self, u: float) -> int | None:
         """The person referred by uniform draw ``u`` (need-weighted), or None if already in the pathway."""
-        i = int(np.searchsorted(self._cumulative_weight, u * self._cumulative_weight[-1], side="right"))
-        i = min(i, self.size - 1)
+        i = int(self.by_need(np.array([u]))[0])
         return None if self.in_pathway[i] else i
+
+    def by_need(self, u: np.ndarray) -> np.ndarray:
+        """The people that uniform draws ``u`` pick, each in proportion to how often people like them are
+        referred (need, the ELSA odds ratios); who among them is referred *now* depends on how they are now
+        (``referral.referred_this_week``)."""
+        i = np.searchsorted(self._cumulative_weight, u * self._cumulative_weight[-1], side="right")
+        return np.minimum(i, self.size - 1)
 
     def person(self, i: int) -> Person:
         return Person(
@@ -117,13 +122,10 @@ class Catchment:
             deprived=bool(self.deprived[i]),
             x=float(self.x[i]),
             y=float(self.y[i]),
-            wellbeing_z=float(self.wellbeing_z[i]),
-            course_z=float(self.course_z[i]),
             reach_km=float(self.reach_km[i]),
             preferences_u=tuple(self.preferences_u[i].tolist()),
             work_u=float(self.traits_u[i, 0]),
             cost_u=float(self.traits_u[i, 1]),
-            ucla_u=float(self.traits_u[i, 2]),
         )
 
 

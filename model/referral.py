@@ -1,7 +1,7 @@
 """Referral and first contact: who is referred each week, by whom, and how they reach a link worker.
 
 Referrals arrive by the medical routes (GP, community mental health team) and by self-referral,
-need-weighted over the catchment (ELSA odds ratios). A referred person waits for a link worker with
+need-weighted over the catchment (ELSA odds ratios) and at a low point in the person's own course. A referred person waits for a link worker with
 room (first come, first served), may give up waiting, and at first contact may decline (Bu 2024;
 Dayson 2020 for the supported pathway).
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from .parameters import registry
 from .states import Cohort, Event, PathwayState, ReferralSource, Service
@@ -21,9 +23,10 @@ if TYPE_CHECKING:
     from .population import Person
 
 S = PathwayState
-# Someone already in the pathway gets no second episode: the referral goes to the next person drawn.
-# A few tries keep the referral volume at the rate (a numerical device, not behaviour).
-REFERRAL_DRAW_TRIES = 5
+# Candidates are proposed in batches (a NumPy call each) until the week's referrals are found; a cap on
+# the proposals keeps a week bounded if almost everyone is already in the pathway (a numerical device).
+CANDIDATES_PER_REFERRAL = 8
+MAX_PROPOSALS_PER_REFERRAL = 400
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
@@ -36,13 +39,7 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
         ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
     ):
         stream = model.streams[stream_name]
-        for _ in range(int(stream.generator.poisson(mean))):
-            for _attempt in range(REFERRAL_DRAW_TRIES):
-                index = model.catchment.draw_referred(stream.random())
-                if index is not None:
-                    break
-            if index is None:
-                continue
+        for index in referred_this_week(model, stream.generator, int(stream.generator.poisson(mean))):
             person = model.catchment.person(index)
             if stream_name == "referrals.self":
                 source = ReferralSource.SELF
@@ -51,6 +48,38 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
             else:
                 source = ReferralSource.GP
             refer(model, person, source, Cohort.MENTAL_HEALTH if source is ReferralSource.CMHT else Cohort.LTC)
+
+
+def referral_chance_at(dip: np.ndarray, p) -> np.ndarray:
+    """How likely a person is referred now rather than at another time, from how far their wellbeing is
+    below their own mean (``dip``, SWEMWBS points): people seek help, and are referred, at a low point.
+    A logistic curve: one half at ``referral_low_point_centre_sd`` state SDs from the mean."""
+    centre = p.referral_low_point_centre_sd * p.swemwbs_state_sd
+    return 1.0 / (1.0 + np.exp(p.referral_low_point_slope * (dip - centre)))
+
+
+def referred_this_week(model: SocialPrescribingModel, generator: np.random.Generator, count: int) -> list[int]:
+    """``count`` different people, not already in the pathway, referred this week: proposed in proportion to
+    need (``Catchment.by_need``), each accepted with the chance that someone in their current state is
+    referred now (``referral_chance_at``). Selecting on the current state is what makes regression to the
+    mean appear after referral, with or without a service."""
+    chosen: list[int] = []
+    taken: set[int] = set()
+    proposed = 0
+    in_pathway = model.catchment.in_pathway
+    while len(chosen) < count and proposed < MAX_PROPOSALS_PER_REFERRAL * count:
+        batch = CANDIDATES_PER_REFERRAL * (count - len(chosen))
+        proposed += batch
+        people = model.catchment.by_need(generator.random(batch))
+        chance = referral_chance_at(model.course.dip(people, model.week), model.p)
+        accept = generator.random(batch) < chance
+        for person, accepted in zip(people.tolist(), accept.tolist(), strict=True):
+            if accepted and not in_pathway[person] and person not in taken:
+                chosen.append(person)
+                taken.add(person)
+                if len(chosen) == count:
+                    break
+    return chosen
 
 
 def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort) -> Patient:
@@ -111,6 +140,7 @@ class Referral:
         self.start_support_episode(link_worker)
         if self.ever_supported:  # back through the open door, or after a hand-over: no new first contact
             self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
+            self.support_begins()
             self.resume_with_link_worker()
             return
         self.ever_supported = True
@@ -126,4 +156,5 @@ class Referral:
             self.move_to(S.DECLINED, Event.DECLINED)
             return
         self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
+        self.support_begins()
         self.schedule("assessment", p.assessment_weeks, self.complete_assessment)

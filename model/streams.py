@@ -110,7 +110,7 @@ def purpose_constant(purpose: str) -> int:
 PURPOSES = {name: purpose_constant(name) for name in (
     "appropriate", "lw_patience", "decline", "uptake", "group_patience", "attend", "dropout", "volunteer",
     "move_on", "setback_gap", "setback_keep", "setback_kind", "setback_length", "setback_return",
-    "mh_discharge", "mh_discharge_followup", "found_work",
+    "mh_discharge", "mh_discharge_followup", "found_work", "measure_wellbeing", "measure_loneliness",
 )}  # fmt: skip
 
 
@@ -131,11 +131,19 @@ class PersonalDraws:
         """The n-th draw for ``purpose`` (a ``purpose_constant``) of the episode with ``key``."""
         return (_mix((key ^ purpose) + n * GOLDEN & MASK) >> 11) * (1.0 / (1 << 53))
 
-    @staticmethod
-    def uniforms(keys: np.ndarray, purpose: int, n: int) -> np.ndarray:
-        """``uniform`` for many episodes at once (``keys``: uint64 array)."""
+    def keys(self, persons: np.ndarray, episode: int) -> np.ndarray:
+        """``key`` for many people at once (a uint64 array)."""
         with np.errstate(over="ignore"):
-            z = (keys ^ np.uint64(purpose)) + np.uint64(n * GOLDEN & MASK)
+            scattered = np.asarray(persons).astype(np.uint64) * np.uint64(GOLDEN)  # wraps: the product & MASK
+            return _mix_array(_mix_array(np.uint64(self.seed) ^ scattered) ^ np.uint64(episode))
+
+    @staticmethod
+    def uniforms(keys: np.ndarray, purpose: int, n: int | np.ndarray) -> np.ndarray:
+        """``uniform`` for many episodes at once (``keys``: uint64 array; ``n`` one counter or one each)."""
+        with np.errstate(over="ignore"):
+            step = (np.asarray(n).astype(np.uint64) * np.uint64(GOLDEN)) if isinstance(n, np.ndarray) \
+                else np.uint64(n * GOLDEN & MASK)
+            z = (keys ^ np.uint64(purpose)) + step
             return (_mix_array(z) >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 

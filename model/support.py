@@ -45,6 +45,12 @@ class Support:
         if self.link_worker is not None:
             self.link_worker.release(self)
             self.link_worker = None
+            self.model.register.support_ends(self.row, self.week)
+
+    def support_begins(self: Patient) -> None:
+        """Support itself (goals, holistic help, someone who listens: Wildman 2019) has an effect of its own,
+        apart from any activity; trials of link worker support put it small (Mercer 2019; Kiely 2022)."""
+        self.model.register.support_begins(self.row, self.week)
 
     def leave_unengaged(self: Patient, event: Event) -> None:
         """Leave the pathway without an activity: "dropped out" only if they had started one (someone who
@@ -61,5 +67,6 @@ class Support:
             successor.hand_over(self)
             return
         self.cancel("support", "placement", "assessment")
+        self.model.register.support_ends(self.row, self.week)
         if self.state is S.WITH_LINK_WORKER:  # not yet placed: back to the front of the queue
             self.join_link_worker_queue(Event.LINK_WORKER_LEFT)

@@ -50,8 +50,7 @@ class Trajectories:
             rows = self._cohorts.get(cohort)
             if rows is None:
                 continue
-            sw, lo = model.register.scores(rows, week, p.natural_recovery_weeks, p.swemwbs_gain_max,
-                                           p.ucla_reduction_max)  # fmt: skip
+            sw, lo = model.register.scores(rows, week, model.course, p)
             taken, dsw, dlo = self._points.get(cohort) or (0, np.empty((len(sw), OBSERVATIONS)), np.empty((len(sw), OBSERVATIONS)))
             dsw[:, taken] = sw - model.register.swemwbs0[rows]
             dlo[:, taken] = lo - model.register.ucla0[rows]

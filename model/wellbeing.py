@@ -12,35 +12,45 @@ from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 
-COLUMNS = ("referred_week", "swemwbs0", "ucla0", "natural_change", "half_life", "level_sum", "level_social",
-           "floor_sum", "floor_social", "paused_at")  # fmt: skip
+# person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
+# referral; support_from/until: link worker support (inf: not begun / not ended)
+COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "half_life", "level_sum", "level_social",
+           "floor_sum", "floor_social", "paused_at", "support_from", "support_until")  # fmt: skip
+if TYPE_CHECKING:
+    from .natural_course import NaturalCourse
+    from .parameters import Params
+
+NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
 
 
 class WellbeingRegister:
     def __init__(self, capacity: int = 1024):
         self.size = 0
         self._cols = {name: np.zeros(capacity) for name in COLUMNS}
-        self._cols["paused_at"][:] = math.inf  # not paused: nothing fades
+        for name in NOT_YET:
+            self._cols[name][:] = math.inf  # not paused, no support yet: nothing fades
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
         self._first_open = 0
         for name, column in self._cols.items():
             setattr(self, name, column)
 
-    def enrol(self, referred_week: int, swemwbs0: float, ucla0: float, natural_change: float, half_life: float) -> int:
+    def enrol(self, referred_week: int, person: int, swemwbs0: float, ucla0: float, half_life: float) -> int:
         """A new referral's row."""
         if self.size == len(self.open):
             self._grow()
         i = self.size
         self.size += 1
         self.referred_week[i] = referred_week
+        self.person[i] = person
         self.swemwbs0[i] = swemwbs0
         self.ucla0[i] = ucla0
-        self.natural_change[i] = natural_change
         self.half_life[i] = half_life
         self.open[i] = True
         return i
@@ -48,7 +58,7 @@ class WellbeingRegister:
     def _grow(self) -> None:
         capacity = 2 * len(self.open)
         for name, column in self._cols.items():
-            grown = np.full(capacity, math.inf) if name == "paused_at" else np.zeros(capacity)
+            grown = np.full(capacity, math.inf) if name in NOT_YET else np.zeros(capacity)
             grown[: len(column)] = column
             self._cols[name] = grown
             setattr(self, name, grown)
@@ -58,6 +68,23 @@ class WellbeingRegister:
     def close(self, i: int) -> None:
         self.open[i] = False
 
+    def support_begins(self, i: int, week: float) -> None:
+        self.support_from[i] = min(self.support_from[i], week)
+        self.support_until[i] = math.inf
+
+    def support_ends(self, i: int, week: float) -> None:
+        if self.support_until[i] == math.inf:
+            self.support_until[i] = week
+
+    def support_share(self, i: int, week: float) -> float:
+        """How much of link worker support's own effect row ``i`` has at ``week``: none before it began, all
+        of it while it lasts, fading with the gains' half-life after it ends."""
+        if week < self.support_from[i]:
+            return 0.0
+        if week < self.support_until[i]:
+            return 1.0
+        return 0.5 ** ((week - self.support_until[i]) / self.half_life[i])
+
     def open_rows(self) -> np.ndarray:
         """Rows whose record is open (within follow-up); records close roughly in referral order."""
         while self._first_open < self.size and not self.open[self._first_open]:
@@ -65,18 +92,23 @@ class WellbeingRegister:
         rows = np.arange(self._first_open, self.size)
         return rows[self.open[self._first_open : self.size]]
 
-    def scores(self, rows: np.ndarray | slice, week: float, natural_weeks: float, gain_max: float,
-               reduction_max: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-        """(SWEMWBS, UCLA-3) of ``rows`` at ``week``: mechanisms.swemwbs and mechanisms.ucla on arrays."""
+    def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
+        """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
         paused = self.paused_at[rows]
+        half_life = self.half_life[rows]
         with np.errstate(invalid="ignore"):  # inf - inf where not paused: masked out below
-            remaining = np.where(week > paused, 0.5 ** ((week - paused) / self.half_life[rows]), 1.0)
+            remaining = np.where(week > paused, 0.5 ** ((week - paused) / half_life), 1.0)
+            until = self.support_until[rows]
+            support = np.where(week < self.support_from[rows], 0.0,
+                               np.where(week < until, 1.0, 0.5 ** ((week - until) / half_life)))  # fmt: skip
         floor_sum = self.floor_sum[rows]
         mechanism_sum = floor_sum + (self.level_sum[rows] - floor_sum) * remaining
         floor_social = self.floor_social[rows]
         social = floor_social + (self.level_social[rows] - floor_social) * remaining
-        since = np.maximum(week - self.referred_week[rows], 0.0)
-        natural = self.natural_change[rows] * (1 - np.exp(-since / natural_weeks))
-        sw = np.clip(self.swemwbs0[rows] + natural + gain_max * mechanism_sum / 3, *SWEMWBS_RANGE)
-        lo = np.clip(self.ucla0[rows] - reduction_max * social, *UCLA_RANGE)
+        people = self.person[rows].astype(np.int64)
+        natural_sw, natural_lo = course.scores(people, week)
+        sw = np.clip(natural_sw + p.link_worker_support_gain * support + p.swemwbs_gain_max * mechanism_sum / 3,
+                     *SWEMWBS_RANGE)  # fmt: skip
+        lo = np.clip(natural_lo - p.link_worker_support_ucla_reduction * support - p.ucla_reduction_max * social,
+                     *UCLA_RANGE)  # fmt: skip
         return sw, lo

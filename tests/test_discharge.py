@@ -127,7 +127,8 @@ def test_accompanied_take_up_share():
 # ------------------------------------------------------------------ discharge
 def _sustained_mh_patient(**overrides) -> tuple[SocialPrescribingModel, Patient]:
     params = dict(
-        natural_recovery_points=0.0, natural_course_sd=0.0, mechanism_growth=0.15, sustained_weeks=8,
+        swemwbs_state_sd=0.0, ucla_state_sd=0.0, swemwbs_measurement_sd=0.0, link_worker_support_gain=0.0,
+        mechanism_growth=0.15, sustained_weeks=8,
         swemwbs_gain_max=6.0, improvement_threshold=1.0, mh_discharge_rate_per_year=0.0, mh_discharge_prob=1.0,
     )  # fmt: skip
     params.update(overrides)
@@ -158,7 +159,8 @@ def test_no_supported_discharge_without_the_pathway():
 
 def test_no_discharge_without_improvement():
     model = calm_model(
-        natural_recovery_points=0.0, natural_course_sd=0.0, mechanism_growth=0.0, sustained_weeks=8,
+        swemwbs_state_sd=0.0, ucla_state_sd=0.0, swemwbs_measurement_sd=0.0, link_worker_support_gain=0.0,
+        mechanism_growth=0.0, sustained_weeks=8,
         mh_discharge_rate_per_year=0.0, mh_discharge_prob=1.0, advisor_support_weeks=12,
     )  # fmt: skip
     add_group(model)
@@ -180,7 +182,7 @@ def test_background_discharge_rate_applies_at_follow_up():
 
 def _discharge_shares(supported: bool, seed: int) -> tuple[float, int]:
     model = SocialPrescribingModel(
-        rng=seed, population=50_000, prevalence_smi=0.1, cmht_referral_share_smi=0.8, link_advisors_per_100k=10.0,
+        rng=seed, population=60_000, prevalence_smi=0.15, cmht_referral_share_smi=0.8, link_advisors_per_100k=10.0,
         supported_discharge=supported,
     )  # fmt: skip
     model.run_for(104)

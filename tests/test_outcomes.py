@@ -21,11 +21,11 @@ from model.activities import catalogue
 from model.mechanisms import (
     Mechanisms,
     loneliness_weight,
-    natural_course,
     service_use_rate,
     swemwbs,
     ucla,
 )
+from model.natural_course import NaturalCourse
 from model.referral import refer
 from tests import builders
 
@@ -51,9 +51,18 @@ CALM = dict(
     cost_per_attendee_week_gbp=0.0,
     move_on_weeks_mean=1000.0,
     attend_prob=1.0,
-    natural_recovery_points=0.0,
-    natural_course_sd=0.0,
 )
+# No natural course, no measurement error, no effect of support alone: only the mechanisms move outcomes.
+QUIET = dict(
+    swemwbs_state_sd=0.0,
+    ucla_state_sd=0.0,
+    swemwbs_measurement_sd=0.0,
+    ucla_measurement_sd=0.0,
+    link_worker_support_gain=0.0,
+    link_worker_support_ucla_reduction=0.0,
+    service_use_rr_per_swemwbs_point=1.0,
+)
+CALM.update(QUIET)
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:
@@ -70,19 +79,21 @@ def refer_many(model, indices, activity: int = 0) -> list[Patient]:
 
 # ------------------------------------------------------------------ scales
 def test_scale_functions_clip_to_their_ranges():
-    assert swemwbs(34.0, 1.0, (1.0, 1.0, 1.0), 9.0) == 35.0
-    assert swemwbs(8.0, -5.0, (0.0, 0.0, 0.0), 6.0) == 7.0
-    assert swemwbs(20.0, 1.0, (0.5, 0.5, 0.5), 6.0) == pytest.approx(24.0)
+    assert swemwbs(35.0, (1.0, 1.0, 1.0), 9.0) == 35.0
+    assert swemwbs(3.0, (0.0, 0.0, 0.0), 6.0) == 7.0
+    assert swemwbs(21.0, (0.5, 0.5, 0.5), 6.0) == pytest.approx(24.0)
+    assert swemwbs(21.0, (0.5, 0.5, 0.5), 6.0, support=0.5) == pytest.approx(24.5)
     assert ucla(3.0, 1.0, 2.0) == 3.0
     assert ucla(9.0, 0.5, 2.0) == pytest.approx(8.0)
+    assert ucla(9.0, 0.5, 2.0, support=0.5) == pytest.approx(7.5)
     assert ucla(9.0, 0.0, 2.0) == 9.0
 
 
 def test_swemwbs_stays_in_7_to_35_and_ucla_in_3_to_9_even_at_extremes():
     model = SocialPrescribingModel(
-        rng=3, population=30_000, referral_rate_per_1000=30.0, swemwbs_referred_mean=28.0, swemwbs_sd=9.0,
-        swemwbs_gain_max=9.0, natural_course_sd=6.0, natural_recovery_points=3.0, ucla_reduction_max=3.0,
-        mechanism_growth=0.15, follow_up_weeks=26,
+        rng=3, population=30_000, referral_rate_per_1000=30.0, swemwbs_population_mean=28.0, swemwbs_trait_sd=9.0,
+        swemwbs_gain_max=9.0, swemwbs_state_sd=6.0, ucla_state_sd=3.0, ucla_reduction_max=3.0,
+        swemwbs_measurement_sd=5.0, mechanism_growth=0.15, follow_up_weeks=26,
     )  # fmt: skip
     for _ in range(40):
         model.step()
@@ -98,23 +109,26 @@ def test_swemwbs_stays_in_7_to_35_and_ucla_in_3_to_9_even_at_extremes():
     assert (df["swemwbs_start"] == 7.0).any() or df["swemwbs_start"].min() < 10
 
 
-def test_loneliness_at_referral_follows_the_ons_cut_off():
+def test_own_mean_loneliness_follows_the_ons_cut_off():
     model = SocialPrescribingModel(rng=2, population=20_000, social_prescribing=False)
+    c = model.catchment
+    lonely, others = set(c.ucla_mean[c.lonely].tolist()), set(c.ucla_mean[~c.lonely].tolist())
+    assert lonely == {6.0, 7.0, 8.0, 9.0} and others == {3.0, 4.0, 5.0}
     model.run_for(30)
     patients = list(model.agents_by_type[Patient])
-    lonely = [pt.ucla0 for pt in patients if pt.person.lonely]
-    others = [pt.ucla0 for pt in patients if not pt.person.lonely]
-    assert lonely and others
-    assert set(lonely) <= {6.0, 7.0, 8.0, 9.0} and set(others) <= {3.0, 4.0, 5.0}
-    assert len(set(lonely)) == 4 and len(set(others)) == 3
+    assert all(3.0 <= pt.ucla0 <= 9.0 for pt in patients)  # at referral: the own mean, moved by the state
+    lonely = np.mean([pt.ucla0 for pt in patients if pt.person.lonely])
+    assert lonely > np.mean([pt.ucla0 for pt in patients if not pt.person.lonely]) + 2.0
 
 
-def test_mental_health_cohort_starts_lower():
-    model = calm_model(swemwbs_smi_offset=-3.0)
-    person = model.catchment.person(0)
-    ltc = refer(model, person, ReferralSource.GP, Cohort.LTC)
-    mh = refer(model, dataclasses.replace(person, index=1), ReferralSource.CMHT, Cohort.MENTAL_HEALTH)
-    assert mh.swemwbs0 == pytest.approx(max(ltc.swemwbs0 - 3.0, 7.0))
+def test_own_mean_wellbeing_is_lower_with_each_kind_of_need():
+    model = calm_model(swemwbs_offset_smi=-5.0, swemwbs_offset_deprived=-0.8, swemwbs_offset_per_ltc=-1.0,
+                       swemwbs_offset_lonely=-2.5, swemwbs_trait_sd=2.0)  # fmt: skip
+    c, p = model.catchment, model.p
+    expected = (p.swemwbs_population_mean - 5.0 * c.smi - 0.8 * c.deprived - 1.0 * np.minimum(c.ltc_count, 2)
+                - 2.5 * c.lonely + 2.0 * c.wellbeing_z)  # fmt: skip
+    assert model.course.mean_wellbeing == pytest.approx(expected.astype(np.float32), abs=1e-5)
+    assert model.course.mean_wellbeing[c.smi].mean() < model.course.mean_wellbeing[~c.smi].mean() - 3.0
 
 
 # ------------------------------------------------------------------ fading
@@ -185,37 +199,86 @@ def test_a_persons_wellbeing_gain_partly_fades_after_they_stop_attending():
 
 
 # ------------------------------------------------------------------ natural course
-def test_natural_course_formula():
-    assert natural_course(1.0, 26.0, 0) == 0.0
-    assert natural_course(1.0, 26.0, 52) == pytest.approx(1 - math.exp(-2))
-    assert natural_course(2.0, 26.0, 10_000) == pytest.approx(2.0)
-    assert natural_course(1.0, 26.0, -5) == 0.0
+def _course(seed: int = 1, n: int = 20_000, **overrides) -> NaturalCourse:
+    model = SocialPrescribingModel(rng=seed, population=n, referral_rate_per_1000=0.0, **overrides)
+    return model.course
 
 
-@pytest.mark.parametrize(("points", "weeks"), [(1.0, 26.0), (2.0, 13.0), (0.0, 26.0)])
-def test_without_social_prescribing_mean_change_is_the_natural_course(points, weeks):
-    model = SocialPrescribingModel(
-        rng=5, population=50_000, referral_rate_per_1000=30.0, social_prescribing=False,
-        natural_recovery_points=points, natural_recovery_weeks=weeks, follow_up_weeks=52,
-    )  # fmt: skip
-    model.run_for(52 + 40)
+def test_the_natural_course_is_the_same_however_often_it_is_read():
+    """A person's course is a function of (person, week): read every week or only once, the same value."""
+    often, once = _course(), _course()
+    people = np.arange(0, 20_000, 7)
+    for week in range(0, 121):
+        often.scores(people, week)
+    assert all(np.array_equal(a, b) for a, b in zip(often.scores(people, 120), once.scores(people, 120), strict=True))
+    assert not np.array_equal(once.scores(people, 0)[0], once.scores(people, 120)[0])  # it does move
+    assert np.array_equal(once.scores(people, 0)[0], _course().scores(people, 0)[0])
+    assert once.score(7, 0) == (once.scores(people, 0)[0][1], once.scores(people, 0)[1][1])  # one or many: same  # and can be read back
+
+
+def test_the_state_keeps_its_deviation_as_an_autoregressive_process_would():
+    spell = 50.0
+    course = _course(n=60_000, natural_spell_weeks=spell, swemwbs_state_sd=2.6)
+    everyone = np.arange(60_000)
+    start = course.dip(everyone, 0).copy()
+    assert start.std() == pytest.approx(2.6, rel=0.03)
+    for weeks in (13, 52):
+        later = course.dip(everyone, weeks)
+        assert np.corrcoef(start, later)[0, 1] == pytest.approx((1 - 1 / spell) ** weeks, abs=0.03)
+        assert later.std() == pytest.approx(2.6, rel=0.03)  # stationary
+
+
+def test_wellbeing_and_loneliness_states_are_correlated():
+    course = _course(n=40_000, wellbeing_loneliness_state_correlation=-0.5)
+    everyone = np.arange(40_000)
+    course.advance(everyone, 0)
+    r = np.corrcoef(course.wellbeing_state, course.loneliness_state)[0, 1]
+    assert r == pytest.approx(-0.5, abs=0.03)
+
+
+def _counterfactual(seed: int = 5, **overrides) -> pd.DataFrame:
+    model = SocialPrescribingModel(rng=seed, population=100_000, social_prescribing=False, measure_from=52,
+                                   **overrides)  # fmt: skip
+    model.run_for(52 + 52 + 30)
+    model.close_open_records()
     df = model.outcomes()
-    df = df[~df["censored"]]
-    assert len(df) > 1000
-    assert (df["closed_week"] - df["referred_week"] == 52).all()
-    change = (df["swemwbs_end"] - df["swemwbs_start"]).mean()
-    assert change == pytest.approx(points * (1 - math.exp(-52 / weeks)), abs=0.2)
-    assert (df["ucla_end"] == df["ucla_start"]).all()  # no service: loneliness unchanged
+    return df[~df["censored"] & (df["referred_week"] >= 52)]
 
 
-def test_natural_course_spread():
-    model = SocialPrescribingModel(rng=5, population=50_000, referral_rate_per_1000=30.0, social_prescribing=False,
-                                   natural_course_sd=2.5, natural_recovery_points=1.0)  # fmt: skip
-    model.run_for(52 + 30)
-    df = model.outcomes()
+def test_without_social_prescribing_people_referred_lowest_improve_most():
+    """Regression to the mean emerges from referral at a low point (issue 13): no service, yet the lowest third
+    at referral rises most; loneliness and GP and A&E use fall too."""
+    df = _counterfactual()
+    assert len(df) > 500
     change = df["swemwbs_end"] - df["swemwbs_start"]
-    assert change.std() == pytest.approx(2.5 * (1 - math.exp(-2)), rel=0.15)
-    assert (change < 0).mean() > 0.2  # some people get worse without any service
+    by_third = change.groupby(pd.qcut(df["swemwbs_start"], 3, labels=False)).mean()
+    assert by_third[0] > by_third[1] > by_third[2]
+    assert by_third[0] - by_third[2] > 1.0
+    assert 0.5 < change.mean() < 3.0  # a partial recovery on average (about 1.5 points)
+    assert (df["ucla_end"] - df["ucla_start"]).mean() < -0.05
+    assert df["gp_change_per_year"].mean() < 0 and df["ae_change_per_year"].mean() < 0
+    assert (df["ucla_end"] != df["ucla_start"]).mean() > 0.5  # loneliness moves without any service
+
+
+def test_referral_happens_at_a_low_point():
+    df = _counterfactual(swemwbs_measurement_sd=0.0)
+    assert 17.5 < df["swemwbs_start"].mean() < 20.5  # against a population mean of 23.5
+    flat = _counterfactual(swemwbs_measurement_sd=0.0, referral_low_point_slope=0.0)
+    assert df["swemwbs_start"].mean() < flat["swemwbs_start"].mean() - 1.0
+    flat_change = (flat["swemwbs_end"] - flat["swemwbs_start"]).mean()
+    assert abs(flat_change) < 0.4  # referred at no particular point: nothing to regress from
+
+
+def test_measurement_error_is_the_same_for_a_person_in_every_scenario():
+    with_sp = SocialPrescribingModel(rng=9, population=20_000, measure_from=0)
+    without = SocialPrescribingModel(rng=9, population=20_000, measure_from=0, social_prescribing=False)
+    for model in (with_sp, without):
+        model.run_for(3)
+        model.close_open_records()
+    a, b = with_sp.outcomes(), without.outcomes()
+    assert len(a) == len(b) and (a["swemwbs_start"].to_numpy() == b["swemwbs_start"].to_numpy()).all()
+    truth = [pt.swemwbs0 for pt in sorted(with_sp.agents_by_type[Patient], key=lambda pt: pt.unique_id)]
+    assert len(truth) and not np.allclose(truth, a.sort_values("patient")["swemwbs_start"].to_numpy()[: len(truth)])
 
 
 # ------------------------------------------------------------------ service use
@@ -233,7 +296,8 @@ def test_loneliness_multiplies_service_use():
 
 
 def test_lower_loneliness_lowers_expected_gp_and_ae_use():
-    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0, ucla_reduction_max=3.0)
+    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0, ucla_reduction_max=3.0,
+                                   **QUIET)  # fmt: skip
     model.run_for(60)
     model.close_open_records()
     df = model.outcomes()
@@ -246,15 +310,18 @@ def test_lower_loneliness_lowers_expected_gp_and_ae_use():
 
 
 def test_service_use_change_matches_the_rate_formula():
-    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0)
+    quiet = {**QUIET, "service_use_rr_per_swemwbs_point": 1.05}  # only measurement and the course held still
+    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0, **quiet)
     model.run_for(60)
     model.close_open_records()
     row = model.outcomes().query("ucla_end < ucla_start").iloc[0]
     p = model.p
-    expected = service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, int(row["ltc_count"]),
-                                row["ucla_end"], p.lonely_gp_rate_ratio) - service_use_rate(
-        p.gp_consultations_base, p.gp_consultations_per_ltc, int(row["ltc_count"]), row["ucla_start"],
-        p.lonely_gp_rate_ratio)  # fmt: skip
+
+    def gp(sw, lo):
+        return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, int(row["ltc_count"]), lo,
+                                p.lonely_gp_rate_ratio) * 1.05 ** (p.swemwbs_population_mean - sw)  # fmt: skip
+
+    expected = gp(row["swemwbs_end"], row["ucla_end"]) - gp(row["swemwbs_start"], row["ucla_start"])
     assert row["gp_change_per_year"] == pytest.approx(expected)
 
 

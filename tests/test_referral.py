@@ -210,7 +210,7 @@ def test_nobody_declines_at_first_contact_when_probability_is_zero():
 
 def _appropriateness(role_clarity: float, seed: int = 9) -> tuple[float, float, int]:
     model = SocialPrescribingModel(
-        rng=seed, population=50_000, role_clarity=role_clarity, public_awareness=0.4,
+        rng=seed, population=60_000, role_clarity=role_clarity, public_awareness=0.4,
         referral_decline_prob=0.0, setback_rate_per_year=0.0, appropriate_share_min=0.65, appropriate_share_max=0.95,
     )  # fmt: skip
     model.run_for(30)

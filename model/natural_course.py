@@ -1,0 +1,126 @@
+"""The natural course: how every adult's wellbeing and loneliness move without any service.
+
+Each adult has a person-level mean (a trait: lower with deprivation, long-term conditions, mental illness
+and loneliness; Health Survey for England) and a state that wanders around it. The state is a *renewal*
+process: at random times (a chance ``1 / natural_spell_weeks`` each week) it is redrawn from its stationary
+distribution, so a reading ``k`` weeks later keeps its deviation with chance ``(1 - 1/spell) ** k`` -- the
+autocorrelation of a first-order autoregressive (Ornstein-Uhlenbeck) process, which is what panel studies
+fit to wellbeing and loneliness (trait plus state; see seeds/EVIDENCE-natural-course.md).
+
+Why a renewal process rather than a weekly AR(1) update: the state at any week is a pure function of
+(person, week), computed only when it is read (at a referral, a measurement, the weekly reading of people
+within follow-up) by stepping that person's spells forward from where they were last read. A million
+adults then cost nothing per week, and the same person has the same course in every scenario of a paired
+comparison, whatever each scenario happened to read (common random numbers).
+
+People are referred at a low point (``Catchment`` selects on the current state), so regression to the mean
+emerges: their state is more likely than not to be redrawn nearer their own mean, for wellbeing, loneliness
+and the service use that follows them, with no service at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, clip_score
+from .parameters import Params
+from .streams import PersonalDraws, purpose_constant
+
+# what the course's keyed draws are for (their own purposes: a person's course never shares draws with
+# their referral episodes)
+LEVEL = purpose_constant("course_level")  # the wellbeing state of a spell
+LONELY = purpose_constant("course_lonely")  # the loneliness state of a spell (correlated with wellbeing)
+GAP = purpose_constant("course_gap")  # how long a spell lasts
+TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
+
+
+def normals(keys: np.ndarray, purpose: int, n: np.ndarray) -> np.ndarray:
+    """Standard normal draws for (key, purpose, n) by the inverse CDF of the keyed uniform draw."""
+    return ndtri(np.maximum(PersonalDraws.uniforms(keys, purpose, n), TINY))
+
+
+def geometric_weeks(u: np.ndarray, mean: float) -> np.ndarray:
+    """Whole weeks (at least one) until a renewal with chance ``1 / mean`` a week (``streams.weeks_until``
+    for arrays)."""
+    if mean <= 1.0:
+        return np.ones(len(u), dtype=np.int64)
+    weeks = np.ceil(np.log1p(-u) / np.log1p(-1.0 / mean))
+    return np.maximum(weeks, 1).astype(np.int64)
+
+
+class NaturalCourse:
+    """Every adult's wellbeing (SWEMWBS) and loneliness (UCLA-3) without any service, read lazily."""
+
+    def __init__(self, p: Params, catchment, draws: PersonalDraws):
+        n = catchment.size
+        # the person's own course has its own key (episode 0: referral episodes count from 1)
+        self.keys = draws.keys(np.arange(n), 0)
+        ltc = np.minimum(catchment.ltc_count, 2)
+        self.mean_wellbeing = (
+            p.swemwbs_population_mean
+            + p.swemwbs_offset_deprived * catchment.deprived
+            + p.swemwbs_offset_per_ltc * ltc
+            + p.swemwbs_offset_smi * catchment.smi
+            + p.swemwbs_offset_lonely * catchment.lonely
+            + p.swemwbs_trait_sd * catchment.wellbeing_z
+        ).astype(np.float32)
+        self.mean_loneliness = catchment.ucla_mean.astype(np.float32)
+        self.spell_weeks = p.natural_spell_weeks
+        self.wellbeing_sd = p.swemwbs_state_sd
+        self.loneliness_sd = p.ucla_state_sd
+        self.correlation = p.wellbeing_loneliness_state_correlation
+        # spell 0 is under way at the start (the process is stationary): its state, and when it ends
+        self.spell = np.zeros(n, dtype=np.int64)
+        self.spell_start = np.zeros(n, dtype=np.int64)  # (the first spell began before the run: 0 will do)
+        self.spell_end = np.zeros(n, dtype=np.int64)
+        self.wellbeing_state = np.zeros(n, dtype=np.float32)
+        self.loneliness_state = np.zeros(n, dtype=np.float32)
+        self._draw_spells(np.arange(n), self.spell)
+
+    def _draw_spells(self, people: np.ndarray, spell: np.ndarray) -> None:
+        """The state of spell ``spell`` of ``people``, and the week it ends (counted from its start)."""
+        keys = self.keys[people]
+        z = normals(keys, LEVEL, spell)
+        z_lonely = self.correlation * z + np.sqrt(1 - self.correlation**2) * normals(keys, LONELY, spell)
+        self.wellbeing_state[people] = self.wellbeing_sd * z
+        self.loneliness_state[people] = self.loneliness_sd * z_lonely
+        gap = geometric_weeks(PersonalDraws.uniforms(keys, GAP, spell), self.spell_weeks)
+        self.spell_start[people] = self.spell_end[people]
+        self.spell_end[people] += gap
+
+    def advance(self, people: np.ndarray, week: int) -> None:
+        """Bring ``people``'s state to ``week``: renew every spell that has ended by then (a person listed twice
+        is renewed once: the same spell gets the same draws). A week before the current spell (a look back,
+        which the model never needs but a test may) replays the person's course from the start."""
+        back = people[self.spell_start[people] > week]
+        if len(back):
+            self.spell[back] = 0
+            self.spell_end[back] = 0
+            self._draw_spells(back, self.spell[back])
+            self.spell_start[back] = 0
+        people = people[self.spell_end[people] <= week]
+        while len(people):
+            self.spell[people] += 1
+            self._draw_spells(people, self.spell[people])
+            people = people[self.spell_end[people] <= week]
+
+    def scores(self, people: np.ndarray, week: int) -> tuple[np.ndarray, np.ndarray]:
+        """True (SWEMWBS, UCLA-3) of ``people`` at ``week`` without any service (no measurement error)."""
+        self.advance(people, week)
+        wellbeing = np.clip(self.mean_wellbeing[people].astype(float) + self.wellbeing_state[people], *SWEMWBS_RANGE)
+        loneliness = np.clip(self.mean_loneliness[people].astype(float) + self.loneliness_state[people], *UCLA_RANGE)
+        return wellbeing, loneliness
+
+    def score(self, person: int, week: int) -> tuple[float, float]:
+        """``scores`` of one person, in plain floats (the same numbers): most reads find the spell still running."""
+        if not self.spell_start[person] <= week < self.spell_end[person]:
+            self.advance(np.array([person]), week)
+        wellbeing = float(self.mean_wellbeing[person]) + float(self.wellbeing_state[person])
+        loneliness = float(self.mean_loneliness[person]) + float(self.loneliness_state[person])
+        return clip_score(wellbeing, SWEMWBS_RANGE), clip_score(loneliness, UCLA_RANGE)
+
+    def dip(self, people: np.ndarray, week: int) -> np.ndarray:
+        """How far ``people``'s wellbeing is above (+) or below (-) their own mean at ``week``."""
+        self.advance(people, week)
+        return self.wellbeing_state[people].astype(float)
