@@ -46,6 +46,10 @@ INCREMENTAL = ("incremental_cost_per_swemwbs_point", "extra cost per extra SWEMW
 SHARE_UNITS = {"share of referred", "share of measured", "share of setbacks", "share of MH cohort",
                "share of working-age out of work"}  # fmt: skip
 UNITS = {column: unit for column, _, unit, _ in METRICS}
+# Changes since referral: a before-and-after figure, which includes the natural course (regression to the
+# mean); against the counterfactual they become the effect of the service (comparison's net_* columns).
+CHANGE_METRICS = {"improved_rate", "mean_swemwbs_change", "mean_ucla_change", "gp_consultations_change",
+                  "ae_attendances_change", "swemwbs_points_gained", "health_service_cost_change_gbp"}  # fmt: skip
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -111,16 +115,29 @@ def incremental_cost_effectiveness(cost_diff, points_diff, level: float = 0.95) 
     return (float(ratio), float(lo), float(hi))
 
 
-def comparison(replicates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+def counterfactual_in(scenarios) -> str | None:
+    """The run's counterfactual: the first scenario without a social prescribing service (the same people,
+    their natural course only), or None."""
+    return next((s.name for s in scenarios if s.parameters.get("social_prescribing", True) is False), None)
+
+
+def comparison(replicates: pd.DataFrame, order: list[str], counterfactual: str | None = None) -> pd.DataFrame:
     """comparison.csv: per scenario x metric, the mean with 95% CI and the paired difference from the
-    reference (the first scenario) with its 95% CI (for shares, percentile-bootstrap intervals)."""
+    reference (the first scenario) with its 95% CI (for shares, percentile-bootstrap intervals); with a
+    counterfactual in the run, also the paired difference from it (``net_*``) for the changes since referral
+    (CHANGE_METRICS): the effect net of the natural course, which a before-and-after figure includes."""
     reference = order[0]
     rows = []
     for scenario in order:
         for column, label, unit, _ in METRICS:
             values = _by_replicate(replicates, scenario, column)
             diff = values - _by_replicate(replicates, reference, column)
-            rows.append(_row(scenario, column, label, unit, values, diff, reference))
+            row = _row(scenario, column, label, unit, values, diff, reference)
+            net = (math.nan,) * 3
+            if counterfactual is not None and scenario != counterfactual and column in CHANGE_METRICS:
+                net = interval(values - _by_replicate(replicates, counterfactual, column), unit in SHARE_UNITS)
+            row.update(counterfactual=counterfactual or "", net_mean=net[0], net_ci_low=net[1], net_ci_high=net[2])
+            rows.append(row)
         cost = _by_replicate(replicates, scenario, "total_cost_gbp") - _by_replicate(
             replicates, reference, "total_cost_gbp"
         )
@@ -132,6 +149,8 @@ def comparison(replicates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
             "scenario": scenario, "metric": INCREMENTAL[0], "label": INCREMENTAL[1], "unit": INCREMENTAL[2],
             "n_replicates": int(points.notna().sum()), "mean": m, "ci_low": lo, "ci_high": hi,
             "reference": reference, "diff_mean": math.nan, "diff_ci_low": math.nan, "diff_ci_high": math.nan,
+            "counterfactual": counterfactual or "", "net_mean": math.nan, "net_ci_low": math.nan,
+            "net_ci_high": math.nan,
         })  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -182,6 +182,9 @@ class Verdict:
     difference: tuple[float, float, float]
     against_reference: tuple[float, float, float] | None
     n_pairs: int
+    # the best minus the run's counterfactual (no social prescribing): the effect net of the natural course
+    against_counterfactual: tuple[float, float, float] | None = None
+    counterfactual: str | None = None
 
     @property
     def clear(self) -> bool:
@@ -190,7 +193,7 @@ class Verdict:
 
 
 def best_of(values: pd.DataFrame, question: str, metric: str, unit: str, higher_is_better: bool,
-            level: float = 0.95) -> Verdict | None:  # fmt: skip
+            level: float = 0.95, counterfactual: str | None = None) -> Verdict | None:  # fmt: skip
     """The verdict on one quantity given as a replicate x scenario table (columns in the run's order; the
     first is the reference). Ties in the mean go to the scenario named first."""
     order = list(values.columns)
@@ -211,6 +214,9 @@ def best_of(values: pd.DataFrame, question: str, metric: str, unit: str, higher_
         difference=interval(difference, share, level) if runner else nan3,
         against_reference=None if best == reference else interval(values[best] - values[reference], share, level),
         n_pairs=int(difference.notna().sum()),
+        against_counterfactual=(interval(values[best] - values[counterfactual], share, level)
+                                if counterfactual in values.columns and best != counterfactual else None),
+        counterfactual=counterfactual,
     )  # fmt: skip
 
 
@@ -222,12 +228,14 @@ def decision(replicates: pd.DataFrame, order: list[str], effect: str = EFFECT, c
 
 
 def verdicts(replicates: pd.DataFrame, order: list[str], effect: str = EFFECT, cost: str = COST,
-             value_per_unit: float = VALUE_PER_SWEMWBS_POINT_GBP, level: float = 0.95) -> list[Verdict]:  # fmt: skip
-    """The report's answers in brief: wellbeing, loneliness, reach, then the decision by net benefit."""
+             value_per_unit: float = VALUE_PER_SWEMWBS_POINT_GBP, level: float = 0.95,
+             counterfactual: str | None = None) -> list[Verdict]:  # fmt: skip
+    """The report's answers in brief: wellbeing, loneliness, reach, then the decision by net benefit; each
+    best scenario also against the counterfactual when the run has one."""
     out = []
     for metric, question, higher_is_better in QUESTIONS:
         verdict = best_of(paired_values(replicates, order, metric), question, metric, UNITS[metric],
-                          higher_is_better, level)  # fmt: skip
+                          higher_is_better, level, counterfactual)  # fmt: skip
         if verdict is not None:
             out.append(verdict)
     chosen = decision(replicates, order, effect, cost, value_per_unit, level)

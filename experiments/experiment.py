@@ -147,7 +147,7 @@ class Experiment:
         from . import analysis, decisions, figures, report, spend
 
         replicates, timeseries, trajectory_sums = self.results()
-        comparison = analysis.comparison(replicates, self.order)
+        comparison = analysis.comparison(replicates, self.order, analysis.counterfactual_in(self.scenarios))
         trajectories = analysis.trajectories(trajectory_sums, self.order)
         incremental = decisions.incremental_analysis(replicates, self.order)
         spending = spend.spend_table(replicates, self.scenarios, self.place)

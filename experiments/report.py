@@ -86,6 +86,9 @@ def _verdict_sentence(v: decisions.Verdict, reference: str, value_per_unit: floa
                  f"({_interval(v.against_reference, v.unit)}).")  # fmt: skip
     elif v.clear:
         text += " No scenario in this run beats the reference on this."
+    if v.against_counterfactual is not None and v.metric in analysis.CHANGE_METRICS:
+        text += (f" Net of the natural course (against `{v.counterfactual}`, the same people without a service): "
+                 f"{_difference(v.against_counterfactual[0], v.unit)} ({_interval(v.against_counterfactual, v.unit)}).")  # fmt: skip
     return f"- {text}"
 
 
@@ -148,14 +151,31 @@ def _paired(row: dict, prefix: str, is_reference: bool, form: str) -> str:
 
 
 def _table(comp: pd.DataFrame, order: list[str], metric: str) -> list[str]:
+    """One metric: each scenario's mean, its paired difference from the reference and, when the run has a
+    counterfactual, from it (the before-and-after figure beside the effect net of the natural course)."""
     rows = comp[comp.metric == metric].set_index("scenario").reindex(order)
     label, unit = rows["label"].iloc[0], rows["unit"].iloc[0]
-    lines = [f"**{label}** ({unit})", "", f"| scenario | mean (95% CI) | difference from `{order[0]}` (95% CI) |",
-             "|---|---|---|"]  # fmt: skip
+    counterfactual = _counterfactual(comp) if metric in analysis.CHANGE_METRICS else ""
+    header = f"| scenario | mean (95% CI) | difference from `{order[0]}` (95% CI) |"
+    if counterfactual:
+        header += f" net of `{counterfactual}` (95% CI) |"
+    lines = [f"**{label}** ({unit})", "", header, "|---|---|---|" + ("---|" if counterfactual else "")]
     for scenario, row in rows.iterrows():
         diff = "reference" if scenario == order[0] else f"{_fmt(row['diff_mean'], unit)}{_ci(row, 'diff_')}"
-        lines.append(f"| {scenario} | {_fmt(row['mean'], unit)}{_ci(row)} | {diff} |")
+        line = f"| {scenario} | {_fmt(row['mean'], unit)}{_ci(row)} | {diff} |"
+        if counterfactual:
+            net = "counterfactual" if scenario == counterfactual else f"{_fmt(row['net_mean'], unit)}{_ci(row, 'net_')}"
+            line += f" {net} |"
+        lines.append(line)
     return [*lines, ""]
+
+
+def _counterfactual(comp: pd.DataFrame) -> str:
+    """The run's counterfactual scenario named in comparison.csv, or '' (also for tables written before)."""
+    if "counterfactual" not in comp.columns:
+        return ""
+    names = [name for name in comp["counterfactual"].fillna("").astype(str).unique() if name]
+    return names[0] if names else ""
 
 
 def _pairing_section(replicates: pd.DataFrame, order: list[str]) -> list[str]:
@@ -192,7 +212,8 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         incremental = decisions.incremental_analysis(replicates, order)
     effect = incremental["effect_measure"].iloc[0]
     value = float(incremental["value_per_unit_gbp"].iloc[0])
-    answers = decisions.verdicts(replicates, order, effect=effect, value_per_unit=value)
+    answers = decisions.verdicts(replicates, order, effect=effect, value_per_unit=value,
+                                 counterfactual=_counterfactual(comp) or None)  # fmt: skip
     warning = decisions.replicate_warning(n)
     lines = [
         "# Social prescribing: comparison of funding policies",
@@ -216,7 +237,9 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "two. Its difference from the reference is given beside it.",
         "",
         "Wellbeing and loneliness are measured for everyone referred, 12 months after referral, whatever happened "
-        "to them; rates are shares of everyone referred.",
+        "to them; rates are shares of everyone referred. A change since referral (before and after) includes "
+        "the natural course: people are referred at a low point and many recover without any service. Where "
+        "the run has a counterfactual, the effect net of it is given beside every such figure.",
         "",
         "## Key figures",
         "",
@@ -239,7 +262,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "Total cost counts funded link worker and advisor posts (ARRS cost; part-time where the money buys part of "
         "a post; paid whether filled or vacant), capacity grants, tariffs and the "
         "running costs of programmes. The change in GP and A&E costs values each measured person's change in "
-        "expected yearly consultations and attendances at PSSRU unit costs; it follows from loneliness only, "
+        "expected yearly consultations and attendances at PSSRU unit costs; it follows loneliness and wellbeing only, "
         "so it is a partial offset.",
         "",
         "## How far to trust this",

@@ -53,6 +53,35 @@ def test_paired_difference_by_hand():
     assert (ref["diff_mean"], ref["diff_ci_low"], ref["diff_ci_high"]) == (0.0, 0.0, 0.0)
 
 
+def test_net_effect_is_the_paired_difference_from_the_counterfactual():
+    """Every before-and-after change comes with the change net of the counterfactual (issue 13)."""
+    reps = frame({"ref": [2.0, 2.5, 3.0], "none": [1.5, 1.5, 2.0], "alt": [2.2, 2.9, 3.1]})
+    comp = analysis.comparison(reps, ["ref", "none", "alt"], counterfactual="none")
+    row = comp[(comp.scenario == "alt") & (comp.metric == "mean_swemwbs_change")].iloc[0]
+    assert row["counterfactual"] == "none"
+    assert row["net_mean"] == pytest.approx(np.mean([0.7, 1.4, 1.1]))
+    assert row["net_ci_low"] < row["net_mean"] < row["net_ci_high"]
+    cf = comp[(comp.scenario == "none") & (comp.metric == "mean_swemwbs_change")].iloc[0]
+    assert math.isnan(cf["net_mean"])  # the counterfactual against itself: nothing to say
+    reach = comp[(comp.scenario == "alt") & (comp.metric == "vcse_uptake_rate")].iloc[0]
+    assert math.isnan(reach["net_mean"])  # not a change since referral: no natural course in it
+    without = analysis.comparison(reps, ["ref", "none", "alt"])
+    assert without["net_mean"].isna().all() and (without["counterfactual"] == "").all()
+    from experiments import report  # the report's table shows both, side by side
+
+    table = "\n".join(report._table(comp, ["ref", "none", "alt"], "mean_swemwbs_change"))
+    assert "net of `none`" in table and "| none |" in table and "counterfactual" in table
+    assert "net of" not in "\n".join(report._table(comp, ["ref", "none", "alt"], "vcse_uptake_rate"))
+
+
+def test_the_counterfactual_is_the_scenario_without_a_service():
+    from experiments import scenario
+
+    found = analysis.counterfactual_in([scenario.load(n) for n in ("baseline", "fund_vcse", "no_social_prescribing")])
+    assert found == "no_social_prescribing"
+    assert analysis.counterfactual_in([scenario.load("baseline")]) is None
+
+
 def test_pairing_is_by_replicate_not_by_row_order():
     reps = frame({"ref": [10.0, 20.0, 30.0], "alt": [11.0, 21.0, 31.0]})
     shuffled = reps.sample(frac=1.0, random_state=3)
