@@ -33,7 +33,7 @@ from model.parameters import (
 from . import scenario as scenarios
 from .design import Design, DesignError, as_points, salib_problem, uncertain_parameters
 from .runner import atomic_write_csv, atomic_write_text
-from .validate import targets
+from .validate import target_scenarios, targets
 
 SETTINGS_FILE = SEEDS_DIR / "calibration.toml"
 
@@ -50,6 +50,8 @@ def distances(runs: pd.DataFrame, goals: dict[str, dict]) -> pd.DataFrame:
     squares = []
     for key, t in goals.items():
         model = means.xs(t["scenario"], level="scenario")[t["metric"]].reindex(out.index)
+        if "versus" in t:  # an effect net of another scenario (the counterfactual): a difference of means
+            model = model - means.xs(t["versus"], level="scenario")[t["metric"]].reindex(out.index)
         low, high = t["band"]
         out[key] = model
         squares.append(((model - t["target"]) / ((high - low) / 2)) ** 2)
@@ -138,7 +140,7 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
     parameters = [priors()[n] for n in names]  # the prior: the plausible ranges, whatever a previous fit accepted
     # a parameter fitted before but not in this fit goes back to its prior, so no earlier fit leaks in
     stale = {n: priors()[n].value for n in calibrated_names() if n not in names}
-    needed = [scenarios.load(n) for n in dict.fromkeys(t["scenario"] for t in goals.values())]
+    needed = [scenarios.load(n) for n in target_scenarios()]
     problem = salib_problem(parameters)
     frames = []
     out.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,8 @@ EXTRA_COLUMNS = [
     "gp_consultations_change_total", "ae_attendances_change_total", "health_service_cost_change_gbp",
     "link_worker_cost_gbp", "advisor_cost_gbp", "grants_gbp", "tariffs_gbp", "programme_costs_gbp", "mean_link_workers",
     "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
-    "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate",
+    "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate", "mean_swemwbs_start",
+    "provision_gap_share", "referrals_per_1000_year", "mh_volunteer_rate", "cmd_cohort_referrals",
 ]  # fmt: skip
 
 
@@ -141,6 +142,17 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "declined_rate": float((referred["exit_reason"] == Event.DECLINED.value).mean())
         if len(referred)
         else math.nan,
+        "mean_swemwbs_start": mean(measured, "swemwbs_start"),
+        # why people reached a link worker but never started: the share for whom it was provision (nothing
+        # suitable in reach or affordable, or no place came free in time) rather than their own choice, a
+        # referral that was not appropriate, a decline or a setback
+        "provision_gap_share": mean(referred[referred["reached_link_worker"] & ~referred["took_up"]],
+                                    "short_of_provision") if len(referred) else math.nan,  # fmt: skip
+        "referrals_per_1000_year": _share(len(referred) * 1000 * 52, p.population * weeks),
+        "mh_volunteer_rate": mean(referred[referred["cohort"] == "MENTAL_HEALTH"], "volunteer")
+        if len(referred)
+        else math.nan,
+        "cmd_cohort_referrals": int((referred["cohort"] == "COMMON_MENTAL").sum()) if len(referred) else 0,
     }
 
 

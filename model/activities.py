@@ -41,7 +41,8 @@ def catalogue() -> tuple[Activity, ...]:
                 key=key,
                 label=entry["label"],
                 **{m: float(weights[m]) for m in MECHANISMS},
-                preference={Cohort.LTC: entry["preference"]["ltc"], Cohort.MENTAL_HEALTH: entry["preference"]["mh"]},
+                preference={Cohort.LTC: entry["preference"]["ltc"], Cohort.MENTAL_HEALTH: entry["preference"]["mh"],
+                            Cohort.COMMON_MENTAL: entry["preference"]["cmd"]},
                 supply=float(entry["supply"]),
                 source=tuple(source) if isinstance(source, list) else source,
             )

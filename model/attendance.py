@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .states import IN_GROUP, Event, PathwayState
+from .states import IN_GROUP, Event, PathwayState, Service
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
@@ -94,7 +94,9 @@ class Attendance:
         p = self.model.p
         self.sustained = True
         self.model.counters.sustained += 1
-        chance = p.volunteer_prob * (p.peer_programme_multiplier if p.peer_programme else 1.0)
+        # the supported pathway builds peer networks and volunteering on purpose (Dayson 2020; Rotherham 2016)
+        base = p.supported_volunteer_prob if self.service is Service.MENTAL_HEALTH else p.volunteer_prob
+        chance = min(base * (p.peer_programme_multiplier if p.peer_programme else 1.0), 1.0)
         if self.draw("volunteer") < chance:
             self.volunteer = True
             self.model.counters.volunteered += 1

@@ -62,6 +62,7 @@ class NaturalCourse:
             + p.swemwbs_offset_deprived * catchment.deprived
             + p.swemwbs_offset_per_ltc * ltc
             + p.swemwbs_offset_smi * catchment.smi
+            + p.swemwbs_offset_cmd * catchment.cmd
             + p.swemwbs_offset_lonely * catchment.lonely
             + p.swemwbs_trait_sd * catchment.wellbeing_z
         ).astype(np.float32)

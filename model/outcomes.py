@@ -42,6 +42,7 @@ class OutcomeRecord:
     weeks_attended: int
     lw_wait_weeks: float
     group_wait_weeks: float
+    short_of_provision: bool  # at some point found no suitable group in reach, or gave up waiting for a place
     setbacks: int
     reengaged: int
     continuity_broken: bool
@@ -68,9 +69,10 @@ class Outcomes:
         levels = self.mechanisms.at(week)
         natural_sw, natural_lo = model.course.score(self.person.index, week)
         support = model.register.support_share(self.row, week)
+        scale = float(model.register.gain_scale[self.row])
         return (
-            swemwbs(natural_sw, levels, p.swemwbs_gain_max, p.link_worker_support_gain * support),
-            ucla(natural_lo, levels[1], p.ucla_reduction_max, p.link_worker_support_ucla_reduction * support),
+            swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support),
+            ucla(natural_lo, levels[1], p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support),
         )
 
     def measured(self: Patient, score: float, scale: str, occasion: int) -> float:
@@ -137,7 +139,7 @@ class Outcomes:
             deprived=self.person.deprived, state=self.state.name, exit_reason=self.exit_reason,
             reached_link_worker=self.ever_supported, took_up=self.took_up, sustained=self.sustained,
             volunteer=self.volunteer, weeks_attended=self.weeks_attended, lw_wait_weeks=self.lw_wait_weeks,
-            group_wait_weeks=self.group_wait_weeks, setbacks=self.setbacks, reengaged=self.reengaged,
+            group_wait_weeks=self.group_wait_weeks, short_of_provision=self.short_of_provision, setbacks=self.setbacks, reengaged=self.reengaged,
             continuity_broken=self.continuity_broken, swemwbs_start=sw_start_seen, swemwbs_end=sw_end_seen,
             ucla_start=lo_start_seen, ucla_end=lo_end_seen,
             improved=sw_end_seen - sw_start_seen >= p.improvement_threshold,

@@ -46,6 +46,16 @@ STAGE_OF = {
 }
 
 
+def gain_scale(model: SocialPrescribingModel, person: Person) -> float:
+    """How much of the full gain from groups this person can get (who benefits most): more for people whose
+    own wellbeing is low, and for people in deprived areas where evidence says so (both assumptions with
+    ranges; Tanner 2023 for direction)."""
+    p = model.p
+    below = p.swemwbs_population_mean - float(model.course.mean_wellbeing[person.index])
+    scale = max(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)
+    return scale * (p.gain_ratio_deprived if person.deprived else 1.0)
+
+
 class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Outcomes, mesa.Agent):
     """A person referred to social prescribing (or, in the counterfactual, who would have been)."""
 
@@ -90,6 +100,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.matched_at: float | None = None  # when first put on a group's waiting list
         self.gives_up_at = math.inf  # deadline while waiting for a link worker or a group place
         self.took_up = False
+        self.short_of_provision = False  # found nothing suitable, or gave up waiting for a place
         self.sustained = False
         self.volunteer = False
         self.weeks_attended = 0
@@ -100,7 +111,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.group_wait_weeks = math.nan  # first match to starting, once started
         self.record_closed = False
         self.row = model.register.enrol(self.referred_week, person.index, self.swemwbs0, self.ucla0,
-                                        p.gain_fade_half_life_weeks)  # fmt: skip
+                                        p.gain_fade_half_life_weeks, gain_scale(model, person))  # fmt: skip
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, self.row)
         self.work_seeking_weeks = 0.0  # extra job-search exposure built by attending
         self._events: dict[str, ScheduledEvent] = {}

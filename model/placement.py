@@ -28,6 +28,7 @@ class Placement:
     def place(self: Patient, group: VCSEGroup | None) -> None:
         """Start at ``group``, or wait for it, or (None: nothing suitable in reach) look again later."""
         if group is None:
+            self.short_of_provision = True  # wanted an activity, nothing suitable in reach or affordable
             if self.link_worker is None:
                 self.leave_unengaged(Event.NOTHING_IN_REACH)
                 return
@@ -55,6 +56,7 @@ class Placement:
     def give_up_group_wait(self: Patient) -> None:
         if self.state is not S.AWAITING_GROUP:
             return
+        self.short_of_provision = True  # no place came free in time
         self.group.remove_from_waiting_list(self)
         if self.link_worker is not None:  # the link worker looks for something else
             self.move_to(S.WITH_LINK_WORKER, Event.GAVE_UP_GROUP)

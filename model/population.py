@@ -37,6 +37,7 @@ class Person:
     age: int
     ltc_count: int  # 0, 1, or 2 for two or more
     smi: bool
+    cmd: bool  # a common mental disorder (anxiety, depression)
     lonely: bool
     deprived: bool
     x: float
@@ -85,6 +86,8 @@ class Catchment:
         self.reach_km = np.maximum(reach, params.reach_floor_km).astype(np.float32)
         self.preferences_u = g.random((n, params.activities_considered)).astype(np.float32)
         self.traits_u = g.random((n, 3)).astype(np.float32)  # work, cost, loneliness
+        # Common mental disorders (anxiety, depression; APMS 2014), drawn last so the columns above keep their draws
+        self.cmd = g.random(n) < params.prevalence_cmd
         # The person's own mean UCLA-3 (ONS): lonely people from the cut-off to 9, others from 3 to just below.
         cut, ucla_u = float(params.ucla_lonely_cutoff), self.traits_u[:, 2].astype(float)
         self.ucla_mean = np.where(self.lonely, cut + np.floor(ucla_u * (10 - cut)), 3 + np.floor(ucla_u * (cut - 3)))
@@ -95,6 +98,7 @@ class Catchment:
             * np.where(self.ltc_count >= 2, params.referral_or_multimorbidity, 1.0)
             * np.where(self.deprived, params.referral_or_deprived, 1.0)
             * np.where(self.smi, params.referral_or_smi, 1.0)
+            * np.where(self.cmd, params.referral_or_cmd, 1.0)
         )
         self._cumulative_weight = np.cumsum(weight)
         self.in_pathway = np.zeros(n, dtype=bool)
@@ -118,6 +122,7 @@ class Catchment:
             age=int(self.age[i]),
             ltc_count=int(self.ltc_count[i]),
             smi=bool(self.smi[i]),
+            cmd=bool(self.cmd[i]),
             lonely=bool(self.lonely[i]),
             deprived=bool(self.deprived[i]),
             x=float(self.x[i]),

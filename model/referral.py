@@ -47,7 +47,15 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
                 source = ReferralSource.CMHT
             else:
                 source = ReferralSource.GP
-            refer(model, person, source, Cohort.MENTAL_HEALTH if source is ReferralSource.CMHT else Cohort.LTC)
+            refer(model, person, source, cohort_of(person, source))
+
+
+def cohort_of(person: Person, source: ReferralSource) -> Cohort:
+    """Who the service sees: secondary mental health when a mental health team refers; anxiety or depression
+    in primary care (the commonest reason for referral, Bu 2024); otherwise long-term conditions."""
+    if source is ReferralSource.CMHT:
+        return Cohort.MENTAL_HEALTH
+    return Cohort.COMMON_MENTAL if person.cmd else Cohort.LTC
 
 
 def referral_chance_at(dip: np.ndarray, p) -> np.ndarray:

@@ -16,6 +16,7 @@ class Cohort(Enum):
 
     LTC = "primary-care long-term conditions"  # Wildman 2019, Ways to Wellness
     MENTAL_HEALTH = "secondary mental health"  # Dayson 2020, Aughterson 2024
+    COMMON_MENTAL = "primary-care anxiety or depression"  # Bu 2024: mental health the commonest reason
 
 
 class ReferralSource(Enum):

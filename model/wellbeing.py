@@ -20,7 +20,7 @@ from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended)
-COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "half_life", "level_sum", "level_social",
+COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "half_life", "gain_scale", "level_sum", "level_social",
            "floor_sum", "floor_social", "paused_at", "support_from", "support_until")  # fmt: skip
 if TYPE_CHECKING:
     from .natural_course import NaturalCourse
@@ -41,7 +41,8 @@ class WellbeingRegister:
         for name, column in self._cols.items():
             setattr(self, name, column)
 
-    def enrol(self, referred_week: int, person: int, swemwbs0: float, ucla0: float, half_life: float) -> int:
+    def enrol(self, referred_week: int, person: int, swemwbs0: float, ucla0: float, half_life: float,
+              gain_scale: float = 1.0) -> int:  # fmt: skip
         """A new referral's row."""
         if self.size == len(self.open):
             self._grow()
@@ -52,6 +53,7 @@ class WellbeingRegister:
         self.swemwbs0[i] = swemwbs0
         self.ucla0[i] = ucla0
         self.half_life[i] = half_life
+        self.gain_scale[i] = gain_scale
         self.open[i] = True
         return i
 
@@ -107,8 +109,9 @@ class WellbeingRegister:
         social = floor_social + (self.level_social[rows] - floor_social) * remaining
         people = self.person[rows].astype(np.int64)
         natural_sw, natural_lo = course.scores(people, week)
-        sw = np.clip(natural_sw + p.link_worker_support_gain * support + p.swemwbs_gain_max * mechanism_sum / 3,
-                     *SWEMWBS_RANGE)  # fmt: skip
-        lo = np.clip(natural_lo - p.link_worker_support_ucla_reduction * support - p.ucla_reduction_max * social,
-                     *UCLA_RANGE)  # fmt: skip
+        scale = self.gain_scale[rows]
+        sw = np.clip(natural_sw + p.link_worker_support_gain * support
+                     + p.swemwbs_gain_max * scale * mechanism_sum / 3, *SWEMWBS_RANGE)  # fmt: skip
+        lo = np.clip(natural_lo - p.link_worker_support_ucla_reduction * support
+                     - p.ucla_reduction_max * scale * social, *UCLA_RANGE)  # fmt: skip
         return sw, lo
