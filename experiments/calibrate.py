@@ -30,6 +30,7 @@ from model.parameters import (
     registry,
 )
 
+from . import outdir
 from . import scenario as scenarios
 from .design import Design, DesignError, as_points, salib_problem, uncertain_parameters
 from .runner import atomic_write_csv, atomic_write_text
@@ -141,7 +142,7 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
     needed = [scenarios.load(n) for n in dict.fromkeys(t["scenario"] for t in goals.values())]
     problem = salib_problem(parameters)
     frames = []
-    out.mkdir(parents=True, exist_ok=True)
+    outdir.check(out)  # refused before the design runs; the design marks and fills the folder
     for stage in range(1, rounds + 1):
         x = latin.sample(problem, samples, seed=seed + stage - 1)
         points = [{**stale, **point} for point in as_points(parameters, x)]

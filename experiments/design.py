@@ -152,12 +152,15 @@ class Design:
             label: str = "design") -> pd.DataFrame:  # fmt: skip
         """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics."""
         self.check()
-        outdir.claim(out)
         folder, run = out / f"runs-{self.digest()}", self.digest()
+        tasks = self.tasks()
+        outdir.check(out)
+        if folder.is_dir():  # a damaged or foreign shard is refused before anything is written
+            shards.missing(folder, run, tasks)
+        outdir.claim(out)
         with outdir.locked(out):
             outdir.remove_temporaries(folder)
-            tasks = self.tasks()
-            todo = shards.missing(folder, run, tasks)
+            todo = shards.missing(folder, run, tasks)  # checked again, now that the folder is ours
             if todo:
                 backend = make_backend(executor, workers, scheduler)
                 try:

@@ -114,13 +114,16 @@ class Experiment:
         self.started = previous.get("started", self.started)
 
     def run(self, executor: str = "process", workers: int = 1, scheduler: str | None = None, resume: bool = False):
+        tasks = self.tasks()
+        outdir.check(self.out)
+        if resume and self.out.is_dir():  # a damaged or foreign shard is refused before anything is written
+            shards.missing(self.out, self.run_id, tasks)
         outdir.claim(self.out)
         with outdir.locked(self.out):
             outdir.remove_temporaries(self.out)
             if not resume:
                 outdir.clear_shards(self.out)  # a fresh run: the previous run's replicates must not mix in
-            tasks = self.tasks()
-            todo = shards.missing(self.out, self.run_id, tasks)  # a shard of another run is refused here
+            todo = shards.missing(self.out, self.run_id, tasks)  # checked again, now that the folder is ours
             atomic_write_text(self.out / "manifest.json", json.dumps(self.manifest(finished=None), indent=2) + "\n")
             if todo:
                 backend = make_backend(executor, workers, scheduler)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import outdir
 from .design import (
     VALUE_PER_SWEMWBS_POINT_GBP,
     Design,
@@ -200,7 +201,7 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
         warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
     )  # fmt: skip
     design.check()
-    out.mkdir(parents=True, exist_ok=True)
+    outdir.check(out)  # refused before the design runs; the design marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label=f"sensitivity ({method})")
     table, benefit, best = analyse(method, problem, x, runs, scenarios, value_per_point, seed)
     order = [s.name for s in scenarios]
