@@ -44,8 +44,26 @@ def check(out: Path) -> None:
                                     "or empty folder (spsim never writes among files it did not make)")  # fmt: skip
         if (out / LOCK).exists() and _holder_alive(out / LOCK):
             raise OutputFolderError(_busy(out))
+        if out.is_dir():
+            _check_own_entries(out)
     except OSError as err:
         raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
+
+
+OWN_FOLDERS = re.compile(rf"({SHARD_DIR}|figures|runs-[0-9a-f]+)\Z")  # what spsim writes into as folders
+OWN_FILES = re.compile(r"[^.].*\.(csv|md|html|json|png|toml)\Z")  # and as files (tables, reports, manifest)
+
+
+def _check_own_entries(out: Path) -> None:
+    """A name spsim writes a file under must not be a folder, nor a folder it writes into a file: found only
+    after the simulations otherwise (a file called replicates/ failed the first shard, after the first run)."""
+    for entry in out.iterdir():
+        if OWN_FOLDERS.match(entry.name) and not entry.is_dir():
+            raise OutputFolderError(f"--out {out}: {entry.name} is not a folder, but spsim writes a folder there; "
+                                    "remove it, or use a new --out")  # fmt: skip
+        if OWN_FILES.match(entry.name) and entry.is_dir():
+            raise OutputFolderError(f"--out {out}: {entry.name} is a folder, but spsim writes a file there; "
+                                    "remove it, or use a new --out")  # fmt: skip
 
 
 def check_path(out: Path) -> None:
