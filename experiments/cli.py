@@ -348,6 +348,13 @@ def cmd_viz(port: int, fetch: bool) -> int:
             viz_assets.ensure()
         except viz_assets.AssetError as err:  # the page may still load them from the CDN if there is internet
             print(one_line(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`"), file=sys.stderr)
+    try:
+        viz_assets.verify()  # whatever is served runs in the browser: a changed cached file is refused
+    except viz_assets.TamperedCache as err:
+        raise BadInput(str(err)) from None
+    except viz_assets.AssetError as err:  # the project's own pinned hashes are unreadable: not the user's input
+        print(one_line(str(err)), file=sys.stderr)
+        return 1
     print(f"spsim viz: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
     # `solara run` behind a guard that refuses other Hosts and Origins (DNS rebinding, cross-site WebSockets)
     command = [sys.executable, "-m", "experiments.viz_guard",
