@@ -53,6 +53,18 @@ class DesignError(ValueError):
     """A design the user asked for that cannot be run; one line."""
 
 
+MAX_RUNS = 1_000_000  # simulations in one design: more would run for months, and even listing them takes minutes
+
+
+def check_size(points: int, scenarios: int, replicates: int) -> None:
+    """Refuse a design too big to run before it is built (issue 12: --samples and --replicates each within
+    their bounds multiplied to hundreds of millions of runs, and the command hung making the list)."""
+    runs = points * scenarios * replicates
+    if runs > MAX_RUNS:
+        raise DesignError(f"{points:,} points x {scenarios} scenarios x {replicates:,} replicates = {runs:,} runs; "
+                          f"at most {MAX_RUNS:,} (give fewer --samples, --draws or --replicates)")  # fmt: skip
+
+
 def uncertain_parameters(names: Sequence[str] | None = None) -> list[Parameter]:
     """The numeric parameters with a plausible range (seeds/parameters.toml), minus decisions and definitions;
     or the named ones, checked. Each is varied over its `uncertainty`: the range a calibration accepted, or
@@ -142,6 +154,7 @@ class Design:
         """Every point must be a valid parameter set (one clear line if not), before anything runs."""
         from model.parameters import resolve
 
+        check_size(len(self.points), len(self.scenarios), self.replicates)
         for index, point in enumerate(self.points):
             try:
                 resolve({**self.place, **point})

@@ -21,6 +21,7 @@ from .design import (
     VALUE_PER_SWEMWBS_POINT_GBP,
     Design,
     DesignError,
+    check_size,
     as_points,
     best_scenario,
     net_benefit,
@@ -194,6 +195,8 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
     parameters = uncertain_parameters(parameter_names)
     if len(scenarios) < 2:
         raise DesignError("spsim sensitivity: name at least two scenarios (the first is the reference)")
+    # Morris: n trajectories of k + 1 points; Sobol (first order): n x (k + 2) points
+    check_size(n * (len(parameters) + (1 if method == "morris" else 2)), len(scenarios), replicates)
     problem = salib_problem(parameters)
     x = sample(method, problem, n, seed)
     design = Design(

@@ -8,7 +8,8 @@ from the parser itself, so a new option is fuzzed without editing this file.
 Nothing real is started: the point where a command would begin simulating (making an executor), fetching,
 serving or benchmarking raises ``Started`` instead; reaching it means the input passed every check. The values
 that decide whether a command may start are checked before that point, so stopping there loses nothing of
-the boundary. (Short real runs over the extremes of the bounds are in ``test_a_run_at_the_edges_of_the_bounds``.)
+the boundary. (What happens after that point, on real short runs, is in test_input_boundary.py,
+test_output_folder.py and test_resume_damage.py.)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 
 from experiments import cli, scenario as scenarios
 
-EXAMPLE_SECONDS = 20  # one example that takes longer is a hang (the slowest check takes well under a second)
+EXAMPLE_SECONDS = 30  # longer is a hang (a valid design of 10,000 points takes about 10 s to prepare)
 
 
 class Started(BaseException):  # noqa: N818 - not an error: the command got as far as real work
