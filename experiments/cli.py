@@ -207,17 +207,18 @@ def check_settings(args: argparse.Namespace) -> None:
     names = getattr(args, "scenarios", [])
     if len(set(names)) != len(names):
         raise BadInput(f"spsim {args.command}: a scenario is named twice")
-    if getattr(args, "scheduler", None) is not None:
-        if getattr(args, "executor", None) != "dask":
-            raise BadInput(f"spsim {args.command}: --scheduler needs --executor dask")
-        check_scheduler(args.scheduler)
+    if getattr(args, "scheduler", None) is not None and getattr(args, "executor", None) != "dask":
+        raise BadInput(f"spsim {args.command}: --scheduler needs --executor dask")
 
 
-def check_scheduler(address: str) -> None:
+def check_scheduler(address: str | None) -> None:
     """A Dask scheduler must answer within a few seconds, before anything is written (issue 12: an unreachable
-    one failed after 30 s, through the catch-all, with --out already created)."""
+    one failed after 30 s, through the catch-all, with --out already created). Asked last, after the checks
+    that need no network."""
     from .runner import SchedulerUnreachable, probe_scheduler
 
+    if address is None:
+        return
     try:
         probe_scheduler(address)
     except SchedulerUnreachable as err:
@@ -238,6 +239,7 @@ def _check_design(args: argparse.Namespace) -> None:
                 f"must be from 1000 to {registry()['population'].bounds[1]:,.0f}")  # fmt: skip
     if getattr(args, "top", None) is not None:
         _within(args, "--top", 1, len(registry()), f"must be from 1 to {len(registry())}")
+    check_scheduler(args.scheduler)
 
 
 def cmd_design(args: argparse.Namespace) -> int:
@@ -320,6 +322,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     check_settings(args)
     loaded = [scenarios.load(name) for name in args.scenarios]  # all validated before anything runs
+    check_scheduler(args.scheduler)
     out = args.out or PROJECT_ROOT / "results" / "-".join(s.name for s in loaded)[:80]
     experiment = Experiment(
         scenarios=loaded,
