@@ -10,6 +10,7 @@ differences between points come from the parameters, not from chance.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -53,7 +54,7 @@ class DesignError(ValueError):
     """A design the user asked for that cannot be run; one line."""
 
 
-MAX_RUNS = 1_000_000  # simulations in one design: more would run for months, and even listing them takes minutes
+MAX_RUNS = 100_000  # simulations in one design, a hundred times the default designs: more would run for months
 
 
 def check_size(points: int, scenarios: int, replicates: int) -> None:
@@ -139,6 +140,7 @@ class Design:
 
     def tasks(self) -> list[Task]:
         tasks = []
+        seed_of = functools.cache(lambda r: replicate_seed(self.seed, r))  # with paired seeds, a few distinct ones
         for index, point in enumerate(self.points):
             for scenario in self.scenarios:
                 # the scenario's own settings win over the point: a policy is not an uncertainty
@@ -146,7 +148,7 @@ class Design:
                     scenario, name=f"{scenario.name}@p{index:05d}", parameters={**point, **scenario.parameters}
                 )
                 for r in range(self.replicates):
-                    seed = replicate_seed(self.seed, index * self.replicates + r if self.seeds_per_point else r)
+                    seed = seed_of(index * self.replicates + r if self.seeds_per_point else r)
                     tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks))
         return tasks
 
@@ -165,7 +167,8 @@ class Design:
             label: str = "design") -> pd.DataFrame:  # fmt: skip
         """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics."""
         self.check()
-        folder, run = out / f"runs-{self.digest()}", self.digest()
+        run = self.digest()  # encoding every point takes a while in a large design: once
+        folder = out / f"runs-{run}"
         tasks = self.tasks()
         outdir.check(out)
         if folder.is_dir():  # a damaged or foreign shard is refused before anything is written

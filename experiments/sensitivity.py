@@ -203,8 +203,7 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
         warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
     )  # fmt: skip
-    design.check()
-    outdir.check(out)  # refused before the design runs; the design marks and fills the folder
+    outdir.check(out)  # refused before the design runs; the design checks its points, then marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label=f"sensitivity ({method})")
     table, benefit, best = analyse(method, problem, x, runs, scenarios, value_per_point, seed)
     order = [s.name for s in scenarios]

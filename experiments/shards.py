@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -127,9 +128,15 @@ def read(folder: Path, run: str, task: Task) -> ReplicateResult:
 
 def missing(folder: Path, run: str, tasks: list[Task]) -> list[Task]:
     """The tasks without a shard; every shard present is checked first (nothing runs beside a foreign one)."""
+    try:  # one listing, not a stat per task: a design can have hundreds of thousands of tasks
+        present = set(os.listdir(folder / SHARD_DIR))
+    except (FileNotFoundError, NotADirectoryError):
+        present = set()
+    except OSError as err:
+        raise ShardError(f"{folder / SHARD_DIR}: cannot be listed ({err.strerror}); use a new --out") from None
     todo = []
     for task in tasks:
-        if path(folder, task).exists():
+        if path(folder, task).name in present:
             check(folder, run, task)
         else:
             todo.append(task)
