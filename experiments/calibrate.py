@@ -30,8 +30,9 @@ from model.parameters import (
     registry,
 )
 
+from . import outdir
 from . import scenario as scenarios
-from .design import Design, DesignError, as_points, salib_problem, uncertain_parameters
+from .design import Design, DesignError, as_points, check_size, salib_problem, uncertain_parameters
 from .runner import atomic_write_csv, atomic_write_text
 from .validate import target_scenarios, targets
 
@@ -142,8 +143,10 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
     stale = {n: priors()[n].value for n in calibrated_names() if n not in names}
     needed = [scenarios.load(n) for n in target_scenarios()]
     problem = salib_problem(parameters)
+    check_size(samples, len(needed), replicates)  # each round, then the accepted points re-run
+    check_size(max(1, round(samples * accept)), len(needed), confirm_replicates)
     frames = []
-    out.mkdir(parents=True, exist_ok=True)
+    outdir.check(out)  # refused before the design runs; the design marks and fills the folder
     for stage in range(1, rounds + 1):
         x = latin.sample(problem, samples, seed=seed + stage - 1)
         points = [{**stale, **point} for point in as_points(parameters, x)]

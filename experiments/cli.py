@@ -178,13 +178,68 @@ def _design_arguments(parser: argparse.ArgumentParser, replicates: int | None, o
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / out, help=f"default results/{out}")
 
 
+MAX_POINTS = 10_000  # design points per round (--samples, --draws): more would run for months
+MAX_ROUNDS = 20
+
+
+def _within(args: argparse.Namespace, option: str, low: float, high: float, allowed: str) -> None:
+    """One run setting against what the model can run; ``nan`` fails every comparison, so it is refused too."""
+    value = getattr(args, option.removeprefix("--").replace("-", "_"))
+    if not low <= value <= high:
+        raise BadInput(f"spsim {args.command}: {option} {value}: {allowed}")
+
+
+def check_settings(args: argparse.Namespace) -> None:
+    """The settings every simulating command shares (run, validate, calibrate, sensitivity, psa), checked
+    the same way and before anything is written (issue 12: the design commands used to accept what `run`
+    refused, and fail after creating --out or hang)."""
+    _within(args, "--replicates", 1, MAX_REPLICATES, f"must be from 1 to {MAX_REPLICATES:,}")
+    _within(args, "--years", 1 / 52, 50, "must be at least one week (0.02) and at most 50")
+    _within(args, "--workers", 1, 1024, "must be from 1 to 1024")
+    if hasattr(args, "warmup_years"):
+        _within(args, "--warmup-years", 0, 20, "must be between 0 and 20")
+    if hasattr(args, "seed"):
+        _within(args, "--seed", 0, 2**63 - 1, "must be a whole number from 0 to 2**63 - 1")
+    try:
+        registry()["population"].check(args.population)
+    except ParameterError as err:
+        raise BadInput(f"spsim {args.command}: --population: {err}") from None
+    names = getattr(args, "scenarios", [])
+    if len(set(names)) != len(names):
+        raise BadInput(f"spsim {args.command}: a scenario is named twice")
+    if getattr(args, "scheduler", None) is not None and getattr(args, "executor", None) != "dask":
+        raise BadInput(f"spsim {args.command}: --scheduler needs --executor dask")
+
+
+def check_scheduler(address: str | None) -> None:
+    """A Dask scheduler must answer within a few seconds, before anything is written (issue 12: an unreachable
+    one failed after 30 s, through the catch-all, with --out already created). Asked last, after the checks
+    that need no network."""
+    from .runner import SchedulerUnreachable, probe_scheduler
+
+    if address is None:
+        return
+    try:
+        probe_scheduler(address)
+    except SchedulerUnreachable as err:
+        raise BadInput(f"spsim: --scheduler {address}: {err}") from None
+
+
 def _check_design(args: argparse.Namespace) -> None:
-    if getattr(args, "replicates", 1) < 1 or args.workers < 1:
-        raise BadInput(f"spsim {args.command}: --replicates and --workers must be at least 1")
-    if args.years <= 0 or args.warmup_years < 0:
-        raise BadInput(f"spsim {args.command}: --years must be above 0 and --warmup-years at least 0")
-    if args.population < 1000:
+    if args.population < 1000:  # a design's outcomes are rates: too few adults give none to compare
         raise BadInput(f"spsim {args.command}: --population {args.population}: must be at least 1000")
+    check_settings(args)
+    for option in ("--samples", "--draws"):
+        if getattr(args, option[2:], None) is not None:
+            _within(args, option, 2, MAX_POINTS, f"must be from 2 to {MAX_POINTS:,}")
+    if args.command == "calibrate":
+        _within(args, "--rounds", 1, MAX_ROUNDS, f"must be from 1 to {MAX_ROUNDS}")
+        _within(args, "--confirm-replicates", 1, MAX_REPLICATES, f"must be from 1 to {MAX_REPLICATES:,}")
+        _within(args, "--confirm-population", 1000, registry()["population"].bounds[1],
+                f"must be from 1000 to {registry()['population'].bounds[1]:,.0f}")  # fmt: skip
+    if getattr(args, "top", None) is not None:
+        _within(args, "--top", 1, len(registry()), f"must be from 1 to {len(registry())}")
+    check_scheduler(args.scheduler)
 
 
 def cmd_design(args: argparse.Namespace) -> int:
@@ -204,10 +259,6 @@ def cmd_design(args: argparse.Namespace) -> int:
         if args.command == "calibrate":
             from . import calibrate
 
-            if args.confirm_replicates < 1 or args.confirm_population < 1000:
-                raise BadInput("spsim calibrate: --confirm-replicates must be at least 1 and --confirm-population "
-                               "at least 1000")  # fmt: skip
-
             calibrate.run(args.samples, args.replicates, accept=args.accept, rounds=args.rounds,
                           confirm_replicates=args.confirm_replicates, confirm_population=args.confirm_population,
                           write=not args.no_write, **common)  # fmt: skip
@@ -217,12 +268,8 @@ def cmd_design(args: argparse.Namespace) -> int:
             if args.top is not None:
                 if names:
                     raise BadInput("spsim sensitivity: give --parameters or --top, not both")
-                if args.top < 1:
-                    raise BadInput(f"spsim sensitivity: --top {args.top}: must be at least 1")
                 names = sensitivity.leading_parameters(args.screening / "indices.csv", args.top)
             samples = args.samples or (4 if args.method == "morris" else 64)
-            if samples < 2:
-                raise BadInput("spsim sensitivity: --samples must be at least 2")
             sensitivity.run(args.method, [scenarios.load(n) for n in args.scenarios], names, samples,
                             args.replicates, value_per_point=args.value_per_point, **common)  # fmt: skip
         else:
@@ -273,25 +320,9 @@ def cmd_show(name: str) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiment import Experiment
 
-    if not 1 <= args.replicates <= MAX_REPLICATES:
-        raise BadInput(f"spsim run: --replicates {args.replicates}: must be from 1 to {MAX_REPLICATES:,}")
-    if not 0 <= args.seed < 2**63:
-        raise BadInput(f"spsim run: --seed {args.seed}: must be a whole number from 0 to 2**63 - 1")
-    if not 1 / 52 <= args.years <= 50:
-        raise BadInput(f"spsim run: --years {args.years}: must be at least one week (0.02) and at most 50")
-    if not 0 <= args.warmup_years <= 20:
-        raise BadInput(f"spsim run: --warmup-years {args.warmup_years}: must be between 0 and 20")
-    if not 1 <= args.workers <= 1024:
-        raise BadInput(f"spsim run: --workers {args.workers}: must be from 1 to 1024")
-    if args.scheduler and args.executor != "dask":
-        raise BadInput("spsim run: --scheduler needs --executor dask")
-    if len(set(args.scenarios)) != len(args.scenarios):
-        raise BadInput("spsim run: a scenario is named twice")
+    check_settings(args)
     loaded = [scenarios.load(name) for name in args.scenarios]  # all validated before anything runs
-    try:
-        registry()["population"].check(args.population)
-    except ParameterError as err:
-        raise BadInput(f"spsim run: --population: {err}") from None
+    check_scheduler(args.scheduler)
     out = args.out or PROJECT_ROOT / "results" / "-".join(s.name for s in loaded)[:80]
     experiment = Experiment(
         scenarios=loaded,
@@ -320,6 +351,13 @@ def cmd_viz(port: int, fetch: bool) -> int:
             viz_assets.ensure()
         except viz_assets.AssetError as err:  # the page may still load them from the CDN if there is internet
             print(one_line(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`"), file=sys.stderr)
+    try:
+        viz_assets.verify()  # whatever is served runs in the browser: a changed cached file is refused
+    except viz_assets.TamperedCache as err:
+        raise BadInput(str(err)) from None
+    except viz_assets.AssetError as err:  # the project's own pinned hashes are unreadable: not the user's input
+        print(one_line(str(err)), file=sys.stderr)
+        return 1
     print(f"spsim viz: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
     # `solara run` behind a guard that refuses other Hosts and Origins (DNS rebinding, cross-site WebSockets)
     command = [sys.executable, "-m", "experiments.viz_guard",
@@ -337,8 +375,7 @@ def cmd_viz(port: int, fetch: bool) -> int:
 def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
     from . import viz_assets
 
-    if source is not None and not source.is_file():
-        raise BadInput(f"spsim viz-assets: --from {source}: no such file")
+    _check_bundle_paths(bundle, source)
     try:
         if source is not None:
             names = viz_assets.unbundle(source)
@@ -355,6 +392,23 @@ def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
         print(one_line(str(err)), file=sys.stderr)
         return 1
     return 0
+
+
+def _check_bundle_paths(bundle: Path | None, source: Path | None) -> None:
+    """--from names a file to read; --bundle a file that can be written once every asset is fetched (so a bad
+    name is refused now, not after the download)."""
+    option, path = ("--from", source) if source is not None else ("--bundle", bundle)
+    try:
+        if source is not None and not source.is_file():
+            raise BadInput(f"spsim viz-assets: --from {source}: no such file")
+        if bundle is not None:
+            if bundle.is_dir():
+                raise BadInput(f"spsim viz-assets: --bundle {bundle}: a folder; name the bundle file to write")
+            parent = bundle.absolute().parent
+            if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+                raise BadInput(f"spsim viz-assets: --bundle {bundle}: cannot write in {parent}")
+    except OSError as err:
+        raise BadInput(f"spsim viz-assets: {option} {path}: cannot be used ({err.strerror or type(err).__name__})") from None
 
 
 def one_line(text: str) -> str:
@@ -404,12 +458,7 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             from . import validate
 
-            if args.replicates < 1 or args.years <= 0 or args.workers < 1:
-                raise BadInput("spsim validate: --replicates and --workers must be at least 1, --years above 0")
-            try:
-                registry()["population"].check(args.population)
-            except ParameterError as err:
-                raise BadInput(f"spsim validate: --population: {err}") from None
+            check_settings(args)
             validate.run(args.out, args.replicates, args.years, args.population, args.workers)
             return 0  # a failed target is a finding, reported in the table, not an error of the command
         if args.command == "diagram":
@@ -421,8 +470,9 @@ def _main(argv: list[str] | None = None) -> int:
 
             return evidence.main()
         if args.command == "bench":
-            from . import bench
+            from . import bench, outdir
 
+            outdir.check_path(args.out)  # measuring takes minutes: a bad --out is refused first
             return bench.main([*(["--quick"] if args.quick else []), "--out", str(args.out)])
         return cmd_run(args)
     except (BadInput, ScenarioError, ParameterError, CalibrationFileError, ResumeMismatch, OutputFolderError,

@@ -10,6 +10,7 @@ differences between points come from the parameters, not from chance.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -51,6 +52,18 @@ VALUE_PER_SWEMWBS_POINT_GBP = 300.0
 
 class DesignError(ValueError):
     """A design the user asked for that cannot be run; one line."""
+
+
+MAX_RUNS = 100_000  # simulations in one design, a hundred times the default designs: more would run for months
+
+
+def check_size(points: int, scenarios: int, replicates: int) -> None:
+    """Refuse a design too big to run before it is built (issue 12: --samples and --replicates each within
+    their bounds multiplied to hundreds of millions of runs, and the command hung making the list)."""
+    runs = points * scenarios * replicates
+    if runs > MAX_RUNS:
+        raise DesignError(f"{points:,} points x {scenarios} scenarios x {replicates:,} replicates = {runs:,} runs; "
+                          f"at most {MAX_RUNS:,} (give fewer --samples, --draws or --replicates)")  # fmt: skip
 
 
 def uncertain_parameters(names: Sequence[str] | None = None) -> list[Parameter]:
@@ -127,6 +140,7 @@ class Design:
 
     def tasks(self) -> list[Task]:
         tasks = []
+        seed_of = functools.cache(lambda r: replicate_seed(self.seed, r))  # with paired seeds, a few distinct ones
         for index, point in enumerate(self.points):
             for scenario in self.scenarios:
                 # the scenario's own settings win over the point: a policy is not an uncertainty
@@ -134,7 +148,7 @@ class Design:
                     scenario, name=f"{scenario.name}@p{index:05d}", parameters={**point, **scenario.parameters}
                 )
                 for r in range(self.replicates):
-                    seed = replicate_seed(self.seed, index * self.replicates + r if self.seeds_per_point else r)
+                    seed = seed_of(index * self.replicates + r if self.seeds_per_point else r)
                     tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks))
         return tasks
 
@@ -142,6 +156,7 @@ class Design:
         """Every point must be a valid parameter set (one clear line if not), before anything runs."""
         from model.parameters import resolve
 
+        check_size(len(self.points), len(self.scenarios), self.replicates)
         for index, point in enumerate(self.points):
             try:
                 resolve({**self.place, **point})
@@ -152,12 +167,16 @@ class Design:
             label: str = "design") -> pd.DataFrame:  # fmt: skip
         """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics."""
         self.check()
+        run = self.digest()  # encoding every point takes a while in a large design: once
+        folder = out / f"runs-{run}"
+        tasks = self.tasks()
+        outdir.check(out)
+        if folder.is_dir():  # a damaged or foreign shard is refused before anything is written
+            shards.missing(folder, run, tasks)
         outdir.claim(out)
-        folder, run = out / f"runs-{self.digest()}", self.digest()
         with outdir.locked(out):
             outdir.remove_temporaries(folder)
-            tasks = self.tasks()
-            todo = shards.missing(folder, run, tasks)
+            todo = shards.missing(folder, run, tasks)  # checked again, now that the folder is ours
             if todo:
                 backend = make_backend(executor, workers, scheduler)
                 try:

@@ -34,19 +34,71 @@ def is_spsim_output(out: Path) -> bool:
     return isinstance(manifest, dict) and {"scenarios", "replicates", "seeds"} <= manifest.keys()
 
 
-def claim(out: Path) -> None:
-    """Check that ``out`` can hold this run's outputs before anything is written (one line if not), then mark it."""
+def check(out: Path) -> None:
+    """Refuse, in one line and without writing anything, an ``out`` that cannot hold this run's outputs: a file,
+    a folder of other files, a folder another live run is writing into, or a path that cannot be created."""
+    check_path(out)
     try:
-        if out.exists() and not out.is_dir():
-            raise OutputFolderError(f"--out {out}: exists and is not a folder; name a folder")
         if out.is_dir() and any(out.iterdir()) and not is_spsim_output(out):
             raise OutputFolderError(f"--out {out}: a folder with other files in it, not a spsim output; name a new "
                                     "or empty folder (spsim never writes among files it did not make)")  # fmt: skip
+        if (out / LOCK).exists() and _holder_alive(out / LOCK):
+            raise OutputFolderError(_busy(out))
+        if out.is_dir():
+            _check_own_entries(out)
+    except OSError as err:
+        raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
+
+
+OWN_FOLDERS = re.compile(rf"({SHARD_DIR}|figures|runs-[0-9a-f]+)\Z")  # what spsim writes into as folders
+OWN_FILES = re.compile(r"[^.].*\.(csv|md|html|json|png|toml)\Z")  # and as files (tables, reports, manifest)
+
+
+def _check_own_entries(out: Path) -> None:
+    """A name spsim writes a file under must not be a folder, nor a folder it writes into a file: found only
+    after the simulations otherwise (a file called replicates/ failed the first shard, after the first run)."""
+    for entry in out.iterdir():
+        if OWN_FOLDERS.match(entry.name) and not entry.is_dir():
+            raise OutputFolderError(f"--out {out}: {entry.name} is not a folder, but spsim writes a folder there; "
+                                    "remove it, or use a new --out")  # fmt: skip
+        if OWN_FILES.match(entry.name) and entry.is_dir():
+            raise OutputFolderError(f"--out {out}: {entry.name} is a folder, but spsim writes a file there; "
+                                    "remove it, or use a new --out")  # fmt: skip
+
+
+def check_path(out: Path) -> None:
+    """``out`` is a folder, or can be made one: it is not a file, the nearest existing folder above it can be
+    written in, and the name is one the system accepts (too long a name fails here, not after the work)."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputFolderError(f"--out {out}: exists and is not a folder; name a folder")
+        existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+        if not existing.is_dir():
+            raise OutputFolderError(f"--out {out}: {existing} is not a folder; name a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise OutputFolderError(f"--out {out}: cannot write in {existing} (permission denied)")
+    except OSError as err:
+        raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
+
+
+def claim(out: Path) -> None:
+    """Check that ``out`` can hold this run's outputs before anything is written (one line if not), then mark it."""
+    check(out)
+    try:
         out.mkdir(parents=True, exist_ok=True)
         if not (out / MARKER).is_file():
             atomic_write_text(out / MARKER, json.dumps({"spsim_output": 1}) + "\n")
     except OSError as err:
         raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
+
+
+def _busy(out: Path) -> str:
+    try:
+        holder = (out / LOCK).read_text().strip()
+    except OSError:
+        holder = "unknown"
+    return (f"--out {out}: another spsim run is writing into this folder (process {holder}); wait for it, or use "
+            "a new --out")  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -60,9 +112,13 @@ def locked(out: Path) -> Iterator[None]:
             break
         except FileExistsError:
             if _holder_alive(lock):
-                raise OutputFolderError(f"--out {out}: another spsim run is writing into this folder "
-                                        f"(process {lock.read_text().strip()}); wait for it, or use a new --out") from None  # fmt: skip
-            lock.unlink(missing_ok=True)
+                raise OutputFolderError(_busy(out)) from None
+            try:
+                lock.unlink(missing_ok=True)
+            except OSError as err:  # e.g. a folder of that name: not a lock spsim left
+                raise OutputFolderError(f"--out {out}: {LOCK} cannot be replaced ({err.strerror}); remove it") from None
+        except OSError as err:
+            raise OutputFolderError(f"--out {out}: cannot take the folder's lock ({err.strerror})") from None
     else:
         raise OutputFolderError(f"--out {out}: cannot take the folder's lock ({LOCK})")
     try:
@@ -74,12 +130,21 @@ def locked(out: Path) -> Iterator[None]:
 
 
 def _holder_alive(lock: Path) -> bool:
+    """Whether the process named in the lock still runs. A process of another user is alive too (signalling it
+    is refused with EPERM): its run must not be taken over."""
     try:
         pid = int(lock.read_text().strip())
-        os.kill(pid, 0)
     except (OSError, ValueError):
         return False
-    return pid != os.getpid()
+    if pid <= 0 or pid == os.getpid():  # 0 and negative ids would signal whole process groups
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
 
 
 def remove_temporaries(out: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import outdir
 from .design import (
     Design,
     DesignError,
@@ -106,8 +107,7 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
         warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed, seeds_per_point=True,
     )  # fmt: skip
-    design.check()
-    out.mkdir(parents=True, exist_ok=True)
+    outdir.check(out)  # refused before the design runs; the design checks its points, then marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label="psa")
     order = [s.name for s in scenarios]
     # a draw's replicates (own seeds, shared across scenarios) average out chance within the draw, so the

@@ -178,6 +178,43 @@ class ProcessPool(Backend):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+SCHEDULER_TIMEOUT_S = 5.0  # a scheduler on a working network answers in well under a second
+
+
+class SchedulerUnreachable(Exception):
+    """No Dask scheduler answered at an address; the message is one line."""
+
+
+def probe_scheduler(address: str, timeout: float | None = None) -> None:
+    """Ask the scheduler at ``address`` who it is, within ``timeout`` seconds in all (connecting, the
+    handshake and the answer): a malformed address, a closed port, a silent host or a server that is not a
+    Dask scheduler is refused here, in one line, before anything is written (Dask's Client alone waits 30 s
+    and then raises a multi-line OSError; some malformed addresses make it fail an assert after 10 s)."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    timeout = timeout or SCHEDULER_TIMEOUT_S
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    try:
+        answer = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except (TimeoutError, asyncio.TimeoutError):
+        raise SchedulerUnreachable(f"no Dask scheduler answered within {timeout:g} s") from None
+    except Exception as err:  # noqa: BLE001 - whatever the address or the peer did, it is not a usable scheduler
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise SchedulerUnreachable(f"no Dask scheduler there ({reason})") from None
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise SchedulerUnreachable("something answered, but not a Dask scheduler")
+
+
 class DaskBackend(Backend):
     """Dask distributed: a scheduler address (a cluster), or a local cluster on 127.0.0.1."""
 
@@ -186,7 +223,7 @@ class DaskBackend(Backend):
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler)
+            self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
         else:
             self.cluster = LocalCluster(
                 n_workers=workers,

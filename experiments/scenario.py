@@ -81,11 +81,14 @@ def available() -> list[str]:
 
 def scenario_path(name_or_path: str) -> Path:
     path = Path(name_or_path)
-    if path.suffix == ".toml" and path.exists():
-        return path
-    candidate = SCENARIO_DIR / f"{name_or_path}.toml"
-    if candidate.exists():
-        return candidate
+    try:
+        if path.suffix == ".toml" and path.exists():
+            return path
+        candidate = SCENARIO_DIR / f"{name_or_path}.toml"
+        if candidate.exists():
+            return candidate
+    except OSError as err:  # e.g. a name too long to ask about (exists() raises rather than say no)
+        raise ScenarioError(f"{name_or_path}: not a usable scenario path ({err.strerror or type(err).__name__})") from None
     raise ScenarioError(f"{name_or_path}: no such scenario; available: {', '.join(available())}")
 
 

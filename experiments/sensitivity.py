@@ -16,10 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import outdir
 from .design import (
     VALUE_PER_SWEMWBS_POINT_GBP,
     Design,
     DesignError,
+    check_size,
     as_points,
     best_scenario,
     net_benefit,
@@ -193,14 +195,15 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
     parameters = uncertain_parameters(parameter_names)
     if len(scenarios) < 2:
         raise DesignError("spsim sensitivity: name at least two scenarios (the first is the reference)")
+    # Morris: n trajectories of k + 1 points; Sobol (first order): n x (k + 2) points
+    check_size(n * (len(parameters) + (1 if method == "morris" else 2)), len(scenarios), replicates)
     problem = salib_problem(parameters)
     x = sample(method, problem, n, seed)
     design = Design(
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
         warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
     )  # fmt: skip
-    design.check()
-    out.mkdir(parents=True, exist_ok=True)
+    outdir.check(out)  # refused before the design runs; the design checks its points, then marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label=f"sensitivity ({method})")
     table, benefit, best = analyse(method, problem, x, runs, scenarios, value_per_point, seed)
     order = [s.name for s in scenarios]

@@ -5,14 +5,16 @@ trajectory sums as columns, dtypes and values (Python's JSON writes floats exact
 shards is byte-identical to one built in memory). Its ``identity`` names the run (a hash of the settings that
 determine the numbers), the scenario, the replicate, the seed and the code version; a shard whose identity is
 not the one expected is refused, never silently mixed in (issue 12: pickled shards could run code, and
-resume accepted any shard).
+resume accepted any shard). Its ``sha256`` covers the content, so a shard damaged on disk is refused too.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import os
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +25,7 @@ import pandas as pd
 
 from .runner import SHARD_DIR, ReplicateResult, Task, atomic_write_text
 
-FORMAT = "spsim shard 1"
+FORMAT = "spsim shard 2"  # 2: with the sha256 of its content
 
 
 class ShardError(ValueError):
@@ -68,9 +70,20 @@ def _frame(table: dict[str, Any]) -> pd.DataFrame:
     return frame.astype(dict(zip(table["columns"], table["dtypes"], strict=True))) if len(frame) else frame
 
 
+CONTENT = ("row", "timeseries", "trajectory_sums")
+
+
+def _digest(content: dict[str, Any]) -> str:
+    """The sha256 of the content as JSON. Python's JSON reads back exactly what it wrote (floats, NaN, key
+    order), so the digest of the content as read equals the digest written unless a byte of it changed."""
+    text = json.dumps({key: content[key] for key in CONTENT}, default=_plain, allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def write(folder: Path, run: str, task: Task, result: ReplicateResult) -> None:
-    shard = {"format": FORMAT, "identity": identity(run, task), "row": result.row,
-             "timeseries": _table(result.timeseries), "trajectory_sums": _table(result.trajectory_sums)}  # fmt: skip
+    content = {"row": result.row, "timeseries": _table(result.timeseries),
+               "trajectory_sums": _table(result.trajectory_sums)}  # fmt: skip
+    shard = {"format": FORMAT, "identity": identity(run, task), "sha256": _digest(content), **content}
     atomic_write_text(path(folder, task), json.dumps(shard, default=_plain, allow_nan=True))
 
 
@@ -92,6 +105,14 @@ def check(folder: Path, run: str, task: Task) -> dict[str, Any]:
     if wrong:
         raise ShardError(f"{path(folder, task)}: belongs to another run ({wrong[0]} is {found.get(wrong[0])!r}, "
                          f"expected {expected[wrong[0]]!r}); delete it, or use a new --out")  # fmt: skip
+    # a shard whose numbers changed on disk (a bad sector, a hand edit) would give exit 0 and wrong tables
+    try:
+        intact = shard.get("sha256") == _digest(shard)
+    except (KeyError, TypeError, ValueError, RecursionError):
+        intact = False
+    if not intact:
+        raise ShardError(f"{path(folder, task)}: its content does not match its sha256 (damaged); delete it to run "
+                         "it again")  # fmt: skip
     return shard
 
 
@@ -107,9 +128,15 @@ def read(folder: Path, run: str, task: Task) -> ReplicateResult:
 
 def missing(folder: Path, run: str, tasks: list[Task]) -> list[Task]:
     """The tasks without a shard; every shard present is checked first (nothing runs beside a foreign one)."""
+    try:  # one listing, not a stat per task: a design can have hundreds of thousands of tasks
+        present = set(os.listdir(folder / SHARD_DIR))
+    except (FileNotFoundError, NotADirectoryError):
+        present = set()
+    except OSError as err:
+        raise ShardError(f"{folder / SHARD_DIR}: cannot be listed ({err.strerror}); use a new --out") from None
     todo = []
     for task in tasks:
-        if path(folder, task).exists():
+        if path(folder, task).name in present:
             check(folder, run, task)
         else:
             todo.append(task)

@@ -161,10 +161,10 @@ def test_calibration_writes_values_the_model_then_uses_with_their_provenance(tmp
         (["calibrate", "--accept", "2"], "spsim calibrate: --accept 2.0: must be above 0 and at most 1"),
         (["sensitivity", "baseline"], "spsim sensitivity: name at least two scenarios"),
         (["sensitivity", "baseline", "fund_vcse", "--parameters", "nope"], "spsim sensitivity: --parameters: unknown"),
-        (["psa", "baseline", "fund_vcse", "--draws", "1"], "spsim psa: --draws must be at least 2"),
+        (["psa", "baseline", "fund_vcse", "--draws", "1"], "spsim psa: --draws 1: must be from 2 to 10,000"),
         (["sensitivity", "--top", "3", "--parameters", "uptake_prob"], "spsim sensitivity: give --parameters or --top"),
         (["sensitivity", "--top", "3", "--from", "/nonexistent"], "spsim sensitivity: --from /nonexistent: no indices"),
-        (["calibrate", "--confirm-population", "10"], "spsim calibrate: --confirm-replicates must be at least 1"),
+        (["calibrate", "--confirm-population", "10"], "spsim calibrate: --confirm-population 10: must be from 1000"),
         (["psa", "--population", "10"], "spsim psa: --population 10: must be at least 1000"),
     ],
 )

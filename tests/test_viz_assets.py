@@ -10,6 +10,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import tarfile
 
 import pytest
@@ -137,3 +138,47 @@ def test_an_unreachable_registry_is_one_line_too(tmp_path, monkeypatch, capsys):
     assert cli.main(["viz-assets"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("spsim viz-assets: cannot reach http://127.0.0.1:9/")
+
+
+def _serve_from(cache, monkeypatch):
+    """`spsim viz` on ``cache``, stopping where it would become the server (returns what it did)."""
+
+    class Served(BaseException):
+        pass
+
+    def become_server(*args):
+        raise Served
+
+    monkeypatch.setattr(viz_assets, "cache_dir", lambda: cache)
+    monkeypatch.setattr(cli.os, "execve", become_server)
+    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+    try:
+        return cli.main(["viz", "--no-fetch"])
+    except Served:
+        return "served"
+
+
+def test_a_cached_file_changed_after_it_was_fetched_is_refused_before_serving(tmp_path, registry, monkeypatch, capsys):
+    viz_assets.ensure(tmp_path, echo=lambda _: None)
+    assert _serve_from(tmp_path, monkeypatch) == "served"
+    assert (tmp_path / viz_assets.VERIFIED).is_file()  # the next start hashes only what changed
+    script = tmp_path / "requirejs@2.3.6" / "dist" / "index.js"
+    stat = script.stat()
+    script.write_text("/* same size?*/"[: stat.st_size].ljust(stat.st_size))  # same size, and mtime set back:
+    os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # only the ctime tells it changed
+    capsys.readouterr()
+    assert _serve_from(tmp_path, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(script) in err and "differs from the pinned sha512" in err
+    script.unlink()
+    assert _serve_from(tmp_path, monkeypatch) == 2
+    assert "missing or not a regular file" in capsys.readouterr().err
+
+
+def test_checking_an_unchanged_cache_is_quick(tmp_path, registry, monkeypatch):
+    viz_assets.ensure(tmp_path, echo=lambda _: None)
+    assert viz_assets.verify(tmp_path) == sum(len(pin["files"]) for pin in registry["pins"].values())
+    hashed = []
+    monkeypatch.setattr(viz_assets, "_sha512", lambda data: hashed.append(data) or "")
+    viz_assets.verify(tmp_path)
+    assert hashed == []  # nothing changed: nothing read again
