@@ -33,6 +33,7 @@ LEVEL = purpose_constant("course_level")  # the wellbeing state of a spell
 LONELY = purpose_constant("course_lonely")  # the loneliness state of a spell (correlated with wellbeing)
 GAP = purpose_constant("course_gap")  # how long a spell lasts
 TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
+LOOKAHEAD = 4  # spells whose lengths are drawn at once when catching a person up (a speed setting only)
 
 
 def normals(keys: np.ndarray, purpose: int, n: np.ndarray) -> np.ndarray:
@@ -81,19 +82,23 @@ class NaturalCourse:
 
     def _draw_spells(self, people: np.ndarray, spell: np.ndarray) -> None:
         """The state of spell ``spell`` of ``people``, and the week it ends (counted from its start)."""
+        self._draw_states(people, spell)
+        gap = geometric_weeks(PersonalDraws.uniforms(self.keys[people], GAP, spell), self.spell_weeks)
+        self.spell_start[people] = self.spell_end[people]
+        self.spell_end[people] += gap
+
+    def _draw_states(self, people: np.ndarray, spell: np.ndarray) -> None:
         keys = self.keys[people]
         z = normals(keys, LEVEL, spell)
         z_lonely = self.correlation * z + np.sqrt(1 - self.correlation**2) * normals(keys, LONELY, spell)
         self.wellbeing_state[people] = self.wellbeing_sd * z
         self.loneliness_state[people] = self.loneliness_sd * z_lonely
-        gap = geometric_weeks(PersonalDraws.uniforms(keys, GAP, spell), self.spell_weeks)
-        self.spell_start[people] = self.spell_end[people]
-        self.spell_end[people] += gap
 
     def advance(self, people: np.ndarray, week: int) -> None:
-        """Bring ``people``'s state to ``week``: renew every spell that has ended by then (a person listed twice
-        is renewed once: the same spell gets the same draws). A week before the current spell (a look back,
-        which the model never needs but a test may) replays the person's course from the start."""
+        """Bring ``people``'s state to ``week``: move to the spell that covers it (a person listed twice moves
+        once). Only the covering spell's state is drawn; the spells passed over need only their lengths, found
+        LOOKAHEAD at a time (a person unread for years has passed over several). A week before the current
+        spell (a look back, which the model never needs but a test may) replays the course from the start."""
         back = people[self.spell_start[people] > week]
         if len(back):
             self.spell[back] = 0
@@ -101,10 +106,23 @@ class NaturalCourse:
             self._draw_spells(back, self.spell[back])
             self.spell_start[back] = 0
         people = people[self.spell_end[people] <= week]
+        if len(people) > 1:
+            people = np.unique(people)
         while len(people):
-            self.spell[people] += 1
-            self._draw_spells(people, self.spell[people])
-            people = people[self.spell_end[people] <= week]
+            first = self.spell[people] + 1  # the next spell of each
+            spells = first[:, None] + np.arange(LOOKAHEAD)
+            gaps = geometric_weeks(PersonalDraws.uniforms(self.keys[people][:, None], GAP, spells).ravel(),
+                                   self.spell_weeks).reshape(spells.shape)  # fmt: skip
+            ends = self.spell_end[people][:, None] + np.cumsum(gaps, axis=1)  # when each of those spells ends
+            covers = ends > week
+            k = np.where(covers.any(axis=1), covers.argmax(axis=1), LOOKAHEAD - 1)  # the covering spell, or the last
+            rows = np.arange(len(people))
+            self.spell[people] = first + k
+            self.spell_start[people] = np.where(k > 0, ends[rows, k - 1], self.spell_end[people])
+            self.spell_end[people] = ends[rows, k]
+            done = covers[rows, k]
+            self._draw_states(people[done], self.spell[people[done]])
+            people = people[~done]
 
     def scores(self, people: np.ndarray, week: int) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``people`` at ``week`` without any service (no measurement error)."""
