@@ -237,7 +237,7 @@ def test_wellbeing_and_loneliness_states_are_correlated():
 
 
 def _counterfactual(seed: int = 5, **overrides) -> pd.DataFrame:
-    model = SocialPrescribingModel(rng=seed, population=100_000, social_prescribing=False, measure_from=52,
+    model = SocialPrescribingModel(rng=seed, population=60_000, social_prescribing=False, measure_from=52,
                                    **overrides)  # fmt: skip
     model.run_for(52 + 52 + 30)
     model.close_open_records()
@@ -249,7 +249,7 @@ def test_without_social_prescribing_people_referred_lowest_improve_most():
     """Regression to the mean emerges from referral at a low point (issue 13): no service, yet the lowest third
     at referral rises most; loneliness and GP and A&E use fall too."""
     df = _counterfactual()
-    assert len(df) > 500
+    assert len(df) > 400
     change = df["swemwbs_end"] - df["swemwbs_start"]
     by_third = change.groupby(pd.qcut(df["swemwbs_start"], 3, labels=False)).mean()
     assert by_third[0] > by_third[1] > by_third[2]
