@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -10,10 +9,8 @@ import pandas as pd
 import pytest
 
 from model import (
-    Cohort,
     PathwayState,
     Patient,
-    ReferralSource,
     SocialPrescribingModel,
     VCSEGroup,
 )
@@ -26,7 +23,6 @@ from model.mechanisms import (
     ucla,
 )
 from model.natural_course import NaturalCourse
-from model.referral import refer
 from tests import builders
 
 S = PathwayState
