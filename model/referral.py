@@ -1,9 +1,9 @@
 """Referral and first contact: who is referred each week, by whom, and how they reach a link worker.
 
 Referrals arrive by the medical routes (GP, community mental health team) and by self-referral,
-need-weighted over the catchment (ELSA odds ratios) and at a low point in the person's own course. A referred person waits for a link worker with
-room (first come, first served), may give up waiting, and at first contact may decline (Bu 2024;
-Dayson 2020 for the supported pathway).
+need-weighted over the catchment (ELSA odds ratios) and at a low point in the person's own course. A
+referred person waits for a link worker with room (first come, first served), may give up waiting, and at
+first contact may decline (Bu 2024; Dayson 2020 for the supported pathway).
 """
 
 from __future__ import annotations
