@@ -23,6 +23,7 @@ from . import scenario as scenarios
 from .analysis import interval
 from .experiment import Experiment
 from .runner import atomic_write_csv, atomic_write_text
+from .validate import target_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OUT = PROJECT_ROOT / "results" / "mechanisms"
@@ -73,11 +74,9 @@ def sizes(replicates: pd.DataFrame, chosen: list[Variant]) -> pd.DataFrame:
     """Per variant: the measure with the mechanism as it is, as changed, and the paired difference."""
     rows = []
     for v in chosen:
-        def of(name: str) -> pd.Series:
-            return replicates[replicates["scenario"] == name].set_index("replicate")[v.metric].astype(float)
-
-        base, changed = of(v.base), of(v.name)
-        diff = interval(changed - base, v.share)
+        base = target_values(replicates, {"metric": v.metric, "scenario": v.base})
+        changed = target_values(replicates, {"metric": v.metric, "scenario": v.name})
+        diff = interval(target_values(replicates, {"metric": v.metric, "scenario": v.name, "versus": v.base}), v.share)
         rows.append({"variant": v.name, "mechanism": v.mechanism, "base": v.base, "metric": v.metric,
                      "as_is": float(base.mean()), "changed": float(changed.mean()), "difference": diff[0],
                      "ci_low": diff[1], "ci_high": diff[2],

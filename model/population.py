@@ -104,11 +104,6 @@ class Catchment:
         self.in_pathway = np.zeros(n, dtype=bool)
         self.episodes = np.zeros(n, dtype=np.int32)  # how many times each person has been referred
 
-    def draw_referred(self, u: float) -> int | None:
-        """The person referred by uniform draw ``u`` (need-weighted), or None if already in the pathway."""
-        i = int(self.by_need(np.array([u]))[0])
-        return None if self.in_pathway[i] else i
-
     def by_need(self, u: np.ndarray) -> np.ndarray:
         """The people that uniform draws ``u`` pick, each in proportion to how often people like them are
         referred (need, the ELSA odds ratios); who among them is referred *now* depends on how they are now

@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .viz_server import running_viz
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
@@ -49,12 +48,6 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_page():
     """`spsim viz` on a free port (it fetches any missing assets first); yields the address."""
@@ -64,36 +57,14 @@ def served_page():
         import playwright.sync_api  # noqa: F401
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     OUTPUT.mkdir(exist_ok=True)
-    log = (OUTPUT / "viz-server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "experiments", "viz", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180  # the first start may fetch the assets from the npm registry
-    try:
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"spsim viz exited with code {server.returncode}; see {OUTPUT / 'viz-server.log'}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"spsim viz did not answer on {url} within 180 s; see {OUTPUT / 'viz-server.log'}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+
+    def answers(port: int) -> bool:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            return response.status == 200
+
+    with (OUTPUT / "viz-server.log").open("w") as log, running_viz(answers, log=log) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from model import Cohort, PathwayState, Patient, ReferralSource, SocialPrescribingModel
+from model.referral import referred_this_week
 
 S = PathwayState
 WEEKS = 52
@@ -79,10 +80,7 @@ def test_need_weighted_draw_gives_the_odds_ratios_as_rate_ratios():
     )
     model = counterfactual(**params)
     c = model.catchment
-    draws = np.random.default_rng(0).random(60_000)
-    hits = np.zeros(c.size, dtype=np.int64)
-    for u in draws:
-        hits[c.draw_referred(float(u))] += 1
+    hits = np.bincount(c.by_need(np.random.default_rng(0).random(60_000)), minlength=c.size)
     assert _rate_ratio(hits, c.lonely) == pytest.approx(2.2, rel=0.1)
     assert _rate_ratio(hits, c.ltc_count >= 2) == pytest.approx(2.02, rel=0.1)
     assert _rate_ratio(hits, c.deprived) == pytest.approx(1.59, rel=0.1)
@@ -95,9 +93,7 @@ def test_odds_ratios_of_one_give_an_unweighted_draw():
         referral_or_deprived=1.0, referral_or_smi=1.0,
     )  # fmt: skip
     c = model.catchment
-    hits = np.zeros(c.size, dtype=np.int64)
-    for u in np.random.default_rng(1).random(40_000):
-        hits[c.draw_referred(float(u))] += 1
+    hits = np.bincount(c.by_need(np.random.default_rng(1).random(40_000)), minlength=c.size)
     assert _rate_ratio(hits, c.lonely) == pytest.approx(1.0, abs=0.08)
     assert _rate_ratio(hits, c.ltc_count >= 2) == pytest.approx(1.0, abs=0.08)
 
@@ -105,10 +101,10 @@ def test_odds_ratios_of_one_give_an_unweighted_draw():
 def test_people_already_in_the_pathway_are_not_drawn_again():
     model = counterfactual(rng=3, population=5_000)
     c = model.catchment
-    i = c.draw_referred(0.5)
-    assert i is not None
-    c.in_pathway[i] = True
-    assert c.draw_referred(0.5) is None
+    c.in_pathway[500:] = True  # only the first 500 people are free to be referred
+    chosen = referred_this_week(model, np.random.default_rng(2), 40)
+    assert len(chosen) == 40 == len(set(chosen))  # the week's referrals are found, each person once
+    assert all(i < 500 for i in chosen)
 
 
 def test_lonely_multimorbid_deprived_and_smi_are_over_represented_among_referred():

@@ -4,12 +4,6 @@ another Origin (a web page in the same browser, including over a WebSocket) is r
 from __future__ import annotations
 
 import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -17,7 +11,8 @@ from websockets.sync.client import connect
 
 from experiments.viz_guard import refusal
 
-ROOT = Path(__file__).resolve().parent.parent
+from .viz_server import running_viz
+
 
 
 def _scope(host: str | None, origin: str | None = None, port: int = 8765) -> dict:
@@ -51,12 +46,6 @@ def test_a_host_sent_twice_is_refused():
     assert refusal(scope) is not None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(port: int, host: str, origin: str | None = None) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -73,32 +62,8 @@ def _get(port: int, host: str, origin: str | None = None) -> int:
 @pytest.fixture(scope="module")
 def server():
     """`spsim viz` on a free port, as a user starts it (without fetching assets: not needed here)."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "experiments", "viz", "--port", str(port), "--no-fetch"],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"spsim viz exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
-            try:
-                if _get(port, f"127.0.0.1:{port}") == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("spsim viz did not answer within 180 s")
-            time.sleep(0.5)
+    with running_viz(lambda port: _get(port, f"127.0.0.1:{port}") == 200, "--no-fetch") as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
 
 
 def test_the_page_itself_is_answered(server):

@@ -3,6 +3,8 @@ link worker support's own effect, what stops people starting, and the supported 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -34,8 +36,7 @@ def test_anxiety_or_depression_is_a_large_cohort_that_starts_low():
 def test_the_cohort_follows_the_person_and_the_referrer():
     model = calm_model()
     person = model.catchment.person(0)
-    with_cmd = type(person)(**{**{f: getattr(person, f) for f in person.__slots__}, "cmd": True})
-    without = type(person)(**{**{f: getattr(person, f) for f in person.__slots__}, "cmd": False})
+    with_cmd, without = dataclasses.replace(person, cmd=True), dataclasses.replace(person, cmd=False)
     assert cohort_of(with_cmd, ReferralSource.GP) is Cohort.COMMON_MENTAL
     assert cohort_of(with_cmd, ReferralSource.SELF) is Cohort.COMMON_MENTAL
     assert cohort_of(with_cmd, ReferralSource.CMHT) is Cohort.MENTAL_HEALTH
