@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import matching
 from .states import Event, PathwayState, Service
 
 if TYPE_CHECKING:
@@ -21,12 +22,21 @@ class Assessment:
             return
         self.assessed = True
         if not self.appropriate:
+            self.pass_on_unsuitable()
             self.move_to(S.NO_ACTIVITY, Event.NOT_APPROPRIATE)
             return
-        self.wants_activity = self.draw("uptake") < self.uptake_probability()
-        if self.wants_activity:
-            self.look_for_group()
-        # otherwise the link worker supports them in other ways until the episode ends
+        self.look_for_group()  # whether they want to go is theirs to say once a group is suggested
+
+    def pass_on_unsuitable(self: Patient) -> None:
+        """Some referrals social prescribing cannot help with are passed on to a group anyway and found
+        unsuitable there, holding a place for a few weeks: the strain scattergun referral puts on
+        community partners (Cooper 2024)."""
+        p = self.model.p
+        if self.draw("passed_on") >= p.inappropriate_passed_on_share:
+            return
+        group = matching.choose_group(self, self.model)
+        if group is not None and group.free_places > 0:
+            group.hold_place(self.model.week + p.inappropriate_place_weeks)
 
     def resume_with_link_worker(self: Patient) -> None:
         """Back with a link worker (a return, a hand-over): assess first if goals were never agreed."""
@@ -36,7 +46,7 @@ class Assessment:
             self.schedule("assessment", self.model.p.assessment_weeks, self.complete_assessment)
 
     def uptake_probability(self: Patient) -> float:
-        """Chance that an assessed person wants an activity: lower when link workers are stretched
+        """Chance that a person offered a suitable group wants to go: lower when link workers are stretched
         (light-touch support), higher with trained link workers or an accompanied first session."""
         p = self.model.p
         base = p.accompanied_uptake_prob if self.service is Service.MENTAL_HEALTH else p.uptake_prob

@@ -95,7 +95,8 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.ever_supported = False
         self.continuity_broken = False
         self.assessed = False
-        self.wants_activity = True
+        self.offered = False  # a suitable group has been suggested to them
+        self.wants_activity = True  # until they turn a suggested group down
         self.group: VCSEGroup | None = None  # the group attended, waited for, or last attended
         self.matched_at: float | None = None  # when first put on a group's waiting list
         self.gives_up_at = math.inf  # deadline while waiting for a link worker or a group place

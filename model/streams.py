@@ -110,7 +110,7 @@ def purpose_constant(purpose: str) -> int:
 PURPOSES = {name: purpose_constant(name) for name in (
     "appropriate", "lw_patience", "decline", "uptake", "group_patience", "attend", "dropout", "volunteer",
     "move_on", "setback_gap", "setback_keep", "setback_kind", "setback_length", "setback_return",
-    "mh_discharge", "mh_discharge_followup", "found_work", "measure_wellbeing", "measure_loneliness",
+    "mh_discharge", "mh_discharge_followup", "found_work", "measure_wellbeing", "measure_loneliness", "passed_on",
 )}  # fmt: skip
 
 

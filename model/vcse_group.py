@@ -54,6 +54,7 @@ class VCSEGroup(mesa.Agent):
         self.members: dict[Patient, None] = {}  # ordered: deterministic iteration
         self.volunteers: dict[Patient, None] = {}
         self.waiting: deque[Patient] = deque()
+        self.held_until: list[int] = []  # places held by unsuitable referrals passed on, until these weeks
         self.grant_per_week = 0.0
         # Ledger, so that reserves = opening + received - spent can be checked.
         self.received = 0.0
@@ -72,7 +73,17 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def free_places(self) -> int:
-        return max(self.places - len(self.members), 0)
+        return max(self.places - len(self.members) - len(self.held_until), 0)
+
+    def hold_place(self, until_week: int) -> None:
+        """An unsuitable referral takes a place until ``until_week``, when it is found not to fit."""
+        self.held_until.append(until_week)
+
+    def release_held_places(self) -> None:
+        week = self.model.week
+        if any(until <= week for until in self.held_until):
+            self.held_until = [until for until in self.held_until if until > week]
+            self.admit_from_waiting_list()
 
     def join(self, patient: Patient) -> None:
         self.members[patient] = None
@@ -133,9 +144,11 @@ class VCSEGroup(mesa.Agent):
         self.spend(min(grant_cost, self.grant_per_week))
         # volunteers give their time rather than cost it
         referred_on_own_places = max(len(self.members) - len(self.volunteers) - self.grant_places, 0)
-        self.spend(referred_on_own_places * p.cost_per_attendee_week_gbp)
+        self.spend((referred_on_own_places + len(self.held_until)) * p.cost_per_attendee_week_gbp)
         if self.reserves < 0:
             self.model.community.close_group(self)
+        elif self.held_until:  # after this week's costs: a place held until week w is paid for through w
+            self.release_held_places()
 
     def close(self) -> list[Patient]:
         """Close the group; return its members and waiting list, who must be re-matched."""
@@ -144,4 +157,5 @@ class VCSEGroup(mesa.Agent):
         self.members.clear()
         self.volunteers.clear()
         self.waiting.clear()
+        self.held_until.clear()
         return displaced

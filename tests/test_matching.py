@@ -210,6 +210,45 @@ def test_not_wanting_an_activity_means_no_matching():
     assert patient.state is S.NO_ACTIVITY and not patient.took_up
 
 
+def test_people_are_asked_whether_they_want_to_go_only_once_a_group_is_suggested():
+    """Nothing in reach: short of provision, never asked (Bu 2024: provision, not unwillingness, first)."""
+    model = calm_model(uptake_prob=0.0, support_weeks=8)
+    patient = refer(model, 0, wants=(0,))
+    model.run_for(10)
+    assert patient.short_of_provision and not patient.offered and patient.wants_activity
+    assert patient.state is S.NO_ACTIVITY
+
+
+def test_unsuitable_referrals_passed_on_hold_a_group_place_for_a_few_weeks():
+    """Cooper 2024: inappropriate referrals reach community partners and strain them."""
+    model = calm_model(appropriate_share_min=0.0, appropriate_share_max=0.0, inappropriate_passed_on_share=1.0,
+                       inappropriate_place_weeks=3)  # fmt: skip
+    group = add_group(model, 0, 0.1, 0.0, places=2)
+    group.running_cost_per_week = group.income_per_week = 0.0  # only the referral's cost moves the ledger
+    patient = refer(model, 0, wants=(0,))
+    held = []
+    for _ in range(8):
+        model.step()
+        held.append(len(group.held_until))
+    assert patient.state is S.NO_ACTIVITY and patient.exit_reason == "referral not appropriate"
+    assessed = model.p.assessment_weeks  # steps until the assessment, when the place is taken
+    assert held == [0] * assessed + [1] * 3 + [0] * (8 - assessed - 3)
+    assert group.spent == pytest.approx(3 * model.p.cost_per_attendee_week_gbp)
+    assert not group.members and group.free_places == 2
+
+
+def test_a_place_held_by_an_unsuitable_referral_goes_to_the_waiting_list_when_released():
+    model = calm_model(support_weeks=30)
+    group = add_group(model, 0, 0.1, 0.0, places=1)
+    assessed = model.p.assessment_weeks
+    group.hold_place(model.week + assessed + 2)
+    patient = refer(model, 0, wants=(0,))
+    model.run_for(assessed + 1)
+    assert patient.state is S.AWAITING_GROUP
+    model.run_for(1)
+    assert patient.state is S.ATTENDING and patient.group is group
+
+
 # ------------------------------------------------------------------ preferences and reach in the catchment
 def test_preferences_are_three_distinct_activities_weighted_by_cohort():
     n = len(catalogue())
