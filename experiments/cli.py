@@ -335,7 +335,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     experiment.check_resumable(args.resume)
     experiment.run(executor=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume)
-    print(f"wrote {experiment.out}: report.md, comparison.csv, incremental.csv, spend.csv, replicates.csv, figures/")
+    print(f"wrote {experiment.out}: report.md, comparison.csv, incremental.csv, spend.csv, equity.csv, subgroups.csv, "
+          "replicates.csv, figures/")
     return 0
 
 

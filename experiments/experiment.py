@@ -138,22 +138,26 @@ class Experiment:
                     backend.close()
             self.write_outputs()
 
-    def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """All shards, in scenario order then replicate: identical however they were produced."""
         done = [shards.read(self.out, self.run_id, t) for t in sorted(self.tasks(), key=self._sort_key)]
         replicates = pd.DataFrame([s.row for s in done], columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
         timeseries = pd.concat([s.timeseries for s in done], ignore_index=True)
         trajectory_sums = pd.concat([s.trajectory_sums for s in done], ignore_index=True)
-        return replicates, timeseries, trajectory_sums
+        subgroups = pd.concat([s.subgroups for s in done], ignore_index=True)
+        return replicates, timeseries, trajectory_sums, subgroups
 
     def _sort_key(self, task: Task) -> tuple[int, int]:
         return self.order.index(task.scenario.name), task.replicate
 
     def write_outputs(self) -> None:
-        from . import analysis, decisions, figures, report, spend
+        from . import analysis, decisions, equity, figures, report, spend
 
-        replicates, timeseries, trajectory_sums = self.results()
-        comparison = analysis.comparison(replicates, self.order, analysis.counterfactual_in(self.scenarios))
+        replicates, timeseries, trajectory_sums, subgroups = self.results()
+        counterfactual = analysis.counterfactual_in(self.scenarios)
+        comparison = analysis.comparison(replicates, self.order, counterfactual)
+        subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
+        equity_table = equity.equity_table(subgroups, self.order, counterfactual)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
         incremental = decisions.incremental_analysis(replicates, self.order)
         spending = spend.spend_table(replicates, self.scenarios, self.place)
@@ -166,15 +170,20 @@ class Experiment:
             ("comparison.csv", comparison),
             ("incremental.csv", incremental),
             ("spend.csv", spending),
+            ("subgroups.csv", subgroups),
+            ("subgroup_comparison.csv", subgroup_comparison),
+            ("equity.csv", equity_table),
         ):
             atomic_write_csv(self.out / name, frame)
         figure_dir = self.out / "figures"
         figure_dir.mkdir(exist_ok=True)
         paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir)
+        equity_figure = figures.equity_plot(subgroup_comparison, self.order, figure_dir)
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
         report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,
-                            incremental, spending)  # fmt: skip
+                            incremental, spending,
+                            equity.report_section(equity_table, equity_figure and equity_figure.name))  # fmt: skip
         atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 

@@ -167,3 +167,34 @@ def all_figures(
     if not traj.empty:
         paths.append(trajectories_plot(traj, order, out_dir))
     return paths
+
+
+def equity_plot(subgroup_comp: pd.DataFrame, order: list[str], out_dir: Path) -> Path | None:
+    """Wellbeing change by deprivation level per scenario (net of the counterfactual where the run has one),
+    with 95% intervals: who benefits."""
+    rows = subgroup_comp[(subgroup_comp["dimension"] == "deprivation")
+                         & (subgroup_comp["metric"] == "mean_swemwbs_change")]  # fmt: skip
+    if rows.empty:
+        return None
+    net = rows["net_mean"].notna().any()
+    prefix = "net_" if net else ""
+    if net:
+        rows = rows[rows["net_mean"].notna()]
+    scenarios = [s for s in order if s in set(rows["scenario"])]
+    levels = list(dict.fromkeys(rows["subgroup"]))
+    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(scenarios) + 3), 5))
+    width = 0.8 / len(levels)
+    for k, level in enumerate(levels):
+        r = rows[rows["subgroup"] == level].set_index("scenario").reindex(scenarios)
+        mean, lo, hi = r[f"{prefix}mean"], r[f"{prefix}ci_low"], r[f"{prefix}ci_high"]
+        ax.bar([i + (k - (len(levels) - 1) / 2) * width for i in range(len(scenarios))], mean, width,
+               yerr=[mean - lo, hi - mean], capsize=3, label=level)  # fmt: skip
+    ax.set_xticks(range(len(scenarios)), scenarios, rotation=30, ha="right")
+    ax.axhline(0, color="grey", lw=1)
+    what = "net of the counterfactual" if net else "since referral (includes the natural course)"
+    ax.set_ylabel(f"SWEMWBS change per person, {what}")
+    ax.set_title("Who benefits: wellbeing change by deprivation (mean and 95% CI)")
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return save(fig, out_dir / "equity.png")

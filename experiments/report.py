@@ -205,7 +205,8 @@ def _populations(manifest: dict, order: list[str]) -> str:
 
 
 def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir: Path,
-           incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None) -> str:  # fmt: skip
+           incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None,
+           equity_section: list[str] | None = None) -> str:  # fmt: skip
     reference = order[0]
     n = int(replicates.groupby("scenario").size().min())
     if incremental is None:
@@ -249,6 +250,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
     lines += _incremental_section(incremental)
     if spending is not None and len(spending):
         lines += spend.report_section(spending)
+    lines += equity_section or []
     lines += ["## Tables", "", "Means across replicates with 95% intervals; differences are paired. Intervals of "
               "shares are percentile-bootstrap intervals over replicates (they stay between 0% and 100%); the "
               "others are t-intervals.", ""]  # fmt: skip
@@ -283,8 +285,10 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
 
 
 def write_report(out_dir, comp, traj, replicates, order, descriptions, manifest, figure_paths,
-                 incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None) -> tuple[Path, Path]:  # fmt: skip
-    text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental, spending)
+                 incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None,
+                 equity_section: list[str] | None = None) -> tuple[Path, Path]:  # fmt: skip
+    text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental, spending,
+                  equity_section)
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
     atomic_write_text(md_path, text + "\n")
     body = to_html(text)  # no raw HTML, no script addresses: the Markdown carries user text

@@ -30,6 +30,7 @@ from model import SocialPrescribingModel
 
 from .metrics import Window, replicate_metrics, timeseries, trajectory_sums
 from .scenario import Scenario
+from .subgroups import subgroup_rows
 
 SHARD_DIR = "replicates"
 
@@ -49,6 +50,7 @@ class ReplicateResult:
     row: dict
     timeseries: pd.DataFrame
     trajectory_sums: pd.DataFrame
+    subgroups: pd.DataFrame
 
 
 def replicate_seed(root_seed: int, replicate: int) -> int:
@@ -97,6 +99,7 @@ def run_task(task: Task) -> ReplicateResult:
         row=replicate_metrics(model, name, task.replicate, task.seed, window),
         timeseries=timeseries(model, name, task.replicate, since_week=task.warmup_weeks),
         trajectory_sums=trajectory_sums(model, name, task.replicate),
+        subgroups=subgroup_rows(model, name, task.replicate, window),
     )
 
 

@@ -1,7 +1,7 @@
 """Finished replicates on disk: data that cannot run code, each carrying the identity of the run it belongs to.
 
-A shard is one JSON file per (scenario, replicate): the ``replicates.csv`` row, and the weekly series and
-trajectory sums as columns, dtypes and values (Python's JSON writes floats exactly, so a table rebuilt from
+A shard is one JSON file per (scenario, replicate): the ``replicates.csv`` row, and the weekly series,
+trajectory sums and results by subgroup as columns, dtypes and values (Python's JSON writes floats exactly, so a table rebuilt from
 shards is byte-identical to one built in memory). Its ``identity`` names the run (a hash of the settings that
 determine the numbers), the scenario, the replicate, the seed and the code version; a shard whose identity is
 not the one expected is refused, never silently mixed in (issue 12: pickled shards could run code, and
@@ -25,7 +25,7 @@ import pandas as pd
 
 from .runner import SHARD_DIR, ReplicateResult, Task, atomic_write_text
 
-FORMAT = "spsim shard 2"  # 2: with the sha256 of its content
+FORMAT = "spsim shard 3"  # 2: with the sha256 of its content; 3: with the results by subgroup
 
 
 class ShardError(ValueError):
@@ -70,7 +70,7 @@ def _frame(table: dict[str, Any]) -> pd.DataFrame:
     return frame.astype(dict(zip(table["columns"], table["dtypes"], strict=True))) if len(frame) else frame
 
 
-CONTENT = ("row", "timeseries", "trajectory_sums")
+CONTENT = ("row", "timeseries", "trajectory_sums", "subgroups")
 
 
 def _digest(content: dict[str, Any]) -> str:
@@ -82,7 +82,7 @@ def _digest(content: dict[str, Any]) -> str:
 
 def write(folder: Path, run: str, task: Task, result: ReplicateResult) -> None:
     content = {"row": result.row, "timeseries": _table(result.timeseries),
-               "trajectory_sums": _table(result.trajectory_sums)}  # fmt: skip
+               "trajectory_sums": _table(result.trajectory_sums), "subgroups": _table(result.subgroups)}  # fmt: skip
     shard = {"format": FORMAT, "identity": identity(run, task), "sha256": _digest(content), **content}
     atomic_write_text(path(folder, task), json.dumps(shard, default=_plain, allow_nan=True))
 
@@ -121,7 +121,8 @@ def read(folder: Path, run: str, task: Task) -> ReplicateResult:
     try:
         row = {k: (math.nan if v is None else v) for k, v in shard["row"].items()}
         return ReplicateResult(row=row, timeseries=_frame(shard["timeseries"]),
-                               trajectory_sums=_frame(shard["trajectory_sums"]))  # fmt: skip
+                               trajectory_sums=_frame(shard["trajectory_sums"]),
+                               subgroups=_frame(shard["subgroups"]))  # fmt: skip
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise ShardError(f"{path(folder, task)}: a damaged spsim shard ({type(err).__name__}); delete it") from None
 

@@ -26,7 +26,8 @@ SCENARIOS = ["baseline", "fund_vcse"]
 REPLICATES = 2
 COMMAND = ["run", *SCENARIOS, "--replicates", str(REPLICATES), "--years", "0.2", "--warmup-years", "0",
            "--population", "1000", "--seed", "11"]  # fmt: skip
-DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv", "spend.csv")
+DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv",
+              "spend.csv", "subgroups.csv", "equity.csv")
 SHARDS = [f"replicates/{s}__r{r:04d}.json" for r in range(REPLICATES) for s in SCENARIOS]
 EXAMPLE_SECONDS = 60
 

@@ -14,7 +14,8 @@ from experiments import scenario as scenarios
 from experiments.experiment import Experiment
 from experiments.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
-DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv")
+DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv",
+              "subgroups.csv", "subgroup_comparison.csv", "equity.csv")
 SMALL = {"population": 4_000}
 
 
