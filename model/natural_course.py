@@ -67,15 +67,16 @@ class NaturalCourse:
             + p.swemwbs_offset_lonely * catchment.lonely
             + p.swemwbs_trait_sd * catchment.wellbeing_z
         ).astype(np.float32)
-        self.mean_loneliness = catchment.ucla_mean.astype(np.float32)
+        self.mean_loneliness = catchment.ucla_mean.astype(np.float32, copy=False)
         self.spell_weeks = p.natural_spell_weeks
         self.wellbeing_sd = p.swemwbs_state_sd
         self.loneliness_sd = p.ucla_state_sd
         self.correlation = p.wellbeing_loneliness_state_correlation
-        # spell 0 is under way at the start (the process is stationary): its state, and when it ends
-        self.spell = np.zeros(n, dtype=np.int64)
-        self.spell_start = np.zeros(n, dtype=np.int64)  # (the first spell began before the run: 0 will do)
-        self.spell_end = np.zeros(n, dtype=np.int64)
+        # spell 0 is under way at the start (the process is stationary): its state, and when it ends; 32-bit
+        # counts and weeks (a century is 5,200 weeks) keep a 1.5-million-adult ICB within its memory budget
+        self.spell = np.zeros(n, dtype=np.int32)
+        self.spell_start = np.zeros(n, dtype=np.int32)  # (the first spell began before the run: 0 will do)
+        self.spell_end = np.zeros(n, dtype=np.int32)
         self.wellbeing_state = np.zeros(n, dtype=np.float32)
         self.loneliness_state = np.zeros(n, dtype=np.float32)
         self._draw_spells(np.arange(n), self.spell)

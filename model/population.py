@@ -90,7 +90,8 @@ class Catchment:
         self.cmd = g.random(n) < params.prevalence_cmd
         # The person's own mean UCLA-3 (ONS): lonely people from the cut-off to 9, others from 3 to just below.
         cut, ucla_u = float(params.ucla_lonely_cutoff), self.traits_u[:, 2].astype(float)
-        self.ucla_mean = np.where(self.lonely, cut + np.floor(ucla_u * (10 - cut)), 3 + np.floor(ucla_u * (cut - 3)))
+        self.ucla_mean = np.where(self.lonely, cut + np.floor(ucla_u * (10 - cut)),
+                                  3 + np.floor(ucla_u * (cut - 3))).astype(np.float32)  # whole numbers 3-9: exact
 
         # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.
         weight = (
