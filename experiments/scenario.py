@@ -95,7 +95,9 @@ def scenario_path(name_or_path: str) -> Path:
 MAX_FILE_BYTES = 1_000_000  # a scenario file is a page of text; anything far bigger is not one
 
 
-def load(name_or_path: str) -> Scenario:
+def load(name_or_path: str, place: dict[str, Any] | None = None) -> Scenario:
+    """A scenario, checked; ``place``: the parameter values of the place it runs in (a budget buys link
+    workers on top of the place's own FTE, not the default place's)."""
     path = scenario_path(name_or_path)
     # only a regular file is read: a folder, a FIFO (which would block) or a device (endless) is refused first
     if not path.is_file():
@@ -113,10 +115,10 @@ def load(name_or_path: str) -> Scenario:
         raise ScenarioError(f"{path}: nested too deeply to be a scenario") from None
     except OSError as err:
         raise ScenarioError(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
-    return parse(data, path)
+    return parse(data, path, place)
 
 
-def parse(data: dict[str, Any], path: Path) -> Scenario:
+def parse(data: dict[str, Any], path: Path, place: dict[str, Any] | None = None) -> Scenario:
     where = str(path)
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
@@ -146,7 +148,7 @@ def parse(data: dict[str, Any], path: Path) -> Scenario:
     raw_policies = data.get("policies", [])
     if not isinstance(raw_policies, list):
         raise ScenarioError(f"{where}: key 'policies' = {raw_policies!r}: must be an array of tables ([[policies]])")
-    base = resolve(parameters)
+    base = resolve({**(place or {}), **parameters})
     policies = tuple(_policy(where, i, entry, base) for i, entry in enumerate(raw_policies))
     budgets = {key: data[key] for key in ("budget_gbp_per_100k_year", "budget_gbp_year") if key in data}
     if len(budgets) > 1:

@@ -25,7 +25,7 @@ DEPRIVED_QUINTILES = (1,)
 class Area:
     """One small area (a neighbourhood): a disc of ``radius_km`` around (x_km, y_km)."""
 
-    adults: int
+    adults: float  # a weight: a place run at another size keeps each area's share
     imd_quintile: int  # English Indices of Deprivation 2019, 1 = most deprived fifth of England
     x_km: float
     y_km: float
