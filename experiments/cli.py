@@ -257,10 +257,16 @@ def check_scheduler(address: str | None) -> None:
         raise BadInput(f"spsim: --scheduler {address}: {err}") from None
 
 
-def _check_design(args: argparse.Namespace) -> places.Place:
-    site = check_settings(args)
-    if args.population < 1000:  # a design's outcomes are rates: too few adults give none to compare
+def _enough_adults(args: argparse.Namespace) -> None:
+    """A design's outcomes are rates: too few adults give none to compare."""
+    if args.population is not None and args.population < 1000:
         raise BadInput(f"spsim {args.command}: --population {args.population}: must be at least 1000")
+
+
+def _check_design(args: argparse.Namespace) -> places.Place:
+    _enough_adults(args)  # --population, before anything else (as before places)
+    site = check_settings(args)
+    _enough_adults(args)  # the adults the place gives
     for option in ("--samples", "--draws"):
         if getattr(args, option[2:], None) is not None:
             _within(args, option, 2, MAX_POINTS, f"must be from 2 to {MAX_POINTS:,}")
