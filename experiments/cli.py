@@ -389,12 +389,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_viz(port: int, fetch: bool) -> int:
+MAX_PLACE_JSON = 100_000  # an environment variable holds at most 128 kB on Linux
+
+
+def cmd_viz(port: int, fetch: bool, place_file: Path | None = None) -> int:
     """Serve model/app.py with Solara on 127.0.0.1 (only to pages it served itself) and say where."""
+    from model.place import ENVIRONMENT, to_json
+
     from . import viz_assets
 
     if not 1024 <= port <= 65535:
         raise BadInput(f"spsim viz: --port {port}: must be between 1024 and 65535")
+    place_json = ""
+    if place_file is not None:  # checked here, handed to the page's process as data
+        site = places.load(place_file)
+        place_json = to_json(site.parameters, site.layout)
+        if len(place_json) > MAX_PLACE_JSON:
+            raise BadInput(f"spsim viz: --place {place_file}: too many areas or listed groups for the browser page "
+                           f"({len(place_json):,} bytes as data; at most {MAX_PLACE_JSON:,})")  # fmt: skip
     if fetch and viz_assets.missing():
         print("spsim viz: fetching the page's front-end assets (once) from the npm registry", flush=True)
         try:
@@ -413,7 +425,7 @@ def cmd_viz(port: int, fetch: bool) -> int:
     command = [sys.executable, "-m", "experiments.viz_guard",
                "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]  # fmt: skip
     # no usage reports to Solara's analytics service: offline it only adds failing requests
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", ENVIRONMENT: place_json}
     sys.stdout.flush()
     # become the server rather than start it as a child: stopping `spsim viz` (Ctrl-C, a signal from a test
     # or a service manager) then stops the server too, instead of leaving it running on the port
@@ -500,7 +512,7 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "show":
             return cmd_show(args.scenario, args.place)
         if args.command == "viz":
-            return cmd_viz(args.port, fetch=not args.no_fetch)
+            return cmd_viz(args.port, fetch=not args.no_fetch, place_file=args.place)
         if args.command in ("calibrate", "sensitivity", "psa"):
             return cmd_design(args)
         if args.command == "viz-assets":

@@ -92,3 +92,30 @@ def _in_discs(cx: np.ndarray, cy: np.ndarray, radius: np.ndarray, g: np.random.G
     x = np.maximum(cx + r * np.cos(angle), 0.0).astype(np.float32)
     y = np.maximum(cy + r * np.sin(angle), 0.0).astype(np.float32)
     return x, y
+
+
+ENVIRONMENT = "SPSIM_PLACE"  # how `spsim viz --place` hands the checked place to the page's process
+
+
+def to_json(parameters: dict, layout: Layout) -> str:
+    """A checked place as compact JSON data (no code): for the browser page, which runs in its own process."""
+    import json
+
+    return json.dumps({"parameters": parameters, "areas": [list(_fields(a)) for a in layout.areas],
+                       "groups": [list(_fields(g)) for g in layout.groups],
+                       "activity_weights": layout.activity_weights}, separators=(",", ":"))  # fmt: skip
+
+
+def from_json(text: str) -> tuple[dict, Layout]:
+    """``to_json`` read back (the text comes from `spsim viz`, which checked the place file it was made from)."""
+    import json
+
+    data = json.loads(text)
+    weights = data["activity_weights"]
+    return data["parameters"], Layout(areas=tuple(Area(*a) for a in data["areas"]),
+                                      groups=tuple(GroupSpec(*g) for g in data["groups"]),
+                                      activity_weights=tuple(weights) if weights else None)  # fmt: skip
+
+
+def _fields(item: Area | GroupSpec) -> tuple:
+    return tuple(getattr(item, name) for name in item.__slots__)

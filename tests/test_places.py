@@ -241,3 +241,21 @@ def test_any_generated_place_file_is_run_or_refused_in_one_line(data, tmp_path_f
             return
     assert code == 2 and err.count("\n") == 1 and err.startswith(f"spsim: {path}: "), err
     assert not out.exists()
+
+
+def test_viz_hands_the_checked_place_to_the_page_as_data(tmp_path, monkeypatch):
+    from model.place import ENVIRONMENT, from_json
+
+    seen = {}
+
+    def execve(path, command, env):
+        seen.update(env)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.os, "execve", execve)
+    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+    path = write_place(tmp_path)
+    with pytest.raises(SystemExit):
+        cli.main(["viz", "--no-fetch", "--place", str(path)])
+    site = places.load(path)
+    assert from_json(seen[ENVIRONMENT]) == (site.parameters, site.layout)
