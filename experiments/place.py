@@ -313,7 +313,7 @@ def _groups(c: _Checker, data: dict, path: Path, per_100k: float, values: dict) 
     if "per_100k" in groups:
         values["groups_per_100k"] = c.number(groups["per_100k"], "groups.per_100k", 0, hi)
     elif "total" in groups:
-        values["groups_per_100k"] = c.number(groups["total"], "groups.total", 0, hi * per_100k, whole=True) * 100_000 / adults
+        values["groups_per_100k"] = c.number(groups["total"], "groups.total", 0, hi * per_100k, whole=True) / per_100k
     if "file" not in groups:
         return (), mix, None
     if mix is not None:

@@ -119,6 +119,13 @@ def test_a_listed_group_file_gives_exactly_those_groups(tmp_path):
         site.at_population(2000)
 
 
+def test_groups_as_a_total_or_a_mix(tmp_path):
+    site = places.load(write_place(tmp_path, TWO_AREAS + "[groups]\ntotal = 6\nactivity_mix = { singing = 1.0 }\n"))
+    assert site.parameters["groups_per_100k"] == pytest.approx(150.0)
+    model = SocialPrescribingModel(rng=4, layout=site.layout, **site.parameters)
+    assert {g.activity.key for g in model.community.groups()} == {"singing"} and len(model.community.groups()) == 6
+
+
 def test_a_budget_buys_link_workers_on_top_of_the_place_s_own(tmp_path):
     site = places.load(write_place(tmp_path))
     default_fte = scenarios.load("more_link_workers").policies[0].fte_per_100k
@@ -180,6 +187,7 @@ scalars = st.one_of(st.booleans(), st.integers(-(10**9), 10**9), st.floats(allow
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=5),
                                                         st.dictionaries(st.text(max_size=6), inner, max_size=3)),
                       max_leaves=6)  # fmt: skip
+numbers = st.one_of(st.integers(-3, 60), st.floats(allow_nan=True, allow_infinity=True), values)  # near the bounds
 area = st.fixed_dictionaries({"adults": st.one_of(st.integers(-5, 3000), values), "imd_quintile": st.integers(-1, 7),
                               "x_km": st.floats(-1, 20), "y_km": st.floats(-1, 20)},
                              optional={"radius_km": st.one_of(st.floats(allow_nan=True), values), "other": values})  # fmt: skip
@@ -193,10 +201,10 @@ place_files = st.fixed_dictionaries(
      "population": st.one_of(st.fixed_dictionaries({"adults": st.one_of(st.integers(-10, 6000), values)},
                                                    optional={"age_18_39": values, "age_75_plus": values}), values)},
     optional={"areas": st.one_of(st.lists(area, max_size=3), values), "layout": st.one_of(layout, values),
-              "workforce": st.one_of(st.dictionaries(st.sampled_from(["link_worker_fte", "x"]), values), values),
+              "workforce": st.one_of(st.dictionaries(st.sampled_from(["link_worker_fte", "link_advisor_fte", "x"]), numbers), values),
               "groups": st.one_of(st.dictionaries(st.sampled_from(["per_100k", "total", "file", "activity_mix"]),
-                                                  values, max_size=2), values),
-              "funding": values, "sources": values, "unknown": values},
+                                                  numbers, max_size=2), values),
+              "funding": st.one_of(st.fixed_dictionaries({"vcse_grants_gbp_year": numbers}), values), "sources": values, "unknown": values},
 )  # fmt: skip
 
 
