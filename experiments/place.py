@@ -14,7 +14,6 @@ import csv
 import hashlib
 import io
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from typing import Any
 from model.activities import catalogue
 from model.parameters import ParameterError, registry
 from model.place import Area, GroupSpec, Layout
+
+from .toml_file import UnreadableFile, read_toml
 
 PLACES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "places"
 MAX_FILE_BYTES = 5_000_000  # a place with every LSOA of an ICB listed is well under 1 MB
@@ -144,23 +145,10 @@ class _Checker:
 
 def read(path: Path) -> tuple[dict[str, Any], bytes]:
     """The file's TOML and its bytes; a missing, unreadable, huge or non-TOML file is refused in one line."""
-    where = f"spsim: {path}"
     try:
-        if not path.is_file():  # a folder, a FIFO (which would block) or a device (endless) is refused first
-            raise PlaceError(f"{where}: file: {'absent' if not path.exists() else 'not a regular file'}: "
-                             "a place is a .toml file")  # fmt: skip
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise PlaceError(f"{where}: file: {path.stat().st_size:,} bytes: at most {MAX_FILE_BYTES:,} bytes")
-        raw = path.read_bytes()
-        return tomllib.loads(raw.decode("utf-8")), raw
-    except UnicodeDecodeError:
-        raise PlaceError(f"{where}: file: not UTF-8: save the place as UTF-8 text") from None
-    except tomllib.TOMLDecodeError as err:
-        raise PlaceError(f"{where}: file: not valid TOML ({err}): a TOML file as in seeds/places/") from None
-    except RecursionError:
-        raise PlaceError(f"{where}: file: nested too deeply: a TOML file as in seeds/places/") from None
-    except OSError as err:
-        raise PlaceError(f"{where}: file: cannot be read ({err.strerror or type(err).__name__}): a readable file") from None
+        return read_toml(path, MAX_FILE_BYTES, "place")
+    except UnreadableFile as err:
+        raise PlaceError(f"spsim: {path}: file: {err.problem}: {err.remedy or 'a UTF-8 TOML file as in seeds/places/'}") from None
 
 
 def load(name_or_path: str | Path) -> Place:
