@@ -280,7 +280,8 @@ def _generated(c: _Checker, layout: dict, adults: int) -> tuple[tuple[Area, ...]
     return areas, adults / area_km2
 
 
-def _groups(c: _Checker, data: dict, path: Path, per_100k: float, values: dict) -> tuple[tuple[GroupSpec, ...], tuple | None, str | None]:
+def _groups(c: _Checker, data: dict, path: Path, per_100k: float,
+            values: dict) -> tuple[tuple[GroupSpec, ...], tuple | None, str | None]:  # fmt: skip
     """(listed groups, activity mix, sha256 of the groups CSV); sets groups_per_100k in ``values``."""
     groups = c.table(data, "groups", GROUP_KEYS)
     given = [k for k in ("per_100k", "total", "file") if k in groups]

@@ -35,11 +35,11 @@ class Community:
         self._tables: list[GroupTable | None] = [None] * len(self.by_activity)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         listed = model.layout.groups if model.layout is not None else ()
-        for spec in listed:  # the place file's own list of groups
+        draws = model.streams["groups"].generator
+        for spec in listed:  # the place file's own list of groups (their margins are not published: drawn)
+            margin = float(draws.normal(model.p.group_margin_mean, model.p.group_margin_sd))
             self.add_group(spec.activity, x=spec.x_km, y=spec.y_km, base_places=spec.places, charges=spec.charges,
-                           income_per_year=spec.income_gbp_year, reserves=spec.reserves_gbp,
-                           margin=float(model.streams["groups"].generator.normal(model.p.group_margin_mean,
-                                                                                  model.p.group_margin_sd)))  # fmt: skip
+                           income_per_year=spec.income_gbp_year, reserves=spec.reserves_gbp, margin=margin)
         for _ in range(0 if listed else round(model.p.groups_per_100k * model.per_100k)):
             self.new_group()
         self._schedule_founding()
@@ -67,7 +67,7 @@ class Community:
         p = self.model.p
         stream = self.model.streams["groups"]
         layout = self.model.layout
-        mix = layout.activity_weights if layout is not None and layout.activity_weights else [a.supply for a in catalogue()]
+        mix = (layout.activity_weights if layout is not None else None) or [a.supply for a in catalogue()]
         activity_index = stream.pick(np.cumsum(mix).tolist())
         side = self.model.catchment.side_km
         # lognormal income with the given mean: most groups are small, a few large
@@ -75,7 +75,10 @@ class Community:
         income = float(stream.generator.lognormal(math.log(p.group_income_mean_gbp) - sigma**2 / 2, sigma))
         reserves = stream.exponential(p.group_reserve_months_mean) * income / 12
         # the default place: anywhere on its square; a place file's: where its people live
-        x, y = (stream.random() * side, stream.random() * side) if layout is None else layout.group_location(stream.random)
+        if layout is None:
+            x, y = stream.random() * side, stream.random() * side
+        else:
+            x, y = layout.group_location(stream.random)
         return self.add_group(
             activity_index,
             x=x,
