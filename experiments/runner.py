@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from model import SocialPrescribingModel
-
 from model.place import Layout
 
 from .metrics import Window, replicate_metrics, timeseries, trajectory_sums

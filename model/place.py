@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -45,7 +46,7 @@ class GroupSpec:
     charges: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slots: the arrays below are computed once per layout and kept
 class Layout:
     areas: tuple[Area, ...]
     groups: tuple[GroupSpec, ...] = ()  # empty: groups are drawn from groups_per_100k, placed where people live
@@ -56,15 +57,18 @@ class Layout:
         """The side of the square (from 0, 0) that holds every area: the extent maps are drawn on."""
         return max(max(a.x_km + a.radius_km, a.y_km + a.radius_km) for a in self.areas)
 
+    @cached_property
     def _columns(self) -> tuple[np.ndarray, ...]:
+        """(adults, x, y, radius, cumulative adults) of the areas, as arrays."""
         a = self.areas
-        return (np.array([x.adults for x in a], dtype=float), np.array([x.x_km for x in a]),
-                np.array([x.y_km for x in a]), np.array([x.radius_km for x in a]))  # fmt: skip
+        adults = np.array([x.adults for x in a], dtype=float)
+        return (adults, np.array([x.x_km for x in a]), np.array([x.y_km for x in a]),
+                np.array([x.radius_km for x in a]), np.cumsum(adults))  # fmt: skip
 
     def people(self, n: int, generator: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(area index, x, y) of ``n`` adults: each area gets its share of ``n`` (largest remainder, so a run
         at the place's own size gives every area exactly its adults), people spread evenly over its disc."""
-        adults, cx, cy, radius = self._columns()
+        adults, cx, cy, radius, _ = self._columns
         exact = n * adults / adults.sum()
         counts = np.floor(exact).astype(np.int64)
         counts[np.argsort(-(exact - counts), kind="stable")[: n - counts.sum()]] += 1
@@ -78,8 +82,8 @@ class Layout:
     def group_location(self, uniform) -> tuple[float, float]:
         """Where a new group opens, from three uniform draws (``uniform()``): in an area chosen in proportion to
         its adults (groups are where people are), evenly over its disc."""
-        adults, cx, cy, radius = self._columns()
-        i = min(int(np.searchsorted(np.cumsum(adults), uniform() * adults.sum(), side="right")), len(adults) - 1)
+        adults, cx, cy, radius, cumulative = self._columns
+        i = min(int(np.searchsorted(cumulative, uniform() * cumulative[-1], side="right")), len(adults) - 1)
         r, angle = radius[i] * math.sqrt(uniform()), 2 * math.pi * uniform()
         return max(float(cx[i] + r * math.cos(angle)), 0.0), max(float(cy[i] + r * math.sin(angle)), 0.0)
 
