@@ -73,6 +73,12 @@ def _report(result: pd.DataFrame, replicates: int, population: int, years: float
     for r in result.itertuples():
         lines.append(f"| {r.groups} | {r.groups_per_100k:g} | {r.metric} | {r.fund_vcse_minus_more_link_workers:+.3f} "
                      f"| {r.ci_low:+.3f} to {r.ci_high:+.3f} |")  # fmt: skip
+    points = result[result["metric"] == "swemwbs_points_gained"].set_index("groups")
+    for label in points.index:
+        r = points.loc[label]
+        better = "fund_vcse" if r["ci_low"] > 0 else "more_link_workers" if r["ci_high"] < 0 else "neither, clearly"
+        lines += ["", f"With {label} groups ({r['groups_per_100k']:g} per 100,000 adults) the wellbeing points gained "
+                      f"favour **{better}**."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
