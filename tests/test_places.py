@@ -267,3 +267,15 @@ def test_viz_hands_the_checked_place_to_the_page_as_data(tmp_path, monkeypatch):
         cli.main(["viz", "--no-fetch", "--place", str(path)])
     site = places.load(path)
     assert from_json(seen[ENVIRONMENT]) == (site.parameters, site.layout)
+
+
+def test_the_manifest_population_is_the_one_run(tmp_path):
+    """Issue 14: a scenario that set population 120,000 ran with it while the manifest said 50,000."""
+    own = tmp_path / "big.toml"
+    own.write_text('description = "a bigger place"\n[parameters]\npopulation = 120000\n')
+    settings = experiment.Experiment(scenarios=[scenarios.load(str(own))], replicates=1, years=1, seed=1,
+                                     place=places.default(50_000), out=tmp_path / "o").settings()  # fmt: skip
+    assert settings["population"] == 120_000
+    both = experiment.Experiment(scenarios=[scenarios.load("baseline"), scenarios.load(str(own))], replicates=1,
+                                 years=1, seed=1, place=places.default(50_000), out=tmp_path / "o").settings()  # fmt: skip
+    assert both["population"] == {"baseline": 50_000, "big": 120_000}
