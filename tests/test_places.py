@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from experiments import cli, experiment, figures
 from experiments import place as places
+from experiments.safe_markdown import plain
 from experiments import scenario as scenarios
 from model import SocialPrescribingModel
 
@@ -75,6 +76,7 @@ def test_each_example_place_runs_and_the_manifest_records_it(example, tmp_path):
     assert manifest["place"]["sha256"] == hashlib.sha256(example.read_bytes()).hexdigest()
     assert manifest["place"]["path"] == str(example) and manifest["place"]["name"] == places.load(example).name
     assert manifest["population"] == 2000  # what ran, not the place's own adults
+    assert f"2,000 adults in the place *{plain(places.load(example).name)}*" in (tmp_path / "out" / "report.md").read_text()
     assert manifest["scenarios"]["baseline"]["resolved_parameters"]["population"] == 2000
     for name, value in manifest["place"]["parameters"].items():  # every value the place sets is in force
         if name != "population":
