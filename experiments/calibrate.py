@@ -32,7 +32,8 @@ from model.parameters import (
 
 from . import outdir
 from . import scenario as scenarios
-from .design import Design, DesignError, as_points, check_size, salib_problem, uncertain_parameters
+from .design import Design, DesignError, as_points, check_size, place_fields, salib_problem, uncertain_parameters
+from .place import Place
 from .runner import atomic_write_csv, atomic_write_text
 from .validate import target_scenarios, targets
 
@@ -109,7 +110,7 @@ def render_calibrated(fit: pd.DataFrame, goals: dict, settings: dict) -> str:
 
 def _confirm(accepted: pd.DataFrame, stale: dict, needed: list, goals: dict, years: float, warmup_years: float,
              population: int, replicates: int, seed: int, out: Path, executor: str, workers: int,
-             scheduler: str | None) -> tuple[pd.Series, float]:  # fmt: skip
+             scheduler: str | None, place: Place | None = None) -> tuple[pd.Series, float]:  # fmt: skip
     """The accepted point that stays closest to the targets when re-run with fresh seeds.
 
     The medians of a broad posterior need not fit together (reach depends on the referral rate, patience and
@@ -117,7 +118,7 @@ def _confirm(accepted: pd.DataFrame, stale: dict, needed: list, goals: dict, yea
     confirm = Design(
         points=[{**stale, **point} for point in accepted.to_dict("records")], scenarios=needed,
         replicates=replicates, weeks=round(years * 52), warmup_weeks=round(warmup_years * 52),
-        place={"population": population}, seed=seed + 1_000,
+        **place_fields(population, place), seed=seed + 1_000,
     )  # fmt: skip
     rerun = distances(confirm.run(out, executor, workers, scheduler, label="calibrate (confirming)"), goals)
     atomic_write_csv(out / "confirmation.csv", accepted.reset_index(drop=True).join(rerun.reset_index(drop=True)))
@@ -128,7 +129,7 @@ def _confirm(accepted: pd.DataFrame, stale: dict, needed: list, goals: dict, yea
 def run(samples: int, replicates: int, years: float, warmup_years: float, population: int, seed: int, out: Path,
         accept: float = 0.1, rounds: int = 2, confirm_replicates: int = 3, confirm_population: int | None = None,
         executor: str = "process", workers: int = 1, scheduler: str | None = None,
-        write: bool = True) -> pd.DataFrame:  # fmt: skip
+        write: bool = True, place: Place | None = None) -> pd.DataFrame:  # fmt: skip
     if not 0 < accept <= 1:
         raise DesignError(f"spsim calibrate: --accept {accept}: must be above 0 and at most 1")
     if samples < 2 or rounds < 1:
@@ -141,7 +142,7 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
     parameters = [priors()[n] for n in names]  # the prior: the plausible ranges, whatever a previous fit accepted
     # a parameter fitted before but not in this fit goes back to its prior, so no earlier fit leaks in
     stale = {n: priors()[n].value for n in calibrated_names() if n not in names}
-    needed = [scenarios.load(n) for n in target_scenarios()]
+    needed = [scenarios.load(n, place.parameters if place is not None else None) for n in target_scenarios()]
     problem = salib_problem(parameters)
     check_size(samples, len(needed), replicates)  # each round, then the accepted points re-run
     check_size(max(1, round(samples * accept)), len(needed), confirm_replicates)
@@ -152,7 +153,7 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
         points = [{**stale, **point} for point in as_points(parameters, x)]
         design = Design(
             points=points, scenarios=needed, replicates=replicates, weeks=round(years * 52),
-            warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
+            warmup_weeks=round(warmup_years * 52), **place_fields(population, place), seed=seed,
         )  # fmt: skip
         runs = design.run(out, executor, workers, scheduler, label=f"calibrate (round {stage} of {rounds})")
         table = distances(runs, goals)
@@ -167,7 +168,7 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
                                          for r in fit.itertuples()]}  # fmt: skip
     chosen, closest = _confirm(accepted_points(sample_frame, table, accept), stale, needed, goals, years,
                                warmup_years, confirm_population or population, confirm_replicates, seed, out,
-                               executor, workers, scheduler)  # fmt: skip
+                               executor, workers, scheduler, place)  # fmt: skip
     fit["fitted"] = [float(chosen[n]) for n in names]
     print(f"spsim calibrate: the accepted points re-run with {confirm_replicates} new replicates of "
           f"{confirm_population or population:,} adults: the closest is at distance {closest:.2f}")  # fmt: skip

@@ -13,16 +13,30 @@ from pathlib import Path
 
 from model.parameters import CalibrationFileError, ParameterError, registry
 
+from . import place as places
 from . import scenario as scenarios
 from .design import VALUE_PER_SWEMWBS_POINT_GBP
 from .experiment import ResumeMismatch
 from .outdir import OutputFolderError
+from .place import PlaceError
 from .shards import ShardError
 from .scenario import ScenarioError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POPULATION = 150_000  # a borough-sized place (about 190,000 residents)
 MAX_REPLICATES = 10_000  # more would run for weeks; a typing error should be refused, not started
+PLACE_HELP = ("a place file (seeds/places/*.toml, see README 'Places'): the adults, small areas, link workers, groups "
+              "and funding every scenario runs in (default: the embedded default place)")  # fmt: skip
+
+
+def add_place(parser: argparse.ArgumentParser, population_default: int | None) -> None:
+    """--place, and --population: with a place, the place's own adults unless --population rescales it."""
+    parser.add_argument("--place", type=Path, default=None, metavar="FILE", help=PLACE_HELP)
+    if population_default is not None:
+        parser.add_argument("--population", type=int, default=None,
+                            help=f"adults in the catchment (default: the place's own; {population_default:,} for the "
+                                 "default place); with --place, the place scaled to this size")  # fmt: skip
+        parser.set_defaults(population_default=population_default)
 
 
 class BadInput(Exception):
@@ -48,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = sub.add_parser("show", help="a scenario's parameters: value, unit and source")
     show.add_argument("scenario", help="scenario name (see `spsim list`) or path to a .toml file")
+    add_place(show, None)
 
     run = sub.add_parser(
         "run",
@@ -65,8 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="years the place runs as it is today before policies start and measurement begins "
                           "(default 1: caseloads, waiting lists and groups settle first)")  # fmt: skip
     run.add_argument("--seed", type=int, default=2026, help="root seed; the same seed gives the same numbers")
-    run.add_argument("--population", type=int, default=DEFAULT_POPULATION,
-                     help=f"adults in the catchment (default {DEFAULT_POPULATION:,}, a borough)")  # fmt: skip
+    add_place(run, DEFAULT_POPULATION)
     run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     run.add_argument("--executor", choices=["process", "dask"], default="process",
                      help="process: a local process pool; dask: Dask distributed (with --scheduler, a cluster)")  # fmt: skip
@@ -76,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
     viz = sub.add_parser("viz", help="serve the browser page (one simulation, week by week) on 127.0.0.1")
     viz.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    add_place(viz, None)
     viz.add_argument("--no-fetch", action="store_true",
                      help="do not fetch missing front-end assets from the npm registry first")  # fmt: skip
 
@@ -96,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="run the model and compare it with published figures, pass or fail")
     validate.add_argument("--replicates", type=int, default=5, help="runs per scenario (default 5)")
     validate.add_argument("--years", type=float, default=3.0, help="simulated years after the warm-up (default 3)")
-    validate.add_argument("--population", type=int, default=DEFAULT_POPULATION, help="adults in the catchment")
+    add_place(validate, DEFAULT_POPULATION)
     validate.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     validate.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "validation")
 
@@ -118,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--accept", type=float, default=0.1, help="share of points kept (default 0.1)")
     calibrate.add_argument("--confirm-replicates", type=int, default=3,
                            help="fresh replicates re-running each accepted point to choose the fitted set (default 3)")  # fmt: skip
-    calibrate.add_argument("--confirm-population", type=int, default=DEFAULT_POPULATION,
-                           help=f"adults in the confirming runs (default {DEFAULT_POPULATION:,}, as spsim validate)")  # fmt: skip
+    calibrate.add_argument("--confirm-population", type=int, default=None,
+                           help=f"adults in the confirming runs (default: the place's own; {DEFAULT_POPULATION:,} for "
+                                "the default place, as spsim validate)")  # fmt: skip
     calibrate.add_argument("--rounds", type=int, default=2,
                            help="rounds, each sampling the box the previous one accepted (default 2)")  # fmt: skip
     calibrate.add_argument("--no-write", action="store_true", help="report the fit without writing seeds/calibrated.toml")
@@ -170,7 +186,7 @@ def _design_arguments(parser: argparse.ArgumentParser, replicates: int | None, o
         parser.add_argument("--replicates", type=int, default=replicates, help=f"runs per point (default {replicates})")
     parser.add_argument("--years", type=float, default=3.0, help="simulated years after the warm-up (default 3)")
     parser.add_argument("--warmup-years", type=float, default=1.0, help="warm-up years (default 1)")
-    parser.add_argument("--population", type=int, default=50_000, help="adults in the catchment (default 50,000)")
+    add_place(parser, 50_000)
     parser.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--executor", choices=["process", "dask"], default="process")
@@ -189,10 +205,29 @@ def _within(args: argparse.Namespace, option: str, low: float, high: float, allo
         raise BadInput(f"spsim {args.command}: {option} {value}: {allowed}")
 
 
-def check_settings(args: argparse.Namespace) -> None:
+def place_of(args: argparse.Namespace) -> places.Place:
+    """The place every scenario of the command runs in: --place (the place file, checked in full; scaled when
+    --population is given) or the default place at --population; ``args.population`` becomes the adults that
+    run (issue 14: a manifest recorded a population other than the one run)."""
+    population = getattr(args, "population", None)
+    if population is not None:
+        try:
+            registry()["population"].check(population)
+        except ParameterError as err:
+            raise BadInput(f"spsim {args.command}: --population: {err}") from None
+    if args.place is None:
+        site = places.default(population if population is not None else getattr(args, "population_default", 0))
+    else:
+        site = places.load(args.place).at_population(population)
+    if hasattr(args, "population"):
+        args.population = site.adults
+    return site
+
+
+def check_settings(args: argparse.Namespace) -> places.Place:
     """The settings every simulating command shares (run, validate, calibrate, sensitivity, psa), checked
     the same way and before anything is written (issue 12: the design commands used to accept what `run`
-    refused, and fail after creating --out or hang)."""
+    refused, and fail after creating --out or hang); returns the place they run in."""
     _within(args, "--replicates", 1, MAX_REPLICATES, f"must be from 1 to {MAX_REPLICATES:,}")
     _within(args, "--years", 1 / 52, 50, "must be at least one week (0.02) and at most 50")
     _within(args, "--workers", 1, 1024, "must be from 1 to 1024")
@@ -200,15 +235,12 @@ def check_settings(args: argparse.Namespace) -> None:
         _within(args, "--warmup-years", 0, 20, "must be between 0 and 20")
     if hasattr(args, "seed"):
         _within(args, "--seed", 0, 2**63 - 1, "must be a whole number from 0 to 2**63 - 1")
-    try:
-        registry()["population"].check(args.population)
-    except ParameterError as err:
-        raise BadInput(f"spsim {args.command}: --population: {err}") from None
     names = getattr(args, "scenarios", [])
     if len(set(names)) != len(names):
         raise BadInput(f"spsim {args.command}: a scenario is named twice")
     if getattr(args, "scheduler", None) is not None and getattr(args, "executor", None) != "dask":
         raise BadInput(f"spsim {args.command}: --scheduler needs --executor dask")
+    return place_of(args)
 
 
 def check_scheduler(address: str | None) -> None:
@@ -225,30 +257,42 @@ def check_scheduler(address: str | None) -> None:
         raise BadInput(f"spsim: --scheduler {address}: {err}") from None
 
 
-def _check_design(args: argparse.Namespace) -> None:
-    if args.population < 1000:  # a design's outcomes are rates: too few adults give none to compare
+def _enough_adults(args: argparse.Namespace) -> None:
+    """A design's outcomes are rates: too few adults give none to compare."""
+    if args.population is not None and args.population < 1000:
         raise BadInput(f"spsim {args.command}: --population {args.population}: must be at least 1000")
-    check_settings(args)
+
+
+def _check_design(args: argparse.Namespace) -> places.Place:
+    _enough_adults(args)  # --population, before anything else (as before places)
+    site = check_settings(args)
+    _enough_adults(args)  # the adults the place gives
     for option in ("--samples", "--draws"):
         if getattr(args, option[2:], None) is not None:
             _within(args, option, 2, MAX_POINTS, f"must be from 2 to {MAX_POINTS:,}")
     if args.command == "calibrate":
+        if args.confirm_population is None:
+            args.confirm_population = site.adults if args.place is not None else DEFAULT_POPULATION
         _within(args, "--rounds", 1, MAX_ROUNDS, f"must be from 1 to {MAX_ROUNDS}")
         _within(args, "--confirm-replicates", 1, MAX_REPLICATES, f"must be from 1 to {MAX_REPLICATES:,}")
         _within(args, "--confirm-population", 1000, registry()["population"].bounds[1],
                 f"must be from 1000 to {registry()['population'].bounds[1]:,.0f}")  # fmt: skip
+        site.at_population(args.confirm_population)  # a place that lists its groups runs only at its own size
     if getattr(args, "top", None) is not None:
         _within(args, "--top", 1, len(registry()), f"must be from 1 to {len(registry())}")
     check_scheduler(args.scheduler)
+    return site
 
 
 def cmd_design(args: argparse.Namespace) -> int:
     """calibrate, sensitivity and psa: runs over a design of parameter sets."""
     from .design import DesignError
 
-    _check_design(args)
+    site = _check_design(args)
     common = dict(years=args.years, warmup_years=args.warmup_years, population=args.population, seed=args.seed,
-                  out=args.out, executor=args.executor, workers=args.workers, scheduler=args.scheduler)  # fmt: skip
+                  out=args.out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                  place=site)  # fmt: skip
+    load = [scenarios.load(n, site.parameters) for n in getattr(args, "scenarios", [])]
     names = [n.strip() for n in args.parameters.split(",") if n.strip()] if getattr(args, "parameters", None) else None
     if getattr(args, "parameters", None) is not None and not names:
         raise BadInput(f"spsim {args.command}: --parameters {args.parameters!r}: name at least one parameter")
@@ -270,12 +314,12 @@ def cmd_design(args: argparse.Namespace) -> int:
                     raise BadInput("spsim sensitivity: give --parameters or --top, not both")
                 names = sensitivity.leading_parameters(args.screening / "indices.csv", args.top)
             samples = args.samples or (4 if args.method == "morris" else 64)
-            sensitivity.run(args.method, [scenarios.load(n) for n in args.scenarios], names, samples,
+            sensitivity.run(args.method, load, names, samples,
                             args.replicates, value_per_point=args.value_per_point, **common)  # fmt: skip
         else:
             from . import psa
 
-            psa.run([scenarios.load(n) for n in args.scenarios], args.draws, parameter_names=names,
+            psa.run(load, args.draws, parameter_names=names,
                     replicates=args.replicates, **common)  # fmt: skip
     except DesignError as err:
         text = str(err)
@@ -289,10 +333,16 @@ def cmd_list() -> int:
     return 0
 
 
-def cmd_show(name: str) -> int:
-    scenario = scenarios.load(name)
-    params = scenario.resolved_parameters()
+def cmd_show(name: str, place_file: Path | None) -> int:
+    site = places.load(place_file) if place_file is not None else None
+    scenario = scenarios.load(name, site.parameters if site else None)
+    params = scenario.resolved_parameters(**(site.parameters if site else {}))
     print(f"{scenario.name}: {scenario.description}")
+    if site is not None:
+        record = site.record
+        print(f"  place {site.name} ({record['path']}, sha256 {record['sha256'][:12]}): {record['areas']} small areas, "
+              f"{record['listed_groups']} listed groups; adults by deprivation quintile 1-5: "
+              f"{', '.join(f'{q:,.0f}' for q in record['adults_by_imd_quintile'])}")  # fmt: skip
     if scenario.represents:
         print(f"  {scenario.represents}")
     if scenario.tests:
@@ -307,21 +357,21 @@ def cmd_show(name: str) -> int:
         if p.group != group:
             group = p.group
             print(f"\n[{group}]")
-        changed = "*" if name_ in scenario.parameters else " "
+        changed = "*" if name_ in scenario.parameters else "p" if site and name_ in site.parameters else " "
         source = p.source if isinstance(p.source, str) else ", ".join(p.source)
         if p.calibration:
             low, high = p.uncertainty
             source = f"calibrated, accepted {low:g}-{high:g}; prior from {source}"
         print(f" {changed}{name_:<36} {params[name_]!s:>12}  {p.unit}  (range {p.low}-{p.high}; {source})")
-    print("\n* set by this scenario; policies apply from their start week; 'calibrated': fitted by `spsim calibrate`")
+    print("\n* set by this scenario (wins over the place); p set by the place; policies apply from their start week; 'calibrated': fitted by `spsim calibrate`")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiment import Experiment
 
-    check_settings(args)
-    loaded = [scenarios.load(name) for name in args.scenarios]  # all validated before anything runs
+    site = check_settings(args)
+    loaded = [scenarios.load(name, site.parameters) for name in args.scenarios]  # all validated before anything runs
     check_scheduler(args.scheduler)
     out = args.out or PROJECT_ROOT / "results" / "-".join(s.name for s in loaded)[:80]
     experiment = Experiment(
@@ -329,7 +379,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         replicates=args.replicates,
         years=args.years,
         seed=args.seed,
-        place={"population": args.population},
+        place=site,
         out=Path(out),
         warmup_years=args.warmup_years,
     )
@@ -340,12 +390,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_viz(port: int, fetch: bool) -> int:
+MAX_PLACE_JSON = 100_000  # an environment variable holds at most 128 kB on Linux
+
+
+def cmd_viz(port: int, fetch: bool, place_file: Path | None = None) -> int:
     """Serve model/app.py with Solara on 127.0.0.1 (only to pages it served itself) and say where."""
+    from model.place import ENVIRONMENT, to_json
+
     from . import viz_assets
 
     if not 1024 <= port <= 65535:
         raise BadInput(f"spsim viz: --port {port}: must be between 1024 and 65535")
+    place_json = ""
+    if place_file is not None:  # checked here, handed to the page's process as data
+        site = places.load(place_file)
+        place_json = to_json(site.parameters, site.layout)
+        if len(place_json) > MAX_PLACE_JSON:
+            raise BadInput(f"spsim viz: --place {place_file}: too many areas or listed groups for the browser page "
+                           f"({len(place_json):,} bytes as data; at most {MAX_PLACE_JSON:,})")  # fmt: skip
     if fetch and viz_assets.missing():
         print("spsim viz: fetching the page's front-end assets (once) from the npm registry", flush=True)
         try:
@@ -364,7 +426,7 @@ def cmd_viz(port: int, fetch: bool) -> int:
     command = [sys.executable, "-m", "experiments.viz_guard",
                "run", "model.app:page", "--host", "127.0.0.1", "--port", str(port), "--production"]  # fmt: skip
     # no usage reports to Solara's analytics service: offline it only adds failing requests
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", ENVIRONMENT: place_json}
     sys.stdout.flush()
     # become the server rather than start it as a child: stopping `spsim viz` (Ctrl-C, a signal from a test
     # or a service manager) then stops the server too, instead of leaving it running on the port
@@ -449,9 +511,9 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             return cmd_list()
         if args.command == "show":
-            return cmd_show(args.scenario)
+            return cmd_show(args.scenario, args.place)
         if args.command == "viz":
-            return cmd_viz(args.port, fetch=not args.no_fetch)
+            return cmd_viz(args.port, fetch=not args.no_fetch, place_file=args.place)
         if args.command in ("calibrate", "sensitivity", "psa"):
             return cmd_design(args)
         if args.command == "viz-assets":
@@ -459,8 +521,8 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             from . import validate
 
-            check_settings(args)
-            validate.run(args.out, args.replicates, args.years, args.population, args.workers)
+            site = check_settings(args)
+            validate.run(args.out, args.replicates, args.years, args.population, args.workers, place=site)
             return 0  # a failed target is a finding, reported in the table, not an error of the command
         if args.command == "diagram":
             from . import pathway_diagram
@@ -477,7 +539,7 @@ def _main(argv: list[str] | None = None) -> int:
             return bench.main([*(["--quick"] if args.quick else []), "--out", str(args.out)])
         return cmd_run(args)
     except (BadInput, ScenarioError, ParameterError, CalibrationFileError, ResumeMismatch, OutputFolderError,
-            ShardError) as err:  # fmt: skip
+            ShardError, PlaceError) as err:  # fmt: skip
         print(one_line(str(err)), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: not an error

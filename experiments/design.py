@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 from model.parameters import Parameter, ParameterError, registry
+from model.place import Layout
 
 from . import outdir, shards
+from .place import Place, sized
 from .runner import Task, make_backend, progress_bar, replicate_seed, run_tasks
 from .scenario import Scenario
 
@@ -107,6 +109,12 @@ def as_points(parameters: Sequence[Parameter], matrix: np.ndarray) -> list[dict[
     return points
 
 
+def place_fields(population: int, place: Place | None) -> dict[str, Any]:
+    """The Design keywords for ``place`` run at ``population`` adults (None: the default place)."""
+    site = sized(place, population)
+    return {"place": dict(site.parameters), "layout": site.layout, "place_record": site.record}
+
+
 @dataclass(frozen=True)
 class Design:
     """Points x scenarios x replicates, with the run settings."""
@@ -119,6 +127,8 @@ class Design:
     place: dict[str, Any]
     seed: int
     seeds_per_point: bool = False  # PSA: each point is one draw with its own seed; otherwise CRN
+    layout: Layout | None = None  # a place file's areas and groups (None: the default place)
+    place_record: dict[str, Any] | None = None  # the place file's name, path and hash: part of the design's identity
 
     def digest(self) -> str:
         """Names the shard folder: the same design resumes, a different one never reuses a shard."""
@@ -130,6 +140,7 @@ class Design:
                 "weeks": self.weeks,
                 "warmup": self.warmup_weeks,
                 "place": self.place,
+                "place_record": self.place_record,
                 "seed": self.seed,
                 "per_point": self.seeds_per_point,
             },
@@ -149,7 +160,7 @@ class Design:
                 )
                 for r in range(self.replicates):
                     seed = seed_of(index * self.replicates + r if self.seeds_per_point else r)
-                    tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks))
+                    tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks, self.layout))
         return tasks
 
     def check(self) -> None:

@@ -16,10 +16,13 @@ from typing import Any
 
 import pandas as pd
 
+from model.place import Layout
+
 from .metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
 from . import outdir, shards
 from .runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
 from .runner import run_tasks as run_all
+from .place import Place
 from .scenario import Scenario
 
 
@@ -33,10 +36,18 @@ class Experiment:
     replicates: int
     years: float
     seed: int
-    place: dict[str, Any]
+    place: dict[str, Any]  # the place's parameter values; a ``Place`` is split into these, layout and record
     out: Path
     warmup_years: float = 1.0
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    layout: Layout | None = None
+    place_record: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.place, Place):
+            self.layout, self.place_record, self.place = self.place.layout, self.place.record, dict(self.place.parameters)
+        if self.place_record is None:
+            self.place_record = {"name": "default", "path": None, "sha256": None, "parameters": dict(self.place)}
 
     @property
     def weeks(self) -> int:
@@ -54,7 +65,7 @@ class Experiment:
         # replicate-major order, so an interrupted run has complete pairs for the earliest replicates
         return [
             Task(scenario=s, replicate=r, seed=replicate_seed(self.seed, r), weeks=self.weeks, place=self.place,
-                 warmup_weeks=self.warmup_weeks)  # fmt: skip
+                 warmup_weeks=self.warmup_weeks, layout=self.layout)  # fmt: skip
             for r in range(self.replicates)
             for s in self.scenarios
         ]
@@ -62,13 +73,17 @@ class Experiment:
     def settings(self) -> dict[str, Any]:
         """What determines the numbers: the same settings give the same files.
 
-        ``place`` is what the command line asked for; a scenario file's own parameters win over it (as in
-        ``run_task``), so each scenario also records the ``population`` it actually ran with."""
+        ``place`` is the place file (name, path, sha256 of its content, the values it sets) or the default
+        place; a scenario file's own parameters win over it (as in ``run_task``), so each scenario also records
+        the ``population`` it actually ran with, and ``population`` is that number (one per scenario when they
+        differ: the place's own figure is not what ran when a scenario sets another)."""
         scenarios = {}
         for s in self.scenarios:
             resolved = s.resolved_parameters(**self.place)
             scenarios[s.name] = {**s.to_dict(), "population": resolved["population"], "resolved_parameters": resolved}
+        ran = {name: entry["population"] for name, entry in scenarios.items()}
         return {
+            "population": next(iter(ran.values())) if len(set(ran.values())) == 1 else ran,
             "scenarios": scenarios,
             "order": self.order,
             "replicates": self.replicates,
@@ -77,7 +92,7 @@ class Experiment:
             "warmup_years": self.warmup_years,
             "seed": self.seed,
             "seeds": [replicate_seed(self.seed, r) for r in range(self.replicates)],
-            "place": self.place,
+            "place": self.place_record,
         }
 
     @functools.cached_property

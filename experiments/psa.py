@@ -21,9 +21,11 @@ from .design import (
     DesignError,
     as_points,
     net_benefit,
+    place_fields,
     salib_problem,
     uncertain_parameters,
 )
+from .place import Place
 from .runner import atomic_write_csv, atomic_write_text
 from .scenario import Scenario
 
@@ -93,7 +95,7 @@ def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], setting
 
 def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float, population: int, seed: int,
         out: Path, executor: str = "process", workers: int = 1, scheduler: str | None = None,
-        parameter_names: list[str] | None = None, replicates: int = 1) -> pd.DataFrame:  # fmt: skip
+        parameter_names: list[str] | None = None, replicates: int = 1, place: Place | None = None) -> pd.DataFrame:  # fmt: skip
     if len(scenarios) < 2:
         raise DesignError("spsim psa: name at least two scenarios (the first is the reference)")
     if draws < 2:
@@ -105,7 +107,7 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     x = latin.sample(problem, draws, seed=seed)
     design = Design(
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
-        warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed, seeds_per_point=True,
+        warmup_weeks=round(warmup_years * 52), **place_fields(population, place), seed=seed, seeds_per_point=True,
     )  # fmt: skip
     outdir.check(out)  # refused before the design runs; the design checks its points, then marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label="psa")

@@ -204,6 +204,14 @@ def _populations(manifest: dict, order: list[str]) -> str:
     return f"adults per scenario: {each} (**different places: differences mix policy with size**)"
 
 
+def _place(manifest: dict) -> str:
+    """Where the scenarios ran: the place file's name (user text: escaped) and hash, or the default place."""
+    place = manifest.get("place") or {}
+    if not place.get("path"):
+        return "in the default place"
+    return f"in the place *{plain(str(place.get('name', '')))}* (sha256 {str(place.get('sha256', ''))[:12]})"
+
+
 def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir: Path,
            incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None,
            equity_section: list[str] | None = None) -> str:  # fmt: skip
@@ -220,7 +228,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "# Social prescribing: comparison of funding policies",
         "",
         f"{len(order)} scenarios, {n} paired replicates each, {manifest['years']:g} simulated years, "
-        f"{_populations(manifest, order)}, root seed {manifest['seed']}. "
+        f"{_populations(manifest, order)} {_place(manifest)}, root seed {manifest['seed']}. "
         f"Every scenario is compared with **`{reference}`**, replicate by replicate (replicate *r* has the same "
         f"seed, so the same people, in every scenario).",
         "",

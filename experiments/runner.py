@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from model import SocialPrescribingModel
+from model.place import Layout
 
 from .metrics import Window, replicate_metrics, timeseries, trajectory_sums
 from .scenario import Scenario
@@ -43,6 +44,7 @@ class Task:
     weeks: int
     place: dict[str, Any]
     warmup_weeks: int = 0
+    layout: Layout | None = None  # a place file's small areas and groups (None: the default place)
 
 
 @dataclass
@@ -88,7 +90,8 @@ def run_task(task: Task) -> ReplicateResult:
         for policy in task.scenario.policies
     ]
     with few_garbage_collections():
-        model = SocialPrescribingModel(rng=task.seed, policies=policies, measure_from=task.warmup_weeks, **params)
+        model = SocialPrescribingModel(rng=task.seed, policies=policies, measure_from=task.warmup_weeks,
+                                       layout=task.layout, **params)  # fmt: skip
         if task.warmup_weeks:
             model.run_for(task.warmup_weeks)
         window = Window.start_now(model)

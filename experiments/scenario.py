@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model.parameters import ParameterError, evidence, registry, resolve
 from model.policies import POLICY_TYPES, LinkWorkerFunding, Policy
+
+from .toml_file import UnreadableFile, read_toml
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 TOP_LEVEL_KEYS = {"description", "represents", "tests", "parameters", "policies", "budget_gbp_per_100k_year",
@@ -95,28 +96,18 @@ def scenario_path(name_or_path: str) -> Path:
 MAX_FILE_BYTES = 1_000_000  # a scenario file is a page of text; anything far bigger is not one
 
 
-def load(name_or_path: str) -> Scenario:
+def load(name_or_path: str, place: dict[str, Any] | None = None) -> Scenario:
+    """A scenario, checked; ``place``: the parameter values of the place it runs in (a budget buys link
+    workers on top of the place's own FTE, not the default place's)."""
     path = scenario_path(name_or_path)
-    # only a regular file is read: a folder, a FIFO (which would block) or a device (endless) is refused first
-    if not path.is_file():
-        raise ScenarioError(f"{path}: not a regular file; a scenario is a .toml file")
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes; a scenario is a short .toml file")
-        text = path.read_bytes().decode("utf-8")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text; save the scenario as UTF-8") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML ({err})") from None
-    except RecursionError:
-        raise ScenarioError(f"{path}: nested too deeply to be a scenario") from None
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
-    return parse(data, path)
+        data, _ = read_toml(path, MAX_FILE_BYTES, "scenario")
+    except UnreadableFile as err:
+        raise ScenarioError(f"{path}: {err.problem}" + (f"; {err.remedy}" if err.remedy else "")) from None
+    return parse(data, path, place)
 
 
-def parse(data: dict[str, Any], path: Path) -> Scenario:
+def parse(data: dict[str, Any], path: Path, place: dict[str, Any] | None = None) -> Scenario:
     where = str(path)
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
@@ -146,7 +137,7 @@ def parse(data: dict[str, Any], path: Path) -> Scenario:
     raw_policies = data.get("policies", [])
     if not isinstance(raw_policies, list):
         raise ScenarioError(f"{where}: key 'policies' = {raw_policies!r}: must be an array of tables ([[policies]])")
-    base = resolve(parameters)
+    base = resolve({**(place or {}), **parameters})
     policies = tuple(_policy(where, i, entry, base) for i, entry in enumerate(raw_policies))
     budgets = {key: data[key] for key in ("budget_gbp_per_100k_year", "budget_gbp_year") if key in data}
     if len(budgets) > 1:

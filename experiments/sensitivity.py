@@ -25,9 +25,11 @@ from .design import (
     as_points,
     best_scenario,
     net_benefit,
+    place_fields,
     salib_problem,
     uncertain_parameters,
 )
+from .place import Place
 from .runner import atomic_write_csv, atomic_write_text
 from .scenario import Scenario
 
@@ -191,7 +193,8 @@ def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
 
 def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | None, n: int, replicates: int,
         years: float, warmup_years: float, population: int, seed: int, out: Path, executor: str = "process",
-        workers: int = 1, scheduler: str | None = None, value_per_point: float = VALUE_PER_SWEMWBS_POINT_GBP) -> dict:  # fmt: skip
+        workers: int = 1, scheduler: str | None = None, value_per_point: float = VALUE_PER_SWEMWBS_POINT_GBP,
+        place: Place | None = None) -> dict:  # fmt: skip
     parameters = uncertain_parameters(parameter_names)
     if len(scenarios) < 2:
         raise DesignError("spsim sensitivity: name at least two scenarios (the first is the reference)")
@@ -201,7 +204,7 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
     x = sample(method, problem, n, seed)
     design = Design(
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
-        warmup_weeks=round(warmup_years * 52), place={"population": population}, seed=seed,
+        warmup_weeks=round(warmup_years * 52), **place_fields(population, place), seed=seed,
     )  # fmt: skip
     outdir.check(out)  # refused before the design runs; the design checks its points, then marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label=f"sensitivity ({method})")

@@ -21,7 +21,8 @@ from model.population import AGE_BAND_STARTS
 from .metrics import Window
 
 # (dimension, its levels in order from the most to the least disadvantaged where that order exists)
-DEPRIVATION_LEVELS = ("most deprived fifth", "other four fifths")
+DEPRIVATION_LEVELS = ("quintile 1 (most deprived)", "quintile 2", "quintile 3", "quintile 4",
+                      "quintile 5 (least deprived)")  # of England's small areas (IoD2019), where people live
 AGE_LEVELS = tuple(f"{a}-{b - 1}" for a, b in zip(AGE_BAND_STARTS, AGE_BAND_STARTS[1:])) + (f"{AGE_BAND_STARTS[-1]}+",)
 LTC_LEVELS = ("2 or more", "1", "none")
 COHORT_LEVELS = ("MENTAL_HEALTH", "COMMON_MENTAL", "LTC")
@@ -43,15 +44,15 @@ def _ltc(count: np.ndarray) -> np.ndarray:
     return 2 - np.clip(np.asarray(count), 0, 2)
 
 
-def _deprivation(deprived: np.ndarray) -> np.ndarray:
+def _deprivation(quintile: np.ndarray) -> np.ndarray:
     """Index into DEPRIVATION_LEVELS (most deprived first)."""
-    return np.where(np.asarray(deprived, dtype=bool), 0, 1)
+    return np.clip(np.asarray(quintile, dtype=int) - 1, 0, len(DEPRIVATION_LEVELS) - 1)
 
 
 def _levels(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Each referred person's level (an index into the dimension's levels) in every dimension."""
     cohort = {name: i for i, name in enumerate(COHORT_LEVELS)}
-    return {"deprivation": _deprivation(frame["deprived"]), "age_band": _age_band(frame["age"]),
+    return {"deprivation": _deprivation(frame["imd_quintile"]), "age_band": _age_band(frame["age"]),
             "long_term_conditions": _ltc(frame["ltc_count"]),
             "cohort": frame["cohort"].map(cohort).to_numpy(dtype=int)}  # fmt: skip
 
@@ -61,7 +62,7 @@ def _adults(model: SocialPrescribingModel) -> dict[str, np.ndarray]:
     counted on integer codes: an ICB has 1.5 million adults."""
     c = model.catchment
     return {
-        "deprivation": np.bincount(_deprivation(c.deprived), minlength=len(DEPRIVATION_LEVELS)),
+        "deprivation": np.bincount(_deprivation(c.imd_quintile), minlength=len(DEPRIVATION_LEVELS)),
         "age_band": np.bincount(_age_band(c.age), minlength=len(AGE_LEVELS)),
         "long_term_conditions": np.bincount(_ltc(c.ltc_count), minlength=len(LTC_LEVELS)),
     }

@@ -12,6 +12,7 @@ from model.parameters import SEEDS_DIR
 from . import scenario as scenarios
 from .analysis import mean_ci
 from .experiment import Experiment
+from .place import Place, sized
 from .runner import atomic_write_csv, atomic_write_text
 
 TARGETS_FILE = SEEDS_DIR / "calibration_targets.toml"
@@ -74,11 +75,14 @@ def render(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(out: Path, replicates: int, years: float, population: int, workers: int, seed: int = 2026) -> pd.DataFrame:
+def run(out: Path, replicates: int, years: float, population: int, workers: int, seed: int = 2026,
+        place: Place | None = None) -> pd.DataFrame:  # fmt: skip
+    """The validation run, in ``place`` (None: the default place at ``population`` adults)."""
     names = target_scenarios()
+    site = sized(place, population)
     experiment = Experiment(
-        scenarios=[scenarios.load(n) for n in names], replicates=replicates, years=years, seed=seed,
-        place={"population": population}, out=out,
+        scenarios=[scenarios.load(n, site.parameters) for n in names], replicates=replicates, years=years, seed=seed,
+        place=site, out=out,
     )  # fmt: skip
     experiment.run(workers=workers)
     table = compare(pd.read_csv(out / "replicates.csv"))

@@ -10,27 +10,40 @@ import solara
 from mesa.visualization import SolaraViz
 from solara.widgets import VegaLite
 
+import os
+
 from . import page_charts
 from .model import SocialPrescribingModel
 from .parameters import registry
+from .place import ENVIRONMENT, from_json
 from .states import IN_GROUP, PathwayState
 
 S = PathwayState
 
 
 def _slider(name: str, label: str, low: float, high: float, step: float) -> dict:
-    value = registry()[name].value
-    kind = "SliderInt" if isinstance(value, int) and not isinstance(value, bool) else "SliderFloat"
-    return {"type": kind, "value": value, "label": label, "min": low, "max": high, "step": step}
+    value = _start(name)
+    kind = "SliderInt" if isinstance(registry()[name].value, int) and not isinstance(value, bool) else "SliderFloat"
+    return {"type": kind, "value": min(max(value, low), high), "label": label, "min": low, "max": high, "step": step}
 
 
 def _checkbox(name: str, label: str) -> dict:
-    return {"type": "Checkbox", "value": registry()[name].value, "label": label}
+    return {"type": "Checkbox", "value": _start(name), "label": label}
+
+
+# `spsim viz --place FILE` checks the place file and hands it over as JSON data; the page then runs in that
+# place: its values are the levers' starting values, and its size is fixed (its small areas are laid out for it)
+PLACE_PARAMETERS, PLACE_LAYOUT = from_json(os.environ[ENVIRONMENT]) if os.environ.get(ENVIRONMENT) else ({}, None)
+
+
+def _start(name: str) -> float:
+    return PLACE_PARAMETERS.get(name, registry()[name].value)
 
 
 MODEL_PARAMS = {
     "rng": {"type": "InputText", "value": 1, "label": "Random seed"},
-    "population": _slider("population", "Adults in the catchment", 10_000, 200_000, 10_000),
+    "population": PLACE_PARAMETERS["population"] if PLACE_LAYOUT is not None
+    else _slider("population", "Adults in the catchment", 10_000, 200_000, 10_000),
     "link_workers_per_100k": _slider("link_workers_per_100k", "Link workers (FTE per 100,000 adults)", 0, 20, 0.5),
     "vcse_grant_per_100k_year_gbp": _slider(
         "vcse_grant_per_100k_year_gbp", "VCSE capacity grants (GBP per 100,000 adults a year)", 0, 300_000, 10_000
@@ -127,7 +140,7 @@ class PageModel(SocialPrescribingModel):
     def __init__(self, rng: str | int = 1, warmup_weeks: int = 52, scenario=None, **parameters):
         # `scenario` is Mesa's experimental scenario object, which SolaraViz passes on Reset; this model's
         # inputs are its parameters, so it is not used
-        super().__init__(rng=_seed(rng), **parameters)
+        super().__init__(rng=_seed(rng), layout=PLACE_LAYOUT, **{**PLACE_PARAMETERS, **parameters})
         if int(warmup_weeks) > 0:
             self.run_for(int(warmup_weeks))
 

@@ -34,7 +34,13 @@ class Community:
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
         self._tables: list[GroupTable | None] = [None] * len(self.by_activity)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
-        for _ in range(round(model.p.groups_per_100k * model.per_100k)):
+        listed = model.layout.groups if model.layout is not None else ()
+        draws = model.streams["groups"].generator
+        for spec in listed:  # the place file's own list of groups (their margins are not published: drawn)
+            margin = float(draws.normal(model.p.group_margin_mean, model.p.group_margin_sd))
+            self.add_group(spec.activity, x=spec.x_km, y=spec.y_km, base_places=spec.places, charges=spec.charges,
+                           income_per_year=spec.income_gbp_year, reserves=spec.reserves_gbp, margin=margin)
+        for _ in range(0 if listed else round(model.p.groups_per_100k * model.per_100k)):
             self.new_group()
         self._schedule_founding()
 
@@ -60,17 +66,23 @@ class Community:
         """A group drawn from the catchment's mix: activity, place, size, income and reserves."""
         p = self.model.p
         stream = self.model.streams["groups"]
-        cumulative = np.cumsum([a.supply for a in catalogue()]).tolist()
-        activity_index = stream.pick(cumulative)
+        layout = self.model.layout
+        mix = (layout.activity_weights if layout is not None else None) or [a.supply for a in catalogue()]
+        activity_index = stream.pick(np.cumsum(mix).tolist())
         side = self.model.catchment.side_km
         # lognormal income with the given mean: most groups are small, a few large
         sigma = p.group_income_log_sd
         income = float(stream.generator.lognormal(math.log(p.group_income_mean_gbp) - sigma**2 / 2, sigma))
         reserves = stream.exponential(p.group_reserve_months_mean) * income / 12
+        # the default place: anywhere on its square; a place file's: where its people live
+        if layout is None:
+            x, y = stream.random() * side, stream.random() * side
+        else:
+            x, y = layout.group_location(stream.random)
         return self.add_group(
             activity_index,
-            x=stream.random() * side,
-            y=stream.random() * side,
+            x=x,
+            y=y,
             # bigger groups (more income) have more places: capacity and money scale together
             base_places=1 + int(stream.generator.poisson(max(p.group_places_mean - 1, 0) * income / p.group_income_mean_gbp)),
             charges=stream.chance(p.paid_group_share),

@@ -17,6 +17,7 @@ from .link_worker import LinkWorker
 from .natural_course import NaturalCourse
 from .observers import Observers
 from .outcomes import OutcomeRecord
+from .place import Layout
 from .parameters import ParameterError, Params, resolve
 from .patient import Patient
 from .policies import Policy
@@ -36,7 +37,8 @@ class SocialPrescribingModel(mesa.Model):
 
     Keyword parameters override the defaults in ``seeds/parameters.toml`` (see ``model.parameters``);
     ``rng`` is the replicate's seed, from which every named random stream is spawned; ``policies`` start
-    at their own weeks; people referred before ``measure_from`` (a warm-up) are not followed over time.
+    at their own weeks; people referred before ``measure_from`` (a warm-up) are not followed over time;
+    ``layout`` is a place file's small areas and groups (``model.place``; None: the default square place).
     """
 
     def __init__(
@@ -45,9 +47,11 @@ class SocialPrescribingModel(mesa.Model):
         rng: int | np.random.SeedSequence | None = None,
         policies: Sequence[Policy] = (),
         measure_from: int = 0,
+        layout: Layout | None = None,
         **parameters: Any,
     ):
         super().__init__(rng=rng)
+        self.layout = layout
         self.p = Params(resolve(parameters))
         self._overrides = dict(parameters)
         root = rng if isinstance(rng, int | np.random.SeedSequence) else int(self.rng.integers(2**63))
@@ -63,7 +67,8 @@ class SocialPrescribingModel(mesa.Model):
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed
-        self.catchment = Catchment(self.p, self.streams["population"].generator)
+        self.catchment = Catchment(self.p, self.streams["population"].generator, layout,
+                                   self.streams["place"].generator)
         self.course = NaturalCourse(self.p, self.catchment, self.streams.persons)  # everyone's, without a service
         self.community = Community(self)
         self.workforce = Workforce(self)

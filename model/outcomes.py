@@ -33,6 +33,7 @@ class OutcomeRecord:
     age: int
     ltc_count: int
     deprived: bool
+    imd_quintile: int  # deprivation quintile of the area they live in (1 = most deprived fifth of England)
     state: str
     exit_reason: str
     reached_link_worker: bool
@@ -136,7 +137,8 @@ class Outcomes:
         record = OutcomeRecord(
             patient=self.unique_id, referred_week=self.referred_week, closed_week=week, censored=censored,
             cohort=self.cohort.name, source=self.source.name, age=self.person.age, ltc_count=ltc,
-            deprived=self.person.deprived, state=self.state.name, exit_reason=self.exit_reason,
+            deprived=self.person.deprived, imd_quintile=int(self.model.catchment.imd_quintile[self.person.index]),
+            state=self.state.name, exit_reason=self.exit_reason,
             reached_link_worker=self.ever_supported, took_up=self.took_up, sustained=self.sustained,
             volunteer=self.volunteer, weeks_attended=self.weeks_attended, lw_wait_weeks=self.lw_wait_weeks,
             group_wait_weeks=self.group_wait_weeks, short_of_provision=self.short_of_provision,

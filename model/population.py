@@ -16,6 +16,7 @@ import numpy as np
 
 from .activities import catalogue
 from .parameters import Params
+from .place import DEPRIVED_QUINTILES, Layout
 from .states import Cohort
 
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
@@ -51,7 +52,11 @@ class Person:
 class Catchment:
     """Columns of the adult population, and the referral process over it."""
 
-    def __init__(self, params: Params, generator: np.random.Generator):
+    def __init__(self, params: Params, generator: np.random.Generator, layout: Layout | None = None,
+                 place_generator: np.random.Generator | None = None):
+        """``generator``: the population stream; ``layout``: the place file's small areas (None: the default
+        place); ``place_generator``: a stream of its own for where people live and their deprivation quintile,
+        so that those draws leave every draw of the default place as it was."""
         n = int(params.population)
         self.size = n
         self.side_km = math.sqrt(n / params.adults_per_km2)
@@ -92,6 +97,7 @@ class Catchment:
         cut, ucla_u = float(params.ucla_lonely_cutoff), self.traits_u[:, 2].astype(float)
         self.ucla_mean = np.where(self.lonely, cut + np.floor(ucla_u * (10 - cut)),
                                   3 + np.floor(ucla_u * (cut - 3))).astype(np.float32)  # whole numbers 3-9: exact
+        self._place(layout, place_generator if place_generator is not None else np.random.default_rng(0))
 
         # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.
         weight = (
@@ -104,6 +110,21 @@ class Catchment:
         self._cumulative_weight = np.cumsum(weight)
         self.in_pathway = np.zeros(n, dtype=bool)
         self.episodes = np.zeros(n, dtype=np.int32)  # how many times each person has been referred
+
+    def _place(self, layout: Layout | None, g: np.random.Generator) -> None:
+        """Where people live and their area's deprivation quintile (``imd_quintile``, 1 = most deprived).
+
+        The default place keeps its square and its independent ``deprived`` draw (so its numbers never
+        change); its people outside the most deprived fifth are spread evenly over quintiles 2-5, as in
+        England as a whole (an approximation when a scenario sets prevalence_deprived away from 0.2). A
+        place file's layout puts each person in a small area and takes both from it."""
+        if layout is None:
+            self.imd_quintile = np.where(self.deprived, 1, g.integers(2, 6, self.size)).astype(np.int8)
+            return
+        self.area, self.x, self.y = layout.people(self.size, g)
+        self.imd_quintile = layout.quintiles()[self.area]
+        self.deprived = np.isin(self.imd_quintile, DEPRIVED_QUINTILES)
+        self.side_km = layout.side_km
 
     def by_need(self, u: np.ndarray) -> np.ndarray:
         """The people that uniform draws ``u`` pick, each in proportion to how often people like them are

@@ -52,7 +52,7 @@ def test_equity_table_says_which_policy_narrows_the_gap():
     for r in range(5):
         for scenario, lift in (("base", 0.0), ("fair", 0.10), ("same", 0.0)):
             noise = 0.01 * r
-            levels = (("most deprived fifth", 200, 0.30 + lift), ("other four fifths", 800, 0.40))
+            levels = (("quintile 1 (most deprived)", 200, 0.30 + lift), ("quintile 5 (least deprived)", 800, 0.40))
             for subgroup, adults, rate in levels:
                 rows.append({"scenario": scenario, "replicate": r, "dimension": "deprivation", "subgroup": subgroup,
                              "adults": adults, "vcse_uptake_rate": rate + noise, "mean_swemwbs_change": 1.0})  # fmt: skip
