@@ -4,19 +4,30 @@ a lock while it writes, and removes only what it created."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import pickle
 import shutil
 import subprocess
-import sys
 from pathlib import Path
+
+from experiments import cli
 
 QUICK = ["--replicates", "1", "--years", "0.1", "--warmup-years", "0", "--population", "5000"]
 
 
 def spsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True, text=True, timeout=300)
+    """The command, run in this process (a fresh interpreter for each would spend most of the test importing);
+    its exit code and output as a finished process would give them."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exit_:
+            code = exit_.code
+    return subprocess.CompletedProcess(["spsim", *args], code, out.getvalue(), err.getvalue())
 
 
 class Planted:
@@ -80,7 +91,7 @@ def test_a_fresh_run_removes_only_its_own_shards_and_temporaries(tmp_path):
 def test_two_runs_on_one_folder_are_not_mixed(tmp_path):
     out = tmp_path / "run"
     assert spsim("run", "baseline", *QUICK, "--out", str(out)).returncode == 0
-    (out / ".spsim.lock").write_text(f"{os.getpid()}\n")  # a live process holds the folder
+    (out / ".spsim.lock").write_text(f"{os.getppid()}\n")  # another live process holds the folder
     result = spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out))
     assert result.returncode == 2 and "another spsim run is writing" in result.stderr
     (out / ".spsim.lock").write_text("999999999\n")  # a killed run's lock is taken over
