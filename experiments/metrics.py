@@ -134,7 +134,9 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "mh_cohort_referrals": int((referred["cohort"] == "MENTAL_HEALTH").sum()) if len(referred) else 0,
         # for calibration (seeds/calibration_targets.toml)
         "mh_uptake_rate": mean(referred[referred["cohort"] == "MENTAL_HEALTH"], "took_up") if len(referred) else math.nan,
-        "improved_rate_engaged": mean(measured[measured["took_up"]], "improved") if len(measured) else math.nan,
+        # as the evaluations count it: improved on at least one outcome (wellbeing or loneliness)
+        "improved_rate_engaged": float((measured["improved"] | measured["improved_loneliness"])[measured["took_up"]]
+                                       .mean()) if len(measured) else math.nan,  # fmt: skip
         "lw_new_people_per_fte_year": _share(float(referred["reached_link_worker"].sum()), fte_years),
         # reached a link worker, never started an activity, and left on the way (gave up, a setback, a closure)
         "left_before_starting_rate": float(((referred["state"] == "NO_ACTIVITY") & referred["exit_reason"].isin(

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .states import Service
+
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
@@ -21,7 +23,8 @@ def _in_reach(patient: Patient, model: SocialPrescribingModel, activity: int) ->
     if not table.groups:
         return [], np.empty(0)
     distance = np.hypot(table.x - person.x, table.y - person.y)
-    ok = distance <= person.reach_km
+    reach = person.reach_km * (patient.model.p.advisor_reach_factor if patient.service is Service.MENTAL_HEALTH else 1)
+    ok = distance <= reach
     if patient.cannot_pay:
         ok &= ~table.charges
     index = np.flatnonzero(ok)

@@ -52,6 +52,7 @@ class OutcomeRecord:
     ucla_start: float
     ucla_end: float
     improved: bool
+    improved_loneliness: bool  # UCLA-3 down by at least the improvement threshold
     working_age_not_employed: bool
     found_work: bool
     mh_discharged: bool
@@ -146,6 +147,7 @@ class Outcomes:
             continuity_broken=self.continuity_broken, swemwbs_start=sw_start_seen, swemwbs_end=sw_end_seen,
             ucla_start=lo_start_seen, ucla_end=lo_end_seen,
             improved=sw_end_seen - sw_start_seen >= p.improvement_threshold,
+            improved_loneliness=lo_start_seen - lo_end_seen >= p.improvement_threshold,
             working_age_not_employed=looking_for_work, found_work=found_work, mh_discharged=self.mh_discharged,
             gp_change_per_year=gp(sw_end, ucla_end) - gp(self.swemwbs0, self.ucla0),
             ae_change_per_year=ae(sw_end, ucla_end) - ae(self.swemwbs0, self.ucla0),
