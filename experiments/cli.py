@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenarios>)")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted run in --out: only missing replicates are run")  # fmt: skip
+    run.add_argument("--people", action="store_true",
+                     help="also write every replicate's per-person outcome records to --out/people/ (Parquet)")
     viz = sub.add_parser("viz", help="serve the browser page (one simulation, week by week) on 127.0.0.1")
     viz.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     add_place(viz, None)
@@ -382,11 +384,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         place=site,
         out=Path(out),
         warmup_years=args.warmup_years,
+        people=args.people,
     )
     experiment.check_resumable(args.resume)
     experiment.run(executor=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume)
     print(f"wrote {experiment.out}: report.md, comparison.csv, incremental.csv, spend.csv, equity.csv, subgroups.csv, "
-          "replicates.csv, figures/")
+          f"replicates.csv, figures/{', people/' if args.people else ''}")
     return 0
 
 

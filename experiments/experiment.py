@@ -42,6 +42,7 @@ class Experiment:
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     layout: Layout | None = None
     place_record: dict[str, Any] | None = None
+    people: bool = False  # also write each replicate's per-person outcome records (people/*.parquet)
 
     def __post_init__(self) -> None:
         if isinstance(self.place, Place):
@@ -65,7 +66,7 @@ class Experiment:
         # replicate-major order, so an interrupted run has complete pairs for the earliest replicates
         return [
             Task(scenario=s, replicate=r, seed=replicate_seed(self.seed, r), weeks=self.weeks, place=self.place,
-                 warmup_weeks=self.warmup_weeks, layout=self.layout)  # fmt: skip
+                 warmup_weeks=self.warmup_weeks, layout=self.layout, people=self.people)  # fmt: skip
             for r in range(self.replicates)
             for s in self.scenarios
         ]
@@ -93,6 +94,7 @@ class Experiment:
             "seed": self.seed,
             "seeds": [replicate_seed(self.seed, r) for r in range(self.replicates)],
             "place": self.place_record,
+            **({"people": True} if self.people else {}),  # (absent when off: earlier runs keep their identity)
         }
 
     @functools.cached_property
@@ -142,6 +144,8 @@ class Experiment:
             if not resume:
                 outdir.clear_shards(self.out)  # a fresh run: the previous run's replicates must not mix in
             todo = shards.missing(self.out, self.run_id, tasks)  # checked again, now that the folder is ours
+            if self.people:  # a replicate whose people file is gone runs again (its shard is rewritten alike)
+                todo += [t for t in tasks if t not in todo and not shards.people_path(self.out, t).is_file()]
             atomic_write_text(self.out / "manifest.json", json.dumps(self.manifest(finished=None), indent=2) + "\n")
             if todo:
                 backend = make_backend(executor, workers, scheduler)

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .runner import SHARD_DIR, atomic_write_text
+from .runner import PEOPLE_DIR, SHARD_DIR, atomic_write_text
 
 MARKER = ".spsim-output"  # says: this folder is a spsim output, spsim may replace its own files in it
 LOCK = ".spsim.lock"  # the process id of the run writing into the folder
-SHARD_NAME = re.compile(r".+__r\d{4}\.(json|pkl)\Z")  # this run's shards, and the pickles older versions wrote
+SHARD_NAME = re.compile(r".+__r\d{4}\.(json|pkl|parquet)\Z")  # shards, people files, pickles of old versions
 TEMPORARY = re.compile(r"\..+\.[^.]+\.tmp\Z")  # what runner.atomic_write_bytes leaves when a run is killed
 
 
@@ -50,7 +50,7 @@ def check(out: Path) -> None:
         raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
 
 
-OWN_FOLDERS = re.compile(rf"({SHARD_DIR}|figures|runs-[0-9a-f]+)\Z")  # what spsim writes into as folders
+OWN_FOLDERS = re.compile(rf"({SHARD_DIR}|{PEOPLE_DIR}|figures|runs-[0-9a-f]+)\Z")  # what spsim writes into as folders
 OWN_FILES = re.compile(r"[^.].*\.(csv|md|html|json|png|toml)\Z")  # and as files (tables, reports, manifest)
 
 
@@ -149,7 +149,7 @@ def _holder_alive(lock: Path) -> bool:
 
 def remove_temporaries(out: Path) -> None:
     """Half-written files a killed run left behind (only spsim's own temporary-file names)."""
-    for folder in (out, out / SHARD_DIR, out / "figures"):
+    for folder in (out, out / SHARD_DIR, out / PEOPLE_DIR, out / "figures"):
         if folder.is_dir():
             for entry in folder.iterdir():
                 if entry.is_file() and TEMPORARY.match(entry.name):
@@ -157,9 +157,9 @@ def remove_temporaries(out: Path) -> None:
 
 
 def clear_shards(out: Path) -> None:
-    """A fresh run: remove the previous run's shards, and nothing else."""
-    folder = out / SHARD_DIR
-    if folder.is_dir():
-        for entry in folder.iterdir():
-            if entry.is_file() and SHARD_NAME.match(entry.name):
-                entry.unlink()
+    """A fresh run: remove the previous run's shards and people files, and nothing else."""
+    for folder in (out / SHARD_DIR, out / PEOPLE_DIR):
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                if entry.is_file() and SHARD_NAME.match(entry.name):
+                    entry.unlink()

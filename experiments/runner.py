@@ -34,6 +34,7 @@ from .scenario import Scenario
 from .subgroups import subgroup_rows
 
 SHARD_DIR = "replicates"
+PEOPLE_DIR = "people"  # with --people: each replicate's per-person outcome records, as Parquet
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Task:
     place: dict[str, Any]
     warmup_weeks: int = 0
     layout: Layout | None = None  # a place file's small areas and groups (None: the default place)
+    people: bool = False  # also return the per-person outcome records (spsim run --people)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class ReplicateResult:
     timeseries: pd.DataFrame
     trajectory_sums: pd.DataFrame
     subgroups: pd.DataFrame
+    people: pd.DataFrame | None = None
 
 
 def replicate_seed(root_seed: int, replicate: int) -> int:
@@ -103,7 +106,17 @@ def run_task(task: Task) -> ReplicateResult:
         timeseries=timeseries(model, name, task.replicate, since_week=task.warmup_weeks),
         trajectory_sums=trajectory_sums(model, name, task.replicate),
         subgroups=subgroup_rows(model, name, task.replicate, window),
+        people=_people(model, name, task.replicate, window) if task.people else None,
     )
+
+
+def _people(model: SocialPrescribingModel, scenario: str, replicate: int, window: Window) -> pd.DataFrame:
+    """The outcome records of the people referred in the measurement window (README, "Outcome records")."""
+    out = model.outcomes()
+    out = out[out["referred_week"] >= window.since_week].reset_index(drop=True)
+    out.insert(0, "replicate", replicate)
+    out.insert(0, "scenario", scenario)
+    return out
 
 
 def current_umask() -> int:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .runner import SHARD_DIR, ReplicateResult, Task, atomic_write_text
+from .runner import PEOPLE_DIR, SHARD_DIR, ReplicateResult, Task, atomic_write_bytes, atomic_write_text
 
 FORMAT = "spsim shard 3"  # 2: with the sha256 of its content; 3: with the results by subgroup
 
@@ -80,7 +80,13 @@ def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def people_path(folder: Path, task: Task) -> Path:
+    return folder / PEOPLE_DIR / f"{task.scenario.name}__r{task.replicate:04d}.parquet"
+
+
 def write(folder: Path, run: str, task: Task, result: ReplicateResult) -> None:
+    if result.people is not None:  # first, so that a replicate with a shard always has its people file
+        atomic_write_bytes(people_path(folder, task), result.people.to_parquet(index=False))
     content = {"row": result.row, "timeseries": _table(result.timeseries),
                "trajectory_sums": _table(result.trajectory_sums), "subgroups": _table(result.subgroups)}  # fmt: skip
     shard = {"format": FORMAT, "identity": identity(run, task), "sha256": _digest(content), **content}

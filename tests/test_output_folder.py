@@ -97,3 +97,25 @@ def test_two_runs_on_one_folder_are_not_mixed(tmp_path):
     (out / ".spsim.lock").write_text("999999999\n")  # a killed run's lock is taken over
     assert spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out)).returncode == 0
     assert not (out / ".spsim.lock").exists()
+
+
+def test_people_files_hold_every_referral_and_come_back_on_resume(tmp_path):
+    """--people: one Parquet file of outcome records per replicate, data only, restored by --resume."""
+    import pandas as pd
+
+    from model.outcomes import OUTCOME_COLUMNS
+
+    out = tmp_path / "run"
+    args = ("run", "baseline", "fund_vcse", "--replicates", "1", "--years", "0.5", "--warmup-years", "0",
+            "--population", "5000", "--out", str(out), "--people")  # fmt: skip
+    assert spsim(*args).returncode == 0
+    replicates = pd.read_csv(out / "replicates.csv").set_index("scenario")
+    files = sorted((out / "people").iterdir())
+    assert [f.name for f in files] == ["baseline__r0000.parquet", "fund_vcse__r0000.parquet"]
+    people = pd.read_parquet(files[0])
+    assert list(people.columns) == ["scenario", "replicate", *OUTCOME_COLUMNS]
+    assert len(people) == replicates.loc["baseline", "referrals"] > 0
+    before = files[0].read_bytes()
+    files[0].unlink()
+    assert spsim(*args, "--resume").returncode == 0
+    assert files[0].read_bytes() == before
