@@ -198,8 +198,8 @@ def test_light_touch_support_lowers_take_up_in_a_stretched_service():
             referral_decline_prob=0.0, setback_rate_per_year=0.0, lw_training=0.0, uptake_prob=0.8,
         )  # fmt: skip
         model.run_for(40)
-        assessed = [pt for pt in model.agents_by_type[Patient] if pt.assessed]
-        shares[throughput] = sum(pt.wants_activity for pt in assessed) / len(assessed)
+        offered = [pt for pt in model.agents_by_type[Patient] if pt.offered]  # asked at the first suggestion
+        shares[throughput] = sum(pt.wants_activity for pt in offered) / len(offered)
         if throughput == 20.0:
             assert model.workforce.pressure[PC] >= 2.0
     assert shares[1000.0] == pytest.approx(0.8, abs=0.06)
