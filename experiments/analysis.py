@@ -38,6 +38,16 @@ METRICS: list[tuple[str, str, str, bool | None]] = [
     ("cost_per_swemwbs_point", "cost per SWEMWBS point (before-after)", "GBP per point", False),
     ("swemwbs_points_gained", "SWEMWBS points gained", "points", True),
     ("health_service_cost_change_gbp", "change in GP and A&E costs", "GBP per year", False),
+    # economics (README "Economics"): already net of the natural course, discounted, to the economic horizon
+    ("qalys_gained", "QALYs gained", "QALYs", True),
+    ("wellbys_gained", "WELLBYs gained", "WELLBYs", True),
+    ("commissioner_cost_discounted_gbp", "commissioner spend, discounted", "GBP", None),
+    ("care_cost_change_gbp", "change in NHS care costs (GP, A&E, mental health teams)", "GBP", False),
+    ("net_cost_gbp", "net cost to the NHS", "GBP", False),
+    ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY", "GBP", True),
+    ("nmb_30k_gbp", "net monetary benefit at 30,000 GBP per QALY", "GBP", True),
+    ("return_per_pound", "WELLBY value and NHS savings per pound spent", "per pound spent", True),
+    ("deadweight_share", "share of the before-after wellbeing change that is the natural course", "ratio", None),
 ]
 # Kept as a row of comparison.csv (a contract), but it decides nothing: a ratio against the reference has no
 # meaning for a cheaper-and-better scenario and ignores the other options; decisions.py chooses instead.

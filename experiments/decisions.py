@@ -33,10 +33,14 @@ import numpy as np
 import pandas as pd
 
 from .analysis import SHARE_UNITS, UNITS, interval
-from .design import VALUE_PER_SWEMWBS_POINT_GBP
+from .metrics import WTP_PER_QALY_GBP
 
-EFFECT = "swemwbs_points_gained"  # SWEMWBS points summed over the people measured (QALYs can take its place)
-COST = "total_cost_gbp"  # the commissioner's spend over the measured window
+# The reference case (NICE PMG36; README "Economics"): QALYs gained against each person's natural course and
+# the net cost to the NHS (commissioner spend plus the care it adds or saves), both discounted, for everyone
+# referred in the window, each to the economic horizon; valued at 20,000 GBP per QALY
+EFFECT = "qalys_gained"
+COST = "net_cost_gbp"
+VALUE_PER_QALY_GBP = float(WTP_PER_QALY_GBP[0])
 STATUS_WORDS = {"ND": "frontier", "D": "dominated", "ED": "extendedly dominated", "NA": "no data"}
 # Fewer paired replicates than this and the report warns that its intervals are unstable. The width of a
 # t-interval rests on the replicates' standard deviation, itself uncertain by about 1/sqrt(2(n-1)): 50% at
@@ -118,14 +122,14 @@ def efficiency_frontier(cost: pd.Series, effect: pd.Series) -> pd.DataFrame:
 
 
 def incremental_analysis(replicates: pd.DataFrame, order: list[str], effect: str = EFFECT, cost: str = COST,
-                         value_per_unit: float = VALUE_PER_SWEMWBS_POINT_GBP, level: float = 0.95) -> pd.DataFrame:  # fmt: skip
+                         value_per_unit: float = VALUE_PER_QALY_GBP, level: float = 0.95) -> pd.DataFrame:  # fmt: skip
     """incremental.csv: the incremental analysis of a run's scenarios, one row per scenario in order of cost.
 
     Columns:
       scenario, reference: the option, and the run's first scenario every paired difference is taken from;
       n_replicates: replicates with both a cost and an effect;
-      effect_measure: the column used as the effect (default swemwbs_points_gained);
-      cost_gbp, effect: means over replicates (cost: total_cost_gbp over the measured window);
+      effect_measure: the column used as the effect (default qalys_gained);
+      cost_gbp, effect: means over replicates (cost: net_cost_gbp, the discounted net cost to the NHS);
       cost_vs_reference_gbp, effect_vs_reference (each with _ci_low, _ci_high): the mean paired difference
         from the reference and its t-interval (level 95%);
       status: ND (on the efficiency frontier), D (dominated: another option costs no more and is at least as
@@ -133,7 +137,7 @@ def incremental_analysis(replicates: pd.DataFrame, order: list[str], effect: str
       compared_with, incremental_cost_gbp, incremental_effect, icer: for frontier options after the cheapest,
         the previous frontier option, the differences in mean cost and effect from it, and their ratio (GBP
         per unit of effect); empty otherwise;
-      value_per_unit_gbp: lambda, what a unit of effect is worth (default 300 GBP per SWEMWBS point);
+      value_per_unit_gbp: lambda, what a unit of effect is worth (default 20,000 GBP per QALY);
       nmb_gbp: mean net monetary benefit, lambda x effect - cost;
       nmb_vs_reference_gbp (with _ci_low, _ci_high): its mean paired difference from the reference, t-interval;
       nmb_rank: 1 for the highest mean net benefit, the decision at lambda (ties: the scenario named first).
@@ -221,14 +225,14 @@ def best_of(values: pd.DataFrame, question: str, metric: str, unit: str, higher_
 
 
 def decision(replicates: pd.DataFrame, order: list[str], effect: str = EFFECT, cost: str = COST,
-             value_per_unit: float = VALUE_PER_SWEMWBS_POINT_GBP, level: float = 0.95) -> Verdict | None:  # fmt: skip
+             value_per_unit: float = VALUE_PER_QALY_GBP, level: float = 0.95) -> Verdict | None:  # fmt: skip
     """The decision at lambda = value_per_unit: the scenario with the highest mean net monetary benefit."""
     benefit = value_per_unit * paired_values(replicates, order, effect) - paired_values(replicates, order, cost)
     return best_of(benefit, "value for money", "net_monetary_benefit", "GBP", higher_is_better=True, level=level)
 
 
 def verdicts(replicates: pd.DataFrame, order: list[str], effect: str = EFFECT, cost: str = COST,
-             value_per_unit: float = VALUE_PER_SWEMWBS_POINT_GBP, level: float = 0.95,
+             value_per_unit: float = VALUE_PER_QALY_GBP, level: float = 0.95,
              counterfactual: str | None = None) -> list[Verdict]:  # fmt: skip
     """The report's answers in brief: wellbeing, loneliness, reach, then the decision by net benefit; each
     best scenario also against the counterfactual when the run has one."""

@@ -10,6 +10,7 @@ differences between points come from the parameters, not from chance.
 from __future__ import annotations
 
 import dataclasses
+import math
 import functools
 import hashlib
 import json
@@ -42,6 +43,8 @@ NOT_UNCERTAIN = {
     "public_awareness": "a commissioning decision (awareness campaigns)",
     "follow_up_weeks": "how outcomes are measured",
     "improvement_threshold": "how outcomes are measured",
+    "discount_rate_per_year": "a reference-case choice (NICE: 3.5%; other rates are scenarios)",
+    "economic_horizon_years": "how long outcomes are counted, a choice stated with the results",
 }
 
 
@@ -96,6 +99,39 @@ def salib_problem(parameters: Sequence[Parameter]) -> dict:
         "names": [p.name for p in parameters],
         "bounds": [list(p.uncertainty) for p in parameters],
     }
+
+
+Z95 = 3.92  # a central 95% interval is this many standard deviations wide (2 x 1.96)
+
+
+def from_unit_interval(parameter: Parameter, u: np.ndarray) -> np.ndarray:
+    """Values of ``parameter`` at quantiles ``u`` in (0, 1): the PSA's draws (a Latin hypercube of quantiles
+    keeps its stratification through any distribution).
+
+    A calibrated parameter, or one with no stated distribution, is uniform over its uncertainty range. Otherwise
+    the distribution is centred on the value with the plausible range as its central 95% (seeds/
+    EVIDENCE-economics.md section 6; Briggs, Claxton and Sculpher 2006): beta by moments for shares and
+    utilities, gamma by moments for costs and counts, log-normal with its median at the value for ratios, normal
+    for regression coefficients; draws are kept within the parameter's bounds."""
+    from scipy import stats
+
+    u = np.asarray(u, dtype=float)
+    low, high = parameter.uncertainty
+    kind = parameter.distribution if parameter.posterior is None else "uniform"
+    m, s = float(parameter.value), (float(parameter.high) - float(parameter.low)) / Z95
+    if kind == "beta" and 0 < m < 1 and s * s < m * (1 - m):
+        common = m * (1 - m) / (s * s) - 1
+        values = stats.beta.ppf(u, m * common, (1 - m) * common)
+    elif kind == "gamma" and m > 0 and s > 0:
+        values = stats.gamma.ppf(u, (m / s) ** 2, scale=s * s / m)
+    elif kind == "lognormal" and m > 0 and float(parameter.low) > 0:
+        values = stats.lognorm.ppf(u, (math.log(float(parameter.high)) - math.log(float(parameter.low))) / Z95,
+                                   scale=m)  # fmt: skip
+    elif kind == "normal" and s > 0:
+        values = stats.norm.ppf(u, m, s)
+    else:  # uniform, or a distribution its range cannot define (said in the README)
+        values = low + u * (high - low)
+    return np.clip(values, *parameter.bounds)
 
 
 def as_points(parameters: Sequence[Parameter], matrix: np.ndarray) -> list[dict[str, Any]]:

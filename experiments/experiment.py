@@ -18,7 +18,7 @@ import pandas as pd
 
 from model.place import Layout
 
-from .metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
+from .metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, WTP_PER_QALY_GBP
 from . import outdir, shards
 from .runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
 from .runner import run_tasks as run_all
@@ -170,7 +170,7 @@ class Experiment:
         return self.order.index(task.scenario.name), task.replicate
 
     def write_outputs(self) -> None:
-        from . import analysis, decisions, equity, figures, report, spend
+        from . import analysis, cost_effectiveness, decisions, equity, figures, report, spend
 
         replicates, timeseries, trajectory_sums, subgroups = self.results()
         counterfactual = analysis.counterfactual_in(self.scenarios)
@@ -179,6 +179,8 @@ class Experiment:
         equity_table = equity.equity_table(subgroups, self.order, counterfactual)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
         incremental = decisions.incremental_analysis(replicates, self.order)
+        economics = cost_effectiveness.economics_table(replicates, self.order)
+        acceptability = cost_effectiveness.ceac(replicates, self.order)
         spending = spend.spend_table(replicates, self.scenarios, self.place)
         for warning in spend.warnings(spending):
             print(f"spsim run: warning: {warning}", file=sys.stderr)
@@ -192,17 +194,33 @@ class Experiment:
             ("subgroups.csv", subgroups),
             ("subgroup_comparison.csv", subgroup_comparison),
             ("equity.csv", equity_table),
+            ("economics.csv", economics),
+            ("ceac.csv", acceptability),
         ):
             atomic_write_csv(self.out / name, frame)
         figure_dir = self.out / "figures"
         figure_dir.mkdir(exist_ok=True)
-        paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir)
+        reference = self.scenarios[0].resolved_parameters(**self.place)
+        economic_settings = {"years": self.years, "horizon_years": reference["economic_horizon_years"],
+                             "discount_rate": reference["discount_rate_per_year"]}  # fmt: skip
+        cost_effectiveness.workbook(self.out / "economics.xlsx", {
+            "Economics": economics, "Incremental 20k": incremental,
+            "Incremental 30k": decisions.incremental_analysis(replicates, self.order, value_per_unit=WTP_PER_QALY_GBP[1]),
+            "CEAC": acceptability, "Spend": spending}, {
+            "scenarios": ", ".join(self.order), "replicates": self.replicates, "simulated years": self.years,
+            "economic horizon (years from referral)": economic_settings["horizon_years"],
+            "discount rate a year": economic_settings["discount_rate"]})  # fmt: skip
+        economics_section = cost_effectiveness.report_section(economics, incremental, replicates, self.order,
+                                                              economic_settings, counterfactual)  # fmt: skip
+        paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir,
+                                    acceptability)  # fmt: skip
         equity_figure = figures.equity_plot(subgroup_comparison, self.order, figure_dir)
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
         report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,
                             incremental, spending,
-                            equity.report_section(equity_table, equity_figure and equity_figure.name))  # fmt: skip
+                            equity.report_section(equity_table, equity_figure and equity_figure.name),
+                            economics_section)  # fmt: skip
         atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 

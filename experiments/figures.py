@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import analysis  # noqa: E402
@@ -85,26 +86,55 @@ def forest(comp: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
 
 
 def ce_plane(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
-    """Cost-effectiveness plane: extra SWEMWBS points against extra cost, per replicate pair."""
+    """The cost-effectiveness plane: each scenario's extra QALYs and extra net cost to the NHS against the
+    reference, one point per replicate pair and the mean, with NICE's 20,000 and 30,000 GBP per QALY lines
+    (below a line: cost-effective at that value)."""
+    from .decisions import COST, EFFECT, paired_values
+    from .metrics import WTP_PER_QALY_GBP
+
     reference = order[0]
-    ref = replicates[replicates["scenario"] == reference].set_index("replicate")
+    effects, costs = paired_values(replicates, order, EFFECT), paired_values(replicates, order, COST)
     colours = _colours(order)
     fig, ax = plt.subplots(figsize=(8, 6))
     for scenario in order[1:]:
-        rows = replicates[replicates["scenario"] == scenario].set_index("replicate")
-        dx = rows["swemwbs_points_gained"] - ref["swemwbs_points_gained"]
-        dy = (rows["total_cost_gbp"] - ref["total_cost_gbp"]) / 1000
-        ax.scatter(dx, dy, color=colours[scenario], alpha=0.35, s=18)
-        ax.scatter(dx.mean(), dy.mean(), color=colours[scenario], s=90, edgecolor="black", label=scenario)
+        dq, dc = effects[scenario] - effects[reference], (costs[scenario] - costs[reference]) / 1000
+        ax.scatter(dq, dc, color=colours[scenario], alpha=0.35, s=18)
+        ax.scatter(dq.mean(), dc.mean(), color=colours[scenario], s=90, edgecolor="black", label=scenario)
+    low, high = ax.get_xlim()
+    span = np.linspace(min(low, 0.0), max(high, 0.0), 50)
+    for value, style in zip(WTP_PER_QALY_GBP, ("--", ":"), strict=True):
+        ax.plot(span, value * span / 1000, style, color="grey", lw=1, label=f"{value:,} GBP per QALY")
+    ax.set_xlim(low, high)
     ax.axhline(0, color="grey", lw=1)
     ax.axvline(0, color="grey", lw=1)
-    ax.set_xlabel(f"extra SWEMWBS points gained vs {reference} (all people measured)")
-    ax.set_ylabel(f"extra cost vs {reference} (thousand GBP over the run)")
+    ax.set_xlabel(f"extra QALYs vs {reference} (discounted, everyone referred, to the economic horizon)")
+    ax.set_ylabel(f"extra net cost to the NHS vs {reference} (thousand GBP, discounted)")
     ax.set_title("Cost-effectiveness plane (small dots: replicates; large: means)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return save(fig, out_dir / "cost_effectiveness_plane.png")
+
+
+def acceptability(curve: pd.DataFrame, order: list[str], out_dir: Path, what: str) -> Path:
+    """Cost-effectiveness acceptability curves: the chance each scenario is the most cost-effective, by the
+    value of a QALY (``curve``: ceac.csv)."""
+    from .metrics import WTP_PER_QALY_GBP
+
+    colours = _colours(order)
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for name in order:
+        ax.plot(curve["value_per_qaly_gbp"], curve[name], label=name, color=colours[name])
+    for value in WTP_PER_QALY_GBP:
+        ax.axvline(value, color="grey", ls="--", lw=0.8)
+    ax.set_xlabel("value of a QALY (GBP)")
+    ax.set_ylabel("probability of being the most cost-effective")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"Cost-effectiveness acceptability curves ({what})")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return save(fig, out_dir / "ceac.png")
 
 
 def funnel(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
@@ -158,11 +188,15 @@ def all_figures(
     traj: pd.DataFrame,
     order: list[str],
     out_dir: Path,
+    ceac_curve: pd.DataFrame | None = None,
 ) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [funnel(replicates, order, out_dir), forest(comp, order, out_dir)]
     if len(order) > 1:
         paths.append(ce_plane(replicates, order, out_dir))
+        if ceac_curve is not None:
+            n = int(replicates.groupby("scenario").size().min())
+            paths.append(acceptability(ceac_curve, order, out_dir, f"share of {n} paired replicates: chance alone"))
     paths.append(pathway_states(timeseries, order, out_dir))
     if not traj.empty:
         paths.append(trajectories_plot(traj, order, out_dir))

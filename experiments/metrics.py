@@ -27,7 +27,11 @@ EXTRA_COLUMNS = [
     "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
     "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate", "mean_swemwbs_start",
     "provision_gap_share", "referrals_per_1000_year", "mh_volunteer_rate", "cmd_cohort_referrals",
+    # health economics (model/health_economics.py; README "Economics"): discounted, everyone referred in the window
+    "qalys_gained", "wellbys_gained", "wellby_value_gbp", "commissioner_cost_discounted_gbp", "care_cost_change_gbp",
+    "net_cost_gbp", "nmb_20k_gbp", "nmb_30k_gbp", "net_swemwbs_change", "deadweight_share", "return_per_pound",
 ]  # fmt: skip
+WTP_PER_QALY_GBP = (20_000, 30_000)  # NICE's range (PMG36 section 6): net monetary benefit at each
 
 
 # exit reasons of people who reached a link worker and left before starting an activity
@@ -82,6 +86,15 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
 
     def mean(frame, column: str) -> float:
         return float(frame[column].astype(float).mean()) if len(frame) else math.nan
+
+    def total(column: str) -> float:
+        return float(referred[column].sum()) if len(referred) else 0.0
+
+    qalys, wellbys, care = total("qalys_gained"), total("wellbys_gained"), total("care_cost_change_gbp")
+    spend = model.economics.spend_gbp
+    net_cost = spend + care
+    before_after, net_change = mean(measured, "swemwbs_end") - mean(measured, "swemwbs_start"), mean(
+        measured, "swemwbs_above_natural")
 
     return {
         "scenario": scenario,
@@ -155,6 +168,20 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         if len(referred)
         else math.nan,
         "cmd_cohort_referrals": int((referred["cohort"] == "COMMON_MENTAL").sum()) if len(referred) else 0,
+        # economics: everyone referred in the window, each to the horizon, against their own natural course
+        "qalys_gained": qalys,
+        "wellbys_gained": wellbys,
+        "wellby_value_gbp": wellbys * p.wellby_value_gbp,
+        "commissioner_cost_discounted_gbp": spend,
+        "care_cost_change_gbp": care,
+        "net_cost_gbp": net_cost,
+        "nmb_20k_gbp": WTP_PER_QALY_GBP[0] * qalys - net_cost,
+        "nmb_30k_gbp": WTP_PER_QALY_GBP[1] * qalys - net_cost,
+        # the before-and-after change that is the service's: the rest is deadweight (the natural course)
+        "net_swemwbs_change": net_change,
+        "deadweight_share": 1 - net_change / before_after if before_after > 0 else math.nan,
+        # the wider view: wellbeing valued in WELLBYs, plus the NHS's own savings, per pound spent
+        "return_per_pound": (wellbys * p.wellby_value_gbp - care) / spend if spend > 0 else math.nan,
     }
 
 

@@ -1,11 +1,18 @@
-"""`spsim psa`: probabilistic sensitivity analysis of the policy comparison.
+"""`spsim psa`: probabilistic sensitivity analysis of the policy comparison, in the NICE reference case's
+currency.
 
-Each draw takes every uncertain parameter from its plausible range (a Latin hypercube over the ranges in
-seeds/parameters.toml, uniform within each range: the sources give ranges, not distributions; a calibrated
-parameter over the range its calibration accepted) and runs every scenario with that draw and the draw's own
-seeds (--replicates of them, the same in every scenario, so the comparison is paired; averaged per draw).
-The result is, for each value of a SWEMWBS point, the probability that each policy has the highest net
-benefit against the reference: the cost-effectiveness acceptability curve (CEAC).
+Each draw takes every uncertain parameter at a quantile of a Latin hypercube: uniform over its plausible range
+(or over the range a calibration accepted), or, where the registry names one, from a distribution centred on its
+value with the range as its central 95% (beta for utilities and shares, gamma for costs and counts, log-normal
+for ratios, normal for the mapping's slope; ``design.from_unit_interval``). Every scenario runs with that draw
+and the draw's own seeds (--replicates of them, the same in every scenario, so the comparison is paired;
+averaged per draw, which takes most of the chance out of the spread between draws).
+
+Outputs: each policy's extra QALYs and net cost against the reference (discounted, to the economic horizon;
+model/health_economics.py); the cost-effectiveness acceptability curve over the value of a QALY; and the
+expected value of perfect information (EVPI) at 20,000 and 30,000 GBP per QALY: what resolving every
+parameter's uncertainty before choosing would be worth for this place's decision, mean over draws of the best
+net benefit minus the best mean net benefit (the standard Monte Carlo estimator; R package voi's ``evpi``).
 """
 
 from __future__ import annotations
@@ -16,35 +23,57 @@ import numpy as np
 import pandas as pd
 
 from . import outdir
+from .decisions import COST, EFFECT
 from .design import (
     Design,
     DesignError,
     as_points,
-    net_benefit,
+    from_unit_interval,
     place_fields,
-    salib_problem,
     uncertain_parameters,
 )
+from .metrics import WTP_PER_QALY_GBP
 from .place import Place
 from .runner import atomic_write_csv, atomic_write_text
 from .scenario import Scenario
 
-VALUES_PER_POINT = np.arange(0, 2001, 50)  # GBP per SWEMWBS point gained, the CEAC's horizontal axis
+VALUES_PER_QALY = np.arange(0, 50_001, 1_000)  # GBP per QALY, the CEAC's horizontal axis
 
 
-def ceac(benefit_at_zero: pd.DataFrame, order: list[str], values=VALUES_PER_POINT) -> pd.DataFrame:
-    """Probability that each scenario is the most cost-effective, at each value of a SWEMWBS point.
+def incremental(runs: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Per draw and scenario: extra QALYs and extra net cost against the reference, paired by replicate and
+    averaged over the draw's replicates."""
+    keys = ["point", "replicate"]
+    ref = runs[runs["scenario"] == reference].set_index(keys)[[EFFECT, COST]]
+    out = runs.join(ref.add_suffix("_ref"), on=keys)
+    out["extra_qalys"] = out[EFFECT] - out[f"{EFFECT}_ref"]
+    out["extra_cost_gbp"] = out[COST] - out[f"{COST}_ref"]
+    return (out.groupby(["point", "scenario"], sort=False)[["extra_qalys", "extra_cost_gbp"]].mean()
+            .reset_index())  # fmt: skip
 
-    benefit_at_zero has extra_points and extra_cost_gbp per (point, scenario) against the reference; at value v
-    the net benefit is v * extra_points - extra_cost; the draw's best is the scenario with the highest."""
-    points = benefit_at_zero.pivot(index="point", columns="scenario", values="extra_points")[order].to_numpy()
+
+def _benefit(benefit_at_zero: pd.DataFrame, order: list[str], value: float) -> np.ndarray:
+    """Draws x scenarios: incremental net monetary benefit at ``value`` GBP per QALY."""
+    qalys = benefit_at_zero.pivot(index="point", columns="scenario", values="extra_qalys")[order].to_numpy()
     costs = benefit_at_zero.pivot(index="point", columns="scenario", values="extra_cost_gbp")[order].to_numpy()
+    return value * qalys - costs
+
+
+def ceac(benefit_at_zero: pd.DataFrame, order: list[str], values=VALUES_PER_QALY) -> pd.DataFrame:
+    """Probability that each scenario is the most cost-effective, at each value of a QALY (ties: the first
+    in order, the reference first)."""
     rows = []
     for v in values:
-        best = np.argmax(v * points - costs, axis=1)  # ties: the first in order (the reference first)
+        best = np.argmax(_benefit(benefit_at_zero, order, float(v)), axis=1)
         shares = np.bincount(best, minlength=len(order)) / len(best)
-        rows.append({"value_per_point_gbp": float(v), **dict(zip(order, shares, strict=True))})
+        rows.append({"value_per_qaly_gbp": float(v), **dict(zip(order, shares, strict=True))})
     return pd.DataFrame(rows)
+
+
+def evpi(benefit_at_zero: pd.DataFrame, order: list[str], value: float) -> float:
+    """Expected value of perfect information at ``value`` GBP per QALY: E[max_d NB_d] - max_d E[NB_d]."""
+    nb = _benefit(benefit_at_zero, order, value)
+    return float(nb.max(axis=1).mean() - nb.mean(axis=0).max())
 
 
 def figure(curve: pd.DataFrame, order: list[str], path: Path, draws: int) -> None:
@@ -52,8 +81,10 @@ def figure(curve: pd.DataFrame, order: list[str], path: Path, draws: int) -> Non
 
     fig, ax = plt.subplots(figsize=(8, 5))
     for name in order:
-        ax.plot(curve["value_per_point_gbp"], curve[name], label=name)
-    ax.set_xlabel("value of one SWEMWBS point gained (GBP)")
+        ax.plot(curve["value_per_qaly_gbp"], curve[name], label=name)
+    for v in WTP_PER_QALY_GBP:
+        ax.axvline(v, color="grey", ls="--", lw=0.8)
+    ax.set_xlabel("value of a QALY (GBP)")
     ax.set_ylabel("probability of being the most cost-effective")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(f"Cost-effectiveness acceptability curves ({draws} draws of the uncertain parameters)")
@@ -63,32 +94,41 @@ def figure(curve: pd.DataFrame, order: list[str], path: Path, draws: int) -> Non
     save(fig, path)
 
 
-def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], settings: dict) -> str:
-    marks = [v for v in (0, 100, 300, 500, 1000, 2000) if v in set(curve["value_per_point_gbp"])]
-    at = curve.set_index("value_per_point_gbp").loc[marks]
+def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], settings: dict,
+           information: dict[int, float]) -> str:  # fmt: skip
+    marks = [v for v in (0, 5_000, 10_000, 20_000, 30_000, 50_000) if v in set(curve["value_per_qaly_gbp"])]
+    at = curve.set_index("value_per_qaly_gbp").loc[marks]
     lines = [
         "# Probabilistic sensitivity analysis",
         "",
-        f"{settings['draws']} draws of {settings['parameters']} uncertain parameters (Latin hypercube, uniform over "
-        f"each plausible range, or over the range a calibration accepted); each draw runs {', '.join(order)} "
-        f"with the same {settings['replicates']} seed(s), averaged ({settings['population']:,} adults, "
-        f"{settings['years']:g} years after a {settings['warmup_years']:g}-year warm-up). Reference: {order[0]}.",
+        f"{settings['draws']} draws of {settings['parameters']} uncertain parameters (a Latin hypercube of quantiles: "
+        f"uniform over each plausible range or the range a calibration accepted, or the distribution the registry "
+        f"names, {settings['distributions']} of them); each draw runs {', '.join(order)} with the same "
+        f"{settings['replicates']} seed(s), averaged ({settings['population']:,} adults, {settings['years']:g} years "
+        f"after a {settings['warmup_years']:g}-year warm-up). Reference: {order[0]}. QALYs and costs are the NICE "
+        "reference case's (README \"Economics\"): discounted, everyone referred, to the economic horizon.",
         "",
-        "## Incremental effect and cost against the reference (mean, and 2.5-97.5% of draws)",
+        "## Extra QALYs and net cost against the reference (mean, and 2.5-97.5% of draws)",
         "",
-        "| policy | extra SWEMWBS points | extra cost (GBP) |",
+        "| policy | extra QALYs | extra net cost (GBP) |",
         "|---|---|---|",
         *[
-            f"| {r.scenario} | {r.points_mean:,.0f} ({r.points_lo:,.0f} to {r.points_hi:,.0f}) | "
+            f"| {r.scenario} | {r.qalys_mean:,.1f} ({r.qalys_lo:,.1f} to {r.qalys_hi:,.1f}) | "
             f"{r.cost_mean:,.0f} ({r.cost_lo:,.0f} to {r.cost_hi:,.0f}) |"
             for r in summary.itertuples()
         ],
         "",
         "## Probability of being the most cost-effective (the CEAC, `ceac.png`)",
         "",
-        "| value of a SWEMWBS point (GBP) | " + " | ".join(order) + " |",
+        "| value of a QALY (GBP) | " + " | ".join(order) + " |",
         "|---|" + "---|" * len(order),
         *[f"| {v:,.0f} | " + " | ".join(f"{at.loc[v, n]:.0%}" for n in order) + " |" for v in marks],
+        "",
+        "## Expected value of perfect information",
+        "",
+        *[f"- At {v:,} GBP per QALY: {information[v]:,.0f} GBP for this place's decision over the simulated years "
+          "(what knowing every parameter before choosing would be worth; an upper bound on what further research "
+          "on them could be worth here)." for v in WTP_PER_QALY_GBP],
     ]
     return "\n".join(lines) + "\n"
 
@@ -103,8 +143,9 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     from SALib.sample import latin
 
     parameters = uncertain_parameters(parameter_names)
-    problem = salib_problem(parameters)
-    x = latin.sample(problem, draws, seed=seed)
+    quantiles = latin.sample({"num_vars": len(parameters), "names": [p.name for p in parameters],
+                              "bounds": [[0.0, 1.0]] * len(parameters)}, draws, seed=seed)  # fmt: skip
+    x = np.column_stack([from_unit_interval(p, quantiles[:, i]) for i, p in enumerate(parameters)])
     design = Design(
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
         warmup_weeks=round(warmup_years * 52), **place_fields(population, place), seed=seed, seeds_per_point=True,
@@ -112,34 +153,31 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     outdir.check(out)  # refused before the design runs; the design checks its points, then marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label="psa")
     order = [s.name for s in scenarios]
-    # a draw's replicates (own seeds, shared across scenarios) average out chance within the draw, so the
-    # spread between draws is mostly the parameters'
-    benefit = (
-        net_benefit(runs, order[0], value_per_point=0.0)
-        .groupby(["point", "scenario"], sort=False)[["extra_points", "extra_cost_gbp"]]
-        .mean()
-        .reset_index()
-    )
+    benefit = incremental(runs, order[0])
     curve = ceac(benefit, order)
+    information = {v: evpi(benefit, order, float(v)) for v in WTP_PER_QALY_GBP}
     summary = (
         benefit.groupby("scenario", sort=False)
-        .agg(points_mean=("extra_points", "mean"), points_lo=("extra_points", lambda s: s.quantile(0.025)),
-             points_hi=("extra_points", lambda s: s.quantile(0.975)), cost_mean=("extra_cost_gbp", "mean"),
+        .agg(qalys_mean=("extra_qalys", "mean"), qalys_lo=("extra_qalys", lambda s: s.quantile(0.025)),
+             qalys_hi=("extra_qalys", lambda s: s.quantile(0.975)), cost_mean=("extra_cost_gbp", "mean"),
              cost_lo=("extra_cost_gbp", lambda s: s.quantile(0.025)),
              cost_hi=("extra_cost_gbp", lambda s: s.quantile(0.975)))  # fmt: skip
         .reindex(order)
         .rename_axis("scenario")
         .reset_index()
     )
-    settings = {"draws": draws, "replicates": replicates, "parameters": len(parameters), "population": population, "years": years,
-                "warmup_years": warmup_years}  # fmt: skip
-    samples = pd.DataFrame(x, columns=problem["names"]).rename_axis("draw").reset_index()
+    settings = {"draws": draws, "replicates": replicates, "parameters": len(parameters), "population": population,
+                "years": years, "warmup_years": warmup_years,
+                "distributions": sum(p.distribution != "uniform" and p.posterior is None for p in parameters)}  # fmt: skip
+    samples = pd.DataFrame(x, columns=[p.name for p in parameters]).rename_axis("draw").reset_index()
     atomic_write_csv(out / "draws.csv", samples)
     atomic_write_csv(out / "runs.csv", runs)
     atomic_write_csv(out / "incremental.csv", benefit)
     atomic_write_csv(out / "ceac.csv", curve)
+    atomic_write_csv(out / "evpi.csv", pd.DataFrame({"value_per_qaly_gbp": list(information),
+                                                     "evpi_gbp": list(information.values())}))  # fmt: skip
     figure(curve, order, out / "ceac.png", draws)
-    text = render(curve, summary, order, settings)
+    text = render(curve, summary, order, settings, information)
     atomic_write_text(out / "psa.md", text)
     print(text)
     return curve

@@ -18,6 +18,7 @@ KEY_METRICS = [
 ]  # fmt: skip (cost per extra point is left out: the incremental analysis answers that question properly)
 SHARES = analysis.SHARE_UNITS
 LABELS = {column: (label, unit) for column, label, unit, _ in analysis.METRICS}
+SINGULAR = {"swemwbs_points_gained": "SWEMWBS point", "qalys_gained": "QALY", "wellbys_gained": "WELLBY"}
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -95,8 +96,7 @@ def _verdict_sentence(v: decisions.Verdict, reference: str, value_per_unit: floa
 def _effect_label(effect: str) -> tuple[str, str]:
     """The effect's name in words and its unit (a SWEMWBS point, a QALY, ...)."""
     label, unit = LABELS.get(effect, (effect, "units"))
-    singular = "SWEMWBS point" if effect == decisions.EFFECT else unit
-    return label, singular
+    return label, SINGULAR.get(effect, unit)
 
 
 def _incremental_section(inc: pd.DataFrame) -> list[str]:
@@ -104,7 +104,8 @@ def _incremental_section(inc: pd.DataFrame) -> list[str]:
     value = float(inc["value_per_unit_gbp"].iloc[0])
     effect = inc["effect_measure"].iloc[0]
     label, singular = _effect_label(effect)
-    summed = ", summed over the people measured" if effect == decisions.EFFECT else ""
+    summed = {"swemwbs_points_gained": ", summed over the people measured",
+              "qalys_gained": ", discounted, everyone referred in the window to the economic horizon"}.get(effect, "")
     chosen = inc.loc[inc["nmb_rank"] == 1, "scenario"].iloc[0]
     lines = [
         "## Incremental analysis",
@@ -214,7 +215,7 @@ def _place(manifest: dict) -> str:
 
 def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir: Path,
            incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None,
-           equity_section: list[str] | None = None) -> str:  # fmt: skip
+           equity_section: list[str] | None = None, economics_section: list[str] | None = None) -> str:  # fmt: skip
     reference = order[0]
     n = int(replicates.groupby("scenario").size().min())
     if incremental is None:
@@ -236,6 +237,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "|---|---|",
         *[f"| `{s}` | {plain(descriptions.get(s, ''))} |" for s in order],  # user text: escaped
         "",
+        *(economics_section or []),
         "## The answer in brief",
         "",
         *([f"> **Warning:** {warning}", ""] if warning else []),
@@ -273,7 +275,9 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "a post; paid whether filled or vacant), capacity grants, tariffs and the "
         "running costs of programmes. The change in GP and A&E costs values each measured person's change in "
         "expected yearly consultations and attendances at PSSRU unit costs; it follows loneliness and wellbeing only, "
-        "so it is a partial offset.",
+        "so it is a partial offset. The economic evaluation above counts the same offsets week by week against "
+        "each person's natural course, adds mental health team contacts saved by supported discharge, and "
+        "discounts both sides.",
         "",
         "## How far to trust this",
         "",
@@ -285,8 +289,9 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "`seeds/parameters.toml`.",
         "- Confidence intervals show the spread between replicates (chance), not the uncertainty in the "
         "parameters.",
-        f"- The value of {value:,.0f} GBP per {_effect_label(effect)[1]} that turns effect into money for the net "
-        "benefit is an assumption; `spsim psa` shows how the choice moves with it.",
+        f"- Net benefit values a {_effect_label(effect)[1]} at {value:,.0f} GBP (NICE's lower threshold; 30,000 in "
+        "`economics.csv`); the QALYs rest on an interim linear mapping from SWEMWBS, and past follow-up on the "
+        "model's fading of gains (a projection). `spsim psa` shows how the choice moves with the parameters.",
         "",
     ]
     return "\n".join(lines)
@@ -294,9 +299,10 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
 
 def write_report(out_dir, comp, traj, replicates, order, descriptions, manifest, figure_paths,
                  incremental: pd.DataFrame | None = None, spending: pd.DataFrame | None = None,
-                 equity_section: list[str] | None = None) -> tuple[Path, Path]:  # fmt: skip
+                 equity_section: list[str] | None = None,
+                 economics_section: list[str] | None = None) -> tuple[Path, Path]:  # fmt: skip
     text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental, spending,
-                  equity_section)
+                  equity_section, economics_section)
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
     atomic_write_text(md_path, text + "\n")
     body = to_html(text)  # no raw HTML, no script addresses: the Markdown carries user text

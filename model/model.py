@@ -12,6 +12,7 @@ import numpy as np
 
 from .attendance import attend_the_week
 from .community import Community
+from .health_economics import HealthEconomics
 from .counters import Ledger, PathwayCounters
 from .link_worker import LinkWorker
 from .natural_course import NaturalCourse
@@ -74,6 +75,7 @@ class SocialPrescribingModel(mesa.Model):
         self.workforce = Workforce(self)
         self.workforce.staff_to_establishment()
         self.trajectories = Trajectories(since_week=measure_from)
+        self.economics = HealthEconomics(self, since_week=measure_from)  # QALYs, WELLBYs and costs, discounted
         self.observers = Observers(self)
         self.datacollector = self.observers.datacollector  # where Mesa users look for the weekly series
         self.policy_layers = PolicyLayers()  # how the running policies' changes stack up
@@ -117,6 +119,7 @@ class SocialPrescribingModel(mesa.Model):
         for policy in self.policies:
             policy.accrue_week(self)
         self.trajectories.observe(self)
+        self.economics.accrue_week()
         self.observers.collect()
 
     def schedule_event(self, function, **when: Any):

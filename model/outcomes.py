@@ -58,6 +58,12 @@ class OutcomeRecord:
     mh_discharged: bool
     gp_change_per_year: float
     ae_change_per_year: float
+    # discounted, against the person's own natural course, to the economic horizon (model/health_economics.py);
+    # NaN for people referred in the warm-up
+    qalys_gained: float
+    wellbys_gained: float
+    care_cost_change_gbp: float
+    swemwbs_above_natural: float  # true SWEMWBS at close minus the natural course's: the net effect then
 
 
 OUTCOME_COLUMNS = [f.name for f in dataclasses.fields(OutcomeRecord)]
@@ -102,6 +108,7 @@ class Outcomes:
         improved = self.swemwbs_at(self.week) - self.swemwbs0 >= p.improvement_threshold
         if improved and self.draw("mh_discharge") < p.mh_discharge_prob:
             self.discharge_from_secondary_care()
+            self.model.economics.discharged_by_service(self.row, self.week)
 
     def discharge_from_secondary_care(self: Patient) -> None:
         self.mh_discharged = True
@@ -123,6 +130,7 @@ class Outcomes:
         )
         sw_end, ucla_end = self.outcomes_at(week)
         ltc = self.person.ltc_count
+        economics = self.model.economics.close(self.row, week)
 
         def gp(sw: float, lo: float) -> float:
             return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, lo,
@@ -151,6 +159,8 @@ class Outcomes:
             working_age_not_employed=looking_for_work, found_work=found_work, mh_discharged=self.mh_discharged,
             gp_change_per_year=gp(sw_end, ucla_end) - gp(self.swemwbs0, self.ucla0),
             ae_change_per_year=ae(sw_end, ucla_end) - ae(self.swemwbs0, self.ucla0),
+            qalys_gained=economics.qalys_gained, wellbys_gained=economics.wellbys_gained,
+            care_cost_change_gbp=economics.care_cost_change_gbp, swemwbs_above_natural=economics.swemwbs_above_natural,
         )  # fmt: skip
         self.record_closed = True
         self._events.pop("close_record", None)

@@ -48,6 +48,9 @@ class Parameter:
     description: str
     calibration: str = ""  # "calibrated to <targets> ..." when seeds/calibrated.toml sets the value
     posterior: tuple[float, float] | None = None  # the range the calibration accepted (its uncertainty)
+    # how `spsim psa` draws it: uniform over the range, or a distribution around the value with the range as
+    # its central 95% (beta for shares, gamma for costs and counts, log-normal for ratios; DISTRIBUTIONS)
+    distribution: str = "uniform"
 
     @property
     def uncertainty(self) -> tuple[float, float]:
@@ -91,10 +94,17 @@ def _default_bounds(unit: str, high: float) -> tuple[float, float]:
     return (0.0, HEADROOM * float(high) if float(high) > 0 else math.inf)
 
 
+DISTRIBUTIONS = ("uniform", "beta", "gamma", "lognormal", "normal")
+
+
 def _parse(name: str, entry: dict[str, Any]) -> Parameter:
     missing = {"value", "unit", "range", "source", "description"} - entry.keys()
     if missing:
         raise ParameterError(f"{PARAMETERS_FILE}: parameter {name} lacks {', '.join(sorted(missing))}")
+    distribution = entry.get("distribution", "uniform")
+    if distribution not in DISTRIBUTIONS:
+        raise ParameterError(f"{PARAMETERS_FILE}: parameter {name}: distribution = {distribution!r}; allowed: "
+                             f"{', '.join(DISTRIBUTIONS)}")  # fmt: skip
     low, high = entry["range"]
     bounds = tuple(float(b) for b in entry.get("bounds", _default_bounds(entry["unit"], high)))
     source = entry["source"]
@@ -108,6 +118,7 @@ def _parse(name: str, entry: dict[str, Any]) -> Parameter:
         source=tuple(source) if isinstance(source, list) else source,
         group=entry.get("group", "other"),
         description=entry["description"],
+        distribution=distribution,
     )
 
 

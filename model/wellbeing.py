@@ -96,22 +96,54 @@ class WellbeingRegister:
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
-        paused = self.paused_at[rows]
-        half_life = self.half_life[rows]
-        with np.errstate(invalid="ignore"):  # inf - inf where not paused: masked out below
-            remaining = np.where(week > paused, 0.5 ** ((week - paused) / half_life), 1.0)
-            until = self.support_until[rows]
-            support = np.where(week < self.support_from[rows], 0.0,
-                               np.where(week < until, 1.0, 0.5 ** ((week - until) / half_life)))  # fmt: skip
-        floor_sum = self.floor_sum[rows]
-        mechanism_sum = floor_sum + (self.level_sum[rows] - floor_sum) * remaining
-        floor_social = self.floor_social[rows]
-        social = floor_social + (self.level_social[rows] - floor_social) * remaining
-        people = self.person[rows].astype(np.int64)
-        natural_sw, natural_lo = course.scores(people, week)
-        scale = self.gain_scale[rows]
-        sw = np.clip(natural_sw + p.link_worker_support_gain * support
-                     + p.swemwbs_gain_max * scale * mechanism_sum / 3, *SWEMWBS_RANGE)  # fmt: skip
-        lo = np.clip(natural_lo - p.link_worker_support_ucla_reduction * support
-                     - p.ucla_reduction_max * scale * social, *UCLA_RANGE)  # fmt: skip
-        return sw, lo
+        return self.scores_and_natural(rows, week, course, p)[:2]
+
+    def scores_and_natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse,
+                           p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        """``scores``, followed by the natural course's (SWEMWBS, UCLA-3) they are built on: what the same
+        people would have had without any service, the counterfactual the economics counts against."""
+        natural_sw, natural_lo = course.scores(self.person[rows].astype(np.int64), week)
+        sw, lo = with_service(natural_sw, natural_lo, week, p, **self._state(rows))
+        return sw, lo, natural_sw, natural_lo
+
+    def projected(self, row: int, weeks: np.ndarray, from_week: int, natural_sw: float, natural_lo: float,
+                  p: Params) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Row ``row``'s (SWEMWBS, UCLA-3) at ``weeks`` after ``from_week`` if everything the service gave
+        stopped then: attendance pauses (its retained share kept, the rest fading) and link worker support
+        ends, on a natural course held at (``natural_sw``, ``natural_lo``)."""
+        state = self._state(slice(row, row + 1))
+        if state["paused"][0] == math.inf:  # still attending: pause now, as Mechanisms.pause does
+            state["paused"] = np.array([float(from_week)])
+            state["floor_sum"] = np.maximum(state["floor_sum"], p.gain_retained_share * state["level_sum"])
+            state["floor_social"] = np.maximum(state["floor_social"], p.gain_retained_share * state["level_social"])
+        if state["support_until"][0] == math.inf and state["support_from"][0] <= from_week:
+            state["support_until"] = np.array([float(from_week)])
+        held = np.ones(len(weeks))
+        return with_service(natural_sw * held, natural_lo * held, np.asarray(weeks, dtype=float), p, **state)
+
+    def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
+        return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],
+                "support_from": self.support_from[rows], "support_until": self.support_until[rows],
+                "floor_sum": self.floor_sum[rows], "level_sum": self.level_sum[rows],
+                "floor_social": self.floor_social[rows], "level_social": self.level_social[rows],
+                "scale": self.gain_scale[rows]}  # fmt: skip
+
+
+def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarray | int, p: Params, *,
+                 paused: np.ndarray, half_life: np.ndarray, support_from: np.ndarray, support_until: np.ndarray,
+                 floor_sum: np.ndarray, level_sum: np.ndarray, floor_social: np.ndarray, level_social: np.ndarray,
+                 scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """True (SWEMWBS, UCLA-3) on top of a natural course: link worker support while it lasts, then fading,
+    and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
+    formulas on arrays; ``week`` may be one week for many people or many weeks for one)."""
+    with np.errstate(invalid="ignore"):  # inf - inf where not paused: masked out below
+        remaining = np.where(week > paused, 0.5 ** ((week - paused) / half_life), 1.0)
+        support = np.where(week < support_from, 0.0,
+                           np.where(week < support_until, 1.0, 0.5 ** ((week - support_until) / half_life)))  # fmt: skip
+    mechanism_sum = floor_sum + (level_sum - floor_sum) * remaining
+    social = floor_social + (level_social - floor_social) * remaining
+    sw = np.clip(natural_sw + p.link_worker_support_gain * support
+                 + p.swemwbs_gain_max * scale * mechanism_sum / 3, *SWEMWBS_RANGE)  # fmt: skip
+    lo = np.clip(natural_lo - p.link_worker_support_ucla_reduction * support
+                 - p.ucla_reduction_max * scale * social, *UCLA_RANGE)  # fmt: skip
+    return sw, lo

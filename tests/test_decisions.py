@@ -26,10 +26,11 @@ def replicates(columns: dict[str, dict[str, list[float]]]) -> pd.DataFrame:
 
 
 def costs_and_effects(options: dict[str, tuple[float, float]], cost_noise, effect_noise) -> pd.DataFrame:
-    """Each option's (mean cost, mean effect), plus noise shared by replicate r in every option (paired)."""
+    """Each option's (mean cost, mean effect), plus noise shared by replicate r in every option (paired), in the
+    columns the decision uses (net cost and QALYs gained)."""
     return replicates({
-        "total_cost_gbp": {name: [c + n for n in cost_noise] for name, (c, _) in options.items()},
-        "swemwbs_points_gained": {name: [e + n for n in effect_noise] for name, (_, e) in options.items()},
+        decisions.COST: {name: [c + n for n in cost_noise] for name, (c, _) in options.items()},
+        decisions.EFFECT: {name: [e + n for n in effect_noise] for name, (_, e) in options.items()},
     })  # fmt: skip
 
 
@@ -96,18 +97,18 @@ def test_collinear_options_all_stay_on_the_frontier():
 
 def test_a_cheaper_and_better_scenario_is_chosen_not_dropped():
     # X costs less than the reference and gains more (a negative ratio, which the old rule dropped); Y gains
-    # 2 points more than X for 1,100 GBP more (550 a point), not worth it at 300 a point
-    options = {"R": (1000.0, 100.0), "X": (900.0, 110.0), "Y": (2000.0, 112.0)}
-    reps = costs_and_effects(options, cost_noise=[-10.0, 0.0, 10.0, 5.0], effect_noise=[-1.0, 0.0, 1.0, 0.5])
-    reps.loc[reps["scenario"] == "Y", "swemwbs_points_gained"] += [0.2, -0.1, 0.1, -0.2]  # Y's own chance
+    # 0.03 QALYs more than X for 1,100 GBP more (36,667 GBP a QALY), not worth it at 20,000 a QALY
+    options = {"R": (1000.0, 1.5), "X": (900.0, 1.65), "Y": (2000.0, 1.68)}
+    reps = costs_and_effects(options, cost_noise=[-10.0, 0.0, 10.0, 5.0], effect_noise=[-0.015, 0.0, 0.015, 0.0075])
+    reps.loc[reps["scenario"] == "Y", decisions.EFFECT] += [0.003, -0.0015, 0.0015, -0.003]  # Y's own chance
     order = list(options)
     table = decisions.incremental_analysis(reps, order).set_index("scenario")
     assert table["status"].to_dict() == {"X": "ND", "R": "D", "Y": "ND"}
-    assert table.loc["Y", "icer"] == pytest.approx(550.0) and table.loc["Y", "compared_with"] == "X"
-    assert table.loc["X", "nmb_rank"] == 1 and table.loc["X", "value_per_unit_gbp"] == 300.0
+    assert table.loc["Y", "icer"] == pytest.approx(1100 / 0.03) and table.loc["Y", "compared_with"] == "X"
+    assert table.loc["X", "nmb_rank"] == 1 and table.loc["X", "value_per_unit_gbp"] == 20_000.0
     chosen = decisions.decision(reps, order)
     assert (chosen.best, chosen.runner_up, chosen.clear) == ("X", "Y", True)
-    assert chosen.difference[0] == pytest.approx(300 * -2 + 1100)  # X minus Y: 500 GBP of net benefit
+    assert chosen.difference[0] == pytest.approx(20_000 * -0.03 + 1100)  # X minus Y: 500 GBP of net benefit
     line = brief(render(reps, order), "Value for money")
     assert "`X` does best" in line and "`Y` does best" not in line
 

@@ -1,43 +1,202 @@
-"""Economics building blocks against a two-person, two-year case computed by hand (issue 15)."""
+"""The health-economic account (issue 15) against a two-person, two-year case computed by hand, and the
+economic outputs of a run: the counterfactual gains nothing and costs nothing, record and replicate totals
+agree, ICERs are read in words, the acceptability curve counts replicates, and the workbook reads back."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import math
+from types import SimpleNamespace
 
-from experiments import economics as econ
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from experiments import cost_effectiveness as ce
+from experiments import decisions
+from experiments.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, replicate_metrics, Window
+from model import SocialPrescribingModel
+from model.health_economics import HealthEconomics
+from model.parameters import Params, resolve
+from model.wellbeing import WellbeingRegister
 
 RATE = 0.035
-# one year of weekly factors, summed: a geometric series with ratio d = 1.035^(-1/52), by hand
-D = 1.035 ** (-1 / 52)
-YEAR = (1 - D**52) / (1 - D)
+D = 1.035 ** (-1 / 52)  # one week's discount factor
+YEAR = (1 - D**52) / (1 - D)  # the 52 weekly factors of one year, summed (a geometric series)
+HALF_LIFE = 26.0
+Q = 0.5 ** (1 / HALF_LIFE) * D  # a fading gain's weekly factor, times the week's discount
+FADED_YEAR = (1 - Q**52) / (1 - Q)
+
+
+class FlatCourse:
+    """Everyone's natural course at the population mean, not lonely: the counterfactual by hand."""
+
+    def scores(self, people, week):
+        n = len(people)
+        return np.full(n, 23.5), np.full(n, 3.0)
+
+
+def hand_model(**overrides) -> SimpleNamespace:
+    p = Params(resolve({
+        "discount_rate_per_year": RATE, "economic_horizon_years": 2.0, "utility_per_swemwbs_point": 0.03,
+        "utility_at_population_swemwbs": 0.78, "swemwbs_population_mean": 23.5, "ls_per_swemwbs_point": 0.26,
+        "link_worker_support_gain": 2.0, "link_worker_support_ucla_reduction": 0.0, "swemwbs_gain_max": 3.0,
+        "ucla_reduction_max": 0.0, "gain_retained_share": 0.5, "service_use_rr_per_swemwbs_point": 1.03,
+        "gp_consultations_base": 4.0, "gp_consultations_per_ltc": 0.0, "gp_consultation_cost_gbp": 49.0,
+        "ae_attendances_base": 0.0, "ae_attendances_per_ltc": 0.0, **overrides,
+    }))  # fmt: skip
+    register = WellbeingRegister()
+    model = SimpleNamespace(p=p, week=0, register=register, course=FlatCourse(),
+                            catchment=SimpleNamespace(ltc_count=np.zeros(2, dtype=np.int8)),
+                            ledger=SimpleNamespace(commissioner_spend=0.0))  # fmt: skip
+    # A (row 0): link worker support from week 0, +2 SWEMWBS while it lasts
+    register.enrol(0, 0, 23.5, 3.0, HALF_LIFE)
+    register.support_begins(0, 0)
+    # B (row 1): every mechanism built to its top at a group, +3 SWEMWBS while attending
+    register.enrol(0, 1, 23.5, 3.0, HALF_LIFE)
+    register.level_sum[1], register.level_social[1] = 3.0, 1.0
+    return model
+
+
+def run_two_years(model) -> tuple[HealthEconomics, list]:
+    """Weeks 0-103; both records close at follow-up (week 52), as ``Patient.close_record`` would; the
+    commissioner spends 100 GBP every week."""
+    economics = HealthEconomics(model, since_week=0)
+    closed = []
+    for week in range(104):
+        model.week = week
+        model.ledger.commissioner_spend += 100.0
+        if week == 52:
+            closed = [economics.close(row, week) for row in (0, 1)]
+            model.register.close(0)
+            model.register.close(1)
+        economics.accrue_week()
+    return economics, closed
 
 
 def test_two_people_two_years_by_hand():
-    # A: SWEMWBS 20 in year one, 25 in year two; B: 23.5 throughout. Utility 0.78 at 23.5, 0.03 a point.
-    a = np.array([20.0] * 52 + [25.0] * 52)
-    b = np.full(104, 23.5)
-    u_a1, u_a2, u_b = 0.78 - 0.03 * 3.5, 0.78 + 0.03 * 1.5, 0.78
-    assert (u_a1, u_a2) == pytest.approx((0.675, 0.825))
-    expected_a = (u_a1 * YEAR + u_a2 * YEAR / 1.035) / 52  # year two's weeks are a year later: one more 1.035
-    expected_b = u_b * (YEAR + YEAR / 1.035) / 52
-    assert econ.qalys(a, RATE, 0.03, 0.78, 23.5) == pytest.approx(expected_a, rel=1e-12)
-    assert econ.qalys(b, RATE, 0.03, 0.78, 23.5) == pytest.approx(expected_b, rel=1e-12)
-    # undiscounted, two years at 0.78 are 1.56 QALYs
-    assert econ.qalys(b, 0.0, 0.03, 0.78, 23.5) == pytest.approx(1.56)
-    # costs: A costs 100 GBP a week in year one; B one bill of 1,000 GBP at the start of year two
-    cost_a = econ.discounted_sum_per_week(np.array([100.0] * 52 + [0.0] * 52), RATE)
-    cost_b = econ.discounted_sum_per_week(np.array([0.0] * 52 + [1000.0] + [0.0] * 51), RATE)
-    assert cost_a == pytest.approx(100 * YEAR, rel=1e-12)
-    assert cost_b == pytest.approx(1000 / 1.035, rel=1e-12)
-    # WELLBYs of A's gain over B: -3.5 points in year one, +1.5 in year two, at 0.26 life satisfaction a point
-    gain = a - b
-    expected = 0.26 * (-3.5 * YEAR + 1.5 * YEAR / 1.035) / 52
-    assert econ.wellbys(gain, RATE, 0.26) == pytest.approx(expected, rel=1e-12)
+    economics, (a, b) = run_two_years(hand_model())
+    # A: +2 points for a year, then support's effect halves every 26 weeks (nothing of it is kept)
+    a_point_years = 2 * (YEAR + D**52 * FADED_YEAR) / 52
+    # B: +3 points for a year, then half is kept for good and the other half fades
+    b_point_years = 3 * (YEAR + D**52 * (0.5 * YEAR + 0.5 * FADED_YEAR)) / 52
+    assert a.qalys_gained == pytest.approx(0.03 * a_point_years, rel=1e-12)
+    assert b.qalys_gained == pytest.approx(0.03 * b_point_years, rel=1e-12)
+    assert a.wellbys_gained == pytest.approx(0.26 * a_point_years, rel=1e-12)
+    assert b.wellbys_gained == pytest.approx(0.26 * b_point_years, rel=1e-12)
+    # GP use falls 3% a point above the mean: 4 x 49 GBP a year at the mean, 4 x 49 x 1.03^-gain with the gain
+    def gp_saving(gain_by_week):
+        return sum(4 * 49 * (1.03 ** -g - 1) / 52 * D**w for w, g in enumerate(gain_by_week))
+
+    weeks = np.arange(104)
+    fade = np.where(weeks < 52, 1.0, 0.5 ** ((weeks - 52) / HALF_LIFE))
+    assert a.care_cost_change_gbp == pytest.approx(gp_saving(2 * fade), rel=1e-12)
+    assert b.care_cost_change_gbp == pytest.approx(gp_saving(3 * (0.5 + 0.5 * fade) * (weeks >= 52)
+                                                             + 3 * (weeks < 52)), rel=1e-12)  # fmt: skip
+    assert a.care_cost_change_gbp < 0 and b.care_cost_change_gbp < 0  # better wellbeing, fewer consultations
+    # the commissioner's 100 GBP a week for two years, discounted
+    assert economics.spend_gbp == pytest.approx(100 * (YEAR + D**52 * YEAR), rel=1e-12)
+    # at follow-up both are still at their full gain
+    assert (a.swemwbs_above_natural, b.swemwbs_above_natural) == (2.0, 3.0)
 
 
-def test_gains_fade_as_the_model_says_after_the_last_observation():
-    path = econ.extend_with_fading(np.array([2.0, 2.0]), 4, retained_share=0.5, half_life_weeks=1.0)
-    assert path == pytest.approx([2.0, 2.0, 2.0 * (0.5 + 0.5 * 0.5), 2.0 * (0.5 + 0.5 * 0.25)])
-    assert econ.extend_with_fading(np.array([1.0, 2.0, 3.0]), 2, 0.5, 1.0) == pytest.approx([1.0, 2.0])
-    assert econ.fading(np.array([0.0]), 0.3, 10.0) == pytest.approx([1.0])
+def test_without_discounting_a_year_at_one_point_is_a_point_year():
+    economics, (a, _) = run_two_years(hand_model(discount_rate_per_year=0.0, link_worker_support_gain=1.0,
+                                                 economic_horizon_years=1.0))  # fmt: skip
+    assert a.qalys_gained == pytest.approx(0.03)
+    assert a.wellbys_gained == pytest.approx(0.26)
+    assert economics.spend_gbp == pytest.approx(100 * 104)  # spend is the window's, whatever the horizon
+
+
+def test_utility_stays_within_the_value_sets_bounds():
+    # a 10-point gain from the mean would take utility to 1.08: it stops at 1, so 0.22 a year, not 0.3
+    _, (a, _) = run_two_years(hand_model(discount_rate_per_year=0.0, link_worker_support_gain=10.0,
+                                         economic_horizon_years=1.0))  # fmt: skip
+    assert a.qalys_gained == pytest.approx(1.0 - 0.78)
+
+
+def test_a_supported_discharge_saves_team_contacts_while_routine_discharge_would_not_have_come():
+    model = hand_model(cmht_contacts_per_year=26.0, cmht_contact_cost_gbp=100.0, mh_discharge_rate_per_year=0.1)
+    economics = HealthEconomics(model, since_week=0)
+    economics.discharged_by_service(0, 30)  # horizon: weeks 30-103
+    stay = math.exp(-0.1 / 52) * D
+    expected = 26 * 100 / 52 * D**30 * (1 - stay**74) / (1 - stay)
+    assert economics._account(0)[0, 2] == pytest.approx(-expected, rel=1e-12)
+
+
+def test_people_referred_in_the_warm_up_are_not_counted():
+    model = hand_model()
+    economics = HealthEconomics(model, since_week=10)
+    model.week = 5
+    economics.accrue_week()
+    assert math.isnan(economics.close(0, 5).qalys_gained)
+
+
+def test_in_a_run_the_counterfactual_gains_and_costs_nothing_and_records_add_up():
+    totals = {}
+    for social_prescribing in (True, False):
+        model = SocialPrescribingModel(rng=7, population=8_000, measure_from=26,
+                                       social_prescribing=social_prescribing)  # fmt: skip
+        for _ in range(26 + 52):
+            model.step()
+        model.close_open_records()
+        row = replicate_metrics(model, "s", 0, 7, Window(since_week=26))
+        records = model.outcomes()
+        counted = records[records["referred_week"] >= 26]
+        assert row["qalys_gained"] == pytest.approx(counted["qalys_gained"].sum())
+        assert row["net_cost_gbp"] == pytest.approx(row["commissioner_cost_discounted_gbp"] + row["care_cost_change_gbp"])
+        assert records.loc[records["referred_week"] < 26, "qalys_gained"].isna().all()
+        totals[social_prescribing] = row
+    assert totals[False]["qalys_gained"] == 0 and totals[False]["net_cost_gbp"] == 0
+    assert totals[True]["qalys_gained"] > 0 and totals[True]["commissioner_cost_discounted_gbp"] > 0
+    assert totals[True]["nmb_20k_gbp"] == pytest.approx(20_000 * totals[True]["qalys_gained"] - totals[True]["net_cost_gbp"])
+
+
+def replicates(values: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
+    """replicates.csv rows from {scenario: [(QALYs, net cost) per replicate]}."""
+    rows = []
+    for scenario, pairs in values.items():
+        for r, (qalys, cost) in enumerate(pairs):
+            row = dict.fromkeys(REPLICATE_COLUMNS + EXTRA_COLUMNS, 0.0)
+            row.update({"scenario": scenario, "replicate": r, "seed": r, decisions.EFFECT: qalys, decisions.COST: cost,
+                        "nmb_20k_gbp": 20_000 * qalys - cost, "nmb_30k_gbp": 30_000 * qalys - cost})  # fmt: skip
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# three replicates: Y buys 1 QALY for 25,000 GBP more than X, so it is the better buy only above 25,000 a QALY,
+# except in replicate 2, where it gains 2 QALYs (12,500 a QALY)
+RUN = replicates({"none": [(0, 0)] * 3, "X": [(10, 50_000)] * 3, "Y": [(11, 75_000), (11, 75_000), (12, 75_000)]})
+
+
+def test_the_chance_of_being_most_cost_effective_counts_replicates():
+    assert ce.probability_best(RUN, ["none", "X", "Y"], 20_000).tolist() == pytest.approx([0, 2 / 3, 1 / 3])
+    assert ce.probability_best(RUN, ["none", "X", "Y"], 30_000).tolist() == pytest.approx([0, 0, 1])
+    curve = ce.ceac(RUN, ["none", "X", "Y"]).set_index("value_per_qaly_gbp")
+    assert curve.loc[0.0].tolist() == [1.0, 0.0, 0.0]  # a QALY worth nothing: spend nothing
+    assert np.allclose(curve.sum(axis=1), 1.0)
+
+
+def test_icers_are_read_in_words_where_a_ratio_would_mislead():
+    assert ce.icer_in_words(25_000, 1) == (25_000, "25,000 GBP per QALY gained")
+    assert ce.icer_in_words(-10, 1)[1].startswith("dominant")
+    assert ce.icer_in_words(10, -1)[1].startswith("dominated")
+    assert ce.icer_in_words(-20_000, -1)[1] == "saves 20,000 GBP per QALY lost"
+
+
+def test_the_economics_table_and_workbook(tmp_path):
+    order = ["none", "X", "Y"]
+    table = ce.economics_table(RUN, order).set_index("scenario")
+    assert table.loc["X", "icer_vs_reference_gbp_per_qaly"] == pytest.approx(5_000)
+    assert table.loc["Y", "net_cost_gbp_vs_reference"] == pytest.approx(75_000)
+    assert table.loc["X", "probability_most_cost_effective_20k"] == pytest.approx(2 / 3)
+    path = ce.workbook(tmp_path / "economics.xlsx", {"Economics": table.reset_index(), "CEAC": ce.ceac(RUN, order)},
+                       {"discount rate a year": 0.035})  # fmt: skip
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["Read me", "Economics", "CEAC"]
+    rows = list(book["Economics"].iter_rows(values_only=True))
+    header, x = rows[0], rows[2]
+    assert header[0] == "scenario" and x[0] == "X"
+    assert x[header.index("qalys_gained")] == pytest.approx(10.0)
+    about = {r[0]: r[1] for r in book["Read me"].iter_rows(values_only=True) if r and r[0]}
+    assert about["discount rate a year"] == 0.035 and "NICE" in about["perspective"]

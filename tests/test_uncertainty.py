@@ -80,17 +80,47 @@ def test_net_benefit_and_the_best_policy_by_hand():
     assert list(best) == ["a", "b"]
 
 
+# two draws, extra QALYs and net cost against the reference
+INCREMENTAL = pd.DataFrame({
+    "point": [0, 0, 0, 1, 1, 1], "scenario": ["ref", "a", "b"] * 2,
+    "extra_qalys": [0, 0.1, 0.4, 0, 0.1, 0.05], "extra_cost_gbp": [0, 1000, 10_000, 0, 500, 100],
+})  # fmt: skip
+
+
 def test_the_ceac_by_hand():
-    inc = pd.DataFrame({
-        "point": [0, 0, 0, 1, 1, 1], "scenario": ["ref", "a", "b"] * 2, "replicate": [0] * 6,
-        "extra_points": [0, 10, 40, 0, 10, 5], "extra_cost_gbp": [0, 1000, 10_000, 0, 500, 100],
-    })  # fmt: skip
-    curve = psa.ceac(inc, ["ref", "a", "b"], values=[0, 100, 400]).set_index("value_per_point_gbp")
-    assert curve.loc[0].tolist() == [1.0, 0.0, 0.0]  # a point gained is worth nothing: spend nothing
-    # at 100: draw 0 has a tied with ref at 0 (the reference wins a tie) and b at -6000; draw 1: a 500, b 400
-    assert curve.loc[100].tolist() == [0.5, 0.5, 0.0]
-    assert curve.loc[400].tolist() == [0.0, 0.5, 0.5]  # draw 0: b 6000 > a 3000; draw 1: a 3500 > b 1900
+    curve = psa.ceac(INCREMENTAL, ["ref", "a", "b"], values=[0, 10_000, 40_000]).set_index("value_per_qaly_gbp")
+    assert curve.loc[0].tolist() == [1.0, 0.0, 0.0]  # a QALY gained is worth nothing: spend nothing
+    # at 10,000: draw 0 has a tied with ref at 0 (the reference wins a tie) and b at -6000; draw 1: a 500, b 400
+    assert curve.loc[10_000].tolist() == [0.5, 0.5, 0.0]
+    assert curve.loc[40_000].tolist() == [0.0, 0.5, 0.5]  # draw 0: b 6000 > a 3000; draw 1: a 3500 > b 1900
     assert np.allclose(curve.sum(axis=1), 1.0)
+
+
+def test_the_expected_value_of_perfect_information_by_hand():
+    # at 40,000: net benefits (ref, a, b) are (0, 3000, 6000) and (0, 3500, 1900); the best on average is b
+    # (3,950 against a's 3,250), and knowing the draw first would give (6000 + 3500) / 2 = 4,750
+    assert psa.evpi(INCREMENTAL, ["ref", "a", "b"], 40_000) == pytest.approx(4_750 - 3_950)
+    # at 0 the reference always wins: nothing to learn
+    assert psa.evpi(INCREMENTAL, ["ref", "a", "b"], 0) == 0
+
+
+def test_psa_draws_follow_the_registrys_distributions():
+    from experiments.design import from_unit_interval
+    from model.parameters import registry
+
+    u = np.array([0.025, 0.5, 0.975])
+    cost = registry()["cmht_contact_cost_gbp"]  # gamma, mean 120, range 70-200 as its central 95%
+    draws = from_unit_interval(cost, np.random.default_rng(1).random(20_000))
+    assert draws.mean() == pytest.approx(120, rel=0.02) and draws.min() > 0
+    ratio = registry()["ls_per_swemwbs_point"]  # log-normal, median 0.26, 0.15-0.45 as its central 95%
+    low, median, high = from_unit_interval(ratio, u)
+    # the range's ratio is 3, so the central 95% spans 3 around the median: 0.26 / sqrt(3) to 0.26 x sqrt(3)
+    assert median == pytest.approx(0.26) and low == pytest.approx(0.26 / 3**0.5, rel=1e-4)  # z 1.95996, not 1.96
+    assert high / median == pytest.approx(median / low)
+    share = registry()["utility_at_population_swemwbs"]  # beta: stays a utility
+    assert ((lambda v: (v > 0) & (v < 1))(from_unit_interval(share, np.linspace(0.001, 0.999, 50)))).all()
+    uniform = registry()["wellby_value_gbp"]
+    assert from_unit_interval(uniform, u).tolist() == pytest.approx([10_150, 13_000, 15_850])
 
 
 def test_morris_and_sobol_rank_a_parameter_that_matters_above_one_that_does_not():
@@ -120,7 +150,8 @@ def test_psa_end_to_end_on_a_tiny_design(tmp_path):
     assert len(incremental) == 3 * 2  # a draw's replicates are averaged: one row per draw and scenario
     assert len(pd.read_csv(tmp_path / "runs.csv")) == 3 * 2 * 2
     assert np.allclose(curve[["no_social_prescribing", "baseline"]].sum(axis=1), 1.0)
-    assert curve.loc[curve["value_per_point_gbp"] == 0, "no_social_prescribing"].item() == 1.0  # costs nothing
+    assert curve.loc[curve["value_per_qaly_gbp"] == 0, "no_social_prescribing"].item() == 1.0  # costs nothing
+    assert set(pd.read_csv(tmp_path / "evpi.csv")["value_per_qaly_gbp"]) == {20_000, 30_000}
     draws = pd.read_csv(tmp_path / "draws.csv")
     assert len(draws) == 3 and draws["uptake_prob"].between(0.4, 0.8).all()
     assert (tmp_path / "ceac.png").stat().st_size > 1000

@@ -1,0 +1,175 @@
+"""The health-economic account of one run (issue 15): QALYs, WELLBYs and NHS costs of the people referred,
+each counted against that person's own natural course, discounted, over a stated horizon.
+
+Perspective: the NHS and personal social services (NICE's reference case, PMG36): the commissioner's spend on
+the service, plus the GP consultations, A&E attendances and contacts with secondary mental health teams that
+the service adds or saves. Whom: everyone referred in the measurement window (after the warm-up), whether or
+not their follow-up finished before the run ended, so that costs and effects count the same people over the
+same time. How long: ``economic_horizon_years`` from each referral. Discounting: ``discount_rate_per_year`` for
+costs and effects alike, week ``w`` after the window opens weighing ``(1 + rate) ** (-w / 52)``.
+
+- While a record is open the account reads, every week, each person's true scores and their natural course
+  (the wellbeing register, on arrays) and adds the week's utility, life satisfaction and service use
+  *differences*: a person who gains nothing adds exactly nothing, and the counterfactual scenario adds zero.
+- When a record closes (follow-up, or the end of the run) the rest of the horizon is added in one go, as if
+  the service stopped then: the natural course is held where it was, and what the service gave fades as the
+  model's gains fade after attendance stops (``gain_retained_share`` kept for good, the rest halving every
+  person's ``half_life``; link worker support's own effect fading alike). A projection, said so in the README.
+- Discharge from secondary mental health care by the supported pathway saves that person's team contacts
+  from the week of discharge to the horizon, for as long as they would otherwise have stayed on the team's
+  caseload (expected: routine discharge at ``mh_discharge_rate_per_year``).
+- Utility: linear in SWEMWBS through ``utility_at_population_swemwbs`` at the population mean, with slope
+  ``utility_per_swemwbs_point``, bounded as ReQoL-UI utilities are (-0.195 to 1; Keetharuth 2020).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .parameters import Params
+
+WEEKS_A_YEAR = 52
+UTILITY_RANGE = (-0.195, 1.0)  # the ReQoL-UI value set's worst and best states (Keetharuth et al. 2020)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonEconomics:
+    """One person's discounted account against their natural course (record columns, README)."""
+
+    qalys_gained: float
+    wellbys_gained: float
+    care_cost_change_gbp: float  # GP, A&E and secondary mental health contacts; negative is a saving
+    swemwbs_above_natural: float  # at the record's close (true scores): the effect net of the natural course
+
+
+def discount(weeks_since_start: np.ndarray | float, rate: float) -> np.ndarray | float:
+    return (1.0 + rate) ** (-np.asarray(weeks_since_start, dtype=float) / WEEKS_A_YEAR)
+
+
+def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
+    u = p.utility_at_population_swemwbs + p.utility_per_swemwbs_point * (swemwbs - p.swemwbs_population_mean)
+    return np.clip(u, *UTILITY_RANGE)
+
+
+def yearly_use(base: float, per_ltc: float, ltc: np.ndarray, ucla: np.ndarray, lonely_ratio: float,
+               swemwbs: np.ndarray, p: Params) -> np.ndarray:  # fmt: skip
+    """``mechanisms.service_use_rate`` times ``outcomes.low_wellbeing_ratio``, on arrays."""
+    loneliness = np.clip((ucla - 3.0) / 4.0, 0.0, 1.0)
+    need = (base + per_ltc * ltc) * (1 + (lonely_ratio - 1) * loneliness)
+    return need * p.service_use_rr_per_swemwbs_point ** (p.swemwbs_population_mean - swemwbs)
+
+
+def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
+    qalys = (utility(sw, p) - utility(natural_sw, p)) / WEEKS_A_YEAR
+    wellbys = (sw - natural_sw) * p.ls_per_swemwbs_point / WEEKS_A_YEAR
+
+    def cost(s, lo_):
+        gp = yearly_use(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, lo_, p.lonely_gp_rate_ratio, s, p)
+        ae = yearly_use(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc, lo_, p.lonely_ae_rate_ratio, s, p)
+        return (gp * p.gp_consultation_cost_gbp + ae * p.ae_attendance_cost_gbp) / WEEKS_A_YEAR
+
+    return qalys, wellbys, cost(sw, lo) - cost(natural_sw, natural_lo)
+
+
+def staying_on_caseload(weeks_after: np.ndarray, rate_per_year: float) -> np.ndarray:
+    """Chance that someone still on a secondary mental health team's caseload is still on it ``weeks_after``
+    (routine discharge as a Poisson rate, ``parameters.chance_within``'s convention)."""
+    return np.exp(-rate_per_year * np.asarray(weeks_after, dtype=float) / WEEKS_A_YEAR)
+
+
+class HealthEconomics:
+    """The discounted account of one run, per register row and in total (see the module's docstring)."""
+
+    def __init__(self, model: SocialPrescribingModel, since_week: int = 0):
+        self.model = model
+        self.since_week = since_week
+        self.spend_gbp = 0.0  # commissioner spend in the window, discounted
+        self._spend_seen = 0.0
+        # per register row: QALYs, WELLBYs and care cost so far (discounted), and the first week not yet counted
+        self._accounts = np.zeros((0, 4))
+
+    def _account(self, rows: np.ndarray | int) -> np.ndarray:
+        """The accounts array, grown to the register's rows (a new row starts at zero: nothing counted)."""
+        size = self.model.register.size
+        if len(self._accounts) < size:
+            grown = np.zeros((max(size, 2 * len(self._accounts)), 4))
+            grown[: len(self._accounts)] = self._accounts
+            self._accounts = grown
+        return self._accounts
+
+    # ------------------------------------------------------------------ weekly
+    def accrue_week(self) -> None:
+        model, p = self.model, self.model.p
+        week = model.week
+        spend = model.ledger.commissioner_spend
+        if week < self.since_week:
+            self._spend_seen = spend
+            return
+        d = float(discount(week - self.since_week, p.discount_rate_per_year))
+        self.spend_gbp += (spend - self._spend_seen) * d
+        self._spend_seen = spend
+        register = model.register
+        rows = register.open_rows()
+        horizon = self.horizon_weeks(p)
+        rows = rows[(register.referred_week[rows] >= self.since_week) & (week - register.referred_week[rows] < horizon)]
+        if not len(rows):
+            return
+        sw, lo, natural_sw, natural_lo = register.scores_and_natural(rows, week, model.course, p)
+        ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)]
+        qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
+        accounts = self._account(rows)
+        accounts[rows, 0] += qalys * d
+        accounts[rows, 1] += wellbys * d
+        accounts[rows, 2] += cost * d
+        accounts[rows, 3] = week + 1
+
+    @staticmethod
+    def horizon_weeks(p: Params) -> int:
+        return round(p.economic_horizon_years * WEEKS_A_YEAR)
+
+    # ------------------------------------------------------------------ events
+    def discharged_by_service(self, row: int, week: int) -> None:
+        """The supported pathway discharged this person: their team contacts stop from this week to the
+        horizon, for as long as routine discharge would have kept them on the caseload."""
+        p, register = self.model.p, self.model.register
+        referred = int(register.referred_week[row])
+        if referred < self.since_week:
+            return
+        end = referred + self.horizon_weeks(p)
+        weeks = np.arange(week, max(week, end))
+        saving = (p.cmht_contacts_per_year * p.cmht_contact_cost_gbp / WEEKS_A_YEAR
+                  * staying_on_caseload(weeks - week, p.mh_discharge_rate_per_year)
+                  * discount(weeks - self.since_week, p.discount_rate_per_year))  # fmt: skip
+        self._account(row)[row, 2] -= float(saving.sum())
+
+    def close(self, row: int, week: int) -> PersonEconomics:
+        """The person's record closes at ``week``: add the rest of the horizon (what the service gave fading
+        as the model's gains fade once it stops, on a natural course held where it was) and return their
+        account."""
+        model, p, register = self.model, self.model.p, self.model.register
+        referred = int(register.referred_week[row])
+        if referred < self.since_week:
+            return PersonEconomics(math.nan, math.nan, math.nan, math.nan)
+        account = self._account(row)[row]
+        start = int(account[3]) or referred  # the first week not yet counted
+        end = referred + self.horizon_weeks(p)
+        now_sw, _, natural_sw, natural_lo = register.scores_and_natural(np.array([row]), week, model.course, p)
+        if end > start:
+            weeks = np.arange(start, end)
+            sw, lo = register.projected(row, weeks, week, float(natural_sw[0]), float(natural_lo[0]), p)
+            held_sw, held_lo = np.full(len(weeks), natural_sw[0]), np.full(len(weeks), natural_lo[0])
+            ltc = np.full(len(weeks), model.catchment.ltc_count[int(register.person[row])])
+            qalys, wellbys, cost = weekly_values(sw, lo, held_sw, held_lo, ltc, p)
+            d = discount(weeks - self.since_week, p.discount_rate_per_year)
+            account[0] += float(qalys @ d)
+            account[1] += float(wellbys @ d)
+            account[2] += float(cost @ d)
+        return PersonEconomics(float(account[0]), float(account[1]), float(account[2]),
+                               float(now_sw[0] - natural_sw[0]))
