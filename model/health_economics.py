@@ -24,11 +24,13 @@ costs and effects alike, week ``w`` after the window opens weighing ``(1 + rate)
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .wellbeing import with_service
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -36,16 +38,6 @@ if TYPE_CHECKING:
 
 WEEKS_A_YEAR = 52
 UTILITY_RANGE = (-0.195, 1.0)  # the ReQoL-UI value set's worst and best states (Keetharuth et al. 2020)
-
-
-@dataclass(frozen=True, slots=True)
-class PersonEconomics:
-    """One person's discounted account against their natural course (record columns, README)."""
-
-    qalys_gained: float
-    wellbys_gained: float
-    care_cost_change_gbp: float  # GP, A&E and secondary mental health contacts; negative is a saving
-    swemwbs_above_natural: float  # at the record's close (true scores): the effect net of the natural course
 
 
 def discount(weeks_since_start: np.ndarray | float, rate: float) -> np.ndarray | float:
@@ -94,6 +86,7 @@ class HealthEconomics:
         self._spend_seen = 0.0
         # per register row: QALYs, WELLBYs and care cost so far (discounted), and the first week not yet counted
         self._accounts = np.zeros((0, 4))
+        self._pending: list[tuple[int, int, int, dict[str, float]]] = []  # closed this week: row, week, record, state
 
     def _account(self, rows: np.ndarray | int) -> np.ndarray:
         """The accounts array, grown to the register's rows (a new row starts at zero: nothing counted)."""
@@ -106,6 +99,8 @@ class HealthEconomics:
 
     # ------------------------------------------------------------------ weekly
     def accrue_week(self) -> None:
+        """The end of a week: settle the records closed during it, then add the week of everyone still open."""
+        self.settle()
         model, p = self.model, self.model.p
         week = model.week
         spend = model.ledger.commissioner_spend
@@ -149,27 +144,59 @@ class HealthEconomics:
                   * discount(weeks - self.since_week, p.discount_rate_per_year))  # fmt: skip
         self._account(row)[row, 2] -= float(saving.sum())
 
-    def close(self, row: int, week: int) -> PersonEconomics:
-        """The person's record closes at ``week``: add the rest of the horizon (what the service gave fading
-        as the model's gains fade once it stops, on a natural course held where it was) and return their
-        account."""
+    def closed(self, row: int, week: int, record_index: int) -> None:
+        """Row ``row``'s record (``observers.records[record_index]``) closed at ``week``: what the service had
+        given them then is kept, and the rest of their horizon is counted when the week ends, for everyone
+        whose record closed that week at once (``settle``)."""
+        if int(self.model.register.referred_week[row]) >= self.since_week:
+            self._pending.append((row, week, record_index, self.model.register.state_of(row)))
+
+    def settle(self) -> None:
+        """Add the rest of the horizon for the records closed since the last call, as if the service stopped
+        then (what it gave fading as the model's gains fade, on a natural course held where it was), and
+        write each person's account into their record."""
+        pending, self._pending = self._pending, []
+        for week in sorted({w for _, w, _, _ in pending}):
+            batch = [entry for entry in pending if entry[1] == week]
+            self._settle(week, np.array([row for row, *_ in batch]), [index for _, _, index, _ in batch],
+                         [state for *_, state in batch])  # fmt: skip
+
+    def _settle(self, week: int, rows: np.ndarray, record_indices: list[int], states: list[dict]) -> None:
         model, p, register = self.model, self.model.p, self.model.register
-        referred = int(register.referred_week[row])
-        if referred < self.since_week:
-            return PersonEconomics(math.nan, math.nan, math.nan, math.nan)
-        account = self._account(row)[row]
-        start = int(account[3]) or referred  # the first week not yet counted
-        end = referred + self.horizon_weeks(p)
-        now_sw, _, natural_sw, natural_lo = register.scores_and_natural(np.array([row]), week, model.course, p)
-        if end > start:
-            weeks = np.arange(start, end)
-            sw, lo = register.projected(row, weeks, week, float(natural_sw[0]), float(natural_lo[0]), p)
-            held_sw, held_lo = np.full(len(weeks), natural_sw[0]), np.full(len(weeks), natural_lo[0])
-            ltc = np.full(len(weeks), model.catchment.ltc_count[int(register.person[row])])
-            qalys, wellbys, cost = weekly_values(sw, lo, held_sw, held_lo, ltc, p)
-            d = discount(weeks - self.since_week, p.discount_rate_per_year)
-            account[0] += float(qalys @ d)
-            account[1] += float(wellbys @ d)
-            account[2] += float(cost @ d)
-        return PersonEconomics(float(account[0]), float(account[1]), float(account[2]),
-                               float(now_sw[0] - natural_sw[0]))
+        state = {key: np.array([s[key] for s in states])[:, None] for key in states[0]}  # people x 1
+        natural_sw, natural_lo = (x[:, None] for x in model.course.scores(register.person[rows].astype(np.int64), week))
+        now_sw, _ = with_service(natural_sw, natural_lo, week, p, **state)
+        accounts = self._account(rows)
+        start = np.where(accounts[rows, 3] > 0, accounts[rows, 3], register.referred_week[rows])[:, None]
+        end = (register.referred_week[rows] + self.horizon_weeks(p))[:, None]
+        weeks = start + np.arange(max(int((end - start).max()), 0))[None, :]  # people x weeks
+        if weeks.shape[1]:
+            sw, lo = with_service(natural_sw, natural_lo, weeks, p, **stopped(state, week, p.gain_retained_share))
+            ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)][:, None]
+            qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
+            d = np.where(weeks < end, discount(weeks - self.since_week, p.discount_rate_per_year), 0.0)
+            accounts[rows, 0] += (qalys * d).sum(axis=1)
+            accounts[rows, 1] += (wellbys * d).sum(axis=1)
+            accounts[rows, 2] += (cost * d).sum(axis=1)
+        records = model.observers.records
+        for k, (row, index) in enumerate(zip(rows.tolist(), record_indices, strict=True)):
+            records[index] = dataclasses.replace(
+                records[index], qalys_gained=float(accounts[row, 0]), wellbys_gained=float(accounts[row, 1]),
+                care_cost_change_gbp=float(accounts[row, 2]),
+                swemwbs_above_natural=float(now_sw[k, 0] - natural_sw[k, 0]))  # fmt: skip
+
+
+def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:
+    """A register state (people x 1 arrays) as it would be if everything the service gave stopped at ``week``:
+    attendance pauses (``Mechanisms.pause``: the retained share of each level kept for good, the rest fading)
+    and link worker support ends."""
+    attending = state["paused"] == math.inf
+    out = dict(state)
+    out["paused"] = np.where(attending, float(week), state["paused"])
+    out["floor_sum"] = np.where(attending, np.maximum(state["floor_sum"], retained_share * state["level_sum"]),
+                                state["floor_sum"])  # fmt: skip
+    out["floor_social"] = np.where(attending, np.maximum(state["floor_social"], retained_share * state["level_social"]),
+                                   state["floor_social"])  # fmt: skip
+    supported = (state["support_until"] == math.inf) & (state["support_from"] <= week)
+    out["support_until"] = np.where(supported, float(week), state["support_until"])
+    return out

@@ -146,6 +146,7 @@ class SocialPrescribingModel(mesa.Model):
 
     def record_outcome(self, patient: Patient, record: OutcomeRecord) -> None:
         self.observers.add(record)
+        self.economics.closed(patient.row, self.week, len(self.observers.records) - 1)
         self.open_records.pop(patient, None)
         self.register.close(patient.row)
         if patient.state in TERMINAL:
@@ -162,6 +163,7 @@ class SocialPrescribingModel(mesa.Model):
         """At the end of a run, measure everyone still within follow-up (marked censored)."""
         for patient in list(self.open_records):
             patient.close_record(censored=True)
+        self.economics.settle()
         self.trajectories.close()
 
     def outcomes(self):

@@ -4,6 +4,7 @@ care (Dayson 2020), work, and GP and A&E use; each person's record is written on
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING
@@ -58,12 +59,12 @@ class OutcomeRecord:
     mh_discharged: bool
     gp_change_per_year: float
     ae_change_per_year: float
-    # discounted, against the person's own natural course, to the economic horizon (model/health_economics.py);
-    # NaN for people referred in the warm-up
-    qalys_gained: float
-    wellbys_gained: float
-    care_cost_change_gbp: float
-    swemwbs_above_natural: float  # true SWEMWBS at close minus the natural course's: the net effect then
+    # discounted, against the person's own natural course, to the economic horizon: written in when the week
+    # ends (model/health_economics.py settles the week's closed records at once); NaN for the warm-up's people
+    qalys_gained: float = math.nan
+    wellbys_gained: float = math.nan
+    care_cost_change_gbp: float = math.nan
+    swemwbs_above_natural: float = math.nan  # true SWEMWBS at close minus the natural course's: the net effect then
 
 
 OUTCOME_COLUMNS = [f.name for f in dataclasses.fields(OutcomeRecord)]
@@ -130,7 +131,6 @@ class Outcomes:
         )
         sw_end, ucla_end = self.outcomes_at(week)
         ltc = self.person.ltc_count
-        economics = self.model.economics.close(self.row, week)
 
         def gp(sw: float, lo: float) -> float:
             return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, lo,
@@ -159,8 +159,6 @@ class Outcomes:
             working_age_not_employed=looking_for_work, found_work=found_work, mh_discharged=self.mh_discharged,
             gp_change_per_year=gp(sw_end, ucla_end) - gp(self.swemwbs0, self.ucla0),
             ae_change_per_year=ae(sw_end, ucla_end) - ae(self.swemwbs0, self.ucla0),
-            qalys_gained=economics.qalys_gained, wellbys_gained=economics.wellbys_gained,
-            care_cost_change_gbp=economics.care_cost_change_gbp, swemwbs_above_natural=economics.swemwbs_above_natural,
         )  # fmt: skip
         self.record_closed = True
         self._events.pop("close_record", None)

@@ -106,20 +106,9 @@ class WellbeingRegister:
         sw, lo = with_service(natural_sw, natural_lo, week, p, **self._state(rows))
         return sw, lo, natural_sw, natural_lo
 
-    def projected(self, row: int, weeks: np.ndarray, from_week: int, natural_sw: float, natural_lo: float,
-                  p: Params) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-        """Row ``row``'s (SWEMWBS, UCLA-3) at ``weeks`` after ``from_week`` if everything the service gave
-        stopped then: attendance pauses (its retained share kept, the rest fading) and link worker support
-        ends, on a natural course held at (``natural_sw``, ``natural_lo``)."""
-        state = self._state(slice(row, row + 1))
-        if state["paused"][0] == math.inf:  # still attending: pause now, as Mechanisms.pause does
-            state["paused"] = np.array([float(from_week)])
-            state["floor_sum"] = np.maximum(state["floor_sum"], p.gain_retained_share * state["level_sum"])
-            state["floor_social"] = np.maximum(state["floor_social"], p.gain_retained_share * state["level_social"])
-        if state["support_until"][0] == math.inf and state["support_from"][0] <= from_week:
-            state["support_until"] = np.array([float(from_week)])
-        held = np.ones(len(weeks))
-        return with_service(natural_sw * held, natural_lo * held, np.asarray(weeks, dtype=float), p, **state)
+    def state_of(self, row: int) -> dict[str, float]:
+        """Row ``row``'s state now, as plain numbers (a copy: the row may change later)."""
+        return {key: float(column[0]) for key, column in self._state(slice(row, row + 1)).items()}
 
     def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
         return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],

@@ -4,6 +4,7 @@ agree, ICERs are read in words, the acceptability curve counts replicates, and t
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from types import SimpleNamespace
 
@@ -36,6 +37,16 @@ class FlatCourse:
         return np.full(n, 23.5), np.full(n, 3.0)
 
 
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """The economic columns of an outcome record, filled in when the week ends."""
+
+    qalys_gained: float = math.nan
+    wellbys_gained: float = math.nan
+    care_cost_change_gbp: float = math.nan
+    swemwbs_above_natural: float = math.nan
+
+
 def hand_model(**overrides) -> SimpleNamespace:
     p = Params(resolve({
         "discount_rate_per_year": RATE, "economic_horizon_years": 2.0, "utility_per_swemwbs_point": 0.03,
@@ -48,7 +59,8 @@ def hand_model(**overrides) -> SimpleNamespace:
     register = WellbeingRegister()
     model = SimpleNamespace(p=p, week=0, register=register, course=FlatCourse(),
                             catchment=SimpleNamespace(ltc_count=np.zeros(2, dtype=np.int8)),
-                            ledger=SimpleNamespace(commissioner_spend=0.0))  # fmt: skip
+                            ledger=SimpleNamespace(commissioner_spend=0.0),
+                            observers=SimpleNamespace(records=[Record(), Record()]))  # fmt: skip
     # A (row 0): link worker support from week 0, +2 SWEMWBS while it lasts
     register.enrol(0, 0, 23.5, 3.0, HALF_LIFE)
     register.support_begins(0, 0)
@@ -62,16 +74,15 @@ def run_two_years(model) -> tuple[HealthEconomics, list]:
     """Weeks 0-103; both records close at follow-up (week 52), as ``Patient.close_record`` would; the
     commissioner spends 100 GBP every week."""
     economics = HealthEconomics(model, since_week=0)
-    closed = []
     for week in range(104):
         model.week = week
         model.ledger.commissioner_spend += 100.0
         if week == 52:
-            closed = [economics.close(row, week) for row in (0, 1)]
-            model.register.close(0)
-            model.register.close(1)
+            for row in (0, 1):
+                economics.closed(row, week, record_index=row)
+                model.register.close(row)
         economics.accrue_week()
-    return economics, closed
+    return economics, model.observers.records
 
 
 def test_two_people_two_years_by_hand():
@@ -129,7 +140,9 @@ def test_people_referred_in_the_warm_up_are_not_counted():
     economics = HealthEconomics(model, since_week=10)
     model.week = 5
     economics.accrue_week()
-    assert math.isnan(economics.close(0, 5).qalys_gained)
+    economics.closed(0, 5, record_index=0)
+    economics.settle()
+    assert math.isnan(model.observers.records[0].qalys_gained)
 
 
 def test_in_a_run_the_counterfactual_gains_and_costs_nothing_and_records_add_up():
