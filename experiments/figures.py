@@ -100,11 +100,12 @@ def ce_plane(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
         dq, dc = effects[scenario] - effects[reference], (costs[scenario] - costs[reference]) / 1000
         ax.scatter(dq, dc, color=colours[scenario], alpha=0.35, s=18)
         ax.scatter(dq.mean(), dc.mean(), color=colours[scenario], s=90, edgecolor="black", label=scenario)
-    low, high = ax.get_xlim()
+    (low, high), (bottom, top) = ax.get_xlim(), ax.get_ylim()
     span = np.linspace(min(low, 0.0), max(high, 0.0), 50)
     for value, style in zip(WTP_PER_QALY_GBP, ("--", ":"), strict=True):
         ax.plot(span, value * span / 1000, style, color="grey", lw=1, label=f"{value:,} GBP per QALY")
     ax.set_xlim(low, high)
+    ax.set_ylim(bottom, top)  # the threshold lines are drawn across the points' range, not rescaling it
     ax.axhline(0, color="grey", lw=1)
     ax.axvline(0, color="grey", lw=1)
     ax.set_xlabel(f"extra QALYs vs {reference} (discounted, everyone referred, to the economic horizon)")
