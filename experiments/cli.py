@@ -172,12 +172,26 @@ def build_parser() -> argparse.ArgumentParser:
     psa.add_argument("--parameters", default=None, help="comma-separated parameters to draw (default: every uncertain one)")
     _design_arguments(psa, replicates=1, out="psa")
 
+    optimise = sub.add_parser("optimise", help="the best split of a yearly budget over the funding levers (Optuna)")
+    optimise.add_argument("--budget", type=float, required=True, metavar="GBP_A_YEAR",
+                          help="extra money a year for the whole place (e.g. 150000 = 100,000 per 100,000 of 150,000 adults)")  # fmt: skip
+    optimise.add_argument("--levers", default=",".join(OPTIMISE_LEVERS),
+                          help=f"comma-separated levers (default {','.join(OPTIMISE_LEVERS)})")  # fmt: skip
+    optimise.add_argument("--objective", choices=["nmb", "qaly", "wellbeing"], default="nmb",
+                          help="nmb: net monetary benefit at 20,000 GBP per QALY (default); qaly; wellbeing")  # fmt: skip
+    optimise.add_argument("--trials", type=int, default=40, help="splits to evaluate (default 40)")
+    optimise.add_argument("--reference", default="baseline", help="the scenario every split is compared with")
+    optimise.add_argument("--compare", default="more_link_workers,fund_vcse,supported_discharge,balanced_budget",
+                          help="named scenarios to compare the best split with (comma-separated; '' for none)")  # fmt: skip
+    _design_arguments(optimise, replicates=3, out="optimise")
+
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
     bench.add_argument("--quick", action="store_true", help="small sizes only")
     bench.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "benchmark")
     return parser
 
 
+OPTIMISE_LEVERS = ("link_workers", "vcse_grants", "supported_discharge", "peer_support")
 SENSITIVITY_SCENARIOS = ("baseline", "more_link_workers", "fund_vcse", "supported_discharge", "peer_support",
                          "balanced_budget")  # fmt: skip
 
@@ -326,6 +340,31 @@ def cmd_design(args: argparse.Namespace) -> int:
     except DesignError as err:
         text = str(err)
         raise BadInput(text if text.startswith("spsim") else f"spsim {args.command}: {text}") from err
+    return 0
+
+
+def cmd_optimise(args: argparse.Namespace) -> int:
+    """`spsim optimise`: search the splits of --budget over --levers (experiments/optimise.py)."""
+    from . import optimise
+    from .design import DesignError
+
+    site = _check_design(args)
+    _within(args, "--trials", 1, MAX_POINTS, f"must be from 1 to {MAX_POINTS:,}")
+    if not (math.isfinite(args.budget) and 0 < args.budget <= 1e10):
+        raise BadInput(f"spsim optimise: --budget {args.budget}: a number of GBP a year above 0 (at most 1e10)")
+    levers = tuple(name.strip() for name in args.levers.split(",") if name.strip())
+    named = [n.strip() for n in args.compare.split(",") if n.strip()]
+    search = optimise.Search(
+        reference=scenarios.load(args.reference, site.parameters), named=[scenarios.load(n, site.parameters) for n in named],
+        levers=levers, budget_gbp_year=args.budget, objective=args.objective, replicates=args.replicates,
+        weeks=round(args.years * 52), warmup_weeks=round(args.warmup_years * 52), population=args.population,
+        seed=args.seed, out=args.out, place=site, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+    )  # fmt: skip
+    try:
+        optimise.run(search, args.trials)
+    except DesignError as err:
+        text = str(err)
+        raise BadInput(text if text.startswith("spsim") else f"spsim optimise: {text}") from err
     return 0
 
 
@@ -519,6 +558,8 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_viz(args.port, fetch=not args.no_fetch, place_file=args.place)
         if args.command in ("calibrate", "sensitivity", "psa"):
             return cmd_design(args)
+        if args.command == "optimise":
+            return cmd_optimise(args)
         if args.command == "viz-assets":
             return cmd_viz_assets(args.bundle, args.source)
         if args.command == "validate":
