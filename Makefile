@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa uncertainty
+.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa optimise uncertainty
 
 install: $(STAMP)
 
@@ -38,7 +38,10 @@ sensitivity: $(STAMP)
 	$(PY) -m experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --method sobol --top 8 \
 	  --samples 16 --workers 2 --out results/sensitivity-sobol
 psa: $(STAMP)
-	$(PY) -m experiments psa --draws 60 --replicates 2 --years 5 --workers 2
+	$(PY) -m experiments psa --draws 40 --replicates 2 --years 5 --workers 2
+# The best split of the default comparison's extra money (100,000 GBP per 100,000 adults a year) for the borough
+optimise: $(STAMP)
+	$(PY) -m experiments optimise --budget 150000 --population 150000 --trials 40 --replicates 3 --years 3 --workers 2
 uncertainty: validate sensitivity psa
 
 # The browser page on http://127.0.0.1:8765/

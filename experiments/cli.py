@@ -185,6 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="named scenarios to compare the best split with (comma-separated; '' for none)")  # fmt: skip
     _design_arguments(optimise, replicates=3, out="optimise")
 
+    discover = sub.add_parser("discover", help="scenario discovery on a PSA: where one policy beats another (PRIM)")
+    discover.add_argument("--from", dest="source", type=Path, default=PROJECT_ROOT / "results" / "psa",
+                          help="a `spsim psa` folder (default results/psa)")  # fmt: skip
+    discover.add_argument("--policy", default="fund_vcse", help="the policy whose wins are explained (default fund_vcse)")
+    discover.add_argument("--over", default="more_link_workers", help="the policy it is compared with")
+    discover.add_argument("--value", type=float, default=20_000.0, help="GBP per QALY (default 20,000)")
+    discover.add_argument("--density", type=float, default=0.8,
+                          help="the least share of wins inside the box (default 0.8)")  # fmt: skip
+    discover.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "discover", help="default results/discover")
+
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
     bench.add_argument("--quick", action="store_true", help="small sizes only")
     bench.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "benchmark")
@@ -365,6 +375,22 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     except DesignError as err:
         text = str(err)
         raise BadInput(text if text.startswith("spsim") else f"spsim optimise: {text}") from err
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """`spsim discover`: PRIM on a PSA (experiments/discover.py)."""
+    from . import discover
+    from .design import DesignError
+
+    if not (math.isfinite(args.value) and 0 <= args.value <= 1e7):
+        raise BadInput(f"spsim discover: --value {args.value}: GBP per QALY from 0 to 10,000,000")
+    if not (math.isfinite(args.density) and 0 < args.density <= 1):
+        raise BadInput(f"spsim discover: --density {args.density}: a share above 0 and at most 1")
+    try:
+        discover.run(args.source, args.policy, args.over, args.out, args.value, args.density)
+    except DesignError as err:
+        raise BadInput(str(err)) from err
     return 0
 
 
@@ -560,6 +586,8 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_design(args)
         if args.command == "optimise":
             return cmd_optimise(args)
+        if args.command == "discover":
+            return cmd_discover(args)
         if args.command == "viz-assets":
             return cmd_viz_assets(args.bundle, args.source)
         if args.command == "validate":
