@@ -229,6 +229,7 @@ def _search(search: Search, trials: int, continuous: list[str], fixed: list[str]
         best_rows = search.evaluate([candidate(f"split-{best.number:04d}", best_split, search.per_100k,
                                                search.fields["place"])], "best")  # fmt: skip
     comparison = compare(search, best_rows, reference_rows, named_rows)
+    atomic_write_text(search.out / "best_split.toml", scenario_file(best_split, search, best.number))
     atomic_write_csv(search.out / "trials.csv", table)
     atomic_write_csv(search.out / "comparison.csv", comparison)
     figure(table, search, search.out / "optimise.png")
@@ -236,6 +237,20 @@ def _search(search: Search, trials: int, continuous: list[str], fixed: list[str]
     atomic_write_text(search.out / "optimise.md", text)
     print(text)
     return table
+
+
+def scenario_file(split: Split, search: Search, trial: int) -> str:
+    """The best split as a scenario file, to confirm it on fresh seeds: `spsim run baseline <out>/best_split.toml
+    --seed ...`. Written as plain TOML (numbers and fixed words only: nothing from the user is echoed)."""
+    words = ", ".join(f"{share:.0%} {lever.replace('_', ' ')}" for lever, share in split.shares().items() if share > 0)
+    lines = [f'description = "The best split found by spsim optimise (trial {trial}): {words}"',
+             f"budget_gbp_per_100k_year = {search.per_100k!r}", "", "[parameters]", ""]  # fmt: skip
+    for policy in policies_for(split, search.parameters):
+        lines.append("[[policies]]")
+        lines += [f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {float(value)!r}"
+                  for key, value in policy.items()]  # fmt: skip
+        lines.append("")
+    return "\n".join(lines)
 
 
 def trials_table(study, search: Search) -> pd.DataFrame:
@@ -321,7 +336,8 @@ def render(search: Search, table: pd.DataFrame, best: int, split: Split, compari
           for r in comparison.itertuples()],
         "",
         "A split chosen as the best of many trials on the same replicates is flattered by chance (the winner's "
-        "curse): confirm it with `spsim run` on fresh seeds before relying on it. Every trial is in `trials.csv`; "
-        "`optimise.png` shows the search and the best splits.",
+        "curse): confirm it on fresh seeds before relying on it, with the scenario file this search wrote: "
+        f"`spsim run {search.reference.name} balanced_budget {search.out / 'best_split.toml'} --seed 7`. Every "
+        "trial is in `trials.csv`; `optimise.png` shows the search and the best splits.",
     ]
     return "\n".join(lines) + "\n"

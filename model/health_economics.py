@@ -11,8 +11,8 @@ costs and effects alike, week ``w`` after the window opens weighing ``(1 + rate)
 - While a record is open the account reads, every week, each person's true scores and their natural course
   (the wellbeing register, on arrays) and adds the week's utility, life satisfaction and service use
   *differences*: a person who gains nothing adds exactly nothing, and the counterfactual scenario adds zero.
-- When a record closes (follow-up, or the end of the run) the rest of the horizon is added in one go, as if
-  the service stopped then: the natural course is held where it was, and what the service gave fades as the
+- When a record closes (follow-up, or the end of the run) the rest of the horizon is added when the week ends,
+  for all the records closed that week in one array sum, as if the service stopped then: the natural course is held where it was, and what the service gave fades as the
   model's gains fade after attendance stops (``gain_retained_share`` kept for good, the rest halving every
   person's ``half_life``; link worker support's own effect fading alike). A projection, said so in the README.
 - Discharge from secondary mental health care by the supported pathway saves that person's team contacts

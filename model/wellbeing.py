@@ -124,7 +124,8 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
                  scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """True (SWEMWBS, UCLA-3) on top of a natural course: link worker support while it lasts, then fading,
     and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
-    formulas on arrays; ``week`` may be one week for many people or many weeks for one)."""
+    formulas on arrays; ``week`` may be one week for many people, or a people x weeks grid with the state as
+    people x 1 columns)."""
     with np.errstate(invalid="ignore"):  # inf - inf where not paused: masked out below
         remaining = np.where(week > paused, 0.5 ** ((week - paused) / half_life), 1.0)
         support = np.where(week < support_from, 0.0,

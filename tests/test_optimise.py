@@ -102,6 +102,8 @@ def test_a_tiny_real_search_pairs_with_the_named_split_and_resumes(tmp_path):
     assert sum(1 for _ in (out / "evaluations").rglob("*.json")) <= shards + 2  # at most the new trial's replicates
     best_vs_balanced = pd.read_csv(out / "comparison.csv").set_index("against").loc["balanced_budget", "best_minus_them"]
     assert best_vs_balanced >= 0  # never worse than a named split it started from
+    best = scenario.load(str(out / "best_split.toml"))  # the best split as a scenario file, to confirm on fresh seeds
+    assert best.budget_gbp_per_100k_year == pytest.approx(100_000) and best.policies
 
 
 @pytest.mark.parametrize(("args", "message"), [
