@@ -294,7 +294,8 @@ def figure(table: pd.DataFrame, search: Search, path: Path) -> None:
     left.plot(done["trial"], done["vs_reference"].cummax(), color="black", lw=1, label="best so far")
     left.axhline(0, color="grey", lw=0.8)
     left.set_xlabel("trial")
-    left.set_ylabel(f"{label} vs {search.reference.name} ({unit})")
+    left.set_ylabel(f"vs {search.reference.name} ({unit})")
+    left.set_title(label, fontsize=10)
     left.legend(fontsize=8)
     top = done.nlargest(min(10, len(done)), "vs_reference")
     shares = top[[f"share_{lever}" for lever in search.levers]].to_numpy()
@@ -306,7 +307,7 @@ def figure(table: pd.DataFrame, search: Search, path: Path) -> None:
     right.invert_yaxis()
     right.set_xlabel("share of the budget")
     right.set_title("the best splits, best first")
-    right.legend(fontsize=8)
+    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=len(search.levers))
     fig.tight_layout()
     save(fig, path)
 
