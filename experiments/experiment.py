@@ -117,9 +117,15 @@ class Experiment:
 
     def check_resumable(self, resume: bool) -> None:
         """With --resume, the folder's manifest must have been made with the same settings."""
-        path = self.out / "manifest.json"
-        if not resume or not path.exists():
+        if not resume:
             return
+        outdir.check_path(self.out)  # a name the system refuses is one line here (fuzzing found a too-long one)
+        path = self.out / "manifest.json"
+        try:
+            if not path.exists():
+                return
+        except OSError as err:  # e.g. the folder's name plus /manifest.json is longer than the system allows
+            raise ResumeMismatch(f"{path}: cannot be read ({err.strerror or type(err).__name__}); use a new --out") from None
         try:
             previous = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, OSError):

@@ -27,3 +27,11 @@ def test_the_command_itself_prints_one_line():
                           text=True, timeout=120)  # fmt: skip
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.splitlines()) == 1 and done.stderr.endswith("\n"), done.stderr
+
+
+def test_resume_into_a_folder_name_too_long_for_the_system_is_one_line(tmp_path, capsys):
+    # found by the command-line fuzz: --resume looked for the manifest before the name was checked
+    out = tmp_path / ("x" * 256 + ".toml")
+    assert cli.main(["run", "balanced_budget", "--replicates", "1", "--resume", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "File name too long" in err, err
