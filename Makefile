@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa optimise uncertainty
+.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa optimise discover uncertainty
 
 install: $(STAMP)
 
@@ -42,7 +42,10 @@ psa: $(STAMP)
 # The best split of the default comparison's extra money (100,000 GBP per 100,000 adults a year) for the borough
 optimise: $(STAMP)
 	$(PY) -m experiments optimise --budget 150000 --population 150000 --trials 40 --replicates 3 --years 3 --workers 2
-uncertainty: validate sensitivity psa
+# Where in the PSA's draws grants beat more link workers (PRIM)
+discover: $(STAMP)
+	$(PY) -m experiments discover --policy fund_vcse --over more_link_workers
+uncertainty: validate sensitivity psa discover
 
 # The browser page on http://127.0.0.1:8765/
 viz: $(STAMP)

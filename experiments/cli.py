@@ -193,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--value", type=float, default=20_000.0, help="GBP per QALY (default 20,000)")
     discover.add_argument("--density", type=float, default=0.8,
                           help="the least share of wins inside the box (default 0.8)")  # fmt: skip
+    discover.add_argument("--max-dims", type=int, default=3, help="parameters a box may restrict (default 3)")
     discover.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "discover", help="default results/discover")
 
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
@@ -387,8 +388,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
         raise BadInput(f"spsim discover: --value {args.value}: GBP per QALY from 0 to 10,000,000")
     if not (math.isfinite(args.density) and 0 < args.density <= 1):
         raise BadInput(f"spsim discover: --density {args.density}: a share above 0 and at most 1")
+    if not 1 <= args.max_dims <= 50:
+        raise BadInput(f"spsim discover: --max-dims {args.max_dims}: from 1 to 50")
     try:
-        discover.run(args.source, args.policy, args.over, args.out, args.value, args.density)
+        discover.run(args.source, args.policy, args.over, args.out, args.value, args.density, args.max_dims)
     except DesignError as err:
         raise BadInput(str(err)) from err
     return 0

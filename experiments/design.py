@@ -10,10 +10,10 @@ differences between points come from the parameters, not from chance.
 from __future__ import annotations
 
 import dataclasses
-import math
 import functools
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path

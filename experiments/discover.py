@@ -7,7 +7,8 @@ Each PSA draw is a point in parameter space with both policies' extra QALYs and 
 EMA Workbench's implementation, the reference tool for scenario discovery, Kwakkel 2017) peels the parameter
 space into a box where such draws are dense. Of its peeling trajectory we report the box with the most coverage
 (the share of all cases of interest inside it) among those with at least --density (the share of draws inside
-it that are cases of interest); with none that dense, the densest. Its restricted dimensions, said in words,
+it that are cases of interest), among boxes that restrict at most --max-dims parameters; with none that dense,
+the densest. Its restricted dimensions, said in words,
 are the figures to measure locally before choosing.
 """
 
@@ -37,8 +38,9 @@ class Box:
     trajectory: pd.DataFrame  # coverage, density, mass, res_dim along the peeling
 
 
-def prim_box(x: pd.DataFrame, interesting: np.ndarray, density: float = 0.8) -> Box:
-    """The PRIM box over ``x`` (draws x parameters) for the boolean ``interesting``."""
+def prim_box(x: pd.DataFrame, interesting: np.ndarray, density: float = 0.8, max_dims: int = 3) -> Box:
+    """The PRIM box over ``x`` (draws x parameters) for the boolean ``interesting``, restricting at most
+    ``max_dims`` parameters (a box of many restrictions over few draws describes those draws, not a rule)."""
     y = np.asarray(interesting, dtype=int)
     if y.sum() == 0 or y.sum() == len(y):
         raise DesignError("spsim discover: the policy wins in none or all of the draws: there is nothing to discover")
@@ -52,8 +54,9 @@ def prim_box(x: pd.DataFrame, interesting: np.ndarray, density: float = 0.8) -> 
         finder = prim.Prim(x.astype(float), y, obj_function=prim.PRIMObjectiveFunctions.ORIGINAL)
         box = finder.find_box()
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(drop=True)
-    dense = trajectory[trajectory["density"] >= density]
-    chosen = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
+    readable = trajectory[trajectory["res_dim"] <= max_dims]
+    dense = readable[readable["density"] >= density]
+    chosen = int(dense["coverage"].idxmax()) if len(dense) else int(readable["density"].idxmax())
     lims, full = box.box_lims[chosen], finder.box_init
     limits, ranges = {}, {}
     for name in x.columns:
@@ -137,13 +140,14 @@ def figure(box: Box, x: pd.DataFrame, interesting: np.ndarray, path: Path, polic
     save(fig, path)
 
 
-def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.0, density: float = 0.8) -> Box:
+def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.0, density: float = 0.8,
+        max_dims: int = 3) -> Box:  # fmt: skip
     from . import outdir
 
     draws, incremental = read_psa(source)
     won = wins(incremental, policy, other, value)
     x = draws.loc[won.index]
-    box = prim_box(x, won.to_numpy(), density)
+    box = prim_box(x, won.to_numpy(), density, max_dims)
     outdir.claim(out)
     with outdir.locked(out):
         limits = pd.DataFrame([{"parameter": k, "low": lo, "high": hi, "range_low": box.ranges[k][0],
@@ -154,8 +158,9 @@ def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.
         text = "\n".join([
             "# Scenario discovery", "",
             f"From the PSA in `{source}` ({box.draws} draws): where does `{policy}` have a higher net monetary "
-            f"benefit than `{other}` at {value:,.0f} GBP per QALY? PRIM (EMA Workbench), box chosen at density "
-            f"{density:.0%} or the densest.", "",
+            f"benefit than `{other}` at {value:,.0f} GBP per QALY? PRIM (EMA Workbench); of the boxes restricting "
+            f"at most {max_dims} parameters, the one with most coverage at density {density:.0%} or more, else the "
+            "densest.", "",
             in_words(box, policy, other), "",
             "With few draws a box is a lead, not a finding: confirm it with a run in a place that sits inside it "
             "(`spsim run --place`).", "",

@@ -93,8 +93,8 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
     qalys, wellbys, care = total("qalys_gained"), total("wellbys_gained"), total("care_cost_change_gbp")
     spend = model.economics.spend_gbp
     net_cost = spend + care
-    before_after, net_change = mean(measured, "swemwbs_end") - mean(measured, "swemwbs_start"), mean(
-        measured, "swemwbs_above_natural")
+    before_after = mean(measured, "swemwbs_end") - mean(measured, "swemwbs_start")
+    net_change = mean(measured, "swemwbs_above_natural")
 
     return {
         "scenario": scenario,
