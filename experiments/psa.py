@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import outdir
 from .decisions import COST, EFFECT
+from .figures import acceptability
 from .design import (
     Design,
     DesignError,
@@ -74,24 +75,6 @@ def evpi(benefit_at_zero: pd.DataFrame, order: list[str], value: float) -> float
     """Expected value of perfect information at ``value`` GBP per QALY: E[max_d NB_d] - max_d E[NB_d]."""
     nb = _benefit(benefit_at_zero, order, value)
     return float(nb.max(axis=1).mean() - nb.mean(axis=0).max())
-
-
-def figure(curve: pd.DataFrame, order: list[str], path: Path, draws: int) -> None:
-    from .figures import plt, save
-
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for name in order:
-        ax.plot(curve["value_per_qaly_gbp"], curve[name], label=name)
-    for v in WTP_PER_QALY_GBP:
-        ax.axvline(v, color="grey", ls="--", lw=0.8)
-    ax.set_xlabel("value of a QALY (GBP)")
-    ax.set_ylabel("probability of being the most cost-effective")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"Cost-effectiveness acceptability curves ({draws} draws of the uncertain parameters)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    save(fig, path)
 
 
 def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], settings: dict,
@@ -176,7 +159,7 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     atomic_write_csv(out / "ceac.csv", curve)
     atomic_write_csv(out / "evpi.csv", pd.DataFrame({"value_per_qaly_gbp": list(information),
                                                      "evpi_gbp": list(information.values())}))  # fmt: skip
-    figure(curve, order, out / "ceac.png", draws)
+    acceptability(curve, order, out, f"{draws} draws of the uncertain parameters")  # out/ceac.png
     text = render(curve, summary, order, settings, information)
     atomic_write_text(out / "psa.md", text)
     print(text)
