@@ -24,7 +24,6 @@ costs and effects alike, week ``w`` after the window opens weighing ``(1 + rate)
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING
 
@@ -111,12 +110,11 @@ class HealthEconomics:
         self.spend_gbp += (spend - self._spend_seen) * d
         self._spend_seen = spend
         register = model.register
-        rows = register.open_rows()
-        horizon = self.horizon_weeks(p)
-        rows = rows[(register.referred_week[rows] >= self.since_week) & (week - register.referred_week[rows] < horizon)]
-        if not len(rows):
+        rows, sw, lo, natural_sw, natural_lo = register.open_reading(week, model.course, p)
+        counted = (register.referred_week[rows] >= self.since_week) & (week - register.referred_week[rows] < self.horizon_weeks(p))
+        if not counted.any():
             return
-        sw, lo, natural_sw, natural_lo = register.scores_and_natural(rows, week, model.course, p)
+        rows, sw, lo, natural_sw, natural_lo = (x[counted] for x in (rows, sw, lo, natural_sw, natural_lo))
         ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)]
         qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
         accounts = self._account(rows)
@@ -179,11 +177,15 @@ class HealthEconomics:
             accounts[rows, 1] += (wellbys * d).sum(axis=1)
             accounts[rows, 2] += (cost * d).sum(axis=1)
         records = model.observers.records
-        for k, (row, index) in enumerate(zip(rows.tolist(), record_indices, strict=True)):
-            records[index] = dataclasses.replace(
-                records[index], qalys_gained=float(accounts[row, 0]), wellbys_gained=float(accounts[row, 1]),
-                care_cost_change_gbp=float(accounts[row, 2]),
-                swemwbs_above_natural=float(now_sw[k, 0] - natural_sw[k, 0]))  # fmt: skip
+        above = (now_sw[:, 0] - natural_sw[:, 0]).tolist()
+        # the record is frozen for everyone else; its economics fields are filled in place here, once, when the
+        # week it closed ends (a copy per record, dataclasses.replace, cost 3% of a run)
+        for row, index, above_natural in zip(rows.tolist(), record_indices, above, strict=True):
+            record, (qalys, wellbys, care) = records[index], accounts[row, :3].tolist()
+            object.__setattr__(record, "qalys_gained", qalys)
+            object.__setattr__(record, "wellbys_gained", wellbys)
+            object.__setattr__(record, "care_cost_change_gbp", care)
+            object.__setattr__(record, "swemwbs_above_natural", above_natural)
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:

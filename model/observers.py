@@ -54,10 +54,9 @@ class Observers:
         model = self.model
         if self._wellbeing is not None and self._wellbeing[0] == model.week:
             return self._wellbeing[1]
-        register, p = model.register, model.p
-        rows = register.open_rows()
+        rows, sw, lo, _, _ = model.register.open_reading(model.week, model.course, model.p)
         if len(rows):
-            sw, lo = register.scores(rows, model.week, model.course, p)
+            register = model.register
             values = (sw.mean(), (sw - register.swemwbs0[rows]).mean(), lo.mean(), (lo - register.ucla0[rows]).mean())
             means = dict(zip(WELLBEING_KEYS, map(float, values), strict=True))
         else:

@@ -38,6 +38,7 @@ class WellbeingRegister:
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
         self._first_open = 0
+        self._reading: tuple | None = None  # (week, size, reading): see open_reading
         for name, column in self._cols.items():
             setattr(self, name, column)
 
@@ -69,6 +70,7 @@ class WellbeingRegister:
 
     def close(self, i: int) -> None:
         self.open[i] = False
+        self._reading = None
 
     def support_begins(self, i: int, week: float) -> None:
         self.support_from[i] = min(self.support_from[i], week)
@@ -93,6 +95,15 @@ class WellbeingRegister:
             self._first_open += 1
         rows = np.arange(self._first_open, self.size)
         return rows[self.open[self._first_open : self.size]]
+
+    def open_reading(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
+        """Everyone within follow-up at the end of ``week``: their rows, true (SWEMWBS, UCLA-3) and the natural
+        course's. Read once and shared by the weekly means and the economics account (each read the same rows
+        again before); taken again if a referral arrived or a record closed since."""
+        if self._reading is None or self._reading[:2] != (week, self.size):
+            rows = self.open_rows()
+            self._reading = (week, self.size, (rows, *self.scores_and_natural(rows, week, course, p)))
+        return self._reading[2]
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
