@@ -45,6 +45,11 @@ class Lever:
     def is_whole(self) -> bool:
         return isinstance(registry()[self.name].value, int) and not self.is_switch
 
+    def moved(self, today: Any, value: Any) -> bool:
+        """Whether ``value`` differs from today's by a step of the slider: a place's own value off the slider's
+        steps (6.03 link workers per 100,000) is snapped to one by the slider, which is not moving the lever."""
+        return value != today if self.is_switch else abs(value - today) >= self.step / 2
+
     def shown(self, value: Any) -> str:
         """The value with its unit, as the page prints it next to the lever."""
         if self.is_switch:
@@ -78,7 +83,7 @@ def policies(levers: dict[str, Any], place_parameters: dict[str, Any], start_wee
     """The policies that move the place from today's lever values to ``levers``, starting at ``start_week``.
     A lever left at today's value adds no policy, so a page with no lever moved runs two identical models."""
     today = place_values(place_parameters)
-    moved = {name: value for name, value in levers.items() if value != today[name]}
+    moved = {name: value for name, value in levers.items() if BY_NAME[name].moved(today[name], value)}
     out: list[Policy] = []
     if "link_workers_per_100k" in moved:
         out.append(LinkWorkerFunding(start_week=start_week, fte_per_100k=float(moved["link_workers_per_100k"])))

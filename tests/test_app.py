@@ -135,3 +135,26 @@ def test_the_network_view_joins_people_to_their_link_worker_and_group():
     assert "link worker" in kinds and "member of this group" in kinds
     assert sum(p["kind"] == "link worker" for p in places) == len(model.workforce.link_workers())
     assert sum(p["kind"] == "community group" for p in places) == len(model.community.groups())
+
+
+def test_the_place_given_to_spsim_viz_is_offered_first(monkeypatch):
+    from experiments.place import load
+    from model.place import ENVIRONMENT, to_json
+
+    urban = load("urban_deprived_borough")
+    monkeypatch.setenv(ENVIRONMENT, to_json(urban.parameters, urban.layout))
+    page_places.places.cache_clear()
+    try:
+        given = next(iter(page_places.places().values()))
+        assert given.label == page_places.GIVEN and given.parameters == urban.parameters
+        assert given.at(urban.adults) == (urban.parameters, urban.layout)
+    finally:
+        page_places.places.cache_clear()
+
+
+def test_a_place_value_between_slider_steps_is_not_a_moved_lever():
+    place = {"population": 121_000, "link_workers_per_100k": 6.033}
+    snapped = {**page_levers.place_values(place), "link_workers_per_100k": 6.0}  # as the slider shows it
+    assert page_levers.policies(snapped, place, 52) == []
+    assert page_levers.yearly_cost("link_workers_per_100k", 6.0, place)[0] == 0
+    assert len(page_levers.policies({**snapped, "link_workers_per_100k": 6.5}, place, 52)) == 1
