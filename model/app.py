@@ -77,8 +77,8 @@ def Page():
 
     solara.use_effect(lambda: builder(settings()), [])  # the first pair, once per session
 
-    if builder.error and not message.value:
-        message.value = _one_line(builder.exception)
+    # a build that failed says so in one line (after the render: state is not set while rendering)
+    solara.use_effect(lambda: message.set(_one_line(builder.exception)) if builder.error else None, [builder.error])
 
     def choose_place(name: str):
         place_name.value = name
