@@ -87,6 +87,9 @@ def install() -> None:
 
 def main(argv: list[str]) -> int:
     install()
+    # Solara's "This website runs on Solara" badge floats over the page's bottom-right chart; the page says
+    # what it is in its own title
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     from solara.__main__ import main as solara_main
 
     sys.argv = ["solara", *argv]

@@ -1,154 +1,162 @@
-"""The browser page: one simulation unfolding week by week, with the policy levers as inputs.
+"""The browser page: the place with your policy levers and the place as it is, side by side, week by week.
 
-Serve it with `spsim viz` (or `solara run model.app:page`). This module and model/page_charts.py are the only
-ones that serve the page; the charts are drawn in the browser (Vega-Lite), so a weekly step stays quick.
+Serve it with `spsim viz` (`solara run model.app:page` behind a host/origin guard). Every browser session has
+its own pair of models: the state lives in this component's hooks (Solara keeps them per session), never at
+module level, so two people on the page never step each other's run. Building a pair (the warm-up) runs in a
+background task, so the page says it is busy and stays responsive. What is shown is in model/page_views.py;
+what is run is model/page_run.py; the levers and their costs are model/page_levers.py.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+
 import solara
-from mesa.visualization import SolaraViz
-from solara.widgets import VegaLite
+from solara.lab import use_task
 
-import os
+from . import page_levers, page_places, page_views
+from .page_run import InputProblem, PairedRun, Settings, parse_seed
 
-from . import page_charts
-from .model import SocialPrescribingModel
-from .parameters import registry
-from .place import ENVIRONMENT, from_json
-from .states import IN_GROUP, PathwayState
-
-S = PathwayState
+TITLE = "spsim: social prescribing - your levers against the place as it is"
+POPULATION_RANGE = (10_000, 200_000, 5_000)
+PLAY_PAUSE_S = 0.05  # between weeks on Play, so clicks and redraws get their turn
+log = logging.getLogger(__name__)
 
 
-def _slider(name: str, label: str, low: float, high: float, step: float) -> dict:
-    value = _start(name)
-    kind = "SliderInt" if isinstance(registry()[name].value, int) and not isinstance(value, bool) else "SliderFloat"
-    return {"type": kind, "value": min(max(value, low), high), "label": label, "min": low, "max": high, "step": step}
+def _population_for(place: page_places.PagePlace) -> int:
+    low, high, step = POPULATION_RANGE
+    return place.adults if place.fixed_size else min(max(round(place.adults / step) * step, low), high)
 
 
-def _checkbox(name: str, label: str) -> dict:
-    return {"type": "Checkbox", "value": _start(name), "label": label}
+def _one_line(err: Exception) -> str:
+    """An unexpected fault, said in one line (the traceback goes to the server's log, never to the page)."""
+    log.exception("the page could not run the model")
+    return f"Could not run these settings: {str(err).splitlines()[0] if str(err) else type(err).__name__}"
 
 
-# `spsim viz --place FILE` checks the place file and hands it over as JSON data; the page then runs in that
-# place: its values are the levers' starting values, and its size is fixed (its small areas are laid out for it)
-PLACE_PARAMETERS, PLACE_LAYOUT = from_json(os.environ[ENVIRONMENT]) if os.environ.get(ENVIRONMENT) else ({}, None)
+@solara.component
+def Page():
+    solara.Title(TITLE)
+    places = page_places.places()
+    place_name = solara.use_reactive(next(iter(places)))
+    place = places[place_name.value]
+    population = solara.use_reactive(_population_for(place))
+    seed_text = solara.use_reactive("1")
+    warmup = solara.use_reactive(52)
+    levers = solara.use_reactive(page_levers.place_values(place.parameters))
+    message = solara.use_reactive("")
+    parameters = solara.use_memo(lambda: place.at(population.value)[0], dependencies=[place_name.value, population.value])
+
+    def build(settings: Settings) -> PairedRun:
+        run = PairedRun(settings)
+
+        def progress(share: float) -> bool:
+            builder.progress = 100 * share
+            return builder.is_current()  # a newer Reset, or the page closed: stop warming up
+
+        run.warm_up(progress)
+        return run
+
+    builder = use_task(build, dependencies=None, raise_error=False)
+    run: PairedRun | None = builder.latest  # while a new pair builds, the last one stays (dimmed)
+    busy = builder.pending
+
+    def settings() -> Settings:
+        return Settings(place=place, population=population.value, seed=parse_seed(seed_text.value),
+                        warmup_weeks=warmup.value, levers=tuple(levers.value.items()))  # fmt: skip
+
+    def reset():
+        try:
+            chosen = settings()
+        except InputProblem as err:  # the page keeps its run; the message says what to type instead
+            message.value = str(err)
+            return
+        message.value = ""
+        builder(chosen)
+
+    solara.use_effect(lambda: builder(settings()), [])  # the first pair, once per session
+
+    # a build that failed says so in one line (after the render: state is not set while rendering)
+    solara.use_effect(lambda: message.set(_one_line(builder.exception)) if builder.error else None, [builder.error])
+
+    def choose_place(name: str):
+        place_name.value = name
+        population.value = _population_for(places[name])
+        levers.value = page_levers.place_values(places[name].parameters)
+
+    with solara.Row(style={"flex-wrap": "nowrap", "align-items": "flex-start", "width": "100%"}):
+        with solara.Column(style={"width": "350px", "min-width": "350px", "padding": "8px"}, classes=["spsim-inputs"]):
+            solara.Markdown("### The place")
+            solara.Select("Place", values=list(places), value=place_name.value, on_value=choose_place, disabled=busy)
+            page_views.ValueSlider(f"Adults in the catchment: {population.value:,}", population.value,
+                                   *POPULATION_RANGE, population.set, busy or place.fixed_size,
+                                   note="this place lists its own groups: it runs at its own size"
+                                   if place.fixed_size else "")  # fmt: skip
+            solara.InputText("Random seed (a whole number; the same seed gives the same run)", value=seed_text,
+                             error=message.value if message.value.startswith("Random seed") else False,
+                             continuous_update=True)  # fmt: skip
+            page_views.ValueSlider(f"Warm-up before the levers begin: {warmup.value} weeks", warmup.value, 0, 156, 4,
+                                   warmup.set, busy, note="the place runs as it is first, so caseloads and groups settle")  # fmt: skip
+            solara.Markdown("### Your levers")
+            for lever in page_levers.LEVERS:
+                page_views.LeverControl(lever, levers.value[lever.name],
+                                        lambda v, n=lever.name: levers.set({**levers.value, n: v}), parameters, busy)  # fmt: skip
+        with solara.Column(style={"flex": "1 1 auto", "min-width": "0", "padding": "8px"}):
+            RunPanel(run, busy, builder.progress, reset, message)
 
 
-def _start(name: str) -> float:
-    return PLACE_PARAMETERS.get(name, registry()[name].value)
+@solara.component
+def RunPanel(run: PairedRun | None, busy: bool, progress: float | None, reset, message: solara.Reactive[str]):
+    """Step, Play and Reset, the state of the run and its charts. A step re-renders this panel only (the week
+    is its state), not the inputs beside it."""
+    week = solara.use_reactive(0)  # the shown run's week: a step changes it, which redraws the status
+    playing = solara.use_reactive(False)
+    board = solara.use_memo(page_views.ChartBoard, dependencies=[])  # this session's chart widgets
+
+    def show(shown: PairedRun) -> None:
+        week.value = shown.week
+        board.update(shown)  # after the status: the week is shown first, the charts follow
+
+    solara.use_effect(lambda: show(run) if run is not None else None, [run])
+
+    def step():
+        try:
+            run.step()
+        except Exception as err:  # noqa: BLE001 - no traceback reaches the page
+            message.value = _one_line(err)
+            playing.value = False
+            return
+        show(run)
+
+    def play_loop():
+        while playing.value and player.is_current():
+            step()
+            time.sleep(PLAY_PAUSE_S)
+
+    player = use_task(play_loop, dependencies=[playing.value], raise_error=False)
+    if busy and playing.value:
+        playing.value = False
+
+    with solara.Row(style={"align-items": "center"}):
+        solara.Button("Step one week", on_click=step, disabled=busy or run is None or playing.value, color="primary")
+        solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
+                      disabled=busy or run is None)  # fmt: skip
+        solara.Button("Reset with these settings", on_click=reset, disabled=busy, outlined=True)
+    # Messages come and go inside a box that is always there: a child added or removed above the charts would
+    # move them in the page's tree, Solara would rebuild them, and a chart taken away before its first drawing
+    # raises Vega's "reading 'usermeta'" error in the browser.
+    with solara.Column(gap="4px"):
+        if message.value and not message.value.startswith("Random seed"):  # that one shows under the seed
+            solara.Error(message.value, dense=True)
+        if busy:
+            solara.Info(f"Building the two runs (with and without your levers): warm-up {progress or 0:.0f}% done",
+                        dense=True)  # fmt: skip
+        solara.ProgressLinear(progress if busy and progress else busy)
+    with solara.Column(style={"opacity": "0.35" if busy else "1", "transition": "opacity 0.2s"}):
+        if run is not None:
+            page_views.Status(run, week.value)
+            page_views.Charts(board)
 
 
-MODEL_PARAMS = {
-    "rng": {"type": "InputText", "value": 1, "label": "Random seed"},
-    "population": PLACE_PARAMETERS["population"] if PLACE_LAYOUT is not None
-    else _slider("population", "Adults in the catchment", 10_000, 200_000, 10_000),
-    "link_workers_per_100k": _slider("link_workers_per_100k", "Link workers (FTE per 100,000 adults)", 0, 20, 0.5),
-    "vcse_grant_per_100k_year_gbp": _slider(
-        "vcse_grant_per_100k_year_gbp", "VCSE capacity grants (GBP per 100,000 adults a year)", 0, 300_000, 10_000
-    ),
-    "referral_tariff_gbp": _slider("referral_tariff_gbp", "Tariff per referral that starts (GBP)", 0, 500, 10),
-    "supported_discharge": _checkbox("supported_discharge", "Supported discharge pathway (mental health)"),
-    "peer_programme": _checkbox("peer_programme", "Peer support programme"),
-    "support_weeks": _slider("support_weeks", "Link worker support (weeks)", 6, 78, 1),
-    "open_door": _checkbox("open_door", "Open door after support ends"),
-    "public_awareness": _slider("public_awareness", "Public awareness (0-1)", 0.0, 1.0, 0.05),
-}
-
-
-def pathway_text(model: SocialPrescribingModel) -> solara.component:
-    """The week and headline counts, in words."""
-    c = model.counters
-    in_groups = sum(c.count(s) for s in IN_GROUP)
-    return solara.Markdown(
-        f"**Week {model.week}** (year {model.week / 52:.1f}) - referred so far: {c.referred:,}; "
-        f"waiting for a link worker: {c.count(S.AWAITING_LINK_WORKER):,}; in community groups: {in_groups:,}; "
-        f"link workers in post: {len(model.workforce.link_workers())}; groups open: {len(model.community.groups())}; "
-        f"groups closed: {model.community.groups_closed}\n\n{settings_text(model)}"
-    )
-
-
-def settings_text(model: SocialPrescribingModel) -> str:
-    """The lever values this run was built with (the sliders do not show numbers)."""
-    p = model.p
-
-    def on(flag: bool) -> str:
-        return "on" if flag else "off"
-
-    return (
-        f"*This run:* {p.population:,} adults; {p.link_workers_per_100k:g} link worker FTE per 100,000; "
-        f"grants {p.vcse_grant_per_100k_year_gbp:,.0f} GBP per 100,000 a year; tariff {p.referral_tariff_gbp:,.0f} "
-        f"GBP per referral; supported discharge {on(p.supported_discharge)}; peer programme {on(p.peer_programme)}; "
-        f"support {p.support_weeks} weeks; open door {on(p.open_door)}; public awareness {p.public_awareness:g}"
-    )
-
-
-def network(model: SocialPrescribingModel) -> solara.component:
-    """Link workers, groups and the people matched to them (see page_charts.network)."""
-    return VegaLite.element(spec=page_charts.network(model))
-
-
-def _chart(title: str, unit: str, series: dict[str, tuple[str, str]]):
-    """A component drawing model reporters over weeks: series maps a reporter to (label, colour)."""
-
-    def chart(model: SocialPrescribingModel) -> solara.component:
-        return VegaLite.element(spec=page_charts.time_series(model.datacollector.model_vars, title, unit, series))
-
-    chart.__name__ = chart.__qualname__ = f"chart: {title}"
-    return chart
-
-
-COMPONENTS = [
-    pathway_text,
-    _chart("People in each pathway state", "people", {
-        "with_link_worker": ("with a link worker", "#1f77b4"),
-        "awaiting_group": ("waiting for a group", "#ff7f0e"),
-        "attending": ("attending a group", "#2ca02c"),
-        "sustained": ("still going after 6 months", "#17becf"),
-        "volunteering": ("volunteering", "#9467bd"),
-        "setback": ("in a setback", "#d62728"),
-    }),  # fmt: skip
-    _chart("Waiting lists", "people waiting", {
-        "lw_waiting": ("for a link worker", "#9e9e9e"),
-        "group_waiting": ("for a place in a group", "#ff7f0e"),
-    }),  # fmt: skip
-    _chart("Link worker caseloads", "people on caseloads", {
-        "caseload": ("people on caseloads", "#1f77b4"),
-        "caseload_capacity": ("capacity of the link workers in post", "#000000"),
-    }),  # fmt: skip
-    _chart("Community groups", "groups", {"open_groups": ("groups open", "#2ca02c")}),
-    _chart("Wellbeing and loneliness of people referred", "mean score", {
-        "mean_swemwbs": ("SWEMWBS wellbeing (7-35, higher is better)", "#2ca02c"),
-        "mean_ucla": ("UCLA-3 loneliness (3-9, higher is lonelier)", "#d62728"),
-    }),  # fmt: skip
-    network,
-]
-
-
-def _seed(text: str | int) -> int:
-    try:
-        return int(str(text).strip())
-    except ValueError:
-        raise ValueError(f"Random seed: {text!r} is not a whole number") from None
-
-
-class PageModel(SocialPrescribingModel):
-    """The model as the page builds it: the seed arrives as typed text, and the place runs a warm-up first
-    (as in every experiment), so the page opens on settled caseloads and groups rather than an empty pathway."""
-
-    def __init__(self, rng: str | int = 1, warmup_weeks: int = 52, scenario=None, **parameters):
-        # `scenario` is Mesa's experimental scenario object, which SolaraViz passes on Reset; this model's
-        # inputs are its parameters, so it is not used
-        super().__init__(rng=_seed(rng), layout=PLACE_LAYOUT, **{**PLACE_PARAMETERS, **parameters})
-        if int(warmup_weeks) > 0:
-            self.run_for(int(warmup_weeks))
-
-
-MODEL_PARAMS["warmup_weeks"] = {"type": "SliderInt", "value": 52, "label": "Warm-up before showing (weeks)",
-                                "min": 0, "max": 156, "step": 4}  # fmt: skip
-
-model = PageModel(rng=1)
-page = SolaraViz(
-    model, components=COMPONENTS, model_params=MODEL_PARAMS, name="Social prescribing: one simulation, week by week"
-)
+page = Page  # `spsim viz` serves model.app:page

@@ -18,9 +18,14 @@ if TYPE_CHECKING:
 
 S = PathwayState
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the spec's version; nothing is fetched
-WIDTH, HEIGHT = 380, 210
+# sized so that two charts sit side by side beside the levers at 1280 pixels wide (the page's narrowest
+# supported layout): plot area plus axis titles and labels stay within 430 pixels
+WIDTH, HEIGHT = 300, 150
+PANEL_WIDTH, PANEL_HEIGHT = 190, 95  # each small panel of the paired differences, three to a row
 # the chart menu offers saving as PNG or SVG, not the online Vega editor (these pages run offline)
 EMBED = {"embedOptions": {"actions": {"export": True, "source": False, "compiled": False, "editor": False}}}
+WEEK_TITLE = "weeks since levers began (before 0: warm-up)"
+NETWORK_SIZE = 300
 MAX_PATIENTS_DRAWN = 300  # the network view samples people so it stays legible
 STATE_COLOURS = {
     S.AWAITING_LINK_WORKER: "#9e9e9e",
@@ -34,16 +39,19 @@ STATE_COLOURS = {
 
 
 def time_series(
-    model_vars: Mapping[str, Sequence[float]], title: str, unit: str, series: Mapping[str, tuple[str, str]]
+    model_vars: Mapping[str, Sequence[float]], title: str, unit: str, series: Mapping[str, tuple[str, str]],
+    *, since: int = 0, zero: bool = True,
 ) -> dict:
-    """Lines over weeks of model reporters; series maps a reporter to (label in plain words, colour)."""
+    """Lines over weeks of model reporters; series maps a reporter to (label in plain words, colour). Weeks
+    are counted from ``since`` (the end of the warm-up: week 0 is when the levers began, the warm-up is
+    negative). ``zero=False`` lets the axis fit the values (a score whose movement is a fraction of a point)."""
     rows = []
     for name, (label, _) in series.items():
         values = model_vars.get(name, ())
         # a reporter measured only some weeks (e.g. scores every 4 weeks) is NaN in between, which JSON
         # cannot carry: the line joins the weeks that were measured
         rows.extend(
-            {"week": week, "value": value, "series": label}
+            {"week": week - since, "value": round(value, 4), "series": label}
             for week, value in enumerate(values)
             if value is not None and value == value
         )
@@ -58,16 +66,47 @@ def time_series(
         "data": {"values": rows},
         "mark": {"type": "line", "interpolate": "step-after"},
         "encoding": {
-            "x": {"field": "week", "type": "quantitative", "title": "week"},
-            "y": {"field": "value", "type": "quantitative", "title": unit},
+            "x": {"field": "week", "type": "quantitative", "title": WEEK_TITLE},
+            "y": {"field": "value", "type": "quantitative", "title": unit, "scale": {"zero": zero}},
             "color": {
                 "field": "series",
                 "type": "nominal",
                 "scale": {"domain": labels, "range": colours},
-                "legend": {"orient": "bottom", "title": None, "columns": 2, "labelLimit": 260},
+                # one label a row, never cut: a legend is only useful if it can be read whole
+                "legend": {"orient": "bottom", "title": None, "columns": 1 if len(labels) < 3 else 2,
+                           "labelLimit": WIDTH, "symbolType": "stroke"},
             },
         },
     }
+
+
+def differences(rows: Sequence[Mapping[str, float]], measures: Mapping[str, tuple[str, str]]) -> dict:
+    """The paired difference (with the levers minus without, same seed) of each measure over the weeks since
+    the levers began: one small panel a measure, each on its own axis (points, people, GBP), with zero marked."""
+    panels = []
+    for key, (title, unit) in measures.items():
+        values = [{"week": row["week"], "value": round(row[key], 4)} for row in rows if row[key] == row[key]]
+        panels.append({
+            "title": {"text": title, "fontSize": 12},
+            "width": PANEL_WIDTH,
+            "height": PANEL_HEIGHT,
+            "data": {"values": values},
+            "layer": [
+                {"mark": {"type": "rule", "color": "#888888", "strokeDash": [3, 3]}, "encoding": {"y": {"datum": 0}}},
+                {"mark": {"type": "line", "color": "#6a3d9a", "interpolate": "linear"},
+                 "encoding": {"x": {"field": "week", "type": "quantitative", "title": "weeks since levers began"},
+                              "y": {"field": "value", "type": "quantitative", "title": unit}}},
+            ],
+        })  # fmt: skip
+    return {
+        "$schema": SCHEMA,
+        "usermeta": EMBED,
+        "title": {"text": "Your levers minus the place as it is (same people, same chance events)",
+                  "subtitle": "above the dashed line: more with your levers than without", "anchor": "start"},
+        "concat": panels,
+        "columns": 3,
+        "resolve": {"scale": {"y": "independent"}},
+    }  # fmt: skip
 
 
 def network(model: SocialPrescribingModel) -> dict:
@@ -102,8 +141,8 @@ def network(model: SocialPrescribingModel) -> dict:
         "$schema": SCHEMA,
         "usermeta": EMBED,
         "title": f"Who is matched to whom (up to {MAX_PATIENTS_DRAWN} people within follow-up)",
-        "width": 520,
-        "height": 460,
+        "width": NETWORK_SIZE,
+        "height": NETWORK_SIZE,
         "layer": [
             {
                 "data": {"values": links},

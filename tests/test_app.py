@@ -1,80 +1,126 @@
-"""The browser page renders (without a browser): every component draws from a running model."""
+"""The browser page without a browser: the paired run it steps, the levers and their costs, its charts, and
+that it renders."""
 
 from __future__ import annotations
 
 import json
+import math
 
-import ipywidgets as widgets
 import pytest
 import solara
-from solara.widgets import VegaLite
 
-from model import SocialPrescribingModel, app, page_charts
+from model import SocialPrescribingModel, app, page_charts, page_levers, page_places, page_run, page_views
+from model.parameters import registry
 
-
-def _widgets(root) -> list:
-    out = [root]
-    for child in getattr(root, "children", None) or []:
-        if isinstance(child, widgets.Widget):
-            out.extend(_widgets(child))
-    return out
+DEFAULT = page_places.places()[page_places.DEFAULT]
 
 
-def render(component_fn, model):
-    @solara.component
-    def Wrapped():
-        return component_fn(model)
-
-    box, _ = solara.render(Wrapped(), handle_error=False)
-    return _widgets(box)
+def paired(warmup: int = 8, population: int = 20_000, seed: int = 1, **moved) -> page_run.PairedRun:
+    levers = {**page_levers.place_values(DEFAULT.parameters), **moved}
+    run = page_run.PairedRun(page_run.Settings(DEFAULT, population, seed, warmup, tuple(levers.items())))
+    assert run.warm_up()
+    return run
 
 
-def test_every_component_draws_from_a_running_model():
-    model = SocialPrescribingModel(rng=1, population=20_000)
-    model.run_for(30)
-    for component in app.COMPONENTS:
-        fn = component[0] if isinstance(component, tuple) else component
-        found = render(fn, model)
-        charts = [w for w in found if isinstance(w, VegaLite)]
-        if fn is app.pathway_text:
-            text = " ".join(str(getattr(w, "template", "")) + str(getattr(w, "value", "")) for w in found)
-            state = " ".join(str(w.get_state()) for w in found)
-            assert "Week 30" in text + state
-        else:
-            assert charts, f"{fn.__name__} drew no chart"
-            spec = charts[0].spec
-            values = [v for layer in spec.get("layer", [spec]) for v in layer["data"]["values"]]
-            assert len(values) > 20, f"{fn.__name__} has almost no data"
-            json.dumps(spec, allow_nan=False)  # what the browser receives must be valid JSON
+def test_with_no_lever_moved_the_two_runs_are_the_same_run():
+    run = paired()
+    for _ in range(12):
+        run.step()
+    assert run.levers.policies == []
+    assert all(row[key] == 0 or math.isnan(row[key]) for row in run.differences for key in page_run.DIFFERENCES)
+    assert run.levers.datacollector.model_vars == run.baseline.datacollector.model_vars
 
 
-def test_the_page_renders_and_its_inputs_rebuild_the_model():
-    box, _ = solara.render(app.page, handle_error=False)
-    assert _widgets(box)
-    params = {k: v["value"] for k, v in app.MODEL_PARAMS.items()}
-    params["rng"] = "7"  # the seed input is text
-    params["link_workers_per_100k"] = 12.0
-    params["warmup_weeks"] = 8
-    model = app.PageModel(**params)
-    assert model.week == 8
-    assert len(model.workforce.link_workers()) == round(12.0 * params["population"] / 100_000)
-    assert "12 link worker FTE per 100,000" in app.settings_text(model)  # the sliders show no numbers
-    assert app.PageModel(rng=1, warmup_weeks=0).week == 0
+def test_moved_levers_start_after_the_warm_up_and_make_a_difference_that_costs_money():
+    run = paired(link_workers_per_100k=12.0, peer_programme=True)
+    # the warm-up is shared: both runs are the same run until the levers begin
+    warm = {name: values[: run.settings.warmup_weeks] for name, values in run.levers.datacollector.model_vars.items()}
+    assert warm == {name: values[: run.settings.warmup_weeks] for name, values in run.baseline.datacollector.model_vars.items()}
+    assert run.differences[0]["week"] == 0 and run.differences[0]["spend"] == 0
+    for _ in range(26):
+        run.step()
+    assert len(run.levers.workforce.link_workers()) > len(run.baseline.workforce.link_workers())
+    spent, baseline = run.spend_so_far()
+    expected_extra = sum(page_levers.yearly_cost(name, value, run.parameters)[0]
+                         for name, value in (("link_workers_per_100k", 12.0), ("peer_programme", True))) * 26 / 52  # fmt: skip
+    assert spent - baseline == pytest.approx(expected_extra, rel=0.02)
+    assert run.differences[-1]["spend"] == pytest.approx(spent - baseline)
 
 
-def test_a_seed_that_is_not_a_number_is_named():
-    with pytest.raises(ValueError, match="Random seed: 'abc' is not a whole number"):
-        app.PageModel(rng="abc", warmup_weeks=0)
+def test_a_lever_costs_what_the_report_says_it_costs():
+    place = {"population": 100_000}
+    cost = registry()["lw_cost_per_fte_year_gbp"].value
+    assert page_levers.yearly_cost("link_workers_per_100k", 7.0, place) == pytest.approx((cost, 7 * cost))
+    assert page_levers.yearly_cost("vcse_grant_per_100k_year_gbp", 50_000, place) == (50_000, 50_000)
+    peer = registry()["peer_programme_cost_per_100k_year_gbp"].value
+    assert page_levers.yearly_cost("peer_programme", True, place) == (peer, peer)
+    assert page_levers.yearly_cost("peer_programme", False, place) == (0, 0)
+    assert all(math.isnan(c) for c in page_levers.yearly_cost("referral_tariff_gbp", 100, place))
+    assert page_levers.yearly_cost("support_weeks", 40, place) == (0, 0)
+
+
+def test_every_lever_says_its_value_with_its_unit():
+    said = {lever.name: lever.shown(page_levers.place_values({})[lever.name]) for lever in page_levers.LEVERS}
+    assert said["link_workers_per_100k"] == "6 FTE per 100,000 adults"
+    assert said["vcse_grant_per_100k_year_gbp"] == "0 GBP a year per 100,000 adults"
+    assert said["support_weeks"] == "12 weeks"
+    assert said["peer_programme"] == "off"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("abc", "Random seed: 'abc' is not a whole number"),
+    ("", "Random seed: '' is not a whole number"),
+    ("1.5", "Random seed: '1.5' is not a whole number"),
+    ("-3", "Random seed: -3 is out of range"),
+    ("9" * 30, "Random seed: 999,999"),
+])  # fmt: skip
+def test_a_seed_the_page_cannot_run_is_named_in_one_line(typed, message):
+    with pytest.raises(page_run.InputProblem, match=message) as caught:
+        page_run.parse_seed(typed)
+    assert "\n" not in str(caught.value)
+    assert page_run.parse_seed(" 42 ") == 42
+
+
+def test_the_example_places_run_at_the_population_chosen():
+    rural = next(p for label, p in page_places.places().items() if "Rural" in label)
+    parameters, layout = rural.at(30_000)
+    assert parameters["population"] == 30_000 and layout is not None
+    assert SocialPrescribingModel(rng=1, layout=layout, **parameters).p.population == 30_000
+
+
+def test_every_chart_draws_from_a_paired_run_and_is_valid_json():
+    run = paired()
+    for _ in range(10):
+        run.step()
+    board = page_views.ChartBoard()
+    board.update(run)
+    assert len(board.widgets) == 8
+    for widget in board.widgets:
+        spec = widget.spec
+        json.dumps(spec, allow_nan=False)  # what the browser receives must be valid JSON
+        layers = spec.get("concat", spec.get("layer", [spec]))
+        assert sum(len(layer["data"]["values"]) for layer in layers) > 10, spec["title"]
+    wellbeing, loneliness = board.series[4].spec, board.series[5].spec
+    assert "SWEMWBS" in wellbeing["encoding"]["y"]["title"] and "UCLA-3" in loneliness["encoding"]["y"]["title"]
+    assert wellbeing["encoding"]["y"]["scale"] == {"zero": False}  # each score on its own scale, not 0-20
+    labels = board.series[0].spec["encoding"]["color"]["scale"]["domain"]
+    assert f"attending, {run.levers.p.sustained_weeks}+ weeks attended (sustained)" in labels
+
+
+def test_the_page_renders_for_a_session():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert box is not None
+    rc.close()
 
 
 def test_scores_measured_every_few_weeks_are_joined_not_sent_as_nan():
     spec = page_charts.time_series(
         {"mean_swemwbs": [float("nan"), 20.0, float("nan"), 21.0]}, "Wellbeing", "mean score",
-        {"mean_swemwbs": ("SWEMWBS", "#2ca02c")},
+        {"mean_swemwbs": ("SWEMWBS", "#2ca02c")}, since=2,
     )  # fmt: skip
     assert spec["data"]["values"] == [
-        {"week": 1, "value": 20.0, "series": "SWEMWBS"},
-        {"week": 3, "value": 21.0, "series": "SWEMWBS"},
+        {"week": -1, "value": 20.0, "series": "SWEMWBS"},
+        {"week": 1, "value": 21.0, "series": "SWEMWBS"},
     ]
     assert spec["encoding"]["color"]["scale"] == {"domain": ["SWEMWBS"], "range": ["#2ca02c"]}
 
@@ -89,3 +135,26 @@ def test_the_network_view_joins_people_to_their_link_worker_and_group():
     assert "link worker" in kinds and "member of this group" in kinds
     assert sum(p["kind"] == "link worker" for p in places) == len(model.workforce.link_workers())
     assert sum(p["kind"] == "community group" for p in places) == len(model.community.groups())
+
+
+def test_the_place_given_to_spsim_viz_is_offered_first(monkeypatch):
+    from experiments.place import load
+    from model.place import ENVIRONMENT, to_json
+
+    urban = load("urban_deprived_borough")
+    monkeypatch.setenv(ENVIRONMENT, to_json(urban.parameters, urban.layout))
+    page_places.places.cache_clear()
+    try:
+        given = next(iter(page_places.places().values()))
+        assert given.label == page_places.GIVEN and given.parameters == urban.parameters
+        assert given.at(urban.adults) == (urban.parameters, urban.layout)
+    finally:
+        page_places.places.cache_clear()
+
+
+def test_a_place_value_between_slider_steps_is_not_a_moved_lever():
+    place = {"population": 121_000, "link_workers_per_100k": 6.033}
+    snapped = {**page_levers.place_values(place), "link_workers_per_100k": 6.0}  # as the slider shows it
+    assert page_levers.policies(snapped, place, 52) == []
+    assert page_levers.yearly_cost("link_workers_per_100k", 6.0, place)[0] == 0
+    assert len(page_levers.policies({**snapped, "link_workers_per_100k": 6.5}, place, 52)) == 1
