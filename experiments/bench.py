@@ -98,6 +98,51 @@ def mesa_trivial_loop(n_agents: int = 10_000, steps: int = 200) -> float:
     return n_agents * steps / (time.perf_counter() - start)
 
 
+def mesa_workload(agents: int, events: int, weeks: int = YEARS * 52):
+    """A Mesa model that does only a replicate's bookkeeping with Mesa: ``agents`` do-nothing agents arriving
+    evenly over ``weeks`` and removed a year later, and ``events`` do-nothing events scheduled through
+    ``schedule_event`` 1-52 weeks ahead, spread over the arrivals (see ``mesa_floor``)."""
+    import mesa
+
+    class Idle(mesa.Agent):
+        def fire(self) -> None:
+            pass
+
+    class Workload(mesa.Model):
+        def __init__(self):
+            super().__init__(rng=1)
+            self.arrived = self.scheduled = 0
+            self.leaving: dict[int, list[Idle]] = {}
+
+        def step(self) -> None:
+            week = int(self.time)
+            for agent in self.leaving.pop(week, []):
+                agent.remove()
+            due = round(agents * week / weeks) - self.arrived
+            for _ in range(due):
+                agent = Idle(self)
+                self.arrived += 1
+                self.leaving.setdefault(week + 52, []).append(agent)
+                while self.scheduled < round(events * self.arrived / agents):
+                    self.scheduled += 1
+                    self.schedule_event(agent.fire, after=1 + self.scheduled % 52)
+
+    return Workload()
+
+
+def mesa_floor(agents: int, events: int, weeks: int = YEARS * 52) -> float:
+    """Seconds Mesa's own machinery takes for a replicate's referrals (agents) and scheduled events with
+    nothing else done. The model's wall time cannot go below this while people are Mesa agents and sparse
+    changes are Mesa events: it says how far a speed target can go."""
+    from experiments.runner import few_garbage_collections
+
+    workload = mesa_workload(agents, events, weeks)
+    start = time.perf_counter()
+    with few_garbage_collections():  # as the model's replicate runs
+        workload.run_for(weeks)
+    return time.perf_counter() - start
+
+
 def parallel_speedup(population: int = 100_000, replicates: int = 4, weeks: int = YEARS * 52) -> dict:
     """Wall time of a multi-replicate run with 1 and with 2 worker processes."""
     from experiments import scenario
@@ -141,13 +186,17 @@ def _run(args: argparse.Namespace) -> int:
         for unit in ("attendance_weeks", "events_scheduled"):
             row[f"{unit}_per_s"] = row[unit] / row["wall_s"]
             row[f"{unit}_ratio_to_mesa_trivial"] = row[f"{unit}_per_s"] / mesa_rate
+        # what Mesa's agents and events alone cost for this replicate's referrals and events
+        row["mesa_floor_s"] = mesa_floor(row["referrals"], row["events_scheduled"], years * 52)
+        row["share_of_wall_in_mesa_floor"] = row["mesa_floor_s"] / row["wall_s"]
         # every adult of the catchment is in the model (as columns the referral process runs over)
         row["person_weeks_per_s"] = population * years * 52 / row["wall_s"]
         row["person_ratio_to_mesa_trivial"] = row["person_weeks_per_s"] / mesa_rate
         rows.append(row)
         print(f"{label:>10} {population:>9,} adults: {row['wall_s']:6.1f} s, {row['peak_mb']:6.0f} MB, "
               f"{row['patient_weeks_per_s']:,.0f} patient-weeks/s ({row['ratio_to_mesa_trivial']:.2f}x Mesa trivial), "
-              f"{row['attendance_weeks_per_s']:,.0f} attendance-weeks/s, {row['events_scheduled_per_s']:,.0f} events/s",
+              f"{row['attendance_weeks_per_s']:,.0f} attendance-weeks/s, {row['events_scheduled_per_s']:,.0f} events/s; "
+              f"Mesa's agents and events alone {row['mesa_floor_s']:.1f} s",
               file=sys.stderr)  # fmt: skip
     table = pd.DataFrame(rows)
     table["mesa_trivial_agent_steps_per_s"] = mesa_rate
