@@ -66,6 +66,7 @@ class SocialPrescribingModel(mesa.Model):
         self.patient_weeks = self.attendance_weeks = self.events_scheduled = 0
         self.attending: dict[Patient, None] = {}  # group members, stepped weekly
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
+        self._follow_ups: dict[float, list[Patient]] = {}  # when a referral week's records close -> its people
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed
         self.catchment = Catchment(self.p, self.streams["population"].generator, layout,
@@ -137,6 +138,19 @@ class SocialPrescribingModel(mesa.Model):
             self.attending.pop(patient, None)
         if new is PathwayState.DROPPED_OUT:
             self.counters.dropped_out += 1
+
+    def follow_up(self, patient: Patient) -> None:
+        """Measure ``patient`` at follow-up: one scheduled event closes the records of everyone referred in
+        the same week, in the order they were referred (a sixth of all events were one per person)."""
+        when = self.time + self.p.follow_up_weeks
+        if when not in self._follow_ups:
+            self._follow_ups[when] = []
+            self.schedule_event(self._close_follow_ups, at=when)
+        self._follow_ups[when].append(patient)
+
+    def _close_follow_ups(self) -> None:
+        for patient in self._follow_ups.pop(self.time):
+            patient.close_record()
 
     def leave_pathway(self, patient: Patient) -> None:
         """A person reached a terminal state."""

@@ -161,7 +161,6 @@ class Outcomes:
             ae_change_per_year=ae(sw_end, ucla_end) - ae(self.swemwbs0, self.ucla0),
         )  # fmt: skip
         self.record_closed = True
-        self._events.pop("close_record", None)
         self.model.record_outcome(self, record)
         return record
 

@@ -42,7 +42,6 @@ STAGE_OF = {
     "move_on": "attendance",
     "setback": "setbacks",
     "setback_end": "setbacks",
-    "close_record": "outcomes",
 }
 
 

@@ -120,7 +120,7 @@ class Referral:
 
     def enter_pathway(self: Patient) -> None:
         """Wait for a link worker, or (no social prescribing) carry on as usual."""
-        self.schedule("close_record", self.model.p.follow_up_weeks, self.close_record)
+        self.model.follow_up(self)
         if not self.model.social_prescribing:
             self.move_to(S.USUAL_CARE, Event.NO_SERVICE)
             return
