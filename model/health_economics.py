@@ -75,6 +75,9 @@ def staying_on_caseload(weeks_after: np.ndarray, rate_per_year: float) -> np.nda
     return np.exp(-rate_per_year * np.asarray(weeks_after, dtype=float) / WEEKS_A_YEAR)
 
 
+SETTLE_ROWS = 2_000  # records settled together at most (memory: see settle)
+
+
 class HealthEconomics:
     """The discounted account of one run, per register row and in total (see the module's docstring)."""
 
@@ -156,18 +159,30 @@ class HealthEconomics:
         pending, self._pending = self._pending, []
         for week in sorted({w for _, w, _, _ in pending}):
             batch = [entry for entry in pending if entry[1] == week]
-            self._settle(week, np.array([row for row, *_ in batch]), [index for _, _, index, _ in batch],
-                         [state for *_, state in batch])  # fmt: skip
+            rows = np.array([row for row, *_ in batch])
+            start, end = self._rest_of_horizon(rows)
+            width = max(int((end - start).max()), 0)  # the same grid for the whole week: the same sums
+            # at most SETTLE_ROWS people at a time: at the end of an ICB's run 20,000 records close at once,
+            # and their people x weeks grids took 270 MB
+            for first in range(0, len(batch), SETTLE_ROWS):
+                chunk = slice(first, first + SETTLE_ROWS)
+                self._settle(week, rows[chunk], [index for _, _, index, _ in batch[chunk]],
+                             [state for *_, state in batch[chunk]], width)  # fmt: skip
 
-    def _settle(self, week: int, rows: np.ndarray, record_indices: list[int], states: list[dict]) -> None:
+    def _rest_of_horizon(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The first week of each row's horizon not yet counted, and the week after its horizon ends."""
+        register, accounts = self.model.register, self._account(rows)
+        start = np.where(accounts[rows, 3] > 0, accounts[rows, 3], register.referred_week[rows])
+        return start, register.referred_week[rows] + self.horizon_weeks(self.model.p)
+
+    def _settle(self, week: int, rows: np.ndarray, record_indices: list[int], states: list[dict], width: int) -> None:
         model, p, register = self.model, self.model.p, self.model.register
         state = {key: np.array([s[key] for s in states])[:, None] for key in states[0]}  # people x 1
         natural_sw, natural_lo = (x[:, None] for x in model.course.scores(register.person[rows].astype(np.int64), week))
         now_sw, _ = with_service(natural_sw, natural_lo, week, p, **state)
         accounts = self._account(rows)
-        start = np.where(accounts[rows, 3] > 0, accounts[rows, 3], register.referred_week[rows])[:, None]
-        end = (register.referred_week[rows] + self.horizon_weeks(p))[:, None]
-        weeks = start + np.arange(max(int((end - start).max()), 0))[None, :]  # people x weeks
+        start, end = (x[:, None] for x in self._rest_of_horizon(rows))
+        weeks = start + np.arange(width)[None, :]  # people x weeks
         if weeks.shape[1]:
             sw, lo = with_service(natural_sw, natural_lo, weeks, p, **stopped(state, week, p.gain_retained_share))
             ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)][:, None]

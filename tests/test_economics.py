@@ -165,6 +165,23 @@ def test_in_a_run_the_counterfactual_gains_and_costs_nothing_and_records_add_up(
     assert totals[True]["nmb_20k_gbp"] == pytest.approx(20_000 * totals[True]["qalys_gained"] - totals[True]["net_cost_gbp"])
 
 
+def test_settling_in_chunks_gives_the_same_accounts_to_the_last_bit(monkeypatch):
+    """At the end of a run every open record is settled at once, a few rows at a time (memory); the chunks must
+    not change a single number."""
+    from model import health_economics
+
+    columns = ["qalys_gained", "wellbys_gained", "care_cost_change_gbp", "swemwbs_above_natural"]
+    accounts = []
+    for rows in (health_economics.SETTLE_ROWS, 3):
+        monkeypatch.setattr(health_economics, "SETTLE_ROWS", rows)
+        model = SocialPrescribingModel(rng=3, population=8_000, measure_from=4)
+        model.run_for(40)
+        model.close_open_records()
+        accounts.append(model.outcomes()[columns])
+    assert len(accounts[0]) > 3 * 10 and accounts[0][columns[0]].notna().sum() > 30
+    pd.testing.assert_frame_equal(accounts[0], accounts[1], check_exact=True)
+
+
 def replicates(values: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
     """replicates.csv rows from {scenario: [(QALYs, net cost) per replicate]}."""
     rows = []
