@@ -193,14 +193,10 @@ class HealthEconomics:
             accounts[rows, 2] += (cost * d).sum(axis=1)
         records = model.observers.records
         above = (now_sw[:, 0] - natural_sw[:, 0]).tolist()
-        # the record is frozen for everyone else; its economics fields are filled in place here, once, when the
-        # week it closed ends (a copy per record, dataclasses.replace, cost 3% of a run)
         for row, index, above_natural in zip(rows.tolist(), record_indices, above, strict=True):
-            record, (qalys, wellbys, care) = records[index], accounts[row, :3].tolist()
-            object.__setattr__(record, "qalys_gained", qalys)
-            object.__setattr__(record, "wellbys_gained", wellbys)
-            object.__setattr__(record, "care_cost_change_gbp", care)
-            object.__setattr__(record, "swemwbs_above_natural", above_natural)
+            qalys, wellbys, care = accounts[row, :3].tolist()
+            records.set(index, qalys_gained=qalys, wellbys_gained=wellbys, care_cost_change_gbp=care,
+                        swemwbs_above_natural=above_natural)  # fmt: skip
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:

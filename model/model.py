@@ -159,8 +159,7 @@ class SocialPrescribingModel(mesa.Model):
             self._retire(patient)
 
     def record_outcome(self, patient: Patient, record: OutcomeRecord) -> None:
-        self.observers.add(record)
-        self.economics.closed(patient.row, self.week, len(self.observers.records) - 1)
+        self.economics.closed(patient.row, self.week, self.observers.add(record))
         self.open_records.pop(patient, None)
         self.register.close(patient.row)
         if patient.state in TERMINAL:

@@ -5,14 +5,14 @@ wellbeing trajectories since referral in ``trajectories.py``."""
 from __future__ import annotations
 
 import math
-import operator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import pandas as pd
 
-from .outcomes import OUTCOME_COLUMNS, OutcomeRecord
+from .outcome_table import OutcomeTable
+from .outcomes import OutcomeRecord
 from .states import PathwayState
 
 if TYPE_CHECKING:
@@ -26,20 +26,20 @@ class Observers:
 
     def __init__(self, model: SocialPrescribingModel):
         self.model = model
-        self.records: list[OutcomeRecord] = []
+        self.records = OutcomeTable()  # the outcome records, as typed columns
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
         self._wellbeing: tuple[int, dict[str, float]] | None = None
 
     def collect(self) -> None:
         self.datacollector.collect(self.model)
 
-    def add(self, record: OutcomeRecord) -> None:
-        self.records.append(record)
+    def add(self, record: OutcomeRecord) -> int:
+        """Keep ``record``; returns its row in the table."""
+        return self.records.append(record)
 
     def outcomes(self) -> pd.DataFrame:
         """One row per closed record."""
-        row = operator.attrgetter(*OUTCOME_COLUMNS)
-        return pd.DataFrame([row(r) for r in self.records], columns=OUTCOME_COLUMNS)
+        return self.records.frame()
 
     def series(self) -> pd.DataFrame:
         return self.datacollector.get_model_vars_dataframe()

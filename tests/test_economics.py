@@ -47,6 +47,13 @@ class Record:
     swemwbs_above_natural: float = math.nan
 
 
+class Records(list):
+    """The hand model's outcome table: filled in as ``model.outcome_table.OutcomeTable`` is."""
+
+    def set(self, row: int, **values: float) -> None:
+        self[row] = dataclasses.replace(self[row], **values)
+
+
 def hand_model(**overrides) -> SimpleNamespace:
     p = Params(resolve({
         "discount_rate_per_year": RATE, "economic_horizon_years": 2.0, "utility_per_swemwbs_point": 0.03,
@@ -60,7 +67,7 @@ def hand_model(**overrides) -> SimpleNamespace:
     model = SimpleNamespace(p=p, week=0, register=register, course=FlatCourse(),
                             catchment=SimpleNamespace(ltc_count=np.zeros(2, dtype=np.int8)),
                             ledger=SimpleNamespace(commissioner_spend=0.0),
-                            observers=SimpleNamespace(records=[Record(), Record()]))  # fmt: skip
+                            observers=SimpleNamespace(records=Records([Record(), Record()])))  # fmt: skip
     # A (row 0): link worker support from week 0, +2 SWEMWBS while it lasts
     register.enrol(0, 0, 23.5, 3.0, HALF_LIFE)
     register.support_begins(0, 0)

@@ -375,3 +375,26 @@ def test_the_weekly_mean_wellbeing_is_read_every_week():
     series = model.datacollector.get_model_vars_dataframe()["mean_swemwbs"].iloc[1:]
     assert series.notna().all()
     assert (series.diff().iloc[1:] != 0).all()
+
+
+def test_the_outcome_table_keeps_every_column_with_its_type():
+    """Records are kept as typed columns (memory); what goes in comes back, and the frame has the types."""
+    import dataclasses
+
+    from model.outcome_table import OutcomeTable
+    from model.outcomes import OUTCOME_COLUMNS, OutcomeRecord
+
+    kinds = {f.name: f.type for f in dataclasses.fields(OutcomeRecord)}
+    examples = {"float": 2.5, "int": 300, "bool": True, "str": "LTC"}
+    record = OutcomeRecord(**{name: examples[kind] for name, kind in kinds.items()})
+    table = OutcomeTable()
+    assert table.append(record) == 0 and table.append(record) == 1
+    table.set(1, qalys_gained=0.125)
+    assert table[0] == record and table[1] == dataclasses.replace(record, qalys_gained=0.125)
+    frame = table.frame()
+    assert list(frame.columns) == OUTCOME_COLUMNS and len(frame) == 2
+    expected = {"float": "float64", "int": "int64", "bool": "bool"}
+    for name, kind in kinds.items():
+        if kind in expected:
+            assert str(frame[name].dtype) == expected[kind], name
+    assert frame["cohort"].tolist() == ["LTC", "LTC"] and frame["qalys_gained"].tolist() == [2.5, 0.125]
