@@ -165,6 +165,7 @@ class Design:
     seeds_per_point: bool = False  # PSA: each point is one draw with its own seed; otherwise CRN
     layout: Layout | None = None  # a place file's areas and groups (None: the default place)
     place_record: dict[str, Any] | None = None  # the place file's name, path and hash: part of the design's identity
+    people: bool = False  # also keep every run's outcome records (runs-*/people/), for summaries `records` reads
 
     def digest(self) -> str:
         """Names the shard folder: the same design resumes, a different one never reuses a shard."""
@@ -179,6 +180,7 @@ class Design:
                 "place_record": self.place_record,
                 "seed": self.seed,
                 "per_point": self.seeds_per_point,
+                **({"people": True} if self.people else {}),  # (absent when off: earlier designs keep their folder)
             },
             sort_keys=True,
             default=str,
@@ -196,7 +198,8 @@ class Design:
                 )
                 for r in range(self.replicates):
                     seed = seed_of(index * self.replicates + r if self.seeds_per_point else r)
-                    tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks, self.layout))
+                    tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks, self.layout,
+                                      people=self.people))  # fmt: skip
         return tasks
 
     def check(self) -> None:
@@ -224,6 +227,8 @@ class Design:
         with outdir.locked(out):
             outdir.remove_temporaries(folder)
             todo = shards.missing(folder, run, tasks)  # checked again, now that the folder is ours
+            if self.people:  # a replicate whose people file is gone runs again (its shard is rewritten alike)
+                todo += [t for t in tasks if t not in todo and not shards.people_path(folder, t).is_file()]
             if todo:
                 backend = make_backend(executor, workers, scheduler)
                 try:
@@ -239,6 +244,33 @@ class Design:
             name, point = row["scenario"].rsplit("@p", 1)
             rows.append({"point": int(point), **row, "scenario": name})
         return pd.DataFrame(rows)
+
+
+def _named(task: Task) -> dict[str, Any]:
+    name, point = task.scenario.name.rsplit("@p", 1)
+    return {"point": int(point), "scenario": name, "replicate": task.replicate}
+
+
+def subgroups(design: Design, out: Path) -> pd.DataFrame:
+    """The results by subgroup (``subgroups.csv``'s rows, with the point) of a design already run into ``out``."""
+    folder, run = out / f"runs-{design.digest()}", design.digest()
+    frames = [shards.read(folder, run, task).subgroups.assign(**_named(task)) for task in design.tasks()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def records(design: Design, out: Path, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of the outcome records (README, "Outcome records") of a ``people`` design already run into
+    ``out``, with point, scenario and replicate; in the design's task order."""
+    folder = out / f"runs-{design.digest()}"
+    frames = []
+    for task in design.tasks():
+        try:
+            frame = pd.read_parquet(shards.people_path(folder, task), columns=columns)
+        except (OSError, ValueError) as err:  # pyarrow's errors are OSError or ValueError subclasses
+            raise shards.ShardError(f"{shards.people_path(folder, task)}: not readable ({type(err).__name__}); "
+                                    "delete it to run it again") from None  # fmt: skip
+        frames.append(frame.assign(**_named(task)))
+    return pd.concat(frames, ignore_index=True)
 
 
 def net_benefit(runs: pd.DataFrame, reference: str, value_per_point: float) -> pd.DataFrame:

@@ -48,7 +48,7 @@ def known_benefit(split: optimise.Split) -> float:
 
 def test_the_search_finds_a_known_optimum(tmp_path, monkeypatch):
     # the simulator replaced by a benefit known in closed form: what is tested is the search and its outputs
-    monkeypatch.setattr(optimise, "candidate", lambda name, split, budget, place: SimpleNamespace(name=name, split=split))
+    monkeypatch.setattr(optimise, "candidate", lambda name, split, budget, place, starts=None: SimpleNamespace(name=name, split=split))
 
     def evaluate(self, scenarios, label):
         rows = []
