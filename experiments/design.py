@@ -27,7 +27,7 @@ from model.place import Layout
 
 from . import outdir, shards
 from .place import Place, sized
-from .runner import Task, make_backend, progress_bar, replicate_seed, run_tasks
+from .runner import Backend, Task, make_backend, progress_bar, replicate_seed, run_tasks
 from .scenario import Scenario
 
 # Parameters that are decisions or definitions, not uncertain facts about the world: the policy levers a
@@ -214,8 +214,10 @@ class Design:
                 raise DesignError(f"design point {index}: {err}") from err
 
     def run(self, out: Path, executor: str = "process", workers: int = 1, scheduler: str | None = None,
-            label: str = "design") -> pd.DataFrame:  # fmt: skip
-        """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics."""
+            label: str = "design", backend: Backend | None = None) -> pd.DataFrame:  # fmt: skip
+        """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics.
+        ``backend``: an executor the caller keeps open across designs (and closes), instead of one made here
+        (a search runs a small design per trial, and starting a pool or a cluster for each costs seconds)."""
         self.check()
         run = self.digest()  # encoding every point takes a while in a large design: once
         folder = out / f"runs-{run}"
@@ -230,13 +232,15 @@ class Design:
             if self.people:  # a replicate whose people file is gone runs again (its shard is rewritten alike)
                 todo += [t for t in tasks if t not in todo and not shards.people_path(folder, t).is_file()]
             if todo:
-                backend = make_backend(executor, workers, scheduler)
+                own = backend is None
+                backend = make_backend(executor, workers, scheduler) if own else backend
                 try:
                     with progress_bar(len(tasks), len(tasks) - len(todo), label) as bar:
                         run_tasks(todo, backend, lambda task, result: shards.write(folder, run, task, result),
                                   progress=bar.update)  # fmt: skip
                 finally:
-                    backend.close()
+                    if own:
+                        backend.close()
             done = [shards.read(folder, run, task) for task in tasks]
         rows = []
         for task, result in zip(tasks, done, strict=True):  # a fixed order: the same table whatever finished first

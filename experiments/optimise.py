@@ -76,6 +76,26 @@ def _extra_spend(frame: pd.DataFrame) -> pd.Series:
     return frame[list(LEDGER)].sum(axis=1) / (frame["weeks"] / 52) / (frame["population"] / 100_000)
 
 
+class OneBackend:
+    """The search's executor, started when a design first has something to run and kept for every later one
+    (closed by ``run``). Made through ``design.make_backend``, the one place every design starts real work."""
+
+    def __init__(self, search: "Search") -> None:
+        self.search, self.backend = search, None
+
+    def run(self, fn, tasks):
+        if self.backend is None:
+            from . import design
+
+            self.backend = design.make_backend(self.search.executor, self.search.workers, self.search.scheduler)
+        return self.backend.run(fn, tasks)
+
+    def close(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
+            self.backend = None
+
+
 @dataclass
 class Search:
     """The settings of one search and the paired evaluation of candidates against the reference."""
@@ -102,6 +122,7 @@ class Search:
         self.fields = place_fields(self.population, self.place)
         self.per_100k = self.budget_gbp_year / (self.population / 100_000)
         self.starts_per_100k_year: float | None = None  # from the reference's runs, for a tariff
+        self.backend = OneBackend(self)
         from model.parameters import resolve
 
         self.parameters = resolve(self.fields["place"])
@@ -116,7 +137,7 @@ class Search:
         (paired); with the equity objective, each run's net wellbeing in the most and least deprived fifths."""
         design = self.design(scenarios)
         # the simulations' shards have their own folder (and lock) inside the search's
-        rows = design.run(self.out / "evaluations", self.executor, self.workers, self.scheduler, label=label)
+        rows = design.run(self.out / "evaluations", label=label, backend=self.backend)
         if self.objective == "equity":
             rows = rows.merge(equity.by_fifth(design, self.out / "evaluations"), on=["point", "scenario", "replicate"])
         return rows
@@ -163,7 +184,10 @@ def run(search: Search, trials: int, sampler_seed: int | None = None) -> pd.Data
     outdir.check(search.out)
     outdir.claim(search.out)
     with outdir.locked(search.out):  # one search per folder: the journal is not shared
-        return _search(search, trials, continuous, fixed, sampler_seed)
+        try:
+            return _search(search, trials, continuous, fixed, sampler_seed)
+        finally:
+            search.backend.close()
 
 
 def _study(search: Search, sampler_seed: int | None):
@@ -197,11 +221,11 @@ def _study(search: Search, sampler_seed: int | None):
 def _search(search: Search, trials: int, continuous: list[str], fixed: list[str], sampler_seed: int | None) -> pd.DataFrame:
     import optuna
 
+    study = _study(search, sampler_seed)  # first: a folder holding another search is refused before anything runs
     reference_rows = search.evaluate([search.reference], "reference")
     if "referral_tariff" in search.levers:
         search.starts_per_100k_year = starts_per_100k_year(reference_rows)
     named_rows = search.evaluate(search.named, "named scenarios") if search.named else pd.DataFrame()
-    study = _study(search, sampler_seed)
     rows_of: dict[int, pd.DataFrame] = {}
     ledger = set(LEDGER) | {"weeks", "population"}
 
