@@ -71,7 +71,7 @@ def figure(table: pd.DataFrame, front: pd.DataFrame, named: pd.DataFrame, levers
     ordered = front.sort_values("vs_reference")
     left.plot(ordered["equity_gap"], ordered["vs_reference"], "o-", color="black", ms=4, lw=1, label="trade-off front")
     for r in named.itertuples():
-        left.scatter([r.equity_gap], [r.vs_reference], marker="s", s=30)
+        left.scatter([r.equity_gap], [r.vs_reference], marker="s", s=30, color="tab:red")
         left.annotate(r.option, (r.equity_gap, r.vs_reference), fontsize=7, xytext=(3, 3), textcoords="offset points")
     left.axhline(0, color="grey", lw=0.6)
     left.axvline(0, color="grey", lw=0.6)
@@ -80,10 +80,10 @@ def figure(table: pd.DataFrame, front: pd.DataFrame, named: pd.DataFrame, levers
     left.legend(fontsize=8)
     bars = front.sort_values("vs_reference", ascending=False)
     bottom = np.zeros(len(bars))
-    for lever in levers:
+    for i, lever in enumerate(levers):  # each lever its colour in optimise.png too
         share = bars[f"share_{lever}"].fillna(0.0).to_numpy()
         if share.any():
-            right.bar(range(len(bars)), share, bottom=bottom, label=lever.replace("_", " "))
+            right.bar(range(len(bars)), share, bottom=bottom, color=f"C{i}", label=lever.replace("_", " "))
             bottom += share
     right.set_xticks(range(len(bars)), [f"{t}" for t in bars["trial"]], fontsize=7)
     right.set_xlabel("trial on the front, most benefit first")

@@ -100,7 +100,7 @@ def figure(table: pd.DataFrame, search: Search, path: Path) -> None:
     shares = top[[f"share_{lever}" for lever in search.levers]].fillna(0.0).to_numpy()
     bottom = np.zeros(len(top))
     for i, lever in enumerate(search.levers):
-        right.barh(range(len(top)), shares[:, i], left=bottom, label=lever.replace("_", " "))
+        right.barh(range(len(top)), shares[:, i], left=bottom, color=f"C{i}", label=lever.replace("_", " "))
         bottom += shares[:, i]
     right.set_yticks(range(len(top)), [f"trial {t}" for t in top["trial"]])
     right.invert_yaxis()
