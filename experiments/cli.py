@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="judge every split across DRAWS draws of the uncertain parameters, as spsim psa draws "
                                "them (the same draws and seeds for every split): the expected value is maximised, "
                                "and the best's probability of being best and expected regret are reported (default "
-                               "0: the central values)")  # fmt: skip
+                               "0: the central values; at most 1,000)")  # fmt: skip
     optimise.add_argument("--trials", type=int, default=40, help="splits to evaluate (default 40)")
     optimise.add_argument("--reference", default="baseline", help="the scenario every split is compared with")
     optimise.add_argument("--compare", default="more_link_workers,fund_vcse,supported_discharge,balanced_budget",
@@ -370,8 +370,9 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     _within(args, "--trials", 1, MAX_POINTS, f"must be from 1 to {MAX_POINTS:,}")
     if not (math.isfinite(args.budget) and 0 < args.budget <= 1e10):
         raise BadInput(f"spsim optimise: --budget {args.budget}: a number of GBP a year above 0 (at most 1e10)")
-    if args.robust == 1 or not 0 <= args.robust <= MAX_POINTS:
-        raise BadInput(f"spsim optimise: --robust {args.robust}: 0 (the central values) or from 2 to {MAX_POINTS:,} draws")
+    if args.robust == 1 or not 0 <= args.robust <= optimise.MAX_DRAWS:
+        raise BadInput(f"spsim optimise: --robust {args.robust}: 0 (the central values) or from 2 to "
+                       f"{optimise.MAX_DRAWS:,} draws")  # fmt: skip
     levers = tuple(name.strip() for name in args.levers.split(",") if name.strip())
     named = [n.strip() for n in args.compare.split(",") if n.strip()]
     search = optimise.Search(

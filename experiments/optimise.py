@@ -42,6 +42,7 @@ from .optimise_levers import (  # noqa: F401 - the levers' names are part of thi
     starts_per_100k_year,
 )  # fmt: skip
 from .optimise_report import OBJECTIVES, compare, figure, render, scenario_file, split_of, trials_table
+from .optimise_robust import MAX_DRAWS  # noqa: F401 - the command line's bound on --robust
 from .place import Place
 from .runner import atomic_write_csv, atomic_write_text
 from .scenario import Scenario, ScenarioError, parse
@@ -176,9 +177,10 @@ def run(search: Search, trials: int, sampler_seed: int | None = None) -> pd.Data
         raise DesignError(f"spsim optimise: --budget {search.budget_gbp_year}: a number of GBP a year above 0")
     if search.objective not in OBJECTIVES:
         raise DesignError(f"spsim optimise: --objective {search.objective!r}: allowed: {', '.join(OBJECTIVES)}")
-    if search.robust == 1 or not 0 <= search.robust <= MAX_RUNS // search.replicates:
+    most = min(robust.MAX_DRAWS, MAX_RUNS // max(search.replicates, 1))  # a design's runs are capped too
+    if search.robust == 1 or not 0 <= search.robust <= most:
         raise DesignError(f"spsim optimise: --robust {search.robust}: 0 (the central values) or from 2 to "
-                          f"{MAX_RUNS // search.replicates:,} draws at {search.replicates} replicates")  # fmt: skip
+                          f"{most:,} draws at {search.replicates} replicates")  # fmt: skip
     if search.draws is None:
         search.draws = robust.parameter_draws(search.robust, search.seed) if search.robust else [{}]
     outdir.check(search.out)
@@ -272,9 +274,9 @@ def _search(search: Search, trials: int, continuous: list[str], fixed: list[str]
     comparison = compare(search, best_rows, reference_rows, named_rows)
     sections = []
     if search.robust:
-        sections += _robust_outputs(search, study, best, named_rows, reference_rows)
+        sections += robust.outputs(search, study, best, named_rows, reference_rows)
     if search.objective == "equity":
-        sections += _equity_outputs(search, table, [t.number for t in front], named_rows, reference_rows)
+        sections += equity.outputs(search, table, [t.number for t in front], named_rows, reference_rows)
     atomic_write_text(search.out / "best_split.toml", scenario_file(best_split, search, best.number))
     atomic_write_csv(search.out / "trials.csv", table)
     atomic_write_csv(search.out / "comparison.csv", comparison)
@@ -283,39 +285,3 @@ def _search(search: Search, trials: int, continuous: list[str], fixed: list[str]
     atomic_write_text(search.out / "optimise.md", text)
     print(text)
     return table
-
-
-def _robust_outputs(search: Search, study, best, named_rows: pd.DataFrame, reference_rows: pd.DataFrame) -> list[str]:
-    """robust.csv: the chosen split, the named scenarios and the reference across the draws."""
-    options = {f"split (trial {best.number})": best.user_attrs["by_draw"]}
-    for s in search.named:
-        options[s.name] = search.paired(named_rows[named_rows["scenario"] == s.name], reference_rows)[3]
-    options[search.reference.name] = [0.0] * len(search.draws)
-    values = pd.DataFrame(options)
-    table = robust.decision_table(values)
-    every = robust.by_draw({t.number: t.user_attrs["by_draw"] for t in study.trials if "by_draw" in t.user_attrs})
-    everything = pd.concat([every, values.drop(columns=values.columns[0])], axis=1)
-    regret_vs_all = float((everything.max(axis=1) - values.iloc[:, 0]).mean())
-    atomic_write_csv(search.out / "robust.csv", table)
-    atomic_write_csv(search.out / "by_draw.csv", values.rename_axis("draw").reset_index())
-    return robust.render(table, search.robust, regret_vs_all, OBJECTIVES[search.objective][2])
-
-
-def _equity_outputs(search: Search, table: pd.DataFrame, front: list[int], named_rows: pd.DataFrame,
-                    reference_rows: pd.DataFrame) -> list[str]:  # fmt: skip
-    """pareto.csv and pareto.png: the trade-off front; and where the named scenarios stand against it."""
-    on_front = table[table["trial"].isin(front)].sort_values("vs_reference", ascending=False)
-    named = []
-    for s in search.named:
-        rows = named_rows[named_rows["scenario"] == s.name]
-        named.append({"option": s.name, "vs_reference": search.paired(rows, reference_rows)[0],
-                      "equity_gap": search.paired(rows, reference_rows, equity.gap_rows)[0]})  # fmt: skip
-    named = pd.DataFrame(named, columns=["option", "vs_reference", "equity_gap"])
-    if len(named):
-        both = pd.concat([on_front[["vs_reference", "equity_gap"]], named[["vs_reference", "equity_gap"]]],
-                         ignore_index=True)  # fmt: skip
-        named["on_front"] = equity.front_of(both).to_numpy()[len(on_front):]
-    atomic_write_csv(search.out / "pareto.csv", on_front)
-    unit = OBJECTIVES[search.objective][2]
-    equity.figure(table, on_front, named, search.levers, unit, search.reference.name, search.out / "pareto.png")
-    return equity.render(on_front, named, unit, search.reference.name)

@@ -16,12 +16,18 @@ other split tried beats on both (``study.best_trials``). ``pareto.csv`` lists th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import design as designs
+from .optimise_report import OBJECTIVES
+from .runner import atomic_write_csv
 from .subgroups import DEPRIVATION_LEVELS
+
+if TYPE_CHECKING:
+    from .optimise import Search
 
 MOST, LEAST = "net_wellbeing_most_deprived_per_1000", "net_wellbeing_least_deprived_per_1000"
 RECORD_COLUMNS = ["imd_quintile", "censored", "swemwbs_above_natural"]
@@ -116,3 +122,23 @@ def render(front: pd.DataFrame, named: pd.DataFrame, unit: str, reference: str) 
                     f"{'on the front' if r.on_front else 'beaten on both by a split on the front'} |"
                     for r in named.itertuples()], ""]  # fmt: skip
     return lines
+
+
+def outputs(search: Search, table: pd.DataFrame, front: list[int], named_rows: pd.DataFrame,
+            reference_rows: pd.DataFrame) -> list[str]:  # fmt: skip
+    """pareto.csv and pareto.png: the trade-off front; and where the named scenarios stand against it."""
+    on_front = table[table["trial"].isin(front)].sort_values("vs_reference", ascending=False)
+    named = []
+    for s in search.named:
+        rows = named_rows[named_rows["scenario"] == s.name]
+        named.append({"option": s.name, "vs_reference": search.paired(rows, reference_rows)[0],
+                      "equity_gap": search.paired(rows, reference_rows, gap_rows)[0]})  # fmt: skip
+    named = pd.DataFrame(named, columns=["option", "vs_reference", "equity_gap"])
+    if len(named):
+        both = pd.concat([on_front[["vs_reference", "equity_gap"]], named[["vs_reference", "equity_gap"]]],
+                         ignore_index=True)  # fmt: skip
+        named["on_front"] = front_of(both).to_numpy()[len(on_front):]
+    atomic_write_csv(search.out / "pareto.csv", on_front)
+    unit = OBJECTIVES[search.objective][2]
+    figure(table, on_front, named, search.levers, unit, search.reference.name, search.out / "pareto.png")
+    return render(on_front, named, unit, search.reference.name)

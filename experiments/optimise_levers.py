@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model.parameters import registry
-from model.policies import LinkWorkerTraining, LongTermSupport, PublicAwareness
+from model.policies import LinkWorkerTraining, PublicAwareness
 
 CONTINUOUS = ("link_workers", "vcse_grants", "supported_discharge", "referral_tariff")
 FIXED = ("peer_support", "training", "awareness", "continuity", "long_term_support")

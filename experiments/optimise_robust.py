@@ -15,10 +15,21 @@ option's value in that draw minus this option's (zero only for an option that is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from .design import as_points, from_unit_interval, uncertain_parameters
+from .optimise_report import OBJECTIVES
+from .runner import atomic_write_csv
+
+if TYPE_CHECKING:
+    from .optimise import Search
+
+# The most draws a search may judge its splits across: every split runs at every draw, so 1,000 draws of a
+# 40-trial search are already 40,000 runs per replicate (ten times the PSA's default of 100 draws).
+MAX_DRAWS = 1_000
 
 
 def parameter_draws(draws: int, seed: int) -> list[dict]:
@@ -72,3 +83,19 @@ def render(table: pd.DataFrame, draws: int, regret_vs_all: float | None, unit: s
                   f"expected regret is {regret_vs_all:,.0f} {unit}: what knowing the parameters before choosing among "
                   "the splits tried would be worth.", ""]  # fmt: skip
     return lines
+
+
+def outputs(search: Search, study, best, named_rows: pd.DataFrame, reference_rows: pd.DataFrame) -> list[str]:
+    """robust.csv: the chosen split, the named scenarios and the reference across the draws."""
+    options = {f"split (trial {best.number})": best.user_attrs["by_draw"]}
+    for s in search.named:
+        options[s.name] = search.paired(named_rows[named_rows["scenario"] == s.name], reference_rows)[3]
+    options[search.reference.name] = [0.0] * len(search.draws)
+    values = pd.DataFrame(options)
+    table = decision_table(values)
+    every = by_draw({t.number: t.user_attrs["by_draw"] for t in study.trials if "by_draw" in t.user_attrs})
+    everything = pd.concat([every, values.drop(columns=values.columns[0])], axis=1)
+    regret_vs_all = float((everything.max(axis=1) - values.iloc[:, 0]).mean())
+    atomic_write_csv(search.out / "robust.csv", table)
+    atomic_write_csv(search.out / "by_draw.csv", values.rename_axis("draw").reset_index())
+    return render(table, search.robust, regret_vs_all, OBJECTIVES[search.objective][2])
