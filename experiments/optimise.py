@@ -208,7 +208,9 @@ def _study(search: Search, sampler_seed: int | None):
                           f"{old[key]!r}); use a new --out")  # fmt: skip
     # a resumed search keeps every finished trial exactly, and seeds its sampler from the seed and how many trials
     # exist (a sampler re-seeded as at the start would propose the same splits again)
-    done = len(study.trials) if study else 0
+    # (finished trials only: the enqueued first trials wait in the journal from the start, and a search stopped
+    # before any finished should go on as one never stopped)
+    done = sum(t.state.is_finished() for t in study.trials) if study else 0
     seed = (search.seed if sampler_seed is None else sampler_seed) + 7919 * done
     directions = ["maximize", "minimize"] if search.objective == "equity" else ["maximize"]
     study = optuna.create_study(study_name=STUDY, storage=storage, directions=directions, load_if_exists=True,
