@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa optimise discover uncertainty
+.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa optimise optimise-robust optimise-equity discover uncertainty
 
 install: $(STAMP)
 
@@ -42,6 +42,16 @@ psa: $(STAMP)
 # The best split of the default comparison's extra money (100,000 GBP per 100,000 adults a year) for the borough
 optimise: $(STAMP)
 	$(PY) -m experiments optimise --budget 150000 --population 150000 --trials 40 --replicates 3 --years 3 --workers 2
+# The same money for a 50,000-adult place, judged across 8 draws of the uncertain parameters (as the PSA draws them)
+optimise-robust: $(STAMP)
+	$(PY) -m experiments optimise --budget 50000 --population 50000 --robust 8 --trials 12 --replicates 2 --years 3 \
+	  --workers 2 --compare balanced_budget,more_link_workers,fund_vcse --out results/optimise-robust
+# Benefit against the deprivation gap in net wellbeing: the trade-off front (12 trials, then resumed to 24, as the
+# committed results were made: a resumed search reseeds its sampler, so one run of 24 would try other splits)
+optimise-equity: $(STAMP)
+	for trials in 12 24; do $(PY) -m experiments optimise --budget 50000 --population 50000 --objective equity \
+	  --trials $$trials --replicates 2 --years 3 --workers 2 --compare balanced_budget,more_link_workers,fund_vcse \
+	  --out results/optimise-equity || exit 1; done
 # Where in the PSA's draws grants beat more link workers (PRIM)
 discover: $(STAMP)
 	$(PY) -m experiments discover --policy fund_vcse --over more_link_workers

@@ -176,9 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
     optimise.add_argument("--budget", type=float, required=True, metavar="GBP_A_YEAR",
                           help="extra money a year for the whole place (e.g. 150000 = 100,000 per 100,000 of 150,000 adults)")  # fmt: skip
     optimise.add_argument("--levers", default=",".join(OPTIMISE_LEVERS),
-                          help=f"comma-separated levers (default {','.join(OPTIMISE_LEVERS)})")  # fmt: skip
-    optimise.add_argument("--objective", choices=["nmb", "qaly", "wellbeing"], default="nmb",
-                          help="nmb: net monetary benefit at 20,000 GBP per QALY (default); qaly; wellbeing")  # fmt: skip
+                          help=f"comma-separated levers (default {','.join(OPTIMISE_LEVERS)}; also referral_tariff, "
+                               "and the on/off training, awareness, continuity, long_term_support)")  # fmt: skip
+    optimise.add_argument("--objective", choices=["nmb", "qaly", "wellbeing", "equity"], default="nmb",
+                          help="nmb: net monetary benefit at 20,000 GBP per QALY (default); qaly; wellbeing; equity: "
+                               "nmb against the deprivation gap in net wellbeing, the trade-off front")  # fmt: skip
+    optimise.add_argument("--robust", type=int, default=0, metavar="DRAWS",
+                          help="judge every split across DRAWS draws of the uncertain parameters, as spsim psa draws "
+                               "them (the same draws and seeds for every split): the expected value is maximised, "
+                               "and the best's probability of being best and expected regret are reported (default "
+                               "0: the central values; at most 1,000)")  # fmt: skip
     optimise.add_argument("--trials", type=int, default=40, help="splits to evaluate (default 40)")
     optimise.add_argument("--reference", default="baseline", help="the scenario every split is compared with")
     optimise.add_argument("--compare", default="more_link_workers,fund_vcse,supported_discharge,balanced_budget",
@@ -363,6 +370,9 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     _within(args, "--trials", 1, MAX_POINTS, f"must be from 1 to {MAX_POINTS:,}")
     if not (math.isfinite(args.budget) and 0 < args.budget <= 1e10):
         raise BadInput(f"spsim optimise: --budget {args.budget}: a number of GBP a year above 0 (at most 1e10)")
+    if args.robust == 1 or not 0 <= args.robust <= optimise.MAX_DRAWS:
+        raise BadInput(f"spsim optimise: --robust {args.robust}: 0 (the central values) or from 2 to "
+                       f"{optimise.MAX_DRAWS:,} draws")  # fmt: skip
     levers = tuple(name.strip() for name in args.levers.split(",") if name.strip())
     named = [n.strip() for n in args.compare.split(",") if n.strip()]
     search = optimise.Search(
@@ -370,6 +380,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         levers=levers, budget_gbp_year=args.budget, objective=args.objective, replicates=args.replicates,
         weeks=round(args.years * 52), warmup_weeks=round(args.warmup_years * 52), population=args.population,
         seed=args.seed, out=args.out, place=site, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+        robust=args.robust,
     )  # fmt: skip
     try:
         optimise.run(search, args.trials)

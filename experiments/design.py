@@ -27,7 +27,7 @@ from model.place import Layout
 
 from . import outdir, shards
 from .place import Place, sized
-from .runner import Task, make_backend, progress_bar, replicate_seed, run_tasks
+from .runner import Backend, Task, make_backend, progress_bar, replicate_seed, run_tasks
 from .scenario import Scenario
 
 # Parameters that are decisions or definitions, not uncertain facts about the world: the policy levers a
@@ -165,6 +165,7 @@ class Design:
     seeds_per_point: bool = False  # PSA: each point is one draw with its own seed; otherwise CRN
     layout: Layout | None = None  # a place file's areas and groups (None: the default place)
     place_record: dict[str, Any] | None = None  # the place file's name, path and hash: part of the design's identity
+    people: bool = False  # also keep every run's outcome records (runs-*/people/), for summaries `records` reads
 
     def digest(self) -> str:
         """Names the shard folder: the same design resumes, a different one never reuses a shard."""
@@ -179,6 +180,7 @@ class Design:
                 "place_record": self.place_record,
                 "seed": self.seed,
                 "per_point": self.seeds_per_point,
+                **({"people": True} if self.people else {}),  # (absent when off: earlier designs keep their folder)
             },
             sort_keys=True,
             default=str,
@@ -196,7 +198,8 @@ class Design:
                 )
                 for r in range(self.replicates):
                     seed = seed_of(index * self.replicates + r if self.seeds_per_point else r)
-                    tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks, self.layout))
+                    tasks.append(Task(varied, r, seed, self.weeks, dict(self.place), self.warmup_weeks, self.layout,
+                                      people=self.people))  # fmt: skip
         return tasks
 
     def check(self) -> None:
@@ -211,8 +214,10 @@ class Design:
                 raise DesignError(f"design point {index}: {err}") from err
 
     def run(self, out: Path, executor: str = "process", workers: int = 1, scheduler: str | None = None,
-            label: str = "design") -> pd.DataFrame:  # fmt: skip
-        """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics."""
+            label: str = "design", backend: Backend | None = None) -> pd.DataFrame:  # fmt: skip
+        """Run what is not yet done; return one row per run: point, scenario, replicate and its metrics.
+        ``backend``: an executor the caller keeps open across designs (and closes), instead of one made here
+        (a search runs a small design per trial, and starting a pool or a cluster for each costs seconds)."""
         self.check()
         run = self.digest()  # encoding every point takes a while in a large design: once
         folder = out / f"runs-{run}"
@@ -224,14 +229,18 @@ class Design:
         with outdir.locked(out):
             outdir.remove_temporaries(folder)
             todo = shards.missing(folder, run, tasks)  # checked again, now that the folder is ours
+            if self.people:  # a replicate whose people file is gone runs again (its shard is rewritten alike)
+                todo += [t for t in tasks if t not in todo and not shards.people_path(folder, t).is_file()]
             if todo:
-                backend = make_backend(executor, workers, scheduler)
+                own = backend is None
+                backend = make_backend(executor, workers, scheduler) if own else backend
                 try:
                     with progress_bar(len(tasks), len(tasks) - len(todo), label) as bar:
                         run_tasks(todo, backend, lambda task, result: shards.write(folder, run, task, result),
                                   progress=bar.update)  # fmt: skip
                 finally:
-                    backend.close()
+                    if own:
+                        backend.close()
             done = [shards.read(folder, run, task) for task in tasks]
         rows = []
         for task, result in zip(tasks, done, strict=True):  # a fixed order: the same table whatever finished first
@@ -239,6 +248,33 @@ class Design:
             name, point = row["scenario"].rsplit("@p", 1)
             rows.append({"point": int(point), **row, "scenario": name})
         return pd.DataFrame(rows)
+
+
+def _named(task: Task) -> dict[str, Any]:
+    name, point = task.scenario.name.rsplit("@p", 1)
+    return {"point": int(point), "scenario": name, "replicate": task.replicate}
+
+
+def subgroups(design: Design, out: Path) -> pd.DataFrame:
+    """The results by subgroup (``subgroups.csv``'s rows, with the point) of a design already run into ``out``."""
+    folder, run = out / f"runs-{design.digest()}", design.digest()
+    frames = [shards.read(folder, run, task).subgroups.assign(**_named(task)) for task in design.tasks()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def records(design: Design, out: Path, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of the outcome records (README, "Outcome records") of a ``people`` design already run into
+    ``out``, with point, scenario and replicate; in the design's task order."""
+    folder = out / f"runs-{design.digest()}"
+    frames = []
+    for task in design.tasks():
+        try:
+            frame = pd.read_parquet(shards.people_path(folder, task), columns=columns)
+        except (OSError, ValueError) as err:  # pyarrow's errors are OSError or ValueError subclasses
+            raise shards.ShardError(f"{shards.people_path(folder, task)}: not readable ({type(err).__name__}); "
+                                    "delete it to run it again") from None  # fmt: skip
+        frames.append(frame.assign(**_named(task)))
+    return pd.concat(frames, ignore_index=True)
 
 
 def net_benefit(runs: pd.DataFrame, reference: str, value_per_point: float) -> pd.DataFrame:

@@ -17,6 +17,11 @@ trials differ from an uninterrupted search's; the ones already run are kept exac
 named equal-budget splits and each lever alone (enqueued), so the best found
 is never worse than a named scenario on the same seeds. Shares are drawn as independent uniforms normalised to
 sum to one (a standard parametrisation of a simplex for TPE).
+
+The levers and their costs are in experiments/optimise_levers.py; `--robust DRAWS` (judging splits across
+the parameters' uncertainty) in experiments/optimise_robust.py; `--objective equity` (benefit against the
+deprivation gap, and the trade-off front) in experiments/optimise_equity.py; the outputs' tables and words
+in experiments/optimise_report.py.
 """
 
 from __future__ import annotations
@@ -25,86 +30,71 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from . import optimise_equity as equity
+from . import optimise_robust as robust
 from . import outdir
 from .analysis import interval
-from .design import Design, DesignError, place_fields
+from .design import MAX_RUNS, Design, DesignError, place_fields
+from .optimise_levers import (  # noqa: F401 - the levers' names are part of this module's interface
+    CONTINUOUS, DEFAULT_LEVERS, FIXED, LEDGER, LEVERS, Split, first_trials, policies_for, split_from,
+    starts_per_100k_year,
+)  # fmt: skip
+from .optimise_report import OBJECTIVES, compare, figure, render, scenario_file, split_of, trials_table
+from .optimise_robust import MAX_DRAWS  # noqa: F401 - the command line's bound on --robust
 from .place import Place
 from .runner import atomic_write_csv, atomic_write_text
 from .scenario import Scenario, ScenarioError, parse
 
-OBJECTIVES = {  # name -> (replicates.csv column, in words, unit)
-    "nmb": ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY", "GBP"),
-    "qaly": ("qalys_gained", "QALYs gained", "QALYs"),
-    "wellbeing": ("swemwbs_points_gained", "SWEMWBS points gained by the people measured", "points"),
-}
-CONTINUOUS = ("link_workers", "vcse_grants", "supported_discharge")
-FIXED = ("peer_support",)
-LEVERS = CONTINUOUS + FIXED
-DEFAULT_LEVERS = ("link_workers", "vcse_grants", "supported_discharge", "peer_support")
 STUDY = "spsim-optimise"
+KEYS = ["point", "replicate"]
 
 
-@dataclass(frozen=True)
-class Split:
-    """GBP per 100,000 adults a year on each lever (fixed levers: their cost when on, else 0)."""
-
-    gbp_per_100k_year: dict[str, float]
-
-    def shares(self) -> dict[str, float]:
-        total = sum(self.gbp_per_100k_year.values())
-        return {k: (v / total if total else 0.0) for k, v in self.gbp_per_100k_year.items()}
-
-
-def fixed_cost_per_100k_year(lever: str, parameters: dict) -> float:
-    if lever == "peer_support":
-        return float(parameters["peer_programme_cost_per_100k_year_gbp"])
-    raise DesignError(f"spsim optimise: {lever} is not a fixed-cost lever")
-
-
-def split_from(weights: dict[str, float], switched_on: dict[str, bool], budget_per_100k: float,
-               parameters: dict) -> Split | None:  # fmt: skip
-    """The split for continuous ``weights`` (any non-negative numbers; normalised) and fixed levers
-    ``switched_on``; None when the fixed levers alone cost more than the budget."""
-    money = {lever: (fixed_cost_per_100k_year(lever, parameters) if on else 0.0) for lever, on in switched_on.items()}
-    left = budget_per_100k - sum(money.values())
-    if left < -1e-9:
-        return None
-    total = sum(weights.values())
-    for lever, w in weights.items():
-        money[lever] = left * (w / total if total > 0 else 1 / len(weights))
-    return Split(money)
-
-
-def policies_for(split: Split, parameters: dict) -> list[dict]:
-    """Scenario-file policies that spend ``split`` (as the named scenarios do)."""
-    out = []
-    money = split.gbp_per_100k_year
-    if money.get("link_workers", 0) > 0:
-        out.append({"type": "link_workers", "budget_gbp_per_100k_year": money["link_workers"]})
-    if money.get("vcse_grants", 0) > 0:
-        out.append({"type": "vcse_grants", "gbp_per_100k_year": money["vcse_grants"]})
-    if money.get("supported_discharge", 0) > 0:
-        out.append({"type": "supported_discharge",
-                    "advisors_per_100k": money["supported_discharge"] / float(parameters["lw_cost_per_fte_year_gbp"])})
-    if money.get("peer_support", 0) > 0:
-        out.append({"type": "peer_support"})
-    return out
-
-
-def candidate(name: str, split: Split, budget_per_100k: float, place: dict) -> Scenario:
+def candidate(name: str, split: Split, budget_per_100k: float, place: dict, starts: float | None = None) -> Scenario:
+    """The split as a scenario (``starts``: people starting an activity a year per 100,000 adults in the reference,
+    what a tariff budget is divided by)."""
     from model.parameters import resolve
 
     parameters = resolve(place)
-    words = ", ".join(f"{share:.0%} {lever.replace('_', ' ')}" for lever, share in split.shares().items() if share > 0)
-    data = {"description": f"A split of {budget_per_100k:,.0f} GBP per 100,000 adults a year: {words or 'nothing'}",
-            "budget_gbp_per_100k_year": budget_per_100k, "policies": policies_for(split, parameters)}  # fmt: skip
     try:
+        data = {"description": f"A split of {budget_per_100k:,.0f} GBP per 100,000 adults a year: {split.words()}",
+                "budget_gbp_per_100k_year": budget_per_100k, "policies": policies_for(split, parameters, starts)}  # fmt: skip
         return parse(data, Path(f"{name}.toml"), place)
-    except ScenarioError as err:  # a split the policies refuse (out of bounds): one line, as any bad input
+    except (ScenarioError, ValueError) as err:  # a split the policies refuse (out of bounds): one line, as any bad input
         raise DesignError(f"spsim optimise: {err}") from err
+
+
+def _by_run(frame: pd.DataFrame, value) -> pd.Series:
+    """``value`` (a column, or a function of the rows) per (point, replicate): the pairing key."""
+    frame = frame if "point" in frame.columns else frame.assign(point=0)
+    values = frame[value] if isinstance(value, str) else value(frame)
+    return pd.Series(values.to_numpy(dtype=float), index=pd.MultiIndex.from_frame(frame[KEYS]))
+
+
+def _extra_spend(frame: pd.DataFrame) -> pd.Series:
+    """The levers' money a year per 100,000 adults, from the ledger."""
+    return frame[list(LEDGER)].sum(axis=1) / (frame["weeks"] / 52) / (frame["population"] / 100_000)
+
+
+class OneBackend:
+    """The search's executor, started when a design first has something to run and kept for every later one
+    (closed by ``run``). Made through ``design.make_backend``, the one place every design starts real work."""
+
+    def __init__(self, search: "Search") -> None:
+        self.search, self.backend = search, None
+
+    def run(self, fn, tasks):
+        if self.backend is None:
+            from . import design
+
+            self.backend = design.make_backend(self.search.executor, self.search.workers, self.search.scheduler)
+        return self.backend.run(fn, tasks)
+
+    def close(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
+            self.backend = None
 
 
 @dataclass
@@ -126,219 +116,174 @@ class Search:
     executor: str = "process"
     workers: int = 1
     scheduler: str | None = None
+    robust: int = 0  # parameter draws every candidate runs at (0: the parameters' central values)
+    draws: list[dict] | None = None  # the draws themselves (None: drawn from the seed when the search starts)
 
     def __post_init__(self) -> None:
         self.fields = place_fields(self.population, self.place)
         self.per_100k = self.budget_gbp_year / (self.population / 100_000)
+        self.starts_per_100k_year: float | None = None  # from the reference's runs, for a tariff
+        self.backend = OneBackend(self)
         from model.parameters import resolve
 
         self.parameters = resolve(self.fields["place"])
 
+    def design(self, scenarios: list[Scenario]) -> Design:
+        return Design(points=self.draws or [{}], scenarios=scenarios, replicates=self.replicates, weeks=self.weeks,
+                      warmup_weeks=self.warmup_weeks, **self.fields, seed=self.seed, seeds_per_point=bool(self.robust),
+                      people=self.objective == "equity")  # fmt: skip
+
     def evaluate(self, scenarios: list[Scenario], label: str) -> pd.DataFrame:
-        """replicates.csv rows of ``scenarios``, each replicate seeded as every other evaluation's (paired)."""
-        design = Design(points=[{}], scenarios=scenarios, replicates=self.replicates, weeks=self.weeks,
-                        warmup_weeks=self.warmup_weeks, **self.fields, seed=self.seed)  # fmt: skip
+        """replicates.csv rows of ``scenarios`` at every draw, each replicate seeded as every other evaluation's
+        (paired); with the equity objective, each run's net wellbeing in the most and least deprived fifths."""
+        design = self.design(scenarios)
         # the simulations' shards have their own folder (and lock) inside the search's
-        return design.run(self.out / "evaluations", self.executor, self.workers, self.scheduler, label=label)
+        rows = design.run(self.out / "evaluations", label=label, backend=self.backend)
+        if self.objective == "equity":
+            rows = rows.merge(equity.by_fifth(design, self.out / "evaluations"), on=["point", "scenario", "replicate"])
+        return rows
 
-    def paired(self, rows: pd.DataFrame, reference_rows: pd.DataFrame) -> tuple[float, float, float]:
-        column = OBJECTIVES[self.objective][0]
-        ours = rows.set_index("replicate")[column]
-        theirs = reference_rows.set_index("replicate")[column]
-        return interval(ours - theirs, share=False)
+    def paired(self, rows: pd.DataFrame, reference_rows: pd.DataFrame, value=None) -> tuple[float, float, float, list[float]]:
+        """Mean paired difference from the reference with its 95% CI, and its mean at each draw. Across draws the
+        interval is over the draws' means (how well the draws pin down the expectation); at the central values,
+        over the replicates."""
+        value = value or OBJECTIVES[self.objective][0]
+        diff = _by_run(rows, value) - _by_run(reference_rows, value)
+        per_draw = diff.groupby(level="point").mean()
+        mean, low, high = interval(per_draw if len(per_draw) > 1 else diff, share=False)
+        return mean, low, high, [float(v) for v in per_draw]
 
-
-def first_trials(levers: tuple[str, ...]) -> list[dict]:
-    """Enqueued before the sampler takes over: an even split, each continuous lever alone, and the named
-    balanced split (40% link workers, 30% grants, peer support on) where its levers are chosen."""
-    continuous = [lever for lever in levers if lever in CONTINUOUS]
-    fixed = [lever for lever in levers if lever in FIXED]
-    trials = [{**{f"w_{lever}": 1.0 for lever in continuous}, **{f"on_{lever}": True for lever in fixed}}]
-    for alone in continuous:
-        trials.append({**{f"w_{lever}": (1.0 if lever == alone else 0.0) for lever in continuous},
-                       **{f"on_{lever}": False for lever in fixed}})  # fmt: skip
-    if {"link_workers", "vcse_grants", "peer_support"} <= set(levers):
-        trials.append({**{f"w_{lever}": {"link_workers": 0.4, "vcse_grants": 0.3}.get(lever, 0.0) for lever in continuous},
-                       **{f"on_{lever}": lever == "peer_support" for lever in fixed}})  # fmt: skip
-    return trials
+    def settings(self) -> dict:
+        """What makes two searches the same search (a resumed one must match)."""
+        return {"levers": list(self.levers), "budget_gbp_year": self.budget_gbp_year, "objective": self.objective,
+                "replicates": self.replicates, "weeks": self.weeks, "warmup_weeks": self.warmup_weeks,
+                "population": self.population, "seed": self.seed, "robust": self.robust,
+                "reference": self.reference.name}  # fmt: skip
 
 
 def run(search: Search, trials: int, sampler_seed: int | None = None) -> pd.DataFrame:
-    """Run (or resume) the search; write trials.csv, comparison.csv, optimise.md and optimise.png."""
+    """Run (or resume) the search; write trials.csv, comparison.csv, optimise.md and optimise.png (and, with
+    --robust, robust.csv; with the equity objective, pareto.csv and pareto.png)."""
     unknown = [lever for lever in search.levers if lever not in LEVERS]
     if unknown:
         raise DesignError(f"spsim optimise: --levers {unknown[0]!r}: allowed: {', '.join(LEVERS)}")
+    if len(set(search.levers)) != len(search.levers):
+        raise DesignError("spsim optimise: --levers: a lever is named twice")
     continuous = [lever for lever in search.levers if lever in CONTINUOUS]
     fixed = [lever for lever in search.levers if lever in FIXED]
     if not continuous:
         raise DesignError(f"spsim optimise: --levers: name at least one of {', '.join(CONTINUOUS)}")
     if not (math.isfinite(search.budget_gbp_year) and search.budget_gbp_year > 0):
         raise DesignError(f"spsim optimise: --budget {search.budget_gbp_year}: a number of GBP a year above 0")
+    if search.objective not in OBJECTIVES:
+        raise DesignError(f"spsim optimise: --objective {search.objective!r}: allowed: {', '.join(OBJECTIVES)}")
+    most = min(robust.MAX_DRAWS, MAX_RUNS // max(search.replicates, 1))  # a design's runs are capped too
+    if search.robust == 1 or not 0 <= search.robust <= most:
+        raise DesignError(f"spsim optimise: --robust {search.robust}: 0 (the central values) or from 2 to "
+                          f"{most:,} draws at {search.replicates} replicates")  # fmt: skip
+    if search.draws is None:
+        search.draws = robust.parameter_draws(search.robust, search.seed) if search.robust else [{}]
+    outdir.check(search.out)
     outdir.claim(search.out)
     with outdir.locked(search.out):  # one search per folder: the journal is not shared
-        return _search(search, trials, continuous, fixed, sampler_seed)
+        try:
+            return _search(search, trials, continuous, fixed, sampler_seed)
+        finally:
+            search.backend.close()
 
 
-def _search(search: Search, trials: int, continuous: list[str], fixed: list[str], sampler_seed: int | None) -> pd.DataFrame:
+def _study(search: Search, sampler_seed: int | None):
     import optuna
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
 
-    reference_rows = search.evaluate([search.reference], "reference")
-    named_rows = search.evaluate(search.named, "named scenarios") if search.named else pd.DataFrame()
-
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = JournalStorage(JournalFileBackend(str(search.out / "optuna-journal.log")))
-    study = optuna.load_study(study_name=STUDY, storage=storage) if any(s.study_name == STUDY for s in storage.get_all_studies()) else None
+    found = any(s.study_name == STUDY for s in storage.get_all_studies())
+    study = optuna.load_study(study_name=STUDY, storage=storage) if found else None
+    if study is not None and study.user_attrs.get("settings", search.settings()) != search.settings():
+        old = study.user_attrs["settings"]
+        key = next(k for k in old if old.get(k) != search.settings().get(k))
+        raise DesignError(f"spsim optimise: --out {search.out} holds a search with other settings ({key} was "
+                          f"{old[key]!r}); use a new --out")  # fmt: skip
     # a resumed search keeps every finished trial exactly, and seeds its sampler from the seed and how many trials
     # exist (a sampler re-seeded as at the start would propose the same splits again)
-    done = len(study.trials) if study else 0
+    # (finished trials only: the enqueued first trials wait in the journal from the start, and a search stopped
+    # before any finished should go on as one never stopped)
+    done = sum(t.state.is_finished() for t in study.trials) if study else 0
     seed = (search.seed if sampler_seed is None else sampler_seed) + 7919 * done
-    study = optuna.create_study(study_name=STUDY, storage=storage, direction="maximize", load_if_exists=True,
+    directions = ["maximize", "minimize"] if search.objective == "equity" else ["maximize"]
+    study = optuna.create_study(study_name=STUDY, storage=storage, directions=directions, load_if_exists=True,
                                 sampler=optuna.samplers.TPESampler(seed=seed))  # fmt: skip
     if not study.trials:
+        study.set_user_attr("settings", search.settings())
         for params in first_trials(search.levers):
             study.enqueue_trial(params)
-    splits: dict[int, Split] = {}
-    rows_of: dict[int, pd.DataFrame] = {}
+    return study
 
-    def objective(trial) -> float:
+
+def _search(search: Search, trials: int, continuous: list[str], fixed: list[str], sampler_seed: int | None) -> pd.DataFrame:
+    import optuna
+
+    study = _study(search, sampler_seed)  # first: a folder holding another search is refused before anything runs
+    reference_rows = search.evaluate([search.reference], "reference")
+    if "referral_tariff" in search.levers:
+        search.starts_per_100k_year = starts_per_100k_year(reference_rows)
+    named_rows = search.evaluate(search.named, "named scenarios") if search.named else pd.DataFrame()
+    rows_of: dict[int, pd.DataFrame] = {}
+    ledger = set(LEDGER) | {"weeks", "population"}
+
+    def objective(trial):
         weights = {lever: trial.suggest_float(f"w_{lever}", 0.0, 1.0) for lever in continuous}
         on = {lever: trial.suggest_categorical(f"on_{lever}", [False, True]) for lever in fixed}
         split = split_from(weights, on, search.per_100k, search.parameters)
         if split is None:
-            raise optuna.TrialPruned("the fixed-cost levers alone cost more than the budget")
-        scenario = candidate(f"split-{trial.number:04d}", split, search.per_100k, search.fields["place"])
+            raise optuna.TrialPruned("the on/off levers alone cost more than the budget")
+        scenario = candidate(f"split-{trial.number:04d}", split, search.per_100k, search.fields["place"],
+                             search.starts_per_100k_year)  # fmt: skip
         rows = search.evaluate([scenario], f"trial {trial.number}")
-        splits[trial.number], rows_of[trial.number] = split, rows
-        mean, low, high = search.paired(rows, reference_rows)
+        rows_of[trial.number] = rows
+        mean, low, high, per_draw = search.paired(rows, reference_rows)
         trial.set_user_attr("ci_low", low)
         trial.set_user_attr("ci_high", high)
+        if search.robust:
+            trial.set_user_attr("by_draw", per_draw)
+        if ledger <= set(rows.columns):
+            trial.set_user_attr("actual_extra_gbp_per_100k_year", search.paired(rows, reference_rows, _extra_spend)[0])
         for lever, gbp in split.gbp_per_100k_year.items():
             trial.set_user_attr(f"gbp_per_100k_year_{lever}", gbp)
-        return mean
+        if search.objective != "equity":
+            return mean
+        gap, gap_low, gap_high, _ = search.paired(rows, reference_rows, equity.gap_rows)
+        trial.set_user_attr("gap_ci_low", gap_low)
+        trial.set_user_attr("gap_ci_high", gap_high)
+        return mean, gap
 
     remaining = trials - sum(t.state.is_finished() for t in study.trials)
     if remaining > 0:
         study.optimize(objective, n_trials=remaining, catch=())
+    if not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
+        raise DesignError("spsim optimise: no split tried was within the budget (the on/off levers cost more); "
+                          "give a larger --budget or more --trials")  # fmt: skip
     table = trials_table(study, search)
-    best = study.best_trial
-    best_split = Split({lever: best.user_attrs.get(f"gbp_per_100k_year_{lever}", 0.0) for lever in search.levers})
+    front = study.best_trials if search.objective == "equity" else [study.best_trial]
+    best = max(front, key=lambda t: t.values[0])
+    best_split = split_of(best, search.levers)
     best_rows = rows_of.get(best.number)
     if best_rows is None:  # found in an earlier session: its shards are on disk, so this reads them back
         best_rows = search.evaluate([candidate(f"split-{best.number:04d}", best_split, search.per_100k,
-                                               search.fields["place"])], "best")  # fmt: skip
+                                               search.fields["place"], search.starts_per_100k_year)], "best")  # fmt: skip
     comparison = compare(search, best_rows, reference_rows, named_rows)
+    sections = []
+    if search.robust:
+        sections += robust.outputs(search, study, best, named_rows, reference_rows)
+    if search.objective == "equity":
+        sections += equity.outputs(search, table, [t.number for t in front], named_rows, reference_rows)
     atomic_write_text(search.out / "best_split.toml", scenario_file(best_split, search, best.number))
     atomic_write_csv(search.out / "trials.csv", table)
     atomic_write_csv(search.out / "comparison.csv", comparison)
     figure(table, search, search.out / "optimise.png")
-    text = render(search, table, best.number, best_split, comparison)
+    text = render(search, table, best.number, best_split, comparison, sections)
     atomic_write_text(search.out / "optimise.md", text)
     print(text)
     return table
-
-
-def scenario_file(split: Split, search: Search, trial: int) -> str:
-    """The best split as a scenario file, to confirm it on fresh seeds: `spsim run baseline <out>/best_split.toml
-    --seed ...`. Written as plain TOML (numbers and fixed words only: nothing from the user is echoed)."""
-    words = ", ".join(f"{share:.0%} {lever.replace('_', ' ')}" for lever, share in split.shares().items() if share > 0)
-    lines = [f'description = "The best split found by spsim optimise (trial {trial}): {words}"',
-             f"budget_gbp_per_100k_year = {search.per_100k!r}", "", "[parameters]", ""]  # fmt: skip
-    for policy in policies_for(split, search.parameters):
-        lines.append("[[policies]]")
-        lines += [f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {float(value)!r}"
-                  for key, value in policy.items()]  # fmt: skip
-        lines.append("")
-    return "\n".join(lines)
-
-
-def trials_table(study, search: Search) -> pd.DataFrame:
-    rows = []
-    for t in study.trials:
-        if not t.state.is_finished():
-            continue
-        row = {"trial": t.number, "state": t.state.name, "objective": OBJECTIVES[search.objective][0],
-               "vs_reference": t.value, "ci_low": t.user_attrs.get("ci_low"), "ci_high": t.user_attrs.get("ci_high")}  # fmt: skip
-        money = {lever: t.user_attrs.get(f"gbp_per_100k_year_{lever}", math.nan) for lever in search.levers}
-        total = sum(v for v in money.values() if not math.isnan(v))
-        for lever, gbp in money.items():
-            row[f"gbp_per_100k_year_{lever}"] = gbp
-            row[f"share_{lever}"] = gbp / total if total else math.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def compare(search: Search, best_rows: pd.DataFrame, reference_rows: pd.DataFrame,
-            named_rows: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
-    """The best split against the reference and each named scenario: paired difference with 95% CI."""
-    out = []
-    column = OBJECTIVES[search.objective][0]
-    for name, rows in [(search.reference.name, reference_rows),
-                       *((s.name, named_rows[named_rows["scenario"] == s.name]) for s in search.named)]:  # fmt: skip
-        mean, low, high = search.paired(best_rows, rows)
-        out.append({"against": name, "objective": column, "their_mean": float(rows[column].mean()),
-                    "best_minus_them": mean, "ci_low": low, "ci_high": high,
-                    "clear": bool(low > 0 or high < 0)})  # fmt: skip
-    return pd.DataFrame(out)
-
-
-def figure(table: pd.DataFrame, search: Search, path: Path) -> None:
-    from .figures import plt, save
-
-    label, unit = OBJECTIVES[search.objective][1:]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    done = table.dropna(subset=["vs_reference"])
-    left.errorbar(done["trial"], done["vs_reference"], yerr=[done["vs_reference"] - done["ci_low"],
-                  done["ci_high"] - done["vs_reference"]], fmt="o", ms=3, alpha=0.6)  # fmt: skip
-    left.plot(done["trial"], done["vs_reference"].cummax(), color="black", lw=1, label="best so far")
-    left.axhline(0, color="grey", lw=0.8)
-    left.set_xlabel("trial")
-    left.set_ylabel(f"vs {search.reference.name} ({unit})")
-    left.set_title(label, fontsize=10)
-    left.legend(fontsize=8)
-    top = done.nlargest(min(10, len(done)), "vs_reference")
-    shares = top[[f"share_{lever}" for lever in search.levers]].to_numpy()
-    bottom = np.zeros(len(top))
-    for i, lever in enumerate(search.levers):
-        right.barh(range(len(top)), shares[:, i], left=bottom, label=lever.replace("_", " "))
-        bottom += shares[:, i]
-    right.set_yticks(range(len(top)), [f"trial {t}" for t in top["trial"]])
-    right.invert_yaxis()
-    right.set_xlabel("share of the budget")
-    right.set_title("the best splits, best first")
-    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=len(search.levers))
-    fig.tight_layout()
-    save(fig, path)
-
-
-def render(search: Search, table: pd.DataFrame, best: int, split: Split, comparison: pd.DataFrame) -> str:
-    label, unit = OBJECTIVES[search.objective][1:]
-    row = table.set_index("trial").loc[best]
-    lines = [
-        "# The best split of the budget",
-        "",
-        f"{search.budget_gbp_year:,.0f} GBP a year ({search.per_100k:,.0f} per 100,000 adults) over "
-        f"{', '.join(search.levers)}; objective: {label}, the mean paired difference from "
-        f"`{search.reference.name}` over {search.replicates} replicates ({search.population:,} adults, "
-        f"{search.weeks / 52:g} years after a {search.warmup_weeks / 52:g}-year warm-up, seed {search.seed}). "
-        f"{len(table)} trials (Optuna TPE; the first were the even split, each lever alone and the named balanced "
-        "split).",
-        "",
-        f"**Best: trial {best}**: " + ", ".join(f"{share:.0%} {lever.replace('_', ' ')} ({split.gbp_per_100k_year[lever]:,.0f} GBP)"
-                                               for lever, share in split.shares().items()) +  # fmt: skip
-        f" per 100,000 adults a year; {row['vs_reference']:+,.0f} {unit} against `{search.reference.name}` "
-        f"(95% CI {row['ci_low']:+,.0f} to {row['ci_high']:+,.0f}).",
-        "",
-        "| against | best minus it (95% CI) | verdict |",
-        "|---|---|---|",
-        *[f"| `{r.against}` | {r.best_minus_them:+,.0f} ({r.ci_low:+,.0f} to {r.ci_high:+,.0f}) | "
-          f"{'better' if r.clear and r.best_minus_them > 0 else 'worse' if r.clear else 'no clear difference'} |"
-          for r in comparison.itertuples()],
-        "",
-        "A split chosen as the best of many trials on the same replicates is flattered by chance (the winner's "
-        "curse): confirm it on fresh seeds before relying on it, with the scenario file this search wrote: "
-        f"`spsim run {search.reference.name} balanced_budget {search.out / 'best_split.toml'} --seed 7`. Every "
-        "trial is in `trials.csv`; `optimise.png` shows the search and the best splits.",
-    ]
-    return "\n".join(lines) + "\n"

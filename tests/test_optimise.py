@@ -48,7 +48,7 @@ def known_benefit(split: optimise.Split) -> float:
 
 def test_the_search_finds_a_known_optimum(tmp_path, monkeypatch):
     # the simulator replaced by a benefit known in closed form: what is tested is the search and its outputs
-    monkeypatch.setattr(optimise, "candidate", lambda name, split, budget, place: SimpleNamespace(name=name, split=split))
+    monkeypatch.setattr(optimise, "candidate", lambda name, split, budget, place, starts=None: SimpleNamespace(name=name, split=split))
 
     def evaluate(self, scenarios, label):
         rows = []
@@ -111,6 +111,10 @@ def test_a_tiny_real_search_pairs_with_the_named_split_and_resumes(tmp_path):
     (["--budget", "1000", "--levers", "link_workers,tariff"], "--levers 'tariff'"),
     (["--budget", "1000", "--levers", "peer_support"], "name at least one of"),
     (["--budget", "1000", "--trials", "0"], "--trials"),
+    (["--budget", "1000", "--robust", "1"], "--robust 1: 0 (the central values) or from 2"),
+    (["--budget", "1000", "--robust", "-2"], "--robust -2"),
+    (["--budget", "1000", "--objective", "fairness"], "--objective"),
+    (["--budget", "1000", "--levers", "link_workers,link_workers"], "a lever is named twice"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, message):
     from experiments import cli
