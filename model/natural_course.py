@@ -55,8 +55,7 @@ class NaturalCourse:
 
     def __init__(self, p: Params, catchment, draws: PersonalDraws):
         n = catchment.size
-        # the person's own course has its own key (episode 0: referral episodes count from 1)
-        self.keys = draws.keys(np.arange(n), 0)
+        self._draws = draws
         ltc = np.minimum(catchment.ltc_count, 2)
         self.mean_wellbeing = (
             p.swemwbs_population_mean
@@ -81,15 +80,20 @@ class NaturalCourse:
         self.loneliness_state = np.zeros(n, dtype=np.float32)
         self._draw_spells(np.arange(n), self.spell)
 
+    def keys(self, people: np.ndarray) -> np.ndarray:
+        """The keys of ``people``'s own courses (episode 0: referral episodes count from 1), computed when needed:
+        kept for every adult they took 12 MB of an ICB's memory."""
+        return self._draws.keys(people, 0)
+
     def _draw_spells(self, people: np.ndarray, spell: np.ndarray) -> None:
         """The state of spell ``spell`` of ``people``, and the week it ends (counted from its start)."""
         self._draw_states(people, spell)
-        gap = geometric_weeks(PersonalDraws.uniforms(self.keys[people], GAP, spell), self.spell_weeks)
+        gap = geometric_weeks(PersonalDraws.uniforms(self.keys(people), GAP, spell), self.spell_weeks)
         self.spell_start[people] = self.spell_end[people]
         self.spell_end[people] += gap
 
     def _draw_states(self, people: np.ndarray, spell: np.ndarray) -> None:
-        keys = self.keys[people]
+        keys = self.keys(people)
         z = normals(keys, LEVEL, spell)
         z_lonely = self.correlation * z + np.sqrt(1 - self.correlation**2) * normals(keys, LONELY, spell)
         self.wellbeing_state[people] = self.wellbeing_sd * z
@@ -112,7 +116,7 @@ class NaturalCourse:
         while len(people):
             first = self.spell[people] + 1  # the next spell of each
             spells = first[:, None] + np.arange(LOOKAHEAD)
-            gaps = geometric_weeks(PersonalDraws.uniforms(self.keys[people][:, None], GAP, spells).ravel(),
+            gaps = geometric_weeks(PersonalDraws.uniforms(self.keys(people)[:, None], GAP, spells).ravel(),
                                    self.spell_weeks).reshape(spells.shape)  # fmt: skip
             ends = self.spell_end[people][:, None] + np.cumsum(gaps, axis=1)  # when each of those spells ends
             covers = ends > week
