@@ -15,7 +15,7 @@ from model.parameters import CalibrationFileError, ParameterError, registry
 
 from . import place as places
 from . import scenario as scenarios
-from .design import VALUE_PER_SWEMWBS_POINT_GBP
+from .design import VALUE_PER_QALY_GBP
 from .experiment import ResumeMismatch
 from .outdir import OutputFolderError
 from .place import PlaceError
@@ -160,9 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                                   "screening in --from (Morris first, then Sobol on the few)")  # fmt: skip
     sensitivity.add_argument("--from", dest="screening", type=Path, default=PROJECT_ROOT / "results" / "sensitivity",
                              help="folder of a Morris screening, for --top (default results/sensitivity)")  # fmt: skip
-    sensitivity.add_argument("--value-per-point", type=float, default=VALUE_PER_SWEMWBS_POINT_GBP,
-                             help="GBP a SWEMWBS point gained is worth, to rank policies by net benefit "
-                                  f"(default {VALUE_PER_SWEMWBS_POINT_GBP:g})")  # fmt: skip
+    sensitivity.add_argument("--value-per-qaly", type=float, default=VALUE_PER_QALY_GBP,
+                             help="GBP a QALY is worth, to rank policies by net monetary benefit "
+                                  f"(default {VALUE_PER_QALY_GBP:,.0f}, NICE's lower threshold)")  # fmt: skip
     _design_arguments(sensitivity, replicates=1, out="sensitivity")
 
     psa = sub.add_parser("psa", help="probabilistic sensitivity analysis: the policies' CEAC over parameter draws")
@@ -330,9 +330,9 @@ def cmd_design(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.parameters.split(",") if n.strip()] if getattr(args, "parameters", None) else None
     if getattr(args, "parameters", None) is not None and not names:
         raise BadInput(f"spsim {args.command}: --parameters {args.parameters!r}: name at least one parameter")
-    value = getattr(args, "value_per_point", None)
+    value = getattr(args, "value_per_qaly", None)
     if value is not None and not (math.isfinite(value) and value > 0):
-        raise BadInput(f"spsim {args.command}: --value-per-point {value}: must be a number of GBP above 0")
+        raise BadInput(f"spsim {args.command}: --value-per-qaly {value}: must be a number of GBP above 0")
     try:
         if args.command == "calibrate":
             from . import calibrate
@@ -349,7 +349,7 @@ def cmd_design(args: argparse.Namespace) -> int:
                 names = sensitivity.leading_parameters(args.screening / "indices.csv", args.top)
             samples = args.samples or (4 if args.method == "morris" else 64)
             sensitivity.run(args.method, load, names, samples,
-                            args.replicates, value_per_point=args.value_per_point, **common)  # fmt: skip
+                            args.replicates, value_per_qaly=args.value_per_qaly, **common)  # fmt: skip
         else:
             from . import psa
 

@@ -26,6 +26,7 @@ from model.parameters import Parameter, ParameterError, registry
 from model.place import Layout
 
 from . import outdir, shards
+from .metrics import WTP_PER_QALY_GBP
 from .place import Place, sized
 from .runner import Backend, Task, make_backend, progress_bar, replicate_seed, run_tasks
 from .scenario import Scenario
@@ -48,11 +49,9 @@ NOT_UNCERTAIN = {
 }
 
 
-# What a SWEMWBS point gained is worth when policies are ranked by net monetary benefit (GBP per point): the
-# one value for `spsim run`'s incremental analysis, `spsim sensitivity --value-per-point` and the README's
-# discussion, so a ranking in one place is the ranking in another. It is an assumption (no source is given
-# for it); the PSA's acceptability curves (0 to 2,000 GBP a point) show how the choice moves with it.
-VALUE_PER_SWEMWBS_POINT_GBP = 300.0
+# What a QALY is worth when the sensitivity analysis ranks policies by net monetary benefit: NICE's lower
+# threshold, the value `spsim run`'s incremental analysis and `spsim psa` decide at (metrics.WTP_PER_QALY_GBP)
+VALUE_PER_QALY_GBP = float(WTP_PER_QALY_GBP[0])
 
 
 class DesignError(ValueError):
@@ -277,16 +276,18 @@ def records(design: Design, out: Path, columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def net_benefit(runs: pd.DataFrame, reference: str, value_per_point: float) -> pd.DataFrame:
-    """Incremental net monetary benefit of each scenario against the reference, per point and replicate:
-    value_per_point x (SWEMWBS points gained - reference's) - (cost - reference's cost). Paired by replicate."""
+def net_benefit(runs: pd.DataFrame, reference: str, value_per_qaly: float) -> pd.DataFrame:
+    """Incremental net monetary benefit of each scenario against the reference, per point and replicate, in the
+    NICE reference case as `spsim run` and `spsim psa` decide: value_per_qaly x (QALYs gained - reference's) -
+    (net NHS cost - reference's), QALYs against each person's natural course and the net cost (spend less care
+    saved) both discounted. Paired by replicate."""
     keys = ["point", "replicate"]
-    ref = runs[runs["scenario"] == reference].set_index(keys)[["swemwbs_points_gained", "total_cost_gbp"]]
+    ref = runs[runs["scenario"] == reference].set_index(keys)[["qalys_gained", "net_cost_gbp"]]
     out = runs.join(ref.add_suffix("_ref"), on=keys)
-    out["extra_points"] = out["swemwbs_points_gained"] - out["swemwbs_points_gained_ref"]
-    out["extra_cost_gbp"] = out["total_cost_gbp"] - out["total_cost_gbp_ref"]
-    out["net_benefit_gbp"] = value_per_point * out["extra_points"] - out["extra_cost_gbp"]
-    return out[["point", "scenario", "replicate", "extra_points", "extra_cost_gbp", "net_benefit_gbp"]]
+    out["extra_qalys"] = out["qalys_gained"] - out["qalys_gained_ref"]
+    out["extra_cost_gbp"] = out["net_cost_gbp"] - out["net_cost_gbp_ref"]
+    out["net_benefit_gbp"] = value_per_qaly * out["extra_qalys"] - out["extra_cost_gbp"]
+    return out[["point", "scenario", "replicate", "extra_qalys", "extra_cost_gbp", "net_benefit_gbp"]]
 
 
 def best_scenario(benefit: pd.DataFrame, order: Sequence[str]) -> pd.Series:

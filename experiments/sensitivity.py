@@ -5,7 +5,8 @@ SALib samples the uncertain parameters over their plausible ranges (seeds/parame
 point runs every scenario (paired seeds) through the usual executors; SALib's Morris elementary effects
 (mu*, a screening of many parameters) or Sobol indices (first-order S1 and total ST, for a few) are computed
 for the reference scenario's outcomes and for each policy's incremental net benefit against the reference.
-At every point the policies are ranked by net benefit (a SWEMWBS point valued at --value-per-point GBP).
+At every point the policies are ranked by net monetary benefit at --value-per-qaly GBP per QALY (QALYs against
+each person's natural course, less the net NHS cost, both discounted: the decision `spsim run` and `spsim psa` make).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 
 from . import outdir
 from .design import (
-    VALUE_PER_SWEMWBS_POINT_GBP,
+    VALUE_PER_QALY_GBP,
     Design,
     DesignError,
     check_size,
@@ -103,7 +104,7 @@ def filled_points(table: pd.DataFrame) -> dict[str, int]:
 
 
 def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scenarios: list[Scenario],
-            value_per_point: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:  # fmt: skip
+            value_per_qaly: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:  # fmt: skip
     """Indices for every outcome, the net benefit per point, and the best policy per point."""
     reference = scenarios[0].name
     order = [s.name for s in scenarios]
@@ -112,7 +113,7 @@ def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scena
     for column, label in OUTCOMES.items():
         y = per_point.loc[reference, column].sort_index().to_numpy(dtype=float)
         tables.append(indices(method, problem, x, y, seed).assign(outcome=label))
-    benefit = net_benefit(runs, reference, value_per_point)
+    benefit = net_benefit(runs, reference, value_per_qaly)
     nb = benefit.groupby(["scenario", "point"])["net_benefit_gbp"].mean()
     for name in order[1:]:
         y = nb.loc[name].sort_index().to_numpy(dtype=float)
@@ -126,7 +127,7 @@ def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scena
 
 
 def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Series, order: list[str],
-           value_per_point: float, settings: dict, top: int = 5) -> str:  # fmt: skip
+           value_per_qaly: float, settings: dict, top: int = 5) -> str:  # fmt: skip
     measure = "mu* (Morris elementary effects)" if method == "morris" else "ST (Sobol total-order index)"
     shares = best.value_counts(normalize=True).reindex(order, fill_value=0.0)
     funded = best_funded.value_counts(normalize=True).reindex(order[1:], fill_value=0.0)
@@ -141,8 +142,8 @@ def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Se
         "",
         f"## Does the ranking of the policies change? {'Yes' if changes else 'No'}",
         "",
-        f"The policy with the highest net benefit against {order[0]} (a SWEMWBS point valued at "
-        f"{value_per_point:,.0f} GBP), share of sample points:",
+        f"The policy with the highest net monetary benefit against {order[0]} (at {value_per_qaly:,.0f} GBP per QALY: "
+        "QALYs against each person's natural course, less the net NHS cost), share of sample points:",
         "",
         "| policy | best at this share of points | best of the funded policies (leaving out the reference) |",
         "|---|---|---|",
@@ -193,7 +194,7 @@ def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
 
 def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | None, n: int, replicates: int,
         years: float, warmup_years: float, population: int, seed: int, out: Path, executor: str = "process",
-        workers: int = 1, scheduler: str | None = None, value_per_point: float = VALUE_PER_SWEMWBS_POINT_GBP,
+        workers: int = 1, scheduler: str | None = None, value_per_qaly: float = VALUE_PER_QALY_GBP,
         place: Place | None = None) -> dict:  # fmt: skip
     parameters = uncertain_parameters(parameter_names)
     if len(scenarios) < 2:
@@ -208,7 +209,7 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
     )  # fmt: skip
     outdir.check(out)  # refused before the design runs; the design checks its points, then marks and fills the folder
     runs = design.run(out, executor, workers, scheduler, label=f"sensitivity ({method})")
-    table, benefit, best = analyse(method, problem, x, runs, scenarios, value_per_point, seed)
+    table, benefit, best = analyse(method, problem, x, runs, scenarios, value_per_qaly, seed)
     order = [s.name for s in scenarios]
     settings = {"points": len(x), "parameters": len(parameters), "replicates": replicates, "population": population,
                 "years": years, "warmup_years": warmup_years}  # fmt: skip
@@ -220,7 +221,7 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
     figure(table, method, out / "sensitivity.png")
     best_funded = best_scenario(benefit, order[1:]) if len(order) > 2 else best
     samples["best_funded_policy"] = best_funded.reindex(samples["point"]).to_numpy()
-    text = render(method, table, best, best_funded, order, value_per_point, settings)
+    text = render(method, table, best, best_funded, order, value_per_qaly, settings)
     atomic_write_csv(out / "samples.csv", samples)
     atomic_write_text(out / "sensitivity.md", text)
     print(text)

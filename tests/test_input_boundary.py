@@ -102,7 +102,7 @@ def test_scenario_files_that_gave_tracebacks_or_hung_are_refused_in_one_line(tmp
 @pytest.mark.parametrize("args", [
     ["validate", "--population", "10"],
     ["sensitivity", "baseline", "more_link_workers", "--parameters", ",,,"],
-    ["sensitivity", "baseline", "more_link_workers", "--value-per-point", "nan"],
+    ["sensitivity", "baseline", "more_link_workers", "--value-per-qaly", "nan"],
     ["run", "baseline", "--replicates", "1", "--years", "0.1"],  # with an --out whose name is too long
 ])  # fmt: skip
 def test_other_commands_refuse_before_writing(tmp_path, args):

@@ -71,12 +71,12 @@ def test_a_design_gives_the_same_table_on_any_number_of_workers_and_resumes(tmp_
 def test_net_benefit_and_the_best_policy_by_hand():
     runs = pd.DataFrame({
         "point": [0, 0, 0, 1, 1, 1], "replicate": [0] * 6, "scenario": ["ref", "a", "b"] * 2,
-        "swemwbs_points_gained": [100, 150, 300, 100, 110, 120], "total_cost_gbp": [1000, 2000, 70_000, 1000, 1500, 1100],
+        "qalys_gained": [1.0, 1.5, 3.0, 1.0, 1.1, 1.2], "net_cost_gbp": [1000, 2000, 70_000, 1000, 1500, 1100],
     })  # fmt: skip
-    nb = net_benefit(runs, "ref", value_per_point=100.0).set_index(["point", "scenario"])["net_benefit_gbp"]
-    assert nb[(0, "a")] == 100 * 50 - 1000 and nb[(0, "b")] == 100 * 200 - 69_000 and nb[(0, "ref")] == 0
-    assert nb[(1, "b")] == 100 * 20 - 100
-    best = best_scenario(net_benefit(runs, "ref", 100.0), ["ref", "a", "b"])
+    nb = net_benefit(runs, "ref", value_per_qaly=20_000.0).set_index(["point", "scenario"])["net_benefit_gbp"]
+    assert nb[(0, "a")] == pytest.approx(20_000 * 0.5 - 1000) and nb[(0, "ref")] == 0
+    assert nb[(0, "b")] == pytest.approx(20_000 * 2.0 - 69_000) and nb[(1, "b")] == pytest.approx(20_000 * 0.2 - 100)
+    best = best_scenario(net_benefit(runs, "ref", 20_000.0), ["ref", "a", "b"])
     assert list(best) == ["a", "b"]
 
 
@@ -282,17 +282,17 @@ def test_sensitivity_says_how_many_missing_values_it_filled(capsys):
     rows = []
     for point in range(len(x)):
         for name, cost in (("baseline", 100.0), ("fund_vcse", 200.0)):
-            rows.append({"point": point, "scenario": name, "replicate": 0, "swemwbs_points_gained": 10.0 + point,
-                         "total_cost_gbp": cost, **{column: float(point) for column in sensitivity.OUTCOMES}})  # fmt: skip
+            rows.append({"point": point, "scenario": name, "replicate": 0, "qalys_gained": 0.1 + point / 100,
+                         "net_cost_gbp": cost, **{column: float(point) for column in sensitivity.OUTCOMES}})  # fmt: skip
     runs = pd.DataFrame(rows)
     empty = (runs["scenario"] == "baseline") & runs["point"].isin([2, 4])  # nobody measured at two points
     runs.loc[empty, "mean_swemwbs_change"] = np.nan
     chosen = [scenarios.load("baseline"), scenarios.load("fund_vcse")]
-    table, _, best = sensitivity.analyse("morris", problem, x, runs, chosen, 300.0, seed=1)
+    table, _, best = sensitivity.analyse("morris", problem, x, runs, chosen, 20_000.0, seed=1)
     assert sensitivity.filled_points(table) == {"wellbeing change (SWEMWBS)": 2}
     err = capsys.readouterr().err
     assert f"wellbeing change (SWEMWBS): 2 of {len(x)} sample points had no value" in err
     assert err.count("spsim sensitivity:") == 1
     settings = {"points": len(x), "parameters": 2, "replicates": 1, "population": 5_000, "years": 1, "warmup_years": 0}
-    text = sensitivity.render("morris", table, best, best, ["baseline", "fund_vcse"], 300.0, settings)
+    text = sensitivity.render("morris", table, best, best, ["baseline", "fund_vcse"], 20_000.0, settings)
     assert f"- wellbeing change (SWEMWBS): 2 of {len(x)} points filled" in text
