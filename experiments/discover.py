@@ -140,6 +140,13 @@ def figure(box: Box, x: pd.DataFrame, interesting: np.ndarray, path: Path, polic
     save(fig, path)
 
 
+def _shown(path: Path) -> str:
+    """The PSA's folder as the user would type it here: relative to the working folder when inside it (a report
+    should not carry one machine's absolute paths)."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(path)
+
+
 def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.0, density: float = 0.8,
         max_dims: int = 3) -> Box:  # fmt: skip
     from . import outdir
@@ -157,7 +164,7 @@ def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.
         figure(box, x, won.to_numpy(), out / "discover.png", policy, other)
         text = "\n".join([
             "# Scenario discovery", "",
-            f"From the PSA in `{source}` ({box.draws} draws): where does `{policy}` have a higher net monetary "
+            f"From the PSA in `{_shown(source)}` ({box.draws} draws): where does `{policy}` have a higher net monetary "
             f"benefit than `{other}` at {value:,.0f} GBP per QALY? PRIM (EMA Workbench); of the boxes restricting "
             f"at most {max_dims} parameters, the one with most coverage at density {density:.0%} or more, else the "
             "densest.", "",
