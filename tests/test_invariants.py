@@ -34,7 +34,7 @@ def parameter_sets(draw):
     return params
 
 
-@settings(max_examples=45, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(params=parameter_sets(), seed=st.integers(0, 2**32 - 1))
 def test_invariants_hold_every_week(params, seed):
     model = SocialPrescribingModel(rng=seed, **params)
