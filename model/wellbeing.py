@@ -99,7 +99,8 @@ class WellbeingRegister:
     def open_reading(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
         """Everyone within follow-up at the end of ``week``: their rows, true (SWEMWBS, UCLA-3) and the natural
         course's. Read once and shared by the weekly means and the economics account (each read the same rows
-        again before); taken again if a referral arrived or a record closed since."""
+        again before); taken again if a referral arrived or a record closed since. Both read it as the week's
+        last work (``SocialPrescribingModel.step``), when nothing else changes the rows."""
         if self._reading is None or self._reading[:2] != (week, self.size):
             rows = self.open_rows()
             self._reading = (week, self.size, (rows, *self.scores_and_natural(rows, week, course, p)))
