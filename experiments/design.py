@@ -133,6 +133,16 @@ def from_unit_interval(parameter: Parameter, u: np.ndarray) -> np.ndarray:
     return np.clip(values, *parameter.bounds)
 
 
+def latin_draws(parameters: Sequence[Parameter], draws: int, seed: int) -> np.ndarray:
+    """``draws`` x parameters: a Latin hypercube of quantiles (SALib) mapped through each parameter's distribution
+    (``from_unit_interval``): how `spsim psa` and `spsim optimise --robust` draw the uncertain parameters."""
+    from SALib.sample import latin
+
+    quantiles = latin.sample({"num_vars": len(parameters), "names": [p.name for p in parameters],
+                              "bounds": [[0.0, 1.0]] * len(parameters)}, draws, seed=seed)  # fmt: skip
+    return np.column_stack([from_unit_interval(p, quantiles[:, i]) for i, p in enumerate(parameters)])
+
+
 def as_points(parameters: Sequence[Parameter], matrix: np.ndarray) -> list[dict[str, Any]]:
     """Rows of a sample matrix as parameter overrides (whole numbers rounded for integer parameters)."""
     points = []

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .design import as_points, from_unit_interval, uncertain_parameters
+from .design import as_points, latin_draws, uncertain_parameters
 from .optimise_report import OBJECTIVES
 from .runner import atomic_write_csv
 
@@ -34,13 +34,8 @@ MAX_DRAWS = 1_000
 
 def parameter_draws(draws: int, seed: int) -> list[dict]:
     """``draws`` sets of the uncertain parameters, as `spsim psa --draws DRAWS --seed SEED` draws them."""
-    from SALib.sample import latin
-
     parameters = uncertain_parameters()
-    quantiles = latin.sample({"num_vars": len(parameters), "names": [p.name for p in parameters],
-                              "bounds": [[0.0, 1.0]] * len(parameters)}, draws, seed=seed)  # fmt: skip
-    x = np.column_stack([from_unit_interval(p, quantiles[:, i]) for i, p in enumerate(parameters)])
-    return as_points(parameters, x)
+    return as_points(parameters, latin_draws(parameters, draws, seed))
 
 
 def decision_table(values: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from .design import (
     Design,
     DesignError,
     as_points,
-    from_unit_interval,
+    latin_draws,
     place_fields,
     uncertain_parameters,
 )
@@ -123,12 +123,8 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
         raise DesignError("spsim psa: name at least two scenarios (the first is the reference)")
     if draws < 2:
         raise DesignError("spsim psa: --draws must be at least 2")
-    from SALib.sample import latin
-
     parameters = uncertain_parameters(parameter_names)
-    quantiles = latin.sample({"num_vars": len(parameters), "names": [p.name for p in parameters],
-                              "bounds": [[0.0, 1.0]] * len(parameters)}, draws, seed=seed)  # fmt: skip
-    x = np.column_stack([from_unit_interval(p, quantiles[:, i]) for i, p in enumerate(parameters)])
+    x = latin_draws(parameters, draws, seed)
     design = Design(
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
         warmup_weeks=round(warmup_years * 52), **place_fields(population, place), seed=seed, seeds_per_point=True,
