@@ -19,47 +19,47 @@ $(STAMP): pyproject.toml
 SCENARIOS := baseline no_social_prescribing more_link_workers fund_vcse supported_discharge \
              balanced_budget peer_support vcse_tariff long_term_support continuity
 run: $(STAMP)
-	$(PY) -m experiments run $(SCENARIOS) --replicates 10 --years 5 --workers 2 --out results/default
+	$(PY) -m spsim.experiments run $(SCENARIOS) --replicates 10 --years 5 --workers 2 --out results/default
 
 # One simulation and its counterfactual, printed (quick look)
 summary: $(STAMP)
-	$(PY) -m model --years 3 --counterfactual
+	$(PY) -m spsim.model --years 3 --counterfactual
 
 bench: $(STAMP)
-	$(PY) -m experiments.bench
+	$(PY) -m spsim.experiments.bench
 
 # The evidence jobs, exactly as they made the committed results (README "For researchers"; minutes each)
 validate: $(STAMP)
-	$(PY) -m experiments validate --replicates 3 --workers 2
+	$(PY) -m spsim.experiments validate --replicates 3 --workers 2
 calibrate: $(STAMP)
-	$(PY) -m experiments calibrate --workers 2
+	$(PY) -m spsim.experiments calibrate --workers 2
 sensitivity: $(STAMP)
-	$(PY) -m experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --samples 2 --workers 2
-	$(PY) -m experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --method sobol --top 8 \
+	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --samples 2 --workers 2
+	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --method sobol --top 8 \
 	  --samples 16 --workers 2 --out results/sensitivity-sobol
 psa: $(STAMP)
-	$(PY) -m experiments psa --draws 40 --replicates 2 --years 5 --workers 2
+	$(PY) -m spsim.experiments psa --draws 40 --replicates 2 --years 5 --workers 2
 # The best split of the default comparison's extra money (100,000 GBP per 100,000 adults a year) for the borough
 optimise: $(STAMP)
-	$(PY) -m experiments optimise --budget 150000 --population 150000 --trials 40 --replicates 3 --years 3 --workers 2
+	$(PY) -m spsim.experiments optimise --budget 150000 --population 150000 --trials 40 --replicates 3 --years 3 --workers 2
 # The same money for a 50,000-adult place, judged across 8 draws of the uncertain parameters (as the PSA draws them)
 optimise-robust: $(STAMP)
-	$(PY) -m experiments optimise --budget 50000 --population 50000 --robust 8 --trials 12 --replicates 2 --years 3 \
+	$(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --robust 8 --trials 12 --replicates 2 --years 3 \
 	  --workers 2 --compare balanced_budget,more_link_workers,fund_vcse --out results/optimise-robust
 # Benefit against the deprivation gap in net wellbeing: the trade-off front (12 trials, then resumed to 24, as the
 # committed results were made: a resumed search reseeds its sampler, so one run of 24 would try other splits)
 optimise-equity: $(STAMP)
-	for trials in 12 24; do $(PY) -m experiments optimise --budget 50000 --population 50000 --objective equity \
+	for trials in 12 24; do $(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --objective equity \
 	  --trials $$trials --replicates 2 --years 3 --workers 2 --compare balanced_budget,more_link_workers,fund_vcse \
 	  --out results/optimise-equity || exit 1; done
 # Where in the PSA's draws grants beat more link workers (PRIM)
 discover: $(STAMP)
-	$(PY) -m experiments discover --policy fund_vcse --over more_link_workers
+	$(PY) -m spsim.experiments discover --policy fund_vcse --over more_link_workers
 uncertainty: validate sensitivity psa discover
 
 # The browser page on http://127.0.0.1:8765/
 viz: $(STAMP)
-	$(PY) -m experiments viz
+	$(PY) -m spsim.experiments viz
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2

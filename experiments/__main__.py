@@ -1,7 +1,7 @@
-"""`python -m experiments` is the `spsim` command."""
+"""`python -m spsim.experiments` is the `spsim` command."""
 
 import sys
 
-from .cli import main
+from spsim.experiments.cli import main
 
 sys.exit(main())

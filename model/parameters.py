@@ -11,11 +11,13 @@ import math
 import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# the evidence base ships as package data (seeds/ installs as spsim.seeds), so an installed copy finds it too
+SEEDS_DIR = Path(str(resources.files("spsim.seeds")))
 PARAMETERS_FILE = SEEDS_DIR / "parameters.toml"
 CALIBRATED_FILE = SEEDS_DIR / "calibrated.toml"  # written by `spsim calibrate`
 SOURCES_FILE = SEEDS_DIR / "sources.toml"

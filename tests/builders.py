@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
-from model.states import Event
-from model.referral import refer as refer_to_pathway
+from spsim.model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
+from spsim.model.states import Event
+from spsim.model.referral import refer as refer_to_pathway
 
 
 # Timings the mechanism tests count weeks with, pinned so that a recalibration (seeds/calibrated.toml) does

@@ -24,7 +24,7 @@ def _sha(data: bytes) -> str:
 
 
 def fingerprint() -> dict[str, str]:
-    from model import SocialPrescribingModel
+    from spsim.model import SocialPrescribingModel
     from tests.test_regression import CASES
 
     out = {}

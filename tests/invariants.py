@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from model import LinkWorker, Patient, SocialPrescribingModel, VCSEGroup
-from model.states import IN_GROUP, TERMINAL, PathwayState
+from spsim.model import LinkWorker, Patient, SocialPrescribingModel, VCSEGroup
+from spsim.model.states import IN_GROUP, TERMINAL, PathwayState
 
 S = PathwayState
 

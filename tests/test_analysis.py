@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import analysis
-from experiments.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
+from spsim.experiments.analysis import statistics as analysis
+from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
 
 T_975_2DF = 4.302653  # Student's t, 97.5th percentile, 2 degrees of freedom
 
@@ -67,7 +67,7 @@ def test_net_effect_is_the_paired_difference_from_the_counterfactual():
     assert math.isnan(reach["net_mean"])  # not a change since referral: no natural course in it
     without = analysis.comparison(reps, ["ref", "none", "alt"])
     assert without["net_mean"].isna().all() and (without["counterfactual"] == "").all()
-    from experiments import report  # the report's table shows both, side by side
+    from spsim.experiments.reporting import report  # the report's table shows both, side by side
 
     table = "\n".join(report._table(comp, ["ref", "none", "alt"], "mean_swemwbs_change"))
     assert "net of `none`" in table and "| none |" in table and "counterfactual" in table
@@ -75,8 +75,7 @@ def test_net_effect_is_the_paired_difference_from_the_counterfactual():
 
 
 def test_the_counterfactual_is_the_scenario_without_a_service():
-    from experiments import scenario
-
+    from spsim.experiments.inputs import scenario
     found = analysis.counterfactual_in([scenario.load(n) for n in ("baseline", "fund_vcse", "no_social_prescribing")])
     assert found == "no_social_prescribing"
     assert analysis.counterfactual_in([scenario.load("baseline")]) is None

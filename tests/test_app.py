@@ -9,8 +9,14 @@ import math
 import pytest
 import solara
 
-from model import SocialPrescribingModel, app, page_charts, page_levers, page_places, page_run, page_views
-from model.parameters import registry
+from spsim.experiments.viz import app
+from spsim.experiments.viz import charts as page_charts
+from spsim.experiments.viz import levers as page_levers
+from spsim.experiments.viz import places as page_places
+from spsim.experiments.viz import run as page_run
+from spsim.experiments.viz import views as page_views
+from spsim.model import SocialPrescribingModel
+from spsim.model.parameters import registry
 
 DEFAULT = page_places.places()[page_places.DEFAULT]
 
@@ -138,8 +144,8 @@ def test_the_network_view_joins_people_to_their_link_worker_and_group():
 
 
 def test_the_place_given_to_spsim_viz_is_offered_first(monkeypatch):
-    from experiments.place import load
-    from model.place import ENVIRONMENT, to_json
+    from spsim.experiments.inputs.place import load
+    from spsim.model.place import ENVIRONMENT, to_json
 
     urban = load("urban_deprived_borough")
     monkeypatch.setenv(ENVIRONMENT, to_json(urban.parameters, urban.layout))

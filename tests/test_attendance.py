@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from model import (
+from spsim.model import (
     PathwayState,
     Patient,
     SocialPrescribingModel,
     VCSEGroup,
 )
-from model.activities import catalogue
-from model.mechanisms import Mechanisms
+from spsim.model.activities import catalogue
+from spsim.model.mechanisms import Mechanisms
 from tests import builders
 
 S = PathwayState

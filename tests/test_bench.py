@@ -9,7 +9,7 @@ import pandas as pd
 
 
 def test_quick_benchmark_writes_its_tables(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "experiments", "bench", "--quick", "--out", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "spsim.experiments", "bench", "--quick", "--out", str(tmp_path)],
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "benchmark.csv")
@@ -23,7 +23,7 @@ def test_quick_benchmark_writes_its_tables(tmp_path):
 
 
 def test_mesa_floor_replays_the_replicates_agents_and_events():
-    from experiments.bench import mesa_workload
+    from spsim.experiments.runs.bench import mesa_workload
 
     workload = mesa_workload(agents=1_000, events=4_321, weeks=104)
     workload.run_for(104)
@@ -42,7 +42,7 @@ def _killed(population, weeks, seed, results):
 
 def test_a_child_that_dies_is_reported_in_one_line_not_waited_for_forever(tmp_path):
     # in a subprocess with a deadline, so that a bench that waits for ever fails this test instead of hanging it
-    code = ("import sys\nfrom experiments import bench\ntry:\n    bench.measure_replicate(-5, weeks=1)\n"
+    code = ("import sys\nfrom spsim.experiments.runs import bench\ntry:\n    bench.measure_replicate(-5, weeks=1)\n"
             "except bench.ChildDied as err:\n    print(err)\n    sys.exit(7)\n")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 7, result.stderr
@@ -52,8 +52,7 @@ def test_a_child_that_dies_is_reported_in_one_line_not_waited_for_forever(tmp_pa
 def test_the_bench_command_fails_with_one_line_when_a_replicate_dies(tmp_path, monkeypatch, capsys):
     import functools
 
-    from experiments import bench
-
+    from spsim.experiments.runs import bench
     monkeypatch.setattr(bench, "mesa_trivial_loop", lambda: 1.0)
     monkeypatch.setattr(bench, "measure_replicate", functools.partial(bench.measure_replicate, target=_killed))
     assert bench.main(["--quick", "--out", str(tmp_path)]) == 1

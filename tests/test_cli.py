@@ -7,7 +7,7 @@ import sys
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "spsim.model", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_prints_the_pathway_summary_and_the_counterfactual():

@@ -25,8 +25,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from experiments import cli, scenario as scenarios
+from spsim.experiments.cli import commands as cli
 
+from spsim.experiments.inputs import scenario as scenarios
 EXAMPLE_SECONDS = 30  # longer is a hang (a valid design of 10,000 points takes about 10 s to prepare)
 
 
@@ -171,8 +172,13 @@ def snapshot(path: str) -> object:
 def nothing_real_starts(root: Path):
     """Every entry to real work raises Started: simulating, fetching or serving assets, benchmarking, and
     commands that rewrite the project's own documents."""
-    from experiments import bench, design, discover, evidence, experiment, pathway_diagram, viz_assets
-
+    from spsim.experiments.runs import bench
+    from spsim.experiments.runs import design
+    from spsim.experiments.uncertainty import discover
+    from spsim.experiments.reporting import evidence
+    from spsim.experiments.comparison import experiment
+    from spsim.experiments.reporting import pathway_diagram
+    from spsim.experiments.viz import assets as viz_assets
     with pytest.MonkeyPatch.context() as mp:
         for module in (experiment, design):
             mp.setattr(module, "make_backend", _start)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import model.patient as patient_module
-from model import SocialPrescribingModel
-from model.streams import PersonalDraws, purpose_constant, weeks_until
+import spsim.model.patient as patient_module
+from spsim.model import SocialPrescribingModel
+from spsim.model.streams import PersonalDraws, purpose_constant, weeks_until
 
 
 def _appropriateness(monkeypatch, **params) -> dict[tuple[int, int], bool]:

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from model.parameters import chance_within
+from spsim.model.parameters import chance_within
 
-from model import (
+from spsim.model import (
     Cohort,
     LinkWorker,
     PathwayState,
@@ -17,7 +17,7 @@ from model import (
     Service,
     SocialPrescribingModel,
 )
-from model.referral import refer
+from spsim.model.referral import refer
 from tests import builders
 
 S = PathwayState

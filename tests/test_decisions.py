@@ -8,8 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import analysis, decisions, report
-from experiments.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
+from spsim.experiments.analysis import statistics as analysis
+
+from spsim.experiments.analysis import decisions
+
+from spsim.experiments.reporting import report
+from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
 
 
 def replicates(columns: dict[str, dict[str, list[float]]]) -> pd.DataFrame:

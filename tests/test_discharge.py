@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model import (
+from spsim.model import (
     Cohort,
     PathwayState,
     Patient,

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import cli, discover
+from spsim.experiments.cli import commands as cli
 
-
+from spsim.experiments.uncertainty import discover
 def synthetic_psa(folder, draws: int = 300, seed: int = 1) -> pd.DataFrame:
     """A PSA folder where `grants` beats `link_workers` exactly when groups_per_100k < 0.3 and
     referral_rate > 0.6 (parameters on 0-1), with 3% of draws flipped by chance."""

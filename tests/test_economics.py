@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from experiments import cost_effectiveness as ce
-from experiments import decisions
-from experiments.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, replicate_metrics, Window
-from model import SocialPrescribingModel
-from model.health_economics import HealthEconomics
-from model.parameters import Params, resolve
-from model.wellbeing import WellbeingRegister
+from spsim.experiments.analysis import cost_effectiveness as ce
+from spsim.experiments.analysis import decisions
+from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, replicate_metrics, Window
+from spsim.model import SocialPrescribingModel
+from spsim.model.health_economics import HealthEconomics
+from spsim.model.parameters import Params, resolve
+from spsim.model.wellbeing import WellbeingRegister
 
 RATE = 0.035
 D = 1.035 ** (-1 / 52)  # one week's discount factor
@@ -175,7 +175,7 @@ def test_in_a_run_the_counterfactual_gains_and_costs_nothing_and_records_add_up(
 def test_settling_in_chunks_gives_the_same_accounts_to_the_last_bit(monkeypatch):
     """At the end of a run every open record is settled at once, a few rows at a time (memory); the chunks must
     not change a single number."""
-    from model import health_economics
+    from spsim.model import health_economics
 
     columns = ["qalys_gained", "wellbys_gained", "care_cost_change_gbp", "swemwbs_above_natural"]
     accounts = []

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import equity
-from experiments import scenario as scenarios
-from experiments.runner import Task, replicate_seed, run_task
-from experiments.subgroups import DIMENSIONS
+from spsim.experiments.analysis import equity
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.experiments.runs.runner import Task, replicate_seed, run_task
+from spsim.experiments.runs.subgroups import DIMENSIONS
 
 
 def test_slope_index_of_inequality_by_hand():

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from model import (
+from spsim.model import (
     PathwayState,
     Patient,
     SocialPrescribingModel,
@@ -167,7 +167,7 @@ def test_tariff_is_paid_once_per_person_who_starts_to_the_receiving_group():
     assert model.ledger.tariffs_paid == pytest.approx(450.0)
     assert group.commissioner_funding == pytest.approx(450.0)
     # a setback and a return to the group does not pay the tariff again
-    from model.states import SetbackKind
+    from spsim.model.states import SetbackKind
 
     patients[0].begin_setback(SetbackKind.MONEY)
     patients[0].end_setback()

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from model.parameters import ParameterError, resolve
+from spsim.model.parameters import ParameterError, resolve
 
 
 def spsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "spsim.experiments", *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize("args", [
@@ -54,8 +54,7 @@ def test_a_run_in_which_nobody_is_referred_finishes(tmp_path):
 
 
 def test_an_unexpected_error_is_one_line_and_exit_1_with_the_details_in_a_log(monkeypatch, capsys):
-    from experiments import cli
-
+    from spsim.experiments.cli import commands as cli
     def broken():
         raise ZeroDivisionError("a bug")
 
@@ -94,7 +93,7 @@ def _fifo(path):
 def test_scenario_files_that_gave_tracebacks_or_hung_are_refused_in_one_line(tmp_path, make):
     path = tmp_path / "bad.toml"
     make(path)
-    result = subprocess.run([sys.executable, "-m", "experiments", "show", str(path)], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "spsim.experiments", "show", str(path)], capture_output=True, text=True,
                             timeout=60)  # fmt: skip
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and str(path) in result.stderr
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import SocialPrescribingModel
-from model.parameters import registry
+from spsim.model import SocialPrescribingModel
+from spsim.model.parameters import registry
 
 from .invariants import violations
 

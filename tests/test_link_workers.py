@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from model import (
+from spsim.model import (
     Cohort,
     LinkWorker,
     PathwayState,
@@ -15,7 +15,7 @@ from model import (
     Service,
     SocialPrescribingModel,
 )
-from model.referral import refer as refer_to_pathway
+from spsim.model.referral import refer as refer_to_pathway
 from tests import builders
 
 S = PathwayState

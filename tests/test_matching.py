@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from model import (
+from spsim.model import (
     Cohort,
     PathwayState,
     Patient,
@@ -16,9 +16,9 @@ from model import (
     VCSEGroup,
     matching,
 )
-from model.activities import catalogue
-from model.population import preferred_activities
-from model.referral import refer as refer_to_pathway
+from spsim.model.activities import catalogue
+from spsim.model.population import preferred_activities
+from spsim.model.referral import refer as refer_to_pathway
 from tests import builders
 
 S = PathwayState

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from model.activities import catalogue
-from model.mechanisms import Mechanisms
-from model.parameters import registry
+from spsim.model.activities import catalogue
+from spsim.model.mechanisms import Mechanisms
+from spsim.model.parameters import registry
 
 
 @pytest.mark.parametrize("activity", catalogue(), ids=lambda a: a.key)

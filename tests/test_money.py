@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from experiments import scenario as scenarios
-from experiments import spend
-from experiments.runner import Task, replicate_seed, run_task
-from model import SocialPrescribingModel
-from model.policies import LinkWorkerFunding
-from model.states import Service
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.experiments.analysis import spend
+from spsim.experiments.runs.runner import Task, replicate_seed, run_task
+from spsim.model import SocialPrescribingModel
+from spsim.model.policies import LinkWorkerFunding
+from spsim.model.states import Service
 
 EQUAL_BUDGET = ["more_link_workers", "fund_vcse", "supported_discharge", "balanced_budget"]
 
@@ -60,7 +60,7 @@ def test_a_scenario_that_misses_its_declared_budget_is_reported(tmp_path):
     half.write_text('description = "claims 100k but buys 50k of link workers"\nbudget_gbp_per_100k_year = 100000.0\n'
                     '[[policies]]\ntype = "link_workers"\nbudget_gbp_per_100k_year = 50000.0\n')  # fmt: skip
     out = tmp_path / "run"
-    result = subprocess.run([sys.executable, "-m", "experiments", "run", "baseline", str(half), "--replicates", "1",
+    result = subprocess.run([sys.executable, "-m", "spsim.experiments", "run", "baseline", str(half), "--replicates", "1",
                              "--years", "0.2", "--warmup-years", "0", "--population", "20000", "--out", str(out)],
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr

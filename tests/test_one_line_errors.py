@@ -6,9 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from experiments import cli
-
-
+from spsim.experiments.cli import commands as cli
 def test_a_scenario_name_with_a_newline_is_one_line(capsys):
     assert cli.main(["show", "bad\nname"]) == 2
     err = capsys.readouterr().err
@@ -23,7 +21,7 @@ def test_control_characters_are_shown_escaped_not_sent_to_the_terminal(capsys):
 
 
 def test_the_command_itself_prints_one_line():
-    done = subprocess.run([sys.executable, "-m", "experiments", "show", "bad\nname"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "spsim.experiments", "show", "bad\nname"], capture_output=True,
                           text=True, timeout=120)  # fmt: skip
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.splitlines()) == 1 and done.stderr.endswith("\n"), done.stderr

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import optimise, scenario
-from model.parameters import defaults
+from spsim.experiments.optimise import search as optimise
+
+from spsim.experiments.inputs import scenario
+from spsim.model.parameters import defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +81,7 @@ TINY = ["--population", "5000", "--years", "0.25", "--warmup-years", "0.25", "--
 
 
 def spsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "spsim.experiments", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=600)  # fmt: skip
 
 
@@ -117,8 +119,7 @@ def test_a_tiny_real_search_pairs_with_the_named_split_and_resumes(tmp_path):
     (["--budget", "1000", "--levers", "link_workers,link_workers"], "a lever is named twice"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, message):
-    from experiments import cli
-
+    from spsim.experiments.cli import commands as cli
     out = tmp_path / "opt"
     code = cli.main(["optimise", *args, "--out", str(out), *TINY])
     err = capsys.readouterr().err

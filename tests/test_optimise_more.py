@@ -10,8 +10,14 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from experiments import optimise, optimise_equity, optimise_robust, scenario
-from model.parameters import defaults
+from spsim.experiments.optimise import search as optimise
+
+from spsim.experiments.optimise import equity as optimise_equity
+
+from spsim.experiments.optimise import robust as optimise_robust
+
+from spsim.experiments.inputs import scenario
+from spsim.model.parameters import defaults
 
 
 def test_probability_best_and_regret_by_hand():

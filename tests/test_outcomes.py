@@ -8,21 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import (
+from spsim.model import (
     PathwayState,
     Patient,
     SocialPrescribingModel,
     VCSEGroup,
 )
-from model.activities import catalogue
-from model.mechanisms import (
+from spsim.model.activities import catalogue
+from spsim.model.mechanisms import (
     Mechanisms,
     loneliness_weight,
     service_use_rate,
     swemwbs,
     ucla,
 )
-from model.natural_course import NaturalCourse
+from spsim.model.natural_course import NaturalCourse
 from tests import builders
 
 S = PathwayState
@@ -381,8 +381,8 @@ def test_the_outcome_table_keeps_every_column_with_its_type():
     """Records are kept as typed columns (memory); what goes in comes back, and the frame has the types."""
     import dataclasses
 
-    from model.outcome_table import OutcomeTable
-    from model.outcomes import OUTCOME_COLUMNS, OutcomeRecord
+    from spsim.model.outcome_table import OutcomeTable
+    from spsim.model.outcomes import OUTCOME_COLUMNS, OutcomeRecord
 
     kinds = {f.name: f.type for f in dataclasses.fields(OutcomeRecord)}
     examples = {"float": 2.5, "int": 300, "bool": True, "str": "LTC"}

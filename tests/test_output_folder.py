@@ -13,8 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from experiments import cli
-
+from spsim.experiments.cli import commands as cli
 QUICK = ["--replicates", "1", "--years", "0.1", "--warmup-years", "0", "--population", "5000"]
 
 
@@ -103,7 +102,7 @@ def test_people_files_hold_every_referral_and_come_back_on_resume(tmp_path):
     """--people: one Parquet file of outcome records per replicate, data only, restored by --resume."""
     import pandas as pd
 
-    from model.outcomes import OUTCOME_COLUMNS
+    from spsim.model.outcomes import OUTCOME_COLUMNS
 
     out = tmp_path / "run"
     args = ("run", "baseline", "fund_vcse", "--replicates", "1", "--years", "0.5", "--warmup-years", "0",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from model import ParameterError, SocialPrescribingModel
-from model.activities import MECHANISMS, catalogue
-from model.parameters import evidence, registry, resolve
+from spsim.model import ParameterError, SocialPrescribingModel
+from spsim.model.activities import MECHANISMS, catalogue
+from spsim.model.parameters import evidence, registry, resolve
 
 
 def cited_ids_exist(source) -> list[str]:
@@ -78,7 +78,7 @@ def test_good_values_are_coerced_to_the_parameter_type():
 
 def test_evidence_table_is_current_and_complete():
     """seeds/EVIDENCE.md is what `spsim evidence` writes now, and lists every parameter and finding."""
-    from experiments.evidence import EVIDENCE_FILE, render
+    from spsim.experiments.reporting.evidence import EVIDENCE_FILE, render
 
     text = render()
     assert EVIDENCE_FILE.read_text() == text, "run `spsim evidence` to refresh seeds/EVIDENCE.md"

@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from experiments import pathway_diagram
-from model import SocialPrescribingModel
-from model.policies import VCSECapacityGrants
-from model.states import LEGAL, TERMINAL, TRANSITIONS, Event, IllegalTransition, PathwayState
+from spsim.experiments.reporting import pathway_diagram
+from spsim.model import SocialPrescribingModel
+from spsim.model.policies import VCSECapacityGrants
+from spsim.model.states import LEGAL, TERMINAL, TRANSITIONS, Event, IllegalTransition, PathwayState
 from tests import builders
 
 S = PathwayState

@@ -1,14 +1,14 @@
 """Which lever wins depends on the place (issue 14): where community groups are scarce, grants to groups reach
 more people than the same money spent on link workers; where groups are plentiful, link workers do. Provision,
 not link work, binds where groups are few (Bu 2024; Dayson 2020; Cooper 2024). The full experiment, with
-intervals, is experiments/place_ranking.py (results/places/ranking.md); this is its small, fixed-seed check."""
+intervals, is experiments/uncertainty/place_ranking.py (results/places/ranking.md); this is its small, fixed-seed check."""
 
 from __future__ import annotations
 
 import pytest
 
-from experiments import scenario as scenarios
-from experiments.runner import Task, replicate_seed, run_task
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.experiments.runs.runner import Task, replicate_seed, run_task
 
 
 def take_up_gain_of_grants_over_link_workers(groups_per_100k: float) -> float:

@@ -16,11 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from experiments import cli, experiment, figures
-from experiments import place as places
-from experiments.safe_markdown import plain
-from experiments import scenario as scenarios
-from model import SocialPrescribingModel
+from spsim.experiments.cli import commands as cli
+
+from spsim.experiments.comparison import experiment
+
+from spsim.experiments.reporting import figures
+from spsim.experiments.inputs import place as places
+from spsim.experiments.reporting.safe_markdown import plain
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.model import SocialPrescribingModel
 
 EXAMPLES = sorted(places.PLACES_DIR.glob("*.toml"))
 TWO_AREAS = """
@@ -254,7 +258,7 @@ def test_any_generated_place_file_is_run_or_refused_in_one_line(data, tmp_path_f
 
 
 def test_viz_hands_the_checked_place_to_the_page_as_data(tmp_path, monkeypatch):
-    from model.place import ENVIRONMENT, from_json
+    from spsim.model.place import ENVIRONMENT, from_json
 
     seen = {}
 

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from model import SocialPrescribingModel
-from model.parameters import registry
-from model.policies import LinkWorkerFunding, LinkWorkerTraining, LongTermSupport, SupportedDischarge
+from spsim.model import SocialPrescribingModel
+from spsim.model.parameters import registry
+from spsim.model.policies import LinkWorkerFunding, LinkWorkerTraining, LongTermSupport, SupportedDischarge
 
 LW = "link_workers_per_100k"
 BASE_LW = registry()[LW].value  # 6 FTE per 100,000

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from model import Cohort, PathwayState, Patient, ReferralSource, SocialPrescribingModel
-from model.referral import referred_this_week
+from spsim.model import Cohort, PathwayState, Patient, ReferralSource, SocialPrescribingModel
+from spsim.model.referral import referred_this_week
 
 S = PathwayState
 WEEKS = 52

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from model import SocialPrescribingModel
-from model.policies import PeerSupportProgramme, SupportedDischarge, VCSECapacityGrants
+from spsim.model import SocialPrescribingModel
+from spsim.model.policies import PeerSupportProgramme, SupportedDischarge, VCSECapacityGrants
 
 GOLDEN = Path(__file__).parent / "golden" / "regression.json"
 CASES = {

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from experiments import analysis, report
-from experiments.safe_markdown import plain, to_html
+from spsim.experiments.analysis import statistics as analysis
+
+from spsim.experiments.reporting import report
+from spsim.experiments.reporting.safe_markdown import plain, to_html
 from tests.test_decisions import costs_and_effects
 
 HOSTILE = '<script>alert(1)</script> [click](javascript:alert(2)) ![x](javascript:alert(3)) | <img src=x onerror=alert(4)>'
@@ -53,7 +55,7 @@ def test_a_run_with_a_script_in_its_description_writes_it_escaped(tmp_path):
     scenario.write_text('description = "<script>alert(1)</script>"\n')
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "experiments", "run", "baseline", str(scenario), "--replicates", "1", "--years", "0.5",
+        [sys.executable, "-m", "spsim.experiments", "run", "baseline", str(scenario), "--replicates", "1", "--years", "0.5",
          "--warmup-years", "0.2", "--population", "3000", "--out", str(out)],
         capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model import SocialPrescribingModel
+from spsim.model import SocialPrescribingModel
 
 
 def run(seed: int, weeks: int = 104, **params):

@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from experiments import cli, figures
+from spsim.experiments.cli import commands as cli
 
+from spsim.experiments.reporting import figures
 SCENARIOS = ["baseline", "fund_vcse"]
 REPLICATES = 2
 COMMAND = ["run", *SCENARIOS, "--replicates", str(REPLICATES), "--years", "0.2", "--warmup-years", "0",

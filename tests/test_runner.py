@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from experiments import scenario as scenarios
-from experiments.experiment import Experiment
-from experiments.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.experiments.comparison.experiment import Experiment
+from spsim.experiments.runs.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
 DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv",
               "subgroups.csv", "subgroup_comparison.csv", "equity.csv")
@@ -69,7 +69,7 @@ def test_dask_with_a_scheduler_address(tmp_path):
 
 
 def spsim(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "experiments", *args], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "spsim.experiments", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kwargs)  # fmt: skip
 
 
@@ -115,8 +115,8 @@ def test_outputs_exist_with_the_contract_columns(tmp_path):
 
     import pandas as pd
 
-    from experiments.decisions import INCREMENTAL_COLUMNS
-    from experiments.metrics import REPLICATE_COLUMNS
+    from spsim.experiments.analysis.decisions import INCREMENTAL_COLUMNS
+    from spsim.experiments.runs.metrics import REPLICATE_COLUMNS
 
     exp = experiment(tmp_path / "o", replicates=2)
     exp.run()
@@ -174,7 +174,7 @@ def test_the_manifest_and_report_record_the_population_each_scenario_ran_with(tm
 
 def test_trajectories_follow_only_people_referred_after_the_warm_up():
     """Month 0 of the trajectories counts exactly the people referred in the measurement window."""
-    from experiments.runner import Task, run_task
+    from spsim.experiments.runs.runner import Task, run_task
 
     task = Task(scenarios.load("baseline"), 0, replicate_seed(1, 0), weeks=30, place={"population": 20_000},
                 warmup_weeks=26)  # fmt: skip

@@ -9,8 +9,10 @@ import tarfile
 
 import pytest
 
-from experiments import cli, viz_assets
-from experiments.safe_extract import UnsafeArchive, extract
+from spsim.experiments.cli import commands as cli
+
+from spsim.experiments.viz import assets as viz_assets
+from spsim.experiments.viz.safe_extract import UnsafeArchive, extract
 from tests.test_viz_assets import registry  # noqa: F401  (the fake npm registry fixture)
 
 

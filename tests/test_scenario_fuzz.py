@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from experiments import scenario as scenarios
-from model.parameters import registry
-from model.policies import POLICY_TYPES
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.model.parameters import registry
+from spsim.model.policies import POLICY_TYPES
 
 NAMES = sorted(registry())
 POLICY_KEYS = sorted({f for cls in POLICY_TYPES.values() for f in cls.__dataclass_fields__} | {

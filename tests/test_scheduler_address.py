@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from experiments import cli, runner
+from spsim.experiments.cli import commands as cli
 
-
+from spsim.experiments.runs import runner
 def refused(capsys, tmp_path, address: str, *extra: str) -> str:
     out = tmp_path / "out"
     start = time.monotonic()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import (
+from spsim.model import (
     PathwayState,
     Patient,
     Service,
     SocialPrescribingModel,
     VCSEGroup,
 )
-from model.states import SetbackKind
+from spsim.model.states import SetbackKind
 from tests import builders
 
 S = PathwayState

@@ -6,16 +6,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import calibrate, cli, psa, sensitivity
-from experiments import scenario as scenarios
-from experiments.design import (
+from spsim.experiments.uncertainty import calibrate
+
+from spsim.experiments.cli import commands as cli
+
+from spsim.experiments.uncertainty import psa
+
+from spsim.experiments.uncertainty import sensitivity
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.experiments.runs.design import (
     Design,
     DesignError,
     best_scenario,
     net_benefit,
     uncertain_parameters,
 )
-from model import parameters
+from spsim.model import parameters
 
 TINY = {"years": 0.5, "warmup_years": 0.25, "population": 5_000, "seed": 3}
 
@@ -105,8 +111,8 @@ def test_the_expected_value_of_perfect_information_by_hand():
 
 
 def test_psa_draws_follow_the_registrys_distributions():
-    from experiments.design import from_unit_interval
-    from model.parameters import registry
+    from spsim.experiments.runs.design import from_unit_interval
+    from spsim.model.parameters import registry
 
     u = np.array([0.025, 0.5, 0.975])
     cost = registry()["cmht_contact_cost_gbp"]  # gamma, mean 120, range 70-200 as its central 95%

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from experiments import validate
-
-
+from spsim.experiments.uncertainty import validate
 def test_validation_reports_every_target(tmp_path):
     table = validate.run(tmp_path, replicates=2, years=1.0, population=8_000, workers=1)
     assert list(table["target"]) == list(validate.targets())

@@ -15,9 +15,9 @@ import tarfile
 
 import pytest
 
-from experiments import cli, viz_assets
+from spsim.experiments.cli import commands as cli
 
-
+from spsim.experiments.viz import assets as viz_assets
 def _tarball(files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:

@@ -9,7 +9,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from experiments.viz_guard import refusal
+from spsim.experiments.viz.guard import refusal
 
 from .viz_server import running_viz
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from model import (
+from spsim.model import (
     PathwayState,
     Patient,
     SocialPrescribingModel,
     VCSEGroup,
 )
-from model.states import SetbackKind
+from spsim.model.states import SetbackKind
 from tests import builders
 
 S = PathwayState

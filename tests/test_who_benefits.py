@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import Cohort, Patient, ReferralSource, SocialPrescribingModel
-from model.patient import gain_scale
-from model.referral import cohort_of, refer
+from spsim.model import Cohort, Patient, ReferralSource, SocialPrescribingModel
+from spsim.model.patient import gain_scale
+from spsim.model.referral import cohort_of, refer
 
 from .test_outcomes import QUIET, add_group, calm_model
 

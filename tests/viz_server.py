@@ -30,7 +30,7 @@ def running_viz(answers: Callable[[int], bool], *options: str, log: IO | None = 
     """Yield the port of a running `spsim viz` once ``answers(port)`` is true; its output goes to ``log``
     (or is kept to explain a failed start)."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "experiments", "viz", "--port", str(port), *options], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "spsim.experiments", "viz", "--port", str(port), *options], cwd=ROOT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log or subprocess.DEVNULL,
                                stderr=log or subprocess.PIPE)  # fmt: skip
 

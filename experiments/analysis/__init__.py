@@ -1,0 +1,1 @@
+"""Reading finished runs: paired statistics, decisions, cost-effectiveness, spend, equity."""

@@ -1,0 +1,244 @@
+"""The economic evaluation of a run (issue 15): what each policy costs the NHS and gains in QALYs, its net
+monetary benefit at NICE's thresholds, how likely it is to be the most cost-effective, and the wider view in
+WELLBYs with the natural course's deadweight shown. Written as economics.csv, ceac.csv, two figures, a
+report section and economics.xlsx (the same tables for commissioners who work in spreadsheets).
+
+Every quantity is a column of replicates.csv (experiments/runs/metrics.py; the model's account is
+model/health_economics.py); every difference is paired by replicate (common random numbers). The probability
+of being the most cost-effective is the share of replicates in which a policy has the highest net monetary
+benefit: chance alone (who is referred, who takes up what), not the uncertainty in the parameters, which
+`spsim psa` adds.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from spsim.experiments.analysis import decisions
+from spsim.experiments.analysis.statistics import interval
+from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
+
+CEAC_VALUES_GBP = np.arange(0, 50_001, 1_000)  # GBP per QALY, the acceptability curve's horizontal axis
+# (column, what it is) of economics.csv, one row per scenario; each with its 95% CI and paired difference
+MEASURES = [
+    ("qalys_gained", "QALYs gained against each person's natural course (ReQoL-UI, mapped from SWEMWBS), discounted"),
+    ("wellbys_gained", "WELLBYs gained (life satisfaction, from SWEMWBS), discounted"),
+    ("commissioner_cost_discounted_gbp", "commissioner spend on the service in the window, discounted (GBP)"),
+    ("care_cost_change_gbp", "change in GP, A&E and secondary mental health team costs, discounted (GBP; negative saves)"),
+    ("net_cost_gbp", "net cost to the NHS: spend plus the change in care costs (GBP)"),
+    ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY (GBP)"),
+    ("nmb_30k_gbp", "net monetary benefit at 30,000 GBP per QALY (GBP)"),
+    ("wellby_value_gbp", "WELLBYs valued at the Green Book's figure (GBP; overlaps the QALYs, do not add them)"),
+    ("return_per_pound", "WELLBY value plus NHS savings per pound of commissioner spend (the wider view)"),
+    ("mean_swemwbs_change", "before-and-after SWEMWBS change per person measured (what an uncontrolled study reports)"),
+    ("net_swemwbs_change", "the part of it that is the service's: true SWEMWBS above the natural course at follow-up"),
+    ("deadweight_share", "share of the before-and-after change that would have happened anyway (the natural course)"),
+]
+
+
+def probability_best(replicates: pd.DataFrame, order: list[str], value_per_qaly: float) -> pd.Series:
+    """Share of paired replicates in which each scenario has the highest net monetary benefit (ties: the
+    scenario named first)."""
+    effects = decisions.paired_values(replicates, order, decisions.EFFECT)
+    costs = decisions.paired_values(replicates, order, decisions.COST)
+    benefit = (value_per_qaly * effects - costs).dropna()
+    if benefit.empty:
+        return pd.Series(math.nan, index=order)
+    best = np.argmax(benefit.to_numpy(), axis=1)  # the first of equal maxima: the scenario named first
+    return pd.Series(np.bincount(best, minlength=len(order)) / len(best), index=order)
+
+
+def ceac(replicates: pd.DataFrame, order: list[str], values=CEAC_VALUES_GBP) -> pd.DataFrame:
+    """ceac.csv: at each value of a QALY, the share of replicates in which each scenario is the most
+    cost-effective."""
+    rows = [{"value_per_qaly_gbp": float(v), **probability_best(replicates, order, float(v)).to_dict()} for v in values]
+    return pd.DataFrame(rows, columns=["value_per_qaly_gbp", *order])
+
+
+def economics_table(replicates: pd.DataFrame, order: list[str], level: float = 0.95) -> pd.DataFrame:
+    """economics.csv: one row per scenario; for each measure its mean and 95% CI across replicates and its
+    paired difference from the reference (the first scenario) with 95% CI; then the ICER against the
+    reference and the probability of being the most cost-effective at 20,000 and 30,000 GBP per QALY."""
+    reference = order[0]
+    rows = []
+    chances = {v: probability_best(replicates, order, float(v)) for v in WTP_PER_QALY_GBP}
+    for name in order:
+        row: dict = {"scenario": name, "reference": reference}
+        for column, _ in MEASURES:
+            table = decisions.paired_values(replicates, order, column)
+            m, lo, hi = interval(table[name], share=False, level=level)
+            row |= {column: m, f"{column}_ci_low": lo, f"{column}_ci_high": hi}
+            m, lo, hi = interval(table[name] - table[reference], share=False, level=level)
+            row |= {f"{column}_vs_reference": m, f"{column}_vs_reference_ci_low": lo,
+                    f"{column}_vs_reference_ci_high": hi}  # fmt: skip
+        extra_qalys, extra_cost = row["qalys_gained_vs_reference"], row["net_cost_gbp_vs_reference"]
+        row["icer_vs_reference_gbp_per_qaly"] = icer_in_words(extra_cost, extra_qalys)[0]
+        row["icer_vs_reference"] = icer_in_words(extra_cost, extra_qalys)[1]
+        for v in WTP_PER_QALY_GBP:
+            row[f"probability_most_cost_effective_{v // 1000}k"] = float(chances[v][name])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def icer_in_words(extra_cost: float, extra_qalys: float) -> tuple[float, str]:
+    """An ICER against the reference, and what it means where a ratio alone would mislead (a negative ICER
+    is either cheaper-and-better or dearer-and-worse)."""
+    if math.isnan(extra_cost) or math.isnan(extra_qalys) or (extra_cost == 0 and extra_qalys == 0):
+        return math.nan, "the reference" if extra_cost == 0 and extra_qalys == 0 else "no data"
+    if extra_qalys > 0 and extra_cost <= 0:
+        return math.nan, "dominant (more QALYs, costs no more)"
+    if extra_qalys <= 0 and extra_cost >= 0:
+        return math.nan, "dominated (no more QALYs, costs no less)"
+    ratio = extra_cost / extra_qalys
+    if extra_qalys > 0:
+        return ratio, f"{ratio:,.0f} GBP per QALY gained"
+    return ratio, f"saves {ratio:,.0f} GBP per QALY lost"
+
+
+def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd.DataFrame, order: list[str],
+                   settings: dict, counterfactual: str | None) -> list[str]:  # fmt: skip
+    """The report's lead: net monetary benefit at 20,000 GBP per QALY with its interval, which policy is
+    cost-effective and with what probability, and the wider view with its deadweight."""
+    reference = order[0]
+    table = econ.set_index("scenario")
+    chosen = decisions.decision(replicates, order)
+    lines = ["## Value for money (NICE reference case)", ""]
+    lines.append(
+        f"QALYs gained against each person's natural course, and the net cost to the NHS (commissioner spend plus "
+        f"the GP, A&E and mental health team care the service adds or saves), for everyone referred in the "
+        f"{settings['years']:g} simulated years, each followed {settings['horizon_years']:g} years from referral "
+        f"(past follow-up, what the service gave fades as the model's gains fade), discounted at "
+        f"{settings['discount_rate']:.1%} a year; perspective: NHS and personal social services. QALYs are ReQoL-UI "
+        f"utilities mapped from SWEMWBS (an interim linear slope, README \"Economics\"). Net monetary benefit (NMB) = "
+        f"value of a QALY x QALYs - net cost.")
+    lines.append("")
+    if chosen is not None:
+        best = chosen.best
+        row = table.loc[best]
+        chance20 = row["probability_most_cost_effective_20k"]
+        chance30 = row["probability_most_cost_effective_30k"]
+        n = chosen.n_pairs
+        text = (f"- **At 20,000 GBP per QALY `{best}` has the highest net monetary benefit**: "
+                f"{row['nmb_20k_gbp']:,.0f} GBP (95% CI {row['nmb_20k_gbp_ci_low']:,.0f} to "
+                f"{row['nmb_20k_gbp_ci_high']:,.0f}) against no service")
+        if best != reference:
+            text += (f"; {row['nmb_20k_gbp_vs_reference']:+,.0f} GBP against `{reference}` (95% CI "
+                     f"{row['nmb_20k_gbp_vs_reference_ci_low']:+,.0f} to {row['nmb_20k_gbp_vs_reference_ci_high']:+,.0f})")
+        text += "."
+        if chosen.runner_up is not None:
+            d, lo, hi = chosen.difference
+            verdict = ("clearly ahead" if chosen.clear else "no clear difference: the interval includes zero")
+            text += (f" Against the runner-up `{chosen.runner_up}`: {d:+,.0f} GBP (95% CI {lo:+,.0f} to {hi:+,.0f}), "
+                     f"{verdict}.")  # fmt: skip
+        text += (f" It is the most cost-effective in {chance20:.0%} of {n} paired replicates at 20,000 GBP per QALY "
+                 f"and {chance30:.0%} at 30,000 (chance alone; `spsim psa` adds the parameters' uncertainty).")
+        lines.append(text)
+    cost_effective = [name for name in order if name != counterfactual and _is_cost_effective(table.loc[name])]
+    if counterfactual in order:
+        words = ", ".join(f"`{name}`" for name in cost_effective) or "none"
+        lines.append(f"- Cost-effective against no service at 20,000 GBP per QALY (NMB interval above zero): {words}.")
+    lines += [
+        "",
+        "| scenario | QALYs gained (95% CI) | net cost, GBP (95% CI) | ICER against "
+        f"`{reference}` | NMB at 20,000 GBP/QALY (95% CI) | NMB vs `{reference}` (95% CI) | most cost-effective "
+        "at 20k / 30k |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in order:
+        r = table.loc[name]
+        vs = ("reference" if name == reference else
+              f"{r['nmb_20k_gbp_vs_reference']:+,.0f} ({r['nmb_20k_gbp_vs_reference_ci_low']:+,.0f} to "
+              f"{r['nmb_20k_gbp_vs_reference_ci_high']:+,.0f})")  # fmt: skip
+        lines.append(
+            f"| `{name}` | {r['qalys_gained']:,.1f} ({r['qalys_gained_ci_low']:,.1f} to {r['qalys_gained_ci_high']:,.1f}) "
+            f"| {r['net_cost_gbp']:,.0f} ({r['net_cost_gbp_ci_low']:,.0f} to {r['net_cost_gbp_ci_high']:,.0f}) | "
+            f"{'' if name == reference else r['icer_vs_reference']} | {r['nmb_20k_gbp']:,.0f} "
+            f"({r['nmb_20k_gbp_ci_low']:,.0f} to {r['nmb_20k_gbp_ci_high']:,.0f}) | {vs} | "
+            f"{r['probability_most_cost_effective_20k']:.0%} / {r['probability_most_cost_effective_30k']:.0%} |")
+    lines += ["", "The cost-effectiveness plane and the acceptability curves are under Key figures.", ""]
+    lines += [
+        "**The wider view.** Wellbeing valued in WELLBYs (HM Treasury Green Book, 13,000 GBP per WELLBY at 2019 "
+        "prices; 0.26 life-satisfaction points per SWEMWBS point), plus the NHS's own savings, per pound of "
+        "commissioner spend; beside it, how much of the before-and-after change an uncontrolled evaluation would "
+        "report is the service's and how much is deadweight (the natural course: people are referred at a low "
+        "point and many recover anyway). WELLBYs and QALYs value the same gain twice: never add them.",
+        "",
+        "| scenario | return per pound (95% CI) | before-and-after SWEMWBS change | of which the service's | deadweight |",
+        "|---|---|---|---|---|",
+    ]
+    for name in order:
+        r = table.loc[name]
+        ret = ("n/a (no spend)" if math.isnan(r["return_per_pound"]) else
+               f"{r['return_per_pound']:,.2f} ({r['return_per_pound_ci_low']:,.2f} to {r['return_per_pound_ci_high']:,.2f})")  # fmt: skip
+        lines.append(f"| `{name}` | {ret} | {r['mean_swemwbs_change']:+.2f} | {r['net_swemwbs_change']:+.2f} | "
+                     f"{r['deadweight_share']:.0%} |")
+    lines += ["", "Tables: `economics.csv`, `ceac.csv`, `incremental.csv`, and all of them in `economics.xlsx`.", ""]
+    return lines
+
+
+def _is_cost_effective(row: pd.Series) -> bool:
+    return bool(row["nmb_20k_gbp_ci_low"] > 0)
+
+
+DEFINITIONS = [
+    ("perspective", "NHS and personal social services (NICE PMG36 reference case)"),
+    ("whom", "everyone referred in the measurement window (after the warm-up), including people whose follow-up "
+             "had not finished when the run ended"),
+    ("horizon", "economic_horizon_years from each referral; past follow-up the natural course is held and the "
+                "service's gains fade as the model's gains fade after attendance stops"),
+    ("discounting", "costs and effects at discount_rate_per_year, week w after the window opens weighing "
+                    "(1 + rate)^(-w/52)"),
+    ("QALYs", "utility above the natural course's each week / 52; utility linear in SWEMWBS "
+              "(utility_per_swemwbs_point, anchored at the population mean), bounded to ReQoL-UI's -0.195 to 1"),
+    ("WELLBYs", "SWEMWBS above the natural course x ls_per_swemwbs_point / 52 each week; valued at wellby_value_gbp"),
+    ("care costs", "GP consultations and A&E attendances expected from each week's wellbeing and loneliness, "
+                   "minus the natural course's, at PSSRU unit costs; secondary mental health team contacts saved "
+                   "from a supported discharge to the horizon, for as long as routine discharge would have kept "
+                   "the person on the caseload"),
+    ("net cost", "commissioner spend in the window (discounted) plus the change in care costs"),
+    ("NMB", "value of a QALY x QALYs gained - net cost, at 20,000 and 30,000 GBP per QALY"),
+    ("probability most cost-effective", "share of paired replicates in which the scenario has the highest NMB "
+                                        "(chance alone; spsim psa adds parameter uncertainty)"),
+]
+
+
+def workbook(path: Path, sheets: dict[str, pd.DataFrame], settings: dict) -> Path:
+    """economics.xlsx: the summary tables as sheets, and one sheet of definitions and settings (openpyxl)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    about = book.create_sheet("Read me")
+    about.append(["spsim economic evaluation", ""])
+    for key, value in settings.items():
+        about.append([key, value])
+    about.append([])
+    for key, value in DEFINITIONS:
+        about.append([key, value])
+    about.column_dimensions["A"].width = 32
+    about.column_dimensions["B"].width = 120
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append([_cell(v) for v in row])
+        for i, column in enumerate(frame.columns, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(str(column)) + 2))
+        sheet.freeze_panes = "B2"
+    partial = path.with_name(path.name + ".partial.xlsx")
+    book.save(partial)
+    partial.replace(path)
+    return path
+
+
+def _cell(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None  # an empty cell, not the text "nan"
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

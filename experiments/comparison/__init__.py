@@ -1,0 +1,1 @@
+"""`spsim run`: the funding-policy comparison (scenarios x replicates) and its outputs."""

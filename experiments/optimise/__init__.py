@@ -1,0 +1,1 @@
+"""`spsim optimise`: the best split of a budget over the funding levers."""

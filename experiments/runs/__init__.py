@@ -1,0 +1,1 @@
+"""Running the model many times: tasks, executors, shards on disk, output folders, designs, benchmarks."""

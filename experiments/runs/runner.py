@@ -1,0 +1,291 @@
+"""Running replicates through an executor, writing each one as it finishes.
+
+Each (scenario, replicate) is a task run by ``run_task`` in a worker process: a local process pool by
+default, or Dask distributed for a cluster. Replicate r has the same seed in every scenario (common
+random numbers), so scenarios are compared paired. Each finished replicate is written at once as a
+shard (atomically: a temporary file renamed into place), so an interrupted run loses nothing finished
+and ``--resume`` runs only what is missing. The final tables are built from the shards in a fixed
+order, so they are identical whatever the executor, the number of workers or the interruptions.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import dataclasses
+import gc
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from spsim.model import SocialPrescribingModel
+from spsim.model.place import Layout
+
+from spsim.experiments.runs.metrics import Window, replicate_metrics, timeseries, trajectory_sums
+from spsim.experiments.inputs.scenario import Scenario
+from spsim.experiments.runs.subgroups import subgroup_rows
+
+SHARD_DIR = "replicates"
+PEOPLE_DIR = "people"  # with --people: each replicate's per-person outcome records, as Parquet
+
+
+@dataclass(frozen=True)
+class Task:
+    scenario: Scenario
+    replicate: int
+    seed: int
+    weeks: int
+    place: dict[str, Any]
+    warmup_weeks: int = 0
+    layout: Layout | None = None  # a place file's small areas and groups (None: the default place)
+    people: bool = False  # also return the per-person outcome records (spsim run --people)
+
+
+@dataclass
+class ReplicateResult:
+    row: dict
+    timeseries: pd.DataFrame
+    trajectory_sums: pd.DataFrame
+    subgroups: pd.DataFrame
+    people: pd.DataFrame | None = None
+
+
+def replicate_seed(root_seed: int, replicate: int) -> int:
+    """The seed of replicate r: the same in every scenario (paired), independent across replicates."""
+    state = np.random.SeedSequence([root_seed, replicate]).generate_state(2, dtype=np.uint32)
+    return int(state[0]) << 31 | int(state[1]) >> 1
+
+
+@contextlib.contextmanager
+def few_garbage_collections():
+    """A run holds hundreds of thousands of live objects; Python's default cycle collector would
+    rescan them all every few hundred allocations (a quarter of the run time). Collect rarely."""
+    old = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def run_task(task: Task) -> ReplicateResult:
+    """One replicate of one scenario (runs in a worker process).
+
+    The place first runs as it is today (the scenario's own parameters, no policies) for the warm-up,
+    so that caseloads, waiting lists and groups are settled, as in a real system that has been running
+    for years; then the scenario's policies start (their weeks count from there) and measurement begins.
+    """
+    params = {**task.place, **task.scenario.parameters}
+    policies = [
+        dataclasses.replace(
+            policy,
+            start_week=policy.start_week + task.warmup_weeks,
+            end_week=None if policy.end_week is None else policy.end_week + task.warmup_weeks,
+        )
+        for policy in task.scenario.policies
+    ]
+    with few_garbage_collections():
+        model = SocialPrescribingModel(rng=task.seed, policies=policies, measure_from=task.warmup_weeks,
+                                       layout=task.layout, **params)  # fmt: skip
+        if task.warmup_weeks:
+            model.run_for(task.warmup_weeks)
+        window = Window.start_now(model)
+        model.run_for(task.weeks)
+        model.close_open_records()
+    name = task.scenario.name
+    return ReplicateResult(
+        row=replicate_metrics(model, name, task.replicate, task.seed, window),
+        timeseries=timeseries(model, name, task.replicate, since_week=task.warmup_weeks),
+        trajectory_sums=trajectory_sums(model, name, task.replicate),
+        subgroups=subgroup_rows(model, name, task.replicate, window),
+        people=_people(model, name, task.replicate, window) if task.people else None,
+    )
+
+
+def _people(model: SocialPrescribingModel, scenario: str, replicate: int, window: Window) -> pd.DataFrame:
+    """The outcome records of the people referred in the measurement window (README, "Outcome records")."""
+    out = model.outcomes()
+    out = out[out["referred_week"] >= window.since_week].reset_index(drop=True)
+    out.insert(0, "replicate", replicate)
+    out.insert(0, "scenario", scenario)
+    return out
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it.
+
+    ``os.umask`` can only be read by setting it (``old = os.umask(0); os.umask(old)``), and in between any
+    other thread (Dask's, a progress bar's) would create files with no mask at all. Linux states the mask in
+    /proc/self/status (since 4.7); elsewhere fall back to the set-and-restore, racy but brief."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        # mkstemp makes the file 0600 (private to the writer); an output must open for colleagues like any file
+        # the user creates (0666 less the umask, as matplotlib's figures do), or a shared drive hides the report
+        os.fchmod(fd, 0o666 & ~current_umask())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """A table as CSV, written atomically, with the project's number format (stable across runs)."""
+    atomic_write_text(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+
+
+# ---------------------------------------------------------------------------- executors
+class Backend:
+    """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
+
+    def run(self, fn: Callable[[Task], Any], tasks: list[Task]) -> Iterator[tuple[Task, Any]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class InProcess(Backend):
+    """One worker: run in this process, one task at a time (no pool to start)."""
+
+    def run(self, fn, tasks):
+        for task in tasks:
+            yield task, fn(task)
+
+
+class ProcessPool(Backend):
+    def __init__(self, workers: int):
+        # "spawn": workers start clean (fork from a process with threads is unsafe and warns on 3.12)
+        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def run(self, fn, tasks):
+        futures = {self.pool.submit(fn, task): task for task in tasks}
+        for future in cf.as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+SCHEDULER_TIMEOUT_S = 5.0  # a scheduler on a working network answers in well under a second
+
+
+class SchedulerUnreachable(Exception):
+    """No Dask scheduler answered at an address; the message is one line."""
+
+
+def probe_scheduler(address: str, timeout: float | None = None) -> None:
+    """Ask the scheduler at ``address`` who it is, within ``timeout`` seconds in all (connecting, the
+    handshake and the answer): a malformed address, a closed port, a silent host or a server that is not a
+    Dask scheduler is refused here, in one line, before anything is written (Dask's Client alone waits 30 s
+    and then raises a multi-line OSError; some malformed addresses make it fail an assert after 10 s)."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    timeout = timeout or SCHEDULER_TIMEOUT_S
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    try:
+        answer = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except (TimeoutError, asyncio.TimeoutError):
+        raise SchedulerUnreachable(f"no Dask scheduler answered within {timeout:g} s") from None
+    except Exception as err:  # noqa: BLE001 - whatever the address or the peer did, it is not a usable scheduler
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise SchedulerUnreachable(f"no Dask scheduler there ({reason})") from None
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise SchedulerUnreachable("something answered, but not a Dask scheduler")
+
+
+class DaskBackend(Backend):
+    """Dask distributed: a scheduler address (a cluster), or a local cluster on 127.0.0.1."""
+
+    def __init__(self, workers: int, scheduler: str | None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            self.client = Client(self.cluster)
+
+    def run(self, fn, tasks):
+        from distributed import as_completed
+
+        futures = {self.client.submit(fn, task, pure=False): task for task in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_backend(executor: str, workers: int, scheduler: str | None) -> Backend:
+    if executor == "dask":
+        return DaskBackend(workers, scheduler)
+    if workers <= 1:
+        return InProcess()
+    return ProcessPool(workers)
+
+
+def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, ReplicateResult], Any],
+              progress: Callable[[int], Any] | None = None) -> None:  # fmt: skip
+    """Run the tasks, saving each result (as its shard) as soon as it arrives."""
+    for task, result in backend.run(run_task, tasks):
+        save(task, result)
+        if progress is not None:
+            progress(1)
+
+
+def progress_bar(total: int, initial: int, description: str):
+    """A tqdm bar on stderr, silent when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc=description, unit="replicate", file=sys.stderr,
+                disable=not sys.stderr.isatty())  # fmt: skip

@@ -1,0 +1,1 @@
+"""How far to trust an answer: calibration, validation, sensitivity, PSA, scenario discovery."""

@@ -1,0 +1,141 @@
+"""What the browser page shows of a paired run: the status line, the money, and the charts (as Vega-Lite specs
+from experiments/viz/charts.py). Plain Solara components; experiments/viz/app.py lays them out and owns the state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import solara
+from solara.widgets import VegaLite
+
+from spsim.experiments.viz import charts as page_charts
+
+from spsim.experiments.viz import levers as page_levers
+from spsim.experiments.viz.run import DIFFERENCES, PairedRun
+from spsim.model.states import PathwayState
+
+
+def gbp(amount: float) -> str:
+    return f"-£{-amount:,.0f}" if amount < 0 else f"£{amount:,.0f}"
+
+
+@solara.component
+def LeverControl(lever: page_levers.Lever, value: Any, on_value, parameters: dict, disabled: bool):
+    """One lever: its name and value with units always in view, a full-width control, and its yearly cost."""
+    extra, total = solara.use_memo(lambda: page_levers.yearly_cost(lever.name, value, parameters),
+                                   dependencies=[lever.name, value, id(parameters)])  # fmt: skip
+    if extra != extra:  # NaN: a tariff is paid per person who starts
+        cost = "cost: paid per person who starts (see Spending)"
+    elif lever.name not in page_levers.PRICED_FROM_NOTHING and extra == 0:
+        cost = "cost: none of its own (it uses link workers' time)" if lever.name in ("support_weeks", "open_door") \
+            else "cost: nothing more than today"  # fmt: skip
+    else:
+        cost = f"cost: {gbp(extra)} a year more than today" + (f" ({gbp(total)} a year in all)" if total != extra else "")
+    if lever.is_switch:
+        with solara.Column(gap="0px", classes=["spsim-lever"], style={"margin-bottom": "6px"}):
+            solara.Checkbox(label=f"{lever.title}: {lever.shown(value)}", value=bool(value), on_value=on_value,
+                            disabled=disabled)  # fmt: skip
+            solara.Text(cost, style=NOTE)
+    else:
+        ValueSlider(f"{lever.title}: {lever.shown(value)}", value, lever.low, lever.high, lever.step, on_value,
+                    disabled, note=cost, whole=lever.is_whole)  # fmt: skip
+
+
+NOTE = {"font-size": "12px", "color": "#555"}
+
+
+@solara.component
+def ValueSlider(text: str, value, low, high, step, on_value, disabled: bool, note: str = "", whole: bool = True):
+    """A slider with its value (and unit) written above it, always, and a full-width track: no label inside the
+    slider, where a long label takes the track's width (the old page's 0-pixel slider)."""
+    cast = int if whole else float
+    slider = solara.SliderInt if whole else solara.SliderFloat
+    with solara.Column(gap="0px", classes=["spsim-lever", "spsim-slider"], style={"margin-bottom": "6px"}):
+        solara.Text(text, classes=["spsim-value"], style={"font-weight": "500"})
+        slider(label="", value=cast(value), min=cast(low), max=cast(high), step=cast(step), on_value=on_value,
+               thumb_label=False, disabled=disabled)  # fmt: skip
+        if note:
+            solara.Text(note, style=NOTE)
+
+
+@solara.component
+def Status(run: PairedRun, week: int):
+    """The week, what the run with the levers looks like, and the money; ``week`` makes Solara redraw it."""
+    weeks = run.week - run.settings.warmup_weeks
+    spent, baseline = run.spend_so_far()
+    tariffs = run.tariffs_so_far()
+    p = run.levers.p
+    solara.Markdown(
+        f"**Week {weeks} since the levers began** (after a {run.settings.warmup_weeks}-week warm-up); "
+        f"{p.population:,} adults, seed {run.settings.seed}. With your levers: link workers in post "
+        f"{len(run.levers.workforce.link_workers())}, waiting for a link worker "
+        f"{run.levers.counters.count(PathwayState.AWAITING_LINK_WORKER):,}, "
+        f"groups open {len(run.levers.community.groups())}.\n\n"
+        f"**Spending since the levers began:** {gbp(spent)} with your levers, {gbp(baseline)} without: "
+        f"**{gbp(spent - baseline)} more** (of which tariffs paid {gbp(tariffs)})."
+    )
+
+
+def _series(run: PairedRun) -> list[tuple[str, str, dict, bool]]:
+    """(title, unit, reporter -> (label, colour), axis from zero) for each chart of the run with levers."""
+    sustained = f"attending, {run.levers.p.sustained_weeks}+ weeks attended (sustained)"
+    return [
+        ("People at each stage (with your levers)", "people", {
+            "with_link_worker": ("with a link worker", "#1f77b4"),
+            "awaiting_group": ("waiting for a group place", "#ff7f0e"),
+            "attending": ("attending a group", "#2ca02c"),
+            "sustained": (sustained, "#17becf"),
+            "volunteering": ("volunteering", "#9467bd"),
+            "setback": ("in a setback", "#d62728"),
+        }, True),
+        ("Waiting lists (with your levers)", "people waiting", {
+            "lw_waiting": ("for a link worker", "#7f7f7f"),
+            "group_waiting": ("for a place in a group", "#ff7f0e"),
+        }, True),
+        ("Link worker caseloads (with your levers)", "people", {
+            "caseload": ("people on caseloads", "#1f77b4"),
+            "caseload_capacity": ("caseload capacity of link workers in post", "#000000"),
+        }, True),
+        ("Community groups open (with your levers)", "groups", {"open_groups": ("groups open", "#2ca02c")}, True),
+        ("Wellbeing of people referred (with your levers)", "mean SWEMWBS (7-35, higher is better)", {
+            "mean_swemwbs": ("mean SWEMWBS score", "#2ca02c"),
+        }, False),
+        ("Loneliness of people referred (with your levers)", "mean UCLA-3 (3-9, higher is lonelier)", {
+            "mean_ucla": ("mean UCLA-3 score", "#d62728"),
+        }, False),
+    ]  # fmt: skip
+
+
+class ChartBoard:
+    """The page's charts as widgets made once per session and kept on the page: a step gives each one a new
+    spec, and nothing else. Handed to Solara as props, every spec's thousands of data values would be walked by
+    its renderer on every step (most of a step's time at 50,000 adults); and a chart widget removed before it
+    first drew is what raised Vega's "reading 'usermeta'" error on every load."""
+
+    def __init__(self):
+        self.difference = VegaLite(spec={})
+        self.series = [VegaLite(spec={}) for _ in range(N_SERIES)]
+        self.network = VegaLite(spec={})
+
+    @property
+    def widgets(self) -> list[VegaLite]:
+        return [self.difference, *self.series, self.network]
+
+    def update(self, run: PairedRun) -> None:
+        since = run.settings.warmup_weeks
+        model_vars = run.levers.datacollector.model_vars
+        self.difference.spec = page_charts.differences(run.differences, DIFFERENCES)
+        for widget, (title, unit, series, zero) in zip(self.series, _series(run), strict=True):
+            widget.spec = page_charts.time_series(model_vars, title, unit, series, since=since, zero=zero)
+        self.network.spec = page_charts.network(run.levers)
+
+
+N_SERIES = 6
+
+
+@solara.component
+def Charts(board: ChartBoard):
+    """The charts, laid out: the paired differences across the top, the run with the levers two to a row."""
+    solara.display(board.difference)
+    with solara.GridFixed(columns=2, align_items="start", justify_items="start"):
+        solara.display(*board.series, board.network)

@@ -1,0 +1,94 @@
+"""The house reads top-down: the command line, then the commands, then analysis and runs, then inputs, then the
+engine. An import may go down a floor or stay in its room, never up; the engine imports nothing above it; and
+every package folder is one the installed project ships (pyproject.toml lists them)."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# room -> floor: a module may import from its own room and from any room on a lower floor
+FLOORS = {
+    "cli": 5,
+    "comparison": 4, "uncertainty": 4, "optimise": 4, "viz": 4,  # the commands
+    "reporting": 3,
+    "analysis": 2, "runs": 2,
+    "inputs": 1,
+    "model": 0,
+}  # fmt: skip
+# commands may use each other's machinery (validate runs a comparison), as long as no two use each other
+COMMANDS_MAY_USE = {("uncertainty", "comparison"), ("optimise", "comparison"), ("optimise", "uncertainty")}
+
+
+def _room(path: Path) -> str:
+    parts = path.relative_to(ROOT).parts
+    if parts[0] == "model":
+        return "model"
+    return parts[1] if len(parts) > 2 else "experiments"
+
+
+def _imported_rooms(path: Path) -> set[str]:
+    """Rooms this module imports from (spsim.model -> model; spsim.experiments.<room> -> room)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            assert parts[0] not in ("model", "experiments", "seeds"), f"{path}: bare import {name} (use spsim.*)"
+            if parts[:2] == ["spsim", "model"]:
+                out.add("model")
+            elif parts[:2] == ["spsim", "experiments"] and len(parts) > 2 and parts[2] in FLOORS:
+                out.add(parts[2])
+        if isinstance(node, ast.ImportFrom) and node.level:
+            assert _room(path) != "model" or node.level == 1, f"{path}: relative import out of the engine"
+    return out
+
+
+def _modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def test_the_engine_imports_nothing_above_it():
+    for path in _modules("model"):
+        assert _imported_rooms(path) <= {"model"}, path
+
+
+def test_imports_go_down_a_floor_or_stay_in_their_room():
+    uses: dict[str, set[str]] = {}
+    for path in _modules("experiments"):
+        room = _room(path)
+        if room == "experiments":  # the package's own __init__ / __main__ (the command line's entry)
+            continue
+        for other in _imported_rooms(path) - {room}:
+            uses.setdefault(room, set()).add(other)
+            same_floor = FLOORS[other] == FLOORS[room]
+            assert FLOORS[other] < FLOORS[room] or (same_floor and (room, other) in COMMANDS_MAY_USE | {
+                ("analysis", "runs")}), f"{path.relative_to(ROOT)} ({room}, floor {FLOORS[room]}) imports {other}"
+    assert "analysis" not in uses.get("runs", set())  # the one same-floor pair goes one way
+
+
+def test_rooms_are_the_installed_packages():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {"spsim." + ".".join(p.relative_to(ROOT).parts) for top in ("model", "experiments", "seeds")
+               for p in [ROOT / top, *(ROOT / top).rglob("*")] if p.is_dir() and p.name != "__pycache__"}
+    assert folders == listed
+    assert set(FLOORS) - {"model"} == {p.parent.name for p in (ROOT / "experiments").glob("*/__init__.py")}
+
+
+def test_the_layering_check_can_fail(tmp_path):
+    """An engine module importing the command line is caught."""
+    bad = tmp_path / "model" / "bad.py"
+    bad.parent.mkdir()
+    bad.write_text("from spsim.experiments.cli import main\n")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert _imported_rooms(bad) == {"cli"}
+    finally:
+        ROOT = saved
