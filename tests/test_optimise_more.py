@@ -12,7 +12,7 @@ import pytest
 
 from spsim.experiments.optimise import search as optimise
 
-from spsim.experiments.optimise import equity as optimise_equity
+from spsim.experiments.optimise import fifths
 
 from spsim.experiments.optimise import robust as optimise_robust
 
@@ -71,7 +71,7 @@ def stub_search(tmp_path, monkeypatch, value, levers, objective="nmb", draws=Non
         rows = []
         for s, (i, point), r in itertools.product(scenarios, enumerate(self.draws), range(2)):
             columns = value(s.split.shares(), point) if hasattr(s, "split") else {}
-            base = {"nmb_20k_gbp": 0.0, optimise_equity.MOST: 0.0, optimise_equity.LEAST: 0.0}
+            base = {"nmb_20k_gbp": 0.0, fifths.MOST: 0.0, fifths.LEAST: 0.0}
             rows.append({"scenario": s.name, "point": i, "replicate": r, **{k: v + 50 * r for k, v in {**base, **columns}.items()}})
         return pd.DataFrame(rows)
 
@@ -114,7 +114,7 @@ def traded(shares, point):
     """Link workers: most benefit, widest gap; grants: less benefit, narrower gap; the discharge pathway is
     beaten on both by grants, so the front is the splits without it."""
     lw, vcse, sd = shares["link_workers"], shares["vcse_grants"], shares["supported_discharge"]
-    return {"nmb_20k_gbp": 10_000 * lw + 5_000 * vcse, optimise_equity.LEAST: 1_000 * lw - 1_000 * vcse + 500 * sd}
+    return {"nmb_20k_gbp": 10_000 * lw + 5_000 * vcse, fifths.LEAST: 1_000 * lw - 1_000 * vcse + 500 * sd}
 
 
 def test_the_trade_off_front_of_benefit_and_the_equity_gap(tmp_path, monkeypatch):
@@ -140,15 +140,15 @@ def test_net_wellbeing_by_fifth_by_hand(monkeypatch):
     keys = {"point": 0, "scenario": "s", "replicate": 0}
     people = pd.DataFrame({"imd_quintile": [1, 1, 5, 3, 1], "censored": [False, False, False, False, True],
                            "swemwbs_above_natural": [2.0, 1.0, 0.5, 9.0, 100.0], **keys})  # fmt: skip
-    levels = optimise_equity.DEPRIVATION_LEVELS
+    levels = fifths.DEPRIVATION_LEVELS
     groups = pd.DataFrame({"dimension": ["deprivation"] * 5 + ["age_band"], "subgroup": [*levels, "18-24"],
                            "adults": [3000, 1, 1, 1, 500, 7], **keys})  # fmt: skip
-    monkeypatch.setattr(optimise_equity.designs, "records", lambda design, out, columns: people)
-    monkeypatch.setattr(optimise_equity.designs, "subgroups", lambda design, out: groups)
-    row = optimise_equity.by_fifth(None, None).iloc[0]
-    assert row[optimise_equity.MOST] == pytest.approx(1000 * 3.0 / 3000)  # the censored person is not counted
-    assert row[optimise_equity.LEAST] == pytest.approx(1000 * 0.5 / 500)
-    assert optimise_equity.gap_rows(pd.DataFrame([row])).iloc[0] == pytest.approx(0.0)
+    monkeypatch.setattr(fifths.designs, "records", lambda design, out, columns: people)
+    monkeypatch.setattr(fifths.designs, "subgroups", lambda design, out: groups)
+    row = fifths.by_fifth(None, None).iloc[0]
+    assert row[fifths.MOST] == pytest.approx(1000 * 3.0 / 3000)  # the censored person is not counted
+    assert row[fifths.LEAST] == pytest.approx(1000 * 0.5 / 500)
+    assert fifths.gap_rows(pd.DataFrame([row])).iloc[0] == pytest.approx(0.0)
 
 
 def test_a_resumed_search_with_other_settings_is_refused(tmp_path, monkeypatch):

@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from spsim.experiments.optimise.levers import Split, policies_for
-
-if TYPE_CHECKING:
-    from spsim.experiments.optimise.search import Search
-
-OBJECTIVES = {  # name -> (replicates.csv column, in words, unit)
-    "nmb": ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY", "GBP"),
-    "qaly": ("qalys_gained", "QALYs gained", "QALYs"),
-    "wellbeing": ("swemwbs_points_gained", "SWEMWBS points gained by the people measured", "points"),
-    "equity": ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY against the deprivation gap in net "
-                              "wellbeing", "GBP"),  # fmt: skip
-}
-
+from spsim.experiments.optimise.problem import OBJECTIVES, Search
 
 def split_of(trial, levers: tuple[str, ...]) -> Split:
     """A finished trial's split, from what the journal kept (money per lever, and the on/off levers)."""

@@ -15,17 +15,12 @@ option's value in that draw minus this option's (zero only for an option that is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from spsim.experiments.runs.design import as_points, latin_draws, uncertain_parameters
-from spsim.experiments.optimise.report import OBJECTIVES
+from spsim.experiments.optimise.problem import OBJECTIVES, Search
 from spsim.experiments.runs.runner import atomic_write_csv
-
-if TYPE_CHECKING:
-    from spsim.experiments.optimise.search import Search
 
 # The most draws a search may judge its splits across: every split runs at every draw, so 1,000 draws of a
 # 40-trial search are already 40,000 runs per replicate (ten times the PSA's default of 100 draws).
