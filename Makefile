@@ -26,7 +26,7 @@ summary: $(STAMP)
 	$(PY) -m spsim.model --years 3 --counterfactual
 
 bench: $(STAMP)
-	$(PY) -m spsim.experiments.bench
+	$(PY) -m spsim.experiments.runs.bench
 
 # The evidence jobs, exactly as they made the committed results (README "For researchers"; minutes each)
 validate: $(STAMP)

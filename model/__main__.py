@@ -1,4 +1,4 @@
-"""Run one simulation and print the pathway summary: ``python -m model --years 3``."""
+"""Run one simulation and print the pathway summary: ``python -m spsim.model --years 3``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .summary import format_summary, pathway_summary, state_table
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m model", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m spsim.model", description=__doc__)
     parser.add_argument("--years", type=float, default=3.0, help="simulated years (default 3)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--population", type=int, default=None, help="adults in the catchment (default 50,000)")
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             print(state_table(model))
             print()
     except (ParameterError, CalibrationFileError) as err:
-        print(f"python -m model: {err}", file=sys.stderr)
+        print(f"python -m spsim.model: {err}", file=sys.stderr)
         return 2
     return 0
 

@@ -1,4 +1,4 @@
-"""`python -m model` (what `make run` calls until the experiments command lands)."""
+"""`python -m spsim.model` (what `make run` calls until the experiments command lands)."""
 
 from __future__ import annotations
 

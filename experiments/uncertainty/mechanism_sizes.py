@@ -6,7 +6,7 @@ difference it makes to the measure it should move, so that each is either shown 
 evidence-grounded size or shown to be small, with the figure. Writes ``results/mechanisms/`` (the runs,
 ``mechanisms.csv`` and ``mechanisms.md``)::
 
-    python -m experiments.mechanism_sizes [--replicates 5] [--years 3] [--population 100000] [--workers 2]
+    python -m spsim.experiments.uncertainty.mechanism_sizes [--replicates 5] [--years 3] [--population 100000] [--workers 2]
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def render(table: pd.DataFrame, settings: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m experiments.mechanism_sizes", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m spsim.experiments.uncertainty.mechanism_sizes", description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=5)
     parser.add_argument("--years", type=float, default=3.0)
     parser.add_argument("--population", type=int, default=100_000)

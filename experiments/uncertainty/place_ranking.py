@@ -8,7 +8,7 @@ the baseline, paired (common random numbers), in two versions of one place that 
 a 95% interval to results/places/ranking.csv (and ranking.md).
 
 A documented experiment rather than a test: at test sizes the difference is within chance. Run with
-``python -m experiments.place_ranking [--replicates N] [--population N] [--years Y] [--workers W]``.
+``python -m spsim.experiments.uncertainty.place_ranking [--replicates N] [--population N] [--years Y] [--workers W]``.
 """
 
 from __future__ import annotations
