@@ -157,4 +157,4 @@ def starts_per_100k_year(rows) -> float:
     """People who started an activity a year per 100,000 adults, mean over the reference's runs: what a
     tariff budget is divided by."""
     starts = rows["referrals"] * rows["vcse_uptake_rate"].fillna(0.0)
-    return float((starts / (rows["weeks"] / 52) / (rows["population"] / 100_000)).mean())
+    return float((starts / (rows["weeks"] / 52) / costing.per_100k(rows["population"])).mean())

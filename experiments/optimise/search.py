@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from spsim.model import costing
+
 from spsim.experiments.optimise import equity
 from spsim.experiments.optimise import robust
 from spsim.experiments.runs import outdir
@@ -74,7 +76,7 @@ def _by_run(frame: pd.DataFrame, value) -> pd.Series:
 
 def _extra_spend(frame: pd.DataFrame) -> pd.Series:
     """The levers' money a year per 100,000 adults, from the ledger."""
-    return frame[list(LEDGER)].sum(axis=1) / (frame["weeks"] / 52) / (frame["population"] / 100_000)
+    return frame[list(LEDGER)].sum(axis=1) / (frame["weeks"] / 52) / costing.per_100k(frame["population"])
 
 
 class OneBackend:
@@ -120,7 +122,7 @@ class Search:
 
     def __post_init__(self) -> None:
         self.fields = place_fields(self.population, self.place)
-        self.per_100k = self.budget_gbp_year / (self.population / 100_000)
+        self.per_100k = costing.rate_per_100k(self.budget_gbp_year, self.population)
         self.starts_per_100k_year: float | None = None  # from the reference's runs, for a tariff
         self.backend = OneBackend(self)
         from spsim.model.parameters import resolve
