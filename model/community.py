@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import costing
 from .activities import catalogue
 from .vcse_group import VCSEGroup
 
@@ -113,7 +114,7 @@ class Community:
     def distribute_grants(self) -> None:
         """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
         model = self.model
-        pot = model.p.vcse_grant_per_100k_year_gbp * model.per_100k / 52
+        pot = costing.grants_cost_year(model.p.vcse_grant_per_100k_year_gbp, model.p.population) / 52
         open_groups = self.groups()
         share = pot / len(open_groups) if open_groups else 0.0
         for group in open_groups:

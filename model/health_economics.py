@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .mechanisms import service_use
 from .wellbeing import with_service
 
 if TYPE_CHECKING:
@@ -48,22 +49,13 @@ def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
     return np.clip(u, *UTILITY_RANGE)
 
 
-def yearly_use(base: float, per_ltc: float, ltc: np.ndarray, ucla: np.ndarray, lonely_ratio: float,
-               swemwbs: np.ndarray, p: Params) -> np.ndarray:  # fmt: skip
-    """``mechanisms.service_use_rate`` times ``outcomes.low_wellbeing_ratio``, on arrays."""
-    loneliness = np.clip((ucla - 3.0) / 4.0, 0.0, 1.0)
-    need = (base + per_ltc * ltc) * (1 + (lonely_ratio - 1) * loneliness)
-    return need * p.service_use_rr_per_swemwbs_point ** (p.swemwbs_population_mean - swemwbs)
-
-
 def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
     qalys = (utility(sw, p) - utility(natural_sw, p)) / WEEKS_A_YEAR
     wellbys = (sw - natural_sw) * p.ls_per_swemwbs_point / WEEKS_A_YEAR
 
     def cost(s, lo_):
-        gp = yearly_use(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, lo_, p.lonely_gp_rate_ratio, s, p)
-        ae = yearly_use(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc, lo_, p.lonely_ae_rate_ratio, s, p)
+        gp, ae = service_use(s, lo_, ltc, p)  # the outcome record's formula, on arrays
         return (gp * p.gp_consultation_cost_gbp + ae * p.ae_attendance_cost_gbp) / WEEKS_A_YEAR
 
     return qalys, wellbys, cost(sw, lo) - cost(natural_sw, natural_lo)

@@ -8,6 +8,10 @@ without social prescribing. When attendance stops, part of each level fades (Wil
 
 The levels change only when a person attends, and fade by a closed formula otherwise, so a person
 who is not attending costs nothing per week: their outcomes are evaluated when they are needed.
+
+The formulas below work on one person's numbers and on numpy arrays of many people's alike (model/arrays.py):
+``Patient.outcomes_at`` and the outcome record call them with one person's, the wellbeing register
+(model/wellbeing.py) and the economics account (model/health_economics.py) with arrays. There is one copy of each.
 """
 
 from __future__ import annotations
@@ -16,17 +20,17 @@ import math
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .activities import Activity
+from .arrays import clip, is_array, where
 
 if TYPE_CHECKING:
+    from .parameters import Params
     from .wellbeing import WellbeingRegister
 
 SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
-
-
-def clip_score(x: float, lo_hi: tuple[float, float]) -> float:
-    return min(max(x, lo_hi[0]), lo_hi[1])
 
 
 @lru_cache(maxsize=256)
@@ -90,9 +94,7 @@ class Mechanisms:
 
     def _remaining(self, week: float) -> float:
         """Share of the part above the floor still there at ``week``."""
-        if self.paused_at is None or week <= self.paused_at:
-            return 1.0
-        return 0.5 ** ((week - self.paused_at) / self._half_life)
+        return fading(week, math.inf if self.paused_at is None else self.paused_at, self._half_life)
 
     def pause(self, week: float) -> None:
         """Attendance stops: the retained share of each level becomes a floor; the rest starts to fade."""
@@ -121,30 +123,73 @@ class Mechanisms:
         if r == 1.0:
             return (lv[0], lv[1], lv[2])
         fl = self.floor
-        return (fl[0] + (lv[0] - fl[0]) * r, fl[1] + (lv[1] - fl[1]) * r, fl[2] + (lv[2] - fl[2]) * r)
+        return (faded(lv[0], fl[0], r), faded(lv[1], fl[1], r), faded(lv[2], fl[2], r))
 
 
-def swemwbs(natural: float, mechanisms: tuple[float, float, float], gain_max: float, support: float = 0.0) -> float:
+def fading(week, since, half_life):
+    """Share of a gain still there at ``week``: all of it up to ``since`` (infinite: not fading), then halving
+    every ``half_life`` weeks."""
+    after = week > since
+    if is_array(after):
+        with np.errstate(invalid="ignore"):  # inf - inf where not fading: masked out by the choice
+            return np.where(after, _halved(week, since, half_life), 1.0)
+    return _halved(week, since, half_life) if after else 1.0  # one person: only worked out when needed
+
+
+def _halved(week, since, half_life):
+    return 0.5 ** ((week - since) / half_life)
+
+
+def faded(level, floor, remaining):
+    """A mechanism level (or a sum of levels) fading towards what is kept for good, ``floor``."""
+    return floor + (level - floor) * remaining
+
+
+def support_left(week, support_from, support_until, half_life):
+    """How much of link worker support's own effect someone has at ``week``: none before support began, all of
+    it while it lasts, fading with the gains' half-life after it ends."""
+    return where(week < support_from, 0.0, fading(week, support_until, half_life))
+
+
+def swemwbs(natural, mechanisms, gain_max, support=0.0):
     """SWEMWBS score: the person's natural course, plus link worker support, plus the mean mechanism level
-    times the full gain.
+    times the full gain. ``mechanisms``: the levels, summed (the wellbeing register, which keeps only their sum,
+    passes that alone).
 
     Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
     and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).
     """
-    return clip_score(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
+    return clip(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
 
 
-def ucla(natural: float, social: float, reduction_max: float, support: float = 0.0) -> float:
+def ucla(natural, social, reduction_max, support=0.0):
     """UCLA-3 loneliness score: the natural course, lowered by link worker support and by the social
     mechanism (friendship, belonging)."""
-    return clip_score(natural - support - reduction_max * social, UCLA_RANGE)
+    return clip(natural - support - reduction_max * social, UCLA_RANGE)
 
 
-def loneliness_weight(ucla_score: float) -> float:
+def loneliness_weight(ucla_score):
     """How far a UCLA-3 score is from 'not lonely' (3) to 'chronically lonely' (7 and over), in [0, 1]."""
-    return clip_score((ucla_score - 3.0) / 4.0, (0.0, 1.0))
+    return clip((ucla_score - 3.0) / 4.0, (0.0, 1.0))
 
 
-def service_use_rate(base: float, per_ltc: float, ltc_count: int, ucla_score: float, lonely_ratio: float) -> float:
+def service_use_rate(base, per_ltc, ltc_count, ucla_score, lonely_ratio):
     """Yearly GP consultations or A&E attendances: need sets the base, loneliness multiplies it."""
     return (base + per_ltc * ltc_count) * (1 + (lonely_ratio - 1) * loneliness_weight(ucla_score))
+
+
+def low_wellbeing_ratio(score, p: Params):
+    """How much more often someone uses services for each SWEMWBS point their wellbeing lies below the
+    population mean (a low point brings more consultations, which then regress with it)."""
+    return p.service_use_rr_per_swemwbs_point ** (p.swemwbs_population_mean - score)
+
+
+def service_use(swemwbs_score, ucla_score, ltc_count, p: Params):
+    """(GP consultations, A&E attendances) a year at these scores and long-term conditions: need, loneliness
+    and low wellbeing together."""
+    wellbeing = low_wellbeing_ratio(swemwbs_score, p)
+    gp = service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc_count, ucla_score,
+                          p.lonely_gp_rate_ratio) * wellbeing  # fmt: skip
+    ae = service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc_count, ucla_score,
+                          p.lonely_ae_rate_ratio) * wellbeing  # fmt: skip
+    return gp, ae

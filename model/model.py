@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from .attendance import attend_the_week
+from . import costing
 from .community import Community
 from .health_economics import HealthEconomics
 from .counters import Ledger, PathwayCounters
@@ -91,7 +92,7 @@ class SocialPrescribingModel(mesa.Model):
 
     @property
     def per_100k(self) -> float:
-        return self.p.population / 100_000
+        return costing.per_100k(self.p.population)
 
     def update_parameters(self, **changes: Any) -> None:
         """Change parameters mid-run (a policy starting); checked like the model's own keywords.

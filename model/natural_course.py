@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, clip_score
+from .arrays import clip
+from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 from .parameters import Params
 from .streams import PersonalDraws, purpose_constant
 
@@ -142,7 +143,7 @@ class NaturalCourse:
             self.advance(np.array([person]), week)
         wellbeing = float(self.mean_wellbeing[person]) + float(self.wellbeing_state[person])
         loneliness = float(self.mean_loneliness[person]) + float(self.loneliness_state[person])
-        return clip_score(wellbeing, SWEMWBS_RANGE), clip_score(loneliness, UCLA_RANGE)
+        return clip(wellbeing, SWEMWBS_RANGE), clip(loneliness, UCLA_RANGE)
 
     def dip(self, people: np.ndarray, week: int) -> np.ndarray:
         """How far ``people``'s wellbeing is above (+) or below (-) their own mean at ``week``."""

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, clip_score, service_use_rate, swemwbs, ucla
+from .arrays import clip
+from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, service_use, swemwbs, ucla
 from .natural_course import TINY
 from .parameters import chance_within
 from .states import Cohort, Service
@@ -91,8 +92,8 @@ class Outcomes:
         p = self.model.p
         z = STANDARD_NORMAL.inv_cdf(max(self.draw_in_week(f"measure_{scale}", occasion), TINY))
         if scale == "wellbeing":
-            return clip_score(score + p.swemwbs_measurement_sd * z, SWEMWBS_RANGE)
-        return clip_score(score + p.ucla_measurement_sd * z, UCLA_RANGE)
+            return clip(score + p.swemwbs_measurement_sd * z, SWEMWBS_RANGE)
+        return clip(score + p.ucla_measurement_sd * z, UCLA_RANGE)
 
     def swemwbs_at(self: Patient, week: float) -> float:
         return self.outcomes_at(week)[0]
@@ -131,14 +132,9 @@ class Outcomes:
         )
         sw_end, ucla_end = self.outcomes_at(week)
         ltc = self.person.ltc_count
-
-        def gp(sw: float, lo: float) -> float:
-            return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc, lo,
-                                    p.lonely_gp_rate_ratio) * low_wellbeing_ratio(sw, p)  # fmt: skip
-
-        def ae(sw: float, lo: float) -> float:
-            return service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc, lo,
-                                    p.lonely_ae_rate_ratio) * low_wellbeing_ratio(sw, p)  # fmt: skip
+        # GP and A&E use a year at referral and now (the economics account uses the same formula on arrays)
+        gp_start, ae_start = service_use(self.swemwbs0, self.ucla0, ltc, p)
+        gp_end, ae_end = service_use(sw_end, ucla_end, ltc, p)
 
         # what an evaluation would record: the questionnaires, each with its measurement error
         sw_start_seen, sw_end_seen = self.measured(self.swemwbs0, "wellbeing", 0), self.measured(sw_end, "wellbeing", 1)
@@ -157,15 +153,8 @@ class Outcomes:
             improved=sw_end_seen - sw_start_seen >= p.improvement_threshold,
             improved_loneliness=lo_start_seen - lo_end_seen >= p.improvement_threshold,
             working_age_not_employed=looking_for_work, found_work=found_work, mh_discharged=self.mh_discharged,
-            gp_change_per_year=gp(sw_end, ucla_end) - gp(self.swemwbs0, self.ucla0),
-            ae_change_per_year=ae(sw_end, ucla_end) - ae(self.swemwbs0, self.ucla0),
+            gp_change_per_year=gp_end - gp_start, ae_change_per_year=ae_end - ae_start,
         )  # fmt: skip
         self.record_closed = True
         self.model.record_outcome(self, record)
         return record
-
-
-def low_wellbeing_ratio(score: float, p) -> float:
-    """How much more often someone uses services for each SWEMWBS point their wellbeing lies below the
-    population mean (a low point brings more consultations, which then regress with it)."""
-    return p.service_use_rr_per_swemwbs_point ** (p.swemwbs_population_mean - score)

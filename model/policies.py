@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .parameters import registry, resolve
+from . import costing
+from .parameters import resolve
 from .states import Service
 
 if TYPE_CHECKING:
@@ -88,13 +89,14 @@ class LinkWorkerFunding(Policy):
 
     def changes(self, model):
         if self.budget_gbp_year is not None:
-            extra = self.budget_gbp_year / (model.p.lw_cost_per_fte_year_gbp * model.per_100k)
+            extra = costing.posts_for(self.budget_gbp_year, model.p.lw_cost_per_fte_year_gbp, model.p.population)
             return {"link_workers_per_100k": model.p.link_workers_per_100k + extra}
         return {"link_workers_per_100k": self.fte_per_100k}
 
     @staticmethod
     def extra_fte_for_budget(gbp_per_100k_year: float, cost_per_fte_year_gbp: float) -> float:
-        return gbp_per_100k_year / cost_per_fte_year_gbp
+        """FTE per 100,000 adults that a budget per 100,000 adults buys (``costing.posts_for``)."""
+        return costing.posts_for(gbp_per_100k_year, cost_per_fte_year_gbp)
 
 
 @dataclass
@@ -108,7 +110,7 @@ class VCSECapacityGrants(Policy):
 
     def changes(self, model):
         if self.gbp_year is not None:
-            return {"vcse_grant_per_100k_year_gbp": self.gbp_year / model.per_100k}
+            return {"vcse_grant_per_100k_year_gbp": costing.rate_per_100k(self.gbp_year, model.p.population)}
         return {"vcse_grant_per_100k_year_gbp": self.gbp_per_100k_year}
 
 
@@ -147,7 +149,7 @@ class PeerSupportProgramme(Policy):
         return {"peer_programme": True}
 
     def annual_programme_cost(self, model):
-        return model.p.peer_programme_cost_per_100k_year_gbp * model.per_100k
+        return costing.peer_programme_cost_year(model.p.peer_programme_cost_per_100k_year_gbp, model.p.population)
 
 
 @dataclass
@@ -162,7 +164,9 @@ class LinkWorkerTraining(Policy):
         return {"lw_training": self.level}
 
     def annual_programme_cost(self, model):
-        return self.level * model.workforce.funded_fte(Service.PRIMARY_CARE) * model.p.training_cost_per_lw_year_gbp
+        # the posts funded now, for the whole place (so the default population of costing's functions)
+        fte = model.workforce.funded_fte(Service.PRIMARY_CARE)
+        return costing.training_cost_year(self.level, fte, model.p.training_cost_per_lw_year_gbp)
 
 
 @dataclass
@@ -177,8 +181,7 @@ class PublicAwareness(Policy):
         return {"public_awareness": self.level}
 
     def annual_programme_cost(self, model):
-        rise = max(self.level - registry()["public_awareness"].value, 0.0)
-        return rise * model.p.awareness_cost_per_100k_year_gbp * model.per_100k
+        return costing.awareness_cost_year(self.level, model.p.awareness_cost_per_100k_year_gbp, model.p.population)
 
 
 @dataclass
@@ -205,8 +208,9 @@ class GuaranteedContinuity(Policy):
         return {"guaranteed_continuity": True}
 
     def annual_programme_cost(self, model):
-        # the protected room is paid as a share of the link worker establishment
-        return model.p.continuity_cover_share * model.workforce.funded_fte(Service.PRIMARY_CARE) * model.p.lw_cost_per_fte_year_gbp
+        # the protected room is paid as a share of the link worker establishment (whole place, as for training)
+        fte = model.workforce.funded_fte(Service.PRIMARY_CARE)
+        return costing.continuity_cost_year(model.p.continuity_cover_share, fte, model.p.lw_cost_per_fte_year_gbp)
 
 
 POLICY_TYPES: dict[str, type[Policy]] = {

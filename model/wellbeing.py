@@ -5,7 +5,7 @@ are read for thousands of people at once instead of person by person.
 Row i is the i-th referral of the run (``Patient.slot``); rows of one referral week are consecutive.
 A person's ``Mechanisms`` write their levels through to the register when they change (a session attended,
 a pause, a restart), so the columns always give the same scores as ``Patient.outcomes_at``: the same
-formulas, evaluated on arrays.
+formulas (model/mechanisms.py), called with arrays.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
+from .mechanisms import faded, fading, support_left, swemwbs, ucla
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended)
@@ -83,11 +83,7 @@ class WellbeingRegister:
     def support_share(self, i: int, week: float) -> float:
         """How much of link worker support's own effect row ``i`` has at ``week``: none before it began, all
         of it while it lasts, fading with the gains' half-life after it ends."""
-        if week < self.support_from[i]:
-            return 0.0
-        if week < self.support_until[i]:
-            return 1.0
-        return 0.5 ** ((week - self.support_until[i]) / self.half_life[i])
+        return support_left(week, self.support_from[i], self.support_until[i], self.half_life[i])
 
     def open_rows(self) -> np.ndarray:
         """Rows whose record is open (within follow-up); records close roughly in referral order."""
@@ -138,14 +134,11 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
     formulas on arrays; ``week`` may be one week for many people, or a people x weeks grid with the state as
     people x 1 columns)."""
-    with np.errstate(invalid="ignore"):  # inf - inf where not paused: masked out below
-        remaining = np.where(week > paused, 0.5 ** ((week - paused) / half_life), 1.0)
-        support = np.where(week < support_from, 0.0,
-                           np.where(week < support_until, 1.0, 0.5 ** ((week - support_until) / half_life)))  # fmt: skip
-    mechanism_sum = floor_sum + (level_sum - floor_sum) * remaining
-    social = floor_social + (level_social - floor_social) * remaining
-    sw = np.clip(natural_sw + p.link_worker_support_gain * support
-                 + p.swemwbs_gain_max * scale * mechanism_sum / 3, *SWEMWBS_RANGE)  # fmt: skip
-    lo = np.clip(natural_lo - p.link_worker_support_ucla_reduction * support
-                 - p.ucla_reduction_max * scale * social, *UCLA_RANGE)  # fmt: skip
+    remaining = fading(week, paused, half_life)
+    support = support_left(week, support_from, support_until, half_life)
+    # the register keeps the mechanisms' sum, which fades as the levels do (the same formula, on the sum)
+    mechanism_sum = faded(level_sum, floor_sum, remaining)
+    social = faded(level_social, floor_social, remaining)
+    sw = swemwbs(natural_sw, (mechanism_sum,), p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
+    lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo

@@ -14,7 +14,8 @@ import math
 
 import pandas as pd
 
-from spsim.model.parameters import registry, resolve
+from spsim.model import costing
+from spsim.model.parameters import resolve
 from spsim.model.policies import (
     GuaranteedContinuity,
     LinkWorkerFunding,
@@ -41,31 +42,46 @@ LEVERS = [
 def intended_per_year(scenario: Scenario, place: dict) -> dict[str, float]:
     """GBP a year each lever's policies mean to add over the scenario's own starting values (NaN for a
     tariff, which depends on how many people start)."""
-    p = resolve({**place, **scenario.parameters})
-    per_100k = p["population"] / 100_000
-    cost = p["lw_cost_per_fte_year_gbp"]
+    return policies_intended_per_year(scenario.policies, {**place, **scenario.parameters})
+
+
+def policies_intended_per_year(policies, parameters: dict) -> dict[str, float]:
+    """``intended_per_year`` for a list of policies applied, in order, to ``parameters`` (a place's own
+    values; the registry's for the rest), priced by model/costing.py as the policies charge themselves.
+    Link workers are counted as the policies leave them, so training and continuity cover are costed on the
+    posts the scenario funds."""
+    p = resolve(parameters)
+    population, cost = p["population"], p["lw_cost_per_fte_year_gbp"]
     out = dict.fromkeys((column for column, _ in LEVERS), 0.0)
     fte = p["link_workers_per_100k"]
-    for policy in scenario.policies:
+    for policy in policies:
         if isinstance(policy, LinkWorkerFunding):
-            level = policy.fte_per_100k if policy.budget_gbp_year is None else fte + policy.budget_gbp_year / (cost * per_100k)
-            out["link_worker_cost_gbp"] += (level - fte) * per_100k * cost
+            if policy.budget_gbp_year is None:
+                level = policy.fte_per_100k
+            else:
+                level = fte + costing.posts_for(policy.budget_gbp_year, cost, population)
+            out["link_worker_cost_gbp"] += costing.posts_cost_year(level - fte, cost, population)
             fte = level
         elif isinstance(policy, VCSECapacityGrants):
-            pot = policy.gbp_per_100k_year * per_100k if policy.gbp_year is None else policy.gbp_year
-            out["grants_gbp"] += pot - p["vcse_grant_per_100k_year_gbp"] * per_100k
+            if policy.gbp_year is None:
+                pot = costing.grants_cost_year(policy.gbp_per_100k_year, population)
+            else:
+                pot = policy.gbp_year
+            out["grants_gbp"] += pot - costing.grants_cost_year(p["vcse_grant_per_100k_year_gbp"], population)
         elif isinstance(policy, SupportedDischarge):
             before = p["link_advisors_per_100k"] if p["supported_discharge"] else 0.0
-            out["advisor_cost_gbp"] += (policy.advisors_per_100k - before) * per_100k * cost
+            out["advisor_cost_gbp"] += costing.posts_cost_year(policy.advisors_per_100k - before, cost, population)
         elif isinstance(policy, PeerSupportProgramme):
-            out["programme_costs_gbp"] += p["peer_programme_cost_per_100k_year_gbp"] * per_100k
+            price = p["peer_programme_cost_per_100k_year_gbp"]
+            out["programme_costs_gbp"] += costing.peer_programme_cost_year(price, population)
         elif isinstance(policy, LinkWorkerTraining):
-            out["programme_costs_gbp"] += policy.level * fte * per_100k * p["training_cost_per_lw_year_gbp"]
+            price = p["training_cost_per_lw_year_gbp"]
+            out["programme_costs_gbp"] += costing.training_cost_year(policy.level, fte, price, population)
         elif isinstance(policy, PublicAwareness):
-            rise = max(policy.level - registry()["public_awareness"].value, 0.0)
-            out["programme_costs_gbp"] += rise * p["awareness_cost_per_100k_year_gbp"] * per_100k
+            price = p["awareness_cost_per_100k_year_gbp"]
+            out["programme_costs_gbp"] += costing.awareness_cost_year(policy.level, price, population)
         elif isinstance(policy, GuaranteedContinuity):
-            out["programme_costs_gbp"] += p["continuity_cover_share"] * fte * per_100k * cost
+            out["programme_costs_gbp"] += costing.continuity_cost_year(p["continuity_cover_share"], fte, cost, population)
         elif policy.kind == "referral_tariff":
             out["tariffs_gbp"] = math.nan
     return out

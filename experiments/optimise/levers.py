@@ -6,8 +6,8 @@ post), and a per-start referral tariff (money a year divided by the starts a yea
 tariff is paid per person who starts, so its actual spend moves with starts, and `trials.csv` reports every
 split's actual extra spend beside the budget).
 
-On/off levers have a cost fixed by the model's own costing (model/policies.py and experiments/analysis/spend.py, at the
-policies' default settings: the levels their sources describe):
+On/off levers have a cost fixed by the model's own costing (model/costing.py, which the policies and the spend
+table use too), at the policies' default settings (the levels their sources describe):
 
 - ``peer_support``: the peer programme's running cost a year;
 - ``training``: every link worker trained (``LinkWorkerTraining``'s default level), costed per link worker in
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spsim.model.parameters import registry
+from spsim.model import costing
 from spsim.model.policies import LinkWorkerTraining, PublicAwareness
 
 CONTINUOUS = ("link_workers", "vcse_grants", "supported_discharge", "referral_tariff")
@@ -57,21 +57,23 @@ class Split:
 def flat_cost_per_100k_year(lever: str, parameters: dict) -> float:
     """GBP per 100,000 adults a year of an on/off lever whose cost does not depend on the posts."""
     if lever == "peer_support":
-        return float(parameters["peer_programme_cost_per_100k_year_gbp"])
+        return costing.peer_programme_cost_year(float(parameters["peer_programme_cost_per_100k_year_gbp"]))
     if lever == "awareness":
-        rise = max(PublicAwareness().level - registry()["public_awareness"].value, 0.0)
-        return rise * float(parameters["awareness_cost_per_100k_year_gbp"])
+        price = float(parameters["awareness_cost_per_100k_year_gbp"])
+        return costing.awareness_cost_year(PublicAwareness().level, price)
     if lever == "long_term_support":
         return 0.0
     raise ValueError(f"{lever} is not a flat-cost lever")
 
 
 def cost_per_post_year(lever: str, parameters: dict) -> float:
-    """GBP a year of an on/off lever per primary-care link worker FTE in post."""
+    """GBP a year of an on/off lever per primary-care link worker FTE funded: the lever's cost for one post."""
     if lever == "training":
-        return LinkWorkerTraining().level * float(parameters["training_cost_per_lw_year_gbp"])
+        price = float(parameters["training_cost_per_lw_year_gbp"])
+        return costing.training_cost_year(LinkWorkerTraining().level, 1.0, price)
     if lever == "continuity":
-        return float(parameters["continuity_cover_share"]) * float(parameters["lw_cost_per_fte_year_gbp"])
+        return costing.continuity_cost_year(float(parameters["continuity_cover_share"]), 1.0,
+                                            float(parameters["lw_cost_per_fte_year_gbp"]))  # fmt: skip
     raise ValueError(f"{lever} is not costed per post")
 
 
@@ -83,7 +85,9 @@ def split_from(weights: dict[str, float], switched_on: dict[str, bool], budget_p
     Training and continuity cost per link worker post, and the posts include those the split buys, so their
     cost depends on the link worker money, which is a share of what they leave: with F the flat costs, k the
     per-post cost a year of those on, n the posts before the split, c a post's cost and s the link workers'
-    share of the continuous money, the on/off levers cost T = F + k (n + s (B - T) / c), solved for T."""
+    share of the continuous money, the on/off levers cost T = F + k (n + s (B - T) / c), solved for T (the posts
+    bought, s (B - T) / c, are ``costing.posts_for``'s; the solve is written out, its terms in the order that gave
+    the committed budgets)."""
     on = [lever for lever, is_on in switched_on.items() if is_on]
     flat = sum(flat_cost_per_100k_year(lever, parameters) for lever in on if lever not in PER_POST)
     per_post = {lever: cost_per_post_year(lever, parameters) for lever in on if lever in PER_POST}
@@ -98,7 +102,7 @@ def split_from(weights: dict[str, float], switched_on: dict[str, bool], budget_p
         return None
     left = max(left, 0.0)
     money = {lever: 0.0 for lever in switched_on}
-    in_post = posts + s * left / c
+    in_post = posts + costing.posts_for(s * left, c)
     for lever in on:
         money[lever] = per_post[lever] * in_post if lever in per_post else flat_cost_per_100k_year(lever, parameters)
     for lever, share in shares.items():
@@ -117,7 +121,8 @@ def policies_for(split: Split, parameters: dict, starts_per_100k_year: float | N
         out.append({"type": "vcse_grants", "gbp_per_100k_year": money["vcse_grants"]})
     if money.get("supported_discharge", 0) > 0:
         out.append({"type": "supported_discharge",
-                    "advisors_per_100k": money["supported_discharge"] / float(parameters["lw_cost_per_fte_year_gbp"])})
+                    "advisors_per_100k": costing.posts_for(money["supported_discharge"],
+                                                           float(parameters["lw_cost_per_fte_year_gbp"]))})  # fmt: skip
     if money.get("referral_tariff", 0) > 0:
         if not starts_per_100k_year or starts_per_100k_year <= 0:
             raise ValueError("a referral tariff is sized on the reference's starts, and it had none")
@@ -152,4 +157,4 @@ def starts_per_100k_year(rows) -> float:
     """People who started an activity a year per 100,000 adults, mean over the reference's runs: what a
     tariff budget is divided by."""
     starts = rows["referrals"] * rows["vcse_uptake_rate"].fillna(0.0)
-    return float((starts / (rows["weeks"] / 52) / (rows["population"] / 100_000)).mean())
+    return float((starts / (rows["weeks"] / 52) / costing.per_100k(rows["population"])).mean())

@@ -16,6 +16,7 @@ from spsim.experiments.inputs.scenario import Scenario, ScenarioError, parse
 from spsim.experiments.optimise.fifths import by_fifth
 from spsim.experiments.optimise.levers import LEDGER, Split, policies_for
 from spsim.experiments.runs.design import Design, DesignError, place_fields
+from spsim.model import costing
 
 OBJECTIVES = {  # name -> (replicates.csv column, in words, unit)
     "nmb": ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY", "GBP"),
@@ -50,7 +51,7 @@ def _by_run(frame: pd.DataFrame, value) -> pd.Series:
 
 def _extra_spend(frame: pd.DataFrame) -> pd.Series:
     """The levers' money a year per 100,000 adults, from the ledger."""
-    return frame[list(LEDGER)].sum(axis=1) / (frame["weeks"] / 52) / (frame["population"] / 100_000)
+    return frame[list(LEDGER)].sum(axis=1) / (frame["weeks"] / 52) / costing.per_100k(frame["population"])
 
 
 class OneBackend:
@@ -96,7 +97,7 @@ class Search:
 
     def __post_init__(self) -> None:
         self.fields = place_fields(self.population, self.place)
-        self.per_100k = self.budget_gbp_year / (self.population / 100_000)
+        self.per_100k = costing.rate_per_100k(self.budget_gbp_year, self.population)
         self.starts_per_100k_year: float | None = None  # from the reference's runs, for a tariff
         self.backend = OneBackend(self)
         from spsim.model.parameters import resolve

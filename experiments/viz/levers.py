@@ -3,9 +3,9 @@ costs a year.
 
 A lever moved away from the place's own value becomes a funding policy (model.policies) that starts when the
 warm-up ends, exactly as `spsim run` applies a scenario's policies: so the run with the page's levers and the
-run without them (the place as it is) share the warm-up and differ only by the levers. Costs come from
-experiments.spend.intended_per_year, the function `spsim run` uses for a scenario's intended spend, so the page
-and the report price a lever the same way.
+run without them (the place as it is) share the warm-up and differ only by the levers. Costs are those policies
+priced by experiments/analysis/spend.py, as `spsim run` prices a scenario's intended spend, with model/costing.py's
+prices (which the policies charge as they run), so the page, the report and the model price a lever the same way.
 """
 
 from __future__ import annotations
@@ -105,12 +105,10 @@ def policies(levers: dict[str, Any], place_parameters: dict[str, Any], start_wee
 
 
 def _intended(policy_list: list[Policy], parameters: dict[str, Any]) -> float:
-    # imported here: experiments.spend pulls in pandas and the scenario reader, which the model itself never needs
-    from spsim.experiments.inputs.scenario import Scenario
-    from spsim.experiments.analysis.spend import intended_per_year
+    # imported here: the spend table pulls in pandas and the scenario reader, which the page's start does not need
+    from spsim.experiments.analysis.spend import policies_intended_per_year
 
-    scenario = Scenario(name="page", description="", represents="", tests=(), parameters={}, policies=tuple(policy_list))
-    values = intended_per_year(scenario, parameters).values()
+    values = policies_intended_per_year(policy_list, parameters).values()
     return math.nan if any(math.isnan(v) for v in values) else sum(values)
 
 

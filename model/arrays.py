@@ -1,0 +1,28 @@
+"""Choosing and clipping for formulas written once for one person and for many (numpy arrays) alike.
+
+Arithmetic operators already work on both; ``min``/``max``/``if`` do not, and ``np.where``/``np.clip`` on one
+number are slow and return numpy scalars. These give the same values either way: a number stays a plain number
+(the per-person paths run thousands of times a week), an array is handled by numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def is_array(x) -> bool:
+    return isinstance(x, np.ndarray)
+
+
+def clip(x, bounds: tuple[float, float]):
+    """``x`` held within ``bounds`` (low, high)."""
+    if is_array(x):
+        return np.clip(x, *bounds)
+    return min(max(x, bounds[0]), bounds[1])
+
+
+def where(condition, if_true, if_false):
+    """``np.where`` for an array condition; for one number, the plain choice."""
+    if is_array(condition):
+        return np.where(condition, if_true, if_false)
+    return if_true if condition else if_false
