@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from spsim.experiments.runs.runner import atomic_write_text
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 README = PROJECT_ROOT / "README.md"
 RESULTS = PROJECT_ROOT / "results" / "default"
+WIDTH = 114  # the documents' line length for generated prose
 STATUS = {"ND": "frontier", "D": "dominated", "ED": "extendedly dominated"}
 
 
@@ -90,9 +92,15 @@ def interval(low: float, high: float, fmt: Callable[[float], str] = signed) -> s
     return f"({fmt(low)} to {fmt(high)})"
 
 
+def _wrap(text: str, bullet: bool = False) -> str:
+    """Prose at the documents' width (a bullet's continuation lines indented), never split at a hyphen."""
+    return textwrap.fill(text, WIDTH, initial_indent="- " if bullet else "", subsequent_indent="  " if bullet else "",
+                         break_on_hyphens=False, break_long_words=False)  # fmt: skip
+
+
 def setup(r: Results) -> str:
     m = r.manifest
-    return (
+    return _wrap(
         f"{len(r.order)} scenarios in the {m['place']['name']} place ({m['population']:,} adults), "
         f"{m['replicates']} paired replicates, {m['years']:g} years after a {m['warmup_years']:g}-year warm-up, "
         f"root seed {m['seed']}; every scenario is compared with `{r.reference}`, replicate by replicate."
@@ -150,22 +158,23 @@ def in_words(r: Results) -> str:
                       key=lambda s: _f(r.incremental[s]["cost_gbp"]))  # fmt: skip
     steps = [f"`{frontier[0]}`"] + [f"`{s}` ({_f(r.incremental[s]['icer']):,.0f} GBP/QALY)" for s in frontier[1:]]
     p_best = _f(r.economics[best]["probability_most_cost_effective_20k"])
-    return "\n".join([
-        f"- People are referred at a low point (mean SWEMWBS at referral {sum(starts) / len(starts):.1f}). "
-        f"Without any service the same people change by {signed(natural)} points over follow-up (regression to "
-        f"the mean); a before-and-after evaluation of `{ref}` would report {signed(_f(change['mean']))}, of which "
+    return "\n".join(_wrap(item, bullet=True) for item in [
+        f"People are referred at a low point (mean SWEMWBS at referral {sum(starts) / len(starts):.1f}, against a "
+        f"population mean of {r.parameter('swemwbs_population_mean'):.1f}). Without any service the same people "
+        f"change by {signed(natural)} points by follow-up, {r.parameter('follow_up_weeks'):.0f} weeks after "
+        f"referral (regression to the mean); a before-and-after evaluation of `{ref}` would report {signed(_f(change['mean']))}, of which "
         f"{signed(_f(change['net_mean']))} {interval(_f(change['net_ci_low']), _f(change['net_ci_high']))} is the "
         f"service's effect: {_f(r.economics[ref]['deadweight_share']):.0%} of the change would have happened anyway "
         f"(deadweight).",
-        f"- Economics in the NICE reference case: QALYs against each person's natural course and the net cost to "
+        f"Economics in the NICE reference case: QALYs against each person's natural course and the net cost to "
         f"the NHS, discounted at {r.parameter('discount_rate_per_year'):.1%} a year, everyone referred followed "
         f"{r.parameter('economic_horizon_years'):g} years from referral.",
-        f"- At {value} GBP per QALY `{best}` has the highest net monetary benefit: "
+        f"At {value} GBP per QALY `{best}` has the highest net monetary benefit: "
         f"{millions(_f(inc['nmb_vs_reference_gbp']))} million GBP over `{ref}` (95% CI "
         f"{millions(_f(inc['nmb_vs_reference_ci_low']))} to {millions(_f(inc['nmb_vs_reference_ci_high']))} million)"
         f"; it is the most cost-effective in {p_best:.0%} of the paired replicates (chance between replicates "
         f"only; `spsim psa` adds the parameters' uncertainty).",
-        f"- The efficiency frontier runs {' -> '.join(steps)}; the others are dominated or extendedly dominated.",
+        f"The efficiency frontier runs {' -> '.join(steps)}; the others are dominated or extendedly dominated.",
     ])  # fmt: skip
 
 
