@@ -58,6 +58,7 @@ class Results:
         self.incremental = {r["scenario"]: r for r in _rows(folder / "incremental.csv")}
         self.spend = {r["scenario"]: r for r in _rows(folder / "spend.csv") if r["lever"] == "total"}
         self.replicates = _rows(folder / "replicates.csv")
+        self.equity = {(r["scenario"], r["metric"]): r for r in _rows(folder / "equity.csv")}
         self.reference = self.order[0]
         self.counterfactual = self.metric(self.reference, "mean_swemwbs_change")["counterfactual"]
 
@@ -162,7 +163,8 @@ def in_words(r: Results) -> str:
         f"People are referred at a low point (mean SWEMWBS at referral {sum(starts) / len(starts):.1f}, against a "
         f"population mean of {r.parameter('swemwbs_population_mean'):.1f}). Without any service the same people "
         f"change by {signed(natural)} points by follow-up, {r.parameter('follow_up_weeks'):.0f} weeks after "
-        f"referral (regression to the mean); a before-and-after evaluation of `{ref}` would report {signed(_f(change['mean']))}, of which "
+        f"referral (regression to the mean); a before-and-after evaluation of `{ref}` would report "
+        f"{signed(_f(change['mean']))}, of which "
         f"{signed(_f(change['net_mean']))} {interval(_f(change['net_ci_low']), _f(change['net_ci_high']))} is the "
         f"service's effect: {_f(r.economics[ref]['deadweight_share']):.0%} of the change would have happened anyway "
         f"(deadweight).",
@@ -175,7 +177,52 @@ def in_words(r: Results) -> str:
         f"; it is the most cost-effective in {p_best:.0%} of the paired replicates (chance between replicates "
         f"only; `spsim psa` adds the parameters' uncertainty).",
         f"The efficiency frontier runs {' -> '.join(steps)}; the others are dominated or extendedly dominated.",
+        _gains(r), _wider_view(r), _equity(r),
     ])  # fmt: skip
+
+
+def _policies(r: Results) -> list[str]:
+    """The scenarios compared with the reference, the counterfactual apart."""
+    return [s for s in r.order if s not in (r.reference, r.counterfactual)]
+
+
+def _gains(r: Results) -> str:
+    gained = sorted(_policies(r), key=lambda s: -_f(r.metric(s, "swemwbs_points_gained")["diff_mean"]))
+    points = ", ".join(f"`{s}` {signed(_f(r.metric(s, 'swemwbs_points_gained')['diff_mean']), 0)}" for s in gained)
+    top = max(_policies(r), key=lambda s: _f(r.metric(s, "mh_discharge_rate")["diff_mean"]))
+    return (
+        f"SWEMWBS points gained over `{r.reference}`, summed over everyone measured: {points}. `{top}` also raises "
+        f"discharge from secondary mental health care to {_f(r.metric(top, 'mh_discharge_rate')['mean']):.0%} of "
+        f"that cohort, against {_f(r.metric(r.reference, 'mh_discharge_rate')['mean']):.0%}."
+    )
+
+
+def _wider_view(r: Results) -> str:
+    returns = [_f(r.economics[s]["return_per_pound"]) for s in r.order if s != r.counterfactual]
+    return (
+        f"Valued in WELLBYs instead (the Green Book's wider view, with the NHS's savings), each pound of commissioner "
+        f"spend returns {min(returns):.0f} to {max(returns):.0f} GBP of social value across the scenarios: social "
+        f"value, not cash."
+    )
+
+
+def _equity(r: Results) -> str:
+    def gap(s: str) -> dict[str, str]:
+        return r.equity.get((s, "vcse_uptake_rate")) or {"gap_diff_ci_low": "0", "gap_diff_ci_high": "0"}
+
+    def said(s: str) -> str:
+        row = gap(s)
+        low, high = 100 * _f(row["gap_diff_ci_low"]), 100 * _f(row["gap_diff_ci_high"])
+        mean = signed(100 * _f(row["gap_diff_mean"]), 1)
+        return f"`{s}` ({mean} points, 95% CI {signed(low, 1)} to {signed(high, 1)})"
+
+    widen = [said(s) for s in _policies(r) if _f(gap(s)["gap_diff_ci_low"]) > 0]
+    narrow = [said(s) for s in _policies(r) if _f(gap(s)["gap_diff_ci_high"]) < 0]
+    return (
+        f"The gap in take-up between the least and most deprived fifths, against `{r.reference}`: widened by "
+        f"{', '.join(widen) or 'none'}; narrowed by {', '.join(narrow) or 'none'} (paired intervals that exclude "
+        f"zero; the report's \"Who benefits\")."
+    )
 
 
 BLOCKS: dict[str, Callable[[Results], str]] = {"setup": setup, "headline": headline, "in-words": in_words}
