@@ -101,11 +101,19 @@ def _wrap(text: str, bullet: bool = False) -> str:
 
 def setup(r: Results) -> str:
     m = r.manifest
-    return _wrap(
+    text = (
         f"{len(r.order)} scenarios in the {m['place']['name']} place ({m['population']:,} adults), "
         f"{m['replicates']} paired replicates, {m['years']:g} years after a {m['warmup_years']:g}-year warm-up, "
         f"root seed {m['seed']}; every scenario is compared with `{r.reference}`, replicate by replicate."
     )
+    budgets = {name: s["budget_gbp_per_100k_year"] for name, s in m["scenarios"].items()}
+    equal = [name for name in r.order if budgets.get(name)]
+    if equal and len({budgets[name] for name in equal}) == 1:
+        text += (
+            f" The equal-budget scenarios ({', '.join(f'`{name}`' for name in equal)}) each add "
+            f"{budgets[equal[0]]:,.0f} GBP per 100,000 adults a year to the current system."
+        )
+    return _wrap(text)
 
 
 def _headline_row(r: Results, scenario: str) -> str:
