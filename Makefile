@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test clean validate calibrate sensitivity psa optimise optimise-robust optimise-equity discover uncertainty
+.PHONY: install run summary bench viz test readme clean validate calibrate sensitivity psa optimise optimise-robust optimise-equity discover uncertainty
 
 install: $(STAMP)
 
@@ -63,6 +63,10 @@ viz: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
+
+# The README's numbers (set-up line, headline table, headline in words), written from results/default/
+readme: $(STAMP)
+	$(PY) -m spsim.experiments.reporting.readme_numbers
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,287 @@
+"""The README's numbers, written from results/ so that they are never typed by hand.
+
+    python -m spsim.experiments.reporting.readme_numbers            # rewrite the generated blocks (make readme)
+    python -m spsim.experiments.reporting.readme_numbers --check    # exit 1 if README.md is out of date
+
+Each generated block sits between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->``; only the text between
+the markers is replaced. The default comparison (``results/default/``: manifest.json, comparison.csv,
+economics.csv, incremental.csv, spend.csv, replicates.csv) gives the set-up line, the headline table and the
+headline in words. A missing marker or results file is one line on stderr and exit code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from spsim.experiments.runs.runner import atomic_write_text
+
+# a documentation tool, like `spsim diagram`: it edits the clone's own README (the installed package has none)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+README = PROJECT_ROOT / "README.md"
+RESULTS = PROJECT_ROOT / "results" / "default"
+WIDTH = 114  # the documents' line length for generated prose
+STATUS = {"ND": "frontier", "D": "dominated", "ED": "extendedly dominated"}
+
+
+class GeneratorError(Exception):
+    """A marker or an input is missing: reported in one line, exit code 2."""
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- results:{name} -->", f"<!-- /results:{name} -->"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise GeneratorError(f"{path}: missing (run `make run` first)")
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class Results:
+    """The default comparison's committed tables, read once."""
+
+    def __init__(self, folder: Path):
+        manifest = folder / "manifest.json"
+        if not manifest.is_file():
+            raise GeneratorError(f"{manifest}: missing (run `make run` first)")
+        self.manifest = json.loads(manifest.read_text())
+        self.order: list[str] = self.manifest["order"]
+        self.comparison = {(r["scenario"], r["metric"]): r for r in _rows(folder / "comparison.csv")}
+        self.economics = {r["scenario"]: r for r in _rows(folder / "economics.csv")}
+        self.incremental = {r["scenario"]: r for r in _rows(folder / "incremental.csv")}
+        self.spend = {r["scenario"]: r for r in _rows(folder / "spend.csv") if r["lever"] == "total"}
+        self.replicates = _rows(folder / "replicates.csv")
+        self.equity = {(r["scenario"], r["metric"]): r for r in _rows(folder / "equity.csv")}
+        self.reference = self.order[0]
+        self.counterfactual = self.metric(self.reference, "mean_swemwbs_change")["counterfactual"]
+
+    def metric(self, scenario: str, metric: str) -> dict[str, str]:
+        try:
+            return self.comparison[scenario, metric]
+        except KeyError:
+            raise GeneratorError(f"comparison.csv: no row for {scenario} / {metric}") from None
+
+    def parameter(self, name: str) -> float:
+        return float(self.manifest["scenarios"][self.reference]["resolved_parameters"][name])
+
+
+def _f(value: str) -> float:
+    return float(value)
+
+
+def signed(x: float, digits: int = 2) -> str:
+    return f"{abs(x):,.{digits}f}" if round(x, digits) == 0 else f"{x:+,.{digits}f}"  # no "+0.00" or "-0.00"
+
+
+def thousands(x: float) -> str:
+    """Money in thousands of GBP, signed: +1,311k."""
+    return f"{signed(x / 1000, 0)}k"
+
+
+def millions(x: float) -> str:
+    return signed(x / 1e6, 2)
+
+
+def interval(low: float, high: float, fmt: Callable[[float], str] = signed) -> str:
+    return f"({fmt(low)} to {fmt(high)})"
+
+
+def _wrap(text: str, bullet: bool = False) -> str:
+    """Prose at the documents' width (a bullet's continuation lines indented), never split at a hyphen."""
+    return textwrap.fill(text, WIDTH, initial_indent="- " if bullet else "", subsequent_indent="  " if bullet else "",
+                         break_on_hyphens=False, break_long_words=False)  # fmt: skip
+
+
+def setup(r: Results) -> str:
+    m = r.manifest
+    text = (
+        f"{len(r.order)} scenarios in the {m['place']['name']} place ({m['population']:,} adults), "
+        f"{m['replicates']} paired replicates, {m['years']:g} years after a {m['warmup_years']:g}-year warm-up, "
+        f"root seed {m['seed']}; every scenario is compared with `{r.reference}`, replicate by replicate."
+    )
+    budgets = {name: s["budget_gbp_per_100k_year"] for name, s in m["scenarios"].items()}
+    equal = [name for name in r.order if budgets.get(name)]
+    if equal and len({budgets[name] for name in equal}) == 1:
+        text += (
+            f" The equal-budget scenarios ({', '.join(f'`{name}`' for name in equal)}) each add "
+            f"{budgets[equal[0]]:,.0f} GBP per 100,000 adults a year to the current system."
+        )
+    return _wrap(text)
+
+
+def _headline_row(r: Results, scenario: str) -> str:
+    change = r.metric(scenario, "mean_swemwbs_change")
+    uptake = r.metric(scenario, "vcse_uptake_rate")
+    inc = r.incremental[scenario]
+    if scenario == r.reference:
+        diff, spend, nmb = "reference", "reference", "reference"
+    else:
+        diff = f"{signed(_f(change['diff_mean']))} {interval(_f(change['diff_ci_low']), _f(change['diff_ci_high']))}"
+        spend = f"{signed(_f(r.spend[scenario]['actual_gbp']), 0)}"
+        nmb = f"{thousands(_f(inc['nmb_vs_reference_gbp']))} " + interval(
+            _f(inc["nmb_vs_reference_ci_low"]), _f(inc["nmb_vs_reference_ci_high"]), thousands
+        )
+        if inc["nmb_rank"] == "1":
+            nmb = f"**{nmb}**"
+    if scenario == r.counterfactual:
+        net = "counterfactual"
+    else:
+        net = f"{signed(_f(change['net_mean']))} {interval(_f(change['net_ci_low']), _f(change['net_ci_high']))}"
+    status = STATUS[inc["status"]]
+    if inc["compared_with"]:
+        status += f", ICER {_f(inc['icer']):,.0f} GBP/QALY vs `{inc['compared_with']}`"
+    qalys = f"{_f(r.economics[scenario]['qalys_gained']):,.0f}"
+    return (
+        f"| `{scenario}` | {signed(_f(change['mean']))} | {diff} | {net} | {_f(uptake['mean']):.1%} | {spend} "
+        f"| {qalys} | {nmb} | {status} |"
+    )
+
+
+def headline(r: Results) -> str:
+    value = f"{_f(r.incremental[r.reference]['value_per_unit_gbp']):,.0f}"
+    header = (
+        f"| scenario | SWEMWBS change since referral | difference from `{r.reference}` (95% CI) "
+        f"| net of the natural course (`{r.counterfactual}`, 95% CI) | took up an activity "
+        f"| extra spend over the run (GBP) | QALYs gained | net monetary benefit at {value} GBP/QALY vs "
+        f"`{r.reference}`, GBP (95% CI) | incremental analysis |"
+    )
+    return "\n".join([header, "|---" * 9 + "|", *(_headline_row(r, s) for s in r.order)])
+
+
+def in_words(r: Results) -> str:
+    ref, cf = r.reference, r.counterfactual
+    change = r.metric(ref, "mean_swemwbs_change")
+    natural = _f(r.metric(cf, "mean_swemwbs_change")["mean"])
+    starts = [_f(row["mean_swemwbs_start"]) for row in r.replicates if row["scenario"] == ref]
+    ranked = sorted(r.order, key=lambda s: int(r.incremental[s]["nmb_rank"]))
+    best, inc = ranked[0], r.incremental[ranked[0]]
+    value = f"{_f(inc['value_per_unit_gbp']):,.0f}"
+    frontier = sorted((s for s in r.order if r.incremental[s]["status"] == "ND"),
+                      key=lambda s: _f(r.incremental[s]["cost_gbp"]))  # fmt: skip
+    steps = [f"`{frontier[0]}`"] + [f"`{s}` ({_f(r.incremental[s]['icer']):,.0f} GBP/QALY)" for s in frontier[1:]]
+    p_best = _f(r.economics[best]["probability_most_cost_effective_20k"])
+    return "\n".join(_wrap(item, bullet=True) for item in [
+        f"People are referred at a low point (mean SWEMWBS at referral {sum(starts) / len(starts):.1f}, against a "
+        f"population mean of {r.parameter('swemwbs_population_mean'):.1f}). Without any service the same people "
+        f"change by {signed(natural)} points by follow-up, {r.parameter('follow_up_weeks'):.0f} weeks after "
+        f"referral (regression to the mean); a before-and-after evaluation of `{ref}` would report "
+        f"{signed(_f(change['mean']))}, of which "
+        f"{signed(_f(change['net_mean']))} {interval(_f(change['net_ci_low']), _f(change['net_ci_high']))} is the "
+        f"service's effect: {_f(r.economics[ref]['deadweight_share']):.0%} of the change would have happened anyway "
+        f"(deadweight).",
+        f"Economics in the NICE reference case: QALYs against each person's natural course and the net cost to "
+        f"the NHS, discounted at {r.parameter('discount_rate_per_year'):.1%} a year, everyone referred followed "
+        f"{r.parameter('economic_horizon_years'):g} years from referral.",
+        f"At {value} GBP per QALY `{best}` has the highest net monetary benefit: "
+        f"{millions(_f(inc['nmb_vs_reference_gbp']))} million GBP over `{ref}` (95% CI "
+        f"{millions(_f(inc['nmb_vs_reference_ci_low']))} to {millions(_f(inc['nmb_vs_reference_ci_high']))} million)"
+        f"; it is the most cost-effective in {p_best:.0%} of the paired replicates (chance between replicates "
+        f"only; `spsim psa` adds the parameters' uncertainty).",
+        f"The efficiency frontier runs {' -> '.join(steps)}; the others are dominated or extendedly dominated.",
+        _gains(r), _wider_view(r), _equity(r),
+    ])  # fmt: skip
+
+
+def _policies(r: Results) -> list[str]:
+    """The scenarios compared with the reference, the counterfactual apart."""
+    return [s for s in r.order if s not in (r.reference, r.counterfactual)]
+
+
+def _gains(r: Results) -> str:
+    gained = sorted(_policies(r), key=lambda s: -_f(r.metric(s, "swemwbs_points_gained")["diff_mean"]))
+    points = ", ".join(f"`{s}` {signed(_f(r.metric(s, 'swemwbs_points_gained')['diff_mean']), 0)}" for s in gained)
+    top = max(_policies(r), key=lambda s: _f(r.metric(s, "mh_discharge_rate")["diff_mean"]))
+    return (
+        f"SWEMWBS points gained over `{r.reference}`, summed over everyone measured: {points}. `{top}` also raises "
+        f"discharge from secondary mental health care to {_f(r.metric(top, 'mh_discharge_rate')['mean']):.0%} of "
+        f"that cohort, against {_f(r.metric(r.reference, 'mh_discharge_rate')['mean']):.0%}."
+    )
+
+
+def _wider_view(r: Results) -> str:
+    returns = [_f(r.economics[s]["return_per_pound"]) for s in r.order if s != r.counterfactual]
+    return (
+        f"Valued in WELLBYs instead (the Green Book's wider view, with the NHS's savings), each pound of commissioner "
+        f"spend returns {min(returns):.0f} to {max(returns):.0f} GBP of social value across the scenarios: social "
+        f"value, not cash."
+    )
+
+
+def _equity(r: Results) -> str:
+    def gap(s: str) -> dict[str, str]:
+        return r.equity.get((s, "vcse_uptake_rate")) or {"gap_diff_ci_low": "0", "gap_diff_ci_high": "0"}
+
+    def said(s: str) -> str:
+        row = gap(s)
+        low, high = 100 * _f(row["gap_diff_ci_low"]), 100 * _f(row["gap_diff_ci_high"])
+        mean = signed(100 * _f(row["gap_diff_mean"]), 1)
+        return f"`{s}` ({mean} points, 95% CI {signed(low, 1)} to {signed(high, 1)})"
+
+    widen = [said(s) for s in _policies(r) if _f(gap(s)["gap_diff_ci_low"]) > 0]
+    narrow = [said(s) for s in _policies(r) if _f(gap(s)["gap_diff_ci_high"]) < 0]
+    return (
+        f"The gap in take-up between the least and most deprived fifths, against `{r.reference}`: widened by "
+        f"{', '.join(widen) or 'none'}; narrowed by {', '.join(narrow) or 'none'} (paired intervals that exclude "
+        f"zero; the report's \"Who benefits\")."
+    )
+
+
+BLOCKS: dict[str, Callable[[Results], str]] = {"setup": setup, "headline": headline, "in-words": in_words}
+
+
+def updated(text: str, blocks: dict[str, str], where: str) -> str:
+    """``text`` with each block's markers' contents replaced; a missing marker is a GeneratorError."""
+    for name, body in blocks.items():
+        start, end = markers(name)
+        head, found, rest = text.partition(start)
+        if not found:
+            raise GeneratorError(f"{where}: no '{start}' marker")
+        _, found, tail = rest.partition(end)
+        if not found:
+            raise GeneratorError(f"{where}: no '{end}' marker after '{start}'")
+        text = f"{head}{start}\n{body}\n{end}{tail}"
+    return text
+
+
+def render(readme: Path, results: Path) -> tuple[str, str]:
+    """README's text as it is and as the results say it should be."""
+    if not readme.is_file():
+        raise GeneratorError(f"{readme}: missing")
+    r = Results(results)
+    text = readme.read_text()
+    return text, updated(text, {name: block(r) for name, block in BLOCKS.items()}, readme.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="readme_numbers", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if README.md is out of date")
+    parser.add_argument("--readme", type=Path, default=README, help="the document (default: the clone's README.md)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the comparison (default: results/default)")
+    args = parser.parse_args(argv)
+    try:
+        old, new = render(args.readme, args.results)
+    except (GeneratorError, KeyError, ValueError, OSError) as e:
+        message = " ".join(str(e).split()) if isinstance(e, GeneratorError) else f"{type(e).__name__}: {e}"
+        message = " ".join(message.split())  # one line, whatever the file held
+        print(f"readme_numbers: {message}", file=sys.stderr)
+        return 2
+    if args.check:
+        if old != new:
+            print(f"readme_numbers: {args.readme.name} is out of date with {args.results} (run `make readme`)",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        return 0
+    if old != new:
+        atomic_write_text(args.readme, new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The documents a newcomer reads: the README stays short (the rest lives in docs/), and every relative link in
+the README and in docs/ points to a file that exists (an anchor is not checked, the file it is in is)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "tests" / "README.md"]
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+
+
+def relative_links(text: str) -> list[str]:
+    """The targets of Markdown links and images outside code blocks that are not web addresses or anchors."""
+    text = FENCE.sub("", text)
+    return [t for t in LINK.findall(text) if not re.match(r"[a-z][a-z0-9+.-]*:", t) and not t.startswith("#")]
+
+
+def test_the_readme_is_at_most_300_lines():
+    lines = (ROOT / "README.md").read_text().count("\n")
+    assert lines <= 300, f"README.md has {lines} lines: move detail into docs/"
+
+
+def test_the_docs_folder_has_the_documents_the_readme_promises():
+    for name in ("model", "methods", "inputs", "outputs", "performance", "evidence"):
+        assert (ROOT / "docs" / f"{name}.md").is_file(), name
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_points_to_a_file_that_exists(document):
+    links = relative_links(document.read_text())
+    missing = [t for t in links if not (document.parent / t.split("#")[0]).exists()]
+    assert not missing, f"{document.relative_to(ROOT)}: links to missing files: {missing}"
+
+
+def test_the_link_finder_finds_links_and_skips_code_and_addresses():
+    text = "[a](docs/a.md) ![b](results/b.png#x) [c](https://x.org) [d](#here)\n```\n[e](nowhere.md)\n```\n"
+    assert relative_links(text) == ["docs/a.md", "results/b.png#x"]
