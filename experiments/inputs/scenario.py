@@ -111,8 +111,7 @@ def parse(data: dict[str, Any], path: Path, place: dict[str, Any] | None = None)
         file = ScenarioFile.model_validate(data)
     except ValidationError as err:
         fault = first_fault(err, ScenarioFile)
-        shown = "(missing)" if fault.missing else _show(fault.value)
-        raise ScenarioError(f"{path}: {fault.key} = {shown}: {fault.allowed}") from None
+        raise ScenarioError(f"{path}: {fault.key} = {fault.shown}: {fault.allowed}") from None
     base = resolve({**(place or {}), **file.parameters})
     policies = tuple(_policy(path, i, entry, base) for i, entry in enumerate(file.policies))
     return Scenario(
@@ -126,11 +125,6 @@ def parse(data: dict[str, Any], path: Path, place: dict[str, Any] | None = None)
         budget_gbp_per_100k_year=file.budget_gbp_per_100k_year,
         budget_gbp_year=file.budget_gbp_year,
     )
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _policy(path: Path, index: int, entry: Any, base: dict[str, Any]) -> Policy:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from spsim.model.parameters import ParameterError, evidence, registry, resolve
 
-from spsim.experiments.inputs.schema import STRICT, Fault, Flag, checked, number
+from spsim.experiments.inputs.schema import STRICT, Fault, Flag, checked, number, registry_number
 
 MAX_GBP = 1e9  # a ceiling on any amount of money in a scenario: far above any place's budget, far below overflow
 MAX_WEEK = 52 * 100
@@ -27,21 +27,9 @@ Level = number(0, 1, "a share of the full effect")
 Tariff = number(0, MAX_GBP, "GBP for each referred person who starts")
 
 
-def _within_registry(parameter: str) -> Any:
-    """A value that is the size of a registry parameter must lie within that parameter's bounds."""
-
-    def check(value: float) -> float:
-        lo, hi = registry()[parameter].bounds
-        if not lo <= value <= hi:
-            raise Fault(None, value, f"allowed range is [{lo:g}, {hi:g}] ({registry()[parameter].unit}, as {parameter})")
-        return value
-
-    return check
-
-
-FtePer100k = checked(number(0, 1e6, "FTE per 100,000 adults"), _within_registry("link_workers_per_100k"))
-AdvisorsPer100k = checked(number(0, 1e6, "FTE per 100,000 adults"), _within_registry("link_advisors_per_100k"))
-SupportWeeks = checked(number(0, MAX_WEEK, "weeks", whole=True), _within_registry("support_weeks"))
+FtePer100k = registry_number("link_workers_per_100k", "FTE per 100,000 adults")
+AdvisorsPer100k = registry_number("link_advisors_per_100k", "FTE per 100,000 adults")
+SupportWeeks = registry_number("support_weeks", "weeks", whole=True)
 
 
 class _Policy(BaseModel):

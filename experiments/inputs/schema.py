@@ -19,6 +19,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
+from spsim.model.parameters import registry
+
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)  # every schema: unknown keys refused, no coercion
 
 
@@ -53,6 +55,43 @@ def checked(kind: Any, check: Callable[[Any], Any], description: str = "") -> An
     return Annotated[kind, AfterValidator(check)]
 
 
+def within_registry(parameter: str) -> Callable[[float], float]:
+    """A check that a value which becomes (or sizes) a registry parameter lies within that parameter's bounds."""
+
+    def check(value: float) -> float:
+        spec = registry()[parameter]
+        lo, hi = spec.bounds
+        if not lo <= value <= hi:
+            raise Fault(None, value, f"allowed range is [{lo:g}, {hi:g}] ({spec.unit}, as {parameter})")
+        return value
+
+    return check
+
+
+def registry_number(parameter: str, unit: str, *, whole: bool = False) -> Any:
+    """A number that becomes (or sizes) the registry parameter ``parameter``: its bounds are the registry's, read
+    when a file is checked (not when this module is imported: the registry reads files of its own)."""
+    words = f"expected a {'whole ' if whole else ''}number ({unit})"
+    parts: list[Any] = [float, Field(strict=True, allow_inf_nan=False, description=words)]
+    if whole:
+        parts.append(AfterValidator(_whole))
+    return Annotated[(*parts, AfterValidator(within_registry(parameter)))]  # type: ignore[return-value]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "(missing)"
+
+
+MISSING = _Missing()  # the value shown for a key that is required but absent
+
+
+def show(value: Any) -> str:
+    """A value as the file spelt it, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 Text = Annotated[str, Field(strict=True, min_length=1, max_length=2000, pattern=r"\S",
                             description="a non-empty text of at most 2,000 characters")]  # fmt: skip
 Flag = Annotated[bool, Field(strict=True, description="true or false")]
@@ -65,7 +104,10 @@ class Refusal:
     key: str
     value: Any
     allowed: str
-    missing: bool = False
+
+    @property
+    def shown(self) -> str:
+        return show(self.value)
 
 
 def first_fault(err: ValidationError, schema: type[BaseModel]) -> Refusal:
@@ -86,14 +128,14 @@ def first_fault(err: ValidationError, schema: type[BaseModel]) -> Refusal:
         allowed = sorted(_unwrap(parent).model_fields) if _is_model(_unwrap(parent)) else []
         return Refusal(dotted(loc), value, f"unknown key; allowed: {', '.join(allowed)}")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return Refusal(dotted([*loc, "type"]), value.get("type") if isinstance(value, dict) else value,
-                       f"allowed: {', '.join(tags)}", missing=kind == "union_tag_not_found")  # fmt: skip
+        tag = value.get("type", MISSING) if isinstance(value, dict) else value
+        return Refusal(dotted([*loc, "type"]), tag, f"allowed: {', '.join(tags)}")
     allowed = describe(field, kind) if field is not None else ""
     if not allowed and cause is not None:
         allowed = str(cause)
     if not allowed:  # a list or table of the wrong shape: in plain words, or pydantic's own
         allowed = PLAIN.get(kind) or error["msg"][0].lower() + error["msg"][1:]
-    return Refusal(dotted(loc), value, allowed, missing=kind == "missing")
+    return Refusal(dotted(loc), MISSING if kind == "missing" else value, allowed)
 
 
 class Tag(str):
