@@ -25,7 +25,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from spsim.experiments.cli import checks
 from spsim.experiments.cli import commands as cli
+from spsim.experiments.cli.errors import BadInput
+from spsim.experiments.cli.parser import build_parser, plain_int
 
 from spsim.experiments.inputs import scenario as scenarios
 EXAMPLE_SECONDS = 30  # longer is a hang (a valid design of 10,000 points takes about 10 s to prepare)
@@ -45,7 +48,7 @@ def _start(*args, **kwargs):
 
 # ------------------------------------------------------------------------------------------ the values
 INTEGERS = ["-1", "0", "1", "2", "3", "7", "1000", "5000", "100000000", "9" * 30, "-9" * 10, "nan", "inf", "1e3",
-            "abc", "", " ", "1_000", "0x10", "+7", "\u0663", "1.5"]  # fmt: skip
+            "abc", "", " ", "1_000", "0x10", "+7", "\u0663", "1.5", " 1", "1 ", "\t2", "1\n"]  # fmt: skip
 NUMBERS = ["-1", "0", "0.009", "0.02", "0.1", "0.5", "1", "3", "50", "51", "1000", "nan", "inf", "-inf", "1e308",
            "1e400", "-0", "1e-300", "abc", "", "1,5"]  # fmt: skip
 ADDRESSES = ["tcp://127.0.0.1:9", "", "tcp://", "nonsense", "tcp://[::1", "tcp://host:99999", "inproc://x\nnewline"]
@@ -92,12 +95,26 @@ def make_path(root: Path, kind: str) -> str:
     elif kind == "good_toml":
         (root / "mine.toml").write_text('description = "a copy of the place as it is"\n')
         return str(root / "mine.toml")
+    elif kind.startswith("named:"):  # a valid scenario file under a generated name (control characters, long)
+        path = root / f"{kind.removeprefix('named:')}.toml"
+        with contextlib.suppress(OSError, ValueError):  # a name the file system refuses: the path all the same
+            path.write_bytes(scenarios.scenario_path("baseline").read_bytes())
+        return str(path)
+    elif kind.startswith("screening:"):  # a folder holding a generated indices.csv
+        target.mkdir()
+        (target / "indices.csv").write_bytes(kind.removeprefix("screening:").encode("utf-8", "surrogatepass"))
     return str(target)
 
 
+# names a file system accepts (at most 255 bytes with ".toml"), of any characters: control characters, long names
+FILE_NAMES = st.text(st.characters(codec="utf-8", exclude_characters="\x00/"), min_size=1, max_size=250).filter(
+    lambda name: len(f"{name}.toml".encode()) <= 255 and name not in (".", ".."))
 SCENARIO_NAMES = st.one_of(
     st.sampled_from(scenarios.available()),
-    st.sampled_from(["nonsense", "", "baseline.toml", "../baseline", "-x", "list"]),
+    st.sampled_from(["nonsense", "", "baseline.toml", "../baseline", "-x", "list", "../scenarios/baseline",
+                     "./baseline", "scenarios/../baseline", "baseline/", str(scenarios.SCENARIO_DIR / "baseline.toml"),
+                     str(scenarios.SCENARIO_DIR / "fund_vcse.toml")]),  # the same scenario by name and by path
+    FILE_NAMES.map(lambda name: f"path:named:{name}"),
     st.sampled_from(["path:bad_toml", "path:good_toml", "path:toml_folder", "path:absent", "path:newline",
                      "path:too_long", "path:file", "path:empty_folder"]),
 )
@@ -107,7 +124,7 @@ def values_for(action: argparse.Action) -> st.SearchStrategy[str]:
     """Valid and invalid texts for one option, chosen by the option's declared type."""
     if action.choices:
         return st.sampled_from([*action.choices, "bogus", ""])
-    if action.type is int:
+    if action.type is plain_int:
         return st.one_of(st.sampled_from(INTEGERS), st.integers(-(10**12), 10**12).map(str))
     if action.type is float:
         return st.one_of(st.sampled_from(NUMBERS), st.floats(allow_nan=True, allow_infinity=True).map(repr))
@@ -121,7 +138,7 @@ def values_for(action: argparse.Action) -> st.SearchStrategy[str]:
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = cli.build_parser()
+    parser = build_parser()
     (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(commands.choices)
 
@@ -191,7 +208,7 @@ def nothing_real_starts(root: Path):
         mp.setattr(viz_assets, "bundle", _start)
         mp.setattr(os, "execve", _start)  # `spsim viz` becomes the server
         mp.setattr(os, "chdir", lambda path: None)
-        mp.setattr(cli, "check_scheduler", _refuse_scheduler)
+        mp.setattr(checks, "check_scheduler", _refuse_scheduler)  # where commands and checks look it up
         mp.delenv("SPSIM_DEBUG", raising=False)
         yield
 
@@ -199,7 +216,7 @@ def nothing_real_starts(root: Path):
 def _refuse_scheduler(address: str | None) -> None:
     """No network in the fuzz: every scheduler is unreachable (the real check has its own test)."""
     if address is not None:
-        raise cli.BadInput(f"spsim: --scheduler {address}: no Dask scheduler answered there")
+        raise BadInput(f"spsim: --scheduler {address}: no Dask scheduler answered there")
 
 
 @contextlib.contextmanager
@@ -232,7 +249,7 @@ def run_cli(argv: list[str], root: Path) -> tuple[int | str, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def check_contract(argv: list[str], root: Path, out_kind: str | None) -> None:
+def check_contract(argv: list[str], root: Path, out_kind: str | None) -> tuple[int | str, str]:
     resolved = []
     for i, arg in enumerate(argv):
         if arg.startswith("path:"):  # each path its own folder, so two paths never collide
@@ -251,6 +268,7 @@ def check_contract(argv: list[str], root: Path, out_kind: str | None) -> None:
         assert stderr.count("\n") == 1 and stderr.endswith("\n"), shown
         if out:
             assert snapshot(out) == before, f"{shown}: --out changed on refused input"
+    return code, stderr
 
 
 def fuzz(command: str, examples: int):
@@ -281,5 +299,89 @@ test_evidence = fuzz("evidence", 10)
 test_diagram = fuzz("diagram", 10)
 
 
+# Generated inputs of the classes that crashed after writing into --out (issue 24): the same scenario named
+# twice, scenario files whose names hold control characters or are too long, malformed screenings for --top.
+settings_ = settings(max_examples=60, deadline=None, database=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+SHIPPED = st.sampled_from(scenarios.available())
+
+
+@st.composite
+def repeated_scenarios(draw) -> list[str]:
+    """Scenario arguments among which one scenario comes twice (by name, by its file's path, or by a copy of its
+    file under its name elsewhere), the others distinct: the repetition is the only fault."""
+    name = draw(SHIPPED)
+    twice = draw(st.sampled_from([name, str(scenarios.SCENARIO_DIR / f"{name}.toml"), f"path:named:{name}"]))
+    others = draw(st.lists(SHIPPED.filter(lambda other: other != name), max_size=2, unique=True))
+    return draw(st.permutations([name, twice, *others]))
+
+
+@settings_
+@given(command=st.sampled_from(["run", "sensitivity", "psa"]), names=repeated_scenarios())
+def test_a_scenario_named_twice_is_refused(tmp_path_factory, command, names):
+    code, stderr = check_contract([command, *names, "--out", "path:absent"], tmp_path_factory.mktemp("twice"), "absent")
+    assert code == 2 and "is named twice" in stderr, stderr
+
+
+@settings_
+@given(name=FILE_NAMES)
+def test_any_scenario_file_name_runs_or_is_refused_in_one_line(tmp_path_factory, name):
+    """Whatever a scenario file is called; a name that is accepted is one a shard, a cell and a terminal can take."""
+    root = tmp_path_factory.mktemp("named")
+    check_contract(["run", "baseline", f"path:named:{name}", "--replicates", "1", "--out", "path:absent"], root, "absent")
+    try:
+        scenario = scenarios.load(make_path(root, f"named:{name}"))
+    except scenarios.ScenarioError:
+        return
+    assert scenario.name.isprintable() and len(scenario.name.encode()) <= 2 * scenarios.MAX_NAME
+
+
+CELLS = st.one_of(st.sampled_from(["net benefit of a vs ref", "commissioner cost", "uptake_prob", "dropout_hazard",
+                                   "nonsense", "", "1.5", "-1", "nan", "inf", "1e400", '"', "\u00e9"]),
+                  st.text(max_size=8))  # fmt: skip
+HEADERS = st.lists(st.sampled_from(["outcome", "parameter", "importance", "mu_star", "sigma", ""]), max_size=5)
+
+
+@st.composite
+def screenings(draw) -> str:
+    """indices.csv texts: empty, a header with some columns missing or repeated, rows of any cells, raw bytes."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.text(max_size=40))
+    header = draw(st.one_of(HEADERS, st.just(["outcome", "parameter", "importance", "mu_star"])))
+    rows = draw(st.lists(st.lists(CELLS, min_size=len(header), max_size=len(header) + 1), max_size=4))
+    return "\n".join(",".join(line) for line in [header, *rows]) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings_
+@given(text=screenings(), top=st.sampled_from(["1", "2", "8"]))
+def test_a_malformed_screening_is_refused_in_one_line(tmp_path_factory, text, top):
+    root = tmp_path_factory.mktemp("screening")
+    check_contract(["sensitivity", "--method", "sobol", "--top", top, "--from", f"path:screening:{text}",
+                    "--out", "path:absent"], root, "absent")  # fmt: skip
+
+
 def test_every_subcommand_is_fuzzed():
     assert {name.replace("-", "_") for name in SUBCOMMANDS} <= {n[5:] for n in globals() if n.startswith("test_")}
+
+
+def test_the_classes_of_issue_24_are_refused_before_anything_is_written(tmp_path):
+    """One case of each class, by hand: exit 2, one line, --out never created."""
+    named = make_path(tmp_path, "named:red\x1b[31m")
+    long = make_path(tmp_path, "named:" + "x" * 240)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "indices.csv").write_text("")
+    (tmp_path / "no-outcome").mkdir()
+    (tmp_path / "no-outcome" / "indices.csv").write_text("parameter,importance,mu_star\nuptake_prob,1,1\n")
+    out = str(tmp_path / "out")
+    for argv, words in [
+        (["run", "baseline", str(scenarios.SCENARIO_DIR / "baseline.toml")], "named twice"),
+        (["run", "baseline", named], "scenario name 'red\\x1b[31m'"),
+        (["run", "baseline", long], "at most 64 characters"),
+        (["sensitivity", "--method", "sobol", "--top", "2", "--from", str(tmp_path / "empty")], "empty"),
+        (["sensitivity", "--method", "sobol", "--top", "2", "--from", str(tmp_path / "no-outcome")], "no outcome column"),
+        (["run", "baseline", "--replicates", " 1"], "a whole number in digits"),
+        (["show", "../scenarios/baseline"], "no such scenario file"),
+    ]:
+        code, _, err = run_cli([*argv, *(["--out", out] if argv[0] != "show" else [])], tmp_path)
+        assert code == 2 and err.count("\n") == 1 and words in err and "\x1b" not in err, (argv, err)
+        assert not Path(out).exists()

@@ -114,6 +114,7 @@ def load(name_or_path: str | Path) -> Place:
 def parse(data: dict[str, Any], path: Path, sha256: str = "") -> Place:
     """The file's data checked against its schema (place_schema.py), then turned into registry values and a
     layout; a fault is one line naming the file, the key, the value and what is allowed."""
+    registry(), catalogue()  # read first: a fault in the project's own files is not this file's (nor caught below)
     try:
         file = PlaceFile.model_validate(data)
     except ValidationError as err:

@@ -9,13 +9,14 @@ the key, the value and what is allowed, before anything is run or written.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from spsim.model.parameters import registry, resolve
+from spsim.model.parameters import evidence, registry, resolve
 from spsim.model.policies import POLICY_TYPES, LinkWorkerFunding, Policy
 
 from spsim.experiments.inputs.scenario_schema import BUDGET_KEY, ScenarioFile
@@ -78,16 +79,43 @@ def available() -> list[str]:
 
 
 def scenario_path(name_or_path: str) -> Path:
+    """A shipped scenario's file by name, or a .toml file the user names. A name with a folder in it that is not
+    an existing file is refused: ``../scenarios/baseline`` must not reach the shipped files by another way."""
     path = Path(name_or_path)
-    try:
-        if path.suffix == ".toml" and path.exists():
-            return path
-        candidate = SCENARIO_DIR / f"{name_or_path}.toml"
-        if candidate.exists():
-            return candidate
-    except OSError as err:  # e.g. a name too long to ask about (exists() raises rather than say no)
-        raise ScenarioError(f"{name_or_path}: not a usable scenario path ({err.strerror or type(err).__name__})") from None
+    if path.suffix == ".toml" and _exists(name_or_path, path):
+        return path
+    if "/" in name_or_path or "\\" in name_or_path or name_or_path.startswith("."):
+        raise ScenarioError(f"{name_or_path}: no such scenario file; a scenario is a name (see `spsim list`) or the "
+                            "path of an existing .toml file")  # fmt: skip
+    if _exists(name_or_path, SCENARIO_DIR / f"{name_or_path}.toml"):
+        return SCENARIO_DIR / f"{name_or_path}.toml"
     raise ScenarioError(f"{name_or_path}: no such scenario; available: {', '.join(available())}")
+
+
+def _exists(name: str, path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError as err:  # e.g. a name too long to ask about (exists() raises rather than say no)
+        raise ScenarioError(f"{name}: not a usable scenario path ({err.strerror or type(err).__name__})") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        return False
+
+
+# A scenario's name (its file's name without .toml) names its shards, tables, figures and report rows: letters,
+# digits (of any script) and a few signs, at most MAX_NAME characters, so it cannot drive the terminal, break
+# a spreadsheet cell or make a shard's file name too long for the file system (issue 24).
+MAX_NAME = 64
+NAME = re.compile(r"[^\W_][\w .+()&,'-]*\Z")
+
+
+def check_name(path: Path) -> str:
+    name = path.stem
+    if len(name) > MAX_NAME or len(name.encode("utf-8", "surrogatepass")) > 2 * MAX_NAME or not NAME.match(name):
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise ScenarioError(f"{path}: scenario name {shown!r}: at most {MAX_NAME} characters ({2 * MAX_NAME} bytes), "
+                            "starting with a letter or digit, then letters, digits, spaces and _ - . + ( ) & , ' "
+                            "(rename the file)")  # fmt: skip
+    return name
 
 
 MAX_FILE_BYTES = 1_000_000  # a scenario file is a page of text; anything far bigger is not one
@@ -107,6 +135,8 @@ def load(name_or_path: str, place: dict[str, Any] | None = None) -> Scenario:
 def parse(data: dict[str, Any], path: Path, place: dict[str, Any] | None = None) -> Scenario:
     """The file's data checked against its schema (scenario_schema.py), refused in one line naming the file,
     the key, the value and what is allowed; then a link worker budget becomes FTE on top of the place's own."""
+    name = check_name(path)
+    registry(), evidence()  # read first: a fault in the project's own files is not this file's (and not caught below)
     try:
         file = ScenarioFile.model_validate(data)
     except ValidationError as err:
@@ -115,7 +145,7 @@ def parse(data: dict[str, Any], path: Path, place: dict[str, Any] | None = None)
     base = resolve({**(place or {}), **file.parameters})
     policies = tuple(_policy(path, i, entry, base) for i, entry in enumerate(file.policies))
     return Scenario(
-        name=path.stem,
+        name=name,
         description=file.description.strip(),
         represents=" ".join(file.represents.split()),
         tests=tuple(file.tests),
