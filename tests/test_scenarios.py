@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.inputs.scenario import ScenarioError
 from spsim.model.parameters import calibrated_names, evidence, registry
+from tests.inprocess import spsim
 
 REQUIRED = {"baseline", "no_social_prescribing", "more_link_workers", "fund_vcse", "supported_discharge",
             "peer_support", "long_term_support", "balanced_budget"}  # fmt: skip
@@ -171,8 +172,7 @@ def test_cli_refuses_a_bad_file_with_exit_2_and_writes_nothing(tmp_path):
     ],
 )
 def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path, args):
-    result = subprocess.run([sys.executable, "-m", "spsim.experiments", *args, *(["--out", str(tmp_path / "o")] if args[0] == "run" else [])],
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    result = spsim(*args, *(["--out", str(tmp_path / "o")] if args[0] == "run" else []))
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
@@ -180,10 +180,9 @@ def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path, args):
 
 
 def test_list_and_show():
-    listed = subprocess.run([sys.executable, "-m", "spsim.experiments", "list"], capture_output=True, text=True, timeout=60)
+    listed = spsim("list")
     assert listed.returncode == 0 and all(name in listed.stdout for name in REQUIRED)
-    shown = subprocess.run([sys.executable, "-m", "spsim.experiments", "show", "fund_vcse"], capture_output=True, text=True,
-                           timeout=60)  # fmt: skip
+    shown = spsim("show", "fund_vcse")
     assert shown.returncode == 0
     assert "vcse_grant_per_100k_year_gbp" in shown.stdout and "Q-ARRS" in shown.stdout
     assert "VCSE capacity grants" in shown.stdout
