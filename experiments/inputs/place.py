@@ -4,7 +4,8 @@ A place file (``seeds/places/*.toml``, format in the README's "Places" section) 
 any policy: its adults by age band, its small areas (listed, or generated from a few summary figures), its
 link worker FTE, its community groups (a count or a CSV list beside the file) and its existing funding. It
 becomes registry parameter values (population, age shares, FTE and groups per 100,000, ...) and a
-``model.place.Layout``. Everything is checked before anything is created or written; a fault is one line,
+``model.place.Layout``. What a file may hold is declared in place_schema.py (pydantic) and place_groups.py
+(the groups CSV). Everything is checked before anything is created or written; a fault is one line,
 ``spsim: <file>: <key>: <value>: <what is allowed>``. Only TOML and CSV are read: nothing in a place runs.
 """
 

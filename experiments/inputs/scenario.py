@@ -2,8 +2,9 @@
 
 A scenario is a TOML file in ``experiments/inputs/scenarios/``: a one-line ``description``, what it
 ``represents``, which seed findings it ``tests``, ``[parameters]`` that override the baseline, and
-``[[policies]]`` applied from a start week. Anything wrong is refused with one line naming the file,
-the key, the value and what is allowed, before anything is run or written.
+``[[policies]]`` applied from a start week. What a file may hold is declared in scenario_schema.py (pydantic);
+anything wrong is refused with one line naming the file, the key, the value and what is allowed, before anything
+is run or written. TOML is data: nothing in a scenario file runs.
 """
 
 from __future__ import annotations
