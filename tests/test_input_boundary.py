@@ -4,16 +4,11 @@ anything is written (exit 2), or runs to the end (exit 0)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 from spsim.model.parameters import ParameterError, resolve
-
-
-def spsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spsim.experiments", *args], capture_output=True, text=True, timeout=300)
+from tests.inprocess import spsim
 
 
 @pytest.mark.parametrize("args", [
@@ -93,8 +88,7 @@ def _fifo(path):
 def test_scenario_files_that_gave_tracebacks_or_hung_are_refused_in_one_line(tmp_path, make):
     path = tmp_path / "bad.toml"
     make(path)
-    result = subprocess.run([sys.executable, "-m", "spsim.experiments", "show", str(path)], capture_output=True, text=True,
-                            timeout=60)  # fmt: skip
+    result = spsim("show", str(path))
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and str(path) in result.stderr
 
 

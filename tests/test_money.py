@@ -3,9 +3,6 @@ meant to spend and what it spent, and a scenario that misses its declared budget
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from spsim.experiments.inputs import scenario as scenarios
@@ -14,6 +11,7 @@ from spsim.experiments.runs.runner import Task, replicate_seed, run_task
 from spsim.model import SocialPrescribingModel
 from spsim.model.policies import LinkWorkerFunding
 from spsim.model.states import Service
+from tests.inprocess import spsim
 
 EQUAL_BUDGET = ["more_link_workers", "fund_vcse", "supported_discharge", "balanced_budget"]
 
@@ -60,9 +58,8 @@ def test_a_scenario_that_misses_its_declared_budget_is_reported(tmp_path):
     half.write_text('description = "claims 100k but buys 50k of link workers"\nbudget_gbp_per_100k_year = 100000.0\n'
                     '[[policies]]\ntype = "link_workers"\nbudget_gbp_per_100k_year = 50000.0\n')  # fmt: skip
     out = tmp_path / "run"
-    result = subprocess.run([sys.executable, "-m", "spsim.experiments", "run", "baseline", str(half), "--replicates", "1",
-                             "--years", "0.2", "--warmup-years", "0", "--population", "20000", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    result = spsim("run", "baseline", str(half), "--replicates", "1", "--years", "0.2", "--warmup-years", "0",
+                   "--population", "20000", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "half_spent" in result.stderr and "-50.0%" in result.stderr
     report = (out / "report.md").read_text()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import pickle
 import shutil
 import subprocess
@@ -88,12 +87,49 @@ def test_a_fresh_run_removes_only_its_own_shards_and_temporaries(tmp_path):
 
 
 def test_two_runs_on_one_folder_are_not_mixed(tmp_path):
+    from filelock import FileLock
+
     out = tmp_path / "run"
     assert spsim("run", "baseline", *QUICK, "--out", str(out)).returncode == 0
-    (out / ".spsim.lock").write_text(f"{os.getppid()}\n")  # another live process holds the folder
-    result = spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out))
-    assert result.returncode == 2 and "another spsim run is writing" in result.stderr
-    (out / ".spsim.lock").write_text("999999999\n")  # a killed run's lock is taken over
+    before = sorted((p.name, p.read_bytes()) for p in out.rglob("*") if p.is_file())
+    with FileLock(out / ".spsim.lock", timeout=0):  # another run holds the folder
+        result = spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out))
+        assert result.returncode == 2 and "another spsim run is writing" in result.stderr
+        assert len(result.stderr.splitlines()) == 1
+    assert sorted((p.name, p.read_bytes()) for p in out.rglob("*") if p.is_file() and p.name != ".spsim.lock") == before
+    (out / ".spsim.lock").write_text("999999999\n")  # a lock file a run of an older spsim left: not a held lock
+    assert spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out)).returncode == 0
+    assert not (out / ".spsim.lock").exists()
+
+
+HOLDER = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1], timeout=0)
+lock.acquire()
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_run_killed_while_it_holds_the_lock_does_not_block_the_next(tmp_path):
+    """The lock is the operating system's: held while the other process lives, gone the moment it is killed
+    (SIGKILL: no clean-up of its own runs), whatever it left on disk."""
+    import signal
+    import sys
+
+    out = tmp_path / "run"
+    assert spsim("run", "baseline", *QUICK, "--out", str(out)).returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(out / ".spsim.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = spsim("run", "baseline", *QUICK, "--out", str(out), "--resume")
+        assert result.returncode == 2 and "another spsim run is writing" in result.stderr
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+        holder.stdout.close()
+    assert (out / ".spsim.lock").exists()  # what the killed process left behind
     assert spsim("run", "baseline", *QUICK, "--seed", "9", "--out", str(out)).returncode == 0
     assert not (out / ".spsim.lock").exists()
 

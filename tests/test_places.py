@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -266,8 +267,8 @@ def test_viz_hands_the_checked_place_to_the_page_as_data(tmp_path, monkeypatch):
         seen.update(env)
         raise SystemExit(0)
 
-    monkeypatch.setattr(cli.os, "execve", execve)
-    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+    monkeypatch.setattr(os, "execve", execve)
+    monkeypatch.setattr(os, "chdir", lambda path: None)
     path = write_place(tmp_path)
     with pytest.raises(SystemExit):
         cli.main(["viz", "--no-fetch", "--place", str(path)])

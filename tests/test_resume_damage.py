@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import shutil
 import signal
 from pathlib import Path
@@ -165,6 +164,18 @@ def _lock(content: str):
     return lock
 
 
+HELD: list = []  # locks a "live lock" damage holds for the rest of the example (another run writing)
+
+
+def _live_lock(out: Path, at: int, xor: int) -> None:
+    """Another run writing into the folder: its lock held (an OS lock, as a running spsim holds it)."""
+    from filelock import FileLock
+
+    lock = FileLock(out / ".spsim.lock", timeout=0)
+    lock.acquire()
+    HELD.append(lock)
+
+
 def _stray(out: Path, at: int, xor: int) -> None:
     """What a killed run leaves: half-written temporaries (removed by the resume) beside the real files."""
     for folder in ("", "replicates", "figures"):
@@ -177,7 +188,7 @@ FOLDER_DAMAGE = {
     "foreign shard-like file": lambda out, at, xor: (out / "replicates" / "other__r0000.json").write_text("{}"),
     "no marker": lambda out, at, xor: (out / ".spsim-output").unlink(),
     "dead lock": _lock("999999999\n"),
-    "live lock": lambda out, at, xor: (out / ".spsim.lock").write_text(f"{os.getppid()}\n"),
+    "live lock": _live_lock,
     "garbage lock": _lock("not a pid\n"),
     "lock folder": lambda out, at, xor: (out / ".spsim.lock").mkdir(),
     "stray temporaries": _stray,
@@ -226,7 +237,11 @@ def test_a_damaged_folder_resumes_to_the_same_numbers_or_is_refused_unchanged(fi
     for where, kind, at, xor in damages:
         damage(out, where, kind, at, xor)
     before = snapshot(out)
-    code, err = spsim(*COMMAND, "--out", str(out), "--resume")
+    try:
+        code, err = spsim(*COMMAND, "--out", str(out), "--resume")
+    finally:
+        while HELD:
+            HELD.pop().release()
     shown = f"{damages} -> {code}: {err!r}"
     event(f"exit {code}")
     assert code in (0, 2), shown

@@ -66,3 +66,18 @@ def test_any_policies_are_parsed_or_refused_in_one_line(entries):
 @given(parameters=st.dictionaries(st.sampled_from(NAMES), values, max_size=4), budget=values)
 def test_any_parameters_and_budget_are_parsed_or_refused_in_one_line(parameters, budget):
     _parsed_or_refused({"description": "fuzzed", "parameters": parameters, "budget_gbp_year": budget})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.text(st.characters(exclude_characters="/\x00"), min_size=1, max_size=300))
+def test_any_scenario_name_is_accepted_only_if_safe(name):
+    """A scenario's name is its file's: control characters (ESC reached shard names and the terminal, and
+    openpyxl refused it), very long names (too long for a shard's temporary file) and names outside the safe set
+    are refused in one line naming the file; an accepted name is short and printable (issue 24)."""
+    path = scenarios.SCENARIO_DIR / f"{name}.toml"
+    try:
+        scenario = scenarios.parse({"description": "fuzzed"}, path)
+    except scenarios.ScenarioError as err:
+        assert "\n" not in str(err).replace(name, "") and str(err).startswith(str(path)), err
+        return
+    assert scenario.name == path.stem and scenario.name.isprintable() and len(scenario.name.encode()) <= 2 * scenarios.MAX_NAME

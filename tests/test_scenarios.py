@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.inputs.scenario import ScenarioError
 from spsim.model.parameters import calibrated_names, evidence, registry
+from tests.inprocess import spsim
 
 REQUIRED = {"baseline", "no_social_prescribing", "more_link_workers", "fund_vcse", "supported_discharge",
             "peer_support", "long_term_support", "balanced_budget"}  # fmt: skip
@@ -66,14 +67,16 @@ GOOD = {"description": "a test scenario", "represents": "x" * 80, "tests": ["WIL
 @pytest.mark.parametrize(
     ("change", "expect"),
     [
-        ({"colour": "blue"}, "unknown key 'colour'"),
+        ({"colour": "blue"}, "colour = 'blue': unknown key"),
         ({"parameters": {"no_such": 1}}, "unknown parameter 'no_such'"),
         ({"parameters": {"uptake_prob": 1.2}}, "uptake_prob = 1.2"),
         ({"parameters": {"uptake_prob": "high"}}, "expected a number"),
         ({"parameters": {"group_places_mean": -3.0}}, "group_places_mean = -3.0"),
         ({"parameters": {"open_door": "yes"}}, "true or false"),
-        ({"policies": [{"type": "vcse_grants", "gbp_per_100k_year": -5.0}]}, "must not be negative"),
-        ({"policies": [{"type": "link_workers", "budget_gbp_per_100k_year": -1.0}]}, "must not be negative"),
+        ({"policies": [{"type": "vcse_grants", "gbp_per_100k_year": -5.0}]}, "gbp_per_100k_year = -5.0: allowed range is [0, "),
+        ({"policies": [{"type": "link_workers", "budget_gbp_per_100k_year": -1.0}]}, "allowed range is [0, "),
+        ({"policies": [{"type": "link_workers", "fte_per_100k": 500.0}]}, "policies[0].fte_per_100k = 500.0"),
+        ({"policies": [{"type": "long_term_support", "support_weeks": 3.5}]}, "expected a whole number"),
         ({"policies": [{"type": "peer_support", "start_week": 50, "end_week": 10}]}, "end_week = 10"),
         ({"policies": [{"type": "teleport"}]}, "policies[0].type = 'teleport'"),
         ({"policies": [{"type": "peer_support", "colour": 1}]}, "policies[0].colour"),
@@ -85,6 +88,21 @@ GOOD = {"description": "a test scenario", "represents": "x" * 80, "tests": ["WIL
 def test_bad_files_are_refused_in_one_line(tmp_path, change, expect):
     message = refused(write(tmp_path, {**GOOD, **change}))
     assert expect in message
+
+
+def test_each_policy_schema_declares_exactly_the_policy_s_own_keys():
+    """scenario_schema.py declares every policy's keys by hand: a key added to model/policies.py must be declared
+    (with its bounds and unit) before a scenario file may set it, and a declared key must exist."""
+    import dataclasses
+
+    from spsim.experiments.inputs.scenario_schema import BUDGET_KEY, POLICY_SCHEMAS
+    from spsim.model.policies import POLICY_TYPES
+
+    declared = {schema.model_fields["type"].annotation.__args__[0]: set(schema.model_fields) - {"type"}
+                for schema in POLICY_SCHEMAS}  # fmt: skip
+    own = {kind: {f.name for f in dataclasses.fields(cls) if f.init} for kind, cls in POLICY_TYPES.items()}
+    own["link_workers"].add(BUDGET_KEY)  # money instead of FTE, turned into FTE on top of the place's own
+    assert declared == own
 
 
 def test_invalid_toml_is_refused(tmp_path):
@@ -154,8 +172,7 @@ def test_cli_refuses_a_bad_file_with_exit_2_and_writes_nothing(tmp_path):
     ],
 )
 def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path, args):
-    result = subprocess.run([sys.executable, "-m", "spsim.experiments", *args, *(["--out", str(tmp_path / "o")] if args[0] == "run" else [])],
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    result = spsim(*args, *(["--out", str(tmp_path / "o")] if args[0] == "run" else []))
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
@@ -163,10 +180,9 @@ def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path, args):
 
 
 def test_list_and_show():
-    listed = subprocess.run([sys.executable, "-m", "spsim.experiments", "list"], capture_output=True, text=True, timeout=60)
+    listed = spsim("list")
     assert listed.returncode == 0 and all(name in listed.stdout for name in REQUIRED)
-    shown = subprocess.run([sys.executable, "-m", "spsim.experiments", "show", "fund_vcse"], capture_output=True, text=True,
-                           timeout=60)  # fmt: skip
+    shown = spsim("show", "fund_vcse")
     assert shown.returncode == 0
     assert "vcse_grant_per_100k_year_gbp" in shown.stdout and "Q-ARRS" in shown.stdout
     assert "VCSE capacity grants" in shown.stdout

@@ -150,8 +150,8 @@ def _serve_from(cache, monkeypatch):
         raise Served
 
     monkeypatch.setattr(viz_assets, "cache_dir", lambda: cache)
-    monkeypatch.setattr(cli.os, "execve", become_server)
-    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+    monkeypatch.setattr(os, "execve", become_server)
+    monkeypatch.setattr(os, "chdir", lambda path: None)
     try:
         return cli.main(["viz", "--no-fetch"])
     except Served:

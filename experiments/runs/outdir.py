@@ -1,6 +1,10 @@
 """The output folder of a run: marked as spsim's, locked while a run writes into it, cleared of what spsim
 left half-written, and never emptied of anything spsim did not create (issue 12: a fresh run used to
-delete ``<out>/replicates/`` in any folder, and two runs on one folder mixed their tables)."""
+delete ``<out>/replicates/`` in any folder, and two runs on one folder mixed their tables).
+
+The lock is an operating-system lock (``filelock``: flock on Unix) on ``<out>/.spsim.lock``: the system
+releases it when the run's process ends, however it ends, so a run that was killed never blocks the next one.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from spsim.experiments.runs.runner import PEOPLE_DIR, SHARD_DIR, atomic_write_text
 
 MARKER = ".spsim-output"  # says: this folder is a spsim output, spsim may replace its own files in it
-LOCK = ".spsim.lock"  # the process id of the run writing into the folder
+LOCK = ".spsim.lock"  # held locked by the run writing into the folder
 SHARD_NAME = re.compile(r".+__r\d{4}\.(json|pkl|parquet)\Z")  # shards, people files, pickles of old versions
 TEMPORARY = re.compile(r"\..+\.[^.]+\.tmp\Z")  # what runner.atomic_write_bytes leaves when a run is killed
 
@@ -42,7 +48,7 @@ def check(out: Path) -> None:
         if out.is_dir() and any(out.iterdir()) and not is_spsim_output(out):
             raise OutputFolderError(f"--out {out}: a folder with other files in it, not a spsim output; name a new "
                                     "or empty folder (spsim never writes among files it did not make)")  # fmt: skip
-        if (out / LOCK).exists() and _holder_alive(out / LOCK):
+        if (out / LOCK).is_file() and _held(out / LOCK):
             raise OutputFolderError(_busy(out))
         if out.is_dir():
             _check_own_entries(out)
@@ -93,58 +99,41 @@ def claim(out: Path) -> None:
 
 
 def _busy(out: Path) -> str:
-    try:
-        holder = (out / LOCK).read_text().strip()
-    except OSError:
-        holder = "unknown"
-    return (f"--out {out}: another spsim run is writing into this folder (process {holder}); wait for it, or use "
-            "a new --out")  # fmt: skip
+    return f"--out {out}: another spsim run is writing into this folder; wait for it, or use a new --out"
 
 
 @contextlib.contextmanager
 def locked(out: Path) -> Iterator[None]:
-    """Hold the folder's lock while a run writes: a second run on the same folder is refused, not mixed in.
-    A lock left by a run that was killed (its process is gone) is taken over."""
-    lock = out / LOCK
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            if _holder_alive(lock):
-                raise OutputFolderError(_busy(out)) from None
-            try:
-                lock.unlink(missing_ok=True)
-            except OSError as err:  # e.g. a folder of that name: not a lock spsim left
-                raise OutputFolderError(f"--out {out}: {LOCK} cannot be replaced ({err.strerror}); remove it") from None
-        except OSError as err:
-            raise OutputFolderError(f"--out {out}: cannot take the folder's lock ({err.strerror})") from None
-    else:
-        raise OutputFolderError(f"--out {out}: cannot take the folder's lock ({LOCK})")
+    """Hold the folder's lock while a run writes: a second run on the same folder is refused at once, not mixed
+    in (timeout 0: never waits). The lock file is removed while still held, so a finished run leaves the folder
+    as it found it; filelock checks that the file it locked is still the one named (it refuses a removed one)."""
+    lock = FileLock(out / LOCK, timeout=0)
     try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(f"{os.getpid()}\n")
+        lock.acquire()
+    except Timeout:
+        raise OutputFolderError(_busy(out)) from None
+    except OSError as err:  # e.g. a folder of that name: not a lock spsim left
+        raise OutputFolderError(f"--out {out}: cannot take the folder's lock {LOCK} ({err.strerror or type(err).__name__}); "
+                                "remove it") from None  # fmt: skip
+    try:
         yield
     finally:
-        lock.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (out / LOCK).unlink()
+        lock.release()
 
 
-def _holder_alive(lock: Path) -> bool:
-    """Whether the process named in the lock still runs. A process of another user is alive too (signalling it
-    is refused with EPERM): its run must not be taken over."""
+def _held(path: Path) -> bool:
+    """Whether another run holds the lock now (a lock file a killed run left behind is not held)."""
+    probe = FileLock(path, timeout=0)
     try:
-        pid = int(lock.read_text().strip())
-    except (OSError, ValueError):
-        return False
-    if pid <= 0 or pid == os.getpid():  # 0 and negative ids would signal whole process groups
-        return False
-    try:
-        os.kill(pid, 0)
-    except PermissionError:
+        probe.acquire()
+    except Timeout:
         return True
-    except (OSError, OverflowError):
+    except OSError:  # cannot even be opened: `locked` says so, in words
         return False
-    return True
+    probe.release()
+    return False
 
 
 def remove_temporaries(out: Path) -> None:

@@ -33,6 +33,7 @@ from spsim.experiments.runs.design import (
 from spsim.experiments.inputs.place import Place
 from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
 from spsim.experiments.inputs.scenario import Scenario
+from spsim.experiments.uncertainty.screening import read_screening
 
 OUTCOMES = {  # reference-scenario outcomes whose drivers are reported, with plain names
     "mean_swemwbs_change": "wellbeing change (SWEMWBS)",
@@ -48,12 +49,7 @@ def leading_parameters(indices_csv: Path, k: int) -> list[str]:
     """The k parameters a Morris screening found to swing the policies' net benefits most (the ranking is the
     question): each parameter's largest importance relative to the leading parameter of the same outcome,
     over the net-benefit outcomes. So a Sobol analysis of a few can follow a Morris screening of all."""
-    if not indices_csv.is_file():
-        raise DesignError(f"--from {indices_csv.parent}: no indices.csv there (run a Morris screening first)")
-    table = pd.read_csv(indices_csv)
-    if "mu_star" not in table.columns:
-        raise DesignError(f"--from {indices_csv.parent}: not a Morris screening (no mu_star column)")
-    table = table[table["outcome"].str.startswith("net benefit")]
+    table = read_screening(indices_csv)  # checked: a malformed file is refused in one line
     relative = table["importance"] / table.groupby("outcome")["importance"].transform("max")
     ranked = relative.groupby(table["parameter"]).max().sort_values(ascending=False, kind="stable")
     return list(ranked.index[:k])

@@ -1,4 +1,4 @@
-"""Unpack a tar archive without trusting it, whatever the Python version.
+"""Unpack a tar archive without trusting it; hand-written because Python 3.12.1 lacks the fixed filter="data" (CVE-2025-4517).
 
 `tarfile`'s "data" filter is not enough on the Python this project runs (3.12.1: CVE-2025-4517 lets a crafted
 archive write outside the target despite it, fixed only in 3.12.11/3.13.4). So nothing here relies on it: every
