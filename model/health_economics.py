@@ -14,7 +14,7 @@ costs and effects alike, week ``w`` after the window opens weighing ``(1 + rate)
 - When a record closes (follow-up, or the end of the run) the rest of the horizon is added when the week ends,
   for all the records closed that week in one array sum, as if the service stopped then: the natural course is held where it was, and what the service gave fades as the
   model's gains fade after attendance stops (``gain_retained_share`` kept for good, the rest halving every
-  person's ``half_life``; link worker support's own effect fading alike). A projection, said so in the README.
+  person's ``half_life``; link worker support's own effect fading alike). A projection, said so in docs/methods.md.
 - Discharge from secondary mental health care by the supported pathway saves that person's team contacts
   from the week of discharge to the horizon, for as long as they would otherwise have stayed on the team's
   caseload (expected: routine discharge at ``mh_discharge_rate_per_year``).

@@ -24,7 +24,7 @@ STANDARD_NORMAL = NormalDist()
 
 @dataclass(frozen=True, slots=True)
 class OutcomeRecord:
-    """One referral's record: the outcome columns (README, "Outcome records")."""
+    """One referral's record: the outcome columns (docs/outputs.md)."""
 
     patient: int
     referred_week: int

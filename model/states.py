@@ -1,7 +1,7 @@
 """The pathway as data: the states a referred person moves through and every legal move between them.
 
 ``TRANSITIONS`` is the single statement of the pathway. ``Patient.move_to`` refuses any move that is not
-in it, the README and ODD show the diagram drawn from it (``mermaid``), and a test checks that the runs
+in it, the README and docs/model.md show the diagram drawn from it (``mermaid``), and a test checks that the runs
 use every row and nothing else.
 """
 

@@ -1,5 +1,5 @@
 """Who benefits: results by subgroup add up to the whole, and the gap and slope index of inequality are
-computed as defined (README, subgroups.csv and equity.csv)."""
+computed as defined (docs/outputs.md, subgroups.csv and equity.csv)."""
 
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
         f"{settings['years']:g} simulated years, each followed {settings['horizon_years']:g} years from referral "
         f"(past follow-up, what the service gave fades as the model's gains fade), discounted at "
         f"{settings['discount_rate']:.1%} a year; perspective: NHS and personal social services. QALYs are ReQoL-UI "
-        f"utilities mapped from SWEMWBS (an interim linear slope, README \"Economics\"). Net monetary benefit (NMB) = "
+        f"utilities mapped from SWEMWBS (an interim linear slope, docs/methods.md, \"Economics\"). Net monetary benefit (NMB) = "
         f"value of a QALY x QALYs - net cost.")
     lines.append("")
     if chosen is not None:

@@ -35,7 +35,7 @@ import pandas as pd
 from spsim.experiments.analysis.statistics import SHARE_UNITS, UNITS, interval
 from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
 
-# The reference case (NICE PMG36; README "Economics"): QALYs gained against each person's natural course and
+# The reference case (NICE PMG36; docs/methods.md, "Economics"): QALYs gained against each person's natural course and
 # the net cost to the NHS (commissioner spend plus the care it adds or saves), both discounted, for everyone
 # referred in the window, each to the economic horizon; valued at 20,000 GBP per QALY
 EFFECT = "qalys_gained"

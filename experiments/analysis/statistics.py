@@ -38,7 +38,7 @@ METRICS: list[tuple[str, str, str, bool | None]] = [
     ("cost_per_swemwbs_point", "cost per SWEMWBS point (before-after)", "GBP per point", False),
     ("swemwbs_points_gained", "SWEMWBS points gained", "points", True),
     ("health_service_cost_change_gbp", "change in GP and A&E costs", "GBP per year", False),
-    # economics (README "Economics"): already net of the natural course, discounted, to the economic horizon
+    # economics (docs/methods.md, "Economics"): already net of the natural course, discounted, to the economic horizon
     ("qalys_gained", "QALYs gained", "QALYs", True),
     ("wellbys_gained", "WELLBYs gained", "WELLBYs", True),
     ("commissioner_cost_discounted_gbp", "commissioner spend, discounted", "GBP", None),

@@ -16,7 +16,7 @@ from spsim.experiments.cli.errors import BadInput
 
 RESULTS = Path("results")  # outputs go under the working folder, wherever spsim is installed
 DEFAULT_POPULATION = 150_000  # a borough-sized place (about 190,000 residents)
-PLACE_HELP = ("a place file (seeds/places/*.toml, see README 'Places'): the adults, small areas, link workers, groups "
+PLACE_HELP = ("a place file (seeds/places/*.toml, see docs/inputs.md): the adults, small areas, link workers, groups "
               "and funding every scenario runs in (default: the embedded default place)")  # fmt: skip
 PLAIN_INT = re.compile(r"-?[0-9]+\Z")
 
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--out", type=Path, default=RESULTS / "validation")
 
     sub.add_parser("evidence", help="the parameter table and the seed findings (also written to seeds/EVIDENCE.md)")
-    sub.add_parser("diagram", help="the pathway's state diagram from the transition table (written into README and ODD)")
+    sub.add_parser("diagram", help="the pathway's state diagram from the transition table (written into README.md and docs/model.md)")
 
     calibrate = sub.add_parser(
         "calibrate",
@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--max-dims", type=plain_int, default=3, help="parameters a box may restrict (default 3)")
     discover.add_argument("--out", type=Path, default=RESULTS / "discover", help="default results/discover")
 
-    bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see README)")
+    bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see docs/performance.md)")
     bench.add_argument("--quick", action="store_true", help="small sizes only")
     bench.add_argument("--out", type=Path, default=RESULTS / "benchmark")
     return parser

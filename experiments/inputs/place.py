@@ -1,6 +1,6 @@
 """Place files: where the model runs, read and checked at the boundary (issue 14).
 
-A place file (``seeds/places/*.toml``, format in the README's "Places" section) describes a place apart from
+A place file (``seeds/places/*.toml``, format in docs/inputs.md) describes a place apart from
 any policy: its adults by age band, its small areas (listed, or generated from a few summary figures), its
 link worker FTE, its community groups (a count or a CSV list beside the file) and its existing funding. It
 becomes registry parameter values (population, age shares, FTE and groups per 100,000, ...) and a

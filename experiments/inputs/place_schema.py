@@ -3,7 +3,7 @@
 A place is described apart from any policy: its adults (and their ages), its small areas, listed ([[areas]])
 or generated from a few summary figures ([layout]), its link workers, its community groups and its existing
 funding. Bounds that depend on the place's size (FTE, groups) are checked once the adults are known, in
-``PlaceFile``'s last validator. The format is documented in the README's "Places" section.
+``PlaceFile``'s last validator. The format is documented in docs/inputs.md.
 """
 
 from __future__ import annotations

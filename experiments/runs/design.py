@@ -130,7 +130,7 @@ def from_unit_interval(parameter: Parameter, u: np.ndarray) -> np.ndarray:
                                    scale=m)  # fmt: skip
     elif kind == "normal" and s > 0:
         values = stats.norm.ppf(u, m, s)
-    else:  # uniform, or a distribution its range cannot define (said in the README)
+    else:  # uniform, or a distribution its range cannot define (said in docs/methods.md)
         values = low + u * (high - low)
     return np.clip(values, *parameter.bounds)
 
@@ -274,7 +274,7 @@ def subgroups(design: Design, out: Path) -> pd.DataFrame:
 
 
 def records(design: Design, out: Path, columns: list[str]) -> pd.DataFrame:
-    """``columns`` of the outcome records (README, "Outcome records") of a ``people`` design already run into
+    """``columns`` of the outcome records (docs/outputs.md) of a ``people`` design already run into
     ``out``, with point, scenario and replicate; in the design's task order."""
     folder = out / f"runs-{design.digest()}"
     frames = []

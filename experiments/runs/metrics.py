@@ -1,4 +1,4 @@
-"""What one replicate reports: the row of ``replicates.csv`` (column definitions in the README)."""
+"""What one replicate reports: the row of ``replicates.csv`` (column definitions in docs/outputs.md)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ EXTRA_COLUMNS = [
     "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
     "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate", "mean_swemwbs_start",
     "provision_gap_share", "referrals_per_1000_year", "mh_volunteer_rate", "cmd_cohort_referrals",
-    # health economics (model/health_economics.py; README "Economics"): discounted, everyone referred in the window
+    # health economics (model/health_economics.py; docs/methods.md, "Economics"): discounted, everyone referred in the window
     "qalys_gained", "wellbys_gained", "wellby_value_gbp", "commissioner_cost_discounted_gbp", "care_cost_change_gbp",
     "net_cost_gbp", "nmb_20k_gbp", "nmb_30k_gbp", "net_swemwbs_change", "deadweight_share", "return_per_pound",
 ]  # fmt: skip

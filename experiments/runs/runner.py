@@ -111,7 +111,7 @@ def run_task(task: Task) -> ReplicateResult:
 
 
 def _people(model: SocialPrescribingModel, scenario: str, replicate: int, window: Window) -> pd.DataFrame:
-    """The outcome records of the people referred in the measurement window (README, "Outcome records")."""
+    """The outcome records of the people referred in the measurement window (docs/outputs.md)."""
     out = model.outcomes()
     out = out[out["referred_week"] >= window.since_week].reset_index(drop=True)
     out.insert(0, "replicate", replicate)

@@ -1,5 +1,5 @@
 """Results by group: one replicate's referral, reach, take-up and outcomes for each subgroup of people
-(``subgroups.csv``; column definitions in the README). Who benefits is a commissioner's second question,
+(``subgroups.csv``; column definitions in docs/outputs.md). Who benefits is a commissioner's second question,
 after what it does on average (issue 14).
 
 A person belongs to one level of each dimension: deprivation (where they live), age band, long-term

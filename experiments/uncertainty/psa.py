@@ -89,7 +89,7 @@ def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], setting
         f"names, {settings['distributions']} of them); each draw runs {', '.join(order)} with the same "
         f"{settings['replicates']} seed(s), averaged ({settings['population']:,} adults, {settings['years']:g} years "
         f"after a {settings['warmup_years']:g}-year warm-up). Reference: {order[0]}. QALYs and costs are the NICE "
-        "reference case's (README \"Economics\"): discounted, everyone referred, to the economic horizon.",
+        "reference case's (docs/methods.md, \"Economics\"): discounted, everyone referred, to the economic horizon.",
         "",
         "## Extra QALYs and net cost against the reference (mean, and 2.5-97.5% of draws)",
         "",
