@@ -8,6 +8,7 @@ from pathlib import Path
 
 from spsim.model.states import TRANSITIONS, Event, mermaid
 
+from spsim.experiments.reporting.markers import replace_between
 from spsim.experiments.runs.runner import atomic_write_text
 
 # a documentation tool: it edits the clone's own documents (the installed package has none)
@@ -28,13 +29,7 @@ def render() -> str:
 
 def updated(text: str, diagram: str) -> str:
     """``text`` with the block between the markers replaced by ``diagram``."""
-    head, found, rest = text.partition(START)
-    if not found:
-        raise ValueError(f"no '{START}' marker")
-    _, found, tail = rest.partition(END)
-    if not found:
-        raise ValueError(f"no '{END}' marker")
-    return f"{head}{START}\n{diagram}\n{END}{tail}"
+    return replace_between(text, START, END, diagram)
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+from spsim.experiments.reporting.markers import replace_between
 from spsim.experiments.runs.runner import atomic_write_text
 
 # a documentation tool, like `spsim diagram`: it edits the clone's own README (the installed package has none)
@@ -240,13 +241,10 @@ def updated(text: str, blocks: dict[str, str], where: str) -> str:
     """``text`` with each block's markers' contents replaced; a missing marker is a GeneratorError."""
     for name, body in blocks.items():
         start, end = markers(name)
-        head, found, rest = text.partition(start)
-        if not found:
-            raise GeneratorError(f"{where}: no '{start}' marker")
-        _, found, tail = rest.partition(end)
-        if not found:
-            raise GeneratorError(f"{where}: no '{end}' marker after '{start}'")
-        text = f"{head}{start}\n{body}\n{end}{tail}"
+        try:
+            text = replace_between(text, start, end, body)
+        except ValueError as err:
+            raise GeneratorError(f"{where}: {err}") from None
     return text
 
 
