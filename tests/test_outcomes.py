@@ -27,27 +27,8 @@ from tests import builders
 
 S = PathwayState
 
-CALM = dict(
-    population=5_000,
-    referral_rate_per_1000=0.0,
-    groups_per_100k=0.0,
-    new_groups_per_100k_year=0.0,
-    setback_rate_per_year=0.0,
-    dropout_hazard=0.0,
-    referral_decline_prob=0.0,
-    appropriate_share_min=1.0,
-    appropriate_share_max=1.0,
-    uptake_prob=1.0,
-    lw_quit_rate_per_year=0.0,
-    lw_wait_patience_weeks=520.0,
-    link_workers_per_100k=100.0,
-    lw_new_people_per_year=1000.0,
-    lw_training=0.0,
-    volunteer_prob=0.0,
-    cost_per_attendee_week_gbp=0.0,
-    move_on_weeks_mean=1000.0,
-    attend_prob=1.0,
-)
+CALM = builders.calm(**builders.NOBODY_WAITS, uptake_prob=1.0, volunteer_prob=0.0, cost_per_attendee_week_gbp=0.0,
+                     move_on_weeks_mean=1000.0, attend_prob=1.0)
 # No natural course, no measurement error, no effect of support alone: only the mechanisms move outcomes.
 QUIET = dict(
     swemwbs_state_sd=0.0,
