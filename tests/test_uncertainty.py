@@ -14,13 +14,9 @@ from spsim.experiments.uncertainty import psa
 
 from spsim.experiments.uncertainty import sensitivity
 from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.runs.design import (
-    Design,
-    DesignError,
-    best_scenario,
-    net_benefit,
-    uncertain_parameters,
-)
+from spsim.experiments.analysis.net_benefit import best_scenario, net_benefit
+from spsim.experiments.runs.design import Design, DesignError
+from spsim.experiments.runs.uncertain_parameters import uncertain_parameters
 from spsim.model import parameters
 
 TINY = {"years": 0.5, "warmup_years": 0.25, "population": 5_000, "seed": 3}
@@ -111,7 +107,7 @@ def test_the_expected_value_of_perfect_information_by_hand():
 
 
 def test_psa_draws_follow_the_registrys_distributions():
-    from spsim.experiments.runs.design import from_unit_interval
+    from spsim.experiments.runs.uncertain_parameters import from_unit_interval
     from spsim.model.parameters import registry
 
     u = np.array([0.025, 0.5, 0.975])

@@ -32,7 +32,8 @@ from spsim.model.parameters import (
 
 from spsim.experiments.runs import outdir
 from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.runs.design import Design, DesignError, as_points, check_size, place_fields, salib_problem, uncertain_parameters
+from spsim.experiments.runs.design import Design, DesignError, check_size, place_fields
+from spsim.experiments.runs.uncertain_parameters import as_points, salib_problem, uncertain_parameters
 from spsim.experiments.inputs.place import Place
 from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
 from spsim.experiments.uncertainty.validate import target_scenarios, targets
