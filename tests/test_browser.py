@@ -21,6 +21,8 @@ import pytest
 
 from .viz_server import running_viz
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
 SCREENSHOT = ROOT / "results" / "page" / "page-1280x720.png"

@@ -85,6 +85,7 @@ def _found_work_share(ratio: float) -> tuple[float, int]:
     return float(df["found_work"].mean()), len(df)
 
 
+@pytest.mark.slow
 def test_behavioural_mechanism_raises_job_finding_among_attenders():
     base, n_base = _found_work_share(1.0)
     boosted, n_boosted = _found_work_share(20.0)

@@ -57,6 +57,7 @@ def test_the_scenario_wins_over_a_point_and_a_bad_point_is_refused_before_runnin
         _design([{"uptake_prob": 1.5}]).check()
 
 
+@pytest.mark.slow
 def test_a_design_gives_the_same_table_on_any_number_of_workers_and_resumes(tmp_path):
     design = _design([{"uptake_prob": 0.45}, {"uptake_prob": 0.8}])
     one = design.run(tmp_path / "a", workers=1)
@@ -172,6 +173,7 @@ def test_distances_and_the_posterior_by_hand():
     assert fit.loc[0, "median"] == 1.0 and fit.loc[0, "accepted_high"] == 1.0
 
 
+@pytest.mark.slow
 def test_calibration_writes_values_the_model_then_uses_with_their_provenance(tmp_path, monkeypatch):
     target = tmp_path / "calibrated.toml"
     monkeypatch.setattr(parameters, "CALIBRATED_FILE", target)
