@@ -68,3 +68,12 @@ def test_an_installed_copy_inside_someone_elses_repository_records_no_commit(tmp
     monkeypatch.setattr(code_version, "PROJECT_ROOT", installed)
     assert fresh_version.git_commit() is None
     assert fresh_version.code_version() == metadata.version("spsim")
+
+
+def test_calibrate_refuses_to_rewrite_an_installed_copys_calibration(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(project_documents, "PROJECT_ROOT", tmp_path / "site-packages" / "spsim")
+    out = tmp_path / "calibration"
+    assert cli.main(["calibrate", "--samples", "4", "--out", str(out)]) == 2  # refused before any run
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("spsim calibrate: rewrites the project's calibration") and "--no-write" in err
+    assert not out.exists()

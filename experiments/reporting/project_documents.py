@@ -1,9 +1,10 @@
-"""The project's own documents, for the two tools that rewrite them from the code (`spsim diagram`, `spsim
-evidence`), so that the documents cannot drift from it.
+"""The project's own files, for the tools that rewrite them: `spsim diagram` and `spsim evidence` (the documents,
+kept in step with the code) and `spsim calibrate` (the project's calibration, seeds/calibrated.toml).
 
-Those documents (README.md, model/ODD.md, seeds/EVIDENCE.md) belong to a clone of the project: an installed copy
-has no README or ODD to edit, and its package data must not be rewritten behind pip's back. So outside a clone
-the two tools refuse in one line instead of crashing or editing the installed package."""
+Those files (README.md, model/ODD.md, seeds/EVIDENCE.md, seeds/calibrated.toml) belong to a clone of the project:
+an installed copy has no README or ODD to edit, and its package data must not be rewritten behind pip's back
+(for calibrate, that would change every user's defaults). So outside a clone these tools refuse in one line
+instead of crashing or editing the installed package."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def refusal(command: str) -> str | None:
+def refusal(command: str, what: str = "the project's own documents") -> str | None:
     """None in a clone of the project (pyproject.toml beside model/ and seeds/); else the one line to print."""
     root = PROJECT_ROOT
     if (root / "pyproject.toml").is_file() and (root / "model").is_dir() and (root / "seeds").is_dir():
         return None
-    return (f"spsim {command}: rewrites the project's own documents, so it runs only in a clone of the project "
+    return (f"spsim {command}: rewrites {what}, so it runs only in a clone of the project "
             f"(this is an installed copy, in {root})")  # fmt: skip
