@@ -11,14 +11,41 @@ from spsim.model.states import Event
 from spsim.model.referral import refer as refer_to_pathway
 
 
+# The calm catchment every mechanism test starts from: nobody is referred by the background rate, no group opens
+# or is there at the start, nobody has a setback, drops out, declines or is judged not right for social
+# prescribing, and link workers neither leave nor lose the people waiting for them. A test module adds what its
+# mechanism needs (calm(...)) and then refers people and places groups itself, so it can follow them exactly.
+CALM = {
+    "population": 5_000,
+    "referral_rate_per_1000": 0.0,
+    "groups_per_100k": 0.0,
+    "new_groups_per_100k_year": 0.0,
+    "setback_rate_per_year": 0.0,
+    "dropout_hazard": 0.0,
+    "referral_decline_prob": 0.0,
+    "appropriate_share_min": 1.0,
+    "appropriate_share_max": 1.0,
+    "lw_quit_rate_per_year": 0.0,
+    "lw_wait_patience_weeks": 520.0,
+    "lw_training": 0.0,
+}
+# Link workers never the bottleneck: at 5,000 adults, 5 link workers x 231 places, so nobody waits
+NOBODY_WAITS = {"link_workers_per_100k": 100.0, "lw_new_people_per_year": 1000.0}
+
+
+def calm(**settings) -> dict:
+    """CALM with a module's own settings on top."""
+    return {**CALM, **settings}
+
+
 # Timings the mechanism tests count weeks with, pinned so that a recalibration (seeds/calibrated.toml) does
 # not move them: the tests check mechanisms, not fitted values.
 PINNED = {"assessment_weeks": 2}
 
 
-def calm_model(calm: dict, seed: int = 1, **overrides) -> SocialPrescribingModel:
+def calm_model(settings: dict = CALM, seed: int = 1, **overrides) -> SocialPrescribingModel:
     """The model with a test module's calm settings (no background referrals, groups or chance events)."""
-    return SocialPrescribingModel(rng=seed, **{**PINNED, **calm, **overrides})
+    return SocialPrescribingModel(rng=seed, **{**PINNED, **settings, **overrides})
 
 
 def add_group(model: SocialPrescribingModel, activity: int = 0, x: float = 0.0, y: float = 0.0, places: int = 1_000,

@@ -67,11 +67,11 @@ def test_net_effect_is_the_paired_difference_from_the_counterfactual():
     assert math.isnan(reach["net_mean"])  # not a change since referral: no natural course in it
     without = analysis.comparison(reps, ["ref", "none", "alt"])
     assert without["net_mean"].isna().all() and (without["counterfactual"] == "").all()
-    from spsim.experiments.reporting import report  # the report's table shows both, side by side
+    from spsim.experiments.reporting import metric_tables  # the report's table shows both, side by side
 
-    table = "\n".join(report._table(comp, ["ref", "none", "alt"], "mean_swemwbs_change"))
+    table = "\n".join(metric_tables.metric_table(comp, ["ref", "none", "alt"], "mean_swemwbs_change"))
     assert "net of `none`" in table and "| none |" in table and "counterfactual" in table
-    assert "net of" not in "\n".join(report._table(comp, ["ref", "none", "alt"], "vcse_uptake_rate"))
+    assert "net of" not in "\n".join(metric_tables.metric_table(comp, ["ref", "none", "alt"], "vcse_uptake_rate"))
 
 
 def test_the_counterfactual_is_the_scenario_without_a_service():

@@ -6,12 +6,14 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
+
+from spsim.experiments.cli import commands as cli
 
 
-def test_quick_benchmark_writes_its_tables(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "spsim.experiments", "bench", "--quick", "--out", str(tmp_path)],
-                            capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+@pytest.mark.slow
+def test_quick_benchmark_writes_its_tables(tmp_path, capsys):
+    assert cli.main(["bench", "--quick", "--out", str(tmp_path)]) == 0, capsys.readouterr().err  # in-process
     table = pd.read_csv(tmp_path / "benchmark.csv")
     assert list(table["population"]) == [10_000, 40_000]
     assert (table["patient_weeks"] > 0).all() and (table["peak_mb"] > 0).all()
@@ -40,6 +42,7 @@ def _killed(population, weeks, seed, results):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+@pytest.mark.slow
 def test_a_child_that_dies_is_reported_in_one_line_not_waited_for_forever(tmp_path):
     # in a subprocess with a deadline, so that a bench that waits for ever fails this test instead of hanging it
     code = ("import sys\nfrom spsim.experiments.runs import bench\ntry:\n    bench.measure_replicate(-5, weeks=1)\n"
@@ -49,6 +52,7 @@ def test_a_child_that_dies_is_reported_in_one_line_not_waited_for_forever(tmp_pa
     assert result.stdout.strip() == "spsim bench: the replicate of -5 adults ended without a result (exit code 1)"
 
 
+@pytest.mark.slow
 def test_the_bench_command_fails_with_one_line_when_a_replicate_dies(tmp_path, monkeypatch, capsys):
     import functools
 

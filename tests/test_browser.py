@@ -21,6 +21,8 @@ import pytest
 
 from .viz_server import running_viz
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
 # the committed picture (docs/page.md) is replaced only when asked (SPSIM_UPDATE_SCREENSHOT=1): a test run leaves the

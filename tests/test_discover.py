@@ -27,6 +27,7 @@ def synthetic_psa(folder, draws: int = 300, seed: int = 1) -> pd.DataFrame:
     return x
 
 
+@pytest.mark.slow
 def test_prim_recovers_a_planted_rule(tmp_path):
     synthetic_psa(tmp_path / "psa")
     box = discover.run(tmp_path / "psa", "grants", "link_workers", tmp_path / "out")

@@ -16,25 +16,8 @@ from tests import builders
 
 S = PathwayState
 
-CALM = dict(
-    population=5_000,
-    referral_rate_per_1000=0.0,
-    groups_per_100k=0.0,
-    new_groups_per_100k_year=0.0,
-    setback_rate_per_year=0.0,
-    dropout_hazard=0.0,
-    referral_decline_prob=0.0,
-    appropriate_share_min=1.0,
-    appropriate_share_max=1.0,
-    uptake_prob=1.0,
-    lw_quit_rate_per_year=0.0,
-    lw_wait_patience_weeks=520.0,
-    link_workers_per_100k=20.0,
-    lw_training=0.0,
-    volunteer_prob=0.0,
-    support_weeks=40,
-    cost_per_attendee_week_gbp=4.0,
-)
+CALM = builders.calm(link_workers_per_100k=20.0, uptake_prob=1.0, volunteer_prob=0.0, support_weeks=40,
+                     cost_per_attendee_week_gbp=4.0)
 
 
 def calm_model(seed: int = 1, **overrides) -> SocialPrescribingModel:

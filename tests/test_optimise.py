@@ -4,21 +4,16 @@ pairs with the named scenarios, resumes and refuses bad input."""
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from spsim.experiments.optimise import search as optimise
-
+from spsim.experiments.cli import commands as cli
 from spsim.experiments.inputs import scenario
+from spsim.experiments.optimise import search as optimise
 from spsim.model.parameters import defaults
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_split_by_hand():
@@ -80,15 +75,11 @@ def test_the_search_finds_a_known_optimum(tmp_path, monkeypatch):
 TINY = ["--population", "5000", "--years", "0.25", "--warmup-years", "0.25", "--replicates", "2", "--seed", "9"]
 
 
-def spsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spsim.experiments", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=600)  # fmt: skip
-
-
-def test_a_tiny_real_search_pairs_with_the_named_split_and_resumes(tmp_path):
+@pytest.mark.slow
+def test_a_tiny_real_search_pairs_with_the_named_split_and_resumes(tmp_path, capsys):
     out = tmp_path / "opt"
-    first = spsim("optimise", "--budget", "5000", "--trials", "5", "--compare", "balanced_budget", "--out", str(out), *TINY)
-    assert first.returncode == 0, first.stderr
+    search = ["optimise", "--budget", "5000", "--compare", "balanced_budget", "--out", str(out), *TINY]
+    assert cli.main([*search, "--trials", "5"]) == 0, capsys.readouterr().err  # in-process: no start-up cost
     trials = pd.read_csv(out / "trials.csv")
     assert len(trials) == 5
     # trial 4 is the named balanced split (40% link workers, 30% grants, peer support): on the same seeds it
@@ -98,8 +89,7 @@ def test_a_tiny_real_search_pairs_with_the_named_split_and_resumes(tmp_path):
     named = trials.set_index("trial").loc[4]
     assert (named["share_link_workers"], named["share_vcse_grants"]) == pytest.approx((0.4, 0.3))
     shards = sum(1 for _ in (out / "evaluations").rglob("*.json"))
-    again = spsim("optimise", "--budget", "5000", "--trials", "6", "--compare", "balanced_budget", "--out", str(out), *TINY)
-    assert again.returncode == 0, again.stderr
+    assert cli.main([*search, "--trials", "6"]) == 0, capsys.readouterr().err
     assert len(pd.read_csv(out / "trials.csv")) == 6  # one more trial, the five kept
     assert sum(1 for _ in (out / "evaluations").rglob("*.json")) <= shards + 2  # at most the new trial's replicates
     best_vs_balanced = pd.read_csv(out / "comparison.csv").set_index("against").loc["balanced_budget", "best_minus_them"]
@@ -119,7 +109,6 @@ def test_a_tiny_real_search_pairs_with_the_named_split_and_resumes(tmp_path):
     (["--budget", "1000", "--levers", "link_workers,link_workers"], "a lever is named twice"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, message):
-    from spsim.experiments.cli import commands as cli
     out = tmp_path / "opt"
     code = cli.main(["optimise", *args, "--out", str(out), *TINY])
     err = capsys.readouterr().err

@@ -1,11 +1,9 @@
-"""Outcomes: wellbeing and loneliness scales, fading gains, the natural course, service use and work."""
+"""Outcomes: the wellbeing and loneliness scales, gains that fade, the weekly mean and the outcome table (the
+natural course is in test_natural_course.py, service use and work in test_service_use_and_work.py)."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import pandas as pd
 import pytest
 
 from spsim.model import (
@@ -15,39 +13,13 @@ from spsim.model import (
     VCSEGroup,
 )
 from spsim.model.activities import catalogue
-from spsim.model.mechanisms import (
-    Mechanisms,
-    loneliness_weight,
-    service_use_rate,
-    swemwbs,
-    ucla,
-)
-from spsim.model.natural_course import NaturalCourse
+from spsim.model.mechanisms import Mechanisms, swemwbs, ucla
 from tests import builders
 
 S = PathwayState
 
-CALM = dict(
-    population=5_000,
-    referral_rate_per_1000=0.0,
-    groups_per_100k=0.0,
-    new_groups_per_100k_year=0.0,
-    setback_rate_per_year=0.0,
-    dropout_hazard=0.0,
-    referral_decline_prob=0.0,
-    appropriate_share_min=1.0,
-    appropriate_share_max=1.0,
-    uptake_prob=1.0,
-    lw_quit_rate_per_year=0.0,
-    lw_wait_patience_weeks=520.0,
-    link_workers_per_100k=100.0,
-    lw_new_people_per_year=1000.0,
-    lw_training=0.0,
-    volunteer_prob=0.0,
-    cost_per_attendee_week_gbp=0.0,
-    move_on_weeks_mean=1000.0,
-    attend_prob=1.0,
-)
+CALM = builders.calm(**builders.NOBODY_WAITS, uptake_prob=1.0, volunteer_prob=0.0, cost_per_attendee_week_gbp=0.0,
+                     move_on_weeks_mean=1000.0, attend_prob=1.0)
 # No natural course, no measurement error, no effect of support alone: only the mechanisms move outcomes.
 QUIET = dict(
     swemwbs_state_sd=0.0,
@@ -192,180 +164,6 @@ def test_a_persons_wellbeing_gain_partly_fades_after_they_stop_attending():
     ucla_drop = patient.ucla0 - patient.ucla_at(left)
     if patient.ucla0 - 2.0 * patient.mechanisms.social >= 3.0:  # not clipped at the floor
         assert patient.ucla0 - patient.ucla_at(left + 10) == pytest.approx(ucla_drop * 0.75, rel=1e-6)
-
-
-# ------------------------------------------------------------------ natural course
-def _course(seed: int = 1, n: int = 20_000, **overrides) -> NaturalCourse:
-    model = SocialPrescribingModel(rng=seed, population=n, referral_rate_per_1000=0.0, **overrides)
-    return model.course
-
-
-def test_the_natural_course_is_the_same_however_often_it_is_read():
-    """A person's course is a function of (person, week): read every week or only once, the same value."""
-    often, once = _course(), _course()
-    people = np.arange(0, 20_000, 7)
-    for week in range(0, 121):
-        often.scores(people, week)
-    assert all(np.array_equal(a, b) for a, b in zip(often.scores(people, 120), once.scores(people, 120), strict=True))
-    assert not np.array_equal(once.scores(people, 0)[0], once.scores(people, 120)[0])  # it does move
-    assert np.array_equal(once.scores(people, 0)[0], _course().scores(people, 0)[0])
-    assert once.score(7, 0) == (once.scores(people, 0)[0][1], once.scores(people, 0)[1][1])  # one or many: same  # and can be read back
-
-
-def test_the_state_keeps_its_deviation_as_an_autoregressive_process_would():
-    spell = 50.0
-    course = _course(n=60_000, natural_spell_weeks=spell, swemwbs_state_sd=2.6)
-    everyone = np.arange(60_000)
-    start = course.dip(everyone, 0).copy()
-    assert start.std() == pytest.approx(2.6, rel=0.03)
-    for weeks in (13, 52):
-        later = course.dip(everyone, weeks)
-        assert np.corrcoef(start, later)[0, 1] == pytest.approx((1 - 1 / spell) ** weeks, abs=0.03)
-        assert later.std() == pytest.approx(2.6, rel=0.03)  # stationary
-
-
-def test_wellbeing_and_loneliness_states_are_correlated():
-    course = _course(n=40_000, wellbeing_loneliness_state_correlation=-0.5)
-    everyone = np.arange(40_000)
-    course.advance(everyone, 0)
-    r = np.corrcoef(course.wellbeing_state, course.loneliness_state)[0, 1]
-    assert r == pytest.approx(-0.5, abs=0.03)
-
-
-def _counterfactual(seed: int = 5, **overrides) -> pd.DataFrame:
-    model = SocialPrescribingModel(rng=seed, population=60_000, social_prescribing=False, measure_from=52,
-                                   **overrides)  # fmt: skip
-    model.run_for(52 + 52 + 30)
-    model.close_open_records()
-    df = model.outcomes()
-    return df[~df["censored"] & (df["referred_week"] >= 52)]
-
-
-def test_without_social_prescribing_people_referred_lowest_improve_most():
-    """Regression to the mean emerges from referral at a low point (issue 13): no service, yet the lowest third
-    at referral rises most; loneliness and GP and A&E use fall too."""
-    df = _counterfactual()
-    assert len(df) > 400
-    change = df["swemwbs_end"] - df["swemwbs_start"]
-    by_third = change.groupby(pd.qcut(df["swemwbs_start"], 3, labels=False)).mean()
-    assert by_third[0] > by_third[1] > by_third[2]
-    assert by_third[0] - by_third[2] > 1.0
-    assert 0.5 < change.mean() < 3.0  # a partial recovery on average (about 1.5 points)
-    assert (df["ucla_end"] - df["ucla_start"]).mean() < -0.05
-    assert df["gp_change_per_year"].mean() < 0 and df["ae_change_per_year"].mean() < 0
-    assert (df["ucla_end"] != df["ucla_start"]).mean() > 0.5  # loneliness moves without any service
-
-
-def test_referral_happens_at_a_low_point():
-    df = _counterfactual(swemwbs_measurement_sd=0.0)
-    assert 16.5 < df["swemwbs_start"].mean() < 20.5  # against a population mean of 23.5
-    flat = _counterfactual(swemwbs_measurement_sd=0.0, referral_low_point_slope=0.0)
-    assert df["swemwbs_start"].mean() < flat["swemwbs_start"].mean() - 1.0
-    flat_change = (flat["swemwbs_end"] - flat["swemwbs_start"]).mean()
-    assert abs(flat_change) < 0.4  # referred at no particular point: nothing to regress from
-
-
-def test_measurement_error_is_the_same_for_a_person_in_every_scenario():
-    with_sp = SocialPrescribingModel(rng=9, population=20_000, measure_from=0)
-    without = SocialPrescribingModel(rng=9, population=20_000, measure_from=0, social_prescribing=False)
-    for model in (with_sp, without):
-        model.run_for(3)
-        model.close_open_records()
-    a, b = with_sp.outcomes(), without.outcomes()
-    assert len(a) == len(b) and (a["swemwbs_start"].to_numpy() == b["swemwbs_start"].to_numpy()).all()
-    truth = [pt.swemwbs0 for pt in sorted(with_sp.agents_by_type[Patient], key=lambda pt: pt.unique_id)]
-    assert len(truth) and not np.allclose(truth, a.sort_values("patient")["swemwbs_start"].to_numpy()[: len(truth)])
-
-
-# ------------------------------------------------------------------ service use
-def test_loneliness_multiplies_service_use():
-    assert loneliness_weight(3.0) == 0.0 and loneliness_weight(7.0) == 1.0 and loneliness_weight(9.0) == 1.0
-    assert loneliness_weight(5.0) == pytest.approx(0.5)
-    for ltc in (0, 1, 2):
-        not_lonely = service_use_rate(4.0, 2.0, ltc, 3.0, 1.9)
-        lonely = service_use_rate(4.0, 2.0, ltc, 8.0, 1.9)
-        assert not_lonely == pytest.approx(4.0 + 2.0 * ltc)
-        assert lonely == pytest.approx(1.9 * not_lonely)
-    rates = [service_use_rate(0.3, 0.15, 1, score, 1.6) for score in (9.0, 7.0, 6.0, 5.0, 4.0, 3.0)]
-    assert all(b <= a for a, b in zip(rates, rates[1:], strict=False))
-    assert rates[2] < rates[1]
-
-
-def test_lower_loneliness_lowers_expected_gp_and_ae_use():
-    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0, ucla_reduction_max=3.0,
-                                   **QUIET)  # fmt: skip
-    model.run_for(60)
-    model.close_open_records()
-    df = model.outcomes()
-    fell = df[(df["ucla_end"] < df["ucla_start"]) & (df["ucla_end"] < 7) & (df["ucla_start"] > 3)]
-    same = df[df["ucla_end"] == df["ucla_start"]]
-    assert len(fell) > 10 and len(same) > 100
-    assert (fell["gp_change_per_year"] < 0).all() and (fell["ae_change_per_year"] < 0).all()
-    assert (same["gp_change_per_year"] == 0).all() and (same["ae_change_per_year"] == 0).all()
-    assert (df["gp_change_per_year"] <= 1e-12).all()  # attending never raises service use
-
-
-def test_service_use_change_matches_the_rate_formula():
-    quiet = {**QUIET, "service_use_rr_per_swemwbs_point": 1.05}  # only measurement and the course held still
-    model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0, **quiet)
-    model.run_for(60)
-    model.close_open_records()
-    row = model.outcomes().query("ucla_end < ucla_start").iloc[0]
-    p = model.p
-
-    def gp(sw, lo):
-        return service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, int(row["ltc_count"]), lo,
-                                p.lonely_gp_rate_ratio) * 1.05 ** (p.swemwbs_population_mean - sw)  # fmt: skip
-
-    expected = gp(row["swemwbs_end"], row["ucla_end"]) - gp(row["swemwbs_start"], row["ucla_start"])
-    assert row["gp_change_per_year"] == pytest.approx(expected)
-
-
-# ------------------------------------------------------------------ work
-def test_work_seeking_builds_only_above_a_ratio_of_one():
-    for ratio, expect_zero in ((1.0, True), (4.0, False)):
-        model = calm_model(work_seeking_rate_ratio=ratio, sustained_weeks=50)
-        add_group(model, activity=7)  # learning and employment skills: mostly behavioural
-        (patient,) = refer_many(model, [0], activity=7)
-        model.run_for(15)
-        assert patient.weeks_attended == 12
-        assert (patient.work_seeking_weeks == 0.0) == expect_zero
-        if not expect_zero:
-            assert 0 < patient.work_seeking_weeks < 3.0 * 12
-
-
-def _found_work_share(ratio: float) -> tuple[float, int]:
-    frames = []
-    for seed in (6, 7, 8):  # pooled: about 80 attenders out of work per run
-        model = SocialPrescribingModel(
-            rng=seed, population=50_000, referral_rate_per_1000=30.0, work_seeking_rate_ratio=ratio,
-            job_finding_rate_per_year=0.08, link_workers_per_100k=12.0,
-        )  # fmt: skip
-        model.run_for(52 + 26)
-        frames.append(model.outcomes())
-    df = pd.concat(frames)
-    df = df[~df["censored"] & df["working_age_not_employed"] & df["took_up"] & (df["weeks_attended"] >= 8)]
-    return float(df["found_work"].mean()), len(df)
-
-
-def test_behavioural_mechanism_raises_job_finding_among_attenders():
-    base, n_base = _found_work_share(1.0)
-    boosted, n_boosted = _found_work_share(20.0)
-    assert n_base > 150 and n_boosted > 150
-    assert base == pytest.approx(1 - math.exp(-0.08), abs=0.05)  # about 2.5 standard errors  # a year's exposure, no boost
-    assert boosted > base + 0.15
-
-
-def test_nobody_employed_at_referral_or_over_pension_age_finds_work():
-    model = SocialPrescribingModel(rng=6, population=30_000, job_finding_rate_per_year=5.0)
-    model.run_for(60)
-    model.close_open_records()
-    df = model.outcomes()
-    assert not df.loc[~df["working_age_not_employed"], "found_work"].any()
-    assert not df.loc[df["age"] >= 66, "working_age_not_employed"].any()
-    looking = df[df["working_age_not_employed"] & ~df["censored"]]
-    assert looking["found_work"].mean() > 0.9  # 5 a year: almost everyone within a year
-    assert np.isfinite(df["gp_change_per_year"]).all()
 
 
 def test_the_weekly_mean_wellbeing_is_read_every_week():

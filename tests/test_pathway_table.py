@@ -45,10 +45,12 @@ def observed() -> Counter:
     return seen
 
 
+@pytest.mark.slow  # the runs behind `observed` (made once for the module)
 def test_every_move_the_model_makes_is_in_the_table(observed):
     assert set(observed) <= LEGAL
 
 
+@pytest.mark.slow
 def test_every_row_of_the_table_happens_in_some_run(observed):
     unused = [f"{t.source.name if t.source is not None else 'new'} -> {t.target.name} on {t.event.name}"
               for t in TRANSITIONS if t not in observed]  # fmt: skip

@@ -4,12 +4,11 @@ become markup or a script address in it."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
+
+import pytest
 
 from spsim.experiments.analysis import statistics as analysis
-
+from spsim.experiments.cli import commands as cli
 from spsim.experiments.reporting import report
 from spsim.experiments.reporting.safe_markdown import plain, to_html
 from tests.test_decisions import costs_and_effects
@@ -50,16 +49,13 @@ def test_only_relative_and_web_addresses_survive():
     assert out.count("href=") == 2 and "src=" not in out, out
 
 
-def test_a_run_with_a_script_in_its_description_writes_it_escaped(tmp_path):
+@pytest.mark.slow
+def test_a_run_with_a_script_in_its_description_writes_it_escaped(tmp_path, capsys):
     scenario = tmp_path / "evil.toml"
     scenario.write_text('description = "<script>alert(1)</script>"\n')
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "spsim.experiments", "run", "baseline", str(scenario), "--replicates", "1", "--years", "0.5",
-         "--warmup-years", "0.2", "--population", "3000", "--out", str(out)],
-        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert cli.main(["run", "baseline", str(scenario), "--replicates", "1", "--years", "0.5", "--warmup-years", "0.2",
+                     "--population", "3000", "--out", str(out)]) == 0, capsys.readouterr().err  # fmt: skip
     html = (out / "report.html").read_text()
     _no_markup(html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -22,6 +22,9 @@ from hypothesis import strategies as st
 from spsim.experiments.cli import commands as cli
 
 from spsim.experiments.reporting import figures
+
+pytestmark = pytest.mark.slow
+
 SCENARIOS = ["baseline", "fund_vcse"]
 REPLICATES = 2
 COMMAND = ["run", *SCENARIOS, "--replicates", str(REPLICATES), "--years", "0.2", "--warmup-years", "0",

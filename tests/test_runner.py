@@ -10,8 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from spsim.experiments.inputs import scenario as scenarios
+import pytest
+
+from spsim.experiments.cli import commands as cli
 from spsim.experiments.comparison.experiment import Experiment
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.experiments.reporting import figures
 from spsim.experiments.runs.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
 DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv",
@@ -35,13 +39,21 @@ def read(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in DATA_FILES}
 
 
+@pytest.fixture
+def no_figures(monkeypatch):
+    """For tests that compare only the data files: the figures are drawn from them (and are most of a small
+    run's time), and other tests check that they are drawn."""
+    monkeypatch.setattr(figures, "all_figures", lambda *args, **kwargs: [])
+
+
 def test_replicate_seeds_are_paired_and_distinct():
     seeds = [replicate_seed(7, r) for r in range(50)]
     assert len(set(seeds)) == 50
     assert replicate_seed(7, 3) == replicate_seed(7, 3) != replicate_seed(8, 3)
 
 
-def test_same_results_in_process_with_a_pool_and_on_dask(tmp_path):
+@pytest.mark.slow
+def test_same_results_in_process_with_a_pool_and_on_dask(tmp_path, no_figures):
     runs = {}
     for label, kwargs in {
         "in-process": {"executor": "process", "workers": 1},
@@ -57,7 +69,8 @@ def test_same_results_in_process_with_a_pool_and_on_dask(tmp_path):
             assert files[name] == reference[name], f"{name} differs with {label}"
 
 
-def test_dask_with_a_scheduler_address(tmp_path):
+@pytest.mark.slow
+def test_dask_with_a_scheduler_address(tmp_path, no_figures):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
@@ -73,11 +86,12 @@ def spsim(*args: str, **kwargs) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, **kwargs)  # fmt: skip
 
 
-def test_a_killed_run_resumes_to_identical_files(tmp_path):
+@pytest.mark.slow
+def test_a_killed_run_resumes_to_identical_files(tmp_path, capsys):
     args = ["run", "baseline", "no_social_prescribing", "--replicates", "6", "--years", "1",
             "--population", "6000", "--seed", "5"]  # fmt: skip
     killed = tmp_path / "killed"
-    proc = spsim(*args, "--out", str(killed))
+    proc = spsim(*args, "--out", str(killed))  # a real process, killed as a user's machine might kill it
     shards = killed / SHARD_DIR
     deadline = time.time() + 120
     while time.time() < deadline and len(list(shards.glob("*.json"))) < 3:
@@ -89,27 +103,28 @@ def test_a_killed_run_resumes_to_identical_files(tmp_path):
     assert not list(shards.glob(".*.tmp")) or True  # a half-written temporary may remain; it is ignored
     assert not (killed / "replicates.csv").exists()
 
-    resumed = spsim(*args, "--out", str(killed), "--resume")
-    assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
+    # the resume and the clean run need no process of their own: in-process saves two start-ups
+    assert cli.main([*args, "--out", str(killed), "--resume"]) == 0, capsys.readouterr().err
     for name, mtime in finished.items():  # finished replicates were not run again
         assert (shards / name).stat().st_mtime_ns == mtime
 
     clean = tmp_path / "clean"
-    assert spsim(*args, "--out", str(clean)).wait(timeout=300) == 0
+    assert cli.main([*args, "--out", str(clean)]) == 0, capsys.readouterr().err
     assert read(killed) == read(clean)
     assert (killed / "report.md").read_text() == (clean / "report.md").read_text()
 
 
-def test_resume_with_other_settings_is_refused(tmp_path):
+def test_resume_with_other_settings_is_refused(tmp_path, capsys, no_figures):
     out = tmp_path / "run"
-    first = spsim("run", "baseline", "--replicates", "1", "--years", "0.5", "--population", "3000", "--out", str(out))
-    assert first.wait(timeout=120) == 0
-    other = spsim("run", "baseline", "--replicates", "1", "--years", "1", "--population", "3000", "--out", str(out),
-                  "--resume")  # fmt: skip
-    assert other.wait(timeout=120) == 2
-    assert "other settings" in other.stderr.read()
+    assert cli.main(["run", "baseline", "--replicates", "1", "--years", "0.5", "--population", "3000",
+                     "--out", str(out)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert cli.main(["run", "baseline", "--replicates", "1", "--years", "1", "--population", "3000", "--out", str(out),
+                     "--resume"]) == 2  # fmt: skip
+    assert "other settings" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_outputs_exist_with_the_contract_columns(tmp_path):
     import json
 
@@ -154,6 +169,7 @@ def test_an_output_gets_the_users_umask_not_a_private_mode(tmp_path):
     assert stat.S_IMODE((tmp_path / "shared.md").stat().st_mode) == 0o664
 
 
+@pytest.mark.slow
 def test_the_manifest_and_report_record_the_population_each_scenario_ran_with(tmp_path):
     import json
 

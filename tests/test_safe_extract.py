@@ -11,6 +11,7 @@ import pytest
 
 from spsim.experiments.cli import commands as cli
 
+from spsim.experiments.viz import asset_pins
 from spsim.experiments.viz import assets as viz_assets
 from spsim.experiments.viz.safe_extract import UnsafeArchive, extract
 from tests.test_viz_assets import registry  # noqa: F401  (the fake npm registry fixture)
@@ -151,7 +152,7 @@ def test_garbage_is_not_a_bundle(tmp_path, monkeypatch, capsys):
 
 
 def test_the_pinned_hashes_cover_every_package_of_the_page():
-    pins = viz_assets.pinned()
+    pins = asset_pins.pinned()
     for spec in viz_assets.PACKAGES:
         files = pins[spec]["files"]
         assert "package.json" in files and all(len(h) == 128 for h in files.values())

@@ -25,6 +25,7 @@ def refused(capsys, tmp_path, address: str, *extra: str) -> str:
     return err
 
 
+@pytest.mark.slow
 def test_a_closed_port_is_refused_within_seconds(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT_S", 2.0)  # Dask retries a refused connection until then
     assert "no Dask scheduler" in refused(capsys, tmp_path, "tcp://127.0.0.1:9")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from spsim.experiments.uncertainty import validate
+
+
+@pytest.mark.slow
 def test_validation_reports_every_target(tmp_path):
     table = validate.run(tmp_path, replicates=2, years=1.0, population=8_000, workers=1)
     assert list(table["target"]) == list(validate.targets())

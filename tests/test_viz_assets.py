@@ -17,6 +17,7 @@ import pytest
 
 from spsim.experiments.cli import commands as cli
 
+from spsim.experiments.viz import asset_cache, asset_pins, npm_registry
 from spsim.experiments.viz import assets as viz_assets
 def _tarball(files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
@@ -64,11 +65,11 @@ def registry(monkeypatch):
             return json.dumps(catalogue[name]).encode()
         raise viz_assets.AssetError(f"spsim viz-assets: {url} answered 404")
 
-    monkeypatch.setattr(viz_assets, "_get", fake_get)
+    monkeypatch.setattr(npm_registry, "_get", fake_get)
     monkeypatch.setenv("npm_config_registry", "https://registry.test/")
-    # the fake releases' hashes pinned the way the real ones are (viz_assets.lock.json)
-    pins = viz_assets.make_pins("https://registry.test")
-    monkeypatch.setattr(viz_assets, "pinned", lambda: pins)
+    # the fake releases' hashes pinned the way the real ones are (assets.lock.json)
+    pins = npm_registry.make_pins("https://registry.test")
+    monkeypatch.setattr(asset_pins, "pinned", lambda: pins)
     downloads.clear()
     return {"served": served, "downloads": downloads, "pins": pins}
 
@@ -85,7 +86,7 @@ def test_every_package_lands_where_the_proxy_looks(tmp_path, registry):
 
 
 def test_a_major_version_range_takes_the_newest_release_not_a_prerelease(tmp_path, registry):
-    viz_assets.fetch("vega@5", tmp_path, "https://registry.test")
+    npm_registry.fetch("vega@5", tmp_path, "https://registry.test")
     assert "5.10.1" in (tmp_path / "vega@5" / "dist" / "index.js").read_text()
 
 
@@ -100,7 +101,7 @@ def test_a_download_that_does_not_match_the_registry_hash_is_refused(tmp_path, r
     for url in registry["served"]:
         registry["served"][url] = registry["served"][url][:-10] + b"0123456789"
     with pytest.raises(viz_assets.AssetError, match="does not match the registry's hash"):
-        viz_assets.fetch("requirejs@2.3.6", tmp_path, "https://registry.test")
+        npm_registry.fetch("requirejs@2.3.6", tmp_path, "https://registry.test")
     assert not (tmp_path / "requirejs@2.3.6").exists()
 
 
@@ -161,7 +162,7 @@ def _serve_from(cache, monkeypatch):
 def test_a_cached_file_changed_after_it_was_fetched_is_refused_before_serving(tmp_path, registry, monkeypatch, capsys):
     viz_assets.ensure(tmp_path, echo=lambda _: None)
     assert _serve_from(tmp_path, monkeypatch) == "served"
-    assert (tmp_path / viz_assets.VERIFIED).is_file()  # the next start hashes only what changed
+    assert (tmp_path / asset_cache.VERIFIED).is_file()  # the next start hashes only what changed
     script = tmp_path / "requirejs@2.3.6" / "dist" / "index.js"
     stat = script.stat()
     script.write_text("/* same size?*/"[: stat.st_size].ljust(stat.st_size))  # same size, and mtime set back:
@@ -179,6 +180,6 @@ def test_checking_an_unchanged_cache_is_quick(tmp_path, registry, monkeypatch):
     viz_assets.ensure(tmp_path, echo=lambda _: None)
     assert viz_assets.verify(tmp_path) == sum(len(pin["files"]) for pin in registry["pins"].values())
     hashed = []
-    monkeypatch.setattr(viz_assets, "_sha512", lambda data: hashed.append(data) or "")
+    monkeypatch.setattr(asset_pins, "sha512", lambda data: hashed.append(data) or "")
     viz_assets.verify(tmp_path)
     assert hashed == []  # nothing changed: nothing read again

@@ -13,6 +13,8 @@ from spsim.experiments.viz.guard import refusal
 
 from .viz_server import running_viz
 
+pytestmark = pytest.mark.slow  # the server's start
+
 
 
 def _scope(host: str | None, origin: str | None = None, port: int = 8765) -> dict:

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import json
 import platform
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -21,6 +20,7 @@ from spsim.model.place import Layout
 from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, WTP_PER_QALY_GBP
 from spsim.experiments.runs import outdir
 from spsim.experiments.runs import shards
+from spsim.experiments.runs.code_version import git_commit
 from spsim.experiments.runs.runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
 from spsim.experiments.runs.runner import run_tasks as run_all
 from spsim.experiments.inputs.place import Place
@@ -111,7 +111,7 @@ class Experiment:
             **self.settings(),
             "package_versions": _versions(),
             "python": platform.python_version(),
-            "git_commit": _git_commit(),
+            "git_commit": git_commit(),
             "started": self.started,
             "finished": finished,
         }
@@ -246,11 +246,3 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _git_commit() -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, cwd=Path(__file__).parent
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None

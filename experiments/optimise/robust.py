@@ -1,7 +1,7 @@
 """`spsim optimise --robust DRAWS`: a split judged across the uncertainty of the model's parameters.
 
 Every candidate runs at the same DRAWS draws of the uncertain parameters, drawn as `spsim psa` draws them (a
-Latin hypercube of quantiles through each parameter's distribution, ``design.from_unit_interval``), fixed by the
+Latin hypercube of quantiles through each parameter's distribution, ``uncertain_parameters.from_unit_interval``), fixed by the
 search's seed so a resumed search asks for the same draws and reads its shards back; each draw has its own
 replicate seeds, the same for every candidate. So candidates differ only by their split: common parameter draws
 and common random numbers. The objective is the expected paired difference from the reference over the draws
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.runs.design import as_points, latin_draws, uncertain_parameters
+from spsim.experiments.runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
 from spsim.experiments.optimise.problem import OBJECTIVES, Search
 from spsim.experiments.runs.runner import atomic_write_csv
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from spsim.model.activities import catalogue
 from spsim.model.parameters import SEEDS_DIR, evidence, registry
 
+from spsim.experiments.reporting.project_documents import refusal
 from spsim.experiments.runs.runner import atomic_write_text
 
 EVIDENCE_FILE = SEEDS_DIR / "EVIDENCE.md"
@@ -71,6 +73,10 @@ def render() -> str:
 
 
 def main(out: Path = EVIDENCE_FILE) -> int:
+    refused = refusal("evidence")  # seeds/EVIDENCE.md is the clone's document, not the installed package's
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     text = render()
     atomic_write_text(out, text)
     print(text)

@@ -2,201 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
 
-from spsim.experiments.analysis import statistics as analysis
-
-from spsim.experiments.analysis import decisions
-
-from spsim.experiments.analysis import spend
-from spsim.experiments.runs.runner import atomic_write_text
+from spsim.experiments.analysis import decisions, spend
+from spsim.experiments.reporting.incremental_table import incremental_section
+from spsim.experiments.reporting.metric_tables import KEY_METRICS, counterfactual_of, metric_table, pairing_section
 from spsim.experiments.reporting.safe_markdown import plain, to_html
-
-KEY_METRICS = [
-    "mean_swemwbs_change", "improved_rate", "mean_ucla_change", "vcse_uptake_rate", "lw_contact_rate",
-    "sustained_engagement_rate", "volunteer_rate", "mh_discharge_rate", "mean_wait_lw_weeks",
-    "vcse_groups_closed", "gp_consultations_change", "total_cost_gbp", "health_service_cost_change_gbp",
-]  # fmt: skip (cost per extra point is left out: the incremental analysis answers that question properly)
-SHARES = analysis.SHARE_UNITS
-LABELS = {column: (label, unit) for column, label, unit, _ in analysis.METRICS}
-SINGULAR = {"swemwbs_points_gained": "SWEMWBS point", "qalys_gained": "QALY", "wellbys_gained": "WELLBY"}
-
-
-def _fmt(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if value == math.inf:
-        return "no upper limit"
-    if unit in SHARES:
-        return f"{value:.1%}"
-    if "GBP" in unit:
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
-
-
-def _ci(row: pd.Series, prefix: str = "") -> str:
-    lo, hi = row[f"{prefix}ci_low"], row[f"{prefix}ci_high"]
-    if math.isnan(lo) or math.isnan(hi):
-        return ""
-    return f" ({_fmt(lo, row['unit'])} to {_fmt(hi, row['unit'])})"
-
-
-def _amount(value: float, unit: str) -> str:
-    """A mean with its unit, e.g. 42.0%, 2.23 points per person, 1,200 GBP."""
-    if unit in SHARES:
-        return _fmt(value, unit)
-    return f"{_fmt(value, unit)} {'GBP' if 'GBP' in unit else unit}"
-
-
-def _difference(value: float, unit: str) -> str:
-    """A signed difference; of shares in percentage points (a change from 40% to 42% is +2.0, not +5%)."""
-    if value is None or math.isnan(value):
-        return "n/a"
-    if unit in SHARES:
-        return f"{100 * value:+.1f} percentage points"
-    sign = "+" if value > 0 else ""
-    return f"{sign}{_fmt(value, unit)}{' GBP' if 'GBP' in unit else ''}"
-
-
-def _interval(triple: tuple[float, float, float], unit: str) -> str:
-    _, lo, hi = triple
-    if math.isnan(lo) or math.isnan(hi):
-        return "no interval from one replicate"
-    bounds = (f"{100 * lo:.1f} to {100 * hi:.1f}" if unit in SHARES else f"{_fmt(lo, unit)} to {_fmt(hi, unit)}")
-    return f"95% {'bootstrap interval' if unit in SHARES else 'CI'} {bounds}"
-
-
-def _verdict_sentence(v: decisions.Verdict, reference: str, value_per_unit: float, effect_label: str) -> str:
-    """'does best' only where the paired difference from the runner-up excludes zero."""
-    nmb = v.metric == "net_monetary_benefit"
-    title = (f"Value for money at {value_per_unit:,.0f} GBP per {effect_label} (net monetary benefit)" if nmb
-             else v.question.capitalize())  # fmt: skip
-    if v.runner_up is None:
-        return f"- **{title}:** only `{v.best}` was run; there is nothing to compare."
-    amount = "" if nmb else f" ({_amount(v.best_mean, v.unit)})"
-    runner_amount = "" if nmb else f" ({_amount(v.runner_up_mean, v.unit)})"
-    gap = (f"`{v.best}` minus `{v.runner_up}`, paired by replicate: {_difference(v.difference[0], v.unit)} "
-           f"({_interval(v.difference, v.unit)})")  # fmt: skip
-    if v.clear:
-        text = f"**{title}:** `{v.best}` does best{amount}. {gap}: the interval excludes zero."
-    else:
-        why = "the interval includes zero" if v.n_pairs >= 2 else "one replicate gives no interval"
-        text = (f"**{title}:** no clear difference between `{v.best}`{amount} and `{v.runner_up}`{runner_amount}. "
-                f"{gap}: {why}.")  # fmt: skip
-    if v.against_reference is not None and v.runner_up != reference:  # else the gap above is the same difference
-        text += (f" Against `{reference}`, `{v.best}`: {_difference(v.against_reference[0], v.unit)} "
-                 f"({_interval(v.against_reference, v.unit)}).")  # fmt: skip
-    elif v.clear:
-        text += " No scenario in this run beats the reference on this."
-    if v.against_counterfactual is not None and v.metric in analysis.CHANGE_METRICS:
-        text += (f" Net of the natural course (against `{v.counterfactual}`, the same people without a service): "
-                 f"{_difference(v.against_counterfactual[0], v.unit)} ({_interval(v.against_counterfactual, v.unit)}).")  # fmt: skip
-    return f"- {text}"
-
-
-def _effect_label(effect: str) -> tuple[str, str]:
-    """The effect's name in words and its unit (a SWEMWBS point, a QALY, ...)."""
-    label, unit = LABELS.get(effect, (effect, "units"))
-    return label, SINGULAR.get(effect, unit)
-
-
-def _incremental_section(inc: pd.DataFrame) -> list[str]:
-    reference = inc["reference"].iloc[0]
-    value = float(inc["value_per_unit_gbp"].iloc[0])
-    effect = inc["effect_measure"].iloc[0]
-    label, singular = _effect_label(effect)
-    summed = {"swemwbs_points_gained": ", summed over the people measured",
-              "qalys_gained": ", discounted, everyone referred in the window to the economic horizon"}.get(effect, "")
-    chosen = inc.loc[inc["nmb_rank"] == 1, "scenario"].iloc[0]
-    lines = [
-        "## Incremental analysis",
-        "",
-        f"Mean cost and effect ({label}{summed}) of each scenario, in order of cost. "
-        f"Extra cost and effect are paired differences from `{reference}` (95% CI). An option is *dominated* "
-        "when another costs no more and gains at least as much; *extendedly dominated* when its ICER is higher "
-        "than that of the next more effective option (a mix of its neighbours would gain more for the money). "
-        "The ICER of a frontier option is against the previous (cheaper) frontier option, named. Net monetary "
-        f"benefit at {value:,.0f} GBP per {singular} = {value:,.0f} x effect - cost; its difference from "
-        f"`{reference}` is paired (95% CI). The full table is `incremental.csv`.",
-        "",
-        f"| scenario | cost (GBP) | {label} | extra cost vs `{reference}` (95% CI) | extra effect vs "
-        f"`{reference}` (95% CI) | ICER (GBP per {singular}) | status | net benefit vs `{reference}` at "
-        f"{value:,.0f} GBP (95% CI) |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in inc.itertuples():
-        if r.status == "ND":
-            first = not isinstance(r.compared_with, str)  # None (or NaN when read back from the CSV)
-            icer = "cheapest on the frontier" if first else f"{r.icer:,.0f} vs `{r.compared_with}`"
-        else:
-            icer = ""
-        name = f"**`{r.scenario}`**" if r.scenario == chosen else f"`{r.scenario}`"
-        row = r._asdict()
-        cost, effect, nmb = (_paired(row, prefix, r.scenario == reference, form) for prefix, form in (
-            ("cost_vs_reference", "{:+,.0f}"), ("effect_vs_reference", "{:+,.1f}"), ("nmb_vs_reference", "{:+,.0f}")))
-        lines.append(f"| {name} | {r.cost_gbp:,.0f} | {r.effect:,.1f} | {cost} | {effect} | {icer} | "
-                     f"{decisions.STATUS_WORDS[r.status]} | {nmb} |")  # fmt: skip
-    lines += ["", f"In bold: the highest net benefit at {value:,.0f} GBP per {singular}, the decision at that value "
-              "(see the answer in brief for whether it is clear of the runner-up).", ""]  # fmt: skip
-    return lines
-
-
-def _paired(row: dict, prefix: str, is_reference: bool, form: str) -> str:
-    """A paired difference from the reference with its interval, from incremental.csv's columns."""
-    if is_reference:
-        return "reference"
-    mean = row.get(f"{prefix}_gbp", row.get(prefix))
-    lo, hi = row[f"{prefix}_ci_low"], row[f"{prefix}_ci_high"]
-    if math.isnan(lo) or math.isnan(hi):
-        return form.format(mean)
-    return f"{form.format(mean)} ({form.format(lo)} to {form.format(hi)})"
-
-
-def _table(comp: pd.DataFrame, order: list[str], metric: str) -> list[str]:
-    """One metric: each scenario's mean, its paired difference from the reference and, when the run has a
-    counterfactual, from it (the before-and-after figure beside the effect net of the natural course)."""
-    rows = comp[comp.metric == metric].set_index("scenario").reindex(order)
-    label, unit = rows["label"].iloc[0], rows["unit"].iloc[0]
-    counterfactual = _counterfactual(comp) if metric in analysis.CHANGE_METRICS else ""
-    header = f"| scenario | mean (95% CI) | difference from `{order[0]}` (95% CI) |"
-    if counterfactual:
-        header += f" net of `{counterfactual}` (95% CI) |"
-    lines = [f"**{label}** ({unit})", "", header, "|---|---|---|" + ("---|" if counterfactual else "")]
-    for scenario, row in rows.iterrows():
-        diff = "reference" if scenario == order[0] else f"{_fmt(row['diff_mean'], unit)}{_ci(row, 'diff_')}"
-        line = f"| {scenario} | {_fmt(row['mean'], unit)}{_ci(row)} | {diff} |"
-        if counterfactual:
-            net = "counterfactual" if scenario == counterfactual else f"{_fmt(row['net_mean'], unit)}{_ci(row, 'net_')}"
-            line += f" {net} |"
-        lines.append(line)
-    return [*lines, ""]
-
-
-def _counterfactual(comp: pd.DataFrame) -> str:
-    """The run's counterfactual scenario named in comparison.csv, or '' (also for tables written before)."""
-    if "counterfactual" not in comp.columns:
-        return ""
-    names = [name for name in comp["counterfactual"].fillna("").astype(str).unique() if name]
-    return names[0] if names else ""
-
-
-def _pairing_section(replicates: pd.DataFrame, order: list[str]) -> list[str]:
-    """What pairing bought: replicate r of every scenario shares the seed and each person's own draws."""
-    gain = analysis.pairing_gain(replicates, order)
-    if gain.empty or gain["sd_paired"].isna().all():
-        return []
-    lines = ["## How much pairing helped", "",
-             "Replicate *r* of every scenario has the same seed, and each person's random numbers are keyed by who "
-             "they are and what the draw is for, so a lever changes only what it causes. The spread across "
-             "replicates of the difference in SWEMWBS change per person, paired and as if the runs were "
-             "independent:", "",
-             "| scenario | SD of paired differences | SD if unpaired | variance reduction |", "|---|---|---|---|"]  # fmt: skip
-    for row in gain.itertuples():
-        lines.append(f"| `{row.scenario}` | {row.sd_paired:.3f} | {row.sd_unpaired:.3f} | {row.variance_reduction:.0%} |")
-    return lines + [""]
+from spsim.experiments.reporting.verdicts import effect_label, verdict_sentence
+from spsim.experiments.runs.runner import atomic_write_text
 
 
 def _populations(manifest: dict, order: list[str]) -> str:
@@ -227,7 +42,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
     effect = incremental["effect_measure"].iloc[0]
     value = float(incremental["value_per_unit_gbp"].iloc[0])
     answers = decisions.verdicts(replicates, order, effect=effect, value_per_unit=value,
-                                 counterfactual=_counterfactual(comp) or None)  # fmt: skip
+                                 counterfactual=counterfactual_of(comp) or None)  # fmt: skip
     warning = decisions.replicate_warning(n)
     lines = [
         "# Social prescribing: comparison of funding policies",
@@ -245,7 +60,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "## The answer in brief",
         "",
         *([f"> **Warning:** {warning}", ""] if warning else []),
-        *[_verdict_sentence(v, reference, value, _effect_label(effect)[1]) for v in answers],
+        *[verdict_sentence(v, reference, value, effect_label(effect)[1]) for v in answers],
         "",
         "A scenario *does best* only where the 95% interval of its paired difference from the runner-up (the next "
         "best scenario, replicate by replicate) excludes zero; otherwise there is no clear difference between the "
@@ -261,7 +76,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
     ]
     for path in figure_paths:
         lines += [f"![{path.stem.replace('_', ' ')}](figures/{path.name})", ""]
-    lines += _incremental_section(incremental)
+    lines += incremental_section(incremental)
     if spending is not None and len(spending):
         lines += spend.report_section(spending)
     lines += equity_section or []
@@ -270,8 +85,8 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
               "others are t-intervals.", ""]  # fmt: skip
     for metric in KEY_METRICS:
         if metric in set(comp.metric):
-            lines += _table(comp, order, metric)
-    lines += _pairing_section(replicates, order)
+            lines += metric_table(comp, order, metric)
+    lines += pairing_section(replicates, order)
     lines += [
         "## Costs and offsets",
         "",
@@ -293,7 +108,7 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "`seeds/parameters.toml`.",
         "- Confidence intervals show the spread between replicates (chance), not the uncertainty in the "
         "parameters.",
-        f"- Net benefit values a {_effect_label(effect)[1]} at {value:,.0f} GBP (NICE's lower threshold; 30,000 in "
+        f"- Net benefit values a {effect_label(effect)[1]} at {value:,.0f} GBP (NICE's lower threshold; 30,000 in "
         "`economics.csv`); the QALYs rest on an interim linear mapping from SWEMWBS, and past follow-up on the "
         "model's fading of gains (a projection). `spsim psa` shows how the choice moves with the parameters.",
         "",

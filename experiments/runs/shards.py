@@ -10,19 +10,17 @@ resume accepted any shard). Its ``sha256`` covers the content, so a shard damage
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
 import os
-import subprocess
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from spsim.experiments.runs.code_version import code_version
 from spsim.experiments.runs.runner import PEOPLE_DIR, SHARD_DIR, ReplicateResult, Task, atomic_write_bytes, atomic_write_text
 
 FORMAT = "spsim shard 3"  # 2: with the sha256 of its content; 3: with the results by subgroup
@@ -30,19 +28,6 @@ FORMAT = "spsim shard 3"  # 2: with the sha256 of its content; 3: with the resul
 
 class ShardError(ValueError):
     """A shard that is damaged or belongs to another run; the message is one line naming the file."""
-
-
-@functools.cache
-def code_version() -> str:
-    """The spsim version, and the git commit when the code is a checkout (a resume with other code could
-    give other numbers)."""
-    version = metadata.version("spsim")
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
-                                timeout=10, cwd=Path(__file__).resolve().parent).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{version}+{commit}" if commit else version
 
 
 def identity(run: str, task: Task) -> dict[str, Any]:

@@ -32,8 +32,10 @@ from spsim.model.parameters import (
 
 from spsim.experiments.runs import outdir
 from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.runs.design import Design, DesignError, as_points, check_size, place_fields, salib_problem, uncertain_parameters
+from spsim.experiments.runs.design import Design, DesignError, check_size, place_fields
+from spsim.experiments.runs.uncertain_parameters import as_points, salib_problem, uncertain_parameters
 from spsim.experiments.inputs.place import Place
+from spsim.experiments.reporting.project_documents import refusal
 from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
 from spsim.experiments.uncertainty.validate import target_scenarios, targets
 
@@ -134,6 +136,9 @@ def run(samples: int, replicates: int, years: float, warmup_years: float, popula
         raise DesignError(f"spsim calibrate: --accept {accept}: must be above 0 and at most 1")
     if samples < 2 or rounds < 1:
         raise DesignError("spsim calibrate: --samples must be at least 2 and --rounds at least 1")
+    refused = write and refusal("calibrate", "the project's calibration (seeds/calibrated.toml)")
+    if refused:  # before minutes of runs, not after them
+        raise DesignError(f"{refused}; give --no-write to fit without changing it")
     from SALib.sample import latin
 
     goals = targets()

@@ -4,7 +4,7 @@ currency.
 Each draw takes every uncertain parameter at a quantile of a Latin hypercube: uniform over its plausible range
 (or over the range a calibration accepted), or, where the registry names one, from a distribution centred on its
 value with the range as its central 95% (beta for utilities and shares, gamma for costs and counts, log-normal
-for ratios, normal for the mapping's slope; ``design.from_unit_interval``). Every scenario runs with that draw
+for ratios, normal for the mapping's slope; ``uncertain_parameters.from_unit_interval``). Every scenario runs with that draw
 and the draw's own seeds (--replicates of them, the same in every scenario, so the comparison is paired;
 averaged per draw, which takes most of the chance out of the spread between draws).
 
@@ -25,14 +25,8 @@ import pandas as pd
 from spsim.experiments.runs import outdir
 from spsim.experiments.analysis.decisions import COST, EFFECT
 from spsim.experiments.reporting.figures import acceptability
-from spsim.experiments.runs.design import (
-    Design,
-    DesignError,
-    as_points,
-    latin_draws,
-    place_fields,
-    uncertain_parameters,
-)
+from spsim.experiments.runs.design import Design, DesignError, place_fields
+from spsim.experiments.runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
 from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
 from spsim.experiments.inputs.place import Place
 from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text

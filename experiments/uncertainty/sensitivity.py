@@ -18,18 +18,9 @@ import numpy as np
 import pandas as pd
 
 from spsim.experiments.runs import outdir
-from spsim.experiments.runs.design import (
-    VALUE_PER_QALY_GBP,
-    Design,
-    DesignError,
-    check_size,
-    as_points,
-    best_scenario,
-    net_benefit,
-    place_fields,
-    salib_problem,
-    uncertain_parameters,
-)
+from spsim.experiments.analysis.net_benefit import best_scenario, net_benefit
+from spsim.experiments.runs.design import VALUE_PER_QALY_GBP, Design, DesignError, check_size, place_fields
+from spsim.experiments.runs.uncertain_parameters import as_points, salib_problem, uncertain_parameters
 from spsim.experiments.inputs.place import Place
 from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
 from spsim.experiments.inputs.scenario import Scenario

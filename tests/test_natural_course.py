@@ -1,0 +1,94 @@
+"""The natural course: each person's wellbeing and loneliness move without any service (an autoregressive state,
+read the same however often), people are referred at a low point, so the lowest recover most with no service
+(regression to the mean), and measurement error is the same for a person in every scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spsim.model import Patient, SocialPrescribingModel
+from spsim.model.natural_course import NaturalCourse
+
+
+def _course(seed: int = 1, n: int = 20_000, **overrides) -> NaturalCourse:
+    model = SocialPrescribingModel(rng=seed, population=n, referral_rate_per_1000=0.0, **overrides)
+    return model.course
+
+
+def test_the_natural_course_is_the_same_however_often_it_is_read():
+    """A person's course is a function of (person, week): read every week or only once, the same value."""
+    often, once = _course(), _course()
+    people = np.arange(0, 20_000, 7)
+    for week in range(0, 121):
+        often.scores(people, week)
+    assert all(np.array_equal(a, b) for a, b in zip(often.scores(people, 120), once.scores(people, 120), strict=True))
+    assert not np.array_equal(once.scores(people, 0)[0], once.scores(people, 120)[0])  # it does move
+    assert np.array_equal(once.scores(people, 0)[0], _course().scores(people, 0)[0])
+    assert once.score(7, 0) == (once.scores(people, 0)[0][1], once.scores(people, 0)[1][1])  # one or many: same  # and can be read back
+
+
+def test_the_state_keeps_its_deviation_as_an_autoregressive_process_would():
+    spell = 50.0
+    course = _course(n=60_000, natural_spell_weeks=spell, swemwbs_state_sd=2.6)
+    everyone = np.arange(60_000)
+    start = course.dip(everyone, 0).copy()
+    assert start.std() == pytest.approx(2.6, rel=0.03)
+    for weeks in (13, 52):
+        later = course.dip(everyone, weeks)
+        assert np.corrcoef(start, later)[0, 1] == pytest.approx((1 - 1 / spell) ** weeks, abs=0.03)
+        assert later.std() == pytest.approx(2.6, rel=0.03)  # stationary
+
+
+def test_wellbeing_and_loneliness_states_are_correlated():
+    course = _course(n=40_000, wellbeing_loneliness_state_correlation=-0.5)
+    everyone = np.arange(40_000)
+    course.advance(everyone, 0)
+    r = np.corrcoef(course.wellbeing_state, course.loneliness_state)[0, 1]
+    assert r == pytest.approx(-0.5, abs=0.03)
+
+
+def _counterfactual(seed: int = 5, **overrides) -> pd.DataFrame:
+    model = SocialPrescribingModel(rng=seed, population=60_000, social_prescribing=False, measure_from=52,
+                                   **overrides)  # fmt: skip
+    model.run_for(52 + 52 + 30)
+    model.close_open_records()
+    df = model.outcomes()
+    return df[~df["censored"] & (df["referred_week"] >= 52)]
+
+
+def test_without_social_prescribing_people_referred_lowest_improve_most():
+    """Regression to the mean emerges from referral at a low point (issue 13): no service, yet the lowest third
+    at referral rises most; loneliness and GP and A&E use fall too."""
+    df = _counterfactual()
+    assert len(df) > 400
+    change = df["swemwbs_end"] - df["swemwbs_start"]
+    by_third = change.groupby(pd.qcut(df["swemwbs_start"], 3, labels=False)).mean()
+    assert by_third[0] > by_third[1] > by_third[2]
+    assert by_third[0] - by_third[2] > 1.0
+    assert 0.5 < change.mean() < 3.0  # a partial recovery on average (about 1.5 points)
+    assert (df["ucla_end"] - df["ucla_start"]).mean() < -0.05
+    assert df["gp_change_per_year"].mean() < 0 and df["ae_change_per_year"].mean() < 0
+    assert (df["ucla_end"] != df["ucla_start"]).mean() > 0.5  # loneliness moves without any service
+
+
+def test_referral_happens_at_a_low_point():
+    df = _counterfactual(swemwbs_measurement_sd=0.0)
+    assert 16.5 < df["swemwbs_start"].mean() < 20.5  # against a population mean of 23.5
+    flat = _counterfactual(swemwbs_measurement_sd=0.0, referral_low_point_slope=0.0)
+    assert df["swemwbs_start"].mean() < flat["swemwbs_start"].mean() - 1.0
+    flat_change = (flat["swemwbs_end"] - flat["swemwbs_start"]).mean()
+    assert abs(flat_change) < 0.4  # referred at no particular point: nothing to regress from
+
+
+def test_measurement_error_is_the_same_for_a_person_in_every_scenario():
+    with_sp = SocialPrescribingModel(rng=9, population=20_000, measure_from=0)
+    without = SocialPrescribingModel(rng=9, population=20_000, measure_from=0, social_prescribing=False)
+    for model in (with_sp, without):
+        model.run_for(3)
+        model.close_open_records()
+    a, b = with_sp.outcomes(), without.outcomes()
+    assert len(a) == len(b) and (a["swemwbs_start"].to_numpy() == b["swemwbs_start"].to_numpy()).all()
+    truth = [pt.swemwbs0 for pt in sorted(with_sp.agents_by_type[Patient], key=lambda pt: pt.unique_id)]
+    assert len(truth) and not np.allclose(truth, a.sort_values("patient")["swemwbs_start"].to_numpy()[: len(truth)])
