@@ -40,3 +40,10 @@ def test_every_relative_link_points_to_a_file_that_exists(document):
 def test_the_link_finder_finds_links_and_skips_code_and_addresses():
     text = "[a](docs/a.md) ![b](results/b.png#x) [c](https://x.org) [d](#here)\n```\n[e](nowhere.md)\n```\n"
     assert relative_links(text) == ["docs/a.md", "results/b.png#x"]
+
+
+def test_every_test_file_is_in_the_tests_readme():
+    """tests/README.md says what each group of tests checks: a new test file is put in its group."""
+    listed = (ROOT / "tests" / "README.md").read_text()
+    missing = [p.name for p in sorted((ROOT / "tests").glob("test_*.py")) if f"`{p.name}`" not in listed]
+    assert not missing, f"add to tests/README.md: {missing}"
