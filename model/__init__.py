@@ -1,6 +1,6 @@
 """An agent-based model of social prescribing pathways in England, on Mesa.
 
-    from spsim.model import SocialPrescribingModel
+    from . import SocialPrescribingModel
     m = SocialPrescribingModel(rng=42, population=50_000)
     m.run_for(52 * 3)
 """

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.analysis import decisions
-from spsim.experiments.analysis.statistics import interval
-from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
+from . import decisions
+from .statistics import interval
+from ..runs.metrics import WTP_PER_QALY_GBP
 
 CEAC_VALUES_GBP = np.arange(0, 50_001, 1_000)  # GBP per QALY, the acceptability curve's horizontal axis
 # (column, what it is) of economics.csv, one row per scenario; each with its 95% CI and paired difference

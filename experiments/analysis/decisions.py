@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.analysis.statistics import SHARE_UNITS, UNITS, interval
-from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
+from .statistics import SHARE_UNITS, UNITS, interval
+from ..runs.metrics import WTP_PER_QALY_GBP
 
 # The reference case (NICE PMG36; docs/methods.md, "Economics"): QALYs gained against each person's natural course and
 # the net cost to the NHS (commissioner spend plus the care it adds or saves), both discounted, for everyone

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.analysis.statistics import CHANGE_METRICS, SHARE_UNITS, interval
+from .statistics import CHANGE_METRICS, SHARE_UNITS, interval
 
 # (column of subgroups.csv, label, unit)
 SUBGROUP_METRICS = [

@@ -14,9 +14,9 @@ import math
 
 import pandas as pd
 
-from spsim.model import costing
-from spsim.model.parameters import resolve
-from spsim.model.policies import (
+from ...model import costing
+from ...model.parameters import resolve
+from ...model.policies import (
     GuaranteedContinuity,
     LinkWorkerFunding,
     LinkWorkerTraining,
@@ -26,7 +26,7 @@ from spsim.model.policies import (
     VCSECapacityGrants,
 )
 
-from spsim.experiments.inputs.scenario import Scenario
+from ..inputs.scenario import Scenario
 
 TOLERANCE = 0.01  # a declared budget missed by more than this share is reported
 # (ledger column in replicates.csv, lever in words)

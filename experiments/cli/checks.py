@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 
-from spsim.model.parameters import ParameterError, registry
+from ...model.parameters import ParameterError, registry
 
-from spsim.experiments.inputs import place as places
+from ..inputs import place as places
 
-from spsim.experiments.cli.errors import BadInput
-from spsim.experiments.cli.parser import DEFAULT_POPULATION
+from .errors import BadInput
+from .parser import DEFAULT_POPULATION
 
 MAX_REPLICATES = 10_000  # more would run for weeks; a typing error should be refused, not started
 MAX_POINTS = 10_000  # design points per round (--samples, --draws): more would run for months
@@ -66,7 +66,7 @@ def check_scheduler(address: str | None) -> None:
     """A Dask scheduler must answer within a few seconds, before anything is written (issue 12: an unreachable
     one failed after 30 s, through the catch-all, with --out already created). Asked last, after the checks
     that need no network."""
-    from spsim.experiments.runs.runner import SchedulerUnreachable, probe_scheduler
+    from ..runs.runner import SchedulerUnreachable, probe_scheduler
 
     if address is None:
         return

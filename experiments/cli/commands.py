@@ -12,25 +12,25 @@ import os
 import sys
 from pathlib import Path
 
-from spsim.model.parameters import CalibrationFileError, ParameterError, registry
+from ...model.parameters import CalibrationFileError, ParameterError, registry
 
-from spsim.experiments.comparison.experiment import ResumeMismatch
-from spsim.experiments.inputs import place as places
-from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.inputs.place import PlaceError
-from spsim.experiments.inputs.scenario import ScenarioError
-from spsim.experiments.runs.outdir import OutputFolderError
-from spsim.experiments.runs.shards import ShardError
+from ..comparison.experiment import ResumeMismatch
+from ..inputs import place as places
+from ..inputs import scenario as scenarios
+from ..inputs.place import PlaceError
+from ..inputs.scenario import ScenarioError
+from ..runs.outdir import OutputFolderError
+from ..runs.shards import ShardError
 
-from spsim.experiments.cli import checks
-from spsim.experiments.cli.errors import BadInput, one_line
-from spsim.experiments.cli.parser import RESULTS, build_parser
-from spsim.experiments.cli.viz_commands import cmd_viz, cmd_viz_assets
+from . import checks
+from .errors import BadInput, one_line
+from .parser import RESULTS, build_parser
+from .viz_commands import cmd_viz, cmd_viz_assets
 
 
 def cmd_design(args: argparse.Namespace) -> int:
     """calibrate, sensitivity and psa: runs over a design of parameter sets."""
-    from spsim.experiments.runs.design import DesignError
+    from ..runs.design import DesignError
 
     site = checks.check_design(args)
     common = dict(years=args.years, warmup_years=args.warmup_years, population=args.population, seed=args.seed,
@@ -46,12 +46,12 @@ def cmd_design(args: argparse.Namespace) -> int:
         raise BadInput(f"spsim {args.command}: --value-per-qaly {value}: must be a number of GBP above 0")
     try:
         if args.command == "calibrate":
-            from spsim.experiments.uncertainty import calibrate
+            from ..uncertainty import calibrate
             calibrate.run(args.samples, args.replicates, accept=args.accept, rounds=args.rounds,
                           confirm_replicates=args.confirm_replicates, confirm_population=args.confirm_population,
                           write=not args.no_write, **common)  # fmt: skip
         elif args.command == "sensitivity":
-            from spsim.experiments.uncertainty import sensitivity
+            from ..uncertainty import sensitivity
             if args.top is not None:
                 if names:
                     raise BadInput("spsim sensitivity: give --parameters or --top, not both")
@@ -60,7 +60,7 @@ def cmd_design(args: argparse.Namespace) -> int:
             sensitivity.run(args.method, load, names, samples,
                             args.replicates, value_per_qaly=args.value_per_qaly, **common)  # fmt: skip
         else:
-            from spsim.experiments.uncertainty import psa
+            from ..uncertainty import psa
             psa.run(load, args.draws, parameter_names=names,
                     replicates=args.replicates, **common)  # fmt: skip
     except DesignError as err:
@@ -71,8 +71,8 @@ def cmd_design(args: argparse.Namespace) -> int:
 
 def cmd_optimise(args: argparse.Namespace) -> int:
     """`spsim optimise`: search the splits of --budget over --levers (experiments/optimise/search.py)."""
-    from spsim.experiments.optimise import search as optimise
-    from spsim.experiments.runs.design import DesignError
+    from ..optimise import search as optimise
+    from ..runs.design import DesignError
 
     site = checks.check_design(args)
     checks.within(args, "--trials", 1, checks.MAX_POINTS, f"must be from 1 to {checks.MAX_POINTS:,}")
@@ -102,8 +102,8 @@ def cmd_optimise(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     """`spsim discover`: PRIM on a PSA (experiments/uncertainty/discover.py)."""
-    from spsim.experiments.uncertainty import discover
-    from spsim.experiments.runs.design import DesignError
+    from ..uncertainty import discover
+    from ..runs.design import DesignError
 
     if not (math.isfinite(args.value) and 0 <= args.value <= 1e7):
         raise BadInput(f"spsim discover: --value {args.value}: GBP per QALY from 0 to 10,000,000")
@@ -139,7 +139,7 @@ def cmd_show(name: str, place_file: Path | None) -> int:
     if scenario.tests:
         print(f"  tests: {', '.join(scenario.tests)}")
     for policy in scenario.policies:
-        from spsim.experiments.inputs.scenario import policy_to_dict
+        from ..inputs.scenario import policy_to_dict
 
         fields = ", ".join(f"{k}={v}" for k, v in policy_to_dict(policy).items() if k != "type" and v is not None)
         print(f"  policy {policy.label}: {fields}")
@@ -159,7 +159,7 @@ def cmd_show(name: str, place_file: Path | None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from spsim.experiments.comparison.experiment import Experiment
+    from ..comparison.experiment import Experiment
 
     site = checks.check_settings(args)
     loaded = [scenarios.load(name, site.parameters) for name in args.scenarios]  # all validated before anything runs
@@ -226,19 +226,19 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "viz-assets":
             return cmd_viz_assets(args.bundle, args.source)
         if args.command == "validate":
-            from spsim.experiments.uncertainty import validate
+            from ..uncertainty import validate
             site = checks.check_settings(args)
             validate.run(args.out, args.replicates, args.years, args.population, args.workers, place=site)
             return 0  # a failed target is a finding, reported in the table, not an error of the command
         if args.command == "diagram":
-            from spsim.experiments.reporting import pathway_diagram
+            from ..reporting import pathway_diagram
             return pathway_diagram.main()
         if args.command == "evidence":
-            from spsim.experiments.reporting import evidence
+            from ..reporting import evidence
             return evidence.main()
         if args.command == "bench":
-            from spsim.experiments.runs import bench
-            from spsim.experiments.runs import outdir
+            from ..runs import bench
+            from ..runs import outdir
             outdir.check_path(args.out)  # measuring takes minutes: a bad --out is refused first
             return bench.main([*(["--quick"] if args.quick else []), "--out", str(args.out)])
         return cmd_run(args)

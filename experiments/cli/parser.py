@@ -10,9 +10,9 @@ import argparse
 import re
 from pathlib import Path
 
-from spsim.experiments.runs.design import VALUE_PER_QALY_GBP
+from ..runs.design import VALUE_PER_QALY_GBP
 
-from spsim.experiments.cli.errors import BadInput
+from .errors import BadInput
 
 RESULTS = Path("results")  # outputs go under the working folder, wherever spsim is installed
 DEFAULT_POPULATION = 150_000  # a borough-sized place (about 190,000 residents)

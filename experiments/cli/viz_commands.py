@@ -6,18 +6,18 @@ import os
 import sys
 from pathlib import Path
 
-from spsim.experiments.inputs import place as places
+from ..inputs import place as places
 
-from spsim.experiments.cli.errors import BadInput, one_line
+from .errors import BadInput, one_line
 
 MAX_PLACE_JSON = 100_000  # an environment variable holds at most 128 kB on Linux
 
 
 def cmd_viz(port: int, fetch: bool, place_file: Path | None = None) -> int:
     """Serve experiments/viz/app.py with Solara on 127.0.0.1 (only to pages it served itself) and say where."""
-    from spsim.model.place import ENVIRONMENT, to_json
+    from ...model.place import ENVIRONMENT, to_json
 
-    from spsim.experiments.viz import assets as viz_assets
+    from ..viz import assets as viz_assets
     if not 1024 <= port <= 65535:
         raise BadInput(f"spsim viz: --port {port}: must be between 1024 and 65535")
     place_json = ""
@@ -54,7 +54,7 @@ def cmd_viz(port: int, fetch: bool, place_file: Path | None = None) -> int:
 
 
 def cmd_viz_assets(bundle: Path | None, source: Path | None) -> int:
-    from spsim.experiments.viz import assets as viz_assets
+    from ..viz import assets as viz_assets
     _check_bundle_paths(bundle, source)
     try:
         if source is not None:

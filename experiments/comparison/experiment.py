@@ -15,16 +15,16 @@ from typing import Any
 
 import pandas as pd
 
-from spsim.model.place import Layout
+from ...model.place import Layout
 
-from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, WTP_PER_QALY_GBP
-from spsim.experiments.runs import outdir
-from spsim.experiments.runs import shards
-from spsim.experiments.runs.code_version import git_commit
-from spsim.experiments.runs.runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
-from spsim.experiments.runs.runner import run_tasks as run_all
-from spsim.experiments.inputs.place import Place
-from spsim.experiments.inputs.scenario import Scenario
+from ..runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, WTP_PER_QALY_GBP
+from ..runs import outdir
+from ..runs import shards
+from ..runs.code_version import git_commit
+from ..runs.runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
+from ..runs.runner import run_tasks as run_all
+from ..inputs.place import Place
+from ..inputs.scenario import Scenario
 
 
 class ResumeMismatch(ValueError):
@@ -177,13 +177,13 @@ class Experiment:
         return self.order.index(task.scenario.name), task.replicate
 
     def write_outputs(self) -> None:
-        from spsim.experiments.analysis import statistics as analysis
-        from spsim.experiments.analysis import cost_effectiveness
-        from spsim.experiments.analysis import decisions
-        from spsim.experiments.analysis import equity
-        from spsim.experiments.reporting import figures
-        from spsim.experiments.reporting import report
-        from spsim.experiments.analysis import spend
+        from ..analysis import statistics as analysis
+        from ..analysis import cost_effectiveness
+        from ..analysis import decisions
+        from ..analysis import equity
+        from ..reporting import figures
+        from ..reporting import report
+        from ..analysis import spend
         replicates, timeseries, trajectory_sums, subgroups = self.results()
         counterfactual = analysis.counterfactual_in(self.scenarios)
         comparison = analysis.comparison(replicates, self.order, counterfactual)

@@ -19,16 +19,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from spsim.model.activities import catalogue
-from spsim.model.parameters import SEEDS_DIR, ParameterError, registry
-from spsim.model.place import Area, Layout
+from ...model.activities import catalogue
+from ...model.parameters import SEEDS_DIR, ParameterError, registry
+from ...model.place import Area, Layout
 
-from spsim.experiments.inputs.place_groups import GroupFileError, read_groups
-from spsim.experiments.inputs.place_schema import MAX_AREAS, Groups, PlaceFile
-from spsim.experiments.inputs.place_schema import Area as AreaEntry
-from spsim.experiments.inputs.place_schema import Layout as LayoutEntry
-from spsim.experiments.inputs.schema import first_fault, show
-from spsim.experiments.inputs.toml_file import UnreadableFile, read_toml
+from .place_groups import GroupFileError, read_groups
+from .place_schema import MAX_AREAS, Groups, PlaceFile
+from .place_schema import Area as AreaEntry
+from .place_schema import Layout as LayoutEntry
+from .schema import first_fault, show
+from .toml_file import UnreadableFile, read_toml
 
 PLACES_DIR = SEEDS_DIR / "places"
 MAX_FILE_BYTES = 5_000_000  # a place with every LSOA of an ICB listed is well under 1 MB

@@ -15,9 +15,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from spsim.model.place import GroupSpec
+from ...model.place import GroupSpec
 
-from spsim.experiments.inputs.schema import STRICT, first_fault, number
+from .schema import STRICT, first_fault, number
 
 MAX_FILE_BYTES = 5_000_000
 MAX_GROUPS = 100_000

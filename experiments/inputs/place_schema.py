@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from spsim.model.activities import catalogue
-from spsim.model.parameters import registry
+from ...model.activities import catalogue
+from ...model.parameters import registry
 
-from spsim.experiments.inputs.schema import MISSING, STRICT, Fault, Text, checked, number, registry_number
+from .schema import MISSING, STRICT, Fault, Text, checked, number, registry_number
 
 MAX_AREAS = 20_000  # more small areas than an ICB has LSOAs (a large one has about 1,000)
 SHARE_TOLERANCE = 0.01  # published shares are rounded (e.g. to 0.1%): within this they are normalised

@@ -17,12 +17,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from spsim.model.parameters import evidence, registry, resolve
-from spsim.model.policies import POLICY_TYPES, LinkWorkerFunding, Policy
+from ...model.parameters import evidence, registry, resolve
+from ...model.policies import POLICY_TYPES, LinkWorkerFunding, Policy
 
-from spsim.experiments.inputs.scenario_schema import BUDGET_KEY, ScenarioFile
-from spsim.experiments.inputs.schema import first_fault
-from spsim.experiments.inputs.toml_file import UnreadableFile, read_toml
+from .scenario_schema import BUDGET_KEY, ScenarioFile
+from .schema import first_fault
+from .toml_file import UnreadableFile, read_toml
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 

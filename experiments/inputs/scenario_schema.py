@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from spsim.model.parameters import ParameterError, evidence, registry, resolve
+from ...model.parameters import ParameterError, evidence, registry, resolve
 
-from spsim.experiments.inputs.schema import STRICT, Fault, Flag, checked, number, registry_number
+from .schema import STRICT, Fault, Flag, checked, number, registry_number
 
 MAX_GBP = 1e9  # a ceiling on any amount of money in a scenario: far above any place's budget, far below overflow
 MAX_WEEK = 52 * 100

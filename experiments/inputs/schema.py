@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from spsim.model.parameters import registry
+from ...model.parameters import registry
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)  # every schema: unknown keys refused, no coercion
 

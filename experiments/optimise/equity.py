@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.optimise.fifths import gap_rows
-from spsim.experiments.optimise.problem import OBJECTIVES, Search
-from spsim.experiments.runs.runner import atomic_write_csv
+from .fifths import gap_rows
+from .problem import OBJECTIVES, Search
+from ..runs.runner import atomic_write_csv
 
 
 def front_of(points: pd.DataFrame, benefit: str = "vs_reference", gap: str = "equity_gap") -> pd.Series:
@@ -38,7 +38,7 @@ def figure(table: pd.DataFrame, front: pd.DataFrame, named: pd.DataFrame, levers
            reference: str, path: Path) -> None:  # fmt: skip
     """Left: every split's benefit and gap, the front joined and the named scenarios marked; right: each
     lever's share along the front, ordered by benefit."""
-    from spsim.experiments.reporting.figures import plt, save
+    from ..reporting.figures import plt, save
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
     done = table.dropna(subset=["vs_reference", "equity_gap"])

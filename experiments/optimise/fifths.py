@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.runs import design as designs
-from spsim.experiments.runs.subgroups import DEPRIVATION_LEVELS
+from ..runs import design as designs
+from ..runs.subgroups import DEPRIVATION_LEVELS
 
 MOST, LEAST = "net_wellbeing_most_deprived_per_1000", "net_wellbeing_least_deprived_per_1000"
 RECORD_COLUMNS = ["imd_quintile", "censored", "swemwbs_above_natural"]

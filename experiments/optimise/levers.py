@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spsim.model import costing
-from spsim.model.policies import LinkWorkerTraining, PublicAwareness
+from ...model import costing
+from ...model.policies import LinkWorkerTraining, PublicAwareness
 
 CONTINUOUS = ("link_workers", "vcse_grants", "supported_discharge", "referral_tariff")
 FIXED = ("peer_support", "training", "awareness", "continuity", "long_term_support")

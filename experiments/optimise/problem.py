@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from spsim.experiments.analysis.statistics import interval
-from spsim.experiments.inputs.place import Place
-from spsim.experiments.inputs.scenario import Scenario, ScenarioError, parse
-from spsim.experiments.optimise.fifths import by_fifth
-from spsim.experiments.optimise.levers import LEDGER, Split, policies_for
-from spsim.experiments.runs.design import Design, DesignError, place_fields
-from spsim.model import costing
+from ..analysis.statistics import interval
+from ..inputs.place import Place
+from ..inputs.scenario import Scenario, ScenarioError, parse
+from .fifths import by_fifth
+from .levers import LEDGER, Split, policies_for
+from ..runs.design import Design, DesignError, place_fields
+from ...model import costing
 
 OBJECTIVES = {  # name -> (replicates.csv column, in words, unit)
     "nmb": ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY", "GBP"),
@@ -31,7 +31,7 @@ KEYS = ["point", "replicate"]
 def candidate(name: str, split: Split, budget_per_100k: float, place: dict, starts: float | None = None) -> Scenario:
     """The split as a scenario (``starts``: people starting an activity a year per 100,000 adults in the reference,
     what a tariff budget is divided by)."""
-    from spsim.model.parameters import resolve
+    from ...model.parameters import resolve
 
     parameters = resolve(place)
     try:
@@ -63,7 +63,7 @@ class OneBackend:
 
     def run(self, fn, tasks):
         if self.backend is None:
-            from spsim.experiments.runs import design
+            from ..runs import design
             self.backend = design.make_backend(self.search.executor, self.search.workers, self.search.scheduler)
         return self.backend.run(fn, tasks)
 
@@ -100,7 +100,7 @@ class Search:
         self.per_100k = costing.rate_per_100k(self.budget_gbp_year, self.population)
         self.starts_per_100k_year: float | None = None  # from the reference's runs, for a tariff
         self.backend = OneBackend(self)
-        from spsim.model.parameters import resolve
+        from ...model.parameters import resolve
 
         self.parameters = resolve(self.fields["place"])
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.optimise.levers import Split, policies_for
-from spsim.experiments.optimise.problem import OBJECTIVES, Search
+from .levers import Split, policies_for
+from .problem import OBJECTIVES, Search
 
 def split_of(trial, levers: tuple[str, ...]) -> Split:
     """A finished trial's split, from what the journal kept (money per lever, and the on/off levers)."""
@@ -71,7 +71,7 @@ def scenario_file(split: Split, search: Search, trial: int) -> str:
 
 
 def figure(table: pd.DataFrame, search: Search, path: Path) -> None:
-    from spsim.experiments.reporting.figures import plt, save
+    from ..reporting.figures import plt, save
 
     label, unit = OBJECTIVES[search.objective][1:]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))

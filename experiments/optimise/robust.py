@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
-from spsim.experiments.optimise.problem import OBJECTIVES, Search
-from spsim.experiments.runs.runner import atomic_write_csv
+from ..runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
+from .problem import OBJECTIVES, Search
+from ..runs.runner import atomic_write_csv
 
 # The most draws a search may judge its splits across: every split runs at every draw, so 1,000 draws of a
 # 40-trial search are already 40,000 runs per replicate (ten times the PSA's default of 100 draws).

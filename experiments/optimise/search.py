@@ -30,18 +30,18 @@ import math
 
 import pandas as pd
 
-from spsim.experiments.optimise import equity, robust
-from spsim.experiments.optimise.fifths import gap_rows
-from spsim.experiments.optimise.levers import (  # noqa: F401 - the levers' names are part of this module's interface
+from . import equity, robust
+from .fifths import gap_rows
+from .levers import (  # noqa: F401 - the levers' names are part of this module's interface
     CONTINUOUS, DEFAULT_LEVERS, FIXED, LEDGER, LEVERS, Split, first_trials, policies_for, split_from,
     starts_per_100k_year,
 )  # fmt: skip
-from spsim.experiments.optimise.problem import OBJECTIVES, Search, _extra_spend, candidate  # noqa: F401 - Search: the interface
-from spsim.experiments.optimise.report import compare, figure, render, scenario_file, split_of, trials_table
-from spsim.experiments.optimise.robust import MAX_DRAWS  # noqa: F401 - the command line's bound on --robust
-from spsim.experiments.runs import outdir
-from spsim.experiments.runs.design import MAX_RUNS, DesignError  # noqa: F401 - DesignError: the interface
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
+from .problem import OBJECTIVES, Search, _extra_spend, candidate  # noqa: F401 - Search: the interface
+from .report import compare, figure, render, scenario_file, split_of, trials_table
+from .robust import MAX_DRAWS  # noqa: F401 - the command line's bound on --robust
+from ..runs import outdir
+from ..runs.design import MAX_RUNS, DesignError  # noqa: F401 - DesignError: the interface
+from ..runs.runner import atomic_write_csv, atomic_write_text
 
 STUDY = "spsim-optimise"
 

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from spsim.experiments.analysis import statistics as analysis
+from ..analysis import statistics as analysis
 
 SHARES = analysis.SHARE_UNITS
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from spsim.model.activities import catalogue
-from spsim.model.parameters import SEEDS_DIR, evidence, registry
+from ...model.activities import catalogue
+from ...model.parameters import SEEDS_DIR, evidence, registry
 
-from spsim.experiments.reporting.project_documents import refusal
-from spsim.experiments.runs.runner import atomic_write_text
+from .project_documents import refusal
+from ..runs.runner import atomic_write_text
 
 EVIDENCE_FILE = SEEDS_DIR / "EVIDENCE.md"
 

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from spsim.experiments.analysis import statistics as analysis  # noqa: E402
+from ..analysis import statistics as analysis  # noqa: E402
 
 DPI = 110
 # PNG metadata without the matplotlib version, so identical data give identical files
@@ -89,8 +89,8 @@ def ce_plane(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
     """The cost-effectiveness plane: each scenario's extra QALYs and extra net cost to the NHS against the
     reference, one point per replicate pair and the mean, with NICE's 20,000 and 30,000 GBP per QALY lines
     (below a line: cost-effective at that value)."""
-    from spsim.experiments.analysis.decisions import COST, EFFECT, paired_values
-    from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
+    from ..analysis.decisions import COST, EFFECT, paired_values
+    from ..runs.metrics import WTP_PER_QALY_GBP
 
     reference = order[0]
     effects, costs = paired_values(replicates, order, EFFECT), paired_values(replicates, order, COST)
@@ -120,7 +120,7 @@ def ce_plane(replicates: pd.DataFrame, order: list[str], out_dir: Path) -> Path:
 def acceptability(curve: pd.DataFrame, order: list[str], out_dir: Path, what: str) -> Path:
     """Cost-effectiveness acceptability curves: the chance each scenario is the most cost-effective, by the
     value of a QALY (``curve``: ceac.csv)."""
-    from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
+    from ..runs.metrics import WTP_PER_QALY_GBP
 
     colours = _colours(order)
     fig, ax = plt.subplots(figsize=(8, 5))

@@ -7,8 +7,8 @@ import math
 
 import pandas as pd
 
-from spsim.experiments.analysis import decisions
-from spsim.experiments.reporting.verdicts import effect_label
+from ..analysis import decisions
+from .verdicts import effect_label
 
 
 def incremental_section(inc: pd.DataFrame) -> list[str]:

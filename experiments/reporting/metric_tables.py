@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from spsim.experiments.analysis import statistics as analysis
-from spsim.experiments.reporting.amounts import ci, fmt
+from ..analysis import statistics as analysis
+from .amounts import ci, fmt
 
 KEY_METRICS = [
     "mean_swemwbs_change", "improved_rate", "mean_ucla_change", "vcse_uptake_rate", "lw_contact_rate",

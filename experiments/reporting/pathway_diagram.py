@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sys
 
-from spsim.model.states import TRANSITIONS, Event, mermaid
+from ...model.states import TRANSITIONS, Event, mermaid
 
-from spsim.experiments.reporting.markers import replace_between
-from spsim.experiments.reporting.project_documents import PROJECT_ROOT, refusal
-from spsim.experiments.runs.runner import atomic_write_text
+from .markers import replace_between
+from .project_documents import PROJECT_ROOT, refusal
+from ..runs.runner import atomic_write_text
 
 # a documentation tool: it edits the clone's own documents (an installed copy has none: refused there)
 DOCUMENTS = (PROJECT_ROOT / "README.md", PROJECT_ROOT / "docs" / "model.md")

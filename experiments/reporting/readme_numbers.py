@@ -19,8 +19,8 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from spsim.experiments.reporting.markers import replace_between
-from spsim.experiments.runs.runner import atomic_write_text
+from .markers import replace_between
+from ..runs.runner import atomic_write_text
 
 # a documentation tool, like `spsim diagram`: it edits the clone's own README (the installed package has none)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

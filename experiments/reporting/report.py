@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from spsim.experiments.analysis import decisions, spend
-from spsim.experiments.reporting.incremental_table import incremental_section
-from spsim.experiments.reporting.metric_tables import KEY_METRICS, counterfactual_of, metric_table, pairing_section
-from spsim.experiments.reporting.safe_markdown import plain, to_html
-from spsim.experiments.reporting.verdicts import effect_label, verdict_sentence
-from spsim.experiments.runs.runner import atomic_write_text
+from ..analysis import decisions, spend
+from .incremental_table import incremental_section
+from .metric_tables import KEY_METRICS, counterfactual_of, metric_table, pairing_section
+from .safe_markdown import plain, to_html
+from .verdicts import effect_label, verdict_sentence
+from ..runs.runner import atomic_write_text
 
 
 def _populations(manifest: dict, order: list[str]) -> str:

@@ -3,9 +3,9 @@ difference from the runner-up excludes zero."""
 
 from __future__ import annotations
 
-from spsim.experiments.analysis import decisions
-from spsim.experiments.analysis import statistics as analysis
-from spsim.experiments.reporting.amounts import amount, difference, interval
+from ..analysis import decisions
+from ..analysis import statistics as analysis
+from .amounts import amount, difference, interval
 
 LABELS = {column: (label, unit) for column, label, unit, _ in analysis.METRICS}
 SINGULAR = {"swemwbs_points_gained": "SWEMWBS point", "qalys_gained": "QALY", "wellbys_gained": "WELLBY"}

@@ -27,8 +27,8 @@ YEARS = 5
 
 
 def _replicate(population: int, weeks: int, seed: int, queue) -> None:
-    from spsim.experiments.runs.runner import few_garbage_collections
-    from spsim.model import SocialPrescribingModel
+    from .runner import few_garbage_collections
+    from ...model import SocialPrescribingModel
 
     start = time.perf_counter()
     with few_garbage_collections():
@@ -133,7 +133,7 @@ def mesa_floor(agents: int, events: int, weeks: int = YEARS * 52) -> float:
     """Seconds Mesa's own machinery takes for a replicate's referrals (agents) and scheduled events with
     nothing else done. The model's wall time cannot go below this while people are Mesa agents and sparse
     changes are Mesa events: it says how far a speed target can go."""
-    from spsim.experiments.runs.runner import few_garbage_collections
+    from .runner import few_garbage_collections
 
     workload = mesa_workload(agents, events, weeks)
     start = time.perf_counter()
@@ -144,8 +144,8 @@ def mesa_floor(agents: int, events: int, weeks: int = YEARS * 52) -> float:
 
 def parallel_speedup(population: int = 100_000, replicates: int = 4, weeks: int = YEARS * 52) -> dict:
     """Wall time of a multi-replicate run with 1 and with 2 worker processes."""
-    from spsim.experiments.inputs import scenario
-    from spsim.experiments.runs.runner import InProcess, ProcessPool, Task, replicate_seed, run_task
+    from ..inputs import scenario
+    from .runner import InProcess, ProcessPool, Task, replicate_seed, run_task
 
     base = scenario.load("baseline")
     tasks = [Task(base, r, replicate_seed(1, r), weeks, {"population": population}) for r in range(replicates)]

@@ -19,16 +19,16 @@ from typing import Any
 
 import pandas as pd
 
-from spsim.model.parameters import ParameterError
-from spsim.model.place import Layout
+from ...model.parameters import ParameterError
+from ...model.place import Layout
 
-from spsim.experiments.runs import outdir
+from . import outdir
 
-from spsim.experiments.runs import shards
-from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
-from spsim.experiments.inputs.place import Place, sized
-from spsim.experiments.runs.runner import Backend, Task, make_backend, progress_bar, replicate_seed, run_tasks
-from spsim.experiments.inputs.scenario import Scenario
+from . import shards
+from .metrics import WTP_PER_QALY_GBP
+from ..inputs.place import Place, sized
+from .runner import Backend, Task, make_backend, progress_bar, replicate_seed, run_tasks
+from ..inputs.scenario import Scenario
 
 # What a QALY is worth when the sensitivity analysis ranks policies by net monetary benefit: NICE's lower
 # threshold, the value `spsim run`'s incremental analysis and `spsim psa` decide at (metrics.WTP_PER_QALY_GBP)
@@ -110,7 +110,7 @@ class Design:
 
     def check(self) -> None:
         """Every point must be a valid parameter set (one clear line if not), before anything runs."""
-        from spsim.model.parameters import resolve
+        from ...model.parameters import resolve
 
         check_size(len(self.points), len(self.scenarios), self.replicates)
         for index, point in enumerate(self.points):

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from spsim.model import SocialPrescribingModel
-from spsim.model.counters import Ledger
-from spsim.model.states import Event
+from ...model import SocialPrescribingModel
+from ...model.counters import Ledger
+from ...model.states import Event
 
 # The contract columns of replicates.csv, in order (DESIGN.md section 7); more follow them.
 REPLICATE_COLUMNS = [

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from spsim.experiments.runs.runner import PEOPLE_DIR, SHARD_DIR, atomic_write_text
+from .runner import PEOPLE_DIR, SHARD_DIR, atomic_write_text
 
 MARKER = ".spsim-output"  # says: this folder is a spsim output, spsim may replace its own files in it
 LOCK = ".spsim.lock"  # held locked by the run writing into the folder

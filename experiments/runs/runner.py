@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spsim.model import SocialPrescribingModel
-from spsim.model.place import Layout
+from ...model import SocialPrescribingModel
+from ...model.place import Layout
 
-from spsim.experiments.runs.metrics import Window, replicate_metrics, timeseries, trajectory_sums
-from spsim.experiments.inputs.scenario import Scenario
-from spsim.experiments.runs.subgroups import subgroup_rows
+from .metrics import Window, replicate_metrics, timeseries, trajectory_sums
+from ..inputs.scenario import Scenario
+from .subgroups import subgroup_rows
 
 SHARD_DIR = "replicates"
 PEOPLE_DIR = "people"  # with --people: each replicate's per-person outcome records, as Parquet

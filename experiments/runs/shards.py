@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.runs.code_version import code_version
-from spsim.experiments.runs.runner import PEOPLE_DIR, SHARD_DIR, ReplicateResult, Task, atomic_write_bytes, atomic_write_text
+from .code_version import code_version
+from .runner import PEOPLE_DIR, SHARD_DIR, ReplicateResult, Task, atomic_write_bytes, atomic_write_text
 
 FORMAT = "spsim shard 3"  # 2: with the sha256 of its content; 3: with the results by subgroup
 

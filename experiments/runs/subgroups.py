@@ -15,10 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from spsim.model import SocialPrescribingModel
-from spsim.model.population import AGE_BAND_STARTS
+from ...model import SocialPrescribingModel
+from ...model.population import AGE_BAND_STARTS
 
-from spsim.experiments.runs.metrics import Window
+from .metrics import Window
 
 # (dimension, its levels in order from the most to the least disadvantaged where that order exists)
 DEPRIVATION_LEVELS = ("quintile 1 (most deprived)", "quintile 2", "quintile 3", "quintile 4",

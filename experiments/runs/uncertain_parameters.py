@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from spsim.model.parameters import Parameter, registry
+from ...model.parameters import Parameter, registry
 
-from spsim.experiments.runs.design import DesignError
+from .design import DesignError
 
 # Parameters that are decisions or definitions, not uncertain facts about the world: the policy levers a
 # commissioner sets (or a scenario changes), the size and density of the place, and how outcomes are measured.

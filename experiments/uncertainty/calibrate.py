@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.model.parameters import (
+from ...model.parameters import (
     CALIBRATED_FILE,
     SEEDS_DIR,
     calibrated_names,
@@ -30,14 +30,14 @@ from spsim.model.parameters import (
     registry,
 )
 
-from spsim.experiments.runs import outdir
-from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.runs.design import Design, DesignError, check_size, place_fields
-from spsim.experiments.runs.uncertain_parameters import as_points, salib_problem, uncertain_parameters
-from spsim.experiments.inputs.place import Place
-from spsim.experiments.reporting.project_documents import refusal
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
-from spsim.experiments.uncertainty.validate import target_scenarios, targets
+from ..runs import outdir
+from ..inputs import scenario as scenarios
+from ..runs.design import Design, DesignError, check_size, place_fields
+from ..runs.uncertain_parameters import as_points, salib_problem, uncertain_parameters
+from ..inputs.place import Place
+from ..reporting.project_documents import refusal
+from ..runs.runner import atomic_write_csv, atomic_write_text
+from .validate import target_scenarios, targets
 
 SETTINGS_FILE = SEEDS_DIR / "calibration.toml"
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.runs.design import DesignError
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
+from ..runs.design import DesignError
+from ..runs.runner import atomic_write_csv, atomic_write_text
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def in_words(box: Box, policy: str, other: str) -> str:
 
 
 def figure(box: Box, x: pd.DataFrame, interesting: np.ndarray, path: Path, policy: str, other: str) -> None:
-    from spsim.experiments.reporting.figures import plt, save
+    from ..reporting.figures import plt, save
 
     names = list(box.limits)[:2]
     fig, axes = plt.subplots(1, 2 if names else 1, figsize=(11 if names else 6, 4.5), squeeze=False)
@@ -149,7 +149,7 @@ def _shown(path: Path) -> str:
 
 def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.0, density: float = 0.8,
         max_dims: int = 3) -> Box:  # fmt: skip
-    from spsim.experiments.runs import outdir
+    from ..runs import outdir
     draws, incremental = read_psa(source)
     won = wins(incremental, policy, other, value)
     x = draws.loc[won.index]

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from spsim.model.parameters import resolve
+from ...model.parameters import resolve
 
-from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.analysis.statistics import interval
-from spsim.experiments.comparison.experiment import Experiment
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
-from spsim.experiments.uncertainty.validate import target_values
+from ..inputs import scenario as scenarios
+from ..analysis.statistics import interval
+from ..comparison.experiment import Experiment
+from ..runs.runner import atomic_write_csv, atomic_write_text
+from .validate import target_values
 
 OUT = Path("results") / "mechanisms"
 

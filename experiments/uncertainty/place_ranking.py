@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from spsim.experiments.inputs import place as places
-from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.analysis.statistics import mean_ci
-from spsim.experiments.comparison.experiment import Experiment
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
+from ..inputs import place as places
+from ..inputs import scenario as scenarios
+from ..analysis.statistics import mean_ci
+from ..comparison.experiment import Experiment
+from ..runs.runner import atomic_write_csv, atomic_write_text
 
 PLACE = places.PLACES_DIR / "urban_deprived_borough.toml"
 SUPPLY = {"scarce": 40.0, "plentiful": 200.0}  # groups per 100,000 adults (the calibrated England value: 134)

@@ -22,15 +22,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.runs import outdir
-from spsim.experiments.analysis.decisions import COST, EFFECT
-from spsim.experiments.reporting.figures import acceptability
-from spsim.experiments.runs.design import Design, DesignError, place_fields
-from spsim.experiments.runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
-from spsim.experiments.runs.metrics import WTP_PER_QALY_GBP
-from spsim.experiments.inputs.place import Place
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
-from spsim.experiments.inputs.scenario import Scenario
+from ..runs import outdir
+from ..analysis.decisions import COST, EFFECT
+from ..reporting.figures import acceptability
+from ..runs.design import Design, DesignError, place_fields
+from ..runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
+from ..runs.metrics import WTP_PER_QALY_GBP
+from ..inputs.place import Place
+from ..runs.runner import atomic_write_csv, atomic_write_text
+from ..inputs.scenario import Scenario
 
 VALUES_PER_QALY = np.arange(0, 50_001, 1_000)  # GBP per QALY, the CEAC's horizontal axis
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from spsim.experiments.runs.design import DesignError
+from ..runs.design import DesignError
 
 MAX_BYTES = 20_000_000  # a screening of every parameter over a dozen outcomes is well under 1 MB
 COLUMNS = ("outcome", "parameter", "importance", "mu_star")

@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spsim.experiments.runs import outdir
-from spsim.experiments.analysis.net_benefit import best_scenario, net_benefit
-from spsim.experiments.runs.design import VALUE_PER_QALY_GBP, Design, DesignError, check_size, place_fields
-from spsim.experiments.runs.uncertain_parameters import as_points, salib_problem, uncertain_parameters
-from spsim.experiments.inputs.place import Place
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
-from spsim.experiments.inputs.scenario import Scenario
-from spsim.experiments.uncertainty.screening import read_screening
+from ..runs import outdir
+from ..analysis.net_benefit import best_scenario, net_benefit
+from ..runs.design import VALUE_PER_QALY_GBP, Design, DesignError, check_size, place_fields
+from ..runs.uncertain_parameters import as_points, salib_problem, uncertain_parameters
+from ..inputs.place import Place
+from ..runs.runner import atomic_write_csv, atomic_write_text
+from ..inputs.scenario import Scenario
+from .screening import read_screening
 
 OUTCOMES = {  # reference-scenario outcomes whose drivers are reported, with plain names
     "mean_swemwbs_change": "wellbeing change (SWEMWBS)",
@@ -161,7 +161,7 @@ def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Se
 
 
 def figure(table: pd.DataFrame, method: str, path: Path, top: int = 8) -> None:
-    from spsim.experiments.reporting.figures import plt, save
+    from ..reporting.figures import plt, save
 
     outcomes = list(dict.fromkeys(table["outcome"]))
     cols = 2

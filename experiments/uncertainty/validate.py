@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from spsim.model.parameters import SEEDS_DIR
+from ...model.parameters import SEEDS_DIR
 
-from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.analysis.statistics import mean_ci
-from spsim.experiments.comparison.experiment import Experiment
-from spsim.experiments.inputs.place import Place, sized
-from spsim.experiments.runs.runner import atomic_write_csv, atomic_write_text
+from ..inputs import scenario as scenarios
+from ..analysis.statistics import mean_ci
+from ..comparison.experiment import Experiment
+from ..inputs.place import Place, sized
+from ..runs.runner import atomic_write_csv, atomic_write_text
 
 TARGETS_FILE = SEEDS_DIR / "calibration_targets.toml"
 

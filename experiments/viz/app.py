@@ -15,10 +15,10 @@ import time
 import solara
 from solara.lab import use_task
 
-from spsim.experiments.viz import levers as page_levers
-from spsim.experiments.viz import places as page_places
-from spsim.experiments.viz import views as page_views
-from spsim.experiments.viz.run import InputProblem, PairedRun, Settings, parse_seed
+from . import levers as page_levers
+from . import places as page_places
+from . import views as page_views
+from .run import InputProblem, PairedRun, Settings, parse_seed
 
 TITLE = "spsim: social prescribing - your levers against the place as it is"
 POPULATION_RANGE = (10_000, 200_000, 5_000)

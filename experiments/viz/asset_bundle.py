@@ -11,9 +11,9 @@ import tempfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from spsim.experiments.viz import asset_pins
-from spsim.experiments.viz.asset_pins import PACKAGES, AssetError, PackageSpec
-from spsim.experiments.viz.safe_extract import UnsafeArchive, check, extract
+from . import asset_pins
+from .asset_pins import PACKAGES, AssetError, PackageSpec
+from .safe_extract import UnsafeArchive, check, extract
 
 
 class BadBundle(AssetError):

@@ -8,8 +8,8 @@ import json
 import os
 from pathlib import Path
 
-from spsim.experiments.viz import asset_pins
-from spsim.experiments.viz.asset_pins import PACKAGES, AssetError, PackageSpec
+from . import asset_pins
+from .asset_pins import PACKAGES, AssetError, PackageSpec
 
 VERIFIED = ".spsim-verified.json"  # per cached file: its (size, inode, ctime, mtime) when its sha512 last matched
 

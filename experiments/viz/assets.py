@@ -24,10 +24,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from spsim.experiments.viz import asset_bundle, asset_cache, asset_pins, npm_registry
-from spsim.experiments.viz.asset_bundle import BadBundle
-from spsim.experiments.viz.asset_cache import TamperedCache
-from spsim.experiments.viz.asset_pins import PACKAGES, AssetError, PackageSpec
+from . import asset_bundle, asset_cache, asset_pins, npm_registry
+from .asset_bundle import BadBundle
+from .asset_cache import TamperedCache
+from .asset_pins import PACKAGES, AssetError, PackageSpec
 
 __all__ = ["PACKAGES", "AssetError", "BadBundle", "PackageSpec", "TamperedCache", "bundle", "cache_dir", "ensure",
            "missing", "unbundle", "verify"]  # fmt: skip

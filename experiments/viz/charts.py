@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from spsim.model.states import IN_GROUP, PathwayState
+from ...model.states import IN_GROUP, PathwayState
 
 if TYPE_CHECKING:
-    from spsim.model.model import SocialPrescribingModel
+    from ...model.model import SocialPrescribingModel
 
 S = PathwayState
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the spec's version; nothing is fetched

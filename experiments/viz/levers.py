@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from spsim.model.parameters import registry
-from spsim.model.policies import (
+from ...model.parameters import registry
+from ...model.policies import (
     LinkWorkerFunding,
     LongTermSupport,
     PeerSupportProgramme,
@@ -106,7 +106,7 @@ def policies(levers: dict[str, Any], place_parameters: dict[str, Any], start_wee
 
 def _intended(policy_list: list[Policy], parameters: dict[str, Any]) -> float:
     # imported here: the spend table pulls in pandas and the scenario reader, which the page's start does not need
-    from spsim.experiments.analysis.spend import policies_intended_per_year
+    from ..analysis.spend import policies_intended_per_year
 
     values = policies_intended_per_year(policy_list, parameters).values()
     return math.nan if any(math.isnan(v) for v in values) else sum(values)

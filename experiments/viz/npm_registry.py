@@ -19,9 +19,9 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
-from spsim.experiments.viz import asset_pins
-from spsim.experiments.viz.asset_pins import PACKAGES, AssetError, PackageSpec
-from spsim.experiments.viz.safe_extract import UnsafeArchive, extract
+from . import asset_pins
+from .asset_pins import PACKAGES, AssetError, PackageSpec
+from .safe_extract import UnsafeArchive, extract
 
 MAIN_COPY = "__main.js"  # what a bare <package>@<version> address returns (a copy of the package's main file)
 

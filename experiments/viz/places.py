@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from spsim.model.parameters import registry
-from spsim.model.place import ENVIRONMENT, Layout, from_json
+from ...model.parameters import registry
+from ...model.place import ENVIRONMENT, Layout, from_json
 
 DEFAULT = "Default place (a uniform square, national rates)"
 GIVEN = "The place file given to spsim viz --place"
@@ -29,7 +29,7 @@ class PagePlace:
 
     def at(self, population: int) -> tuple[dict[str, Any], Layout | None]:
         """Its parameters and layout with ``population`` adults (areas scaled as `spsim run --population`)."""
-        from spsim.experiments.inputs.place import Place
+        from ..inputs.place import Place
 
         if self.fixed_size or population == self.adults:
             return dict(self.parameters), self.layout
@@ -40,7 +40,7 @@ class PagePlace:
 @cache
 def places() -> dict[str, PagePlace]:
     """Every place the page offers, by the label its selector shows (the --place file first, if given)."""
-    from spsim.experiments.inputs.place import PLACES_DIR, load
+    from ..inputs.place import PLACES_DIR, load
 
     out: dict[str, PagePlace] = {}
     if os.environ.get(ENVIRONMENT):

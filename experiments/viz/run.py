@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from spsim.experiments.viz import levers as page_levers
-from spsim.model.model import SocialPrescribingModel
-from spsim.experiments.viz.places import PagePlace
+from . import levers as page_levers
+from ...model.model import SocialPrescribingModel
+from .places import PagePlace
 
 MAX_SEED = 2**32 - 1
 # the paired differences the page charts: key -> (title, unit)

@@ -8,11 +8,11 @@ from typing import Any
 import solara
 from solara.widgets import VegaLite
 
-from spsim.experiments.viz import charts as page_charts
+from . import charts as page_charts
 
-from spsim.experiments.viz import levers as page_levers
-from spsim.experiments.viz.run import DIFFERENCES, PairedRun
-from spsim.model.states import PathwayState
+from . import levers as page_levers
+from .run import DIFFERENCES, PairedRun
+from ...model.states import PathwayState
 
 
 def gbp(amount: float) -> str:
