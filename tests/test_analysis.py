@@ -23,7 +23,8 @@ def test_mean_ci_by_hand():
 
 
 def test_mean_ci_edge_cases():
-    assert analysis.mean_ci([5.0]) == (5.0, 5.0, 5.0)
+    m, lo, hi = analysis.mean_ci([5.0])  # one replicate: a mean, and no interval (not a zero-width one)
+    assert m == 5.0 and math.isnan(lo) and math.isnan(hi)
     assert all(math.isnan(x) for x in analysis.mean_ci([]))
     assert analysis.mean_ci([math.nan, 2.0, 2.0]) == (2.0, 2.0, 2.0)
 
@@ -130,7 +131,8 @@ def test_a_share_near_one_keeps_its_interval_inside_zero_to_one():
 
 
 def test_bootstrap_interval_edge_cases():
-    assert analysis.bootstrap_mean_ci([0.5]) == (0.5, 0.5, 0.5)
+    m, lo, hi = analysis.bootstrap_mean_ci([0.5])  # one replicate: no interval
+    assert m == 0.5 and math.isnan(lo) and math.isnan(hi)
     assert analysis.bootstrap_mean_ci([1.0, 1.0, math.nan]) == (1.0, 1.0, 1.0)
     assert all(math.isnan(v) for v in analysis.bootstrap_mean_ci([]))
 
@@ -145,3 +147,27 @@ def test_pairing_gain_compares_paired_and_unpaired_spread():
     assert row["sd_paired"] == pytest.approx(0.0)
     assert row["sd_unpaired"] == pytest.approx(2**0.5)  # var 1 each
     assert row["variance_reduction"] == pytest.approx(1.0)
+
+
+def test_one_replicate_reports_no_interval_anywhere(tmp_path, monkeypatch):
+    """A run of one replicate has means but no intervals: the report never prints a zero-width "x to x" and says
+    why, and no scenario is called clearly ahead."""
+    import re
+
+    from spsim.experiments.reporting import figures
+    from tests.inprocess import spsim
+
+    monkeypatch.setattr(figures, "all_figures", lambda *args, **kwargs: [])  # the words are under test, not plots
+    out = tmp_path / "one"
+    done = spsim("run", "baseline", "no_social_prescribing", "fund_vcse", "--replicates", "1", "--years", "0.5",
+                 "--population", "5000", "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = (out / "report.md").read_text()
+    same_ends = [m.group(0) for m in re.finditer(r"\(([-+]?[\d,.]+%?(?: pts)?) to \1\)", report)]
+    assert not same_ends, same_ends[:3]
+    assert "nan to" not in report and "n/a to" not in report
+    assert "no interval from one replicate" in report
+    assert "clearly ahead" not in report and not re.search(r"`\w+` does best", report)
+    assert "none can be said, as one replicate gives no interval" in report  # cost-effective against no service
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert comparison["ci_low"].isna().all() and comparison["ci_high"].isna().all()

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import decisions
-from .statistics import interval
+from .statistics import ci_words, interval, span
 from ..runs.metrics import WTP_PER_QALY_GBP
 
 CEAC_VALUES_GBP = np.arange(0, 50_001, 1_000)  # GBP per QALY, the acceptability curve's horizontal axis
@@ -123,23 +123,24 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
         chance30 = row["probability_most_cost_effective_30k"]
         n = chosen.n_pairs
         text = (f"- **At 20,000 GBP per QALY `{best}` has the highest net monetary benefit**: "
-                f"{row['nmb_20k_gbp']:,.0f} GBP (95% CI {row['nmb_20k_gbp_ci_low']:,.0f} to "
-                f"{row['nmb_20k_gbp_ci_high']:,.0f}) against no service")
+                f"{row['nmb_20k_gbp']:,.0f} GBP ({_ci(row, 'nmb_20k_gbp', GBP)}) against no service")
         if best != reference:
-            text += (f"; {row['nmb_20k_gbp_vs_reference']:+,.0f} GBP against `{reference}` (95% CI "
-                     f"{row['nmb_20k_gbp_vs_reference_ci_low']:+,.0f} to {row['nmb_20k_gbp_vs_reference_ci_high']:+,.0f})")
+            text += (f"; {row['nmb_20k_gbp_vs_reference']:+,.0f} GBP against `{reference}` "
+                     f"({_ci(row, 'nmb_20k_gbp_vs_reference', SIGNED_GBP)})")
         text += "."
         if chosen.runner_up is not None:
             d, lo, hi = chosen.difference
-            verdict = ("clearly ahead" if chosen.clear else "no clear difference: the interval includes zero")
-            text += (f" Against the runner-up `{chosen.runner_up}`: {d:+,.0f} GBP (95% CI {lo:+,.0f} to {hi:+,.0f}), "
-                     f"{verdict}.")  # fmt: skip
+            verdict = ("clearly ahead" if chosen.clear else "no clear difference: the interval includes zero"
+                       if n >= 2 else "no clear difference")  # fmt: skip
+            text += (f" Against the runner-up `{chosen.runner_up}`: {d:+,.0f} GBP "
+                     f"({ci_words(lo, hi, SIGNED_GBP)}), {verdict}.")  # fmt: skip
         text += (f" It is the most cost-effective in {chance20:.0%} of {n} paired replicates at 20,000 GBP per QALY "
                  f"and {chance30:.0%} at 30,000 (chance alone; `spsim psa` adds the parameters' uncertainty).")
         lines.append(text)
     cost_effective = [name for name in order if name != counterfactual and _is_cost_effective(table.loc[name])]
     if counterfactual in order:
-        words = ", ".join(f"`{name}`" for name in cost_effective) or "none"
+        words = (", ".join(f"`{name}`" for name in cost_effective) or "none") if replicates["replicate"].nunique() >= 2 else \
+            "none can be said, as one replicate gives no interval"
         lines.append(f"- Cost-effective against no service at 20,000 GBP per QALY (NMB interval above zero): {words}.")
     lines += [
         "",
@@ -151,13 +152,12 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
     for name in order:
         r = table.loc[name]
         vs = ("reference" if name == reference else
-              f"{r['nmb_20k_gbp_vs_reference']:+,.0f} ({r['nmb_20k_gbp_vs_reference_ci_low']:+,.0f} to "
-              f"{r['nmb_20k_gbp_vs_reference_ci_high']:+,.0f})")  # fmt: skip
+              f"{r['nmb_20k_gbp_vs_reference']:+,.0f} ({_span(r, 'nmb_20k_gbp_vs_reference', SIGNED_GBP)})")
         lines.append(
-            f"| `{name}` | {r['qalys_gained']:,.1f} ({r['qalys_gained_ci_low']:,.1f} to {r['qalys_gained_ci_high']:,.1f}) "
-            f"| {r['net_cost_gbp']:,.0f} ({r['net_cost_gbp_ci_low']:,.0f} to {r['net_cost_gbp_ci_high']:,.0f}) | "
+            f"| `{name}` | {r['qalys_gained']:,.1f} ({_span(r, 'qalys_gained', '{:,.1f}'.format)}) "
+            f"| {r['net_cost_gbp']:,.0f} ({_span(r, 'net_cost_gbp', GBP)}) | "
             f"{'' if name == reference else r['icer_vs_reference']} | {r['nmb_20k_gbp']:,.0f} "
-            f"({r['nmb_20k_gbp_ci_low']:,.0f} to {r['nmb_20k_gbp_ci_high']:,.0f}) | {vs} | "
+            f"({_span(r, 'nmb_20k_gbp', GBP)}) | {vs} | "
             f"{r['probability_most_cost_effective_20k']:.0%} / {r['probability_most_cost_effective_30k']:.0%} |")
     lines += ["", "The cost-effectiveness plane and the acceptability curves are under Key figures.", ""]
     lines += [
@@ -173,11 +173,22 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
     for name in order:
         r = table.loc[name]
         ret = ("n/a (no spend)" if math.isnan(r["return_per_pound"]) else
-               f"{r['return_per_pound']:,.2f} ({r['return_per_pound_ci_low']:,.2f} to {r['return_per_pound_ci_high']:,.2f})")  # fmt: skip
+               f"{r['return_per_pound']:,.2f} ({_span(r, 'return_per_pound', '{:,.2f}'.format)})")
         lines.append(f"| `{name}` | {ret} | {r['mean_swemwbs_change']:+.2f} | {r['net_swemwbs_change']:+.2f} | "
                      f"{r['deadweight_share']:.0%} |")
     lines += ["", "Tables: `economics.csv`, `ceac.csv`, `incremental.csv`, and all of them in `economics.xlsx`.", ""]
     return lines
+
+
+GBP, SIGNED_GBP = "{:,.0f}".format, "{:+,.0f}".format
+
+
+def _span(row: pd.Series, column: str, show) -> str:
+    return span(row[f"{column}_ci_low"], row[f"{column}_ci_high"], show)
+
+
+def _ci(row: pd.Series, column: str, show) -> str:
+    return ci_words(row[f"{column}_ci_low"], row[f"{column}_ci_high"], show)
 
 
 def _is_cost_effective(row: pd.Series) -> bool:

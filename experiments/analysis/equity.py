@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .statistics import CHANGE_METRICS, SHARE_UNITS, interval
+from .statistics import CHANGE_METRICS, SHARE_UNITS, interval, span
 
 # (column of subgroups.csv, label, unit)
 SUBGROUP_METRICS = [
@@ -130,6 +130,14 @@ def _number(value: float, unit: str) -> str:
     return f"{100 * value:+.1f} pts" if unit in SHARE_UNITS else f"{value:+.2f}"
 
 
+def _with_interval(row: pd.Series, key: str, unit: str) -> str:
+    """A mean with its interval in brackets; n/a alone where nothing was measured."""
+    mean = row[f"{key}_mean"]
+    if math.isnan(mean):
+        return "n/a"
+    return f"{_number(mean, unit)} ({span(row[f'{key}_ci_low'], row[f'{key}_ci_high'], lambda v: _number(v, unit))})"
+
+
 def verdict(row: pd.Series) -> str:
     lo, hi = row["gap_diff_ci_low"], row["gap_diff_ci_high"]
     if row["scenario"] == row["reference"]:
@@ -166,8 +174,7 @@ def report_section(table: pd.DataFrame, figure: str | None) -> list[str]:
         for _, r in rows.iterrows():
             share = unit in SHARE_UNITS and not r["net_of"]
             fmt = (lambda v: f"{100 * v:.1f}%") if share else (lambda v: f"{v:+.2f}")
-            ci = {k: f"{_number(r[f'{k}_mean'], unit)} ({_number(r[f'{k}_ci_low'], unit)} to "
-                     f"{_number(r[f'{k}_ci_high'], unit)})" for k in ("gap", "sii", "gap_diff")}  # fmt: skip
+            ci = {k: _with_interval(r, k, unit) for k in ("gap", "sii", "gap_diff")}
             lines.append(f"| `{r['scenario']}` | {fmt(r['most_deprived_mean'])} | {fmt(r['least_deprived_mean'])} "
                          f"| {ci['gap']} | {ci['sii']} | {ci['gap_diff']} | {verdict(r)} |")  # fmt: skip
         lines.append("")

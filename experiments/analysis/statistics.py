@@ -69,8 +69,8 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     if len(x) == 0:
         return (math.nan, math.nan, math.nan)
     m = float(x.mean())
-    if len(x) == 1:
-        return (m, m, m)
+    if len(x) == 1:  # one replicate measures no spread: no interval, not a zero-width one
+        return (m, math.nan, math.nan)
     half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return (m, m - half, m + half)
 
@@ -88,11 +88,27 @@ def bootstrap_mean_ci(values, level: float = 0.95, seed: int = 0) -> tuple[float
     if len(x) == 0:
         return (math.nan, math.nan, math.nan)
     m = float(x.mean())
-    if len(x) == 1 or np.ptp(x) == 0:  # every resample has the same mean (and scipy needs 2 values or more)
+    if len(x) == 1:  # one replicate measures no spread: no interval, not a zero-width one
+        return (m, math.nan, math.nan)
+    if np.ptp(x) == 0:  # replicates that agree exactly: every resample has their mean
         return (m, m, m)
     res = stats.bootstrap((x,), np.mean, n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=level,
                           method="percentile", rng=np.random.default_rng(seed))  # fmt: skip
     return (m, float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+def span(low: float, high: float, show=str) -> str:
+    """An interval in words, "low to high" with each end written by ``show``; "no interval" when there is none
+    (one replicate measures no spread: ``mean_ci`` gives NaN ends, never a zero-width interval)."""
+    if math.isnan(low) or math.isnan(high):
+        return "no interval"
+    return f"{show(low)} to {show(high)}"
+
+
+def ci_words(low: float, high: float, show=str) -> str:
+    """"95% CI low to high" in a sentence, or "no interval from one replicate"."""
+    bounds = span(low, high, show)
+    return f"95% CI {bounds}" if bounds != "no interval" else "no interval from one replicate"
 
 
 def interval(values, share: bool, level: float = 0.95) -> tuple[float, float, float]:

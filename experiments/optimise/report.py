@@ -9,8 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.statistics import ci_words, span
 from .levers import Split, policies_for
 from .problem import OBJECTIVES, Search
+
+SIGNED = "{:+,.0f}".format
+
 
 def split_of(trial, levers: tuple[str, ...]) -> Split:
     """A finished trial's split, from what the journal kept (money per lever, and the on/off levers)."""
@@ -53,7 +57,7 @@ def compare(search: Search, best_rows: pd.DataFrame, reference_rows: pd.DataFram
         mean, low, high, _ = search.paired(best_rows, rows)
         out.append({"against": name, "objective": column, "their_mean": float(rows[column].mean()),
                     "best_minus_them": mean, "ci_low": low, "ci_high": high,
-                    "clear": bool(low > 0 or high < 0)})  # fmt: skip
+                    "clear": bool(low > 0 or high < 0)})  # NaN (one replicate) compares False: not clear  # fmt: skip
     return pd.DataFrame(out)
 
 
@@ -123,13 +127,13 @@ def render(search: Search, table: pd.DataFrame, best: int, split: Split, compari
         "".join(f", {lever.replace('_', ' ')} on (no extra money)" for lever in sorted(split.switched_on)
                 if not split.gbp_per_100k_year.get(lever)) +  # fmt: skip
         f" per 100,000 adults a year; {row['vs_reference']:+,.0f} {unit} against `{search.reference.name}` "
-        f"(95% CI {row['ci_low']:+,.0f} to {row['ci_high']:+,.0f})" +
+        f"({ci_words(row['ci_low'], row['ci_high'], SIGNED)})" +
         (f"; it actually spent {spend:,.0f} GBP per 100,000 adults a year more than the reference." if
          isinstance(spend, float) and not math.isnan(spend) else "."),  # fmt: skip
         "",
         "| against | best minus it (95% CI) | verdict |",
         "|---|---|---|",
-        *[f"| `{r.against}` | {r.best_minus_them:+,.0f} ({r.ci_low:+,.0f} to {r.ci_high:+,.0f}) | "
+        *[f"| `{r.against}` | {r.best_minus_them:+,.0f} ({span(r.ci_low, r.ci_high, SIGNED)}) | "
           f"{'better' if r.clear and r.best_minus_them > 0 else 'worse' if r.clear else 'no clear difference'} |"
           for r in comparison.itertuples()],
         "",

@@ -25,10 +25,9 @@ def fmt(value: float, unit: str) -> str:
 
 
 def ci(row: pd.Series, prefix: str = "") -> str:
-    lo, hi = row[f"{prefix}ci_low"], row[f"{prefix}ci_high"]
-    if math.isnan(lo) or math.isnan(hi):
-        return ""
-    return f" ({fmt(lo, row['unit'])} to {fmt(hi, row['unit'])})"
+    if math.isnan(row[f"{prefix}mean"]):
+        return ""  # nothing measured: the mean already says n/a
+    return f" ({analysis.span(row[f'{prefix}ci_low'], row[f'{prefix}ci_high'], lambda v: fmt(v, row['unit']))})"
 
 
 def amount(value: float, unit: str) -> str:
@@ -52,5 +51,5 @@ def interval(triple: tuple[float, float, float], unit: str) -> str:
     _, lo, hi = triple
     if math.isnan(lo) or math.isnan(hi):
         return "no interval from one replicate"
-    bounds = (f"{100 * lo:.1f} to {100 * hi:.1f}" if unit in SHARES else f"{fmt(lo, unit)} to {fmt(hi, unit)}")
+    bounds = analysis.span(lo, hi, (lambda v: f"{100 * v:.1f}") if unit in SHARES else (lambda v: fmt(v, unit)))
     return f"95% {'bootstrap interval' if unit in SHARES else 'CI'} {bounds}"

@@ -3,11 +3,11 @@ cost (incremental.csv in words)."""
 
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
 from ..analysis import decisions
+from ..analysis.statistics import span
 from .verdicts import effect_label
 
 
@@ -57,7 +57,4 @@ def _paired(row: dict, prefix: str, is_reference: bool, form: str) -> str:
     if is_reference:
         return "reference"
     mean = row.get(f"{prefix}_gbp", row.get(prefix))
-    lo, hi = row[f"{prefix}_ci_low"], row[f"{prefix}_ci_high"]
-    if math.isnan(lo) or math.isnan(hi):
-        return form.format(mean)
-    return f"{form.format(mean)} ({form.format(lo)} to {form.format(hi)})"
+    return f"{form.format(mean)} ({span(row[f'{prefix}_ci_low'], row[f'{prefix}_ci_high'], form.format)})"

@@ -25,9 +25,9 @@ def verdict_sentence(v: decisions.Verdict, reference: str, value_per_unit: float
     if v.clear:
         text = f"**{title}:** `{v.best}` does best{best_amount}. {gap}: the interval excludes zero."
     else:
-        why = "the interval includes zero" if v.n_pairs >= 2 else "one replicate gives no interval"
+        why = ": the interval includes zero" if v.n_pairs >= 2 else ""  # else the gap says there is no interval
         text = (f"**{title}:** no clear difference between `{v.best}`{best_amount} and `{v.runner_up}`{runner_amount}. "
-                f"{gap}: {why}.")  # fmt: skip
+                f"{gap}{why}.")  # fmt: skip
     if v.against_reference is not None and v.runner_up != reference:  # else the gap above is the same difference
         text += (f" Against `{reference}`, `{v.best}`: {difference(v.against_reference[0], v.unit)} "
                  f"({interval(v.against_reference, v.unit)}).")  # fmt: skip

@@ -10,7 +10,7 @@ import pandas as pd
 from ...model.parameters import SEEDS_DIR
 
 from ..inputs import scenario as scenarios
-from ..analysis.statistics import mean_ci
+from ..analysis.statistics import mean_ci, span
 from ..comparison.experiment import Experiment
 from ..inputs.place import Place, sized
 from ..runs.runner import atomic_write_csv, atomic_write_text
@@ -68,8 +68,8 @@ def render(table: pd.DataFrame) -> str:
     ]
     for _, r in table.iterrows():
         lines.append(
-            f"| {r['description']} | {r['scenario']} | {r['model_mean']:.3g} ({r['model_ci_low']:.3g} to "
-            f"{r['model_ci_high']:.3g}) | {r['published']:g} | {r['band_low']:g} - {r['band_high']:g} | "
+            f"| {r['description']} | {r['scenario']} | {r['model_mean']:.3g} "
+            f"({span(r['model_ci_low'], r['model_ci_high'], '{:.3g}'.format)}) | {r['published']:g} | {r['band_low']:g} - {r['band_high']:g} | "
             f"{'pass' if r['pass'] else 'FAIL'} | {r['source']} |"
         )
     return "\n".join(lines) + "\n"
