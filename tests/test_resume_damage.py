@@ -12,7 +12,6 @@ import contextlib
 import io
 import json
 import shutil
-import signal
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from spsim.experiments.cli import commands as cli
 
 from spsim.experiments.reporting import figures
+from tests.cli_fuzzing import Hang, time_limit
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +35,6 @@ SHARDS = [f"replicates/{s}__r{r:04d}.json" for r in range(REPLICATES) for s in S
 EXAMPLE_SECONDS = 60
 
 
-class Hang(BaseException):  # noqa: N818
-    pass
 
 
 @contextlib.contextmanager
@@ -44,19 +42,10 @@ def quick_and_bounded(seconds: float = EXAMPLE_SECONDS):
     """No figures (matplotlib is most of a small run's time, and the figures are drawn from the data files
     compared here), and an alarm that turns a hang into a failure."""
 
-    def expired(signum, frame):
-        raise Hang
-
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, time_limit(seconds):
         mp.setattr(figures, "all_figures", lambda *args, **kwargs: [])
         mp.delenv("SPSIM_DEBUG", raising=False)
-        previous = signal.signal(signal.SIGALRM, expired)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        yield
 
 
 def spsim(*argv: str) -> tuple[int | str, str]:
