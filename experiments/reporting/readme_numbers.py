@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+from ..analysis.statistics import span
 from .markers import replace_between
 from ..runs.runner import atomic_write_text
 
@@ -91,7 +92,7 @@ def millions(x: float) -> str:
 
 
 def interval(low: float, high: float, fmt: Callable[[float], str] = signed) -> str:
-    return f"({fmt(low)} to {fmt(high)})"
+    return f"({span(low, high, fmt)})"
 
 
 def _wrap(text: str, bullet: bool = False) -> str:
@@ -182,7 +183,7 @@ def in_words(r: Results) -> str:
         f"{r.parameter('economic_horizon_years'):g} years from referral.",
         f"At {value} GBP per QALY `{best}` has the highest net monetary benefit: "
         f"{millions(_f(inc['nmb_vs_reference_gbp']))} million GBP over `{ref}` (95% CI "
-        f"{millions(_f(inc['nmb_vs_reference_ci_low']))} to {millions(_f(inc['nmb_vs_reference_ci_high']))} million)"
+        f"{span(_f(inc['nmb_vs_reference_ci_low']), _f(inc['nmb_vs_reference_ci_high']), millions)} million)"
         f"; it is the most cost-effective in {p_best:.0%} of the paired replicates (chance between replicates "
         f"only; `spsim psa` adds the parameters' uncertainty).",
         f"The efficiency frontier runs {' -> '.join(steps)}; the others are dominated or extendedly dominated.",
@@ -223,7 +224,7 @@ def _equity(r: Results) -> str:
         row = gap(s)
         low, high = 100 * _f(row["gap_diff_ci_low"]), 100 * _f(row["gap_diff_ci_high"])
         mean = signed(100 * _f(row["gap_diff_mean"]), 1)
-        return f"`{s}` ({mean} points, 95% CI {signed(low, 1)} to {signed(high, 1)})"
+        return f"`{s}` ({mean} points, 95% CI {span(low, high, lambda v: signed(v, 1))})"
 
     widen = [said(s) for s in _policies(r) if _f(gap(s)["gap_diff_ci_low"]) > 0]
     narrow = [said(s) for s in _policies(r) if _f(gap(s)["gap_diff_ci_high"]) < 0]
