@@ -104,7 +104,7 @@ class Community:
     def _schedule_founding(self) -> None:
         rate = self.model.p.new_groups_per_100k_year * self.model.per_100k / 52
         if rate > 0:
-            self.model.schedule_event(self.found_group, after=self.model.streams["groups"].weeks_until(1 / rate))
+            self.model.due_in(self.model.streams["groups"].weeks_until(1 / rate), self.found_group)
 
     def found_group(self) -> None:
         self.new_group()

@@ -10,6 +10,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from .agenda import Agenda
 from .attendance import attend_the_week
 from . import costing
 from .community import Community
@@ -63,11 +64,12 @@ class SocialPrescribingModel(mesa.Model):
         self.counters = PathwayCounters()
         self.ledger = Ledger()
         self.transitions: Counter[tuple[PathwayState | None, PathwayState, Event]] = Counter()
-        # benchmark units of work: referred people present, group members' weeks, scheduled events
-        self.patient_weeks = self.attendance_weeks = self.events_scheduled = 0
+        # benchmark units of work: referred people present, group members' weeks (and the agenda's entries)
+        self.patient_weeks = self.attendance_weeks = 0
+        self.agenda = Agenda()  # one-off changes due in later weeks (people's next stages, follow-ups, vacancies)
         self.attending: dict[Patient, None] = {}  # group members, stepped weekly
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
-        self._follow_ups: dict[float, list[Patient]] = {}  # when a referral week's records close -> its people
+        self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed
         self.catchment = Catchment(self.p, self.streams["population"].generator, layout,
@@ -108,6 +110,7 @@ class SocialPrescribingModel(mesa.Model):
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
+        self.agenda.run_through(self.week - 1)  # anything made due before this week between steps
         self.patient_weeks += len(self.agents_by_type.get(Patient, ()))
         arrive_referrals(self)
         self.workforce.allocate()
@@ -123,11 +126,21 @@ class SocialPrescribingModel(mesa.Model):
         self.trajectories.observe(self)
         self.economics.accrue_week()
         self.observers.collect()
+        self.agenda.run_through(self.week)  # then what falls due this week, as Mesa's events ran after the step
 
-    def schedule_event(self, function, **when: Any):
-        """Mesa's ``schedule_event``, counted (a unit of work for the benchmark)."""
-        self.events_scheduled += 1
-        return super().schedule_event(function, **when)
+    def due_in(self, weeks: int, action):
+        """Run ``action`` ``weeks`` whole weeks from now (0: later this week), after that week's step; returns
+        the agenda's entry, which ``Agenda.cancel`` empties."""
+        return self.agenda.add(self.week + weeks, action)
+
+    def due_at(self, week: int, action):
+        """Run ``action`` in ``week`` (now or later), after that week's step."""
+        return self.agenda.add(max(int(week), self.week), action)
+
+    @property
+    def events_scheduled(self) -> int:
+        """One-off changes put on the agenda so far (a unit of work for the benchmark)."""
+        return self.agenda.added
 
     # ------------------------------------------------------------------ bookkeeping
     def on_state_change(self, patient: Patient, old: PathwayState | None, new: PathwayState, event: Event) -> None:
@@ -143,14 +156,14 @@ class SocialPrescribingModel(mesa.Model):
     def follow_up(self, patient: Patient) -> None:
         """Measure ``patient`` at follow-up: one scheduled event closes the records of everyone referred in
         the same week, in the order they were referred (a sixth of all events were one per person)."""
-        when = self.time + self.p.follow_up_weeks
+        when = self.week + self.p.follow_up_weeks
         if when not in self._follow_ups:
             self._follow_ups[when] = []
-            self.schedule_event(self._close_follow_ups, at=when)
+            self.due_at(when, self._close_follow_ups)
         self._follow_ups[when].append(patient)
 
     def _close_follow_ups(self) -> None:
-        for patient in self._follow_ups.pop(self.time):
+        for patient in self._follow_ups.pop(self.week):
             patient.close_record()
 
     def leave_pathway(self, patient: Patient) -> None:

@@ -2,8 +2,8 @@
 
 What happens to them is written stage by stage, each in a module named for it (referral, support,
 assessment, placement, attendance, setbacks, outcomes); ``Patient`` brings the stages together. Sparse
-things are scheduled events, tagged by the stage that owns them so a stage can cancel its own; only
-people attending a group do anything each week. Every change of pathway state goes through ``move_to``,
+things are entries on the model's agenda (model/agenda.py), tagged by the stage that owns them so a stage can
+cancel its own; only people attending a group do anything each week. Every change of pathway state goes through ``move_to``,
 which refuses a move the pathway (``states.TRANSITIONS``) does not have.
 """
 
@@ -13,7 +13,6 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
-from mesa.time import Event as ScheduledEvent
 
 from . import states
 from .assessment import Assessment
@@ -114,7 +113,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
                                         p.gain_fade_half_life_weeks, gain_scale(model, person))  # fmt: skip
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, self.row)
         self.work_seeking_weeks = 0.0  # extra job-search exposure built by attending
-        self._events: dict[str, ScheduledEvent] = {}
+        self._events: dict[str, list] = {}  # name -> its entry on the model's agenda
 
     @property
     def week(self) -> int:
@@ -144,10 +143,11 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
             self.end_support_episode()
             self.model.leave_pathway(self)
 
-    def schedule(self, name: str, after: float, method) -> None:
-        """Schedule ``method`` (a bound method of this person) as the event ``name``, replacing any pending one."""
+    def schedule(self, name: str, after: int, method) -> None:
+        """Put ``method`` (a bound method of this person) on the agenda ``after`` weeks from now as the event
+        ``name``, replacing any pending one."""
         self._cancel(name)
-        self._events[name] = self.model.schedule_event(method, after=after)
+        self._events[name] = self.model.due_in(after, method)
 
     def cancel(self, *stages: str) -> None:
         """Cancel every pending event of the given stages."""
@@ -155,6 +155,4 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
             self._cancel(name)
 
     def _cancel(self, name: str) -> None:
-        event = self._events.pop(name, None)
-        if event is not None:
-            event.cancel()
+        self.model.agenda.cancel(self._events.pop(name, None))

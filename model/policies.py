@@ -47,16 +47,15 @@ class Policy:
         return 0.0
 
     def initialize(self, model: SocialPrescribingModel) -> None:
-        """Start now, or at ``start_week`` (the model keeps its policies, so the weakly held
-        scheduled callback stays alive)."""
+        """Start now, or at ``start_week`` (an entry on the model's agenda)."""
         self._model = model
         self._changed: list[str] = []  # the parameters this policy's layers change (a copy starts afresh)
         if self.start_week <= model.time:
             self.start()
         else:
-            model.schedule_event(self.start, at=self.start_week)
+            model.due_at(self.start_week, self.start)
         if self.end_week is not None:
-            model.schedule_event(self.stop, at=max(self.end_week, self.start_week))
+            model.due_at(max(self.end_week, self.start_week), self.stop)
 
     def start(self) -> None:
         """The policy starts: its changes go on top of the values in force (see the module docstring)."""

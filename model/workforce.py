@@ -20,7 +20,7 @@ S = PathwayState
 
 
 class Vacancy:
-    """A link worker post waiting to be filled; held by the workforce so its scheduled event stays alive."""
+    """A link worker post waiting to be filled (on the model's agenda); a cut post is dropped from the workforce's list."""
 
     def __init__(self, workforce: Workforce, service: Service):
         self.workforce = workforce
@@ -160,7 +160,7 @@ class Workforce:
         if replace:
             vacancy = Vacancy(self, worker.service)
             self.vacancies[vacancy] = None
-            self.model.schedule_event(vacancy.fill, after=max(self.model.p.lw_vacancy_weeks, 1e-3))
+            self.model.due_in(self.model.p.lw_vacancy_weeks, vacancy.fill)
         colleagues = self.link_workers(worker.service)
         for patient in caseload:
             best = max(colleagues, key=lambda w: (w.free_room, -w.unique_id), default=None)
