@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .states import IN_GROUP, Event, PathwayState, Service
+from .mechanisms import build_sessions
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
@@ -20,21 +21,31 @@ S = PathwayState
 
 
 def attend_the_week(model: SocialPrescribingModel) -> int:
-    """Every group member's week, in the order they joined; returns how many members there were.
+    """Every group member's week; returns how many members there were.
 
-    A person's weekly draws depend only on who they are and the week (``PersonalDraws``), so everyone's
-    are drawn at once, as arrays: the same numbers as drawing them one by one, for a fraction of the cost.
+    A person's weekly draws depend only on who they are and the week (``PersonalDraws``), and a session builds
+    only that person's mechanisms (columns of the wellbeing register), so everyone's sessions are built at
+    once, as arrays. What changes someone's state (dropping out, reaching sustained engagement) is then done
+    one by one, in the order people joined, for the few it can happen to: a volunteer made this week protects
+    the members of their group who come after them, as it did when every member was stepped in turn.
     """
     members = list(model.attending)
     if not members:
         return 0
-    week = model.week
+    p, week, register = model.p, model.week, model.register
+    rows = np.fromiter((member.row for member in members), dtype=np.int64, count=len(members))
     keys = np.fromiter((member.key for member in members), dtype=np.uint64, count=len(members))
-    attend = PersonalDraws.uniforms(keys, PURPOSES["attend"], week).tolist()
-    dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week).tolist()
-    for member, attend_u, dropout_u in zip(members, attend, dropout, strict=True):
-        if member in model.attending:  # may have left during this loop (e.g. bumped from a group)
-            member.attend_week(attend_u, dropout_u)
+    came = PersonalDraws.uniforms(keys, PURPOSES["attend"], week) < p.attend_prob
+    dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week)
+    present = np.flatnonzero(came)
+    build_sessions(register, rows[present], [members[i].group.activity for i in present.tolist()], p.mechanism_growth)
+    register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
+    # the highest hazard anyone can have this week (no volunteer in their group): who cannot drop out is skipped
+    hazard = p.dropout_hazard * (1 - p.belonging_protection * register.level_social[rows])
+    may_change = (register.state[rows] == S.ATTENDING) & (
+        (dropout < hazard) | (register.weeks_attended[rows] >= p.sustained_weeks))
+    for i in np.flatnonzero(may_change).tolist():
+        members[i].after_session(float(dropout[i]))
     return len(members)
 
 
@@ -69,15 +80,11 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def attend_week(self: Patient, attend_u: float, dropout_u: float) -> None:
-        """One week for a group member: attend or not, build mechanisms, stay or drop out. ``attend_u`` and
-        ``dropout_u`` are this person's draws for the week (``attend_the_week`` draws them for all at once)."""
+    def after_session(self: Patient, dropout_u: float) -> None:
+        """After the week's session (built by ``attend_the_week``): a member not yet sustained stays or drops
+        out (``dropout_u``: their draw for the week), and may reach sustained engagement."""
         p = self.model.p
         group = self.group
-        if attend_u < p.attend_prob:
-            self.mechanisms.build(group.activity, p.mechanism_growth)
-            self.weeks_attended += 1
-        self.work_seeking_weeks += (p.work_seeking_rate_ratio - 1) * self.mechanisms.behavioural
         if self.state is not S.ATTENDING:
             return
         hazard = p.dropout_hazard * (1 - p.belonging_protection * self.mechanisms.social)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .mechanisms import service_use
-from .wellbeing import with_service
+from .wellbeing import FLOORS, LEVELS, with_service
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -198,10 +198,8 @@ def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> d
     attending = state["paused"] == math.inf
     out = dict(state)
     out["paused"] = np.where(attending, float(week), state["paused"])
-    out["floor_sum"] = np.where(attending, np.maximum(state["floor_sum"], retained_share * state["level_sum"]),
-                                state["floor_sum"])  # fmt: skip
-    out["floor_social"] = np.where(attending, np.maximum(state["floor_social"], retained_share * state["level_social"]),
-                                   state["floor_social"])  # fmt: skip
+    for level, floor in zip(LEVELS, FLOORS, strict=True):
+        out[floor] = np.where(attending, np.maximum(state[floor], retained_share * state[level]), state[floor])
     supported = (state["support_until"] == math.inf) & (state["support_from"] <= week)
     out["support_until"] = np.where(supported, float(week), state["support_until"])
     return out

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from .parameters import Params
     from .wellbeing import WellbeingRegister
 
+LEVELS = ("level_psych", "level_social", "level_behav")  # the register's columns (model/wellbeing.py)
+FLOORS = ("floor_psych", "floor_social", "floor_behav")
+
 SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
 
@@ -42,88 +45,114 @@ def session_shares(psychological: float, social: float, behavioural: float, grow
 
 
 class Mechanisms:
-    """A person's psychological, social and behavioural mechanism levels, with fading when paused.
+    """A person's psychological, social and behavioural mechanism levels, with fading when paused: a view onto
+    their row of the wellbeing register (model/wellbeing.py), where the levels live as columns so that a week's
+    sessions are built for every group member at once (``build_sessions``).
 
     When attendance stops, a share of each level is kept for good (a floor that only rises) and the
     rest fades with a half-life; a second break does not erode what was kept after the first.
     """
 
-    __slots__ = ("levels", "floor", "paused_at", "_retain", "_half_life", "_register", "_row")
+    __slots__ = ("_retain", "_register", "_row")
 
     def __init__(self, retained_share: float, half_life_weeks: float, register: WellbeingRegister | None = None,
-                 row: int = 0):  # fmt: skip
-        self.levels = [0.0, 0.0, 0.0]  # psychological, social, behavioural
-        self.floor = [0.0, 0.0, 0.0]  # what is kept for good
-        self.paused_at: float | None = None  # None while attending (or before ever attending)
+                 row: int | None = None):  # fmt: skip
+        if register is None:  # a person of their own (tests, the docs' examples): a one-row register
+            from .wellbeing import WellbeingRegister
+
+            register = WellbeingRegister(capacity=1)
+            row = register.enrol(0, 0, 0.0, 0.0, half_life_weeks)
         self._retain = retained_share
-        self._half_life = half_life_weeks
-        self._register = register  # the wellbeing register's row, kept in step with these levels
+        self._register = register
         self._row = row
+
+    def _get(self, names: tuple[str, ...]) -> list[float]:
+        cols, row = self._register.columns, self._row
+        return [float(cols[name][row]) for name in names]
+
+    def _set(self, names: tuple[str, ...], values) -> None:
+        cols, row = self._register.columns, self._row
+        for name, value in zip(names, values, strict=True):
+            cols[name][row] = value
+
+    @property
+    def levels(self) -> list[float]:
+        """The three levels (a copy: ``set_levels`` changes them)."""
+        return self._get(LEVELS)
+
+    def set_levels(self, levels) -> None:
+        self._set(LEVELS, levels)
+
+    @property
+    def floor(self) -> list[float]:
+        return self._get(FLOORS)
+
+    @property
+    def paused_at(self) -> float | None:
+        """When attendance last stopped; None while attending (or before ever attending)."""
+        week = float(self._register.paused_at[self._row])
+        return None if week == math.inf else week
+
+    @paused_at.setter
+    def paused_at(self, week: float | None) -> None:
+        self._register.paused_at[self._row] = math.inf if week is None else week
 
     @property
     def psychological(self) -> float:
-        return self.levels[0]
+        return float(self._register.level_psych[self._row])
 
     @property
     def social(self) -> float:
-        return self.levels[1]
+        return float(self._register.level_social[self._row])
 
     @property
     def behavioural(self) -> float:
-        return self.levels[2]
+        return float(self._register.level_behav[self._row])
 
     def build(self, activity: Activity, growth: float) -> None:
-        """One session attended: each level grows towards 1, the more so the larger the activity's weight.
-
-        A mechanism of weight ``w`` closes ``1 - (1 - growth) ** (3 * w)`` of its remaining room: as if
-        ``3 * w`` sessions of an activity building all three mechanisms equally. Weights of an activity
-        sum to 1, so an activity that builds all three equally (w = 1/3) grows each at ``growth`` per
-        session. The share closed lies in [0, 1] for every growth and weight in [0, 1], so each level
-        stays in [0, 1] and never falls while attending (``growth * 3 * w`` exceeded 1, overshooting 1
-        and then oscillating, for a weight above 1 / (3 * growth): 0.6 at growth 0.9).
-        """
-        lv = self.levels
-        psychological, social, behavioural = session_shares(
-            activity.psychological, activity.social, activity.behavioural, growth)
-        lv[0] += psychological * (1 - lv[0])
-        lv[1] += social * (1 - lv[1])
-        lv[2] += behavioural * (1 - lv[2])
-        if self._register is not None:
-            self._register.level_sum[self._row] = lv[0] + lv[1] + lv[2]
-            self._register.level_social[self._row] = lv[1]
-
-    def _remaining(self, week: float) -> float:
-        """Share of the part above the floor still there at ``week``."""
-        return fading(week, math.inf if self.paused_at is None else self.paused_at, self._half_life)
+        """One session attended (``build_sessions`` for one person)."""
+        build_sessions(self._register, np.array([self._row]), [activity], growth)
 
     def pause(self, week: float) -> None:
         """Attendance stops: the retained share of each level becomes a floor; the rest starts to fade."""
         if self.paused_at is None:
             self.paused_at = week
-            self.floor = fl = [max(f, self._retain * v) for f, v in zip(self.floor, self.levels, strict=True)]
-            if self._register is not None:
-                self._register.floor_sum[self._row] = fl[0] + fl[1] + fl[2]
-                self._register.floor_social[self._row] = fl[1]
-                self._register.paused_at[self._row] = week
+            self._set(FLOORS, [max(f, self._retain * v) for f, v in zip(self.floor, self.levels, strict=True)])
 
     def resume(self, week: float) -> None:
         """Attendance restarts from the faded levels."""
-        self.levels = lv = list(self.at(week))
+        self._set(LEVELS, self.at(week))
         self.paused_at = None
-        if self._register is not None:
-            self._register.level_sum[self._row] = lv[0] + lv[1] + lv[2]
-            self._register.level_social[self._row] = lv[1]
-            self._register.paused_at[self._row] = math.inf
 
     def at(self, week: float) -> tuple[float, float, float]:
         lv = self.levels
         if lv[0] == lv[1] == lv[2] == 0.0:
             return (0.0, 0.0, 0.0)  # never attended: most people, most of the time
-        r = self._remaining(week)
+        r = fading(week, float(self._register.paused_at[self._row]), float(self._register.half_life[self._row]))
         if r == 1.0:
             return (lv[0], lv[1], lv[2])
         fl = self.floor
         return (faded(lv[0], fl[0], r), faded(lv[1], fl[1], r), faded(lv[2], fl[2], r))
+
+
+def build_sessions(register: WellbeingRegister, rows: np.ndarray, activities: list[Activity], growth: float) -> None:
+    """One session attended by each of ``rows`` at its group's activity: each level grows towards 1, the more so
+    the larger the activity's weight.
+
+    A mechanism of weight ``w`` closes ``1 - (1 - growth) ** (3 * w)`` of its remaining room: as if
+    ``3 * w`` sessions of an activity building all three mechanisms equally. Weights of an activity
+    sum to 1, so an activity that builds all three equally (w = 1/3) grows each at ``growth`` per
+    session. The share closed lies in [0, 1] for every growth and weight in [0, 1], so each level
+    stays in [0, 1] and never falls while attending (``growth * 3 * w`` exceeded 1, overshooting 1
+    and then oscillating, for a weight above 1 / (3 * growth): 0.6 at growth 0.9).
+    """
+    if not len(rows):
+        return
+    shares = np.array([session_shares(a.psychological, a.social, a.behavioural, growth) for a in activities])
+    for k, name in enumerate(LEVELS):
+        column = register.columns[name]
+        column[rows] += shares[:, k] * (1 - column[rows])
+    register.weeks_attended[rows] += 1
 
 
 def fading(week, since, half_life):
@@ -153,8 +182,7 @@ def support_left(week, support_from, support_until, half_life):
 
 def swemwbs(natural, mechanisms, gain_max, support=0.0):
     """SWEMWBS score: the person's natural course, plus link worker support, plus the mean mechanism level
-    times the full gain. ``mechanisms``: the levels, summed (the wellbeing register, which keeps only their sum,
-    passes that alone).
+    times the full gain. ``mechanisms``: the three levels (numbers, or arrays of many people's).
 
     Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
     and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).

@@ -19,7 +19,7 @@ from .counters import Ledger, PathwayCounters
 from .link_worker import LinkWorker
 from .natural_course import NaturalCourse
 from .observers import Observers
-from .outcomes import OutcomeRecord
+from .follow_up import close_records
 from .place import Layout
 from .parameters import ParameterError, Params, resolve
 from .patient import Patient
@@ -154,8 +154,8 @@ class SocialPrescribingModel(mesa.Model):
             self.counters.dropped_out += 1
 
     def follow_up(self, patient: Patient) -> None:
-        """Measure ``patient`` at follow-up: one scheduled event closes the records of everyone referred in
-        the same week, in the order they were referred (a sixth of all events were one per person)."""
+        """Measure ``patient`` at follow-up: one entry on the agenda closes the records of everyone referred in
+        the same week together, in the order they were referred (model/follow_up.py)."""
         when = self.week + self.p.follow_up_weeks
         if when not in self._follow_ups:
             self._follow_ups[when] = []
@@ -163,8 +163,7 @@ class SocialPrescribingModel(mesa.Model):
         self._follow_ups[when].append(patient)
 
     def _close_follow_ups(self) -> None:
-        for patient in self._follow_ups.pop(self.week):
-            patient.close_record()
+        close_records(self, self._follow_ups.pop(self.week))
 
     def leave_pathway(self, patient: Patient) -> None:
         """A person reached a terminal state."""
@@ -172,8 +171,9 @@ class SocialPrescribingModel(mesa.Model):
         if patient.record_closed:
             self._retire(patient)
 
-    def record_outcome(self, patient: Patient, record: OutcomeRecord) -> None:
-        self.economics.closed(patient.row, self.week, self.observers.add(record))
+    def record_written(self, patient: Patient, index: int) -> None:
+        """``patient``'s record is row ``index`` of the outcomes table: the economics account finishes it."""
+        self.economics.closed(patient.row, self.week, index)
         self.open_records.pop(patient, None)
         self.register.close(patient.row)
         if patient.state in TERMINAL:
@@ -188,8 +188,7 @@ class SocialPrescribingModel(mesa.Model):
 
     def close_open_records(self) -> None:
         """At the end of a run, measure everyone still within follow-up (marked censored)."""
-        for patient in list(self.open_records):
-            patient.close_record(censored=True)
+        close_records(self, list(self.open_records), censored=True)
         self.economics.settle()
         self.trajectories.close()
 

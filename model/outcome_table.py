@@ -3,7 +3,8 @@
 A whole ICB closes about 100,000 records in five years. Kept as ``OutcomeRecord`` objects, each held a dozen
 boxed floats (about 650 bytes a record, 65 MB); as typed columns (``array.array``) a record takes about 220
 bytes, and the table becomes a DataFrame without a Python loop. ``OutcomeRecord`` stays the one definition
-of the columns and their types: a record is built as before and its values are appended here.
+of the columns and their types; records are appended one at a time (``append``) or a week's at once as
+columns (``extend``: model/follow_up.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .outcomes import OUTCOME_COLUMNS, OutcomeRecord
 # the array type code and NumPy type of each kind of column; names (str) stay a list of the few shared strings
 TYPES = {"float": ("d", np.float64), "int": ("q", np.int64), "bool": ("b", np.bool_)}
 KIND = {field.name: field.type for field in dataclasses.fields(OutcomeRecord)}
+DEFAULTS = {f.name: f.default for f in dataclasses.fields(OutcomeRecord) if f.default is not dataclasses.MISSING}
+REQUIRED = set(KIND) - set(DEFAULTS)
 
 
 class OutcomeTable:
@@ -37,6 +40,25 @@ class OutcomeTable:
             append(value)
         self._size += 1
         return self._size - 1
+
+    def extend(self, columns: dict[str, object]) -> int:
+        """Add a batch of records given as columns (every column of ``OutcomeRecord`` without a default, equal
+        lengths: lists or NumPy arrays); returns the first new row."""
+        first = self._size
+        sizes = {len(values) for values in columns.values()}
+        if not REQUIRED <= set(columns) <= set(KIND) or len(sizes) != 1:
+            raise ValueError("a batch of records needs every outcome column, all of one length")
+        size = next(iter(sizes))
+        columns = {**{name: [value] * size for name, value in DEFAULTS.items()}, **columns}
+        for name, values in columns.items():
+            kind = KIND[name]
+            if kind in TYPES:
+                self._columns[name].extend(np.asarray(values, dtype=TYPES[kind][1]).astype(
+                    np.int8 if kind == "bool" else TYPES[kind][1]).tolist())
+            else:
+                self._columns[name].extend(values)
+        self._size += size
+        return first
 
     def __len__(self) -> int:
         return self._size

@@ -102,7 +102,6 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.short_of_provision = False  # found nothing suitable, or gave up waiting for a place
         self.sustained = False
         self.volunteer = False
-        self.weeks_attended = 0
         self.setbacks = 0
         self.reengaged = 0
         self.mh_discharged = False
@@ -112,12 +111,22 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.row = model.register.enrol(self.referred_week, person.index, self.swemwbs0, self.ucla0,
                                         p.gain_fade_half_life_weeks, gain_scale(model, person))  # fmt: skip
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, self.row)
-        self.work_seeking_weeks = 0.0  # extra job-search exposure built by attending
         self._events: dict[str, list] = {}  # name -> its entry on the model's agenda
 
     @property
     def week(self) -> int:
         return self.model.week
+
+    # ------------------------------------------------------------------ columns of their row
+    @property
+    def weeks_attended(self) -> int:
+        """Sessions attended (a column of the wellbeing register: built for every member at once)."""
+        return int(self.model.register.weeks_attended[self.row])
+
+    @property
+    def work_seeking_weeks(self) -> float:
+        """Extra job-search exposure built by attending (weeks at the base rate)."""
+        return float(self.model.register.work_seeking[self.row])
 
     # ------------------------------------------------------------------ this person's random numbers
     def draw(self, purpose: str) -> float:
@@ -136,6 +145,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         old = self.state
         states.check(old, state, event)
         self.state = state
+        self.model.register.state[self.row] = state
         self.model.on_state_change(self, old, state, event)
         if state in TERMINAL:
             self.exit_reason = event.value

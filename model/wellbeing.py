@@ -3,9 +3,10 @@ NumPy columns, so that the weekly mean over everyone within follow-up and the tr
 are read for thousands of people at once instead of person by person.
 
 Row i is the i-th referral of the run (``Patient.slot``); rows of one referral week are consecutive.
-A person's ``Mechanisms`` write their levels through to the register when they change (a session attended,
-a pause, a restart), so the columns always give the same scores as ``Patient.outcomes_at``: the same
-formulas (model/mechanisms.py), called with arrays.
+A person's ``Mechanisms`` are a view onto their row: the three levels, what is kept of each for good, when
+attendance paused, sessions attended and the job-search exposure built, all live here, so a week's attendance
+is built for every group member at once (model/attendance.py) and the scores read for one person
+(``Patient.outcomes_at``) or thousands are the same formulas (model/mechanisms.py) on the same numbers.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .mechanisms import faded, fading, support_left, swemwbs, ucla
+from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
-# referral; support_from/until: link worker support (inf: not begun / not ended)
-COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "half_life", "gain_scale", "level_sum", "level_social",
-           "floor_sum", "floor_social", "paused_at", "support_from", "support_until")  # fmt: skip
+# referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
+# (psychological, social, behavioural) and floor_*: what is kept of each for good; paused_at: when attendance
+# last stopped (inf: attending, or never attended); weeks_attended: sessions; work_seeking: extra job-search weeks
+COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "half_life", "gain_scale", *LEVELS, *FLOORS, "paused_at",
+           "support_from", "support_until", "weeks_attended", "work_seeking")  # fmt: skip
 if TYPE_CHECKING:
     from .natural_course import NaturalCourse
     from .parameters import Params
@@ -37,10 +40,12 @@ class WellbeingRegister:
             self._cols[name][:] = math.inf  # not paused, no support yet: nothing fades
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
+        self.state = np.full(capacity, -1, dtype=np.int8)  # PathwayState (-1: not yet in the pathway)
         self._first_open = 0
         self._reading: tuple | None = None  # (week, size, reading): see open_reading
         for name, column in self._cols.items():
             setattr(self, name, column)
+        self.columns = self._cols  # by name, for code that chooses columns (the mechanisms)
 
     def enrol(self, referred_week: int, person: int, swemwbs0: float, ucla0: float, half_life: float,
               gain_scale: float = 1.0) -> int:  # fmt: skip
@@ -67,6 +72,7 @@ class WellbeingRegister:
             setattr(self, name, grown)
         self.open = np.concatenate([self.open, np.zeros(capacity - len(self.open), dtype=bool)])
         self.took_up = np.concatenate([self.took_up, np.zeros(capacity - len(self.took_up), dtype=bool)])
+        self.state = np.concatenate([self.state, np.full(capacity - len(self.state), -1, dtype=np.int8)])
 
     def close(self, i: int) -> None:
         self.open[i] = False
@@ -121,14 +127,14 @@ class WellbeingRegister:
     def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
         return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],
                 "support_from": self.support_from[rows], "support_until": self.support_until[rows],
-                "floor_sum": self.floor_sum[rows], "level_sum": self.level_sum[rows],
-                "floor_social": self.floor_social[rows], "level_social": self.level_social[rows],
+                **{name: self._cols[name][rows] for name in (*LEVELS, *FLOORS)},
                 "scale": self.gain_scale[rows]}  # fmt: skip
 
 
 def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarray | int, p: Params, *,
                  paused: np.ndarray, half_life: np.ndarray, support_from: np.ndarray, support_until: np.ndarray,
-                 floor_sum: np.ndarray, level_sum: np.ndarray, floor_social: np.ndarray, level_social: np.ndarray,
+                 level_psych: np.ndarray, level_social: np.ndarray, level_behav: np.ndarray,
+                 floor_psych: np.ndarray, floor_social: np.ndarray, floor_behav: np.ndarray,
                  scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """True (SWEMWBS, UCLA-3) on top of a natural course: link worker support while it lasts, then fading,
     and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
@@ -136,9 +142,8 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     people x 1 columns)."""
     remaining = fading(week, paused, half_life)
     support = support_left(week, support_from, support_until, half_life)
-    # the register keeps the mechanisms' sum, which fades as the levels do (the same formula, on the sum)
-    mechanism_sum = faded(level_sum, floor_sum, remaining)
     social = faded(level_social, floor_social, remaining)
-    sw = swemwbs(natural_sw, (mechanism_sum,), p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
+    levels = (faded(level_psych, floor_psych, remaining), social, faded(level_behav, floor_behav, remaining))
+    sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
     lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo

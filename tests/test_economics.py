@@ -73,7 +73,7 @@ def hand_model(**overrides) -> SimpleNamespace:
     register.support_begins(0, 0)
     # B (row 1): every mechanism built to its top at a group, +3 SWEMWBS while attending
     register.enrol(0, 1, 23.5, 3.0, HALF_LIFE)
-    register.level_sum[1], register.level_social[1] = 3.0, 1.0
+    register.level_psych[1] = register.level_social[1] = register.level_behav[1] = 1.0
     return model
 
 

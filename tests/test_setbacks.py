@@ -80,7 +80,7 @@ def test_full_belonging_with_full_protection_prevents_setbacks():
         model = calm_model(seed=3, support_weeks=520, setback_rate_per_year=10.0, belonging_protection=protection)
         patients = refer_many(model, range(200))
         for pt in patients:  # as if each already belonged fully to a group, without fading
-            pt.mechanisms.levels[1] = 1.0
+            pt.mechanisms.set_levels([0.0, 1.0, 0.0])
             pt.mechanisms.paused_at = None
         model.run_for(30)
         counts[protection] = model.counters.setbacks

@@ -1,0 +1,90 @@
+"""Follow-up: the records of everyone referred in one week are measured and written together, as arrays.
+
+At follow-up (or at the end of the run, censored) each person's record is written once: discharge from
+secondary mental health care by then (Dayson 2020), work found, true wellbeing and loneliness read from the
+wellbeing register, GP and A&E use a year at referral and now, and what an evaluation's questionnaires would
+record, each with its measurement error. The few draws that only some people need (discharge at follow-up,
+work) are made one by one; everything else is one array operation for the week's people.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import ndtri
+
+from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, service_use
+from .natural_course import TINY
+from .parameters import Params, chance_within
+from .states import Cohort
+from .streams import PURPOSES, PersonalDraws
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .patient import Patient
+
+
+def measured(keys: np.ndarray, scores: np.ndarray, scale: str, occasion: int, p: Params) -> np.ndarray:
+    """``scores`` as a questionnaire records them on ``occasion`` (0 at referral, 1 at follow-up): with
+    measurement error (test-retest: Shah 2018 for SWEMWBS), the same error for a person and occasion in every
+    scenario, so it cancels out of paired comparisons but not out of before-and-after ones."""
+    z = ndtri(np.maximum(PersonalDraws.uniforms(keys, PURPOSES[f"measure_{scale}"], occasion), TINY))
+    if scale == "wellbeing":
+        return np.clip(scores + p.swemwbs_measurement_sd * z, *SWEMWBS_RANGE)
+    return np.clip(scores + p.ucla_measurement_sd * z, *UCLA_RANGE)
+
+
+def close_records(model: SocialPrescribingModel, patients: list[Patient], censored: bool = False) -> None:
+    """Measure ``patients`` now and write their records, in the order given (see the module's docstring)."""
+    patients = [patient for patient in patients if not patient.record_closed]
+    if not patients:
+        return
+    p, week, register, catchment = model.p, model.week, model.register, model.catchment
+    looking_for_work, found_work = [], []
+    for patient in patients:
+        weeks = week - patient.referred_week
+        if patient.cohort is Cohort.MENTAL_HEALTH and not patient.mh_discharged:
+            if patient.draw("mh_discharge_followup") < chance_within(p.mh_discharge_rate_per_year, weeks):
+                patient.discharge_from_secondary_care()
+        looking = patient.working_age and not patient.employed_at_referral
+        looking_for_work.append(looking)
+        found_work.append(looking and patient.draw("found_work") < chance_within(
+            p.job_finding_rate_per_year, weeks + patient.work_seeking_weeks))
+    rows = np.fromiter((patient.row for patient in patients), dtype=np.int64, count=len(patients))
+    keys = np.fromiter((patient.key for patient in patients), dtype=np.uint64, count=len(patients))
+    people = register.person[rows].astype(np.int64)
+    sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
+    sw_end, lo_end = register.scores(rows, week, model.course, p)
+    ltc = catchment.ltc_count[people]
+    # GP and A&E use a year at referral and now (the economics account uses the same formula)
+    gp_start, ae_start = service_use(sw_start, lo_start, ltc, p)
+    gp_end, ae_end = service_use(sw_end, lo_end, ltc, p)
+    # what an evaluation would record: the questionnaires, each with its measurement error
+    sw_start_seen, sw_end_seen = measured(keys, sw_start, "wellbeing", 0, p), measured(keys, sw_end, "wellbeing", 1, p)
+    lo_start_seen, lo_end_seen = measured(keys, lo_start, "loneliness", 0, p), measured(keys, lo_end, "loneliness", 1, p)
+    columns = {
+        "patient": [pt.unique_id for pt in patients], "referred_week": [pt.referred_week for pt in patients],
+        "closed_week": [week] * len(patients), "censored": [censored] * len(patients),
+        "cohort": [pt.cohort.name for pt in patients], "source": [pt.source.name for pt in patients],
+        "age": [pt.person.age for pt in patients], "ltc_count": ltc, "deprived": catchment.deprived[people],
+        "imd_quintile": catchment.imd_quintile[people], "state": [pt.state.name for pt in patients],
+        "exit_reason": [pt.exit_reason for pt in patients],
+        "reached_link_worker": [pt.ever_supported for pt in patients], "took_up": register.took_up[rows],
+        "sustained": [pt.sustained for pt in patients], "volunteer": [pt.volunteer for pt in patients],
+        "weeks_attended": register.weeks_attended[rows], "lw_wait_weeks": [pt.lw_wait_weeks for pt in patients],
+        "group_wait_weeks": [pt.group_wait_weeks for pt in patients],
+        "short_of_provision": [pt.short_of_provision for pt in patients],
+        "setbacks": [pt.setbacks for pt in patients], "reengaged": [pt.reengaged for pt in patients],
+        "continuity_broken": [pt.continuity_broken for pt in patients],
+        "swemwbs_start": sw_start_seen, "swemwbs_end": sw_end_seen, "ucla_start": lo_start_seen, "ucla_end": lo_end_seen,
+        "improved": sw_end_seen - sw_start_seen >= p.improvement_threshold,
+        "improved_loneliness": lo_start_seen - lo_end_seen >= p.improvement_threshold,
+        "working_age_not_employed": looking_for_work, "found_work": found_work,
+        "mh_discharged": [pt.mh_discharged for pt in patients],
+        "gp_change_per_year": gp_end - gp_start, "ae_change_per_year": ae_end - ae_start,
+    }  # fmt: skip
+    first = model.observers.records.extend(columns)
+    for offset, patient in enumerate(patients):
+        patient.record_closed = True
+        model.record_written(patient, first + offset)
