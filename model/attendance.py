@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .states import IN_GROUP, Event, PathwayState, Service
-from .mechanisms import build_sessions
+from .mechanisms import build_sessions, catalogue_shares
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
@@ -29,16 +29,16 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     one by one, in the order people joined, for the few it can happen to: a volunteer made this week protects
     the members of their group who come after them, as it did when every member was stepped in turn.
     """
-    members = list(model.attending)
-    if not members:
+    if not model.attending:
         return 0
     p, week, register = model.p, model.week, model.register
-    rows = np.fromiter((member.row for member in members), dtype=np.int64, count=len(members))
-    keys = np.fromiter((member.key for member in members), dtype=np.uint64, count=len(members))
+    rows = np.fromiter(model.attending, dtype=np.int64, count=len(model.attending))
+    members = list(model.attending.values())
+    keys = register.key[rows]
     came = PersonalDraws.uniforms(keys, PURPOSES["attend"], week) < p.attend_prob
     dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week)
-    present = np.flatnonzero(came)
-    build_sessions(register, rows[present], [members[i].group.activity for i in present.tolist()], p.mechanism_growth)
+    present = rows[came]
+    build_sessions(register, present, catalogue_shares(p.mechanism_growth)[register.activity[present]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
     # the highest hazard anyone can have this week (no volunteer in their group): who cannot drop out is skipped
     hazard = p.dropout_hazard * (1 - p.belonging_protection * register.level_social[rows])
@@ -55,6 +55,7 @@ class Attendance:
         self.cancel("placement")
         self.group = group
         group.join(self)
+        self.model.register.activity[self.row] = group.activity_index
         self.mechanisms.resume(self.week)
         if not self.took_up:
             # weeks from first being matched to starting: zero when a place was free

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class GroupTable:
-    """The open groups of one activity as NumPy columns (row i is ``groups[i]``), for matching."""
+    """Open groups as NumPy columns (row i is ``groups[i]``), for matching."""
 
     def __init__(self, groups: list[VCSEGroup]):
         self.groups = groups
@@ -26,6 +26,7 @@ class GroupTable:
         self.y = np.array([g.y for g in groups], dtype=float)
         self.charges = np.array([g.charges for g in groups], dtype=bool)
         self.unique_id = np.array([g.unique_id for g in groups], dtype=np.int64)
+        self.activity = np.array([g.activity_index for g in groups], dtype=np.int64)
 
 
 class Community:
@@ -33,7 +34,7 @@ class Community:
         self.model = model
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
-        self._tables: list[GroupTable | None] = [None] * len(self.by_activity)
+        self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         listed = model.layout.groups if model.layout is not None else ()
         draws = model.streams["groups"].generator
@@ -52,12 +53,11 @@ class Community:
             self._open = [g for per_activity in self.by_activity for g in per_activity]
         return list(self._open)
 
-    def table(self, activity: int) -> GroupTable:
-        """The open groups of an activity as arrays, for matching; rebuilt only when one opens or closes."""
-        table = self._tables[activity]
-        if table is None:
-            table = self._tables[activity] = GroupTable(self.by_activity[activity])
-        return table
+    def table(self) -> GroupTable:
+        """The open groups as arrays, for matching; rebuilt only when one opens or closes."""
+        if self._table is None:
+            self._table = GroupTable(self.groups())
+        return self._table
 
     @property
     def groups_closed(self) -> int:
@@ -97,8 +97,7 @@ class Community:
         VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
         group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
-        self._tables[activity] = None
-        self._open = None
+        self._table = self._open = None
         return group
 
     def _schedule_founding(self) -> None:
@@ -140,8 +139,7 @@ class Community:
         group.closed_week = self.model.week
         activity = catalogue().index(group.activity)
         self.by_activity[activity].remove(group)
-        self._tables[activity] = None
-        self._open = None
+        self._table = self._open = None
         self.closed_groups.append(group)
         group.remove()
         for patient in displaced:

@@ -85,6 +85,6 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
         "gp_change_per_year": gp_end - gp_start, "ae_change_per_year": ae_end - ae_start,
     }  # fmt: skip
     first = model.observers.records.extend(columns)
-    for offset, patient in enumerate(patients):
+    for patient in patients:
         patient.record_closed = True
-        model.record_written(patient, first + offset)
+    model.records_written(patients, rows, first)

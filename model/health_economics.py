@@ -80,7 +80,8 @@ class HealthEconomics:
         self._spend_seen = 0.0
         # per register row: QALYs, WELLBYs and care cost so far (discounted), and the first week not yet counted
         self._accounts = np.zeros((0, 4))
-        self._pending: list[tuple[int, int, int, dict[str, float]]] = []  # closed this week: row, week, record, state
+        # records closed since the last settling, a batch at a time: (week, rows, record indices, their state then)
+        self._pending: list[tuple[int, np.ndarray, np.ndarray, dict[str, np.ndarray]]] = []
 
     def _account(self, rows: np.ndarray | int) -> np.ndarray:
         """The accounts array, grown to the register's rows (a new row starts at zero: nothing counted)."""
@@ -138,28 +139,36 @@ class HealthEconomics:
         self._account(row)[row, 2] -= float(saving.sum())
 
     def closed(self, row: int, week: int, record_index: int) -> None:
-        """Row ``row``'s record (``observers.records[record_index]``) closed at ``week``: what the service had
-        given them then is kept, and the rest of their horizon is counted when the week ends, for everyone
-        whose record closed that week at once (``settle``)."""
-        if int(self.model.register.referred_week[row]) >= self.since_week:
-            self._pending.append((row, week, record_index, self.model.register.state_of(row)))
+        """Row ``row``'s record (``observers.records[record_index]``) closed at ``week`` (``closed_many``)."""
+        self.closed_many(np.array([row]), week, np.array([record_index]))
+
+    def closed_many(self, rows: np.ndarray, week: int, record_indices: np.ndarray) -> None:
+        """These rows' records (``observers.records[record_indices]``) closed at ``week``: what the service had
+        given them then is kept (their state is copied: they may go on in the pathway), and the rest of their
+        horizon is counted when the week ends, for everyone whose record closed that week at once (``settle``)."""
+        counted = self.model.register.referred_week[rows] >= self.since_week
+        if counted.any():
+            rows, record_indices = rows[counted], np.asarray(record_indices)[counted]
+            self._pending.append((week, rows, record_indices, self.model.register.state_copy(rows)))
 
     def settle(self) -> None:
         """Add the rest of the horizon for the records closed since the last call, as if the service stopped
         then (what it gave fading as the model's gains fade, on a natural course held where it was), and
         write each person's account into their record."""
         pending, self._pending = self._pending, []
-        for week in sorted({w for _, w, _, _ in pending}):
-            batch = [entry for entry in pending if entry[1] == week]
-            rows = np.array([row for row, *_ in batch])
+        for week in sorted({w for w, *_ in pending}):
+            batches = [entry for entry in pending if entry[0] == week]
+            rows = np.concatenate([rows for _, rows, _, _ in batches])
+            indices = np.concatenate([indices for _, _, indices, _ in batches])
+            state = {key: np.concatenate([s[key] for *_, s in batches]) for key in batches[0][3]}
             start, end = self._rest_of_horizon(rows)
             width = max(int((end - start).max()), 0)  # the same grid for the whole week: the same sums
             # at most SETTLE_ROWS people at a time: at the end of an ICB's run 20,000 records close at once,
             # and their people x weeks grids took 270 MB
-            for first in range(0, len(batch), SETTLE_ROWS):
+            for first in range(0, len(rows), SETTLE_ROWS):
                 chunk = slice(first, first + SETTLE_ROWS)
-                self._settle(week, rows[chunk], [index for _, _, index, _ in batch[chunk]],
-                             [state for *_, state in batch[chunk]], width)  # fmt: skip
+                self._settle(week, rows[chunk], indices[chunk].tolist(),
+                             {key: column[chunk] for key, column in state.items()}, width)  # fmt: skip
 
     def _rest_of_horizon(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The first week of each row's horizon not yet counted, and the week after its horizon ends."""
@@ -167,9 +176,10 @@ class HealthEconomics:
         start = np.where(accounts[rows, 3] > 0, accounts[rows, 3], register.referred_week[rows])
         return start, register.referred_week[rows] + self.horizon_weeks(self.model.p)
 
-    def _settle(self, week: int, rows: np.ndarray, record_indices: list[int], states: list[dict], width: int) -> None:
+    def _settle(self, week: int, rows: np.ndarray, record_indices: list[int], states: dict[str, np.ndarray],
+                width: int) -> None:  # fmt: skip
         model, p, register = self.model, self.model.p, self.model.register
-        state = {key: np.array([s[key] for s in states])[:, None] for key in states[0]}  # people x 1
+        state = {key: column[:, None] for key, column in states.items()}  # people x 1
         natural_sw, natural_lo = (x[:, None] for x in model.course.scores(register.person[rows].astype(np.int64), week))
         now_sw, _ = with_service(natural_sw, natural_lo, week, p, **state)
         accounts = self._account(rows)

@@ -13,35 +13,38 @@ if TYPE_CHECKING:
     from .patient import Patient
     from .vcse_group import VCSEGroup
 
+NOT_WANTED = np.iinfo(np.int64).max
 
-def _in_reach(patient: Patient, model: SocialPrescribingModel, activity: int) -> tuple[list[VCSEGroup], np.ndarray]:
-    """Open groups of one activity within the person's reach and affordable to them, nearest first (ties:
-    the older group), with their distances. Distances to every group of the activity are computed at once
-    (NumPy): a whole ICB has about a thousand groups and tens of thousands of matches a year."""
+
+def _in_reach(patient: Patient, model: SocialPrescribingModel) -> tuple[list[VCSEGroup], np.ndarray, np.ndarray]:
+    """Open groups of an activity the person wants, within their reach and affordable to them, most wanted
+    activity first, then nearest (ties: the older group), with their preference ranks and distances. One
+    array pass over every open group (a whole ICB has about a thousand and tens of thousands of matches a year)."""
     person = patient.person
-    table = model.community.table(activity)
+    table = model.community.table()
     if not table.groups:
-        return [], np.empty(0)
+        return [], np.empty(0, dtype=np.int64), np.empty(0)
+    rank_of = np.full(int(table.activity.max()) + 1, NOT_WANTED, dtype=np.int64)
+    wanted = [a for a in patient.preferences if a < len(rank_of)]
+    rank_of[wanted] = [patient.preferences.index(a) for a in wanted]
+    rank = rank_of[table.activity]
     distance = np.hypot(table.x - person.x, table.y - person.y)
-    reach = person.reach_km * (patient.model.p.advisor_reach_factor if patient.service is Service.MENTAL_HEALTH else 1)
-    ok = distance <= reach
+    reach = person.reach_km * (model.p.advisor_reach_factor if patient.service is Service.MENTAL_HEALTH else 1)
+    ok = (rank != NOT_WANTED) & (distance <= reach)
     if patient.cannot_pay:
         ok &= ~table.charges
     index = np.flatnonzero(ok)
     if len(index) > 1:
-        index = index[np.lexsort((table.unique_id[index], distance[index]))]  # by distance, then by age
+        index = index[np.lexsort((table.unique_id[index], distance[index], rank[index]))]
     groups = table.groups
-    return [groups[i] for i in index.tolist()], distance[index]
+    return [groups[i] for i in index.tolist()], rank[index], distance[index]
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
     """Open groups of an activity the person wants, within their reach and affordable to them, as
     (preference rank, distance, group), most wanted activity first, then nearest."""
-    out = []
-    for rank, activity in enumerate(patient.preferences):
-        groups, distance = _in_reach(patient, model, activity)
-        out += [(rank, float(d), g) for g, d in zip(groups, distance.tolist(), strict=True)]
-    return out
+    groups, rank, distance = _in_reach(patient, model)
+    return list(zip(rank.tolist(), distance.tolist(), groups, strict=True))
 
 
 def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:
@@ -52,11 +55,12 @@ def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup |
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
     shortage of accessible provision that Wildman 2019 and Bu 2024 report.
     """
-    full: list[tuple[int, int, float, int, VCSEGroup]] = []
-    for rank, activity in enumerate(patient.preferences):
-        groups, distance = _in_reach(patient, model, activity)
-        for group, d in zip(groups, distance.tolist(), strict=True):
-            if group.free_places > 0:  # the nearest free place of the most wanted activity
-                return group
-            full.append((len(group.waiting), rank, d, group.unique_id, group))
-    return min(full)[4] if full else None
+    groups, rank, distance = _in_reach(patient, model)
+    for group in groups:
+        if group.free_places > 0:  # the nearest free place of the most wanted activity
+            return group
+    if not groups:
+        return None
+    full = [(len(g.waiting), r, d, g.unique_id, g) for g, r, d in zip(groups, rank.tolist(), distance.tolist(),
+                                                                     strict=True)]  # fmt: skip
+    return min(full)[4]

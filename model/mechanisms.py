@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activities import Activity
+from .activities import Activity, catalogue
 from .arrays import clip, is_array, where
 
 if TYPE_CHECKING:
@@ -34,6 +34,11 @@ FLOORS = ("floor_psych", "floor_social", "floor_behav")
 
 SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
+
+
+def catalogue_shares(growth: float) -> np.ndarray:
+    """``session_shares`` of every activity of the catalogue (activities x 3), indexed by an activity's place."""
+    return np.array([session_shares(a.psychological, a.social, a.behavioural, growth) for a in catalogue()])
 
 
 @lru_cache(maxsize=256)
@@ -111,7 +116,8 @@ class Mechanisms:
 
     def build(self, activity: Activity, growth: float) -> None:
         """One session attended (``build_sessions`` for one person)."""
-        build_sessions(self._register, np.array([self._row]), [activity], growth)
+        build_sessions(self._register, np.array([self._row]), np.array([session_shares(
+            activity.psychological, activity.social, activity.behavioural, growth)]))
 
     def pause(self, week: float) -> None:
         """Attendance stops: the retained share of each level becomes a floor; the rest starts to fade."""
@@ -135,9 +141,10 @@ class Mechanisms:
         return (faded(lv[0], fl[0], r), faded(lv[1], fl[1], r), faded(lv[2], fl[2], r))
 
 
-def build_sessions(register: WellbeingRegister, rows: np.ndarray, activities: list[Activity], growth: float) -> None:
-    """One session attended by each of ``rows`` at its group's activity: each level grows towards 1, the more so
-    the larger the activity's weight.
+def build_sessions(register: WellbeingRegister, rows: np.ndarray, shares: np.ndarray) -> None:
+    """One session attended by each of ``rows``: each level grows towards 1, closing ``shares`` (people x 3, from
+    ``session_shares`` of their group's activity) of its remaining room: the more so the larger the activity's
+    weight.
 
     A mechanism of weight ``w`` closes ``1 - (1 - growth) ** (3 * w)`` of its remaining room: as if
     ``3 * w`` sessions of an activity building all three mechanisms equally. Weights of an activity
@@ -148,7 +155,6 @@ def build_sessions(register: WellbeingRegister, rows: np.ndarray, activities: li
     """
     if not len(rows):
         return
-    shares = np.array([session_shares(a.psychological, a.social, a.behavioural, growth) for a in activities])
     for k, name in enumerate(LEVELS):
         column = register.columns[name]
         column[rows] += shares[:, k] * (1 - column[rows])

@@ -54,6 +54,7 @@ class SocialPrescribingModel(mesa.Model):
         **parameters: Any,
     ):
         super().__init__(rng=rng)
+        self._week = 0
         self.layout = layout
         self.p = Params(resolve(parameters))
         self._overrides = dict(parameters)
@@ -67,7 +68,7 @@ class SocialPrescribingModel(mesa.Model):
         # benchmark units of work: referred people present, group members' weeks (and the agenda's entries)
         self.patient_weeks = self.attendance_weeks = 0
         self.agenda = Agenda()  # one-off changes due in later weeks (people's next stages, follow-ups, vacancies)
-        self.attending: dict[Patient, None] = {}  # group members, stepped weekly
+        self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
@@ -90,7 +91,9 @@ class SocialPrescribingModel(mesa.Model):
 
     @property
     def week(self) -> int:
-        return int(self.time)
+        """The week now (Mesa's time, whole weeks); kept as a number at each step: reading ``time`` goes
+        through Mesa's observable attribute, about a microsecond each, and the model reads the week often."""
+        return self._week
 
     @property
     def per_100k(self) -> float:
@@ -110,6 +113,7 @@ class SocialPrescribingModel(mesa.Model):
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
+        self._week = int(self.time)
         self.agenda.run_through(self.week - 1)  # anything made due before this week between steps
         self.patient_weeks += len(self.agents_by_type.get(Patient, ()))
         arrive_referrals(self)
@@ -147,9 +151,9 @@ class SocialPrescribingModel(mesa.Model):
         self.counters.move(old, new)
         self.transitions[old, new, event] += 1
         if new in IN_GROUP:
-            self.attending[patient] = None
+            self.attending[patient.row] = patient
         else:
-            self.attending.pop(patient, None)
+            self.attending.pop(patient.row, None)
         if new is PathwayState.DROPPED_OUT:
             self.counters.dropped_out += 1
 
@@ -171,13 +175,15 @@ class SocialPrescribingModel(mesa.Model):
         if patient.record_closed:
             self._retire(patient)
 
-    def record_written(self, patient: Patient, index: int) -> None:
-        """``patient``'s record is row ``index`` of the outcomes table: the economics account finishes it."""
-        self.economics.closed(patient.row, self.week, index)
-        self.open_records.pop(patient, None)
-        self.register.close(patient.row)
-        if patient.state in TERMINAL:
-            self._retire(patient)
+    def records_written(self, patients: list[Patient], rows: np.ndarray, first: int) -> None:
+        """``patients``' records (register ``rows``) are the outcome table's rows from ``first`` on: the economics
+        account finishes them, and whoever has left the pathway retires."""
+        self.economics.closed_many(rows, self.week, first + np.arange(len(rows)))
+        for patient in patients:
+            self.open_records.pop(patient, None)
+            self.register.close(patient.row)
+            if patient.state in TERMINAL:
+                self._retire(patient)
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and

@@ -110,6 +110,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.record_closed = False
         self.row = model.register.enrol(self.referred_week, person.index, self.swemwbs0, self.ucla0,
                                         p.gain_fade_half_life_weeks, gain_scale(model, person))  # fmt: skip
+        model.register.key[self.row] = self.key
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, self.row)
         self._events: dict[str, list] = {}  # name -> its entry on the model's agenda
 

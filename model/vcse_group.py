@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .activities import Activity
+from .activities import Activity, catalogue
 from .states import Event
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class VCSEGroup(mesa.Agent):
     ):
         super().__init__(model)
         self.activity = activity
+        self.activity_index = catalogue().index(activity)  # its place in the catalogue (a register column)
         self.x, self.y = x, y
         self.base_places = base_places
         self.charges = charges

@@ -41,6 +41,8 @@ class WellbeingRegister:
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
         self.state = np.full(capacity, -1, dtype=np.int8)  # PathwayState (-1: not yet in the pathway)
+        self.key = np.zeros(capacity, dtype=np.uint64)  # the episode's key for its own random numbers
+        self.activity = np.zeros(capacity, dtype=np.int8)  # the activity (catalogue place) of the group last joined
         self._first_open = 0
         self._reading: tuple | None = None  # (week, size, reading): see open_reading
         for name, column in self._cols.items():
@@ -73,6 +75,8 @@ class WellbeingRegister:
         self.open = np.concatenate([self.open, np.zeros(capacity - len(self.open), dtype=bool)])
         self.took_up = np.concatenate([self.took_up, np.zeros(capacity - len(self.took_up), dtype=bool)])
         self.state = np.concatenate([self.state, np.full(capacity - len(self.state), -1, dtype=np.int8)])
+        self.key = np.concatenate([self.key, np.zeros(capacity - len(self.key), dtype=np.uint64)])
+        self.activity = np.concatenate([self.activity, np.zeros(capacity - len(self.activity), dtype=np.int8)])
 
     def close(self, i: int) -> None:
         self.open[i] = False
@@ -123,6 +127,10 @@ class WellbeingRegister:
     def state_of(self, row: int) -> dict[str, float]:
         """Row ``row``'s state now, as plain numbers (a copy: the row may change later)."""
         return {key: float(column[0]) for key, column in self._state(slice(row, row + 1)).items()}
+
+    def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """``rows``' state now, as arrays (copies: an index array reads a copy)."""
+        return self._state(np.asarray(rows))
 
     def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
         return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],

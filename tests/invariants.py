@@ -50,7 +50,7 @@ def violations(model: SocialPrescribingModel) -> list[str]:
             out.append(f"patient {p.unique_id} {p.state.name} is a member of {members[p]} groups")
         if p.state is S.AWAITING_GROUP and waiting[p] != 1:
             out.append(f"patient {p.unique_id} awaiting a group is on {waiting[p]} waiting lists")
-    if set(model.attending) != {p for p in patients if p.state in IN_GROUP}:
+    if set(model.attending.values()) != {p for p in patients if p.state in IN_GROUP}:
         out.append("the weekly attendance set differs from the people in groups")
 
     # caseloads within limits and consistent both ways

@@ -75,7 +75,7 @@ def test_the_checker_catches_broken_states():
     model = SocialPrescribingModel(rng=3, population=10_000)
     model.run_for(30)
     assert not violations(model)
-    group = next(iter(model.attending)).group
+    group = next(iter(model.attending.values())).group
     group.base_places = -len(group.members)  # shrink its places behind the model's back
     assert any("members for" in v for v in violations(model))
 

@@ -152,7 +152,7 @@ def test_assessed_person_starts_at_the_chosen_group():
     model.step()
     assert patient.state is S.ATTENDING
     assert patient.group is near and patient in near.members
-    assert patient in model.attending
+    assert patient.row in model.attending
     assert model.counters.took_up_activity == 1
 
 

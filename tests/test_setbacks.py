@@ -98,7 +98,7 @@ def test_a_setback_interrupts_attendance():
     assert member.state is S.ATTENDING and waiter.state is S.AWAITING_GROUP
     member.begin_setback(SetbackKind.HEALTH)
     assert member.state is S.SETBACK
-    assert member not in group.members and member not in model.attending
+    assert member not in group.members and member.row not in model.attending
     assert member.mechanisms.paused_at == model.week  # gains start to fade
     assert member.setbacks == 1 and model.counters.setbacks == 1 and model.counters.people_with_setback == 1
     assert waiter.state is S.ATTENDING and list(group.members) == [waiter]  # the place is passed on
