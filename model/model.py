@@ -141,11 +141,6 @@ class SocialPrescribingModel(mesa.Model):
         """Run ``action`` in ``week`` (now or later), after that week's step."""
         return self.agenda.add(max(int(week), self.week), action)
 
-    @property
-    def events_scheduled(self) -> int:
-        """One-off changes put on the agenda so far (a unit of work for the benchmark)."""
-        return self.agenda.added
-
     # ------------------------------------------------------------------ bookkeeping
     def on_state_change(self, patient: Patient, old: PathwayState | None, new: PathwayState, event: Event) -> None:
         self.counters.move(old, new)

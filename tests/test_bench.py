@@ -18,18 +18,18 @@ def test_quick_benchmark_writes_its_tables(tmp_path, capsys):
     assert list(table["population"]) == [10_000, 40_000]
     assert (table["patient_weeks"] > 0).all() and (table["peak_mb"] > 0).all()
     assert {"ratio_to_mesa_trivial", "person_ratio_to_mesa_trivial", "attendance_weeks_ratio_to_mesa_trivial",
-            "events_scheduled_ratio_to_mesa_trivial"} <= set(table.columns)  # fmt: skip
-    assert (table["attendance_weeks"] > 0).all() and (table["events_scheduled"] > table["referrals"]).all()
+            "agenda_entries_ratio_to_mesa_trivial"} <= set(table.columns)  # fmt: skip
+    assert (table["attendance_weeks"] > 0).all() and (table["agenda_entries"] > table["referrals"]).all()
     assert (table["mesa_floor_s"] > 0).all() and (table["share_of_wall_in_mesa_floor"] > 0).all()
     assert (tmp_path / "scaling.png").exists() and (tmp_path / "parallel.json").exists()
 
 
-def test_mesa_floor_replays_the_replicates_agents_and_events():
+def test_mesa_floor_replays_the_replicates_agents():
     from spsim.experiments.runs.bench import mesa_workload
 
-    workload = mesa_workload(agents=1_000, events=4_321, weeks=104)
+    workload = mesa_workload(agents=1_000, weeks=104)
     workload.run_for(104)
-    assert workload.arrived == 1_000 and workload.scheduled == 4_321
+    assert workload.arrived == 1_000
     # agents stay a year: those who arrived in the last 52 weeks are still there
     assert len(workload.agents) == 1_000 - round(1_000 * 52 / 104)
 

@@ -38,7 +38,7 @@ def _replicate(population: int, weeks: int, seed: int, queue) -> None:
     wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     queue.put({"wall_s": wall, "peak_mb": peak_mb, "patient_weeks": model.patient_weeks,
-               "attendance_weeks": model.attendance_weeks, "events_scheduled": model.events_scheduled,
+               "attendance_weeks": model.attendance_weeks, "agenda_entries": model.agenda.added,
                "referrals": model.counters.referred})  # fmt: skip
 
 
@@ -97,20 +97,19 @@ def mesa_trivial_loop(n_agents: int = 10_000, steps: int = 200) -> float:
     return n_agents * steps / (time.perf_counter() - start)
 
 
-def mesa_workload(agents: int, events: int, weeks: int = YEARS * 52):
-    """A Mesa model that does only a replicate's bookkeeping with Mesa: ``agents`` do-nothing agents arriving
-    evenly over ``weeks`` and removed a year later, and ``events`` do-nothing events scheduled through
-    ``schedule_event`` 1-52 weeks ahead, spread over the arrivals (see ``mesa_floor``)."""
+def mesa_workload(agents: int, weeks: int = YEARS * 52):
+    """A Mesa model that does only a replicate's bookkeeping with Mesa: a weekly step and ``agents`` do-nothing
+    agents arriving evenly over ``weeks`` and removed a year later (see ``mesa_floor``). The model's sparse
+    changes are its own agenda's entries (model/agenda.py), not Mesa events, so none are replayed."""
     import mesa
 
     class Idle(mesa.Agent):
-        def fire(self) -> None:
-            pass
+        pass
 
     class Workload(mesa.Model):
         def __init__(self):
             super().__init__(rng=1)
-            self.arrived = self.scheduled = 0
+            self.arrived = 0
             self.leaving: dict[int, list[Idle]] = {}
 
         def step(self) -> None:
@@ -122,20 +121,17 @@ def mesa_workload(agents: int, events: int, weeks: int = YEARS * 52):
                 agent = Idle(self)
                 self.arrived += 1
                 self.leaving.setdefault(week + 52, []).append(agent)
-                while self.scheduled < round(events * self.arrived / agents):
-                    self.scheduled += 1
-                    self.schedule_event(agent.fire, after=1 + self.scheduled % 52)
 
     return Workload()
 
 
-def mesa_floor(agents: int, events: int, weeks: int = YEARS * 52) -> float:
-    """Seconds Mesa's own machinery takes for a replicate's referrals (agents) and scheduled events with
-    nothing else done. The model's wall time cannot go below this while people are Mesa agents and sparse
-    changes are Mesa events: it says how far a speed target can go."""
+def mesa_floor(agents: int, weeks: int = YEARS * 52) -> float:
+    """Seconds Mesa's own machinery takes for a replicate's weekly steps and referrals (agents) with nothing
+    else done. The model's wall time cannot go below this while every referred person is a Mesa agent: it
+    says how far a speed target can go."""
     from .runner import few_garbage_collections
 
-    workload = mesa_workload(agents, events, weeks)
+    workload = mesa_workload(agents, weeks)
     start = time.perf_counter()
     with few_garbage_collections():  # as the model's replicate runs
         workload.run_for(weeks)
@@ -180,13 +176,13 @@ def _run(args: argparse.Namespace) -> int:
     for label, population in sizes.items():
         row = {"size": label, **measure_replicate(population, weeks=years * 52)}
         row["ratio_to_mesa_trivial"] = row["patient_weeks_per_s"] / mesa_rate
-        # the honest units of work: a group member's week (the only weekly per-person work) and a
-        # scheduled event (everything sparse), each also against Mesa's trivial agent-step
-        for unit in ("attendance_weeks", "events_scheduled"):
+        # the honest units of work: a group member's week (the only weekly per-person work) and an entry on
+        # the model's agenda (everything sparse), each also against Mesa's trivial agent-step
+        for unit in ("attendance_weeks", "agenda_entries"):
             row[f"{unit}_per_s"] = row[unit] / row["wall_s"]
             row[f"{unit}_ratio_to_mesa_trivial"] = row[f"{unit}_per_s"] / mesa_rate
-        # what Mesa's agents and events alone cost for this replicate's referrals and events
-        row["mesa_floor_s"] = mesa_floor(row["referrals"], row["events_scheduled"], years * 52)
+        # what Mesa's steps and agents alone cost for this replicate's referrals
+        row["mesa_floor_s"] = mesa_floor(row["referrals"], years * 52)
         row["share_of_wall_in_mesa_floor"] = row["mesa_floor_s"] / row["wall_s"]
         # every adult of the catchment is in the model (as columns the referral process runs over)
         row["person_weeks_per_s"] = population * years * 52 / row["wall_s"]
@@ -194,8 +190,8 @@ def _run(args: argparse.Namespace) -> int:
         rows.append(row)
         print(f"{label:>10} {population:>9,} adults: {row['wall_s']:6.1f} s, {row['peak_mb']:6.0f} MB, "
               f"{row['patient_weeks_per_s']:,.0f} patient-weeks/s ({row['ratio_to_mesa_trivial']:.2f}x Mesa trivial), "
-              f"{row['attendance_weeks_per_s']:,.0f} attendance-weeks/s, {row['events_scheduled_per_s']:,.0f} events/s; "
-              f"Mesa's agents and events alone {row['mesa_floor_s']:.1f} s",
+              f"{row['attendance_weeks_per_s']:,.0f} attendance-weeks/s, {row['agenda_entries_per_s']:,.0f} agenda entries/s; "
+              f"Mesa's steps and agents alone {row['mesa_floor_s']:.1f} s",
               file=sys.stderr)  # fmt: skip
     table = pd.DataFrame(rows)
     table["mesa_trivial_agent_steps_per_s"] = mesa_rate
