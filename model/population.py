@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -151,13 +152,18 @@ class Catchment:
         )
 
 
+@cache
+def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
+    """(activity, weight) of the catalogue for one cohort: read once (a referral used to look each up)."""
+    return tuple((i, a.preference[cohort]) for i, a in enumerate(catalogue()))
+
+
 def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int, ...]:
     """The activities (catalogue indices) a person wants, most wanted first.
 
     A weighted draw without replacement from the cohort's preferences, one uniform draw per choice.
     """
-    acts = catalogue()
-    remaining = {i: a.preference[cohort] for i, a in enumerate(acts)}
+    remaining = dict(_preference_weights(cohort))
     chosen: list[int] = []
     for u in draws:
         target = u * sum(remaining.values())
