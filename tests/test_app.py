@@ -53,6 +53,25 @@ def test_moved_levers_start_after_the_warm_up_and_make_a_difference_that_costs_m
     assert run.differences[-1]["spend"] == pytest.approx(spent - baseline)
 
 
+def test_the_status_line_shows_link_workers_and_link_advisors_apart():
+    """Issue 26, 9: the supported pathway's link advisors were counted as link workers, and posts not FTE: at
+    20,000 adults, 1.2 FTE of link workers (2 posts) and a 0.2 FTE advisor showed as "link workers in post 3"."""
+    import re
+
+    from spsim.model.states import PathwayState
+
+    run = paired(supported_discharge=True)
+    for _ in range(10):
+        run.step()
+    box, rc = solara.render(page_views.Status(run, run.week), handle_error=False)
+    shown = box.children[0].template  # the status line as the browser receives it
+    rc.close()
+    assert "link workers in post 1.2 FTE (2 posts), waiting for a link worker " in shown, shown
+    assert "link advisors in post 0.2 FTE (1 post), waiting for a link advisor " in shown, shown
+    waiting = [int(n) for n in re.findall(r"waiting for a link (?:worker|advisor) (\d+)", shown)]
+    assert sum(waiting) == run.levers.counters.count(PathwayState.AWAITING_LINK_WORKER)
+
+
 def test_a_lever_costs_what_the_report_says_it_costs():
     place = {"population": 100_000}
     cost = registry()["lw_cost_per_fte_year_gbp"].value

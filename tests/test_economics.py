@@ -218,7 +218,42 @@ def test_icers_are_read_in_words_where_a_ratio_would_mislead():
     assert ce.icer_in_words(25_000, 1) == (25_000, "25,000 GBP per QALY gained")
     assert ce.icer_in_words(-10, 1)[1].startswith("dominant")
     assert ce.icer_in_words(10, -1)[1].startswith("dominated")
-    assert ce.icer_in_words(-20_000, -1)[1] == "saves 20,000 GBP per QALY lost"
+
+
+@pytest.mark.parametrize("extra_cost, extra_qalys, words", [
+    (-10.0, 0.0, "dominant (same QALYs, cheaper)"),  # only a cost lowered: common random numbers, same QALYs
+    (10.0, 0.0, "dominated (same QALYs, dearer)"),
+    (0.0, 0.0, "same QALYs, same cost"),
+    (0.0, 1.0, "dominant (more QALYs, costs no more)"),
+    (0.0, -1.0, "dominated (fewer QALYs, costs no less)"),
+    (-20_000.0, -1.0, "fewer QALYs, cheaper"),  # a positive ratio here would read as a cost per QALY gained
+    (math.nan, 1.0, "no data"),
+])  # fmt: skip
+def test_without_extra_qalys_an_icer_is_named_not_divided(extra_cost, extra_qalys, words):
+    ratio, said = ce.icer_in_words(extra_cost, extra_qalys)
+    assert said == words and math.isnan(ratio)
+
+
+def test_a_scenario_that_only_lowers_a_cost_finishes_its_run_and_is_named_dominant(tmp_path, monkeypatch):
+    """Issue 26, 4: the same QALYs as the reference (common random numbers) and a lower cost ended a finished
+    run with a ZeroDivisionError and no report."""
+    from spsim.experiments.reporting import figures
+    from tests.inprocess import spsim
+
+    monkeypatch.setattr(figures, "all_figures", lambda *args, **kwargs: [])  # the words are under test, not plots
+    scenario = tmp_path / "cheaper_link_workers.toml"
+    scenario.write_text('description = "The current system, its link workers cheaper"\n\n'
+                        "[parameters]\nlw_cost_per_fte_year_gbp = 30000.0\n")  # fmt: skip
+    out = tmp_path / "run"
+    done = spsim("run", "baseline", str(scenario), "--replicates", "2", "--years", "0.5", "--population", "5000",
+                 "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    economics = pd.read_csv(out / "economics.csv").set_index("scenario")
+    cheaper = economics.loc["cheaper_link_workers"]
+    assert cheaper["qalys_gained_vs_reference"] == 0 and cheaper["net_cost_gbp_vs_reference"] < 0
+    assert cheaper["icer_vs_reference"] == "dominant (same QALYs, cheaper)"
+    assert math.isnan(cheaper["icer_vs_reference_gbp_per_qaly"])
+    assert "| dominant (same QALYs, cheaper) |" in (out / "report.md").read_text()
 
 
 def test_the_economics_table_and_workbook(tmp_path):

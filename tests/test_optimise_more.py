@@ -64,6 +64,14 @@ def test_a_tariff_is_sized_on_the_reference_starts():
 
 def stub_search(tmp_path, monkeypatch, value, levers, objective="nmb", draws=None, robust=0, named=()):
     """A search whose simulator is ``value(shares, point)`` -> dict of replicates.csv columns (reference: 0)."""
+    stub_simulator(monkeypatch, value)
+    return optimise.Search(reference=scenario.load("baseline"), named=[scenario.load(n) for n in named], levers=levers,
+                           budget_gbp_year=50_000, objective=objective, replicates=2, weeks=13, warmup_weeks=0,
+                           population=50_000, seed=3, out=tmp_path, robust=robust, draws=draws)  # fmt: skip
+
+
+def stub_simulator(monkeypatch, value):
+    """Every search's simulator replaced by ``value(shares, point)`` (see stub_search)."""
     monkeypatch.setattr(optimise, "candidate",
                         lambda name, split, budget, place, starts=None: SimpleNamespace(name=name, split=split))  # fmt: skip
 
@@ -76,9 +84,6 @@ def stub_search(tmp_path, monkeypatch, value, levers, objective="nmb", draws=Non
         return pd.DataFrame(rows)
 
     monkeypatch.setattr(optimise.Search, "evaluate", evaluate)
-    return optimise.Search(reference=scenario.load("baseline"), named=[scenario.load(n) for n in named], levers=levers,
-                           budget_gbp_year=50_000, objective=objective, replicates=2, weeks=13, warmup_weeks=0,
-                           population=50_000, seed=3, out=tmp_path, robust=robust, draws=draws)  # fmt: skip
 
 
 def peaked(shares, point):
@@ -159,6 +164,48 @@ def test_a_resumed_search_with_other_settings_is_refused(tmp_path, monkeypatch):
     with pytest.raises(optimise.DesignError, match="other settings .objective was 'nmb'"):
         optimise.run(other, trials=4)
     assert (tmp_path / "optuna-journal.log").read_bytes() == journal
+
+
+def test_a_search_resumed_in_another_place_is_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    """Issue 26, 7: the place was not in the search's identity, so a search resumed with another --place kept
+    the first place's trials and ran the next in the other. Now: one line, exit 2, nothing written; the same
+    place copied elsewhere still resumes (its content is the place, not its path)."""
+    from tests.test_places import TWO_AREAS
+
+    from spsim.experiments.cli import commands as cli
+
+    stub_simulator(monkeypatch, peaked)
+    first, copy = tmp_path / "two.toml", tmp_path / "copy" / "two.toml"
+    copy.parent.mkdir()
+    first.write_text(TWO_AREAS)
+    copy.write_text(TWO_AREAS)
+    (tmp_path / "other.toml").write_text(TWO_AREAS.replace("imd_quintile = 5", "imd_quintile = 4"))
+    out = tmp_path / "opt"
+    search = ["optimise", "--budget", "5000", "--levers", "link_workers,vcse_grants", "--compare", "",
+              "--population", "4000", "--years", "0.25", "--warmup-years", "0", "--replicates", "2", "--out", str(out)]
+    assert cli.main([*search, "--trials", "3", "--place", str(first)]) == 0, capsys.readouterr().err
+    assert cli.main([*search, "--trials", "4", "--place", str(copy)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    before = sorted((p.relative_to(out), p.read_bytes()) for p in out.rglob("*") if p.is_file())
+    for place in (["--place", str(tmp_path / "other.toml")], []):  # another file, and the embedded place
+        code = cli.main([*search, "--trials", "5", *place])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "other settings (place was 'sha256:" in err and "use a new --out" in err, err
+        assert sorted((p.relative_to(out), p.read_bytes()) for p in out.rglob("*") if p.is_file()) == before
+    assert len(pd.read_csv(out / "trials.csv")) == 4
+
+
+def test_a_search_from_before_its_place_was_recorded_is_not_resumed(tmp_path, monkeypatch):
+    levers = ("link_workers", "vcse_grants")
+    search = stub_search(tmp_path, monkeypatch, peaked, levers)
+    settings = search.settings()
+    del settings["place"]
+    monkeypatch.setattr(optimise.Search, "settings", lambda self: settings)  # as such a search wrote its journal
+    optimise.run(search, trials=3)
+    monkeypatch.undo()
+    with pytest.raises(optimise.DesignError, match="other settings .place was not recorded, now 'default'"):
+        optimise.run(stub_search(tmp_path, monkeypatch, peaked, levers), trials=4)
 
 
 def test_the_same_seed_gives_the_same_trials_in_process_and_on_dask(tmp_path):

@@ -153,6 +153,24 @@ def test_resume_with_another_place_is_refused(tmp_path):
     assert sorted((p.name, p.read_bytes()) for p in out.rglob("*") if p.is_file()) == before
 
 
+
+def test_a_place_is_identified_by_its_content_not_its_path(tmp_path):
+    """What a resumed search compares (issue 26, 7): a copy elsewhere is the same place; an edit to the file
+    or to its groups CSV makes another; the embedded place is 'default'."""
+    assert places.default(50_000).content_hash == "default"
+    first = places.load(write_place(tmp_path)).content_hash
+    (tmp_path / "copy").mkdir()
+    assert places.load(write_place(tmp_path / "copy")).content_hash == first
+    assert places.load(write_place(tmp_path)).at_population(8000).content_hash == first  # its size is recorded apart
+    assert first == "sha256:" + hashlib.sha256(TWO_AREAS.encode()).hexdigest()  # what `sha256sum` says of the file
+    edited = TWO_AREAS.replace("imd_quintile = 5", "imd_quintile = 4")
+    assert places.load(write_place(tmp_path, edited, "edited.toml")).content_hash != first
+    listing = TWO_AREAS + '[groups]\nfile = "groups.csv"\n'
+    (tmp_path / "groups.csv").write_text(GROUPS_CSV)
+    listed = places.load(write_place(tmp_path, listing, "listed.toml")).content_hash
+    (tmp_path / "groups.csv").write_text(GROUPS_CSV.replace("12,20000", "15,20000"))
+    assert places.load(write_place(tmp_path, listing, "listed.toml")).content_hash != listed
+
 BAD = {
     "unknown key": TWO_AREAS + "colour = 'red'\n",
     "negative adults": TWO_AREAS.replace("adults = 4000", "adults = -4000"),

@@ -76,8 +76,8 @@ def economics_table(replicates: pd.DataFrame, order: list[str], level: float = 0
             row |= {f"{column}_vs_reference": m, f"{column}_vs_reference_ci_low": lo,
                     f"{column}_vs_reference_ci_high": hi}  # fmt: skip
         extra_qalys, extra_cost = row["qalys_gained_vs_reference"], row["net_cost_gbp_vs_reference"]
-        row["icer_vs_reference_gbp_per_qaly"] = icer_in_words(extra_cost, extra_qalys)[0]
-        row["icer_vs_reference"] = icer_in_words(extra_cost, extra_qalys)[1]
+        ratio, words = (math.nan, "the reference") if name == reference else icer_in_words(extra_cost, extra_qalys)
+        row["icer_vs_reference_gbp_per_qaly"], row["icer_vs_reference"] = ratio, words
         for v in WTP_PER_QALY_GBP:
             row[f"probability_most_cost_effective_{v // 1000}k"] = float(chances[v][name])
         rows.append(row)
@@ -85,18 +85,26 @@ def economics_table(replicates: pd.DataFrame, order: list[str], level: float = 0
 
 
 def icer_in_words(extra_cost: float, extra_qalys: float) -> tuple[float, str]:
-    """An ICER against the reference, and what it means where a ratio alone would mislead (a negative ICER
-    is either cheaper-and-better or dearer-and-worse)."""
-    if math.isnan(extra_cost) or math.isnan(extra_qalys) or (extra_cost == 0 and extra_qalys == 0):
-        return math.nan, "the reference" if extra_cost == 0 and extra_qalys == 0 else "no data"
-    if extra_qalys > 0 and extra_cost <= 0:
-        return math.nan, "dominant (more QALYs, costs no more)"
-    if extra_qalys <= 0 and extra_cost >= 0:
-        return math.nan, "dominated (no more QALYs, costs no less)"
-    ratio = extra_cost / extra_qalys
+    """An ICER against the reference (GBP per QALY gained), and its words; outside the quadrant where a policy
+    gains QALYs for more money the ratio is NaN and the result is named instead.
+
+    A ratio there would mislead or fail: with no extra QALYs it is a division by zero (a policy that only
+    changes a cost has exactly the reference's QALYs under common random numbers), and with fewer QALYs its
+    sign says nothing (cheaper-and-worse and dearer-and-better both give a positive number). The net monetary
+    benefit, beside it in every table, carries the size of the difference."""
+    if math.isnan(extra_cost) or math.isnan(extra_qalys):
+        return math.nan, "no data"
     if extra_qalys > 0:
+        if extra_cost <= 0:
+            return math.nan, "dominant (more QALYs, costs no more)"
+        ratio = extra_cost / extra_qalys
         return ratio, f"{ratio:,.0f} GBP per QALY gained"
-    return ratio, f"saves {ratio:,.0f} GBP per QALY lost"
+    if extra_qalys == 0:
+        return math.nan, {-1: "dominant (same QALYs, cheaper)", 0: "same QALYs, same cost",
+                          1: "dominated (same QALYs, dearer)"}[int(np.sign(extra_cost))]  # fmt: skip
+    if extra_cost >= 0:
+        return math.nan, "dominated (fewer QALYs, costs no less)"
+    return math.nan, "fewer QALYs, cheaper"
 
 
 def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd.DataFrame, order: list[str],

@@ -12,6 +12,7 @@ becomes registry parameter values (population, age shares, FTE and groups per 10
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -56,6 +57,20 @@ class Place:
     @property
     def adults(self) -> int:
         return int(self.parameters["population"])
+
+    @property
+    def content_hash(self) -> str:
+        """The place as something resumed must find it again (a search's identity, issue 26): ``default`` for
+        the embedded place, else the sha256 of the place file and, when it lists its groups, of the groups CSV.
+        The content and not the path, so a place file moved or copied is the same place and one edited is
+        another; the size it runs at is not in it (whoever records this records --population beside it)."""
+        if self.layout is None:
+            return "default"
+        sha, groups = self.record.get("sha256"), self.record.get("groups_file_sha256")
+        if not sha:  # parsed from a table rather than read from a file: the place as parsed stands for its file
+            record = {k: v for k, v in self.record.items() if k not in ("path", "population_run")}
+            sha = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
+        return f"sha256:{sha}" + (f"+{groups}" if groups else "")
 
     def at_population(self, population: int | None) -> Place:
         """The place run with ``population`` adults (None: its own). Every area keeps its share and every rate

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.statistics import interval
-from ..inputs.place import Place
+from ..inputs.place import Place, sized
 from ..inputs.scenario import Scenario, ScenarioError, parse
 from .fifths import by_fifth
 from .levers import LEDGER, Split, policies_for
@@ -130,8 +130,10 @@ class Search:
         return mean, low, high, [float(v) for v in per_draw]
 
     def settings(self) -> dict:
-        """What makes two searches the same search (a resumed one must match)."""
+        """What makes two searches the same search (a resumed one must match). The place is in it by its
+        content: without it the simulations of another place went to other shard folders, but the journal kept
+        the first place's trials and the search went on among them (issue 26)."""
         return {"levers": list(self.levers), "budget_gbp_year": self.budget_gbp_year, "objective": self.objective,
                 "replicates": self.replicates, "weeks": self.weeks, "warmup_weeks": self.warmup_weeks,
                 "population": self.population, "seed": self.seed, "robust": self.robust,
-                "reference": self.reference.name}  # fmt: skip
+                "reference": self.reference.name, "place": sized(self.place, self.population).content_hash}  # fmt: skip

@@ -86,11 +86,14 @@ def _study(search: Search, sampler_seed: int | None):
     storage = JournalStorage(JournalFileBackend(str(search.out / "optuna-journal.log")))
     found = any(s.study_name == STUDY for s in storage.get_all_studies())
     study = optuna.load_study(study_name=STUDY, storage=storage) if found else None
-    if study is not None and study.user_attrs.get("settings", search.settings()) != search.settings():
+    mine = search.settings()
+    if study is not None and study.user_attrs.get("settings", mine) != mine:
         old = study.user_attrs["settings"]
-        key = next(k for k in old if old.get(k) != search.settings().get(k))
+        key = next(k for k in [*mine, *old] if old.get(k) != mine.get(k))
+        # a search from before its place was part of its identity: where it ran is unknown, so it is not resumed
+        was = f"{old[key]!r}" if key in old else "not recorded"
         raise DesignError(f"spsim optimise: --out {search.out} holds a search with other settings ({key} was "
-                          f"{old[key]!r}); use a new --out")  # fmt: skip
+                          f"{was}, now {mine.get(key)!r}); use a new --out")  # fmt: skip
     # a resumed search keeps every finished trial exactly, and seeds its sampler from the seed and how many trials
     # exist (a sampler re-seeded as at the start would propose the same splits again)
     # (finished trials only: the enqueued first trials wait in the journal from the start, and a search stopped

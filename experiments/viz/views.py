@@ -12,7 +12,7 @@ from . import charts as page_charts
 
 from . import levers as page_levers
 from .run import DIFFERENCES, PairedRun
-from ...model.states import PathwayState
+from ...model.states import PathwayState, Service
 
 
 def gbp(amount: float) -> str:
@@ -67,21 +67,43 @@ def Status(run: PairedRun, week: int):
     p = run.levers.p
     solara.Markdown(
         f"**Week {weeks} since the levers began** (after a {run.settings.warmup_weeks}-week warm-up); "
-        f"{p.population:,} adults, seed {run.settings.seed}. With your levers: link workers in post "
-        f"{len(run.levers.workforce.link_workers())}, waiting for a link worker "
-        f"{run.levers.counters.count(PathwayState.AWAITING_LINK_WORKER):,}, "
-        f"groups open {len(run.levers.community.groups())}.\n\n"
+        f"{p.population:,} adults, seed {run.settings.seed}. With your levers: "
+        f"{staff_in_post(run.levers.workforce)}, groups open {len(run.levers.community.groups())}.\n\n"
         f"**Spending since the levers began:** {gbp(spent)} with your levers, {gbp(baseline)} without: "
         f"**{gbp(spent - baseline)} more** (of which tariffs paid {gbp(tariffs)})."
     )
 
 
+# who holds a caseload, in words: primary-care link workers, and the link advisors of the supported discharge
+# pathway (another job, with its own caseload, waiting list and budget line)
+STAFF = ((Service.PRIMARY_CARE, "link workers", "a link worker"),
+         (Service.MENTAL_HEALTH, "link advisors", "a link advisor"))  # fmt: skip
+
+
+def staff_in_post(workforce) -> str:
+    """Link workers and link advisors apart, each as FTE in post (posts beside it: a budget buys part-time posts,
+    so 1.2 FTE is two posts of 0.6) and the people waiting for one. Counted together, the page once showed a
+    link worker service of 1.2 FTE and one advisor as 3 link workers (issue 26)."""
+    parts = []
+    for service, staff, one in STAFF:
+        in_post = workforce.link_workers(service)
+        # a queue keeps people who stopped waiting until its next allocation: count those still waiting, once
+        waiting = {id(person) for person in workforce.queues[service]
+                   if person.state is PathwayState.AWAITING_LINK_WORKER}  # fmt: skip
+        posts = f"{len(in_post)} post{'' if len(in_post) == 1 else 's'}"
+        parts.append(f"{staff} in post {sum(w.fte for w in in_post):.1f} FTE ({posts}), "
+                     f"waiting for {one} {len(waiting):,}")  # fmt: skip
+    return ", ".join(parts)
+
+
 def _series(run: PairedRun) -> list[tuple[str, str, dict, bool]]:
-    """(title, unit, reporter -> (label, colour), axis from zero) for each chart of the run with levers."""
+    """(title, unit, reporter -> (label, colour), axis from zero) for each chart of the run with levers. The
+    model's series of stages, waiting and caseloads count link workers and advisors together, so their labels
+    name both (the status line has them apart)."""
     sustained = f"attending, {run.levers.p.sustained_weeks}+ weeks attended (sustained)"
     return [
         ("People at each stage (with your levers)", "people", {
-            "with_link_worker": ("with a link worker", "#1f77b4"),
+            "with_link_worker": ("with a link worker or advisor", "#1f77b4"),
             "awaiting_group": ("waiting for a group place", "#ff7f0e"),
             "attending": ("attending a group", "#2ca02c"),
             "sustained": (sustained, "#17becf"),
@@ -89,12 +111,12 @@ def _series(run: PairedRun) -> list[tuple[str, str, dict, bool]]:
             "setback": ("in a setback", "#d62728"),
         }, True),
         ("Waiting lists (with your levers)", "people waiting", {
-            "lw_waiting": ("for a link worker", "#7f7f7f"),
+            "lw_waiting": ("for a link worker or advisor", "#7f7f7f"),
             "group_waiting": ("for a place in a group", "#ff7f0e"),
         }, True),
-        ("Link worker caseloads (with your levers)", "people", {
+        ("Caseloads of link workers and advisors (with your levers)", "people", {
             "caseload": ("people on caseloads", "#1f77b4"),
-            "caseload_capacity": ("caseload capacity of link workers in post", "#000000"),
+            "caseload_capacity": ("caseload capacity of those in post", "#000000"),
         }, True),
         ("Community groups open (with your levers)", "groups", {"open_groups": ("groups open", "#2ca02c")}, True),
         ("Wellbeing of people referred (with your levers)", "mean SWEMWBS (7-35, higher is better)", {
