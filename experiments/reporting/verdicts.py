@@ -31,7 +31,7 @@ def verdict_sentence(v: decisions.Verdict, reference: str, value_per_unit: float
     if v.against_reference is not None and v.runner_up != reference:  # else the gap above is the same difference
         text += (f" Against `{reference}`, `{v.best}`: {difference(v.against_reference[0], v.unit)} "
                  f"({interval(v.against_reference, v.unit)}).")  # fmt: skip
-    elif v.clear:
+    elif v.clear and v.best == reference:  # (the reference as runner-up was beaten: the gap above says by how much)
         text += " No scenario in this run beats the reference on this."
     if v.against_counterfactual is not None and v.metric in analysis.CHANGE_METRICS:
         text += (f" Net of the natural course (against `{v.counterfactual}`, the same people without a service): "
