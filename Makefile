@@ -37,18 +37,24 @@ sensitivity: $(STAMP)
 	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --samples 2 --workers 2
 	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --method sobol --top 8 \
 	  --samples 16 --workers 2 --out results/sensitivity-sobol
+# 1,000 draws, one replicate each: the value of information is estimated by regression on the draws, which
+# separates the parameters' uncertainty from chance (docs/methods.md)
 psa: $(STAMP)
-	$(PY) -m spsim.experiments psa --draws 40 --replicates 2 --years 5 --workers 2
+	$(PY) -m spsim.experiments psa --draws 1000 --replicates 1 --years 3 --workers 2
 # The best split of the default comparison's extra money (100,000 GBP per 100,000 adults a year) for the borough
+# (each search starts afresh: a search's journal records its place, and resuming one made before it did is refused)
 optimise: $(STAMP)
+	rm -rf results/optimise
 	$(PY) -m spsim.experiments optimise --budget 150000 --population 150000 --trials 40 --replicates 3 --years 3 --workers 2
 # The same money for a 50,000-adult place, judged across 8 draws of the uncertain parameters (as the PSA draws them)
 optimise-robust: $(STAMP)
+	rm -rf results/optimise-robust
 	$(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --robust 8 --trials 12 --replicates 2 --years 3 \
 	  --workers 2 --compare balanced_budget,more_link_workers,fund_vcse --out results/optimise-robust
 # Benefit against the deprivation gap in net wellbeing: the trade-off front (12 trials, then resumed to 24, as the
 # committed results were made: a resumed search reseeds its sampler, so one run of 24 would try other splits)
 optimise-equity: $(STAMP)
+	rm -rf results/optimise-equity
 	for trials in 12 24; do $(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --objective equity \
 	  --trials $$trials --replicates 2 --years 3 --workers 2 --compare balanced_budget,more_link_workers,fund_vcse \
 	  --out results/optimise-equity || exit 1; done
