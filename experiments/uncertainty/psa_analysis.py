@@ -84,43 +84,61 @@ def information(psa: StoredPSA, benefit: pd.DataFrame) -> tuple[pd.DataFrame, pd
     order, draws = psa.order, psa.draws
     inb = {float(v): net_benefit(benefit, order, float(v))[:, 1:] for v in WTP_PER_QALY_GBP}
     total = voi.total_evpi(draws, inb, order[1:])
-    per_replicate = _paired(psa.runs, order[0])
-    groups, best_group_r2 = [], {}
-    for group in voi.RESEARCH_GROUPS:
-        drawn = [p for p in group.parameters if p in draws.columns]
-        missing = [p for p in group.parameters if p not in draws.columns]
-        for value in inb:
-            row = {"group": group.name, "research": group.research, "parameters": ";".join(drawn),
-                   "value_per_qaly_gbp": value, "evppi_gbp": np.nan, "evppi_se_gbp": np.nan, "share_of_evpi": np.nan,
-                   "r2": np.nan}  # fmt: skip
-            notes = [f"not drawn in this PSA: {', '.join(missing)}"] if missing else []
-            if drawn:
-                estimate = voi.evppi(draws, inb[value], drawn, order[1:])
-                row.update(evppi_gbp=estimate.value_gbp, evppi_se_gbp=estimate.se_gbp, r2=estimate.r2,
-                           share_of_evpi=estimate.value_gbp / total[value].value_gbp if total[value].value_gbp > 0 else np.nan)  # fmt: skip
-                notes += list(estimate.notes)
-                best_group_r2[value] = max(best_group_r2.get(value, -np.inf), estimate.r2)
-            else:
-                notes = ["skipped: none of its parameters was drawn in this PSA"]
-            groups.append({**row, "note": "; ".join(notes)})
+    bound = {value: monte_carlo_evpi(benefit, order, value) for value in inb}
+    groups = pd.DataFrame([_group(group, draws, inb, value, total[value], bound[value], order[1:])
+                           for group in voi.RESEARCH_GROUPS for value in inb])  # fmt: skip
+    paired = _paired(psa.runs, order[0])
     rows = []
     for value, estimate in total.items():
-        mc = monte_carlo_evpi(benefit, order, value)
-        chance = voi.chance_share(_per_replicate(per_replicate, order, value))
-        notes = list(estimate.notes)
-        trusted = estimate.r2 >= voi.TRUSTED_R2
-        if not trusted:
-            notes.insert(0, f"the regression explains {estimate.r2:.0%} of the spread in net benefit between draws "
-                            f"(under {voi.TRUSTED_R2:.0%}): too little to trust; more draws would tell")  # fmt: skip
-        if best_group_r2.get(value, -np.inf) > estimate.r2 + MISSING_SLACK:
-            trusted = False
-            notes.append("a research group's regression explains more than the all-parameter one: the total "
-                         "misses parameters that matter")  # fmt: skip
+        doubts = []
+        if estimate.r2 < voi.TRUSTED_R2:
+            doubts.append(f"the regression explains {estimate.r2:.0%} of the spread in net benefit between draws "
+                          f"(under {voi.TRUSTED_R2:.0%}): too little to tell the parameters' effect from chance")  # fmt: skip
+        explained = groups.loc[groups["value_per_qaly_gbp"] == value, "r2"].max()
+        if explained > estimate.r2 + MISSING_SLACK:  # nan (no group drawn) compares False
+            doubts.append("a research group's regression explains more than the all-parameter one: the total "
+                          "misses parameters that matter")  # fmt: skip
+        doubts += _few(len(draws)) + _overfitted(estimate)
         rows.append({"value_per_qaly_gbp": value, "evpi_gbp": estimate.value_gbp, "evpi_se_gbp": estimate.se_gbp,
-                     "evpi_monte_carlo_gbp": mc,
-                     "r2": estimate.r2, "chance_share": chance, "trusted": trusted, "draws": len(draws),
-                     "parameters": ";".join(estimate.parameters), "note": "; ".join(notes)})  # fmt: skip
-    return pd.DataFrame(rows), pd.DataFrame(groups)
+                     "evpi_monte_carlo_gbp": bound[value], "r2": estimate.r2, "r2_fitted": estimate.r2_fitted,
+                     "chance_share": voi.chance_share(_per_replicate(paired, order, value)),
+                     "trusted": not doubts, "draws": len(draws), "parameters": ";".join(estimate.parameters),
+                     "note": "; ".join(doubts + list(estimate.notes))})  # fmt: skip
+    return pd.DataFrame(rows), groups
+
+
+def _group(group: voi.ResearchGroup, draws: pd.DataFrame, inb: dict, value: float, total: voi.Estimate,
+           bound: float, options: list[str]) -> dict:  # fmt: skip
+    """One row of evppi.csv: a research group at one value of a QALY (skipped, with a note, if not drawn)."""
+    drawn = [p for p in group.parameters if p in draws.columns]
+    missing = [p for p in group.parameters if p not in draws.columns]
+    row = {"group": group.name, "research": group.research, "parameters": ";".join(drawn),
+           "value_per_qaly_gbp": value, "evppi_gbp": np.nan, "evppi_se_gbp": np.nan, "share_of_evpi": np.nan,
+           "r2": np.nan, "r2_fitted": np.nan, "trusted": False}  # fmt: skip
+    if not drawn:
+        return {**row, "note": "skipped: none of its parameters was drawn in this PSA"}
+    estimate = voi.evppi(draws, inb[value], drawn, options)
+    notes = [f"not drawn in this PSA: {', '.join(missing)}"] if missing else []
+    notes += list(estimate.notes)
+    doubts = _few(len(draws)) + _overfitted(estimate)
+    if estimate.value_gbp > bound:  # no partial information is worth more than perfect information
+        doubts.append("above the Monte Carlo EVPI, which bounds it: the regression follows chance")
+    row.update(evppi_gbp=estimate.value_gbp, evppi_se_gbp=estimate.se_gbp, r2=estimate.r2,
+               r2_fitted=estimate.r2_fitted, trusted=not doubts,
+               share_of_evpi=estimate.value_gbp / total.value_gbp if total.value_gbp > 0 else np.nan)  # fmt: skip
+    return {**row, "note": "; ".join(doubts + notes)}
+
+
+def _overfitted(estimate: voi.Estimate) -> list[str]:
+    if not estimate.follows_chance:
+        return []
+    return [f"the regression follows chance: it explains {estimate.r2_fitted:.0%} of the draws it was fitted to "
+            f"and {estimate.r2:.0%} of draws it did not see"]
+
+
+def _few(draws: int) -> list[str]:
+    return [] if draws >= voi.MIN_DRAWS else [f"{draws} draws: the regressions need about {voi.MIN_DRAWS} (with "
+                                               "100 they overstated known values by up to 40%)"]  # fmt: skip
 
 
 def _per_replicate(paired: pd.DataFrame, order: list[str], value: float) -> pd.DataFrame:

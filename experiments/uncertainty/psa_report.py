@@ -6,7 +6,6 @@ import math
 
 import pandas as pd
 
-from .value_of_information import TRUSTED_R2
 
 
 def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], settings: dict, evpi: pd.DataFrame,
@@ -66,7 +65,8 @@ def _information(evpi: pd.DataFrame, evppi: pd.DataFrame, settings: dict) -> lis
         "from choosing after the uncertainty is resolved rather than now. They count only what research could "
         "resolve, the parameters: each policy's net benefit is regressed on the parameters (Strong, Oakley and "
         "Brennan 2014), which sets apart the chance between simulated people that no research removes. R² is the "
-        "share of the spread in net benefit between draws that the regression predicts for draws it did not see.",
+        "share of the spread in net benefit between draws that the regression predicts for draws it did not see; "
+        "± is the regression's standard error.",
         "",
     ]
     for row in evpi.itertuples():
@@ -75,31 +75,54 @@ def _information(evpi: pd.DataFrame, evppi: pd.DataFrame, settings: dict) -> lis
             f"{1 - row.chance_share:.0%} could be explained")  # fmt: skip
         lines.append(
             f"- At {row.value_per_qaly_gbp:,.0f} GBP per QALY: knowing every parameter would be worth at most "
-            f"**{_gbp(row.evpi_gbp)}** (R² {row.r2:.2f}{chance}). The simple Monte Carlo figure, "
-            f"{_gbp(row.evpi_monte_carlo_gbp)}, counts chance as if research could remove it: an upper bound."
+            f"**{_gbp(row.evpi_gbp)}** (± {row.evpi_se_gbp:,.0f}; R² {row.r2:.2f}{chance}). The simple Monte Carlo "
+            f"figure, {_gbp(row.evpi_monte_carlo_gbp)}, counts chance as if research could remove it: an upper bound."
             + ("" if row.trusted else f" *Not to be trusted: {row.note}.*")
         )
-    if not evpi["trusted"].all():
-        lines += ["", f"(A regression that explains under {TRUSTED_R2:.0%} of the spread cannot tell the parameters' "
-                  "effect from chance: more draws, or more replicates per draw, would.)"]  # fmt: skip
     values = sorted(evppi["value_per_qaly_gbp"].unique())
     lines += [
         "",
-        "What research on each group of parameters could be worth at most (expected value of partial perfect "
-        "information, `evppi.csv`):",
+        "What research on each group of parameters could be worth at most (the expected value of partial perfect "
+        "information, `evppi.csv`; * not to be trusted, see the notes):",
         "",
-        "| research on | " + " | ".join(f"at {v:,.0f} GBP/QALY (R²)" for v in values) + " |",
+        "| research on | " + " | ".join(f"at {v:,.0f} GBP per QALY" for v in values) + " |",
         "|---|" + "---|" * len(values),
     ]
     notes = []
     for name, group in evppi.groupby("group", sort=False):
         by_value = group.set_index("value_per_qaly_gbp")
-        cells = [f"{_gbp(by_value.loc[v, 'evppi_gbp'])} ({by_value.loc[v, 'r2']:.2f})"
-                 if not math.isnan(by_value.loc[v, "evppi_gbp"]) else "not drawn" for v in values]  # fmt: skip
-        lines.append(f"| {by_value['research'].iloc[0]} (`{name}`) | " + " | ".join(cells) + " |")
-        notes += [f"- `{name}`: {n}" for n in dict.fromkeys(by_value["note"].fillna("")) if n]
+        lines.append(f"| {by_value['research'].iloc[0]} (`{name}`) | "
+                     + " | ".join(_cell(by_value.loc[v]) for v in values) + " |")  # fmt: skip
+        notes += _notes(name, by_value["note"].fillna(""))
     lines += ["", "A group's value is what learning those parameters alone would be worth; groups overlap in what "
               "they resolve, so their values do not add up to the total."]  # fmt: skip
+    lines += _leader(evppi, years)
     if notes:
         lines += ["", "Notes:", "", *notes]
     return lines
+
+
+def _notes(name: str, by_value: pd.Series) -> list[str]:
+    """A group's notes: once when they are the same at every value of a QALY, else at each."""
+    if not by_value.any():
+        return []
+    if by_value.nunique() == 1:
+        return [f"- `{name}`: {by_value.iloc[0]}"]
+    return [f"- `{name}`: " + "; ".join(f"at {v:,.0f} GBP per QALY: {n}" for v, n in by_value.items() if n)]
+
+
+def _cell(row: pd.Series) -> str:
+    if math.isnan(row["evppi_gbp"]):
+        return "not drawn"
+    return f"{row['evppi_gbp']:,.0f} ± {row['evppi_se_gbp']:,.0f} GBP (R² {row['r2']:.2f}){'' if row['trusted'] else '*'}"
+
+
+def _leader(evppi: pd.DataFrame, years: str) -> list[str]:
+    """The research worth most at the lower value of a QALY, in a sentence, when its figure can be trusted."""
+    lower = evppi[(evppi["value_per_qaly_gbp"] == evppi["value_per_qaly_gbp"].min()) & evppi["trusted"].astype(bool)]
+    if lower.empty or not (lower["evppi_gbp"] > 0).any():
+        return []
+    best = lower.loc[lower["evppi_gbp"].idxmax()]
+    return ["", f"Of these, research on {best['research']} would be worth the most: at most "
+            f"{_gbp(best['evppi_gbp'])} at {best['value_per_qaly_gbp']:,.0f} GBP per QALY, for this decision over the "
+            f"{years}; spending more than that on finding it out would not pay."]  # fmt: skip

@@ -10,27 +10,32 @@ the parameters of interest estimates its conditional expectation given them: the
 parameters explain and average the rest away, chance included. EVPPI for a group of parameters is then the
 same formula on the fitted values; "total" EVPI is the EVPPI of every drawn parameter.
 
-The regressions (chosen on synthetic PSAs with a known answer, docs/methods.md "Value of information"):
+The regressions (chosen on synthetic PSAs with a known answer: docs/methods.md, "Value of information"):
 - **A group of up to five parameters**: a Gaussian process with one length scale per parameter (ARD RBF) plus
   a noise term (scikit-learn; what SAVI and voi use beyond one parameter). Its hyperparameters are fitted by
-  marginal likelihood on at most ``HYPERPARAMETER_DRAWS`` draws (the cost grows with the cube of the draws; on
-  the test PSAs the answer moved by under 5% of the truth against all 1,000), from a smooth start (long length
-  scales, mostly noise): started short, the optimiser found wiggly fits that follow chance.
+  marginal likelihood on at most ``HYPERPARAMETER_DRAWS`` draws, then conditioned on all of them (the fit's
+  cost grows with the cube of the draws; against fitting on all 1,000 the EVPI moved by under 4% of the truth),
+  from a smooth start (long length scales, mostly noise), with length scales of at least
+  ``LENGTH_SCALE_FLOOR`` standard deviations: shorter ones let the optimiser fit chance for an option the
+  parameters do not move (a known EVPPI of 6.3 came out 11.3 with 400 draws; 6.6 with the floor).
 - **Every parameter** (about 136): a Gaussian process on all of them cannot be fitted from a few hundred draws
   of that many dimensions, so the parameters that matter are chosen first (gradient boosting's impurity
   importance over every option and value of a QALY, ``SCREENED`` at most, fewer with few draws) and the same
-  Gaussian process is fitted on those. On the test PSAs this recovered 93% of the true conditional
-  expectation's variance against 78% for cross-fitted gradient boosting and 60% for cross-fitted ridge, and
-  its EVPI was within 10% of the truth where the Monte Carlo figure was twice it.
-
-The check (Strong et al. recommend one): each fit's **leave-one-out R²**, the share of an option's net benefit
-variance the regression predicts for a draw it did not see (closed form for a Gaussian process). An option
+  Gaussian process is fitted on those. With 1,000 draws this recovered 93-99% of the true conditional
+  expectation's variance, against 77-92% for cross-fitted (out-of-fold) gradient boosting and 60-86% for
+  cross-fitted ridge regression on every parameter, and its EVPI was within 10% of the truth where the Monte
+  Carlo figure was 15-100% above it.
+The checks. Each fit's **leave-one-out R²**: the share of an option's net benefit variance the regression
+predicts for a draw it did not see (closed form for a Gaussian process), pooled over the options. An option
 whose R² is not above zero shows no pattern in these parameters: its fitted values become its mean (a
-regression that predicts worse than the mean would put its own errors into the value). R² is pooled over the
-options for the tables. Chance caps it: with several replicates per draw their spread says how much of the
-variance is chance (``chance_share``), and R² near 1 - chance_share means the regression found what there is
-to find. The all-parameter fit is too weak to trust when its R² is below ``TRUSTED_R2`` or below a group's (the
-conditional expectation on every parameter explains at least what it does on some of them).
+regression that predicts worse than the mean would put its own errors into the value). Chance caps R²: with
+several replicates per draw their spread says how much of the variance is chance (``chance_share``), and R²
+near 1 - chance_share means the regression found what there is to find. A fit that explains far more of the
+draws it was fitted to than of the others (``OPTIMISM``) follows chance. The all-parameter fit is too weak to
+trust when its R² is below ``TRUSTED_R2`` or below a group's (the conditional expectation on every parameter
+explains at least what it does on some of them), and no figure is trusted from fewer than ``MIN_DRAWS`` draws.
+The standard error comes from drawing each fitted function from its posterior (Strong et al. 2014); it does
+not include the hyperparameters' own uncertainty.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ from threadpoolctl import threadpool_limits
 HYPERPARAMETER_DRAWS = 400  # draws the Gaussian process's hyperparameters are fitted on (all draws condition it)
 SCREENED = 10  # parameters the all-parameter regression keeps at most
 DRAWS_PER_SCREENED = 20  # and one per this many draws: a Gaussian process of 10 dimensions needs a few hundred
+MIN_DRAWS = 200  # with 100, the regressions overstated known EVPPIs by up to 40% (docs/methods.md)
+OPTIMISM = 0.25  # a fit that explains this much more of the draws it saw than of the others follows chance
 TRUSTED_R2 = 0.5  # below this the all-parameter fit leaves half of the spread unexplained: not a total EVPI
 LENGTH_SCALE_FLOOR = 0.5  # standard deviations of a parameter (about a seventh of a uniform range)
 SEED = 2026  # the regressions' own randomness (subsample, boosting's rows): fixed, so a re-analysis is identical
@@ -91,8 +98,13 @@ class Estimate:
     value_gbp: float
     se_gbp: float  # from the regression's own uncertainty (draws from its posterior; Strong et al. 2014, 3.3)
     r2: float  # pooled leave-one-out R² over the options (nan: nothing to explain)
+    r2_fitted: float  # the same on the draws the regression was fitted to: far above r2, it follows chance
     parameters: tuple[str, ...]  # the parameters regressed on
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def follows_chance(self) -> bool:
+        return self.r2_fitted - self.r2 > OPTIMISM
 
 
 def value_of_information(benefit: np.ndarray) -> float:
@@ -123,7 +135,8 @@ def evppi(draws: pd.DataFrame, incremental: np.ndarray, parameters: Sequence[str
     reference = np.zeros((len(x), 1, fit.samples.shape[2]))
     spread = value_of_information(np.concatenate([reference, fit.samples], axis=1))
     value = round(value_of_information(with_reference(fit.fitted)), 2)  # to the penny: 2e-10 GBP is 0
-    return Estimate(value, round(float(np.std(spread, ddof=1)), 2), fit.r2, tuple(parameters), fit.notes)
+    return Estimate(value, round(float(np.std(spread, ddof=1)), 2), fit.r2, fit.r2_fitted, tuple(parameters),
+                    fit.notes)  # fmt: skip
 
 
 def total_evpi(draws: pd.DataFrame, incremental: dict[float, np.ndarray],
@@ -164,6 +177,7 @@ class Fit:
     fitted: np.ndarray  # draws x options
     samples: np.ndarray  # draws x options x POSTERIOR_SAMPLES: the fit as the regression's posterior allows
     r2: float  # pooled over the options, leave-one-out
+    r2_fitted: float  # pooled over the options, on the draws fitted
     notes: tuple[str, ...]
 
 
@@ -177,14 +191,16 @@ def conditional_expectation(x: np.ndarray, incremental: np.ndarray, options: Seq
     options = list(options) if options is not None else [f"option {j + 1}" for j in range(y.shape[1])]
     fitted = np.empty_like(y)
     samples = np.empty((*y.shape, POSTERIOR_SAMPLES))
-    explained, total, notes = 0.0, 0.0, []
+    unexplained, in_sample, total, notes = 0.0, 0.0, 0.0, []
     for j in range(y.shape[1]):
         fitted[:, j], samples[:, j, :], residuals, note = _gaussian_process(x, y[:, j])
-        spread = float(((y[:, j] - y[:, j].mean()) ** 2).sum())
-        total += spread
-        explained += spread - float((residuals**2).sum())
+        total += float(((y[:, j] - y[:, j].mean()) ** 2).sum())
+        unexplained += float((residuals**2).sum())
+        in_sample += float(((y[:, j] - fitted[:, j]) ** 2).sum())
         notes += [f"{options[j]}: {n}" for n in note]
-    return Fit(fitted, samples, explained / total if total > 0 else float("nan"), tuple(notes))
+    if total == 0:
+        return Fit(fitted, samples, float("nan"), float("nan"), tuple(notes))
+    return Fit(fitted, samples, 1 - unexplained / total, 1 - in_sample / total, tuple(notes))
 
 
 # scikit-learn says so when a hyperparameter ends at a bound. A length scale at its upper bound (1,000 standard
