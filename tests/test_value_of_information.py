@@ -99,6 +99,7 @@ def test_the_psa_tables_skip_a_group_not_drawn_and_note_what_is_missing():
     assert np.isnan(rows.loc[("referral_volume", 20_000), "evppi_gbp"])
     assert "skipped: none of its parameters was drawn" in rows.loc[("referral_volume", 20_000), "note"]
     taken_up = rows.loc[("take_up_and_attendance", 20_000)]
-    assert taken_up["parameters"] == "uptake_prob" and "not drawn in this PSA: attend_prob, dropout_hazard" in taken_up["note"]
+    assert taken_up["parameters"] == "uptake_prob"
+    assert "not drawn in this PSA: attend_prob, dropout_hazard" in taken_up["note"]
     effect = rows.loc[("effect_size_and_persistence", 20_000)]
     assert effect["evppi_gbp"] == pytest.approx(ANALYTIC, rel=0.35) and effect["parameters"] == "swemwbs_gain_max"

@@ -80,7 +80,8 @@ def cmd_psa_from(args: argparse.Namespace) -> int:
         value = getattr(args, dest)
         if option != "--from" and value != default:  # a value typed equal to the default changes nothing
             raise BadInput(f"spsim psa --from: {option} does not apply: the analysis reads the finished runs in "
-                           f"{args.source} (their settings are theirs); to run a new PSA, leave out --from")  # fmt: skip
+                           f"{args.source} (their settings are theirs); to run a new PSA, leave out "
+                           "--from")  # fmt: skip
     try:
         psa.analyse(args.source, args.scenarios or None)
     except DesignError as err:

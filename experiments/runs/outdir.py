@@ -115,7 +115,8 @@ def locked(out: Path, option: str = "--out") -> Iterator[None]:
     except Timeout:
         raise OutputFolderError(_busy(out, option)) from None
     except OSError as err:  # e.g. a folder of that name: not a lock spsim left
-        raise OutputFolderError(f"{option} {out}: cannot take the folder's lock {LOCK} ({err.strerror or type(err).__name__}); "
+        raise OutputFolderError(f"{option} {out}: cannot take the folder's lock {LOCK} "
+                                f"({err.strerror or type(err).__name__}); "
                                 "remove it") from None  # fmt: skip
     try:
         yield

@@ -93,7 +93,8 @@ def information(psa: StoredPSA, benefit: pd.DataFrame) -> tuple[pd.DataFrame, pd
         doubts = []
         if estimate.r2 < voi.TRUSTED_R2:
             doubts.append(f"the regression explains {estimate.r2:.0%} of the spread in net benefit between draws "
-                          f"(under {voi.TRUSTED_R2:.0%}): too little to tell the parameters' effect from chance")  # fmt: skip
+                          f"(under {voi.TRUSTED_R2:.0%}): too little to tell the parameters' effect from "
+                          "chance")  # fmt: skip
         explained = groups.loc[groups["value_per_qaly_gbp"] == value, "r2"].max()
         if explained > estimate.r2 + MISSING_SLACK:  # nan (no group drawn) compares False
             doubts.append("a research group's regression explains more than the all-parameter one: the total "

@@ -50,7 +50,8 @@ def read(folder: Path, scenarios: list[str] | None = None) -> StoredPSA:
     the order they ran)."""
     where = f"spsim psa: --from {folder}"
     if not folder.is_dir():
-        raise DesignError(f"{where}: {'not a folder' if folder.exists() else 'no such folder'}; name a `spsim psa` output folder")
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise DesignError(f"{where}: {what}; name a `spsim psa` output folder")
     try:
         outdir.check(folder, option="--from")  # spsim's own folder, not locked by a run, its names free
     except OutputFolderError as err:
@@ -110,8 +111,9 @@ def _check_runs(runs: pd.DataFrame, where: str) -> None:
         raise DesignError(f"{where}: {RUNS} has two rows for one draw, scenario and replicate")
     grid = runs["point"].nunique() * runs["scenario"].nunique() * runs["replicate"].nunique()
     if len(runs) != grid:  # every scenario paired with the reference at every draw and replicate
-        raise DesignError(f"{where}: {RUNS} is incomplete: {len(runs)} rows, not every draw x scenario x replicate "
-                          f"({grid}); finish the run (spsim psa with the same settings and --out resumes it)")  # fmt: skip
+        raise DesignError(f"{where}: {RUNS} is incomplete: {len(runs)} rows, not every draw x scenario x "
+                          f"replicate ({grid}); finish the run (spsim psa with the same settings and --out resumes "
+                          "it)")  # fmt: skip
     if runs["point"].nunique() < 2:
         raise DesignError(f"{where}: {RUNS} has {runs['point'].nunique()} draw; a PSA needs at least 2")
 

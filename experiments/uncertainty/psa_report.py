@@ -114,7 +114,8 @@ def _notes(name: str, by_value: pd.Series) -> list[str]:
 def _cell(row: pd.Series) -> str:
     if math.isnan(row["evppi_gbp"]):
         return "not drawn"
-    return f"{row['evppi_gbp']:,.0f} ± {row['evppi_se_gbp']:,.0f} GBP (R² {row['r2']:.2f}){'' if row['trusted'] else '*'}"
+    mark = "" if row["trusted"] else "*"
+    return f"{row['evppi_gbp']:,.0f} ± {row['evppi_se_gbp']:,.0f} GBP (R² {row['r2']:.2f}){mark}"
 
 
 def _leader(evppi: pd.DataFrame, years: str) -> list[str]:

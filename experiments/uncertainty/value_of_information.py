@@ -69,11 +69,13 @@ class ResearchGroup:
     parameters: tuple[str, ...]
 
 
-# What a commissioner (or, for the last two, national research) could find out. Only uncertain parameters: the
-# decisions (support_weeks, public_awareness: runs.uncertain_parameters.NOT_UNCERTAIN) are set, not researched.
+# What a commissioner could find out locally (effect size and the QALYs of a point need national research). Only
+# uncertain parameters: the decisions (support_weeks, public_awareness: runs.uncertain_parameters.NOT_UNCERTAIN)
+# are set, not researched.
 RESEARCH_GROUPS = (
     ResearchGroup("referral_volume", "how many people are referred, by whom, and how many decline",
-                  ("referral_rate_per_1000", "self_referral_share", "referral_decline_prob", "cmht_referral_share_smi")),
+                  ("referral_rate_per_1000", "self_referral_share", "referral_decline_prob",
+                   "cmht_referral_share_smi")),
     ResearchGroup("group_capacity", "how many community groups there are, their places, and how they open and survive",
                   ("groups_per_100k", "group_places_mean", "new_groups_per_100k_year", "group_margin_mean",
                    "group_reserve_months_mean")),
@@ -96,7 +98,7 @@ class Estimate:
     """One value of information: its amount and standard error, the regression's check, and what to know."""
 
     value_gbp: float
-    se_gbp: float  # from the regression's own uncertainty (draws from its posterior; Strong et al. 2014, 3.3)
+    se_gbp: float  # from the regression's own uncertainty (draws from its posterior, as Strong et al. 2014)
     r2: float  # pooled leave-one-out R² over the options (nan: nothing to explain)
     r2_fitted: float  # the same on the draws the regression was fitted to: far above r2, it follows chance
     parameters: tuple[str, ...]  # the parameters regressed on
