@@ -12,7 +12,7 @@ from spsim.experiments.cli import commands as cli
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.runs.design import Design, DesignError
 from spsim.experiments.runs.uncertain_parameters import uncertain_parameters
-from spsim.experiments.uncertainty import psa, sensitivity
+from spsim.experiments.uncertainty import psa, psa_analysis, sensitivity
 
 TINY = {"years": 0.5, "warmup_years": 0.25, "population": 5_000, "seed": 3}
 
@@ -86,7 +86,7 @@ INCREMENTAL = pd.DataFrame({
 
 
 def test_the_ceac_by_hand():
-    curve = psa.ceac(INCREMENTAL, ["ref", "a", "b"], values=[0, 10_000, 40_000]).set_index("value_per_qaly_gbp")
+    curve = psa_analysis.ceac(INCREMENTAL, ["ref", "a", "b"], values=[0, 10_000, 40_000]).set_index("value_per_qaly_gbp")
     assert curve.loc[0].tolist() == [1.0, 0.0, 0.0]  # a QALY gained is worth nothing: spend nothing
     # at 10,000: draw 0 has a tied with ref at 0 (the reference wins a tie) and b at -6000; draw 1: a 500, b 400
     assert curve.loc[10_000].tolist() == [0.5, 0.5, 0.0]
@@ -94,12 +94,12 @@ def test_the_ceac_by_hand():
     assert np.allclose(curve.sum(axis=1), 1.0)
 
 
-def test_the_expected_value_of_perfect_information_by_hand():
+def test_the_monte_carlo_expected_value_of_perfect_information_by_hand():
     # at 40,000: net benefits (ref, a, b) are (0, 3000, 6000) and (0, 3500, 1900); the best on average is b
     # (3,950 against a's 3,250), and knowing the draw first would give (6000 + 3500) / 2 = 4,750
-    assert psa.evpi(INCREMENTAL, ["ref", "a", "b"], 40_000) == pytest.approx(4_750 - 3_950)
+    assert psa_analysis.monte_carlo_evpi(INCREMENTAL, ["ref", "a", "b"], 40_000) == pytest.approx(4_750 - 3_950)
     # at 0 the reference always wins: nothing to learn
-    assert psa.evpi(INCREMENTAL, ["ref", "a", "b"], 0) == 0
+    assert psa_analysis.monte_carlo_evpi(INCREMENTAL, ["ref", "a", "b"], 0) == 0
 
 
 def test_psa_draws_follow_the_registrys_distributions():

@@ -24,7 +24,7 @@ from ..runs.shards import ShardError
 
 from . import checks
 from .errors import BadInput, one_line
-from .parser import RESULTS, build_parser
+from .parser import RESULTS, SENSITIVITY_SCENARIOS, build_parser, defaults
 from .viz_commands import cmd_viz, cmd_viz_assets
 
 
@@ -32,6 +32,8 @@ def cmd_design(args: argparse.Namespace) -> int:
     """calibrate, sensitivity and psa: runs over a design of parameter sets."""
     from ..runs.design import DesignError
 
+    if args.command == "psa" and not args.scenarios:
+        args.scenarios = list(SENSITIVITY_SCENARIOS)
     site = checks.check_design(args)
     common = dict(years=args.years, warmup_years=args.warmup_years, population=args.population, seed=args.seed,
                   out=args.out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
@@ -66,6 +68,24 @@ def cmd_design(args: argparse.Namespace) -> int:
     except DesignError as err:
         text = str(err)
         raise BadInput(text if text.startswith("spsim") else f"spsim {args.command}: {text}") from err
+    return 0
+
+
+def cmd_psa_from(args: argparse.Namespace) -> int:
+    """`spsim psa --from DIR`: the analysis of a finished PSA again, written into its folder, nothing run."""
+    from ..runs.design import DesignError
+    from ..uncertainty import psa
+
+    for option, (dest, default) in defaults("psa").items():
+        value = getattr(args, dest)
+        if option != "--from" and value != default:  # a value typed equal to the default changes nothing
+            raise BadInput(f"spsim psa --from: {option} does not apply: the analysis reads the finished runs in "
+                           f"{args.source} (their settings are theirs); to run a new PSA, leave out "
+                           "--from")  # fmt: skip
+    try:
+        psa.analyse(args.source, args.scenarios or None)
+    except DesignError as err:
+        raise BadInput(str(err)) from err
     return 0
 
 
@@ -217,6 +237,8 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_show(args.scenario, args.place)
         if args.command == "viz":
             return cmd_viz(args.port, fetch=not args.no_fetch, place_file=args.place)
+        if args.command == "psa" and args.source is not None:
+            return cmd_psa_from(args)
         if args.command in ("calibrate", "sensitivity", "psa"):
             return cmd_design(args)
         if args.command == "optimise":

@@ -160,11 +160,16 @@ def build_parser() -> argparse.ArgumentParser:
                                   f"(default {VALUE_PER_QALY_GBP:,.0f}, NICE's lower threshold)")  # fmt: skip
     _design_arguments(sensitivity, replicates=1, out="sensitivity")
 
-    psa = sub.add_parser("psa", help="probabilistic sensitivity analysis: the policies' CEAC over parameter draws")
-    psa.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=list(SENSITIVITY_SCENARIOS),
-                     help=f"the first is the reference (default: {' '.join(SENSITIVITY_SCENARIOS)})")  # fmt: skip
+    psa = sub.add_parser("psa", help="probabilistic sensitivity analysis: the policies' CEAC and the value of "
+                                     "information over parameter draws")  # fmt: skip
+    psa.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=[],
+                     help=f"the first is the reference (default: {' '.join(SENSITIVITY_SCENARIOS)}; with --from, "
+                          "the scenarios of the folder's runs, in the order they ran)")  # fmt: skip
     psa.add_argument("--draws", type=plain_int, default=100, help="draws of the uncertain parameters (default 100)")
     psa.add_argument("--parameters", default=None, help="comma-separated parameters to draw (default: every uncertain one)")
+    psa.add_argument("--from", dest="source", type=Path, default=None, metavar="DIR",
+                     help="analyse the finished PSA in DIR again (its runs.csv and draws.csv) and rewrite its analysis "
+                          "files there, without running the model; the options that set up a run do not apply")  # fmt: skip
     _design_arguments(psa, replicates=1, out="psa")
 
     optimise = sub.add_parser("optimise", help="the best split of a yearly budget over the funding levers (Optuna)")
@@ -207,6 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
 OPTIMISE_LEVERS = ("link_workers", "vcse_grants", "supported_discharge", "peer_support")
 SENSITIVITY_SCENARIOS = ("baseline", "more_link_workers", "fund_vcse", "supported_discharge", "peer_support",
                          "balanced_budget")  # fmt: skip
+
+
+def defaults(command: str) -> dict[str, tuple[str, object]]:
+    """Each option of one subcommand: its attribute and its default (to tell which options a command line set)."""
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return {a.option_strings[-1]: (a.dest, a.default) for a in commands.choices[command]._actions
+            if a.option_strings and a.dest != "help"}  # fmt: skip
 
 
 def _design_arguments(parser: argparse.ArgumentParser, replicates: int | None, out: str) -> None:

@@ -40,51 +40,53 @@ def is_spsim_output(out: Path) -> bool:
     return isinstance(manifest, dict) and {"scenarios", "replicates", "seeds"} <= manifest.keys()
 
 
-def check(out: Path) -> None:
+def check(out: Path, option: str = "--out") -> None:
     """Refuse, in one line and without writing anything, an ``out`` that cannot hold this run's outputs: a file,
-    a folder of other files, a folder another live run is writing into, or a path that cannot be created."""
-    check_path(out)
+    a folder of other files, a folder another live run is writing into, or a path that cannot be created.
+    ``option``: the command-line option that named the folder, for the message (`spsim psa --from` writes into
+    the folder it reads)."""
+    check_path(out, option)
     try:
         if out.is_dir() and any(out.iterdir()) and not is_spsim_output(out):
-            raise OutputFolderError(f"--out {out}: a folder with other files in it, not a spsim output; name a new "
+            raise OutputFolderError(f"{option} {out}: a folder with other files in it, not a spsim output; name a new "
                                     "or empty folder (spsim never writes among files it did not make)")  # fmt: skip
         if (out / LOCK).is_file() and _held(out / LOCK):
-            raise OutputFolderError(_busy(out))
+            raise OutputFolderError(_busy(out, option))
         if out.is_dir():
-            _check_own_entries(out)
+            _check_own_entries(out, option)
     except OSError as err:
-        raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
+        raise OutputFolderError(f"{option} {out}: cannot write there ({err.strerror or type(err).__name__})") from None
 
 
 OWN_FOLDERS = re.compile(rf"({SHARD_DIR}|{PEOPLE_DIR}|figures|runs-[0-9a-f]+)\Z")  # what spsim writes into as folders
 OWN_FILES = re.compile(r"[^.].*\.(csv|md|html|json|png|toml)\Z")  # and as files (tables, reports, manifest)
 
 
-def _check_own_entries(out: Path) -> None:
+def _check_own_entries(out: Path, option: str = "--out") -> None:
     """A name spsim writes a file under must not be a folder, nor a folder it writes into a file: found only
     after the simulations otherwise (a file called replicates/ failed the first shard, after the first run)."""
     for entry in out.iterdir():
         if OWN_FOLDERS.match(entry.name) and not entry.is_dir():
-            raise OutputFolderError(f"--out {out}: {entry.name} is not a folder, but spsim writes a folder there; "
-                                    "remove it, or use a new --out")  # fmt: skip
+            raise OutputFolderError(f"{option} {out}: {entry.name} is not a folder, but spsim writes a folder there; "
+                                    f"remove it, or use a new {option}")  # fmt: skip
         if OWN_FILES.match(entry.name) and entry.is_dir():
-            raise OutputFolderError(f"--out {out}: {entry.name} is a folder, but spsim writes a file there; "
-                                    "remove it, or use a new --out")  # fmt: skip
+            raise OutputFolderError(f"{option} {out}: {entry.name} is a folder, but spsim writes a file there; "
+                                    f"remove it, or use a new {option}")  # fmt: skip
 
 
-def check_path(out: Path) -> None:
+def check_path(out: Path, option: str = "--out") -> None:
     """``out`` is a folder, or can be made one: it is not a file, the nearest existing folder above it can be
     written in, and the name is one the system accepts (too long a name fails here, not after the work)."""
     try:
         if out.exists() and not out.is_dir():
-            raise OutputFolderError(f"--out {out}: exists and is not a folder; name a folder")
+            raise OutputFolderError(f"{option} {out}: exists and is not a folder; name a folder")
         existing = next(p for p in (out, *out.absolute().parents) if p.exists())
         if not existing.is_dir():
-            raise OutputFolderError(f"--out {out}: {existing} is not a folder; name a folder")
+            raise OutputFolderError(f"{option} {out}: {existing} is not a folder; name a folder")
         if not os.access(existing, os.W_OK | os.X_OK):
-            raise OutputFolderError(f"--out {out}: cannot write in {existing} (permission denied)")
+            raise OutputFolderError(f"{option} {out}: cannot write in {existing} (permission denied)")
     except OSError as err:
-        raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
+        raise OutputFolderError(f"{option} {out}: cannot write there ({err.strerror or type(err).__name__})") from None
 
 
 def claim(out: Path) -> None:
@@ -98,12 +100,12 @@ def claim(out: Path) -> None:
         raise OutputFolderError(f"--out {out}: cannot write there ({err.strerror or type(err).__name__})") from None
 
 
-def _busy(out: Path) -> str:
-    return f"--out {out}: another spsim run is writing into this folder; wait for it, or use a new --out"
+def _busy(out: Path, option: str = "--out") -> str:
+    return f"{option} {out}: another spsim run is writing into this folder; wait for it, or use a new {option}"
 
 
 @contextlib.contextmanager
-def locked(out: Path) -> Iterator[None]:
+def locked(out: Path, option: str = "--out") -> Iterator[None]:
     """Hold the folder's lock while a run writes: a second run on the same folder is refused at once, not mixed
     in (timeout 0: never waits). The lock file is removed while still held, so a finished run leaves the folder
     as it found it; filelock checks that the file it locked is still the one named (it refuses a removed one)."""
@@ -111,9 +113,10 @@ def locked(out: Path) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
-        raise OutputFolderError(_busy(out)) from None
+        raise OutputFolderError(_busy(out, option)) from None
     except OSError as err:  # e.g. a folder of that name: not a lock spsim left
-        raise OutputFolderError(f"--out {out}: cannot take the folder's lock {LOCK} ({err.strerror or type(err).__name__}); "
+        raise OutputFolderError(f"{option} {out}: cannot take the folder's lock {LOCK} "
+                                f"({err.strerror or type(err).__name__}); "
                                 "remove it") from None  # fmt: skip
     try:
         yield
