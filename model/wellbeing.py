@@ -90,11 +90,6 @@ class WellbeingRegister:
         if self.support_until[i] == math.inf:
             self.support_until[i] = week
 
-    def support_share(self, i: int, week: float) -> float:
-        """How much of link worker support's own effect row ``i`` has at ``week``: none before it began, all
-        of it while it lasts, fading with the gains' half-life after it ends."""
-        return support_left(week, self.support_from[i], self.support_until[i], self.half_life[i])
-
     def open_rows(self) -> np.ndarray:
         """Rows whose record is open (within follow-up); records close roughly in referral order."""
         while self._first_open < self.size and not self.open[self._first_open]:
@@ -123,10 +118,6 @@ class WellbeingRegister:
         natural_sw, natural_lo = course.scores(self.person[rows].astype(np.int64), week)
         sw, lo = with_service(natural_sw, natural_lo, week, p, **self._state(rows))
         return sw, lo, natural_sw, natural_lo
-
-    def state_of(self, row: int) -> dict[str, float]:
-        """Row ``row``'s state now, as plain numbers (a copy: the row may change later)."""
-        return {key: float(column[0]) for key, column in self._state(slice(row, row + 1)).items()}
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """``rows``' state now, as arrays (copies: an index array reads a copy)."""
