@@ -132,7 +132,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     if not 1 <= args.max_dims <= 50:
         raise BadInput(f"spsim discover: --max-dims {args.max_dims}: from 1 to 50")
     try:
-        discover.run(args.source, args.policy, args.over, args.out, args.value, args.density, args.max_dims)
+        discover.run(args.source, args.policy, args.over, args.out, args.value, args.density, args.max_dims,
+                     args.labels)
     except DesignError as err:
         raise BadInput(str(err)) from err
     return 0

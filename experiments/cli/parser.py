@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--density", type=float, default=0.8,
                           help="the least share of wins inside the box (default 0.8)")  # fmt: skip
     discover.add_argument("--max-dims", type=plain_int, default=3, help="parameters a box may restrict (default 3)")
+    discover.add_argument("--labels", choices=("expected", "drawn"), default="expected",
+                          help="a draw is a win by the expected difference given its parameters (default: chance "
+                               "averaged away by regression) or by its own drawn difference")  # fmt: skip
     discover.add_argument("--out", type=Path, default=RESULTS / "discover", help="default results/discover")
 
     bench = sub.add_parser("bench", help="measure speed and memory from a PCN to a whole ICB (see docs/performance.md)")

@@ -10,6 +10,15 @@ space into a box where such draws are dense. Of its peeling trajectory we report
 it that are cases of interest), among boxes that restrict at most --max-dims parameters; with none that dense,
 the densest. Its restricted dimensions, said in words,
 are the figures to measure locally before choosing.
+
+Which draws are wins. A PSA draw run once (or twice) mixes the parameters' effect with chance: at 50,000 adults
+two policies' net benefits can swap places on the luck of the simulated people alone, and PRIM would then look
+for a rule in that luck. By default (``labels="expected"``) a draw is a win when the *expected* difference given
+its parameters is above zero: the difference regressed on the parameters that explain it, as the value of
+information does it (``value_of_information``: screened by gradient boosting, a Gaussian process on those;
+Strong, Oakley and Brennan 2014), which averages chance away. ``labels="drawn"`` uses each draw's own
+difference (chance included). With fewer than ``value_of_information.MIN_DRAWS`` draws, or a regression that
+predicts nothing out of sample, the drawn labels are used and the report says so.
 """
 
 from __future__ import annotations
@@ -21,9 +30,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..runs.design import DesignError
 from ..runs.runner import atomic_write_csv, atomic_write_text
+
+
+FEW_DRAWS = 500  # below this a box rests on a few dozen wins: the report calls it a lead
 
 
 @dataclass(frozen=True)
@@ -83,20 +96,75 @@ def read_psa(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return draws, incremental
 
 
-def wins(incremental: pd.DataFrame, policy: str, other: str, value: float) -> pd.Series:
-    """Per draw: does ``policy`` have a higher net monetary benefit than ``other`` at ``value`` GBP per QALY?"""
+def advantage(incremental: pd.DataFrame, policy: str, other: str, value: float) -> pd.Series:
+    """Per draw: ``policy``'s net monetary benefit minus ``other``'s at ``value`` GBP per QALY."""
     known = set(incremental["scenario"])
     for name, option in ((policy, "--policy"), (other, "--over")):
         if name not in known:
             raise DesignError(f"spsim discover: {option} {name!r}: not in the PSA; it has {', '.join(sorted(known))}")
     benefit = incremental.assign(nmb=value * incremental["extra_qalys"] - incremental["extra_cost_gbp"])
     table = benefit.pivot(index="point", columns="scenario", values="nmb")
-    return table[policy] > table[other]
+    return table[policy] - table[other]
 
 
-def in_words(box: Box, policy: str, other: str) -> str:
+def wins(incremental: pd.DataFrame, policy: str, other: str, value: float) -> pd.Series:
+    """Per draw: does ``policy`` have a higher net monetary benefit than ``other`` at ``value`` GBP per QALY?"""
+    return advantage(incremental, policy, other, value) > 0
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Which draws count as wins, and on what basis (said in the report)."""
+
+    won: pd.Series  # per draw
+    basis: str  # "expected" or "drawn"
+    note: str  # one sentence for the report
+    parameters: tuple[str, ...] = ()  # what the expected difference depends on (PRIM looks only there)
+
+
+def label(x: pd.DataFrame, difference: pd.Series, labels: str = "expected") -> Labels:
+    """Wins by the expected difference given the parameters (chance averaged away), or by each draw's own."""
+    from . import value_of_information as voi
+
+    drawn = Labels(difference > 0, "drawn", "A draw is a win when its own difference is above zero (chance "
+                   "included: with one or two replicates per draw some wins and losses are the simulated people's luck).")
+    if labels == "drawn":
+        return drawn
+    if len(difference) < voi.MIN_DRAWS:
+        return Labels(drawn.won, "drawn", f"With {len(difference)} draws (fewer than {voi.MIN_DRAWS}) the expected "
+                      "difference cannot be estimated well: " + drawn.note[0].lower() + drawn.note[1:])
+    target = difference.to_numpy(dtype=float)[:, None]
+    with threadpool_limits(limits=1):  # small matrices: one BLAS thread (see value_of_information.evppi)
+        chosen = voi.screen(x, [target])
+        fit = voi.conditional_expectation(x[chosen].to_numpy(dtype=float), target)
+    if not fit.r2 > 0:
+        return Labels(drawn.won, "drawn", "The difference shows no pattern in the parameters that a regression can "
+                      "predict out of sample (leave-one-out R² not above 0): " + drawn.note[0].lower() + drawn.note[1:])
+    won = pd.Series(fit.fitted[:, 0] > 0, index=difference.index)
+    flipped = int((won != (difference > 0)).sum())
+    return Labels(won, "expected", (
+        f"A draw is a win when the expected difference given its parameters is above zero: the difference regressed "
+        f"on {', '.join(f'`{c}`' for c in chosen)} (a Gaussian process, leave-one-out R² {fit.r2:.2f}; the rest of "
+        f"the spread is chance or parameters that do not matter), so the box describes the parameters, not the "
+        f"simulated people's luck. {flipped} of {len(won)} draws are labelled otherwise than their own difference "
+        "would label them. PRIM looks for the box among these parameters only: the expected difference depends on "
+        "no other."), tuple(chosen))
+
+
+def in_words(box: Box, policy: str, other: str, density: float = 0.8) -> str:
     if not box.limits:
         return f"`{policy}` beats `{other}` in {box.cases} of {box.draws} draws, with no region where it is denser."
+    if box.density < density:  # no box as dense as asked: the densest is a tendency, not a rule
+        return (f"No sharp rule: no box reaches {density:.0%} density. `{policy}` beats `{other}` in "
+                f"{box.cases} of {box.draws} draws ({box.cases / box.draws:.0%}); it is most often ahead when "
+                f"{_limits_in_words(box)}: {box.density:.0%} of the draws there, holding {box.coverage:.0%} of all "
+                "the draws where it wins.")
+    return (f"`{policy}` beats `{other}` when {_limits_in_words(box)}: {box.density:.0%} of the draws there "
+            f"(density), holding {box.coverage:.0%} of all the draws where it wins (coverage; "
+            f"{box.cases} of {box.draws}).")
+
+
+def _limits_in_words(box: Box) -> str:
     parts = []
     for name, (low, high) in box.limits.items():
         bottom, top = box.ranges[name]
@@ -106,9 +174,7 @@ def in_words(box: Box, policy: str, other: str) -> str:
             parts.append(f"`{name}` is above {low:.3g}")
         else:
             parts.append(f"`{name}` is from {low:.3g} to {high:.3g}")
-    return (f"`{policy}` beats `{other}` when {' and '.join(parts)}: {box.density:.0%} of the draws there "
-            f"(density), holding {box.coverage:.0%} of all the draws where it wins (coverage; "
-            f"{box.cases} of {box.draws}).")
+    return " and ".join(parts)
 
 
 def figure(box: Box, x: pd.DataFrame, interesting: np.ndarray, path: Path, policy: str, other: str) -> None:
@@ -148,11 +214,15 @@ def _shown(path: Path) -> str:
 
 
 def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.0, density: float = 0.8,
-        max_dims: int = 3) -> Box:  # fmt: skip
+        max_dims: int = 3, labels: str = "expected") -> Box:  # fmt: skip
     from ..runs import outdir
     draws, incremental = read_psa(source)
-    won = wins(incremental, policy, other, value)
-    x = draws.loc[won.index]
+    difference = advantage(incremental, policy, other, value)
+    x = draws.loc[difference.index]
+    labelled = label(x, difference, labels)
+    won = labelled.won
+    if labelled.parameters:
+        x = x[list(labelled.parameters)]
     box = prim_box(x, won.to_numpy(), density, max_dims)
     outdir.claim(out)
     with outdir.locked(out):
@@ -167,9 +237,11 @@ def run(source: Path, policy: str, other: str, out: Path, value: float = 20_000.
             f"benefit than `{other}` at {value:,.0f} GBP per QALY? PRIM (EMA Workbench); of the boxes restricting "
             f"at most {max_dims} parameters, the one with most coverage at density {density:.0%} or more, else the "
             "densest.", "",
-            in_words(box, policy, other), "",
-            "With few draws a box is a lead, not a finding: confirm it with a run in a place that sits inside it "
-            "(`spsim run --place`).", "",
+            labelled.note, "",
+            in_words(box, policy, other, density), "",
+            ("With few draws a box is a lead, not a finding" if box.draws < FEW_DRAWS else
+             "A box found in a PSA is where to look, not a guarantee") +
+            ": confirm it with a run in a place that sits inside it (`spsim run --place`).", "",
         ])  # fmt: skip
         atomic_write_text(out / "discover.md", text)
     print(text)
