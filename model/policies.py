@@ -22,11 +22,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import costing
-from .parameters import resolve
+from .parameters import registry, resolve
 from .states import Service
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
+
+
+def within_bounds(name: str, value: float) -> float:
+    """``value`` held within parameter ``name``'s registry bounds: a budget bought at a drawn cost may ask for more
+    posts than the registry allows (the spend then falls short of the budget, and the spend table shows it)."""
+    low, high = registry()[name].bounds
+    return min(max(value, low), high)
 
 
 @dataclass
@@ -83,14 +90,21 @@ class LinkWorkerFunding(Policy):
 
     fte_per_100k: float = 6.0
     budget_gbp_year: float | None = None  # or: extra money a year for the whole place, on top of the FTE in force
+    budget_gbp_per_100k_year: float | None = None  # or: the same per 100,000 adults
     kind: ClassVar[str] = "link_workers"
     label: ClassVar[str] = "link worker FTE"
 
     def changes(self, model):
+        # money becomes posts when the policy starts, at the cost in force then: in a PSA draw or a robust
+        # search the drawn cost, so equal budgets stay equal money (issue 26)
+        cost = model.p.lw_cost_per_fte_year_gbp
         if self.budget_gbp_year is not None:
-            extra = costing.posts_for(self.budget_gbp_year, model.p.lw_cost_per_fte_year_gbp, model.p.population)
-            return {"link_workers_per_100k": model.p.link_workers_per_100k + extra}
-        return {"link_workers_per_100k": self.fte_per_100k}
+            extra = costing.posts_for(self.budget_gbp_year, cost, model.p.population)
+        elif self.budget_gbp_per_100k_year is not None:
+            extra = costing.posts_for(self.budget_gbp_per_100k_year, cost)
+        else:
+            return {"link_workers_per_100k": self.fte_per_100k}
+        return {"link_workers_per_100k": within_bounds("link_workers_per_100k", model.p.link_workers_per_100k + extra)}
 
     @staticmethod
     def extra_fte_for_budget(gbp_per_100k_year: float, cost_per_fte_year_gbp: float) -> float:
@@ -130,11 +144,16 @@ class SupportedDischarge(Policy):
     """Link advisors alongside community mental health teams (Dayson 2020; Rotherham)."""
 
     advisors_per_100k: float = 1.0
+    budget_gbp_per_100k_year: float | None = None  # or: the advisors this money buys, at the cost in force
     kind: ClassVar[str] = "supported_discharge"
     label: ClassVar[str] = "supported discharge pathway"
 
     def changes(self, model):
-        return {"supported_discharge": True, "link_advisors_per_100k": self.advisors_per_100k}
+        advisors = self.advisors_per_100k
+        if self.budget_gbp_per_100k_year is not None:  # an advisor costs a link worker post (costing.posts_cost_year)
+            advisors = within_bounds("link_advisors_per_100k",
+                                     costing.posts_for(self.budget_gbp_per_100k_year, model.p.lw_cost_per_fte_year_gbp))
+        return {"supported_discharge": True, "link_advisors_per_100k": advisors}
 
 
 @dataclass

@@ -121,7 +121,7 @@ def test_the_optimiser_prices_levers_and_buys_posts_with_costing():
     posts = 6.0 + costing.posts_for(money["link_workers"], POST)
     assert money["training"] == pytest.approx(costing.training_cost_year(LinkWorkerTraining().level, posts, TRAINING))
     advisors = next(x for x in optimise_levers.policies_for(split, p) if x["type"] == "supported_discharge")
-    assert advisors["advisors_per_100k"] == costing.posts_for(money["supported_discharge"], POST)
+    assert advisors["budget_gbp_per_100k_year"] == money["supported_discharge"]  # posts bought when it runs
 
 
 def test_the_page_prices_levers_with_costing():

@@ -53,6 +53,21 @@ def test_equal_budget_scenarios_spend_their_budget_to_within_one_percent(populat
     assert not spend.warnings(table)
 
 
+def test_equal_budgets_stay_equal_money_at_a_drawn_cost_of_a_post():
+    """A PSA draw or a robust search's draw may price a post 30% above the central cost: scenarios loaded at the
+    central values then buy fewer posts when they run, so they still spend their budget (issue 26 item 5; they
+    froze the posts at the central cost and spent 30% more on link workers and advisors)."""
+    loaded = [scenarios.load(name) for name in ["baseline", *EQUAL_BUDGET]]  # at the central values
+    import pandas as pd
+
+    drawn = {"population": 50_000, "lw_cost_per_fte_year_gbp": 1.3 * 42_400.0}
+    rows = [run_task(Task(s, 0, replicate_seed(5, 0), weeks=8, place=drawn)).row for s in loaded]
+    table = spend.spend_table(pd.DataFrame(rows), loaded, drawn)
+    totals = table[table["lever"] == "total"].set_index("scenario")
+    for name in EQUAL_BUDGET:
+        assert abs(totals.loc[name, "actual_gbp"] / totals.loc[name, "stated_budget_gbp"] - 1) <= 0.01, name
+
+
 def test_a_scenario_that_misses_its_declared_budget_is_reported(tmp_path):
     half = tmp_path / "half_spent.toml"
     half.write_text('description = "claims 100k but buys 50k of link workers"\nbudget_gbp_per_100k_year = 100000.0\n'

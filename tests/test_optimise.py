@@ -25,8 +25,9 @@ def test_a_split_by_hand():
     assert split.gbp_per_100k_year == pytest.approx({"peer_support": peer, "link_workers": left / 4,
                                                      "vcse_grants": left / 4, "supported_discharge": left / 2})  # fmt: skip
     policies = optimise.policies_for(split, parameters)
-    advisors = next(p for p in policies if p["type"] == "supported_discharge")["advisors_per_100k"]
-    assert advisors == pytest.approx(left / 2 / parameters["lw_cost_per_fte_year_gbp"])  # an advisor costs an ARRS post
+    advisors = next(p for p in policies if p["type"] == "supported_discharge")
+    assert advisors == {"type": "supported_discharge", "budget_gbp_per_100k_year": pytest.approx(left / 2)}  # money:
+    # the advisors are bought when the policy starts, at the cost of a post in that run (issue 26 item 5)
     assert optimise.split_from({"link_workers": 1.0}, {"peer_support": True}, peer / 2, parameters) is None
     assert sum(optimise.split_from({"link_workers": 0.0, "vcse_grants": 0.0}, {}, 10.0, parameters)
                .gbp_per_100k_year.values()) == pytest.approx(10.0)  # all weights zero: an even split  # fmt: skip

@@ -152,3 +152,21 @@ def test_what_is_not_a_finished_psa_is_refused_in_one_line_and_nothing_is_writte
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert snapshot(folder) == before
+
+
+def test_the_psa_reports_spend_against_the_budget_in_every_draw():
+    """Issue 26 item 5: each policy's extra spend per draw from the ledger, and how far it strays from its budget."""
+    from spsim.experiments.uncertainty import psa_analysis, psa_report
+
+    rows = []
+    for point, post in enumerate((40_000.0, 50_000.0)):  # a drawn cost of a post, as a frozen-posts PSA spent it
+        for scenario, posts in (("baseline", 6.0), ("more_link_workers", 8.0)):
+            rows.append({"point": point, "replicate": 0, "scenario": scenario, "weeks": 52, "population": 50_000,
+                         "link_worker_cost_gbp": posts * post / 2, "advisor_cost_gbp": 0.0, "grants_gbp": 0.0,
+                         "tariffs_gbp": 0.0, "programme_costs_gbp": 0.0})
+    spend = psa_analysis.spend_per_draw(pd.DataFrame(rows), ["baseline", "more_link_workers"])
+    assert spend["extra_spend_gbp_per_100k_year"].tolist() == [0.0, 80_000.0, 0.0, 100_000.0]
+    summary = psa_analysis.spend_summary(spend, ["baseline", "more_link_workers"])
+    assert summary.loc[0, "budget_gbp_per_100k_year"] == 100_000  # the shipped scenario's declared budget
+    text = "\n".join(psa_report._spend(summary))
+    assert "| more_link_workers | 100,000 | 80,000, 90,000, 100,000 | -20% to +0% |" in text

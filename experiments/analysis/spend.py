@@ -56,10 +56,12 @@ def policies_intended_per_year(policies, parameters: dict) -> dict[str, float]:
     fte = p["link_workers_per_100k"]
     for policy in policies:
         if isinstance(policy, LinkWorkerFunding):
-            if policy.budget_gbp_year is None:
-                level = policy.fte_per_100k
-            else:
+            if policy.budget_gbp_year is not None:
                 level = fte + costing.posts_for(policy.budget_gbp_year, cost, population)
+            elif policy.budget_gbp_per_100k_year is not None:
+                level = fte + costing.posts_for(policy.budget_gbp_per_100k_year, cost)
+            else:
+                level = policy.fte_per_100k
             out["link_worker_cost_gbp"] += costing.posts_cost_year(level - fte, cost, population)
             fte = level
         elif isinstance(policy, VCSECapacityGrants):
@@ -70,7 +72,10 @@ def policies_intended_per_year(policies, parameters: dict) -> dict[str, float]:
             out["grants_gbp"] += pot - costing.grants_cost_year(p["vcse_grant_per_100k_year_gbp"], population)
         elif isinstance(policy, SupportedDischarge):
             before = p["link_advisors_per_100k"] if p["supported_discharge"] else 0.0
-            out["advisor_cost_gbp"] += costing.posts_cost_year(policy.advisors_per_100k - before, cost, population)
+            advisors = policy.advisors_per_100k
+            if policy.budget_gbp_per_100k_year is not None:
+                advisors = costing.posts_for(policy.budget_gbp_per_100k_year, cost)
+            out["advisor_cost_gbp"] += costing.posts_cost_year(advisors - before, cost, population)
         elif isinstance(policy, PeerSupportProgramme):
             price = p["peer_programme_cost_per_100k_year_gbp"]
             out["programme_costs_gbp"] += costing.peer_programme_cost_year(price, population)

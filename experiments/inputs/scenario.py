@@ -159,14 +159,18 @@ def parse(data: dict[str, Any], path: Path, place: dict[str, Any] | None = None)
 
 
 def _policy(path: Path, index: int, entry: Any, base: dict[str, Any]) -> Policy:
-    """The policy a checked entry describes; a budget for link workers buys FTE on top of those in ``base``."""
+    """The policy a checked entry describes. A budget for link workers or advisors stays money: the policy buys
+    posts when it starts, at the cost of a post then (a PSA draw's own cost), so equal budgets stay equal money;
+    here it is checked to buy no more posts than the registry allows at ``base``'s cost."""
     values = entry.given()
     if BUDGET_KEY in values:
-        budget = values.pop(BUDGET_KEY)
-        extra = LinkWorkerFunding.extra_fte_for_budget(budget, base["lw_cost_per_fte_year_gbp"])
-        values["fte_per_100k"] = base["link_workers_per_100k"] + extra
-        lo, hi = registry()["link_workers_per_100k"].bounds
-        if values["fte_per_100k"] > hi:
-            raise ScenarioError(f"{path}: policies[{index}].{BUDGET_KEY} = {budget!r}: buys {values['fte_per_100k']:,.0f} "
+        budget = values[BUDGET_KEY]
+        posts = LinkWorkerFunding.extra_fte_for_budget(budget, base["lw_cost_per_fte_year_gbp"])
+        name = "link_workers_per_100k" if entry.type == "link_workers" else "link_advisors_per_100k"
+        if entry.type == "link_workers":
+            posts += base["link_workers_per_100k"]
+        lo, hi = registry()[name].bounds
+        if posts > hi:
+            raise ScenarioError(f"{path}: policies[{index}].{BUDGET_KEY} = {budget!r}: buys {posts:,.0f} "
                                 f"FTE per 100,000 adults; allowed up to {hi:g}")  # fmt: skip
     return POLICY_TYPES[entry.type](**values)

@@ -18,7 +18,7 @@ from .schema import STRICT, Fault, Flag, checked, number, registry_number
 
 MAX_GBP = 1e9  # a ceiling on any amount of money in a scenario: far above any place's budget, far below overflow
 MAX_WEEK = 52 * 100
-BUDGET_KEY = "budget_gbp_per_100k_year"  # a link worker policy's size as money instead of FTE
+BUDGET_KEY = "budget_gbp_per_100k_year"  # a link worker or advisor policy's size as money instead of FTE
 
 Money = number(0, MAX_GBP, "GBP a year")
 MoneyPer100k = number(0, MAX_GBP, "GBP a year per 100,000 adults")
@@ -41,7 +41,8 @@ class _Policy(BaseModel):
     def _ends_after_start(self) -> _Policy:
         if self.end_week is not None and self.end_week < self.start_week:
             raise Fault("end_week", self.end_week, f"must not be before start_week ({self.start_week})")
-        for alternatives in (("fte_per_100k", BUDGET_KEY, "budget_gbp_year"), ("gbp_per_100k_year", "gbp_year")):
+        for alternatives in (("fte_per_100k", BUDGET_KEY, "budget_gbp_year"), ("gbp_per_100k_year", "gbp_year"),
+                             ("advisors_per_100k", BUDGET_KEY)):
             given = [name for name in alternatives if name in self.model_fields_set]
             if len(given) > 1:
                 raise Fault(None, {k: getattr(self, k) for k in given},
@@ -74,6 +75,7 @@ class ReferralTariff(_Policy):
 class SupportedDischarge(_Policy):
     type: Literal["supported_discharge"]
     advisors_per_100k: AdvisorsPer100k = 1.0
+    budget_gbp_per_100k_year: MoneyPer100k | None = None  # the advisors this buys, at the cost of a post when run
 
 
 class PeerSupport(_Policy):

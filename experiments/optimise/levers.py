@@ -120,9 +120,8 @@ def policies_for(split: Split, parameters: dict, starts_per_100k_year: float | N
     if money.get("vcse_grants", 0) > 0:
         out.append({"type": "vcse_grants", "gbp_per_100k_year": money["vcse_grants"]})
     if money.get("supported_discharge", 0) > 0:
-        out.append({"type": "supported_discharge",
-                    "advisors_per_100k": costing.posts_for(money["supported_discharge"],
-                                                           float(parameters["lw_cost_per_fte_year_gbp"]))})  # fmt: skip
+        # money, not posts: the advisors are bought when the policy starts, at the cost of a post in that run
+        out.append({"type": "supported_discharge", "budget_gbp_per_100k_year": money["supported_discharge"]})
     if money.get("referral_tariff", 0) > 0:
         if not starts_per_100k_year or starts_per_100k_year <= 0:
             raise ValueError("a referral tariff is sized on the reference's starts, and it had none")

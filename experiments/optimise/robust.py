@@ -86,6 +86,45 @@ def outputs(search: Search, study, best, named_rows: pd.DataFrame, reference_row
     every = by_draw({t.number: t.user_attrs["by_draw"] for t in study.trials if "by_draw" in t.user_attrs})
     everything = pd.concat([every, values.drop(columns=values.columns[0])], axis=1)
     regret_vs_all = float((everything.max(axis=1) - values.iloc[:, 0]).mean())
+    spend = spend_by_draw(search, best, named_rows, reference_rows)
+    table = table.merge(spend_summary(spend), on="option", how="left")
     atomic_write_csv(search.out / "robust.csv", table)
     atomic_write_csv(search.out / "by_draw.csv", values.rename_axis("draw").reset_index())
-    return render(table, search.robust, regret_vs_all, OBJECTIVES[search.objective][2])
+    atomic_write_csv(search.out / "spend_by_draw.csv", spend.rename_axis("draw").reset_index())
+    return (render(table, search.robust, regret_vs_all, OBJECTIVES[search.objective][2])
+            + spend_words(table, search.per_100k))
+
+
+def spend_by_draw(search: Search, best, named_rows: pd.DataFrame, reference_rows: pd.DataFrame) -> pd.DataFrame:
+    """Draws x options: the extra money each option actually spent (GBP a year per 100,000 adults, from the
+    ledger) against the reference in each draw. A post's cost and a programme's price are drawn like any other
+    parameter, and money becomes posts at the drawn cost, so this is where a budget that drifts would show."""
+    from .problem import _extra_spend
+
+    nan = [float("nan")] * len(search.draws)
+    options = {f"split (trial {best.number})": best.user_attrs.get("spend_by_draw", nan)}  # older journals: none
+    for s in search.named:
+        options[s.name] = search.paired(named_rows[named_rows["scenario"] == s.name], reference_rows, _extra_spend)[3]
+    return pd.DataFrame(options)
+
+
+def spend_summary(spend: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"option": list(spend.columns), "spend_min_gbp_per_100k": spend.min().to_numpy(),
+                         "spend_mean_gbp_per_100k": spend.mean().to_numpy(),
+                         "spend_max_gbp_per_100k": spend.max().to_numpy()})  # fmt: skip
+
+
+def spend_words(table: pd.DataFrame, budget_per_100k: float) -> list[str]:
+    """The spend against the budget, per option, over the draws (the reference spends nothing extra)."""
+    rows = table.dropna(subset=["spend_mean_gbp_per_100k"])
+    if rows.empty:
+        return []
+    lines = [f"**Spend against the budget in every draw** ({budget_per_100k:,.0f} GBP a year per 100,000 adults; "
+             "the ledger's extra spend over the reference, per draw: `spend_by_draw.csv`):", ""]
+    for r in rows.itertuples():
+        lines.append(f"- {r.option}: {r.spend_min_gbp_per_100k:,.0f} to {r.spend_max_gbp_per_100k:,.0f} "
+                     f"(mean {r.spend_mean_gbp_per_100k:,.0f}; {r.spend_mean_gbp_per_100k / budget_per_100k - 1:+.1%} "
+                     "against the budget)")
+    return [*lines, "", "A spend that moves with the draws comes from prices drawn for programmes whose size is fixed "
+            "(a peer-support programme, training, cover), and from posts that start part-way through a run; link "
+            "worker and advisor money becomes posts at each draw's own cost of a post.", ""]

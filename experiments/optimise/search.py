@@ -137,7 +137,10 @@ def _search(search: Search, trials: int, continuous: list[str], fixed: list[str]
         if search.robust:
             trial.set_user_attr("by_draw", per_draw)
         if ledger <= set(rows.columns):
-            trial.set_user_attr("actual_extra_gbp_per_100k_year", search.paired(rows, reference_rows, _extra_spend)[0])
+            spent = search.paired(rows, reference_rows, _extra_spend)
+            trial.set_user_attr("actual_extra_gbp_per_100k_year", spent[0])
+            if search.robust:  # spend against budget in every draw (prices are drawn too)
+                trial.set_user_attr("spend_by_draw", spent[3])
         for lever, gbp in split.gbp_per_100k_year.items():
             trial.set_user_attr(f"gbp_per_100k_year_{lever}", gbp)
         if search.objective != "equity":

@@ -142,6 +142,46 @@ def _few(draws: int) -> list[str]:
                                                "100 they overstated known values by up to 40%)"]  # fmt: skip
 
 
+def spend_per_draw(runs: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Per draw and scenario: the levers' extra money a year per 100,000 adults against the reference, from the
+    ledger (``spend.LEVERS``), averaged over the draw's replicates. Posts and programmes are priced by the draw,
+    so this is where a budget that drifts with the draws shows (issue 26 item 5)."""
+    from ..analysis.spend import LEVERS
+    from ...model import costing
+
+    columns = [column for column, _ in LEVERS]
+    if not set(columns) <= set(runs.columns):  # a PSA from before the ledger was kept
+        return pd.DataFrame(columns=["point", "scenario", "extra_spend_gbp_per_100k_year"])
+    frame = runs[runs["scenario"].isin(order)]
+    spent = frame[columns].sum(axis=1) / (frame["weeks"] / 52) / costing.per_100k(frame["population"])
+    keys = ["point", "replicate"]
+    table = frame[keys + ["scenario"]].assign(spent=spent.to_numpy())
+    reference = table[table["scenario"] == order[0]].set_index(keys)["spent"]
+    table["extra_spend_gbp_per_100k_year"] = table["spent"] - reference.reindex(
+        pd.MultiIndex.from_frame(table[keys])).to_numpy()
+    return (table.groupby(["point", "scenario"], sort=False)["extra_spend_gbp_per_100k_year"].mean()
+            .reset_index())  # fmt: skip
+
+
+def spend_summary(spend: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Per scenario (not the reference): the extra spend over the draws (min, mean, max) and its declared budget
+    per 100,000 adults where a shipped or named scenario file declares one."""
+    from ..inputs import scenario as scenarios
+
+    rows = []
+    for name in order[1:]:
+        values = spend.loc[spend["scenario"] == name, "extra_spend_gbp_per_100k_year"]
+        if values.empty:
+            continue
+        try:
+            budget = scenarios.load(name).budget_gbp_per_100k_year
+        except Exception:  # noqa: BLE001 - a scenario file no longer at hand: its budget is unknown, not an error
+            budget = None
+        rows.append({"scenario": name, "budget_gbp_per_100k_year": budget, "min": values.min(),
+                     "mean": values.mean(), "max": values.max()})  # fmt: skip
+    return pd.DataFrame(rows, columns=["scenario", "budget_gbp_per_100k_year", "min", "mean", "max"])
+
+
 def _per_replicate(paired: pd.DataFrame, order: list[str], value: float) -> pd.DataFrame:
     """Columns point, replicate and each non-reference scenario's incremental net benefit in that replicate."""
     frame = paired[paired["scenario"].isin(order)]
@@ -157,8 +197,10 @@ def write(out: Path, psa: StoredPSA) -> tuple[str, pd.DataFrame]:
     benefit = incremental(psa.runs, order[0])
     curve = ceac(benefit, order)
     evpi, evppi = information(psa, benefit)
-    text = render(curve, summary(benefit, order), order, psa.settings, evpi, evppi)
+    spend = spend_per_draw(psa.runs, order)
+    text = render(curve, summary(benefit, order), order, psa.settings, evpi, evppi, spend_summary(spend, order))
     with outdir.locked(out):
+        atomic_write_csv(out / "spend.csv", spend)
         atomic_write_csv(out / "incremental.csv", benefit)
         atomic_write_csv(out / "ceac.csv", curve)
         atomic_write_csv(out / "evpi.csv", evpi)

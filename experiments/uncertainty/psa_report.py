@@ -9,7 +9,7 @@ import pandas as pd
 
 
 def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], settings: dict, evpi: pd.DataFrame,
-           evppi: pd.DataFrame) -> str:  # fmt: skip
+           evppi: pd.DataFrame, spend: pd.DataFrame | None = None) -> str:  # fmt: skip
     marks = [v for v in (0, 5_000, 10_000, 20_000, 30_000, 50_000) if v in set(curve["value_per_qaly_gbp"])]
     at = curve.set_index("value_per_qaly_gbp").loc[marks]
     lines = [
@@ -38,9 +38,39 @@ def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], setting
         "|---|" + "---|" * len(order),
         *[f"| {v:,.0f} | " + " | ".join(f"{at.loc[v, n]:.0%}" for n in order) + " |" for v in marks],
         "",
+        *_spend(spend),
         *_information(evpi, evppi, settings),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _spend(spend: pd.DataFrame | None) -> list[str]:
+    """Spend against budget in every draw (issue 26 item 5)."""
+    if spend is None or spend.empty:
+        return []
+
+    def budget(value) -> str:
+        return "not declared" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+    def off(r) -> str:
+        if r.budget_gbp_per_100k_year is None or pd.isna(r.budget_gbp_per_100k_year):
+            return ""
+        b = r.budget_gbp_per_100k_year
+        return f"{r.min / b - 1:+.0%} to {r.max / b - 1:+.0%}"
+
+    return [
+        "## Spend against the budget in every draw (`spend.csv`)",
+        "",
+        "The levers' extra money a year per 100,000 adults against the reference, from each run's ledger. Prices "
+        "(a post, a programme) are drawn like any other parameter: scenarios that claim the same budget should "
+        "spend it in every draw, so a spread here is money that drifted with the draws.",
+        "",
+        "| policy | budget (GBP per 100k a year) | extra spend over the draws: min, mean, max | against the budget |",
+        "|---|---|---|---|",
+        *[f"| {r.scenario} | {budget(r.budget_gbp_per_100k_year)} | {r.min:,.0f}, {r.mean:,.0f}, {r.max:,.0f} | "
+          f"{off(r)} |" for r in spend.itertuples()],
+        "",
+    ]
 
 
 def _design(settings: dict) -> str:
