@@ -36,6 +36,7 @@ class Community:
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
+        self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
         listed = model.layout.groups if model.layout is not None else ()
         draws = model.streams["groups"].generator
         for spec in listed:  # the place file's own list of groups (their margins are not published: drawn)
@@ -127,9 +128,12 @@ class Community:
             group.admit_from_waiting_list()
 
     def pay_tariff(self, group: VCSEGroup) -> None:
-        """Funding follows the referral: the receiving group is paid when a referred person starts."""
+        """Funding follows the referral: the receiving group is paid when a referred person starts, while the
+        tariff's budget allows (``tariff_allowance``: what a capped tariff may still pay; unlimited without a cap)."""
+        self.model.ledger.tariff_starts += 1
         amount = self.model.p.referral_tariff_gbp
-        if amount > 0:
+        if amount > 0 and amount <= self.tariff_allowance:
+            self.tariff_allowance -= amount
             group.receive(amount, from_commissioner=True)
             self.model.ledger.tariffs_paid += amount
 

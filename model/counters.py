@@ -46,6 +46,8 @@ class Ledger:
     advisor_cost: float = 0.0  # link advisor posts of the supported discharge pathway
     link_worker_fte_weeks: float = 0.0  # FTE in post (both services), week by week
     tariffs_paid: float = 0.0
+    tariff_starts: int = 0  # referred people starting an activity for the first time: what a tariff pays for,
+    # counted with or without one (a tariff is sized on them: experiments/optimise/levers.py)
     grants_paid: float = 0.0
     programme_costs: float = 0.0  # policies' own running costs (peer programme, training, ...)
 

@@ -18,6 +18,7 @@ was. Values are clipped to their registry bounds (see ``PolicyLayers``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -132,11 +133,32 @@ class ReferralTariff(Policy):
     """Funding follows the referral: a payment to the group for each referred person who starts."""
 
     gbp_per_referral: float = 0.0
+    cap_gbp_per_100k_year: float | None = None  # the tariff's budget: payments stop when it is spent
     kind: ClassVar[str] = "referral_tariff"
     label: ClassVar[str] = "per-referral tariff"
 
     def changes(self, model):
         return {"referral_tariff_gbp": self.gbp_per_referral}
+
+    # A capped tariff's budget accrues week by week from its start (a week's share at the start of each week), and
+    # what is not paid carries over: the money paid never exceeds the budget for the weeks run (issue 26 item 6).
+    def _weekly_cap(self, model) -> float:
+        return costing.whole_place(self.cap_gbp_per_100k_year, model.p.population) / 52
+
+    def start(self) -> None:
+        super().start()
+        if self.cap_gbp_per_100k_year is not None:
+            self._model.community.tariff_allowance = self._weekly_cap(self._model)
+
+    def stop(self) -> None:
+        if self.started and self.cap_gbp_per_100k_year is not None:
+            self._model.community.tariff_allowance = math.inf
+        super().stop()
+
+    def accrue_week(self, model) -> None:
+        super().accrue_week(model)
+        if self.started and self.cap_gbp_per_100k_year is not None:
+            model.community.tariff_allowance += self._weekly_cap(model)  # next week's share
 
 
 @dataclass

@@ -52,14 +52,35 @@ def test_per_post_levers_grow_with_the_posts_the_split_buys():
     assert awareness["awareness"] == pytest.approx(0.2 * p["awareness_cost_per_100k_year_gbp"])  # 0.4 -> 0.6
 
 
-def test_a_tariff_is_sized_on_the_reference_starts():
-    rows = pd.DataFrame({"referrals": [500, 700], "vcse_uptake_rate": [0.5, 0.5], "weeks": [52, 52],
-                         "population": [50_000, 50_000]})  # fmt: skip
+def test_a_tariff_is_sized_on_the_ledger_count_of_starts_and_capped_at_its_budget():
+    """Issue 26 item 6: sized on the starts the ledger pays for (warm-up referrals who start in the window
+    included), not the window's referrals who had started by the end; and capped at the money."""
+    rows = pd.DataFrame({"referrals": [500, 700], "vcse_uptake_rate": [0.5, 0.5], "tariff_starts": [300, 400],
+                         "weeks": [52, 52], "population": [50_000, 50_000]})  # fmt: skip
     starts = optimise.starts_per_100k_year(rows)
-    assert starts == pytest.approx(600.0)  # 250 and 350 starts a year in 50,000 adults: 500 and 700 per 100,000
-    split = optimise.Split({"referral_tariff": 60_000.0})
+    assert starts == pytest.approx(700.0)  # 300 and 400 starts a year in 50,000 adults: 600 and 800 per 100,000
+    split = optimise.Split({"referral_tariff": 70_000.0})
     (policy,) = optimise.policies_for(split, defaults(), starts)
-    assert policy == {"type": "referral_tariff", "gbp_per_referral": pytest.approx(100.0)}
+    assert policy == {"type": "referral_tariff", "gbp_per_referral": pytest.approx(100.0),
+                      "cap_gbp_per_100k_year": 70_000.0}  # fmt: skip
+
+
+def test_a_capped_tariff_never_pays_more_than_its_budget_and_counts_every_start():
+    from spsim.model import SocialPrescribingModel
+    from spsim.model.policies import ReferralTariff
+
+    def run(**tariff):
+        model = SocialPrescribingModel(rng=4, population=50_000, policies=[ReferralTariff(**tariff)])
+        model.run_for(26)
+        return model.ledger
+
+    free = run(gbp_per_referral=500.0)
+    capped = run(gbp_per_referral=500.0, cap_gbp_per_100k_year=20_000.0)
+    budget = 20_000.0 / 2 * 26 / 52  # 50,000 adults for half a year
+    assert free.tariffs_paid > budget  # uncapped, this tariff would overspend
+    assert budget - 500.0 < capped.tariffs_paid <= budget
+    assert capped.tariff_starts > capped.tariffs_paid / 500.0  # starts beyond the budget are counted, not paid
+    assert run(gbp_per_referral=0.0).tariff_starts > 0  # counted with or without a tariff (the reference has none)
 
 
 def stub_search(tmp_path, monkeypatch, value, levers, objective="nmb", draws=None, robust=0, named=()):

@@ -87,8 +87,9 @@ def policies_intended_per_year(policies, parameters: dict) -> dict[str, float]:
             out["programme_costs_gbp"] += costing.awareness_cost_year(policy.level, price, population)
         elif isinstance(policy, GuaranteedContinuity):
             out["programme_costs_gbp"] += costing.continuity_cost_year(p["continuity_cover_share"], fte, cost, population)
-        elif policy.kind == "referral_tariff":
-            out["tariffs_gbp"] = math.nan
+        elif policy.kind == "referral_tariff":  # what it pays depends on starts: known only when capped
+            cap = getattr(policy, "cap_gbp_per_100k_year", None)
+            out["tariffs_gbp"] = math.nan if cap is None else costing.whole_place(cap, population)
     return out
 
 

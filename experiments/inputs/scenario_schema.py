@@ -70,6 +70,7 @@ class VCSEGrants(_Policy):
 class ReferralTariff(_Policy):
     type: Literal["referral_tariff"]
     gbp_per_referral: Tariff = 0.0
+    cap_gbp_per_100k_year: MoneyPer100k | None = None  # the tariff's budget: no payment once it is spent
 
 
 class SupportedDischarge(_Policy):

@@ -125,7 +125,10 @@ def policies_for(split: Split, parameters: dict, starts_per_100k_year: float | N
     if money.get("referral_tariff", 0) > 0:
         if not starts_per_100k_year or starts_per_100k_year <= 0:
             raise ValueError("a referral tariff is sized on the reference's starts, and it had none")
-        out.append({"type": "referral_tariff", "gbp_per_referral": money["referral_tariff"] / starts_per_100k_year})
+        # sized on the starts the reference's ledger counted, and capped at its money: more starts than the
+        # reference had (the tariff itself may bring them) cannot spend more than the budget
+        out.append({"type": "referral_tariff", "gbp_per_referral": money["referral_tariff"] / starts_per_100k_year,
+                    "cap_gbp_per_100k_year": money["referral_tariff"]})
     for lever in ("peer_support", "training", "awareness", "continuity", "long_term_support"):
         if lever in split.switched_on:
             out.append({"type": lever})
@@ -153,7 +156,7 @@ LEDGER = ("link_worker_cost_gbp", "advisor_cost_gbp", "grants_gbp", "tariffs_gbp
 
 
 def starts_per_100k_year(rows) -> float:
-    """People who started an activity a year per 100,000 adults, mean over the reference's runs: what a
-    tariff budget is divided by."""
-    starts = rows["referrals"] * rows["vcse_uptake_rate"].fillna(0.0)
-    return float((starts / (rows["weeks"] / 52) / costing.per_100k(rows["population"])).mean())
+    """Starts a tariff would pay for, a year per 100,000 adults, mean over the reference's runs: what a tariff
+    budget is divided by. The ledger's count (``tariff_starts``): everyone who started in the window, warm-up
+    referrals included, as the ledger pays them (not the window's referrals who had started by the end)."""
+    return float((rows["tariff_starts"] / (rows["weeks"] / 52) / costing.per_100k(rows["population"])).mean())

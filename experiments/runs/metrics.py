@@ -30,6 +30,7 @@ EXTRA_COLUMNS = [
     # health economics (model/health_economics.py; docs/methods.md, "Economics"): discounted, everyone referred in the window
     "qalys_gained", "wellbys_gained", "wellby_value_gbp", "commissioner_cost_discounted_gbp", "care_cost_change_gbp",
     "net_cost_gbp", "nmb_20k_gbp", "nmb_30k_gbp", "net_swemwbs_change", "deadweight_share", "return_per_pound",
+    "tariff_starts",  # first starts in the window, which a tariff pays for (a tariff is sized on them)
 ]  # fmt: skip
 WTP_PER_QALY_GBP = (20_000, 30_000)  # NICE's range (PMG36 section 6): net monetary benefit at each
 
@@ -141,6 +142,7 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "advisor_cost_gbp": ledger.advisor_cost - start.advisor_cost,
         "grants_gbp": ledger.grants_paid - start.grants_paid,
         "tariffs_gbp": ledger.tariffs_paid - start.tariffs_paid,
+        "tariff_starts": ledger.tariff_starts - start.tariff_starts,
         "programme_costs_gbp": ledger.programme_costs - start.programme_costs,
         "mean_link_workers": fte_years * 52 / weeks if weeks else 0.0,
         "groups_open_at_end": len(model.community.groups()),
