@@ -46,10 +46,11 @@ psa: $(STAMP)
 optimise: $(STAMP)
 	rm -rf results/optimise
 	$(PY) -m spsim.experiments optimise --budget 150000 --population 150000 --trials 40 --replicates 3 --years 3 --workers 2
-# The same money for a 50,000-adult place, judged across 8 draws of the uncertain parameters (as the PSA draws them)
+# The same money for a 50,000-adult place, judged across 100 draws of the uncertain parameters (as the PSA draws
+# them): 16 options x 100 draws x 2 replicates, 3,200 runs
 optimise-robust: $(STAMP)
 	rm -rf results/optimise-robust
-	$(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --robust 8 --trials 12 --replicates 2 --years 3 \
+	$(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --robust 100 --trials 12 --replicates 2 --years 3 \
 	  --workers 2 --compare balanced_budget,more_link_workers,fund_vcse --out results/optimise-robust
 # Benefit against the deprivation gap in net wellbeing: the trade-off front (12 trials, then resumed to 24, as the
 # committed results were made: a resumed search reseeds its sampler, so one run of 24 would try other splits)

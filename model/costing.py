@@ -1,6 +1,6 @@
 """What a lever costs a year, and what money buys: the one place lever prices are written.
 
-The policies (model/policies.py) charge these as they run; the spend table (experiments/analysis/spend.py) uses
+The policies (model/funding_policies.py, model/programme_policies.py) charge these as they run; the spend table (experiments/analysis/spend.py) uses
 them for what a scenario means to spend, the optimiser (experiments/optimise/levers.py) for its budget solve, and
 the page (experiments/viz/levers.py, through the spend table) for its lever prices.
 
