@@ -134,11 +134,14 @@ def test_groups_as_a_total_or_a_mix(tmp_path):
 
 
 def test_a_budget_buys_link_workers_on_top_of_the_place_s_own(tmp_path):
+    from spsim.model import SocialPrescribingModel
+
     site = places.load(write_place(tmp_path))
-    default_fte = scenarios.load("more_link_workers").policies[0].fte_per_100k
-    in_place = scenarios.load("more_link_workers", site.parameters).policies[0].fte_per_100k
     assert site.parameters["link_workers_per_100k"] == pytest.approx(10.0)
-    assert in_place - 10.0 == pytest.approx(default_fte - scenarios.load("baseline").resolved_parameters()["link_workers_per_100k"])
+    policy = scenarios.load("more_link_workers", site.parameters).policies[0]  # money, bought when it starts
+    model = SocialPrescribingModel(rng=1, population=20_000, link_workers_per_100k=10.0, policies=[policy])
+    extra = 100_000.0 / model.p.lw_cost_per_fte_year_gbp  # the budget per 100,000 adults, at the cost of a post
+    assert model.p.link_workers_per_100k == pytest.approx(10.0 + extra)
 
 
 def test_resume_with_another_place_is_refused(tmp_path):
