@@ -39,7 +39,8 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
         ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
     ):
         stream = model.streams[stream_name]
-        people = model.catchment.people(referred_this_week(model, stream.generator, int(stream.generator.poisson(mean))))
+        count = int(stream.generator.poisson(mean))
+        people = model.catchment.people(referred_this_week(model, stream.generator, count))
         if stream_name == "referrals.self":
             sources = [ReferralSource.SELF] * len(people)
         else:  # the stream's next draw for each person with a serious mental illness, in referral order
