@@ -11,22 +11,11 @@ import numpy as np
 
 from . import costing
 from .activities import catalogue
+from .group_table import GroupTable
 from .vcse_group import VCSEGroup
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
-
-
-class GroupTable:
-    """Open groups as NumPy columns (row i is ``groups[i]``), for matching."""
-
-    def __init__(self, groups: list[VCSEGroup]):
-        self.groups = groups
-        self.x = np.array([g.x for g in groups], dtype=float)
-        self.y = np.array([g.y for g in groups], dtype=float)
-        self.charges = np.array([g.charges for g in groups], dtype=bool)
-        self.unique_id = np.array([g.unique_id for g in groups], dtype=np.int64)
-        self.activity = np.array([g.activity_index for g in groups], dtype=np.int64)
 
 
 class Community:
@@ -55,9 +44,10 @@ class Community:
         return list(self._open)
 
     def table(self) -> GroupTable:
-        """The open groups as arrays, for matching; rebuilt only when one opens or closes."""
+        """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
+        when one opens or closes."""
         if self._table is None:
-            self._table = GroupTable(self.groups())
+            self._table = GroupTable(self.groups(), cell_km=self.model.p.reach_km_mean)
         return self._table
 
     @property

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .activities import catalogue
 from .states import Service
 
 if TYPE_CHECKING:
@@ -18,26 +20,39 @@ NOT_WANTED = np.iinfo(np.int64).max
 
 def _in_reach(patient: Patient, model: SocialPrescribingModel) -> tuple[list[VCSEGroup], np.ndarray, np.ndarray]:
     """Open groups of an activity the person wants, within their reach and affordable to them, most wanted
-    activity first, then nearest (ties: the older group), with their preference ranks and distances. One
-    array pass over every open group (a whole ICB has about a thousand and tens of thousands of matches a year)."""
+    activity first, then nearest (ties: the older group), with their preference ranks and distances. Only the
+    groups of wanted activities in the cells around the person are read (``GroupTable.near``), in any order: the
+    sort decides."""
     person = patient.person
     table = model.community.table()
-    if not table.groups:
-        return [], np.empty(0, dtype=np.int64), np.empty(0)
-    rank_of = np.full(int(table.activity.max()) + 1, NOT_WANTED, dtype=np.int64)
-    wanted = [a for a in patient.preferences if a < len(rank_of)]
-    rank_of[wanted] = [patient.preferences.index(a) for a in wanted]
-    rank = rank_of[table.activity]
-    distance = np.hypot(table.x - person.x, table.y - person.y)
     reach = person.reach_km * (model.p.advisor_reach_factor if patient.service is Service.MENTAL_HEALTH else 1)
-    ok = (rank != NOT_WANTED) & (distance <= reach)
+    activities, rank_of = _wanted(patient.preferences)
+    index = table.near(person.x, person.y, reach, activities)
+    if not len(index):
+        return [], np.empty(0, dtype=np.int64), np.empty(0)
+    distance = np.hypot(table.x[index] - person.x, table.y[index] - person.y)
+    ok = distance <= reach
     if patient.cannot_pay:
-        ok &= ~table.charges
-    index = np.flatnonzero(ok)
+        ok &= ~table.charges[index]
+    index, distance = index[ok], distance[ok]
+    rank = rank_of[table.activity[index]]
     if len(index) > 1:
-        index = index[np.lexsort((table.unique_id[index], distance[index], rank[index]))]
+        order = np.lexsort((table.unique_id[index], distance, rank))
+        index, distance, rank = index[order], distance[order], rank[order]
     groups = table.groups
-    return [groups[i] for i in index.tolist()], rank[index], distance[index]
+    return [groups[i] for i in index.tolist()], rank, distance
+
+
+@cache
+def _wanted(preferences: tuple[int, ...]) -> tuple[tuple[int, ...], np.ndarray]:
+    """The catalogue activities in ``preferences`` (each once), and each activity's place in them (0: most wanted;
+    NOT_WANTED if absent): once per list of preferences (there are a few hundred)."""
+    rank_of = np.full(len(catalogue()), NOT_WANTED, dtype=np.int64)
+    for rank, activity in enumerate(preferences):
+        if 0 <= activity < len(rank_of) and rank_of[activity] == NOT_WANTED:
+            rank_of[activity] = rank
+    rank_of.flags.writeable = False  # shared by every match with these preferences
+    return tuple(np.flatnonzero(rank_of != NOT_WANTED).tolist()), rank_of
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:

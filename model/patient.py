@@ -59,7 +59,35 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     model: SocialPrescribingModel
 
-    def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort):
+    # where they are in the pathway: what every referral starts with (set on the person when it changes)
+    state: PathwayState | None = None
+    exit_reason = ""
+    link_worker: LinkWorker | None = None
+    caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
+    ever_supported = False
+    continuity_broken = False
+    assessed = False
+    offered = False  # a suitable group has been suggested to them
+    wants_activity = True  # until they turn a suggested group down
+    group: VCSEGroup | None = None  # the group attended, waited for, or last attended
+    matched_at: float | None = None  # when first put on a group's waiting list
+    gives_up_at = math.inf  # deadline while waiting for a link worker or a group place
+    took_up = False
+    short_of_provision = False  # found nothing suitable, or gave up waiting for a place
+    sustained = False
+    volunteer = False
+    setbacks = 0
+    reengaged = 0
+    mh_discharged = False
+    lw_wait_weeks = math.nan  # referral to first contact, once reached
+    group_wait_weeks = math.nan  # first match to starting, once started
+    record_closed = False
+
+    def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort, *,
+                 key: int, scores: tuple[float, float], row: int):  # fmt: skip
+        """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
+        its own random numbers (the same for this person's k-th referral in every scenario), the true
+        (SWEMWBS, UCLA-3) ``scores`` now and the person's ``row`` of the wellbeing register."""
         super().__init__(model)
         p = model.p
         # who they are
@@ -70,9 +98,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
             Service.MENTAL_HEALTH if cohort is Cohort.MENTAL_HEALTH and p.supported_discharge else Service.PRIMARY_CARE
         )
         self.referred_week = model.week
-        # this episode's own random numbers: the same for this person's k-th referral in every scenario
-        model.catchment.episodes[person.index] += 1
-        self.key = model.streams.persons.key(person.index, int(model.catchment.episodes[person.index]))
+        self.key = key
         self._draws: dict[str, int] = {}
         self.preferences = preferred_activities(cohort, person.preferences_u)
         self.cannot_pay = person.deprived and person.cost_u < p.cost_barrier_deprived
@@ -80,38 +106,12 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         # true wellbeing and loneliness now, at the low point that brought the referral (what an evaluation
         # records adds measurement error: Outcomes.close_record); from here on both follow the person's own
         # natural course (model.natural_course), plus whatever the service adds
-        self.swemwbs0, self.ucla0 = model.course.score(person.index, self.referred_week)
+        self.swemwbs0, self.ucla0 = scores
         self.working_age = person.age < p.working_age_limit
         employment = p.employment_rate_smi if person.smi else p.employment_rate_ltc
         self.employed_at_referral = self.working_age and person.work_u < employment
-
-        # where they are in the pathway
-        self.state: PathwayState | None = None
-        self.exit_reason = ""
-        self.link_worker: LinkWorker | None = None
-        self.caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
-        self.ever_supported = False
-        self.continuity_broken = False
-        self.assessed = False
-        self.offered = False  # a suitable group has been suggested to them
-        self.wants_activity = True  # until they turn a suggested group down
-        self.group: VCSEGroup | None = None  # the group attended, waited for, or last attended
-        self.matched_at: float | None = None  # when first put on a group's waiting list
-        self.gives_up_at = math.inf  # deadline while waiting for a link worker or a group place
-        self.took_up = False
-        self.short_of_provision = False  # found nothing suitable, or gave up waiting for a place
-        self.sustained = False
-        self.volunteer = False
-        self.setbacks = 0
-        self.reengaged = 0
-        self.mh_discharged = False
-        self.lw_wait_weeks = math.nan  # referral to first contact, once reached
-        self.group_wait_weeks = math.nan  # first match to starting, once started
-        self.record_closed = False
-        self.row = model.register.enrol(self.referred_week, person.index, self.swemwbs0, self.ucla0,
-                                        p.gain_fade_half_life_weeks, gain_scale(model, person))  # fmt: skip
-        model.register.key[self.row] = self.key
-        self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, self.row)
+        self.row = row
+        self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
         self._events: dict[str, list] = {}  # name -> its entry on the model's agenda
 
     @property

@@ -10,6 +10,7 @@ the same person referred under two policies is the same person: a paired compari
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -135,21 +136,16 @@ class Catchment:
         return np.minimum(i, self.size - 1)
 
     def person(self, i: int) -> Person:
-        return Person(
-            index=i,
-            age=int(self.age[i]),
-            ltc_count=int(self.ltc_count[i]),
-            smi=bool(self.smi[i]),
-            cmd=bool(self.cmd[i]),
-            lonely=bool(self.lonely[i]),
-            deprived=bool(self.deprived[i]),
-            x=float(self.x[i]),
-            y=float(self.y[i]),
-            reach_km=float(self.reach_km[i]),
-            preferences_u=tuple(self.preferences_u[i].tolist()),
-            work_u=float(self.traits_u[i, 0]),
-            cost_u=float(self.traits_u[i, 1]),
-        )
+        return self.people([i])[0]
+
+    def people(self, indices: list[int]) -> list[Person]:
+        """``person`` for many at once (a week's referrals): each column read once, for all of them."""
+        i = np.asarray(indices, dtype=np.int64)
+        columns = (self.age, self.ltc_count, self.smi, self.cmd, self.lonely, self.deprived, self.x, self.y,
+                   self.reach_km)  # fmt: skip
+        return [Person(*traits) for traits in zip(
+            indices, *(column[i].tolist() for column in columns), map(tuple, self.preferences_u[i].tolist()),
+            self.traits_u[i, 0].tolist(), self.traits_u[i, 1].tolist(), strict=True)]  # fmt: skip
 
 
 @cache
@@ -158,22 +154,27 @@ def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
     return tuple((i, a.preference[cohort]) for i, a in enumerate(catalogue()))
 
 
+@cache
+def _still_to_choose(cohort: Cohort, chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
+    """The activities not yet ``chosen`` (catalogue order), the running sums of their weights and their total, for
+    one draw of ``preferred_activities``: a few hundred combinations, each summed once."""
+    remaining = {i: w for i, w in _preference_weights(cohort) if i not in chosen}
+    running, acc = [], 0.0
+    for w in remaining.values():
+        acc += w
+        running.append(acc)
+    return tuple(remaining), tuple(running), sum(remaining.values())
+
+
 def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int, ...]:
     """The activities (catalogue indices) a person wants, most wanted first.
 
-    A weighted draw without replacement from the cohort's preferences, one uniform draw per choice.
+    A weighted draw without replacement from the cohort's preferences, one uniform draw per choice: each picks
+    the first activity whose running sum of weights passes the draw's share of the total (the last one if
+    rounding leaves it past the end).
     """
-    remaining = dict(_preference_weights(cohort))
-    chosen: list[int] = []
+    chosen: tuple[int, ...] = ()
     for u in draws:
-        target = u * sum(remaining.values())
-        acc = 0.0
-        pick = next(reversed(remaining))  # if rounding leaves the target past the end: the last one
-        for i, w in remaining.items():
-            acc += w
-            if target < acc:
-                pick = i
-                break
-        chosen.append(pick)
-        del remaining[pick]
-    return tuple(chosen)
+        activities, running, total = _still_to_choose(cohort, chosen)
+        chosen += (activities[min(bisect_right(running, u * total), len(activities) - 1)],)
+    return chosen

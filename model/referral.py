@@ -39,15 +39,14 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
         ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
     ):
         stream = model.streams[stream_name]
-        for index in referred_this_week(model, stream.generator, int(stream.generator.poisson(mean))):
-            person = model.catchment.person(index)
-            if stream_name == "referrals.self":
-                source = ReferralSource.SELF
-            elif person.smi and stream.chance(p.cmht_referral_share_smi):
-                source = ReferralSource.CMHT
-            else:
-                source = ReferralSource.GP
-            refer(model, person, source, cohort_of(person, source))
+        count = int(stream.generator.poisson(mean))
+        people = model.catchment.people(referred_this_week(model, stream.generator, count))
+        if stream_name == "referrals.self":
+            sources = [ReferralSource.SELF] * len(people)
+        else:  # the stream's next draw for each person with a serious mental illness, in referral order
+            sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
+                       else ReferralSource.GP for person in people]  # fmt: skip
+        refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
 
 
 def cohort_of(person: Person, source: ReferralSource) -> Cohort:
@@ -92,15 +91,37 @@ def referred_this_week(model: SocialPrescribingModel, generator: np.random.Gener
 
 def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort) -> Patient:
     """``person`` is referred now: they become a Patient agent and enter the pathway."""
-    from .patient import Patient  # the Patient is built from the stages, this one among them
+    return refer_many(model, [person], [source], [cohort])[0]
 
-    patient = Patient(model, person, source, cohort)
-    model.catchment.in_pathway[person.index] = True
-    model.counters.referred += 1
-    model.open_records[patient] = None
-    model.trajectories.add(patient)
-    patient.enter_pathway()
-    return patient
+
+def refer_many(model: SocialPrescribingModel, people: list[Person], sources: list[ReferralSource],
+               cohorts: list[Cohort]) -> list[Patient]:  # fmt: skip
+    """``people`` (different people) are referred now, in this order: what each needs from the catchment's
+    columns (their episode's key, their scores at this low point, their row of the wellbeing register) is read
+    for all of them at once; then each becomes a Patient agent and enters the pathway, one after the other."""
+    from .patient import Patient, gain_scale  # the Patient is built from the stages, this one among them
+
+    if not people:
+        return []
+    index = np.array([person.index for person in people], dtype=np.int64)
+    catchment, week = model.catchment, model.week
+    catchment.episodes[index] += 1  # this episode's own random numbers: the k-th referral's in every scenario
+    keys = model.streams.persons.keys(index, catchment.episodes[index])
+    # true wellbeing and loneliness now, at the low point that brought the referral
+    swemwbs0, ucla0 = model.course.scores(index, week)
+    first = model.register.enrol_many(week, index, swemwbs0, ucla0, model.p.gain_fade_half_life_weeks,
+                                      np.array([gain_scale(model, person) for person in people]), keys)
+    patients = []
+    for row, (person, source, cohort, key, scores) in enumerate(zip(
+            people, sources, cohorts, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()), strict=True), first):
+        patient = Patient(model, person, source, cohort, key=key, scores=scores, row=row)
+        catchment.in_pathway[person.index] = True
+        model.counters.referred += 1
+        model.open_records[patient] = None
+        model.trajectories.add(patient)
+        patient.enter_pathway()
+        patients.append(patient)
+    return patients
 
 
 def appropriate_referral(patient: Patient) -> bool:

@@ -131,11 +131,11 @@ class PersonalDraws:
         """The n-th draw for ``purpose`` (a ``purpose_constant``) of the episode with ``key``."""
         return (_mix((key ^ purpose) + n * GOLDEN & MASK) >> 11) * (1.0 / (1 << 53))
 
-    def keys(self, persons: np.ndarray, episode: int) -> np.ndarray:
-        """``key`` for many people at once (a uint64 array)."""
+    def keys(self, persons: np.ndarray, episode: int | np.ndarray) -> np.ndarray:
+        """``key`` for many people at once (a uint64 array; ``episode`` one for all or one each)."""
         with np.errstate(over="ignore"):
             scattered = np.asarray(persons).astype(np.uint64) * np.uint64(GOLDEN)  # wraps: the product & MASK
-            return _mix_array(_mix_array(np.uint64(self.seed) ^ scattered) ^ np.uint64(episode))
+            return _mix_array(_mix_array(np.uint64(self.seed) ^ scattered) ^ np.asarray(episode).astype(np.uint64))
 
     @staticmethod
     def uniforms(keys: np.ndarray, purpose: int, n: int | np.ndarray) -> np.ndarray:

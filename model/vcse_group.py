@@ -65,12 +65,16 @@ class VCSEGroup(mesa.Agent):
     # ------------------------------------------------------------ places
     @property
     def grant_places(self) -> int:
+        if not self.grant_per_week:  # most groups, most weeks (read very often: matching, finances, readings)
+            return 0
         return math.floor(self.grant_per_week * 52 / self.model.p.grant_cost_per_place_year_gbp + 1e-9)
 
     @property
     def places(self) -> int:
-        volunteer_places = math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
-        return self.base_places + self.grant_places + volunteer_places
+        places = self.base_places + self.grant_places
+        if self.volunteers:
+            places += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
+        return places
 
     @property
     def free_places(self) -> int:
@@ -141,10 +145,11 @@ class VCSEGroup(mesa.Agent):
         self.spend(self.running_cost_per_week)
         # Grant-funded places are paid for by the grant itself; referred attendees on the group's
         # own places are an unfunded load unless a tariff covered them when they started.
-        grant_cost = self.grant_places * p.grant_cost_per_place_year_gbp / 52
+        grant_places = self.grant_places
+        grant_cost = grant_places * p.grant_cost_per_place_year_gbp / 52
         self.spend(min(grant_cost, self.grant_per_week))
         # volunteers give their time rather than cost it
-        referred_on_own_places = max(len(self.members) - len(self.volunteers) - self.grant_places, 0)
+        referred_on_own_places = max(len(self.members) - len(self.volunteers) - grant_places, 0)
         self.spend((referred_on_own_places + len(self.held_until)) * p.cost_per_attendee_week_gbp)
         if self.reserves < 0:
             self.model.community.close_group(self)

@@ -65,6 +65,23 @@ class WellbeingRegister:
         self.open[i] = True
         return i
 
+    def enrol_many(self, referred_week: int, people: np.ndarray, swemwbs0: np.ndarray, ucla0: np.ndarray,
+                   half_life: float, gain_scale: np.ndarray, keys: np.ndarray) -> int:  # fmt: skip
+        """A week's referrals' rows at once (consecutive, in order): the first one's."""
+        while self.size + len(people) > len(self.open):
+            self._grow()
+        rows = slice(self.size, self.size + len(people))
+        self.size = rows.stop
+        self.referred_week[rows] = referred_week
+        self.person[rows] = people
+        self.swemwbs0[rows] = swemwbs0
+        self.ucla0[rows] = ucla0
+        self.half_life[rows] = half_life
+        self.gain_scale[rows] = gain_scale
+        self.key[rows] = keys
+        self.open[rows] = True
+        return rows.start
+
     def _grow(self) -> None:
         capacity = 2 * len(self.open)
         for name, column in self._cols.items():

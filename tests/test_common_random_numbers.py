@@ -69,6 +69,30 @@ def test_keyed_draws_are_uniform_independent_and_vectorise():
     v = draws.uniforms(keys, purpose, 8)  # the next week's draws are unrelated to this week's
     assert abs(np.corrcoef(u, v)[0, 1]) < 0.03
     assert draws.key(1, 1) != draws.key(1, 2) != draws.key(2, 1)
+    # a week's referrals get their keys at once, each person with their own episode (referral.refer_many)
+    people, episodes = np.array([0, 7, 2**31 + 5, 1_499_999]), np.array([1, 3, 2, 40])
+    assert draws.keys(people, episodes).tolist() == [draws.key(int(i), int(k)) for i, k in zip(people, episodes)]
+    assert draws.keys(people, 2).tolist() == [draws.key(int(i), 2) for i in people]
+
+
+def test_a_batch_of_referrals_is_the_same_people_as_referrals_one_by_one():
+    """Everything a referral reads when a week's referrals are made at once is what it read one by one."""
+    from spsim.model.referral import cohort_of, refer, refer_many
+    from spsim.model.states import ReferralSource
+
+    batch, single = (SocialPrescribingModel(rng=5, population=20_000, referral_rate_per_1000=0.0) for _ in "ab")
+    chosen = [11, 4_000, 7, 19_999, 123]
+    made = refer_many(batch, batch.catchment.people(chosen), [ReferralSource.GP] * 5,
+                      [cohort_of(batch.catchment.person(i), ReferralSource.GP) for i in chosen])  # fmt: skip
+    one_by_one = [refer(single, single.catchment.person(i), ReferralSource.GP,
+                        cohort_of(single.catchment.person(i), ReferralSource.GP)) for i in chosen]  # fmt: skip
+    for a, b in zip(made, one_by_one, strict=True):
+        assert (a.person, a.key, a.row, a.preferences, a.swemwbs0, a.ucla0, a.appropriate, a.state) == (
+            b.person, b.key, b.row, b.preferences, b.swemwbs0, b.ucla0, b.appropriate, b.state)
+        assert a.key == batch.streams.persons.key(a.person.index, 1)
+        assert (a.swemwbs0, a.ucla0) == batch.course.score(a.person.index, batch.week)
+    for column in ("person", "swemwbs0", "ucla0", "gain_scale", "key"):
+        assert getattr(batch.register, column)[:5].tolist() == getattr(single.register, column)[:5].tolist()
 
 
 def test_whole_week_waiting_times_keep_their_mean():

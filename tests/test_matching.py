@@ -256,3 +256,55 @@ def test_older_people_reach_less_far():
     ratio = c.reach_km[old].mean() / c.reach_km[~old].mean()
     assert ratio == pytest.approx(0.6, abs=0.05)
     assert c.reach_km.min() >= 0.3 - 1e-6
+
+
+# ------------------------------------------------------------------ the grid of cells matching reads
+def _every_group_in_reach(table, x, y, reach, activities, cannot_pay):
+    """What the grid must find, by reading every group: (rank, distance, unique id) in matching's order."""
+    distance = np.hypot(table.x - x, table.y - y)
+    rank = [activities.index(a) if a in activities else None for a in table.activity.tolist()]
+    found = [(rank[i], float(distance[i]), int(table.unique_id[i])) for i in range(len(table.groups))
+             if rank[i] is not None and distance[i] <= reach and not (cannot_pay and table.charges[i])]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("cell_km", [0.0, 0.37, 1.0, 3.5, 50.0])
+def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(cell_km):
+    """Any cell size gives the same groups in the same order, for people inside and outside the groups' square,
+    on the edges of cells (reaches that end exactly on a group or a cell boundary) and with huge reaches."""
+    from spsim.model.group_table import GroupTable
+
+    rng = np.random.default_rng(3)
+    n_activities = len(catalogue())
+    groups = [dataclasses.make_dataclass("G", ["x", "y", "charges", "unique_id", "activity_index"])(
+        float(x), float(y), bool(c), i + 10, int(a)) for i, (x, y, c, a) in enumerate(zip(
+            rng.random(300) * 8, rng.integers(0, 9, 300) * 0.5, rng.random(300) < 0.3,
+            rng.integers(0, n_activities, 300)))]  # fmt: skip
+    table = GroupTable(groups, cell_km)
+    people = [(float(x), float(y)) for x, y in zip(rng.random(200) * 12 - 2, rng.random(200) * 8 - 2)]
+    people += [(g.x, g.y) for g in groups[:20]] + [(0.0, 0.0), (3.5, 1.0), (-30.0, 4.0)]
+    checked = 0
+    for k, (x, y) in enumerate(people):
+        wanted = tuple(rng.choice(n_activities, size=3, replace=False).tolist())
+        other = groups[k % len(groups)]
+        for reach in (0.3, 1.0, 2.5, 40.0, float(np.hypot(other.x - x, other.y - y))):
+            index = table.near(x, y, reach, tuple(sorted(wanted)))
+            distance = np.hypot(table.x[index] - x, table.y[index] - y)
+            for cannot_pay in (False, True):
+                ok = (distance <= reach) & ~(cannot_pay & table.charges[index])
+                got = sorted((wanted.index(int(table.activity[i])), float(d), int(table.unique_id[i]))
+                             for i, d in zip(index[ok], distance[ok]))
+                assert got == _every_group_in_reach(table, x, y, reach, wanted, cannot_pay)
+                checked += len(got)
+    assert checked > 1000  # the cases found groups, not only nothing
+
+
+def test_matching_reads_the_groups_in_the_order_most_wanted_nearest_then_oldest():
+    model = calm_model()
+    old_far = add_group(model, 1, 0.5, 0.0)
+    new_far = add_group(model, 1, 0.0, 0.5)  # as far: the older group first
+    near_less_wanted = add_group(model, 2, 0.1, 0.0)
+    add_group(model, 0, 0.1, 0.0)  # not wanted
+    found = matching.suitable_groups(refer(model, 0, wants=(1, 2), reach=1.0), model)
+    assert [g for _, _, g in found] == [old_far, new_far, near_less_wanted]
+    assert [r for r, _, _ in found] == [0, 0, 1]

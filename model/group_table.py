@@ -1,0 +1,71 @@
+"""The open community groups as columns, with a grid of cells over where they are, so that matching reads the
+groups near a person rather than every group of the catchment (a whole ICB has about a thousand)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .activities import catalogue
+
+if TYPE_CHECKING:
+    from .vcse_group import VCSEGroup
+
+# The grid's look-up reaches this far beyond a person's reach (km), so that rounding in the cell arithmetic can
+# never leave out a group on the edge of someone's reach: the grid proposes, the exact distance decides.
+EDGE_MARGIN_KM = 1e-6
+SMALLEST_CELL_KM = 0.1  # so that a reach of nothing does not make cells of no size
+
+
+class GroupTable:
+    """Open groups as NumPy columns (row i is ``groups[i]``), for matching, and a grid of square cells of
+    ``cell_km``: per activity, the rows of its groups sorted by cell, so that the groups of one activity in a row
+    of cells are one slice (``near``). Any cell size gives the same answer; one about a person's reach keeps both
+    the slices and the groups read few."""
+
+    def __init__(self, groups: list[VCSEGroup], cell_km: float):
+        self.groups = groups
+        self.x = np.array([g.x for g in groups], dtype=float)
+        self.y = np.array([g.y for g in groups], dtype=float)
+        self.charges = np.array([g.charges for g in groups], dtype=bool)
+        self.unique_id = np.array([g.unique_id for g in groups], dtype=np.int64)
+        self.activity = np.array([g.activity_index for g in groups], dtype=np.int64)
+        self.cell_km = cell_km = max(cell_km, SMALLEST_CELL_KM)
+        self.x0 = float(self.x.min()) if groups else 0.0
+        self.y0 = float(self.y.min()) if groups else 0.0
+        column = np.floor((self.x - self.x0) / cell_km).astype(np.int64)
+        row = np.floor((self.y - self.y0) / cell_km).astype(np.int64)
+        self.columns = int(column.max()) + 1 if groups else 1
+        self.rows = int(row.max()) + 1 if groups else 1
+        cell = (self.activity * self.rows + row) * self.columns + column  # activity, then row, then column
+        self.by_cell = np.argsort(cell, kind="stable")
+        self.activities = len(catalogue())
+        cells = self.activities * self.rows * self.columns
+        # where each cell's groups start in ``by_cell`` (a list: read a few times per match, one by one)
+        self.starts: list[int] = np.searchsorted(cell[self.by_cell], np.arange(cells + 1)).tolist()
+
+    def near(self, x: float, y: float, reach_km: float, activities: tuple[int, ...]) -> np.ndarray:
+        """Rows of the groups of ``activities`` in the cells that a circle of ``reach_km`` around (x, y) touches:
+        every such group within reach, and some beyond it (the caller measures)."""
+        reach = reach_km + EDGE_MARGIN_KM
+        size = self.cell_km
+        first_column = max(math.floor((x - reach - self.x0) / size), 0)
+        last_column = min(math.floor((x + reach - self.x0) / size), self.columns - 1)
+        first_row = max(math.floor((y - reach - self.y0) / size), 0)
+        last_row = min(math.floor((y + reach - self.y0) / size), self.rows - 1)
+        if first_column > last_column or first_row > last_row:
+            return np.empty(0, dtype=np.int64)
+        starts, by_cell, pieces = self.starts, self.by_cell, []
+        for activity in activities:
+            if not 0 <= activity < self.activities:
+                continue  # no group does it
+            for row in range(first_row, last_row + 1):
+                cell = (activity * self.rows + row) * self.columns
+                start, end = starts[cell + first_column], starts[cell + last_column + 1]
+                if end > start:
+                    pieces.append(by_cell[start:end])
+        if not pieces:
+            return np.empty(0, dtype=np.int64)
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
