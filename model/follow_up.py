@@ -4,7 +4,9 @@ At follow-up (or at the end of the run, censored) each person's record is writte
 secondary mental health care by then (Dayson 2020), work found, true wellbeing and loneliness read from the
 wellbeing register, GP and A&E use a year at referral and now, and what an evaluation's questionnaires would
 record, each with its measurement error. The few draws that only some people need (discharge at follow-up,
-work) are made one by one; everything else is one array operation for the week's people.
+work) are made one by one; everything else is one array operation for the week's people. The record's economic
+columns are filled in later, when the person's economic account is finished (model/health_economics.py): the
+account goes on while they are in the pathway.
 """
 
 from __future__ import annotations

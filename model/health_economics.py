@@ -8,66 +8,39 @@ not their follow-up finished before the run ended, so that costs and effects cou
 same time. How long: ``economic_horizon_years`` from each referral. Discounting: ``discount_rate_per_year`` for
 costs and effects alike, week ``w`` after the window opens weighing ``(1 + rate) ** (-w / 52)``.
 
-- While a record is open the account reads, every week, each person's true scores and their natural course
-  (the wellbeing register, on arrays) and adds the week's utility, life satisfaction and service use
-  *differences*: a person who gains nothing adds exactly nothing, and the counterfactual scenario adds zero.
-- When a record closes (follow-up, or the end of the run) the rest of the horizon is added when the week ends,
-  for all the records closed that week in one array sum, as if the service stopped then: the natural course is held where it was, and what the service gave fades as the
-  model's gains fade after attendance stops (``gain_retained_share`` kept for good, the rest halving every
-  person's ``half_life``; link worker support's own effect fading alike). A projection, said so in docs/methods.md.
+- Each person's account follows what the model simulates for them (issue 26): while they are in the pathway
+  and within their horizon, whether or not their outcome record has been measured, the account reads every week
+  their true scores and their natural course (the wellbeing register, on arrays, read together with the weekly
+  means) and adds the week's utility, life satisfaction and service use *differences*: a person who gains
+  nothing adds exactly nothing, and the counterfactual scenario adds zero.
+- The account is finished when the person leaves the pathway (a terminal state; at the end of that week, for
+  everyone who left in it at once), when their horizon ends, or when the run ends (``finish_all``). Then the
+  rest of the horizon is projected (model/economic_values.py ``projected``): for someone who left, what the
+  model gives them from then on (their state no longer changes) on a natural course held where it was; at the
+  end of the run, as if the service stopped then. A projection, said so in docs/methods.md.
+- The outcome record is measured at follow-up (its scores are what an evaluation would see, and
+  ``swemwbs_above_natural`` is the net effect then), but its economic columns are written when the account is
+  finished, which may be later: a discharge or a benefit after follow-up is in them.
 - Discharge from secondary mental health care by the supported pathway saves that person's team contacts
   from the week of discharge to the horizon, for as long as they would otherwise have stayed on the team's
-  caseload (expected: routine discharge at ``mh_discharge_rate_per_year``).
-- Utility: linear in SWEMWBS through ``utility_at_population_swemwbs`` at the population mean, with slope
-  ``utility_per_swemwbs_point``, bounded as ReQoL-UI utilities are (-0.195 to 1; Keetharuth 2020).
+  caseload (expected: routine discharge at ``mh_discharge_rate_per_year``); the record says whether it came
+  after follow-up (``mh_discharged_after_follow_up``: its ``mh_discharged`` is the follow-up measurement).
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .mechanisms import service_use
-from .wellbeing import FLOORS, LEVELS, with_service
+from .economic_values import WEEKS_A_YEAR, discount, projected, staying_on_caseload, touched, weekly_values
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .parameters import Params
 
-WEEKS_A_YEAR = 52
-UTILITY_RANGE = (-0.195, 1.0)  # the ReQoL-UI value set's worst and best states (Keetharuth et al. 2020)
-
-
-def discount(weeks_since_start: np.ndarray | float, rate: float) -> np.ndarray | float:
-    return (1.0 + rate) ** (-np.asarray(weeks_since_start, dtype=float) / WEEKS_A_YEAR)
-
-
-def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
-    u = p.utility_at_population_swemwbs + p.utility_per_swemwbs_point * (swemwbs - p.swemwbs_population_mean)
-    return np.clip(u, *UTILITY_RANGE)
-
-
-def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
-    qalys = (utility(sw, p) - utility(natural_sw, p)) / WEEKS_A_YEAR
-    wellbys = (sw - natural_sw) * p.ls_per_swemwbs_point / WEEKS_A_YEAR
-
-    def cost(s, lo_):
-        gp, ae = service_use(s, lo_, ltc, p)  # the outcome record's formula, on arrays
-        return (gp * p.gp_consultation_cost_gbp + ae * p.ae_attendance_cost_gbp) / WEEKS_A_YEAR
-
-    return qalys, wellbys, cost(sw, lo) - cost(natural_sw, natural_lo)
-
-
-def staying_on_caseload(weeks_after: np.ndarray, rate_per_year: float) -> np.ndarray:
-    """Chance that someone still on a secondary mental health team's caseload is still on it ``weeks_after``
-    (routine discharge as a Poisson rate, ``parameters.chance_within``'s convention)."""
-    return np.exp(-rate_per_year * np.asarray(weeks_after, dtype=float) / WEEKS_A_YEAR)
-
-
-SETTLE_ROWS = 2_000  # records settled together at most (memory: see settle)
+SETTLE_ROWS = 2_000  # accounts finished together at most (memory: see settle)
+NEXT_WEEK = 3  # the accounts' column holding the first week not yet counted
 
 
 class HealthEconomics:
@@ -80,21 +53,40 @@ class HealthEconomics:
         self._spend_seen = 0.0
         # per register row: QALYs, WELLBYs and care cost so far (discounted), and the first week not yet counted
         self._accounts = np.zeros((0, 4))
-        # records closed since the last settling, a batch at a time: (week, rows, record indices, their state then)
-        self._pending: list[tuple[int, np.ndarray, np.ndarray, dict[str, np.ndarray]]] = []
+        self._finished = np.zeros(0, dtype=bool)  # the account is finished (or never counted: the warm-up's)
+        self._record = np.zeros(0, dtype=np.int64)  # the row's outcome record (-1: not written yet)
+        self._late_discharge = np.zeros(0, dtype=bool)  # discharged by the service after their follow-up
+        self._known = 0  # rows of the register seen so far
+        self._first_open = 0  # every row before this one is finished
+        self._leaving: list[int] = []  # rows whose person left the pathway since the last settling
 
     def _account(self, rows: np.ndarray | int) -> np.ndarray:
-        """The accounts array, grown to the register's rows (a new row starts at zero: nothing counted)."""
+        """The accounts array, grown to the register's rows (a new row starts at zero: nothing counted; a row
+        referred in the warm-up is finished at once: it is never counted)."""
         size = self.model.register.size
         if len(self._accounts) < size:
-            grown = np.zeros((max(size, 2 * len(self._accounts)), 4))
-            grown[: len(self._accounts)] = self._accounts
-            self._accounts = grown
+            capacity = max(size, 2 * len(self._accounts))
+            self._accounts = _grown(self._accounts, capacity, 0.0)
+            self._finished = _grown(self._finished, capacity, False)
+            self._record = _grown(self._record, capacity, -1)
+            self._late_discharge = _grown(self._late_discharge, capacity, False)
+        if self._known < size:
+            self._finished[self._known : size] = self.model.register.referred_week[self._known : size] < self.since_week
+            self._known = size
         return self._accounts
+
+    def open_accounts(self) -> np.ndarray:
+        """Rows whose account is still followed week by week: counted, in the pathway and within the horizon."""
+        self._account(0)
+        while self._first_open < self._known and self._finished[self._first_open]:
+            self._first_open += 1
+        rows = np.arange(self._first_open, self._known)
+        return rows[~self._finished[self._first_open : self._known]]
 
     # ------------------------------------------------------------------ weekly
     def accrue_week(self) -> None:
-        """The end of a week: settle the records closed during it, then add the week of everyone still open."""
+        """The end of a week: finish the accounts of people who left the pathway, then add the week of everyone
+        still followed; an account whose horizon ends with the week is finished."""
         self.settle()
         model, p = self.model, self.model.p
         week = model.week
@@ -106,18 +98,21 @@ class HealthEconomics:
         self.spend_gbp += (spend - self._spend_seen) * d
         self._spend_seen = spend
         register = model.register
-        rows, sw, lo, natural_sw, natural_lo = register.open_reading(week, model.course, p)
-        counted = (register.referred_week[rows] >= self.since_week) & (week - register.referred_week[rows] < self.horizon_weeks(p))
-        if not counted.any():
+        rows = self.open_accounts()
+        if not len(rows):
             return
-        rows, sw, lo, natural_sw, natural_lo = (x[counted] for x in (rows, sw, lo, natural_sw, natural_lo))
+        read, *values = register.week_reading(week, model.course, p, rows)  # shared with the weekly means
+        sw, lo, natural_sw, natural_lo = (value[np.searchsorted(read, rows)] for value in values)
         ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)]
         qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
         accounts = self._account(rows)
         accounts[rows, 0] += qalys * d
         accounts[rows, 1] += wellbys * d
         accounts[rows, 2] += cost * d
-        accounts[rows, 3] = week + 1
+        accounts[rows, NEXT_WEEK] = week + 1
+        ended = rows[register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]
+        if len(ended):
+            self._finish(ended, week)  # nothing left to project
 
     @staticmethod
     def horizon_weeks(p: Params) -> int:
@@ -137,79 +132,89 @@ class HealthEconomics:
                   * staying_on_caseload(weeks - week, p.mh_discharge_rate_per_year)
                   * discount(weeks - self.since_week, p.discount_rate_per_year))  # fmt: skip
         self._account(row)[row, 2] -= float(saving.sum())
+        self._late_discharge[row] = self._record[row] >= 0  # their record was measured before
+        if self._finished[row]:  # past the horizon (the saving is nil): the record still says so
+            self._write(np.array([row]))
+
+    def left_pathway(self, row: int) -> None:
+        """Row ``row``'s person reached a terminal state: nothing the service gives them changes any more, so
+        their account is finished when the week ends (``settle``)."""
+        self._account(row)
+        if not self._finished[row]:
+            self._leaving.append(row)
 
     def closed(self, row: int, week: int, record_index: int) -> None:
-        """Row ``row``'s record (``observers.records[record_index]``) closed at ``week`` (``closed_many``)."""
+        """Row ``row``'s record (``observers.records[record_index]``) was written at ``week`` (``closed_many``)."""
         self.closed_many(np.array([row]), week, np.array([record_index]))
 
     def closed_many(self, rows: np.ndarray, week: int, record_indices: np.ndarray) -> None:
-        """These rows' records (``observers.records[record_indices]``) closed at ``week``: what the service had
-        given them then is kept (their state is copied: they may go on in the pathway), and the rest of their
-        horizon is counted when the week ends, for everyone whose record closed that week at once (``settle``)."""
-        counted = self.model.register.referred_week[rows] >= self.since_week
-        if counted.any():
-            rows, record_indices = rows[counted], np.asarray(record_indices)[counted]
-            self._pending.append((week, rows, record_indices, self.model.register.state_copy(rows)))
+        """These rows' records (``observers.records[record_indices]``) were written at ``week`` (follow-up, or
+        the end of the run): the net effect measured then goes in now; the account goes in when it is finished
+        (now, for whoever's account already is)."""
+        model = self.model
+        self._account(rows)
+        counted = model.register.referred_week[rows] >= self.since_week
+        rows, record_indices = rows[counted], np.asarray(record_indices)[counted]
+        if not len(rows):
+            return
+        self._record[rows] = record_indices
+        sw, _, natural_sw, _ = model.register.scores_and_natural(rows, week, model.course, model.p)
+        records = model.observers.records
+        for index, above_natural in zip(record_indices.tolist(), (sw - natural_sw).tolist(), strict=True):
+            records.set(index, swemwbs_above_natural=above_natural)
+        if self._finished[rows].any():
+            self._write(rows[self._finished[rows]])
 
     def settle(self) -> None:
-        """Add the rest of the horizon for the records closed since the last call, as if the service stopped
-        then (what it gave fading as the model's gains fade, on a natural course held where it was), and
-        write each person's account into their record."""
-        pending, self._pending = self._pending, []
-        for week in sorted({w for w, *_ in pending}):
-            batches = [entry for entry in pending if entry[0] == week]
-            rows = np.concatenate([rows for _, rows, _, _ in batches])
-            indices = np.concatenate([indices for _, _, indices, _ in batches])
-            state = {key: np.concatenate([s[key] for *_, s in batches]) for key in batches[0][3]}
-            start, end = self._rest_of_horizon(rows)
-            width = max(int((end - start).max()), 0)  # the same grid for the whole week: the same sums
-            # at most SETTLE_ROWS people at a time: at the end of an ICB's run 20,000 records close at once,
-            # and their people x weeks grids took 270 MB
-            for first in range(0, len(rows), SETTLE_ROWS):
-                chunk = slice(first, first + SETTLE_ROWS)
-                self._settle(week, rows[chunk], indices[chunk].tolist(),
-                             {key: column[chunk] for key, column in state.items()}, width)  # fmt: skip
+        """Finish the accounts of the people who left the pathway since the last call (``_finish``)."""
+        leaving, self._leaving = np.unique(np.array(self._leaving, dtype=np.int64)), []
+        leaving = leaving[~self._finished[leaving]]
+        if len(leaving):
+            self._finish(leaving, self.model.week)
+
+    def finish_all(self) -> None:
+        """The end of the run: finish every account still open, as if the service stopped now."""
+        self.settle()
+        rows = self.open_accounts()
+        if len(rows):
+            self._finish(rows, self.model.week)
+
+    def _finish(self, rows: np.ndarray, week: int) -> None:
+        """Add the rest of each row's horizon as if the service stopped at ``week`` (for a person who left the
+        pathway it had: their state no longer changes), what it gave fading as the model's gains fade on a
+        natural course held where it was; then write each account into its record, if it is written."""
+        start, end = self._rest_of_horizon(rows)
+        width = max(int((end - start).max()), 0)  # the same grid for the whole batch: the same sums
+        # at most SETTLE_ROWS people at a time: at the end of an ICB's run 20,000 accounts finish at once,
+        # and their people x weeks grids took 270 MB
+        for first in range(0, len(rows), SETTLE_ROWS):
+            self._project(week, rows[first : first + SETTLE_ROWS], width)
+        self._accounts[rows, NEXT_WEEK] = end
+        self._finished[rows] = True
+        self._write(rows[self._record[rows] >= 0])
 
     def _rest_of_horizon(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The first week of each row's horizon not yet counted, and the week after its horizon ends."""
         register, accounts = self.model.register, self._account(rows)
-        start = np.where(accounts[rows, 3] > 0, accounts[rows, 3], register.referred_week[rows])
+        start = np.where(accounts[rows, NEXT_WEEK] > 0, accounts[rows, NEXT_WEEK], register.referred_week[rows])
         return start, register.referred_week[rows] + self.horizon_weeks(self.model.p)
 
-    def _settle(self, week: int, rows: np.ndarray, record_indices: list[int], states: dict[str, np.ndarray],
-                width: int) -> None:  # fmt: skip
-        model, p, register = self.model, self.model.p, self.model.register
-        state = {key: column[:, None] for key, column in states.items()}  # people x 1
-        natural_sw, natural_lo = (x[:, None] for x in model.course.scores(register.person[rows].astype(np.int64), week))
-        now_sw, _ = with_service(natural_sw, natural_lo, week, p, **state)
-        accounts = self._account(rows)
-        start, end = (x[:, None] for x in self._rest_of_horizon(rows))
-        weeks = start + np.arange(width)[None, :]  # people x weeks
-        if weeks.shape[1]:
-            sw, lo = with_service(natural_sw, natural_lo, weeks, p, **stopped(state, week, p.gain_retained_share))
-            ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)][:, None]
-            qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
-            d = np.where(weeks < end, discount(weeks - self.since_week, p.discount_rate_per_year), 0.0)
-            accounts[rows, 0] += (qalys * d).sum(axis=1)
-            accounts[rows, 1] += (wellbys * d).sum(axis=1)
-            accounts[rows, 2] += (cost * d).sum(axis=1)
-        records = model.observers.records
-        above = (now_sw[:, 0] - natural_sw[:, 0]).tolist()
-        for row, index, above_natural in zip(rows.tolist(), record_indices, above, strict=True):
+    def _project(self, week: int, rows: np.ndarray, width: int) -> None:
+        rows = rows[touched(self.model, rows)]  # the rest add exactly nothing (the counterfactual, most decliners)
+        if width and len(rows):
+            start, end = self._rest_of_horizon(rows)
+            self._accounts[rows, :3] += projected(self.model, rows, week, start, end, width, self.since_week)
+
+    def _write(self, rows: np.ndarray) -> None:
+        """Write finished accounts into their records (one person at a time: once per person, not per week)."""
+        records, accounts = self.model.observers.records, self._accounts
+        for row in rows.tolist():
             qalys, wellbys, care = accounts[row, :3].tolist()
-            records.set(index, qalys_gained=qalys, wellbys_gained=wellbys, care_cost_change_gbp=care,
-                        swemwbs_above_natural=above_natural)  # fmt: skip
+            records.set(int(self._record[row]), qalys_gained=qalys, wellbys_gained=wellbys, care_cost_change_gbp=care,
+                        mh_discharged_after_follow_up=bool(self._late_discharge[row]))  # fmt: skip
 
 
-def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:
-    """A register state (people x 1 arrays) as it would be if everything the service gave stopped at ``week``:
-    attendance pauses (``Mechanisms.pause``: the retained share of each level kept for good, the rest fading)
-    and link worker support ends."""
-    attending = state["paused"] == math.inf
-    out = dict(state)
-    out["paused"] = np.where(attending, float(week), state["paused"])
-    for level, floor in zip(LEVELS, FLOORS, strict=True):
-        out[floor] = np.where(attending, np.maximum(state[floor], retained_share * state[level]), state[floor])
-    supported = (state["support_until"] == math.inf) & (state["support_from"] <= week)
-    out["support_until"] = np.where(supported, float(week), state["support_until"])
-    return out
+def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
+    grown = np.full((capacity, *column.shape[1:]), fill, dtype=column.dtype)
+    grown[: len(column)] = column
+    return grown

@@ -165,14 +165,16 @@ class SocialPrescribingModel(mesa.Model):
         close_records(self, self._follow_ups.pop(self.week))
 
     def leave_pathway(self, patient: Patient) -> None:
-        """A person reached a terminal state."""
+        """A person reached a terminal state: their economic account is finished when the week ends."""
         self.counters.exits[patient.exit_reason] += 1
+        self.economics.left_pathway(patient.row)
         if patient.record_closed:
             self._retire(patient)
 
     def records_written(self, patients: list[Patient], rows: np.ndarray, first: int) -> None:
         """``patients``' records (register ``rows``) are the outcome table's rows from ``first`` on: the economics
-        account finishes them, and whoever has left the pathway retires."""
+        account writes into them once it is finished (it goes on while the person is in the pathway), and whoever
+        has left the pathway retires."""
         self.economics.closed_many(rows, self.week, first + np.arange(len(rows)))
         for patient in patients:
             self.open_records.pop(patient, None)
@@ -182,15 +184,17 @@ class SocialPrescribingModel(mesa.Model):
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and
-        their agent leaves the model (their record stays in the outcomes table). Both scenarios of a
-        paired comparison follow this rule, so referral counts stay comparable."""
+        their agent leaves the model (their record stays in the outcomes table, their register row stays until
+        the run ends: the economics account reads it when it finishes). Both scenarios of a paired comparison
+        follow this rule, so referral counts stay comparable."""
         self.catchment.in_pathway[patient.person.index] = False
         patient.remove()
 
     def close_open_records(self) -> None:
-        """At the end of a run, measure everyone still within follow-up (marked censored)."""
+        """At the end of a run, measure everyone still within follow-up (marked censored), and finish every
+        economic account still open (as if the service stopped now)."""
         close_records(self, list(self.open_records), censored=True)
-        self.economics.settle()
+        self.economics.finish_all()
         self.trajectories.close()
 
     def outcomes(self):

@@ -57,12 +57,14 @@ class OutcomeRecord:
     mh_discharged: bool
     gp_change_per_year: float
     ae_change_per_year: float
-    # discounted, against the person's own natural course, to the economic horizon: written in when the week
-    # ends (model/health_economics.py settles the week's closed records at once); NaN for the warm-up's people
+    # discounted, against the person's own natural course, to the economic horizon: written in when the person's
+    # account is finished (they left the pathway, their horizon ended, or the run ended: model/health_economics.py),
+    # which may be after the record was measured; NaN for the warm-up's people
     qalys_gained: float = math.nan
     wellbys_gained: float = math.nan
     care_cost_change_gbp: float = math.nan
     swemwbs_above_natural: float = math.nan  # true SWEMWBS at close minus the natural course's: the net effect then
+    mh_discharged_after_follow_up: bool = False  # discharged by the supported pathway after this record was measured
 
 
 OUTCOME_COLUMNS = [f.name for f in dataclasses.fields(OutcomeRecord)]

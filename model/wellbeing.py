@@ -116,12 +116,23 @@ class WellbeingRegister:
 
     def open_reading(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
         """Everyone within follow-up at the end of ``week``: their rows, true (SWEMWBS, UCLA-3) and the natural
-        course's. Read once and shared by the weekly means and the economics account (each read the same rows
-        again before); taken again if a referral arrived or a record closed since. Both read it as the week's
-        last work (``SocialPrescribingModel.step``), when nothing else changes the rows."""
+        course's, for the weekly means. Taken from the week's reading (``week_reading``) if one was made since
+        the last referral arrived or record closed, else read now."""
         if self._reading is None or self._reading[:2] != (week, self.size):
-            rows = self.open_rows()
-            self._reading = (week, self.size, (rows, *self.scores_and_natural(rows, week, course, p)))
+            return self.week_reading(week, course, p, np.zeros(0, dtype=np.int64))
+        rows, *values = self._reading[2]
+        within = self.open[rows]
+        return rows[within], *(value[within] for value in values)
+
+    def week_reading(self, week: int, course: NaturalCourse, p: Params, also: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``open_reading`` for everyone within follow-up and the rows ``also`` (the economics account's, whose
+        people mostly are), read at once: both are read as the week's last work (``SocialPrescribingModel.step``),
+        when nothing else changes the rows, and each read of the natural course has a fixed cost. Sorted rows."""
+        first = min(self.open_rows()[:1].tolist() + also[:1].tolist(), default=self.size)
+        wanted = self.open[first : self.size].copy()
+        wanted[also - first] = True
+        rows = first + np.flatnonzero(wanted)
+        self._reading = (week, self.size, (rows, *self.scores_and_natural(rows, week, course, p)))
         return self._reading[2]
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:

@@ -45,6 +45,7 @@ class Record:
     wellbys_gained: float = math.nan
     care_cost_change_gbp: float = math.nan
     swemwbs_above_natural: float = math.nan
+    mh_discharged_after_follow_up: bool = False
 
 
 class Records(list):
@@ -77,13 +78,29 @@ def hand_model(**overrides) -> SimpleNamespace:
     return model
 
 
-def run_two_years(model) -> tuple[HealthEconomics, list]:
-    """Weeks 0-103; both records close at follow-up (week 52), as ``Patient.close_record`` would; the
-    commissioner spends 100 GBP every week."""
+def leave_the_pathway(model, economics, row: int, week: int) -> None:
+    """Row ``row``'s person leaves the pathway at ``week``, as ``Patient.move_to`` a terminal state would: support
+    ends, attendance pauses (the retained share kept for good), and the account is told."""
+    register = model.register
+    register.support_ends(row, week)
+    if register.paused_at[row] == math.inf and register.level_psych[row] > 0:
+        register.paused_at[row] = week
+        for level, floor in (("level_psych", "floor_psych"), ("level_social", "floor_social"),
+                             ("level_behav", "floor_behav")):  # fmt: skip
+            register.columns[floor][row] = model.p.gain_retained_share * register.columns[level][row]
+    economics.left_pathway(row)
+
+
+def run_two_years(model, leave=(52, 52)) -> tuple[HealthEconomics, list]:
+    """Weeks 0-103; both records close at follow-up (week 52), as ``Patient.close_record`` would, and A and B
+    leave the pathway at the weeks ``leave`` (before that week's end); the commissioner spends 100 GBP every week."""
     economics = HealthEconomics(model, since_week=0)
     for week in range(104):
         model.week = week
         model.ledger.commissioner_spend += 100.0
+        for row in (0, 1):
+            if week == leave[row]:
+                leave_the_pathway(model, economics, row, week)
         if week == 52:
             for row in (0, 1):
                 economics.closed(row, week, record_index=row)
@@ -131,6 +148,34 @@ def test_utility_stays_within_the_value_sets_bounds():
     _, (a, _) = run_two_years(hand_model(discount_rate_per_year=0.0, link_worker_support_gain=10.0,
                                          economic_horizon_years=1.0))  # fmt: skip
     assert a.qalys_gained == pytest.approx(1.0 - 0.78)
+
+
+def test_the_account_follows_a_person_supported_past_follow_up():
+    """Issue 26, 2: the account projected "as if the service stopped" at follow-up; a person still supported
+    until week 78 (long-term support) lost weeks 52-77 of benefit, though the service paid for them."""
+    _, (a, b) = run_two_years(hand_model(discount_rate_per_year=0.0), leave=(78, 52))
+    weeks = np.arange(104)
+    a_points = 2 * np.where(weeks < 78, 1.0, 0.5 ** ((weeks - 78) / HALF_LIFE))
+    assert a.qalys_gained == pytest.approx(0.03 * a_points.sum() / 52, rel=1e-12)
+    assert a.wellbys_gained == pytest.approx(0.26 * a_points.sum() / 52, rel=1e-12)
+    assert a.swemwbs_above_natural == 2.0  # the record is still measured at follow-up
+    assert b.qalys_gained == pytest.approx(0.03 * 3 * (52 + 0.5 * 52 + 0.5 * (1 - 0.5 ** 2) / (1 - 0.5 ** (1 / 26))) / 52)
+
+
+def test_an_account_is_written_into_its_record_only_when_it_is_finished():
+    model = hand_model()
+    economics = HealthEconomics(model, since_week=0)
+    economics.accrue_week()
+    economics.closed(0, 0, record_index=0)  # measured at once, still in the pathway
+    assert math.isnan(model.observers.records[0].qalys_gained) and model.observers.records[0].swemwbs_above_natural == 2
+    leave_the_pathway(model, economics, 1, 0)  # B leaves before their record is written
+    model.week = 1
+    economics.accrue_week()
+    assert math.isnan(model.observers.records[0].qalys_gained)
+    economics.closed(1, 1, record_index=1)
+    assert model.observers.records[1].qalys_gained > 0  # finished already: written with the record
+    economics.finish_all()  # the end of the run: A's account finished as if the service stopped then
+    assert model.observers.records[0].qalys_gained > 0
 
 
 def test_a_supported_discharge_saves_team_contacts_while_routine_discharge_would_not_have_come():

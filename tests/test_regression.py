@@ -42,6 +42,10 @@ def fingerprint(params: dict, policies) -> dict:
         "swemwbs_end_sum": round(float(out["swemwbs_end"].sum()), 6),
         "ucla_end_sum": round(float(out["ucla_end"].sum()), 6),
         "found_work": int(out["found_work"].sum()),
+        # the economic account (issue 26: every account followed to the end)
+        "qalys_gained_sum": round(float(out["qalys_gained"].sum()), 6),
+        "care_cost_change_sum": round(float(out["care_cost_change_gbp"].sum()), 4),
+        "discharged_after_follow_up": int(out["mh_discharged_after_follow_up"].sum()),
         "attending_series_sum": int(series["in_groups"].sum()),
         "group_waiting_series_sum": int(series["group_waiting"].sum()),
     }

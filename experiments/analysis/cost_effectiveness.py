@@ -119,7 +119,8 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
         f"QALYs gained against each person's natural course, and the net cost to the NHS (commissioner spend plus "
         f"the GP, A&E and mental health team care the service adds or saves), for everyone referred in the "
         f"{settings['years']:g} simulated years, each followed {settings['horizon_years']:g} years from referral "
-        f"(past follow-up, what the service gave fades as the model's gains fade), discounted at "
+        f"(as the model simulates them while they are in the pathway; after they leave, or past the run's end, "
+        f"what the service gave fades as the model's gains fade), discounted at "
         f"{settings['discount_rate']:.1%} a year; perspective: NHS and personal social services. QALYs are ReQoL-UI "
         f"utilities mapped from SWEMWBS (an interim linear slope, docs/methods.md, \"Economics\"). Net monetary benefit (NMB) = "
         f"value of a QALY x QALYs - net cost.")
@@ -207,8 +208,9 @@ DEFINITIONS = [
     ("perspective", "NHS and personal social services (NICE PMG36 reference case)"),
     ("whom", "everyone referred in the measurement window (after the warm-up), including people whose follow-up "
              "had not finished when the run ended"),
-    ("horizon", "economic_horizon_years from each referral; past follow-up the natural course is held and the "
-                "service's gains fade as the model's gains fade after attendance stops"),
+    ("horizon", "economic_horizon_years from each referral; read from the model each week while the person is in "
+                "the pathway (past follow-up too); after they leave (or the run ends) the natural course is held and "
+                "the service's gains fade as the model's gains fade after attendance stops"),
     ("discounting", "costs and effects at discount_rate_per_year, week w after the window opens weighing "
                     "(1 + rate)^(-w/52)"),
     ("QALYs", "utility above the natural course's each week / 52; utility linear in SWEMWBS "

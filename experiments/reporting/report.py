@@ -109,8 +109,9 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "- Confidence intervals show the spread between replicates (chance), not the uncertainty in the "
         "parameters.",
         f"- Net benefit values a {effect_label(effect)[1]} at {value:,.0f} GBP (NICE's lower threshold; 30,000 in "
-        "`economics.csv`); the QALYs rest on an interim linear mapping from SWEMWBS, and past follow-up on the "
-        "model's fading of gains (a projection). `spsim psa` shows how the choice moves with the parameters.",
+        "`economics.csv`); the QALYs rest on an interim linear mapping from SWEMWBS, and after people leave the "
+        "pathway (or the run ends) on the model's fading of gains (a projection). `spsim psa` shows how the "
+        "choice moves with the parameters.",
         "",
     ]
     return "\n".join(lines)

@@ -1,0 +1,97 @@
+"""What a week of a person's life is worth in the economic account (model/health_economics.py), on arrays: the
+QALYs, WELLBYs and GP + A&E cost above their natural course, discounting, a mental health team's caseload, and the
+projection of the rest of a horizon once the service has stopped giving anything.
+
+- Utility: linear in SWEMWBS through ``utility_at_population_swemwbs`` at the population mean, with slope
+  ``utility_per_swemwbs_point``, bounded as ReQoL-UI utilities are (-0.195 to 1; Keetharuth 2020).
+- The projection (``projected``): what the service gave fades as the model's gains fade after attendance stops
+  (``gain_retained_share`` kept for good, the rest halving every person's ``half_life``; link worker support's
+  own effect fading alike), on a natural course held where it was when the projection starts. For a person who
+  has left the pathway this is what the model itself would go on to give them (their state no longer changes),
+  but for the natural course; at the end of a run it is an assumption (as if the service stopped then).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .mechanisms import service_use
+from .wellbeing import FLOORS, LEVELS, with_service
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .parameters import Params
+
+WEEKS_A_YEAR = 52
+UTILITY_RANGE = (-0.195, 1.0)  # the ReQoL-UI value set's worst and best states (Keetharuth et al. 2020)
+
+
+def discount(weeks_since_start: np.ndarray | float, rate: float) -> np.ndarray | float:
+    return (1.0 + rate) ** (-np.asarray(weeks_since_start, dtype=float) / WEEKS_A_YEAR)
+
+
+def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
+    u = p.utility_at_population_swemwbs + p.utility_per_swemwbs_point * (swemwbs - p.swemwbs_population_mean)
+    return np.clip(u, *UTILITY_RANGE)
+
+
+def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
+    qalys = (utility(sw, p) - utility(natural_sw, p)) / WEEKS_A_YEAR
+    wellbys = (sw - natural_sw) * p.ls_per_swemwbs_point / WEEKS_A_YEAR
+
+    def cost(s, lo_):
+        gp, ae = service_use(s, lo_, ltc, p)  # the outcome record's formula, on arrays
+        return (gp * p.gp_consultation_cost_gbp + ae * p.ae_attendance_cost_gbp) / WEEKS_A_YEAR
+
+    return qalys, wellbys, cost(sw, lo) - cost(natural_sw, natural_lo)
+
+
+def staying_on_caseload(weeks_after: np.ndarray, rate_per_year: float) -> np.ndarray:
+    """Chance that someone still on a secondary mental health team's caseload is still on it ``weeks_after``
+    (routine discharge as a Poisson rate, ``parameters.chance_within``'s convention)."""
+    return np.exp(-rate_per_year * np.asarray(weeks_after, dtype=float) / WEEKS_A_YEAR)
+
+
+def touched(model: SocialPrescribingModel, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` the service ever gave anything (support, or a mechanism built at a group): anyone else
+    adds exactly nothing in any week, so a projection may leave them out."""
+    register = model.register
+    out = register.support_from[rows] < math.inf
+    for level in LEVELS:
+        out |= register.columns[level][rows] != 0.0
+    return out
+
+
+def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start: np.ndarray, end: np.ndarray,
+              width: int, since_week: int) -> np.ndarray:  # fmt: skip
+    """Per row (people x 3): discounted QALYs, WELLBYs and GP + A&E cost above the natural course over weeks
+    ``start`` to ``end`` (exclusive; at most ``width`` weeks), as if everything the service gave stopped at
+    ``week`` (see the module's docstring). Every row is summed over a grid of the same ``width``: the same sums
+    whichever rows are projected together."""
+    p, register = model.p, model.register
+    people = register.person[rows].astype(np.int64)
+    state = {key: column[:, None] for key, column in register.state_copy(rows).items()}  # people x 1
+    natural_sw, natural_lo = (x[:, None] for x in model.course.scores(people, week))
+    weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
+    sw, lo = with_service(natural_sw, natural_lo, weeks, p, **stopped(state, week, p.gain_retained_share))
+    qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, model.catchment.ltc_count[people][:, None], p)
+    d = np.where(weeks < end[:, None], discount(weeks - since_week, p.discount_rate_per_year), 0.0)
+    return np.column_stack([(qalys * d).sum(axis=1), (wellbys * d).sum(axis=1), (cost * d).sum(axis=1)])
+
+
+def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:
+    """A register state (people x 1 arrays) as it would be if everything the service gave stopped at ``week``:
+    attendance pauses (``Mechanisms.pause``: the retained share of each level kept for good, the rest fading)
+    and link worker support ends."""
+    attending = state["paused"] == math.inf
+    out = dict(state)
+    out["paused"] = np.where(attending, float(week), state["paused"])
+    for level, floor in zip(LEVELS, FLOORS, strict=True):
+        out[floor] = np.where(attending, np.maximum(state[floor], retained_share * state[level]), state[floor])
+    supported = (state["support_until"] == math.inf) & (state["support_from"] <= week)
+    out["support_until"] = np.where(supported, float(week), state["support_until"])
+    return out
