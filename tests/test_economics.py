@@ -66,7 +66,7 @@ def hand_model(**overrides) -> SimpleNamespace:
     register = WellbeingRegister()
     model = SimpleNamespace(p=p, week=0, register=register, course=FlatCourse(),
                             catchment=SimpleNamespace(ltc_count=np.zeros(2, dtype=np.int8)),
-                            ledger=SimpleNamespace(commissioner_spend=0.0),
+                            ledger=SimpleNamespace(economic_spend=0.0),
                             observers=SimpleNamespace(records=Records([Record(), Record()])))  # fmt: skip
     # A (row 0): link worker support from week 0, +2 SWEMWBS while it lasts
     register.enrol(0, 0, 23.5, 3.0, HALF_LIFE)
@@ -79,11 +79,11 @@ def hand_model(**overrides) -> SimpleNamespace:
 
 def run_two_years(model) -> tuple[HealthEconomics, list]:
     """Weeks 0-103; both records close at follow-up (week 52), as ``Patient.close_record`` would; the
-    commissioner spends 100 GBP every week."""
+    service costs 100 GBP every week (its economic cost, what the account counts)."""
     economics = HealthEconomics(model, since_week=0)
     for week in range(104):
         model.week = week
-        model.ledger.commissioner_spend += 100.0
+        model.ledger.economic_spend += 100.0
         if week == 52:
             for row in (0, 1):
                 economics.closed(row, week, record_index=row)
@@ -134,12 +134,41 @@ def test_utility_stays_within_the_value_sets_bounds():
 
 
 def test_a_supported_discharge_saves_team_contacts_while_routine_discharge_would_not_have_come():
-    model = hand_model(cmht_contacts_per_year=26.0, cmht_contact_cost_gbp=100.0, mh_discharge_rate_per_year=0.1)
+    model = hand_model(cmht_contacts_per_year=26.0, cmht_contact_cost_gbp=100.0, mh_discharge_rate_per_year=0.1,
+                       cmht_rereferral_rate_per_year=0.0)  # fmt: skip
     economics = HealthEconomics(model, since_week=0)
     economics.discharged_by_service(0, 30)  # horizon: weeks 30-103
     stay = math.exp(-0.1 / 52) * D
     expected = 26 * 100 / 52 * D**30 * (1 - stay**74) / (1 - stay)
     assert economics._account(0)[0, 2] == pytest.approx(-expected, rel=1e-12)
+
+
+def test_a_supported_discharge_saves_less_when_people_are_referred_back_to_the_team():
+    """Issue 26: someone discharged may be re-referred; off the caseload they come back at the re-referral rate and
+    on it leave at the routine rate, so the expected contacts saved fall as exp(-(discharge + re-referral) t)."""
+    model = hand_model(cmht_contacts_per_year=26.0, cmht_contact_cost_gbp=100.0, mh_discharge_rate_per_year=0.1,
+                       cmht_rereferral_rate_per_year=0.44)  # fmt: skip
+    economics = HealthEconomics(model, since_week=0)
+    economics.discharged_by_service(0, 30)
+    stay = math.exp(-(0.1 + 0.44) / 52) * D
+    expected = 26 * 100 / 52 * D**30 * (1 - stay**74) / (1 - stay)
+    assert economics._account(0)[0, 2] == pytest.approx(-expected, rel=1e-12)
+
+
+def test_the_economic_account_counts_posts_at_their_full_cost_while_budgets_pay_cash():
+    """Issue 26: the commissioner pays the ARRS reimbursement (lw_cost_per_fte_year_gbp); the economic account
+    counts the same posts at PSSRU's full economic cost (lw_economic_cost_per_fte_year_gbp)."""
+    model = SocialPrescribingModel(rng=5, population=20_000, lw_cost_per_fte_year_gbp=40_000.0,
+                                   lw_economic_cost_per_fte_year_gbp=70_000.0)  # fmt: skip
+    model.run_for(10)
+    ledger = model.ledger
+    posts_cash = ledger.link_worker_cost + ledger.advisor_cost
+    assert posts_cash > 0
+    assert ledger.posts_economic_cost == pytest.approx(posts_cash * 70_000 / 40_000)
+    assert ledger.economic_spend - ledger.commissioner_spend == pytest.approx(posts_cash * 30_000 / 40_000)
+    # the account counts the full cost (discounted over 10 weeks: within 1%), well above the cash
+    assert model.economics.spend_gbp == pytest.approx(ledger.economic_spend, rel=0.01)
+    assert ledger.economic_spend > 1.3 * ledger.commissioner_spend
 
 
 def test_people_referred_in_the_warm_up_are_not_counted():
@@ -243,7 +272,7 @@ def test_a_scenario_that_only_lowers_a_cost_finishes_its_run_and_is_named_domina
     monkeypatch.setattr(figures, "all_figures", lambda *args, **kwargs: [])  # the words are under test, not plots
     scenario = tmp_path / "cheaper_link_workers.toml"
     scenario.write_text('description = "The current system, its link workers cheaper"\n\n'
-                        "[parameters]\nlw_cost_per_fte_year_gbp = 30000.0\n")  # fmt: skip
+                        "[parameters]\nlw_economic_cost_per_fte_year_gbp = 30000.0\n")  # fmt: skip
     out = tmp_path / "run"
     done = spsim("run", "baseline", str(scenario), "--replicates", "2", "--years", "0.5", "--population", "5000",
                  "--out", str(out))  # fmt: skip
