@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -301,3 +302,47 @@ def test_the_economics_table_and_workbook(tmp_path):
     assert x[header.index("qalys_gained")] == pytest.approx(10.0)
     about = {r[0]: r[1] for r in book["Read me"].iter_rows(values_only=True) if r and r[0]}
     assert about["discount rate a year"] == 0.035 and "NICE" in about["perspective"]
+
+
+def wider_view_run() -> pd.DataFrame:
+    """Three replicates of a reference, no service, and X, which beats the reference in every replicate."""
+    run = replicates({"ref": [(10, 50_000), (11, 52_000), (12, 51_000)], "none": [(0, 0)] * 3,
+                      "X": [(20, 60_000), (22, 61_000), (23, 60_500)]})  # fmt: skip
+    spend = {"ref": 40_000.0, "none": 0.0, "X": 60_000.0}
+    wellbys = {"ref": 400_000.0, "none": 0.0, "X": 700_000.0}
+    care = {"ref": -10_000.0, "none": 0.0, "X": -16_000.0}
+    for column, values in (("commissioner_cost_discounted_gbp", spend), ("wellby_value_gbp", wellbys),
+                           ("care_cost_change_gbp", care)):  # fmt: skip
+        run[column] = run["scenario"].map(values)
+    run["return_per_pound"] = (run["wellby_value_gbp"] - run["care_cost_change_gbp"]) / run[
+        "commissioner_cost_discounted_gbp"].where(run["commissioner_cost_discounted_gbp"] > 0)
+    for column in ("mean_swemwbs_change", "net_swemwbs_change", "deadweight_share"):
+        run[column] = 0.5
+    return run
+
+
+def test_the_wellby_return_is_reported_per_extra_pound_beside_the_average():
+    """Issue 26, 12: the average return (all social value over all spend) flatters a policy that adds little at the
+    margin; the return per extra pound against the reference is the decision's."""
+    run, order = wider_view_run(), ["ref", "none", "X"]
+    table = ce.economics_table(run, order).set_index("scenario")
+    # X adds 300,000 of WELLBY value and 6,000 of savings for 20,000 more spend: 15.3 a pound at the margin
+    assert table.loc["X", "incremental_return_per_pound"] == pytest.approx(306_000 / 20_000)
+    assert table.loc["X", "return_per_pound"] == pytest.approx(716_000 / 60_000)  # the average: 11.9
+    assert math.isnan(table.loc["none", "incremental_return_per_pound"])  # no extra spend: no ratio
+    lines = "\n".join(ce.report_section(table.reset_index(), decisions.incremental_analysis(run, order), run, order,
+                                        {"years": 3, "horizon_years": 1, "discount_rate": 0.035}, "none"))  # fmt: skip
+    assert "per extra pound against `ref`" in lines and "| 15.30 |" in lines
+
+
+def test_the_report_never_calls_a_replicate_interval_clear_nor_the_service_paying_its_way():
+    """Issue 26, 12: an interval over replicates covers chance only; "clearly ahead" and "pays its way" need the
+    parameters' uncertainty (a PSA with no service among its options), so the words say what the interval is."""
+    run, order = wider_view_run(), ["ref", "none", "X"]
+    table = ce.economics_table(run, order)
+    lines = "\n".join(ce.report_section(table, decisions.incremental_analysis(run, order), run, order,
+                                        {"years": 3, "horizon_years": 1, "discount_rate": 0.035}, "none"))  # fmt: skip
+    assert "`X` has the highest net monetary benefit" in lines
+    assert "ahead beyond chance between replicates" in lines and "clearly ahead" not in lines
+    assert "pays its way needs a PSA with no service among its options" in lines
+    assert not re.search(r"(?<!whether the service )pays its way", lines)
