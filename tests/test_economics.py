@@ -346,3 +346,22 @@ def test_the_report_never_calls_a_replicate_interval_clear_nor_the_service_payin
     assert "ahead beyond chance between replicates" in lines and "clearly ahead" not in lines
     assert "pays its way needs a PSA with no service among its options" in lines
     assert not re.search(r"(?<!whether the service )pays its way", lines)
+
+
+def test_the_wider_perspective_counts_the_groups_hosting_and_nets_out_transfers():
+    """Issue 26, 12: seen from the NHS and the groups together, each referred person in a group costs it
+    cost_per_attendee_week_gbp a week on top of the NHS's net cost; no service hosts no one."""
+    rows = {}
+    for social_prescribing in (True, False):
+        model = SocialPrescribingModel(rng=7, population=8_000, measure_from=10, social_prescribing=social_prescribing,
+                                       cost_per_attendee_week_gbp=5.0, discount_rate_per_year=0.0)  # fmt: skip
+        model.run_for(10)
+        window = Window.start_now(model)
+        model.run_for(30)
+        model.close_open_records()
+        rows[social_prescribing] = row = replicate_metrics(model, "s", 0, 7, window)
+        in_groups = model.datacollector.get_model_vars_dataframe()["in_groups"].to_numpy()[11:]  # weeks 10-39
+        assert row["vcse_hosting_cost_gbp"] == pytest.approx(5.0 * in_groups.sum())
+        assert row["wider_net_cost_gbp"] == pytest.approx(row["net_cost_gbp"] + row["vcse_hosting_cost_gbp"])
+        assert row["nmb_20k_wider_gbp"] == pytest.approx(20_000 * row["qalys_gained"] - row["wider_net_cost_gbp"])
+    assert rows[True]["vcse_hosting_cost_gbp"] > 0 and rows[False]["vcse_hosting_cost_gbp"] == 0

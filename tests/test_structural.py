@@ -164,6 +164,7 @@ def test_spsim_structural_writes_its_tables_figure_and_report(tmp_path):
     assert set(table["entry"]) == {"base", "tornado.slope", "alternative.no_savings"}
     report = (out / "report.md").read_text()
     assert "The brief's two checks" in report and "QALYs per person referred at 12 months" in report
+    assert "| NHS perspective | NHS and VCSE groups |" in report and table["incremental_nmb_20k_wider_gbp"].notna().all()
     # a lower utility slope can only lower the QALYs, common random numbers giving the same people
     slope = table.set_index("entry")
     assert slope.loc["tornado.slope", "extra_qalys"] < slope.loc["base", "extra_qalys"]

@@ -32,10 +32,14 @@ def compare(replicates: pd.DataFrame, option: str, comparator: str) -> dict[str,
     referrals = paired_values(replicates, order, "referrals")[option]
     spend, care = diff("commissioner_cost_discounted_gbp").mean(), diff("care_cost_change_gbp").mean()
     ratio, words = icer_in_words(float(cost.mean()), float(qalys.mean()))
+    # the wider perspective (NHS and VCSE groups, experiments/runs/metrics.vcse_hosting) where the runs have it
+    wider = diff("nmb_20k_wider_gbp").mean() if "nmb_20k_wider_gbp" in replicates else math.nan
+    closed = diff("vcse_groups_closed").mean() if "vcse_groups_closed" in replicates else math.nan
     return {"extra_qalys": float(qalys.mean()), "extra_net_cost_gbp": float(cost.mean()), "icer_gbp_per_qaly": ratio,
             "icer": words, "incremental_nmb_20k_gbp": nmb, "nmb_ci_low": lo, "nmb_ci_high": hi,
             "replicates": len(qalys), "qalys_per_referral": float((qalys / referrals.reindex(qalys.index)).mean()),
-            "savings_share_of_spend": -care / spend if spend > 0 else math.nan}  # fmt: skip
+            "savings_share_of_spend": -care / spend if spend > 0 else math.nan,
+            "incremental_nmb_20k_wider_gbp": float(wider), "extra_groups_closed": float(closed)}  # fmt: skip
 
 
 

@@ -134,8 +134,9 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
     chosen = decisions.decision(replicates, order)
     lines = ["## Value for money (NICE reference case)", ""]
     lines.append(
-        f"QALYs gained against each person's natural course, and the net cost to the NHS (commissioner spend plus "
-        f"the GP, A&E and mental health team care the service adds or saves), for everyone referred in the "
+        f"QALYs gained against each person's natural course, and the net cost to the NHS (the service's cost, link "
+        f"worker posts at their full economic cost, plus the GP, A&E and mental health team care the service adds "
+        f"or saves), for everyone referred in the "
         f"{settings['years']:g} simulated years, each followed {settings['horizon_years']:g} years from referral "
         f"(past follow-up, what the service gave fades as the model's gains fade), discounted at "
         f"{settings['discount_rate']:.1%} a year; perspective: NHS and personal social services. QALYs are ReQoL-UI "
@@ -193,8 +194,8 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
     lines += ["", "The cost-effectiveness plane and the acceptability curves are under Key figures.", ""]
     lines += [
         "**The wider view.** Wellbeing valued in WELLBYs (HM Treasury Green Book, 13,000 GBP per WELLBY at 2019 "
-        "prices; 0.26 life-satisfaction points per SWEMWBS point), plus the NHS's own savings, per pound of "
-        "commissioner spend; beside it, how much of the before-and-after change an uncontrolled evaluation would "
+        "prices; 0.26 life-satisfaction points per SWEMWBS point), plus the NHS's own savings, per pound the "
+        "service costs; beside it, how much of the before-and-after change an uncontrolled evaluation would "
         "report is the service's and how much is deadweight (the natural course: people are referred at a low "
         "point and many recover anyway). WELLBYs and QALYs value the same gain twice: never add them.",
         "",

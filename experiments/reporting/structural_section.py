@@ -92,6 +92,17 @@ def section(table: pd.DataFrame, tornado: pd.DataFrame, checks: pd.DataFrame, al
         lines.append(f"| {plain(r.setting)} | `{r.option}` vs `{r.comparator}` | {r.extra_qalys:,.2f} | "
                      f"{_gbp(r.extra_net_cost_gbp)} | {plain(r.icer)} | {_gbp(r.incremental_nmb_20k_gbp)} "
                      f"({_gbp(r.nmb_ci_low)} to {_gbp(r.nmb_ci_high)}) |")  # fmt: skip
-    lines += ["", "Why each alternative:", ""]
+    lines += ["", "**A wider perspective** (the NHS and the community groups together): what the groups bear hosting "
+              "referred people (`cost_per_attendee_week_gbp` for each person in a group each week) added to the "
+              "NHS's net cost, grants and tariffs kept in it as the capacity they buy; where a grant or tariff "
+              "already pays for a place that hosting is counted twice, so for the funded options this is an upper "
+              "bound on cost. Incremental net monetary benefit at 20,000 GBP per QALY in the base case, and the "
+              "extra groups that closed in the window:", "",
+              "| comparison | NHS perspective | NHS and VCSE groups | extra groups closed |", "|---|---|---|---|"]
+    for r in base.itertuples():
+        lines.append(f"| `{r.option}` vs `{r.comparator}` | {_gbp(r.incremental_nmb_20k_gbp)} | "
+                     f"{_gbp(r.incremental_nmb_20k_wider_gbp)} | {r.extra_groups_closed:+.1f} |")
+    lines += ["", "Volunteers' own time is not valued (no source was found for hours given; an assumption would "
+              "be needed).", "", "Why each alternative:", ""]
     lines += [f"- *{plain(label)}*: {plain(why)}" for label, why, _ in alternatives.scenarios.values() if why]
     return lines + [""]
