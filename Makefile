@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test readme clean validate calibrate sensitivity psa optimise optimise-robust optimise-equity discover uncertainty
+.PHONY: install run summary bench viz test readme clean validate calibrate sensitivity psa structural optimise optimise-robust optimise-equity discover uncertainty
 
 install: $(STAMP)
 
@@ -41,6 +41,9 @@ sensitivity: $(STAMP)
 # separates the parameters' uncertainty from chance (docs/methods.md)
 psa: $(STAMP)
 	$(PY) -m spsim.experiments psa --draws 1000 --replicates 1 --years 3 --workers 2
+# The economics under its structural alternatives (seeds/economic_alternatives.toml): tornado, scenarios, checks
+structural: $(STAMP)
+	$(PY) -m spsim.experiments structural --workers 2
 # The best split of the default comparison's extra money (100,000 GBP per 100,000 adults a year) for the borough
 # (each search starts afresh: a search's journal records its place, and resuming one made before it did is refused)
 optimise: $(STAMP)

@@ -50,7 +50,16 @@ class Ledger:
     # counted with or without one (a tariff is sized on them: experiments/optimise/levers.py)
     grants_paid: float = 0.0
     programme_costs: float = 0.0  # policies' own running costs (peer programme, training, ...)
+    # the same funded posts (both services) at their full economic cost: PSSRU's salary, on-costs, overheads and
+    # capital, where the cash above is the ARRS reimbursement the commissioner pays (issue 26)
+    posts_economic_cost: float = 0.0
 
     @property
     def commissioner_spend(self) -> float:
+        """The commissioner's cash: what budgets are spent against."""
         return self.link_worker_cost + self.advisor_cost + self.tariffs_paid + self.grants_paid + self.programme_costs
+
+    @property
+    def economic_spend(self) -> float:
+        """The service's cost to the NHS as the economic account counts it: posts at their full economic cost."""
+        return self.commissioner_spend - self.link_worker_cost - self.advisor_cost + self.posts_economic_cost

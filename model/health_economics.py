@@ -1,8 +1,9 @@
 """The health-economic account of one run (issue 15): QALYs, WELLBYs and NHS costs of the people referred,
 each counted against that person's own natural course, discounted, over a stated horizon.
 
-Perspective: the NHS and personal social services (NICE's reference case, PMG36): the commissioner's spend on
-the service, plus the GP consultations, A&E attendances and contacts with secondary mental health teams that
+Perspective: the NHS and personal social services (NICE's reference case, PMG36): the service's cost (link
+worker and advisor posts at their full economic cost, ``Ledger.economic_spend``; budgets buy posts at the
+commissioner's cash cost), plus the GP consultations, A&E attendances and contacts with secondary mental health teams that
 the service adds or saves. Whom: everyone referred in the measurement window (after the warm-up), whether or
 not their follow-up finished before the run ended, so that costs and effects count the same people over the
 same time. How long: ``economic_horizon_years`` from each referral. Discounting: ``discount_rate_per_year`` for
@@ -23,8 +24,13 @@ costs and effects alike, week ``w`` after the window opens weighing ``(1 + rate)
   finished, which may be later: a discharge or a benefit after follow-up is in them.
 - Discharge from secondary mental health care by the supported pathway saves that person's team contacts
   from the week of discharge to the horizon, for as long as they would otherwise have stayed on the team's
-  caseload (expected: routine discharge at ``mh_discharge_rate_per_year``); the record says whether it came
-  after follow-up (``mh_discharged_after_follow_up``: its ``mh_discharged`` is the follow-up measurement).
+  caseload (routine discharge at ``mh_discharge_rate_per_year``) and have not been referred back to it
+  (``cmht_rereferral_rate_per_year``): with both as Poisson rates the expected saving a week falls as
+  ``exp(-(discharge + re-referral) x years since)`` (a two-state chain: on and off the caseload); the record says
+  whether it came after follow-up (``mh_discharged_after_follow_up``: its ``mh_discharged`` is the follow-up
+  measurement).
+- Utility: linear in SWEMWBS through ``utility_at_population_swemwbs`` at the population mean, with slope
+  ``utility_per_swemwbs_point``, bounded as ReQoL-UI utilities are (-0.195 to 1; Keetharuth 2020).
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ class HealthEconomics:
     def __init__(self, model: SocialPrescribingModel, since_week: int = 0):
         self.model = model
         self.since_week = since_week
-        self.spend_gbp = 0.0  # commissioner spend in the window, discounted
+        self.spend_gbp = 0.0  # the service's economic cost in the window, discounted
         self._spend_seen = 0.0
         # per register row: QALYs, WELLBYs and care cost so far (discounted), and the first week not yet counted
         self._accounts = np.zeros((0, 4))
@@ -90,7 +96,7 @@ class HealthEconomics:
         self.settle()
         model, p = self.model, self.model.p
         week = model.week
-        spend = model.ledger.commissioner_spend
+        spend = model.ledger.economic_spend  # posts at their full economic cost, not the commissioner's cash
         if week < self.since_week:
             self._spend_seen = spend
             return
@@ -129,7 +135,7 @@ class HealthEconomics:
         end = referred + self.horizon_weeks(p)
         weeks = np.arange(week, max(week, end))
         saving = (p.cmht_contacts_per_year * p.cmht_contact_cost_gbp / WEEKS_A_YEAR
-                  * staying_on_caseload(weeks - week, p.mh_discharge_rate_per_year)
+                  * staying_on_caseload(weeks - week, p.mh_discharge_rate_per_year + p.cmht_rereferral_rate_per_year)
                   * discount(weeks - self.since_week, p.discount_rate_per_year))  # fmt: skip
         self._account(row)[row, 2] -= float(saving.sum())
         self._late_discharge[row] = self._record[row] >= 0  # their record was measured before

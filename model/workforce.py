@@ -170,8 +170,10 @@ class Workforce:
     def account_week(self, ledger) -> None:
         """This week's cost of the funded posts, and the FTE actually in post."""
         weekly = self.model.p.lw_cost_per_fte_year_gbp / 52
-        ledger.link_worker_cost += self.funded_fte(Service.PRIMARY_CARE) * weekly
-        ledger.advisor_cost += self.funded_fte(Service.MENTAL_HEALTH) * weekly
+        primary, advisors = self.funded_fte(Service.PRIMARY_CARE), self.funded_fte(Service.MENTAL_HEALTH)
+        ledger.link_worker_cost += primary * weekly
+        ledger.advisor_cost += advisors * weekly
+        ledger.posts_economic_cost += (primary + advisors) * (self.model.p.lw_economic_cost_per_fte_year_gbp / 52)
         ledger.link_worker_fte_weeks += sum(w.fte for w in self.link_workers())
 
     # ------------------------------------------------------------------ readings

@@ -47,3 +47,36 @@ def test_every_test_file_is_in_the_tests_readme():
     listed = (ROOT / "tests" / "README.md").read_text()
     missing = [p.name for p in sorted((ROOT / "tests").glob("test_*.py")) if f"`{p.name}`" not in listed]
     assert not missing, f"add to tests/README.md: {missing}"
+
+
+def test_the_readme_and_the_odd_agree_on_the_fitted_parameters_and_the_validation():
+    """Issue 26, 12: every document that counts the calibrated parameters or the validation targets passed says
+    what seeds/calibrated.toml and results/validation/validation.md say."""
+    fitted = len(re.findall(r"^\[parameters\.", (ROOT / "seeds" / "calibrated.toml").read_text(), re.M))
+    passed = re.search(r"(\d+) of (\d+) targets within their band",
+                        (ROOT / "results" / "validation" / "validation.md").read_text())  # fmt: skip
+    assert passed, "results/validation/validation.md: no 'N of M targets within their band'"
+    texts = {p.name: p.read_text() for p in (ROOT / "README.md", ROOT / "docs" / "model.md",
+                                             ROOT / "docs" / "evidence.md")}  # fmt: skip
+    counted = {name: [int(n) for n in re.findall(r"(\d+) (?:unpinned ones|parameters that no source pins down|"
+                                                 r"parameters listed)", text)] for name, text in texts.items()}  # fmt: skip
+    assert counted["model.md"] and counted["evidence.md"]  # the ODD and the evidence page both say it
+    for name, numbers in counted.items():
+        assert all(n == fitted for n in numbers), f"{name}: {numbers} fitted parameters, calibrated.toml has {fitted}"
+    for name, text in texts.items():
+        for n, m in re.findall(r"(\d+) of (\d+) targets (?:pass|within)", text):
+            assert (n, m) == passed.groups(), f"{name}: {n} of {m} targets, validation.md: {passed.groups()}"
+
+
+def test_no_document_says_the_service_pays_its_way_unless_a_psa_with_no_service_says_so():
+    """Issue 26, 12: "pays its way" is a claim about the parameters' uncertainty, so only a PSA with no service
+    among its options can make it; the committed PSA (results/psa) has none, so no document may say it."""
+    import csv
+
+    with open(ROOT / "results" / "psa" / "runs.csv", newline="") as fh:
+        options = {row["scenario"] for row in csv.DictReader(fh)}
+    if "no_social_prescribing" in options:
+        pytest.skip("the committed PSA has no service among its options: the words may follow its probability")
+    for path in DOCUMENTS:
+        text = " ".join(path.read_text().split())
+        assert not re.search(r"pays? its way", text, re.I), f"{path.name} says the service pays its way"

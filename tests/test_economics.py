@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -67,7 +68,7 @@ def hand_model(**overrides) -> SimpleNamespace:
     register = WellbeingRegister()
     model = SimpleNamespace(p=p, week=0, register=register, course=FlatCourse(),
                             catchment=SimpleNamespace(ltc_count=np.zeros(2, dtype=np.int8)),
-                            ledger=SimpleNamespace(commissioner_spend=0.0),
+                            ledger=SimpleNamespace(economic_spend=0.0),
                             observers=SimpleNamespace(records=Records([Record(), Record()])))  # fmt: skip
     # A (row 0): link worker support from week 0, +2 SWEMWBS while it lasts
     register.enrol(0, 0, 23.5, 3.0, HALF_LIFE)
@@ -97,7 +98,7 @@ def run_two_years(model, leave=(52, 52)) -> tuple[HealthEconomics, list]:
     economics = HealthEconomics(model, since_week=0)
     for week in range(104):
         model.week = week
-        model.ledger.commissioner_spend += 100.0
+        model.ledger.economic_spend += 100.0  # the service's economic cost, what the account counts
         for row in (0, 1):
             if week == leave[row]:
                 leave_the_pathway(model, economics, row, week)
@@ -179,12 +180,41 @@ def test_an_account_is_written_into_its_record_only_when_it_is_finished():
 
 
 def test_a_supported_discharge_saves_team_contacts_while_routine_discharge_would_not_have_come():
-    model = hand_model(cmht_contacts_per_year=26.0, cmht_contact_cost_gbp=100.0, mh_discharge_rate_per_year=0.1)
+    model = hand_model(cmht_contacts_per_year=26.0, cmht_contact_cost_gbp=100.0, mh_discharge_rate_per_year=0.1,
+                       cmht_rereferral_rate_per_year=0.0)  # fmt: skip
     economics = HealthEconomics(model, since_week=0)
     economics.discharged_by_service(0, 30)  # horizon: weeks 30-103
     stay = math.exp(-0.1 / 52) * D
     expected = 26 * 100 / 52 * D**30 * (1 - stay**74) / (1 - stay)
     assert economics._account(0)[0, 2] == pytest.approx(-expected, rel=1e-12)
+
+
+def test_a_supported_discharge_saves_less_when_people_are_referred_back_to_the_team():
+    """Issue 26: someone discharged may be re-referred; off the caseload they come back at the re-referral rate and
+    on it leave at the routine rate, so the expected contacts saved fall as exp(-(discharge + re-referral) t)."""
+    model = hand_model(cmht_contacts_per_year=26.0, cmht_contact_cost_gbp=100.0, mh_discharge_rate_per_year=0.1,
+                       cmht_rereferral_rate_per_year=0.44)  # fmt: skip
+    economics = HealthEconomics(model, since_week=0)
+    economics.discharged_by_service(0, 30)
+    stay = math.exp(-(0.1 + 0.44) / 52) * D
+    expected = 26 * 100 / 52 * D**30 * (1 - stay**74) / (1 - stay)
+    assert economics._account(0)[0, 2] == pytest.approx(-expected, rel=1e-12)
+
+
+def test_the_economic_account_counts_posts_at_their_full_cost_while_budgets_pay_cash():
+    """Issue 26: the commissioner pays the ARRS reimbursement (lw_cost_per_fte_year_gbp); the economic account
+    counts the same posts at PSSRU's full economic cost (lw_economic_cost_per_fte_year_gbp)."""
+    model = SocialPrescribingModel(rng=5, population=20_000, lw_cost_per_fte_year_gbp=40_000.0,
+                                   lw_economic_cost_per_fte_year_gbp=70_000.0)  # fmt: skip
+    model.run_for(10)
+    ledger = model.ledger
+    posts_cash = ledger.link_worker_cost + ledger.advisor_cost
+    assert posts_cash > 0
+    assert ledger.posts_economic_cost == pytest.approx(posts_cash * 70_000 / 40_000)
+    assert ledger.economic_spend - ledger.commissioner_spend == pytest.approx(posts_cash * 30_000 / 40_000)
+    # the account counts the full cost (discounted over 10 weeks: within 1%), well above the cash
+    assert model.economics.spend_gbp == pytest.approx(ledger.economic_spend, rel=0.01)
+    assert ledger.economic_spend > 1.3 * ledger.commissioner_spend
 
 
 def test_people_referred_in_the_warm_up_are_not_counted():
@@ -288,7 +318,7 @@ def test_a_scenario_that_only_lowers_a_cost_finishes_its_run_and_is_named_domina
     monkeypatch.setattr(figures, "all_figures", lambda *args, **kwargs: [])  # the words are under test, not plots
     scenario = tmp_path / "cheaper_link_workers.toml"
     scenario.write_text('description = "The current system, its link workers cheaper"\n\n'
-                        "[parameters]\nlw_cost_per_fte_year_gbp = 30000.0\n")  # fmt: skip
+                        "[parameters]\nlw_economic_cost_per_fte_year_gbp = 30000.0\n")  # fmt: skip
     out = tmp_path / "run"
     done = spsim("run", "baseline", str(scenario), "--replicates", "2", "--years", "0.5", "--population", "5000",
                  "--out", str(out))  # fmt: skip
@@ -317,3 +347,66 @@ def test_the_economics_table_and_workbook(tmp_path):
     assert x[header.index("qalys_gained")] == pytest.approx(10.0)
     about = {r[0]: r[1] for r in book["Read me"].iter_rows(values_only=True) if r and r[0]}
     assert about["discount rate a year"] == 0.035 and "NICE" in about["perspective"]
+
+
+def wider_view_run() -> pd.DataFrame:
+    """Three replicates of a reference, no service, and X, which beats the reference in every replicate."""
+    run = replicates({"ref": [(10, 50_000), (11, 52_000), (12, 51_000)], "none": [(0, 0)] * 3,
+                      "X": [(20, 60_000), (22, 61_000), (23, 60_500)]})  # fmt: skip
+    spend = {"ref": 40_000.0, "none": 0.0, "X": 60_000.0}
+    wellbys = {"ref": 400_000.0, "none": 0.0, "X": 700_000.0}
+    care = {"ref": -10_000.0, "none": 0.0, "X": -16_000.0}
+    for column, values in (("commissioner_cost_discounted_gbp", spend), ("wellby_value_gbp", wellbys),
+                           ("care_cost_change_gbp", care)):  # fmt: skip
+        run[column] = run["scenario"].map(values)
+    run["return_per_pound"] = (run["wellby_value_gbp"] - run["care_cost_change_gbp"]) / run[
+        "commissioner_cost_discounted_gbp"].where(run["commissioner_cost_discounted_gbp"] > 0)
+    for column in ("mean_swemwbs_change", "net_swemwbs_change", "deadweight_share"):
+        run[column] = 0.5
+    return run
+
+
+def test_the_wellby_return_is_reported_per_extra_pound_beside_the_average():
+    """Issue 26, 12: the average return (all social value over all spend) flatters a policy that adds little at the
+    margin; the return per extra pound against the reference is the decision's."""
+    run, order = wider_view_run(), ["ref", "none", "X"]
+    table = ce.economics_table(run, order).set_index("scenario")
+    # X adds 300,000 of WELLBY value and 6,000 of savings for 20,000 more spend: 15.3 a pound at the margin
+    assert table.loc["X", "incremental_return_per_pound"] == pytest.approx(306_000 / 20_000)
+    assert table.loc["X", "return_per_pound"] == pytest.approx(716_000 / 60_000)  # the average: 11.9
+    assert math.isnan(table.loc["none", "incremental_return_per_pound"])  # no extra spend: no ratio
+    lines = "\n".join(ce.report_section(table.reset_index(), decisions.incremental_analysis(run, order), run, order,
+                                        {"years": 3, "horizon_years": 1, "discount_rate": 0.035}, "none"))  # fmt: skip
+    assert "per extra pound against `ref`" in lines and "| 15.30 |" in lines
+
+
+def test_the_report_never_calls_a_replicate_interval_clear_nor_the_service_paying_its_way():
+    """Issue 26, 12: an interval over replicates covers chance only; "clearly ahead" and "pays its way" need the
+    parameters' uncertainty (a PSA with no service among its options), so the words say what the interval is."""
+    run, order = wider_view_run(), ["ref", "none", "X"]
+    table = ce.economics_table(run, order)
+    lines = "\n".join(ce.report_section(table, decisions.incremental_analysis(run, order), run, order,
+                                        {"years": 3, "horizon_years": 1, "discount_rate": 0.035}, "none"))  # fmt: skip
+    assert "`X` has the highest net monetary benefit" in lines
+    assert "ahead beyond chance between replicates" in lines and "clearly ahead" not in lines
+    assert "pays its way needs a PSA with no service among its options" in lines
+    assert not re.search(r"(?<!whether the service )pays its way", lines)
+
+
+def test_the_wider_perspective_counts_the_groups_hosting_and_nets_out_transfers():
+    """Issue 26, 12: seen from the NHS and the groups together, each referred person in a group costs it
+    cost_per_attendee_week_gbp a week on top of the NHS's net cost; no service hosts no one."""
+    rows = {}
+    for social_prescribing in (True, False):
+        model = SocialPrescribingModel(rng=7, population=8_000, measure_from=10, social_prescribing=social_prescribing,
+                                       cost_per_attendee_week_gbp=5.0, discount_rate_per_year=0.0)  # fmt: skip
+        model.run_for(10)
+        window = Window.start_now(model)
+        model.run_for(30)
+        model.close_open_records()
+        rows[social_prescribing] = row = replicate_metrics(model, "s", 0, 7, window)
+        in_groups = model.datacollector.get_model_vars_dataframe()["in_groups"].to_numpy()[11:]  # weeks 10-39
+        assert row["vcse_hosting_cost_gbp"] == pytest.approx(5.0 * in_groups.sum())
+        assert row["wider_net_cost_gbp"] == pytest.approx(row["net_cost_gbp"] + row["vcse_hosting_cost_gbp"])
+        assert row["nmb_20k_wider_gbp"] == pytest.approx(20_000 * row["qalys_gained"] - row["wider_net_cost_gbp"])
+    assert rows[True]["vcse_hosting_cost_gbp"] > 0 and rows[False]["vcse_hosting_cost_gbp"] == 0

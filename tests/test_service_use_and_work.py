@@ -29,8 +29,9 @@ def test_loneliness_multiplies_service_use():
 
 
 def test_lower_loneliness_lowers_expected_gp_and_ae_use():
+    # the crude ratios (the favourable alternative of issue 26): the health-adjusted A&E ratio is 1, no change
     model = SocialPrescribingModel(rng=4, population=30_000, referral_rate_per_1000=30.0, ucla_reduction_max=3.0,
-                                   **QUIET)  # fmt: skip
+                                   lonely_gp_rate_ratio=1.9, lonely_ae_rate_ratio=1.6, **QUIET)  # fmt: skip
     model.run_for(60)
     model.close_open_records()
     df = model.outcomes()
@@ -40,6 +41,15 @@ def test_lower_loneliness_lowers_expected_gp_and_ae_use():
     assert (fell["gp_change_per_year"] < 0).all() and (fell["ae_change_per_year"] < 0).all()
     assert (same["gp_change_per_year"] == 0).all() and (same["ae_change_per_year"] == 0).all()
     assert (df["gp_change_per_year"] <= 1e-12).all()  # attending never raises service use
+
+
+def test_the_base_case_counts_loneliness_through_the_health_adjusted_ratios():
+    """Issue 26: GP use rises about 3% a UCLA point once health is adjusted for (Burns 2021), A&E not at all; the
+    crude 1.9 and 1.6 (mostly confounded by health) made the savings of the old base case."""
+    from spsim.model.parameters import resolve
+
+    p = resolve({})
+    assert p["lonely_gp_rate_ratio"] == pytest.approx(1.03**4, abs=0.005) and p["lonely_ae_rate_ratio"] == 1.0
 
 
 def test_service_use_change_matches_the_rate_formula():

@@ -107,9 +107,9 @@ def test_psa_draws_follow_the_registrys_distributions():
     from spsim.model.parameters import registry
 
     u = np.array([0.025, 0.5, 0.975])
-    cost = registry()["cmht_contact_cost_gbp"]  # gamma, mean 120, range 70-200 as its central 95%
+    cost = registry()["cmht_contact_cost_gbp"]  # gamma, mean 286, range 150-400 as its central 95%
     draws = from_unit_interval(cost, np.random.default_rng(1).random(20_000))
-    assert draws.mean() == pytest.approx(120, rel=0.02) and draws.min() > 0
+    assert draws.mean() == pytest.approx(cost.value, rel=0.02) and draws.min() > 0
     ratio = registry()["ls_per_swemwbs_point"]  # log-normal, median 0.26, 0.15-0.45 as its central 95%
     low, median, high = from_unit_interval(ratio, u)
     # the range's ratio is 3, so the central 95% spans 3 around the median: 0.26 / sqrt(3) to 0.26 x sqrt(3)

@@ -27,13 +27,14 @@ CEAC_VALUES_GBP = np.arange(0, 50_001, 1_000)  # GBP per QALY, the acceptability
 MEASURES = [
     ("qalys_gained", "QALYs gained against each person's natural course (ReQoL-UI, mapped from SWEMWBS), discounted"),
     ("wellbys_gained", "WELLBYs gained (life satisfaction, from SWEMWBS), discounted"),
-    ("commissioner_cost_discounted_gbp", "commissioner spend on the service in the window, discounted (GBP)"),
+    ("commissioner_cost_discounted_gbp", "the service's cost in the window, discounted (GBP; link worker posts at "
+                                         "their full economic cost, lw_economic_cost_per_fte_year_gbp)"),
     ("care_cost_change_gbp", "change in GP, A&E and secondary mental health team costs, discounted (GBP; negative saves)"),
     ("net_cost_gbp", "net cost to the NHS: spend plus the change in care costs (GBP)"),
     ("nmb_20k_gbp", "net monetary benefit at 20,000 GBP per QALY (GBP)"),
     ("nmb_30k_gbp", "net monetary benefit at 30,000 GBP per QALY (GBP)"),
     ("wellby_value_gbp", "WELLBYs valued at the Green Book's figure (GBP; overlaps the QALYs, do not add them)"),
-    ("return_per_pound", "WELLBY value plus NHS savings per pound of commissioner spend (the wider view)"),
+    ("return_per_pound", "WELLBY value plus NHS savings per pound the service costs (the wider view, average)"),
     ("mean_swemwbs_change", "before-and-after SWEMWBS change per person measured (what an uncontrolled study reports)"),
     ("net_swemwbs_change", "the part of it that is the service's: true SWEMWBS above the natural course at follow-up"),
     ("deadweight_share", "share of the before-and-after change that would have happened anyway (the natural course)"),
@@ -80,8 +81,25 @@ def economics_table(replicates: pd.DataFrame, order: list[str], level: float = 0
         row["icer_vs_reference_gbp_per_qaly"], row["icer_vs_reference"] = ratio, words
         for v in WTP_PER_QALY_GBP:
             row[f"probability_most_cost_effective_{v // 1000}k"] = float(chances[v][name])
+        row["incremental_return_per_pound"] = math.nan if name == reference else incremental_return(
+            replicates, reference, name)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def incremental_return(replicates: pd.DataFrame, reference: str, name: str) -> float:
+    """The wider view at the margin (issue 26, 12): WELLBY value plus NHS savings that ``name`` adds over the
+    reference, per extra pound of service cost (ratio of the mean paired differences); NaN without extra spend."""
+    order = [reference, name]
+
+    def extra(column: str) -> float:
+        table = decisions.paired_values(replicates, order, column)
+        return float((table[name] - table[reference]).mean())
+
+    spend = extra("commissioner_cost_discounted_gbp")
+    if not spend > 0:
+        return math.nan
+    return (extra("wellby_value_gbp") - extra("care_cost_change_gbp")) / spend
 
 
 def icer_in_words(extra_cost: float, extra_qalys: float) -> tuple[float, str]:
@@ -116,8 +134,9 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
     chosen = decisions.decision(replicates, order)
     lines = ["## Value for money (NICE reference case)", ""]
     lines.append(
-        f"QALYs gained against each person's natural course, and the net cost to the NHS (commissioner spend plus "
-        f"the GP, A&E and mental health team care the service adds or saves), for everyone referred in the "
+        f"QALYs gained against each person's natural course, and the net cost to the NHS (the service's cost, link "
+        f"worker posts at their full economic cost, plus the GP, A&E and mental health team care the service adds "
+        f"or saves), for everyone referred in the "
         f"{settings['years']:g} simulated years, each followed {settings['horizon_years']:g} years from referral "
         f"(as the model simulates them while they are in the pathway; after they leave, or past the run's end, "
         f"what the service gave fades as the model's gains fade), discounted at "
@@ -139,7 +158,10 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
         text += "."
         if chosen.runner_up is not None:
             d, lo, hi = chosen.difference
-            verdict = ("clearly ahead" if chosen.clear else "no clear difference: the interval includes zero"
+            # the interval is over replicates: it covers chance, not the parameters' uncertainty, so an interval
+            # that excludes zero says "ahead beyond chance", never "clearly ahead" (issue 26, 12: that needs the PSA)
+            verdict = ("ahead beyond chance between replicates (the parameters' uncertainty is not in this "
+                       "interval: `spsim psa`)" if chosen.clear else "no clear difference: the interval includes zero"
                        if n >= 2 else "no clear difference")  # fmt: skip
             text += (f" Against the runner-up `{chosen.runner_up}`: {d:+,.0f} GBP "
                      f"({ci_words(lo, hi, SIGNED_GBP)}), {verdict}.")  # fmt: skip
@@ -150,7 +172,9 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
     if counterfactual in order:
         words = (", ".join(f"`{name}`" for name in cost_effective) or "none") if replicates["replicate"].nunique() >= 2 else \
             "none can be said, as one replicate gives no interval"
-        lines.append(f"- Cost-effective against no service at 20,000 GBP per QALY (NMB interval above zero): {words}.")
+        lines.append(f"- Net monetary benefit above zero against no service at 20,000 GBP per QALY, beyond chance "
+                     f"between replicates (this interval leaves out the parameters' uncertainty; whether the service "
+                     f"pays its way needs a PSA with no service among its options): {words}.")  # fmt: skip
     lines += [
         "",
         "| scenario | QALYs gained (95% CI) | net cost, GBP (95% CI) | ICER against "
@@ -171,20 +195,25 @@ def report_section(econ: pd.DataFrame, incremental: pd.DataFrame, replicates: pd
     lines += ["", "The cost-effectiveness plane and the acceptability curves are under Key figures.", ""]
     lines += [
         "**The wider view.** Wellbeing valued in WELLBYs (HM Treasury Green Book, 13,000 GBP per WELLBY at 2019 "
-        "prices; 0.26 life-satisfaction points per SWEMWBS point), plus the NHS's own savings, per pound of "
-        "commissioner spend; beside it, how much of the before-and-after change an uncontrolled evaluation would "
+        "prices; 0.26 life-satisfaction points per SWEMWBS point), plus the NHS's own savings, per pound the "
+        "service costs; beside it, how much of the before-and-after change an uncontrolled evaluation would "
         "report is the service's and how much is deadweight (the natural course: people are referred at a low "
         "point and many recover anyway). WELLBYs and QALYs value the same gain twice: never add them.",
         "",
-        "| scenario | return per pound (95% CI) | before-and-after SWEMWBS change | of which the service's | deadweight |",
-        "|---|---|---|---|---|",
+        f"| scenario | return per pound, average (95% CI) | per extra pound against `{reference}` | "
+        "before-and-after SWEMWBS change | of which the service's | deadweight |",
+        "|---|---|---|---|---|---|",
     ]
     for name in order:
         r = table.loc[name]
         ret = ("n/a (no spend)" if math.isnan(r["return_per_pound"]) else
                f"{r['return_per_pound']:,.2f} ({_span(r, 'return_per_pound', '{:,.2f}'.format)})")
-        lines.append(f"| `{name}` | {ret} | {r['mean_swemwbs_change']:+.2f} | {r['net_swemwbs_change']:+.2f} | "
-                     f"{r['deadweight_share']:.0%} |")
+        extra = r["incremental_return_per_pound"]
+        extra = ("reference" if name == reference else "n/a (no extra spend)" if math.isnan(extra) else f"{extra:,.2f}")
+        lines.append(f"| `{name}` | {ret} | {extra} | {r['mean_swemwbs_change']:+.2f} | "
+                     f"{r['net_swemwbs_change']:+.2f} | {r['deadweight_share']:.0%} |")
+    lines += ["", "The average return divides all of a scenario's social value by all its spend; the return per extra "
+              f"pound divides what it adds over `{reference}` by what it spends over it (the decision at the margin)."]
     lines += ["", "Tables: `economics.csv`, `ceac.csv`, `incremental.csv`, and all of them in `economics.xlsx`.", ""]
     return lines
 
@@ -219,8 +248,11 @@ DEFINITIONS = [
     ("care costs", "GP consultations and A&E attendances expected from each week's wellbeing and loneliness, "
                    "minus the natural course's, at PSSRU unit costs; secondary mental health team contacts saved "
                    "from a supported discharge to the horizon, for as long as routine discharge would have kept "
-                   "the person on the caseload"),
-    ("net cost", "commissioner spend in the window (discounted) plus the change in care costs"),
+                   "the person on the caseload and they have not been referred back (cmht_rereferral_rate_per_year)"),
+    ("net cost", "the service's cost in the window (discounted; posts at their full economic cost, not the "
+                 "commissioner's cash) plus the change in care costs"),
+    ("return per extra pound", "incremental_return_per_pound: WELLBY value plus savings added over the reference, "
+                               "per extra pound of service cost"),
     ("NMB", "value of a QALY x QALYs gained - net cost, at 20,000 and 30,000 GBP per QALY"),
     ("probability most cost-effective", "share of paired replicates in which the scenario has the highest NMB "
                                         "(chance alone; spsim psa adds parameter uncertainty)"),

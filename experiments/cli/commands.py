@@ -47,7 +47,12 @@ def cmd_design(args: argparse.Namespace) -> int:
     if value is not None and not (math.isfinite(value) and value > 0):
         raise BadInput(f"spsim {args.command}: --value-per-qaly {value}: must be a number of GBP above 0")
     try:
-        if args.command == "calibrate":
+        if args.command == "structural":
+            from ..uncertainty import structural
+            structural.run(load, args.alternatives or structural.ALTERNATIVES, args.replicates, args.years,
+                           args.warmup_years, args.seed, args.out, site, executor=args.executor, workers=args.workers,
+                           scheduler=args.scheduler)  # fmt: skip
+        elif args.command == "calibrate":
             from ..uncertainty import calibrate
             calibrate.run(args.samples, args.replicates, accept=args.accept, rounds=args.rounds,
                           confirm_replicates=args.confirm_replicates, confirm_population=args.confirm_population,
@@ -240,7 +245,7 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_viz(args.port, fetch=not args.no_fetch, place_file=args.place)
         if args.command == "psa" and args.source is not None:
             return cmd_psa_from(args)
-        if args.command in ("calibrate", "sensitivity", "psa"):
+        if args.command in ("calibrate", "sensitivity", "psa", "structural"):
             return cmd_design(args)
         if args.command == "optimise":
             return cmd_optimise(args)

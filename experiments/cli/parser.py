@@ -172,6 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "files there, without running the model; the options that set up a run do not apply")  # fmt: skip
     _design_arguments(psa, replicates=1, out="psa")
 
+    structural = sub.add_parser(
+        "structural", help="the economic evaluation under its structural alternatives: tornado, scenarios, the "
+                           "brief's checks (issue 26)")  # fmt: skip
+    structural.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=list(STRUCTURAL_SCENARIOS),
+                            help=f"the first is the reference (default: {' '.join(STRUCTURAL_SCENARIOS)})")
+    structural.add_argument("--alternatives", type=Path, default=None, metavar="FILE",
+                            help="labelled parameter overrides to run (default seeds/economic_alternatives.toml)")
+    _design_arguments(structural, replicates=3, out="economics-structural")
+
     optimise = sub.add_parser("optimise", help="the best split of a yearly budget over the funding levers (Optuna)")
     optimise.add_argument("--budget", type=float, required=True, metavar="GBP_A_YEAR",
                           help="extra money a year for the whole place (e.g. 150000 = 100,000 per 100,000 of 150,000 adults)")  # fmt: skip
@@ -213,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 OPTIMISE_LEVERS = ("link_workers", "vcse_grants", "supported_discharge", "peer_support")
+STRUCTURAL_SCENARIOS = ("baseline", "no_social_prescribing", "more_link_workers", "fund_vcse", "supported_discharge",
+                        "balanced_budget")  # fmt: skip
 SENSITIVITY_SCENARIOS = ("baseline", "more_link_workers", "fund_vcse", "supported_discharge", "peer_support",
                          "balanced_budget")  # fmt: skip
 

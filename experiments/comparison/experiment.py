@@ -178,7 +178,7 @@ class Experiment:
 
     def write_outputs(self) -> None:
         from ..analysis import statistics as analysis
-        from ..analysis import cost_effectiveness
+        from ..analysis import brief_checks, cost_effectiveness
         from ..analysis import decisions
         from ..analysis import equity
         from ..reporting import figures
@@ -224,6 +224,8 @@ class Experiment:
             "discount rate a year": economic_settings["discount_rate"]})  # fmt: skip
         economics_section = cost_effectiveness.report_section(economics, incremental, replicates, self.order,
                                                               economic_settings, counterfactual)  # fmt: skip
+        checks = brief_checks.run_lines(replicates, self.order[0], counterfactual, economic_settings["horizon_years"])
+        economics_section += [*checks, ""] if checks else []
         paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir,
                                     acceptability)  # fmt: skip
         equity_figure = figures.equity_plot(subgroup_comparison, self.order, figure_dir)

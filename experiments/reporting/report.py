@@ -95,8 +95,9 @@ def render(comp, traj, replicates, order, descriptions, manifest, figure_paths, 
         "running costs of programmes. The change in GP and A&E costs values each measured person's change in "
         "expected yearly consultations and attendances at PSSRU unit costs; it follows loneliness and wellbeing only, "
         "so it is a partial offset. The economic evaluation above counts the same offsets week by week against "
-        "each person's natural course, adds mental health team contacts saved by supported discharge, and "
-        "discounts both sides.",
+        "each person's natural course, adds mental health team contacts saved by supported discharge, counts "
+        "link worker and advisor posts at their full economic cost (PSSRU: on-costs, overheads and capital) rather "
+        "than the ARRS cash, and discounts both sides.",
         "",
         "## How far to trust this",
         "",
@@ -123,12 +124,22 @@ def write_report(out_dir, comp, traj, replicates, order, descriptions, manifest,
                  economics_section: list[str] | None = None) -> tuple[Path, Path]:  # fmt: skip
     text = render(comp, traj, replicates, order, descriptions, manifest, figure_paths, out_dir, incremental, spending,
                   equity_section, economics_section)
+    return _write(out_dir, text, "Social prescribing: comparison of funding policies")
+
+
+def write_structural_report(out_dir: Path, section: list[str]) -> tuple[Path, Path]:
+    """`spsim structural`'s report: the economics' structural uncertainty (reporting/structural_section.py)."""
+    title = "Social prescribing: the economic evaluation under its structural alternatives"
+    return _write(out_dir, "\n".join([f"# {title}", "", *section]), title)
+
+
+def _write(out_dir: Path, text: str, title: str) -> tuple[Path, Path]:
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
     atomic_write_text(md_path, text + "\n")
     body = to_html(text)  # no raw HTML, no script addresses: the Markdown carries user text
     html = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>Social prescribing: comparison of funding policies</title>"
+        f"<title>{title}</title>"
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.45}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}img{max-width:100%}</style>"
         f"</head><body>\n{body}\n</body></html>\n"

@@ -31,6 +31,8 @@ EXTRA_COLUMNS = [
     "qalys_gained", "wellbys_gained", "wellby_value_gbp", "commissioner_cost_discounted_gbp", "care_cost_change_gbp",
     "net_cost_gbp", "nmb_20k_gbp", "nmb_30k_gbp", "net_swemwbs_change", "deadweight_share", "return_per_pound",
     "tariff_starts",  # first starts in the window, which a tariff pays for (a tariff is sized on them)
+    # a wider perspective (NHS and the VCSE groups; issue 26): see vcse_hosting
+    "vcse_hosting_cost_gbp", "wider_net_cost_gbp", "nmb_20k_wider_gbp",
 ]  # fmt: skip
 WTP_PER_QALY_GBP = (20_000, 30_000)  # NICE's range (PMG36 section 6): net monetary benefit at each
 
@@ -56,6 +58,23 @@ class Window:
     def start_now(cls, model: SocialPrescribingModel) -> Window:
         """The running totals now (the model's own observers were told at construction where to start)."""
         return cls(since_week=model.week, ledger=copy.copy(model.ledger), link_workers_left=model.workforce.link_workers_left)
+
+
+def vcse_hosting(model: SocialPrescribingModel, window: Window) -> float:
+    """A wider perspective than the NHS's (issue 26, 12): what the community groups bear hosting referred people,
+    discounted as the economic account discounts: every referred person in a group costs it
+    ``cost_per_attendee_week_gbp`` a week (volunteers counted too, a simplification).
+
+    Added to the NHS's net cost, grants and tariffs kept in it (they buy capacity: staff, rooms, places): the
+    wider net cost. Where a grant or tariff already pays for a person's place, their hosting is then counted
+    twice, so for the funded options the wider cost is an upper bound; netting grants out as transfers instead
+    would count grant-bought capacity at the per-attendee cost alone and flatter grants."""
+    p, since = model.p, window.since_week
+    people = model.datacollector.get_model_vars_dataframe()["in_groups"]
+    week = people.index.to_numpy() - 1  # row 0 is the start; row k the end of the k-th week (week k - 1)
+    inside = week >= since
+    factor = (1.0 + p.discount_rate_per_year) ** (-(week[inside] - since) / 52)
+    return float((people.to_numpy()[inside] * factor).sum()) * p.cost_per_attendee_week_gbp
 
 
 def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: int, seed: int,
@@ -94,6 +113,7 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
     qalys, wellbys, care = total("qalys_gained"), total("wellbys_gained"), total("care_cost_change_gbp")
     spend = model.economics.spend_gbp
     net_cost = spend + care
+    hosting = vcse_hosting(model, window)
     before_after = mean(measured, "swemwbs_end") - mean(measured, "swemwbs_start")
     net_change = mean(measured, "swemwbs_above_natural")
 
@@ -184,6 +204,9 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "deadweight_share": 1 - net_change / before_after if before_after > 0 else math.nan,
         # the wider view: wellbeing valued in WELLBYs, plus the NHS's own savings, per pound spent
         "return_per_pound": (wellbys * p.wellby_value_gbp - care) / spend if spend > 0 else math.nan,
+        "vcse_hosting_cost_gbp": hosting,
+        "wider_net_cost_gbp": net_cost + hosting,
+        "nmb_20k_wider_gbp": WTP_PER_QALY_GBP[0] * qalys - (net_cost + hosting),
     }
 
 

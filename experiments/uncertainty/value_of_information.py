@@ -85,9 +85,12 @@ RESEARCH_GROUPS = (
                   ("uptake_prob", "attend_prob", "dropout_hazard")),
     ResearchGroup("effect_size_and_persistence", "how much wellbeing improves, and how long the gain lasts",
                   ("swemwbs_gain_max", "gain_retained_share", "gain_fade_half_life_weeks", "link_worker_support_gain")),
-    ResearchGroup("unit_costs", "what link workers, grants, the peer programme and NHS contacts cost",
-                  ("lw_cost_per_fte_year_gbp", "grant_cost_per_place_year_gbp", "peer_programme_cost_per_100k_year_gbp",
-                   "cmht_contact_cost_gbp", "gp_consultation_cost_gbp")),
+    # (five at most; the GP consultation's cost gave way to the link worker's full economic cost, issue 26: with
+    # the health-adjusted loneliness ratios GP savings are small)
+    ResearchGroup("unit_costs", "what link workers (cash and full economic cost), grants, the peer programme and "
+                  "mental health team contacts cost",
+                  ("lw_cost_per_fte_year_gbp", "lw_economic_cost_per_fte_year_gbp", "grant_cost_per_place_year_gbp",
+                   "peer_programme_cost_per_100k_year_gbp", "cmht_contact_cost_gbp")),
     ResearchGroup("qalys_per_wellbeing_point", "how many QALYs a point of SWEMWBS is worth (national research)",
                   ("utility_per_swemwbs_point",)),
 )  # fmt: skip
