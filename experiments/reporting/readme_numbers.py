@@ -180,15 +180,33 @@ def in_words(r: Results) -> str:
         f"(deadweight).",
         f"Economics in the NICE reference case: QALYs against each person's natural course and the net cost to "
         f"the NHS, discounted at {r.parameter('discount_rate_per_year'):.1%} a year, everyone referred followed "
-        f"{r.parameter('economic_horizon_years'):g} years from referral.",
-        f"At {value} GBP per QALY `{best}` has the highest net monetary benefit: "
-        f"{millions(_f(inc['nmb_vs_reference_gbp']))} million GBP over `{ref}` (95% CI "
-        f"{span(_f(inc['nmb_vs_reference_ci_low']), _f(inc['nmb_vs_reference_ci_high']), millions)} million)"
-        f"; it is the most cost-effective in {p_best:.0%} of the paired replicates (chance between replicates "
-        f"only; `spsim psa` adds the parameters' uncertainty).",
+        f"{_years(r.parameter('economic_horizon_years'))} from referral.",
+        _best(r, best, inc, value, p_best, ranked),
         f"The efficiency frontier runs {' -> '.join(steps)}; the others are dominated or extendedly dominated.",
         _gains(r), _wider_view(r), _equity(r),
     ])  # fmt: skip
+
+
+def _years(years: float) -> str:
+    return f"{years:g} year" + ("" if years == 1 else "s")
+
+
+def _best(r: Results, best: str, inc: dict, value: str, p_best: float, ranked: list[str]) -> str:
+    """Who has the highest net monetary benefit; when it is the reference itself, the closest funded option."""
+    ref = r.reference
+    chance = (f"the most cost-effective in {p_best:.0%} of the paired replicates (chance between replicates "
+              "only; `spsim psa` adds the parameters' uncertainty).")
+    if best != ref:
+        return (f"At {value} GBP per QALY `{best}` has the highest net monetary benefit: "
+                f"{millions(_f(inc['nmb_vs_reference_gbp']))} million GBP over `{ref}` (95% CI "
+                f"{span(_f(inc['nmb_vs_reference_ci_low']), _f(inc['nmb_vs_reference_ci_high']), millions)} million)"
+                f"; it is {chance}")
+    runner = next(s for s in ranked if s != ref)
+    other = r.incremental[runner]
+    return (f"At {value} GBP per QALY today's service, `{ref}`, has the highest net monetary benefit: no option "
+            f"beats it; the closest, `{runner}`, is {millions(_f(other['nmb_vs_reference_gbp']))} million GBP against "
+            f"it (95% CI {span(_f(other['nmb_vs_reference_ci_low']), _f(other['nmb_vs_reference_ci_high']), millions)}"
+            f" million); `{ref}` is {chance}")
 
 
 def _policies(r: Results) -> list[str]:
