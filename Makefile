@@ -30,7 +30,7 @@ bench: $(STAMP)
 
 # The evidence jobs, exactly as they made the committed results (README "For researchers"; minutes each)
 validate: $(STAMP)
-	$(PY) -m spsim.experiments validate --replicates 3 --workers 2
+	$(PY) -m spsim.experiments validate --replicates 10 --workers 2
 calibrate: $(STAMP)
 	$(PY) -m spsim.experiments calibrate --workers 2
 sensitivity: $(STAMP)
