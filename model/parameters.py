@@ -67,6 +67,12 @@ class Parameter:
     def is_assumption(self) -> bool:
         return isinstance(self.source, str)
 
+    def within_bounds(self, value: float) -> float:
+        """``value`` held within the allowed bounds: the nearest allowed value (a policy's change that would pass
+        a bound keeps the model running there rather than failing mid-run)."""
+        lo, hi = self.bounds
+        return min(max(value, lo), hi)
+
     def check(self, value: Any) -> Value:
         """Return ``value`` coerced to this parameter's type, or raise ParameterError saying what is allowed."""
         if self.kind is bool:

@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 def within_bounds(name: str, value: float) -> float:
     """``value`` held within parameter ``name``'s registry bounds: a budget bought at a drawn cost may ask for more
     posts than the registry allows (the spend then falls short of the budget, and the spend table shows it)."""
-    low, high = registry()[name].bounds
-    return min(max(value, low), high)
+    return registry()[name].within_bounds(value)
 
 
 @dataclass

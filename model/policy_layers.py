@@ -60,12 +60,12 @@ class PolicyLayers:
 
     def _value(self, name: str) -> Value:
         value = self.base[name]
-        lo, hi = registry()[name].bounds
+        parameter = registry()[name]
         for layer in self.stack[name]:
             if isinstance(layer.after, bool) or value == layer.before:
                 value = layer.after
             else:
-                value = min(max(value + (layer.after - layer.before), lo), hi)
+                value = parameter.within_bounds(value + (layer.after - layer.before))
         self.applied[name] = value
         return value
 

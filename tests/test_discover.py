@@ -16,11 +16,17 @@ def synthetic_psa(folder, draws: int = 300, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = pd.DataFrame(rng.random((draws, 4)), columns=["groups_per_100k", "referral_rate", "uptake", "noise"])
     wins = ((x["groups_per_100k"] < 0.3) & (x["referral_rate"] > 0.6)).to_numpy() ^ (rng.random(draws) < 0.03)
+    return write_psa(folder, x, np.where(wins, 12.0, 8.0))
+
+
+def write_psa(folder, x: pd.DataFrame, grants_qalys) -> pd.DataFrame:
+    """A PSA folder of draws ``x``: `link_workers` gains 10 QALYs and `grants` ``grants_qalys`` (per draw), both
+    for 100,000 GBP, against `baseline`."""
     rows = []
-    for point, won in enumerate(wins):
+    for point, qalys in enumerate(grants_qalys):
         rows += [{"point": point, "scenario": "baseline", "extra_qalys": 0.0, "extra_cost_gbp": 0.0},
                  {"point": point, "scenario": "link_workers", "extra_qalys": 10.0, "extra_cost_gbp": 100_000.0},
-                 {"point": point, "scenario": "grants", "extra_qalys": 12.0 if won else 8.0, "extra_cost_gbp": 100_000.0}]
+                 {"point": point, "scenario": "grants", "extra_qalys": float(qalys), "extra_cost_gbp": 100_000.0}]
     folder.mkdir()
     x.rename_axis("draw").reset_index().to_csv(folder / "draws.csv", index=False)
     pd.DataFrame(rows).to_csv(folder / "incremental.csv", index=False)
@@ -63,16 +69,7 @@ def noisy_psa(folder, draws: int = 400, seed: int = 2) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = pd.DataFrame(rng.random((draws, 4)), columns=["groups_per_100k", "referral_rate", "uptake", "noise"])
     expected = np.where(x["groups_per_100k"] < 0.4, 1.0, -1.0)  # QALYs at 20,000 GBP each
-    drawn = expected + rng.normal(0, 2.0, draws)
-    rows = []
-    for point, qalys in enumerate(drawn):
-        rows += [{"point": point, "scenario": "baseline", "extra_qalys": 0.0, "extra_cost_gbp": 0.0},
-                 {"point": point, "scenario": "link_workers", "extra_qalys": 10.0, "extra_cost_gbp": 100_000.0},
-                 {"point": point, "scenario": "grants", "extra_qalys": 10.0 + qalys, "extra_cost_gbp": 100_000.0}]
-    folder.mkdir()
-    x.rename_axis("draw").reset_index().to_csv(folder / "draws.csv", index=False)
-    pd.DataFrame(rows).to_csv(folder / "incremental.csv", index=False)
-    return x
+    return write_psa(folder, x, 10.0 + expected + rng.normal(0, 2.0, draws))
 
 
 @pytest.mark.slow

@@ -175,7 +175,7 @@ def spend_summary(spend: pd.DataFrame, order: list[str]) -> pd.DataFrame:
             continue
         try:
             budget = scenarios.load(name).budget_gbp_per_100k_year
-        except Exception:  # noqa: BLE001 - a scenario file no longer at hand: its budget is unknown, not an error
+        except scenarios.ScenarioError:  # a scenario file no longer at hand: its budget is unknown, not an error
             budget = None
         rows.append({"scenario": name, "budget_gbp_per_100k_year": budget, "min": values.min(),
                      "mean": values.mean(), "max": values.max()})  # fmt: skip
