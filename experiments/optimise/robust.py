@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
+from ..runs.uncertain_parameters import as_points, design_draws, uncertain_parameters
 from .problem import OBJECTIVES, Search
 from ..runs.runner import atomic_write_csv
 
@@ -28,9 +28,10 @@ MAX_DRAWS = 1_000
 
 
 def parameter_draws(draws: int, seed: int) -> list[dict]:
-    """``draws`` sets of the uncertain parameters, as `spsim psa --draws DRAWS --seed SEED` draws them."""
+    """``draws`` sets of the uncertain parameters, as `spsim psa --draws DRAWS --seed SEED` draws them
+    (the fitted ones together, from the calibration's posterior, when there is one)."""
     parameters = uncertain_parameters()
-    return as_points(parameters, latin_draws(parameters, draws, seed))
+    return as_points(parameters, design_draws(parameters, draws, seed)[0])
 
 
 def decision_table(values: pd.DataFrame) -> pd.DataFrame:

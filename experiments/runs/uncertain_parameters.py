@@ -105,6 +105,14 @@ def latin_draws(parameters: Sequence[Parameter], draws: int, seed: int) -> np.nd
     return np.column_stack([from_unit_interval(p, quantiles[:, i]) for i, p in enumerate(parameters)])
 
 
+def design_draws(parameters: Sequence[Parameter], draws: int, seed: int) -> tuple[np.ndarray, list[str]]:
+    """``latin_draws``, with the fitted parameters taken together from the calibration's posterior draws when
+    `spsim calibrate` wrote them (experiments/runs/posterior_draws.py); and the names so drawn."""
+    from . import posterior_draws
+
+    return posterior_draws.joint(parameters, latin_draws(parameters, draws, seed), seed, posterior_draws.load())
+
+
 def as_points(parameters: Sequence[Parameter], matrix: np.ndarray) -> list[dict[str, Any]]:
     """Rows of a sample matrix as parameter overrides (whole numbers rounded for integer parameters)."""
     points = []

@@ -27,7 +27,7 @@ from ..inputs.place import Place
 from ..inputs.scenario import Scenario
 from ..runs import outdir
 from ..runs.design import Design, DesignError, place_fields
-from ..runs.uncertain_parameters import as_points, latin_draws, uncertain_parameters
+from ..runs.uncertain_parameters import as_points, design_draws, uncertain_parameters
 from . import psa_analysis, psa_folder
 
 
@@ -39,7 +39,7 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     if draws < 2:
         raise DesignError("spsim psa: --draws must be at least 2")
     parameters = uncertain_parameters(parameter_names)
-    x = latin_draws(parameters, draws, seed)
+    x, from_posterior = design_draws(parameters, draws, seed)
     design = Design(
         points=as_points(parameters, x), scenarios=scenarios, replicates=replicates, weeks=round(years * 52),
         warmup_weeks=round(warmup_years * 52), **place_fields(population, place), seed=seed, seeds_per_point=True,
@@ -48,7 +48,7 @@ def run(scenarios: list[Scenario], draws: int, years: float, warmup_years: float
     runs = design.run(out, executor, workers, scheduler, label="psa")
     samples = pd.DataFrame(x, columns=[p.name for p in parameters])
     with outdir.locked(out):
-        psa_folder.write(out, samples, runs, warmup_years, seed)
+        psa_folder.write(out, samples, runs, warmup_years, seed, from_posterior)
     return analyse(out, [s.name for s in scenarios])
 
 

@@ -37,11 +37,14 @@ class StoredPSA:
     settings: dict  # what psa.md says about the design (psa_report.render)
 
 
-def write(out: Path, draws: pd.DataFrame, runs: pd.DataFrame, warmup_years: float, seed: int) -> None:
-    """A PSA's inputs to its analysis (``draws``: one row per draw, a column per parameter)."""
+def write(out: Path, draws: pd.DataFrame, runs: pd.DataFrame, warmup_years: float, seed: int,
+          from_posterior: list[str] = ()) -> None:  # fmt: skip
+    """A PSA's inputs to its analysis (``draws``: one row per draw, a column per parameter; ``from_posterior``: the
+    parameters drawn together from the calibration's posterior)."""
     atomic_write_csv(out / DRAWS, draws.rename_axis("draw").reset_index())
     atomic_write_csv(out / RUNS, runs)
-    atomic_write_text(out / SETTINGS, json.dumps({"warmup_years": warmup_years, "seed": seed}, indent=1) + "\n")
+    atomic_write_text(out / SETTINGS, json.dumps({"warmup_years": warmup_years, "seed": seed,
+                                                         "from_posterior": list(from_posterior)}, indent=1) + "\n")
 
 
 def read(folder: Path, scenarios: list[str] | None = None) -> StoredPSA:
@@ -62,18 +65,21 @@ def read(folder: Path, scenarios: list[str] | None = None) -> StoredPSA:
     draws = _check_draws(draws, runs, where)
     order = _order(runs, scenarios, where)
     runs = runs[runs["scenario"].isin(order)].reset_index(drop=True)
-    return StoredPSA(runs, draws, order, settings(runs, draws, _warmup(folder, where)))
+    return StoredPSA(runs, draws, order, settings(runs, draws, *_recorded(folder, where)))
 
 
-def settings(runs: pd.DataFrame, draws: pd.DataFrame, warmup_years: float | None) -> dict:
-    """What the tables say about the design that made them."""
+def settings(runs: pd.DataFrame, draws: pd.DataFrame, warmup_years: float | None,
+             from_posterior: list[str] = ()) -> dict:  # fmt: skip
+    """What the tables (and settings.json) say about the design that made them."""
     known = registry()
     drawn = [known[name] for name in draws.columns if name in known]
     population = runs["population"].unique() if "population" in runs else []
     weeks = runs["weeks"].unique() if "weeks" in runs else []
     return {
         "draws": len(draws), "replicates": int(runs["replicate"].nunique()), "parameters": draws.shape[1],
-        "distributions": sum(p.distribution != "uniform" and p.posterior is None for p in drawn),
+        "distributions": sum(p.distribution != "uniform" and p.posterior is None and p.name not in from_posterior
+                             for p in drawn),
+        "from_posterior": [name for name in from_posterior if name in draws.columns],
         "population": int(population[0]) if len(population) == 1 else None,
         "years": float(weeks[0]) / 52 if len(weeks) == 1 else None,
         "warmup_years": warmup_years,
@@ -151,15 +157,20 @@ def _order(runs: pd.DataFrame, scenarios: list[str] | None, where: str) -> list[
     return order
 
 
-def _warmup(folder: Path, where: str) -> float | None:
-    """The warm-up a PSA ran with (None: written before settings.json was)."""
+def _recorded(folder: Path, where: str) -> tuple[float | None, list[str]]:
+    """The warm-up a PSA ran with (None: written before settings.json was) and the parameters it drew from the
+    calibration's posterior (none recorded before that was possible)."""
     path = folder / SETTINGS
     if not path.exists():
-        return None
+        return None, []
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))["warmup_years"]
-    except (OSError, ValueError, UnicodeError, KeyError, TypeError) as err:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        value = recorded["warmup_years"]
+        from_posterior = recorded.get("from_posterior", [])
+    except (OSError, ValueError, UnicodeError, KeyError, TypeError, AttributeError) as err:
         raise DesignError(f"{where}: {SETTINGS} is not spsim's ({type(err).__name__}); remove it") from None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
         raise DesignError(f"{where}: {SETTINGS}: warmup_years {value!r} is not a number of years")
-    return float(value)
+    if not isinstance(from_posterior, list) or not all(isinstance(name, str) for name in from_posterior):
+        raise DesignError(f"{where}: {SETTINGS}: from_posterior must be a list of parameter names")
+    return float(value), from_posterior

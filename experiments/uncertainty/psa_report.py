@@ -8,6 +8,14 @@ import pandas as pd
 
 
 
+def _posterior(settings: dict) -> str:
+    names = settings.get("from_posterior") or []
+    if not names:
+        return ""
+    return (f"; the {len(names)} fitted parameters ({', '.join(names)}) drawn together, one row of the calibration's "
+            "posterior (seeds/calibration_posterior.csv) per draw, so the trade-offs the fit found are kept")
+
+
 def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], settings: dict, evpi: pd.DataFrame,
            evppi: pd.DataFrame, spend: pd.DataFrame | None = None) -> str:  # fmt: skip
     marks = [v for v in (0, 5_000, 10_000, 20_000, 30_000, 50_000) if v in set(curve["value_per_qaly_gbp"])]
@@ -17,7 +25,7 @@ def render(curve: pd.DataFrame, summary: pd.DataFrame, order: list[str], setting
         "",
         f"{settings['draws']} draws of {settings['parameters']} uncertain parameters (a Latin hypercube of quantiles: "
         f"uniform over each plausible range or the range a calibration accepted, or the distribution the registry "
-        f"names, {settings['distributions']} of them); each draw runs {', '.join(order)} with the same "
+        f"names, {settings['distributions']} of them){_posterior(settings)}; each draw runs {', '.join(order)} with the same "
         f"{settings['replicates']} seed(s), averaged ({_design(settings)}). Reference: {order[0]}. QALYs and costs "
         "are the NICE reference case's (docs/methods.md, \"Economics\"): discounted, everyone referred, to the "
         "economic horizon.",
