@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test readme clean validate calibrate sensitivity psa structural optimise optimise-robust optimise-equity discover uncertainty
+.PHONY: install run summary bench viz test readme clean validate calibrate sensitivity psa structural decision-maps optimise optimise-robust optimise-equity discover uncertainty
 
 install: $(STAMP)
 
@@ -64,6 +64,11 @@ optimise-equity: $(STAMP)
 	for trials in 12 24; do $(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --objective equity \
 	  --trials $$trials --replicates 2 --years 3 --workers 2 --compare balanced_budget,more_link_workers,fund_vcse \
 	  --out results/optimise-equity || exit 1; done
+# Which option is best where (issue 27): referral volume x group capacity, and effect size x horizon; 5 x 5 cells,
+# 7 options, 3 paired replicates of 50,000 adults each: 525 runs a map
+decision-maps: $(STAMP)
+	for map in volume-capacity effect-horizon; do $(PY) -m spsim.experiments decision-map --map $$map --workers 2 \
+	  --out results/decision-maps/$$map || exit 1; done
 # Where in the PSA's draws grants beat more link workers (PRIM)
 discover: $(STAMP)
 	$(PY) -m spsim.experiments discover --policy fund_vcse --over more_link_workers

@@ -24,7 +24,7 @@ from ..runs.shards import ShardError
 
 from . import checks
 from .errors import BadInput, one_line
-from .parser import RESULTS, SENSITIVITY_SCENARIOS, build_parser, defaults
+from .parser import MAP_AXES, RESULTS, SENSITIVITY_SCENARIOS, build_parser, defaults
 from .viz_commands import cmd_viz, cmd_viz_assets
 
 
@@ -47,7 +47,13 @@ def cmd_design(args: argparse.Namespace) -> int:
     if value is not None and not (math.isfinite(value) and value > 0):
         raise BadInput(f"spsim {args.command}: --value-per-qaly {value}: must be a number of GBP above 0")
     try:
-        if args.command == "structural":
+        if args.command == "decision-map":
+            from ..uncertainty import decision_map
+            x_text, y_text = MAP_AXES[args.named_map]
+            x = decision_map.axis(args.x or x_text, args.steps)
+            y = decision_map.axis(args.y or y_text, args.steps)
+            decision_map.run(load, x, y, args.replicates, value_per_qaly=args.value_per_qaly, **common)
+        elif args.command == "structural":
             from ..uncertainty import structural
             structural.run(load, args.alternatives or structural.ALTERNATIVES, args.replicates, args.years,
                            args.warmup_years, args.seed, args.out, site, executor=args.executor, workers=args.workers,
@@ -245,7 +251,7 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_viz(args.port, fetch=not args.no_fetch, place_file=args.place)
         if args.command == "psa" and args.source is not None:
             return cmd_psa_from(args)
-        if args.command in ("calibrate", "sensitivity", "psa", "structural"):
+        if args.command in ("calibrate", "sensitivity", "psa", "structural", "decision-map"):
             return cmd_design(args)
         if args.command == "optimise":
             return cmd_optimise(args)

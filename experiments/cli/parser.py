@@ -181,6 +181,22 @@ def build_parser() -> argparse.ArgumentParser:
                             help="labelled parameter overrides to run (default seeds/economic_alternatives.toml)")
     _design_arguments(structural, replicates=3, out="economics-structural")
 
+    decision_map = sub.add_parser(
+        "decision-map", help="which option is best where: a grid over two parameters (e.g. referral volume x group "
+                             "capacity), each cell's best option by net monetary benefit")  # fmt: skip
+    decision_map.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=list(MAP_SCENARIOS),
+                              help=f"the first is the reference (default: {' '.join(MAP_SCENARIOS)})")
+    decision_map.add_argument("--map", dest="named_map", choices=sorted(MAP_AXES), default="volume-capacity",
+                              help="a named pair of axes: " + "; ".join(f"{k}: {' x '.join(v)}" for k, v in
+                                                                         MAP_AXES.items()) + " (default volume-capacity)")  # fmt: skip
+    decision_map.add_argument("--x", default=None, metavar="NAME[=LOW:HIGH]",
+                              help="the horizontal axis instead of the named map's (default range: its plausible range)")
+    decision_map.add_argument("--y", default=None, metavar="NAME[=LOW:HIGH]", help="the vertical axis, likewise")
+    decision_map.add_argument("--steps", type=plain_int, default=5, help="values on each axis (default 5; at most 12)")
+    decision_map.add_argument("--value-per-qaly", type=float, default=20_000.0,
+                              help="GBP per QALY for net monetary benefit (default 20,000)")
+    _design_arguments(decision_map, replicates=3, out="decision-maps")
+
     optimise = sub.add_parser("optimise", help="the best split of a yearly budget over the funding levers (Optuna)")
     optimise.add_argument("--budget", type=float, required=True, metavar="GBP_A_YEAR",
                           help="extra money a year for the whole place (e.g. 150000 = 100,000 per 100,000 of 150,000 adults)")  # fmt: skip
@@ -221,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAP_SCENARIOS = ("baseline", "no_social_prescribing", "more_link_workers", "fund_vcse", "supported_discharge",
+                 "peer_support", "balanced_budget")  # fmt: skip
+# the two maps issue 27 asks for: referral volume x group capacity, effect size x horizon
+MAP_AXES = {"volume-capacity": ("referral_rate_per_1000", "groups_per_100k"),
+            "effect-horizon": ("swemwbs_gain_max", "economic_horizon_years")}  # fmt: skip
 OPTIMISE_LEVERS = ("link_workers", "vcse_grants", "supported_discharge", "peer_support")
 STRUCTURAL_SCENARIOS = ("baseline", "no_social_prescribing", "more_link_workers", "fund_vcse", "supported_discharge",
                         "balanced_budget")  # fmt: skip
