@@ -143,7 +143,10 @@ class SocialPrescribingModel(mesa.Model):
 
     # ------------------------------------------------------------------ bookkeeping
     def on_state_change(self, patient: Patient, old: PathwayState | None, new: PathwayState, event: Event) -> None:
-        self.counters.move(old, new)
+        in_state = self.counters.in_state  # ``PathwayCounters.move``, written out: every move comes here
+        if old is not None:
+            in_state[old] -= 1
+        in_state[new] += 1
         self.transitions[old, new, event] += 1
         if new in IN_GROUP:
             self.attending[patient.row] = patient

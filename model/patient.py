@@ -132,8 +132,9 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     # ------------------------------------------------------------------ this person's random numbers
     def draw(self, purpose: str) -> float:
         """The next uniform draw for ``purpose`` (the n-th setback gap, the n-th patience, ...)."""
-        n = self._draws.get(purpose, 0)
-        self._draws[purpose] = n + 1
+        draws = self._draws
+        n = draws.get(purpose, 0)
+        draws[purpose] = n + 1
         return PersonalDraws.uniform(self.key, PURPOSES[purpose], n)
 
     def draw_in_week(self, purpose: str, week: int) -> float:
@@ -144,26 +145,32 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     def move_to(self, state: PathwayState, event: Event) -> None:
         """Move to ``state`` because of ``event``; a move not in the pathway's table is a bug and raises."""
         old = self.state
-        states.check(old, state, event)
+        if (old, state, event) not in states.LEGAL:
+            states.check(old, state, event)  # raises, saying which move
         self.state = state
-        self.model.register.state[self.row] = state
-        self.model.on_state_change(self, old, state, event)
+        model = self.model
+        model.register.state[self.row] = state
+        model.on_state_change(self, old, state, event)
         if state in TERMINAL:
             self.exit_reason = event.value
-            self.cancel("support", "assessment", "placement", "attendance", "setbacks")
+            for entry in self._events.values():  # every stage's pending events
+                entry[0] = None
+            self._events.clear()
             self.end_support_episode()
-            self.model.leave_pathway(self)
+            model.leave_pathway(self)
 
     def schedule(self, name: str, after: int, method) -> None:
         """Put ``method`` (a bound method of this person) on the agenda ``after`` weeks from now as the event
         ``name``, replacing any pending one."""
-        self._cancel(name)
-        self._events[name] = self.model.due_in(after, method)
+        events = self._events
+        entry = events.pop(name, None)
+        if entry is not None:
+            entry[0] = None  # ``Agenda.cancel``
+        model = self.model
+        events[name] = model.agenda.add(model.week + after, method)  # ``model.due_in``
 
     def cancel(self, *stages: str) -> None:
         """Cancel every pending event of the given stages."""
-        for name in [n for n in self._events if STAGE_OF[n] in stages]:
-            self._cancel(name)
-
-    def _cancel(self, name: str) -> None:
-        self.model.agenda.cancel(self._events.pop(name, None))
+        events = self._events
+        for name in [n for n in events if STAGE_OF[n] in stages]:
+            events.pop(name)[0] = None  # ``Agenda.cancel``

@@ -188,15 +188,21 @@ def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
 
 
 @cache
-def _still_to_choose(cohort: Cohort, chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
-    """The activities not yet ``chosen`` (catalogue order), the running sums of their weights and their total, for
-    one draw of ``preferred_activities``: a few hundred combinations, each summed once."""
-    remaining = {i: w for i, w in _preference_weights(cohort) if i not in chosen}
-    running, acc = [], 0.0
-    for w in remaining.values():
-        acc += w
-        running.append(acc)
-    return tuple(remaining), tuple(running), sum(remaining.values())
+def _choices(cohort: Cohort):
+    """``still_to_choose(chosen)`` for one cohort: the activities not yet ``chosen`` (catalogue order), the running
+    sums of their weights and their total, for one draw of ``preferred_activities``: a few hundred combinations,
+    each summed once (keyed by ``chosen`` alone: hashing a cohort, a plain Enum, is a Python call)."""
+
+    @cache
+    def still_to_choose(chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
+        remaining = {i: w for i, w in _preference_weights(cohort) if i not in chosen}
+        running, acc = [], 0.0
+        for w in remaining.values():
+            acc += w
+            running.append(acc)
+        return tuple(remaining), tuple(running), sum(remaining.values())
+
+    return still_to_choose
 
 
 def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int, ...]:
@@ -206,8 +212,9 @@ def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int,
     the first activity whose running sum of weights passes the draw's share of the total (the last one if
     rounding leaves it past the end).
     """
+    still_to_choose = _choices(cohort)
     chosen: tuple[int, ...] = ()
     for u in draws:
-        activities, running, total = _still_to_choose(cohort, chosen)
+        activities, running, total = still_to_choose(chosen)
         chosen += (activities[min(bisect_right(running, u * total), len(activities) - 1)],)
     return chosen
