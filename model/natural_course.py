@@ -80,6 +80,7 @@ class NaturalCourse:
         self.spell_end = np.zeros(n, dtype=np.int32)
         self.wellbeing_state = np.zeros(n, dtype=np.float32)
         self.loneliness_state = np.zeros(n, dtype=np.float32)
+        self._latest_week = 0  # the latest week anyone was brought to: no spell starts after it
         for start in range(0, n, BLOCK):  # a block at a time: small temporaries (the draws are keyed: the same)
             people = np.arange(start, min(start + BLOCK, n))
             self._draw_spells(people, self.spell[people])
@@ -109,12 +110,13 @@ class NaturalCourse:
         once). Only the covering spell's state is drawn; the spells passed over need only their lengths, found
         LOOKAHEAD at a time (a person unread for years has passed over several). A week before the current
         spell (a look back, which the model never needs but a test may) replays the course from the start."""
-        back = people[self.spell_start[people] > week]
+        back = people[self.spell_start[people] > week] if week < self._latest_week else people[:0]
         if len(back):
             self.spell[back] = 0
             self.spell_end[back] = 0
             self._draw_spells(back, self.spell[back])
             self.spell_start[back] = 0
+        self._latest_week = max(self._latest_week, week)
         people = people[self.spell_end[people] <= week]
         if len(people) > 1:
             people = np.unique(people)
