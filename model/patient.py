@@ -2,8 +2,8 @@
 
 What happens to them is written stage by stage, each in a module named for it (referral, support,
 assessment, placement, attendance, setbacks, outcomes); ``Patient`` brings the stages together. Sparse
-things are entries on the model's agenda (model/agenda.py), tagged by the stage that owns them so a stage can
-cancel its own; only people attending a group do anything each week. Every change of pathway state goes through ``move_to``,
+things are due weeks, one column per kind of change (model/due_weeks.py), each kind owned by a stage so a stage
+can cancel its own; only people attending a group do anything each week. Every change of pathway state goes through ``move_to``,
 which refuses a move the pathway (``states.TRANSITIONS``) does not have.
 """
 
@@ -112,7 +112,6 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.employed_at_referral = self.working_age and person.work_u < employment
         self.row = row
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
-        self._events: dict[str, list] = {}  # name -> its entry on the model's agenda
 
     @property
     def week(self) -> int:
@@ -153,24 +152,15 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         model.on_state_change(self, old, state, event)
         if state in TERMINAL:
             self.exit_reason = event.value
-            for entry in self._events.values():  # every stage's pending events
-                entry[0] = None
-            self._events.clear()
+            model.due.cancel(self.row, STAGE_OF)  # every stage's pending changes
             self.end_support_episode()
             model.leave_pathway(self)
 
-    def schedule(self, name: str, after: int, method) -> None:
-        """Put ``method`` (a bound method of this person) on the agenda ``after`` weeks from now as the event
-        ``name``, replacing any pending one."""
-        events = self._events
-        entry = events.pop(name, None)
-        if entry is not None:
-            entry[0] = None  # ``Agenda.cancel``
-        model = self.model
-        events[name] = model.agenda.add(model.week + after, method)  # ``model.due_in``
+    def schedule(self, name: str, after: int) -> None:
+        """Make the change ``name`` (a kind of ``due_weeks.KINDS``) due ``after`` weeks from now, replacing any
+        pending one."""
+        self.model.due.set(name, self, self.model.week + after)
 
     def cancel(self, *stages: str) -> None:
-        """Cancel every pending event of the given stages."""
-        events = self._events
-        for name in [n for n in events if STAGE_OF[n] in stages]:
-            events.pop(name)[0] = None  # ``Agenda.cancel``
+        """Cancel every pending change of the given stages."""
+        self.model.due.cancel(self.row, [name for name, stage in STAGE_OF.items() if stage in stages])
