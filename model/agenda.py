@@ -1,8 +1,8 @@
 """What is due in the weeks ahead: the model's own calendar of one-off changes, week by week.
 
-Everything in the model happens at whole weeks, so a change due later (a person's assessment, review, setback
-or end of support; a follow-up closing a week's records; a vacancy filled; a group founded; a policy starting)
-is an entry in its week's list rather than a Mesa event. Mesa's event list keeps a heap of event objects with
+Everything in the model happens at whole weeks, so a change due later (a follow-up closing a week's records; a
+vacancy filled; a group founded; a policy starting) is an entry in its week's list rather than a Mesa event; a
+person's own next stages are due weeks per kind instead (model/due_weeks.py), run before the agenda's entries. Mesa's event list keeps a heap of event objects with
 weak references (about 11 us to schedule and run one here, 12% of a borough's run); a week's list is
 appended to and read once. The order is Mesa's: the model's step first, then the week's entries in the order
 they were made (an entry made while the week's list runs, due the same week, runs in the same pass).

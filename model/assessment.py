@@ -43,7 +43,7 @@ class Assessment:
         if self.assessed:
             self.look_for_group()
         else:
-            self.schedule("assessment", self.model.p.assessment_weeks, self.complete_assessment)
+            self.schedule("assessment", self.model.p.assessment_weeks)
 
     def uptake_probability(self: Patient) -> float:
         """Chance that a person offered a suitable group wants to go: lower when link workers are stretched

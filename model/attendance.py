@@ -119,7 +119,7 @@ class Attendance:
     def schedule_move_on(self: Patient) -> None:
         p = self.model.p
         mean = p.move_on_weeks_mean * (p.volunteer_move_on_factor if self.volunteer else 1.0)
-        self.schedule("move_on", weeks_until(self.draw("move_on"), mean), self.move_on)
+        self.schedule("move_on", weeks_until(self.draw("move_on"), mean))
 
     def move_on(self: Patient) -> None:
         if self.state in IN_GROUP:

@@ -4,6 +4,7 @@ groups near a person rather than every group of the catchment (a whole ICB has a
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,10 +27,12 @@ class GroupTable:
     the slices and the groups read few."""
 
     def __init__(self, groups: list[VCSEGroup], cell_km: float):
-        self.groups = groups
+        # rows in the order the groups were made (Mesa's ids rise), so that matching breaks a tie on a row's number
+        self.groups = groups = sorted(groups, key=attrgetter("unique_id"))
         self.x = np.array([g.x for g in groups], dtype=float)
         self.y = np.array([g.y for g in groups], dtype=float)
         self.charges = np.array([g.charges for g in groups], dtype=bool)
+        self.free_to_attend = ~self.charges
         self.unique_id = np.array([g.unique_id for g in groups], dtype=np.int64)
         self.activity = np.array([g.activity_index for g in groups], dtype=np.int64)
         self.cell_km = cell_km = max(cell_km, SMALLEST_CELL_KM)

@@ -11,6 +11,7 @@ from .activities import catalogue
 from .states import Service
 
 if TYPE_CHECKING:
+    from .group_table import GroupTable
     from .model import SocialPrescribingModel
     from .patient import Patient
     from .vcse_group import VCSEGroup
@@ -18,29 +19,29 @@ if TYPE_CHECKING:
 NOT_WANTED = np.iinfo(np.int64).max
 
 
-def _in_reach(patient: Patient, model: SocialPrescribingModel) -> tuple[list[VCSEGroup], np.ndarray, np.ndarray]:
-    """Open groups of an activity the person wants, within their reach and affordable to them, most wanted
-    activity first, then nearest (ties: the older group), with their preference ranks and distances. Only the
-    groups of wanted activities in the cells around the person are read (``GroupTable.near``), in any order: the
-    sort decides."""
+def _in_reach(patient: Patient, model: SocialPrescribingModel) -> tuple[GroupTable, np.ndarray, np.ndarray, np.ndarray]:
+    """Open groups of an activity the person wants, within their reach and affordable to them, as rows of the
+    group table (in no particular order), with their preference ranks and distances. Only the groups of wanted
+    activities in the cells around the person are read (``GroupTable.near``)."""
     person = patient.person
     table = model.community.table()
     reach = person.reach_km * (model.p.advisor_reach_factor if patient.service is Service.MENTAL_HEALTH else 1)
     activities, rank_of = _wanted(patient.preferences)
     index = table.near(person.x, person.y, reach, activities)
     if not len(index):
-        return [], np.empty(0, dtype=np.int64), np.empty(0)
+        return table, index, index, np.empty(0)
     distance = np.hypot(table.x[index] - person.x, table.y[index] - person.y)
     ok = distance <= reach
     if patient.cannot_pay:
-        ok &= ~table.charges[index]
+        ok &= table.free_to_attend[index]
     index, distance = index[ok], distance[ok]
-    rank = rank_of[table.activity[index]]
-    if len(index) > 1:
-        order = np.lexsort((table.unique_id[index], distance, rank))
-        index, distance, rank = index[order], distance[order], rank[order]
-    groups = table.groups
-    return [groups[i] for i in index.tolist()], rank, distance
+    return table, index, rank_of[table.activity[index]], distance
+
+
+def _in_order(index: np.ndarray, rank: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """The order a link worker reads groups in: most wanted activity first, then nearest, then the older group
+    (the table's rows are in the order groups were made, so a row's number stands for its age)."""
+    return np.lexsort((index, distance, rank)) if len(index) > 1 else np.arange(len(index))
 
 
 @cache
@@ -58,8 +59,10 @@ def _wanted(preferences: tuple[int, ...]) -> tuple[tuple[int, ...], np.ndarray]:
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
     """Open groups of an activity the person wants, within their reach and affordable to them, as
     (preference rank, distance, group), most wanted activity first, then nearest."""
-    groups, rank, distance = _in_reach(patient, model)
-    return list(zip(rank.tolist(), distance.tolist(), groups, strict=True))
+    table, index, rank, distance = _in_reach(patient, model)
+    order = _in_order(index, rank, distance)
+    groups = [table.groups[i] for i in index[order].tolist()]
+    return list(zip(rank[order].tolist(), distance[order].tolist(), groups, strict=True))
 
 
 def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:
@@ -70,12 +73,14 @@ def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup |
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
     shortage of accessible provision that Wildman 2019 and Bu 2024 report.
     """
-    groups, rank, distance = _in_reach(patient, model)
-    for group in groups:
-        if group.free_places > 0:  # the nearest free place of the most wanted activity
-            return group
-    if not groups:
+    table, index, rank, distance = _in_reach(patient, model)
+    if not len(index):
         return None
-    full = [(len(g.waiting), r, d, g.unique_id, g) for g, r, d in zip(groups, rank.tolist(), distance.tolist(),
-                                                                     strict=True)]  # fmt: skip
-    return min(full)[4]
+    groups = table.groups
+    for i in index[_in_order(index, rank, distance)].tolist():
+        if groups[i].free_places > 0:  # the nearest free place of the most wanted activity
+            return groups[i]
+    # every one full: the shortest list (the more wanted, the nearer, the older on ties: rows are in age order)
+    full = [(len(groups[i].waiting), r, d, i) for i, r, d in zip(index.tolist(), rank.tolist(), distance.tolist(),
+                                                                 strict=True)]  # fmt: skip
+    return groups[min(full)[3]]

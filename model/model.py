@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from .agenda import Agenda
+from .due_weeks import DueWeeks
 from .attendance import attend_the_week
 from . import costing
 from .community import Community
@@ -67,7 +68,8 @@ class SocialPrescribingModel(mesa.Model):
         self.transitions: Counter[tuple[PathwayState | None, PathwayState, Event]] = Counter()
         # benchmark units of work: referred people present, group members' weeks (and the agenda's entries)
         self.patient_weeks = self.attendance_weeks = 0
-        self.agenda = Agenda()  # one-off changes due in later weeks (people's next stages, follow-ups, vacancies)
+        self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
+        self.due = DueWeeks()  # when each person's next change of each kind is due (their stages)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
@@ -114,7 +116,7 @@ class SocialPrescribingModel(mesa.Model):
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         self._week = int(self.time)
-        self.agenda.run_through(self.week - 1)  # anything made due before this week between steps
+        self._run_due(self.week - 1)  # anything made due before this week between steps
         self.patient_weeks += len(self.agents_by_type.get(Patient, ()))
         arrive_referrals(self)
         self.workforce.allocate()
@@ -130,7 +132,16 @@ class SocialPrescribingModel(mesa.Model):
         self.trajectories.observe(self)
         self.economics.accrue_week()
         self.observers.collect()
-        self.agenda.run_through(self.week)  # then what falls due this week, as Mesa's events ran after the step
+        self._run_due(self.week)  # then what falls due this week, as Mesa's events ran after the step
+
+    def _run_due(self, week: int) -> None:
+        """People's changes due by ``week``, kind by kind in the pathway's order (model/due_weeks.py), then the
+        agenda's (follow-ups closing records, vacancies filled, groups founded, policies starting)."""
+        while True:
+            self.due.run_through(week)
+            self.agenda.run_through(week)
+            if not self.due.due_by(week):
+                return
 
     def due_in(self, weeks: int, action):
         """Run ``action`` ``weeks`` whole weeks from now (0: later this week), after that week's step; returns
@@ -143,7 +154,10 @@ class SocialPrescribingModel(mesa.Model):
 
     # ------------------------------------------------------------------ bookkeeping
     def on_state_change(self, patient: Patient, old: PathwayState | None, new: PathwayState, event: Event) -> None:
-        self.counters.move(old, new)
+        in_state = self.counters.in_state  # ``PathwayCounters.move``, written out: every move comes here
+        if old is not None:
+            in_state[old] -= 1
+        in_state[new] += 1
         self.transitions[old, new, event] += 1
         if new in IN_GROUP:
             self.attending[patient.row] = patient
@@ -188,6 +202,7 @@ class SocialPrescribingModel(mesa.Model):
         the run ends: the economics account reads it when it finishes). Both scenarios of a paired comparison
         follow this rule, so referral counts stay comparable."""
         self.catchment.in_pathway[patient.person.index] = False
+        self.due.forget(patient.row)
         patient.remove()
 
     def close_open_records(self) -> None:

@@ -34,6 +34,7 @@ LEVEL = purpose_constant("course_level")  # the wellbeing state of a spell
 LONELY = purpose_constant("course_lonely")  # the loneliness state of a spell (correlated with wellbeing)
 GAP = purpose_constant("course_gap")  # how long a spell lasts
 TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
+BLOCK = 1 << 16  # adults whose first spells are drawn at a time (a speed setting only)
 LOOKAHEAD = 4  # spells whose lengths are drawn at once when catching a person up (a speed setting only)
 
 
@@ -79,7 +80,10 @@ class NaturalCourse:
         self.spell_end = np.zeros(n, dtype=np.int32)
         self.wellbeing_state = np.zeros(n, dtype=np.float32)
         self.loneliness_state = np.zeros(n, dtype=np.float32)
-        self._draw_spells(np.arange(n), self.spell)
+        self._latest_week = 0  # the latest week anyone was brought to: no spell starts after it
+        for start in range(0, n, BLOCK):  # a block at a time: small temporaries (the draws are keyed: the same)
+            people = np.arange(start, min(start + BLOCK, n))
+            self._draw_spells(people, self.spell[people])
 
     def keys(self, people: np.ndarray) -> np.ndarray:
         """The keys of ``people``'s own courses (episode 0: referral episodes count from 1), computed when needed:
@@ -88,13 +92,14 @@ class NaturalCourse:
 
     def _draw_spells(self, people: np.ndarray, spell: np.ndarray) -> None:
         """The state of spell ``spell`` of ``people``, and the week it ends (counted from its start)."""
-        self._draw_states(people, spell)
-        gap = geometric_weeks(PersonalDraws.uniforms(self.keys(people), GAP, spell), self.spell_weeks)
+        keys = self.keys(people)
+        self._draw_states(people, spell, keys)
+        gap = geometric_weeks(PersonalDraws.uniforms(keys, GAP, spell), self.spell_weeks)
         self.spell_start[people] = self.spell_end[people]
         self.spell_end[people] += gap
 
-    def _draw_states(self, people: np.ndarray, spell: np.ndarray) -> None:
-        keys = self.keys(people)
+    def _draw_states(self, people: np.ndarray, spell: np.ndarray, keys: np.ndarray | None = None) -> None:
+        keys = self.keys(people) if keys is None else keys
         z = normals(keys, LEVEL, spell)
         z_lonely = self.correlation * z + np.sqrt(1 - self.correlation**2) * normals(keys, LONELY, spell)
         self.wellbeing_state[people] = self.wellbeing_sd * z
@@ -105,12 +110,13 @@ class NaturalCourse:
         once). Only the covering spell's state is drawn; the spells passed over need only their lengths, found
         LOOKAHEAD at a time (a person unread for years has passed over several). A week before the current
         spell (a look back, which the model never needs but a test may) replays the course from the start."""
-        back = people[self.spell_start[people] > week]
+        back = people[self.spell_start[people] > week] if week < self._latest_week else people[:0]
         if len(back):
             self.spell[back] = 0
             self.spell_end[back] = 0
             self._draw_spells(back, self.spell[back])
             self.spell_start[back] = 0
+        self._latest_week = max(self._latest_week, week)
         people = people[self.spell_end[people] <= week]
         if len(people) > 1:
             people = np.unique(people)

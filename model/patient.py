@@ -2,8 +2,8 @@
 
 What happens to them is written stage by stage, each in a module named for it (referral, support,
 assessment, placement, attendance, setbacks, outcomes); ``Patient`` brings the stages together. Sparse
-things are entries on the model's agenda (model/agenda.py), tagged by the stage that owns them so a stage can
-cancel its own; only people attending a group do anything each week. Every change of pathway state goes through ``move_to``,
+things are due weeks, one column per kind of change (model/due_weeks.py), each kind owned by a stage so a stage
+can cancel its own; only people attending a group do anything each week. Every change of pathway state goes through ``move_to``,
 which refuses a move the pathway (``states.TRANSITIONS``) does not have.
 """
 
@@ -112,7 +112,6 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.employed_at_referral = self.working_age and person.work_u < employment
         self.row = row
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
-        self._events: dict[str, list] = {}  # name -> its entry on the model's agenda
 
     @property
     def week(self) -> int:
@@ -132,8 +131,9 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     # ------------------------------------------------------------------ this person's random numbers
     def draw(self, purpose: str) -> float:
         """The next uniform draw for ``purpose`` (the n-th setback gap, the n-th patience, ...)."""
-        n = self._draws.get(purpose, 0)
-        self._draws[purpose] = n + 1
+        draws = self._draws
+        n = draws.get(purpose, 0)
+        draws[purpose] = n + 1
         return PersonalDraws.uniform(self.key, PURPOSES[purpose], n)
 
     def draw_in_week(self, purpose: str, week: int) -> float:
@@ -144,26 +144,23 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     def move_to(self, state: PathwayState, event: Event) -> None:
         """Move to ``state`` because of ``event``; a move not in the pathway's table is a bug and raises."""
         old = self.state
-        states.check(old, state, event)
+        if (old, state, event) not in states.LEGAL:
+            states.check(old, state, event)  # raises, saying which move
         self.state = state
-        self.model.register.state[self.row] = state
-        self.model.on_state_change(self, old, state, event)
+        model = self.model
+        model.register.state[self.row] = state
+        model.on_state_change(self, old, state, event)
         if state in TERMINAL:
             self.exit_reason = event.value
-            self.cancel("support", "assessment", "placement", "attendance", "setbacks")
+            model.due.cancel(self.row, STAGE_OF)  # every stage's pending changes
             self.end_support_episode()
-            self.model.leave_pathway(self)
+            model.leave_pathway(self)
 
-    def schedule(self, name: str, after: int, method) -> None:
-        """Put ``method`` (a bound method of this person) on the agenda ``after`` weeks from now as the event
-        ``name``, replacing any pending one."""
-        self._cancel(name)
-        self._events[name] = self.model.due_in(after, method)
+    def schedule(self, name: str, after: int) -> None:
+        """Make the change ``name`` (a kind of ``due_weeks.KINDS``) due ``after`` weeks from now, replacing any
+        pending one."""
+        self.model.due.set(name, self, self.model.week + after)
 
     def cancel(self, *stages: str) -> None:
-        """Cancel every pending event of the given stages."""
-        for name in [n for n in self._events if STAGE_OF[n] in stages]:
-            self._cancel(name)
-
-    def _cancel(self, name: str) -> None:
-        self.model.agenda.cancel(self._events.pop(name, None))
+        """Cancel every pending change of the given stages."""
+        self.model.due.cancel(self.row, [name for name, stage in STAGE_OF.items() if stage in stages])

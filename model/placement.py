@@ -34,7 +34,7 @@ class Placement:
                 return
             if self.state is not S.WITH_LINK_WORKER:
                 self.move_to(S.WITH_LINK_WORKER, Event.GROUP_CLOSED)
-            self.schedule("review", self.model.p.review_weeks, self.look_for_group)
+            self.schedule("review", self.model.p.review_weeks)
         elif self.declines_offer():
             return  # the link worker supports them in other ways until the episode ends
         elif group.free_places > 0:
@@ -71,7 +71,7 @@ class Placement:
         self.group.remove_from_waiting_list(self)
         if self.link_worker is not None:  # the link worker looks for something else
             self.move_to(S.WITH_LINK_WORKER, Event.GAVE_UP_GROUP)
-            self.schedule("review", self.model.p.review_weeks, self.look_for_group)
+            self.schedule("review", self.model.p.review_weeks)
         else:
             self.leave_unengaged(Event.GAVE_UP_GROUP)
 

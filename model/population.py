@@ -23,6 +23,7 @@ from .states import Cohort
 
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
 AGE_BAND_STARTS = (18, 40, 65, 75)
+BLOCK = 1 << 16  # people whose draws are made at a time (a speed setting only: the draws are the same)
 
 
 def age_bands(p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -64,54 +65,86 @@ class Catchment:
         self.side_km = math.sqrt(n / params.adults_per_km2)
         g = generator
         starts, ends, shares = age_bands(params)
-        band = g.choice(len(shares), size=n, p=shares)
-        lo, hi = starts[band], ends[band]
-        self.age = (lo + g.random(n) * (hi - lo)).astype(np.int16)
-
         # relative chances of multimorbidity by age band, normalised so the overall prevalence holds
         relative = np.array([params.multimorbidity_rr_18_39, params.multimorbidity_rr_40_64,
                              params.multimorbidity_rr_65_74, params.multimorbidity_rr_75_plus])  # fmt: skip
         age_factor = relative / np.dot(relative, shares)
-        p_mm = np.clip(params.prevalence_multimorbidity * age_factor[band], 0, 1)
-        multimorbid = g.random(n) < p_mm
         # people with exactly one condition, so that the share with at least one matches prevalence_ltc
         p_one = max(params.prevalence_ltc - params.prevalence_multimorbidity, 0.0) / max(
             1 - params.prevalence_multimorbidity, 1e-9
         )
-        one = ~multimorbid & (g.random(n) < p_one)
-        self.ltc_count = (multimorbid * 2 + one).astype(np.int8)
-        self.smi = g.random(n) < params.prevalence_smi
-        self.lonely = g.random(n) < params.prevalence_lonely
-        self.deprived = g.random(n) < params.prevalence_deprived
-        self.x = (g.random(n) * self.side_km).astype(np.float32)
-        self.y = (g.random(n) * self.side_km).astype(np.float32)
-        self.wellbeing_z = g.standard_normal(n).astype(np.float32)  # the person's own mean wellbeing, as a z
+        cut = float(params.ucla_lonely_cutoff)
+        # Each column is drawn block by block (the stream's draws in the same order as drawing it whole), so
+        # that the temporaries are small: fresh memory is slow to touch, and a whole column's temporaries of an
+        # ICB were most of the catchment's cost (and its peak memory).
+        blocks = [slice(i, min(i + BLOCK, n)) for i in range(0, n, BLOCK)]
+        band = np.empty(n, dtype=np.int8)  # the age band (Generator.choice with p, block by block)
+        cdf = shares.cumsum()
+        cdf /= cdf[-1]
+        for b in blocks:
+            band[b] = cdf.searchsorted(g.random(b.stop - b.start), side="right")
+        self.age = np.empty(n, dtype=np.int16)
+        for b in blocks:
+            lo, hi = starts[band[b]], ends[band[b]]
+            self.age[b] = lo + g.random(b.stop - b.start) * (hi - lo)
+        multimorbid = self._chances(g, blocks, lambda b: np.clip(params.prevalence_multimorbidity
+                                                                 * age_factor[band[b]], 0, 1))  # fmt: skip
+        one = self._chances(g, blocks, lambda b: p_one)
+        self.ltc_count = (multimorbid * 2 + (~multimorbid & one)).astype(np.int8)
+        self.smi = self._chances(g, blocks, lambda b: params.prevalence_smi)
+        self.lonely = self._chances(g, blocks, lambda b: params.prevalence_lonely)
+        self.deprived = self._chances(g, blocks, lambda b: params.prevalence_deprived)
+        self.x = self._uniforms(g, blocks, (), self.side_km)
+        self.y = self._uniforms(g, blocks, (), self.side_km)
+        self.wellbeing_z = np.empty(n, dtype=np.float32)  # the person's own mean wellbeing, as a z
+        for b in blocks:
+            self.wellbeing_z[b] = g.standard_normal(b.stop - b.start)
         # Older people travel less far (mobility and transport).
-        reach = g.exponential(params.reach_km_mean, n) * np.where(
-            self.age >= AGE_BAND_STARTS[-1], params.reach_factor_75_plus, 1.0
-        )
-        self.reach_km = np.maximum(reach, params.reach_floor_km).astype(np.float32)
-        self.preferences_u = g.random((n, params.activities_considered)).astype(np.float32)
-        self.traits_u = g.random((n, 3)).astype(np.float32)  # work, cost, loneliness
+        self.reach_km = np.empty(n, dtype=np.float32)
+        for b in blocks:
+            reach = g.exponential(params.reach_km_mean, b.stop - b.start) * np.where(
+                self.age[b] >= AGE_BAND_STARTS[-1], params.reach_factor_75_plus, 1.0)
+            self.reach_km[b] = np.maximum(reach, params.reach_floor_km)
+        self.preferences_u = self._uniforms(g, blocks, (params.activities_considered,))
+        self.traits_u = self._uniforms(g, blocks, (3,))  # work, cost, loneliness
         # Common mental disorders (anxiety, depression; APMS 2014), drawn last so the columns above keep their draws
-        self.cmd = g.random(n) < params.prevalence_cmd
+        self.cmd = self._chances(g, blocks, lambda b: params.prevalence_cmd)
         # The person's own mean UCLA-3 (ONS): lonely people from the cut-off to 9, others from 3 to just below.
-        cut, ucla_u = float(params.ucla_lonely_cutoff), self.traits_u[:, 2].astype(float)
+        ucla_u = self.traits_u[:, 2].astype(float)
         self.ucla_mean = np.where(self.lonely, cut + np.floor(ucla_u * (10 - cut)),
                                   3 + np.floor(ucla_u * (cut - 3))).astype(np.float32)  # whole numbers 3-9: exact
+        del ucla_u
         self._place(layout, place_generator if place_generator is not None else np.random.default_rng(0))
 
         # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.
-        weight = (
-            np.where(self.lonely, params.referral_or_lonely, 1.0)
-            * np.where(self.ltc_count >= 2, params.referral_or_multimorbidity, 1.0)
-            * np.where(self.deprived, params.referral_or_deprived, 1.0)
-            * np.where(self.smi, params.referral_or_smi, 1.0)
-            * np.where(self.cmd, params.referral_or_cmd, 1.0)
-        )
-        self._cumulative_weight = np.cumsum(weight)
+        self._cumulative_weight = np.empty(n)
+        for b in blocks:
+            self._cumulative_weight[b] = (
+                np.where(self.lonely[b], params.referral_or_lonely, 1.0)
+                * np.where(self.ltc_count[b] >= 2, params.referral_or_multimorbidity, 1.0)
+                * np.where(self.deprived[b], params.referral_or_deprived, 1.0)
+                * np.where(self.smi[b], params.referral_or_smi, 1.0)
+                * np.where(self.cmd[b], params.referral_or_cmd, 1.0)
+            )
+        np.cumsum(self._cumulative_weight, out=self._cumulative_weight)
         self.in_pathway = np.zeros(n, dtype=bool)
         self.episodes = np.zeros(n, dtype=np.int32)  # how many times each person has been referred
+
+    @staticmethod
+    def _chances(g: np.random.Generator, blocks: list[slice], chance) -> np.ndarray:
+        """A yes/no column: a uniform draw each, below ``chance(block)`` (one for all, or one each)."""
+        out = np.empty(blocks[-1].stop if blocks else 0, dtype=bool)
+        for b in blocks:
+            out[b] = g.random(b.stop - b.start) < chance(b)
+        return out
+
+    @staticmethod
+    def _uniforms(g: np.random.Generator, blocks: list[slice], shape: tuple[int, ...], scale: float = 1.0):
+        """A column of uniform draws (``shape`` more each person) times ``scale``, kept as 32-bit floats."""
+        out = np.empty((blocks[-1].stop if blocks else 0, *shape), dtype=np.float32)
+        for b in blocks:
+            out[b] = g.random((b.stop - b.start, *shape)) * scale  # (times 1.0: the same numbers)
+        return out
 
     def _place(self, layout: Layout | None, g: np.random.Generator) -> None:
         """Where people live and their area's deprivation quintile (``imd_quintile``, 1 = most deprived).
@@ -155,15 +188,21 @@ def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
 
 
 @cache
-def _still_to_choose(cohort: Cohort, chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
-    """The activities not yet ``chosen`` (catalogue order), the running sums of their weights and their total, for
-    one draw of ``preferred_activities``: a few hundred combinations, each summed once."""
-    remaining = {i: w for i, w in _preference_weights(cohort) if i not in chosen}
-    running, acc = [], 0.0
-    for w in remaining.values():
-        acc += w
-        running.append(acc)
-    return tuple(remaining), tuple(running), sum(remaining.values())
+def _choices(cohort: Cohort):
+    """``still_to_choose(chosen)`` for one cohort: the activities not yet ``chosen`` (catalogue order), the running
+    sums of their weights and their total, for one draw of ``preferred_activities``: a few hundred combinations,
+    each summed once (keyed by ``chosen`` alone: hashing a cohort, a plain Enum, is a Python call)."""
+
+    @cache
+    def still_to_choose(chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
+        remaining = {i: w for i, w in _preference_weights(cohort) if i not in chosen}
+        running, acc = [], 0.0
+        for w in remaining.values():
+            acc += w
+            running.append(acc)
+        return tuple(remaining), tuple(running), sum(remaining.values())
+
+    return still_to_choose
 
 
 def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int, ...]:
@@ -173,8 +212,9 @@ def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int,
     the first activity whose running sum of weights passes the draw's share of the total (the last one if
     rounding leaves it past the end).
     """
+    still_to_choose = _choices(cohort)
     chosen: tuple[int, ...] = ()
     for u in draws:
-        activities, running, total = _still_to_choose(cohort, chosen)
+        activities, running, total = still_to_choose(chosen)
         chosen += (activities[min(bisect_right(running, u * total), len(activities) - 1)],)
     return chosen

@@ -186,4 +186,4 @@ class Referral:
             return
         self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
         self.support_begins()
-        self.schedule("assessment", p.assessment_weeks, self.complete_assessment)
+        self.schedule("assessment", p.assessment_weeks)

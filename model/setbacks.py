@@ -29,7 +29,7 @@ class Setbacks:
         if self.person.deprived:
             rate *= p.setback_rr_deprived
         if rate > 0:
-            self.schedule("setback", weeks_until(self.draw("setback_gap"), 1 / rate), self.setback_candidate)
+            self.schedule("setback", weeks_until(self.draw("setback_gap"), 1 / rate))
 
     def setback_candidate(self: Patient) -> None:
         if self.state in TERMINAL:
@@ -57,7 +57,7 @@ class Setbacks:
         self.move_to(S.SETBACK, Event.SETBACK)
         p = self.model.p
         mean = p.setback_weeks_mean * (p.health_setback_length_factor if kind is SetbackKind.HEALTH else 1.0)
-        self.schedule("setback_end", weeks_until(self.draw("setback_length"), mean), self.end_setback)
+        self.schedule("setback_end", weeks_until(self.draw("setback_length"), mean))
 
     def end_setback(self: Patient) -> None:
         """Whether the person comes back depends on support still being open and on continuity."""

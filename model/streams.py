@@ -129,7 +129,10 @@ class PersonalDraws:
     @staticmethod
     def uniform(key: int, purpose: int, n: int) -> float:
         """The n-th draw for ``purpose`` (a ``purpose_constant``) of the episode with ``key``."""
-        return (_mix((key ^ purpose) + n * GOLDEN & MASK) >> 11) * (1.0 / (1 << 53))
+        z = (key ^ purpose) + n * GOLDEN & MASK  # then ``_mix``, written out: a draw is made very often
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return ((z ^ (z >> 31)) >> 11) * (1.0 / (1 << 53))
 
     def keys(self, persons: np.ndarray, episode: int | np.ndarray) -> np.ndarray:
         """``key`` for many people at once (a uint64 array; ``episode`` one for all or one each)."""

@@ -23,9 +23,9 @@ class Support:
         self.link_worker = link_worker
         self.caseload_weight = 1.0
         weeks = p.advisor_support_weeks if self.service is Service.MENTAL_HEALTH else p.support_weeks
-        self.schedule("end_support", weeks, self.end_support)
+        self.schedule("end_support", weeks)
         if weeks > p.lw_episode_weeks and self.service is Service.PRIMARY_CARE:
-            self.schedule("maintenance", p.lw_episode_weeks, self.enter_maintenance)
+            self.schedule("maintenance", p.lw_episode_weeks)
 
     def enter_maintenance(self: Patient) -> None:
         """Past the standard episode of long-term support: occasional check-ins, a lighter load."""

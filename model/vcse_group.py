@@ -141,16 +141,19 @@ class VCSEGroup(mesa.Agent):
             for patient in [pt for pt in self.waiting if pt.gives_up_at <= now]:
                 patient.give_up_group_wait()
         p = self.model.p
-        self.receive(self.income_per_week)
-        self.spend(self.running_cost_per_week)
         # Grant-funded places are paid for by the grant itself; referred attendees on the group's
         # own places are an unfunded load unless a tariff covered them when they started.
         grant_places = self.grant_places
-        grant_cost = grant_places * p.grant_cost_per_place_year_gbp / 52
-        self.spend(min(grant_cost, self.grant_per_week))
+        grant_spend = min(grant_places * p.grant_cost_per_place_year_gbp / 52, self.grant_per_week)
         # volunteers give their time rather than cost it
         referred_on_own_places = max(len(self.members) - len(self.volunteers) - grant_places, 0)
-        self.spend((referred_on_own_places + len(self.held_until)) * p.cost_per_attendee_week_gbp)
+        attendee_spend = (referred_on_own_places + len(self.held_until)) * p.cost_per_attendee_week_gbp
+        # income, then running costs, grant places and attendees: ``receive`` and ``spend`` in that order, written
+        # out (every group, every week), the sums in the same order
+        income, running = self.income_per_week, self.running_cost_per_week
+        self.reserves = self.reserves + income - running - grant_spend - attendee_spend
+        self.received += income
+        self.spent = self.spent + running + grant_spend + attendee_spend
         if self.reserves < 0:
             self.model.community.close_group(self)
         elif self.held_until:  # after this week's costs: a place held until week w is paid for through w

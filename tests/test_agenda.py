@@ -36,3 +36,37 @@ def test_an_entry_made_between_steps_for_now_runs_before_the_next_step():
     model.due_in(0, lambda: order.append(("entry", model.observers.series()["referrals"].size)))
     model.step()
     assert order == [("entry", 2)]  # before the step of week 2 collected its row
+
+
+def test_a_persons_changes_run_kind_by_kind_in_referral_order_and_the_latest_due_week_wins():
+    """People's next stages are due weeks per kind (model/due_weeks.py): a week runs the kinds in the pathway's
+    order and, within a kind, people in referral order (register row), whatever order they were made due in;
+    making a change due again replaces it, cancelling and forgetting empty it, and a change made due in the week
+    that is running runs in the same pass."""
+    from spsim.model.due_weeks import KINDS, DueWeeks
+
+    due, ran = DueWeeks(capacity=2), []
+
+    class Person:
+        def __init__(self, row):
+            self.row = row
+            for kind, method in KINDS.items():
+                setattr(self, method, lambda kind=kind: ran.append((kind, self.row)))
+
+    a, b, c, d = Person(3), Person(1), Person(7), Person(2)
+    due.set("end_support", b, 1)
+    due.set("assessment", a, 1)
+    due.set("assessment", b, 1)
+    due.set("review", c, 1)
+    due.set("review", c, 4)  # replaced: not in week 1
+    due.set("setback", d, 1)
+    due.cancel(d.row, ["setback"])
+    due.set("move_on", d, 1)
+    due.forget(d.row)  # gone from the model: nothing of theirs runs
+    a.look_for_group = lambda: (ran.append(("review", a.row)), due.set("end_support", a, 1))  # made due while running
+    due.set("review", a, 1)
+    due.run_through(1)
+    assert ran == [("assessment", 1), ("assessment", 3), ("review", 3), ("end_support", 1), ("end_support", 3)]
+    assert due.pending(c.row, "review") and not due.pending(a.row, "review") and not due.due_by(3)
+    due.run_through(4)
+    assert ran[-1] == ("review", 7) and due.added == 9

@@ -60,3 +60,13 @@ def test_the_reference_engine_at_other_seeds_is_equivalent_to_itself():
     verdict = compare(pd.read_csv(REFERENCE), pd.read_csv(SAME_ENGINE_OTHER_SEEDS))
     assert len(verdict.tests) == 12 * len(HEADLINE) and len(verdict.ranking) >= 10
     assert verdict.equivalent
+
+
+def test_the_reference_can_be_another_engines_runs(tmp_path, capsys):
+    """``--reference``: the engine at a0ada59 (rows and agenda, issue 26's economics) compared with itself is
+    equivalent, from the command line as from ``compare``."""
+    from tests.reference.equivalence import ROWS_ENGINE, main
+
+    assert main([str(ROWS_ENGINE), "--reference", str(ROWS_ENGINE)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("equivalent")
+    assert main([str(ROWS_ENGINE), "--reference"]) == 2  # a path is needed

@@ -92,3 +92,21 @@ def test_measurement_error_is_the_same_for_a_person_in_every_scenario():
     assert len(a) == len(b) and (a["swemwbs_start"].to_numpy() == b["swemwbs_start"].to_numpy()).all()
     truth = [pt.swemwbs0 for pt in sorted(with_sp.agents_by_type[Patient], key=lambda pt: pt.unique_id)]
     assert len(truth) and not np.allclose(truth, a.sort_values("patient")["swemwbs_start"].to_numpy()[: len(truth)])
+
+
+def test_the_catchment_and_its_courses_are_the_same_whatever_the_block_of_draws(monkeypatch):
+    """The catchment's columns and everyone's first spells are drawn a block of people at a time (small
+    temporaries); the block size is a speed setting only: any size gives the same numbers as one block."""
+    from spsim.model import natural_course, population
+
+    def columns(block: int) -> list[np.ndarray]:
+        monkeypatch.setattr(population, "BLOCK", block)
+        monkeypatch.setattr(natural_course, "BLOCK", block)
+        model = SocialPrescribingModel(rng=1, population=5_003, referral_rate_per_1000=0.0)
+        catchment, course = model.catchment, model.course
+        return [*(v for v in vars(catchment).values() if isinstance(v, np.ndarray)),
+                *(getattr(course, k) for k in ("mean_wellbeing", "spell_end", "wellbeing_state", "loneliness_state"))]
+
+    whole, blocks = columns(10**7), columns(97)
+    assert len(whole) > 15
+    assert all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(whole, blocks, strict=True))

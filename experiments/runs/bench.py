@@ -38,7 +38,7 @@ def _replicate(population: int, weeks: int, seed: int, queue) -> None:
     wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     queue.put({"wall_s": wall, "peak_mb": peak_mb, "patient_weeks": model.patient_weeks,
-               "attendance_weeks": model.attendance_weeks, "agenda_entries": model.agenda.added,
+               "attendance_weeks": model.attendance_weeks, "agenda_entries": model.agenda.added + model.due.added,
                "referrals": model.counters.referred})  # fmt: skip
 
 

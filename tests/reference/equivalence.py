@@ -2,6 +2,11 @@
 
     python -m tests.reference.make_reference /tmp/candidate.csv     # the candidate engine, same design and seeds
     python -m tests.reference.equivalence /tmp/candidate.csv        # exit 0: equivalent; 1: a metric moved
+    python -m tests.reference.equivalence /tmp/candidate.csv --reference tests/reference/engine_rows_a0ada59.csv
+
+``--reference`` compares with another engine's runs of the same design (default: the per-person event engine's,
+``engine_events.csv``). ``engine_rows_a0ada59.csv`` is the rows-and-agenda engine at commit a0ada59, with the
+economics of issue 26: the reference for changes after it (the event engine's economics were older).
 
 1. **Means.** For every case (12: two regression cases and the default comparison's 10 scenarios) and every
    headline metric below, Welch's two-sample t-test of the reference's 20 replicates against the candidate's
@@ -30,6 +35,7 @@ from scipy import stats
 
 REFERENCE = Path(__file__).with_name("engine_events.csv")
 SAME_ENGINE_OTHER_SEEDS = Path(__file__).with_name("engine_events_seed2026.csv")  # the false-alarm check
+ROWS_ENGINE = Path(__file__).with_name("engine_rows_a0ada59.csv")  # the engine at a0ada59 (issue 26's economics)
 FAMILY_ALPHA = 0.01
 RANKING_CONFIDENCE = 0.99
 # reach, take-up, drop-out, sustained, volunteering, discharge, SWEMWBS and UCLA change and net change, GP/A&E
@@ -128,10 +134,13 @@ def compare(reference: pd.DataFrame, candidate: pd.DataFrame) -> Verdict:
 
 
 def main(argv: list[str]) -> int:
+    reference = REFERENCE
+    if len(argv) == 3 and argv[1] == "--reference":
+        argv, reference = argv[:1], Path(argv[2])
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         return 2
-    verdict = compare(pd.read_csv(REFERENCE), pd.read_csv(argv[0]))
+    verdict = compare(pd.read_csv(reference), pd.read_csv(argv[0]))
     tests = verdict.tests
     print(f"{len(tests)} mean tests (Holm, family-wise {FAMILY_ALPHA:.0%}): {int(tests['moved'].sum())} moved")
     for row in verdict.moved.itertuples():

@@ -1,0 +1,100 @@
+"""A person's next stages as due weeks, one column per kind of change, run kind by kind each week (DESIGN.md 15).
+
+A referred person has at most one pending change of each kind (their assessment, a review, a setback candidate, the
+end of a setback, moving on, the lighter maintenance phase, the end of support): the week it is due is their row's
+entry in that kind's column, and scheduling it again replaces it. Each week the kinds run one after the other, in the
+pathway's order; within a kind, people run in referral order (their register row), so the only order that matters,
+who takes the last places of a group or a link worker's room, is first come, first served. A change made due in the
+week that is running runs in the same pass. Cancelling is writing "never": nothing is looked for or taken out.
+
+Each week keeps the rows made due in it per kind, so a week reads its own people rather than every column; a row
+whose column no longer says that week (rescheduled or cancelled since) is skipped.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .patient import Patient
+
+NEVER = np.iinfo(np.int32).max
+#: each kind of a person's scheduled change, in the order a week runs them, and the Patient method that makes it
+KINDS = {
+    "assessment": "complete_assessment",
+    "review": "look_for_group",
+    "move_on": "move_on",
+    "setback": "setback_candidate",
+    "setback_end": "end_setback",
+    "maintenance": "enter_maintenance",
+    "end_support": "end_support",
+}
+
+
+class DueWeeks:
+    """When each referral's next change of each kind is due (a week, or NEVER), by register row."""
+
+    def __init__(self, capacity: int = 1024):
+        self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
+        self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
+        self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
+        self.added = 0  # changes scheduled: a unit of work for the benchmark
+
+    def set(self, kind: str, patient: Patient, week: int) -> None:
+        """``patient``'s change of ``kind`` is due in ``week``, replacing any pending one."""
+        row = patient.row
+        column = self.columns[kind]
+        if row >= len(column):
+            self._grow(row + 1)
+            column = self.columns[kind]
+        column[row] = week
+        self._weeks.setdefault(week, {}).setdefault(kind, []).append(row)
+        self.patients[row] = patient
+        self.added += 1
+
+    def cancel(self, row: int, kinds) -> None:
+        for kind in kinds:
+            column = self.columns[kind]
+            if row < len(column):
+                column[row] = NEVER
+
+    def forget(self, row: int) -> None:
+        """The person left the model: nothing of theirs is due any more."""
+        self.cancel(row, KINDS)
+        self.patients.pop(row, None)
+
+    def pending(self, row: int, kind: str) -> bool:
+        column = self.columns[kind]
+        return row < len(column) and column[row] != NEVER
+
+    def due_by(self, week: int) -> bool:
+        return any(w <= week for w in self._weeks)
+
+    def run_through(self, week: int) -> None:
+        """Run every change due in ``week`` or before: the earliest week first, kind by kind, rows in order."""
+        while True:
+            weeks = [w for w in self._weeks if w <= week]
+            if not weeks:
+                return
+            w = min(weeks)
+            of_week = self._weeks[w]
+            for kind, method in KINDS.items():
+                rows = of_week.pop(kind, None)
+                if not rows:
+                    continue
+                column = self.columns[kind]
+                for row in sorted(set(rows)):
+                    if column[row] == w and (patient := self.patients.get(row)) is not None:
+                        column[row] = NEVER
+                        getattr(patient, method)()
+            if not of_week:  # else changes were made due this week while it ran: another pass
+                del self._weeks[w]
+
+    def _grow(self, size: int) -> None:
+        capacity = max(size, 2 * len(next(iter(self.columns.values()))))
+        for kind, column in self.columns.items():
+            grown = np.full(capacity, NEVER, dtype=np.int32)
+            grown[: len(column)] = column
+            self.columns[kind] = grown
