@@ -25,7 +25,9 @@ PANEL_WIDTH, PANEL_HEIGHT = 190, 95  # each small panel of the paired difference
 # the chart menu offers saving as PNG or SVG, not the online Vega editor (these pages run offline)
 EMBED = {"embedOptions": {"actions": {"export": True, "source": False, "compiled": False, "editor": False}}}
 WEEK_TITLE = "weeks since levers began (before 0: warm-up)"
-NETWORK_SIZE = 300
+WHOLE_TICKS = {"tickMinStep": 1, "format": "d"}  # weeks and people: no half-weeks or half-people early in a run
+BAND_COLOUR, LINE_COLOUR, MARK_COLOUR = "#cab2d6", "#6a3d9a", "#e31a1c"
+NETWORK_SIZE = 270  # with its legend, within half the charts column at 1280 pixels
 MAX_PATIENTS_DRAWN = 300  # the network view samples people so it stays legible
 STATE_COLOURS = {
     S.AWAITING_LINK_WORKER: "#9e9e9e",
@@ -61,13 +63,15 @@ def time_series(
         "$schema": SCHEMA,
         "usermeta": EMBED,
         "title": title,
-        "width": WIDTH,
+        "width": "container",  # the grid cell's width: two to a row at 1280 pixels, three at 1920
         "height": HEIGHT,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": rows},
         "mark": {"type": "line", "interpolate": "step-after"},
         "encoding": {
-            "x": {"field": "week", "type": "quantitative", "title": WEEK_TITLE},
-            "y": {"field": "value", "type": "quantitative", "title": unit, "scale": {"zero": zero}},
+            "x": {"field": "week", "type": "quantitative", "title": WEEK_TITLE, "axis": WHOLE_TICKS},
+            "y": {"field": "value", "type": "quantitative", "title": unit, "scale": {"zero": zero},
+                  "axis": WHOLE_TICKS if zero else {}},
             "color": {
                 "field": "series",
                 "type": "nominal",
@@ -80,29 +84,46 @@ def time_series(
     }
 
 
-def differences(rows: Sequence[Mapping[str, float]], measures: Mapping[str, tuple[str, str]]) -> dict:
+def differences(rows: Sequence[Mapping[str, float]], measures: Mapping[str, tuple[str, str]],
+                band: Sequence[Mapping[str, float]] = (), changes: Sequence[int] = ()) -> dict:  # fmt: skip
     """The paired difference (with the levers minus without, same seed) of each measure over the weeks since
-    the levers began: one small panel a measure, each on its own axis (points, people, GBP), with zero marked."""
+    the levers began: one small panel a measure, each on its own axis (points, people, GBP), with zero marked;
+    ``band``: the replicates' mean difference and 95% interval a week; ``changes``: weeks a lever change began
+    (a red rule each)."""
+    week = {"field": "week", "type": "quantitative", "title": "weeks since levers began", "axis": WHOLE_TICKS}
     panels = []
     for key, (title, unit) in measures.items():
         values = [{"week": row["week"], "value": round(row[key], 4)} for row in rows if row[key] == row[key]]
-        panels.append({
-            "title": {"text": title, "fontSize": 12},
-            "width": PANEL_WIDTH,
-            "height": PANEL_HEIGHT,
-            "data": {"values": values},
-            "layer": [
-                {"mark": {"type": "rule", "color": "#888888", "strokeDash": [3, 3]}, "encoding": {"y": {"datum": 0}}},
-                {"mark": {"type": "line", "color": "#6a3d9a", "interpolate": "linear"},
-                 "encoding": {"x": {"field": "week", "type": "quantitative", "title": "weeks since levers began"},
-                              "y": {"field": "value", "type": "quantitative", "title": unit}}},
-            ],
-        })  # fmt: skip
+        y_axis = WHOLE_TICKS if unit.startswith("people") else {}
+        layer = [{"mark": {"type": "rule", "color": "#888888", "strokeDash": [3, 3]}, "encoding": {"y": {"datum": 0}}}]
+        spread = [{"week": r["week"], "mean": round(r[f"{key}_mean"], 4), "low": round(r[f"{key}_low"], 4),
+                   "high": round(r[f"{key}_high"], 4)} for r in band if r[f"{key}_low"] == r[f"{key}_low"]]  # fmt: skip
+        if spread:
+            layer += [
+                {"data": {"values": spread}, "mark": {"type": "area", "color": BAND_COLOUR, "opacity": 0.6},
+                 "encoding": {"x": week, "y": {"field": "low", "type": "quantitative", "title": unit}, "y2": {"field": "high"}}},
+                {"data": {"values": spread}, "mark": {"type": "line", "color": LINE_COLOUR, "strokeDash": [4, 2]},
+                 "encoding": {"x": week, "y": {"field": "mean", "type": "quantitative"}}},
+            ]  # fmt: skip
+        layer.append({"mark": {"type": "line", "color": LINE_COLOUR, "interpolate": "linear"},
+                      "encoding": {"x": week, "y": {"field": "value", "type": "quantitative", "title": unit,
+                                                    "axis": y_axis}}})  # fmt: skip
+        if changes:
+            layer.append({"data": {"values": [{"week": w} for w in changes]},
+                          "mark": {"type": "rule", "color": MARK_COLOUR, "strokeWidth": 1.5},
+                          "encoding": {"x": {"field": "week", "type": "quantitative"}}})  # fmt: skip
+        panels.append({"title": {"text": title, "fontSize": 12}, "width": PANEL_WIDTH, "height": PANEL_HEIGHT,
+                       "data": {"values": values}, "layer": layer})  # fmt: skip
+    subtitle = ["above the dashed line: more with your levers than without"]
+    if band:
+        subtitle.append("shaded: 95% interval of the mean difference over the replicates (dashed line: their mean)")
+    if changes:
+        subtitle.append("red lines: the weeks a lever change began")
     return {
         "$schema": SCHEMA,
         "usermeta": EMBED,
         "title": {"text": "Your levers minus the place as it is (same people, same chance events)",
-                  "subtitle": "above the dashed line: more with your levers than without", "anchor": "start"},
+                  "subtitle": subtitle, "anchor": "start"},
         "concat": panels,
         "columns": 3,
         "resolve": {"scale": {"y": "independent"}},
