@@ -3,20 +3,13 @@
 The page draws its charts in the browser (Vega-Lite), not as server-side images: the server then sends a few
 kilobytes of numbers per chart each week instead of rendering and sending pictures, which is what keeps a
 weekly step well under a second at the default population. Plain dictionaries, so they can be tested without
-a browser or a widget library.
+a browser or a widget library. The map is experiments/viz/map_chart.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from ...model.states import IN_GROUP, PathwayState
-
-if TYPE_CHECKING:
-    from ...model.model import SocialPrescribingModel
-
-S = PathwayState
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the spec's version; nothing is fetched
 # sized so that two charts sit side by side beside the levers at 1280 pixels wide (the page's narrowest
 # supported layout): plot area plus axis titles and labels stay within 430 pixels
@@ -27,17 +20,6 @@ EMBED = {"embedOptions": {"actions": {"export": True, "source": False, "compiled
 WEEK_TITLE = "weeks since levers began (before 0: warm-up)"
 WHOLE_TICKS = {"tickMinStep": 1, "format": "d"}  # weeks and people: no half-weeks or half-people early in a run
 BAND_COLOUR, LINE_COLOUR, MARK_COLOUR = "#cab2d6", "#6a3d9a", "#e31a1c"
-NETWORK_SIZE = 270  # with its legend, within half the charts column at 1280 pixels
-MAX_PATIENTS_DRAWN = 300  # the network view samples people so it stays legible
-STATE_COLOURS = {
-    S.AWAITING_LINK_WORKER: "#9e9e9e",
-    S.WITH_LINK_WORKER: "#1f77b4",
-    S.AWAITING_GROUP: "#ff7f0e",
-    S.ATTENDING: "#2ca02c",
-    S.SUSTAINED: "#17becf",
-    S.VOLUNTEERING: "#9467bd",
-    S.SETBACK: "#d62728",
-}
 
 
 def time_series(
@@ -128,82 +110,3 @@ def differences(rows: Sequence[Mapping[str, float]], measures: Mapping[str, tupl
         "columns": 3,
         "resolve": {"scale": {"y": "independent"}},
     }  # fmt: skip
-
-
-def network(model: SocialPrescribingModel) -> dict:
-    """Link workers (squares, along the top), community groups (triangles, where they meet) and the people
-    matched to them (dots where they live), coloured by pathway state; a dashed line joins a person waiting
-    for a place to the group."""
-    side = model.catchment.side_km
-    workers = model.workforce.link_workers()
-    worker_pos = {w: (side * (i + 1) / (len(workers) + 1), side * 1.05) for i, w in enumerate(workers)}
-    people = [p for p in model.open_records if p.state in STATE_COLOURS][:MAX_PATIENTS_DRAWN]
-    dots, links = [], []
-    for person in people:
-        state = person.state.label
-        x, y = round(person.person.x, 3), round(person.person.y, 3)
-        dots.append({"x": x, "y": y, "state": state})
-        if person.link_worker in worker_pos:
-            wx, wy = worker_pos[person.link_worker]
-            links.append({"x": x, "y": y, "x2": wx, "y2": wy, "state": state, "link": "link worker"})
-        if person.group is not None and person.group.is_open and person.state in IN_GROUP | {S.AWAITING_GROUP}:
-            link = "waiting for this group" if person.state is S.AWAITING_GROUP else "member of this group"
-            links.append({"x": x, "y": y, "x2": person.group.x, "y2": person.group.y, "state": state, "link": link})
-    places = [{"x": x, "y": y, "kind": "link worker"} for x, y in worker_pos.values()]
-    places += [{"x": g.x, "y": g.y, "kind": "community group"} for g in model.community.groups()]
-    colour = {
-        "field": "state",
-        "type": "nominal",
-        "title": "pathway state",
-        "scale": {"domain": [s.label for s in STATE_COLOURS], "range": list(STATE_COLOURS.values())},
-    }
-    km = {"type": "quantitative", "title": "km", "scale": {"domain": [0, round(side * 1.1, 2)], "nice": False}}
-    return {
-        "$schema": SCHEMA,
-        "usermeta": EMBED,
-        "title": f"Who is matched to whom (up to {MAX_PATIENTS_DRAWN} people within follow-up)",
-        "width": NETWORK_SIZE,
-        "height": NETWORK_SIZE,
-        "layer": [
-            {
-                "data": {"values": links},
-                "mark": {"type": "rule", "opacity": 0.5},
-                "encoding": {
-                    "x": {"field": "x", **km},
-                    "y": {"field": "y", **km},
-                    "x2": {"field": "x2"},
-                    "y2": {"field": "y2"},
-                    "color": colour,
-                    "strokeDash": {
-                        "field": "link",
-                        "type": "nominal",
-                        "title": "line",
-                        "scale": {
-                            "domain": ["link worker", "member of this group", "waiting for this group"],
-                            "range": [[1, 0], [1, 0], [4, 3]],
-                        },
-                    },
-                    "strokeWidth": {"value": 0.6},
-                },
-            },
-            {
-                "data": {"values": dots},
-                "mark": {"type": "circle", "size": 14, "opacity": 0.9},
-                "encoding": {"x": {"field": "x", **km}, "y": {"field": "y", **km}, "color": colour},
-            },
-            {
-                "data": {"values": places},
-                "mark": {"type": "point", "filled": True, "size": 70, "color": "#222222"},
-                "encoding": {
-                    "x": {"field": "x", **km},
-                    "y": {"field": "y", **km},
-                    "shape": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "title": "",
-                        "scale": {"domain": ["link worker", "community group"], "range": ["square", "triangle-up"]},
-                    },
-                },
-            },
-        ],
-    }

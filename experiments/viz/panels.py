@@ -29,7 +29,8 @@ def ValueForMoneyPanel(result: page_value.Account | None, updating: bool, error:
         if error:
             solara.Text(error, style=NOTE)
         elif result is None:
-            solara.Text("Worked out when the run pauses (a few seconds after a step).", style=NOTE)
+            solara.Text("Worked out when the weeks stop coming (a couple of seconds after the last step; it copies "
+                        "and finishes both runs as `spsim run` does).", style=NOTE)  # fmt: skip
         else:
             v = result.values
             gbp = "{:,.0f} GBP".format

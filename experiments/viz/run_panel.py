@@ -76,7 +76,7 @@ def RunPanel(run: PairedRun | None, busy: bool, progress: float | None, restart,
     def value_for_money():
         time.sleep(SETTLE_S)  # a newer week cancels this before it copies anything
         if run is None or not run.warmed_up or not value_task.is_current():
-            return None
+            return value_task.latest  # superseded: the last answer stands until the newer one comes
         runs = band.ready() if band is not None else [run]
         return run, page_value.account(runs)
 

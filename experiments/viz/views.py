@@ -9,6 +9,7 @@ import solara
 from solara.widgets import VegaLite
 
 from . import charts as page_charts
+from . import map_chart
 
 from . import levers as page_levers
 from .run import DIFFERENCES, PairedRun
@@ -30,7 +31,8 @@ def LeverControl(lever: page_levers.Lever, value: Any, on_value, parameters: dic
         cost = "cost: none of its own (it uses link workers' time)" if lever.name in ("support_weeks", "open_door") \
             else "cost: nothing more than today"  # fmt: skip
     else:
-        cost = f"cost: {gbp(extra)} a year more than today" + (f" ({gbp(total)} a year in all)" if total != extra else "")
+        cost = f"cost: {more_or_less(extra)} a year than today".replace("the same a year than today", "the same as today") \
+            + (f" ({gbp(total)} a year in all)" if total != extra else "")  # fmt: skip
     if lever.is_switch:
         with solara.Column(gap="0px", classes=["spsim-lever"], style={"margin-bottom": "6px"}):
             solara.Checkbox(label=f"{lever.title}: {lever.shown(value)}", value=bool(value), on_value=on_value,
@@ -158,7 +160,7 @@ class ChartBoard:
         self.difference.spec = page_charts.differences(run.differences, DIFFERENCES, band or (), run.change_weeks())
         for widget, (title, unit, series, zero) in zip(self.series, _series(run), strict=True):
             widget.spec = page_charts.time_series(model_vars, title, unit, series, since=since, zero=zero)
-        self.network.spec = page_charts.network(run.levers)
+        self.network.spec = map_chart.network(run.levers)
 
 
 N_SERIES = 6
