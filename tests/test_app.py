@@ -11,6 +11,7 @@ import solara
 
 from spsim.experiments.viz import app
 from spsim.experiments.viz import charts as page_charts
+from spsim.experiments.viz import map_chart
 from spsim.experiments.viz import levers as page_levers
 from spsim.experiments.viz import places as page_places
 from spsim.experiments.viz import run as page_run
@@ -153,9 +154,9 @@ def test_scores_measured_every_few_weeks_are_joined_not_sent_as_nan():
 def test_the_network_view_joins_people_to_their_link_worker_and_group():
     model = SocialPrescribingModel(rng=3, population=20_000)
     model.run_for(40)
-    spec = page_charts.network(model)
+    spec = map_chart.network(model)
     links, dots, places = (layer["data"]["values"] for layer in spec["layer"])
-    assert 0 < len(dots) <= page_charts.MAX_PATIENTS_DRAWN
+    assert 0 < len(dots) <= map_chart.MAX_PATIENTS_DRAWN
     kinds = {link["link"] for link in links}
     assert "link worker" in kinds and "member of this group" in kinds
     assert sum(p["kind"] == "link worker" for p in places) == len(model.workforce.link_workers())
@@ -183,3 +184,41 @@ def test_a_place_value_between_slider_steps_is_not_a_moved_lever():
     assert page_levers.policies(snapped, place, 52) == []
     assert page_levers.yearly_cost("link_workers_per_100k", 6.0, place)[0] == 0
     assert len(page_levers.policies({**snapped, "link_workers_per_100k": 6.5}, place, 52)) == 1
+
+
+def test_the_difference_chart_draws_a_band_and_marks_the_weeks_levers_changed():
+    rows = [{"week": w, **{key: float(w) for key in page_run.DIFFERENCES}} for w in range(4)]
+    band = [{"week": w, **{f"{key}_{part}": w + d for key in page_run.DIFFERENCES
+                           for part, d in (("mean", 0.0), ("low", -1.0), ("high", 1.0))}} for w in range(4)]  # fmt: skip
+    spec = page_charts.differences(rows, page_run.DIFFERENCES, band, changes=[2])
+    json.dumps(spec, allow_nan=False)
+    marks = [layer["mark"]["type"] for layer in spec["concat"][0]["layer"]]
+    assert marks == ["rule", "area", "line", "line", "rule"]  # zero, the band, its mean, the run, the change
+    assert spec["concat"][0]["layer"][-1]["data"]["values"] == [{"week": 2}]
+    week_axis = spec["concat"][0]["layer"][2]["encoding"]["x"]["axis"]
+    assert week_axis == {"tickMinStep": 1, "format": "d"}  # no half-weeks early in a run
+    alone = page_charts.differences(rows, page_run.DIFFERENCES)
+    assert [layer["mark"]["type"] for layer in alone["concat"][0]["layer"]] == ["rule", "line"]
+
+
+def test_money_is_said_as_more_or_less_never_a_negative_more():
+    assert page_views.more_or_less(-700) == "£700 less"
+    assert page_views.more_or_less(1_234.4) == "£1,234 more"
+    assert page_views.more_or_less(0.2) == "the same"
+
+
+def test_the_band_is_the_mean_of_the_replicates_with_its_interval():
+    from spsim.experiments.viz.band import Band
+
+    run = paired(link_workers_per_100k=12.0, public_awareness=0.9)
+    for _ in range(12):
+        run.step()
+    band = Band(run, 3)
+    assert band.catch_up()
+    assert [r.week for r in band.ready()] == [run.week] * 3
+    assert {r.settings.model_seed for r in band.ready()} == {page_run.replicate_seed(1, r) for r in range(3)}
+    last = band.rows()[-1]
+    spends = [r.differences[-1]["spend"] for r in band.ready()]
+    assert last["week"] == 12 and last["spend_mean"] == pytest.approx(sum(spends) / 3)
+    assert last["spend_low"] <= last["spend_mean"] <= last["spend_high"]  # posts bought cost the same in each
+    assert any(row[f"{key}_low"] < row[f"{key}_high"] for row in band.rows() for key in page_run.DIFFERENCES)

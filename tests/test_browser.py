@@ -10,9 +10,11 @@ test-output/page-latency.json, not asserted: a timed assertion fails on a loaded
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
+import shlex
 import shutil
 import urllib.request
 from pathlib import Path
@@ -153,8 +155,14 @@ class Session:
         latencies[name] = {"week shown (s)": [round(t[0], 3) for t in times],
                            "charts redrawn (s)": [round(t[1], 3) for t in times]}  # fmt: skip
 
-    def reset(self) -> None:
-        self.page.get_by_role("button", name=re.compile("reset with these settings", re.I)).click()
+    def apply(self) -> None:
+        """Press Apply (the place's settings wait for it) and wait until the pair built from them is shown."""
+        self.page.get_by_role("button", name=re.compile("apply: build the runs again", re.I)).click()
+        self.page.get_by_text("Not applied yet").wait_for(state="detached", timeout=120_000)
+        self.ready()
+
+    def body(self) -> str:
+        return self.page.inner_text("body")
 
     def sliders(self):
         return self.page.locator(".spsim-slider")
@@ -175,43 +183,104 @@ class Session:
         self.context.close()
 
 
-def test_the_page_loads_offline_steps_and_shows_the_difference_a_lever_makes(served_page, browser):
+# every control a keyboard or screen reader reaches, and its accessible name (aria-label, its <label>, its text)
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll('[role=slider], input:not([type=hidden]), button')]
+    .filter(e => e.offsetParent !== null && !e.closest('.vega-embed'))
+    .map(e => [e.tagName, e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].innerText : '')
+               || e.innerText || ''])
+    .filter(([, name]) => !name.trim())"""
+FOCUSED = "() => document.activeElement.labels?.[0]?.innerText || document.activeElement.getAttribute('aria-label') || ''"
+MONEY = r"(-?[\d,]+) GBP"
+
+
+def _panel_figure(body: str, what: str) -> float:
+    return float(re.search(rf"{what}: {MONEY}", body).group(1).replace(",", ""))
+
+
+def test_the_page_loads_offline_steps_and_shows_the_difference_a_lever_makes(served_page, browser, tmp_path):
     session = Session(browser, served_page)
     page = session.page
     assert page.title().startswith("spsim"), page.title()
     assert session.week() == 0  # the page opens when the levers begin, after a warm-up
+    assert "What to do:" in session.body()
     session.timed_steps("default population (50,000 adults)")
     inked = page.evaluate(INKED_PIXELS)
     assert len(inked) == N_CHARTS and all(n > 500 for n in inked), f"charts without a drawing (inked pixels): {inked}"
     for left, right, _, _ in page.evaluate(CHART_BOXES):  # nothing cut off at the right at 1280 pixels
         assert 0 <= left and right <= VIEWPORT["width"], f"a chart runs off the page: {left}-{right}"
-    body = page.inner_text("body")
+    body = session.body()
     for hidden in ("Render Interval", "Use Threads", "PAGE 0", "Traceback"):
         assert hidden not in body
+    assert page.evaluate(UNNAMED_CONTROLS) == []  # every control has an accessible name
+    page.locator("body").click(position={"x": 2, "y": 2})
+    for _ in range(3):  # the seed is the second box: a couple of Tabs, not eleven
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED).startswith("Random seed"):
+            break
+    else:
+        raise AssertionError("the seed box is more than 3 Tab presses away")
 
-    # every slider says its value, and the mouse moves it (the value said changes with it)
-    sliders = session.sliders()
-    assert sliders.count() >= 6
-    for i in range(sliders.count()):
-        slider = sliders.nth(i)
-        said = slider.locator(".spsim-value").inner_text()
-        assert re.search(r"\d", said), f"a slider that does not say its value: {said!r}"
-        session.drag(slider, 0.1 if i < 2 else 0.9)  # a small place, a short warm-up: a quick rebuild
-        page.wait_for_function("([el, before]) => el.innerText !== before",
-                               arg=[slider.locator(".spsim-value").element_handle(), said], timeout=10_000)  # fmt: skip
-
-    # the levers now differ from the place as it is: after Reset the difference chart draws a difference
+    # a lever moved mid-run acts on the run shown from the next week: no Reset, nothing pending
     before = page.evaluate(DIFFERENCE_PICTURE)
-    session.reset()
-    page.get_by_text("Building the two runs").wait_for(timeout=10_000)  # the page says it is busy
-    assert page.get_by_role("button", name=re.compile("step one week", re.I)).is_disabled()
-    session.ready()
-    for _ in range(4):
+    link_workers = page.get_by_role("slider", name=re.compile("^Link workers"))
+    said = link_workers.get_attribute("aria-label")
+    session.drag(session.sliders().nth(2), 0.9)
+    page.wait_for_function("([el, before]) => el.getAttribute('aria-label') !== before",
+                           arg=[link_workers.element_handle(), said], timeout=10_000)  # fmt: skip
+    assert "not applied" not in session.body()
+    moved_at = session.week()
+    session.step()  # the change starts at the end of this week: its spending shows the week after
+    assert "without: the same" in session.body()
+    session.step()
+    assert session.week() == moved_at + 2
+    extra = re.search(r"without: ([£\d,]+) more", session.body())
+    assert extra and extra.group(1) != "£0", "a lever moved mid-run that spends nothing more"
+    page.wait_for_function(f"(before) => document.querySelector('{CHARTS}').toDataURL() !== before", arg=before,
+                           timeout=10_000)  # fmt: skip
+
+    # the value for money: the command line's account of the pair (checked number by number in test_app_value.py)
+    page.get_by_text(re.compile(r"Net monetary benefit at 20,000 GBP per QALY: -?[\d,]+ GBP")).wait_for(timeout=60_000)
+    assert re.search(r"QALYs gained: -?[\d.]+", session.body()) and "discounted at 3.5% a year" in session.body()
+
+    # the place's settings wait for Apply, marked; the run shown goes on meanwhile
+    for i in range(2):  # a small place and a short warm-up: a quick rebuild
+        session.drag(session.sliders().nth(i), 0.1)
+    page.get_by_text(re.compile("Not applied yet: population, warm-up")).wait_for(timeout=10_000)
+    assert "50,000 adults" in session.body()  # the run shown is still the one before
+    session.apply()
+    assert "not applied" not in session.body().lower()
+    for _ in range(3):
         session.step()
-    page.wait_for_timeout(300)  # the chart widget redraws 100 ms after its data changes
-    assert page.evaluate(DIFFERENCE_PICTURE) != before
-    extra = re.search(r"([-£\d,]+) more", page.inner_text("body")).group(1)
-    assert extra not in ("£0", "-£0"), "moved levers that cost nothing more"
+
+    # a range: 5 paired replicates draw a band, and the panel gives an interval
+    page.locator(".spsim-band label").first.click()  # Vuetify's ripple covers the switch itself
+    page.get_by_text("range drawn from 5 paired replicates").wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"mean of 5 paired replicates")).wait_for(timeout=60_000)
+    assert "95% interval" in session.body()
+
+    # what a commissioner takes away: the levers as a scenario file that `spsim run` re-runs to the same numbers
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("scenario file", re.I)).click()
+    scenario = tmp_path / download.value.suggested_filename
+    download.value.save_as(scenario)
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("weekly series", re.I)).click()
+    weekly = tmp_path / "weekly.csv"
+    download.value.save_as(weekly)
+    assert len(weekly.read_text().splitlines()) == session.week() + 2  # a header, and weeks 0 to now
+    page.locator(".spsim-band label").first.click()
+    page.get_by_text(re.compile("one run: no interval")).wait_for(timeout=60_000)
+    body = session.body()
+    command = shlex.split(re.search(r"To re-run it in full: (spsim run [^\n(]+)", body).group(1))
+    command[command.index(scenario.name)] = str(scenario)
+    from .inprocess import spsim
+
+    result = spsim(*command[1:], "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "out" / "replicates.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    nmb = float(rows[1]["nmb_20k_gbp"]) - float(rows[0]["nmb_20k_gbp"])
+    assert _panel_figure(body, "Net monetary benefit at 20,000 GBP per QALY") == pytest.approx(nmb, abs=2)
 
     # the whole page at 1280 pixels wide, every chart whole (shown in docs/page.md)
     height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.getBoundingClientRect().bottom))")
@@ -233,21 +302,37 @@ def test_two_browsers_step_their_own_runs(served_page, browser):
     second.close()
 
 
-def test_a_seed_that_is_not_a_number_is_named_and_the_page_stays_usable(served_page, browser):
+def test_a_bad_seed_is_named_until_corrected_and_a_new_place_stops_the_old_one_playing(served_page, browser):
     session = Session(browser, served_page)
     page = session.page
     seed = page.get_by_label(re.compile("Random seed"))
     seed.fill("abc")
-    session.reset()
     page.get_by_text("Random seed: 'abc' is not a whole number").wait_for(timeout=10_000)
-    assert "Traceback" not in page.inner_text("body")
+    assert "Traceback" not in session.body()
     session.step()  # the run on the page goes on
     assert session.week() == 1
     seed.fill("7")
-    session.reset()
-    page.get_by_text(re.compile(r"adults, seed 7\.")).wait_for(timeout=60_000)
-    session.ready()
-    assert "is not a whole number" not in page.inner_text("body")
+    page.get_by_text("Random seed: 'abc' is not a whole number").wait_for(state="detached", timeout=10_000)
+    page.get_by_text(re.compile("Not applied yet: seed")).wait_for(timeout=10_000)
+    session.apply()
+    assert re.search(r"adults, seed 7\.", session.body())
+
+    # Pause stops at once (the week running when it is pressed is the last)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => /Week [2-9]\\d* since/.test(document.body.innerText)", timeout=60_000)
+    page.get_by_role("button", name="Pause").click()
+    paused_at = session.week()
+    page.get_by_role("button", name="Play").wait_for(timeout=10_000)
+    page.wait_for_timeout(1_000)
+    assert session.week() <= paused_at + 1, "Pause went on for more weeks"
+
+    # another place while playing: the old place stops, the new one waits for Apply
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=10_000)
+    page.locator(".spsim-inputs .v-select").first.click()
+    page.get_by_role("option", name=re.compile("Rural")).click()
+    page.get_by_role("button", name="Play").wait_for(timeout=10_000)
+    page.get_by_text(re.compile("Not applied yet: place")).wait_for(timeout=10_000)
     session.close()
 
 
@@ -257,9 +342,14 @@ def test_step_latency_at_200000_adults(served_page, browser):
     population = session.sliders().first
     assert "Adults in the catchment" in population.inner_text()
     session.drag(population, 1.02)
-    session.page.get_by_text("Adults in the catchment: 200,000").wait_for(timeout=10_000)
-    session.reset()
-    session.page.get_by_text(re.compile(r"200,000 adults, seed")).wait_for(timeout=120_000)
-    session.ready()
+    session.page.locator(".spsim-value", has_text="Adults in the catchment: 200,000").wait_for(timeout=10_000)
+    session.apply()
+    assert "200,000 adults, seed" in session.body()
     session.timed_steps("200,000 adults")
+
+    # at 1920 pixels the charts take the width (issue 28: a fifth of the screen was left empty)
+    session.page.set_viewport_size({"width": 1920, "height": 1080})
+    session.page.wait_for_timeout(500)
+    rights = [right for _, right, _, _ in session.page.evaluate(CHART_BOXES)]
+    assert max(rights) > 0.85 * 1920, f"the charts end at {max(rights):.0f} of 1920 pixels"
     session.close()

@@ -183,3 +183,10 @@ def test_checking_an_unchanged_cache_is_quick(tmp_path, registry, monkeypatch):
     monkeypatch.setattr(asset_pins, "sha512", lambda data: hashed.append(data) or "")
     viz_assets.verify(tmp_path)
     assert hashed == []  # nothing changed: nothing read again
+
+
+def test_a_start_without_the_assets_says_which_command_fetches_them_and_serves_nothing(tmp_path, monkeypatch, capsys):
+    """Issue 28, 5: `spsim viz --no-fetch` with an empty cache served a blank page for a minute of 404s."""
+    assert _serve_from(tmp_path, monkeypatch) == 2  # not "served": the server never starts
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "front-end assets are missing" in err and "`spsim viz-assets`" in err

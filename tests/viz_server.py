@@ -25,10 +25,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def assets_fetched() -> None:
+    """The page's front-end assets in Solara's cache (fetched once, under a lock: the browser test and the guard
+    test may start their servers at the same moment, and `spsim viz --no-fetch` refuses to serve without them)."""
+    import fcntl
+
+    from spsim.experiments.viz import assets as viz_assets
+
+    folder = viz_assets.cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder.parent / ".spsim-assets.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        viz_assets.ensure(folder, echo=lambda _: None)
+
+
 @contextmanager
 def running_viz(answers: Callable[[int], bool], *options: str, log: IO | None = None) -> Iterator[int]:
     """Yield the port of a running `spsim viz` once ``answers(port)`` is true; its output goes to ``log``
     (or is kept to explain a failed start)."""
+    assets_fetched()
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "spsim.experiments", "viz", "--port", str(port), *options], cwd=ROOT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log or subprocess.DEVNULL,

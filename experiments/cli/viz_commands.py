@@ -31,8 +31,15 @@ def cmd_viz(port: int, fetch: bool, place_file: Path | None = None) -> int:
         print("spsim viz: fetching the page's front-end assets (once) from the npm registry", flush=True)
         try:
             viz_assets.ensure()
-        except viz_assets.AssetError as err:  # the page may still load them from the CDN if there is internet
-            print(one_line(f"{err}; the page needs internet, or `spsim viz-assets --from <bundle>`"), file=sys.stderr)
+        except viz_assets.AssetError as err:  # the network, not the user's input: no server for a blank page
+            print(one_line(f"{err}; the page cannot be served without them: on a machine with no network, "
+                           "`spsim viz-assets --from <bundle>`"), file=sys.stderr)  # fmt: skip
+            return 1
+    missing = viz_assets.missing()
+    if missing:  # without them the browser gets 404s and a blank page: say so and start nothing
+        raise BadInput(f"spsim viz: the page's front-end assets are missing ({len(missing)} packages, e.g. {missing[0]}, "
+                       f"in {viz_assets.cache_dir()}); fetch them with `spsim viz-assets` (or `spsim viz-assets "
+                       "--from <bundle>` offline), or drop --no-fetch")  # fmt: skip
     try:
         viz_assets.verify()  # whatever is served runs in the browser: a changed cached file is refused
     except viz_assets.TamperedCache as err:

@@ -3,20 +3,13 @@
 The page draws its charts in the browser (Vega-Lite), not as server-side images: the server then sends a few
 kilobytes of numbers per chart each week instead of rendering and sending pictures, which is what keeps a
 weekly step well under a second at the default population. Plain dictionaries, so they can be tested without
-a browser or a widget library.
+a browser or a widget library. The map is experiments/viz/map_chart.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from ...model.states import IN_GROUP, PathwayState
-
-if TYPE_CHECKING:
-    from ...model.model import SocialPrescribingModel
-
-S = PathwayState
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the spec's version; nothing is fetched
 # sized so that two charts sit side by side beside the levers at 1280 pixels wide (the page's narrowest
 # supported layout): plot area plus axis titles and labels stay within 430 pixels
@@ -25,17 +18,8 @@ PANEL_WIDTH, PANEL_HEIGHT = 190, 95  # each small panel of the paired difference
 # the chart menu offers saving as PNG or SVG, not the online Vega editor (these pages run offline)
 EMBED = {"embedOptions": {"actions": {"export": True, "source": False, "compiled": False, "editor": False}}}
 WEEK_TITLE = "weeks since levers began (before 0: warm-up)"
-NETWORK_SIZE = 300
-MAX_PATIENTS_DRAWN = 300  # the network view samples people so it stays legible
-STATE_COLOURS = {
-    S.AWAITING_LINK_WORKER: "#9e9e9e",
-    S.WITH_LINK_WORKER: "#1f77b4",
-    S.AWAITING_GROUP: "#ff7f0e",
-    S.ATTENDING: "#2ca02c",
-    S.SUSTAINED: "#17becf",
-    S.VOLUNTEERING: "#9467bd",
-    S.SETBACK: "#d62728",
-}
+WHOLE_TICKS = {"tickMinStep": 1, "format": "d"}  # weeks and people: no half-weeks or half-people early in a run
+BAND_COLOUR, LINE_COLOUR, MARK_COLOUR = "#cab2d6", "#6a3d9a", "#e31a1c"
 
 
 def time_series(
@@ -61,13 +45,15 @@ def time_series(
         "$schema": SCHEMA,
         "usermeta": EMBED,
         "title": title,
-        "width": WIDTH,
+        "width": "container",  # the grid cell's width: two to a row at 1280 pixels, three at 1920
         "height": HEIGHT,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": rows},
         "mark": {"type": "line", "interpolate": "step-after"},
         "encoding": {
-            "x": {"field": "week", "type": "quantitative", "title": WEEK_TITLE},
-            "y": {"field": "value", "type": "quantitative", "title": unit, "scale": {"zero": zero}},
+            "x": {"field": "week", "type": "quantitative", "title": WEEK_TITLE, "axis": WHOLE_TICKS},
+            "y": {"field": "value", "type": "quantitative", "title": unit, "scale": {"zero": zero},
+                  "axis": WHOLE_TICKS if zero else {}},
             "color": {
                 "field": "series",
                 "type": "nominal",
@@ -80,109 +66,47 @@ def time_series(
     }
 
 
-def differences(rows: Sequence[Mapping[str, float]], measures: Mapping[str, tuple[str, str]]) -> dict:
+def differences(rows: Sequence[Mapping[str, float]], measures: Mapping[str, tuple[str, str]],
+                band: Sequence[Mapping[str, float]] = (), changes: Sequence[int] = ()) -> dict:  # fmt: skip
     """The paired difference (with the levers minus without, same seed) of each measure over the weeks since
-    the levers began: one small panel a measure, each on its own axis (points, people, GBP), with zero marked."""
+    the levers began: one small panel a measure, each on its own axis (points, people, GBP), with zero marked;
+    ``band``: the replicates' mean difference and 95% interval a week; ``changes``: weeks a lever change began
+    (a red rule each)."""
+    week = {"field": "week", "type": "quantitative", "title": "weeks since levers began", "axis": WHOLE_TICKS}
     panels = []
     for key, (title, unit) in measures.items():
         values = [{"week": row["week"], "value": round(row[key], 4)} for row in rows if row[key] == row[key]]
-        panels.append({
-            "title": {"text": title, "fontSize": 12},
-            "width": PANEL_WIDTH,
-            "height": PANEL_HEIGHT,
-            "data": {"values": values},
-            "layer": [
-                {"mark": {"type": "rule", "color": "#888888", "strokeDash": [3, 3]}, "encoding": {"y": {"datum": 0}}},
-                {"mark": {"type": "line", "color": "#6a3d9a", "interpolate": "linear"},
-                 "encoding": {"x": {"field": "week", "type": "quantitative", "title": "weeks since levers began"},
-                              "y": {"field": "value", "type": "quantitative", "title": unit}}},
-            ],
-        })  # fmt: skip
+        y_axis = WHOLE_TICKS if unit.startswith("people") else {}
+        layer = [{"mark": {"type": "rule", "color": "#888888", "strokeDash": [3, 3]}, "encoding": {"y": {"datum": 0}}}]
+        spread = [{"week": r["week"], "mean": round(r[f"{key}_mean"], 4), "low": round(r[f"{key}_low"], 4),
+                   "high": round(r[f"{key}_high"], 4)} for r in band if r[f"{key}_low"] == r[f"{key}_low"]]  # fmt: skip
+        if spread:
+            layer += [
+                {"data": {"values": spread}, "mark": {"type": "area", "color": BAND_COLOUR, "opacity": 0.6},
+                 "encoding": {"x": week, "y": {"field": "low", "type": "quantitative", "title": unit}, "y2": {"field": "high"}}},
+                {"data": {"values": spread}, "mark": {"type": "line", "color": LINE_COLOUR, "strokeDash": [4, 2]},
+                 "encoding": {"x": week, "y": {"field": "mean", "type": "quantitative"}}},
+            ]  # fmt: skip
+        layer.append({"mark": {"type": "line", "color": LINE_COLOUR, "interpolate": "linear"},
+                      "encoding": {"x": week, "y": {"field": "value", "type": "quantitative", "title": unit,
+                                                    "axis": y_axis}}})  # fmt: skip
+        if changes:
+            layer.append({"data": {"values": [{"week": w} for w in changes]},
+                          "mark": {"type": "rule", "color": MARK_COLOUR, "strokeWidth": 1.5},
+                          "encoding": {"x": {"field": "week", "type": "quantitative"}}})  # fmt: skip
+        panels.append({"title": {"text": title, "fontSize": 12}, "width": PANEL_WIDTH, "height": PANEL_HEIGHT,
+                       "data": {"values": values}, "layer": layer})  # fmt: skip
+    subtitle = ["above the dashed line: more with your levers than without"]
+    if band:
+        subtitle.append("shaded: 95% interval of the mean difference over the replicates (dashed line: their mean)")
+    if changes:
+        subtitle.append("red lines: the weeks a lever change began")
     return {
         "$schema": SCHEMA,
         "usermeta": EMBED,
         "title": {"text": "Your levers minus the place as it is (same people, same chance events)",
-                  "subtitle": "above the dashed line: more with your levers than without", "anchor": "start"},
+                  "subtitle": subtitle, "anchor": "start"},
         "concat": panels,
         "columns": 3,
         "resolve": {"scale": {"y": "independent"}},
     }  # fmt: skip
-
-
-def network(model: SocialPrescribingModel) -> dict:
-    """Link workers (squares, along the top), community groups (triangles, where they meet) and the people
-    matched to them (dots where they live), coloured by pathway state; a dashed line joins a person waiting
-    for a place to the group."""
-    side = model.catchment.side_km
-    workers = model.workforce.link_workers()
-    worker_pos = {w: (side * (i + 1) / (len(workers) + 1), side * 1.05) for i, w in enumerate(workers)}
-    people = [p for p in model.open_records if p.state in STATE_COLOURS][:MAX_PATIENTS_DRAWN]
-    dots, links = [], []
-    for person in people:
-        state = person.state.label
-        x, y = round(person.person.x, 3), round(person.person.y, 3)
-        dots.append({"x": x, "y": y, "state": state})
-        if person.link_worker in worker_pos:
-            wx, wy = worker_pos[person.link_worker]
-            links.append({"x": x, "y": y, "x2": wx, "y2": wy, "state": state, "link": "link worker"})
-        if person.group is not None and person.group.is_open and person.state in IN_GROUP | {S.AWAITING_GROUP}:
-            link = "waiting for this group" if person.state is S.AWAITING_GROUP else "member of this group"
-            links.append({"x": x, "y": y, "x2": person.group.x, "y2": person.group.y, "state": state, "link": link})
-    places = [{"x": x, "y": y, "kind": "link worker"} for x, y in worker_pos.values()]
-    places += [{"x": g.x, "y": g.y, "kind": "community group"} for g in model.community.groups()]
-    colour = {
-        "field": "state",
-        "type": "nominal",
-        "title": "pathway state",
-        "scale": {"domain": [s.label for s in STATE_COLOURS], "range": list(STATE_COLOURS.values())},
-    }
-    km = {"type": "quantitative", "title": "km", "scale": {"domain": [0, round(side * 1.1, 2)], "nice": False}}
-    return {
-        "$schema": SCHEMA,
-        "usermeta": EMBED,
-        "title": f"Who is matched to whom (up to {MAX_PATIENTS_DRAWN} people within follow-up)",
-        "width": NETWORK_SIZE,
-        "height": NETWORK_SIZE,
-        "layer": [
-            {
-                "data": {"values": links},
-                "mark": {"type": "rule", "opacity": 0.5},
-                "encoding": {
-                    "x": {"field": "x", **km},
-                    "y": {"field": "y", **km},
-                    "x2": {"field": "x2"},
-                    "y2": {"field": "y2"},
-                    "color": colour,
-                    "strokeDash": {
-                        "field": "link",
-                        "type": "nominal",
-                        "title": "line",
-                        "scale": {
-                            "domain": ["link worker", "member of this group", "waiting for this group"],
-                            "range": [[1, 0], [1, 0], [4, 3]],
-                        },
-                    },
-                    "strokeWidth": {"value": 0.6},
-                },
-            },
-            {
-                "data": {"values": dots},
-                "mark": {"type": "circle", "size": 14, "opacity": 0.9},
-                "encoding": {"x": {"field": "x", **km}, "y": {"field": "y", **km}, "color": colour},
-            },
-            {
-                "data": {"values": places},
-                "mark": {"type": "point", "filled": True, "size": 70, "color": "#222222"},
-                "encoding": {
-                    "x": {"field": "x", **km},
-                    "y": {"field": "y", **km},
-                    "shape": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "title": "",
-                        "scale": {"domain": ["link worker", "community group"], "range": ["square", "triangle-up"]},
-                    },
-                },
-            },
-        ],
-    }

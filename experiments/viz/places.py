@@ -22,6 +22,7 @@ class PagePlace:
     parameters: dict[str, Any]
     layout: Layout | None
     fixed_size: bool  # a place that lists its own groups runs only at its own size
+    source: str | None = None  # what `spsim run --place` is given to run it (None: the default place)
 
     @property
     def adults(self) -> int:
@@ -45,9 +46,10 @@ def places() -> dict[str, PagePlace]:
     out: dict[str, PagePlace] = {}
     if os.environ.get(ENVIRONMENT):
         parameters, layout = from_json(os.environ[ENVIRONMENT])
-        out[GIVEN] = PagePlace(GIVEN, parameters, layout, fixed_size=bool(layout.groups))
+        out[GIVEN] = PagePlace(GIVEN, parameters, layout, fixed_size=bool(layout.groups), source="FILE")
     out[DEFAULT] = PagePlace(DEFAULT, {"population": registry()["population"].value}, None, fixed_size=False)
     for path in sorted(PLACES_DIR.glob("*.toml")):
         place = load(path)  # committed files, checked by the test suite: a fault here is the project's
-        out[place.name] = PagePlace(place.name, dict(place.parameters), place.layout, bool(place.layout.groups))
+        out[place.name] = PagePlace(place.name, dict(place.parameters), place.layout, bool(place.layout.groups),
+                                    source=path.stem)  # fmt: skip
     return out

@@ -9,6 +9,7 @@ import solara
 from solara.widgets import VegaLite
 
 from . import charts as page_charts
+from . import map_chart
 
 from . import levers as page_levers
 from .run import DIFFERENCES, PairedRun
@@ -30,7 +31,8 @@ def LeverControl(lever: page_levers.Lever, value: Any, on_value, parameters: dic
         cost = "cost: none of its own (it uses link workers' time)" if lever.name in ("support_weeks", "open_door") \
             else "cost: nothing more than today"  # fmt: skip
     else:
-        cost = f"cost: {gbp(extra)} a year more than today" + (f" ({gbp(total)} a year in all)" if total != extra else "")
+        cost = f"cost: {more_or_less(extra)} a year than today".replace("the same a year than today", "the same as today") \
+            + (f" ({gbp(total)} a year in all)" if total != extra else "")  # fmt: skip
     if lever.is_switch:
         with solara.Column(gap="0px", classes=["spsim-lever"], style={"margin-bottom": "6px"}):
             solara.Checkbox(label=f"{lever.title}: {lever.shown(value)}", value=bool(value), on_value=on_value,
@@ -52,7 +54,9 @@ def ValueSlider(text: str, value, low, high, step, on_value, disabled: bool, not
     slider = solara.SliderInt if whole else solara.SliderFloat
     with solara.Column(gap="0px", classes=["spsim-lever", "spsim-slider"], style={"margin-bottom": "6px"}):
         solara.Text(text, classes=["spsim-value"], style={"font-weight": "500"})
-        slider(label="", value=cast(value), min=cast(low), max=cast(high), step=cast(step), on_value=on_value,
+        # the label is the slider's accessible name (a screen reader says it); the page's CSS hides it on screen,
+        # where the text above already says it and a label inside would take the track's width
+        slider(label=text, value=cast(value), min=cast(low), max=cast(high), step=cast(step), on_value=on_value,
                thumb_label=False, disabled=disabled)  # fmt: skip
         if note:
             solara.Text(note, style=NOTE)
@@ -67,11 +71,18 @@ def Status(run: PairedRun, week: int):
     p = run.levers.p
     solara.Markdown(
         f"**Week {weeks} since the levers began** (after a {run.settings.warmup_weeks}-week warm-up); "
-        f"{p.population:,} adults, seed {run.settings.seed}. With your levers: "
+        f"{run.settings.place.label}, {p.population:,} adults, seed {run.settings.seed}. With your levers: "
         f"{staff_in_post(run.levers.workforce)}, groups open {len(run.levers.community.groups())}.\n\n"
         f"**Spending since the levers began:** {gbp(spent)} with your levers, {gbp(baseline)} without: "
-        f"**{gbp(spent - baseline)} more** (of which tariffs paid {gbp(tariffs)})."
+        f"**{more_or_less(spent - baseline)}** (of which tariffs paid {gbp(tariffs)})."
     )
+
+
+def more_or_less(extra: float) -> str:
+    """A difference in money in words: "700 GBP less", never "-700 GBP more"."""
+    if round(extra) == 0:
+        return "the same"
+    return f"{gbp(abs(extra))} {'more' if extra > 0 else 'less'}"
 
 
 # who holds a caseload, in words: primary-care link workers, and the link advisors of the supported discharge
@@ -143,21 +154,43 @@ class ChartBoard:
     def widgets(self) -> list[VegaLite]:
         return [self.difference, *self.series, self.network]
 
-    def update(self, run: PairedRun) -> None:
+    def update(self, run: PairedRun, band: list[dict[str, float]] | None = None) -> None:
         since = run.settings.warmup_weeks
         model_vars = run.levers.datacollector.model_vars
-        self.difference.spec = page_charts.differences(run.differences, DIFFERENCES)
+        self.difference.spec = page_charts.differences(run.differences, DIFFERENCES, band or (), run.change_weeks())
         for widget, (title, unit, series, zero) in zip(self.series, _series(run), strict=True):
             widget.spec = page_charts.time_series(model_vars, title, unit, series, since=since, zero=zero)
-        self.network.spec = page_charts.network(run.levers)
+        self.network.spec = map_chart.network(run.levers)
 
 
 N_SERIES = 6
 
 
+# what each chart shows, in a line under it (the paired differences first, then the series, then the map)
+ABOUT = (
+    "Each panel: your levers' run minus the place as it is, week by week; 0 (dashed) is no difference. "
+    "SWEMWBS is the short Warwick-Edinburgh Mental Wellbeing Scale (7 to 35, higher is better); UCLA-3 the "
+    "three-item UCLA loneliness scale (3 to 9, higher is lonelier).",
+    "How many people referred are at each step of the pathway, with your levers.",
+    "How many people wait for a link worker (or advisor), and for a place in a community group.",
+    "People on link workers' and advisors' caseloads against what the staff in post can hold.",
+    "Community groups open to referrals; groups close when their money runs out.",
+    "Mean SWEMWBS wellbeing of the people referred (7 to 35; higher is better; a 1-point change is noticeable).",
+    "Mean UCLA-3 loneliness of the people referred (3 to 9; lower is less lonely).",
+    "Where people live and who supports them: link workers (squares), groups (triangles), people (dots).",
+)
+
+
 @solara.component
 def Charts(board: ChartBoard):
-    """The charts, laid out: the paired differences across the top, the run with the levers two to a row."""
-    solara.display(board.difference)
-    with solara.GridFixed(columns=2, align_items="start", justify_items="start"):
-        solara.display(*board.series, board.network)
+    """The charts, laid out: the paired differences across the top, then the run with the levers in as many
+    columns as the window holds (two at 1280 pixels, three at 1920), each with a line on what it shows."""
+    with solara.Column(gap="0px", classes=["spsim-chart"]):
+        solara.display(board.difference)
+        solara.Text(ABOUT[0], style=NOTE)
+    with solara.Div(style={"display": "grid", "grid-template-columns": "repeat(auto-fill, minmax(440px, 1fr))",
+                           "gap": "12px", "align-items": "start"}):  # fmt: skip
+        for widget, about in zip([*board.series, board.network], ABOUT[1:], strict=True):
+            with solara.Column(gap="0px", classes=["spsim-chart"]):
+                solara.display(widget)
+                solara.Text(about, style=NOTE)
