@@ -100,3 +100,55 @@ def test_fixed_coordinates_stay_where_they_are_put():
 
 def test_a_band_is_read_as_a_central_95_percent_interval():
     assert posterior.observation_sd([-0.5, 1.0]) == pytest.approx(1.5 / 3.92)
+
+
+def test_leaving_a_target_out_by_reweighting_one_pool_agrees_with_refitting(fitted):
+    obs = observations()
+    targets = {o.name: cross_validation.Target(o.name, o.quantity, o.value, (o.value - 0.05, o.value + 0.05))
+               for o in obs}  # fmt: skip
+    rng = np.random.default_rng(7)
+    likelihood = Likelihood(fitted, obs)
+    around = posterior.sample(likelihood.log_likelihood, 3, 1000, rng, population=4000).draws
+    pool = posterior.pool(likelihood, lambda x: x, around, 20_000, rng)
+    by_pool = cross_validation.leave_one_target_out_by_reweighting(pool, fitted, obs, targets, lambda x: x, 1000, rng)
+    refit = cross_validation.leave_one_target_out(fitted, obs, targets, lambda x: x, 3, 1000, rng, population=4000)
+    for a, b in zip(by_pool, refit, strict=True):
+        assert a["predicted_mean"] == pytest.approx(b["predicted_mean"], abs=0.03)
+        assert a["effective_sample_size"] > 300
+
+
+@pytest.mark.slow
+def test_spsim_calibrate_writes_its_outputs_and_the_central_draw_the_model_then_uses(tmp_path, monkeypatch):
+    from spsim.experiments.uncertainty import bayesian_calibration
+    from spsim.model import parameters
+    from tests.test_uncertainty import TINY
+
+    target, draws_file = tmp_path / "calibrated.toml", tmp_path / "calibration_posterior.csv"
+    monkeypatch.setattr(parameters, "CALIBRATED_FILE", target)
+    monkeypatch.setattr(bayesian_calibration, "CALIBRATED_FILE", target)
+    monkeypatch.setattr(bayesian_calibration, "POSTERIOR_FILE", draws_file)
+    monkeypatch.setattr(bayesian_calibration, "fit_parameters", lambda: ["uptake_prob", "assessment_weeks"])
+    monkeypatch.setattr(bayesian_calibration, "POPULATION", 1_000)
+    monkeypatch.setattr(bayesian_calibration, "POOL", 2_000)
+    out = tmp_path / "out"
+    parameters.registry.cache_clear()
+    try:
+        bayesian_calibration.run(6, 1, out=out, draws=1000, write=True, **TINY)
+        import pandas as pd
+
+        draws = pd.read_csv(out / "posterior_draws.csv")
+        assert len(draws) == 1000 and pd.read_csv(draws_file).equals(draws)
+        assert set(draws.columns) <= {"uptake_prob", "assessment_weeks"}
+        diagnostics = pd.read_csv(out / "diagnostics.csv")
+        assert set(diagnostics[diagnostics["kind"] == "parameter"]["name"]) == {"uptake_prob", "assessment_weeks"}
+        cv = pd.read_csv(out / "cross_validation.csv")
+        assert {"target", "band_low", "band_high", "predicted_mean", "predicted_low", "predicted_high", "in_band"} <= set(cv)
+        assert set(cv["in_band"]) <= {"yes", "no"} and "leave-one-target-out" in set(cv["how"])
+        assert (out / "design.csv").is_file() and "targets predicted out of sample" in (out / "calibration.md").read_text()
+        for name in draws.columns:  # the central values are one draw, with their provenance
+            fitted = parameters.registry()[name]
+            assert fitted.calibration.startswith("posterior draw with the highest posterior density")
+        central = [parameters.registry()[n].value for n in draws.columns]
+        assert (draws.round(4) == [round(v, 4) for v in central]).all(axis=1).any()
+    finally:
+        parameters.registry.cache_clear()
