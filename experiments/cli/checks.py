@@ -90,17 +90,50 @@ def check_design(args: argparse.Namespace) -> places.Place:
         if getattr(args, option[2:], None) is not None:
             within(args, option, 2, MAX_POINTS, f"must be from 2 to {MAX_POINTS:,}")
     if args.command == "calibrate":
+        only_for_the_other_method = _set_for_the_other_method(args)  # before defaults are filled in below
+        if not 0 < args.accept <= 1:  # (nan fails too)
+            raise BadInput(f"spsim calibrate: --accept {args.accept}: must be above 0 and at most 1")
         if args.confirm_population is None:
             args.confirm_population = site.adults if args.place is not None else DEFAULT_POPULATION
         within(args, "--rounds", 1, MAX_ROUNDS, f"must be from 1 to {MAX_ROUNDS}")
+        from ..uncertainty.bayesian_calibration import MAX_WAVES, MIN_DRAWS
+
+        within(args, "--waves", 1, MAX_WAVES, f"must be from 1 to {MAX_WAVES}")
+        within(args, "--draws", MIN_DRAWS, MAX_POINTS, f"must be from {MIN_DRAWS:,} to {MAX_POINTS:,}")
         within(args, "--confirm-replicates", 1, MAX_REPLICATES, f"must be from 1 to {MAX_REPLICATES:,}")
         within(args, "--confirm-population", 1000, registry()["population"].bounds[1],
                 f"must be from 1000 to {registry()['population'].bounds[1]:,.0f}")  # fmt: skip
         site.at_population(args.confirm_population)  # a place that lists its groups runs only at its own size
+        if only_for_the_other_method:
+            other = "rejection" if args.method == "emulator" else "emulator"
+            raise BadInput(f"spsim calibrate: {only_for_the_other_method} applies to --method {other} only "
+                           f"(this is --method {args.method})")  # fmt: skip
     if getattr(args, "top", None) is not None:
         within(args, "--top", 1, len(registry()), f"must be from 1 to {len(registry())}")
     check_scheduler(args.scheduler)
     return site
+
+
+# Options of one calibration method that the other ignores: given with the other, they are a mistake to say
+CALIBRATION_OPTIONS = {
+    "emulator": ("--draws", "--waves"),
+    "rejection": ("--accept", "--confirm-replicates", "--confirm-population", "--rounds"),
+}
+
+
+def _set_for_the_other_method(args: argparse.Namespace) -> str | None:
+    """The first option set (not at its default) that only the method not chosen reads, if any."""
+    from .parser import defaults
+
+    known = defaults("calibrate")
+    for method, options in CALIBRATION_OPTIONS.items():
+        if method == args.method:
+            continue
+        for option in options:
+            dest, default = known[option]
+            if getattr(args, dest) != default:
+                return option
+    return None
 
 
 def distinct(command: str, loaded: list, given: list[str]) -> None:

@@ -58,11 +58,15 @@ def cmd_design(args: argparse.Namespace) -> int:
             structural.run(load, args.alternatives or structural.ALTERNATIVES, args.replicates, args.years,
                            args.warmup_years, args.seed, args.out, site, executor=args.executor, workers=args.workers,
                            scheduler=args.scheduler)  # fmt: skip
-        elif args.command == "calibrate":
+        elif args.command == "calibrate" and args.method == "rejection":
             from ..uncertainty import calibrate
-            calibrate.run(args.samples, args.replicates, accept=args.accept, rounds=args.rounds,
+            calibrate.run(args.samples or 128, args.replicates, accept=args.accept, rounds=args.rounds,
                           confirm_replicates=args.confirm_replicates, confirm_population=args.confirm_population,
                           write=not args.no_write, **common)  # fmt: skip
+        elif args.command == "calibrate":
+            from ..uncertainty import bayesian_calibration
+            bayesian_calibration.run(args.samples or 256, args.replicates, draws=args.draws, waves=args.waves,
+                                     write=not args.no_write, **common)  # fmt: skip
         elif args.command == "sensitivity":
             from ..uncertainty import sensitivity
             if args.top is not None:

@@ -117,26 +117,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
-        help="fit the parameters no source pins down to the published targets (ABC)",
+        help="fit the parameters no source pins down to the published targets (Bayesian, on emulators)",
         description=(
-            "Approximate Bayesian computation by rejection: a Latin hypercube over the plausible ranges of the "
-            "parameters in seeds/calibration.toml, each point run against seeds/calibration_targets.toml; the "
-            "closest --accept share is kept and the next round samples the box it spans; the last round's "
-            "accepted points are re-run with fresh seeds and the closest becomes the fitted set, written to "
-            "seeds/calibrated.toml. The defaults reproduce the fit in the repository."
+            "Bayesian calibration on Gaussian-process emulators (the default --method emulator): a Latin hypercube "
+            "of --samples points over the plausible ranges of the parameters in seeds/calibration.toml, run in the "
+            "scenarios the targets read; one emulator per target quantity; a Gaussian likelihood of the observed "
+            "targets in seeds/calibration_targets.toml (likelihood = true); the posterior sampled on the emulators "
+            "as --draws equally weighted draws; parameters the targets do not inform left at their priors; each "
+            "observed target left out and predicted. Writes design.csv, posterior_draws.csv, diagnostics.csv, "
+            "cross_validation.csv and calibration.md to --out and, unless --no-write, seeds/calibrated.toml (the draw "
+            "with the highest posterior density) and seeds/calibration_posterior.csv. --method rejection: the "
+            "earlier ABC by rejection (--accept, --rounds, --confirm-*)."
         ),
     )
-    calibrate.add_argument("--samples", type=plain_int, default=128, help="points per round (default 128)")
-    calibrate.add_argument("--accept", type=float, default=0.1, help="share of points kept (default 0.1)")
+    calibrate.add_argument("--method", choices=["emulator", "rejection"], default="emulator",
+                           help="emulator (default): Bayesian calibration on emulators; rejection: ABC by rejection")  # fmt: skip
+    calibrate.add_argument("--samples", type=plain_int, default=None,
+                           help="design points per wave (emulator, default 256) or per round (rejection, default 128)")  # fmt: skip
+    calibrate.add_argument("--draws", type=plain_int, default=2000,
+                           help="posterior draws written (emulator; default 2000, at least 1000)")  # fmt: skip
+    calibrate.add_argument("--waves", type=plain_int, default=1,
+                           help="history-matching waves (emulator; default 1: one space-filling design)")  # fmt: skip
+    calibrate.add_argument("--accept", type=float, default=0.1, help="share of points kept (rejection; default 0.1)")
     calibrate.add_argument("--confirm-replicates", type=plain_int, default=3,
-                           help="fresh replicates re-running each accepted point to choose the fitted set (default 3)")  # fmt: skip
+                           help="fresh replicates re-running each accepted point to choose the fitted set (rejection; default 3)")  # fmt: skip
     calibrate.add_argument("--confirm-population", type=plain_int, default=None,
-                           help=f"adults in the confirming runs (default: the place's own; {DEFAULT_POPULATION:,} for "
-                                "the default place, as spsim validate)")  # fmt: skip
+                           help=f"adults in the confirming runs (rejection; default: the place's own; {DEFAULT_POPULATION:,} "
+                                "for the default place, as spsim validate)")  # fmt: skip
     calibrate.add_argument("--rounds", type=plain_int, default=2,
-                           help="rounds, each sampling the box the previous one accepted (default 2)")  # fmt: skip
-    calibrate.add_argument("--no-write", action="store_true", help="report the fit without writing seeds/calibrated.toml")
-    _design_arguments(calibrate, replicates=2, out="calibration")
+                           help="rounds, each sampling the box the previous one accepted (rejection; default 2)")  # fmt: skip
+    calibrate.add_argument("--no-write", action="store_true",
+                           help="report the fit without writing seeds/calibrated.toml (or seeds/calibration_posterior.csv)")  # fmt: skip
+    _design_arguments(calibrate, replicates=1, out="calibration")
 
     sensitivity = sub.add_parser(
         "sensitivity",
