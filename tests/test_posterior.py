@@ -147,8 +147,20 @@ def test_spsim_calibrate_writes_its_outputs_and_the_central_draw_the_model_then_
         assert (out / "design.csv").is_file() and "targets predicted out of sample" in (out / "calibration.md").read_text()
         for name in draws.columns:  # the central values are one draw, with their provenance
             fitted = parameters.registry()[name]
-            assert fitted.calibration.startswith("posterior draw with the highest posterior density")
+            assert fitted.calibration.startswith("posterior draw nearest the posterior mean")
         central = [parameters.registry()[n].value for n in draws.columns]
         assert (draws.round(4) == [round(v, 4) for v in central]).all(axis=1).any()
     finally:
         parameters.registry.cache_clear()
+
+
+def test_central_draw_is_the_draw_nearest_the_mean_along_the_trade_off():
+    """The calibrated values are the draw nearest the posterior mean counted in posterior sds along the trade-offs:
+    of two draws equally far from the mean, the one on the ridge of correlated draws wins over the one across it."""
+    rng = np.random.default_rng(3)
+    ridge = rng.normal(size=(4000, 1))
+    cloud = np.hstack([ridge, ridge + 0.1 * rng.normal(size=(4000, 1))]) + 0.5
+    mean = cloud.mean(axis=0)
+    along, across = mean + [0.05, 0.05], mean + [0.05, -0.05]
+    draws = np.vstack([cloud[np.linalg.norm(cloud - mean, axis=1) > 0.2], across, along])
+    assert posterior.central_draw(draws) == len(draws) - 1

@@ -17,8 +17,12 @@ SIGNED = "{:+,.0f}".format
 
 
 def split_of(trial, levers: tuple[str, ...]) -> Split:
-    """A finished trial's split, from what the journal kept (money per lever, and the on/off levers)."""
-    money = {lever: trial.user_attrs.get(f"gbp_per_100k_year_{lever}", 0.0) for lever in levers}
+    """A finished trial's split, from what the journal kept (money per lever, and the on/off levers): the levers
+    the split had, and only those, in the order the trial recorded them (its description names them in that order),
+    so its scenario, and the folder of its runs, is the one the trial ran."""
+    prefix = "gbp_per_100k_year_"
+    money = {key[len(prefix):]: gbp for key, gbp in trial.user_attrs.items()
+             if key.startswith(prefix) and key[len(prefix):] in levers}
     return Split(money, frozenset(lever for lever in levers if trial.params.get(f"on_{lever}") is True))
 
 

@@ -17,7 +17,7 @@
 
 Why not ABC-SMC (pyabc): it needs 10^4 or more simulations at seconds each; the emulators need a few hundred.
 Outputs (--out): design.csv, posterior_draws.csv, diagnostics.csv, cross_validation.csv, calibration.md; and,
-unless --no-write, seeds/calibrated.toml (the draw with the highest posterior density: one coherent parameter
+unless --no-write, seeds/calibrated.toml (the draw nearest the posterior mean: one coherent parameter
 set, not per-parameter medians) and seeds/calibration_posterior.csv (the draws, for the PSA and robust search).
 """
 
@@ -203,13 +203,12 @@ def _analyse(parameters, emulators, obs, every, goals, holdouts, settings: Setti
     pool = posterior.pool(likelihood, full, second.draws, POOL, rng)
     chosen, ess = pool.resample(range(len(obs)), settings.draws, rng)
     unit_draws = full(pool.x[chosen])
-    log_density = pool.log_likelihood(range(len(obs)))[chosen]
     values = to_values(parameters, unit_draws)
     draws = pd.DataFrame(values[:, free], columns=[names[i] for i in free])
     for i in free:
         if isinstance(parameters[i].value, int):
             draws[names[i]] = draws[names[i]].round().astype(int)
-    best = int(np.argmax(log_density))
+    best = posterior.central_draw(unit_draws[:, free]) if free else 0
     final = posterior.identifiability(unit_draws[:, free])
     rows = []
     for i, p in enumerate(parameters):
@@ -260,8 +259,8 @@ def render_calibrated(result: dict, goals: dict, settings: Settings) -> str:
         f"region not ruled out), {settings.replicates} replicate(s) each, "
         f"{settings.population:,} adults, {settings.years:g} years after a {settings.warmup_years:g}-year warm-up, "
         f"seed {settings.seed}; likelihood: {fitted_to}.",
-        "# value: the posterior draw with the highest posterior density (one coherent parameter set, not per-parameter "
-        "medians); accepted_range: the posterior's central 95% interval (the PSA's range until it reads the draws in "
+        "# value: the posterior draw nearest the posterior mean in Mahalanobis distance (one coherent parameter set, "
+        "not per-parameter medians); accepted_range: the posterior's central 95% interval (the PSA's range until it reads the draws in "
         "seeds/calibration_posterior.csv).",
         "# Not fitted (the targets do not inform them; they keep their prior value and range): "
         + (", ".join(dropped) if dropped else "none") + ". Delete this file to return to the priors.",
@@ -277,7 +276,7 @@ def render_calibrated(result: dict, goals: dict, settings: Settings) -> str:
             f"value = {value}",
             f"accepted_range = [{low}, {high}]",
             f"prior_range = [{p.low}, {p.high}]",
-            f'provenance = "posterior draw with the highest posterior density, Bayesian calibration on emulators to '
+            f'provenance = "posterior draw nearest the posterior mean, Bayesian calibration on emulators to '
             f'{fitted_to} (posterior 95% {low}-{high} of prior {p.low}-{p.high})"',
             "",
         ]
