@@ -30,13 +30,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...model.parameters import CALIBRATED_FILE, SEEDS_DIR, Parameter, calibrated_names, priors, registry
+from ...model.parameters import CALIBRATED_FILE, Parameter, calibrated_names, priors, registry
 
 from ..inputs import scenario as scenarios
 from ..inputs.place import Place
 from ..reporting.project_documents import refusal
 from ..runs import outdir
 from ..runs.design import DesignError, check_size
+from ..runs.posterior_draws import POSTERIOR_FILE  # where the PSA and robust search read the draws
 from ..runs.runner import atomic_write_csv, atomic_write_text
 from ..runs.uncertain_parameters import uncertain_parameters
 from . import cross_validation, emulator, posterior
@@ -45,7 +46,6 @@ from .calibration_design import latin_hypercube, quantities, quantity_key, to_un
 from .posterior import Likelihood, Observation
 from .validate import holdout_targets, targets, validation_scenarios
 
-POSTERIOR_FILE = SEEDS_DIR / "calibration_posterior.csv"
 MIN_DRAWS = 1_000  # the posterior's draws, at least (the PSA and the robust search read them)
 MAX_WAVES = 5
 IMPLAUSIBLE = 3.0  # Pukelsheim's three-sigma rule: a point whose target misses by more is ruled out
