@@ -8,11 +8,13 @@ who takes the last places of a group or a link worker's room, is first come, fir
 week that is running runs in the same pass. Cancelling is writing "never": nothing is looked for or taken out.
 
 Each week keeps the rows made due in it per kind, so a week reads its own people rather than every column; a row
-whose column no longer says that week (rescheduled or cancelled since) is skipped.
+whose column no longer says that week (rescheduled or cancelled since) is skipped. A kind may be run over its rows as
+arrays (``runners``: the setback candidates, model/setback_rows.py) instead of one Patient method call per person.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,7 +38,10 @@ KINDS = {
 class DueWeeks:
     """When each referral's next change of each kind is due (a week, or NEVER), by register row."""
 
-    def __init__(self, capacity: int = 1024):
+    def __init__(self, capacity: int = 1024, runners: dict[str, Callable[[np.ndarray, int], None]] | None = None):
+        """``runners``: for a kind run over its rows at once, what runs it, given the rows due (in order) and the
+        week they are due (each runner writes NEVER in its column for the rows it has run)."""
+        self.runners = runners or {}
         self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
         self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
@@ -53,6 +58,22 @@ class DueWeeks:
         self._weeks.setdefault(week, {}).setdefault(kind, []).append(row)
         self.patients[row] = patient
         self.added += 1
+
+    def set_many(self, kind: str, rows: np.ndarray, weeks: np.ndarray, patients=None) -> None:
+        """``set`` for many rows at once (``patients``: theirs, if not already known here)."""
+        if not len(rows):
+            return
+        column = self.columns[kind]
+        if rows.max() >= len(column):
+            self._grow(int(rows.max()) + 1)
+            column = self.columns[kind]
+        column[rows] = weeks
+        if patients is not None:
+            self.patients.update(zip(rows.tolist(), patients, strict=True))
+        by_week = self._weeks
+        for week, row in zip(weeks.tolist(), rows.tolist(), strict=True):  # mostly a different week each
+            by_week.setdefault(week, {}).setdefault(kind, []).append(row)
+        self.added += len(rows)
 
     def cancel(self, row: int, kinds) -> None:
         for kind in kinds:
@@ -85,6 +106,10 @@ class DueWeeks:
                 if not rows:
                     continue
                 column = self.columns[kind]
+                if (runner := self.runners.get(kind)) is not None:
+                    rows = np.unique(np.array(rows))
+                    runner(rows[column[rows] == w], w)  # not rescheduled or cancelled since
+                    continue
                 for row in sorted(set(rows)):
                     if column[row] == w and (patient := self.patients.get(row)) is not None:
                         column[row] = NEVER

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import mesa
@@ -28,6 +29,7 @@ from .policies import Policy
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
+from .setback_rows import run_candidates
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import RandomStreams
 from .trajectories import Trajectories
@@ -69,7 +71,7 @@ class SocialPrescribingModel(mesa.Model):
         # benchmark units of work: referred people present, group members' weeks (and the agenda's entries)
         self.patient_weeks = self.attendance_weeks = 0
         self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
-        self.due = DueWeeks()  # when each person's next change of each kind is due (their stages)
+        self.due = DueWeeks(runners={"setback": partial(run_candidates, self)})  # when each person's next change of each kind is due (their stages)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people

@@ -99,7 +99,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         )
         self.referred_week = model.week
         self.key = key
-        self._draws: dict[str, int] = {}
+        self.row = row  # their row of the register: its columns hold their draw counters, mechanisms, state
         self.preferences = preferred_activities(cohort, person.preferences_u)
         self.cannot_pay = person.deprived and person.cost_u < p.cost_barrier_deprived
         self.appropriate = appropriate_referral(self)
@@ -110,7 +110,6 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.working_age = person.age < p.working_age_limit
         employment = p.employment_rate_smi if person.smi else p.employment_rate_ltc
         self.employed_at_referral = self.working_age and person.work_u < employment
-        self.row = row
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
 
     @property
@@ -130,10 +129,11 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     # ------------------------------------------------------------------ this person's random numbers
     def draw(self, purpose: str) -> float:
-        """The next uniform draw for ``purpose`` (the n-th setback gap, the n-th patience, ...)."""
-        draws = self._draws
-        n = draws.get(purpose, 0)
-        draws[purpose] = n + 1
+        """The next uniform draw for ``purpose`` (the n-th setback gap, the n-th patience, ...): the counters are
+        columns of the register, so a stage can take many people's draws at once (model/setback_rows.py)."""
+        counts = self.model.register.draws[purpose]
+        n = int(counts[self.row])
+        counts[self.row] = n + 1
         return PersonalDraws.uniform(self.key, PURPOSES[purpose], n)
 
     def draw_in_week(self, purpose: str, week: int) -> float:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import registry
+from .setback_rows import TERMINAL_CODES, schedule_next_setbacks
 from .states import Cohort, Event, PathwayState, ReferralSource, Service
 
 if TYPE_CHECKING:
@@ -121,6 +122,10 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
         model.trajectories.add(patient)
         patient.enter_pathway()
         patients.append(patient)
+    if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
+        rows = np.arange(first, first + len(patients))
+        live = ~np.isin(model.register.state[rows], TERMINAL_CODES)
+        schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
     return patients
 
 
@@ -146,7 +151,7 @@ class Referral:
             self.move_to(S.USUAL_CARE, Event.NO_SERVICE)
             return
         self.join_link_worker_queue(Event.REFERRED)
-        self.schedule_next_setback()
+        # then the first setback candidate: drawn for the week's referrals at once, by ``refer_many``
 
     def join_link_worker_queue(self: Patient, event: Event) -> None:
         """Wait for a link worker: new referrals at the back, people coming back at the front."""

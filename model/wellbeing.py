@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
+from .streams import PURPOSES
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
@@ -43,6 +44,8 @@ class WellbeingRegister:
         self.state = np.full(capacity, -1, dtype=np.int8)  # PathwayState (-1: not yet in the pathway)
         self.key = np.zeros(capacity, dtype=np.uint64)  # the episode's key for its own random numbers
         self.activity = np.zeros(capacity, dtype=np.int8)  # the activity (catalogue place) of the group last joined
+        # per purpose, how many of the episode's draws for it were taken (Patient.draw; model/setback_rows.py)
+        self.draws = {purpose: np.zeros(capacity, dtype=np.int32) for purpose in PURPOSES}
         self._first_open = 0
         self._reading: tuple | None = None  # (week, size, reading): see open_reading
         for name, column in self._cols.items():
@@ -94,6 +97,8 @@ class WellbeingRegister:
         self.state = np.concatenate([self.state, np.full(capacity - len(self.state), -1, dtype=np.int8)])
         self.key = np.concatenate([self.key, np.zeros(capacity - len(self.key), dtype=np.uint64)])
         self.activity = np.concatenate([self.activity, np.zeros(capacity - len(self.activity), dtype=np.int8)])
+        for purpose, counts in self.draws.items():
+            self.draws[purpose] = np.concatenate([counts, np.zeros(capacity - len(counts), dtype=np.int32)])
 
     def close(self, i: int) -> None:
         self.open[i] = False

@@ -3,12 +3,14 @@ k-th referral gets the same draws for every purpose in every scenario, whatever 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
 import spsim.model.patient as patient_module
 from spsim.model import SocialPrescribingModel
-from spsim.model.streams import PersonalDraws, purpose_constant, weeks_until
+from spsim.model.streams import PURPOSES, PersonalDraws, purpose_constant, weeks_until
 
 
 def _appropriateness(monkeypatch, **params) -> dict[tuple[int, int], bool]:
@@ -34,18 +36,36 @@ def test_a_link_worker_lever_leaves_each_persons_appropriateness_alone(monkeypat
 
 
 def _draws(monkeypatch, **params) -> dict[tuple, float]:
+    """Every keyed draw of a 2-year run, one by one (``Patient.draw``) or as arrays (a stage run over rows, e.g.
+    model/setback_rows.py), by (person, episode, purpose, counter)."""
     seen: dict[tuple, float] = {}
-    original = patient_module.Patient.draw
+    names = {constant: name for name, constant in PURPOSES.items()}
+    one, many = PersonalDraws.uniform, PersonalDraws.uniforms
 
-    def record(self, purpose):
-        u = original(self, purpose)
-        index = self.person.index
-        seen[(index, int(self.model.catchment.episodes[index]), purpose, self._draws[purpose] - 1)] = u
+    def uniform(key, purpose, n):
+        u = one(key, purpose, n)
+        if purpose in names:
+            seen[(int(key), names[purpose], int(n))] = u
         return u
 
-    monkeypatch.setattr(patient_module.Patient, "draw", record)
-    SocialPrescribingModel(rng=11, population=30_000, **params).run_for(104)
-    return seen
+    def uniforms(keys, purpose, n):
+        u = many(keys, purpose, n)
+        if purpose in names:
+            keys = np.atleast_1d(keys)
+            counters = np.broadcast_to(np.asarray(n), keys.shape).tolist()
+            seen.update(zip(((k, names[purpose], c) for k, c in zip(keys.tolist(), counters)), u.tolist()))
+        return u
+
+    monkeypatch.setattr(PersonalDraws, "uniform", staticmethod(uniform))
+    monkeypatch.setattr(PersonalDraws, "uniforms", staticmethod(uniforms))
+    model = SocialPrescribingModel(rng=11, population=30_000, **params)
+    model.run_for(104)
+    register = model.register
+    episode, referrals = {}, Counter()
+    for key, person in zip(register.key[: register.size].tolist(), register.person[: register.size].tolist()):
+        referrals[person] += 1  # rows are in referral order: a person's k-th row is their k-th referral
+        episode[key] = (int(person), referrals[person])
+    return {(*episode[key], purpose, n): u for (key, purpose, n), u in seen.items() if key in episode}
 
 
 @pytest.mark.parametrize("lever", [{"link_workers_per_100k": 9.0}, {"vcse_grant_per_100k_year_gbp": 100_000.0},
@@ -55,7 +75,7 @@ def test_every_draw_a_person_shares_across_a_lever_change_is_the_same(monkeypatc
     other = _draws(monkeypatch, **lever)
     both = base.keys() & other.keys()
     purposes = {k[2] for k in both}
-    assert {"appropriate", "lw_patience", "decline", "uptake", "setback_gap"} <= purposes
+    assert {"appropriate", "lw_patience", "decline", "uptake", "setback_gap", "setback_keep"} <= purposes
     assert all(base[k] == other[k] for k in both)
 
 

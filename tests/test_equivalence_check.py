@@ -63,7 +63,7 @@ def test_the_reference_engine_at_other_seeds_is_equivalent_to_itself():
 
 
 def test_the_reference_can_be_another_engines_runs(tmp_path, capsys):
-    """``--reference``: the engine at a0ada59 (rows and agenda, issue 26's economics) compared with itself is
+    """``--reference``: the engine at b83c694 (rows and due weeks, calibrated parameters) compared with itself is
     equivalent, from the command line as from ``compare``."""
     from tests.reference.equivalence import ROWS_ENGINE, main
 

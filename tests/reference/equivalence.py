@@ -2,11 +2,12 @@
 
     python -m tests.reference.make_reference /tmp/candidate.csv     # the candidate engine, same design and seeds
     python -m tests.reference.equivalence /tmp/candidate.csv        # exit 0: equivalent; 1: a metric moved
-    python -m tests.reference.equivalence /tmp/candidate.csv --reference tests/reference/engine_rows_a0ada59.csv
+    python -m tests.reference.equivalence /tmp/candidate.csv --reference tests/reference/engine_rows_b83c694.csv
 
 ``--reference`` compares with another engine's runs of the same design (default: the per-person event engine's,
 ``engine_events.csv``). ``engine_rows_a0ada59.csv`` is the rows-and-agenda engine at commit a0ada59, with the
-economics of issue 26: the reference for changes after it (the event engine's economics were older).
+economics of issue 26 (the event engine's economics were older); ``engine_rows_b83c694.csv`` the engine at b83c694,
+with the Bayesian calibration's parameters (issue 27): the reference for changes after it.
 
 1. **Means.** For every case (12: two regression cases and the default comparison's 10 scenarios) and every
    headline metric below, Welch's two-sample t-test of the reference's 20 replicates against the candidate's
@@ -35,7 +36,7 @@ from scipy import stats
 
 REFERENCE = Path(__file__).with_name("engine_events.csv")
 SAME_ENGINE_OTHER_SEEDS = Path(__file__).with_name("engine_events_seed2026.csv")  # the false-alarm check
-ROWS_ENGINE = Path(__file__).with_name("engine_rows_a0ada59.csv")  # the engine at a0ada59 (issue 26's economics)
+ROWS_ENGINE = Path(__file__).with_name("engine_rows_b83c694.csv")  # the engine at b83c694 (calibrated parameters)
 FAMILY_ALPHA = 0.01
 RANKING_CONFIDENCE = 0.99
 # reach, take-up, drop-out, sustained, volunteering, discharge, SWEMWBS and UCLA change and net change, GP/A&E

@@ -1,0 +1,114 @@
+"""The setback stage over rows (DESIGN.md 15): a week's setback candidates decided as arrays, and the next candidate
+of many people made due at once.
+
+A candidate setback (``Setbacks.setback_candidate``) is kept with the chance that belonging does not protect against
+it; one not kept, or met by someone not susceptible, only draws the person's next candidate: their own columns (a
+draw counter, the setback column of the due weeks) and nobody else's. So a week's candidates are decided for all of
+them at once from the register's columns (state, key, belonging, draw counters), the ones not kept are rescheduled
+as one batch, and only the setbacks that begin (leaving a group frees a place someone else may take) run person by
+person, in referral order, through the Patient's own method.
+
+The numbers are those of the one-by-one code: each draw is the same keyed function of (person, episode, purpose,
+counter), and a setback that begins may change someone due later in the week (their group closes, they give up), so
+before the people after it are settled as a batch, their state and due week are checked unchanged since the
+decision; if not, the rest of the week's candidates run one by one. The fading of belonging is worked out with
+Python's powers, whose last bit NumPy's vectorised ones do not always share (a different last bit could flip a draw).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .due_weeks import NEVER
+from .states import IN_GROUP, TERMINAL, PathwayState
+from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+
+_SUSCEPTIBLE = np.array(sorted(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP}), np.int8)
+TERMINAL_CODES = np.array(sorted(TERMINAL), np.int8)
+
+
+def weeks_until_many(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``streams.weeks_until`` for many draws. NumPy's logarithms may differ from ``math``'s in the last bit, which
+    could move a time only when it falls within a rounding error of a whole week (the fingerprint saw none)."""
+    out = np.ones(len(u), dtype=np.int64)
+    some = (mean > 1.0) & (u > 0.0)
+    with np.errstate(divide="ignore"):
+        per_week = np.log1p(-1.0 / mean[some])  # log of the chance that a week passes without the event
+        weeks = np.log1p(-u[some]) / per_week
+    out[some] = np.where((per_week == 0.0) | (weeks >= NEVER_WEEKS), NEVER_WEEKS, np.maximum(np.ceil(weeks), 1))
+    return out
+
+
+def schedule_next_setbacks(model: SocialPrescribingModel, rows: np.ndarray, patients: list | None = None) -> None:
+    """``Setbacks.schedule_next_setback`` for ``rows`` at once: each person's next candidate, drawn at their
+    highest possible rate (more with two or more long-term conditions, in a deprived area); ``patients``:
+    theirs, if the due weeks do not know them yet."""
+    p = model.p
+    rate = np.full(len(rows), p.setback_rate_per_year / 52)
+    people = model.register.person[rows].astype(np.int64)
+    catchment = model.catchment
+    rate = np.where(catchment.ltc_count[people] >= 2, rate * p.setback_rr_multimorbidity, rate)
+    rate = np.where(catchment.deprived[people], rate * p.setback_rr_deprived, rate)
+    some = rate > 0
+    rows, rate = rows[some], rate[some]
+    if patients is not None:
+        patients = [pt for pt, kept in zip(patients, some.tolist(), strict=True) if kept]
+    if not len(rows):
+        return
+    counters = model.register.draws["setback_gap"]
+    n = counters[rows]
+    counters[rows] = n + 1
+    u = PersonalDraws.uniforms(model.register.key[rows], PURPOSES["setback_gap"], n)
+    model.due.set_many("setback", rows, model.week + weeks_until_many(u, 1 / rate), patients)
+
+
+def belonging(model: SocialPrescribingModel, rows: np.ndarray) -> np.ndarray:
+    """``Mechanisms.at(week)[1]`` for ``rows``: the social mechanism's level now, faded since attendance paused."""
+    columns, week = model.register.columns, model.week
+    levels = [columns[name][rows] for name in ("level_psych", "level_social", "level_behav")]
+    social = np.where((levels[0] == 0) & (levels[1] == 0) & (levels[2] == 0), 0.0, levels[1])
+    since = model.register.paused_at[rows]
+    fading = np.flatnonzero((social != 0) & (week > since))  # the rest keep their level (r == 1)
+    if len(fading):
+        half_life = model.register.half_life[rows[fading]].tolist()
+        r = np.array([0.5 ** ((week - s) / h) for s, h in zip(since[fading].tolist(), half_life, strict=True)])
+        floor = columns["floor_social"][rows[fading]]
+        social[fading] = floor + (social[fading] - floor) * r
+    return social
+
+
+def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
+    """The setback candidates due in ``week`` for ``rows`` (due then, in referral order)."""
+    register, due = model.register, model.due
+    column = due.columns["setback"]
+    state = register.state[rows]
+    live = ~np.isin(state, TERMINAL_CODES)
+    susceptible = np.isin(state, _SUSCEPTIBLE)
+    keep_n = register.draws["setback_keep"][rows]
+    u = PersonalDraws.uniforms(register.key[rows], PURPOSES["setback_keep"], keep_n)
+    begins = susceptible & (u >= model.p.belonging_protection * belonging(model, rows))
+    start = 0
+    for at in [*np.flatnonzero(begins).tolist(), len(rows)]:
+        batch = slice(start, at)  # candidates not kept (or not met): only the person's own columns change
+        if at > start:
+            if (register.state[rows[batch]] != state[batch]).any() or (column[rows[batch]] != week).any():
+                return _one_by_one(model, rows[start:], week)  # a setback before them changed them
+            column[rows[batch]] = NEVER
+            register.draws["setback_keep"][rows[batch][susceptible[batch]]] += 1
+            schedule_next_setbacks(model, rows[batch][live[batch]])
+        if at < len(rows):  # a setback begins: the person's own method, which redraws the same numbers
+            _one_by_one(model, rows[at : at + 1], week)
+        start = at + 1
+
+
+def _one_by_one(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
+    column, patients = model.due.columns["setback"], model.due.patients
+    for row in rows.tolist():
+        if column[row] == week and (patient := patients.get(row)) is not None:
+            column[row] = NEVER
+            patient.setback_candidate()
