@@ -3,26 +3,50 @@ support and guaranteed continuity; each carries its own running cost (``annual_p
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 from . import costing
-from .policy import Policy
+from .policy import Policy, within_bounds
 from .states import Service
 
 
 @dataclass
 class PeerSupportProgramme(Policy):
-    """Recruiting, training and coordinating peer supporters and volunteers (Dayson 2020; CMO 2018)."""
+    """Recruiting, training and coordinating peer supporters and volunteers (Dayson 2020; CMO 2018).
 
+    Without a budget the programme is bought whole at its price (``peer_programme_cost_per_100k_year_gbp``), so a
+    drawn price moves its spend. With ``budget_gbp_per_100k_year`` it spends that money and no other: a dearer
+    programme buys less of itself (issue 26: equal budgets stay equal money in every draw). What the money buys
+    is the programme's share ``budget / price``, and its lift on volunteering scales with it:
+    1 + (multiplier - 1) x share (an assumption: recruits in proportion to coordination bought, for want of a
+    dose-response figure), held within the multiplier's registry bounds."""
+
+    budget_gbp_per_100k_year: float | None = None
     kind: ClassVar[str] = "peer_support"
     label: ClassVar[str] = "peer support programme"
 
     def changes(self, model):
-        return {"peer_programme": True}
+        share = self.share_bought(model.p)
+        if share == 1.0:  # the budget is the price (the central case): the programme as its sources describe it
+            return {"peer_programme": True}
+        gain = model.p.peer_programme_multiplier - 1.0
+        lift = 1.0 + gain * share if gain > 0 else 1.0  # (a free programme: share is infinite, the bound holds it)
+        return {"peer_programme": True,
+                "peer_programme_multiplier": within_bounds("peer_programme_multiplier", lift)}  # fmt: skip
+
+    def share_bought(self, p) -> float:
+        """How much of the programme the budget buys at the price in force (1: all of it, or no budget given)."""
+        if self.budget_gbp_per_100k_year is None:
+            return 1.0
+        price = p.peer_programme_cost_per_100k_year_gbp
+        return self.budget_gbp_per_100k_year / price if price > 0 else math.inf
 
     def annual_programme_cost(self, model):
-        return costing.peer_programme_cost_year(model.p.peer_programme_cost_per_100k_year_gbp, model.p.population)
+        price = (model.p.peer_programme_cost_per_100k_year_gbp if self.budget_gbp_per_100k_year is None
+                 else self.budget_gbp_per_100k_year)  # fmt: skip
+        return costing.peer_programme_cost_year(price, model.p.population)
 
 
 @dataclass

@@ -9,7 +9,8 @@ from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.analysis import spend
 from spsim.experiments.runs.runner import Task, replicate_seed, run_task
 from spsim.model import SocialPrescribingModel
-from spsim.model.policies import LinkWorkerFunding
+from spsim.model.policies import LinkWorkerFunding, PeerSupportProgramme
+from spsim.experiments.optimise.levers import Split, policies_for
 from spsim.model.states import Service
 from tests.inprocess import spsim
 
@@ -53,19 +54,43 @@ def test_equal_budget_scenarios_spend_their_budget_to_within_one_percent(populat
     assert not spend.warnings(table)
 
 
-def test_equal_budgets_stay_equal_money_at_a_drawn_cost_of_a_post():
-    """A PSA draw or a robust search's draw may price a post 30% above the central cost: scenarios loaded at the
-    central values then buy fewer posts when they run, so they still spend their budget (issue 26 item 5; they
-    froze the posts at the central cost and spent 30% more on link workers and advisors)."""
+@pytest.mark.parametrize("drawn_price", [{"lw_cost_per_fte_year_gbp": 1.3 * 42_400.0},
+                                         {"peer_programme_cost_per_100k_year_gbp": 60_000.0},
+                                         {"peer_programme_cost_per_100k_year_gbp": 15_000.0}])  # fmt: skip
+def test_equal_budgets_stay_equal_money_at_a_drawn_price(drawn_price):
+    """A PSA draw or a robust search's draw may price a post 30% above the central cost, or the peer programme
+    anywhere in its range: scenarios loaded at the central values then buy fewer posts, or less of the programme,
+    when they run, so they still spend their budget (issue 26 item 5; posts were frozen at the central cost, and
+    the balanced budget spent -15% to +30% of its budget as the programme's price was drawn)."""
     loaded = [scenarios.load(name) for name in ["baseline", *EQUAL_BUDGET]]  # at the central values
     import pandas as pd
 
-    drawn = {"population": 50_000, "lw_cost_per_fte_year_gbp": 1.3 * 42_400.0}
+    drawn = {"population": 50_000, **drawn_price}
     rows = [run_task(Task(s, 0, replicate_seed(5, 0), weeks=8, place=drawn)).row for s in loaded]
     table = spend.spend_table(pd.DataFrame(rows), loaded, drawn)
     totals = table[table["lever"] == "total"].set_index("scenario")
     for name in EQUAL_BUDGET:
         assert abs(totals.loc[name, "actual_gbp"] / totals.loc[name, "stated_budget_gbp"] - 1) <= 0.01, name
+
+
+@pytest.mark.parametrize(("price", "lift"), [(30_000.0, 2.5), (60_000.0, 1.75), (15_000.0, 4.0)])
+def test_a_peer_budget_buys_the_share_of_the_programme_its_price_allows(price, lift):
+    """With a budget the programme costs the budget; at twice the price it buys half the programme, so half the
+    lift on volunteering over no programme (multiplier 2.5: 1.75), at half the price twice (4.0)."""
+    model = SocialPrescribingModel(rng=1, population=20_000, peer_programme_cost_per_100k_year_gbp=price,
+                                   policies=[PeerSupportProgramme(budget_gbp_per_100k_year=30_000.0)])  # fmt: skip
+    assert model.p.peer_programme and model.p.peer_programme_multiplier == pytest.approx(lift)
+    assert model.policies[0].annual_programme_cost(model) == pytest.approx(30_000.0 * 20_000 / 100_000)
+    unbudgeted = SocialPrescribingModel(rng=1, population=20_000, peer_programme_cost_per_100k_year_gbp=price,
+                                        policies=[PeerSupportProgramme()])  # fmt: skip
+    assert unbudgeted.p.peer_programme_multiplier == 2.5  # bought whole, at whatever it costs
+    assert unbudgeted.policies[0].annual_programme_cost(unbudgeted) == pytest.approx(price * 20_000 / 100_000)
+
+
+def test_the_optimiser_gives_the_peer_programme_its_money():
+    split = Split({"link_workers": 70_000.0, "peer_support": 30_000.0}, frozenset({"peer_support"}))
+    policies = policies_for(split, {})
+    assert {"type": "peer_support", "budget_gbp_per_100k_year": 30_000.0} in policies
 
 
 def test_a_scenario_that_misses_its_declared_budget_is_reported(tmp_path):

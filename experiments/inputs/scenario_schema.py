@@ -81,6 +81,7 @@ class SupportedDischarge(_Policy):
 
 class PeerSupport(_Policy):
     type: Literal["peer_support"]
+    budget_gbp_per_100k_year: MoneyPer100k | None = None  # the programme's money; a dearer programme buys less of itself
 
 
 class Training(_Policy):

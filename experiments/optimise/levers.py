@@ -129,7 +129,11 @@ def policies_for(split: Split, parameters: dict, starts_per_100k_year: float | N
         # reference had (the tariff itself may bring them) cannot spend more than the budget
         out.append({"type": "referral_tariff", "gbp_per_referral": money["referral_tariff"] / starts_per_100k_year,
                     "cap_gbp_per_100k_year": money["referral_tariff"]})
-    for lever in ("peer_support", "training", "awareness", "continuity", "long_term_support"):
+    if "peer_support" in split.switched_on:
+        # money, as the named balanced budget gives it: under a drawn price the programme buys more or less of
+        # itself and spends this (issue 26), so a robust search's splits stay within their budget
+        out.append({"type": "peer_support", "budget_gbp_per_100k_year": money["peer_support"]})
+    for lever in ("training", "awareness", "continuity", "long_term_support"):
         if lever in split.switched_on:
             out.append({"type": lever})
     return out
