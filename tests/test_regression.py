@@ -24,6 +24,9 @@ CASES = {
     ),
     # more primary-care link worker posts from week 13 (as more_link_workers buys them): what supply does to demand
     "more_posts": ({"population": 30_000}, (LinkWorkerFunding(start_week=13, budget_gbp_per_100k_year=100_000.0),)),
+    # the same without supply-induced demand: exactly the numbers more_posts gave before referrals followed supply
+    "more_posts_inelastic": ({"population": 30_000, "referral_supply_elasticity": 0.0},
+                             (LinkWorkerFunding(start_week=13, budget_gbp_per_100k_year=100_000.0),)),
 }
 
 
