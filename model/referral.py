@@ -1,7 +1,8 @@
 """Referral and first contact: who is referred each week, by whom, and how they reach a link worker.
 
 Referrals arrive by the medical routes (GP, community mental health team) and by self-referral,
-need-weighted over the catchment (ELSA odds ratios) and at a low point in the person's own course. A
+need-weighted over the catchment (ELSA odds ratios) and at a low point in the person's own course; the medical
+routes refer more when more link worker posts are funded than the place's own (``referral_supply_elasticity``). A
 referred person waits for a link worker with room (first come, first served), may give up waiting, and at
 first contact may decline (Bu 2024; Dayson 2020 for the supported pathway).
 """
@@ -35,8 +36,11 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     p = model.p
     weekly = p.referral_rate_per_1000 / 1000 * p.population / 52
     awareness_ratio = p.public_awareness / registry()["public_awareness"].value
+    # GPs and mental health teams refer more when more link workers are funded than the place's own (exactly 1
+    # otherwise); self-referral follows public awareness, not posts
+    supply = model.workforce.referral_supply_factor()
     for stream_name, mean in (
-        ("referrals.medical", weekly * (1 - p.self_referral_share)),
+        ("referrals.medical", weekly * (1 - p.self_referral_share) * supply),
         ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
     ):
         stream = model.streams[stream_name]

@@ -40,6 +40,8 @@ class Workforce:
         self._in_post: list[LinkWorker] = []  # in order of joining (Mesa's own agent set order)
         self.link_workers_left = 0  # link workers who chose to leave (their post stayed)
         self.posts_cut = 0  # posts a policy cut
+        # the place's own primary-care establishment, before any policy starts: what referral volume is set at
+        self.own_fte = self.establishment(Service.PRIMARY_CARE)
 
     # ------------------------------------------------------------------ posts
     def caseload_limit(self, service: Service) -> float:
@@ -98,6 +100,19 @@ class Workforce:
         """FTE the commissioner pays for this week: every funded post, filled or vacant (a link worker
         service is usually a block contract with a provider, paid whatever its vacancies)."""
         return self.establishment(service)
+
+    def referral_supply_factor(self) -> float:
+        """How many more (or fewer) referrals GPs and mental health teams make than at the place's own posts:
+        (primary-care FTE funded now / the place's own) ** ``referral_supply_elasticity`` (supply-induced demand).
+        Exactly 1.0 unless posts differ from the place's own, so runs without extra posts change in nothing.
+        Funded posts, not posts filled: vacancies come and go at random (a link worker leaves, the post waits to be
+        filled), so filled FTE would move every run's referrals; and GPs refer to the service commissioned, a vacancy
+        shows as a longer wait. No posts of its own (or no service): nothing to scale from, 1."""
+        now, own = self.establishment(Service.PRIMARY_CARE), self.own_fte
+        elasticity = self.model.p.referral_supply_elasticity
+        if now == own or own <= 0 or elasticity == 0:
+            return 1.0
+        return (now / own) ** elasticity
 
     def link_workers(self, service: Service | None = None) -> list[LinkWorker]:
         """Link workers in post (kept as they join and leave, not rebuilt from the agent set each time)."""

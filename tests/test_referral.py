@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from spsim.model import Cohort, PathwayState, Patient, ReferralSource, SocialPrescribingModel
+from spsim.model.policies import LinkWorkerFunding, VCSECapacityGrants
 from spsim.model.referral import referred_this_week
 
 S = PathwayState
@@ -180,6 +181,57 @@ def test_cmht_share_extremes(share, expect_cmht):
     assert smi_medical
     assert all((pt.source is ReferralSource.CMHT) == expect_cmht for pt in smi_medical)
     assert all(pt.source is not ReferralSource.CMHT for pt in patients if not pt.person.smi)
+
+
+# ------------------------------------------------------------------ demand follows supply
+def _referred(elasticity: float, policies=(), seed: int = 3, **overrides) -> SocialPrescribingModel:
+    model = SocialPrescribingModel(rng=seed, population=20_000, referral_supply_elasticity=elasticity,
+                                   policies=policies, **overrides)  # fmt: skip
+    model.run_for(WEEKS)
+    return model
+
+
+def test_the_supply_factor_is_posts_over_the_places_own_to_the_elasticity():
+    model = SocialPrescribingModel(rng=1, population=20_000, referral_supply_elasticity=0.5,
+                                   policies=[LinkWorkerFunding(fte_per_100k=12.0, start_week=2, end_week=4)])  # fmt: skip
+    assert model.workforce.referral_supply_factor() == 1.0  # before the policy: exactly 1, no power taken
+    model.run_for(3)
+    assert model.workforce.referral_supply_factor() == pytest.approx(2**0.5)  # twice the place's own posts
+    model.run_for(2)
+    assert model.workforce.referral_supply_factor() == 1.0  # the posts gone again: exactly 1
+
+
+@pytest.mark.parametrize("overrides", [{"social_prescribing": False}, {"link_workers_per_100k": 0.0}])
+def test_no_scaling_without_posts_of_the_places_own(overrides):
+    """No service, or a place with no posts of its own: nothing to scale from, so referrals are as at baseline."""
+    model = SocialPrescribingModel(rng=1, population=20_000, referral_supply_elasticity=0.5,
+                                   policies=[LinkWorkerFunding(fte_per_100k=12.0)], **overrides)  # fmt: skip
+    assert model.workforce.referral_supply_factor() == 1.0
+
+
+def test_more_posts_bring_more_referrals_when_demand_follows_supply():
+    """Paired seeds: twice the posts at elasticity 0.5 scale the medical routes' referrals by 2 ** 0.5 (1.41), about
+    1.34 x in all with self-referrals unchanged; at elasticity 0 the posts shorten waits but bring no referrals."""
+    more = [LinkWorkerFunding(fte_per_100k=12.0)]
+    ratios, inelastic = [], []
+    for seed in (3, 4, 5):
+        base = _referred(0.5, seed=seed).counters.referred
+        ratios.append(_referred(0.5, more, seed=seed).counters.referred / base)
+        inelastic.append(_referred(0.0, more, seed=seed).counters.referred / _referred(0.0, seed=seed).counters.referred)
+    assert 1.2 < np.mean(ratios) < 1.5, ratios
+    assert all(0.95 < r < 1.05 for r in inelastic), inelastic
+
+
+def test_the_elasticity_changes_nothing_without_extra_posts():
+    """Baseline, and a scenario that changes no posts (capacity grants): every number the same at any elasticity."""
+    for policies in ((), (VCSECapacityGrants(gbp_per_100k_year=80_000.0),)):
+        runs = [_referred(e, policies) for e in (0.0, 0.3, 0.9)]
+        for model in runs:
+            model.close_open_records()
+        first = runs[0].outcomes()
+        for model in runs[1:]:
+            assert model.counters.referred == runs[0].counters.referred
+            assert model.outcomes().equals(first)
 
 
 # ------------------------------------------------------------------ first contact and appropriateness

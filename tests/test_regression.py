@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from spsim.model import SocialPrescribingModel
-from spsim.model.policies import PeerSupportProgramme, SupportedDischarge, VCSECapacityGrants
+from spsim.model.policies import LinkWorkerFunding, PeerSupportProgramme, SupportedDischarge, VCSECapacityGrants
 
 GOLDEN = Path(__file__).parent / "golden" / "regression.json"
 CASES = {
@@ -22,6 +22,11 @@ CASES = {
         {"population": 30_000, "support_weeks": 52, "open_door": True, "referral_tariff_gbp": 100.0},
         (SupportedDischarge(start_week=10), PeerSupportProgramme(), VCSECapacityGrants(gbp_per_100k_year=80_000.0)),
     ),
+    # more primary-care link worker posts from week 13 (as more_link_workers buys them): what supply does to demand
+    "more_posts": ({"population": 30_000}, (LinkWorkerFunding(start_week=13, budget_gbp_per_100k_year=100_000.0),)),
+    # the same without supply-induced demand: exactly the numbers more_posts gave before referrals followed supply
+    "more_posts_inelastic": ({"population": 30_000, "referral_supply_elasticity": 0.0},
+                             (LinkWorkerFunding(start_week=13, budget_gbp_per_100k_year=100_000.0),)),
 }
 
 

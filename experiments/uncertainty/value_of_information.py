@@ -73,9 +73,10 @@ class ResearchGroup:
 # uncertain parameters: the decisions (support_weeks, public_awareness: runs.uncertain_parameters.NOT_UNCERTAIN)
 # are set, not researched.
 RESEARCH_GROUPS = (
-    ResearchGroup("referral_volume", "how many people are referred, by whom, and how many decline",
+    ResearchGroup("referral_volume", "how many people are referred, by whom, how many decline, and how referrals "
+                  "follow the number of link workers",
                   ("referral_rate_per_1000", "self_referral_share", "referral_decline_prob",
-                   "cmht_referral_share_smi")),
+                   "cmht_referral_share_smi", "referral_supply_elasticity")),
     ResearchGroup("group_capacity", "how many community groups there are, their places, and how they open and survive",
                   ("groups_per_100k", "group_places_mean", "new_groups_per_100k_year", "group_margin_mean",
                    "group_reserve_months_mean")),
