@@ -27,6 +27,7 @@ EXTRA_COLUMNS = [
     "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
     "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate", "mean_swemwbs_start",
     "provision_gap_share", "referrals_per_1000_year", "mh_volunteer_rate", "cmd_cohort_referrals",
+    "referred_most_deprived_share", "life_satisfaction_change_participants",
     # health economics (model/health_economics.py; docs/methods.md, "Economics"): discounted, everyone referred in the window
     "qalys_gained", "wellbys_gained", "wellby_value_gbp", "commissioner_cost_discounted_gbp", "care_cost_change_gbp",
     "net_cost_gbp", "nmb_20k_gbp", "nmb_30k_gbp", "net_swemwbs_change", "deadweight_share", "return_per_pound",
@@ -190,6 +191,13 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         if len(referred)
         else math.nan,
         "cmd_cohort_referrals": int((referred["cohort"] == "COMMON_MENTAL").sum()) if len(referred) else 0,
+        # who is referred: the share living in England's two most deprived fifths of small areas (IoD2019)
+        "referred_most_deprived_share": float((referred["imd_quintile"] <= 2).mean()) if len(referred) else math.nan,
+        # the before-and-after change those who took part would report on ONS life satisfaction (0-10), through
+        # the SWEMWBS-to-life-satisfaction slope the WELLBY account uses (uncontrolled, as evaluations measure it)
+        "life_satisfaction_change_participants": p.ls_per_swemwbs_point * float(
+            (measured["swemwbs_end"] - measured["swemwbs_start"])[measured["took_up"]].mean())
+        if len(measured) and measured["took_up"].any() else math.nan,  # fmt: skip
         # economics: everyone referred in the window, each to the horizon, against their own natural course
         "qalys_gained": qalys,
         "wellbys_gained": wellbys,
