@@ -36,6 +36,7 @@ class OutcomeRecord:
     state: str
     exit_reason: str
     reached_link_worker: bool
+    offered: bool  # a link worker suggested a suitable group (the offer Placement asks them about)
     took_up: bool
     sustained: bool
     volunteer: bool

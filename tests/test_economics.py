@@ -410,3 +410,21 @@ def test_the_wider_perspective_counts_the_groups_hosting_and_nets_out_transfers(
         assert row["wider_net_cost_gbp"] == pytest.approx(row["net_cost_gbp"] + row["vcse_hosting_cost_gbp"])
         assert row["nmb_20k_wider_gbp"] == pytest.approx(20_000 * row["qalys_gained"] - row["wider_net_cost_gbp"])
     assert rows[True]["vcse_hosting_cost_gbp"] > 0 and rows[False]["vcse_hosting_cost_gbp"] == 0
+
+
+def test_offers_are_recorded_and_take_up_and_persistence_are_counted_among_those_offered():
+    """Everyone who started a group had been offered one first (Placement asks at the first suggestion), and the
+    two per-offer shares the out-of-sample targets read are the shares among the offered, not among everyone."""
+    model = SocialPrescribingModel(rng=11, population=8_000, measure_from=26)
+    for _ in range(26 + 52):
+        model.step()
+    model.close_open_records()
+    row = replicate_metrics(model, "s", 0, 11, Window(since_week=26))
+    records = model.outcomes()
+    counted = records[records["referred_week"] >= 26]
+    assert not (counted["took_up"] & ~counted["offered"]).any()
+    offered = counted[counted["offered"]]
+    assert 0 < len(offered) < len(counted)
+    assert row["uptake_when_offered"] == pytest.approx(offered["took_up"].mean())
+    assert row["sustained_when_offered"] == pytest.approx(offered["sustained"].mean())
+    assert row["uptake_when_offered"] > row["vcse_uptake_rate"]

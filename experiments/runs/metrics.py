@@ -27,7 +27,8 @@ EXTRA_COLUMNS = [
     "groups_open_at_end", "mh_cohort_referrals", "mh_uptake_rate", "improved_rate_engaged",
     "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate", "mean_swemwbs_start",
     "provision_gap_share", "referrals_per_1000_year", "mh_volunteer_rate", "cmd_cohort_referrals",
-    "referred_most_deprived_share", "life_satisfaction_change_participants",
+    "referred_most_deprived_share", "life_satisfaction_change_participants", "uptake_when_offered",
+    "sustained_when_offered",
     # health economics (model/health_economics.py; docs/methods.md, "Economics"): discounted, everyone referred in the window
     "qalys_gained", "wellbys_gained", "wellby_value_gbp", "commissioner_cost_discounted_gbp", "care_cost_change_gbp",
     "net_cost_gbp", "nmb_20k_gbp", "nmb_30k_gbp", "net_swemwbs_change", "deadweight_share", "return_per_pound",
@@ -95,6 +96,7 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         out = out[out["referred_week"] >= window.since_week]
     referred = out
     measured = out[~out["censored"]] if len(out) else out
+    offered = referred[referred["offered"]] if len(referred) else referred
     mh = measured[measured["cohort"] == "MENTAL_HEALTH"] if len(measured) else measured
     jobless = measured[measured["working_age_not_employed"]] if len(measured) else measured
     weeks = model.week - window.since_week
@@ -198,6 +200,10 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         "life_satisfaction_change_participants": p.ls_per_swemwbs_point * float(
             (measured["swemwbs_end"] - measured["swemwbs_start"])[measured["took_up"]].mean())
         if len(measured) and measured["took_up"].any() else math.nan,  # fmt: skip
+        # among people a link worker offered a suitable group: the share who started it, and the share who kept
+        # going to sustained engagement (what a scheme that refers straight to a course counts, as Artlift did)
+        "uptake_when_offered": mean(offered, "took_up"),
+        "sustained_when_offered": mean(offered, "sustained"),
         # economics: everyone referred in the window, each to the horizon, against their own natural course
         "qalys_gained": qalys,
         "wellbys_gained": wellbys,
