@@ -42,7 +42,9 @@ class DueWeeks:
         """``runners``: for a kind run over its rows at once, what runs it, given the rows due (in order) and the
         week they are due (each runner writes NEVER in its column for the rows it has run)."""
         self.runners = runners or {}
-        self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
+        # one row per kind, one column per register row: cancelling every kind of a person (they leave) is one write
+        self.table = np.full((len(KINDS), capacity), NEVER, dtype=np.int32)
+        self.columns = dict(zip(KINDS, self.table, strict=True))  # each kind's row of ``table`` (a view)
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
         self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
         self.added = 0  # changes scheduled: a unit of work for the benchmark
@@ -76,14 +78,19 @@ class DueWeeks:
         self.added += len(rows)
 
     def cancel(self, row: int, kinds) -> None:
-        for kind in kinds:
-            column = self.columns[kind]
-            if row < len(column):
-                column[row] = NEVER
+        if row < self.table.shape[1]:  # else nothing was ever due for them
+            columns = self.columns
+            for kind in kinds:
+                columns[kind][row] = NEVER
+
+    def cancel_all(self, row: int) -> None:
+        """Nothing of any kind is due for ``row`` any more."""
+        if row < self.table.shape[1]:
+            self.table[:, row] = NEVER
 
     def forget(self, row: int) -> None:
         """The person left the model: nothing of theirs is due any more."""
-        self.cancel(row, KINDS)
+        self.cancel_all(row)
         self.patients.pop(row, None)
 
     def pending(self, row: int, kind: str) -> bool:
@@ -118,8 +125,8 @@ class DueWeeks:
                 del self._weeks[w]
 
     def _grow(self, size: int) -> None:
-        capacity = max(size, 2 * len(next(iter(self.columns.values()))))
-        for kind, column in self.columns.items():
-            grown = np.full(capacity, NEVER, dtype=np.int32)
-            grown[: len(column)] = column
-            self.columns[kind] = grown
+        capacity = max(size, 2 * self.table.shape[1])
+        grown = np.full((len(KINDS), capacity), NEVER, dtype=np.int32)
+        grown[:, : self.table.shape[1]] = self.table
+        self.table = grown
+        self.columns = dict(zip(KINDS, grown, strict=True))

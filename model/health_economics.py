@@ -165,9 +165,7 @@ class HealthEconomics:
             return
         self._record[rows] = record_indices
         sw, _, natural_sw, _ = model.register.scores_and_natural(rows, week, model.course, model.p)
-        records = model.observers.records
-        for index, above_natural in zip(record_indices.tolist(), (sw - natural_sw).tolist(), strict=True):
-            records.set(index, swemwbs_above_natural=above_natural)
+        model.observers.records.set_many(record_indices, swemwbs_above_natural=sw - natural_sw)
         if self._finished[rows].any():
             self._write(rows[self._finished[rows]])
 
@@ -212,12 +210,11 @@ class HealthEconomics:
             self._accounts[rows, :3] += projected(self.model, rows, week, start, end, width, self.since_week)
 
     def _write(self, rows: np.ndarray) -> None:
-        """Write finished accounts into their records (one person at a time: once per person, not per week)."""
-        records, accounts = self.model.observers.records, self._accounts
-        for row in rows.tolist():
-            qalys, wellbys, care = accounts[row, :3].tolist()
-            records.set(int(self._record[row]), qalys_gained=qalys, wellbys_gained=wellbys, care_cost_change_gbp=care,
-                        mh_discharged_after_follow_up=bool(self._late_discharge[row]))  # fmt: skip
+        """Write finished accounts into their records (once per person, not per week)."""
+        accounts = self._accounts
+        self.model.observers.records.set_many(
+            self._record[rows], qalys_gained=accounts[rows, 0], wellbys_gained=accounts[rows, 1],
+            care_cost_change_gbp=accounts[rows, 2], mh_discharged_after_follow_up=self._late_discharge[rows])
 
 
 def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:

@@ -71,7 +71,9 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def places(self) -> int:
-        places = self.base_places + self.grant_places
+        places = self.base_places
+        if self.grant_per_week:  # most groups have no grant (read very often: ``grant_places`` would give 0)
+            places += self.grant_places
         if self.volunteers:
             places += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
         return places
@@ -142,21 +144,26 @@ class VCSEGroup(mesa.Agent):
                 patient.give_up_group_wait()
         p = self.model.p
         # Grant-funded places are paid for by the grant itself; referred attendees on the group's
-        # own places are an unfunded load unless a tariff covered them when they started.
-        grant_places = self.grant_places
-        grant_spend = min(grant_places * p.grant_cost_per_place_year_gbp / 52, self.grant_per_week)
+        # own places are an unfunded load unless a tariff covered them when they started. Most groups have no
+        # grant (every group, every week: the arithmetic is skipped, not changed: taking 0.0 away is exact)
+        if self.grant_per_week:
+            grant_places = self.grant_places
+            grant_spend = min(grant_places * p.grant_cost_per_place_year_gbp / 52, self.grant_per_week)
+        else:
+            grant_places, grant_spend = 0, 0.0
         # volunteers give their time rather than cost it
         referred_on_own_places = max(len(self.members) - len(self.volunteers) - grant_places, 0)
-        attendee_spend = (referred_on_own_places + len(self.held_until)) * p.cost_per_attendee_week_gbp
+        held = self.held_until
+        attendee_spend = (referred_on_own_places + len(held)) * p.cost_per_attendee_week_gbp
         # income, then running costs, grant places and attendees: ``receive`` and ``spend`` in that order, written
-        # out (every group, every week), the sums in the same order
+        # out, the sums in the same order
         income, running = self.income_per_week, self.running_cost_per_week
         self.reserves = self.reserves + income - running - grant_spend - attendee_spend
         self.received += income
         self.spent = self.spent + running + grant_spend + attendee_spend
         if self.reserves < 0:
             self.model.community.close_group(self)
-        elif self.held_until:  # after this week's costs: a place held until week w is paid for through w
+        elif held:  # after this week's costs: a place held until week w is paid for through w
             self.release_held_places()
 
     def close(self) -> list[Patient]:
