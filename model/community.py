@@ -5,6 +5,7 @@ almanac for the size of groups)."""
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +24,7 @@ class Community:
         self.model = model
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
+        self.opened: list[VCSEGroup] = []  # every group ever opened, in order (model/matching.py reads the newest)
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
@@ -39,9 +41,13 @@ class Community:
     # ------------------------------------------------------------------ which groups exist
     def groups(self) -> list[VCSEGroup]:
         """The open groups, by activity then age (a copy: callers may close groups while going through it)."""
+        return list(self._open_groups())
+
+    def _open_groups(self) -> list[VCSEGroup]:
+        """``groups`` itself, not a copy: for readings that close nothing."""
         if self._open is None:
             self._open = [g for per_activity in self.by_activity for g in per_activity]
-        return list(self._open)
+        return self._open
 
     def table(self) -> GroupTable:
         """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
@@ -88,6 +94,7 @@ class Community:
         VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
         group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
+        self.opened.append(group)
         self._table = self._open = None
         return group
 
@@ -140,8 +147,9 @@ class Community:
             patient.group_closed()
 
     # ------------------------------------------------------------------ readings
+    # read every week for the weekly series (a reading per group, without a generator's frame for each)
     def waiting(self) -> int:
-        return sum(len(g.waiting) for g in self.groups())
+        return sum(map(len, map(attrgetter("waiting"), self._open_groups())))
 
     def places(self) -> int:
-        return sum(g.places for g in self.groups())
+        return sum(map(attrgetter("places"), self._open_groups()))

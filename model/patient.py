@@ -75,6 +75,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     gives_up_at = math.inf  # deadline while waiting for a link worker or a group place
     took_up = False
     short_of_provision = False  # found nothing suitable, or gave up waiting for a place
+    nothing_in_reach: tuple | None = None  # when matching last found nothing suitable in reach (model/matching.py)
     sustained = False
     volunteer = False
     setbacks = 0
