@@ -5,6 +5,7 @@ almanac for the size of groups)."""
 from __future__ import annotations
 
 import math
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from . import costing
 from .activities import catalogue
-from .group_table import GroupTable
+from .group_table import TRAITS, GroupTable
 from .vcse_group import VCSEGroup
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ class Community:
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
         self.opened: list[VCSEGroup] = []  # every group ever opened, in order (model/matching.py reads the newest)
+        self._is_open = bytearray()  # 1 for each of them still open (a group never opens again)
+        self._traits: dict[str, list] = {name: [] for name in TRAITS}  # theirs, for the group table (never change)
+        self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, until a group opens
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
@@ -53,7 +57,12 @@ class Community:
         """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
         when one opens or closes."""
         if self._table is None:
-            self._table = GroupTable(self.groups(), cell_km=self.model.p.reach_km_mean)
+            # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows
+            if self._trait_columns is None:
+                self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
+            is_open = np.frombuffer(bytes(self._is_open), dtype=bool)
+            self._table = GroupTable(list(compress(self.opened, self._is_open)), cell_km=self.model.p.reach_km_mean,
+                                     traits={name: column[is_open] for name, column in self._trait_columns.items()})
         return self._table
 
     @property
@@ -95,6 +104,10 @@ class Community:
         group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
         self.opened.append(group)
+        self._is_open.append(1)
+        for name, values in self._traits.items():
+            values.append(getattr(group, name))
+        self._trait_columns = None
         self._table = self._open = None
         return group
 
@@ -140,6 +153,7 @@ class Community:
         group.closed_week = self.model.week
         activity = catalogue().index(group.activity)
         self.by_activity[activity].remove(group)
+        self._is_open[self.opened.index(group)] = 0
         self._table = self._open = None
         self.closed_groups.append(group)
         group.remove()
