@@ -108,7 +108,8 @@ class HealthEconomics:
         if not len(rows):
             return
         read, *values = register.week_reading(week, model.course, p, rows)  # shared with the weekly means
-        sw, lo, natural_sw, natural_lo = (value[np.searchsorted(read, rows)] for value in values)
+        at = np.searchsorted(read, rows)  # where each account's row is in the reading
+        sw, lo, natural_sw, natural_lo = (value[at] for value in values)
         ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)]
         qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
         accounts = self._account(rows)
