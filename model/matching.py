@@ -50,9 +50,9 @@ def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> 
     noted_for, opened_then = patient.nothing_in_reach
     if noted_for != _seeker(patient, model):
         return False  # a different reach (the parameters changed) or person: look again
-    opened = model.community.opened
-    new = [g for g in opened[opened_then:] if g.is_open and g.activity_index in _wanted(patient.preferences)[0]
-           and not (patient.cannot_pay and g.charges)]  # fmt: skip
+    opened, wanted = model.community.opened, _wanted(patient.preferences)[0]
+    new = [g for g in opened[opened_then:]
+           if g.is_open and g.activity_index in wanted and not (patient.cannot_pay and g.charges)]  # fmt: skip
     if new:
         person = patient.person
         x, y = np.array([g.x for g in new], dtype=float), np.array([g.y for g in new], dtype=float)
