@@ -13,6 +13,7 @@ import numpy as np
 
 from . import costing
 from .activities import catalogue
+from .group_ledger import GroupLedger
 from .group_table import TRAITS, GroupTable
 from .vcse_group import VCSEGroup
 
@@ -25,6 +26,7 @@ class Community:
         self.model = model
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
+        self.ledger = GroupLedger()  # every group's money and head counts, as columns (model/group_ledger.py)
         self.opened: list[VCSEGroup] = []  # every group ever opened, in order (model/matching.py reads the newest)
         self._is_open = bytearray()  # 1 for each of them still open (a group never opens again)
         self._traits: dict[str, list] = {name: [] for name in TRAITS}  # theirs, for the group table (never change)
@@ -101,7 +103,7 @@ class Community:
     def add_group(self, activity: int, **traits: Any) -> VCSEGroup:
         """A new open community group (``activity``: index in the activity catalogue; ``traits``: the
         VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
-        group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
+        group = VCSEGroup(self.model, self.ledger, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
         self.opened.append(group)
         self._is_open.append(1)
@@ -130,7 +132,7 @@ class Community:
         for group in open_groups:
             if share == 0.0 and group.grant_per_week == 0.0:
                 continue
-            group.grant_per_week = share
+            group.set_grant(share)
             if share > 0:
                 group.receive(share, from_commissioner=True)
                 model.ledger.grants_paid += share
