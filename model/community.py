@@ -165,7 +165,8 @@ class Community:
     # ------------------------------------------------------------------ readings
     # read every week for the weekly series (a reading per group, without a generator's frame for each)
     def waiting(self) -> int:
-        return sum(map(len, map(attrgetter("waiting"), self._open_groups())))
+        """People on groups' waiting lists (the ledger counts them; a closed group's list is empty)."""
+        return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
 
     def places(self) -> int:
         return sum(map(attrgetter("places"), self._open_groups()))
