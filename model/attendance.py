@@ -66,7 +66,7 @@ class Attendance:
             self.model.counters.took_up_activity += 1
             self.model.community.pay_tariff(group)
         if self.volunteer:
-            group.volunteers[self] = None
+            group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, event)
             group.admit_from_waiting_list()  # the places a returning volunteer adds
         else:
@@ -108,7 +108,7 @@ class Attendance:
         if self.draw("volunteer") < chance:
             self.volunteer = True
             self.model.counters.volunteered += 1
-            self.group.volunteers[self] = None
+            self.group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, Event.VOLUNTEERS)
             self.group.admit_from_waiting_list()  # a volunteer adds places
         else:

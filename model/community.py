@@ -5,13 +5,16 @@ almanac for the size of groups)."""
 from __future__ import annotations
 
 import math
+from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import costing
 from .activities import catalogue
-from .group_table import GroupTable
+from .group_ledger import GroupLedger
+from .group_table import TRAITS, GroupTable
 from .vcse_group import VCSEGroup
 
 if TYPE_CHECKING:
@@ -23,6 +26,11 @@ class Community:
         self.model = model
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
         self.closed_groups: list[VCSEGroup] = []  # kept for their accounts
+        self.ledger = GroupLedger()  # every group's money and head counts, as columns (model/group_ledger.py)
+        self.opened: list[VCSEGroup] = []  # every group ever opened, in order (model/matching.py reads the newest)
+        self._is_open = bytearray()  # 1 for each of them still open (a group never opens again)
+        self._traits: dict[str, list] = {name: [] for name in TRAITS}  # theirs, for the group table (never change)
+        self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, until a group opens
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
@@ -39,15 +47,24 @@ class Community:
     # ------------------------------------------------------------------ which groups exist
     def groups(self) -> list[VCSEGroup]:
         """The open groups, by activity then age (a copy: callers may close groups while going through it)."""
+        return list(self._open_groups())
+
+    def _open_groups(self) -> list[VCSEGroup]:
+        """``groups`` itself, not a copy: for readings that close nothing."""
         if self._open is None:
             self._open = [g for per_activity in self.by_activity for g in per_activity]
-        return list(self._open)
+        return self._open
 
     def table(self) -> GroupTable:
         """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
         when one opens or closes."""
         if self._table is None:
-            self._table = GroupTable(self.groups(), cell_km=self.model.p.reach_km_mean)
+            # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows
+            if self._trait_columns is None:
+                self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
+            is_open = np.frombuffer(bytes(self._is_open), dtype=bool)
+            self._table = GroupTable(list(compress(self.opened, self._is_open)), cell_km=self.model.p.reach_km_mean,
+                                     traits={name: column[is_open] for name, column in self._trait_columns.items()})
         return self._table
 
     @property
@@ -86,8 +103,13 @@ class Community:
     def add_group(self, activity: int, **traits: Any) -> VCSEGroup:
         """A new open community group (``activity``: index in the activity catalogue; ``traits``: the
         VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
-        group = VCSEGroup(self.model, activity=catalogue()[activity], **traits)
+        group = VCSEGroup(self.model, self.ledger, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
+        self.opened.append(group)
+        self._is_open.append(1)
+        for name, values in self._traits.items():
+            values.append(getattr(group, name))
+        self._trait_columns = None
         self._table = self._open = None
         return group
 
@@ -110,7 +132,7 @@ class Community:
         for group in open_groups:
             if share == 0.0 and group.grant_per_week == 0.0:
                 continue
-            group.grant_per_week = share
+            group.set_grant(share)
             if share > 0:
                 group.receive(share, from_commissioner=True)
                 model.ledger.grants_paid += share
@@ -133,6 +155,7 @@ class Community:
         group.closed_week = self.model.week
         activity = catalogue().index(group.activity)
         self.by_activity[activity].remove(group)
+        self._is_open[self.opened.index(group)] = 0
         self._table = self._open = None
         self.closed_groups.append(group)
         group.remove()
@@ -140,8 +163,10 @@ class Community:
             patient.group_closed()
 
     # ------------------------------------------------------------------ readings
+    # read every week for the weekly series (a reading per group, without a generator's frame for each)
     def waiting(self) -> int:
-        return sum(len(g.waiting) for g in self.groups())
+        """People on groups' waiting lists (the ledger counts them; a closed group's list is empty)."""
+        return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
 
     def places(self) -> int:
-        return sum(g.places for g in self.groups())
+        return sum(map(attrgetter("places"), self._open_groups()))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 # never leave out a group on the edge of someone's reach: the grid proposes, the exact distance decides.
 EDGE_MARGIN_KM = 1e-6
 SMALLEST_CELL_KM = 0.1  # so that a reach of nothing does not make cells of no size
+TRAITS = ("x", "y", "charges", "activity_index")  # what the table keeps of each group
 
 
 class GroupTable:
@@ -26,15 +27,19 @@ class GroupTable:
     of cells are one slice (``near``). Any cell size gives the same answer; one about a person's reach keeps both
     the slices and the groups read few."""
 
-    def __init__(self, groups: list[VCSEGroup], cell_km: float):
-        # rows in the order the groups were made (Mesa's ids rise), so that matching breaks a tie on a row's number
-        self.groups = groups = sorted(groups, key=attrgetter("unique_id"))
-        self.x = np.array([g.x for g in groups], dtype=float)
-        self.y = np.array([g.y for g in groups], dtype=float)
-        self.charges = np.array([g.charges for g in groups], dtype=bool)
+    def __init__(self, groups: list[VCSEGroup], cell_km: float, traits: dict[str, np.ndarray] | None = None):
+        """``traits``: the groups' ``x``, ``y``, ``charges`` and ``activity_index`` as arrays, ``groups`` already in
+        age order, when the caller keeps them (``Community``: a group opening or closing then costs no pass over
+        every group's attributes)."""
+        if traits is None:  # rows in the order the groups were made (Mesa's ids rise): a tie goes to the older
+            groups = sorted(groups, key=attrgetter("unique_id"))
+            traits = {name: [getattr(g, name) for g in groups] for name in TRAITS}
+        self.groups = groups
+        self.x = np.asarray(traits["x"], dtype=float)
+        self.y = np.asarray(traits["y"], dtype=float)
+        self.charges = np.asarray(traits["charges"], dtype=bool)
         self.free_to_attend = ~self.charges
-        self.unique_id = np.array([g.unique_id for g in groups], dtype=np.int64)
-        self.activity = np.array([g.activity_index for g in groups], dtype=np.int64)
+        self.activity = np.asarray(traits["activity_index"], dtype=np.int64)
         self.cell_km = cell_km = max(cell_km, SMALLEST_CELL_KM)
         self.x0 = float(self.x.min()) if groups else 0.0
         self.y0 = float(self.y.min()) if groups else 0.0
@@ -48,6 +53,10 @@ class GroupTable:
         cells = self.activities * self.rows * self.columns
         # where each cell's groups start in ``by_cell`` (a list: read a few times per match, one by one)
         self.starts: list[int] = np.searchsorted(cell[self.by_cell], np.arange(cells + 1)).tolist()
+
+    @property
+    def unique_id(self) -> np.ndarray:
+        return np.array([g.unique_id for g in self.groups], dtype=np.int64)
 
     def near(self, x: float, y: float, reach_km: float, activities: tuple[int, ...]) -> np.ndarray:
         """Rows of the groups of ``activities`` in the cells that a circle of ``reach_km`` around (x, y) touches:

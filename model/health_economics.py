@@ -108,7 +108,8 @@ class HealthEconomics:
         if not len(rows):
             return
         read, *values = register.week_reading(week, model.course, p, rows)  # shared with the weekly means
-        sw, lo, natural_sw, natural_lo = (value[np.searchsorted(read, rows)] for value in values)
+        at = np.searchsorted(read, rows)  # where each account's row is in the reading
+        sw, lo, natural_sw, natural_lo = (value[at] for value in values)
         ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)]
         qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
         accounts = self._account(rows)
@@ -165,9 +166,7 @@ class HealthEconomics:
             return
         self._record[rows] = record_indices
         sw, _, natural_sw, _ = model.register.scores_and_natural(rows, week, model.course, model.p)
-        records = model.observers.records
-        for index, above_natural in zip(record_indices.tolist(), (sw - natural_sw).tolist(), strict=True):
-            records.set(index, swemwbs_above_natural=above_natural)
+        model.observers.records.set_many(record_indices, swemwbs_above_natural=sw - natural_sw)
         if self._finished[rows].any():
             self._write(rows[self._finished[rows]])
 
@@ -212,12 +211,11 @@ class HealthEconomics:
             self._accounts[rows, :3] += projected(self.model, rows, week, start, end, width, self.since_week)
 
     def _write(self, rows: np.ndarray) -> None:
-        """Write finished accounts into their records (one person at a time: once per person, not per week)."""
-        records, accounts = self.model.observers.records, self._accounts
-        for row in rows.tolist():
-            qalys, wellbys, care = accounts[row, :3].tolist()
-            records.set(int(self._record[row]), qalys_gained=qalys, wellbys_gained=wellbys, care_cost_change_gbp=care,
-                        mh_discharged_after_follow_up=bool(self._late_discharge[row]))  # fmt: skip
+        """Write finished accounts into their records (once per person, not per week)."""
+        accounts = self._accounts
+        self.model.observers.records.set_many(
+            self._record[rows], qalys_gained=accounts[rows, 0], wellbys_gained=accounts[rows, 1],
+            care_cost_change_gbp=accounts[rows, 2], mh_discharged_after_follow_up=self._late_discharge[rows])
 
 
 def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:

@@ -25,7 +25,7 @@ def _in_reach(patient: Patient, model: SocialPrescribingModel) -> tuple[GroupTab
     activities in the cells around the person are read (``GroupTable.near``)."""
     person = patient.person
     table = model.community.table()
-    reach = person.reach_km * (model.p.advisor_reach_factor if patient.service is Service.MENTAL_HEALTH else 1)
+    reach = _reach(patient, model)
     activities, rank_of = _wanted(patient.preferences)
     index = table.near(person.x, person.y, reach, activities)
     if not len(index):
@@ -36,6 +36,35 @@ def _in_reach(patient: Patient, model: SocialPrescribingModel) -> tuple[GroupTab
         ok &= table.free_to_attend[index]
     index, distance = index[ok], distance[ok]
     return table, index, rank_of[table.activity[index]], distance
+
+
+def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
+    return patient.person.reach_km * (model.p.advisor_reach_factor if patient.service is Service.MENTAL_HEALTH else 1)
+
+
+def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> bool:
+    """Whether the person, who found nothing suitable in reach when ``patient.nothing_in_reach`` was noted, still
+    finds nothing: groups only close or open, so only the groups opened since can be in reach now (a
+    quarter of an ICB's matches are such people's reviews, and their answer has not changed). The same test as
+    ``_in_reach`` (the same distances, to the bit), on those few groups."""
+    noted_for, opened_then = patient.nothing_in_reach
+    if noted_for != _seeker(patient, model):
+        return False  # a different reach (the parameters changed) or person: look again
+    opened, wanted = model.community.opened, _wanted(patient.preferences)[0]
+    new = [g for g in opened[opened_then:]
+           if g.is_open and g.activity_index in wanted and not (patient.cannot_pay and g.charges)]  # fmt: skip
+    if new:
+        person = patient.person
+        x, y = np.array([g.x for g in new], dtype=float), np.array([g.y for g in new], dtype=float)
+        if (np.hypot(x - person.x, y - person.y) <= noted_for[1]).any():  # as GroupTable's columns
+            return False
+    patient.nothing_in_reach = noted_for, len(opened)
+    return True
+
+
+def _seeker(patient: Patient, model: SocialPrescribingModel) -> tuple:
+    """All that decides which groups are in reach of ``patient`` and suitable, besides the groups."""
+    return patient.person, _reach(patient, model), patient.preferences, patient.cannot_pay
 
 
 def _in_order(index: np.ndarray, rank: np.ndarray, distance: np.ndarray) -> np.ndarray:
@@ -73,8 +102,11 @@ def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup |
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
     shortage of accessible provision that Wildman 2019 and Bu 2024 report.
     """
+    if patient.nothing_in_reach is not None and _still_nothing_in_reach(patient, model):
+        return None
     table, index, rank, distance = _in_reach(patient, model)
     if not len(index):
+        patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
         return None
     groups = table.groups
     for i in index[_in_order(index, rank, distance)].tolist():

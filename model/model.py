@@ -22,6 +22,7 @@ from .link_worker import LinkWorker
 from .natural_course import NaturalCourse
 from .observers import Observers
 from .follow_up import close_records
+from .group_ledger import run_groups_week
 from .place import Layout
 from .parameters import ParameterError, Params, resolve
 from .patient import Patient
@@ -123,8 +124,8 @@ class SocialPrescribingModel(mesa.Model):
         arrive_referrals(self)
         self.workforce.allocate()
         self.community.distribute_grants()
-        if VCSEGroup in self.agents_by_type:
-            self.agents_by_type[VCSEGroup].do("step")  # waiting lists, then the week's finances
+        # every group's waiting list, then its week's finances (VCSEGroup.step, for all at once: model/group_ledger.py)
+        run_groups_week(self, list(self.agents_by_type.get(VCSEGroup, ())))
         self.attendance_weeks += attend_the_week(self)
         if LinkWorker in self.agents_by_type:
             self.agents_by_type[LinkWorker].shuffle_do("step")  # some leave

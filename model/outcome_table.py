@@ -52,9 +52,9 @@ class OutcomeTable:
         columns = {**{name: [value] * size for name, value in DEFAULTS.items()}, **columns}
         for name, values in columns.items():
             kind = KIND[name]
-            if kind in TYPES:
-                self._columns[name].extend(np.asarray(values, dtype=TYPES[kind][1]).astype(
-                    np.int8 if kind == "bool" else TYPES[kind][1]).tolist())
+            if kind in TYPES:  # the bytes of the typed array: no Python number made for each value
+                typed = np.asarray(values, dtype=TYPES[kind][1])
+                self._columns[name].frombytes((typed.astype(np.int8) if kind == "bool" else typed).tobytes())
             else:
                 self._columns[name].extend(values)
         self._size += size
@@ -67,6 +67,14 @@ class OutcomeTable:
         """Fill in columns of a row written earlier (the economics account, when the week ends)."""
         for name, value in values.items():
             self._columns[name][row] = value
+
+    def set_many(self, rows: np.ndarray, **values: np.ndarray) -> None:
+        """``set`` for many rows at once: each column's ``values`` (one per row) written through a NumPy view of
+        its typed array (the view is let go at once: an array with a view of it cannot grow)."""
+        for name, column_values in values.items():
+            kind = KIND[name]
+            dtype = np.int8 if kind == "bool" else TYPES[kind][1]
+            np.frombuffer(self._columns[name], dtype=dtype)[rows] = np.asarray(column_values).astype(dtype)
 
     def __getitem__(self, row: int) -> OutcomeRecord:
         """Row ``row`` as a record (for a look at one person; the table is read as ``frame``)."""

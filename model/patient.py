@@ -10,6 +10,7 @@ which refuses a move the pathway (``states.TRANSITIONS``) does not have.
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import TYPE_CHECKING
 
 import mesa
@@ -74,6 +75,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     gives_up_at = math.inf  # deadline while waiting for a link worker or a group place
     took_up = False
     short_of_provision = False  # found nothing suitable, or gave up waiting for a place
+    nothing_in_reach: tuple | None = None  # when matching last found nothing suitable in reach (model/matching.py)
     sustained = False
     volunteer = False
     setbacks = 0
@@ -152,7 +154,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         model.on_state_change(self, old, state, event)
         if state in TERMINAL:
             self.exit_reason = event.value
-            model.due.cancel(self.row, STAGE_OF)  # every stage's pending changes
+            model.due.cancel_all(self.row)  # every stage's pending changes
             self.end_support_episode()
             model.leave_pathway(self)
 
@@ -163,4 +165,10 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def cancel(self, *stages: str) -> None:
         """Cancel every pending change of the given stages."""
-        self.model.due.cancel(self.row, [name for name, stage in STAGE_OF.items() if stage in stages])
+        self.model.due.cancel(self.row, _kinds_of(stages))
+
+
+@cache
+def _kinds_of(stages: tuple[str, ...]) -> tuple[str, ...]:
+    """The kinds of change that ``stages`` own (a stage cancels its own often: worked out once per set)."""
+    return tuple(name for name, stage in STAGE_OF.items() if stage in stages)

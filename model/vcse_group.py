@@ -12,8 +12,21 @@ from .activities import Activity, catalogue
 from .states import Event
 
 if TYPE_CHECKING:
+    from .group_ledger import GroupLedger
     from .model import SocialPrescribingModel
     from .patient import Patient
+
+
+def _in_ledger(name: str) -> property:
+    """A group's number kept in its row of the groups' ledger (model/group_ledger.py), read and set as an attribute."""
+
+    def get(self: VCSEGroup) -> float:
+        return float(self._ledger.columns[name][self.slot])
+
+    def put(self: VCSEGroup, value: float) -> None:
+        self._ledger.columns[name][self.slot] = value
+
+    return property(get, put)
 
 
 class VCSEGroup(mesa.Agent):
@@ -27,9 +40,19 @@ class VCSEGroup(mesa.Agent):
 
     model: SocialPrescribingModel
 
+    # its money, in its row of the groups' ledger, where a week's finances are worked out for every group at once
+    reserves = _in_ledger("reserves")
+    received = _in_ledger("received")
+    spent = _in_ledger("spent")
+    commissioner_funding = _in_ledger("commissioner_funding")  # the part of ``received`` paid by the commissioner
+    income_per_week = _in_ledger("income_per_week")
+    running_cost_per_week = _in_ledger("running_cost_per_week")
+    grant_per_week = 0.0  # a capacity grant's share (``set_grant``: an attribute too, as matching reads it very often)
+
     def __init__(
         self,
         model: SocialPrescribingModel,
+        ledger: GroupLedger,
         activity: Activity,
         x: float,
         y: float,
@@ -40,6 +63,8 @@ class VCSEGroup(mesa.Agent):
         reserves: float,
     ):
         super().__init__(model)
+        self._ledger = ledger
+        self.slot = ledger.add()  # its row of the ledger
         self.activity = activity
         self.activity_index = catalogue().index(activity)  # its place in the catalogue (a register column)
         self.x, self.y = x, y
@@ -56,11 +81,20 @@ class VCSEGroup(mesa.Agent):
         self.volunteers: dict[Patient, None] = {}
         self.waiting: deque[Patient] = deque()
         self.held_until: list[int] = []  # places held by unsuitable referrals passed on, until these weeks
-        self.grant_per_week = 0.0
-        # Ledger, so that reserves = opening + received - spent can be checked.
-        self.received = 0.0
-        self.spent = 0.0
-        self.commissioner_funding = 0.0  # the part of `received` paid by the commissioner (tariffs, grants)
+        # grant, received, spent and the commissioner's part start at 0 (reserves = opening + received - spent)
+
+    def set_grant(self, per_week: float) -> None:
+        """This week's share of the capacity grants (its places follow: ``grant_places``)."""
+        self.grant_per_week = per_week
+        self._ledger.columns["grant_per_week"][self.slot] = per_week
+
+    def _counted(self) -> None:
+        """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs)."""
+        columns, slot = self._ledger.columns, self.slot
+        columns["members"][slot] = len(self.members)
+        columns["volunteers"][slot] = len(self.volunteers)
+        columns["held"][slot] = len(self.held_until)
+        columns["waiting"][slot] = len(self.waiting)
 
     # ------------------------------------------------------------ places
     @property
@@ -71,7 +105,9 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def places(self) -> int:
-        places = self.base_places + self.grant_places
+        places = self.base_places
+        if self.grant_per_week:  # most groups have no grant (read very often: ``grant_places`` would give 0)
+            places += self.grant_places
         if self.volunteers:
             places += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
         return places
@@ -83,22 +119,32 @@ class VCSEGroup(mesa.Agent):
     def hold_place(self, until_week: int) -> None:
         """An unsuitable referral takes a place until ``until_week``, when it is found not to fit."""
         self.held_until.append(until_week)
+        self._counted()
 
     def release_held_places(self) -> None:
         week = self.model.week
         if any(until <= week for until in self.held_until):
             self.held_until = [until for until in self.held_until if until > week]
+            self._counted()
             self.admit_from_waiting_list()
 
     def join(self, patient: Patient) -> None:
         self.members[patient] = None
+        self._counted()
+
+    def add_volunteer(self, patient: Patient) -> None:
+        """A member becomes (or comes back as) a volunteer: they add places."""
+        self.volunteers[patient] = None
+        self._counted()
 
     def leave(self, patient: Patient) -> None:
         """A member leaves: their place goes to the next person on the waiting list who still wants it."""
         self.members.pop(patient, None)
         if patient in self.volunteers:  # the places this volunteer added go with them
             del self.volunteers[patient]
+            self._counted()
             self.enforce_places()
+        self._counted()
         self.admit_from_waiting_list()
 
     def enforce_places(self) -> None:
@@ -111,17 +157,22 @@ class VCSEGroup(mesa.Agent):
                 del self.volunteers[newest]
             del self.members[newest]
             self.waiting.appendleft(newest)
+            self._counted()
             newest.moved_to_waiting_list(self)
 
     def admit_from_waiting_list(self) -> None:
         while self.is_open and self.waiting and self.free_places > 0:
-            self.waiting.popleft().start_attending(self, Event.ADMITTED)
+            patient = self.waiting.popleft()
+            self._counted()
+            patient.start_attending(self, Event.ADMITTED)
 
     def add_to_waiting_list(self, patient: Patient) -> None:
         self.waiting.append(patient)
+        self._counted()
 
     def remove_from_waiting_list(self, patient: Patient) -> None:
         self.waiting.remove(patient)  # a person not on the list here is a bug: let it raise
+        self._counted()
 
     # ------------------------------------------------------------ money
     def receive(self, amount: float, from_commissioner: bool = False) -> None:
@@ -142,21 +193,26 @@ class VCSEGroup(mesa.Agent):
                 patient.give_up_group_wait()
         p = self.model.p
         # Grant-funded places are paid for by the grant itself; referred attendees on the group's
-        # own places are an unfunded load unless a tariff covered them when they started.
-        grant_places = self.grant_places
-        grant_spend = min(grant_places * p.grant_cost_per_place_year_gbp / 52, self.grant_per_week)
+        # own places are an unfunded load unless a tariff covered them when they started. Most groups have no
+        # grant (every group, every week: the arithmetic is skipped, not changed: taking 0.0 away is exact)
+        if self.grant_per_week:
+            grant_places = self.grant_places
+            grant_spend = min(grant_places * p.grant_cost_per_place_year_gbp / 52, self.grant_per_week)
+        else:
+            grant_places, grant_spend = 0, 0.0
         # volunteers give their time rather than cost it
         referred_on_own_places = max(len(self.members) - len(self.volunteers) - grant_places, 0)
-        attendee_spend = (referred_on_own_places + len(self.held_until)) * p.cost_per_attendee_week_gbp
+        held = self.held_until
+        attendee_spend = (referred_on_own_places + len(held)) * p.cost_per_attendee_week_gbp
         # income, then running costs, grant places and attendees: ``receive`` and ``spend`` in that order, written
-        # out (every group, every week), the sums in the same order
+        # out, the sums in the same order
         income, running = self.income_per_week, self.running_cost_per_week
         self.reserves = self.reserves + income - running - grant_spend - attendee_spend
         self.received += income
         self.spent = self.spent + running + grant_spend + attendee_spend
         if self.reserves < 0:
             self.model.community.close_group(self)
-        elif self.held_until:  # after this week's costs: a place held until week w is paid for through w
+        elif held:  # after this week's costs: a place held until week w is paid for through w
             self.release_held_places()
 
     def close(self) -> list[Patient]:
@@ -167,4 +223,5 @@ class VCSEGroup(mesa.Agent):
         self.volunteers.clear()
         self.waiting.clear()
         self.held_until.clear()
+        self._counted()
         return displaced

@@ -80,6 +80,13 @@ def violations(model: SocialPrescribingModel) -> list[str]:
     for g in [*groups, *model.community.closed_groups]:
         if abs(g.reserves - (g.opening_reserves + g.received - g.spent)) > 1e-6 * max(1.0, g.received):
             out.append(f"group {g.unique_id} reserves do not balance")
+    # the groups' ledger (model/group_ledger.py) counts what each group holds, for the week's costs
+    columns = model.community.ledger.columns
+    for g in [*groups, *model.community.closed_groups]:
+        held = (len(g.members), len(g.volunteers), len(g.held_until), len(g.waiting), g.grant_per_week)
+        kept = tuple(columns[name][g.slot] for name in ("members", "volunteers", "held", "waiting", "grant_per_week"))
+        if held != kept:
+            out.append(f"group {g.unique_id} holds {held} but the ledger says {kept}")
     paid = model.ledger.tariffs_paid + model.ledger.grants_paid
     received = sum(g.commissioner_funding for g in [*groups, *model.community.closed_groups])
     if abs(paid - received) > 1e-6 * max(1.0, paid):

@@ -55,6 +55,11 @@ class Records(list):
     def set(self, row: int, **values: float) -> None:
         self[row] = dataclasses.replace(self[row], **values)
 
+    def set_many(self, rows, **columns) -> None:
+        columns = {name: np.asarray(values).tolist() for name, values in columns.items()}
+        for i, row in enumerate(np.asarray(rows).tolist()):
+            self.set(row, **{name: values[i] for name, values in columns.items()})
+
 
 def hand_model(**overrides) -> SimpleNamespace:
     p = Params(resolve({

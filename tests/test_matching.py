@@ -308,3 +308,25 @@ def test_matching_reads_the_groups_in_the_order_most_wanted_nearest_then_oldest(
     found = matching.suitable_groups(refer(model, 0, wants=(1, 2), reach=1.0), model)
     assert [g for _, _, g in found] == [old_far, new_far, near_less_wanted]
     assert [r for r, _, _ in found] == [0, 0, 1]
+
+
+def test_someone_who_found_nothing_in_reach_finds_a_group_opened_since_and_only_one_in_reach():
+    """Matching notes when nothing suitable was in reach and then reads only the groups opened since (groups only
+    open or close): what it finds must be what a full look finds, whatever opened or closed in between."""
+    model = calm_model()
+    for group in model.community.groups():
+        model.community.close_group(group)
+    patient = refer(model, 0, wants=(1,), reach=1.0, cannot_pay=True)
+    assert matching.choose_group(patient, model) is None and patient.nothing_in_reach is not None
+    add_group(model, 1, 3.0, 0.0)  # out of reach
+    add_group(model, 2, 0.1, 0.0)  # not wanted
+    add_group(model, 1, 0.1, 0.0, charges=True)  # in reach, but they cannot pay
+    assert matching.choose_group(patient, model) is None
+    assert patient.nothing_in_reach[1] == len(model.community.opened)  # read from the note, the new groups only
+    patient.cannot_pay = False  # what decides the groups in reach changed: a full look again
+    found = matching.choose_group(patient, model)
+    assert found is not None and found.charges
+    model.community.close_group(found)
+    assert matching.choose_group(patient, model) is None
+    near = add_group(model, 1, 0.0, 1.0)  # exactly on the edge of their reach
+    assert matching.choose_group(patient, model) is near

@@ -1,0 +1,94 @@
+"""Every community group's money and head counts as columns, and the groups' week over all of them at once.
+
+Groups stay Mesa agents (DESIGN.md 15); what their week's finances read and write lives here, one row per group ever
+opened (its ``slot``), so that the week is one array pass instead of about 1,600 ``VCSEGroup.step`` calls at an ICB.
+
+``VCSEGroup.step`` is one group's week: people whose patience ran out leave its waiting list, then its money moves
+(income, running costs, grant places, referred attendees), then it closes if its reserves ran out, or else releases
+the places held until this week. The model ran it for every open group in turn, in the order they opened (Mesa's
+agent set's order). A group's money moves by its own numbers only, so ``run_groups_week`` works out every group's
+finances as arrays, by the same operations in the same order as ``step`` (the same numbers, to the bit), and visits
+one by one only the groups with a waiting list or a held place. One group's week reaches another's in one way: a
+group that closes has its members and waiting list re-matched, some into groups after it in the order, whose week
+then counts them. So the arrays are applied up to the first group that runs out, that group's week runs as
+``step``, and the arrays are worked out again for the groups after it. The rest stays within a group: someone giving
+up on a waiting list leaves only that list, and a held place, once paid for, goes to the group's own waiting list
+(its tariff paid after its own week's money, as before, and in the order of the groups, which a capped tariff's
+budget needs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .vcse_group import VCSEGroup
+
+MONEY = ("reserves", "received", "spent", "commissioner_funding", "income_per_week", "running_cost_per_week",
+         "grant_per_week")  # fmt: skip
+COUNTS = ("members", "volunteers", "held", "waiting")
+
+
+class GroupLedger:
+    """The columns, by slot: ``MONEY`` (GBP, floats) and ``COUNTS`` (people and held places)."""
+
+    def __init__(self, capacity: int = 256):
+        self.size = 0
+        self.columns: dict[str, np.ndarray] = {name: np.zeros(capacity) for name in MONEY}
+        self.columns.update({name: np.zeros(capacity, dtype=np.int64) for name in COUNTS})
+
+    def add(self) -> int:
+        """A new group's slot (everything 0 until it is set)."""
+        if self.size == len(self.columns["reserves"]):
+            for name, column in self.columns.items():
+                self.columns[name] = np.concatenate([column, np.zeros_like(column)])
+        self.size += 1
+        return self.size - 1
+
+
+def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> None:
+    """Every one of the open ``groups``' week (``VCSEGroup.step``), in their order."""
+    while groups:
+        runs_out = _weeks_until_one_runs_out(model, groups)
+        if runs_out == len(groups):
+            return
+        groups[runs_out].step()  # its reserves ran out: it closes, and its people are re-matched
+        groups = [group for group in groups[runs_out + 1 :] if group.is_open]
+
+
+def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> int:
+    """The weeks of ``groups`` (in order) up to the first whose reserves run out, which is not run; returns its
+    place (``len(groups)``: none ran out)."""
+    p, columns = model.p, model.community.ledger.columns
+    slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
+    grant = columns["grant_per_week"][slots]
+    # ``VCSEGroup.step``'s sums for arrays: a group without a grant has no grant places and spends 0.0 on them
+    # (taking 0.0 away is exact); a count times a float, as Python multiplies an int by a float
+    funded = grant != 0
+    grant_places = np.where(funded, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
+    grant_spend = np.where(funded, np.minimum(grant_places * p.grant_cost_per_place_year_gbp / 52, grant), 0.0)
+    referred_on_own_places = np.maximum(columns["members"][slots] - columns["volunteers"][slots] - grant_places, 0)
+    held = columns["held"][slots]
+    attendee_spend = (referred_on_own_places + held) * p.cost_per_attendee_week_gbp
+    income, running = columns["income_per_week"][slots], columns["running_cost_per_week"][slots]
+    reserves = columns["reserves"][slots] + income - running - grant_spend - attendee_spend
+    negative = np.flatnonzero(reserves < 0)
+    runs_out = int(negative[0]) if len(negative) else len(groups)
+    done = slots[:runs_out]
+    columns["reserves"][done] = reserves[:runs_out]
+    columns["received"][done] += income[:runs_out]
+    columns["spent"][done] = (columns["spent"][done] + running[:runs_out] + grant_spend[:runs_out]
+                              + attendee_spend[:runs_out])  # fmt: skip
+    # then, group by group in order, what stays within each: its waiting list, then the places it held until now
+    now = model.time
+    for i in np.flatnonzero((columns["waiting"][done] > 0) | (held[:runs_out] > 0)).tolist():
+        group = groups[i]
+        if group.waiting:
+            for patient in [pt for pt in group.waiting if pt.gives_up_at <= now]:
+                patient.give_up_group_wait()
+        if group.held_until:
+            group.release_held_places()
+    return runs_out
