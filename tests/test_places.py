@@ -288,8 +288,14 @@ def test_viz_hands_the_checked_place_to_the_page_as_data(tmp_path, monkeypatch):
         seen.update(env)
         raise SystemExit(0)
 
+    from spsim.experiments.viz import assets as viz_assets
+
     monkeypatch.setattr(os, "execve", execve)
     monkeypatch.setattr(os, "chdir", lambda path: None)
+    # the page's front-end files are another test's subject (test_viz_assets): whether an earlier test on this
+    # machine fetched them must not decide this one
+    monkeypatch.setattr(viz_assets, "missing", lambda: [])
+    monkeypatch.setattr(viz_assets, "verify", lambda: None)
     path = write_place(tmp_path)
     with pytest.raises(SystemExit):
         cli.main(["viz", "--no-fetch", "--place", str(path)])
