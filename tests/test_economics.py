@@ -232,15 +232,19 @@ def test_people_referred_in_the_warm_up_are_not_counted():
     assert math.isnan(model.observers.records[0].qalys_gained)
 
 
+def _measured_year(seed: int, **params) -> tuple[SocialPrescribingModel, dict]:
+    """A small place run through a 26-week warm-up and a measured year, its records closed, and its metrics."""
+    model = SocialPrescribingModel(rng=seed, population=8_000, measure_from=26, **params)
+    for _ in range(26 + 52):
+        model.step()
+    model.close_open_records()
+    return model, replicate_metrics(model, "s", 0, seed, Window(since_week=26))
+
+
 def test_in_a_run_the_counterfactual_gains_and_costs_nothing_and_records_add_up():
     totals = {}
     for social_prescribing in (True, False):
-        model = SocialPrescribingModel(rng=7, population=8_000, measure_from=26,
-                                       social_prescribing=social_prescribing)  # fmt: skip
-        for _ in range(26 + 52):
-            model.step()
-        model.close_open_records()
-        row = replicate_metrics(model, "s", 0, 7, Window(since_week=26))
+        model, row = _measured_year(7, social_prescribing=social_prescribing)
         records = model.outcomes()
         counted = records[records["referred_week"] >= 26]
         assert row["qalys_gained"] == pytest.approx(counted["qalys_gained"].sum())
@@ -420,11 +424,7 @@ def test_the_wider_perspective_counts_the_groups_hosting_and_nets_out_transfers(
 def test_offers_are_recorded_and_take_up_and_persistence_are_counted_among_those_offered():
     """Everyone who started a group had been offered one first (Placement asks at the first suggestion), and the
     two per-offer shares the out-of-sample targets read are the shares among the offered, not among everyone."""
-    model = SocialPrescribingModel(rng=11, population=8_000, measure_from=26)
-    for _ in range(26 + 52):
-        model.step()
-    model.close_open_records()
-    row = replicate_metrics(model, "s", 0, 11, Window(since_week=26))
+    model, row = _measured_year(11)
     records = model.outcomes()
     counted = records[records["referred_week"] >= 26]
     assert not (counted["took_up"] & ~counted["offered"]).any()
