@@ -32,7 +32,7 @@ bench: $(STAMP)
 validate: $(STAMP)
 	$(PY) -m spsim.experiments validate --replicates 10 --workers 2
 calibrate: $(STAMP)
-	$(PY) -m spsim.experiments calibrate --workers 2
+	$(PY) -m spsim.experiments calibrate --waves 2 --workers 2
 sensitivity: $(STAMP)
 	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --samples 2 --workers 2
 	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --method sobol --top 8 \

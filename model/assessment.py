@@ -1,16 +1,19 @@
 """Assessment and goals: after a few weeks with a link worker, is the referral one social prescribing can
-help with, and does the person want an activity? (Bu 2024 for take-up; Cooper 2024 for training and
-stretched, light-touch support; Dayson 2020 for the accompanied first session in the supported pathway.)"""
+help with, and does the person want an activity? (Bu 2024 for take-up, seeds/EVIDENCE-activity-kinds.md for how
+it differs by kind of activity; Cooper 2024 for training and stretched, light-touch support; Dayson 2020 for the
+accompanied first session in the supported pathway.)"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from . import matching
+from .activities import uptake_odds_ratio
 from .states import Event, PathwayState, Service
 
 if TYPE_CHECKING:
     from .patient import Patient
+    from .vcse_group import VCSEGroup
 
 S = PathwayState
 
@@ -45,11 +48,15 @@ class Assessment:
         else:
             self.schedule("assessment", self.model.p.assessment_weeks)
 
-    def uptake_probability(self: Patient) -> float:
-        """Chance that a person offered a suitable group wants to go: lower when link workers are stretched
-        (light-touch support), higher with trained link workers or an accompanied first session."""
+    def uptake_probability(self: Patient, group: VCSEGroup) -> float:
+        """Chance that a person offered ``group`` wants to go: by its kind of activity (more for nature-based
+        groups than for exercise referral), lower when link workers are stretched (light-touch support), higher
+        with trained link workers or an accompanied first session."""
         p = self.model.p
         base = p.accompanied_uptake_prob if self.service is Service.MENTAL_HEALTH else p.uptake_prob
+        if (odds_ratio := uptake_odds_ratio(p, group.activity_index)) != 1.0 and base < 1.0:
+            odds = odds_ratio * base / (1 - base)
+            base = odds / (1 + odds)
         pressure_excess = min(max(self.model.workforce.pressure[self.service] - 1.0, 0.0), 1.0)
         chance = base * (1 + p.training_uptake_boost * p.lw_training)
         chance *= 1 - p.light_touch_uptake_penalty * pressure_excess

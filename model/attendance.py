@@ -1,6 +1,7 @@
 """Attendance: starting at a group, attending week by week (building the mechanisms of action), sustaining
 engagement, becoming a peer supporter or volunteer, dropping out, and moving on (Aughterson 2024 for the
-mechanisms; Dayson 2020 for peer support and volunteering)."""
+mechanisms; Dayson 2020 for peer support and volunteering; seeds/EVIDENCE-activity-kinds.md for how persistence
+differs by kind of activity)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .activities import dropout_ratio, dropout_ratios
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import build_sessions, catalogue_shares
 from .streams import PURPOSES, PersonalDraws, weeks_until
@@ -41,7 +43,8 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     build_sessions(register, present, catalogue_shares(p.mechanism_growth)[register.activity[present]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
     # the highest hazard anyone can have this week (no volunteer in their group): who cannot drop out is skipped
-    hazard = p.dropout_hazard * (1 - p.belonging_protection * register.level_social[rows])
+    hazard = p.dropout_hazard * dropout_ratios(p)[register.activity[rows]] * (
+        1 - p.belonging_protection * register.level_social[rows])
     may_change = (register.state[rows] == S.ATTENDING) & (
         (dropout < hazard) | (register.weeks_attended[rows] >= p.sustained_weeks))
     for i in np.flatnonzero(may_change).tolist():
@@ -88,7 +91,8 @@ class Attendance:
         group = self.group
         if self.state is not S.ATTENDING:
             return
-        hazard = p.dropout_hazard * (1 - p.belonging_protection * self.mechanisms.social)
+        hazard = p.dropout_hazard * dropout_ratio(p, group.activity_index) * (
+            1 - p.belonging_protection * self.mechanisms.social)
         if group.volunteers:
             hazard *= 1 - p.peer_retention_effect
         if dropout_u < hazard:

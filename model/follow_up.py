@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
+from .activities import catalogue
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, service_use
 from .natural_course import TINY
 from .parameters import Params, chance_within
@@ -25,6 +26,8 @@ from .streams import PURPOSES, PersonalDraws
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
+
+ACTIVITY_KEYS = tuple(a.key for a in catalogue())  # by catalogue index
 
 
 def measured(keys: np.ndarray, scores: np.ndarray, scale: str, occasion: int, p: Params) -> np.ndarray:
@@ -73,6 +76,7 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
         "imd_quintile": catchment.imd_quintile[people], "state": [pt.state.name for pt in patients],
         "exit_reason": [pt.exit_reason for pt in patients],
         "reached_link_worker": [pt.ever_supported for pt in patients], "offered": [pt.offered for pt in patients],
+        "offered_activity": [ACTIVITY_KEYS[pt.offered_activity] if pt.offered else "" for pt in patients],
         "took_up": register.took_up[rows],
         "sustained": [pt.sustained for pt in patients], "volunteer": [pt.volunteer for pt in patients],
         "weeks_attended": register.weeks_attended[rows], "lw_wait_weeks": [pt.lw_wait_weeks for pt in patients],

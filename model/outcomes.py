@@ -37,6 +37,7 @@ class OutcomeRecord:
     exit_reason: str
     reached_link_worker: bool
     offered: bool  # a link worker suggested a suitable group (the offer Placement asks them about)
+    offered_activity: str  # the activity of the first group suggested ("" if none was): take-up differs by kind
     took_up: bool
     sustained: bool
     volunteer: bool

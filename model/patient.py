@@ -69,6 +69,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     continuity_broken = False
     assessed = False
     offered = False  # a suitable group has been suggested to them
+    offered_activity = -1  # the catalogue index of the first group suggested (-1: none yet)
     wants_activity = True  # until they turn a suggested group down
     group: VCSEGroup | None = None  # the group attended, waited for, or last attended
     matched_at: float | None = None  # when first put on a group's waiting list

@@ -35,20 +35,21 @@ class Placement:
             if self.state is not S.WITH_LINK_WORKER:
                 self.move_to(S.WITH_LINK_WORKER, Event.GROUP_CLOSED)
             self.schedule("review", self.model.p.review_weeks)
-        elif self.declines_offer():
+        elif self.declines_offer(group):
             return  # the link worker supports them in other ways until the episode ends
         elif group.free_places > 0:
             self.start_attending(group, Event.PLACE_FREE)
         else:
             self.wait_for(group)
 
-    def declines_offer(self: Patient) -> bool:
+    def declines_offer(self: Patient, group: VCSEGroup) -> bool:
         """At the first suggestion of a suitable group the person says whether they want to go (67% took
-        up exercise referral, Q-IJERPH20); they are asked once, so a shortage of provision comes first in
-        why people never start, as Bu 2024 found."""
+        up exercise referral, Q-IJERPH20; more for nature-based groups); they are asked once, so a shortage of
+        provision comes first in why people never start, as Bu 2024 found."""
         if not self.offered:
             self.offered = True
-            self.wants_activity = self.draw("uptake") < self.uptake_probability()
+            self.offered_activity = group.activity_index
+            self.wants_activity = self.draw("uptake") < self.uptake_probability(group)
         return not self.wants_activity
 
     def wait_for(self: Patient, group: VCSEGroup) -> None:

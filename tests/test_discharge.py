@@ -94,10 +94,11 @@ def test_accompanied_first_session_sets_take_up_on_the_pathway():
     model = calm_model(uptake_prob=0.3, accompanied_uptake_prob=0.87, light_touch_uptake_penalty=0.3)
     mh = refer(model, 0, Cohort.MENTAL_HEALTH)
     ltc = refer(model, 1, Cohort.LTC)
-    assert mh.uptake_probability() == pytest.approx(0.87)
-    assert ltc.uptake_probability() == pytest.approx(0.3)
+    group = add_group(model)  # exercise: the reference kind of activity, whose take-up is the base
+    assert mh.uptake_probability(group) == pytest.approx(0.87)
+    assert ltc.uptake_probability(group) == pytest.approx(0.3)
     model.workforce.pressure[MH] = 2.0  # advisors under pressure go light-touch too
-    assert mh.uptake_probability() == pytest.approx(0.87 * (1 - 0.3))
+    assert mh.uptake_probability(group) == pytest.approx(0.87 * (1 - 0.3))
 
 
 def test_accompanied_take_up_share():

@@ -18,6 +18,7 @@ from spsim.experiments.analysis import cost_effectiveness as ce
 from spsim.experiments.analysis import decisions
 from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, replicate_metrics, Window
 from spsim.model import SocialPrescribingModel
+from spsim.model.activities import catalogue
 from spsim.model.health_economics import HealthEconomics
 from spsim.model.parameters import Params, resolve
 from spsim.model.wellbeing import WellbeingRegister
@@ -424,7 +425,7 @@ def test_the_wider_perspective_counts_the_groups_hosting_and_nets_out_transfers(
 def test_offers_are_recorded_and_take_up_and_persistence_are_counted_among_those_offered():
     """Everyone who started a group had been offered one first (Placement asks at the first suggestion), and the
     two per-offer shares the out-of-sample targets read are the shares among the offered, not among everyone."""
-    model, row = _measured_year(11)
+    model, row = _measured_year(11, groups_per_100k=400.0)  # enough groups that every kind is offered
     records = model.outcomes()
     counted = records[records["referred_week"] >= 26]
     assert not (counted["took_up"] & ~counted["offered"]).any()
@@ -433,3 +434,10 @@ def test_offers_are_recorded_and_take_up_and_persistence_are_counted_among_those
     assert row["uptake_when_offered"] == pytest.approx(offered["took_up"].mean())
     assert row["sustained_when_offered"] == pytest.approx(offered["sustained"].mean())
     assert row["uptake_when_offered"] > row["vcse_uptake_rate"]
+    # by kind of activity: of the people whose first suggested group was of that kind (every offer names one)
+    assert (offered["offered_activity"] != "").all() and (counted[~counted["offered"]]["offered_activity"] == "").all()
+    kinds = {a.key: a.kind for a in catalogue()}
+    kind = offered["offered_activity"].map(kinds)
+    assert (kind == "green").any() and (kind == "arts").any()
+    assert row["uptake_when_offered_green"] == pytest.approx(offered[kind == "green"]["took_up"].mean())
+    assert row["sustained_when_offered_arts"] == pytest.approx(offered[kind == "arts"]["sustained"].mean())

@@ -144,10 +144,11 @@ def test_giving_up_is_judged_against_the_mean_patience():
 def test_pressure_lowers_uptake_and_training_raises_it():
     model = calm_model(uptake_prob=0.6, light_touch_uptake_penalty=0.3, training_uptake_boost=0.2)
     patient = refer(model, 0)
+    group = builders.add_group(model, 0)  # exercise: the reference kind, whose take-up is the base
     chance = {}
     for pressure in (0.5, 1.0, 1.5, 2.0, 3.0):
         model.workforce.pressure[PC] = pressure
-        chance[pressure] = patient.uptake_probability()
+        chance[pressure] = patient.uptake_probability(group)
     assert chance[0.5] == chance[1.0] == pytest.approx(0.6)
     assert chance[1.5] == pytest.approx(0.6 * (1 - 0.3 * 0.5))
     assert chance[2.0] == pytest.approx(0.6 * (1 - 0.3))
@@ -155,11 +156,11 @@ def test_pressure_lowers_uptake_and_training_raises_it():
 
     model.workforce.pressure[PC] = 1.0
     model.update_parameters(lw_training=1.0)
-    assert patient.uptake_probability() == pytest.approx(0.6 * 1.2)
+    assert patient.uptake_probability(group) == pytest.approx(0.6 * 1.2)
     model.update_parameters(lw_training=0.5)
-    assert patient.uptake_probability() == pytest.approx(0.6 * 1.1)
+    assert patient.uptake_probability(group) == pytest.approx(0.6 * 1.1)
     model.update_parameters(lw_training=1.0, uptake_prob=0.95)
-    assert patient.uptake_probability() == 1.0  # capped
+    assert patient.uptake_probability(group) == 1.0  # capped
 
 
 def test_pressure_is_demand_over_capacity():

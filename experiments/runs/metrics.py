@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ...model import SocialPrescribingModel
+from ...model.activities import catalogue
 from ...model.counters import Ledger
 from ...model.states import Event
 
@@ -28,7 +29,8 @@ EXTRA_COLUMNS = [
     "lw_new_people_per_fte_year", "declined_rate", "left_before_starting_rate", "mean_swemwbs_start",
     "provision_gap_share", "referrals_per_1000_year", "mh_volunteer_rate", "cmd_cohort_referrals",
     "referred_most_deprived_share", "life_satisfaction_change_participants", "uptake_when_offered",
-    "sustained_when_offered",
+    "sustained_when_offered", "uptake_when_offered_green", "sustained_when_offered_arts",
+    "life_satisfaction_change_green",
     # health economics (model/health_economics.py; docs/methods.md, "Economics"): discounted, everyone referred in the window
     "qalys_gained", "wellbys_gained", "wellby_value_gbp", "commissioner_cost_discounted_gbp", "care_cost_change_gbp",
     "net_cost_gbp", "nmb_20k_gbp", "nmb_30k_gbp", "net_swemwbs_change", "deadweight_share", "return_per_pound",
@@ -42,6 +44,12 @@ WTP_PER_QALY_GBP = (20_000, 30_000)  # NICE's range (PMG36 section 6): net monet
 # exit reasons of people who reached a link worker and left before starting an activity
 LEFT_ON_THE_WAY = tuple(event.value for event in (Event.GAVE_UP_LINK_WORKER, Event.GAVE_UP_GROUP, Event.NO_RETURN,
                                                   Event.NOTHING_TO_RETURN_TO, Event.NOTHING_IN_REACH))  # fmt: skip
+
+
+def _of_kind(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The people whose first suggested group was of this kind of activity (activities.toml ``kind``)."""
+    keys = [a.key for a in catalogue() if a.kind == kind]
+    return frame[frame["offered_activity"].isin(keys)] if len(frame) else frame
 
 
 def _share(numerator: float, denominator: float) -> float:
@@ -98,6 +106,11 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
     measured = out[~out["censored"]] if len(out) else out
     offered = referred[referred["offered"]] if len(referred) else referred
     mh = measured[measured["cohort"] == "MENTAL_HEALTH"] if len(measured) else measured
+    green_participants = _of_kind(measured, "green")
+    if len(green_participants):
+        green_participants = green_participants[green_participants["took_up"]]
+        green_participants = green_participants.assign(
+            swemwbs_change=green_participants["swemwbs_end"] - green_participants["swemwbs_start"])
     jobless = measured[measured["working_age_not_employed"]] if len(measured) else measured
     weeks = model.week - window.since_week
     points = float((measured["swemwbs_end"] - measured["swemwbs_start"]).sum()) if len(measured) else 0.0
@@ -204,6 +217,12 @@ def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: i
         # going to sustained engagement (what a scheme that refers straight to a course counts, as Artlift did)
         "uptake_when_offered": mean(offered, "took_up"),
         "sustained_when_offered": mean(offered, "sustained"),
+        # the same by kind of activity, as evaluations of one kind report them (green social prescribing; arts on
+        # referral): take-up of a nature-based group, keeping going with an arts course, and the life-satisfaction
+        # change of those who took up a nature-based group (before and after, uncontrolled)
+        "uptake_when_offered_green": mean(_of_kind(offered, "green"), "took_up"),
+        "sustained_when_offered_arts": mean(_of_kind(offered, "arts"), "sustained"),
+        "life_satisfaction_change_green": p.ls_per_swemwbs_point * mean(green_participants, "swemwbs_change"),
         # economics: everyone referred in the window, each to the horizon, against their own natural course
         "qalys_gained": qalys,
         "wellbys_gained": wellbys,
