@@ -89,6 +89,12 @@ class DueWeeks:
             for column in self.columns.values():
                 column[row] = NEVER
 
+    def cancel_many(self, rows: np.ndarray) -> None:
+        """``cancel_all`` for many rows at once."""
+        rows = rows[rows < self.capacity]
+        for column in self.columns.values():
+            column[rows] = NEVER
+
     def forget(self, row: int) -> None:
         """The person left the model: nothing of theirs is due any more."""
         self.cancel_all(row)

@@ -33,6 +33,7 @@ from .referral import arrive_referrals
 from .setback_rows import run_candidates
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import RandomStreams
+from .support_rows import run_ends_of_support
 from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
 from .wellbeing import WellbeingRegister
@@ -72,7 +73,9 @@ class SocialPrescribingModel(mesa.Model):
         # benchmark units of work: referred people present, group members' weeks (and the agenda's entries)
         self.patient_weeks = self.attendance_weeks = 0
         self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
-        self.due = DueWeeks(runners={"setback": partial(run_candidates, self)})  # when each person's next change of each kind is due (their stages)
+        # when each person's next change of each kind is due (their stages); some kinds run over their rows at once
+        self.due = DueWeeks(runners={"setback": partial(run_candidates, self),
+                                     "end_support": partial(run_ends_of_support, self)})
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
@@ -187,6 +190,14 @@ class SocialPrescribingModel(mesa.Model):
         self.economics.left_pathway(patient.row)
         if patient.record_closed:
             self._retire(patient)
+
+    def leave_pathway_many(self, patients: list[Patient], rows: np.ndarray, reason: str) -> None:
+        """``leave_pathway`` for people who left for the same reason at once (model/moves.py)."""
+        self.counters.exits[reason] += len(patients)
+        self.economics.left_pathway_many(rows)
+        for patient in patients:
+            if patient.record_closed:
+                self._retire(patient)
 
     def records_written(self, patients: list[Patient], rows: np.ndarray, first: int) -> None:
         """``patients``' records (register ``rows``) are the outcome table's rows from ``first`` on: the economics

@@ -165,10 +165,10 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def cancel(self, *stages: str) -> None:
         """Cancel every pending change of the given stages."""
-        self.model.due.cancel(self.row, _kinds_of(stages))
+        self.model.due.cancel(self.row, kinds_of(stages))
 
 
 @cache
-def _kinds_of(stages: tuple[str, ...]) -> tuple[str, ...]:
+def kinds_of(stages: tuple[str, ...]) -> tuple[str, ...]:
     """The kinds of change that ``stages`` own (a stage cancels its own often: worked out once per set)."""
     return tuple(name for name, stage in STAGE_OF.items() if stage in stages)
