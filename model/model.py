@@ -172,14 +172,14 @@ class SocialPrescribingModel(mesa.Model):
         if new is PathwayState.DROPPED_OUT:
             self.counters.dropped_out += 1
 
-    def follow_up(self, patient: Patient) -> None:
-        """Measure ``patient`` at follow-up: one entry on the agenda closes the records of everyone referred in
-        the same week together, in the order they were referred (model/follow_up.py)."""
+    def follow_up_many(self, patients: list[Patient]) -> None:
+        """Measure this week's referrals ``patients`` at follow-up: one entry on the agenda closes the records of
+        everyone referred in the same week together, in the order they were referred (model/follow_up.py)."""
         when = self.week + self.p.follow_up_weeks
         if when not in self._follow_ups:
             self._follow_ups[when] = []
             self.due_at(when, self._close_follow_ups)
-        self._follow_ups[when].append(patient)
+        self._follow_ups[when].extend(patients)
 
     def _close_follow_ups(self) -> None:
         close_records(self, self._follow_ups.pop(self.week))
