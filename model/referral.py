@@ -213,13 +213,19 @@ class Referral:
         counters.reached_link_worker += 1
         self.lw_wait_weeks = self.model.time - self.referred_week
         counters.link_worker_wait_weeks += self.lw_wait_weeks
-        if self.service is Service.MENTAL_HEALTH:  # discharge agreed with the person beforehand (Dayson 2020)
-            decline = p.supported_decline_prob
-        else:
-            decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
-        if self.draw("decline") < decline:
+        if self.declines_first_contact():
             self.move_to(S.DECLINED, Event.DECLINED)
             return
         self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
         self.support_begins()
         self.schedule("assessment", p.assessment_weeks)
+
+    def declines_first_contact(self: Patient) -> bool:
+        """Does the person decline at first contact? (Their draw for it; in the supported pathway discharge is
+        agreed with the person beforehand: Dayson 2020.)"""
+        p = self.model.p
+        if self.service is Service.MENTAL_HEALTH:
+            decline = p.supported_decline_prob
+        else:
+            decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
+        return self.draw("decline") < decline

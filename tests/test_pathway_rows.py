@@ -1,5 +1,5 @@
-"""The pathway's kinds run over rows (model/support_rows.py, model/setback_rows.py) give exactly the numbers of
-each person's own method run one by one, in referral order."""
+"""The pathway's stages run over rows (model/support_rows.py, model/setback_rows.py, model/contact_rows.py) give
+exactly the numbers of each person's own method run one by one, in referral order."""
 
 from __future__ import annotations
 
@@ -8,22 +8,26 @@ import pytest
 from spsim.model import SocialPrescribingModel
 from tests.test_regression import CASES
 
-KINDS_OVER_ROWS = ("end_support", "setback")
+STAGES_OVER_ROWS = ("end_support", "setback", "first_contact")
 
 
 def _run(case: str, one_by_one: tuple[str, ...]) -> tuple:
     params, policies = CASES[case]
     model = SocialPrescribingModel(rng=7, policies=policies, **params)
-    for kind in one_by_one:
-        del model.due.runners[kind]  # the Patient's own method, one person at a time
+    for stage in one_by_one:  # the Patient's own method, one person at a time
+        if stage == "first_contact":
+            model.workforce.contacts_over_rows = False
+        else:
+            del model.due.runners[stage]
     model.run_for(156)  # the levers' case needs its three years for discharges at the end of support
     model.close_open_records()
     return (model.outcomes().sort_values("patient").to_csv(index=False), model.outcomes()["patient"].tolist(),
-            model.datacollector.get_model_vars_dataframe().to_csv(), sorted(map(str, model.transitions.items())))
+            model.datacollector.get_model_vars_dataframe().to_csv(), sorted(map(str, model.transitions.items())),
+            model.counters)
 
 
 @pytest.mark.parametrize("case", ["baseline", "levers"])
-def test_each_kind_over_rows_equals_it_one_by_one(case):
+def test_each_stage_over_rows_equals_it_one_by_one(case):
     over_rows = _run(case, ())
-    for kind in KINDS_OVER_ROWS:
-        assert _run(case, (kind,)) == over_rows, kind
+    for stage in STAGES_OVER_ROWS:
+        assert _run(case, (stage,)) == over_rows, stage
