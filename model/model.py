@@ -30,8 +30,8 @@ from .policies import Policy
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
-from .setback_rows import run_candidates
-from .states import IN_GROUP, TERMINAL, Event, PathwayState
+from .setback_rows import TERMINAL_CODES, run_candidates
+from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
 from .support_rows import run_ends_of_support
 from .trajectories import Trajectories
@@ -206,9 +206,17 @@ class SocialPrescribingModel(mesa.Model):
         self.economics.closed_many(rows, self.week, first + np.arange(len(rows)))
         for patient in patients:
             self.open_records.pop(patient, None)
-            self.register.close(patient.row)
-            if patient.state in TERMINAL:
-                self._retire(patient)
+        self.register.close_many(rows)
+        leaving = np.flatnonzero(np.isin(self.register.state[rows], TERMINAL_CODES))
+        self._retire_many([patients[i] for i in leaving.tolist()], rows[leaving])
+
+    def _retire_many(self, patients: list[Patient], rows: np.ndarray) -> None:
+        """``_retire`` for many people at once (their agents leave in the order given)."""
+        self.catchment.in_pathway[self.register.person[rows].astype(np.int64)] = False
+        self.due.cancel_many(rows)
+        for patient in patients:
+            self.due.patients.pop(patient.row, None)
+            patient.remove()
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and

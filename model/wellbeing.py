@@ -101,7 +101,10 @@ class WellbeingRegister:
             self.draws[purpose] = np.concatenate([counts, np.zeros(capacity - len(counts), dtype=np.int32)])
 
     def close(self, i: int) -> None:
-        self.open[i] = False
+        self.close_many(np.array([i]))
+
+    def close_many(self, rows: np.ndarray) -> None:
+        self.open[rows] = False
         self._reading = None
 
     def support_begins(self, i: int, week: float) -> None:
