@@ -30,7 +30,7 @@ from .policies import Policy
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
-from .setback_rows import TERMINAL_CODES, run_candidates
+from .setback_rows import TERMINAL_CODES, run_candidates, run_ends
 from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
 from .support_rows import run_ends_of_support
@@ -75,6 +75,7 @@ class SocialPrescribingModel(mesa.Model):
         self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
         # when each person's next change of each kind is due (their stages); some kinds run over their rows at once
         self.due = DueWeeks(runners={"setback": partial(run_candidates, self),
+                                     "setback_end": partial(run_ends, self),
                                      "end_support": partial(run_ends_of_support, self)})
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window

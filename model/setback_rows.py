@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .due_weeks import NEVER
-from .states import IN_GROUP, TERMINAL, PathwayState
+from .moves import move_many
+from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
@@ -112,3 +113,27 @@ def _one_by_one(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> N
         if column[row] == week and (patient := patients.get(row)) is not None:
             column[row] = NEVER
             patient.setback_candidate()
+
+
+def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
+    """The ends of setbacks due in ``week`` for ``rows`` (in referral order): whether each comes back is decided
+    as arrays (their own draw against ``Setbacks.return_chance``); those who do come back one by one, in referral
+    order (they may take a group's place or the front of the queue), and those who do not leave as two batches
+    (model/moves.py). Leaving frees only a caseload place, and the places are released in referral order."""
+    register, due = model.register, model.due
+    due.columns["setback_end"][rows] = NEVER
+    rows = rows[register.state[rows] == PathwayState.SETBACK]  # the rest have nothing to end
+    if not len(rows):
+        return
+    patients = [due.patients[row] for row in rows.tolist()]
+    counters = register.draws["setback_return"]
+    n = counters[rows]
+    counters[rows] = n + 1
+    u = PersonalDraws.uniforms(register.key[rows], PURPOSES["setback_return"], n)
+    back = u < np.array([patient.return_chance() for patient in patients])
+    for i in np.flatnonzero(back).tolist():
+        patients[i].come_back()
+    for took_up, new in ((True, PathwayState.DROPPED_OUT), (False, PathwayState.NO_ACTIVITY)):
+        chosen = np.flatnonzero(~back & (register.took_up[rows] == took_up))  # ``leave_unengaged``
+        move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], PathwayState.SETBACK, new,
+                  Event.NO_RETURN)  # fmt: skip

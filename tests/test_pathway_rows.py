@@ -8,7 +8,7 @@ import pytest
 from spsim.model import SocialPrescribingModel
 from tests.test_regression import CASES
 
-STAGES_OVER_ROWS = ("end_support", "setback", "first_contact")
+STAGES_OVER_ROWS = ("end_support", "setback", "setback_end", "first_contact")
 
 
 def _run(case: str, one_by_one: tuple[str, ...]) -> tuple:
