@@ -52,8 +52,7 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
     declines = np.array(declined)
     # a decliner's episode ended as it began (``Support.end_support_episode``; their place is already free)
     ended = rows[declines]
-    register.support_until[ended] = np.where(register.support_until[ended] == np.inf, week,
-                                             register.support_until[ended])  # fmt: skip
+    register.support_ends_many(ended, week)
     move_many(model, [pt for pt, no in zip(patients, declined) if no], ended, S.AWAITING_LINK_WORKER, S.DECLINED,
               Event.DECLINED)  # fmt: skip
     staying = [pt for pt, no in zip(patients, declined) if not no]

@@ -59,3 +59,13 @@ def _leave_pathway(model: SocialPrescribingModel, patients: list[Patient], rows:
         if patient.link_worker is not None:  # the rest of ``end_support_episode`` is cancelling, done above
             patient.end_support_episode()
     model.leave_pathway_many(patients, rows, reason)
+
+
+def leave_unengaged_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+                         leaving: np.ndarray, old: PathwayState, event: Event) -> None:  # fmt: skip
+    """``Support.leave_unengaged`` for the ``leaving`` ones of ``patients`` (all in ``old``): as two batches, those
+    who had started an activity drop out, the rest end with none."""
+    took_up = model.register.took_up[rows]
+    for started, new in ((True, PathwayState.DROPPED_OUT), (False, PathwayState.NO_ACTIVITY)):
+        chosen = np.flatnonzero(leaving & (took_up == started))
+        move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], old, new, event)

@@ -18,7 +18,6 @@ from .parameters import registry
 from .moves import move_many
 from .setback_rows import TERMINAL_CODES, schedule_next_setbacks
 from .states import Cohort, Event, PathwayState, ReferralSource, Service
-from .streams import PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
@@ -151,15 +150,7 @@ def appropriate_referrals(model: SocialPrescribingModel, rows: np.ndarray, servi
     clarity = (p.public_awareness + p.role_clarity) / 2
     primary = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
     chance = np.array([p.appropriate_share_max if s is Service.MENTAL_HEALTH else primary for s in services])
-    return (_first_draws(model, rows, "appropriate") < chance).tolist()
-
-
-def _first_draws(model: SocialPrescribingModel, rows: np.ndarray, purpose: str) -> np.ndarray:
-    """``Patient.draw(purpose)`` for new referrals' ``rows`` at once (each one's next draw for it)."""
-    counters = model.register.draws[purpose]
-    n = counters[rows]
-    counters[rows] = n + 1
-    return PersonalDraws.uniforms(model.register.key[rows], PURPOSES[purpose], n)
+    return (model.register.next_draws(rows, "appropriate") < chance).tolist()
 
 
 def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray) -> None:
@@ -177,7 +168,7 @@ def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: 
     # a deadline, not an event: the weekly allocation checks it (``Referral.join_link_worker_queue``'s, with
     # Python's logarithm on each draw, as there)
     now, patience = model.time, model.p.lw_wait_patience_weeks
-    for patient, u in zip(patients, _first_draws(model, rows, "lw_patience").tolist(), strict=True):
+    for patient, u in zip(patients, model.register.next_draws(rows, "lw_patience").tolist(), strict=True):
         patient.gives_up_at = now - patience * math.log1p(-u)
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .due_weeks import NEVER
-from .moves import move_many
+from .moves import leave_unengaged_many
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws
 
@@ -61,10 +61,7 @@ def schedule_next_setbacks(model: SocialPrescribingModel, rows: np.ndarray, pati
         patients = [pt for pt, kept in zip(patients, some.tolist(), strict=True) if kept]
     if not len(rows):
         return
-    counters = model.register.draws["setback_gap"]
-    n = counters[rows]
-    counters[rows] = n + 1
-    u = PersonalDraws.uniforms(model.register.key[rows], PURPOSES["setback_gap"], n)
+    u = model.register.next_draws(rows, "setback_gap")
     model.due.set_many("setback", rows, model.week + weeks_until_many(u, 1 / rate), patients)
 
 
@@ -126,14 +123,7 @@ def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None
     if not len(rows):
         return
     patients = [due.patients[row] for row in rows.tolist()]
-    counters = register.draws["setback_return"]
-    n = counters[rows]
-    counters[rows] = n + 1
-    u = PersonalDraws.uniforms(register.key[rows], PURPOSES["setback_return"], n)
-    back = u < np.array([patient.return_chance() for patient in patients])
+    back = register.next_draws(rows, "setback_return") < np.array([patient.return_chance() for patient in patients])
     for i in np.flatnonzero(back).tolist():
         patients[i].come_back()
-    for took_up, new in ((True, PathwayState.DROPPED_OUT), (False, PathwayState.NO_ACTIVITY)):
-        chosen = np.flatnonzero(~back & (register.took_up[rows] == took_up))  # ``leave_unengaged``
-        move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], PathwayState.SETBACK, new,
-                  Event.NO_RETURN)  # fmt: skip
+    leave_unengaged_many(model, patients, rows, ~back, PathwayState.SETBACK, Event.NO_RETURN)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .due_weeks import NEVER
-from .moves import move_many
+from .moves import leave_unengaged_many
 from .patient import kinds_of
 from .states import Event, PathwayState, Service
 
@@ -41,14 +41,9 @@ def run_ends_of_support(model: SocialPrescribingModel, rows: np.ndarray, week: i
             worker.release(patient)
             patient.link_worker = None
             on_caseload[i] = True
-    ended = rows[on_caseload]  # ``WellbeingRegister.support_ends``: support not already over ends now
-    register.support_until[ended] = np.where(register.support_until[ended] == np.inf, week,
-                                             register.support_until[ended])  # fmt: skip
+    register.support_ends_many(rows[on_caseload], week)
     for patient in patients:  # reads the end of support just written
         if patient.service is Service.MENTAL_HEALTH:
             patient.consider_mh_discharge()
-    leaving = register.state[rows] == S.WITH_LINK_WORKER  # ``leave_unengaged``: dropped out only after starting
-    for took_up, new in ((True, S.DROPPED_OUT), (False, S.NO_ACTIVITY)):
-        chosen = np.flatnonzero(leaving & (register.took_up[rows] == took_up))
-        move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], S.WITH_LINK_WORKER, new,
-                  Event.SUPPORT_ENDED)  # fmt: skip
+    leaving = register.state[rows] == S.WITH_LINK_WORKER
+    leave_unengaged_many(model, patients, rows, leaving, S.WITH_LINK_WORKER, Event.SUPPORT_ENDED)
