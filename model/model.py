@@ -13,6 +13,7 @@ import numpy as np
 
 from .agenda import Agenda
 from .due_weeks import DueWeeks
+from .assessment_rows import run_assessments
 from .attendance import attend_the_week
 from . import costing
 from .community import Community
@@ -74,7 +75,8 @@ class SocialPrescribingModel(mesa.Model):
         self.patient_weeks = self.attendance_weeks = 0
         self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
         # when each person's next change of each kind is due (their stages); some kinds run over their rows at once
-        self.due = DueWeeks(runners={"setback": partial(run_candidates, self),
+        self.due = DueWeeks(runners={"assessment": partial(run_assessments, self),
+                                     "setback": partial(run_candidates, self),
                                      "setback_end": partial(run_ends, self),
                                      "end_support": partial(run_ends_of_support, self)})
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
