@@ -36,11 +36,13 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
     counters, register, due = model.counters, model.register, model.due
     rows = np.array([patient.row for patient in patients], dtype=np.int64)
     # ``Support.start_support_episode``: the episode's end (and its lighter phase) made due
-    advisor = np.array([patient.service is Service.MENTAL_HEALTH for patient in patients])
-    weeks = np.where(advisor, p.advisor_support_weeks, p.support_weeks)
-    due.set_many("end_support", rows, week + weeks, patients)
-    lighter = ~advisor & (weeks > p.lw_episode_weeks)
-    due.set_many("maintenance", rows[lighter], np.full(int(lighter.sum()), week + p.lw_episode_weeks))
+    advisor = [patient.service is Service.MENTAL_HEALTH for patient in patients]
+    for service_weeks, chosen in ((p.advisor_support_weeks, advisor), (p.support_weeks, [not a for a in advisor])):
+        due.set_many("end_support", rows[chosen], week + service_weeks,
+                     [patient for patient, yes in zip(patients, chosen) if yes])  # fmt: skip
+    if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
+        primary = rows[~np.array(advisor)]
+        due.set_many("maintenance", primary, week + p.lw_episode_weeks)
     counters.reached_link_worker += len(patients)
     for patient, worker, declines in zip(patients, workers, declined, strict=True):
         patient.caseload_weight = 1.0
@@ -61,4 +63,4 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
     # ``Support.support_begins`` (``WellbeingRegister.support_begins``), then the assessment made due
     register.support_from[rows] = np.minimum(register.support_from[rows], week)
     register.support_until[rows] = np.inf
-    due.set_many("assessment", rows, np.full(len(rows), week + p.assessment_weeks))
+    due.set_many("assessment", rows, week + p.assessment_weeks)
