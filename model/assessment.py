@@ -34,12 +34,14 @@ class Assessment:
         """Some referrals social prescribing cannot help with are passed on to a group anyway and found
         unsuitable there, holding a place for a few weeks: the strain scattergun referral puts on
         community partners (Cooper 2024)."""
-        p = self.model.p
-        if self.draw("passed_on") >= p.inappropriate_passed_on_share:
-            return
+        if self.draw("passed_on") < self.model.p.inappropriate_passed_on_share:
+            self.hold_a_place()
+
+    def hold_a_place(self: Patient) -> None:
+        """Passed on to the group a link worker would suggest, which holds a place for them if it has one."""
         group = matching.choose_group(self, self.model)
         if group is not None and group.free_places > 0:
-            group.hold_place(self.model.week + p.inappropriate_place_weeks)
+            group.hold_place(self.model.week + self.model.p.inappropriate_place_weeks)
 
     def resume_with_link_worker(self: Patient) -> None:
         """Back with a link worker (a return, a hand-over): assess first if goals were never agreed."""

@@ -60,8 +60,9 @@ class DueWeeks:
         self.patients[row] = patient
         self.added += 1
 
-    def set_many(self, kind: str, rows: np.ndarray, weeks: np.ndarray, patients=None) -> None:
-        """``set`` for many rows at once (``patients``: theirs, if not already known here)."""
+    def set_many(self, kind: str, rows: np.ndarray, weeks: np.ndarray | int, patients=None) -> None:
+        """``set`` for many rows at once, due in ``weeks`` (one each, or one for all); ``patients``: theirs, if not
+        already known here."""
         if not len(rows):
             return
         column = self.columns[kind]
@@ -72,8 +73,11 @@ class DueWeeks:
         if patients is not None:
             self.patients.update(zip(rows.tolist(), patients, strict=True))
         by_week = self._weeks
-        for week, row in zip(weeks.tolist(), rows.tolist(), strict=True):  # mostly a different week each
-            by_week.setdefault(week, {}).setdefault(kind, []).append(row)
+        if np.ndim(weeks) == 0:  # one week for all of them (an episode's end, an assessment): one list
+            by_week.setdefault(np.asarray(weeks).item(), {}).setdefault(kind, []).extend(rows.tolist())
+        else:  # mostly a different week each (setback gaps)
+            for week, row in zip(weeks.tolist(), rows.tolist(), strict=True):
+                by_week.setdefault(week, {}).setdefault(kind, []).append(row)
         self.added += len(rows)
 
     def cancel(self, row: int, kinds) -> None:
@@ -88,6 +92,12 @@ class DueWeeks:
         if row < self.capacity:
             for column in self.columns.values():
                 column[row] = NEVER
+
+    def cancel_many(self, rows: np.ndarray) -> None:
+        """``cancel_all`` for many rows at once."""
+        rows = rows[rows < self.capacity]
+        for column in self.columns.values():
+            column[rows] = NEVER
 
     def forget(self, row: int) -> None:
         """The person left the model: nothing of theirs is due any more."""

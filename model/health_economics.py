@@ -150,6 +150,11 @@ class HealthEconomics:
         if not self._finished[row]:
             self._leaving.append(row)
 
+    def left_pathway_many(self, rows: np.ndarray) -> None:
+        """``left_pathway`` for many rows at once."""
+        self._account(rows)
+        self._leaving.extend(rows[~self._finished[rows]].tolist())
+
     def closed(self, row: int, week: int, record_index: int) -> None:
         """Row ``row``'s record (``observers.records[record_index]``) was written at ``week`` (``closed_many``)."""
         self.closed_many(np.array([row]), week, np.array([record_index]))

@@ -52,8 +52,12 @@ class LinkWorker(mesa.Agent):
         self.caseload[patient] = share
 
     def take_on(self, patient: Patient) -> None:
-        self._set(patient, 1.0)
+        self.take(patient)
         patient.first_contact(self)
+
+    def take(self, patient: Patient) -> None:
+        """A whole caseload place for ``patient`` (their first contact follows: ``take_on``, or a batch of them)."""
+        self._set(patient, 1.0)
 
     def hand_over(self, patient: Patient) -> None:
         """Take over a colleague's client (no first contact: the support episode carries on)."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from .agenda import Agenda
 from .due_weeks import DueWeeks
+from .assessment_rows import run_assessments
 from .attendance import attend_the_week
 from . import costing
 from .community import Community
@@ -30,9 +31,10 @@ from .policies import Policy
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
-from .setback_rows import run_candidates
-from .states import IN_GROUP, TERMINAL, Event, PathwayState
+from .setback_rows import TERMINAL_CODES, run_candidates, run_ends
+from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
+from .support_rows import run_ends_of_support
 from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
 from .wellbeing import WellbeingRegister
@@ -72,7 +74,11 @@ class SocialPrescribingModel(mesa.Model):
         # benchmark units of work: referred people present, group members' weeks (and the agenda's entries)
         self.patient_weeks = self.attendance_weeks = 0
         self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
-        self.due = DueWeeks(runners={"setback": partial(run_candidates, self)})  # when each person's next change of each kind is due (their stages)
+        # when each person's next change of each kind is due (their stages); some kinds run over their rows at once
+        self.due = DueWeeks(runners={"assessment": partial(run_assessments, self),
+                                     "setback": partial(run_candidates, self),
+                                     "setback_end": partial(run_ends, self),
+                                     "end_support": partial(run_ends_of_support, self)})
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
@@ -169,14 +175,14 @@ class SocialPrescribingModel(mesa.Model):
         if new is PathwayState.DROPPED_OUT:
             self.counters.dropped_out += 1
 
-    def follow_up(self, patient: Patient) -> None:
-        """Measure ``patient`` at follow-up: one entry on the agenda closes the records of everyone referred in
-        the same week together, in the order they were referred (model/follow_up.py)."""
+    def follow_up_many(self, patients: list[Patient]) -> None:
+        """Measure this week's referrals ``patients`` at follow-up: one entry on the agenda closes the records of
+        everyone referred in the same week together, in the order they were referred (model/follow_up.py)."""
         when = self.week + self.p.follow_up_weeks
         if when not in self._follow_ups:
             self._follow_ups[when] = []
             self.due_at(when, self._close_follow_ups)
-        self._follow_ups[when].append(patient)
+        self._follow_ups[when].extend(patients)
 
     def _close_follow_ups(self) -> None:
         close_records(self, self._follow_ups.pop(self.week))
@@ -188,6 +194,14 @@ class SocialPrescribingModel(mesa.Model):
         if patient.record_closed:
             self._retire(patient)
 
+    def leave_pathway_many(self, patients: list[Patient], rows: np.ndarray, reason: str) -> None:
+        """``leave_pathway`` for people who left for the same reason at once (model/moves.py)."""
+        self.counters.exits[reason] += len(patients)
+        self.economics.left_pathway_many(rows)
+        for patient in patients:
+            if patient.record_closed:
+                self._retire(patient)
+
     def records_written(self, patients: list[Patient], rows: np.ndarray, first: int) -> None:
         """``patients``' records (register ``rows``) are the outcome table's rows from ``first`` on: the economics
         account writes into them once it is finished (it goes on while the person is in the pathway), and whoever
@@ -195,9 +209,17 @@ class SocialPrescribingModel(mesa.Model):
         self.economics.closed_many(rows, self.week, first + np.arange(len(rows)))
         for patient in patients:
             self.open_records.pop(patient, None)
-            self.register.close(patient.row)
-            if patient.state in TERMINAL:
-                self._retire(patient)
+        self.register.close_many(rows)
+        leaving = np.flatnonzero(np.isin(self.register.state[rows], TERMINAL_CODES))
+        self._retire_many([patients[i] for i in leaving.tolist()], rows[leaving])
+
+    def _retire_many(self, patients: list[Patient], rows: np.ndarray) -> None:
+        """``_retire`` for many people at once (their agents leave in the order given)."""
+        self.catchment.in_pathway[self.register.person[rows].astype(np.int64)] = False
+        self.due.cancel_many(rows)
+        for patient in patients:
+            self.due.patients.pop(patient.row, None)
+            patient.remove()
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and

@@ -22,7 +22,7 @@ from .mechanisms import Mechanisms
 from .outcomes import Outcomes
 from .placement import Placement
 from .population import Person, preferred_activities
-from .referral import Referral, appropriate_referral
+from .referral import Referral
 from .setbacks import Setbacks
 from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
 from .streams import PURPOSES, PersonalDraws
@@ -86,26 +86,25 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     group_wait_weeks = math.nan  # first match to starting, once started
     record_closed = False
 
-    def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort, *,
-                 key: int, scores: tuple[float, float], row: int):  # fmt: skip
+    def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
+                 service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
-        (SWEMWBS, UCLA-3) ``scores`` now and the person's ``row`` of the wellbeing register."""
+        (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register and whether the referral
+        is ``appropriate`` (``referral.appropriate_referrals``)."""
         super().__init__(model)
         p = model.p
         # who they are
         self.person = person
         self.source = source
         self.cohort = cohort
-        self.service = (
-            Service.MENTAL_HEALTH if cohort is Cohort.MENTAL_HEALTH and p.supported_discharge else Service.PRIMARY_CARE
-        )
+        self.service = service
         self.referred_week = model.week
         self.key = key
         self.row = row  # their row of the register: its columns hold their draw counters, mechanisms, state
         self.preferences = preferred_activities(cohort, person.preferences_u)
         self.cannot_pay = person.deprived and person.cost_u < p.cost_barrier_deprived
-        self.appropriate = appropriate_referral(self)
+        self.appropriate = appropriate
         # true wellbeing and loneliness now, at the low point that brought the referral (what an evaluation
         # records adds measurement error: Outcomes.close_record); from here on both follow the person's own
         # natural course (model.natural_course), plus whatever the service adds
@@ -166,10 +165,10 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def cancel(self, *stages: str) -> None:
         """Cancel every pending change of the given stages."""
-        self.model.due.cancel(self.row, _kinds_of(stages))
+        self.model.due.cancel(self.row, kinds_of(stages))
 
 
 @cache
-def _kinds_of(stages: tuple[str, ...]) -> tuple[str, ...]:
+def kinds_of(stages: tuple[str, ...]) -> tuple[str, ...]:
     """The kinds of change that ``stages`` own (a stage cancels its own often: worked out once per set)."""
     return tuple(name for name, stage in STAGE_OF.items() if stage in stages)

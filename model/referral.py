@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import registry
+from .moves import move_many
 from .setback_rows import TERMINAL_CODES, schedule_next_setbacks
 from .states import Cohort, Event, PathwayState, ReferralSource, Service
 
@@ -102,60 +103,77 @@ def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource,
 def refer_many(model: SocialPrescribingModel, people: list[Person], sources: list[ReferralSource],
                cohorts: list[Cohort]) -> list[Patient]:  # fmt: skip
     """``people`` (different people) are referred now, in this order: what each needs from the catchment's
-    columns (their episode's key, their scores at this low point, their row of the wellbeing register) is read
-    for all of them at once; then each becomes a Patient agent and enters the pathway, one after the other."""
+    columns (their episode's key, their scores at this low point, their row of the wellbeing register, whether
+    the referral is appropriate) is read for all of them at once; then each becomes a Patient agent, and all of
+    them enter the pathway as a batch (``enter_pathway``)."""
     from .patient import Patient, gain_scale  # the Patient is built from the stages, this one among them
 
     if not people:
         return []
     index = np.array([person.index for person in people], dtype=np.int64)
-    catchment, week = model.catchment, model.week
+    catchment, week, p = model.catchment, model.week, model.p
     catchment.episodes[index] += 1  # this episode's own random numbers: the k-th referral's in every scenario
     keys = model.streams.persons.keys(index, catchment.episodes[index])
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
-    first = model.register.enrol_many(week, index, swemwbs0, ucla0, model.p.gain_fade_half_life_weeks,
+    first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks,
                                       np.array([gain_scale(model, person) for person in people]), keys)
-    patients = []
-    for row, (person, source, cohort, key, scores) in enumerate(zip(
-            people, sources, cohorts, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()), strict=True), first):
-        patient = Patient(model, person, source, cohort, key=key, scores=scores, row=row)
-        catchment.in_pathway[person.index] = True
-        model.counters.referred += 1
-        model.open_records[patient] = None
-        model.trajectories.add(patient)
-        patient.enter_pathway()
-        patients.append(patient)
+    rows = np.arange(first, first + len(people))
+    services = [service_of(cohort, p) for cohort in cohorts]
+    appropriate = appropriate_referrals(model, rows, services)
+    patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit)
+                for row, (person, source, cohort, service, key, scores, fit) in enumerate(zip(
+                    people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
+                    appropriate, strict=True), first)]  # fmt: skip
+    catchment.in_pathway[index] = True
+    model.counters.referred += len(patients)
+    model.open_records.update(dict.fromkeys(patients))
+    model.trajectories.add_many(model.register, week, rows)
+    enter_pathway(model, patients, rows)
     if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
-        rows = np.arange(first, first + len(patients))
         live = ~np.isin(model.register.state[rows], TERMINAL_CODES)
         schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
     return patients
 
 
-def appropriate_referral(patient: Patient) -> bool:
-    """Is the referral one social prescribing can help with? Drawn once per referral: more often with
-    public awareness and a clear link worker role (Cooper 2024). In the supported pathway the mental health
-    team screens its referrals: the best rate (Dayson 2020)."""
-    p = patient.model.p
+def service_of(cohort: Cohort, p) -> Service:
+    """The service a referral goes to: link advisors for secondary mental health where the supported discharge
+    pathway runs, primary-care link workers otherwise."""
+    return Service.MENTAL_HEALTH if cohort is Cohort.MENTAL_HEALTH and p.supported_discharge else Service.PRIMARY_CARE
+
+
+def appropriate_referrals(model: SocialPrescribingModel, rows: np.ndarray, services: list[Service]) -> list[bool]:
+    """Is each referral one social prescribing can help with? Drawn once per referral (each row's first draw for
+    it): more often with public awareness and a clear link worker role (Cooper 2024). In the supported pathway
+    the mental health team screens its referrals: the best rate (Dayson 2020)."""
+    p = model.p
     clarity = (p.public_awareness + p.role_clarity) / 2
-    chance = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
-    if patient.service is Service.MENTAL_HEALTH:
-        chance = p.appropriate_share_max
-    return patient.draw("appropriate") < chance
+    primary = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
+    chance = np.array([p.appropriate_share_max if s is Service.MENTAL_HEALTH else primary for s in services])
+    return (model.register.next_draws(rows, "appropriate") < chance).tolist()
+
+
+def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray) -> None:
+    """A week's new referrals (register ``rows``, in order) wait for a link worker, at the back of the queue, or
+    (no social prescribing) carry on as usual; each is measured at follow-up. Nothing here competes: the queue
+    is served at the next allocation, in this order. Then the first setback candidate: drawn by ``refer_many``."""
+    model.follow_up_many(patients)
+    if not model.social_prescribing:
+        move_many(model, patients, rows, None, S.USUAL_CARE, Event.NO_SERVICE)
+        return
+    move_many(model, patients, rows, None, S.AWAITING_LINK_WORKER, Event.REFERRED)
+    queue = model.workforce.queue
+    for patient in patients:
+        queue(patient)
+    # a deadline, not an event: the weekly allocation checks it (``Referral.join_link_worker_queue``'s, with
+    # Python's logarithm on each draw, as there)
+    now, patience = model.time, model.p.lw_wait_patience_weeks
+    for patient, u in zip(patients, model.register.next_draws(rows, "lw_patience").tolist(), strict=True):
+        patient.gives_up_at = now - patience * math.log1p(-u)
 
 
 class Referral:
     """The person's side: entering the pathway, waiting for a link worker, first contact."""
-
-    def enter_pathway(self: Patient) -> None:
-        """Wait for a link worker, or (no social prescribing) carry on as usual."""
-        self.model.follow_up(self)
-        if not self.model.social_prescribing:
-            self.move_to(S.USUAL_CARE, Event.NO_SERVICE)
-            return
-        self.join_link_worker_queue(Event.REFERRED)
-        # then the first setback candidate: drawn for the week's referrals at once, by ``refer_many``
 
     def join_link_worker_queue(self: Patient, event: Event) -> None:
         """Wait for a link worker: new referrals at the back, people coming back at the front."""
@@ -186,13 +204,19 @@ class Referral:
         counters.reached_link_worker += 1
         self.lw_wait_weeks = self.model.time - self.referred_week
         counters.link_worker_wait_weeks += self.lw_wait_weeks
-        if self.service is Service.MENTAL_HEALTH:  # discharge agreed with the person beforehand (Dayson 2020)
-            decline = p.supported_decline_prob
-        else:
-            decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
-        if self.draw("decline") < decline:
+        if self.declines_first_contact():
             self.move_to(S.DECLINED, Event.DECLINED)
             return
         self.move_to(S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
         self.support_begins()
         self.schedule("assessment", p.assessment_weeks)
+
+    def declines_first_contact(self: Patient) -> bool:
+        """Does the person decline at first contact? (Their draw for it; in the supported pathway discharge is
+        agreed with the person beforehand: Dayson 2020.)"""
+        p = self.model.p
+        if self.service is Service.MENTAL_HEALTH:
+            decline = p.supported_decline_prob
+        else:
+            decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
+        return self.draw("decline") < decline

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .due_weeks import NEVER
-from .states import IN_GROUP, TERMINAL, PathwayState
+from .moves import leave_unengaged_many
+from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
@@ -60,10 +61,7 @@ def schedule_next_setbacks(model: SocialPrescribingModel, rows: np.ndarray, pati
         patients = [pt for pt, kept in zip(patients, some.tolist(), strict=True) if kept]
     if not len(rows):
         return
-    counters = model.register.draws["setback_gap"]
-    n = counters[rows]
-    counters[rows] = n + 1
-    u = PersonalDraws.uniforms(model.register.key[rows], PURPOSES["setback_gap"], n)
+    u = model.register.next_draws(rows, "setback_gap")
     model.due.set_many("setback", rows, model.week + weeks_until_many(u, 1 / rate), patients)
 
 
@@ -112,3 +110,20 @@ def _one_by_one(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> N
         if column[row] == week and (patient := patients.get(row)) is not None:
             column[row] = NEVER
             patient.setback_candidate()
+
+
+def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
+    """The ends of setbacks due in ``week`` for ``rows`` (in referral order): whether each comes back is decided
+    as arrays (their own draw against ``Setbacks.return_chance``); those who do come back one by one, in referral
+    order (they may take a group's place or the front of the queue), and those who do not leave as two batches
+    (model/moves.py). Leaving frees only a caseload place, and the places are released in referral order."""
+    register, due = model.register, model.due
+    due.columns["setback_end"][rows] = NEVER
+    rows = rows[register.state[rows] == PathwayState.SETBACK]  # the rest have nothing to end
+    if not len(rows):
+        return
+    patients = [due.patients[row] for row in rows.tolist()]
+    back = register.next_draws(rows, "setback_return") < np.array([patient.return_chance() for patient in patients])
+    for i in np.flatnonzero(back).tolist():
+        patients[i].come_back()
+    leave_unengaged_many(model, patients, rows, ~back, PathwayState.SETBACK, Event.NO_RETURN)

@@ -63,23 +63,28 @@ class Setbacks:
         """Whether the person comes back depends on support still being open and on continuity."""
         if self.state is not S.SETBACK:
             return
-        p = self.model.p
-        on_caseload = self.link_worker is not None
-        open_door = p.open_door and self.ever_supported
-        if on_caseload or open_door:
-            chance = p.return_prob_supported * (1 - p.continuity_break_penalty * self.continuity_broken)
-        else:
-            chance = p.return_prob_unsupported
-        if self.draw("setback_return") >= chance:
+        if self.draw("setback_return") >= self.return_chance():
             self.leave_unengaged(Event.NO_RETURN)  # dropped out only if they had started an activity
             return
+        self.come_back()
+
+    def return_chance(self: Patient) -> float:
+        """The chance of coming back after a setback: better while support is open to them (on a caseload, or
+        an open door once supported), less so if continuity was broken."""
+        p = self.model.p
+        if self.link_worker is not None or (p.open_door and self.ever_supported):
+            return p.return_prob_supported * (1 - p.continuity_break_penalty * self.continuity_broken)
+        return p.return_prob_unsupported
+
+    def come_back(self: Patient) -> None:
+        """Back after a setback: to their link worker, through the open door, or to their group on their own."""
         self.reengaged += 1
         self.model.counters.reengaged_after_setback += 1
         self.schedule_next_setback()
-        if on_caseload:
+        if self.link_worker is not None:
             self.move_to(S.WITH_LINK_WORKER, Event.BACK_TO_LINK_WORKER)
             self.resume_with_link_worker()
-        elif open_door:
+        elif self.model.p.open_door and self.ever_supported:
             self.join_link_worker_queue(Event.OPEN_DOOR)
         elif self.group is not None and self.group.is_open:  # back to their group on their own
             self.place(self.group)

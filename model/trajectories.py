@@ -17,7 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
-    from .patient import Patient
+    from .wellbeing import WellbeingRegister
 
 INTERVAL_WEEKS = 13
 OBSERVATIONS = 9  # at referral, then every three months to 24 months
@@ -34,13 +34,14 @@ class Trajectories:
         self._sums: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0] * 5)
         self._register = None
 
-    def add(self, patient: Patient) -> None:
-        if patient.referred_week < self.since_week:
+    def add_many(self, register: WellbeingRegister, week: int, rows: np.ndarray) -> None:
+        """Follow ``week``'s referrals, ``rows`` of the ``register`` (consecutive: a week's referrals are)."""
+        if week < self.since_week or not len(rows):
             return
-        rows = self._cohorts.get(patient.referred_week)
-        start = patient.row if rows is None else rows.start
-        self._cohorts[patient.referred_week] = slice(start, patient.row + 1)
-        self._register = patient.model.register
+        cohort = self._cohorts.get(week)
+        start = int(rows[0]) if cohort is None else cohort.start
+        self._cohorts[week] = slice(start, int(rows[-1]) + 1)
+        self._register = register
 
     def observe(self, model: SocialPrescribingModel) -> None:
         week = model.week

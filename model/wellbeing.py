@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
-from .streams import PURPOSES
+from .streams import PURPOSES, PersonalDraws
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
@@ -101,7 +101,10 @@ class WellbeingRegister:
             self.draws[purpose] = np.concatenate([counts, np.zeros(capacity - len(counts), dtype=np.int32)])
 
     def close(self, i: int) -> None:
-        self.open[i] = False
+        self.close_many(np.array([i]))
+
+    def close_many(self, rows: np.ndarray) -> None:
+        self.open[rows] = False
         self._reading = None
 
     def support_begins(self, i: int, week: float) -> None:
@@ -111,6 +114,18 @@ class WellbeingRegister:
     def support_ends(self, i: int, week: float) -> None:
         if self.support_until[i] == math.inf:
             self.support_until[i] = week
+
+    def support_ends_many(self, rows: np.ndarray, week: int) -> None:
+        """``support_ends`` for many rows at once."""
+        until = self.support_until[rows]
+        self.support_until[rows] = np.where(until == math.inf, week, until)
+
+    def next_draws(self, rows: np.ndarray, purpose: str) -> np.ndarray:
+        """``Patient.draw(purpose)`` for many rows at once: each row's next draw for ``purpose``."""
+        counters = self.draws[purpose]
+        n = counters[rows]
+        counters[rows] = n + 1
+        return PersonalDraws.uniforms(self.key[rows], PURPOSES[purpose], n)
 
     def open_rows(self) -> np.ndarray:
         """Rows whose record is open (within follow-up); records close roughly in referral order."""

@@ -9,6 +9,7 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
+from .contact_rows import first_contacts
 from .link_worker import LinkWorker
 from .states import PathwayState, Service
 
@@ -40,6 +41,7 @@ class Workforce:
         self._in_post: list[LinkWorker] = []  # in order of joining (Mesa's own agent set order)
         self.link_workers_left = 0  # link workers who chose to leave (their post stayed)
         self.posts_cut = 0  # posts a policy cut
+        self.contacts_over_rows = True  # False: every first contact one by one (``Referral.first_contact``)
         # the place's own primary-care establishment, before any policy starts: what referral volume is set at
         self.own_fte = self.establishment(Service.PRIMARY_CARE)
 
@@ -145,11 +147,22 @@ class Workforce:
             # the link worker with most room takes the next person (ties: the longest in post)
             room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
             heapq.heapify(room)
+            taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
             while live and room:
                 _, _, worker = heapq.heappop(room)
-                worker.take_on(live.popleft())
+                patient = live.popleft()
+                if patient.ever_supported or not self.contacts_over_rows:
+                    worker.take_on(patient)  # one by one: someone coming back may look for a group at once
+                else:
+                    worker.take(patient)
+                    declined.append(patient.declines_first_contact())
+                    if declined[-1]:
+                        worker.release(patient)  # their place is free again for the next person
+                    taken.append(patient)
+                    by.append(worker)
                 if worker.free_room >= 1:
                     heapq.heappush(room, (-worker.free_room, worker.unique_id, worker))
+            first_contacts(self.model, taken, by, declined)
 
     # ------------------------------------------------------------------ leaving
     def cut_post(self, worker: LinkWorker) -> None:

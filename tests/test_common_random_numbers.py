@@ -8,21 +8,23 @@ from collections import Counter
 import numpy as np
 import pytest
 
-import spsim.model.patient as patient_module
+import spsim.model.referral as referral_module
 from spsim.model import SocialPrescribingModel
 from spsim.model.streams import PURPOSES, PersonalDraws, purpose_constant, weeks_until
 
 
 def _appropriateness(monkeypatch, **params) -> dict[tuple[int, int], bool]:
     seen: dict[tuple[int, int], bool] = {}
-    original = patient_module.appropriate_referral
+    original = referral_module.appropriate_referrals
 
-    def record(patient):
-        decision = original(patient)
-        seen[(patient.person.index, int(patient.model.catchment.episodes[patient.person.index]))] = decision
-        return decision
+    def record(model, rows, services):
+        decisions = original(model, rows, services)
+        people = model.register.person[rows].astype(int).tolist()
+        episodes = model.catchment.episodes[people].tolist()
+        seen.update(zip(zip(people, episodes), decisions, strict=True))
+        return decisions
 
-    monkeypatch.setattr(patient_module, "appropriate_referral", record)
+    monkeypatch.setattr(referral_module, "appropriate_referrals", record)
     SocialPrescribingModel(rng=11, population=30_000, **params).run_for(104)
     return seen
 

@@ -1,0 +1,71 @@
+"""Many people's moves at once (DESIGN.md 15): ``Patient.move_to`` for a batch of people who make the same move,
+counted as arrays where the one-by-one code counts a person at a time.
+
+A move changes the mover's own row and agent, sums that do not depend on order (people in each state, the moves
+made, the exits by reason) and, into a terminal state, what the person holds (a caseload place, pending changes)
+and their economic account. None of it reads another mover's state, so a batch in referral order gives the
+numbers of the same moves made one after the other: a link worker's load, a float sum, is released in the same
+order as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import states
+from .states import IN_GROUP, TERMINAL, Event, PathwayState
+
+if TYPE_CHECKING:
+    from .model import SocialPrescribingModel
+    from .patient import Patient
+
+
+def move_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, old: PathwayState | None,
+              new: PathwayState, event: Event) -> None:  # fmt: skip
+    """Each of ``patients`` (register ``rows``, in referral order), now in ``old``, moves to ``new`` because of
+    ``event``: ``Patient.move_to`` for all of them (a move not in the pathway's table raises)."""
+    if not patients:
+        return
+    if (old, new, event) not in states.LEGAL:
+        states.check(old, new, event)  # raises, saying which move
+    for patient in patients:
+        patient.state = new
+    model.register.state[rows] = new
+    # ``SocialPrescribingModel.on_state_change``, counted for the batch
+    counters, n = model.counters, len(patients)
+    if old is not None:
+        counters.in_state[old] -= n
+    counters.in_state[new] += n
+    model.transitions[old, new, event] += n
+    if new in IN_GROUP:
+        model.attending.update(zip(rows.tolist(), patients, strict=True))
+    elif old in IN_GROUP:
+        for row in rows.tolist():
+            model.attending.pop(row, None)
+    if new is PathwayState.DROPPED_OUT:
+        counters.dropped_out += n
+    if new in TERMINAL:
+        _leave_pathway(model, patients, rows, event)
+
+
+def _leave_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, event: Event) -> None:
+    """What a terminal move does after the counting (``Patient.move_to``, then ``leave_pathway``)."""
+    model.due.cancel_many(rows)  # every stage's pending changes
+    reason = event.value
+    for patient in patients:
+        patient.exit_reason = reason
+        if patient.link_worker is not None:  # the rest of ``end_support_episode`` is cancelling, done above
+            patient.end_support_episode()
+    model.leave_pathway_many(patients, rows, reason)
+
+
+def leave_unengaged_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+                         leaving: np.ndarray, old: PathwayState, event: Event) -> None:  # fmt: skip
+    """``Support.leave_unengaged`` for the ``leaving`` ones of ``patients`` (all in ``old``): as two batches, those
+    who had started an activity drop out, the rest end with none."""
+    took_up = model.register.took_up[rows]
+    for started, new in ((True, PathwayState.DROPPED_OUT), (False, PathwayState.NO_ACTIVITY)):
+        chosen = np.flatnonzero(leaving & (took_up == started))
+        move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], old, new, event)
