@@ -46,6 +46,10 @@ class WellbeingRegister:
         self.activity = np.zeros(capacity, dtype=np.int8)  # the activity (catalogue place) of the group last joined
         # per purpose, how many of the episode's draws for it were taken (Patient.draw; model/setback_rows.py)
         self.draws = {purpose: np.zeros(capacity, dtype=np.int32) for purpose in PURPOSES}
+        # the natural course's (SWEMWBS, UCLA-3) last read for the row, and the weeks of the spell it holds for
+        # ([from, until): it changes only when a spell ends, about once a year, and most rows are read every week)
+        self._natural_sw, self._natural_lo = np.zeros(capacity), np.zeros(capacity)
+        self._natural_weeks = np.zeros((capacity, 2), dtype=np.int32)  # (0, 0): never read
         self._first_open = 0
         self._reading: tuple | None = None  # (week, size, reading): see open_reading
         for name, column in self._cols.items():
@@ -99,6 +103,10 @@ class WellbeingRegister:
         self.activity = np.concatenate([self.activity, np.zeros(capacity - len(self.activity), dtype=np.int8)])
         for purpose, counts in self.draws.items():
             self.draws[purpose] = np.concatenate([counts, np.zeros(capacity - len(counts), dtype=np.int32)])
+        self._natural_sw = np.concatenate([self._natural_sw, np.zeros(capacity - len(self._natural_sw))])
+        self._natural_lo = np.concatenate([self._natural_lo, np.zeros(capacity - len(self._natural_lo))])
+        self._natural_weeks = np.concatenate([self._natural_weeks, np.zeros((capacity - len(self._natural_weeks), 2),
+                                                                            dtype=np.int32)])  # fmt: skip
 
     def close(self, i: int) -> None:
         self.close_many(np.array([i]))
@@ -163,9 +171,22 @@ class WellbeingRegister:
                            p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         """``scores``, followed by the natural course's (SWEMWBS, UCLA-3) they are built on: what the same
         people would have had without any service, the counterfactual the economics counts against."""
-        natural_sw, natural_lo = course.scores(self.person[rows].astype(np.int64), week)
+        natural_sw, natural_lo = self.natural(rows, week, course)
         sw, lo = with_service(natural_sw, natural_lo, week, p, **self._state(rows))
         return sw, lo, natural_sw, natural_lo
+
+    def natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:
+        """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
+        for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
+        rows = np.arange(self.size)[rows] if isinstance(rows, slice) else np.asarray(rows)
+        weeks = self._natural_weeks[rows]
+        stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
+        people = self.person[stale].astype(np.int64)
+        # read even for no one: the course keeps the latest week read (it decides when a read looks back)
+        self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
+        self._natural_weeks[stale, 0] = course.spell_start[people]
+        self._natural_weeks[stale, 1] = course.spell_end[people]
+        return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """``rows``' state now, as arrays (copies: an index array reads a copy)."""
