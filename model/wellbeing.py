@@ -184,8 +184,7 @@ class WellbeingRegister:
         people = self.person[stale].astype(np.int64)
         # read even for no one: the course keeps the latest week read (it decides when a read looks back)
         self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
-        self._natural_weeks[stale, 0] = course.spell_start[people]
-        self._natural_weeks[stale, 1] = course.spell_end[people]
+        self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
         return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
