@@ -65,8 +65,6 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     exit_reason = ""
     link_worker: LinkWorker | None = None
     caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
-    ever_supported = False
-    continuity_broken = False
     assessed = False
     offered = False  # a suitable group has been suggested to them
     offered_activity = -1  # the catalogue index of the first group suggested (-1: none yet)
@@ -123,6 +121,24 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     def weeks_attended(self) -> int:
         """Sessions attended (a column of the wellbeing register: built for every member at once)."""
         return int(self.model.register.weeks_attended[self.row])
+
+    @property
+    def ever_supported(self) -> bool:
+        """A link worker has taken them on at some point."""
+        return bool(self.model.register.ever_supported[self.row])
+
+    @ever_supported.setter
+    def ever_supported(self, value: bool) -> None:
+        self.model.register.ever_supported[self.row] = value
+
+    @property
+    def continuity_broken(self) -> bool:
+        """A link worker of theirs left and no colleague kept their continuity of care."""
+        return bool(self.model.register.continuity_broken[self.row])
+
+    @continuity_broken.setter
+    def continuity_broken(self, value: bool) -> None:
+        self.model.register.continuity_broken[self.row] = value
 
     @property
     def work_seeking_weeks(self) -> float:

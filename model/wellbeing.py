@@ -41,6 +41,10 @@ class WellbeingRegister:
             self._cols[name][:] = math.inf  # not paused, no support yet: nothing fades
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
+        # a link worker ever took them on; a link worker left without a colleague keeping their continuity
+        # (``Patient.ever_supported`` and ``continuity_broken`` view these: the stages over rows read them as arrays)
+        self.ever_supported = np.zeros(capacity, dtype=bool)
+        self.continuity_broken = np.zeros(capacity, dtype=bool)
         self.state = np.full(capacity, -1, dtype=np.int8)  # PathwayState (-1: not yet in the pathway)
         self.key = np.zeros(capacity, dtype=np.uint64)  # the episode's key for its own random numbers
         self.activity = np.zeros(capacity, dtype=np.int8)  # the activity (catalogue place) of the group last joined
@@ -97,7 +101,9 @@ class WellbeingRegister:
             self._cols[name] = grown
             setattr(self, name, grown)
         self.open = np.concatenate([self.open, np.zeros(capacity - len(self.open), dtype=bool)])
-        self.took_up = np.concatenate([self.took_up, np.zeros(capacity - len(self.took_up), dtype=bool)])
+        for name in ("took_up", "ever_supported", "continuity_broken"):
+            column = getattr(self, name)
+            setattr(self, name, np.concatenate([column, np.zeros(capacity - len(column), dtype=bool)]))
         self.state = np.concatenate([self.state, np.full(capacity - len(self.state), -1, dtype=np.int8)])
         self.key = np.concatenate([self.key, np.zeros(capacity - len(self.key), dtype=np.uint64)])
         self.activity = np.concatenate([self.activity, np.zeros(capacity - len(self.activity), dtype=np.int8)])
