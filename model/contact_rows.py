@@ -59,6 +59,7 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
               Event.DECLINED)  # fmt: skip
     staying = [pt for pt, no in zip(patients, declined) if not no]
     rows = rows[~declines]
+    register.on_caseload[rows] = True
     move_many(model, staying, rows, S.AWAITING_LINK_WORKER, S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
     # ``Support.support_begins`` (``WellbeingRegister.support_begins``), then the assessment made due
     register.support_from[rows] = np.minimum(register.support_from[rows], week)

@@ -42,8 +42,10 @@ class WellbeingRegister:
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
         # a link worker ever took them on; a link worker left without a colleague keeping their continuity
-        # (``Patient.ever_supported`` and ``continuity_broken`` view these: the stages over rows read them as arrays)
+        # (``Patient.ever_supported`` and ``continuity_broken`` view these: the stages over rows read them as arrays);
+        # on a link worker's caseload now (``Patient.link_worker`` is not None: written where it is set)
         self.ever_supported = np.zeros(capacity, dtype=bool)
+        self.on_caseload = np.zeros(capacity, dtype=bool)
         self.continuity_broken = np.zeros(capacity, dtype=bool)
         self.state = np.full(capacity, -1, dtype=np.int8)  # PathwayState (-1: not yet in the pathway)
         self.key = np.zeros(capacity, dtype=np.uint64)  # the episode's key for its own random numbers
@@ -101,7 +103,7 @@ class WellbeingRegister:
             self._cols[name] = grown
             setattr(self, name, grown)
         self.open = np.concatenate([self.open, np.zeros(capacity - len(self.open), dtype=bool)])
-        for name in ("took_up", "ever_supported", "continuity_broken"):
+        for name in ("took_up", "ever_supported", "on_caseload", "continuity_broken"):
             column = getattr(self, name)
             setattr(self, name, np.concatenate([column, np.zeros(capacity - len(column), dtype=bool)]))
         self.state = np.concatenate([self.state, np.full(capacity - len(self.state), -1, dtype=np.int8)])
