@@ -55,6 +55,22 @@ def gain_scale(model: SocialPrescribingModel, person: Person) -> float:
     return scale * (p.gain_ratio_deprived if person.deprived else 1.0)
 
 
+class RowFlag:
+    """A yes/no column of the wellbeing register (same name) seen as an attribute of the person on that row: the
+    stages over rows read and write the column for many people at once."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, patient: Patient | None, owner: type | None = None):
+        if patient is None:
+            return self
+        return bool(getattr(patient.model.register, self.name)[patient.row])
+
+    def __set__(self, patient: Patient, value: bool) -> None:
+        getattr(patient.model.register, self.name)[patient.row] = value
+
+
 class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Outcomes, mesa.Agent):
     """A person referred to social prescribing (or, in the counterfactual, who would have been)."""
 
@@ -65,6 +81,8 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     exit_reason = ""
     link_worker: LinkWorker | None = None
     caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
+    ever_supported = RowFlag()  # a link worker has taken them on at some point
+    continuity_broken = RowFlag()  # a link worker of theirs left and no colleague kept their continuity of care
     assessed = False
     offered = False  # a suitable group has been suggested to them
     offered_activity = -1  # the catalogue index of the first group suggested (-1: none yet)
@@ -121,24 +139,6 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     def weeks_attended(self) -> int:
         """Sessions attended (a column of the wellbeing register: built for every member at once)."""
         return int(self.model.register.weeks_attended[self.row])
-
-    @property
-    def ever_supported(self) -> bool:
-        """A link worker has taken them on at some point."""
-        return bool(self.model.register.ever_supported[self.row])
-
-    @ever_supported.setter
-    def ever_supported(self, value: bool) -> None:
-        self.model.register.ever_supported[self.row] = value
-
-    @property
-    def continuity_broken(self) -> bool:
-        """A link worker of theirs left and no colleague kept their continuity of care."""
-        return bool(self.model.register.continuity_broken[self.row])
-
-    @continuity_broken.setter
-    def continuity_broken(self, value: bool) -> None:
-        self.model.register.continuity_broken[self.row] = value
 
     @property
     def work_seeking_weeks(self) -> float:
