@@ -56,6 +56,7 @@ class WellbeingRegister:
         # ([from, until): it changes only when a spell ends, about once a year, and most rows are read every week)
         self._natural_sw, self._natural_lo = np.zeros(capacity), np.zeros(capacity)
         self._natural_weeks = np.zeros((capacity, 2), dtype=np.int32)  # (0, 0): never read
+        self._natural_of = None  # the course they were read from (another course starts afresh)
         self._first_open = 0
         self._reading: tuple | None = None  # (week, size, reading): see open_reading
         for name, column in self._cols.items():
@@ -187,6 +188,9 @@ class WellbeingRegister:
         """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
         for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
         rows = np.arange(self.size)[rows] if isinstance(rows, slice) else np.asarray(rows)
+        if course is not self._natural_of:
+            self._natural_of = course
+            self._natural_weeks[:] = 0
         weeks = self._natural_weeks[rows]
         stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
         people = self.person[stale].astype(np.int64)

@@ -58,3 +58,25 @@ def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
     economics.accrue_week = accrue_and_check
     model.run_for(80)
     assert checked["weeks"] > 20 and checked["unchanged"] > 0  # the shortcut was taken
+
+
+def test_the_register_reads_another_course_afresh():
+    """What the register keeps of a course is that course's: a reading with another one (the economics tests'
+    flat course) starts afresh, and so does going back to the first."""
+
+    class Flat:
+        def scores(self, people, week):
+            return np.full(len(people), 20.0), np.full(len(people), 4.0)
+
+        def spells(self, people):
+            return np.zeros(len(people), dtype=np.int64), np.full(len(people), 10**6)
+
+    model = SocialPrescribingModel(rng=5, population=5_000)
+    model.run_for(10)
+    register, course, week = model.register, model.course, model.week
+    rows = np.arange(register.size)
+    own = course.scores(register.person[rows].astype(np.int64), week)
+    assert all(np.array_equal(a, b) for a, b in zip(register.natural(rows, week, course), own, strict=True))
+    sw, lo = register.natural(rows, week, Flat())
+    assert (sw == 20.0).all() and (lo == 4.0).all()
+    assert all(np.array_equal(a, b) for a, b in zip(register.natural(rows, week, course), own, strict=True))
