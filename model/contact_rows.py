@@ -44,9 +44,9 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
         primary = rows[~np.array(advisor)]
         due.set_many("maintenance", primary, week + p.lw_episode_weeks)
     counters.reached_link_worker += len(patients)
+    register.ever_supported[rows] = True
     for patient, worker, declines in zip(patients, workers, declined, strict=True):
         patient.caseload_weight = 1.0
-        patient.ever_supported = True
         patient.lw_wait_weeks = now - patient.referred_week
         counters.link_worker_wait_weeks += patient.lw_wait_weeks
         if not declines:
@@ -59,6 +59,7 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
               Event.DECLINED)  # fmt: skip
     staying = [pt for pt, no in zip(patients, declined) if not no]
     rows = rows[~declines]
+    register.on_caseload[rows] = True
     move_many(model, staying, rows, S.AWAITING_LINK_WORKER, S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
     # ``Support.support_begins`` (``WellbeingRegister.support_begins``), then the assessment made due
     register.support_from[rows] = np.minimum(register.support_from[rows], week)

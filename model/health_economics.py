@@ -110,12 +110,16 @@ class HealthEconomics:
         read, *values = register.week_reading(week, model.course, p, rows)  # shared with the weekly means
         at = np.searchsorted(read, rows)  # where each account's row is in the reading
         sw, lo, natural_sw, natural_lo = (value[at] for value in values)
-        ltc = model.catchment.ltc_count[register.person[rows].astype(np.int64)]
-        qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, ltc, p)
+        # only whoever's scores differ from their natural course's: the rest (not supported, no group yet) add
+        # exactly nothing (an account is never -0.0, so adding 0.0 or -0.0 leaves it as it was)
+        gains = np.flatnonzero((sw != natural_sw) | (lo != natural_lo))
+        changed = rows[gains]
+        ltc = model.catchment.ltc_count[register.person[changed].astype(np.int64)]
+        qalys, wellbys, cost = weekly_values(sw[gains], lo[gains], natural_sw[gains], natural_lo[gains], ltc, p)
         accounts = self._account(rows)
-        accounts[rows, 0] += qalys * d
-        accounts[rows, 1] += wellbys * d
-        accounts[rows, 2] += cost * d
+        accounts[changed, 0] += qalys * d
+        accounts[changed, 1] += wellbys * d
+        accounts[changed, 2] += cost * d
         accounts[rows, NEXT_WEEK] = week + 1
         ended = rows[register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]
         if len(ended):

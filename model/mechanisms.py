@@ -165,10 +165,16 @@ def fading(week, since, half_life):
     """Share of a gain still there at ``week``: all of it up to ``since`` (infinite: not fading), then halving
     every ``half_life`` weeks."""
     after = week > since
-    if is_array(after):
-        with np.errstate(invalid="ignore"):  # inf - inf where not fading: masked out by the choice
-            return np.where(after, _halved(week, since, half_life), 1.0)
-    return _halved(week, since, half_life) if after else 1.0  # one person: only worked out when needed
+    if not is_array(after):
+        return _halved(week, since, half_life) if after else 1.0  # one person: only worked out when needed
+    if np.ndim(week) == 0:  # one week for many people (the weekly reading): only the fading ones are worked out,
+        # the same numbers one by one (0.5 ** -inf, for everyone not fading, is several times a finite power's cost)
+        out = np.ones(after.shape)
+        since, half_life = (np.broadcast_to(x, after.shape)[after] for x in (since, half_life))
+        out[after] = _halved(week, since, half_life)
+        return out
+    with np.errstate(invalid="ignore"):  # inf - inf where not fading: masked out by the choice
+        return np.where(after, _halved(week, since, half_life), 1.0)
 
 
 def _halved(week, since, half_life):

@@ -143,6 +143,11 @@ class NaturalCourse:
         loneliness = np.clip(self.mean_loneliness[people].astype(float) + self.loneliness_state[people], *UCLA_RANGE)
         return wellbeing, loneliness
 
+    def spells(self, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The weeks [start, end) of ``people``'s spells as last brought forward: their scores hold over them (the
+        wellbeing register keeps them, to read a person's course again only when a spell ends)."""
+        return self.spell_start[people], self.spell_end[people]
+
     def score(self, person: int, week: int) -> tuple[float, float]:
         """``scores`` of one person, in plain floats (the same numbers): most reads find the spell still running."""
         if not self.spell_start[person] <= week < self.spell_end[person]:

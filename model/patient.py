@@ -55,6 +55,22 @@ def gain_scale(model: SocialPrescribingModel, person: Person) -> float:
     return scale * (p.gain_ratio_deprived if person.deprived else 1.0)
 
 
+class RowFlag:
+    """A yes/no column of the wellbeing register (same name) seen as an attribute of the person on that row: the
+    stages over rows read and write the column for many people at once."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, patient: Patient | None, owner: type | None = None):
+        if patient is None:
+            return self
+        return bool(getattr(patient.model.register, self.name)[patient.row])
+
+    def __set__(self, patient: Patient, value: bool) -> None:
+        getattr(patient.model.register, self.name)[patient.row] = value
+
+
 class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Outcomes, mesa.Agent):
     """A person referred to social prescribing (or, in the counterfactual, who would have been)."""
 
@@ -65,8 +81,8 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     exit_reason = ""
     link_worker: LinkWorker | None = None
     caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
-    ever_supported = False
-    continuity_broken = False
+    ever_supported = RowFlag()  # a link worker has taken them on at some point
+    continuity_broken = RowFlag()  # a link worker of theirs left and no colleague kept their continuity of care
     assessed = False
     offered = False  # a suitable group has been suggested to them
     offered_activity = -1  # the catalogue index of the first group suggested (-1: none yet)

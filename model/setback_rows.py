@@ -23,6 +23,7 @@ import numpy as np
 
 from .due_weeks import NEVER
 from .moves import leave_unengaged_many
+from .setbacks import return_chance
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws
 
@@ -123,7 +124,9 @@ def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None
     if not len(rows):
         return
     patients = [due.patients[row] for row in rows.tolist()]
-    back = register.next_draws(rows, "setback_return") < np.array([patient.return_chance() for patient in patients])
+    chance = return_chance(register.on_caseload[rows], register.ever_supported[rows], register.continuity_broken[rows],
+                           model.p)  # fmt: skip
+    back = register.next_draws(rows, "setback_return") < chance
     for i in np.flatnonzero(back).tolist():
         patients[i].come_back()
     leave_unengaged_many(model, patients, rows, ~back, PathwayState.SETBACK, Event.NO_RETURN)

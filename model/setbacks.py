@@ -6,10 +6,12 @@ from __future__ import annotations
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+from .arrays import where
 from .states import IN_GROUP, TERMINAL, Event, PathwayState, SetbackKind
 from .streams import pick, weeks_until
 
 if TYPE_CHECKING:
+    from .parameters import Params
     from .patient import Patient
 
 S = PathwayState
@@ -71,10 +73,7 @@ class Setbacks:
     def return_chance(self: Patient) -> float:
         """The chance of coming back after a setback: better while support is open to them (on a caseload, or
         an open door once supported), less so if continuity was broken."""
-        p = self.model.p
-        if self.link_worker is not None or (p.open_door and self.ever_supported):
-            return p.return_prob_supported * (1 - p.continuity_break_penalty * self.continuity_broken)
-        return p.return_prob_unsupported
+        return return_chance(self.link_worker is not None, self.ever_supported, self.continuity_broken, self.model.p)
 
     def come_back(self: Patient) -> None:
         """Back after a setback: to their link worker, through the open door, or to their group on their own."""
@@ -90,3 +89,11 @@ class Setbacks:
             self.place(self.group)
         else:
             self.leave_unengaged(Event.NOTHING_TO_RETURN_TO)
+
+
+def return_chance(on_caseload, ever_supported, continuity_broken, p: Params):
+    """``Setbacks.return_chance`` from the flags it reads: one person's, or arrays of many (the register's columns,
+    model/setback_rows.py): the same numbers either way."""
+    supported = on_caseload | (bool(p.open_door) & ever_supported)
+    return where(supported, p.return_prob_supported * (1 - p.continuity_break_penalty * continuity_broken),
+                 p.return_prob_unsupported)  # fmt: skip

@@ -21,6 +21,7 @@ class Support:
         standard episode."""
         p = self.model.p
         self.link_worker = link_worker
+        self.model.register.on_caseload[self.row] = True
         self.caseload_weight = 1.0
         weeks = p.advisor_support_weeks if self.service is Service.MENTAL_HEALTH else p.support_weeks
         self.schedule("end_support", weeks)
@@ -45,6 +46,7 @@ class Support:
         if self.link_worker is not None:
             self.link_worker.release(self)
             self.link_worker = None
+            self.model.register.on_caseload[self.row] = False
             self.model.register.support_ends(self.row, self.week)
 
     def support_begins(self: Patient) -> None:
@@ -63,6 +65,7 @@ class Support:
             self.continuity_broken = True
             self.model.counters.continuity_breaks += 1
         self.link_worker = successor
+        self.model.register.on_caseload[self.row] = successor is not None
         if successor is not None:
             successor.hand_over(self)
             return

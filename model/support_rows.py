@@ -41,6 +41,7 @@ def run_ends_of_support(model: SocialPrescribingModel, rows: np.ndarray, week: i
             worker.release(patient)
             patient.link_worker = None
             on_caseload[i] = True
+    register.on_caseload[rows] = False
     register.support_ends_many(rows[on_caseload], week)
     for patient in patients:  # reads the end of support just written
         if patient.service is Service.MENTAL_HEALTH:

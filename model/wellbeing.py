@@ -41,11 +41,22 @@ class WellbeingRegister:
             self._cols[name][:] = math.inf  # not paused, no support yet: nothing fades
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
+        # a link worker ever took them on; a link worker left without a colleague keeping their continuity
+        # (``Patient.ever_supported`` and ``continuity_broken`` view these: the stages over rows read them as arrays);
+        # on a link worker's caseload now (``Patient.link_worker`` is not None: written where it is set)
+        self.ever_supported = np.zeros(capacity, dtype=bool)
+        self.on_caseload = np.zeros(capacity, dtype=bool)
+        self.continuity_broken = np.zeros(capacity, dtype=bool)
         self.state = np.full(capacity, -1, dtype=np.int8)  # PathwayState (-1: not yet in the pathway)
         self.key = np.zeros(capacity, dtype=np.uint64)  # the episode's key for its own random numbers
         self.activity = np.zeros(capacity, dtype=np.int8)  # the activity (catalogue place) of the group last joined
         # per purpose, how many of the episode's draws for it were taken (Patient.draw; model/setback_rows.py)
         self.draws = {purpose: np.zeros(capacity, dtype=np.int32) for purpose in PURPOSES}
+        # the natural course's (SWEMWBS, UCLA-3) last read for the row, and the weeks of the spell it holds for
+        # ([from, until): it changes only when a spell ends, about once a year, and most rows are read every week)
+        self._natural_sw, self._natural_lo = np.zeros(capacity), np.zeros(capacity)
+        self._natural_weeks = np.zeros((capacity, 2), dtype=np.int32)  # (0, 0): never read
+        self._natural_of = None  # the course they were read from (another course starts afresh)
         self._first_open = 0
         self._reading: tuple | None = None  # (week, size, reading): see open_reading
         for name, column in self._cols.items():
@@ -93,12 +104,18 @@ class WellbeingRegister:
             self._cols[name] = grown
             setattr(self, name, grown)
         self.open = np.concatenate([self.open, np.zeros(capacity - len(self.open), dtype=bool)])
-        self.took_up = np.concatenate([self.took_up, np.zeros(capacity - len(self.took_up), dtype=bool)])
+        for name in ("took_up", "ever_supported", "on_caseload", "continuity_broken"):
+            column = getattr(self, name)
+            setattr(self, name, np.concatenate([column, np.zeros(capacity - len(column), dtype=bool)]))
         self.state = np.concatenate([self.state, np.full(capacity - len(self.state), -1, dtype=np.int8)])
         self.key = np.concatenate([self.key, np.zeros(capacity - len(self.key), dtype=np.uint64)])
         self.activity = np.concatenate([self.activity, np.zeros(capacity - len(self.activity), dtype=np.int8)])
         for purpose, counts in self.draws.items():
             self.draws[purpose] = np.concatenate([counts, np.zeros(capacity - len(counts), dtype=np.int32)])
+        self._natural_sw = np.concatenate([self._natural_sw, np.zeros(capacity - len(self._natural_sw))])
+        self._natural_lo = np.concatenate([self._natural_lo, np.zeros(capacity - len(self._natural_lo))])
+        self._natural_weeks = np.concatenate([self._natural_weeks, np.zeros((capacity - len(self._natural_weeks), 2),
+                                                                            dtype=np.int32)])  # fmt: skip
 
     def close(self, i: int) -> None:
         self.close_many(np.array([i]))
@@ -163,9 +180,24 @@ class WellbeingRegister:
                            p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         """``scores``, followed by the natural course's (SWEMWBS, UCLA-3) they are built on: what the same
         people would have had without any service, the counterfactual the economics counts against."""
-        natural_sw, natural_lo = course.scores(self.person[rows].astype(np.int64), week)
+        natural_sw, natural_lo = self.natural(rows, week, course)
         sw, lo = with_service(natural_sw, natural_lo, week, p, **self._state(rows))
         return sw, lo, natural_sw, natural_lo
+
+    def natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:
+        """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
+        for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
+        rows = np.arange(self.size)[rows] if isinstance(rows, slice) else np.asarray(rows)
+        if course is not self._natural_of:
+            self._natural_of = course
+            self._natural_weeks[:] = 0
+        weeks = self._natural_weeks[rows]
+        stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
+        people = self.person[stale].astype(np.int64)
+        # read even for no one: the course keeps the latest week read (it decides when a read looks back)
+        self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
+        self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
+        return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """``rows``' state now, as arrays (copies: an index array reads a copy)."""

@@ -148,10 +148,11 @@ class Workforce:
             room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
             heapq.heapify(room)
             taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
+            ever_supported = self.model.register.ever_supported  # (``Patient.ever_supported``'s column)
             while live and room:
                 _, _, worker = heapq.heappop(room)
                 patient = live.popleft()
-                if patient.ever_supported or not self.contacts_over_rows:
+                if ever_supported[patient.row] or not self.contacts_over_rows:
                     worker.take_on(patient)  # one by one: someone coming back may look for a group at once
                 else:
                     worker.take(patient)

@@ -68,6 +68,8 @@ def violations(model: SocialPrescribingModel) -> list[str]:
             if p.link_worker is not w:
                 out.append(f"patient {p.unique_id} on caseload of {w.unique_id} but linked to another")
     for p in patients:
+        if bool(model.register.on_caseload[p.row]) != (p.link_worker is not None):
+            out.append(f"patient {p.unique_id}'s register row says on a caseload {model.register.on_caseload[p.row]}")
         if p.link_worker is not None and on_caseload[p] != 1:
             out.append(f"patient {p.unique_id} has a link worker but is on {on_caseload[p]} caseloads")
         if p.state is S.AWAITING_LINK_WORKER and p.link_worker is not None:

@@ -1,0 +1,82 @@
+"""The weekly economics reading's shortcuts (issue 25, eighth round) against the plain formulas they replace, to
+the bit: the natural course kept per register row, fading worked out only for the rows that fade, and the weekly
+account adding only the rows whose scores differ from their natural course's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spsim.model import SocialPrescribingModel
+from spsim.model.economic_values import discount, weekly_values
+from spsim.model.mechanisms import _halved, fading
+from spsim.model.wellbeing import with_service
+
+
+def _plain_fading(week, since, half_life):
+    with np.errstate(invalid="ignore"):
+        return np.where(week > since, _halved(week, since, half_life), 1.0)
+
+
+def test_fading_for_one_week_is_the_plain_choice_to_the_bit():
+    rng = np.random.default_rng(3)
+    since = np.where(rng.random(5_000) < 0.7, np.inf, rng.integers(0, 200, 5_000).astype(float))
+    half_life = rng.uniform(5, 60, 5_000)
+    for week in (0, 57, 199, 400):
+        assert np.array_equal(fading(week, since, half_life), _plain_fading(week, since, half_life))
+    assert fading(50, since[:0], half_life[:0]).shape == (0,)
+
+
+def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
+    """Each week, the register's reading equals the natural course read afresh with the service on top, and each
+    open account grows by the week's values of every open row (not only those whose scores differ)."""
+    model = SocialPrescribingModel(rng=5, population=20_000, economic_horizon_years=0.5)
+    register, course, economics, p = model.register, model.course, model.economics, model.p
+    accrue = economics.accrue_week
+    checked = {"weeks": 0, "unchanged": 0}
+
+    def accrue_and_check():
+        economics.settle()
+        rows = economics.open_accounts()
+        before = economics._accounts[rows, :3].copy()
+        accrue()
+        if model.week < economics.since_week or not len(rows):
+            return
+        week, people = model.week, register.person[rows].astype(np.int64)
+        natural_sw, natural_lo = course.scores(people, week)
+        sw, lo = with_service(natural_sw, natural_lo, week, p, **register.state_copy(rows))
+        read = register.scores_and_natural(rows, week, course, p)
+        for got, want in zip(read, (sw, lo, natural_sw, natural_lo), strict=True):
+            assert np.array_equal(got, want)
+        d = float(discount(week - economics.since_week, p.discount_rate_per_year))
+        values = weekly_values(sw, lo, natural_sw, natural_lo, model.catchment.ltc_count[people], p)
+        want = before + np.column_stack([v * d for v in values])
+        # (an account whose horizon ends with the week is finished with nothing left to project)
+        assert np.array_equal(economics._accounts[rows, :3], want)
+        checked["weeks"] += 1
+        checked["unchanged"] += int(((sw == natural_sw) & (lo == natural_lo)).sum())
+
+    economics.accrue_week = accrue_and_check
+    model.run_for(80)
+    assert checked["weeks"] > 20 and checked["unchanged"] > 0  # the shortcut was taken
+
+
+def test_the_register_reads_another_course_afresh():
+    """What the register keeps of a course is that course's: a reading with another one (the economics tests'
+    flat course) starts afresh, and so does going back to the first."""
+
+    class Flat:
+        def scores(self, people, week):
+            return np.full(len(people), 20.0), np.full(len(people), 4.0)
+
+        def spells(self, people):
+            return np.zeros(len(people), dtype=np.int64), np.full(len(people), 10**6)
+
+    model = SocialPrescribingModel(rng=5, population=5_000)
+    model.run_for(10)
+    register, course, week = model.register, model.course, model.week
+    rows = np.arange(register.size)
+    own = course.scores(register.person[rows].astype(np.int64), week)
+    assert all(np.array_equal(a, b) for a, b in zip(register.natural(rows, week, course), own, strict=True))
+    sw, lo = register.natural(rows, week, Flat())
+    assert (sw == 20.0).all() and (lo == 4.0).all()
+    assert all(np.array_equal(a, b) for a, b in zip(register.natural(rows, week, course), own, strict=True))
