@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run summary bench viz test readme clean validate calibrate sensitivity psa structural decision-maps optimise optimise-robust optimise-equity discover uncertainty
+.PHONY: install run summary bench viz test readme clean validate calibrate sensitivity psa structural decision-maps optimise optimise-robust optimise-equity discover mechanisms places uncertainty
 
 install: $(STAMP)
 
@@ -72,6 +72,12 @@ decision-maps: $(STAMP)
 # Where in the PSA's draws grants beat more link workers (PRIM)
 discover: $(STAMP)
 	$(PY) -m spsim.experiments discover --policy fund_vcse --over more_link_workers
+# How much each mechanism matters: each switched off or changed, paired with the default (5 x 100,000 adults, 3 years)
+mechanisms: $(STAMP)
+	$(PY) -m spsim.experiments.uncertainty.mechanism_sizes --workers 2
+# Does the ranking of more link workers and grants depend on the place's supply of groups? (the urban example place)
+places: $(STAMP)
+	$(PY) -m spsim.experiments.uncertainty.place_ranking --workers 2
 uncertainty: validate sensitivity psa discover
 
 # The browser page on http://127.0.0.1:8765/
