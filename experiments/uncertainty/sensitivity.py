@@ -113,6 +113,22 @@ def analyse(method: str, problem: dict, x: np.ndarray, runs: pd.DataFrame, scena
     return table, benefit, best_scenario(benefit, order)
 
 
+def design_caveat(method: str, settings: dict) -> str:
+    """What the shares above are shares of: a sensitivity design's points are not draws from the parameters'
+    distribution, so they must not be read as probabilities (that is what `spsim psa` gives)."""
+    if method == "morris":
+        n, k = settings["samples"], settings["parameters"]
+        design = (f"{n} Morris trajectories, each moving one parameter at a time from its start, so a trajectory's "
+                  f"{k + 1} points are neighbours: the shares describe {n} neighbourhoods of the parameter space, "
+                  "not a distribution over it")
+    else:
+        design = ("Saltelli's design over the parameters named, the others at their central values, each spread "
+                  "evenly over its plausible range")
+    one = settings["replicates"] == 1
+    chance = ", and with one replicate a point each share carries chance between runs" if one else ""
+    return f"*What the shares are of:* {design}{chance}. The probability that each policy is best is the PSA's (`spsim psa`)."
+
+
 def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Series, order: list[str],
            value_per_qaly: float, settings: dict, top: int = 5) -> str:  # fmt: skip
     measure = "mu* (Morris elementary effects)" if method == "morris" else "ST (Sobol total-order index)"
@@ -139,6 +155,8 @@ def render(method: str, table: pd.DataFrame, best: pd.Series, best_funded: pd.Se
         f"Against the reference, {shares.idxmax()} is best at {shares.max():.0%} of the points; among the funded "
         f"policies, {funded.idxmax()} is best at {funded.max():.0%}. Which parameters swing each policy's net benefit "
         "is in the list below (`net benefit of ...`).",
+        "",
+        design_caveat(method, settings),
         "",
         "## What drives each outcome",
         "",
@@ -199,7 +217,7 @@ def run(method: str, scenarios: list[Scenario], parameter_names: list[str] | Non
     table, benefit, best = analyse(method, problem, x, runs, scenarios, value_per_qaly, seed)
     order = [s.name for s in scenarios]
     settings = {"points": len(x), "parameters": len(parameters), "replicates": replicates, "population": population,
-                "years": years, "warmup_years": warmup_years}  # fmt: skip
+                "years": years, "warmup_years": warmup_years, "samples": n}  # fmt: skip
     samples = pd.DataFrame(x, columns=problem["names"]).rename_axis("point").reset_index()
     samples["best_policy"] = best.reindex(samples["point"]).to_numpy()
     atomic_write_csv(out / "runs.csv", runs)
