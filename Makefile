@@ -60,18 +60,18 @@ optimise-robust: $(STAMP)
 	rm -rf results/optimise-robust
 	$(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --robust 100 --trials 12 --replicates 2 --years 3 \
 	  --workers 2 --compare balanced_budget,more_link_workers,fund_vcse --out results/optimise-robust
-# Benefit against the deprivation gap in net wellbeing: the trade-off front (12 trials, then resumed to 24, as the
-# committed results were made: a resumed search reseeds its sampler, so one run of 24 would try other splits)
+# Benefit against the deprivation gap in net wellbeing: the trade-off front (40 trials x 10 paired replicates, so
+# that a split's equity gap has an interval narrow enough to read; with 2 replicates none could be told from zero)
 optimise-equity: $(STAMP)
 	rm -rf results/optimise-equity
-	for trials in 12 24; do $(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --objective equity \
-	  --trials $$trials --replicates 2 --years 3 --workers 2 --compare balanced_budget,more_link_workers,fund_vcse \
-	  --out results/optimise-equity || exit 1; done
+	$(PY) -m spsim.experiments optimise --budget 50000 --population 50000 --objective equity --trials 40 --replicates 10 \
+	  --years 3 --workers 2 --compare balanced_budget,more_link_workers,fund_vcse --out results/optimise-equity
 # Which option is best where (issue 27): referral volume x group capacity, and effect size x horizon; 5 x 5 cells,
-# 7 options, 3 paired replicates of 50,000 adults each: 525 runs a map
+# 7 options, 10 paired replicates of 50,000 adults each: 1,750 runs a map (with 3, few cells could tell the
+# funded options apart)
 decision-maps: $(STAMP)
-	for map in volume-capacity effect-horizon; do $(PY) -m spsim.experiments decision-map --map $$map --workers 2 \
-	  --out results/decision-maps/$$map || exit 1; done
+	for map in volume-capacity effect-horizon; do $(PY) -m spsim.experiments decision-map --map $$map --replicates 10 \
+	  --workers 2 --out results/decision-maps/$$map || exit 1; done
 # Where in the PSA's draws grants beat more link workers (PRIM)
 discover: $(STAMP)
 	$(PY) -m spsim.experiments discover --policy fund_vcse --over more_link_workers
