@@ -106,7 +106,7 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     columns (their episode's key, their scores at this low point, their row of the wellbeing register, whether
     the referral is appropriate) is read for all of them at once; then each becomes a Patient agent, and all of
     them enter the pathway as a batch (``enter_pathway``)."""
-    from .patient import Patient, gain_scale  # the Patient is built from the stages, this one among them
+    from .patient import Patient, at_referral  # the Patient is built from the stages, this one among them
 
     if not people:
         return []
@@ -116,15 +116,16 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     keys = model.streams.persons.keys(index, catchment.episodes[index])
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
-    first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks,
-                                      np.array([gain_scale(model, person) for person in people]), keys)
+    gain_scales, traits = at_referral(model, people, cohorts)
+    first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks, gain_scales, keys)
     rows = np.arange(first, first + len(people))
     services = [service_of(cohort, p) for cohort in cohorts]
     appropriate = appropriate_referrals(model, rows, services)
-    patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit)
-                for row, (person, source, cohort, service, key, scores, fit) in enumerate(zip(
+    patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
+                        traits=traits_of)
+                for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
-                    appropriate, strict=True), first)]  # fmt: skip
+                    appropriate, traits, strict=True), first)]  # fmt: skip
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))
