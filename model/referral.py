@@ -33,26 +33,33 @@ MAX_PROPOSALS_PER_REFERRAL = 400
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
-    """This week's referrals: medical routes and self-referral, need-weighted over the catchment."""
+    """This week's referrals: medical routes and self-referral, need-weighted over the catchment, made as one batch
+    (medical first): nothing made for a referral decides who else is referred that week but their being in the
+    pathway, marked as soon as they are chosen, and every draw of the batch is keyed by person."""
     p = model.p
     weekly = p.referral_rate_per_1000 / 1000 * p.population / 52
     awareness_ratio = p.public_awareness / registry()["public_awareness"].value
     # GPs and mental health teams refer more when more link workers are funded than the place's own (exactly 1
     # otherwise); self-referral follows public awareness, not posts
     supply = model.workforce.referral_supply_factor()
+    people: list[Person] = []
+    sources: list[ReferralSource] = []
     for stream_name, mean in (
         ("referrals.medical", weekly * (1 - p.self_referral_share) * supply),
         ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
     ):
         stream = model.streams[stream_name]
         count = int(stream.generator.poisson(mean))
-        people = model.catchment.people(referred_this_week(model, stream.generator, count))
+        chosen = referred_this_week(model, stream.generator, count)
+        model.catchment.in_pathway[chosen] = True  # not to be chosen again this week (refer_many marks it too)
+        chosen = model.catchment.people(chosen)
+        people += chosen
         if stream_name == "referrals.self":
-            sources = [ReferralSource.SELF] * len(people)
+            sources += [ReferralSource.SELF] * len(chosen)
         else:  # the stream's next draw for each person with a serious mental illness, in referral order
-            sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
-                       else ReferralSource.GP for person in people]  # fmt: skip
-        refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
+            sources += [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
+                        else ReferralSource.GP for person in chosen]  # fmt: skip
+    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
 
 
 def cohort_of(person: Person, source: ReferralSource) -> Cohort:
