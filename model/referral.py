@@ -30,6 +30,7 @@ S = PathwayState
 # the proposals keeps a week bounded if almost everyone is already in the pathway (a numerical device).
 CANDIDATES_PER_REFERRAL = 8
 MAX_PROPOSALS_PER_REFERRAL = 400
+READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
@@ -86,19 +87,28 @@ def referred_this_week(model: SocialPrescribingModel, generator: np.random.Gener
     chosen: list[int] = []
     taken: set[int] = set()
     proposed = 0
-    in_pathway = model.catchment.in_pathway
+    in_pathway, course, week = model.catchment.in_pathway, model.course, model.week
     while len(chosen) < count and proposed < MAX_PROPOSALS_PER_REFERRAL * count:
         batch = CANDIDATES_PER_REFERRAL * (count - len(chosen))
         proposed += batch
         people = model.catchment.by_need(generator.random(batch))
-        chance = referral_chance_at(model.course.dip(people, model.week), model.p)
-        accept = generator.random(batch) < chance
-        for person, accepted in zip(people.tolist(), accept.tolist(), strict=True):
-            if accepted and not in_pathway[person] and person not in taken:
-                chosen.append(person)
-                taken.add(person)
-                if len(chosen) == count:
-                    break
+        u = generator.random(batch)
+        # each proposal is read in order until the week's referrals are found (about 45% of them at an ICB), so
+        # the courses of the rest, and of people already in the pathway, are not read: READ_FIRST per referral
+        # still wanted first, then the rest (the same draws either way: both are taken for the whole batch)
+        start = 0
+        while start < batch and len(chosen) < count:
+            stop = min(batch, start + READ_FIRST * (count - len(chosen)))
+            part = people[start:stop]
+            free = np.flatnonzero(~in_pathway[part])
+            accept = u[start:stop][free] < referral_chance_at(course.dip(part[free], week), model.p)
+            for person in part[free[accept]].tolist():
+                if person not in taken:
+                    chosen.append(person)
+                    taken.add(person)
+                    if len(chosen) == count:
+                        break
+            start = stop
     return chosen
 
 
