@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from . import states
 from .assessment import Assessment
@@ -21,7 +22,7 @@ from .attendance import Attendance
 from .mechanisms import Mechanisms
 from .outcomes import Outcomes
 from .placement import Placement
-from .population import Person, preferred_activities
+from .population import Person, preferred_activities_many
 from .referral import Referral
 from .setbacks import Setbacks
 from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
@@ -53,6 +54,25 @@ def gain_scale(model: SocialPrescribingModel, person: Person) -> float:
     below = p.swemwbs_population_mean - float(model.course.mean_wellbeing[person.index])
     scale = max(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)
     return scale * (p.gain_ratio_deprived if person.deprived else 1.0)
+
+
+def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: list[Cohort]) -> tuple[np.ndarray, list]:
+    """What a week's referrals bring to their ``Patient``, read for all of them at once: ``gain_scale`` of each, and
+    per person (preferences, cannot pay a fee, of working age, in work at referral). The same arithmetic as one
+    person's, in 64-bit floats element by element: a 32-bit column is widened before it meets a parameter."""
+    p, catchment = model.p, model.catchment
+    index = np.array([person.index for person in people], dtype=np.int64)
+    deprived = catchment.deprived[index]
+    below = p.swemwbs_population_mean - model.course.mean_wellbeing[index].astype(np.float64)
+    scale = np.maximum(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)
+    scale = scale * np.where(deprived, p.gain_ratio_deprived, 1.0)
+    traits_u = catchment.traits_u[index].astype(np.float64)  # work, cost (as Person.work_u, cost_u)
+    cannot_pay = deprived & (traits_u[:, 1] < p.cost_barrier_deprived)
+    working_age = catchment.age[index] < p.working_age_limit
+    employment = np.where(catchment.smi[index], p.employment_rate_smi, p.employment_rate_ltc)
+    employed = working_age & (traits_u[:, 0] < employment)
+    preferences = preferred_activities_many(cohorts, catchment.preferences_u[index])
+    return scale, list(zip(preferences, cannot_pay.tolist(), working_age.tolist(), employed.tolist(), strict=True))
 
 
 class RowFlag:
@@ -103,11 +123,12 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     record_closed = False
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
-                 service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool):  # fmt: skip
+                 service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
+                 traits: tuple[tuple[int, ...], bool, bool, bool]):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
-        (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register and whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``)."""
+        (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
+        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
         super().__init__(model)
         p = model.p
         # who they are
@@ -118,16 +139,13 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.referred_week = model.week
         self.key = key
         self.row = row  # their row of the register: its columns hold their draw counters, mechanisms, state
-        self.preferences = preferred_activities(cohort, person.preferences_u)
-        self.cannot_pay = person.deprived and person.cost_u < p.cost_barrier_deprived
+        # the activities they want, most wanted first; whether a fee rules a group out; of working age, in work
+        self.preferences, self.cannot_pay, self.working_age, self.employed_at_referral = traits
         self.appropriate = appropriate
         # true wellbeing and loneliness now, at the low point that brought the referral (what an evaluation
         # records adds measurement error: Outcomes.close_record); from here on both follow the person's own
         # natural course (model.natural_course), plus whatever the service adds
         self.swemwbs0, self.ucla0 = scores
-        self.working_age = person.age < p.working_age_limit
-        employment = p.employment_rate_smi if person.smi else p.employment_rate_ltc
-        self.employed_at_referral = self.working_age and person.work_u < employment
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
 
     @property

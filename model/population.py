@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,9 +33,9 @@ def age_bands(p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.array(AGE_BAND_STARTS), ends, shares / shares.sum()
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A referred person's fixed traits, read from the catchment columns."""
+class Person(NamedTuple):
+    """A referred person's fixed traits, read from the catchment columns (a named tuple: a week's referrals are
+    made at once, and a frozen dataclass's fields cost a call each to set)."""
 
     index: int
     age: int
@@ -176,9 +176,9 @@ class Catchment:
         i = np.asarray(indices, dtype=np.int64)
         columns = (self.age, self.ltc_count, self.smi, self.cmd, self.lonely, self.deprived, self.x, self.y,
                    self.reach_km)  # fmt: skip
-        return [Person(*traits) for traits in zip(
+        return list(map(Person._make, zip(
             indices, *(column[i].tolist() for column in columns), map(tuple, self.preferences_u[i].tolist()),
-            self.traits_u[i, 0].tolist(), self.traits_u[i, 1].tolist(), strict=True)]  # fmt: skip
+            self.traits_u[i, 0].tolist(), self.traits_u[i, 1].tolist(), strict=True)))  # fmt: skip
 
 
 @cache
@@ -218,3 +218,29 @@ def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int,
         activities, running, total = still_to_choose(chosen)
         chosen += (activities[min(bisect_right(running, u * total), len(activities) - 1)],)
     return chosen
+
+
+@cache
+def _weight_table() -> tuple[dict[Cohort, int], np.ndarray]:
+    """Each cohort's row, and every cohort's catalogue weights (cohorts x activities), for
+    ``preferred_activities_many``."""
+    return {c: i for i, c in enumerate(Cohort)}, np.array([[w for _, w in _preference_weights(c)] for c in Cohort])
+
+
+def preferred_activities_many(cohorts: list[Cohort], draws: np.ndarray) -> list[tuple[int, ...]]:
+    """``preferred_activities`` for many people at once (a week's referrals: ``draws`` people x choices), one choice
+    for all of them at a time, the same numbers: a chosen activity's weight becomes 0.0, which leaves the running
+    sums of the others as they were (x + 0.0 is x; a cumulative sum adds in order, as the loop does), so counting
+    the others' sums at or below the draw's share of the total is ``bisect_right`` on them."""
+    row_of, table = _weight_table()
+    weights = table[[row_of[cohort] for cohort in cohorts]]
+    n, size = weights.shape
+    left = np.ones((n, size), dtype=bool)
+    chosen = np.empty((n, draws.shape[1]), dtype=np.int64)
+    for k, u in enumerate(draws.T.astype(np.float64)):
+        running = np.cumsum(np.where(left, weights, 0.0), axis=1)
+        count = (left & (running <= (u * running[:, -1])[:, None])).sum(axis=1)
+        pick = np.minimum(count, size - k - 1)  # the pick-th activity still left (0: the first)
+        chosen[:, k] = (np.cumsum(left, axis=1) > pick[:, None]).argmax(axis=1)
+        left[np.arange(n), chosen[:, k]] = False
+    return list(map(tuple, chosen.tolist()))

@@ -30,29 +30,37 @@ S = PathwayState
 # the proposals keeps a week bounded if almost everyone is already in the pathway (a numerical device).
 CANDIDATES_PER_REFERRAL = 8
 MAX_PROPOSALS_PER_REFERRAL = 400
+READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
-    """This week's referrals: medical routes and self-referral, need-weighted over the catchment."""
+    """This week's referrals: medical routes and self-referral, need-weighted over the catchment, made as one batch
+    (medical first): nothing made for a referral decides who else is referred that week but their being in the
+    pathway, marked as soon as they are chosen, and every draw of the batch is keyed by person."""
     p = model.p
     weekly = p.referral_rate_per_1000 / 1000 * p.population / 52
     awareness_ratio = p.public_awareness / registry()["public_awareness"].value
     # GPs and mental health teams refer more when more link workers are funded than the place's own (exactly 1
     # otherwise); self-referral follows public awareness, not posts
     supply = model.workforce.referral_supply_factor()
+    people: list[Person] = []
+    sources: list[ReferralSource] = []
     for stream_name, mean in (
         ("referrals.medical", weekly * (1 - p.self_referral_share) * supply),
         ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
     ):
         stream = model.streams[stream_name]
         count = int(stream.generator.poisson(mean))
-        people = model.catchment.people(referred_this_week(model, stream.generator, count))
+        chosen = referred_this_week(model, stream.generator, count)
+        model.catchment.in_pathway[chosen] = True  # not to be chosen again this week (refer_many marks it too)
+        chosen = model.catchment.people(chosen)
+        people += chosen
         if stream_name == "referrals.self":
-            sources = [ReferralSource.SELF] * len(people)
+            sources += [ReferralSource.SELF] * len(chosen)
         else:  # the stream's next draw for each person with a serious mental illness, in referral order
-            sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
-                       else ReferralSource.GP for person in people]  # fmt: skip
-        refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
+            sources += [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
+                        else ReferralSource.GP for person in chosen]  # fmt: skip
+    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
 
 
 def cohort_of(person: Person, source: ReferralSource) -> Cohort:
@@ -79,19 +87,28 @@ def referred_this_week(model: SocialPrescribingModel, generator: np.random.Gener
     chosen: list[int] = []
     taken: set[int] = set()
     proposed = 0
-    in_pathway = model.catchment.in_pathway
+    in_pathway, course, week = model.catchment.in_pathway, model.course, model.week
     while len(chosen) < count and proposed < MAX_PROPOSALS_PER_REFERRAL * count:
         batch = CANDIDATES_PER_REFERRAL * (count - len(chosen))
         proposed += batch
         people = model.catchment.by_need(generator.random(batch))
-        chance = referral_chance_at(model.course.dip(people, model.week), model.p)
-        accept = generator.random(batch) < chance
-        for person, accepted in zip(people.tolist(), accept.tolist(), strict=True):
-            if accepted and not in_pathway[person] and person not in taken:
-                chosen.append(person)
-                taken.add(person)
-                if len(chosen) == count:
-                    break
+        u = generator.random(batch)
+        # each proposal is read in order until the week's referrals are found (about 45% of them at an ICB), so
+        # the courses of the rest, and of people already in the pathway, are not read: READ_FIRST per referral
+        # still wanted first, then the rest (the same draws either way: both are taken for the whole batch)
+        start = 0
+        while start < batch and len(chosen) < count:
+            stop = min(batch, start + READ_FIRST * (count - len(chosen)))
+            part = people[start:stop]
+            free = np.flatnonzero(~in_pathway[part])
+            accept = u[start:stop][free] < referral_chance_at(course.dip(part[free], week), model.p)
+            for person in part[free[accept]].tolist():
+                if person not in taken:
+                    chosen.append(person)
+                    taken.add(person)
+                    if len(chosen) == count:
+                        break
+            start = stop
     return chosen
 
 
@@ -106,7 +123,7 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     columns (their episode's key, their scores at this low point, their row of the wellbeing register, whether
     the referral is appropriate) is read for all of them at once; then each becomes a Patient agent, and all of
     them enter the pathway as a batch (``enter_pathway``)."""
-    from .patient import Patient, gain_scale  # the Patient is built from the stages, this one among them
+    from .patient import Patient, at_referral  # the Patient is built from the stages, this one among them
 
     if not people:
         return []
@@ -116,15 +133,16 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     keys = model.streams.persons.keys(index, catchment.episodes[index])
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
-    first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks,
-                                      np.array([gain_scale(model, person) for person in people]), keys)
+    gain_scales, traits = at_referral(model, people, cohorts)
+    first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks, gain_scales, keys)
     rows = np.arange(first, first + len(people))
     services = [service_of(cohort, p) for cohort in cohorts]
     appropriate = appropriate_referrals(model, rows, services)
-    patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit)
-                for row, (person, source, cohort, service, key, scores, fit) in enumerate(zip(
+    patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
+                        traits=traits_of)
+                for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
-                    appropriate, strict=True), first)]  # fmt: skip
+                    appropriate, traits, strict=True), first)]  # fmt: skip
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))

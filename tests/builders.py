@@ -3,7 +3,6 @@ placed where the test wants it, and referred people who want its activity and li
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from spsim.model import Cohort, Patient, PathwayState, ReferralSource, SocialPrescribingModel, VCSEGroup
@@ -64,7 +63,7 @@ def refer(model: SocialPrescribingModel, index: int, activity: int = 0, cohort: 
     """Refer catchment person `index`, moved to (x, 0) with the given reach, wanting only `activity` and able
     to pay for it; mental-health cohort referrals come from the community mental health team."""
     source = ReferralSource.CMHT if cohort is Cohort.MENTAL_HEALTH else ReferralSource.GP
-    person = dataclasses.replace(model.catchment.person(int(index)), x=x, y=0.0, reach_km=reach_km)
+    person = model.catchment.person(int(index))._replace(x=x, y=0.0, reach_km=reach_km)
     patient = refer_to_pathway(model, person, source, cohort)
     patient.preferences = (activity,)
     patient.cannot_pay = False

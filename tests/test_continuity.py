@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 
@@ -101,7 +100,7 @@ def test_people_in_or_waiting_for_a_group_keep_their_place_when_their_link_worke
     for pt in patients:
         pt.preferences = (0,)
         pt.cannot_pay = False
-        pt.person = dataclasses.replace(pt.person, x=side / 2, y=side / 2)
+        pt.person = pt.person._replace(x=side / 2, y=side / 2)
     model.run_for(3)  # first contact in week 1, assessment and matching in week 3
     member, waiter = patients
     assert member.state is S.ATTENDING and waiter.state is S.AWAITING_GROUP

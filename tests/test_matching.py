@@ -17,7 +17,7 @@ from spsim.model import (
     matching,
 )
 from spsim.model.activities import catalogue
-from spsim.model.population import preferred_activities
+from spsim.model.population import preferred_activities, preferred_activities_many
 from spsim.model.referral import refer as refer_to_pathway
 from tests import builders
 
@@ -41,7 +41,7 @@ def add_group(model, activity: int, x: float, y: float, places: int = 5, charges
 
 def refer(model, index: int, wants: tuple[int, ...], x: float = 0.0, y: float = 0.0, reach: float = 1.0,
           cannot_pay: bool = False) -> Patient:  # fmt: skip
-    person = dataclasses.replace(model.catchment.person(index), x=x, y=y, reach_km=reach)
+    person = model.catchment.person(index)._replace(x=x, y=y, reach_km=reach)
     patient = refer_to_pathway(model, person, ReferralSource.GP, Cohort.LTC)
     patient.preferences = wants
     patient.cannot_pay = cannot_pay
@@ -247,6 +247,18 @@ def test_preferences_are_three_distinct_activities_weighted_by_cohort():
     for cohort in Cohort:
         expected = weights[cohort] / weights[cohort].sum()
         assert np.allclose(firsts[cohort] / 4_000, expected, atol=0.03)
+
+
+def test_a_weeks_preferences_drawn_at_once_are_each_persons_own():
+    """``preferred_activities_many`` (a week's referrals) gives exactly ``preferred_activities`` person by person, at
+    the ends of the draws too (0, and the largest 32-bit float below 1, as the catchment keeps them)."""
+    rng = np.random.default_rng(3)
+    draws = rng.random((6_000, 3)).astype(np.float32)
+    draws[:40], draws[40:80] = np.float32(1 - 2**-24), 0.0
+    cohorts = [list(Cohort)[i] for i in rng.integers(0, len(Cohort), len(draws))]
+    one_by_one = [preferred_activities(cohort, tuple(u)) for cohort, u in zip(cohorts, draws.tolist(), strict=True)]
+    assert preferred_activities_many(cohorts, draws) == one_by_one
+    assert preferred_activities_many(cohorts[:1], draws[:1]) == one_by_one[:1]
 
 
 def test_older_people_reach_less_far():

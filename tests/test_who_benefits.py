@@ -3,7 +3,6 @@ link worker support's own effect, what stops people starting, and the supported 
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -36,7 +35,7 @@ def test_anxiety_or_depression_is_a_large_cohort_that_starts_low():
 def test_the_cohort_follows_the_person_and_the_referrer():
     model = calm_model()
     person = model.catchment.person(0)
-    with_cmd, without = dataclasses.replace(person, cmd=True), dataclasses.replace(person, cmd=False)
+    with_cmd, without = person._replace(cmd=True), person._replace(cmd=False)
     assert cohort_of(with_cmd, ReferralSource.GP) is Cohort.COMMON_MENTAL
     assert cohort_of(with_cmd, ReferralSource.SELF) is Cohort.COMMON_MENTAL
     assert cohort_of(with_cmd, ReferralSource.CMHT) is Cohort.MENTAL_HEALTH
