@@ -95,8 +95,10 @@ class Catchment:
         self.smi = self._chances(g, blocks, lambda b: params.prevalence_smi)
         self.lonely = self._chances(g, blocks, lambda b: params.prevalence_lonely)
         self.deprived = self._chances(g, blocks, lambda b: params.prevalence_deprived)
-        self.x = self._uniforms(g, blocks, (), self.side_km)
-        self.y = self._uniforms(g, blocks, (), self.side_km)
+        # where people live (a place file's layout puts them in its small areas instead: ``_place``), read only at a
+        # referral too: kept as where the stream was (model/stream_columns.py), as the draws below
+        self.x = StreamColumns(g, blocks, 1, self.side_km)
+        self.y = StreamColumns(g, blocks, 1, self.side_km)
         self.wellbeing_z = np.empty(n, dtype=np.float32)  # the person's own mean wellbeing, as a z
         for b in blocks:
             self.wellbeing_z[b] = g.standard_normal(b.stop - b.start)
@@ -141,14 +143,6 @@ class Catchment:
             out[b] = g.random(b.stop - b.start) < chance(b)
         return out
 
-    @staticmethod
-    def _uniforms(g: np.random.Generator, blocks: list[slice], shape: tuple[int, ...], scale: float = 1.0):
-        """A column of uniform draws (``shape`` more each person) times ``scale``, kept as 32-bit floats."""
-        out = np.empty((blocks[-1].stop if blocks else 0, *shape), dtype=np.float32)
-        for b in blocks:
-            out[b] = g.random((b.stop - b.start, *shape)) * scale  # (times 1.0: the same numbers)
-        return out
-
     def _place(self, layout: Layout | None, g: np.random.Generator) -> None:
         """Where people live and their area's deprivation quintile (``imd_quintile``, 1 = most deprived).
 
@@ -181,8 +175,13 @@ class Catchment:
                    self.reach_km)  # fmt: skip
         traits_u = self.traits_u.read(i)
         return [Person(*traits) for traits in zip(
-            indices, *(column[i].tolist() for column in columns), map(tuple, self.preferences_u.read(i).tolist()),
+            indices, *(_read(column, i).tolist() for column in columns), map(tuple, self.preferences_u.read(i).tolist()),
             traits_u[:, 0].tolist(), traits_u[:, 1].tolist(), strict=True)]  # fmt: skip
+
+
+def _read(column: np.ndarray | StreamColumns, people: np.ndarray) -> np.ndarray:
+    """``people``'s values of a column stored (an array) or kept as where the stream was (one draw each)."""
+    return column.read(people)[:, 0] if isinstance(column, StreamColumns) else column[people]
 
 
 @cache

@@ -23,14 +23,15 @@ def _doubles(raw: np.ndarray) -> np.ndarray:
 
 
 class StreamColumns:
-    """``width`` uniform draws for each of ``rows`` people, as ``generator.random((rows, width))`` draws them,
-    read when needed; made, the generator has moved past them exactly as if they had been drawn (they are)."""
+    """``width`` uniform draws for each of ``rows`` people, as ``generator.random((rows, width)) * scale`` draws
+    them, read when needed; made, the generator has moved past them exactly as if they had been drawn (they are)."""
 
-    def __init__(self, generator: np.random.Generator, blocks: list[slice], width: int):
+    def __init__(self, generator: np.random.Generator, blocks: list[slice], width: int, scale: float = 1.0):
         if not isinstance(generator.bit_generator, np.random.PCG64):
             raise TypeError("StreamColumns reads a PCG64 stream (the model's streams are)")
         self.rows = blocks[-1].stop if blocks else 0
         self.width = width
+        self.scale = scale  # (times 1.0: the same numbers)
         self._start = generator.bit_generator.state
         self._blocks = blocks
         for b in blocks:  # drawn and let go, block by block: the generator moves on as it did when they were kept
@@ -51,7 +52,7 @@ class StreamColumns:
             advance(skip)
             raw[j] = draws(width)
         raw = np.array(raw, dtype=np.uint64).reshape(len(wanted), width)
-        return _doubles(raw).astype(np.float32)[back.reshape(-1)]
+        return (_doubles(raw) * self.scale).astype(np.float32)[back.reshape(-1)]
 
     def column(self, k: int) -> np.ndarray:
         """Everyone's ``k``-th draw (32-bit floats), drawn again block by block from the stream's state."""
@@ -59,5 +60,5 @@ class StreamColumns:
         reader.bit_generator.state = self._start
         out = np.empty(self.rows, dtype=np.float32)
         for b in self._blocks:
-            out[b] = reader.random((b.stop - b.start, self.width))[:, k]
+            out[b] = reader.random((b.stop - b.start, self.width))[:, k] * self.scale
         return out

@@ -29,6 +29,14 @@ def test_a_persons_draws_are_the_drawn_columns_to_the_bit():
         assert np.array_equal(columns.column(k), kept[:, k])
 
 
+def test_scaled_draws_are_scaled_before_they_are_rounded_to_32_bits():
+    n, side = 3_000, 12.247
+    kept = (np.random.default_rng(5).random(n) * side).astype(np.float32)
+    columns = StreamColumns(np.random.default_rng(5), _blocks(n, 700), 1, side)
+    people = np.arange(0, n, 3)
+    assert np.array_equal(columns.read(people)[:, 0], kept[people]) and np.array_equal(columns.column(0), kept)
+
+
 def test_the_catchment_reads_the_same_person_however_many_are_read_with_them():
     from spsim.model import SocialPrescribingModel
 
