@@ -66,12 +66,15 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
     below = p.swemwbs_population_mean - model.course.mean_wellbeing[index].astype(np.float64)
     scale = np.maximum(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)
     scale = scale * np.where(deprived, p.gain_ratio_deprived, 1.0)
-    traits_u = catchment.traits_u[index].astype(np.float64)  # work, cost (as Person.work_u, cost_u)
+    # work, cost: each person's draws, already read from the stream for them (a 32-bit draw widened, exactly)
+    traits_u = np.array([(person.work_u, person.cost_u) for person in people], dtype=np.float64).reshape(-1, 2)
     cannot_pay = deprived & (traits_u[:, 1] < p.cost_barrier_deprived)
     working_age = catchment.age[index] < p.working_age_limit
     employment = np.where(catchment.smi[index], p.employment_rate_smi, p.employment_rate_ltc)
     employed = working_age & (traits_u[:, 0] < employment)
-    preferences = preferred_activities_many(cohorts, catchment.preferences_u[index])
+    # the 32-bit draws, as the catchment holds them (a Python float of a 32-bit value converts back exactly)
+    preferences = preferred_activities_many(
+        cohorts, np.array([person.preferences_u for person in people], dtype=np.float32))
     return scale, list(zip(preferences, cannot_pay.tolist(), working_age.tolist(), employed.tolist(), strict=True))
 
 
@@ -96,31 +99,16 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     model: SocialPrescribingModel
 
-    # where they are in the pathway: what every referral starts with (set on the person when it changes)
-    state: PathwayState | None = None
-    exit_reason = ""
-    link_worker: LinkWorker | None = None
-    caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
+    # Their attributes are slots, not a dict each (Mesa's own few stay in one): about 24,000 people are in the
+    # pathway at the end of an ICB's run, and as dicts their 37 attributes took about 850 bytes a person
+    __slots__ = ("person", "source", "cohort", "service", "referred_week", "key", "row", "preferences", "cannot_pay",
+                 "appropriate", "swemwbs0", "ucla0", "working_age", "employed_at_referral", "mechanisms",
+                 "state", "exit_reason", "link_worker", "caseload_weight", "assessed", "offered", "offered_activity",
+                 "wants_activity", "group", "matched_at", "gives_up_at", "took_up", "short_of_provision",
+                 "nothing_in_reach", "sustained", "volunteer", "setbacks", "reengaged", "mh_discharged",
+                 "lw_wait_weeks", "group_wait_weeks", "record_closed")  # fmt: skip
     ever_supported = RowFlag()  # a link worker has taken them on at some point
     continuity_broken = RowFlag()  # a link worker of theirs left and no colleague kept their continuity of care
-    assessed = False
-    offered = False  # a suitable group has been suggested to them
-    offered_activity = -1  # the catalogue index of the first group suggested (-1: none yet)
-    wants_activity = True  # until they turn a suggested group down
-    group: VCSEGroup | None = None  # the group attended, waited for, or last attended
-    matched_at: float | None = None  # when first put on a group's waiting list
-    gives_up_at = math.inf  # deadline while waiting for a link worker or a group place
-    took_up = False
-    short_of_provision = False  # found nothing suitable, or gave up waiting for a place
-    nothing_in_reach: tuple | None = None  # when matching last found nothing suitable in reach (model/matching.py)
-    sustained = False
-    volunteer = False
-    setbacks = 0
-    reengaged = 0
-    mh_discharged = False
-    lw_wait_weeks = math.nan  # referral to first contact, once reached
-    group_wait_weeks = math.nan  # first match to starting, once started
-    record_closed = False
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
@@ -147,6 +135,29 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         # natural course (model.natural_course), plus whatever the service adds
         self.swemwbs0, self.ucla0 = scores
         self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
+        # where they are in the pathway: what every referral starts with
+        self.state: PathwayState | None = None
+        self.exit_reason = ""
+        self.link_worker: LinkWorker | None = None
+        self.caseload_weight = 1.0  # share of a caseload place: lighter in long-term maintenance
+        self.assessed = False
+        self.offered = False  # a suitable group has been suggested to them
+        self.offered_activity = -1  # the catalogue index of the first group suggested (-1: none yet)
+        self.wants_activity = True  # until they turn a suggested group down
+        self.group: VCSEGroup | None = None  # the group attended, waited for, or last attended
+        self.matched_at: float | None = None  # when first put on a group's waiting list
+        self.gives_up_at = math.inf  # deadline while waiting for a link worker or a group place
+        self.took_up = False
+        self.short_of_provision = False  # found nothing suitable, or gave up waiting for a place
+        self.nothing_in_reach: tuple | None = None  # when matching last found nothing in reach (model/matching.py)
+        self.sustained = False
+        self.volunteer = False
+        self.setbacks = 0
+        self.reengaged = 0
+        self.mh_discharged = False
+        self.lw_wait_weeks = math.nan  # referral to first contact, once reached
+        self.group_wait_weeks = math.nan  # first match to starting, once started
+        self.record_closed = False
 
     @property
     def week(self) -> int:

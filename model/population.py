@@ -20,6 +20,7 @@ from .activities import catalogue
 from .parameters import Params
 from .place import DEPRIVED_QUINTILES, Layout
 from .states import Cohort
+from .stream_columns import StreamColumns
 
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
 AGE_BAND_STARTS = (18, 40, 65, 75)
@@ -94,8 +95,10 @@ class Catchment:
         self.smi = self._chances(g, blocks, lambda b: params.prevalence_smi)
         self.lonely = self._chances(g, blocks, lambda b: params.prevalence_lonely)
         self.deprived = self._chances(g, blocks, lambda b: params.prevalence_deprived)
-        self.x = self._uniforms(g, blocks, (), self.side_km)
-        self.y = self._uniforms(g, blocks, (), self.side_km)
+        # where people live (a place file's layout puts them in its small areas instead: ``_place``), read only at a
+        # referral too: kept as where the stream was (model/stream_columns.py), as the draws below
+        self.x = StreamColumns(g, blocks, 1, self.side_km)
+        self.y = StreamColumns(g, blocks, 1, self.side_km)
         self.wellbeing_z = np.empty(n, dtype=np.float32)  # the person's own mean wellbeing, as a z
         for b in blocks:
             self.wellbeing_z[b] = g.standard_normal(b.stop - b.start)
@@ -105,12 +108,14 @@ class Catchment:
             reach = g.exponential(params.reach_km_mean, b.stop - b.start) * np.where(
                 self.age[b] >= AGE_BAND_STARTS[-1], params.reach_factor_75_plus, 1.0)
             self.reach_km[b] = np.maximum(reach, params.reach_floor_km)
-        self.preferences_u = self._uniforms(g, blocks, (params.activities_considered,))
-        self.traits_u = self._uniforms(g, blocks, (3,))  # work, cost, loneliness
+        # uniform draws read only at a referral, kept as where the stream was before them (model/stream_columns.py:
+        # stored, they took 34 MB of an ICB): what orders a person's activity preferences; work, cost, loneliness
+        self.preferences_u = StreamColumns(g, blocks, params.activities_considered)
+        self.traits_u = StreamColumns(g, blocks, 3)
         # Common mental disorders (anxiety, depression; APMS 2014), drawn last so the columns above keep their draws
         self.cmd = self._chances(g, blocks, lambda b: params.prevalence_cmd)
         # The person's own mean UCLA-3 (ONS): lonely people from the cut-off to 9, others from 3 to just below.
-        ucla_u = self.traits_u[:, 2].astype(float)
+        ucla_u = self.traits_u.column(2).astype(float)
         self.ucla_mean = np.where(self.lonely, cut + np.floor(ucla_u * (10 - cut)),
                                   3 + np.floor(ucla_u * (cut - 3))).astype(np.float32)  # whole numbers 3-9: exact
         del ucla_u
@@ -136,14 +141,6 @@ class Catchment:
         out = np.empty(blocks[-1].stop if blocks else 0, dtype=bool)
         for b in blocks:
             out[b] = g.random(b.stop - b.start) < chance(b)
-        return out
-
-    @staticmethod
-    def _uniforms(g: np.random.Generator, blocks: list[slice], shape: tuple[int, ...], scale: float = 1.0):
-        """A column of uniform draws (``shape`` more each person) times ``scale``, kept as 32-bit floats."""
-        out = np.empty((blocks[-1].stop if blocks else 0, *shape), dtype=np.float32)
-        for b in blocks:
-            out[b] = g.random((b.stop - b.start, *shape)) * scale  # (times 1.0: the same numbers)
         return out
 
     def _place(self, layout: Layout | None, g: np.random.Generator) -> None:
@@ -176,9 +173,15 @@ class Catchment:
         i = np.asarray(indices, dtype=np.int64)
         columns = (self.age, self.ltc_count, self.smi, self.cmd, self.lonely, self.deprived, self.x, self.y,
                    self.reach_km)  # fmt: skip
+        traits_u = self.traits_u.read(i)
         return list(map(Person._make, zip(
-            indices, *(column[i].tolist() for column in columns), map(tuple, self.preferences_u[i].tolist()),
-            self.traits_u[i, 0].tolist(), self.traits_u[i, 1].tolist(), strict=True)))  # fmt: skip
+            indices, *(_read(column, i).tolist() for column in columns), map(tuple, self.preferences_u.read(i).tolist()),
+            traits_u[:, 0].tolist(), traits_u[:, 1].tolist(), strict=True)))  # fmt: skip
+
+
+def _read(column: np.ndarray | StreamColumns, people: np.ndarray) -> np.ndarray:
+    """``people``'s values of a column stored (an array) or kept as where the stream was (one draw each)."""
+    return column.read(people)[:, 0] if isinstance(column, StreamColumns) else column[people]
 
 
 @cache

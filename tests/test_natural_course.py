@@ -105,6 +105,8 @@ def test_the_catchment_and_its_courses_are_the_same_whatever_the_block_of_draws(
         model = SocialPrescribingModel(rng=1, population=5_003, referral_rate_per_1000=0.0)
         catchment, course = model.catchment, model.course
         return [*(v for v in vars(catchment).values() if isinstance(v, np.ndarray)),
+                *(c.column(k) for c in (catchment.x, catchment.y, catchment.preferences_u, catchment.traits_u)
+                  for k in range(c.width)),
                 *(getattr(course, k) for k in ("mean_wellbeing", "spell_end", "wellbeing_state", "loneliness_state"))]
 
     whole, blocks = columns(10**7), columns(97)

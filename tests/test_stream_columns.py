@@ -1,0 +1,45 @@
+"""Uniform draws kept as the place in the stream they come from (model/stream_columns.py) read the numbers that
+drawing them gave, to the bit, and leave the stream where drawing them left it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spsim.model.stream_columns import StreamColumns
+
+
+def _blocks(n: int, size: int) -> list[slice]:
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def test_a_persons_draws_are_the_drawn_columns_to_the_bit():
+    n, width = 10_000, 3
+    drawn = np.random.default_rng(7)
+    drawn.standard_normal(11)  # a stream already in use
+    kept = drawn.random((n, width)).astype(np.float32)
+    after = drawn.random(5)
+    kept_as_place = np.random.default_rng(7)
+    kept_as_place.standard_normal(11)
+    columns = StreamColumns(kept_as_place, _blocks(n, 1024), width)
+    assert np.array_equal(kept_as_place.random(5), after)  # the stream moved on as drawing them did
+    people = np.array([9_999, 0, 17, 17, 4_096, 1, 2, 5_000, 9_998])  # any order, repeats, neighbours, the ends
+    assert np.array_equal(columns.read(people), kept[people])
+    assert columns.read(people).dtype == np.float32 and columns.read(np.array([], dtype=int)).shape == (0, width)
+    for k in range(width):
+        assert np.array_equal(columns.column(k), kept[:, k])
+
+
+def test_scaled_draws_are_scaled_before_they_are_rounded_to_32_bits():
+    n, side = 3_000, 12.247
+    kept = (np.random.default_rng(5).random(n) * side).astype(np.float32)
+    columns = StreamColumns(np.random.default_rng(5), _blocks(n, 700), 1, side)
+    people = np.arange(0, n, 3)
+    assert np.array_equal(columns.read(people)[:, 0], kept[people]) and np.array_equal(columns.column(0), kept)
+
+
+def test_the_catchment_reads_the_same_person_however_many_are_read_with_them():
+    from spsim.model import SocialPrescribingModel
+
+    catchment = SocialPrescribingModel(rng=3, population=5_000).catchment
+    alone = [catchment.person(i) for i in (4_321, 12, 2_500)]
+    assert catchment.people([4_321, 12, 2_500]) == alone
