@@ -34,9 +34,9 @@ validate: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m spsim.experiments calibrate --waves 2 --workers 2
 sensitivity: $(STAMP)
-	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --samples 2 --workers 2
+	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --samples 4 --workers 2
 	$(PY) -m spsim.experiments sensitivity baseline more_link_workers fund_vcse balanced_budget --method sobol --top 8 \
-	  --samples 16 --workers 2 --out results/sensitivity-sobol
+	  --samples 64 --workers 2 --out results/sensitivity-sobol
 # 1,000 draws, one replicate each: the value of information is estimated by regression on the draws, which
 # separates the parameters' uncertainty from chance (docs/methods.md). No service is inside it, so whether today's
 # service pays its way is answered under the same uncertainty as the funded options (issue 26)
