@@ -103,19 +103,14 @@ class WellbeingRegister:
             grown[: len(column)] = column
             self._cols[name] = grown
             setattr(self, name, grown)
-        self.open = np.concatenate([self.open, np.zeros(capacity - len(self.open), dtype=bool)])
-        for name in ("took_up", "ever_supported", "on_caseload", "continuity_broken"):
-            column = getattr(self, name)
-            setattr(self, name, np.concatenate([column, np.zeros(capacity - len(column), dtype=bool)]))
-        self.state = np.concatenate([self.state, np.full(capacity - len(self.state), -1, dtype=np.int8)])
-        self.key = np.concatenate([self.key, np.zeros(capacity - len(self.key), dtype=np.uint64)])
-        self.activity = np.concatenate([self.activity, np.zeros(capacity - len(self.activity), dtype=np.int8)])
+        # the other columns grow with their own dtype, filled with what a row that is not in use holds
+        fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
+                 "continuity_broken": False, "state": -1, "key": 0, "activity": 0, "_natural_sw": 0.0,
+                 "_natural_lo": 0.0, "_natural_weeks": 0}  # fmt: skip
+        for name, fill in fills.items():
+            setattr(self, name, _grown(getattr(self, name), capacity, fill))
         for purpose, counts in self.draws.items():
-            self.draws[purpose] = np.concatenate([counts, np.zeros(capacity - len(counts), dtype=np.int32)])
-        self._natural_sw = np.concatenate([self._natural_sw, np.zeros(capacity - len(self._natural_sw))])
-        self._natural_lo = np.concatenate([self._natural_lo, np.zeros(capacity - len(self._natural_lo))])
-        self._natural_weeks = np.concatenate([self._natural_weeks, np.zeros((capacity - len(self._natural_weeks), 2),
-                                                                            dtype=np.int32)])  # fmt: skip
+            self.draws[purpose] = _grown(counts, capacity, 0)
 
     def close(self, i: int) -> None:
         self.close_many(np.array([i]))
@@ -226,3 +221,8 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
     lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo
+
+
+def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
+    """``column`` with rows added up to ``capacity`` (its other dimensions and dtype kept), holding ``fill``."""
+    return np.concatenate([column, np.full((capacity - len(column), *column.shape[1:]), fill, dtype=column.dtype)])
