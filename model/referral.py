@@ -43,23 +43,21 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     # GPs and mental health teams refer more when more link workers are funded than the place's own (exactly 1
     # otherwise); self-referral follows public awareness, not posts
     supply = model.workforce.referral_supply_factor()
-    people: list[Person] = []
-    sources: list[ReferralSource] = []
+    chosen: dict[str, list[int]] = {}
     for stream_name, mean in (
         ("referrals.medical", weekly * (1 - p.self_referral_share) * supply),
         ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
     ):
-        stream = model.streams[stream_name]
-        count = int(stream.generator.poisson(mean))
-        chosen = referred_this_week(model, stream.generator, count)
-        model.catchment.in_pathway[chosen] = True  # not to be chosen again this week (refer_many marks it too)
-        chosen = model.catchment.people(chosen)
-        people += chosen
-        if stream_name == "referrals.self":
-            sources += [ReferralSource.SELF] * len(chosen)
-        else:  # the stream's next draw for each person with a serious mental illness, in referral order
-            sources += [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
-                        else ReferralSource.GP for person in chosen]  # fmt: skip
+        generator = model.streams[stream_name].generator
+        chosen[stream_name] = referred_this_week(model, generator, int(generator.poisson(mean)))
+        model.catchment.in_pathway[chosen[stream_name]] = True  # not to be chosen again this week (and by refer_many)
+    medical = len(chosen["referrals.medical"])
+    people = model.catchment.people(chosen["referrals.medical"] + chosen["referrals.self"])  # read at once
+    # the medical stream's next draw for each person with a serious mental illness, in referral order
+    stream = model.streams["referrals.medical"]
+    sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
+               else ReferralSource.GP for person in people[:medical]]  # fmt: skip
+    sources += [ReferralSource.SELF] * (len(people) - medical)
     refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
 
 

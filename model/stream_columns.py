@@ -5,7 +5,8 @@ order a person's activity preferences, whether they are in work, whether a fee r
 floats for every adult they took 34 MB of an ICB's 1.5 million adults. A ``StreamColumns`` keeps instead the
 state of the stream before them (a PCG64 generator) and reads a person's draws by jumping a copy of the stream
 to them: ``Generator.random`` turns each 64-bit output of PCG64 into one double, ``(raw >> 11) * 2**-53``, so
-the draws of person i start ``i * width`` outputs in (``PCG64.advance``). The numbers read are the ones drawing
+the draws of person i start ``i * width`` outputs in: a week's people are read at once, by jumping the stream's
+state as array work (model/pcg_jumps.py; ``PCG64.advance`` would jump one person at a time). The numbers read are the ones drawing
 the whole column gave, to the bit (tests/test_stream_columns.py checks it), rounded to 32-bit floats as the
 stored column was.
 """
@@ -13,6 +14,8 @@ stored column was.
 from __future__ import annotations
 
 import numpy as np
+
+from .pcg_jumps import Jumps
 
 DOUBLE = 1.0 / (1 << 53)  # Generator.random: the top 53 bits of an output, as a fraction of one
 
@@ -34,25 +37,18 @@ class StreamColumns:
         self.scale = scale  # (times 1.0: the same numbers)
         self._start = generator.bit_generator.state
         self._blocks = blocks
+        self._jumps: Jumps | None = None
         for b in blocks:  # drawn and let go, block by block: the generator moves on as it did when they were kept
             generator.random((b.stop - b.start, width))
 
     def read(self, people: np.ndarray) -> np.ndarray:
         """The draws of ``people`` (catchment rows, any order, repeats allowed): (people, width), 32-bit floats."""
         people = np.asarray(people, dtype=np.int64)
-        wanted, back = np.unique(people, return_inverse=True)  # sorted: the copy of the stream only moves forward
-        reader = np.random.PCG64()
-        reader.state = self._start
-        # the outputs skipped before each person's draws: those of the people between them and the one before
-        skipped = np.diff(wanted, prepend=0)
-        skipped[1:] -= 1
-        advance, draws, width = reader.advance, reader.random_raw, self.width
-        raw = [None] * len(wanted)
-        for j, skip in enumerate((skipped * width).tolist()):  # (a jump costs about a microsecond, whatever its size)
-            advance(skip)
-            raw[j] = draws(width)
-        raw = np.array(raw, dtype=np.uint64).reshape(len(wanted), width)
-        return (_doubles(raw) * self.scale).astype(np.float32)[back.reshape(-1)]
+        if self._jumps is None:  # made at the first read (a run reads every week; a catchment made and not run, never)
+            state = self._start["state"]
+            self._jumps = Jumps(state["state"], state["inc"], self.rows * self.width)
+        raw = self._jumps.draws(people * self.width, self.width)  # person i's draws start i * width outputs in
+        return (_doubles(raw) * self.scale).astype(np.float32)
 
     def column(self, k: int) -> np.ndarray:
         """Everyone's ``k``-th draw (32-bit floats), drawn again block by block from the stream's state."""

@@ -1,0 +1,112 @@
+"""PCG64's stream read at many places at once: the outputs a generator would give after n_i steps, for a whole array
+of n_i, as NumPy array work (``StreamColumns.read``: the draws of a week's referrals, read where the catchment's
+stream was when it drew them).
+
+NumPy's ``PCG64.advance`` jumps one generator at a time (about 1.5 us a jump, and as much again to draw); a week of
+an ICB's referrals needs hundreds of jumps in each of four columns. A step of PCG64 is the affine map
+``s -> M s + inc`` on 128-bit states (mod 2**128), so n steps are a map ``s -> A s + C`` too; writing n in digits of
+base 2**DIGIT_BITS, the state n steps on is the state after the lowest digit's steps (a table of states) moved on by
+one table map per higher digit. Each output is PCG64's XSL-RR of the state after a step (NumPy's
+``pcg_setseq_128_xsl_rr_64_random_r``: step, then output). A 128-bit number is a pair of uint64 arrays (high, low):
+NumPy's uint64 products wrap mod 2**64, and only the high half of low x low needs splitting into 32-bit halves.
+tests/test_pcg_jumps.py checks the outputs against NumPy's own generator, to the bit.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341  # PCG_DEFAULT_MULTIPLIER_128, NumPy's pcg64.h
+MASK128 = (1 << 128) - 1
+DIGIT_BITS = 10  # each table has 2**10 entries: three tables reach a billion steps (an ICB's columns use 18 million)
+U32, HALF = np.uint64(0xFFFFFFFF), np.uint64(32)
+
+Wide = tuple[np.ndarray, np.ndarray]  # 128-bit numbers: (high 64 bits, low 64 bits), uint64 arrays
+
+
+def wide(values: list[int]) -> Wide:
+    """128-bit Python ints as a pair of uint64 arrays."""
+    return (np.array([v >> 64 for v in values], dtype=np.uint64),
+            np.array([v & 0xFFFFFFFFFFFFFFFF for v in values], dtype=np.uint64))  # fmt: skip
+
+
+def _high_of_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The high 64 bits of the 128-bit product of uint64 ``a`` and ``b`` (schoolbook, in 32-bit halves)."""
+    a1, a0, b1, b0 = a >> HALF, a & U32, b >> HALF, b & U32
+    cross1, cross2 = a0 * b1, a1 * b0
+    middle = ((a0 * b0) >> HALF) + (cross1 & U32) + (cross2 & U32)  # below 3 * 2**32: no wrap
+    return a1 * b1 + (cross1 >> HALF) + (cross2 >> HALF) + (middle >> HALF)
+
+
+def multiply(a: Wide, b: Wide) -> Wide:
+    """a x b mod 2**128: the high halves meet only the other's low half (the rest is beyond 128 bits)."""
+    (ah, al), (bh, bl) = a, b
+    return _high_of_product(al, bl) + ah * bl + al * bh, al * bl
+
+
+def add(a: Wide, b: Wide) -> Wide:
+    low = a[1] + b[1]
+    return a[0] + b[0] + (low < a[1]), low  # the carry out of the low half
+
+
+def outputs(state: Wide) -> np.ndarray:
+    """PCG64's XSL-RR output of each 128-bit state: the high and low halves xor-ed, rotated right by the top 6 bits."""
+    high, low = state
+    x = high ^ low
+    rotation = high >> np.uint64(58)
+    return (x >> rotation) | (x << ((np.uint64(64) - rotation) & np.uint64(63)))
+
+
+class Jumps:
+    """The states of one PCG64 stream ``n`` steps after a given state, for arrays of n below ``steps``."""
+
+    def __init__(self, state: int, inc: int, steps: int):
+        digits = max(1, -(-max(steps, 2).bit_length() // DIGIT_BITS))
+        self.multiplier, self.inc = wide([MULTIPLIER]), wide([inc])
+        states = [state]  # the lowest digit: the states themselves, 0 to 2**DIGIT_BITS - 1 steps on
+        for _ in range((1 << DIGIT_BITS) - 1):
+            states.append((states[-1] * MULTIPLIER + inc) & MASK128)
+        self.states = wide(states)
+        self.maps = _maps(inc, digits)
+        self.limit = 1 << (DIGIT_BITS * digits)
+
+    def after(self, steps: np.ndarray) -> Wide:
+        """The states ``steps`` (non-negative integers, each below the limit) steps on."""
+        if len(steps) and int(steps.max()) >= self.limit:
+            raise ValueError(f"a jump of {int(steps.max())} steps is beyond this table's {self.limit}")
+        low = np.uint64((1 << DIGIT_BITS) - 1)
+        steps = steps.astype(np.uint64)
+        digit = steps & low
+        state = self.states[0][digit], self.states[1][digit]
+        for level, ((ah, al), (ch, cl)) in enumerate(self.maps, 1):
+            digit = (steps >> np.uint64(DIGIT_BITS * level)) & low
+            state = add(multiply(state, (ah[digit], al[digit])), (ch[digit], cl[digit]))
+        return state
+
+    def draws(self, steps: np.ndarray, width: int) -> np.ndarray:
+        """The raw 64-bit outputs of the ``width`` draws that follow each of ``steps``: (len, width)."""
+        state = self.after(steps)
+        out = np.empty((len(steps), width), dtype=np.uint64)
+        for k in range(width):
+            state = add(multiply(state, self.multiplier), self.inc)  # a step, then its output
+            out[:, k] = outputs(state)
+        return out
+
+
+@lru_cache(maxsize=8)
+def _maps(inc: int, digits: int) -> tuple[tuple[Wide, Wide], ...]:
+    """For each digit above the lowest, the maps (A, C) of 0 to 2**DIGIT_BITS - 1 times its steps: they depend on
+    the stream's increment alone, so a model's columns (one generator) share them."""
+    maps = []
+    a, c = MULTIPLIER, inc  # one step
+    for _level in range(1, digits):
+        for _ in range(DIGIT_BITS):  # the step of this digit: the last one's, 2**DIGIT_BITS times (squared)
+            a, c = (a * a) & MASK128, (a * c + c) & MASK128
+        powers_a, powers_c = [1], [0]
+        for _ in range((1 << DIGIT_BITS) - 1):
+            powers_a.append((powers_a[-1] * a) & MASK128)
+            powers_c.append((powers_c[-1] * a + c) & MASK128)
+        maps.append((wide(powers_a), wide(powers_c)))
+    return tuple(maps)

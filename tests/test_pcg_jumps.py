@@ -1,0 +1,39 @@
+"""PCG64 read at many places at once (model/pcg_jumps.py) gives NumPy's own generator's outputs, to the bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spsim.model.pcg_jumps import DIGIT_BITS, Jumps
+
+
+def _numpy_outputs(state: dict, steps: int, width: int) -> np.ndarray:
+    generator = np.random.PCG64()
+    generator.state = state
+    generator.advance(steps)
+    return generator.random_raw(width)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 20261124])
+def test_outputs_after_any_number_of_steps_are_numpys(seed):
+    stream = np.random.PCG64(seed)
+    stream.random_raw(13)  # a stream already in use
+    state = stream.state
+    jumps = Jumps(state["state"]["state"], state["state"]["inc"], 30_000_000)
+    edges = [0, 1, 2, (1 << DIGIT_BITS) - 1, 1 << DIGIT_BITS, (1 << DIGIT_BITS) + 1, (1 << 2 * DIGIT_BITS) - 1,
+             1 << 2 * DIGIT_BITS, 29_999_999]  # fmt: skip
+    steps = np.array(edges + np.random.default_rng(seed).integers(0, 30_000_000, 200).tolist() + [5, 5])
+    for width in (1, 3):
+        drawn = jumps.draws(steps, width)
+        assert drawn.shape == (len(steps), width) and drawn.dtype == np.uint64
+        for n, row in zip(steps.tolist(), drawn, strict=True):
+            assert np.array_equal(row, _numpy_outputs(state, n, width)), n
+
+
+def test_no_steps_and_too_many():
+    state = np.random.PCG64(3).state["state"]
+    jumps = Jumps(state["state"], state["inc"], 5_000)
+    assert jumps.draws(np.array([], dtype=np.int64), 2).shape == (0, 2)
+    with pytest.raises(ValueError, match="beyond"):
+        jumps.draws(np.array([jumps.limit]), 1)
