@@ -57,7 +57,7 @@ class Community:
 
     def table(self) -> GroupTable:
         """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
-        when one opens or closes."""
+        when one opens (a group that closes stays in it, closed, until then: matching skips it)."""
         if self._table is None:
             # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows
             if self._trait_columns is None:
@@ -156,7 +156,7 @@ class Community:
         activity = catalogue().index(group.activity)
         self.by_activity[activity].remove(group)
         self._is_open[self.opened.index(group)] = 0
-        self._table = self._open = None
+        self._open = None  # (the group table keeps it until a group opens: about half its rebuilds are closures)
         self.closed_groups.append(group)
         group.remove()
         for patient in displaced:

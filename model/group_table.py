@@ -85,22 +85,25 @@ class GroupTable:
         """Rows of the open groups of ``activity`` within ``reach_km`` of (x, y) (and free to attend if the person
         ``cannot_pay``), nearest first, then the older: ``block`` is ``block(x, y, reach_km)``. The same groups
         and order whichever way they are measured (``in_reach``)."""
-        spans = self._spans(activity, block)
-        if not spans:
+        spans, count = self._spans(activity, block)
+        if not count:
             return []
-        if sum(end - start for start, end in spans) <= MEASURED_IN_PYTHON:
+        if count <= MEASURED_IN_PYTHON:
             rows = in_reach.in_python(self.by_cell_columns, spans, x, y, reach_km, cannot_pay)
             if rows is not None:
                 return rows
         return in_reach.in_numpy(self.by_cell_arrays, spans[0][0], spans[-1][1], x, y, reach_km, cannot_pay)
 
-    def _spans(self, activity: int, block: Block) -> list[tuple[int, int]]:
-        """Where the groups of ``activity`` in each row of cells of ``block`` are in cell order (non-empty ones)."""
+    def _spans(self, activity: int, block: Block) -> tuple[list[tuple[int, int]], int]:
+        """Where the groups of ``activity`` in each row of cells of ``block`` are in cell order (non-empty ones),
+        and how many groups they hold."""
         first_column, last_column, first_row, last_row = block
-        starts, spans = self.starts, []
-        for row in range(first_row, last_row + 1):
-            cell = (activity * self.rows + row) * self.columns
+        starts, columns, spans, count = self.starts, self.columns, [], 0
+        cell = (activity * self.rows + first_row) * columns
+        for _ in range(first_row, last_row + 1):
             start, end = starts[cell + first_column], starts[cell + last_column + 1]
             if end > start:
                 spans.append((start, end))
-        return spans
+                count += end - start
+            cell += columns
+        return spans, count

@@ -58,9 +58,10 @@ def _wanted(preferences: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
 
 
 def _by_activity(patient: Patient, model: SocialPrescribingModel) -> Iterator[tuple[int, list[int]]]:
-    """For each activity the person wants, most wanted first: its rank and the rows of the group table of its open
+    """For each activity the person wants, most wanted first: its rank and the rows of the group table of its
     groups within their reach and affordable to them, nearest first, then the older (the table's rows are in the
-    order groups were made). Read lazily: a link worker stops at the first free place."""
+    order groups were made; some may have closed since it was made). Read lazily: a link worker stops at the first
+    free place."""
     person, table = patient.person, model.community.table()
     reach = _reach(patient, model)
     block = table.block(person.x, person.y, reach)
@@ -79,7 +80,7 @@ def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tup
     for rank, rows in _by_activity(patient, model):
         distance = np.hypot(table.x[rows] - person.x, table.y[rows] - person.y)  # as the table measures
         found += [(rank, d, table.groups[row]) for d, row in zip(distance.tolist(), rows, strict=True)]
-    return found
+    return [entry for entry in found if entry[2].is_open]
 
 
 def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:
@@ -96,6 +97,8 @@ def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup |
     for rank, rows in _by_activity(patient, model):
         for nearness, row in enumerate(rows):
             group = groups[row]
+            if not group.is_open:
+                continue  # closed since the table was made (it is rebuilt when a group opens)
             if group.free_places > 0:  # the nearest free place of the most wanted activity
                 return group
             full.append((len(group.waiting), rank, nearness, group))

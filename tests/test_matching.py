@@ -348,3 +348,18 @@ def test_someone_who_found_nothing_in_reach_finds_a_group_opened_since_and_only_
     assert matching.choose_group(patient, model) is None
     near = add_group(model, 1, 0.0, 1.0)  # exactly on the edge of their reach
     assert matching.choose_group(patient, model) is near
+
+
+def test_a_group_that_closed_is_never_offered_though_the_table_is_made_again_only_when_one_opens():
+    model = calm_model()
+    for group in model.community.groups():
+        model.community.close_group(group)
+    nearest = add_group(model, 1, 0.1, 0.0)
+    farther = add_group(model, 1, 0.5, 0.0)
+    patient = refer(model, 0, wants=(1,), reach=1.0)
+    table = model.community.table()
+    assert matching.choose_group(patient, model) is nearest
+    model.community.close_group(nearest)
+    assert model.community.table() is table  # kept: the closed group is skipped
+    assert suitable(patient, model) == {farther}
+    assert matching.choose_group(patient, model) is farther
