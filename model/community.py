@@ -33,6 +33,7 @@ class Community:
         self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, until a group opens
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
+        self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
         listed = model.layout.groups if model.layout is not None else ()
         draws = model.streams["groups"].generator
@@ -110,7 +111,7 @@ class Community:
         for name, values in self._traits.items():
             values.append(getattr(group, name))
         self._trait_columns = None
-        self._table = self._open = None
+        self._table = self._open = self._open_slots = None
         return group
 
     def _schedule_founding(self) -> None:
@@ -156,7 +157,7 @@ class Community:
         activity = catalogue().index(group.activity)
         self.by_activity[activity].remove(group)
         self._is_open[self.opened.index(group)] = 0
-        self._open = None  # (the group table keeps it until a group opens: about half its rebuilds are closures)
+        self._open = self._open_slots = None  # (the group table keeps it until one opens: half its rebuilds)
         self.closed_groups.append(group)
         group.remove()
         for patient in displaced:
@@ -169,4 +170,8 @@ class Community:
         return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
 
     def places(self) -> int:
-        return sum(map(attrgetter("places"), self._open_groups()))
+        """Places in the open groups (their rows of the ledger; the slots kept until one opens or closes)."""
+        if self._open_slots is None:
+            groups = self._open_groups()
+            self._open_slots = np.fromiter(map(attrgetter("slot"), groups), dtype=np.int64, count=len(groups))
+        return self.ledger.places(self._open_slots, self.model.p)

@@ -29,11 +29,12 @@ if TYPE_CHECKING:
 
 MONEY = ("reserves", "received", "spent", "commissioner_funding", "income_per_week", "running_cost_per_week",
          "grant_per_week")  # fmt: skip
-COUNTS = ("members", "volunteers", "held", "waiting")
+COUNTS = ("members", "volunteers", "held", "waiting", "base_places")  # base places: ``VCSEGroup.base_places``
 
 
 class GroupLedger:
-    """The columns, by slot: ``MONEY`` (GBP, floats) and ``COUNTS`` (people and held places)."""
+    """The columns, by slot: ``MONEY`` (GBP, floats) and ``COUNTS`` (people, held places and a group's own
+    places)."""
 
     def __init__(self, capacity: int = 256):
         self.size = 0
@@ -47,6 +48,16 @@ class GroupLedger:
                 self.columns[name] = np.concatenate([column, np.zeros_like(column)])
         self.size += 1
         return self.size - 1
+
+    def places(self, slots: np.ndarray, p) -> int:
+        """``VCSEGroup.places`` summed over the groups in ``slots`` (the same sums: a grant's places and the
+        volunteers' added only where there are any, each rounded down as a group does)."""
+        columns = self.columns
+        grant, volunteers = columns["grant_per_week"][slots], columns["volunteers"][slots]
+        places = int(columns["base_places"][slots].sum())
+        funded, helped = grant[grant != 0], volunteers[volunteers > 0]
+        places += int(np.floor(funded * 52 / p.grant_cost_per_place_year_gbp + 1e-9).sum())
+        return places + int(np.floor(p.places_per_volunteer * helped + 1e-9).sum())
 
 
 def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> None:
