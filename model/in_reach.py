@@ -54,3 +54,17 @@ def in_numpy(arrays: tuple[np.ndarray, ...], start: int, end: int, x: float, y: 
     if len(found) > 1:
         found = found[np.lexsort((found, distance))]
     return found.tolist()
+
+
+def any_in_reach(xs: list[float], ys: list[float], x: float, y: float, reach: float) -> bool:
+    """Whether any of the points (``xs``, ``ys``) is within ``reach`` of (x, y), as ``np.hypot`` measures:
+    decided by the squared distances where they can, else by NumPy."""
+    beyond, within = (reach * (1 + UNDECIDED)) ** 2, (reach * (1 - UNDECIDED)) ** 2
+    undecided = False
+    for gx, gy in zip(xs, ys, strict=True):
+        dx, dy = gx - x, gy - y
+        square = dx * dx + dy * dy
+        if square < within:
+            return True
+        undecided = undecided or square <= beyond
+    return undecided and bool((np.hypot(np.array(xs) - x, np.array(ys) - y) <= reach).any())

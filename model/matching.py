@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import in_reach
 from .activities import catalogue
 from .states import Service
 
@@ -32,11 +33,9 @@ def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> 
     opened, wanted = model.community.opened, {activity for _, activity in _wanted(patient.preferences)}
     new = [g for g in opened[opened_then:]
            if g.is_open and g.activity_index in wanted and not (patient.cannot_pay and g.charges)]  # fmt: skip
-    if new:
-        person = patient.person
-        x, y = np.array([g.x for g in new], dtype=float), np.array([g.y for g in new], dtype=float)
-        if (np.hypot(x - person.x, y - person.y) <= noted_for[1]).any():  # as GroupTable's columns
-            return False
+    person = patient.person
+    if new and in_reach.any_in_reach([g.x for g in new], [g.y for g in new], person.x, person.y, noted_for[1]):
+        return False
     patient.nothing_in_reach = noted_for, len(opened)
     return True
 
