@@ -30,7 +30,7 @@ class Community:
         self.opened: list[VCSEGroup] = []  # every group ever opened, in order (model/matching.py reads the newest)
         self._is_open = bytearray()  # 1 for each of them still open (a group never opens again)
         self._traits: dict[str, list] = {name: [] for name in TRAITS}  # theirs, for the group table (never change)
-        self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, until a group opens
+        self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, once the table is made
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
@@ -108,9 +108,12 @@ class Community:
         self.by_activity[activity].append(group)
         self.opened.append(group)
         self._is_open.append(1)
+        traits = {name: getattr(group, name) for name in TRAITS}
         for name, values in self._traits.items():
-            values.append(getattr(group, name))
-        self._trait_columns = None
+            values.append(traits[name])
+        if self._trait_columns is not None:  # one longer (making them again from the lists costs ten times more)
+            columns = self._trait_columns
+            self._trait_columns = {name: np.append(column, traits[name]) for name, column in columns.items()}
         self._table = self._open = self._open_slots = None
         return group
 

@@ -62,19 +62,20 @@ class GroupLedger:
 
 def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> None:
     """Every one of the open ``groups``' week (``VCSEGroup.step``), in their order."""
+    slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
     while groups:
-        runs_out = _weeks_until_one_runs_out(model, groups)
+        runs_out = _weeks_until_one_runs_out(model, groups, slots)
         if runs_out == len(groups):
             return
         groups[runs_out].step()  # its reserves ran out: it closes, and its people are re-matched
-        groups = [group for group in groups[runs_out + 1 :] if group.is_open]
+        still_open = [i for i in range(runs_out + 1, len(groups)) if groups[i].is_open]
+        groups, slots = [groups[i] for i in still_open], slots[still_open]
 
 
-def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> int:
-    """The weeks of ``groups`` (in order) up to the first whose reserves run out, which is not run; returns its
-    place (``len(groups)``: none ran out)."""
+def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup], slots: np.ndarray) -> int:
+    """The weeks of ``groups`` (in order; ``slots``: their rows of the ledger) up to the first whose reserves run
+    out, which is not run; returns its place (``len(groups)``: none ran out)."""
     p, columns = model.p, model.community.ledger.columns
-    slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
     grant = columns["grant_per_week"][slots]
     # ``VCSEGroup.step``'s sums for arrays: a group without a grant has no grant places and spends 0.0 on them
     # (taking 0.0 away is exact); a count times a float, as Python multiplies an int by a float
