@@ -82,9 +82,9 @@ class GroupTable:
 
     def nearest_first(self, activity: int, block: Block, x: float, y: float, reach_km: float,
                       cannot_pay: bool) -> list[int]:  # fmt: skip
-        """Rows of the open groups of ``activity`` within ``reach_km`` of (x, y) (and free to attend if the person
-        ``cannot_pay``), nearest first, then the older: ``block`` is ``block(x, y, reach_km)``. The same groups
-        and order whichever way they are measured (``in_reach``)."""
+        """Rows of the table's groups of ``activity`` within ``reach_km`` of (x, y) (and free to attend if the
+        person ``cannot_pay``), nearest first, then the older: ``block`` is ``block(x, y, reach_km)``. The same
+        groups and order whichever way they are measured (``in_reach``)."""
         spans, count = self._spans(activity, block)
         if not count:
             return []
