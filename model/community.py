@@ -30,9 +30,10 @@ class Community:
         self.opened: list[VCSEGroup] = []  # every group ever opened, in order (model/matching.py reads the newest)
         self._is_open = bytearray()  # 1 for each of them still open (a group never opens again)
         self._traits: dict[str, list] = {name: [] for name in TRAITS}  # theirs, for the group table (never change)
-        self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, until a group opens
+        self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, once the table is made
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
+        self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
         listed = model.layout.groups if model.layout is not None else ()
         draws = model.streams["groups"].generator
@@ -57,7 +58,7 @@ class Community:
 
     def table(self) -> GroupTable:
         """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
-        when one opens or closes."""
+        when one opens (a group that closes stays in it, closed, until then: matching skips it)."""
         if self._table is None:
             # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows
             if self._trait_columns is None:
@@ -107,10 +108,13 @@ class Community:
         self.by_activity[activity].append(group)
         self.opened.append(group)
         self._is_open.append(1)
+        traits = {name: getattr(group, name) for name in TRAITS}
         for name, values in self._traits.items():
-            values.append(getattr(group, name))
-        self._trait_columns = None
-        self._table = self._open = None
+            values.append(traits[name])
+        if self._trait_columns is not None:  # one longer (making them again from the lists costs ten times more)
+            columns = self._trait_columns
+            self._trait_columns = {name: np.append(column, traits[name]) for name, column in columns.items()}
+        self._table = self._open = self._open_slots = None
         return group
 
     def _schedule_founding(self) -> None:
@@ -156,7 +160,7 @@ class Community:
         activity = catalogue().index(group.activity)
         self.by_activity[activity].remove(group)
         self._is_open[self.opened.index(group)] = 0
-        self._table = self._open = None
+        self._open = self._open_slots = None  # (the group table keeps it until one opens: half its rebuilds)
         self.closed_groups.append(group)
         group.remove()
         for patient in displaced:
@@ -169,4 +173,8 @@ class Community:
         return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
 
     def places(self) -> int:
-        return sum(map(attrgetter("places"), self._open_groups()))
+        """Places in the open groups (their rows of the ledger; the slots kept until one opens or closes)."""
+        if self._open_slots is None:
+            groups = self._open_groups()
+            self._open_slots = np.fromiter(map(attrgetter("slot"), groups), dtype=np.int64, count=len(groups))
+        return self.ledger.places(self._open_slots, self.model.p)

@@ -29,11 +29,12 @@ if TYPE_CHECKING:
 
 MONEY = ("reserves", "received", "spent", "commissioner_funding", "income_per_week", "running_cost_per_week",
          "grant_per_week")  # fmt: skip
-COUNTS = ("members", "volunteers", "held", "waiting")
+COUNTS = ("members", "volunteers", "held", "waiting", "base_places")  # base places: ``VCSEGroup.base_places``
 
 
 class GroupLedger:
-    """The columns, by slot: ``MONEY`` (GBP, floats) and ``COUNTS`` (people and held places)."""
+    """The columns, by slot: ``MONEY`` (GBP, floats) and ``COUNTS`` (people, held places and a group's own
+    places)."""
 
     def __init__(self, capacity: int = 256):
         self.size = 0
@@ -48,22 +49,33 @@ class GroupLedger:
         self.size += 1
         return self.size - 1
 
+    def places(self, slots: np.ndarray, p) -> int:
+        """``VCSEGroup.places`` summed over the groups in ``slots`` (the same sums: a grant's places and the
+        volunteers' added only where there are any, each rounded down as a group does)."""
+        columns = self.columns
+        grant, volunteers = columns["grant_per_week"][slots], columns["volunteers"][slots]
+        places = int(columns["base_places"][slots].sum())
+        funded, helped = grant[grant != 0], volunteers[volunteers > 0]
+        places += int(np.floor(funded * 52 / p.grant_cost_per_place_year_gbp + 1e-9).sum())
+        return places + int(np.floor(p.places_per_volunteer * helped + 1e-9).sum())
+
 
 def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> None:
     """Every one of the open ``groups``' week (``VCSEGroup.step``), in their order."""
+    slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
     while groups:
-        runs_out = _weeks_until_one_runs_out(model, groups)
+        runs_out = _weeks_until_one_runs_out(model, groups, slots)
         if runs_out == len(groups):
             return
         groups[runs_out].step()  # its reserves ran out: it closes, and its people are re-matched
-        groups = [group for group in groups[runs_out + 1 :] if group.is_open]
+        still_open = [i for i in range(runs_out + 1, len(groups)) if groups[i].is_open]
+        groups, slots = [groups[i] for i in still_open], slots[still_open]
 
 
-def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> int:
-    """The weeks of ``groups`` (in order) up to the first whose reserves run out, which is not run; returns its
-    place (``len(groups)``: none ran out)."""
+def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup], slots: np.ndarray) -> int:
+    """The weeks of ``groups`` (in order; ``slots``: their rows of the ledger) up to the first whose reserves run
+    out, which is not run; returns its place (``len(groups)``: none ran out)."""
     p, columns = model.p, model.community.ledger.columns
-    slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
     grant = columns["grant_per_week"][slots]
     # ``VCSEGroup.step``'s sums for arrays: a group without a grant has no grant places and spends 0.0 on them
     # (taking 0.0 away is exact); a count times a float, as Python multiplies an int by a float

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import in_reach
 from .activities import catalogue
 
 if TYPE_CHECKING:
@@ -19,13 +20,17 @@ if TYPE_CHECKING:
 EDGE_MARGIN_KM = 1e-6
 SMALLEST_CELL_KM = 0.1  # so that a reach of nothing does not make cells of no size
 TRAITS = ("x", "y", "charges", "activity_index")  # what the table keeps of each group
+# up to this many candidates of an activity are measured in plain Python, more by NumPy (``model/in_reach.py``:
+# the same answer; past about this many, NumPy's few calls cost less than Python's arithmetic per group)
+MEASURED_IN_PYTHON = 40
+Block = tuple[int, int, int, int]  # first and last column, first and last row of cells
 
 
 class GroupTable:
     """Open groups as NumPy columns (row i is ``groups[i]``), for matching, and a grid of square cells of
     ``cell_km``: per activity, the rows of its groups sorted by cell, so that the groups of one activity in a row
-    of cells are one slice (``near``). Any cell size gives the same answer; one about a person's reach keeps both
-    the slices and the groups read few."""
+    of cells are one slice (``nearest_first``). Any cell size gives the same answer; one about a person's reach
+    keeps both the slices and the groups read few."""
 
     def __init__(self, groups: list[VCSEGroup], cell_km: float, traits: dict[str, np.ndarray] | None = None):
         """``traits``: the groups' ``x``, ``y``, ``charges`` and ``activity_index`` as arrays, ``groups`` already in
@@ -53,14 +58,18 @@ class GroupTable:
         cells = self.activities * self.rows * self.columns
         # where each cell's groups start in ``by_cell`` (a list: read a few times per match, one by one)
         self.starts: list[int] = np.searchsorted(cell[self.by_cell], np.arange(cells + 1)).tolist()
+        # the groups' traits in cell order, as arrays and as lists, for ``nearest_first``'s two ways of measuring
+        by_cell = self.by_cell
+        self.by_cell_arrays = (self.x[by_cell], self.y[by_cell], self.free_to_attend[by_cell], by_cell)
+        self.by_cell_columns = tuple(column.tolist() for column in (*self.by_cell_arrays[:2], self.charges[by_cell],
+                                                                     by_cell))  # fmt: skip
 
     @property
     def unique_id(self) -> np.ndarray:
         return np.array([g.unique_id for g in self.groups], dtype=np.int64)
 
-    def near(self, x: float, y: float, reach_km: float, activities: tuple[int, ...]) -> np.ndarray:
-        """Rows of the groups of ``activities`` in the cells that a circle of ``reach_km`` around (x, y) touches:
-        every such group within reach, and some beyond it (the caller measures)."""
+    def block(self, x: float, y: float, reach_km: float) -> Block | None:
+        """The columns and rows of cells that a circle of ``reach_km`` around (x, y) touches (None: none)."""
         reach = reach_km + EDGE_MARGIN_KM
         size = self.cell_km
         first_column = max(math.floor((x - reach - self.x0) / size), 0)
@@ -68,16 +77,33 @@ class GroupTable:
         first_row = max(math.floor((y - reach - self.y0) / size), 0)
         last_row = min(math.floor((y + reach - self.y0) / size), self.rows - 1)
         if first_column > last_column or first_row > last_row:
-            return np.empty(0, dtype=np.int64)
-        starts, by_cell, pieces = self.starts, self.by_cell, []
-        for activity in activities:
-            if not 0 <= activity < self.activities:
-                continue  # no group does it
-            for row in range(first_row, last_row + 1):
-                cell = (activity * self.rows + row) * self.columns
-                start, end = starts[cell + first_column], starts[cell + last_column + 1]
-                if end > start:
-                    pieces.append(by_cell[start:end])
-        if not pieces:
-            return np.empty(0, dtype=np.int64)
-        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+            return None
+        return first_column, last_column, first_row, last_row
+
+    def nearest_first(self, activity: int, block: Block, x: float, y: float, reach_km: float,
+                      cannot_pay: bool) -> list[int]:  # fmt: skip
+        """Rows of the table's groups of ``activity`` within ``reach_km`` of (x, y) (and free to attend if the
+        person ``cannot_pay``), nearest first, then the older: ``block`` is ``block(x, y, reach_km)``. The same
+        groups and order whichever way they are measured (``in_reach``)."""
+        spans, count = self._spans(activity, block)
+        if not count:
+            return []
+        if count <= MEASURED_IN_PYTHON:
+            rows = in_reach.in_python(self.by_cell_columns, spans, x, y, reach_km, cannot_pay)
+            if rows is not None:
+                return rows
+        return in_reach.in_numpy(self.by_cell_arrays, spans[0][0], spans[-1][1], x, y, reach_km, cannot_pay)
+
+    def _spans(self, activity: int, block: Block) -> tuple[list[tuple[int, int]], int]:
+        """Where the groups of ``activity`` in each row of cells of ``block`` are in cell order (non-empty ones),
+        and how many groups they hold."""
+        first_column, last_column, first_row, last_row = block
+        starts, columns, spans, count = self.starts, self.columns, [], 0
+        cell = (activity * self.rows + first_row) * columns
+        for _ in range(first_row, last_row + 1):
+            start, end = starts[cell + first_column], starts[cell + last_column + 1]
+            if end > start:
+                spans.append((start, end))
+                count += end - start
+            cell += columns
+        return spans, count

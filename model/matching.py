@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import in_reach
 from .activities import catalogue
 from .states import Service
 
 if TYPE_CHECKING:
-    from .group_table import GroupTable
     from .model import SocialPrescribingModel
     from .patient import Patient
     from .vcse_group import VCSEGroup
-
-NOT_WANTED = np.iinfo(np.int64).max
-
-
-def _in_reach(patient: Patient, model: SocialPrescribingModel) -> tuple[GroupTable, np.ndarray, np.ndarray, np.ndarray]:
-    """Open groups of an activity the person wants, within their reach and affordable to them, as rows of the
-    group table (in no particular order), with their preference ranks and distances. Only the groups of wanted
-    activities in the cells around the person are read (``GroupTable.near``)."""
-    person = patient.person
-    table = model.community.table()
-    reach = _reach(patient, model)
-    activities, rank_of = _wanted(patient.preferences)
-    index = table.near(person.x, person.y, reach, activities)
-    if not len(index):
-        return table, index, index, np.empty(0)
-    distance = np.hypot(table.x[index] - person.x, table.y[index] - person.y)
-    ok = distance <= reach
-    if patient.cannot_pay:
-        ok &= table.free_to_attend[index]
-    index, distance = index[ok], distance[ok]
-    return table, index, rank_of[table.activity[index]], distance
 
 
 def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
@@ -46,18 +26,16 @@ def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> 
     """Whether the person, who found nothing suitable in reach when ``patient.nothing_in_reach`` was noted, still
     finds nothing: groups only close or open, so only the groups opened since can be in reach now (a
     quarter of an ICB's matches are such people's reviews, and their answer has not changed). The same test as
-    ``_in_reach`` (the same distances, to the bit), on those few groups."""
+    ``GroupTable.nearest_first`` (the same distances, to the bit), on those few groups."""
     noted_for, opened_then = patient.nothing_in_reach
     if noted_for != _seeker(patient, model):
         return False  # a different reach (the parameters changed) or person: look again
-    opened, wanted = model.community.opened, _wanted(patient.preferences)[0]
+    opened, wanted = model.community.opened, {activity for _, activity in _wanted(patient.preferences)}
     new = [g for g in opened[opened_then:]
            if g.is_open and g.activity_index in wanted and not (patient.cannot_pay and g.charges)]  # fmt: skip
-    if new:
-        person = patient.person
-        x, y = np.array([g.x for g in new], dtype=float), np.array([g.y for g in new], dtype=float)
-        if (np.hypot(x - person.x, y - person.y) <= noted_for[1]).any():  # as GroupTable's columns
-            return False
+    person = patient.person
+    if new and in_reach.any_in_reach([g.x for g in new], [g.y for g in new], person.x, person.y, noted_for[1]):
+        return False
     patient.nothing_in_reach = noted_for, len(opened)
     return True
 
@@ -67,31 +45,41 @@ def _seeker(patient: Patient, model: SocialPrescribingModel) -> tuple:
     return patient.person, _reach(patient, model), patient.preferences, patient.cannot_pay
 
 
-def _in_order(index: np.ndarray, rank: np.ndarray, distance: np.ndarray) -> np.ndarray:
-    """The order a link worker reads groups in: most wanted activity first, then nearest, then the older group
-    (the table's rows are in the order groups were made, so a row's number stands for its age)."""
-    return np.lexsort((index, distance, rank)) if len(index) > 1 else np.arange(len(index))
-
-
 @cache
-def _wanted(preferences: tuple[int, ...]) -> tuple[tuple[int, ...], np.ndarray]:
-    """The catalogue activities in ``preferences`` (each once), and each activity's place in them (0: most wanted;
-    NOT_WANTED if absent): once per list of preferences (there are a few hundred)."""
-    rank_of = np.full(len(catalogue()), NOT_WANTED, dtype=np.int64)
+def _wanted(preferences: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """(rank, activity) for each catalogue activity in ``preferences``, most wanted first (its rank: its first place
+    in them, 0 the most wanted): once per list of preferences (there are a few hundred)."""
+    rank_of: dict[int, int] = {}
     for rank, activity in enumerate(preferences):
-        if 0 <= activity < len(rank_of) and rank_of[activity] == NOT_WANTED:
-            rank_of[activity] = rank
-    rank_of.flags.writeable = False  # shared by every match with these preferences
-    return tuple(np.flatnonzero(rank_of != NOT_WANTED).tolist()), rank_of
+        if 0 <= activity < len(catalogue()):
+            rank_of.setdefault(activity, rank)
+    return tuple((rank, activity) for activity, rank in rank_of.items())
+
+
+def _by_activity(patient: Patient, model: SocialPrescribingModel) -> Iterator[tuple[int, list[int]]]:
+    """For each activity the person wants, most wanted first: its rank and the rows of the group table of its
+    groups within their reach and affordable to them, nearest first, then the older (the table's rows are in the
+    order groups were made; some may have closed since it was made). Read lazily: a link worker stops at the first
+    free place."""
+    person, table = patient.person, model.community.table()
+    reach = _reach(patient, model)
+    block = table.block(person.x, person.y, reach)
+    if block is None:
+        return
+    for rank, activity in _wanted(patient.preferences):
+        rows = table.nearest_first(activity, block, person.x, person.y, reach, patient.cannot_pay)
+        if rows:
+            yield rank, rows
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
     """Open groups of an activity the person wants, within their reach and affordable to them, as
     (preference rank, distance, group), most wanted activity first, then nearest."""
-    table, index, rank, distance = _in_reach(patient, model)
-    order = _in_order(index, rank, distance)
-    groups = [table.groups[i] for i in index[order].tolist()]
-    return list(zip(rank[order].tolist(), distance[order].tolist(), groups, strict=True))
+    table, person, found = model.community.table(), patient.person, []
+    for rank, rows in _by_activity(patient, model):
+        distance = np.hypot(table.x[rows] - person.x, table.y[rows] - person.y)  # as the table measures
+        found += [(rank, d, table.groups[row]) for d, row in zip(distance.tolist(), rows, strict=True)]
+    return [entry for entry in found if entry[2].is_open]
 
 
 def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:
@@ -104,15 +92,17 @@ def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup |
     """
     if patient.nothing_in_reach is not None and _still_nothing_in_reach(patient, model):
         return None
-    table, index, rank, distance = _in_reach(patient, model)
-    if not len(index):
+    groups, full = model.community.table().groups, []
+    for rank, rows in _by_activity(patient, model):
+        for nearness, row in enumerate(rows):
+            group = groups[row]
+            if not group.is_open:
+                continue  # closed since the table was made (it is rebuilt when a group opens)
+            if group.free_places > 0:  # the nearest free place of the most wanted activity
+                return group
+            full.append((len(group.waiting), rank, nearness, group))
+    if not full:
         patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
         return None
-    groups = table.groups
-    for i in index[_in_order(index, rank, distance)].tolist():
-        if groups[i].free_places > 0:  # the nearest free place of the most wanted activity
-            return groups[i]
-    # every one full: the shortest list (the more wanted, the nearer, the older on ties: rows are in age order)
-    full = [(len(groups[i].waiting), r, d, i) for i, r, d in zip(index.tolist(), rank.tolist(), distance.tolist(),
-                                                                 strict=True)]  # fmt: skip
-    return groups[min(full)[3]]
+    # every one full: the shortest list (the more wanted, the nearer, the older on ties: ``nearness`` orders both)
+    return min(full, key=lambda entry: entry[:3])[3]

@@ -68,7 +68,7 @@ class VCSEGroup(mesa.Agent):
         self.activity = activity
         self.activity_index = catalogue().index(activity)  # its place in the catalogue (a register column)
         self.x, self.y = x, y
-        self.base_places = base_places
+        self.base_places = base_places  # (also in its row of the ledger, for ``Community.places``)
         self.charges = charges
         self.income_per_week = income_per_year / 52
         # Running costs such that the group runs a surplus (margin > 0) or a deficit before referrals.
@@ -98,6 +98,16 @@ class VCSEGroup(mesa.Agent):
 
     # ------------------------------------------------------------ places
     @property
+    def base_places(self) -> int:
+        """Its own weekly places for referred people (kept as an attribute too: read at every match)."""
+        return self._base_places
+
+    @base_places.setter
+    def base_places(self, places: int) -> None:
+        self._base_places = places
+        self._ledger.columns["base_places"][self.slot] = places
+
+    @property
     def grant_places(self) -> int:
         if not self.grant_per_week:  # most groups, most weeks (read very often: matching, finances, readings)
             return 0
@@ -105,7 +115,7 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def places(self) -> int:
-        places = self.base_places
+        places = self._base_places
         if self.grant_per_week:  # most groups have no grant (read very often: ``grant_places`` would give 0)
             places += self.grant_places
         if self.volunteers:

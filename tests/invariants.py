@@ -85,10 +85,14 @@ def violations(model: SocialPrescribingModel) -> list[str]:
     # the groups' ledger (model/group_ledger.py) counts what each group holds, for the week's costs
     columns = model.community.ledger.columns
     for g in [*groups, *model.community.closed_groups]:
-        held = (len(g.members), len(g.volunteers), len(g.held_until), len(g.waiting), g.grant_per_week)
-        kept = tuple(columns[name][g.slot] for name in ("members", "volunteers", "held", "waiting", "grant_per_week"))
+        held = (len(g.members), len(g.volunteers), len(g.held_until), len(g.waiting), g.grant_per_week, g.base_places)
+        kept = tuple(columns[name][g.slot] for name in ("members", "volunteers", "held", "waiting", "grant_per_week",
+                                                        "base_places"))  # fmt: skip
         if held != kept:
             out.append(f"group {g.unique_id} holds {held} but the ledger says {kept}")
+    if model.community.places() != sum(g.places for g in groups):  # read from the ledger's columns
+        out.append(f"the ledger counts {model.community.places()} places, the open groups have "
+                   f"{sum(g.places for g in groups)}")  # fmt: skip
     paid = model.ledger.tariffs_paid + model.ledger.grants_paid
     received = sum(g.commissioner_funding for g in [*groups, *model.community.closed_groups])
     if abs(paid - received) > 1e-6 * max(1.0, paid):

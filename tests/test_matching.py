@@ -280,32 +280,38 @@ def _every_group_in_reach(table, x, y, reach, activities, cannot_pay):
     return sorted(found)
 
 
+@pytest.mark.parametrize("measured_in_python", [0, 40, 10**9])  # NumPy always, the model's choice, Python first
 @pytest.mark.parametrize("cell_km", [0.0, 0.37, 1.0, 3.5, 50.0])
-def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(cell_km):
-    """Any cell size gives the same groups in the same order, for people inside and outside the groups' square,
-    on the edges of cells (reaches that end exactly on a group or a cell boundary) and with huge reaches."""
+def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(cell_km, measured_in_python,
+                                                                                 monkeypatch):  # fmt: skip
+    """Any cell size gives the same groups in the same order, measured in Python or by NumPy, for people inside
+    and outside the groups' square, on the edges of cells (reaches that end exactly on a group or a cell boundary),
+    with huge reaches and with groups as far as each other (on a lattice, some on the same spot)."""
+    from spsim.model import group_table
     from spsim.model.group_table import GroupTable
 
+    monkeypatch.setattr(group_table, "MEASURED_IN_PYTHON", measured_in_python)
     rng = np.random.default_rng(3)
     n_activities = len(catalogue())
     groups = [dataclasses.make_dataclass("G", ["x", "y", "charges", "unique_id", "activity_index"])(
         float(x), float(y), bool(c), i + 10, int(a)) for i, (x, y, c, a) in enumerate(zip(
-            rng.random(300) * 8, rng.integers(0, 9, 300) * 0.5, rng.random(300) < 0.3,
-            rng.integers(0, n_activities, 300)))]  # fmt: skip
+            np.r_[rng.random(300) * 8, rng.integers(0, 16, 100) * 0.5], rng.integers(0, 9, 400) * 0.5,
+            rng.random(400) < 0.3, rng.integers(0, n_activities, 400)))]  # fmt: skip
     table = GroupTable(groups, cell_km)
     people = [(float(x), float(y)) for x, y in zip(rng.random(200) * 12 - 2, rng.random(200) * 8 - 2)]
-    people += [(g.x, g.y) for g in groups[:20]] + [(0.0, 0.0), (3.5, 1.0), (-30.0, 4.0)]
+    people += [(g.x, g.y) for g in groups[:20]] + [(0.0, 0.0), (3.5, 1.0), (-30.0, 4.0), (2.25, 2.0), (1.0, 0.25)]
     checked = 0
     for k, (x, y) in enumerate(people):
         wanted = tuple(rng.choice(n_activities, size=3, replace=False).tolist())
         other = groups[k % len(groups)]
         for reach in (0.3, 1.0, 2.5, 40.0, float(np.hypot(other.x - x, other.y - y))):
-            index = table.near(x, y, reach, tuple(sorted(wanted)))
-            distance = np.hypot(table.x[index] - x, table.y[index] - y)
+            block = table.block(x, y, reach)
             for cannot_pay in (False, True):
-                ok = (distance <= reach) & ~(cannot_pay & table.charges[index])
-                got = sorted((wanted.index(int(table.activity[i])), float(d), int(table.unique_id[i]))
-                             for i, d in zip(index[ok], distance[ok]))
+                got = []
+                for rank, activity in enumerate(wanted):
+                    rows = table.nearest_first(activity, block, x, y, reach, cannot_pay) if block else []
+                    distance = np.hypot(table.x[rows] - x, table.y[rows] - y)
+                    got += [(rank, float(d), int(table.unique_id[i])) for i, d in zip(rows, distance)]
                 assert got == _every_group_in_reach(table, x, y, reach, wanted, cannot_pay)
                 checked += len(got)
     assert checked > 1000  # the cases found groups, not only nothing
@@ -342,3 +348,18 @@ def test_someone_who_found_nothing_in_reach_finds_a_group_opened_since_and_only_
     assert matching.choose_group(patient, model) is None
     near = add_group(model, 1, 0.0, 1.0)  # exactly on the edge of their reach
     assert matching.choose_group(patient, model) is near
+
+
+def test_a_group_that_closed_is_never_offered_though_the_table_is_made_again_only_when_one_opens():
+    model = calm_model()
+    for group in model.community.groups():
+        model.community.close_group(group)
+    nearest = add_group(model, 1, 0.1, 0.0)
+    farther = add_group(model, 1, 0.5, 0.0)
+    patient = refer(model, 0, wants=(1,), reach=1.0)
+    table = model.community.table()
+    assert matching.choose_group(patient, model) is nearest
+    model.community.close_group(nearest)
+    assert model.community.table() is table  # kept: the closed group is skipped
+    assert suitable(patient, model) == {farther}
+    assert matching.choose_group(patient, model) is farther

@@ -1,0 +1,70 @@
+"""Which groups of one activity are within a person's reach, nearest first (then the older), measured two ways
+that give the same answer: NumPy's exact distances, or plain Python arithmetic where it can decide alone.
+
+A distance is ``np.hypot(dx, dy)`` (the C library's hypot, within an ulp of the true distance): who is in reach
+and the order of the groups are decided by those numbers, to the bit. Most people have a few groups of an activity
+around them, and each NumPy call costs about half a microsecond however small its arrays, so for a few candidates
+Python measures them by the squared distance ``dx * dx + dy * dy``, which is within a few ulps of the true square.
+Where that cannot decide (a group within ``UNDECIDED`` of the edge of reach, or two groups within it of each other:
+exact ties, a group opened on the spot of another) it gives up and NumPy measures exactly; far from such a margin,
+both ways give the same set and the same order."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+# a relative margin a billion times wider than the rounding of either measure (a few parts in 1e16)
+UNDECIDED = 1e-9
+
+
+def in_python(columns: tuple[list, list, list, list], spans: list[tuple[int, int]], x: float, y: float,
+              reach: float, cannot_pay: bool) -> list[int] | None:  # fmt: skip
+    """``columns``: the groups' x, y, charges and table rows in cell order, as lists; ``spans``: where the
+    candidates are in them. The rows in reach, nearest first, then the older; None when it cannot decide."""
+    xs, ys, charges, rows = columns
+    beyond, within = (reach * (1 + UNDECIDED)) ** 2, (reach * (1 - UNDECIDED)) ** 2
+    found = []
+    for start, end in spans:
+        for k in range(start, end):
+            dx, dy = xs[k] - x, ys[k] - y
+            square = dx * dx + dy * dy
+            if square <= beyond and not (cannot_pay and charges[k]):
+                if square >= within:
+                    return None  # on the edge of their reach
+                found.append((square, rows[k]))
+    if len(found) > 1:
+        found.sort()
+        if any(nearer[0] >= farther[0] * (1 - UNDECIDED) for nearer, farther in pairwise(found)):
+            return None  # as far as each other: NumPy's distances (then the older) decide
+    return [row for _, row in found]
+
+
+def in_numpy(arrays: tuple[np.ndarray, ...], start: int, end: int, x: float, y: float, reach: float,
+             cannot_pay: bool) -> list[int]:  # fmt: skip
+    """``arrays``: the groups' x, y, whether free to attend and table rows in cell order; the candidates are
+    among ``start:end`` (any others there are beyond reach). The rows in reach, nearest first, then the older."""
+    xs, ys, free_to_attend, rows = (column[start:end] for column in arrays)
+    distance = np.hypot(xs - x, ys - y)
+    ok = distance <= reach
+    if cannot_pay:
+        ok &= free_to_attend
+    found, distance = rows[ok], distance[ok]
+    if len(found) > 1:
+        found = found[np.lexsort((found, distance))]
+    return found.tolist()
+
+
+def any_in_reach(xs: list[float], ys: list[float], x: float, y: float, reach: float) -> bool:
+    """Whether any of the points (``xs``, ``ys``) is within ``reach`` of (x, y), as ``np.hypot`` measures:
+    decided by the squared distances where they can, else by NumPy."""
+    beyond, within = (reach * (1 + UNDECIDED)) ** 2, (reach * (1 - UNDECIDED)) ** 2
+    undecided = False
+    for gx, gy in zip(xs, ys, strict=True):
+        dx, dy = gx - x, gy - y
+        square = dx * dx + dy * dy
+        if square < within:
+            return True
+        undecided = undecided or square <= beyond
+    return undecided and bool((np.hypot(np.array(xs) - x, np.array(ys) - y) <= reach).any())
