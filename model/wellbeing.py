@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .parameters import Params
 
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
+NO_ONE = np.zeros(0, dtype=np.int64)
 
 
 class WellbeingRegister:
@@ -188,10 +189,12 @@ class WellbeingRegister:
             self._natural_weeks[:] = 0
         weeks = self._natural_weeks[rows]
         stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
-        people = self.person[stale].astype(np.int64)
-        # read even for no one: the course keeps the latest week read (it decides when a read looks back)
-        self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
-        self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
+        if len(stale):
+            people = self.person[stale].astype(np.int64)
+            self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
+            self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
+        else:  # read even for no one: the course keeps the latest week read (it decides when a read looks back)
+            course.scores(NO_ONE, week)
         return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
