@@ -170,11 +170,18 @@ def fading(week, since, half_life):
     if np.ndim(week) == 0:  # one week for many people (the weekly reading): only the fading ones are worked out,
         # the same numbers one by one (0.5 ** -inf, for everyone not fading, is several times a finite power's cost)
         out = np.ones(after.shape)
-        since, half_life = (np.broadcast_to(x, after.shape)[after] for x in (since, half_life))
-        out[after] = _halved(week, since, half_life)
+        if after.any():
+            out[after] = _halved(week, _chosen(since, after), _chosen(half_life, after))
         return out
     with np.errstate(invalid="ignore"):  # inf - inf where not fading: masked out by the choice
         return np.where(after, _halved(week, since, half_life), 1.0)
+
+
+def _chosen(x, mask: np.ndarray) -> np.ndarray:
+    """``x`` (an array of ``mask``'s shape, or anything that broadcasts to it) where ``mask`` holds."""
+    if is_array(x) and x.shape == mask.shape:
+        return x[mask]
+    return np.broadcast_to(x, mask.shape)[mask]
 
 
 def _halved(week, since, half_life):
