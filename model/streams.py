@@ -186,7 +186,8 @@ def _keys(persons: np.ndarray, seed: int, episode: int | np.ndarray) -> np.ndarr
     scattered = persons.astype(np.uint64) * _GOLDEN  # wraps: the product & MASK
     z = np.uint64(seed) ^ scattered
     z = _mix_in_place(z) if z.ndim else _mix_scalar(z)
-    z = z ^ np.asarray(episode).astype(np.uint64)
+    if not (isinstance(episode, int) and episode == 0):  # (x ^ 0 is x: the natural course's keys are episode 0's)
+        z = z ^ np.asarray(episode).astype(np.uint64)
     return _mix_in_place(z) if isinstance(z, np.ndarray) and z.ndim else _mix_scalar(z)
 
 
