@@ -60,7 +60,7 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     keys = np.fromiter((patient.key for patient in patients), dtype=np.uint64, count=len(patients))
     people = register.person[rows].astype(np.int64)
     sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
-    sw_end, lo_end = register.scores(rows, week, model.course, p)
+    sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
     ltc = catchment.ltc_count[people]
     # GP and A&E use a year at referral and now (the economics account uses the same formula)
     gp_start, ae_start = service_use(sw_start, lo_start, ltc, p)
@@ -94,4 +94,6 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     first = model.observers.records.extend(columns)
     for patient in patients:
         patient.record_closed = True
+    # the net effect now, read above: the economics account writes it into the records (records_written) unread again
+    model.economics.measured_at_close(rows, week, sw_end - natural_sw_end)
     model.records_written(patients, rows, first)

@@ -65,6 +65,7 @@ class HealthEconomics:
         self._known = 0  # rows of the register seen so far
         self._first_open = 0  # every row before this one is finished
         self._leaving: list[int] = []  # rows whose person left the pathway since the last settling
+        self._measured: tuple | None = None  # (week, rows, SWEMWBS above natural) of the records being written
 
     def _account(self, rows: np.ndarray | int) -> np.ndarray:
         """The accounts array, grown to the register's rows (a new row starts at zero: nothing counted; a row
@@ -169,18 +170,32 @@ class HealthEconomics:
         (now, for whoever's account already is)."""
         model = self.model
         self._account(rows)
+        measured, self._measured = self._measured, None
+        if measured is not None:  # follow-up read them just now (``measured_at_close``), or it was for other rows
+            measured = measured[2] if measured[0] == week and measured[1] is rows else None
         counted = model.register.referred_week[rows] >= self.since_week
         rows, record_indices = rows[counted], np.asarray(record_indices)[counted]
         if not len(rows):
             return
         self._record[rows] = record_indices
-        sw, _, natural_sw, _ = model.register.scores_and_natural(rows, week, model.course, model.p)
-        model.observers.records.set_many(record_indices, swemwbs_above_natural=sw - natural_sw)
+        if measured is not None:
+            above_natural = measured[counted]
+        else:
+            sw, _, natural_sw, _ = model.register.scores_and_natural(rows, week, model.course, model.p)
+            above_natural = sw - natural_sw
+        model.observers.records.set_many(record_indices, swemwbs_above_natural=above_natural)
         if self._finished[rows].any():
             self._write(rows[self._finished[rows]])
 
+    def measured_at_close(self, rows: np.ndarray, week: int, above_natural: np.ndarray) -> None:
+        """Follow-up (model/follow_up.py) read ``rows``' SWEMWBS above their natural course at ``week``, just before
+        their records are written (``closed_many`` with the same ``rows``): kept, not read twice."""
+        self._measured = (week, rows, above_natural)
+
     def settle(self) -> None:
         """Finish the accounts of the people who left the pathway since the last call (``_finish``)."""
+        if not self._leaving:  # most weeks at a small place
+            return
         leaving, self._leaving = np.unique(np.array(self._leaving, dtype=np.int64)), []
         leaving = leaving[~self._finished[leaving]]
         if len(leaving):

@@ -167,14 +167,21 @@ def fading(week, since, half_life):
     after = week > since
     if not is_array(after):
         return _halved(week, since, half_life) if after else 1.0  # one person: only worked out when needed
-    if np.ndim(week) == 0:  # one week for many people (the weekly reading): only the fading ones are worked out,
-        # the same numbers one by one (0.5 ** -inf, for everyone not fading, is several times a finite power's cost)
-        out = np.ones(after.shape)
-        since, half_life = (np.broadcast_to(x, after.shape)[after] for x in (since, half_life))
-        out[after] = _halved(week, since, half_life)
-        return out
-    with np.errstate(invalid="ignore"):  # inf - inf where not fading: masked out by the choice
-        return np.where(after, _halved(week, since, half_life), 1.0)
+    # many people (the weekly reading), or people x weeks (a projection): only the fading ones are worked out, the
+    # same numbers one by one (0.5 ** -inf, for everyone not fading, costs several times a finite power)
+    out = np.ones(after.shape)
+    if after.any():
+        out[after] = _halved(_chosen(week, after), _chosen(since, after), _chosen(half_life, after))
+    return out
+
+
+def _chosen(x, mask: np.ndarray):
+    """``x`` where ``mask`` holds: an array of ``mask``'s shape, or one that broadcasts to it (a number stays one)."""
+    if not is_array(x):
+        return x
+    if x.shape == mask.shape:
+        return x[mask]
+    return np.broadcast_to(x, mask.shape)[mask]
 
 
 def _halved(week, since, half_life):

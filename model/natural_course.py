@@ -20,6 +20,8 @@ and the service use that follows them, with no service at all.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -33,14 +35,20 @@ from .streams import PersonalDraws, purpose_constant
 LEVEL = purpose_constant("course_level")  # the wellbeing state of a spell
 LONELY = purpose_constant("course_lonely")  # the loneliness state of a spell (correlated with wellbeing)
 GAP = purpose_constant("course_gap")  # how long a spell lasts
+STATE_PURPOSES = np.array([[LEVEL], [LONELY]], dtype=np.uint64)  # a spell's two states, drawn together
 TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
 BLOCK = 1 << 16  # adults whose first spells are drawn at a time (a speed setting only)
-LOOKAHEAD = 4  # spells whose lengths are drawn at once when catching a person up (a speed setting only)
+# spells whose lengths are drawn at once when catching a person up (a speed setting only: the same draws). A referral
+# candidate is often unread for years; 12 spells of the default 50 weeks cover 11 years, so most catch-ups take one
+# pass (five years of 250,000 adults: 819 passes, 1,406 with 4 at a time, each with a fixed cost)
+LOOKAHEAD = 12
+SPELLS_AHEAD = np.arange(LOOKAHEAD)
 
 
-def normals(keys: np.ndarray, purpose: int, n: np.ndarray) -> np.ndarray:
-    """Standard normal draws for (key, purpose, n) by the inverse CDF of the keyed uniform draw."""
-    return ndtri(np.maximum(PersonalDraws.uniforms(keys, purpose, n), TINY))
+def normals(keys: np.ndarray, purposes: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Standard normal draws for (key, purpose, n) by the inverse CDF of the keyed uniform draw: one row per purpose
+    (``purposes``: a uint64 column)."""
+    return ndtri(np.maximum(PersonalDraws.uniforms_by_purpose(keys, purposes, n), TINY))
 
 
 def geometric_weeks(u: np.ndarray, mean: float) -> np.ndarray:
@@ -48,8 +56,24 @@ def geometric_weeks(u: np.ndarray, mean: float) -> np.ndarray:
     for arrays)."""
     if mean <= 1.0:
         return np.ones(len(u), dtype=np.int64)
-    weeks = np.ceil(np.log1p(-u) / np.log1p(-1.0 / mean))
+    weeks = np.ceil(np.log1p(-u) / _log_of_a_quiet_week(mean))
     return np.maximum(weeks, 1).astype(np.int64)
+
+
+@lru_cache(maxsize=8)
+def _log_of_a_quiet_week(mean: float) -> np.float64:
+    """The log of the chance that a week passes without a renewal (NumPy's, as it was worked out at every read)."""
+    return np.log1p(-1.0 / mean)
+
+
+def _distinct(people: np.ndarray) -> np.ndarray:
+    """``np.unique(people)`` for an array of our own (sorted in place): the same rows for a few people at a fraction
+    of the cost (repeats, the same person read for two referral rows, are rare)."""
+    people.sort()
+    repeated = people[1:] == people[:-1]
+    if repeated.any():
+        return people[np.concatenate(([True], ~repeated))]
+    return people
 
 
 class NaturalCourse:
@@ -100,8 +124,8 @@ class NaturalCourse:
 
     def _draw_states(self, people: np.ndarray, spell: np.ndarray, keys: np.ndarray | None = None) -> None:
         keys = self.keys(people) if keys is None else keys
-        z = normals(keys, LEVEL, spell)
-        z_lonely = self.correlation * z + np.sqrt(1 - self.correlation**2) * normals(keys, LONELY, spell)
+        z, z_own = normals(keys, STATE_PURPOSES, spell)  # (LEVEL's draws, LONELY's: one pass for both)
+        z_lonely = self.correlation * z + np.sqrt(1 - self.correlation**2) * z_own
         self.wellbeing_state[people] = self.wellbeing_sd * z
         self.loneliness_state[people] = self.loneliness_sd * z_lonely
 
@@ -110,35 +134,49 @@ class NaturalCourse:
         once). Only the covering spell's state is drawn; the spells passed over need only their lengths, found
         LOOKAHEAD at a time (a person unread for years has passed over several). A week before the current
         spell (a look back, which the model never needs but a test may) replays the course from the start."""
-        back = people[self.spell_start[people] > week] if week < self._latest_week else people[:0]
+        if week < self._latest_week:
+            self._replay(people[self.spell_start[people] > week])
+        self.reached(week)
+        people = people[self.spell_end[people] <= week]  # (most reads find everyone's spell still running)
+        if len(people) > 1:
+            people = _distinct(people)
+        while len(people):
+            keys = self.keys(people)  # (once: the states below are drawn with them too)
+            first = self.spell[people] + 1  # the next spell of each
+            spells = first[:, None] + SPELLS_AHEAD
+            gaps = geometric_weeks(PersonalDraws.uniforms(keys[:, None], GAP, spells).ravel(),
+                                   self.spell_weeks).reshape(spells.shape)  # fmt: skip
+            ended = self.spell_end[people]  # when the current spell ends
+            ends = ended[:, None] + gaps.cumsum(axis=1)  # when each of those spells ends
+            covers = ends > week
+            k = np.where(covers.any(axis=1), covers.argmax(axis=1), LOOKAHEAD - 1)  # the covering spell, or the last
+            rows = np.arange(len(people))
+            self.spell[people] = first + k
+            self.spell_start[people] = np.where(k > 0, ends[rows, k - 1], ended)
+            self.spell_end[people] = ends[rows, k]
+            done = covers[rows, k]
+            self._draw_states(people[done], self.spell[people[done]], keys[done])
+            people = people[~done]
+
+    def _replay(self, back: np.ndarray) -> None:
+        """Start ``back``'s courses again from their first spell (a look back before their current spell)."""
         if len(back):
             self.spell[back] = 0
             self.spell_end[back] = 0
             self._draw_spells(back, self.spell[back])
             self.spell_start[back] = 0
-        self._latest_week = max(self._latest_week, week)
-        people = people[self.spell_end[people] <= week]
-        if len(people) > 1:
-            people = np.unique(people)
-        while len(people):
-            first = self.spell[people] + 1  # the next spell of each
-            spells = first[:, None] + np.arange(LOOKAHEAD)
-            gaps = geometric_weeks(PersonalDraws.uniforms(self.keys(people)[:, None], GAP, spells).ravel(),
-                                   self.spell_weeks).reshape(spells.shape)  # fmt: skip
-            ends = self.spell_end[people][:, None] + np.cumsum(gaps, axis=1)  # when each of those spells ends
-            covers = ends > week
-            k = np.where(covers.any(axis=1), covers.argmax(axis=1), LOOKAHEAD - 1)  # the covering spell, or the last
-            rows = np.arange(len(people))
-            self.spell[people] = first + k
-            self.spell_start[people] = np.where(k > 0, ends[rows, k - 1], self.spell_end[people])
-            self.spell_end[people] = ends[rows, k]
-            done = covers[rows, k]
-            self._draw_states(people[done], self.spell[people[done]])
-            people = people[~done]
+
+    def reached(self, week: int) -> None:
+        """Note that the course was read at ``week`` (even for no one): no spell starts after the latest such week,
+        so a read before it may be a look back."""
+        if week > self._latest_week:
+            self._latest_week = week
 
     def scores(self, people: np.ndarray, week: int) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``people`` at ``week`` without any service (no measurement error)."""
         self.advance(people, week)
+        if not len(people):
+            return np.zeros(0), np.zeros(0)
         wellbeing = np.clip(self.mean_wellbeing[people].astype(float) + self.wellbeing_state[people], *SWEMWBS_RANGE)
         loneliness = np.clip(self.mean_loneliness[people].astype(float) + self.loneliness_state[people], *UCLA_RANGE)
         return wellbeing, loneliness

@@ -95,10 +95,41 @@ def _mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
-def _mix_array(z: np.ndarray) -> np.ndarray:
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+# ``_mix``'s constants as NumPy scalars, made once (each draw of many people's numbers used to make them again)
+_S11, _S27, _S30, _S31 = (np.uint64(shift) for shift in (11, 27, 30, 31))
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(GOLDEN)
+
+
+def _mix_in_place(z: np.ndarray) -> np.ndarray:
+    """``_mix`` on an array of our own (at least one dimension), overwriting it: no temporary per step."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
+
+
+def _mix_scalar(z):
+    """``_mix`` on a NumPy scalar (or a 0-d array): the same steps, each a new value."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+def _wrapping(compute):
+    """``compute`` run so that 64-bit products wrap silently, as the hash needs. NumPy checks overflow only in
+    arithmetic on scalars (not on arrays of one or more dimensions), so only a scalar or 0-d input needs
+    ``errstate``, whose set-up cost more than the draws for a few people."""
+
+    def wrapped(first, *args):
+        if isinstance(first, np.ndarray) and first.ndim:
+            return compute(first, *args)
+        with np.errstate(over="ignore"):
+            return compute(first, *args)
+
+    return wrapped
 
 
 def purpose_constant(purpose: str) -> int:
@@ -136,18 +167,36 @@ class PersonalDraws:
 
     def keys(self, persons: np.ndarray, episode: int | np.ndarray) -> np.ndarray:
         """``key`` for many people at once (a uint64 array; ``episode`` one for all or one each)."""
-        with np.errstate(over="ignore"):
-            scattered = np.asarray(persons).astype(np.uint64) * np.uint64(GOLDEN)  # wraps: the product & MASK
-            return _mix_array(_mix_array(np.uint64(self.seed) ^ scattered) ^ np.asarray(episode).astype(np.uint64))
+        return _keys(np.asarray(persons), self.seed, episode)
 
     @staticmethod
     def uniforms(keys: np.ndarray, purpose: int, n: int | np.ndarray) -> np.ndarray:
         """``uniform`` for many episodes at once (``keys``: uint64 array; ``n`` one counter or one each)."""
-        with np.errstate(over="ignore"):
-            step = (np.asarray(n).astype(np.uint64) * np.uint64(GOLDEN)) if isinstance(n, np.ndarray) \
-                else np.uint64(n * GOLDEN & MASK)
-            z = (keys ^ np.uint64(purpose)) + step
-            return (_mix_array(z) >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+        return _uniforms(keys, purpose, n)
+
+    @staticmethod
+    def uniforms_by_purpose(keys: np.ndarray, purposes: np.ndarray, n: int | np.ndarray) -> np.ndarray:
+        """``uniforms`` for several purposes at once (``purposes``: a uint64 column, purposes x 1): one row of draws
+        per purpose, the same numbers in one pass."""
+        return _uniforms(keys, purposes, n)
+
+
+@_wrapping
+def _keys(persons: np.ndarray, seed: int, episode: int | np.ndarray) -> np.ndarray:
+    scattered = persons.astype(np.uint64) * _GOLDEN  # wraps: the product & MASK
+    z = np.uint64(seed) ^ scattered
+    z = _mix_in_place(z) if z.ndim else _mix_scalar(z)
+    if not (isinstance(episode, int) and episode == 0):  # (x ^ 0 is x: the natural course's keys are episode 0's)
+        z = z ^ np.asarray(episode).astype(np.uint64)
+    return _mix_in_place(z) if isinstance(z, np.ndarray) and z.ndim else _mix_scalar(z)
+
+
+@_wrapping
+def _uniforms(keys: np.ndarray, purpose: int | np.ndarray, n: int | np.ndarray) -> np.ndarray:
+    step = (np.asarray(n).astype(np.uint64) * _GOLDEN) if isinstance(n, np.ndarray) else np.uint64(n * GOLDEN & MASK)
+    z = (keys ^ np.uint64(purpose)) + step
+    z = _mix_in_place(z) if isinstance(z, np.ndarray) and z.ndim else _mix_scalar(z)
+    return (z >> _S11).astype(np.float64) * (1.0 / (1 << 53))
 
 
 class RandomStreams:

@@ -49,10 +49,13 @@ class Trajectories:
         due = [(k, cohort, self._cohorts[cohort]) for k, cohort in due if cohort in self._cohorts]
         if not due:
             return
-        # the week's cohorts are read as one array (one read instead of up to nine: each read has a fixed cost)
+        # the week's cohorts are read as one array (one read instead of up to nine: each read has a fixed cost), oldest
+        # first (sorted rows), with the rest of the week's reading (``week_reading``: the economics account takes it up)
+        due.reverse()
         rows = np.concatenate([np.arange(r.start, r.stop) for _, _, r in due])
-        sw_all, lo_all = model.register.scores(rows, week, model.course, model.p)
-        dsw_all, dlo_all = sw_all - model.register.swemwbs0[rows], lo_all - model.register.ucla0[rows]
+        read, sw_read, lo_read, _, _ = model.register.week_reading(week, model.course, model.p, rows)
+        at = np.searchsorted(read, rows)
+        dsw_all, dlo_all = sw_read[at] - model.register.swemwbs0[rows], lo_read[at] - model.register.ucla0[rows]
         start = 0
         for k, cohort, r in due:
             n = r.stop - r.start

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .parameters import Params
 
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
+NO_ONE = np.zeros(0, dtype=np.int64)
 
 
 class WellbeingRegister:
@@ -58,7 +59,7 @@ class WellbeingRegister:
         self._natural_weeks = np.zeros((capacity, 2), dtype=np.int32)  # (0, 0): never read
         self._natural_of = None  # the course they were read from (another course starts afresh)
         self._first_open = 0
-        self._reading: tuple | None = None  # (week, size, reading): see open_reading
+        self._reading: tuple | None = None  # (week, size, course, reading): see week_reading
         for name, column in self._cols.items():
             setattr(self, name, column)
         self.columns = self._cols  # by name, for code that chooses columns (the mechanisms)
@@ -151,21 +152,26 @@ class WellbeingRegister:
         course's, for the weekly means. Taken from the week's reading (``week_reading``) if one was made since
         the last referral arrived or record closed, else read now."""
         if self._reading is None or self._reading[:2] != (week, self.size):
-            return self.week_reading(week, course, p, np.zeros(0, dtype=np.int64))
-        rows, *values = self._reading[2]
+            return self.week_reading(week, course, p, NO_ONE)
+        rows, *values = self._reading[3]
         within = self.open[rows]
         return rows[within], *(value[within] for value in values)
 
     def week_reading(self, week: int, course: NaturalCourse, p: Params, also: np.ndarray) -> tuple[np.ndarray, ...]:
-        """``open_reading`` for everyone within follow-up and the rows ``also`` (the economics account's, whose
-        people mostly are), read at once: both are read as the week's last work (``SocialPrescribingModel.step``),
-        when nothing else changes the rows, and each read of the natural course has a fixed cost. Sorted rows."""
+        """``open_reading`` for everyone within follow-up and the rows ``also`` (the trajectories' cohorts due, the
+        economics account's, whose people mostly are within follow-up), read at once: all are read as the week's last
+        work (``SocialPrescribingModel.step``), when nothing else changes the rows, and each read of the natural
+        course has a fixed cost; so a reading made earlier in that work which holds ``also`` is the one returned
+        (the trajectories' holds the economics account's). Sorted rows."""
+        if self._reading is not None and self._reading[:3] == (week, self.size, course):
+            if _holds(self._reading[3][0], also):
+                return self._reading[3]
         first = min(self.open_rows()[:1].tolist() + also[:1].tolist(), default=self.size)
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
         rows = first + np.flatnonzero(wanted)
-        self._reading = (week, self.size, (rows, *self.scores_and_natural(rows, week, course, p)))
-        return self._reading[2]
+        self._reading = (week, self.size, course, (rows, *self.scores_and_natural(rows, week, course, p)))
+        return self._reading[3]
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
@@ -188,10 +194,12 @@ class WellbeingRegister:
             self._natural_weeks[:] = 0
         weeks = self._natural_weeks[rows]
         stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
-        people = self.person[stale].astype(np.int64)
-        # read even for no one: the course keeps the latest week read (it decides when a read looks back)
-        self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
-        self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
+        if len(stale):
+            people = self.person[stale].astype(np.int64)
+            self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
+            self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
+        else:  # read even for no one: the course keeps the latest week read (it decides when a read looks back)
+            course.scores(NO_ONE, week)
         return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -221,6 +229,14 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
     lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo
+
+
+def _holds(rows: np.ndarray, wanted: np.ndarray) -> bool:
+    """Whether the sorted ``rows`` hold every one of ``wanted``."""
+    if not len(wanted):
+        return True
+    at = np.searchsorted(rows, wanted)
+    return bool(at.max() < len(rows)) and np.array_equal(rows[at], wanted)
 
 
 def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
