@@ -43,6 +43,8 @@ def RunPanel(run: PairedRun | None, busy: bool, progress: float | None, restart,
         answered.value = shown.week  # then value for money, the range and the downloads
 
     solara.use_effect(lambda: show(run) if run is not None else None, [run])
+    # the range switched off redraws the paired differences without it at once (it stayed until the next step)
+    solara.use_effect(lambda: board.update(run, band_rows(band)) if run is not None else None, [band])
 
     def step():
         try:
