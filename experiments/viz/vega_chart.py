@@ -3,8 +3,9 @@
 Solara's own chart widget (solara.widgets.VegaLite) takes a whole spec: each new spec waits 100 ms (a debounce),
 then is compiled from Vega-Lite to Vega and drawn on a new canvas, 15-25 ms a chart in the browser, every week for
 each of the page's eight charts. A week changes a chart's data, not its shape (marks, axes, legend). So this widget
-keeps the two apart: ``shape`` is the spec with every inline data set replaced by a named one, ``datasets`` the
-rows of each; a step that changes only the rows sends only the rows, and the browser swaps them into the running
+keeps the two apart: ``shape`` is the spec with every inline data set replaced by a named one, ``rows`` the rows
+of each (as one JSON text: Vue would otherwise make every row of every chart reactive, each step, before Vega
+copies them again); a step that changes only the rows sends only the rows, and the browser swaps them into the running
 Vega view (a changeset, then one run) - no debounce, no compiling, the same canvas. A new shape (a band switched
 on, a lever-change rule, another place) is compiled and drawn afresh, as before.
 
@@ -14,6 +15,7 @@ and gives it back whole.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ipyvuetify as v
@@ -90,7 +92,7 @@ module.exports = {
     },
     watch: {
         shape() { this.draw(true); },
-        datasets() { this.draw(false); },
+        rows() { this.draw(false); },
     },
     methods: {
         draw(shapeChanged) {
@@ -106,9 +108,8 @@ module.exports = {
                     this.shapeChanged = false;
                     await this.embed(vegaEmbed, element);
                 } else {
-                    for (const [name, rows] of Object.entries(this.datasets)) {
-                        // a copy: Vega marks the rows it is given, and these belong to Vue
-                        this.view.change(name, vega.changeset().remove(vega.truthy).insert(JSON.parse(JSON.stringify(rows))));
+                    for (const [name, rows] of Object.entries(JSON.parse(this.rows))) {
+                        this.view.change(name, vega.changeset().remove(vega.truthy).insert(rows));
                     }
                     await this.view.runAsync();
                 }
@@ -116,7 +117,7 @@ module.exports = {
             }).catch(error => console.error("spsim chart:", error));
         },
         async embed(vegaEmbed, element) {
-            const spec = {...JSON.parse(JSON.stringify(this.shape)), datasets: JSON.parse(JSON.stringify(this.datasets))};
+            const spec = {...JSON.parse(JSON.stringify(this.shape)), datasets: JSON.parse(this.rows)};
             if (this.view) this.view.finalize();
             if (spec.width === "container" && !this.observer) {
                 element.classList.add("width-container");
@@ -172,7 +173,7 @@ class VegaChart(v.VuetifyTemplate):
 
     template = traitlets.Unicode(TEMPLATE).tag(sync=True)
     shape = traitlets.Dict().tag(sync=True)
-    datasets = traitlets.Dict().tag(sync=True)
+    rows = traitlets.Unicode("{}").tag(sync=True)  # JSON: data set name -> its rows
     cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
 
     @traitlets.default("cdn")
@@ -180,6 +181,10 @@ class VegaChart(v.VuetifyTemplate):
         import solara.settings
 
         return None if solara.settings.assets.proxy else solara.settings.assets.cdn
+
+    @property
+    def datasets(self) -> dict[str, list]:
+        return json.loads(self.rows)
 
     @property
     def spec(self) -> dict:
@@ -190,4 +195,4 @@ class VegaChart(v.VuetifyTemplate):
         shape, datasets = split(spec)
         with self.hold_sync():  # one message; a shape equal to the last one is not sent again (traitlets)
             self.shape = shape
-            self.datasets = datasets
+            self.rows = json.dumps(datasets, separators=(",", ":"), allow_nan=False)
