@@ -3,11 +3,11 @@
 Solara's own chart widget (solara.widgets.VegaLite) takes a whole spec: each new spec waits 100 ms (a debounce),
 then is compiled from Vega-Lite to Vega and drawn on a new canvas, 15-25 ms a chart in the browser, every week for
 each of the page's eight charts. A week changes a chart's data, not its shape (marks, axes, legend). So this widget
-keeps the two apart: ``shape`` is the spec with every inline data set replaced by a named one, ``rows`` the rows
-of each (as one JSON text: Vue would otherwise make every row of every chart reactive, each step, before Vega
-copies them again); a step that changes only the rows sends only the rows, and the browser swaps them into the running
-Vega view (a changeset, then one run) - no debounce, no compiling, the same canvas. A new shape (a band switched
-on, a lever-change rule, another place) is compiled and drawn afresh, as before.
+keeps the two apart: ``shape`` is the spec with every inline data set replaced by a named one, ``rows`` the rows of
+each, as one JSON text (a dict would be made reactive by Vue, row by row, every step, before Vega copied it again).
+A step that changes only the rows sends only the rows, and the browser swaps them into the running Vega view (a
+changeset, then one run): no debounce, no compiling, the same canvas. A new shape (a band switched on, a
+lever-change rule, another place) is compiled and drawn afresh, as before.
 
 The charts are still built as plain Vega-Lite specs (experiments/viz/charts.py, map_chart.py): ``spec`` takes one
 and gives it back whole.
