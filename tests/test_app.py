@@ -222,3 +222,25 @@ def test_the_band_is_the_mean_of_the_replicates_with_its_interval():
     assert last["week"] == 12 and last["spend_mean"] == pytest.approx(sum(spends) / 3)
     assert last["spend_low"] <= last["spend_mean"] <= last["spend_high"]  # posts bought cost the same in each
     assert any(row[f"{key}_low"] < row[f"{key}_high"] for row in band.rows() for key in page_run.DIFFERENCES)
+
+
+def test_a_week_later_a_chart_keeps_its_shape_and_only_its_rows_change():
+    """The browser compiles a chart only when its shape changes (experiments/viz/vega_chart.py): a step must give
+    every chart new rows under the same shape, and the spec must come back whole."""
+    from spsim.experiments.viz.vega_chart import join, split
+
+    run = paired()
+    board = page_views.ChartBoard()
+    board.update(run)
+    shapes = [widget.shape for widget in board.widgets]
+    rows = [widget.datasets for widget in board.widgets]
+    run.step()
+    board.update(run)
+    assert [widget.shape for widget in board.widgets] == shapes
+    assert all(widget.datasets != before for widget, before in zip(board.widgets[:-1], rows, strict=False))
+    for widget in board.widgets:
+        assert "values" not in json.dumps(widget.shape)  # every data set is named, its rows sent apart
+        assert join(*split(widget.spec)) == widget.spec
+    network = map_chart.network(run.levers)
+    board.network.spec = network
+    assert board.network.spec == network

@@ -58,10 +58,12 @@ CHART_BOXES = """() => [...document.querySelectorAll('.vega-embed')].map(e => {
     const r = e.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; })"""
 WEEK = re.compile(r"Week (\d+) since the levers began")
 # Press Step in the page and time, in the page's own clock, until the next week is on screen (the text is in
-# the page and a frame has been drawn) and until every chart has been drawn again (vega-embed draws a new
-# canvas). Timed in the page, not by Playwright, whose click and polling add half a second of their own.
+# the page and a frame has been drawn) and until every chart has been drawn again (each chart's element counts
+# its drawings in data-drawn, after Vega has drawn the new rows: experiments/viz/vega_chart.py). Timed in the
+# page, not by Playwright, whose click and polling add half a second of their own.
 STEP_AND_TIME = """(charts) => new Promise(resolve => {
-    document.querySelectorAll('%s').forEach(c => { c.dataset.before = '1'; });
+    const drawn = () => [...document.querySelectorAll('.vega-embed')].map(e => Number(e.dataset.drawn || 0));
+    const before = drawn();
     const t0 = performance.now();
     const target = `Week ${Number(document.body.innerText.match(/Week (\\d+) since/)[1]) + 1} since`;
     let shown = null;
@@ -70,13 +72,14 @@ STEP_AND_TIME = """(charts) => new Promise(resolve => {
             requestAnimationFrame(() => { shown = performance.now() - t0; check(); });
             return;
         }
-        const fresh = [...document.querySelectorAll('%s')].filter(c => !c.dataset.before).length;
+        const now = drawn();
+        const fresh = now.filter((n, i) => n > (before[i] || 0)).length;
         if (shown !== null && fresh >= charts) { observer.disconnect(); resolve([shown, performance.now() - t0]); }
     };
     const observer = new MutationObserver(check);
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributeFilter: ['data-drawn']});
     [...document.querySelectorAll('button')].find(b => /step one week/i.test(b.innerText)).click();
-})""" % (CHARTS, CHARTS)
+})"""
 latencies: dict[str, dict[str, list[float]]] = {}
 
 

@@ -5,8 +5,9 @@ its own pair of models: the state lives in this component's hooks (Solara keeps 
 module level, so two people on the page never step each other's run. Building a pair (the warm-up) runs in a
 background task, so the page says it is busy and stays responsive. A moved lever acts on the running pair from the
 next week (experiments/viz/lever_schedule.py); the place, adults, seed and warm-up need the pair built again, so
-they wait, marked, for Apply (experiments/viz/inputs.py). What is shown is in views.py and panels.py; what is run
-is run.py; value for money is value_for_money.py; the range over replicates band.py.
+they wait, marked, for Apply (experiments/viz/inputs.py). What is shown is in views.py and panels.py, a step's
+order of redrawing in run_panel.py and answers.py, the charts' widget in vega_chart.py; what is run is run.py; value
+for money is value_for_money.py; the range over replicates band.py.
 """
 
 from __future__ import annotations

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import solara
-from solara.widgets import VegaLite
-
 from . import charts as page_charts
 from . import map_chart
+from .vega_chart import VegaChart
 
 from . import levers as page_levers
 from .run import DIFFERENCES, PairedRun
@@ -141,17 +140,18 @@ def _series(run: PairedRun) -> list[tuple[str, str, dict, bool]]:
 
 class ChartBoard:
     """The page's charts as widgets made once per session and kept on the page: a step gives each one a new
-    spec, and nothing else. Handed to Solara as props, every spec's thousands of data values would be walked by
-    its renderer on every step (most of a step's time at 50,000 adults); and a chart widget removed before it
-    first drew is what raised Vega's "reading 'usermeta'" error on every load."""
+    spec, of which only the rows that changed reach the browser (experiments/viz/vega_chart.py). Handed to Solara
+    as props, every spec's thousands of data values would be walked by its renderer on every step (most of a
+    step's time at 50,000 adults); and a chart widget removed before it first drew is what raised Vega's
+    "reading 'usermeta'" error on every load."""
 
     def __init__(self):
-        self.difference = VegaLite(spec={})
-        self.series = [VegaLite(spec={}) for _ in range(N_SERIES)]
-        self.network = VegaLite(spec={})
+        self.difference = VegaChart()
+        self.series = [VegaChart() for _ in range(N_SERIES)]
+        self.network = VegaChart()
 
     @property
-    def widgets(self) -> list[VegaLite]:
+    def widgets(self) -> list[VegaChart]:
         return [self.difference, *self.series, self.network]
 
     def update(self, run: PairedRun, band: list[dict[str, float]] | None = None) -> None:
