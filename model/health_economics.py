@@ -110,11 +110,12 @@ class HealthEconomics:
             return
         read, *values = register.week_reading(week, model.course, p, rows)  # shared with the weekly means
         at = np.searchsorted(read, rows)  # where each account's row is in the reading
-        sw, lo, natural_sw, natural_lo = (value[at] for value in values)
         # only whoever's scores differ from their natural course's: the rest (not supported, no group yet) add
-        # exactly nothing (an account is never -0.0, so adding 0.0 or -0.0 leaves it as it was)
-        gains = np.flatnonzero((sw != natural_sw) | (lo != natural_lo))
-        changed = rows[gains]
+        # exactly nothing (an account is never -0.0, so adding 0.0 or -0.0 leaves it as it was); told apart on
+        # the reading, so that only their four values are gathered
+        sw, lo, natural_sw, natural_lo = values
+        gains = at[((sw != natural_sw) | (lo != natural_lo))[at]]  # in the reading, in the accounts' order
+        changed = read[gains]
         ltc = model.catchment.ltc_count[register.person[changed].astype(np.int64)]
         qalys, wellbys, cost = weekly_values(sw[gains], lo[gains], natural_sw[gains], natural_lo[gains], ltc, p)
         accounts = self._account(rows)
