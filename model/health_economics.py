@@ -108,8 +108,8 @@ class HealthEconomics:
         rows = self.open_accounts()
         if not len(rows):
             return
-        read, *values = register.week_reading(week, model.course, p, rows)  # shared with the weekly means
-        at = np.searchsorted(read, rows)  # where each account's row is in the reading
+        # shared with the weekly means; ``at``: where each account's row is in the reading
+        at, (read, *values) = register.reading_at(week, model.course, p, rows)
         # only whoever's scores differ from their natural course's: the rest (not supported, no group yet) add
         # exactly nothing (an account is never -0.0, so adding 0.0 or -0.0 leaves it as it was); told apart on
         # the reading, so that only their four values are gathered
