@@ -118,11 +118,10 @@ class HealthEconomics:
         changed = read[gains]
         ltc = model.catchment.ltc_count[register.person[changed].astype(np.int64)]
         qalys, wellbys, cost = weekly_values(sw[gains], lo[gains], natural_sw[gains], natural_lo[gains], ltc, p)
-        accounts = self._account(rows)
-        accounts[changed, 0] += qalys * d
-        accounts[changed, 1] += wellbys * d
-        accounts[changed, 2] += cost * d
-        accounts[rows, NEXT_WEEK] = week + 1
+        accounts = self._account(rows)  # written column by column (a column's view scatters faster than a pair index)
+        for column, value in enumerate((qalys, wellbys, cost)):
+            accounts[:, column][changed] += value * d
+        accounts[:, NEXT_WEEK][rows] = week + 1
         ended = rows[register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]
         if len(ended):
             self._finish(ended, week)  # nothing left to project
