@@ -40,14 +40,20 @@ def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
 
 def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
-    qalys = (utility(sw, p) - utility(natural_sw, p)) / WEEKS_A_YEAR
+    return above_natural(sw, lo, natural_sw, week_worth(sw, lo, ltc, p), week_worth(natural_sw, natural_lo, ltc, p), p)
+
+
+def week_worth(sw, lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """A week at these scores: its utility (a year's worth) and its GP + A&E cost."""
+    gp, ae = service_use(sw, lo, ltc, p)  # the outcome record's formula, on arrays
+    return utility(sw, p), (gp * p.gp_consultation_cost_gbp + ae * p.ae_attendance_cost_gbp) / WEEKS_A_YEAR
+
+
+def above_natural(sw, lo, natural_sw, worth, natural_worth, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``weekly_values`` from the two weeks' ``week_worth``."""
+    qalys = (worth[0] - natural_worth[0]) / WEEKS_A_YEAR
     wellbys = (sw - natural_sw) * p.ls_per_swemwbs_point / WEEKS_A_YEAR
-
-    def cost(s, lo_):
-        gp, ae = service_use(s, lo_, ltc, p)  # the outcome record's formula, on arrays
-        return (gp * p.gp_consultation_cost_gbp + ae * p.ae_attendance_cost_gbp) / WEEKS_A_YEAR
-
-    return qalys, wellbys, cost(sw, lo) - cost(natural_sw, natural_lo)
+    return qalys, wellbys, worth[1] - natural_worth[1]
 
 
 def staying_on_caseload(weeks_after: np.ndarray, rate_per_year: float) -> np.ndarray:
@@ -74,13 +80,28 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     whichever rows are projected together."""
     p, register = model.p, model.register
     people = register.person[rows].astype(np.int64)
-    state = {key: column[:, None] for key, column in register.state_copy(rows).items()}  # people x 1
-    natural_sw, natural_lo = (x[:, None] for x in model.course.scores(people, week))
     weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
-    sw, lo = with_service(natural_sw, natural_lo, weeks, p, **stopped(state, week, p.gain_retained_share))
-    qalys, wellbys, cost = weekly_values(sw, lo, natural_sw, natural_lo, model.catchment.ltc_count[people][:, None], p)
-    d = np.where(weeks < end[:, None], discount(weeks - since_week, p.discount_rate_per_year), 0.0)
-    return np.column_stack([(qalys * d).sum(axis=1), (wellbys * d).sum(axis=1), (cost * d).sum(axis=1)])
+    within = weeks < end[:, None]  # each row's weeks of its horizon: the first ones of its row
+    per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
+    state = {key: np.repeat(column, per_cell) for key, column in stopped(register.state_copy(rows), week,
+                                                                          p.gain_retained_share).items()}  # fmt: skip
+    natural_sw, natural_lo = model.course.scores(people, week)
+    ltc = model.catchment.ltc_count[people]
+    natural_worth = tuple(np.repeat(x, per_cell) for x in week_worth(natural_sw, natural_lo, ltc, p))
+    natural_sw, natural_lo, ltc = np.repeat(natural_sw, per_cell), np.repeat(natural_lo, per_cell), np.repeat(ltc, per_cell)
+    cells = weeks[within]
+    sw, lo = with_service(natural_sw, natural_lo, cells, p, **state)
+    values = above_natural(sw, lo, natural_sw, week_worth(sw, lo, ltc, p), natural_worth, p)
+    d = discount(cells - since_week, p.discount_rate_per_year)
+    # summed over the whole grid, the weeks after a horizon adding 0.0 (an account is never -0.0: adding 0.0 or
+    # the -0.0 that a week's loss times a zero weight gave is the same)
+    return np.column_stack([_on_grid(value * d, within).sum(axis=1) for value in values])
+
+
+def _on_grid(values: np.ndarray, within: np.ndarray) -> np.ndarray:
+    grid = np.zeros(within.shape)
+    grid[within] = values
+    return grid
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:

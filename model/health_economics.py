@@ -108,20 +108,20 @@ class HealthEconomics:
         rows = self.open_accounts()
         if not len(rows):
             return
-        read, *values = register.week_reading(week, model.course, p, rows)  # shared with the weekly means
-        at = np.searchsorted(read, rows)  # where each account's row is in the reading
-        sw, lo, natural_sw, natural_lo = (value[at] for value in values)
+        # shared with the weekly means; ``at``: where each account's row is in the reading
+        at, (read, *values) = register.reading_at(week, model.course, p, rows)
         # only whoever's scores differ from their natural course's: the rest (not supported, no group yet) add
-        # exactly nothing (an account is never -0.0, so adding 0.0 or -0.0 leaves it as it was)
-        gains = np.flatnonzero((sw != natural_sw) | (lo != natural_lo))
-        changed = rows[gains]
+        # exactly nothing (an account is never -0.0, so adding 0.0 or -0.0 leaves it as it was); told apart on
+        # the reading, so that only their four values are gathered
+        sw, lo, natural_sw, natural_lo = values
+        gains = at[((sw != natural_sw) | (lo != natural_lo))[at]]  # in the reading, in the accounts' order
+        changed = read[gains]
         ltc = model.catchment.ltc_count[register.person[changed].astype(np.int64)]
         qalys, wellbys, cost = weekly_values(sw[gains], lo[gains], natural_sw[gains], natural_lo[gains], ltc, p)
-        accounts = self._account(rows)
-        accounts[changed, 0] += qalys * d
-        accounts[changed, 1] += wellbys * d
-        accounts[changed, 2] += cost * d
-        accounts[rows, NEXT_WEEK] = week + 1
+        accounts = self._account(rows)  # written column by column (a column's view scatters faster than a pair index)
+        for column, value in enumerate((qalys, wellbys, cost)):
+            accounts[:, column][changed] += value * d
+        accounts[:, NEXT_WEEK][rows] = week + 1
         ended = rows[register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]
         if len(ended):
             self._finish(ended, week)  # nothing left to project

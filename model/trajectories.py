@@ -53,8 +53,7 @@ class Trajectories:
         # first (sorted rows), with the rest of the week's reading (``week_reading``: the economics account takes it up)
         due.reverse()
         rows = np.concatenate([np.arange(r.start, r.stop) for _, _, r in due])
-        read, sw_read, lo_read, _, _ = model.register.week_reading(week, model.course, model.p, rows)
-        at = np.searchsorted(read, rows)
+        at, (_, sw_read, lo_read, _, _) = model.register.reading_at(week, model.course, model.p, rows)
         dsw_all, dlo_all = sw_read[at] - model.register.swemwbs0[rows], lo_read[at] - model.register.ucla0[rows]
         start = 0
         for k, cohort, r in due:

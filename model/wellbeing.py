@@ -19,6 +19,7 @@ import numpy as np
 
 from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
 from .streams import PURPOSES, PersonalDraws
+from .week_reading import Reading
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
@@ -59,7 +60,7 @@ class WellbeingRegister:
         self._natural_weeks = np.zeros((capacity, 2), dtype=np.int32)  # (0, 0): never read
         self._natural_of = None  # the course they were read from (another course starts afresh)
         self._first_open = 0
-        self._reading: tuple | None = None  # (week, size, course, reading): see week_reading
+        self._reading: Reading | None = None  # the week's reading: see week_reading
         for name, column in self._cols.items():
             setattr(self, name, column)
         self.columns = self._cols  # by name, for code that chooses columns (the mechanisms)
@@ -151,9 +152,9 @@ class WellbeingRegister:
         """Everyone within follow-up at the end of ``week``: their rows, true (SWEMWBS, UCLA-3) and the natural
         course's, for the weekly means. Taken from the week's reading (``week_reading``) if one was made since
         the last referral arrived or record closed, else read now."""
-        if self._reading is None or self._reading[:2] != (week, self.size):
+        if self._reading is None or self._reading.key[:2] != (week, self.size):
             return self.week_reading(week, course, p, NO_ONE)
-        rows, *values = self._reading[3]
+        rows, *values = self._reading.values
         within = self.open[rows]
         return rows[within], *(value[within] for value in values)
 
@@ -163,15 +164,22 @@ class WellbeingRegister:
         work (``SocialPrescribingModel.step``), when nothing else changes the rows, and each read of the natural
         course has a fixed cost; so a reading made earlier in that work which holds ``also`` is the one returned
         (the trajectories' holds the economics account's). Sorted rows."""
-        if self._reading is not None and self._reading[:3] == (week, self.size, course):
-            if _holds(self._reading[3][0], also):
-                return self._reading[3]
+        return self.reading_at(week, course, p, also)[1]
+
+    def reading_at(self, week: int, course: NaturalCourse, p: Params,
+                   also: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:  # fmt: skip
+        """Where each of ``also`` is in the week's reading, and the reading (``week_reading``)."""
+        if self._reading is not None and self._reading.key == (week, self.size, course):
+            places = self._reading.places(also)
+            if places is not None:
+                return places, self._reading.values
         first = min(self.open_rows()[:1].tolist() + also[:1].tolist(), default=self.size)
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
         rows = first + np.flatnonzero(wanted)
-        self._reading = (week, self.size, course, (rows, *self.scores_and_natural(rows, week, course, p)))
-        return self._reading[3]
+        self._reading = Reading((week, self.size, course), first, wanted,
+                                (rows, *self.scores_and_natural(rows, week, course, p)))  # fmt: skip
+        return self._reading.places(also), self._reading.values
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
@@ -229,14 +237,6 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
     lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo
-
-
-def _holds(rows: np.ndarray, wanted: np.ndarray) -> bool:
-    """Whether the sorted ``rows`` hold every one of ``wanted``."""
-    if not len(wanted):
-        return True
-    at = np.searchsorted(rows, wanted)
-    return bool(at.max() < len(rows)) and np.array_equal(rows[at], wanted)
 
 
 def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
