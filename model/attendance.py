@@ -34,8 +34,8 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     if not model.attending:
         return 0
     p, week, register = model.p, model.week, model.register
-    rows = np.fromiter(model.attending, dtype=np.int64, count=len(model.attending))
-    members = list(model.attending.values())
+    attending = model.attending
+    rows = np.fromiter(attending, dtype=np.int64, count=len(attending))
     keys = register.key[rows]
     came = PersonalDraws.uniforms(keys, PURPOSES["attend"], week) < p.attend_prob
     dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week)
@@ -47,9 +47,12 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
         1 - p.belonging_protection * register.level_social[rows])
     may_change = (register.state[rows] == S.ATTENDING) & (
         (dropout < hazard) | (register.weeks_attended[rows] >= p.sustained_weeks))
-    for i in np.flatnonzero(may_change).tolist():
-        members[i].after_session(float(dropout[i]))
-    return len(members)
+    # looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
+    # no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do
+    for row, u in zip(rows[may_change].tolist(), dropout[may_change].tolist(), strict=True):
+        if (member := attending.get(row)) is not None:
+            member.after_session(u)
+    return len(rows)
 
 
 class Attendance:
