@@ -91,18 +91,31 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
     keep_n = register.draws["setback_keep"][rows]
     u = PersonalDraws.uniforms(register.key[rows], PURPOSES["setback_keep"], keep_n)
     begins = susceptible & (u >= model.p.belonging_protection * belonging(model, rows))
+    not_kept = np.zeros(len(rows), dtype=bool)  # settled, their next candidate drawn after the loop
     start = 0
     for at in [*np.flatnonzero(begins).tolist(), len(rows)]:
         batch = slice(start, at)  # candidates not kept (or not met): only the person's own columns change
         if at > start:
             if (register.state[rows[batch]] != state[batch]).any() or (column[rows[batch]] != week).any():
-                return _one_by_one(model, rows[start:], week)  # a setback before them changed them
+                _one_by_one(model, rows[start:], week)  # a setback before them changed them
+                break
             column[rows[batch]] = NEVER
-            register.draws["setback_keep"][rows[batch][susceptible[batch]]] += 1
-            schedule_next_setbacks(model, rows[batch][live[batch]])
+            not_kept[batch] = True
         if at < len(rows):  # a setback begins: the person's own method, which redraws the same numbers
             _one_by_one(model, rows[at : at + 1], week)
         start = at + 1
+    _next_candidates(model, rows[not_kept & susceptible], rows[not_kept & live])
+
+
+def _next_candidates(model: SocialPrescribingModel, kept_off: np.ndarray, live: np.ndarray) -> None:
+    """The week's candidates not kept: their ``setback_keep`` draws counted and their next candidates drawn, for all
+    of them at once after the setbacks that began. Only their own columns change, which nobody else's setback reads
+    or writes, except that a setback beginning may have ended someone's pathway since their turn: everything of
+    theirs was cancelled then, so their new candidate is cancelled too (having drawn it, as before)."""
+    model.register.draws["setback_keep"][kept_off] += 1
+    schedule_next_setbacks(model, live)
+    ended = live[np.isin(model.register.state[live], TERMINAL_CODES)]
+    model.due.columns["setback"][ended] = NEVER
 
 
 def _one_by_one(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
