@@ -58,19 +58,22 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
 class Attendance:
     def start_attending(self: Patient, group: VCSEGroup, event: Event = Event.ADMITTED) -> None:
         """Join ``group`` (a free place found by placement, or a place from its waiting list)."""
+        model = self.model
         self.cancel("placement")
         self.group = group
         group.join(self)
-        self.model.register.activity[self.row] = group.activity_index
-        self.mechanisms.resume(self.week)
+        model.register.activity[self.row] = group.activity_index
+        self.mechanisms.resume(model.week)
         if not self.took_up:
-            # weeks from first being matched to starting: zero when a place was free
-            self.group_wait_weeks = self.model.time - (self.matched_at or self.model.time)
-            self.model.counters.group_wait_weeks += self.group_wait_weeks
+            # weeks from first being matched to starting: zero when a place was free (Mesa's time read once: it is
+            # an observable attribute, about a microsecond a read)
+            now = model.time
+            self.group_wait_weeks = now - (self.matched_at or now)
+            model.counters.group_wait_weeks += self.group_wait_weeks
             self.took_up = True
-            self.model.register.took_up[self.row] = True
-            self.model.counters.took_up_activity += 1
-            self.model.community.pay_tariff(group)
+            model.register.took_up[self.row] = True
+            model.counters.took_up_activity += 1
+            model.community.pay_tariff(group)
         if self.volunteer:
             group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, event)

@@ -96,6 +96,14 @@ class VCSEGroup(mesa.Agent):
         columns["held"][slot] = len(self.held_until)
         columns["waiting"][slot] = len(self.waiting)
 
+    # Every change of a count is followed by a count, so a change of one of them writes only that one (a person
+    # joining, a waiting list growing or shrinking: many times a week)
+    def _count_members(self) -> None:
+        self._ledger.columns["members"][self.slot] = len(self.members)
+
+    def _count_waiting(self) -> None:
+        self._ledger.columns["waiting"][self.slot] = len(self.waiting)
+
     # ------------------------------------------------------------ places
     @property
     def base_places(self) -> int:
@@ -140,7 +148,7 @@ class VCSEGroup(mesa.Agent):
 
     def join(self, patient: Patient) -> None:
         self.members[patient] = None
-        self._counted()
+        self._count_members()
 
     def add_volunteer(self, patient: Patient) -> None:
         """A member becomes (or comes back as) a volunteer: they add places."""
@@ -154,7 +162,7 @@ class VCSEGroup(mesa.Agent):
             del self.volunteers[patient]
             self._counted()
             self.enforce_places()
-        self._counted()
+        self._count_members()
         self.admit_from_waiting_list()
 
     def enforce_places(self) -> None:
@@ -173,16 +181,16 @@ class VCSEGroup(mesa.Agent):
     def admit_from_waiting_list(self) -> None:
         while self.is_open and self.waiting and self.free_places > 0:
             patient = self.waiting.popleft()
-            self._counted()
+            self._count_waiting()
             patient.start_attending(self, Event.ADMITTED)
 
     def add_to_waiting_list(self, patient: Patient) -> None:
         self.waiting.append(patient)
-        self._counted()
+        self._count_waiting()
 
     def remove_from_waiting_list(self, patient: Patient) -> None:
         self.waiting.remove(patient)  # a person not on the list here is a bug: let it raise
-        self._counted()
+        self._count_waiting()
 
     # ------------------------------------------------------------ money
     def receive(self, amount: float, from_commissioner: bool = False) -> None:
