@@ -157,8 +157,7 @@ class Community:
         """A group whose reserves ran out closes; its members and waiting list are re-matched."""
         displaced = group.close()
         group.closed_week = self.model.week
-        activity = catalogue().index(group.activity)
-        self.by_activity[activity].remove(group)
+        self.by_activity[group.activity_index].remove(group)
         self._is_open[self.opened.index(group)] = 0
         self._open = self._open_slots = None  # (the group table keeps it until one opens: half its rebuilds)
         self.closed_groups.append(group)

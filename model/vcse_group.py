@@ -132,7 +132,15 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def free_places(self) -> int:
-        return max(self.places - len(self.members) - len(self.held_until), 0)
+        """``places`` less those taken: asked at every match and every admission, so ``places`` is written out here
+        (the same sum) rather than called."""
+        places = self._base_places
+        if self.grant_per_week:
+            places += self.grant_places
+        if self.volunteers:
+            places += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
+        free = places - len(self.members) - len(self.held_until)
+        return free if free > 0 else 0
 
     def hold_place(self, until_week: int) -> None:
         """An unsuitable referral takes a place until ``until_week``, when it is found not to fit."""
