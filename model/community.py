@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from itertools import compress
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -106,7 +105,7 @@ class Community:
         VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
         group = VCSEGroup(self.model, self.ledger, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
-        self.opened.append(group)
+        self.opened.append(group)  # at its slot of the ledger: every group's slot is taken here, in this order
         self._is_open.append(1)
         traits = {name: getattr(group, name) for name in TRAITS}
         for name, values in self._traits.items():
@@ -173,7 +172,6 @@ class Community:
 
     def places(self) -> int:
         """Places in the open groups (their rows of the ledger; the slots kept until one opens or closes)."""
-        if self._open_slots is None:
-            groups = self._open_groups()
-            self._open_slots = np.fromiter(map(attrgetter("slot"), groups), dtype=np.int64, count=len(groups))
+        if self._open_slots is None:  # a group's slot is its place in ``opened`` (the order does not change sums)
+            self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
         return self.ledger.places(self._open_slots, self.model.p)
