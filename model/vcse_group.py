@@ -96,8 +96,7 @@ class VCSEGroup(mesa.Agent):
         columns["held"][slot] = len(self.held_until)
         columns["waiting"][slot] = len(self.waiting)
 
-    # Every change of a count is followed by a count, so a change of one of them writes only that one (a person
-    # joining, a waiting list growing or shrinking: many times a week)
+    # every change of a count is counted at once, so a change of one writes only that one (many times a week)
     def _count_members(self) -> None:
         self._ledger.columns["members"][self.slot] = len(self.members)
 
@@ -132,8 +131,7 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def free_places(self) -> int:
-        """``places`` less those taken: asked at every match and every admission, so ``places`` is written out here
-        (the same sum) rather than called."""
+        """``places`` (written out: asked at every match and admission) less those taken."""
         places = self._base_places
         if self.grant_per_week:
             places += self.grant_places
