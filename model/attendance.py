@@ -34,8 +34,8 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     if not model.attending:
         return 0
     p, week, register = model.p, model.week, model.register
-    rows = np.fromiter(model.attending, dtype=np.int64, count=len(model.attending))
-    members = list(model.attending.values())
+    attending = model.attending
+    rows = np.fromiter(attending, dtype=np.int64, count=len(attending))
     keys = register.key[rows]
     came = PersonalDraws.uniforms(keys, PURPOSES["attend"], week) < p.attend_prob
     dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week)
@@ -47,27 +47,33 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
         1 - p.belonging_protection * register.level_social[rows])
     may_change = (register.state[rows] == S.ATTENDING) & (
         (dropout < hazard) | (register.weeks_attended[rows] >= p.sustained_weeks))
-    for i in np.flatnonzero(may_change).tolist():
-        members[i].after_session(float(dropout[i]))
-    return len(members)
+    # looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
+    # no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do
+    for row, u in zip(rows[may_change].tolist(), dropout[may_change].tolist(), strict=True):
+        if (member := attending.get(row)) is not None:
+            member.after_session(u)
+    return len(rows)
 
 
 class Attendance:
     def start_attending(self: Patient, group: VCSEGroup, event: Event = Event.ADMITTED) -> None:
         """Join ``group`` (a free place found by placement, or a place from its waiting list)."""
+        model = self.model
         self.cancel("placement")
         self.group = group
         group.join(self)
-        self.model.register.activity[self.row] = group.activity_index
-        self.mechanisms.resume(self.week)
+        model.register.activity[self.row] = group.activity_index
+        self.mechanisms.resume(model.week)
         if not self.took_up:
-            # weeks from first being matched to starting: zero when a place was free
-            self.group_wait_weeks = self.model.time - (self.matched_at or self.model.time)
-            self.model.counters.group_wait_weeks += self.group_wait_weeks
+            # weeks from first being matched to starting: zero when a place was free (Mesa's time read once: it is
+            # an observable attribute, about a microsecond a read)
+            now = model.time
+            self.group_wait_weeks = now - (self.matched_at or now)
+            model.counters.group_wait_weeks += self.group_wait_weeks
             self.took_up = True
-            self.model.register.took_up[self.row] = True
-            self.model.counters.took_up_activity += 1
-            self.model.community.pay_tariff(group)
+            model.register.took_up[self.row] = True
+            model.counters.took_up_activity += 1
+            model.community.pay_tariff(group)
         if self.volunteer:
             group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, event)

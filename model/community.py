@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from itertools import compress
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -106,7 +105,7 @@ class Community:
         VCSEGroup's x, y, base_places, charges, income_per_year, margin, reserves)."""
         group = VCSEGroup(self.model, self.ledger, activity=catalogue()[activity], **traits)
         self.by_activity[activity].append(group)
-        self.opened.append(group)
+        self.opened.append(group)  # at its slot of the ledger: every group's slot is taken here, in this order
         self._is_open.append(1)
         traits = {name: getattr(group, name) for name in TRAITS}
         for name, values in self._traits.items():
@@ -131,6 +130,8 @@ class Community:
         """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
         model = self.model
         pot = costing.grants_cost_year(model.p.vcse_grant_per_100k_year_gbp, model.p.population) / 52
+        if pot == 0.0 and not self.ledger.columns["grant_per_week"][: self.ledger.size].any():
+            return  # no grants, and no group holds one to take back (the usual week: nothing below would happen)
         open_groups = self.groups()
         share = pot / len(open_groups) if open_groups else 0.0
         for group in open_groups:
@@ -157,8 +158,7 @@ class Community:
         """A group whose reserves ran out closes; its members and waiting list are re-matched."""
         displaced = group.close()
         group.closed_week = self.model.week
-        activity = catalogue().index(group.activity)
-        self.by_activity[activity].remove(group)
+        self.by_activity[group.activity_index].remove(group)
         self._is_open[self.opened.index(group)] = 0
         self._open = self._open_slots = None  # (the group table keeps it until one opens: half its rebuilds)
         self.closed_groups.append(group)
@@ -174,7 +174,6 @@ class Community:
 
     def places(self) -> int:
         """Places in the open groups (their rows of the ledger; the slots kept until one opens or closes)."""
-        if self._open_slots is None:
-            groups = self._open_groups()
-            self._open_slots = np.fromiter(map(attrgetter("slot"), groups), dtype=np.int64, count=len(groups))
+        if self._open_slots is None:  # a group's slot is its place in ``opened`` (the order does not change sums)
+            self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
         return self.ledger.places(self._open_slots, self.model.p)

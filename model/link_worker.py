@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import mesa
@@ -11,6 +12,7 @@ from .states import Service
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
+    from .parameters import Params
     from .patient import Patient
 
 
@@ -83,13 +85,19 @@ class LinkWorker(mesa.Agent):
 
     def step(self) -> None:
         """Each week a link worker may leave; more likely under pressure, less likely when trained."""
-        p = self.model.p
-        pressure_excess = min(max(self.model.workforce.pressure[self.service] - 1.0, 0.0), 1.0)
-        rate = (
-            p.lw_quit_rate_per_year
-            * (1 + (p.lw_quit_pressure_multiplier - 1) * pressure_excess)
-            * (1 - p.training_quit_reduction * p.lw_training)
-        )
-        weekly = chance_within(rate)
-        if self.model.streams["workforce"].chance(weekly):
-            self.model.workforce.link_worker_leaves(self)
+        model = self.model
+        if model.streams["workforce"].chance(quit_chance(model.p, model.workforce.pressure[self.service])):
+            model.workforce.link_worker_leaves(self)
+
+
+@lru_cache(maxsize=16)
+def quit_chance(p: Params, pressure: float) -> float:
+    """A link worker's chance of leaving this week under ``pressure`` (every link worker of a service has the same
+    each week: worked out once, not once each)."""
+    pressure_excess = min(max(pressure - 1.0, 0.0), 1.0)
+    rate = (
+        p.lw_quit_rate_per_year
+        * (1 + (p.lw_quit_pressure_multiplier - 1) * pressure_excess)
+        * (1 - p.training_quit_reduction * p.lw_training)
+    )
+    return chance_within(rate)

@@ -5,13 +5,13 @@ A candidate setback (``Setbacks.setback_candidate``) is kept with the chance tha
 it; one not kept, or met by someone not susceptible, only draws the person's next candidate: their own columns (a
 draw counter, the setback column of the due weeks) and nobody else's. So a week's candidates are decided for all of
 them at once from the register's columns (state, key, belonging, draw counters), the ones not kept are rescheduled
-as one batch, and only the setbacks that begin (leaving a group frees a place someone else may take) run person by
-person, in referral order, through the Patient's own method.
+as one batch once the week's setbacks have begun, and only the setbacks that begin (leaving a group frees a place
+someone else may take) run person by person, in referral order, through the Patient's own method.
 
 The numbers are those of the one-by-one code: each draw is the same keyed function of (person, episode, purpose,
 counter), and a setback that begins may change someone due later in the week (their group closes, they give up), so
-before the people after it are settled as a batch, their state and due week are checked unchanged since the
-decision; if not, the rest of the week's candidates run one by one. The fading of belonging is worked out with
+at each person's turn their state and due week are checked unchanged since the decision; if not, the rest of the
+week's candidates run one by one. The fading of belonging is worked out with
 Python's powers, whose last bit NumPy's vectorised ones do not always share (a different last bit could flip a draw).
 """
 
@@ -91,23 +91,41 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
     keep_n = register.draws["setback_keep"][rows]
     u = PersonalDraws.uniforms(register.key[rows], PURPOSES["setback_keep"], keep_n)
     begins = susceptible & (u >= model.p.belonging_protection * belonging(model, rows))
+    # a week has a few candidates between two setbacks that begin: they are checked in Python, not by NumPy calls
+    rows_list, state_then, state_now = rows.tolist(), state.tolist(), register.state
+    not_kept: list[int] = []  # settled, their next candidate drawn after the loop
     start = 0
     for at in [*np.flatnonzero(begins).tolist(), len(rows)]:
-        batch = slice(start, at)  # candidates not kept (or not met): only the person's own columns change
-        if at > start:
-            if (register.state[rows[batch]] != state[batch]).any() or (column[rows[batch]] != week).any():
-                return _one_by_one(model, rows[start:], week)  # a setback before them changed them
-            column[rows[batch]] = NEVER
-            register.draws["setback_keep"][rows[batch][susceptible[batch]]] += 1
-            schedule_next_setbacks(model, rows[batch][live[batch]])
+        # candidates not kept (or not met) since the last setback: only the person's own columns change
+        for i in range(start, at):
+            row = rows_list[i]
+            if state_now[row] != state_then[i] or column[row] != week:
+                _one_by_one(model, rows_list[start:], week)  # a setback before them changed them
+                return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
+        not_kept.extend(range(start, at))
         if at < len(rows):  # a setback begins: the person's own method, which redraws the same numbers
-            _one_by_one(model, rows[at : at + 1], week)
+            _one_by_one(model, rows_list[at : at + 1], week)
         start = at + 1
+    _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
 
 
-def _one_by_one(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
+def _next_candidates(model: SocialPrescribingModel, rows: np.ndarray, susceptible: np.ndarray,
+                     live: np.ndarray) -> None:
+    """The week's candidates not kept (``rows``; ``susceptible`` and ``live`` when the week began): settled and their
+    next candidates drawn, for all of them at once after the setbacks that began. Only their own columns change, which
+    nobody else's setback reads or writes, except that a setback beginning may have ended someone's pathway since
+    their turn: everything of theirs was cancelled then, so their new candidate is cancelled too (drawn, as before)."""
+    model.due.columns["setback"][rows] = NEVER
+    model.register.draws["setback_keep"][rows[susceptible]] += 1
+    live = rows[live]
+    schedule_next_setbacks(model, live)
+    ended = live[np.isin(model.register.state[live], TERMINAL_CODES)]
+    model.due.columns["setback"][ended] = NEVER
+
+
+def _one_by_one(model: SocialPrescribingModel, rows: list[int], week: int) -> None:
     column, patients = model.due.columns["setback"], model.due.patients
-    for row in rows.tolist():
+    for row in rows:
         if column[row] == week and (patient := patients.get(row)) is not None:
             column[row] = NEVER
             patient.setback_candidate()

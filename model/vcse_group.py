@@ -96,6 +96,13 @@ class VCSEGroup(mesa.Agent):
         columns["held"][slot] = len(self.held_until)
         columns["waiting"][slot] = len(self.waiting)
 
+    # every change of a count is counted at once, so a change of one writes only that one (many times a week)
+    def _count_members(self) -> None:
+        self._ledger.columns["members"][self.slot] = len(self.members)
+
+    def _count_waiting(self) -> None:
+        self._ledger.columns["waiting"][self.slot] = len(self.waiting)
+
     # ------------------------------------------------------------ places
     @property
     def base_places(self) -> int:
@@ -124,7 +131,14 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def free_places(self) -> int:
-        return max(self.places - len(self.members) - len(self.held_until), 0)
+        """``places`` (written out: asked at every match and admission) less those taken."""
+        places = self._base_places
+        if self.grant_per_week:
+            places += self.grant_places
+        if self.volunteers:
+            places += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
+        free = places - len(self.members) - len(self.held_until)
+        return free if free > 0 else 0
 
     def hold_place(self, until_week: int) -> None:
         """An unsuitable referral takes a place until ``until_week``, when it is found not to fit."""
@@ -140,7 +154,7 @@ class VCSEGroup(mesa.Agent):
 
     def join(self, patient: Patient) -> None:
         self.members[patient] = None
-        self._counted()
+        self._count_members()
 
     def add_volunteer(self, patient: Patient) -> None:
         """A member becomes (or comes back as) a volunteer: they add places."""
@@ -154,7 +168,7 @@ class VCSEGroup(mesa.Agent):
             del self.volunteers[patient]
             self._counted()
             self.enforce_places()
-        self._counted()
+        self._count_members()
         self.admit_from_waiting_list()
 
     def enforce_places(self) -> None:
@@ -173,16 +187,16 @@ class VCSEGroup(mesa.Agent):
     def admit_from_waiting_list(self) -> None:
         while self.is_open and self.waiting and self.free_places > 0:
             patient = self.waiting.popleft()
-            self._counted()
+            self._count_waiting()
             patient.start_attending(self, Event.ADMITTED)
 
     def add_to_waiting_list(self, patient: Patient) -> None:
         self.waiting.append(patient)
-        self._counted()
+        self._count_waiting()
 
     def remove_from_waiting_list(self, patient: Patient) -> None:
         self.waiting.remove(patient)  # a person not on the list here is a bug: let it raise
-        self._counted()
+        self._count_waiting()
 
     # ------------------------------------------------------------ money
     def receive(self, amount: float, from_commissioner: bool = False) -> None:

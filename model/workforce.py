@@ -133,12 +133,17 @@ class Workforce:
         workers_by_service = {service: [] for service in Service}
         for worker in self.link_workers():
             workers_by_service[worker.service].append(worker)
+        waiting, over_rows = S.AWAITING_LINK_WORKER, self.contacts_over_rows
         for service, queue in self.queues.items():
+            # people whose patience ran out give up, and those who have given up or moved on since they joined the
+            # queue are dropped, in one pass (giving up changes only the person who gives up)
+            live = deque()
             for patient in queue:
-                if patient.state is S.AWAITING_LINK_WORKER and patient.gives_up_at <= now:
-                    patient.give_up_waiting()
-            # drop people who have given up or moved on since they joined the queue
-            live = deque(pt for pt in queue if pt.state is S.AWAITING_LINK_WORKER)
+                if patient.state is waiting:
+                    if patient.gives_up_at <= now:
+                        patient.give_up_waiting()
+                    else:
+                        live.append(patient)
             self.queues[service] = live
             workers = workers_by_service[service]
             capacity = sum(w.caseload_limit for w in workers)
@@ -152,7 +157,7 @@ class Workforce:
             while live and room:
                 _, _, worker = heapq.heappop(room)
                 patient = live.popleft()
-                if ever_supported[patient.row] or not self.contacts_over_rows:
+                if ever_supported[patient.row] or not over_rows:
                     worker.take_on(patient)  # one by one: someone coming back may look for a group at once
                 else:
                     worker.take(patient)
