@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .parameters import Params
 
-SETTLE_ROWS = 2_000  # accounts finished together at most (memory: see settle)
+SETTLE_ROWS = 1_000  # accounts finished together at most (memory: see settle)
 NEXT_WEEK = 3  # the accounts' column holding the first week not yet counted
 
 
