@@ -131,13 +131,8 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def free_places(self) -> int:
-        """``places`` (written out: asked at every match and admission) less those taken."""
-        places = self._base_places
-        if self.grant_per_week:
-            places += self.grant_places
-        if self.volunteers:
-            places += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
-        free = places - len(self.members) - len(self.held_until)
+        """``places`` less those taken."""
+        free = self.places - len(self.members) - len(self.held_until)
         return free if free > 0 else 0
 
     def hold_place(self, until_week: int) -> None:
