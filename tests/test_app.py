@@ -244,3 +244,27 @@ def test_a_week_later_a_chart_keeps_its_shape_and_only_its_rows_change():
     network = map_chart.network(run.levers)
     board.network.spec = network
     assert board.network.spec == network
+
+
+def test_a_built_pair_is_kept_out_of_collections_until_the_next_build():
+    """The page freezes what it holds once a pair is built (no full collection rescans it on a step), and the
+    next build frees a pair no longer held rather than keeping it frozen for ever."""
+    import gc
+    import weakref
+
+    class Pair:  # a cycle, as a model and its agents are: only the collector frees it
+        pass
+
+    pair = Pair()
+    pair.itself = pair
+    gone = weakref.ref(pair)
+    try:
+        app.keep_out_of_collections()
+        assert gc.get_freeze_count() > 0
+        del pair
+        gc.collect()
+        assert gone() is not None, "frozen: a collection does not look at it"
+        app.keep_out_of_collections()  # the next build
+        assert gone() is None
+    finally:
+        gc.unfreeze()
