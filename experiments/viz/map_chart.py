@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ...model.model import SocialPrescribingModel
 
 S = PathwayState
-NETWORK_SIZE = 270  # with its legend, within half the charts column at 1280 pixels
+NETWORK_SIZE = 270  # the map has a row of the charts to itself (views.Charts), its legends beside it
 MAX_PATIENTS_DRAWN = 300  # the network view samples people so it stays legible
 STATE_COLOURS = {
     S.AWAITING_LINK_WORKER: "#9e9e9e",

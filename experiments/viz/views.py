@@ -184,13 +184,18 @@ ABOUT = (
 @solara.component
 def Charts(board: ChartBoard):
     """The charts, laid out: the paired differences across the top, then the run with the levers in as many
-    columns as the window holds (two at 1280 pixels, three at 1920), each with a line on what it shows."""
+    columns as the window holds (two at 1280 pixels, three at 1920), each with a line on what it shows, and the map
+    across the last row."""
     with solara.Column(gap="0px", classes=["spsim-chart"]):
         solara.display(board.difference)
         solara.Text(ABOUT[0], style=NOTE)
     with solara.Div(style={"display": "grid", "grid-template-columns": "repeat(auto-fill, minmax(440px, 1fr))",
                            "gap": "12px", "align-items": "start"}):  # fmt: skip
-        for widget, about in zip([*board.series, board.network], ABOUT[1:], strict=True):
+        for widget, about in zip(board.series, ABOUT[1:-1], strict=True):
             with solara.Column(gap="0px", classes=["spsim-chart"]):
                 solara.display(widget)
                 solara.Text(about, style=NOTE)
+        # the map and its legends are wider than one column at 1280 pixels (its legends were cut off): a row of its own
+        with solara.Column(gap="0px", classes=["spsim-chart"], style={"grid-column": "1 / -1"}):
+            solara.display(board.network)
+            solara.Text(ABOUT[-1], style=NOTE)
