@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,9 +14,14 @@ from .activities import catalogue
 from .states import Service
 
 if TYPE_CHECKING:
+    from .group_table import GroupTable
     from .model import SocialPrescribingModel
     from .patient import Patient
     from .vcse_group import VCSEGroup
+
+    # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
+    # after another), with the table they index
+    Found = tuple[GroupTable, list[int]]
 
 
 def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
@@ -72,6 +78,29 @@ def _by_activity(patient: Patient, model: SocialPrescribingModel) -> Iterator[tu
             yield rank, rows
 
 
+def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> list[Found]:
+    """``_by_activity``'s answer for each of ``patients`` at once, in full (the same rows, in the same order), with
+    the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
+    seekers are measured in one pass (``GroupTable.nearest_first_many``) and then take places one by one in their
+    order (``choose_group``)."""
+    table, advisor_reach = model.community.table(), model.p.advisor_reach_factor
+    people = [patient.person for patient in patients]
+    wanted = [_wanted(patient.preferences) for patient in patients]
+    counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
+    owner = np.repeat(np.arange(len(patients)), counts)  # one entry per person and activity they want
+    reach = [person.reach_km * (advisor_reach if patient.service is Service.MENTAL_HEALTH else 1)
+             for person, patient in zip(people, patients, strict=True)]  # ``_reach``, to the bit  # fmt: skip
+    x, y = np.array([person.x for person in people]), np.array([person.y for person in people])
+    cannot_pay = np.array([patient.cannot_pay for patient in patients], dtype=bool)
+    activity = np.fromiter((activity for of_one in wanted for _, activity in of_one), dtype=np.int64,
+                           count=len(owner))  # fmt: skip
+    entry, rows = table.nearest_first_many(x[owner], y[owner], np.array(reach)[owner], cannot_pay[owner], activity)
+    # a person's entries are one after another, most wanted first: their rows in order are one slice
+    bounds = np.searchsorted(owner[entry], np.arange(len(patients) + 1)).tolist()
+    rows = rows.tolist()
+    return [(table, rows[start:end]) for start, end in zip(bounds, bounds[1:])]
+
+
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
     """Open groups of an activity the person wants, within their reach and affordable to them, as
     (preference rank, distance, group), most wanted activity first, then nearest."""
@@ -82,27 +111,31 @@ def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tup
     return [entry for entry in found if entry[2].is_open]
 
 
-def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:
+def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found | None = None) -> VCSEGroup | None:
     """The group a link worker would suggest.
 
     A free place in any wanted activity beats a waiting list; among free places the more wanted
     activity wins, then the nearer group. With no free place anywhere, the person joins the shortest
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
-    shortage of accessible provision that Wildman 2019 and Bu 2024 report.
+    shortage of accessible provision that Wildman 2019 and Bu 2024 report. ``found``: ``by_activity_many``'s
+    answer for them, if made (used while the table is the same).
     """
     if patient.nothing_in_reach is not None and _still_nothing_in_reach(patient, model):
         return None
-    groups, full = model.community.table().groups, []
-    for rank, rows in _by_activity(patient, model):
-        for nearness, row in enumerate(rows):
-            group = groups[row]
-            if not group.is_open:
-                continue  # closed since the table was made (it is rebuilt when a group opens)
-            if group.free_places > 0:  # the nearest free place of the most wanted activity
-                return group
-            full.append((len(group.waiting), rank, nearness, group))
-    if not full:
+    table = model.community.table()
+    if found is not None and found[0] is table:
+        rows: Iterable[int] = found[1]
+    else:  # read lazily, an activity at a time: a link worker stops at the first free place
+        rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
+    groups, shortest, waiting = table.groups, None, 0
+    for row in rows:  # the more wanted activity first, then the nearer, then the older
+        group = groups[row]
+        if not group.is_open:
+            continue  # closed since the table was made (it is rebuilt when a group opens)
+        if group.free_places > 0:  # the nearest free place of the most wanted activity
+            return group
+        if shortest is None or len(group.waiting) < waiting:  # every one full so far: the first shortest list
+            shortest, waiting = group, len(group.waiting)
+    if shortest is None:
         patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
-        return None
-    # every one full: the shortest list (the more wanted, the nearer, the older on ties: ``nearness`` orders both)
-    return min(full, key=lambda entry: entry[:3])[3]
+    return shortest

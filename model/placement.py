@@ -19,11 +19,12 @@ S = PathwayState
 
 
 class Placement:
-    def look_for_group(self: Patient) -> None:
-        """The link worker looks for a group (after assessment, or at a review)."""
+    def look_for_group(self: Patient, found: matching.Found | None = None) -> None:
+        """The link worker looks for a group (after assessment, or at a review; ``found``: the groups in reach, if
+        measured already: ``matching.by_activity_many``)."""
         if self.state is not S.WITH_LINK_WORKER or not self.wants_activity:
             return
-        self.place(matching.choose_group(self, self.model))
+        self.place(matching.choose_group(self, self.model, found))
 
     def place(self: Patient, group: VCSEGroup | None) -> None:
         """Start at ``group``, or wait for it, or (None: nothing suitable in reach) look again later."""
