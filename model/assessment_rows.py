@@ -21,7 +21,6 @@ from .states import Event, PathwayState
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
-    from .patient import Patient
 
 S = PathwayState
 
@@ -38,7 +37,9 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
     unsuitable = np.flatnonzero([not patient.appropriate for patient in patients])
     passed_on = np.zeros(len(rows), dtype=bool)  # ``Assessment.pass_on_unsuitable``'s draw
     passed_on[unsuitable] = register.next_draws(rows[unsuitable], "passed_on") < model.p.inappropriate_passed_on_share
-    found = _groups_in_reach(model, patients)
+    # who is in reach does not change with who took which place before them: measured for all of them at once
+    found = matching.groups_in_reach_of([patient for patient in patients
+                                         if patient.appropriate and patient.wants_activity], model)  # fmt: skip
     for patient, passed in zip(patients, passed_on.tolist(), strict=True):
         patient.assessed = True
         if patient.appropriate:
@@ -47,12 +48,3 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
             patient.hold_a_place()
     move_many(model, [patients[i] for i in unsuitable.tolist()], rows[unsuitable], S.WITH_LINK_WORKER,
               S.NO_ACTIVITY, Event.NOT_APPROPRIATE)  # fmt: skip
-
-
-def _groups_in_reach(model: SocialPrescribingModel, patients: list[Patient]) -> dict[Patient, matching.Found]:
-    """The groups in reach of those who will look for one, measured for all of them at once (who took which place
-    before them does not change which groups are in reach); not for anyone who found nothing in reach before
-    (``matching._still_nothing_in_reach`` reads only the groups opened since)."""
-    seekers = [patient for patient in patients
-               if patient.appropriate and patient.wants_activity and patient.nothing_in_reach is None]  # fmt: skip
-    return dict(zip(seekers, matching.by_activity_many(seekers, model), strict=True)) if seekers else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cache
 from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -78,23 +79,41 @@ def _by_activity(patient: Patient, model: SocialPrescribingModel) -> Iterator[tu
             yield rank, rows
 
 
+@cache
+def _wanted_activities(preferences: tuple[int, ...]) -> tuple[int, ...]:
+    """``_wanted``'s activities alone."""
+    return tuple(activity for _, activity in _wanted(preferences))
+
+
+_SEEKER = attrgetter("person", "preferences", "cannot_pay", "service")  # a patient's, for ``by_activity_many``
+_WHERE = attrgetter("x", "y", "reach_km")  # a person's
+
+
+def groups_in_reach_of(patients: list[Patient], model: SocialPrescribingModel) -> dict[Patient, Found]:
+    """``by_activity_many`` for those of ``patients`` who did not find nothing in reach before (for them
+    ``_still_nothing_in_reach`` reads only the groups opened since)."""
+    seekers = [patient for patient in patients if patient.nothing_in_reach is None]
+    return dict(zip(seekers, by_activity_many(seekers, model), strict=True)) if seekers else {}
+
+
 def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> list[Found]:
     """``_by_activity``'s answer for each of ``patients`` at once, in full (the same rows, in the same order), with
     the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
-    seekers are measured in one pass (``GroupTable.nearest_first_many``) and then take places one by one in their
-    order (``choose_group``)."""
-    table, advisor_reach = model.community.table(), model.p.advisor_reach_factor
-    people = [patient.person for patient in patients]
-    wanted = [_wanted(patient.preferences) for patient in patients]
+    seekers (or a closing group's people) are measured in one pass (``GroupTable.nearest_first_many``) and then
+    take places one by one in their order (``choose_group``)."""
+    table = model.community.table()
+    if not patients:
+        return []
+    people, preferences, cannot_pay, services = zip(*map(_SEEKER, patients))
+    wanted = list(map(_wanted_activities, preferences))
     counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
     owner = np.repeat(np.arange(len(patients)), counts)  # one entry per person and activity they want
-    reach = [person.reach_km * (advisor_reach if patient.service is Service.MENTAL_HEALTH else 1)
-             for person, patient in zip(people, patients, strict=True)]  # ``_reach``, to the bit  # fmt: skip
-    x, y = np.array([person.x for person in people]), np.array([person.y for person in people])
-    cannot_pay = np.array([patient.cannot_pay for patient in patients], dtype=bool)
-    activity = np.fromiter((activity for of_one in wanted for _, activity in of_one), dtype=np.int64,
-                           count=len(owner))  # fmt: skip
-    entry, rows = table.nearest_first_many(x[owner], y[owner], np.array(reach)[owner], cannot_pay[owner], activity)
+    activity = np.fromiter(chain.from_iterable(wanted), dtype=np.int64, count=len(owner))
+    x, y, reach = np.array(list(map(_WHERE, people))).T
+    advisor = np.array([service is Service.MENTAL_HEALTH for service in services])
+    reach = reach * np.where(advisor, model.p.advisor_reach_factor, 1.0)  # ``_reach``'s product, to the bit
+    cannot_pay = np.array(cannot_pay, dtype=bool)
+    entry, rows = table.nearest_first_many(x[owner], y[owner], reach[owner], cannot_pay[owner], activity)
     # a person's entries are one after another, most wanted first: their rows in order are one slice
     bounds = np.searchsorted(owner[entry], np.arange(len(patients) + 1)).tolist()
     rows = rows.tolist()

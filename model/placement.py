@@ -77,10 +77,11 @@ class Placement:
         else:
             self.leave_unengaged(Event.GAVE_UP_GROUP)
 
-    def group_closed(self: Patient) -> None:
-        """Their group closed: re-matched to another suitable group, or out if none is in reach."""
+    def group_closed(self: Patient, found: matching.Found | None = None) -> None:
+        """Their group closed: re-matched to another suitable group, or out if none is in reach (``found``: as
+        ``look_for_group``'s)."""
         if self.state in IN_GROUP:
             self.mechanisms.pause(self.week)
             self.cancel("attendance")
         self.group = None
-        self.place(matching.choose_group(self, self.model))
+        self.place(matching.choose_group(self, self.model, found))
