@@ -1,5 +1,6 @@
 """The open community groups as columns, with a grid of cells over where they are, so that matching reads the
-groups near a person rather than every group of the catchment (a whole ICB has about a thousand)."""
+groups near a person rather than every group of the catchment (a whole ICB has about a thousand): for one person
+(``nearest_first``), or for a week's seekers at once (``nearest_first_many``)."""
 
 from __future__ import annotations
 

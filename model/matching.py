@@ -37,7 +37,7 @@ def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> 
     noted_for, opened_then = patient.nothing_in_reach
     if noted_for != _seeker(patient, model):
         return False  # a different reach (the parameters changed) or person: look again
-    opened, wanted = model.community.opened, {activity for _, activity in _wanted(patient.preferences)}
+    opened, wanted = model.community.opened, _wanted_activities(patient.preferences)
     new = [g for g in opened[opened_then:]
            if g.is_open and g.activity_index in wanted and not (patient.cannot_pay and g.charges)]  # fmt: skip
     person = patient.person
