@@ -108,9 +108,9 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
     seekers (or a closing group's people) are measured in one pass (``GroupTable.nearest_first_many``) and then
     take places one by one in their order (``choose_group``)."""
-    table = model.community.table()
     if not patients:
         return []
+    table = model.community.table()
     people, preferences, cannot_pay, services = zip(*map(_SEEKER, patients))
     wanted = list(map(_wanted_activities, preferences))
     counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
