@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import matching
 from .due_weeks import NEVER
 from .moves import move_many
 from .states import Event, PathwayState
@@ -36,10 +37,13 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
     unsuitable = np.flatnonzero([not patient.appropriate for patient in patients])
     passed_on = np.zeros(len(rows), dtype=bool)  # ``Assessment.pass_on_unsuitable``'s draw
     passed_on[unsuitable] = register.next_draws(rows[unsuitable], "passed_on") < model.p.inappropriate_passed_on_share
+    # who is in reach does not change with who took which place before them: measured for all of them at once
+    found = matching.groups_in_reach_of([patient for patient in patients
+                                         if patient.appropriate and patient.wants_activity], model)  # fmt: skip
     for patient, passed in zip(patients, passed_on.tolist(), strict=True):
         patient.assessed = True
         if patient.appropriate:
-            patient.look_for_group()
+            patient.look_for_group(found.get(patient))
         elif passed:
             patient.hold_a_place()
     move_many(model, [patients[i] for i in unsuitable.tolist()], rows[unsuitable], S.WITH_LINK_WORKER,

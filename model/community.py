@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import costing
+from . import costing, matching
 from .activities import catalogue
 from .group_ledger import GroupLedger
 from .group_table import TRAITS, GroupTable
@@ -163,8 +163,9 @@ class Community:
         self._open = self._open_slots = None  # (the group table keeps it until one opens: half its rebuilds)
         self.closed_groups.append(group)
         group.remove()
+        found = matching.groups_in_reach_of(displaced, self.model)  # all at once, as a week's assessments
         for patient in displaced:
-            patient.group_closed()
+            patient.group_closed(found.get(patient))
 
     # ------------------------------------------------------------------ readings
     # read every week for the weekly series (a reading per group, without a generator's frame for each)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,10 +14,19 @@ from . import in_reach
 from .activities import catalogue
 from .states import Service
 
+# Fewer seekers than this at once are measured one by one as they look (the same answer): a batch costs about 70 us
+# (some thirty NumPy calls) and then about 5 us a person; one person alone 10-60 us, reading an activity at a time.
+MEASURED_AT_ONCE = 4
+
 if TYPE_CHECKING:
+    from .group_table import GroupTable
     from .model import SocialPrescribingModel
     from .patient import Patient
     from .vcse_group import VCSEGroup
+
+    # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
+    # after another), with the table they index
+    Found = tuple[GroupTable, list[int]]
 
 
 def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
@@ -30,7 +41,7 @@ def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> 
     noted_for, opened_then = patient.nothing_in_reach
     if noted_for != _seeker(patient, model):
         return False  # a different reach (the parameters changed) or person: look again
-    opened, wanted = model.community.opened, {activity for _, activity in _wanted(patient.preferences)}
+    opened, wanted = model.community.opened, _wanted_activities(patient.preferences)
     new = [g for g in opened[opened_then:]
            if g.is_open and g.activity_index in wanted and not (patient.cannot_pay and g.charges)]  # fmt: skip
     person = patient.person
@@ -72,6 +83,50 @@ def _by_activity(patient: Patient, model: SocialPrescribingModel) -> Iterator[tu
             yield rank, rows
 
 
+@cache
+def _wanted_activities(preferences: tuple[int, ...]) -> tuple[int, ...]:
+    """``_wanted``'s activities alone."""
+    return tuple(activity for _, activity in _wanted(preferences))
+
+
+_SEEKER = attrgetter("person", "preferences", "cannot_pay", "service")  # a patient's, for ``by_activity_many``
+_WHERE = attrgetter("x", "y", "reach_km")  # a person's
+
+
+def groups_in_reach_of(patients: list[Patient], model: SocialPrescribingModel) -> dict[Patient, Found]:
+    """``by_activity_many`` for those of ``patients`` who did not find nothing in reach before (for them
+    ``_still_nothing_in_reach`` reads only the groups opened since), if they are enough to be worth it (else
+    none: each is measured when they look)."""
+    seekers = [patient for patient in patients if patient.nothing_in_reach is None]
+    if len(seekers) < MEASURED_AT_ONCE:
+        return {}
+    return dict(zip(seekers, by_activity_many(seekers, model), strict=True))
+
+
+def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> list[Found]:
+    """``_by_activity``'s answer for each of ``patients`` at once, in full (the same rows, in the same order), with
+    the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
+    seekers (or a closing group's people) are measured in one pass (``GroupTable.nearest_first_many``) and then
+    take places one by one in their order (``choose_group``)."""
+    if not patients:
+        return []
+    table = model.community.table()
+    people, preferences, cannot_pay, services = zip(*map(_SEEKER, patients))
+    wanted = list(map(_wanted_activities, preferences))
+    counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
+    owner = np.repeat(np.arange(len(patients)), counts)  # one entry per person and activity they want
+    activity = np.fromiter(chain.from_iterable(wanted), dtype=np.int64, count=len(owner))
+    x, y, reach = np.array(list(map(_WHERE, people))).T
+    advisor = np.array([service is Service.MENTAL_HEALTH for service in services])
+    reach = reach * np.where(advisor, model.p.advisor_reach_factor, 1.0)  # ``_reach``'s product, to the bit
+    cannot_pay = np.array(cannot_pay, dtype=bool)
+    entry, rows = table.nearest_first_many(x[owner], y[owner], reach[owner], cannot_pay[owner], activity)
+    # a person's entries are one after another, most wanted first: their rows in order are one slice
+    bounds = np.searchsorted(owner[entry], np.arange(len(patients) + 1)).tolist()
+    rows = rows.tolist()
+    return [(table, rows[start:end]) for start, end in zip(bounds, bounds[1:])]
+
+
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
     """Open groups of an activity the person wants, within their reach and affordable to them, as
     (preference rank, distance, group), most wanted activity first, then nearest."""
@@ -82,27 +137,31 @@ def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tup
     return [entry for entry in found if entry[2].is_open]
 
 
-def choose_group(patient: Patient, model: SocialPrescribingModel) -> VCSEGroup | None:
+def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found | None = None) -> VCSEGroup | None:
     """The group a link worker would suggest.
 
     A free place in any wanted activity beats a waiting list; among free places the more wanted
     activity wins, then the nearer group. With no free place anywhere, the person joins the shortest
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
-    shortage of accessible provision that Wildman 2019 and Bu 2024 report.
+    shortage of accessible provision that Wildman 2019 and Bu 2024 report. ``found``: ``by_activity_many``'s
+    answer for them, if made (used while the table is the same).
     """
     if patient.nothing_in_reach is not None and _still_nothing_in_reach(patient, model):
         return None
-    groups, full = model.community.table().groups, []
-    for rank, rows in _by_activity(patient, model):
-        for nearness, row in enumerate(rows):
-            group = groups[row]
-            if not group.is_open:
-                continue  # closed since the table was made (it is rebuilt when a group opens)
-            if group.free_places > 0:  # the nearest free place of the most wanted activity
-                return group
-            full.append((len(group.waiting), rank, nearness, group))
-    if not full:
+    table = model.community.table()
+    if found is not None and found[0] is table:
+        rows: Iterable[int] = found[1]
+    else:  # read lazily, an activity at a time: a link worker stops at the first free place
+        rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
+    groups, shortest, waiting = table.groups, None, 0
+    for row in rows:  # the more wanted activity first, then the nearer, then the older
+        group = groups[row]
+        if not group.is_open:
+            continue  # closed since the table was made (it is rebuilt when a group opens)
+        if group.free_places > 0:  # the nearest free place of the most wanted activity
+            return group
+        if shortest is None or len(group.waiting) < waiting:  # every one full so far: the first shortest list
+            shortest, waiting = group, len(group.waiting)
+    if shortest is None:
         patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
-        return None
-    # every one full: the shortest list (the more wanted, the nearer, the older on ties: ``nearness`` orders both)
-    return min(full, key=lambda entry: entry[:3])[3]
+    return shortest

@@ -19,11 +19,12 @@ S = PathwayState
 
 
 class Placement:
-    def look_for_group(self: Patient) -> None:
-        """The link worker looks for a group (after assessment, or at a review)."""
+    def look_for_group(self: Patient, found: matching.Found | None = None) -> None:
+        """The link worker looks for a group (after assessment, or at a review; ``found``: the groups in reach, if
+        measured already: ``matching.by_activity_many``)."""
         if self.state is not S.WITH_LINK_WORKER or not self.wants_activity:
             return
-        self.place(matching.choose_group(self, self.model))
+        self.place(matching.choose_group(self, self.model, found))
 
     def place(self: Patient, group: VCSEGroup | None) -> None:
         """Start at ``group``, or wait for it, or (None: nothing suitable in reach) look again later."""
@@ -76,10 +77,11 @@ class Placement:
         else:
             self.leave_unengaged(Event.GAVE_UP_GROUP)
 
-    def group_closed(self: Patient) -> None:
-        """Their group closed: re-matched to another suitable group, or out if none is in reach."""
+    def group_closed(self: Patient, found: matching.Found | None = None) -> None:
+        """Their group closed: re-matched to another suitable group, or out if none is in reach (``found``: as
+        ``look_for_group``'s)."""
         if self.state in IN_GROUP:
             self.mechanisms.pause(self.week)
             self.cancel("attendance")
         self.group = None
-        self.place(matching.choose_group(self, self.model))
+        self.place(matching.choose_group(self, self.model, found))

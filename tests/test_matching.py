@@ -300,7 +300,7 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
     table = GroupTable(groups, cell_km)
     people = [(float(x), float(y)) for x, y in zip(rng.random(200) * 12 - 2, rng.random(200) * 8 - 2)]
     people += [(g.x, g.y) for g in groups[:20]] + [(0.0, 0.0), (3.5, 1.0), (-30.0, 4.0), (2.25, 2.0), (1.0, 0.25)]
-    checked = 0
+    checked, seekers, each = 0, [], []
     for k, (x, y) in enumerate(people):
         wanted = tuple(rng.choice(n_activities, size=3, replace=False).tolist())
         other = groups[k % len(groups)]
@@ -312,9 +312,31 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
                     rows = table.nearest_first(activity, block, x, y, reach, cannot_pay) if block else []
                     distance = np.hypot(table.x[rows] - x, table.y[rows] - y)
                     got += [(rank, float(d), int(table.unique_id[i])) for i, d in zip(rows, distance)]
+                    seekers.append((x, y, reach, cannot_pay, activity))
+                    each += [(len(seekers) - 1, row) for row in rows]
                 assert got == _every_group_in_reach(table, x, y, reach, wanted, cannot_pay)
                 checked += len(got)
     assert checked > 1000  # the cases found groups, not only nothing
+    # all of them at once (a week's assessments): the same rows in the same order, seeker by seeker
+    entry, rows = table.nearest_first_many(*(np.array(column) for column in zip(*seekers)))
+    assert list(zip(entry.tolist(), rows.tolist())) == each
+
+
+def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
+    """``nearest_first_many`` sorts by an integer made of the seeker and a distance's leading bits; where those
+    tie (exact ties, groups on one spot, distances within a relative 2e-9) ``np.lexsort`` decides."""
+    from spsim.model.group_table import _nearest_first_by_entry
+
+    rng = np.random.default_rng(5)
+    for case in range(3000):
+        n = int(rng.integers(0, 50))
+        entry = np.sort(rng.integers(0, 6, n))
+        distance, rows = np.round(rng.random(n) * 3, int(rng.integers(1, 17))), rng.permutation(n)
+        if case % 3 == 0:
+            distance[rng.random(n) < 0.3] = 0.0
+        if case % 5 == 0 and n > 1:
+            distance[1] = np.nextafter(distance[0], 9)
+        assert (_nearest_first_by_entry(entry, distance, rows) == np.lexsort((rows, distance, entry))).all()
 
 
 def test_matching_reads_the_groups_in_the_order_most_wanted_nearest_then_oldest():
@@ -363,3 +385,23 @@ def test_a_group_that_closed_is_never_offered_though_the_table_is_made_again_onl
     assert model.community.table() is table  # kept: the closed group is skipped
     assert suitable(patient, model) == {farther}
     assert matching.choose_group(patient, model) is farther
+
+
+def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone():
+    """``by_activity_many`` (a week's assessments) gives each person ``_by_activity``'s rows, one activity after
+    another, and ``choose_group`` given them chooses as it does alone."""
+    model = calm_model()
+    rng = np.random.default_rng(8)
+    for k in range(60):
+        add_group(model, int(rng.integers(0, 4)), *(float(v) for v in rng.integers(0, 8, 2) * 0.25),
+                  places=int(rng.integers(0, 3)), charges=bool(rng.random() < 0.3))  # fmt: skip
+    patients = [refer(model, k, wants=tuple(rng.choice(4, size=2, replace=False).tolist()), x=float(rng.random() * 2),
+                      y=float(rng.random() * 2), reach=float(rng.random() * 1.5), cannot_pay=bool(rng.random() < 0.5))
+                for k in range(80)]  # fmt: skip
+    found = matching.by_activity_many(patients, model)
+    for patient, (table, rows) in zip(patients, found, strict=True):
+        assert table is model.community.table()
+        assert rows == [row for _, of_activity in matching._by_activity(patient, model) for row in of_activity]
+    assert sum(map(len, (rows for _, rows in found))) > 100
+    for patient, of_one in zip(patients, found, strict=True):
+        assert matching.choose_group(patient, model, of_one) is matching.choose_group(patient, model)
