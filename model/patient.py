@@ -117,7 +117,15 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
         is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
-        super().__init__(model)
+        # Mesa's ``Agent.__init__`` written out: its cooperative call up through the stages' classes (none has an
+        # ``__init__``) cost a microsecond a person; the same public registration (unique_id, the model's agent
+        # sets, Mesa's signal), checked against a plain Agent's by tests/test_referral.py
+        self.model = model
+        self.unique_id = None
+        self.pos = None
+        model.register_agent(self)
+        for dataset in self._datasets:
+            model.data_registry[dataset].add_agent(self)
         p = model.p
         # who they are
         self.person = person

@@ -288,3 +288,24 @@ def test_all_referrals_appropriate_gives_no_inappropriate_exits():
     model.run_for(30)
     assert model.counters.reached_link_worker > 100
     assert model.counters.exits["referral not appropriate"] == 0
+
+
+def test_patients_are_registered_and_removed_as_mesa_agents_are():
+    """``Patient.__init__`` writes Mesa's ``Agent.__init__`` out and retiring calls Mesa's deregistration directly:
+    the same attributes as a plain Agent, consecutive ids in referral order, in both of the model's agent sets in
+    that order, and gone from both once retired."""
+    import mesa
+
+    model = counterfactual(population=20_000)
+    plain = mesa.Agent(model)
+    model.run_for(3)
+    patients = list(model.agents_by_type[Patient])
+    assert patients and set(vars(plain)) <= set(vars(patients[0]))
+    ids = [pt.unique_id for pt in patients]
+    assert ids == list(range(plain.unique_id + 1, plain.unique_id + 1 + len(ids)))
+    assert [a for a in model.agents if isinstance(a, Patient)] == patients
+    assert all(pt.model is model and pt.pos is None for pt in patients)
+    model.run_for(10)  # a 4-week follow-up: the first weeks' people are measured and retired
+    left = set(model.agents_by_type[Patient])
+    retired = [pt for pt in patients if pt not in left]
+    assert retired and not any(pt in model.agents for pt in retired)
