@@ -97,15 +97,16 @@ def referred_this_week(model: SocialPrescribingModel, generator: np.random.Gener
     while len(chosen) < count and proposed < MAX_PROPOSALS_PER_REFERRAL * count:
         batch = CANDIDATES_PER_REFERRAL * (count - len(chosen))
         proposed += batch
-        people = model.catchment.by_need(generator.random(batch))
+        needs = generator.random(batch)
         u = generator.random(batch)
         # each proposal is read in order until the week's referrals are found (about 45% of them at an ICB), so
-        # the courses of the rest, and of people already in the pathway, are not read: READ_FIRST per referral
-        # still wanted first, then the rest (the same draws either way: both are taken for the whole batch)
+        # the courses of the rest, and of people already in the pathway, are not read, nor who the rest are:
+        # READ_FIRST per referral still wanted first, then the rest (the same draws either way: both are taken for
+        # the whole batch, and a draw picks the same person whichever draws it is read with)
         start = 0
         while start < batch and len(chosen) < count:
             stop = min(batch, start + READ_FIRST * (count - len(chosen)))
-            part = people[start:stop]
+            part = model.catchment.by_need(needs[start:stop])
             free = np.flatnonzero(~in_pathway[part])
             accept = u[start:stop][free] < referral_chance_at(course.dip(part[free], week), model.p)
             for person in part[free[accept]].tolist():
