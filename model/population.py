@@ -169,14 +169,19 @@ class Catchment:
         return self.people([i])[0]
 
     def people(self, indices: list[int]) -> list[Person]:
-        """``person`` for many at once (a week's referrals): each column read once, for all of them."""
+        return self.referred(indices)[0]
+
+    def referred(self, indices: list[int]) -> tuple[list[Person], np.ndarray, np.ndarray]:
+        """``person`` for many at once (a week's referrals), each column read once for all of them; and their draws
+        as arrays (preferences; work, cost: 32-bit), which ``patient.at_referral`` reads rather than each Person."""
         i = np.asarray(indices, dtype=np.int64)
         columns = (self.age, self.ltc_count, self.smi, self.cmd, self.lonely, self.deprived, self.x, self.y,
                    self.reach_km)  # fmt: skip
-        traits_u = self.traits_u.read(i)
-        return list(map(Person._make, zip(
-            indices, *(_read(column, i).tolist() for column in columns), map(tuple, self.preferences_u.read(i).tolist()),
+        preferences_u, traits_u = self.preferences_u.read(i), self.traits_u.read(i)
+        people = list(map(Person._make, zip(
+            indices, *(_read(column, i).tolist() for column in columns), map(tuple, preferences_u.tolist()),
             traits_u[:, 0].tolist(), traits_u[:, 1].tolist(), strict=True)))  # fmt: skip
+        return people, preferences_u, traits_u[:, :2]
 
 
 def _read(column: np.ndarray | StreamColumns, people: np.ndarray) -> np.ndarray:

@@ -60,13 +60,13 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
         chosen[stream_name] = referred_this_week(model, generator, int(generator.poisson(mean)))
         model.catchment.in_pathway[chosen[stream_name]] = True  # not to be chosen again this week (and by refer_many)
     medical = len(chosen["referrals.medical"])
-    people = model.catchment.people(chosen["referrals.medical"] + chosen["referrals.self"])  # read at once
+    people, *draws = model.catchment.referred(chosen["referrals.medical"] + chosen["referrals.self"])  # read at once
     # the medical stream's next draw for each person with a serious mental illness, in referral order
     stream = model.streams["referrals.medical"]
     sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
                else ReferralSource.GP for person in people[:medical]]  # fmt: skip
     sources += [ReferralSource.SELF] * (len(people) - medical)
-    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
+    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)], draws)
 
 
 def cohort_of(person: Person, source: ReferralSource) -> Cohort:
@@ -125,11 +125,12 @@ def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource,
 
 
 def refer_many(model: SocialPrescribingModel, people: list[Person], sources: list[ReferralSource],
-               cohorts: list[Cohort]) -> list[Patient]:  # fmt: skip
+               cohorts: list[Cohort], draws: tuple[np.ndarray, np.ndarray] | None = None) -> list[Patient]:  # fmt: skip
     """``people`` (different people) are referred now, in this order: what each needs from the catchment's
     columns (their episode's key, their scores at this low point, their row of the wellbeing register, whether
     the referral is appropriate) is read for all of them at once; then each becomes a Patient agent, and all of
-    them enter the pathway as a batch (``enter_pathway``)."""
+    them enter the pathway as a batch (``enter_pathway``). ``draws``: their draws as arrays, if already read
+    (``Catchment.referred``)."""
     from .patient import Patient, at_referral  # the Patient is built from the stages, this one among them
 
     if not people:
@@ -140,7 +141,7 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     keys = model.streams.persons.keys(index, catchment.episodes[index])
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
-    gain_scales, traits = at_referral(model, people, cohorts)
+    gain_scales, traits = at_referral(model, people, cohorts, draws)
     first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks, gain_scales, keys)
     rows = np.arange(first, first + len(people))
     services = [service_of(cohort, p) for cohort in cohorts]
