@@ -20,7 +20,7 @@ from .activities import catalogue
 from .parameters import Params
 from .place import DEPRIVED_QUINTILES, Layout
 from .states import Cohort
-from .stream_columns import StreamColumns
+from .stream_columns import StreamColumns, read_pair
 
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
 AGE_BAND_STARTS = (18, 40, 65, 75)
@@ -175,18 +175,17 @@ class Catchment:
         """``person`` for many at once (a week's referrals), each column read once for all of them; and their draws
         as arrays (preferences; work, cost: 32-bit), which ``patient.at_referral`` reads rather than each Person."""
         i = np.asarray(indices, dtype=np.int64)
-        columns = (self.age, self.ltc_count, self.smi, self.cmd, self.lonely, self.deprived, self.x, self.y,
-                   self.reach_km)  # fmt: skip
-        preferences_u, traits_u = self.preferences_u.read(i), self.traits_u.read(i)
+        if isinstance(self.x, StreamColumns):  # the default place: where people live is read from the stream
+            x, y = (column[:, 0] for column in read_pair(self.x, self.y, i))
+        else:
+            x, y = self.x[i], self.y[i]
+        preferences_u, traits_u = read_pair(self.preferences_u, self.traits_u, i)
         people = list(map(Person._make, zip(
-            indices, *(_read(column, i).tolist() for column in columns), map(tuple, preferences_u.tolist()),
+            indices, *(column[i].tolist() for column in (self.age, self.ltc_count, self.smi, self.cmd, self.lonely,
+                                                         self.deprived)),
+            x.tolist(), y.tolist(), self.reach_km[i].tolist(), map(tuple, preferences_u.tolist()),
             traits_u[:, 0].tolist(), traits_u[:, 1].tolist(), strict=True)))  # fmt: skip
         return people, preferences_u, traits_u[:, :2]
-
-
-def _read(column: np.ndarray | StreamColumns, people: np.ndarray) -> np.ndarray:
-    """``people``'s values of a column stored (an array) or kept as where the stream was (one draw each)."""
-    return column.read(people)[:, 0] if isinstance(column, StreamColumns) else column[people]
 
 
 @cache
