@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from .agenda import Agenda
+from .agents import remove_many
 from .due_weeks import DueWeeks
 from .assessment_rows import run_assessments
 from .attendance import attend_the_week
@@ -219,19 +220,7 @@ class SocialPrescribingModel(mesa.Model):
         self.due.cancel_many(rows)
         for patient in patients:
             self.due.patients.pop(patient.row, None)
-        self._remove_agents(patients)
-
-    def _remove_agents(self, patients: list[Patient]) -> None:
-        """``Agent.remove`` for each of ``patients``, in order: Mesa's public deregistration called directly (its
-        ``remove`` wraps it in a ``contextlib.suppress`` each; a patient is removed once) unless data sets track
-        them."""
-        if Patient._datasets:
-            for patient in patients:
-                patient.remove()
-            return
-        deregister = self.deregister_agent
-        for patient in patients:
-            deregister(patient)
+        remove_many(self, patients)  # their agents, as a batch (model/agents.py)
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and
@@ -240,7 +229,7 @@ class SocialPrescribingModel(mesa.Model):
         follow this rule, so referral counts stay comparable."""
         self.catchment.in_pathway[patient.person.index] = False
         self.due.forget(patient.row)
-        self._remove_agents([patient])
+        patient.remove()
 
     def close_open_records(self) -> None:
         """At the end of a run, measure everyone still within follow-up (marked censored), and finish every

@@ -117,20 +117,16 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool]):  # fmt: skip
+                 traits: tuple[tuple[int, ...], bool, bool, bool], register: bool = True):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
-        # Mesa's ``Agent.__init__`` written out: its cooperative call up through the stages' classes (none has an
-        # ``__init__``) cost a microsecond a person; the same public registration (unique_id, the model's agent
-        # sets, Mesa's signal), checked against a plain Agent's by tests/test_referral.py
-        self.model = model
-        self.unique_id = None
-        self.pos = None
-        model.register_agent(self)
-        for dataset in self._datasets:
-            model.data_registry[dataset].add_agent(self)
+        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``; and, unless
+        ``register`` is False, registers them with the model (Mesa's ``Agent.__init__``)."""
+        if register:
+            super().__init__(model)
+        else:  # what Agent.__init__ sets; refer_many registers the week's patients at once (model/agents.py)
+            self.model, self.unique_id, self.pos = model, None, None
         p = model.p
         # who they are
         self.person = person

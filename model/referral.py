@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .agents import quiet, register_many
 from .parameters import registry
 from .moves import move_many
 from .setback_rows import schedule_next_setbacks
@@ -128,9 +129,8 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
                cohorts: list[Cohort], draws: tuple[np.ndarray, np.ndarray] | None = None) -> list[Patient]:  # fmt: skip
     """``people`` (different people) are referred now, in this order: what each needs from the catchment's
     columns (their episode's key, their scores at this low point, their row of the wellbeing register, whether
-    the referral is appropriate) is read for all of them at once; then each becomes a Patient agent, and all of
-    them enter the pathway as a batch (``enter_pathway``). ``draws``: their draws as arrays, if already read
-    (``Catchment.referred``)."""
+    the referral is appropriate; ``draws``, if ``Catchment.referred`` read them) is read for all of them at once;
+    then each becomes a Patient agent, and all of them enter the pathway as a batch (``enter_pathway``)."""
     from .patient import Patient, at_referral  # the Patient is built from the stages, this one among them
 
     if not people:
@@ -146,11 +146,14 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     rows = np.arange(first, first + len(people))
     services = [service_of(cohort, p) for cohort in cohorts]
     appropriate = appropriate_referrals(model, rows, services)
+    batch = quiet(model)  # registered as one batch (model/agents.py), else each as a Mesa agent is
     patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
-                        traits=traits_of)
+                        traits=traits_of, register=not batch)
                 for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
                     appropriate, traits, strict=True), first)]  # fmt: skip
+    if batch:
+        register_many(model, patients)
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))
