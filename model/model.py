@@ -229,7 +229,7 @@ class SocialPrescribingModel(mesa.Model):
         follow this rule, so referral counts stay comparable."""
         self.catchment.in_pathway[patient.person.index] = False
         self.due.forget(patient.row)
-        patient.remove()
+        remove_many(self, [patient])
 
     def close_open_records(self) -> None:
         """At the end of a run, measure everyone still within follow-up (marked censored), and finish every
