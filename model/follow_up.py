@@ -79,12 +79,13 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     # what an evaluation would record: the questionnaires, each with its measurement error
     sw_start_seen, sw_end_seen = measured(keys, sw_start, "wellbeing", 0, p), measured(keys, sw_end, "wellbeing", 1, p)
     lo_start_seen, lo_end_seen = measured(keys, lo_start, "loneliness", 0, p), measured(keys, lo_end, "loneliness", 1, p)
+    # (an enum member's ``_name_`` is its ``name``, read without the call of the ``name`` property)
     columns = {
         "patient": [pt.unique_id for pt in patients], "referred_week": [pt.referred_week for pt in patients],
         "closed_week": [week] * len(patients), "censored": [censored] * len(patients),
-        "cohort": [pt.cohort.name for pt in patients], "source": [pt.source.name for pt in patients],
+        "cohort": [pt.cohort._name_ for pt in patients], "source": [pt.source._name_ for pt in patients],
         "age": [pt.person.age for pt in patients], "ltc_count": ltc, "deprived": catchment.deprived[people],
-        "imd_quintile": catchment.imd_quintile[people], "state": [pt.state.name for pt in patients],
+        "imd_quintile": catchment.imd_quintile[people], "state": [pt.state._name_ for pt in patients],
         "exit_reason": [pt.exit_reason for pt in patients],
         "reached_link_worker": register.ever_supported[rows], "offered": [pt.offered for pt in patients],
         "offered_activity": [ACTIVITY_KEYS[pt.offered_activity] if pt.offered else "" for pt in patients],
