@@ -40,24 +40,35 @@ def measured(keys: np.ndarray, scores: np.ndarray, scale: str, occasion: int, p:
     return np.clip(scores + p.ucla_measurement_sd * z, *UCLA_RANGE)
 
 
+def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
+                        rows: np.ndarray) -> tuple[list[bool], list[bool]]:  # fmt: skip
+    """At follow-up: discharged from secondary mental health care by now (that cohort's people not yet discharged)?
+    Of working age and not in work at referral, and found work since? Each person's next draw for each purpose is
+    taken for all of them at once (``next_draws``: the same numbers as ``Patient.draw``); the chances are worked
+    out one by one (``chance_within``, Python's ``expm1``)."""
+    p, week, register = model.p, model.week, model.register
+    mental_health = [i for i, pt in enumerate(patients) if pt.cohort is Cohort.MENTAL_HEALTH and not pt.mh_discharged]
+    for i, u in zip(mental_health, register.next_draws(rows[mental_health], "mh_discharge_followup").tolist()):
+        if u < chance_within(p.mh_discharge_rate_per_year, week - patients[i].referred_week):
+            patients[i].discharge_from_secondary_care()
+    looking = [pt.working_age and not pt.employed_at_referral for pt in patients]
+    found = looking.copy()  # False for everyone not looking
+    seeking = np.flatnonzero(looking)
+    for i, u, extra in zip(seeking.tolist(), register.next_draws(rows[seeking], "found_work").tolist(),
+                           register.work_seeking[rows[seeking]].tolist()):  # fmt: skip
+        found[i] = u < chance_within(p.job_finding_rate_per_year, week - patients[i].referred_week + extra)
+    return looking, found
+
+
 def close_records(model: SocialPrescribingModel, patients: list[Patient], censored: bool = False) -> None:
     """Measure ``patients`` now and write their records, in the order given (see the module's docstring)."""
     patients = [patient for patient in patients if not patient.record_closed]
     if not patients:
         return
     p, week, register, catchment = model.p, model.week, model.register, model.catchment
-    looking_for_work, found_work = [], []
-    for patient in patients:
-        weeks = week - patient.referred_week
-        if patient.cohort is Cohort.MENTAL_HEALTH and not patient.mh_discharged:
-            if patient.draw("mh_discharge_followup") < chance_within(p.mh_discharge_rate_per_year, weeks):
-                patient.discharge_from_secondary_care()
-        looking = patient.working_age and not patient.employed_at_referral
-        looking_for_work.append(looking)
-        found_work.append(looking and patient.draw("found_work") < chance_within(
-            p.job_finding_rate_per_year, weeks + patient.work_seeking_weeks))
     rows = np.fromiter((patient.row for patient in patients), dtype=np.int64, count=len(patients))
     keys = np.fromiter((patient.key for patient in patients), dtype=np.uint64, count=len(patients))
+    looking_for_work, found_work = discharged_and_work(model, patients, rows)
     people = register.person[rows].astype(np.int64)
     sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
     sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
@@ -68,12 +79,13 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     # what an evaluation would record: the questionnaires, each with its measurement error
     sw_start_seen, sw_end_seen = measured(keys, sw_start, "wellbeing", 0, p), measured(keys, sw_end, "wellbeing", 1, p)
     lo_start_seen, lo_end_seen = measured(keys, lo_start, "loneliness", 0, p), measured(keys, lo_end, "loneliness", 1, p)
+    # (an enum member's ``_name_`` is its ``name``, read without the call of the ``name`` property)
     columns = {
         "patient": [pt.unique_id for pt in patients], "referred_week": [pt.referred_week for pt in patients],
         "closed_week": [week] * len(patients), "censored": [censored] * len(patients),
-        "cohort": [pt.cohort.name for pt in patients], "source": [pt.source.name for pt in patients],
+        "cohort": [pt.cohort._name_ for pt in patients], "source": [pt.source._name_ for pt in patients],
         "age": [pt.person.age for pt in patients], "ltc_count": ltc, "deprived": catchment.deprived[people],
-        "imd_quintile": catchment.imd_quintile[people], "state": [pt.state.name for pt in patients],
+        "imd_quintile": catchment.imd_quintile[people], "state": [pt.state._name_ for pt in patients],
         "exit_reason": [pt.exit_reason for pt in patients],
         "reached_link_worker": register.ever_supported[rows], "offered": [pt.offered for pt in patients],
         "offered_activity": [ACTIVITY_KEYS[pt.offered_activity] if pt.offered else "" for pt in patients],

@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from .agenda import Agenda
+from .agents import remove_many
 from .due_weeks import DueWeeks
 from .assessment_rows import run_assessments
 from .attendance import attend_the_week
@@ -30,8 +31,8 @@ from .patient import Patient
 from .policies import Policy
 from .policy_layers import PolicyLayers
 from .population import Catchment
-from .referral import arrive_referrals
-from .setback_rows import TERMINAL_CODES, run_candidates, run_ends
+from .referral import arrive_referrals, terminal
+from .setback_rows import run_candidates, run_ends
 from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
 from .support_rows import run_ends_of_support
@@ -210,7 +211,7 @@ class SocialPrescribingModel(mesa.Model):
         for patient in patients:
             self.open_records.pop(patient, None)
         self.register.close_many(rows)
-        leaving = np.flatnonzero(np.isin(self.register.state[rows], TERMINAL_CODES))
+        leaving = np.flatnonzero(terminal(self.register.state[rows]))
         self._retire_many([patients[i] for i in leaving.tolist()], rows[leaving])
 
     def _retire_many(self, patients: list[Patient], rows: np.ndarray) -> None:
@@ -219,7 +220,7 @@ class SocialPrescribingModel(mesa.Model):
         self.due.cancel_many(rows)
         for patient in patients:
             self.due.patients.pop(patient.row, None)
-            patient.remove()
+        remove_many(self, patients)  # their agents, as a batch (model/agents.py)
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and
@@ -228,7 +229,7 @@ class SocialPrescribingModel(mesa.Model):
         follow this rule, so referral counts stay comparable."""
         self.catchment.in_pathway[patient.person.index] = False
         self.due.forget(patient.row)
-        patient.remove()
+        remove_many(self, [patient])
 
     def close_open_records(self) -> None:
         """At the end of a run, measure everyone still within follow-up (marked censored), and finish every

@@ -25,6 +25,19 @@ DEFAULTS = {f.name: f.default for f in dataclasses.fields(OutcomeRecord) if f.de
 REQUIRED = set(KIND) - set(DEFAULTS)
 
 
+def _typed(values, kind: str) -> array:
+    """``values`` (a list or a NumPy array) as a typed array of a column of ``kind``: a list of Python numbers
+    converted by ``array`` itself, a NumPy array (or a list ``array`` refuses: NumPy bools) through its bytes."""
+    code, dtype = TYPES[kind]
+    if isinstance(values, list):
+        try:
+            return array(code, values)
+        except TypeError:
+            pass
+    typed = np.asarray(values, dtype=dtype)
+    return array(code, (typed.astype(np.int8) if kind == "bool" else typed).tobytes())
+
+
 class OutcomeTable:
     def __init__(self) -> None:
         self._columns = {name: array(TYPES[kind][0]) if kind in TYPES else [] for name, kind in KIND.items()}
@@ -51,10 +64,8 @@ class OutcomeTable:
         size = next(iter(sizes))
         columns = {**{name: [value] * size for name, value in DEFAULTS.items()}, **columns}
         for name, values in columns.items():
-            kind = KIND[name]
-            if kind in TYPES:  # the bytes of the typed array: no Python number made for each value
-                typed = np.asarray(values, dtype=TYPES[kind][1])
-                self._columns[name].frombytes((typed.astype(np.int8) if kind == "bool" else typed).tobytes())
+            if KIND[name] in TYPES:
+                self._columns[name].extend(_typed(values, KIND[name]))
             else:
                 self._columns[name].extend(values)
         self._size += size

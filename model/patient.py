@@ -56,10 +56,16 @@ def gain_scale(model: SocialPrescribingModel, person: Person) -> float:
     return scale * (p.gain_ratio_deprived if person.deprived else 1.0)
 
 
-def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: list[Cohort]) -> tuple[np.ndarray, list]:
+def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: list[Cohort],
+                draws: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list]:  # fmt: skip
     """What a week's referrals bring to their ``Patient``, read for all of them at once: ``gain_scale`` of each, and
     per person (preferences, cannot pay a fee, of working age, in work at referral). The same arithmetic as one
-    person's, in 64-bit floats element by element: a 32-bit column is widened before it meets a parameter."""
+    person's, in 64-bit floats element by element: a 32-bit column is widened before it meets a parameter.
+    ``draws``: the people's preference and (work, cost) draws as ``Catchment.referred`` read them (else from each
+    ``Person``: the same 32-bit values)."""
+    if draws is None:
+        draws = (np.array([person.preferences_u for person in people], dtype=np.float32),
+                 np.array([(person.work_u, person.cost_u) for person in people], dtype=np.float32).reshape(-1, 2))
     p, catchment = model.p, model.catchment
     index = np.array([person.index for person in people], dtype=np.int64)
     deprived = catchment.deprived[index]
@@ -67,14 +73,13 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
     scale = np.maximum(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)
     scale = scale * np.where(deprived, p.gain_ratio_deprived, 1.0)
     # work, cost: each person's draws, already read from the stream for them (a 32-bit draw widened, exactly)
-    traits_u = np.array([(person.work_u, person.cost_u) for person in people], dtype=np.float64).reshape(-1, 2)
+    traits_u = draws[1].astype(np.float64)
     cannot_pay = deprived & (traits_u[:, 1] < p.cost_barrier_deprived)
     working_age = catchment.age[index] < p.working_age_limit
     employment = np.where(catchment.smi[index], p.employment_rate_smi, p.employment_rate_ltc)
     employed = working_age & (traits_u[:, 0] < employment)
     # the 32-bit draws, as the catchment holds them (a Python float of a 32-bit value converts back exactly)
-    preferences = preferred_activities_many(
-        cohorts, np.array([person.preferences_u for person in people], dtype=np.float32))
+    preferences = preferred_activities_many(cohorts, draws[0])
     return scale, list(zip(preferences, cannot_pay.tolist(), working_age.tolist(), employed.tolist(), strict=True))
 
 
@@ -112,12 +117,16 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool]):  # fmt: skip
+                 traits: tuple[tuple[int, ...], bool, bool, bool], register: bool = True):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
-        super().__init__(model)
+        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``; and, unless
+        ``register`` is False, registers them with the model (Mesa's ``Agent.__init__``)."""
+        if register:
+            super().__init__(model)
+        else:  # what Agent.__init__ sets; refer_many registers the week's patients at once (model/agents.py)
+            self.model, self.unique_id, self.pos = model, None, None
         p = model.p
         # who they are
         self.person = person

@@ -10,17 +10,14 @@ the same person referred under two policies is the same person: a paired compari
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 
-from .activities import catalogue
 from .parameters import Params
 from .place import DEPRIVED_QUINTILES, Layout
-from .states import Cohort
-from .stream_columns import StreamColumns
+from .preferences import preferred_activities, preferred_activities_many  # noqa: F401 (where callers find them)
+from .stream_columns import StreamColumns, read_pair
 
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
 AGE_BAND_STARTS = (18, 40, 65, 75)
@@ -169,81 +166,20 @@ class Catchment:
         return self.people([i])[0]
 
     def people(self, indices: list[int]) -> list[Person]:
-        """``person`` for many at once (a week's referrals): each column read once, for all of them."""
+        return self.referred(indices)[0]
+
+    def referred(self, indices: list[int]) -> tuple[list[Person], np.ndarray, np.ndarray]:
+        """``person`` for many at once (a week's referrals), each column read once for all of them; and their draws
+        as arrays (preferences; work, cost: 32-bit), which ``patient.at_referral`` reads rather than each Person."""
         i = np.asarray(indices, dtype=np.int64)
-        columns = (self.age, self.ltc_count, self.smi, self.cmd, self.lonely, self.deprived, self.x, self.y,
-                   self.reach_km)  # fmt: skip
-        traits_u = self.traits_u.read(i)
-        return list(map(Person._make, zip(
-            indices, *(_read(column, i).tolist() for column in columns), map(tuple, self.preferences_u.read(i).tolist()),
+        if isinstance(self.x, StreamColumns):  # the default place: where people live is read from the stream
+            x, y = (column[:, 0] for column in read_pair(self.x, self.y, i))
+        else:
+            x, y = self.x[i], self.y[i]
+        preferences_u, traits_u = read_pair(self.preferences_u, self.traits_u, i)
+        people = list(map(Person._make, zip(
+            indices, *(column[i].tolist() for column in (self.age, self.ltc_count, self.smi, self.cmd, self.lonely,
+                                                         self.deprived)),
+            x.tolist(), y.tolist(), self.reach_km[i].tolist(), map(tuple, preferences_u.tolist()),
             traits_u[:, 0].tolist(), traits_u[:, 1].tolist(), strict=True)))  # fmt: skip
-
-
-def _read(column: np.ndarray | StreamColumns, people: np.ndarray) -> np.ndarray:
-    """``people``'s values of a column stored (an array) or kept as where the stream was (one draw each)."""
-    return column.read(people)[:, 0] if isinstance(column, StreamColumns) else column[people]
-
-
-@cache
-def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
-    """(activity, weight) of the catalogue for one cohort: read once (a referral used to look each up)."""
-    return tuple((i, a.preference[cohort]) for i, a in enumerate(catalogue()))
-
-
-@cache
-def _choices(cohort: Cohort):
-    """``still_to_choose(chosen)`` for one cohort: the activities not yet ``chosen`` (catalogue order), the running
-    sums of their weights and their total, for one draw of ``preferred_activities``: a few hundred combinations,
-    each summed once (keyed by ``chosen`` alone: hashing a cohort, a plain Enum, is a Python call)."""
-
-    @cache
-    def still_to_choose(chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
-        remaining = {i: w for i, w in _preference_weights(cohort) if i not in chosen}
-        running, acc = [], 0.0
-        for w in remaining.values():
-            acc += w
-            running.append(acc)
-        return tuple(remaining), tuple(running), sum(remaining.values())
-
-    return still_to_choose
-
-
-def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int, ...]:
-    """The activities (catalogue indices) a person wants, most wanted first.
-
-    A weighted draw without replacement from the cohort's preferences, one uniform draw per choice: each picks
-    the first activity whose running sum of weights passes the draw's share of the total (the last one if
-    rounding leaves it past the end).
-    """
-    still_to_choose = _choices(cohort)
-    chosen: tuple[int, ...] = ()
-    for u in draws:
-        activities, running, total = still_to_choose(chosen)
-        chosen += (activities[min(bisect_right(running, u * total), len(activities) - 1)],)
-    return chosen
-
-
-@cache
-def _weight_table() -> tuple[dict[Cohort, int], np.ndarray]:
-    """Each cohort's row, and every cohort's catalogue weights (cohorts x activities), for
-    ``preferred_activities_many``."""
-    return {c: i for i, c in enumerate(Cohort)}, np.array([[w for _, w in _preference_weights(c)] for c in Cohort])
-
-
-def preferred_activities_many(cohorts: list[Cohort], draws: np.ndarray) -> list[tuple[int, ...]]:
-    """``preferred_activities`` for many people at once (a week's referrals: ``draws`` people x choices), one choice
-    for all of them at a time, the same numbers: a chosen activity's weight becomes 0.0, which leaves the running
-    sums of the others as they were (x + 0.0 is x; a cumulative sum adds in order, as the loop does), so counting
-    the others' sums at or below the draw's share of the total is ``bisect_right`` on them."""
-    row_of, table = _weight_table()
-    weights = table[[row_of[cohort] for cohort in cohorts]]
-    n, size = weights.shape
-    left = np.ones((n, size), dtype=bool)
-    chosen = np.empty((n, draws.shape[1]), dtype=np.int64)
-    for k, u in enumerate(draws.T.astype(np.float64)):
-        running = np.cumsum(np.where(left, weights, 0.0), axis=1)
-        count = (left & (running <= (u * running[:, -1])[:, None])).sum(axis=1)
-        pick = np.minimum(count, size - k - 1)  # the pick-th activity still left (0: the first)
-        chosen[:, k] = (np.cumsum(left, axis=1) > pick[:, None]).argmax(axis=1)
-        left[np.arange(n), chosen[:, k]] = False
-    return list(map(tuple, chosen.tolist()))
+        return people, preferences_u, traits_u[:, :2]

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .agents import quiet, register_many
 from .parameters import registry
 from .moves import move_many
-from .setback_rows import TERMINAL_CODES, schedule_next_setbacks
-from .states import Cohort, Event, PathwayState, ReferralSource, Service
+from .setback_rows import schedule_next_setbacks
+from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
 
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
@@ -31,6 +32,14 @@ S = PathwayState
 CANDIDATES_PER_REFERRAL = 8
 MAX_PROPOSALS_PER_REFERRAL = 400
 READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
+# is a register's state code (an int8, -1 before entering: the table's last entry) a terminal state? One lookup
+# for many rows, where ``np.isin`` sorts its operands each call
+_TERMINAL_BY_CODE = np.isin(np.arange(256), sorted(TERMINAL))
+
+
+def terminal(codes: np.ndarray) -> np.ndarray:
+    """Which of the register's state ``codes`` are terminal (the same answer as ``np.isin`` on ``TERMINAL``)."""
+    return _TERMINAL_BY_CODE[codes]
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
@@ -52,13 +61,13 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
         chosen[stream_name] = referred_this_week(model, generator, int(generator.poisson(mean)))
         model.catchment.in_pathway[chosen[stream_name]] = True  # not to be chosen again this week (and by refer_many)
     medical = len(chosen["referrals.medical"])
-    people = model.catchment.people(chosen["referrals.medical"] + chosen["referrals.self"])  # read at once
+    people, *draws = model.catchment.referred(chosen["referrals.medical"] + chosen["referrals.self"])  # read at once
     # the medical stream's next draw for each person with a serious mental illness, in referral order
     stream = model.streams["referrals.medical"]
     sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
                else ReferralSource.GP for person in people[:medical]]  # fmt: skip
     sources += [ReferralSource.SELF] * (len(people) - medical)
-    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)])
+    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)], draws)
 
 
 def cohort_of(person: Person, source: ReferralSource) -> Cohort:
@@ -89,15 +98,16 @@ def referred_this_week(model: SocialPrescribingModel, generator: np.random.Gener
     while len(chosen) < count and proposed < MAX_PROPOSALS_PER_REFERRAL * count:
         batch = CANDIDATES_PER_REFERRAL * (count - len(chosen))
         proposed += batch
-        people = model.catchment.by_need(generator.random(batch))
+        needs = generator.random(batch)
         u = generator.random(batch)
         # each proposal is read in order until the week's referrals are found (about 45% of them at an ICB), so
-        # the courses of the rest, and of people already in the pathway, are not read: READ_FIRST per referral
-        # still wanted first, then the rest (the same draws either way: both are taken for the whole batch)
+        # the courses of the rest, and of people already in the pathway, are not read, nor who the rest are:
+        # READ_FIRST per referral still wanted first, then the rest (the same draws either way: both are taken for
+        # the whole batch, and a draw picks the same person whichever draws it is read with)
         start = 0
         while start < batch and len(chosen) < count:
             stop = min(batch, start + READ_FIRST * (count - len(chosen)))
-            part = people[start:stop]
+            part = model.catchment.by_need(needs[start:stop])
             free = np.flatnonzero(~in_pathway[part])
             accept = u[start:stop][free] < referral_chance_at(course.dip(part[free], week), model.p)
             for person in part[free[accept]].tolist():
@@ -116,11 +126,11 @@ def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource,
 
 
 def refer_many(model: SocialPrescribingModel, people: list[Person], sources: list[ReferralSource],
-               cohorts: list[Cohort]) -> list[Patient]:  # fmt: skip
+               cohorts: list[Cohort], draws: tuple[np.ndarray, np.ndarray] | None = None) -> list[Patient]:  # fmt: skip
     """``people`` (different people) are referred now, in this order: what each needs from the catchment's
     columns (their episode's key, their scores at this low point, their row of the wellbeing register, whether
-    the referral is appropriate) is read for all of them at once; then each becomes a Patient agent, and all of
-    them enter the pathway as a batch (``enter_pathway``)."""
+    the referral is appropriate; ``draws``, if ``Catchment.referred`` read them) is read for all of them at once;
+    then each becomes a Patient agent, and all of them enter the pathway as a batch (``enter_pathway``)."""
     from .patient import Patient, at_referral  # the Patient is built from the stages, this one among them
 
     if not people:
@@ -131,23 +141,26 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     keys = model.streams.persons.keys(index, catchment.episodes[index])
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
-    gain_scales, traits = at_referral(model, people, cohorts)
+    gain_scales, traits = at_referral(model, people, cohorts, draws)
     first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks, gain_scales, keys)
     rows = np.arange(first, first + len(people))
     services = [service_of(cohort, p) for cohort in cohorts]
     appropriate = appropriate_referrals(model, rows, services)
+    batch = quiet(model)  # registered as one batch (model/agents.py), else each as a Mesa agent is
     patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
-                        traits=traits_of)
+                        traits=traits_of, register=not batch)
                 for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
                     appropriate, traits, strict=True), first)]  # fmt: skip
+    if batch:
+        register_many(model, patients)
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))
     model.trajectories.add_many(model.register, week, rows)
     enter_pathway(model, patients, rows)
     if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
-        live = ~np.isin(model.register.state[rows], TERMINAL_CODES)
+        live = ~terminal(model.register.state[rows])
         schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
     return patients
 

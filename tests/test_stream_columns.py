@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spsim.model.stream_columns import StreamColumns
+from spsim.model.stream_columns import StreamColumns, read_pair
 
 
 def _blocks(n: int, size: int) -> list[slice]:
@@ -43,3 +43,19 @@ def test_the_catchment_reads_the_same_person_however_many_are_read_with_them():
     catchment = SocialPrescribingModel(rng=3, population=5_000).catchment
     alone = [catchment.person(i) for i in (4_321, 12, 2_500)]
     assert catchment.people([4_321, 12, 2_500]) == alone
+
+
+def test_a_pair_of_columns_read_together_reads_each_ones_numbers():
+    """``read_pair``: one jump of the stream when the second column's draws follow the first's (different widths and
+    scales), and two reads when something was drawn between them: the same numbers either way."""
+    n = 5_000
+    g = np.random.default_rng(11)
+    first, second = StreamColumns(g, _blocks(n, 999), 1, 7.5), StreamColumns(g, _blocks(n, 999), 3)
+    g.standard_normal(3)
+    apart = StreamColumns(g, _blocks(n, 999), 2)
+    people = np.array([4_999, 0, 12, 12, 2_500])
+    for a, b in ((first, second), (second, apart)):
+        together = read_pair(a, b, people)
+        assert np.array_equal(together[0], a.read(people)) and np.array_equal(together[1], b.read(people))
+        assert together[0].dtype == together[1].dtype == np.float32
+    assert first._with_next is not None and second._with_next is None  # (the pair apart was read one by one)

@@ -1,0 +1,81 @@
+"""Which activities a referred person wants, most wanted first: a weighted draw without replacement from their
+cohort's preferences over the activity catalogue, from uniform draws the catchment holds for each person
+(``Catchment.preferences_u``), one person at a time or a week's referrals at once, the same numbers."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from functools import cache
+
+import numpy as np
+
+from .activities import catalogue
+from .states import Cohort
+
+
+@cache
+def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
+    """(activity, weight) of the catalogue for one cohort: read once (a referral used to look each up)."""
+    return tuple((i, a.preference[cohort]) for i, a in enumerate(catalogue()))
+
+
+@cache
+def _choices(cohort: Cohort):
+    """``still_to_choose(chosen)`` for one cohort: the activities not yet ``chosen`` (catalogue order), the running
+    sums of their weights and their total, for one draw of ``preferred_activities``: a few hundred combinations,
+    each summed once (keyed by ``chosen`` alone: hashing a cohort, a plain Enum, is a Python call)."""
+
+    @cache
+    def still_to_choose(chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
+        remaining = {i: w for i, w in _preference_weights(cohort) if i not in chosen}
+        running, acc = [], 0.0
+        for w in remaining.values():
+            acc += w
+            running.append(acc)
+        return tuple(remaining), tuple(running), sum(remaining.values())
+
+    return still_to_choose
+
+
+def preferred_activities(cohort: Cohort, draws: tuple[float, ...]) -> tuple[int, ...]:
+    """The activities (catalogue indices) a person wants, most wanted first.
+
+    A weighted draw without replacement from the cohort's preferences, one uniform draw per choice: each picks
+    the first activity whose running sum of weights passes the draw's share of the total (the last one if
+    rounding leaves it past the end).
+    """
+    still_to_choose = _choices(cohort)
+    chosen: tuple[int, ...] = ()
+    for u in draws:
+        activities, running, total = still_to_choose(chosen)
+        chosen += (activities[min(bisect_right(running, u * total), len(activities) - 1)],)
+    return chosen
+
+
+@cache
+def _weight_table() -> tuple[tuple[Cohort, ...], np.ndarray]:
+    """The cohorts, and their catalogue weights (activities x cohorts), for ``preferred_activities_many``."""
+    return tuple(Cohort), np.array([[w for _, w in _preference_weights(c)] for c in Cohort]).T
+
+
+def preferred_activities_many(cohorts: list[Cohort], draws: np.ndarray) -> list[tuple[int, ...]]:
+    """``preferred_activities`` for many people (columns; ``draws`` people x choices), one choice for all at a time,
+    the same numbers: a chosen activity's weight becomes 0.0, which leaves the running sums of the others as they
+    were (x + 0.0 is x; a cumulative sum adds in order, as the loop does); those sums do not fall, so
+    ``bisect_right``'s pick is the first activity left past the draw's share of the total (else the last left)."""
+    order, table = _weight_table()
+    weights = table[:, list(map(order.index, cohorts))]  # (found by identity: an Enum member hashes in Python)
+    size, n = weights.shape
+    left = np.ones((size, n), dtype=bool)
+    people = np.arange(n)
+    chosen = np.empty((draws.shape[1], n), dtype=np.int64)
+    for k, u in enumerate(draws.T.astype(np.float64)):
+        running = np.cumsum(weights, axis=0)
+        past = left & (running > u * running[-1])
+        pick = past.argmax(axis=0)
+        if not (anyone := past.any(axis=0)).all():
+            pick = np.where(anyone, pick, size - 1 - left[::-1].argmax(axis=0))
+        chosen[k] = pick
+        weights[pick, people] = 0.0
+        left[pick, people] = False
+    return list(map(tuple, chosen.T.tolist()))
