@@ -12,7 +12,6 @@ import mesa
 import numpy as np
 
 from .agenda import Agenda
-from .agents import remove_many
 from .due_weeks import DueWeeks
 from .assessment_rows import run_assessments
 from .attendance import attend_the_week
@@ -220,7 +219,7 @@ class SocialPrescribingModel(mesa.Model):
         self.due.cancel_many(rows)
         for patient in patients:
             self.due.patients.pop(patient.row, None)
-        remove_many(self, patients)  # their agents, as a batch (model/agents.py)
+            patient.remove()
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and
@@ -229,7 +228,7 @@ class SocialPrescribingModel(mesa.Model):
         follow this rule, so referral counts stay comparable."""
         self.catchment.in_pathway[patient.person.index] = False
         self.due.forget(patient.row)
-        remove_many(self, [patient])
+        patient.remove()
 
     def close_open_records(self) -> None:
         """At the end of a run, measure everyone still within follow-up (marked censored), and finish every

@@ -117,16 +117,12 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool], register: bool = True):  # fmt: skip
+                 traits: tuple[tuple[int, ...], bool, bool, bool]):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``; and, unless
-        ``register`` is False, registers them with the model (Mesa's ``Agent.__init__``)."""
-        if register:
-            super().__init__(model)
-        else:  # what Agent.__init__ sets; refer_many registers the week's patients at once (model/agents.py)
-            self.model, self.unique_id, self.pos = model, None, None
+        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
+        super().__init__(model)
         p = model.p
         # who they are
         self.person = person

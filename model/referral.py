@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents import quiet, register_many
 from .parameters import registry
 from .moves import move_many
 from .setback_rows import schedule_next_setbacks
@@ -146,14 +145,11 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     rows = np.arange(first, first + len(people))
     services = [service_of(cohort, p) for cohort in cohorts]
     appropriate = appropriate_referrals(model, rows, services)
-    batch = quiet(model)  # registered as one batch (model/agents.py), else each as a Mesa agent is
     patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
-                        traits=traits_of, register=not batch)
+                        traits=traits_of)
                 for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
                     appropriate, traits, strict=True), first)]  # fmt: skip
-    if batch:
-        register_many(model, patients)
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))

@@ -288,39 +288,3 @@ def test_all_referrals_appropriate_gives_no_inappropriate_exits():
     model.run_for(30)
     assert model.counters.reached_link_worker > 100
     assert model.counters.exits["referral not appropriate"] == 0
-
-
-
-def test_a_weeks_patients_are_registered_and_removed_as_mesa_registers_and_removes_agents():
-    """``model/agents.py`` registers a week's patients and removes them as batches when nothing observes the model:
-    the same ids, the same order in both of the model's agent sets, the same agents left, the same outcomes as Mesa's
-    own ``register_agent`` and ``remove`` (which run, agent by agent, once something observes the model)."""
-    from mesa.model import ModelSignals
-
-    from spsim.model.agents import quiet
-
-    batched, by_mesa = counterfactual(population=20_000, rng=5), counterfactual(population=20_000, rng=5)
-    added, removed = [], []
-
-    def on_added(signal):
-        added.append(signal)
-
-    def on_removed(signal):
-        removed.append(signal)
-
-    by_mesa.observe("agents", ModelSignals.AGENT_ADDED, on_added)  # (held weakly by Mesa: alive in this test)
-    by_mesa.observe("agents", ModelSignals.AGENT_REMOVED, on_removed)
-    for model in (batched, by_mesa):
-        model.run_for(12)  # a 4-week follow-up: the first weeks' people are measured and retired
-    assert quiet(batched) and not quiet(by_mesa)
-    for model in (batched, by_mesa):
-        patients = list(model.agents_by_type[Patient])
-        assert [a for a in model.agents if isinstance(a, Patient)] == patients
-        assert all(pt.model is model and pt.pos is None for pt in patients)
-    ids = [[(type(a).__name__, a.unique_id) for a in model.agents] for model in (batched, by_mesa)]
-    assert ids[0] == ids[1] and batched.agent_id_counter == by_mesa.agent_id_counter
-    retired = batched.counters.referred - len(batched.agents_by_type[Patient])
-    assert retired > 0 and len(removed) == retired and len(added) == by_mesa.counters.referred
-    batched.close_open_records()
-    by_mesa.close_open_records()
-    assert batched.outcomes().equals(by_mesa.outcomes())
