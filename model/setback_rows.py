@@ -6,7 +6,8 @@ it; one not kept, or met by someone not susceptible, only draws the person's nex
 draw counter, the setback column of the due weeks) and nobody else's. So a week's candidates are decided for all of
 them at once from the register's columns (state, key, belonging, draw counters), the ones not kept are rescheduled
 as one batch once the week's setbacks have begun, and only the setbacks that begin (leaving a group frees a place
-someone else may take) run person by person, in referral order, through the Patient's own method.
+someone else may take) run person by person, in referral order, through the Patient's own method
+(``Setbacks.setback_kept``: the candidate's keeping is not decided again).
 
 The numbers are those of the one-by-one code: each draw is the same keyed function of (person, episode, purpose,
 counter), and a setback that begins may change someone due later in the week (their group closes, they give up), so
@@ -103,8 +104,14 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
                 _one_by_one(model, rows_list[start:], week)  # a setback before them changed them
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
         not_kept.extend(range(start, at))
-        if at < len(rows):  # a setback begins: the person's own method, which redraws the same numbers
-            _one_by_one(model, rows_list[at : at + 1], week)
+        if at < len(rows):  # a setback begins, as decided if nothing before them changed them
+            row = rows_list[at]
+            if state_now[row] != state_then[at] or column[row] != week or (patient := due.patients.get(row)) is None:
+                _one_by_one(model, rows_list[at:], week)
+                return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
+            column[row] = NEVER
+            register.draws["setback_keep"][row] += 1  # the draw that kept it
+            patient.setback_kept()
         start = at + 1
     _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
 

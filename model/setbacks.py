@@ -39,10 +39,15 @@ class Setbacks:
         p = self.model.p
         protection = p.belonging_protection * self.mechanisms.at(self.week)[1]
         if self.state in SUSCEPTIBLE and self.draw("setback_keep") >= protection:
-            shares = list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money)))
-            self.begin_setback(KINDS[pick(self.draw("setback_kind"), shares)])
+            self.setback_kept()
         else:
             self.schedule_next_setback()
+
+    def setback_kept(self: Patient) -> None:
+        """A candidate kept (its draw taken): a setback of a kind drawn begins."""
+        p = self.model.p
+        shares = list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money)))
+        self.begin_setback(KINDS[pick(self.draw("setback_kind"), shares)])
 
     def begin_setback(self: Patient, kind: SetbackKind) -> None:
         counters = self.model.counters
