@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activities import dropout_ratio, dropout_ratios
+from .activities import dropout_ratios
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import build_sessions, catalogue_shares
 from .streams import PURPOSES, PersonalDraws, weeks_until
@@ -42,16 +42,20 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     present = rows[came]
     build_sessions(register, present, catalogue_shares(p.mechanism_growth)[register.activity[present]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
-    # the highest hazard anyone can have this week (no volunteer in their group): who cannot drop out is skipped
+    # the hazard with no volunteer in the group (the highest anyone can have this week): who cannot drop out is
+    # skipped. The same product as one person's, so each member's own number: nothing that runs before their turn
+    # changes their activity or belonging (places only grow here, so nobody is moved out of a group and back)
     hazard = p.dropout_hazard * dropout_ratios(p)[register.activity[rows]] * (
         1 - p.belonging_protection * register.level_social[rows])
-    may_change = (register.state[rows] == S.ATTENDING) & (
-        (dropout < hazard) | (register.weeks_attended[rows] >= p.sustained_weeks))
+    reached = register.weeks_attended[rows] >= p.sustained_weeks
+    may_change = (register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)
     # looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
     # no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do
-    for row, u in zip(rows[may_change].tolist(), dropout[may_change].tolist(), strict=True):
+    peers = 1 - p.peer_retention_effect  # a volunteer in the group protects its members
+    chosen = (x[may_change].tolist() for x in (rows, dropout, hazard, reached))
+    for row, u, highest, sustained in zip(*chosen, strict=True):
         if (member := attending.get(row)) is not None:
-            member.after_session(u)
+            member.after_session(u, highest * peers if member.group.volunteers else highest, sustained)
     return len(rows)
 
 
@@ -90,22 +94,16 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def after_session(self: Patient, dropout_u: float) -> None:
+    def after_session(self: Patient, dropout_u: float, hazard: float, sessions_enough: bool) -> None:
         """After the week's session (built by ``attend_the_week``): a member not yet sustained stays or drops
-        out (``dropout_u``: their draw for the week), and may reach sustained engagement."""
-        p = self.model.p
-        group = self.group
+        out (``dropout_u``: their draw for the week, against their ``hazard`` of dropping out this week), and may
+        reach sustained engagement (``sessions_enough``: they have attended the sessions it takes)."""
         if self.state is not S.ATTENDING:
             return
-        hazard = p.dropout_hazard * dropout_ratio(p, group.activity_index) * (
-            1 - p.belonging_protection * self.mechanisms.social)
-        if group.volunteers:
-            hazard *= 1 - p.peer_retention_effect
         if dropout_u < hazard:
             self.leave_group()
             self.move_to(S.DROPPED_OUT, Event.STOPPED)
-            return
-        if self.weeks_attended >= p.sustained_weeks:
+        elif sessions_enough:
             self.become_sustained()
 
     def become_sustained(self: Patient) -> None:
