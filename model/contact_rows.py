@@ -41,15 +41,18 @@ class FirstContactDecisions:
 
     def __init__(self, model: SocialPrescribingModel, service: Service, queue: deque[Patient]):
         self.model, self.service, self.queue = model, service, queue
-        self._ahead: deque[bool] = deque()  # the decisions of the people at the queue's front, in order
+        self._ahead: deque[tuple[bool, bool]] = deque()  # the decisions of the people at the queue's front, in order
 
-    def pop(self) -> bool:
-        """The decision of the person at the front of the queue (called before they are taken from it)."""
+    def pop(self) -> tuple[bool, bool]:
+        """Whether the person at the front of the queue comes back (a link worker took them on before: no decision
+        at first contact) and whether they would decline (called before they are taken from the queue)."""
         if not self._ahead:
             self._ahead.extend(self._decide(list(islice(self.queue, self.BLOCK))))
         return self._ahead.popleft()
 
-    def _decide(self, patients: list[Patient]) -> list[bool]:
+    def _decide(self, patients: list[Patient]) -> zip:
+        """(comes back, declines) of ``patients``: both their own (``ever_supported`` changes only when a link
+        worker takes them on, that is after they leave the queue)."""
         model, register, p = self.model, self.model.register, self.model.p
         rows = np.array([patient.row for patient in patients], dtype=np.int64)
         u = PersonalDraws.uniforms(register.key[rows], PURPOSES["decline"], register.draws["decline"][rows])
@@ -58,7 +61,7 @@ class FirstContactDecisions:
         else:  # (a product with 1.0 is the number itself, as one person's formula has it)
             deprived = model.catchment.deprived[register.person[rows].astype(np.int64)]
             chance = np.where(deprived, p.referral_decline_prob * p.decline_rr_deprived, p.referral_decline_prob)
-        return (u < chance).tolist()
+        return zip(register.ever_supported[rows].tolist(), (u < chance).tolist(), strict=True)
 
     def taken(self, patients: list[Patient]) -> None:
         """``patients`` were decided by their draw: it is taken."""
