@@ -79,13 +79,16 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
     counters, register, due = model.counters, model.register, model.due
     rows = np.array([patient.row for patient in patients], dtype=np.int64)
     # ``Support.start_support_episode``: the episode's end (and its lighter phase) made due
-    advisor = [patient.service is Service.MENTAL_HEALTH for patient in patients]
-    for service_weeks, chosen in ((p.advisor_support_weeks, advisor), (p.support_weeks, [not a for a in advisor])):
-        due.set_many("end_support", rows[chosen], week + service_weeks,
-                     [patient for patient, yes in zip(patients, chosen) if yes])  # fmt: skip
+    # (a week's batch is one service's queue: all of them advisors' clients, or none)
+    advisor = np.array([patient.service is Service.MENTAL_HEALTH for patient in patients])
+    for service_weeks, chosen in ((p.advisor_support_weeks, advisor), (p.support_weeks, ~advisor)):
+        if chosen.all():
+            due.set_many("end_support", rows, week + service_weeks, patients)
+        elif chosen.any():
+            due.set_many("end_support", rows[chosen], week + service_weeks,
+                         [patient for patient, yes in zip(patients, chosen.tolist()) if yes])  # fmt: skip
     if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
-        primary = rows[~np.array(advisor)]
-        due.set_many("maintenance", primary, week + p.lw_episode_weeks)
+        due.set_many("maintenance", rows[~advisor], week + p.lw_episode_weeks)
     counters.reached_link_worker += len(patients)
     register.ever_supported[rows] = True
     for patient, worker, declines in zip(patients, workers, declined, strict=True):
