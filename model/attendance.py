@@ -12,6 +12,7 @@ import numpy as np
 from .activities import dropout_ratios
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import build_sessions, catalogue_shares
+from .moves import move_many
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
@@ -53,10 +54,22 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     # no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do
     peers = 1 - p.peer_retention_effect  # a volunteer in the group protects its members
     chosen = (x[may_change].tolist() for x in (rows, dropout, hazard, reached))
+    dropped: list[Patient] = []  # they have left their group; the move out of the pathway waits for the batch
     for row, u, highest, sustained in zip(*chosen, strict=True):
-        if (member := attending.get(row)) is not None:
-            member.after_session(u, highest * peers if member.group.volunteers else highest, sustained)
+        if (member := attending.get(row)) is not None and member.after_session(
+                u, highest * peers if member.group.volunteers else highest, sustained):  # fmt: skip
+            dropped.append(member)
+    _drop_out(model, dropped)
     return len(rows)
+
+
+def _drop_out(model: SocialPrescribingModel, dropped: list[Patient]) -> None:
+    """The week's drop-outs (in the order they stopped) move out of the pathway as one batch (model/moves.py). The
+    only thing the loop above did after a drop-out that such a move touches is the next drop-out's own move (a
+    caseload place released, an account finished, in the same order): admitting someone to the freed place, or a
+    new volunteer, reads nothing of theirs."""
+    rows = np.array([patient.row for patient in dropped], dtype=np.int64)
+    move_many(model, dropped, rows, S.ATTENDING, S.DROPPED_OUT, Event.STOPPED)
 
 
 class Attendance:
@@ -94,17 +107,19 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def after_session(self: Patient, dropout_u: float, hazard: float, sessions_enough: bool) -> None:
+    def after_session(self: Patient, dropout_u: float, hazard: float, sessions_enough: bool) -> bool:
         """After the week's session (built by ``attend_the_week``): a member not yet sustained stays or drops
         out (``dropout_u``: their draw for the week, against their ``hazard`` of dropping out this week), and may
-        reach sustained engagement (``sessions_enough``: they have attended the sessions it takes)."""
+        reach sustained engagement (``sessions_enough``: they have attended the sessions it takes). True if they
+        dropped out: they have left their group, and ``attend_the_week`` moves them out of the pathway."""
         if self.state is not S.ATTENDING:
-            return
+            return False
         if dropout_u < hazard:
             self.leave_group()
-            self.move_to(S.DROPPED_OUT, Event.STOPPED)
-        elif sessions_enough:
+            return True
+        if sessions_enough:
             self.become_sustained()
+        return False
 
     def become_sustained(self: Patient) -> None:
         p = self.model.p
