@@ -23,15 +23,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .due_weeks import NEVER
-from .moves import leave_unengaged_many
-from .setbacks import return_chance
+from .moves import leave_unengaged_many, move_many
+from .setbacks import return_chance, setback_kind, setback_weeks_mean
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
-from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws
+from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
 
 _SUSCEPTIBLE = np.array(sorted(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP}), np.int8)
+_IN_GROUP = np.array(sorted(IN_GROUP), np.int8)
 TERMINAL_CODES = np.array(sorted(TERMINAL), np.int8)
 
 
@@ -95,25 +96,60 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
     # a week has a few candidates between two setbacks that begin: they are checked in Python, not by NumPy calls
     rows_list, state_then, state_now = rows.tolist(), state.tolist(), register.state
     not_kept: list[int] = []  # settled, their next candidate drawn after the loop
+    begun: list[int] = []  # out of their group or its waiting list; the rest of their setback done after the loop
     start = 0
     for at in [*np.flatnonzero(begins).tolist(), len(rows)]:
         # candidates not kept (or not met) since the last setback: only the person's own columns change
         for i in range(start, at):
             row = rows_list[i]
             if state_now[row] != state_then[i] or column[row] != week:
+                _setbacks_begun(model, rows[begun], state[begun])
                 _one_by_one(model, rows_list[start:], week)  # a setback before them changed them
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
         not_kept.extend(range(start, at))
         if at < len(rows):  # a setback begins, as decided if nothing before them changed them
             row = rows_list[at]
             if state_now[row] != state_then[at] or column[row] != week or (patient := due.patients.get(row)) is None:
+                _setbacks_begun(model, rows[begun], state[begun])
                 _one_by_one(model, rows_list[at:], week)
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
             column[row] = NEVER
-            register.draws["setback_keep"][row] += 1  # the draw that kept it
-            patient.setback_kept()
+            patient.interrupt()
+            begun.append(at)
         start = at + 1
+    _setbacks_begun(model, rows[begun], state[begun])
     _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
+
+
+def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.ndarray) -> None:
+    """``Setbacks.begin_setback`` for the week's setbacks that began (``rows``, in referral order, in states ``old``),
+    once they have left their group or its waiting list (``Setbacks.interrupt``, at their turn: a place freed may go
+    to someone waiting): the rest is their own (their counts, draws, pending changes and move, and order-free sums),
+    so it is done for all of them at once."""
+    if not len(rows):
+        return
+    p, register, due, counters = model.p, model.register, model.due, model.counters
+    patients = [due.patients[row] for row in rows.tolist()]
+    register.draws["setback_keep"][rows] += 1  # the draws that kept them
+    kinds = [setback_kind(u, p) for u in register.next_draws(rows, "setback_kind").tolist()]
+    counters.setbacks += len(patients)
+    for patient in patients:
+        if patient.setbacks == 0:
+            counters.people_with_setback += 1
+        patient.setbacks += 1
+    from .patient import kinds_of  # (patient.py imports this module's stage through referral.py)
+
+    for kind in kinds_of(("attendance",)):
+        due.columns[kind][rows[np.isin(old, _IN_GROUP)]] = NEVER
+    for kind in kinds_of(("placement", "assessment")):
+        due.columns[kind][rows] = NEVER
+    for code in np.unique(old).tolist():
+        chosen = np.flatnonzero(old == code)
+        move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], PathwayState(code), PathwayState.SETBACK,
+                  Event.SETBACK)  # fmt: skip
+    length_u = register.next_draws(rows, "setback_length").tolist()
+    weeks = [weeks_until(u, setback_weeks_mean(kind, p)) for u, kind in zip(length_u, kinds, strict=True)]
+    due.set_many("setback_end", rows, model.week + np.array(weeks, dtype=np.int64))
 
 
 def _next_candidates(model: SocialPrescribingModel, rows: np.ndarray, susceptible: np.ndarray,

@@ -45,9 +45,7 @@ class Setbacks:
 
     def setback_kept(self: Patient) -> None:
         """A candidate kept (its draw taken): a setback of a kind drawn begins."""
-        p = self.model.p
-        shares = list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money)))
-        self.begin_setback(KINDS[pick(self.draw("setback_kind"), shares)])
+        self.begin_setback(setback_kind(self.draw("setback_kind"), self.model.p))
 
     def begin_setback(self: Patient, kind: SetbackKind) -> None:
         counters = self.model.counters
@@ -57,14 +55,18 @@ class Setbacks:
         self.setbacks += 1
         if self.state in IN_GROUP:
             self.cancel("attendance")
+        self.interrupt()
+        self.cancel("placement", "assessment")
+        self.move_to(S.SETBACK, Event.SETBACK)
+        self.schedule("setback_end", weeks_until(self.draw("setback_length"), setback_weeks_mean(kind, self.model.p)))
+
+    def interrupt(self: Patient) -> None:
+        """What a setback beginning does to others: the person leaves their group (its place may go to someone
+        waiting) or its waiting list."""
+        if self.state in IN_GROUP:
             self.leave_group()
         elif self.state is S.AWAITING_GROUP:
             self.group.remove_from_waiting_list(self)
-        self.cancel("placement", "assessment")
-        self.move_to(S.SETBACK, Event.SETBACK)
-        p = self.model.p
-        mean = p.setback_weeks_mean * (p.health_setback_length_factor if kind is SetbackKind.HEALTH else 1.0)
-        self.schedule("setback_end", weeks_until(self.draw("setback_length"), mean))
 
     def end_setback(self: Patient) -> None:
         """Whether the person comes back depends on support still being open and on continuity."""
@@ -94,6 +96,16 @@ class Setbacks:
             self.place(self.group)
         else:
             self.leave_unengaged(Event.NOTHING_TO_RETURN_TO)
+
+
+def setback_kind(u: float, p: Params) -> SetbackKind:
+    """The kind of setback that uniform draw ``u`` picks, by the kinds' shares."""
+    return KINDS[pick(u, list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money))))]
+
+
+def setback_weeks_mean(kind: SetbackKind, p: Params) -> float:
+    """The mean length of a setback of ``kind`` (a health setback lasts longer)."""
+    return p.setback_weeks_mean * (p.health_setback_length_factor if kind is SetbackKind.HEALTH else 1.0)
 
 
 def return_chance(on_caseload, ever_supported, continuity_broken, p: Params):
