@@ -37,17 +37,21 @@ class FirstContactDecisions:
     their service and area), so it is the same whenever it is worked out; the draw is taken (the counter moved on)
     only for those the allocation takes on through the batch (``taken``), as the one-by-one code draws it."""
 
-    BLOCK = 64  # people decided at once: a week's allocation takes a few hundred at an ICB, a few at a borough
+    BLOCK = 64  # people decided at once after the first block
 
-    def __init__(self, model: SocialPrescribingModel, service: Service, queue: deque[Patient]):
+    def __init__(self, model: SocialPrescribingModel, service: Service, queue: deque[Patient], places: int = 0):
+        """``places``: whole caseload places free now, so at least as many people are taken (if the queue has them):
+        the first block covers them (a week's allocation takes a few hundred at an ICB, a few at a borough)."""
         self.model, self.service, self.queue = model, service, queue
+        self._block = max(self.BLOCK, places + 8)
         self._ahead: deque[tuple[bool, bool]] = deque()  # the decisions of the people at the queue's front, in order
 
     def pop(self) -> tuple[bool, bool]:
         """Whether the person at the front of the queue comes back (a link worker took them on before: no decision
         at first contact) and whether they would decline (called before they are taken from the queue)."""
         if not self._ahead:
-            self._ahead.extend(self._decide(list(islice(self.queue, self.BLOCK))))
+            self._ahead.extend(self._decide(list(islice(self.queue, self._block))))
+            self._block = self.BLOCK
         return self._ahead.popleft()
 
     def _decide(self, patients: list[Patient]) -> zip:

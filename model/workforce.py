@@ -153,7 +153,8 @@ class Workforce:
             room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
             heapq.heapify(room)
             taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
-            decisions = FirstContactDecisions(self.model, service, live)
+            places = sum(int(w.free_room) for w in workers if w.free_room >= 1)  # at least this many are taken
+            decisions = FirstContactDecisions(self.model, service, live, places)
             while live and room:
                 _, _, worker = heapq.heappop(room)
                 returning, declines = decisions.pop()
