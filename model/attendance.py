@@ -17,6 +17,7 @@ from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
+    from .parameters import Params
     from .patient import Patient
     from .vcse_group import VCSEGroup
 
@@ -28,9 +29,11 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
 
     A person's weekly draws depend only on who they are and the week (``PersonalDraws``), and a session builds
     only that person's mechanisms (columns of the wellbeing register), so everyone's sessions are built at
-    once, as arrays. What changes someone's state (dropping out, reaching sustained engagement) is then done
+    once, as arrays. What changes someone's state (dropping out, reaching sustained engagement) is then decided
     one by one, in the order people joined, for the few it can happen to: a volunteer made this week protects
-    the members of their group who come after them, as it did when every member was stepped in turn.
+    the members of their group who come after them, as it did when every member was stepped in turn, and a place
+    freed or added is taken from the waiting list at once. The moves that touch nobody else (out of the pathway,
+    to sustained) and the moving on made due are then done as batches, in the same order.
     """
     if not model.attending:
         return 0
@@ -54,12 +57,20 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     # no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do
     peers = 1 - p.peer_retention_effect  # a volunteer in the group protects its members
     chosen = (x[may_change].tolist() for x in (rows, dropout, hazard, reached))
-    dropped: list[Patient] = []  # they have left their group; the move out of the pathway waits for the batch
-    for row, u, highest, sustained in zip(*chosen, strict=True):
-        if (member := attending.get(row)) is not None and member.after_session(
-                u, highest * peers if member.group.volunteers else highest, sustained):  # fmt: skip
+    # their moves wait for the batches after the loop: dropping out has left the group, a new volunteer has moved
+    dropped: list[Patient] = []
+    sustained: list[Patient] = []
+    for row, u, highest, enough in zip(*chosen, strict=True):
+        if (member := attending.get(row)) is None or member.state is not S.ATTENDING:
+            continue
+        if u < (highest * peers if member.group.volunteers else highest):
+            member.leave_group()
             dropped.append(member)
+        elif enough:
+            member.become_sustained()
+            sustained.append(member)
     _drop_out(model, dropped)
+    _sustained(model, sustained)
     return len(rows)
 
 
@@ -70,6 +81,27 @@ def _drop_out(model: SocialPrescribingModel, dropped: list[Patient]) -> None:
     new volunteer, reads nothing of theirs."""
     rows = np.array([patient.row for patient in dropped], dtype=np.int64)
     move_many(model, dropped, rows, S.ATTENDING, S.DROPPED_OUT, Event.STOPPED)
+
+
+def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
+    """The rest of ``Attendance.become_sustained`` for the week's batch (in the order they reached it): those who did
+    not volunteer move to sustained, and everyone's moving on is made due (their own draw, by ``weeks_until``)."""
+    if not sustained:
+        return
+    p, register = model.p, model.register
+    rows = np.array([patient.row for patient in sustained], dtype=np.int64)
+    volunteer = np.array([patient.volunteer for patient in sustained])
+    staying = [patient for patient, yes in zip(sustained, volunteer.tolist(), strict=True) if not yes]
+    move_many(model, staying, rows[~volunteer], S.ATTENDING, S.SUSTAINED, Event.SUSTAINED)
+    draws = register.next_draws(rows, "move_on").tolist()
+    weeks = [weeks_until(u, move_on_weeks_mean(patient.volunteer, p))
+             for u, patient in zip(draws, sustained, strict=True)]  # fmt: skip
+    model.due.set_many("move_on", rows, model.week + np.array(weeks, dtype=np.int64), sustained)
+
+
+def move_on_weeks_mean(volunteer: bool, p: Params) -> float:
+    """How long, on average, someone sustained stays in their group (a volunteer longer)."""
+    return p.move_on_weeks_mean * (p.volunteer_move_on_factor if volunteer else 1.0)
 
 
 class Attendance:
@@ -107,21 +139,10 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def after_session(self: Patient, dropout_u: float, hazard: float, sessions_enough: bool) -> bool:
-        """After the week's session (built by ``attend_the_week``): a member not yet sustained stays or drops
-        out (``dropout_u``: their draw for the week, against their ``hazard`` of dropping out this week), and may
-        reach sustained engagement (``sessions_enough``: they have attended the sessions it takes). True if they
-        dropped out: they have left their group, and ``attend_the_week`` moves them out of the pathway."""
-        if self.state is not S.ATTENDING:
-            return False
-        if dropout_u < hazard:
-            self.leave_group()
-            return True
-        if sessions_enough:
-            self.become_sustained()
-        return False
-
     def become_sustained(self: Patient) -> None:
+        """Sustained engagement reached (``attend_the_week``, which then moves them to sustained and makes their
+        moving on due, for the week's batch): counted, and they may become a volunteer, which adds places to the
+        group at once (its waiting list may be admitted, and the members after them are protected)."""
         p = self.model.p
         self.sustained = True
         self.model.counters.sustained += 1
@@ -134,15 +155,10 @@ class Attendance:
             self.group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, Event.VOLUNTEERS)
             self.group.admit_from_waiting_list()  # a volunteer adds places
-        else:
-            self.move_to(S.SUSTAINED, Event.SUSTAINED)
-        self.schedule_move_on()
         self.consider_mh_discharge()
 
     def schedule_move_on(self: Patient) -> None:
-        p = self.model.p
-        mean = p.move_on_weeks_mean * (p.volunteer_move_on_factor if self.volunteer else 1.0)
-        self.schedule("move_on", weeks_until(self.draw("move_on"), mean))
+        self.schedule("move_on", weeks_until(self.draw("move_on"), move_on_weeks_mean(self.volunteer, self.model.p)))
 
     def move_on(self: Patient) -> None:
         if self.state in IN_GROUP:
