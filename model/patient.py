@@ -29,8 +29,6 @@ from .states import LEGAL, TERMINAL, Cohort, Event, PathwayState, ReferralSource
 from .streams import PURPOSES, PersonalDraws
 from .support import Support
 
-_uniform = PersonalDraws.uniform  # a person's draw, looked up once
-
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
     from .model import SocialPrescribingModel
@@ -183,11 +181,11 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         counts, row = self.model.register.draws[purpose], self.row
         n = counts.item(row)  # (a Python int: no NumPy scalar made on the way)
         counts[row] = n + 1
-        return _uniform(self.key, PURPOSES[purpose], n)
+        return PersonalDraws.uniform(self.key, PURPOSES[purpose], n)
 
     def draw_in_week(self, purpose: str, week: int) -> float:
         """The uniform draw for ``purpose`` in ``week`` (weekly attendance: the same week, the same draw)."""
-        return _uniform(self.key, PURPOSES[purpose], week)
+        return PersonalDraws.uniform(self.key, PURPOSES[purpose], week)
 
     # ------------------------------------------------------------------ state and scheduled events
     def move_to(self, state: PathwayState, event: Event) -> None:
