@@ -31,9 +31,19 @@ from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws, weeks_until
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
 
-_SUSCEPTIBLE = np.array(sorted(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP}), np.int8)
-_IN_GROUP = np.array(sorted(IN_GROUP), np.int8)
 TERMINAL_CODES = np.array(sorted(TERMINAL), np.int8)
+
+
+def _in(states) -> np.ndarray:
+    """Whether a state code (the register's int8 column) is one of ``states``, as a table to index: one array
+    operation, where ``np.isin`` takes several (-1, not yet in the pathway, reads the last entry: False)."""
+    table = np.zeros(256, dtype=bool)
+    table[[int(state) for state in states]] = True
+    return table
+
+
+_TERMINAL, _IN_GROUP = _in(TERMINAL), _in(IN_GROUP)
+_SUSCEPTIBLE = _in(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP})
 
 
 def weeks_until_many(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -88,8 +98,8 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
     register, due = model.register, model.due
     column = due.columns["setback"]
     state = register.state[rows]
-    live = ~np.isin(state, TERMINAL_CODES)
-    susceptible = np.isin(state, _SUSCEPTIBLE)
+    live = ~_TERMINAL[state]
+    susceptible = _SUSCEPTIBLE[state]
     keep_n = register.draws["setback_keep"][rows]
     u = PersonalDraws.uniforms(register.key[rows], PURPOSES["setback_keep"], keep_n)
     begins = susceptible & (u >= model.p.belonging_protection * belonging(model, rows))
@@ -140,7 +150,7 @@ def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.nda
     from .patient import kinds_of  # (patient.py imports this module's stage through referral.py)
 
     for kind in kinds_of(("attendance",)):
-        due.columns[kind][rows[np.isin(old, _IN_GROUP)]] = NEVER
+        due.columns[kind][rows[_IN_GROUP[old]]] = NEVER
     for kind in kinds_of(("placement", "assessment")):
         due.columns[kind][rows] = NEVER
     for code in np.unique(old).tolist():
@@ -162,7 +172,7 @@ def _next_candidates(model: SocialPrescribingModel, rows: np.ndarray, susceptibl
     model.register.draws["setback_keep"][rows[susceptible]] += 1
     live = rows[live]
     schedule_next_setbacks(model, live)
-    ended = live[np.isin(model.register.state[live], TERMINAL_CODES)]
+    ended = live[_TERMINAL[model.register.state[live]]]
     model.due.columns["setback"][ended] = NEVER
 
 
