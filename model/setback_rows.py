@@ -24,12 +24,13 @@ import numpy as np
 
 from .due_weeks import NEVER
 from .moves import leave_unengaged_many, move_many
-from .setbacks import return_chance, setback_kind, setback_weeks_mean
+from .setbacks import return_chance, setback_kind, setback_rate, setback_weeks_mean
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
+    from .patient import Patient
 
 TERMINAL_CODES = np.array(sorted(TERMINAL), np.int8)
 
@@ -199,5 +200,20 @@ def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None
                            model.p)  # fmt: skip
     back = register.next_draws(rows, "setback_return") < chance
     for i in np.flatnonzero(back).tolist():
-        patients[i].come_back()
+        patients[i].return_after_setback()
+    _next_setbacks_of_returners(model, rows[back], [patients[i] for i in np.flatnonzero(back).tolist()])
     leave_unengaged_many(model, patients, rows, ~back, PathwayState.SETBACK, Event.NO_RETURN)
+
+
+def _next_setbacks_of_returners(model: SocialPrescribingModel, rows: np.ndarray, patients: list[Patient]) -> None:
+    """The next setback candidate of everyone who came back this week (``Setbacks.come_back``'s first step), made due
+    for all of them after their returns: their own draw, and math's ``weeks_until`` as one person's code has it. Someone
+    whose return ended their pathway had everything of theirs cancelled then, so their candidate is cancelled too."""
+    p = model.p
+    rates = [setback_rate(patient.person, p) for patient in patients]
+    chosen = [i for i, rate in enumerate(rates) if rate > 0]
+    rows = rows[chosen]
+    draws = model.register.next_draws(rows, "setback_gap").tolist()
+    weeks = [weeks_until(u, 1 / rates[i]) for u, i in zip(draws, chosen, strict=True)]
+    model.due.set_many("setback", rows, model.week + np.array(weeks, dtype=np.int64))
+    model.due.columns["setback"][rows[_TERMINAL[model.register.state[rows]]]] = NEVER

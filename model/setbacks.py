@@ -13,6 +13,7 @@ from .streams import pick, weeks_until
 if TYPE_CHECKING:
     from .parameters import Params
     from .patient import Patient
+    from .population import Person
 
 S = PathwayState
 SUSCEPTIBLE = IN_GROUP | {S.WITH_LINK_WORKER, S.AWAITING_GROUP}
@@ -24,12 +25,7 @@ class Setbacks:
         """Candidate setbacks arrive at the person's highest possible rate; each is kept with the
         chance that belonging does not protect against it at that moment (thinning), which gives
         exactly a setback rate that falls as belonging grows, without weekly work."""
-        p = self.model.p
-        rate = p.setback_rate_per_year / 52
-        if self.person.ltc_count >= 2:
-            rate *= p.setback_rr_multimorbidity
-        if self.person.deprived:
-            rate *= p.setback_rr_deprived
+        rate = setback_rate(self.person, self.model.p)
         if rate > 0:
             self.schedule("setback", weeks_until(self.draw("setback_gap"), 1 / rate))
 
@@ -84,9 +80,13 @@ class Setbacks:
 
     def come_back(self: Patient) -> None:
         """Back after a setback: to their link worker, through the open door, or to their group on their own."""
+        self.schedule_next_setback()
+        self.return_after_setback()
+
+    def return_after_setback(self: Patient) -> None:
+        """``come_back`` once the next setback is made due (model/setback_rows.py makes it due for a week's batch)."""
         self.reengaged += 1
         self.model.counters.reengaged_after_setback += 1
-        self.schedule_next_setback()
         if self.link_worker is not None:
             self.move_to(S.WITH_LINK_WORKER, Event.BACK_TO_LINK_WORKER)
             self.resume_with_link_worker()
@@ -96,6 +96,17 @@ class Setbacks:
             self.place(self.group)
         else:
             self.leave_unengaged(Event.NOTHING_TO_RETURN_TO)
+
+
+def setback_rate(person: Person, p: Params) -> float:
+    """A person's weekly chance of a candidate setback: their highest possible rate (more with two or more long-term
+    conditions, in a deprived area)."""
+    rate = p.setback_rate_per_year / 52
+    if person.ltc_count >= 2:
+        rate *= p.setback_rr_multimorbidity
+    if person.deprived:
+        rate *= p.setback_rr_deprived
+    return rate
 
 
 def setback_kind(u: float, p: Params) -> SetbackKind:
