@@ -5,9 +5,11 @@ A candidate setback (``Setbacks.setback_candidate``) is kept with the chance tha
 it; one not kept, or met by someone not susceptible, only draws the person's next candidate: their own columns (a
 draw counter, the setback column of the due weeks) and nobody else's. So a week's candidates are decided for all of
 them at once from the register's columns (state, key, belonging, draw counters), the ones not kept are rescheduled
-as one batch once the week's setbacks have begun, and only the setbacks that begin (leaving a group frees a place
-someone else may take) run person by person, in referral order, through the Patient's own method
-(``Setbacks.setback_kept``: the candidate's keeping is not decided again).
+as one batch once the week's setbacks have begun. Of a setback that begins, only what touches others (leaving a
+group frees a place someone else may take; leaving its waiting list) runs person by person, in referral order
+(``Setbacks.interrupt``); the rest of each (counts, draws, cancelled changes, the move, when it ends) is the person's
+own and is done for the week's setbacks at once. At the end of a setback, those who come back do so one by one (they
+may take a place) and their next candidates are made due together afterwards.
 
 The numbers are those of the one-by-one code: each draw is the same keyed function of (person, episode, purpose,
 counter), and a setback that begins may change someone due later in the week (their group closes, they give up), so
