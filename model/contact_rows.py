@@ -35,7 +35,8 @@ class FirstContactDecisions:
     (``Referral.declines_first_contact``: their next draw for it against their chance), worked out for a block of
     them at a time as the allocation reaches them. A decision is the person's own (their key, their draw counter,
     their service and area), so it is the same whenever it is worked out; the draw is taken (the counter moved on)
-    only for those the allocation takes on through the batch (``taken``), as the one-by-one code draws it."""
+    only for those the allocation takes on through the batch (``taken``), as the one-by-one code draws it. (The
+    chance is one person's formula over arrays: tests/test_pathway_rows.py runs first contacts both ways.)"""
 
     BLOCK = 64  # people decided at once after the first block
 
