@@ -114,9 +114,9 @@ class Attendance:
         model.register.activity[self.row] = group.activity_index
         self.mechanisms.resume(model.week)
         if not self.took_up:
-            # weeks from first being matched to starting: zero when a place was free (Mesa's time read once: it is
-            # an observable attribute, about a microsecond a read)
-            now = model.time
+            # weeks from first being matched to starting: zero when a place was free (Mesa's time, a float of the whole
+            # week: its observable attribute costs about a microsecond a read)
+            now = float(model.week)
             self.group_wait_weeks = now - (self.matched_at or now)
             model.counters.group_wait_weeks += self.group_wait_weeks
             self.took_up = True
