@@ -125,19 +125,16 @@ class Mechanisms:
         if register.paused_at.item(row) == math.inf:  # attending until now (``paused_at`` is None)
             register.paused_at[row] = week
             cols, retain = register.columns, self._retain
-            for level, floor in zip(LEVELS, FLOORS):  # (each column read once: a person's pause is very common)
-                column = cols[floor]
-                column[row] = max(column.item(row), retain * cols[level].item(row))
+            for level, floor in zip(LEVELS, FLOORS):  # (no list made: a person's pause is very common)
+                cols[floor][row] = max(cols[floor].item(row), retain * cols[level].item(row))
 
     def resume(self, week: float) -> None:
-        """Attendance restarts from the faded levels."""
+        """Attendance restarts from the faded levels (not paused, or paused this week: as they are)."""
         register, row = self._register, self._row
-        since = register.paused_at.item(row)
-        if since == math.inf:
-            return  # not paused: the levels are as they were (``at`` gives them back unchanged)
-        if week > since and (levels := self._faded(self.levels, week, since)) is not None:  # else nothing faded
-            self._set(LEVELS, levels)
-        register.paused_at[row] = math.inf
+        if (since := register.paused_at.item(row)) != math.inf:
+            if week > since and (levels := self._faded(self.levels, week, since)) is not None:
+                self._set(LEVELS, levels)
+            register.paused_at[row] = math.inf
 
     def at(self, week: float) -> tuple[float, float, float]:
         lv = self.levels
