@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activities import dropout_ratio, dropout_ratios
+from .activities import dropout_ratios
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import build_sessions, catalogue_shares
+from .moves import move_many
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
+    from .parameters import Params
     from .patient import Patient
     from .vcse_group import VCSEGroup
 
@@ -27,9 +29,11 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
 
     A person's weekly draws depend only on who they are and the week (``PersonalDraws``), and a session builds
     only that person's mechanisms (columns of the wellbeing register), so everyone's sessions are built at
-    once, as arrays. What changes someone's state (dropping out, reaching sustained engagement) is then done
+    once, as arrays. What changes someone's state (dropping out, reaching sustained engagement) is then decided
     one by one, in the order people joined, for the few it can happen to: a volunteer made this week protects
-    the members of their group who come after them, as it did when every member was stepped in turn.
+    the members of their group who come after them, as it did when every member was stepped in turn, and a place
+    freed or added is taken from the waiting list at once. The moves that touch nobody else (out of the pathway,
+    to sustained) and the moving on made due are then done as batches, in the same order.
     """
     if not model.attending:
         return 0
@@ -42,17 +46,62 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     present = rows[came]
     build_sessions(register, present, catalogue_shares(p.mechanism_growth)[register.activity[present]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
-    # the highest hazard anyone can have this week (no volunteer in their group): who cannot drop out is skipped
+    # the hazard with no volunteer in the group (the highest anyone can have this week): who cannot drop out is
+    # skipped. The same product as one person's, so each member's own number: nothing that runs before their turn
+    # changes their activity or belonging (places only grow here, so nobody is moved out of a group and back)
     hazard = p.dropout_hazard * dropout_ratios(p)[register.activity[rows]] * (
         1 - p.belonging_protection * register.level_social[rows])
-    may_change = (register.state[rows] == S.ATTENDING) & (
-        (dropout < hazard) | (register.weeks_attended[rows] >= p.sustained_weeks))
+    reached = register.weeks_attended[rows] >= p.sustained_weeks
+    may_change = (register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)
     # looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
     # no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do
-    for row, u in zip(rows[may_change].tolist(), dropout[may_change].tolist(), strict=True):
-        if (member := attending.get(row)) is not None:
-            member.after_session(u)
+    peers = 1 - p.peer_retention_effect  # a volunteer in the group protects its members
+    chosen = (x[may_change].tolist() for x in (rows, dropout, hazard, reached))
+    # their moves wait for the batches after the loop: dropping out has left the group, a new volunteer has moved
+    dropped: list[Patient] = []
+    sustained: list[Patient] = []
+    for row, u, highest, enough in zip(*chosen, strict=True):
+        if (member := attending.get(row)) is None or member.state is not S.ATTENDING:
+            continue
+        if u < (highest * peers if member.group.volunteers else highest):
+            member.leave_group()
+            dropped.append(member)
+        elif enough:
+            member.become_sustained()
+            sustained.append(member)
+    _drop_out(model, dropped)
+    _sustained(model, sustained)
     return len(rows)
+
+
+def _drop_out(model: SocialPrescribingModel, dropped: list[Patient]) -> None:
+    """The week's drop-outs (in the order they stopped) move out of the pathway as one batch (model/moves.py). The
+    only thing the loop above did after a drop-out that such a move touches is the next drop-out's own move (a
+    caseload place released, an account finished, in the same order): admitting someone to the freed place, or a
+    new volunteer, reads nothing of theirs."""
+    rows = np.array([patient.row for patient in dropped], dtype=np.int64)
+    move_many(model, dropped, rows, S.ATTENDING, S.DROPPED_OUT, Event.STOPPED)
+
+
+def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
+    """The rest of ``Attendance.become_sustained`` for the week's batch (in the order they reached it): those who did
+    not volunteer move to sustained, and everyone's moving on is made due (their own draw, by ``weeks_until``)."""
+    if not sustained:
+        return
+    p, register = model.p, model.register
+    rows = np.array([patient.row for patient in sustained], dtype=np.int64)
+    volunteer = np.array([patient.volunteer for patient in sustained])
+    staying = [patient for patient, yes in zip(sustained, volunteer.tolist(), strict=True) if not yes]
+    move_many(model, staying, rows[~volunteer], S.ATTENDING, S.SUSTAINED, Event.SUSTAINED)
+    draws = register.next_draws(rows, "move_on").tolist()
+    weeks = [weeks_until(u, move_on_weeks_mean(patient.volunteer, p))
+             for u, patient in zip(draws, sustained, strict=True)]  # fmt: skip
+    model.due.set_many("move_on", rows, model.week + np.array(weeks, dtype=np.int64), sustained)
+
+
+def move_on_weeks_mean(volunteer: bool, p: Params) -> float:
+    """How long, on average, someone sustained stays in their group (a volunteer longer)."""
+    return p.move_on_weeks_mean * (p.volunteer_move_on_factor if volunteer else 1.0)
 
 
 class Attendance:
@@ -65,9 +114,9 @@ class Attendance:
         model.register.activity[self.row] = group.activity_index
         self.mechanisms.resume(model.week)
         if not self.took_up:
-            # weeks from first being matched to starting: zero when a place was free (Mesa's time read once: it is
-            # an observable attribute, about a microsecond a read)
-            now = model.time
+            # weeks from first being matched to starting: zero when a place was free (Mesa's time, a float of the whole
+            # week: its observable attribute costs about a microsecond a read)
+            now = float(model.week)
             self.group_wait_weeks = now - (self.matched_at or now)
             model.counters.group_wait_weeks += self.group_wait_weeks
             self.took_up = True
@@ -90,25 +139,10 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def after_session(self: Patient, dropout_u: float) -> None:
-        """After the week's session (built by ``attend_the_week``): a member not yet sustained stays or drops
-        out (``dropout_u``: their draw for the week), and may reach sustained engagement."""
-        p = self.model.p
-        group = self.group
-        if self.state is not S.ATTENDING:
-            return
-        hazard = p.dropout_hazard * dropout_ratio(p, group.activity_index) * (
-            1 - p.belonging_protection * self.mechanisms.social)
-        if group.volunteers:
-            hazard *= 1 - p.peer_retention_effect
-        if dropout_u < hazard:
-            self.leave_group()
-            self.move_to(S.DROPPED_OUT, Event.STOPPED)
-            return
-        if self.weeks_attended >= p.sustained_weeks:
-            self.become_sustained()
-
     def become_sustained(self: Patient) -> None:
+        """Sustained engagement reached (``attend_the_week``, which then moves them to sustained and makes their
+        moving on due, for the week's batch): counted, and they may become a volunteer, which adds places to the
+        group at once (its waiting list may be admitted, and the members after them are protected)."""
         p = self.model.p
         self.sustained = True
         self.model.counters.sustained += 1
@@ -121,15 +155,10 @@ class Attendance:
             self.group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, Event.VOLUNTEERS)
             self.group.admit_from_waiting_list()  # a volunteer adds places
-        else:
-            self.move_to(S.SUSTAINED, Event.SUSTAINED)
-        self.schedule_move_on()
         self.consider_mh_discharge()
 
     def schedule_move_on(self: Patient) -> None:
-        p = self.model.p
-        mean = p.move_on_weeks_mean * (p.volunteer_move_on_factor if self.volunteer else 1.0)
-        self.schedule("move_on", weeks_until(self.draw("move_on"), mean))
+        self.schedule("move_on", weeks_until(self.draw("move_on"), move_on_weeks_mean(self.volunteer, self.model.p)))
 
     def move_on(self: Patient) -> None:
         if self.state in IN_GROUP:

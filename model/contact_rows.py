@@ -3,7 +3,8 @@ a batch once the link workers' places are handed out.
 
 What competes in ``Referral.first_contact`` is the caseload place: a person who declines at first contact gives it
 back at once, and the link worker with most room takes the next person, so the allocation takes the places one by
-one and draws each newcomer's decision as it goes (``Workforce.allocate``). The rest is each person's own (their
+one and reads each newcomer's decision as it goes (``Workforce.allocate``), decided for the front of the queue a
+block at a time (``FirstContactDecisions``). The rest is each person's own (their
 support episode begun and its end made due, their move, the wait counted) and is done here for all of them at
 once, in the order they were taken: the one sum that depends on order (the weeks waited) is added in that order.
 People coming back (a setback, a lost link worker) are taken on one by one: they may look for a group at once.
@@ -11,12 +12,15 @@ People coming back (a setback, a lost link worker) are taken on one by one: they
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .moves import move_many
 from .states import Event, PathwayState, Service
+from .streams import PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
@@ -24,6 +28,50 @@ if TYPE_CHECKING:
     from .patient import Patient
 
 S = PathwayState
+
+
+class FirstContactDecisions:
+    """Whether each person at the front of a link worker's queue would decline at first contact
+    (``Referral.declines_first_contact``: their next draw for it against their chance), worked out for a block of
+    them at a time as the allocation reaches them. A decision is the person's own (their key, their draw counter,
+    their service and area), so it is the same whenever it is worked out; the draw is taken (the counter moved on)
+    only for those the allocation takes on through the batch (``taken``), as the one-by-one code draws it. (The
+    chance is one person's formula over arrays: tests/test_pathway_rows.py runs first contacts both ways.)"""
+
+    BLOCK = 64  # people decided at once after the first block
+
+    def __init__(self, model: SocialPrescribingModel, service: Service, queue: deque[Patient], places: int = 0):
+        """``places``: whole caseload places free now, so at least as many people are taken (if the queue has them):
+        the first block covers them (a week's allocation takes a few hundred at an ICB, a few at a borough)."""
+        self.model, self.service, self.queue = model, service, queue
+        self._block = max(self.BLOCK, places + 8)
+        self._ahead: deque[tuple[bool, bool]] = deque()  # the decisions of the people at the queue's front, in order
+
+    def pop(self) -> tuple[bool, bool]:
+        """Whether the person at the front of the queue comes back (a link worker took them on before: no decision
+        at first contact) and whether they would decline (called before they are taken from the queue)."""
+        if not self._ahead:
+            self._ahead.extend(self._decide(list(islice(self.queue, self._block))))
+            self._block = self.BLOCK
+        return self._ahead.popleft()
+
+    def _decide(self, patients: list[Patient]) -> zip:
+        """(comes back, declines) of ``patients``: both their own (``ever_supported`` changes only when a link
+        worker takes them on, that is after they leave the queue)."""
+        model, register, p = self.model, self.model.register, self.model.p
+        rows = np.array([patient.row for patient in patients], dtype=np.int64)
+        u = PersonalDraws.uniforms(register.key[rows], PURPOSES["decline"], register.draws["decline"][rows])
+        if self.service is Service.MENTAL_HEALTH:
+            chance = p.supported_decline_prob
+        else:  # (a product with 1.0 is the number itself, as one person's formula has it)
+            deprived = model.catchment.deprived[register.person[rows].astype(np.int64)]
+            chance = np.where(deprived, p.referral_decline_prob * p.decline_rr_deprived, p.referral_decline_prob)
+        return zip(register.ever_supported[rows].tolist(), (u < chance).tolist(), strict=True)
+
+    def taken(self, patients: list[Patient]) -> None:
+        """``patients`` were decided by their draw: it is taken."""
+        if patients:
+            self.model.register.draws["decline"][np.array([patient.row for patient in patients])] += 1
 
 
 def first_contacts(model: SocialPrescribingModel, patients: list[Patient], workers: list[LinkWorker],
@@ -36,13 +84,16 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
     counters, register, due = model.counters, model.register, model.due
     rows = np.array([patient.row for patient in patients], dtype=np.int64)
     # ``Support.start_support_episode``: the episode's end (and its lighter phase) made due
-    advisor = [patient.service is Service.MENTAL_HEALTH for patient in patients]
-    for service_weeks, chosen in ((p.advisor_support_weeks, advisor), (p.support_weeks, [not a for a in advisor])):
-        due.set_many("end_support", rows[chosen], week + service_weeks,
-                     [patient for patient, yes in zip(patients, chosen) if yes])  # fmt: skip
+    # (a week's batch is one service's queue: all of them advisors' clients, or none)
+    advisor = np.array([patient.service is Service.MENTAL_HEALTH for patient in patients])
+    for service_weeks, chosen in ((p.advisor_support_weeks, advisor), (p.support_weeks, ~advisor)):
+        if chosen.all():
+            due.set_many("end_support", rows, week + service_weeks, patients)
+        elif chosen.any():
+            due.set_many("end_support", rows[chosen], week + service_weeks,
+                         [patient for patient, yes in zip(patients, chosen.tolist()) if yes])  # fmt: skip
     if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
-        primary = rows[~np.array(advisor)]
-        due.set_many("maintenance", primary, week + p.lw_episode_weeks)
+        due.set_many("maintenance", rows[~advisor], week + p.lw_episode_weeks)
     counters.reached_link_worker += len(patients)
     register.ever_supported[rows] = True
     for patient, worker, declines in zip(patients, workers, declined, strict=True):

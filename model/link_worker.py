@@ -58,8 +58,10 @@ class LinkWorker(mesa.Agent):
         patient.first_contact(self)
 
     def take(self, patient: Patient) -> None:
-        """A whole caseload place for ``patient`` (their first contact follows: ``take_on``, or a batch of them)."""
-        self._set(patient, 1.0)
+        """A whole caseload place for ``patient`` (their first contact follows: ``take_on``, or a batch of them):
+        ``_set`` written out, as the allocation takes a place for every person it takes."""
+        self.load += 1.0 - self.caseload.get(patient, 0.0)
+        self.caseload[patient] = 1.0
 
     def hand_over(self, patient: Patient) -> None:
         """Take over a colleague's client (no first contact: the support episode carries on)."""

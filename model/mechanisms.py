@@ -73,7 +73,7 @@ class Mechanisms:
 
     def _get(self, names: tuple[str, ...]) -> list[float]:
         cols, row = self._register.columns, self._row
-        return [float(cols[name][row]) for name in names]
+        return [cols[name].item(row) for name in names]
 
     def _set(self, names: tuple[str, ...], values) -> None:
         cols, row = self._register.columns, self._row
@@ -121,22 +121,35 @@ class Mechanisms:
 
     def pause(self, week: float) -> None:
         """Attendance stops: the retained share of each level becomes a floor; the rest starts to fade."""
-        if self.paused_at is None:
-            self.paused_at = week
-            self._set(FLOORS, [max(f, self._retain * v) for f, v in zip(self.floor, self.levels, strict=True)])
+        register, row = self._register, self._row
+        if register.paused_at.item(row) == math.inf:  # attending until now (``paused_at`` is None)
+            register.paused_at[row] = week
+            cols, retain = register.columns, self._retain
+            for level, floor in zip(LEVELS, FLOORS):  # (no list made: a person's pause is very common)
+                cols[floor][row] = max(cols[floor].item(row), retain * cols[level].item(row))
 
     def resume(self, week: float) -> None:
-        """Attendance restarts from the faded levels."""
-        self._set(LEVELS, self.at(week))
-        self.paused_at = None
+        """Attendance restarts from the faded levels (not paused, or paused this week: as they are)."""
+        register, row = self._register, self._row
+        if (since := register.paused_at.item(row)) != math.inf:
+            if week > since and (levels := self._faded(self.levels, week, since)) is not None:
+                self._set(LEVELS, levels)
+            register.paused_at[row] = math.inf
 
     def at(self, week: float) -> tuple[float, float, float]:
         lv = self.levels
         if lv[0] == lv[1] == lv[2] == 0.0:
             return (0.0, 0.0, 0.0)  # never attended: most people, most of the time
-        r = fading(week, float(self._register.paused_at[self._row]), float(self._register.half_life[self._row]))
+        return self._faded(lv, week, self._register.paused_at.item(self._row)) or (lv[0], lv[1], lv[2])
+
+    def _faded(self, lv: list[float], week: float, since: float) -> tuple[float, float, float] | None:
+        """The levels ``lv`` faded since ``since`` (``fading``'s arithmetic for one person), or None if they have
+        not changed: never attended (all three 0.0), or nothing faded (a share of 1.0 left)."""
+        if lv[0] == lv[1] == lv[2] == 0.0:
+            return None
+        r = fading(week, since, self._register.half_life.item(self._row))
         if r == 1.0:
-            return (lv[0], lv[1], lv[2])
+            return None
         fl = self.floor
         return (faded(lv[0], fl[0], r), faded(lv[1], fl[1], r), faded(lv[2], fl[2], r))
 

@@ -25,7 +25,7 @@ from .placement import Placement
 from .population import Person, preferred_activities_many
 from .referral import Referral
 from .setbacks import Setbacks
-from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
+from .states import LEGAL, TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
 from .streams import PURPOSES, PersonalDraws
 from .support import Support
 
@@ -183,9 +183,9 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     def draw(self, purpose: str) -> float:
         """The next uniform draw for ``purpose`` (the n-th setback gap, the n-th patience, ...): the counters are
         columns of the register, so a stage can take many people's draws at once (model/setback_rows.py)."""
-        counts = self.model.register.draws[purpose]
-        n = int(counts[self.row])
-        counts[self.row] = n + 1
+        counts, row = self.model.register.draws[purpose], self.row
+        n = counts.item(row)  # (a Python int: no NumPy scalar made on the way)
+        counts[row] = n + 1
         return PersonalDraws.uniform(self.key, PURPOSES[purpose], n)
 
     def draw_in_week(self, purpose: str, week: int) -> float:
@@ -196,7 +196,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     def move_to(self, state: PathwayState, event: Event) -> None:
         """Move to ``state`` because of ``event``; a move not in the pathway's table is a bug and raises."""
         old = self.state
-        if (old, state, event) not in states.LEGAL:
+        if (old, state, event) not in LEGAL:
             states.check(old, state, event)  # raises, saying which move
         self.state = state
         model = self.model
@@ -205,7 +205,8 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         if state in TERMINAL:
             self.exit_reason = event.value
             model.due.cancel_all(self.row)  # every stage's pending changes
-            self.end_support_episode()
+            if self.link_worker is not None:  # the rest of ``end_support_episode`` is the cancelling just done
+                self.end_support_episode()
             model.leave_pathway(self)
 
     def schedule(self, name: str, after: int) -> None:

@@ -5,8 +5,11 @@ A candidate setback (``Setbacks.setback_candidate``) is kept with the chance tha
 it; one not kept, or met by someone not susceptible, only draws the person's next candidate: their own columns (a
 draw counter, the setback column of the due weeks) and nobody else's. So a week's candidates are decided for all of
 them at once from the register's columns (state, key, belonging, draw counters), the ones not kept are rescheduled
-as one batch once the week's setbacks have begun, and only the setbacks that begin (leaving a group frees a place
-someone else may take) run person by person, in referral order, through the Patient's own method.
+as one batch once the week's setbacks have begun. Of a setback that begins, only what touches others (leaving a
+group frees a place someone else may take; leaving its waiting list) runs person by person, in referral order
+(``Setbacks.interrupt``); the rest of each (counts, draws, cancelled changes, the move, when it ends) is the person's
+own and is done for the week's setbacks at once. At the end of a setback, those who come back do so one by one (they
+may take a place) and their next candidates are made due together afterwards.
 
 The numbers are those of the one-by-one code: each draw is the same keyed function of (person, episode, purpose,
 counter), and a setback that begins may change someone due later in the week (their group closes, they give up), so
@@ -22,16 +25,28 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .due_weeks import NEVER
-from .moves import leave_unengaged_many
-from .setbacks import return_chance
+from .moves import leave_unengaged_many, move_many
+from .setbacks import return_chance, setback_kind, setback_rate, setback_weeks_mean
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
-from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws
+from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
+    from .patient import Patient
 
-_SUSCEPTIBLE = np.array(sorted(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP}), np.int8)
 TERMINAL_CODES = np.array(sorted(TERMINAL), np.int8)
+
+
+def _in(states) -> np.ndarray:
+    """Whether a state code (the register's int8 column) is one of ``states``, as a table to index: one array
+    operation, where ``np.isin`` takes several (-1, not yet in the pathway, reads the last entry: False)."""
+    table = np.zeros(256, dtype=bool)
+    table[[int(state) for state in states]] = True
+    return table
+
+
+_TERMINAL, _IN_GROUP = _in(TERMINAL), _in(IN_GROUP)
+_SUSCEPTIBLE = _in(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP})
 
 
 def weeks_until_many(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -86,27 +101,68 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
     register, due = model.register, model.due
     column = due.columns["setback"]
     state = register.state[rows]
-    live = ~np.isin(state, TERMINAL_CODES)
-    susceptible = np.isin(state, _SUSCEPTIBLE)
+    live = ~_TERMINAL[state]
+    susceptible = _SUSCEPTIBLE[state]
     keep_n = register.draws["setback_keep"][rows]
     u = PersonalDraws.uniforms(register.key[rows], PURPOSES["setback_keep"], keep_n)
     begins = susceptible & (u >= model.p.belonging_protection * belonging(model, rows))
     # a week has a few candidates between two setbacks that begin: they are checked in Python, not by NumPy calls
     rows_list, state_then, state_now = rows.tolist(), state.tolist(), register.state
     not_kept: list[int] = []  # settled, their next candidate drawn after the loop
+    begun: list[int] = []  # out of their group or its waiting list; the rest of their setback done after the loop
     start = 0
     for at in [*np.flatnonzero(begins).tolist(), len(rows)]:
         # candidates not kept (or not met) since the last setback: only the person's own columns change
         for i in range(start, at):
             row = rows_list[i]
             if state_now[row] != state_then[i] or column[row] != week:
+                _setbacks_begun(model, rows[begun], state[begun])
                 _one_by_one(model, rows_list[start:], week)  # a setback before them changed them
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
         not_kept.extend(range(start, at))
-        if at < len(rows):  # a setback begins: the person's own method, which redraws the same numbers
-            _one_by_one(model, rows_list[at : at + 1], week)
+        if at < len(rows):  # a setback begins, as decided if nothing before them changed them
+            row = rows_list[at]
+            if state_now[row] != state_then[at] or column[row] != week or (patient := due.patients.get(row)) is None:
+                _setbacks_begun(model, rows[begun], state[begun])
+                _one_by_one(model, rows_list[at:], week)
+                return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
+            column[row] = NEVER
+            patient.interrupt()
+            begun.append(at)
         start = at + 1
+    _setbacks_begun(model, rows[begun], state[begun])
     _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
+
+
+def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.ndarray) -> None:
+    """``Setbacks.begin_setback`` for the week's setbacks that began (``rows``, in referral order, in states ``old``),
+    once they have left their group or its waiting list (``Setbacks.interrupt``, at their turn: a place freed may go
+    to someone waiting): the rest is their own (their counts, draws, pending changes and move, and order-free sums),
+    so it is done for all of them at once."""
+    if not len(rows):
+        return
+    p, register, due, counters = model.p, model.register, model.due, model.counters
+    patients = [due.patients[row] for row in rows.tolist()]
+    register.draws["setback_keep"][rows] += 1  # the draws that kept them
+    kinds = [setback_kind(u, p) for u in register.next_draws(rows, "setback_kind").tolist()]
+    counters.setbacks += len(patients)
+    for patient in patients:
+        if patient.setbacks == 0:
+            counters.people_with_setback += 1
+        patient.setbacks += 1
+    from .patient import kinds_of  # (patient.py imports this module's stage through referral.py)
+
+    for kind in kinds_of(("attendance",)):
+        due.columns[kind][rows[_IN_GROUP[old]]] = NEVER
+    for kind in kinds_of(("placement", "assessment")):
+        due.columns[kind][rows] = NEVER
+    for code in np.unique(old).tolist():
+        chosen = np.flatnonzero(old == code)
+        move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], PathwayState(code), PathwayState.SETBACK,
+                  Event.SETBACK)  # fmt: skip
+    length_u = register.next_draws(rows, "setback_length").tolist()
+    weeks = [weeks_until(u, setback_weeks_mean(kind, p)) for u, kind in zip(length_u, kinds, strict=True)]
+    due.set_many("setback_end", rows, model.week + np.array(weeks, dtype=np.int64))
 
 
 def _next_candidates(model: SocialPrescribingModel, rows: np.ndarray, susceptible: np.ndarray,
@@ -119,7 +175,7 @@ def _next_candidates(model: SocialPrescribingModel, rows: np.ndarray, susceptibl
     model.register.draws["setback_keep"][rows[susceptible]] += 1
     live = rows[live]
     schedule_next_setbacks(model, live)
-    ended = live[np.isin(model.register.state[live], TERMINAL_CODES)]
+    ended = live[_TERMINAL[model.register.state[live]]]
     model.due.columns["setback"][ended] = NEVER
 
 
@@ -146,5 +202,20 @@ def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None
                            model.p)  # fmt: skip
     back = register.next_draws(rows, "setback_return") < chance
     for i in np.flatnonzero(back).tolist():
-        patients[i].come_back()
+        patients[i].return_after_setback()
+    _next_setbacks_of_returners(model, rows[back], [patients[i] for i in np.flatnonzero(back).tolist()])
     leave_unengaged_many(model, patients, rows, ~back, PathwayState.SETBACK, Event.NO_RETURN)
+
+
+def _next_setbacks_of_returners(model: SocialPrescribingModel, rows: np.ndarray, patients: list[Patient]) -> None:
+    """The next setback candidate of everyone who came back this week (``Setbacks.come_back``'s first step), made due
+    for all of them after their returns: their own draw, and math's ``weeks_until`` as one person's code has it. Someone
+    whose return ended their pathway had everything of theirs cancelled then, so their candidate is cancelled too."""
+    p = model.p
+    rates = [setback_rate(patient.person, p) for patient in patients]
+    chosen = [i for i, rate in enumerate(rates) if rate > 0]
+    rows = rows[chosen]
+    draws = model.register.next_draws(rows, "setback_gap").tolist()
+    weeks = [weeks_until(u, 1 / rates[i]) for u, i in zip(draws, chosen, strict=True)]
+    model.due.set_many("setback", rows, model.week + np.array(weeks, dtype=np.int64))
+    model.due.columns["setback"][rows[_TERMINAL[model.register.state[rows]]]] = NEVER

@@ -9,7 +9,7 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
-from .contact_rows import first_contacts
+from .contact_rows import FirstContactDecisions, first_contacts
 from .link_worker import LinkWorker
 from .states import PathwayState, Service
 
@@ -153,21 +153,24 @@ class Workforce:
             room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
             heapq.heapify(room)
             taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
-            ever_supported = self.model.register.ever_supported  # (``Patient.ever_supported``'s column)
+            places = sum(int(w.free_room) for w in workers if w.free_room >= 1)  # at least this many are taken
+            decisions = FirstContactDecisions(self.model, service, live, places)
             while live and room:
                 _, _, worker = heapq.heappop(room)
+                returning, declines = decisions.pop()
                 patient = live.popleft()
-                if ever_supported[patient.row] or not over_rows:
+                if returning or not over_rows:
                     worker.take_on(patient)  # one by one: someone coming back may look for a group at once
                 else:
                     worker.take(patient)
-                    declined.append(patient.declines_first_contact())
-                    if declined[-1]:
+                    declined.append(declines)
+                    if declines:
                         worker.release(patient)  # their place is free again for the next person
                     taken.append(patient)
                     by.append(worker)
-                if worker.free_room >= 1:
-                    heapq.heappush(room, (-worker.free_room, worker.unique_id, worker))
+                if (free := worker.free_room) >= 1:
+                    heapq.heappush(room, (-free, worker.unique_id, worker))
+            decisions.taken(taken)
             first_contacts(self.model, taken, by, declined)
 
     # ------------------------------------------------------------------ leaving
