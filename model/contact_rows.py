@@ -25,9 +25,21 @@ from .streams import PURPOSES, PersonalDraws
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
     from .model import SocialPrescribingModel
+    from .parameters import Params
     from .patient import Patient
 
 S = PathwayState
+
+
+def decline_chance(p: Params, service: Service, deprived: bool | np.ndarray) -> float | np.ndarray:
+    """The chance of declining at first contact, for one person or (``deprived`` an array) many of one service: in
+    the supported pathway discharge is agreed with the person beforehand (Dayson 2020); otherwise deprivation raises
+    it (a product with 1.0 would be the number itself, so the one-person form needs none)."""
+    if service is Service.MENTAL_HEALTH:
+        return p.supported_decline_prob
+    if isinstance(deprived, np.ndarray):
+        return np.where(deprived, p.referral_decline_prob * p.decline_rr_deprived, p.referral_decline_prob)
+    return p.referral_decline_prob * p.decline_rr_deprived if deprived else p.referral_decline_prob
 
 
 class FirstContactDecisions:
@@ -61,11 +73,8 @@ class FirstContactDecisions:
         model, register, p = self.model, self.model.register, self.model.p
         rows = np.array([patient.row for patient in patients], dtype=np.int64)
         u = PersonalDraws.uniforms(register.key[rows], PURPOSES["decline"], register.draws["decline"][rows])
-        if self.service is Service.MENTAL_HEALTH:
-            chance = p.supported_decline_prob
-        else:  # (a product with 1.0 is the number itself, as one person's formula has it)
-            deprived = model.catchment.deprived[register.person[rows].astype(np.int64)]
-            chance = np.where(deprived, p.referral_decline_prob * p.decline_rr_deprived, p.referral_decline_prob)
+        deprived = model.catchment.deprived[register.person[rows].astype(np.int64)]
+        chance = decline_chance(p, self.service, deprived)
         return zip(register.ever_supported[rows].tolist(), (u < chance).tolist(), strict=True)
 
     def taken(self, patients: list[Patient]) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import registry
+from .contact_rows import decline_chance
 from .moves import move_many
 from .setback_rows import schedule_next_setbacks
 from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
@@ -239,9 +240,4 @@ class Referral:
     def declines_first_contact(self: Patient) -> bool:
         """Does the person decline at first contact? (Their draw for it; in the supported pathway discharge is
         agreed with the person beforehand: Dayson 2020.)"""
-        p = self.model.p
-        if self.service is Service.MENTAL_HEALTH:
-            decline = p.supported_decline_prob
-        else:
-            decline = p.referral_decline_prob * (p.decline_rr_deprived if self.person.deprived else 1.0)
-        return self.draw("decline") < decline
+        return self.draw("decline") < decline_chance(self.model.p, self.service, self.person.deprived)
