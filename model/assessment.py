@@ -37,9 +37,10 @@ class Assessment:
         if self.draw("passed_on") < self.model.p.inappropriate_passed_on_share:
             self.hold_a_place()
 
-    def hold_a_place(self: Patient) -> None:
-        """Passed on to the group a link worker would suggest, which holds a place for them if it has one."""
-        group = matching.choose_group(self, self.model)
+    def hold_a_place(self: Patient, found: matching.Found | None = None) -> None:
+        """Passed on to the group a link worker would suggest, which holds a place for them if it has one
+        (``found``: the groups in reach, if measured already: ``matching.by_activity_many``)."""
+        group = matching.choose_group(self, self.model, found)
         if group is not None and group.free_places > 0:
             group.hold_place(self.model.week + self.model.p.inappropriate_place_weeks)
 

@@ -37,14 +37,17 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
     unsuitable = np.flatnonzero([not patient.appropriate for patient in patients])
     passed_on = np.zeros(len(rows), dtype=bool)  # ``Assessment.pass_on_unsuitable``'s draw
     passed_on[unsuitable] = register.next_draws(rows[unsuitable], "passed_on") < model.p.inappropriate_passed_on_share
-    # who is in reach does not change with who took which place before them: measured for all of them at once
-    found = matching.groups_in_reach_of([patient for patient in patients
-                                         if patient.appropriate and patient.wants_activity], model)  # fmt: skip
-    for patient, passed in zip(patients, passed_on.tolist(), strict=True):
+    # who is in reach does not change with who took which place before them: measured for all of them at once (those
+    # who look for a group, and those passed on to the group a link worker would suggest)
+    passed = passed_on.tolist()
+    seekers = [patient for patient, to_group in zip(patients, passed, strict=True)
+               if patient.appropriate and patient.wants_activity or to_group]  # fmt: skip
+    found = matching.groups_in_reach_of(seekers, model)
+    for patient, to_group in zip(patients, passed, strict=True):
         patient.assessed = True
         if patient.appropriate:
             patient.look_for_group(found.get(patient))
-        elif passed:
-            patient.hold_a_place()
+        elif to_group:
+            patient.hold_a_place(found.get(patient))
     move_many(model, [patients[i] for i in unsuitable.tolist()], rows[unsuitable], S.WITH_LINK_WORKER,
               S.NO_ACTIVITY, Event.NOT_APPROPRIATE)  # fmt: skip
