@@ -39,7 +39,7 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
         return 0
     p, week, register = model.p, model.week, model.register
     attending = model.attending
-    rows = model.join_order.rows()  # ``attending``'s rows, in the order they joined
+    rows = np.fromiter(attending, dtype=np.int64, count=len(attending))
     keys = register.key[rows]
     came = PersonalDraws.uniforms(keys, PURPOSES["attend"], week) < p.attend_prob
     dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week)

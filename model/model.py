@@ -13,7 +13,6 @@ import numpy as np
 
 from .agenda import Agenda
 from .due_weeks import DueWeeks
-from .join_order import JoinOrder
 from .assessment_rows import run_assessments
 from .attendance import attend_the_week
 from . import costing
@@ -81,7 +80,6 @@ class SocialPrescribingModel(mesa.Model):
                                      "setback_end": partial(run_ends, self),
                                      "end_support": partial(run_ends_of_support, self)})
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
-        self.join_order = JoinOrder()  # their rows in that order, as an array
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
@@ -171,11 +169,9 @@ class SocialPrescribingModel(mesa.Model):
         in_state[new] += 1
         self.transitions[old, new, event] += 1
         if new in IN_GROUP:
-            if patient.row not in self.attending:
-                self.join_order.joined(patient.row)
             self.attending[patient.row] = patient
-        elif self.attending.pop(patient.row, None) is not None:
-            self.join_order.left(patient.row)
+        else:
+            self.attending.pop(patient.row, None)
         if new is PathwayState.DROPPED_OUT:
             self.counters.dropped_out += 1
 

@@ -40,13 +40,10 @@ def move_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.n
     counters.in_state[new] += n
     model.transitions[old, new, event] += n
     if new in IN_GROUP:
-        attending = model.attending
-        model.join_order.joined_many(rows[[row not in attending for row in rows.tolist()]])
-        attending.update(zip(rows.tolist(), patients, strict=True))
+        model.attending.update(zip(rows.tolist(), patients, strict=True))
     elif old in IN_GROUP:
         for row in rows.tolist():
-            if model.attending.pop(row, None) is not None:
-                model.join_order.left(row)
+            model.attending.pop(row, None)
     if new is PathwayState.DROPPED_OUT:
         counters.dropped_out += n
     if new in TERMINAL:

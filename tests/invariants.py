@@ -52,8 +52,6 @@ def violations(model: SocialPrescribingModel) -> list[str]:
             out.append(f"patient {p.unique_id} awaiting a group is on {waiting[p]} waiting lists")
     if set(model.attending.values()) != {p for p in patients if p.state in IN_GROUP}:
         out.append("the weekly attendance set differs from the people in groups")
-    if model.join_order.rows().tolist() != list(model.attending):
-        out.append("the members' join order differs from the weekly attendance's")
 
     # caseloads within limits and consistent both ways
     on_caseload = Counter()
