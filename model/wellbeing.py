@@ -200,7 +200,7 @@ class WellbeingRegister:
         if course is not self._natural_of:
             self._natural_of = course
             self._natural_weeks[:] = 0
-        weeks = self._natural_weeks[rows]
+        weeks = _pairs_at(self._natural_weeks, rows)
         stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
         if len(stale):
             people = self.person[stale].astype(np.int64)
@@ -237,6 +237,12 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
     lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo
+
+
+def _pairs_at(pairs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``pairs[rows]`` for a (rows x 2) int32 array, gathered as one 8-byte item a row (a 1-D gather: several
+    times quicker than NumPy's 2-D one, the same numbers)."""
+    return pairs.view(np.int64)[:, 0][rows].view(np.int32).reshape(-1, 2)
 
 
 def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
