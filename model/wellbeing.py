@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import pairs_at
 from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading
@@ -32,13 +33,19 @@ if TYPE_CHECKING:
     from .parameters import Params
 
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
+# the columns a score is read from (``with_service``'s state, by its names): rows of one block, so that a reading
+# gathers them in one call (``np.take`` along the block's rows: a third quicker than 11 gathers, the same numbers)
+STATE = {"paused_at": "paused", "half_life": "half_life", "support_from": "support_from",
+         "support_until": "support_until", **{name: name for name in (*LEVELS, *FLOORS)}, "gain_scale": "scale"}
 NO_ONE = np.zeros(0, dtype=np.int64)
 
 
 class WellbeingRegister:
     def __init__(self, capacity: int = 1024):
         self.size = 0
-        self._cols = {name: np.zeros(capacity) for name in COLUMNS}
+        self._state_block = np.zeros((len(STATE), capacity))
+        self._cols = {name: np.zeros(capacity) for name in COLUMNS if name not in STATE}
+        self._cols.update(zip(STATE, self._state_block))  # (views: each column is a row of the block)
         for name in NOT_YET:
             self._cols[name][:] = math.inf  # not paused, no support yet: nothing fades
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
@@ -99,12 +106,14 @@ class WellbeingRegister:
         return rows.start
 
     def _grow(self) -> None:
-        capacity = 2 * len(self.open)
+        used, capacity = len(self.open), 2 * len(self.open)
+        block, self._state_block = self._state_block, np.zeros((len(STATE), capacity))
+        self._state_block[:, :used] = block
+        self._cols.update({name: _grown(self._cols[name], capacity, 0.0) for name in COLUMNS if name not in STATE})
+        self._cols.update(zip(STATE, self._state_block))
         for name, column in self._cols.items():
-            grown = np.full(capacity, math.inf) if name in NOT_YET else np.zeros(capacity)
-            grown[: len(column)] = column
-            self._cols[name] = grown
-            setattr(self, name, grown)
+            column[used:] = math.inf if name in NOT_YET else 0.0
+            setattr(self, name, column)
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
                  "continuity_broken": False, "state": -1, "key": 0, "activity": 0, "_natural_sw": 0.0,
@@ -200,7 +209,7 @@ class WellbeingRegister:
         if course is not self._natural_of:
             self._natural_of = course
             self._natural_weeks[:] = 0
-        weeks = _pairs_at(self._natural_weeks, rows)
+        weeks = pairs_at(self._natural_weeks, rows)
         stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
         if len(stale):
             people = self.person[stale].astype(np.int64)
@@ -215,10 +224,8 @@ class WellbeingRegister:
         return self._state(np.asarray(rows))
 
     def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
-        return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],
-                "support_from": self.support_from[rows], "support_until": self.support_until[rows],
-                **{name: self._cols[name][rows] for name in (*LEVELS, *FLOORS)},
-                "scale": self.gain_scale[rows]}  # fmt: skip
+        block = self._state_block[:, rows] if isinstance(rows, slice) else self._state_block.take(rows, axis=1)
+        return dict(zip(STATE.values(), block, strict=True))
 
 
 def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarray | int, p: Params, *,
@@ -237,12 +244,6 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
     lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo
-
-
-def _pairs_at(pairs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``pairs[rows]`` for a (rows x 2) int32 array, gathered as one 8-byte item a row (a 1-D gather: several
-    times quicker than NumPy's 2-D one, the same numbers)."""
-    return pairs.view(np.int64)[:, 0][rows].view(np.int32).reshape(-1, 2)
 
 
 def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
