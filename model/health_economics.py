@@ -215,9 +215,10 @@ class HealthEconomics:
         start, end = self._rest_of_horizon(rows)
         width = max(int((end - start).max()), 0)  # the same grid for the whole batch: the same sums
         # at most SETTLE_ROWS people at a time: at the end of an ICB's run 20,000 accounts finish at once,
-        # and their people x weeks grids took 270 MB
-        for first in range(0, len(rows), SETTLE_ROWS):
-            self._project(week, rows[first : first + SETTLE_ROWS], width)
+        # and their people x weeks grids took 270 MB (none when nothing is left: the horizons that end now)
+        for first in range(0, len(rows) if width else 0, SETTLE_ROWS):
+            chunk = slice(first, first + SETTLE_ROWS)
+            self._project(week, rows[chunk], start[chunk], end[chunk], width)
         self._accounts[rows, NEXT_WEEK] = end
         self._finished[rows] = True
         self._write(rows[self._record[rows] >= 0])
@@ -228,11 +229,11 @@ class HealthEconomics:
         start = np.where(accounts[rows, NEXT_WEEK] > 0, accounts[rows, NEXT_WEEK], register.referred_week[rows])
         return start, register.referred_week[rows] + self.horizon_weeks(self.model.p)
 
-    def _project(self, week: int, rows: np.ndarray, width: int) -> None:
-        rows = rows[touched(self.model, rows)]  # the rest add exactly nothing (the counterfactual, most decliners)
-        if width and len(rows):
-            start, end = self._rest_of_horizon(rows)
-            self._accounts[rows, :3] += projected(self.model, rows, week, start, end, width, self.since_week)
+    def _project(self, week: int, rows: np.ndarray, start: np.ndarray, end: np.ndarray, width: int) -> None:
+        kept = touched(self.model, rows)  # the rest add exactly nothing (the counterfactual, most decliners)
+        if kept.any():
+            rows = rows[kept]
+            self._accounts[rows, :3] += projected(self.model, rows, week, start[kept], end[kept], width, self.since_week)
 
     def _write(self, rows: np.ndarray) -> None:
         """Write finished accounts into their records (once per person, not per week)."""

@@ -143,18 +143,20 @@ class NaturalCourse:
         while len(people):
             keys = self.keys(people)  # (once: the states below are drawn with them too)
             first = self.spell[people] + 1  # the next spell of each
-            spells = first[:, None] + SPELLS_AHEAD
-            gaps = geometric_weeks(PersonalDraws.uniforms(keys[:, None], GAP, spells).ravel(),
+            spells = first + SPELLS_AHEAD[:, None]  # spells x people: the spells ahead one row each, added row by row
+            gaps = geometric_weeks(PersonalDraws.uniforms(keys, GAP, spells).ravel(),
                                    self.spell_weeks).reshape(spells.shape)  # fmt: skip
             ended = self.spell_end[people]  # when the current spell ends
-            ends = ended[:, None] + gaps.cumsum(axis=1)  # when each of those spells ends
-            covers = ends > week
-            k = np.where(covers.any(axis=1), covers.argmax(axis=1), LOOKAHEAD - 1)  # the covering spell, or the last
+            ends = ended + gaps.cumsum(axis=0)  # when each of those spells ends (whole weeks: exact, in any order)
+            # the covering spell (ends grow along a person's spells: the first to end after ``week`` comes after all
+            # that end by then), or the last drawn
+            passed = (ends <= week).sum(axis=0)
+            k = np.minimum(passed, LOOKAHEAD - 1)
             rows = np.arange(len(people))
             self.spell[people] = first + k
-            self.spell_start[people] = np.where(k > 0, ends[rows, k - 1], ended)
-            self.spell_end[people] = ends[rows, k]
-            done = covers[rows, k]
+            self.spell_start[people] = np.where(k > 0, ends[k - 1, rows], ended)
+            self.spell_end[people] = ends[k, rows]
+            done = passed < LOOKAHEAD
             self._draw_states(people[done], self.spell[people[done]], keys[done])
             people = people[~done]
 

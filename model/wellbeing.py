@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import grown, pairs_at
 from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading
@@ -101,18 +102,16 @@ class WellbeingRegister:
     def _grow(self) -> None:
         capacity = 2 * len(self.open)
         for name, column in self._cols.items():
-            grown = np.full(capacity, math.inf) if name in NOT_YET else np.zeros(capacity)
-            grown[: len(column)] = column
-            self._cols[name] = grown
-            setattr(self, name, grown)
+            self._cols[name] = grown(column, capacity, math.inf if name in NOT_YET else 0.0)
+            setattr(self, name, self._cols[name])
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
                  "continuity_broken": False, "state": -1, "key": 0, "activity": 0, "_natural_sw": 0.0,
                  "_natural_lo": 0.0, "_natural_weeks": 0}  # fmt: skip
         for name, fill in fills.items():
-            setattr(self, name, _grown(getattr(self, name), capacity, fill))
+            setattr(self, name, grown(getattr(self, name), capacity, fill))
         for purpose, counts in self.draws.items():
-            self.draws[purpose] = _grown(counts, capacity, 0)
+            self.draws[purpose] = grown(counts, capacity, 0)
 
     def close(self, i: int) -> None:
         self.close_many(np.array([i]))
@@ -143,10 +142,14 @@ class WellbeingRegister:
 
     def open_rows(self) -> np.ndarray:
         """Rows whose record is open (within follow-up); records close roughly in referral order."""
+        first = self._first_open_row()
+        return np.arange(first, self.size)[self.open[first : self.size]]
+
+    def _first_open_row(self) -> int:
+        """The first row whose record is open (``size`` if none is)."""
         while self._first_open < self.size and not self.open[self._first_open]:
             self._first_open += 1
-        rows = np.arange(self._first_open, self.size)
-        return rows[self.open[self._first_open : self.size]]
+        return self._first_open
 
     def open_reading(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
         """Everyone within follow-up at the end of ``week``: their rows, true (SWEMWBS, UCLA-3) and the natural
@@ -173,7 +176,7 @@ class WellbeingRegister:
             places = self._reading.places(also)
             if places is not None:
                 return places, self._reading.values
-        first = min(self.open_rows()[:1].tolist() + also[:1].tolist(), default=self.size)
+        first = min(self._first_open_row(), int(also[0]) if len(also) else self.size)
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
         rows = first + np.flatnonzero(wanted)
@@ -200,7 +203,7 @@ class WellbeingRegister:
         if course is not self._natural_of:
             self._natural_of = course
             self._natural_weeks[:] = 0
-        weeks = self._natural_weeks[rows]
+        weeks = pairs_at(self._natural_weeks, rows)
         stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
         if len(stale):
             people = self.person[stale].astype(np.int64)
@@ -237,8 +240,3 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
     lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
     return sw, lo
-
-
-def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
-    """``column`` with rows added up to ``capacity`` (its other dimensions and dtype kept), holding ``fill``."""
-    return np.concatenate([column, np.full((capacity - len(column), *column.shape[1:]), fill, dtype=column.dtype)])
