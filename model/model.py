@@ -30,8 +30,8 @@ from .patient import Patient
 from .policies import Policy
 from .policy_layers import PolicyLayers
 from .population import Catchment
-from .referral import arrive_referrals, terminal
-from .setback_rows import run_candidates, run_ends
+from .referral import arrive_referrals
+from .setback_rows import run_candidates, run_ends, terminal
 from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
 from .support_rows import run_ends_of_support

@@ -17,8 +17,8 @@ import numpy as np
 from .parameters import registry
 from .contact_rows import decline_chance
 from .moves import move_many
-from .setback_rows import schedule_next_setbacks
-from .states import TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
+from .setback_rows import schedule_next_setbacks, terminal
+from .states import Cohort, Event, PathwayState, ReferralSource, Service
 
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
@@ -32,14 +32,6 @@ S = PathwayState
 CANDIDATES_PER_REFERRAL = 8
 MAX_PROPOSALS_PER_REFERRAL = 400
 READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
-# is a register's state code (an int8, -1 before entering: the table's last entry) a terminal state? One lookup
-# for many rows, where ``np.isin`` sorts its operands each call
-_TERMINAL_BY_CODE = np.isin(np.arange(256), sorted(TERMINAL))
-
-
-def terminal(codes: np.ndarray) -> np.ndarray:
-    """Which of the register's state ``codes`` are terminal (the same answer as ``np.isin`` on ``TERMINAL``)."""
-    return _TERMINAL_BY_CODE[codes]
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
 
-TERMINAL_CODES = np.array(sorted(TERMINAL), np.int8)
 
 
 def _in(states) -> np.ndarray:
@@ -47,6 +46,11 @@ def _in(states) -> np.ndarray:
 
 _TERMINAL, _IN_GROUP = _in(TERMINAL), _in(IN_GROUP)
 _SUSCEPTIBLE = _in(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP})
+
+
+def terminal(codes: np.ndarray) -> np.ndarray:
+    """Which of the register's state ``codes`` are terminal (``np.isin`` on ``TERMINAL``'s answer, in one lookup)."""
+    return _TERMINAL[codes]
 
 
 def weeks_until_many(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
