@@ -22,7 +22,8 @@ from .attendance import Attendance
 from .mechanisms import Mechanisms
 from .outcomes import Outcomes
 from .placement import Placement
-from .population import Person, preferred_activities_many
+from .population import Person
+from .preferences import preferred_activities_many
 from .referral import Referral
 from .setbacks import Setbacks
 from .states import LEGAL, TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service

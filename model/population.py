@@ -16,7 +16,6 @@ import numpy as np
 
 from .parameters import Params
 from .place import DEPRIVED_QUINTILES, Layout
-from .preferences import preferred_activities, preferred_activities_many  # noqa: F401 (where callers find them)
 from .stream_columns import StreamColumns, read_pair
 
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).

@@ -17,7 +17,7 @@ from spsim.model import (
     matching,
 )
 from spsim.model.activities import catalogue
-from spsim.model.population import preferred_activities, preferred_activities_many
+from spsim.model.preferences import preferred_activities, preferred_activities_many
 from spsim.model.referral import refer as refer_to_pathway
 from tests import builders
 
