@@ -37,3 +37,20 @@ def pairs_at(pairs: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
     """``column`` with rows added up to ``capacity`` (its other dimensions and dtype kept), holding ``fill``."""
     return np.concatenate([column, np.full((capacity - len(column), *column.shape[1:]), fill, dtype=column.dtype)])
+
+
+def worked_out_where(out: np.ndarray, mask: np.ndarray, formula, *args) -> np.ndarray:
+    """``out`` with ``formula(*args)`` worked out only where ``mask`` (of ``out``'s shape) holds: the same numbers as
+    worked out everywhere and chosen, element by element. ``args``: arrays of ``mask``'s shape, or that broadcast to
+    it, or numbers. A 1-D mask is made indices first (gathering with them is quicker when few hold)."""
+    chosen = np.flatnonzero(mask) if mask.ndim == 1 else mask
+    if len(chosen) if chosen.ndim == 1 else chosen.any():
+        out[chosen] = formula(*(_at(x, mask.shape, chosen) for x in args))
+    return out
+
+
+def _at(x, shape: tuple[int, ...], chosen: np.ndarray):
+    """``x`` at ``chosen`` (a mask of ``shape``, or its indices); a number stays one."""
+    if not is_array(x):
+        return x
+    return (x if x.shape == shape else np.broadcast_to(x, shape))[chosen]

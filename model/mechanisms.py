@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import Activity, catalogue
-from .arrays import clip, is_array, where
+from .arrays import clip, is_array, worked_out_where
 
 if TYPE_CHECKING:
     from .parameters import Params
@@ -182,19 +182,7 @@ def fading(week, since, half_life):
         return _halved(week, since, half_life) if after else 1.0  # one person: only worked out when needed
     # many people (the weekly reading), or people x weeks (a projection): only the fading ones are worked out, the
     # same numbers one by one (0.5 ** -inf, for everyone not fading, costs several times a finite power)
-    out = np.ones(after.shape)
-    if after.any():
-        out[after] = _halved(_chosen(week, after), _chosen(since, after), _chosen(half_life, after))
-    return out
-
-
-def _chosen(x, mask: np.ndarray):
-    """``x`` where ``mask`` holds: an array of ``mask``'s shape, or one that broadcasts to it (a number stays one)."""
-    if not is_array(x):
-        return x
-    if x.shape == mask.shape:
-        return x[mask]
-    return np.broadcast_to(x, mask.shape)[mask]
+    return worked_out_where(np.ones(after.shape), after, _halved, week, since, half_life)
 
 
 def _halved(week, since, half_life):
@@ -209,7 +197,12 @@ def faded(level, floor, remaining):
 def support_left(week, support_from, support_until, half_life):
     """How much of link worker support's own effect someone has at ``week``: none before support began, all of
     it while it lasts, fading with the gains' half-life after it ends."""
-    return where(week < support_from, 0.0, fading(week, support_until, half_life))
+    before = week < support_from
+    if not is_array(before):
+        return 0.0 if before else fading(week, support_until, half_life)
+    # many people: as ``fading``, worked out only for those whose support has ended (not for those yet to begin it)
+    fade = (week > support_until) & ~before
+    return worked_out_where(np.where(fade | before, 0.0, 1.0), fade, _halved, week, support_until, half_life)
 
 
 def swemwbs(natural, mechanisms, gain_max, support=0.0):

@@ -4,11 +4,13 @@ account adding only the rows whose scores differ from their natural course's."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from spsim.model import SocialPrescribingModel
 from spsim.model.economic_values import discount, weekly_values
-from spsim.model.mechanisms import _halved, fading
+from spsim.model.mechanisms import _halved, fading, support_left
 from spsim.model.wellbeing import with_service
 
 
@@ -24,6 +26,25 @@ def test_fading_for_one_week_is_the_plain_choice_to_the_bit():
     for week in (0, 57, 199, 400):
         assert np.array_equal(fading(week, since, half_life), _plain_fading(week, since, half_life))
     assert fading(50, since[:0], half_life[:0]).shape == (0,)
+
+
+def _plain_support_left(week, support_from, support_until, half_life):
+    return np.where(week < support_from, 0.0, _plain_fading(week, support_until, half_life))
+
+
+def test_fading_and_support_at_odd_values_are_the_plain_choice_to_the_bit():
+    """Rows chosen by index (a week's reading) or by mask (a projection's grid), at -0.0, infinities and nan too."""
+    odd = [-np.inf, -0.0, 0.0, 1.0, 7.5, 1e308, np.inf, np.nan]
+    since, until, half_life = np.array(list(itertools.product(odd, odd, [12.0, 0.0, -0.0, np.inf, np.nan]))).T
+    weeks = np.arange(-2, 20.0)[None, :]
+    with np.errstate(all="ignore"):
+        for week in (0, 5, -0.0, np.inf, np.nan, weeks):
+            columns = (since, until, half_life)
+            s, u, h = columns if week is not weeks else (c[:, None] for c in columns)
+            assert fading(week, s, h).tobytes() == _plain_fading(week, s, h).tobytes()
+            left, plain = support_left(week, s, u, h), _plain_support_left(week, s, u, h)
+            assert left.shape == plain.shape and left.tobytes() == plain.tobytes()
+        assert support_left(50, since[:0], until[:0], half_life[:0]).shape == (0,)
 
 
 def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
