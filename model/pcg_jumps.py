@@ -21,7 +21,13 @@ import numpy as np
 MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341  # PCG_DEFAULT_MULTIPLIER_128, NumPy's pcg64.h
 MASK128 = (1 << 128) - 1
 DIGIT_BITS = 10  # each table has 2**10 entries: three tables reach a billion steps (an ICB's columns use 18 million)
+LOW = (1 << DIGIT_BITS) - 1  # the lowest digit of a number of steps
+MASK64 = (1 << 64) - 1
 U32, HALF = np.uint64(0xFFFFFFFF), np.uint64(32)
+# up to this many outputs a read is stepped in Python integers, not as array work (a speed setting only: the same
+# integers): a week of a small place reads a few people, and each array pass costs a microsecond or more whatever
+# its length (about 30 passes a read)
+FEW = 48
 
 Wide = tuple[np.ndarray, np.ndarray]  # 128-bit numbers: (high 64 bits, low 64 bits), uint64 arrays
 
@@ -59,16 +65,25 @@ def outputs(state: Wide) -> np.ndarray:
     return (x >> rotation) | (x << ((np.uint64(64) - rotation) & np.uint64(63)))
 
 
+def output(state: int) -> int:
+    """``outputs`` of one state, in Python integers."""
+    high = state >> 64
+    x, rotation = (high ^ state) & MASK64, high >> 58
+    return ((x >> rotation) | (x << (64 - rotation))) & MASK64
+
+
 class Jumps:
     """The states of one PCG64 stream ``n`` steps after a given state, for arrays of n below ``steps``."""
 
     def __init__(self, state: int, inc: int, steps: int):
         digits = max(1, -(-max(steps, 2).bit_length() // DIGIT_BITS))
-        self.multiplier, self.inc = wide([MULTIPLIER]), wide([inc])
+        self.inc = inc
         states = [state]  # the lowest digit: the states themselves, 0 to 2**DIGIT_BITS - 1 steps on
         for _ in range((1 << DIGIT_BITS) - 1):
             states.append((states[-1] * MULTIPLIER + inc) & MASK128)
+        self._state_ints = states
         self.states = wide(states)
+        self._map_ints = _map_ints(inc, digits)
         self.maps = _maps(inc, digits)
         self.limit = 1 << (DIGIT_BITS * digits)
 
@@ -76,7 +91,7 @@ class Jumps:
         """The states ``steps`` (non-negative integers, each below the limit) steps on."""
         if len(steps) and int(steps.max()) >= self.limit:
             raise ValueError(f"a jump of {int(steps.max())} steps is beyond this table's {self.limit}")
-        low = np.uint64((1 << DIGIT_BITS) - 1)
+        low = np.uint64(LOW)
         steps = steps.astype(np.uint64)
         digit = steps & low
         state = self.states[0][digit], self.states[1][digit]
@@ -86,17 +101,39 @@ class Jumps:
         return state
 
     def draws(self, steps: np.ndarray, width: int) -> np.ndarray:
-        """The raw 64-bit outputs of the ``width`` draws that follow each of ``steps``: (len, width)."""
-        state = self.after(steps)
-        out = np.empty((len(steps), width), dtype=np.uint64)
-        for k in range(width):
-            state = add(multiply(state, self.multiplier), self.inc)  # a step, then its output
-            out[:, k] = outputs(state)
+        """The raw 64-bit outputs of the ``width`` draws that follow each of ``steps`` (each ``steps + width`` below
+        the limit): (len, width). Output k of a row is the state ``steps + k + 1`` steps on (a step, then its output):
+        as array work, every row's states are jumped to at once (one pass, not one per draw); a few in Python."""
+        if len(steps) and int(steps.max()) + width >= self.limit:
+            raise ValueError(f"a jump of {int(steps.max()) + width} steps is beyond this table's {self.limit}")
+        if len(steps) * width <= FEW:
+            return np.array(self._few(steps.tolist(), width), dtype=np.uint64).reshape(len(steps), width)
+        return outputs(self.after((steps[:, None] + np.arange(1, width + 1)).ravel())).reshape(len(steps), width)
+
+    def _few(self, steps: list[int], width: int) -> list[int]:
+        """``draws`` in Python integers, flat: the same jumps, digit by digit (a digit 0 is the identity map)."""
+        states, maps, inc = self._state_ints, self._map_ints, self.inc
+        out = []
+        for n in steps:
+            state = states[n & LOW]
+            for powers_a, powers_c in maps:
+                n >>= DIGIT_BITS
+                if digit := n & LOW:
+                    state = (powers_a[digit] * state + powers_c[digit]) & MASK128
+            for _ in range(width):
+                state = (state * MULTIPLIER + inc) & MASK128
+                out.append(output(state))
         return out
 
 
 @lru_cache(maxsize=8)
 def _maps(inc: int, digits: int) -> tuple[tuple[Wide, Wide], ...]:
+    """``_map_ints`` as pairs of uint64 arrays."""
+    return tuple((wide(powers_a), wide(powers_c)) for powers_a, powers_c in _map_ints(inc, digits))
+
+
+@lru_cache(maxsize=8)
+def _map_ints(inc: int, digits: int) -> tuple[tuple[list[int], list[int]], ...]:
     """For each digit above the lowest, the maps (A, C) of 0 to 2**DIGIT_BITS - 1 times its steps: they depend on
     the stream's increment alone, so a model's columns (one generator) share them."""
     maps = []
@@ -108,5 +145,5 @@ def _maps(inc: int, digits: int) -> tuple[tuple[Wide, Wide], ...]:
         for _ in range((1 << DIGIT_BITS) - 1):
             powers_a.append((powers_a[-1] * a) & MASK128)
             powers_c.append((powers_c[-1] * a + c) & MASK128)
-        maps.append((wide(powers_a), wide(powers_c)))
+        maps.append((powers_a, powers_c))
     return tuple(maps)

@@ -69,10 +69,11 @@ def read_pair(first: StreamColumns, second: StreamColumns, people: np.ndarray) -
     if second._start != first._end:
         return first.read(people), second.read(people)
     people = np.asarray(people, dtype=np.int64)
-    if first._with_next is None:
-        state = first._start["state"]
-        first._with_next = Jumps(state["state"], state["inc"], first.rows * first.width + second.rows * second.width)
     width = max(first.width, second.width)  # the narrower column's extra draws are let go
+    if first._with_next is None:  # (reaching the wider width's draws past the second column's last person's)
+        state = first._start["state"]
+        first._with_next = Jumps(state["state"], state["inc"],
+                                 first.rows * first.width + second.rows * second.width + width)  # fmt: skip
     steps = np.concatenate([people * first.width, first.rows * first.width + people * second.width])
     raw = first._with_next.draws(steps, width)
     return ((_doubles(raw[: len(people), : first.width]) * first.scale).astype(np.float32),

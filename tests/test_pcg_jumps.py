@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spsim.model.pcg_jumps import DIGIT_BITS, Jumps
+from spsim.model.pcg_jumps import DIGIT_BITS, FEW, Jumps
 
 
 def _numpy_outputs(state: dict, steps: int, width: int) -> np.ndarray:
@@ -29,6 +29,18 @@ def test_outputs_after_any_number_of_steps_are_numpys(seed):
         assert drawn.shape == (len(steps), width) and drawn.dtype == np.uint64
         for n, row in zip(steps.tolist(), drawn, strict=True):
             assert np.array_equal(row, _numpy_outputs(state, n, width)), n
+
+
+def test_a_few_outputs_stepped_in_python_are_the_arrays_ones():
+    """A read of at most ``FEW`` outputs is stepped in Python integers: the same outputs as the array work's."""
+    state = np.random.PCG64(20261207).state["state"]
+    jumps = Jumps(state["state"], state["inc"], 3_000_000)
+    steps = np.array([0, 1, 1023, 1024, 1025, (1 << 20) - 1, 1 << 20, 2_999_990, 7, 7])
+    for width in (1, 3):
+        few = steps[: FEW // width]
+        whole = {"bit_generator": "PCG64", "state": state, "has_uint32": 0, "uinteger": 0}
+        assert np.array_equal(jumps.draws(few, width), np.array([_numpy_outputs(whole, n, width) for n in few.tolist()]))
+        assert np.array_equal(jumps.draws(few, width), jumps.draws(np.tile(few, FEW), width)[: len(few)])
 
 
 def test_no_steps_and_too_many():
