@@ -12,6 +12,10 @@ import numpy as np
 from .activities import catalogue
 from .states import Cohort
 
+# fewer people than this are chosen for one by one (a speed setting only: the same numbers): the batch's array
+# passes cost about 35 us whatever its size, a person's choices about 2 us
+ONE_BY_ONE = 20
+
 
 @cache
 def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
@@ -23,7 +27,9 @@ def _preference_weights(cohort: Cohort) -> tuple[tuple[int, float], ...]:
 def _choices(cohort: Cohort):
     """``still_to_choose(chosen)`` for one cohort: the activities not yet ``chosen`` (catalogue order), the running
     sums of their weights and their total, for one draw of ``preferred_activities``: a few hundred combinations,
-    each summed once (keyed by ``chosen`` alone: hashing a cohort, a plain Enum, is a Python call)."""
+    each summed once (keyed by ``chosen`` alone: hashing a cohort, a plain Enum, is a Python call). The total is
+    the last running sum (added in order, as ``preferred_activities_many``'s cumulative sums: ``sum`` compensates
+    its rounding, and differs in the last bit for about a fifth of the combinations)."""
 
     @cache
     def still_to_choose(chosen: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
@@ -32,7 +38,7 @@ def _choices(cohort: Cohort):
         for w in remaining.values():
             acc += w
             running.append(acc)
-        return tuple(remaining), tuple(running), sum(remaining.values())
+        return tuple(remaining), tuple(running), acc
 
     return still_to_choose
 
@@ -62,7 +68,10 @@ def preferred_activities_many(cohorts: list[Cohort], draws: np.ndarray) -> list[
     """``preferred_activities`` for many people (columns; ``draws`` people x choices), one choice for all at a time,
     the same numbers: a chosen activity's weight becomes 0.0, which leaves the running sums of the others as they
     were (x + 0.0 is x; a cumulative sum adds in order, as the loop does); those sums do not fall, so
-    ``bisect_right``'s pick is the first activity left past the draw's share of the total (else the last left)."""
+    ``bisect_right``'s pick is the first activity left past the draw's share of the total (else the last left). A
+    small batch is chosen for one by one."""
+    if len(cohorts) < ONE_BY_ONE:  # (a Python float of a 32-bit draw is its value, as the 64-bit copy below)
+        return [preferred_activities(cohort, u) for cohort, u in zip(cohorts, map(tuple, draws.tolist()), strict=True)]
     order, table = _weight_table()
     weights = table[:, list(map(order.index, cohorts))]  # (found by identity: an Enum member hashes in Python)
     size, n = weights.shape
