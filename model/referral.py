@@ -10,6 +10,7 @@ first contact may decline (Bu 2024; Dayson 2020 for the supported pathway).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,16 +45,21 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     # GPs and mental health teams refer more when more link workers are funded than the place's own (exactly 1
     # otherwise); self-referral follows public awareness, not posts
     supply = model.workforce.referral_supply_factor()
-    chosen: dict[str, list[int]] = {}
-    for stream_name, mean in (
-        ("referrals.medical", weekly * (1 - p.self_referral_share) * supply),
-        ("referrals.self", weekly * p.self_referral_share * awareness_ratio),
-    ):
-        generator = model.streams[stream_name].generator
-        chosen[stream_name] = referred_this_week(model, generator, int(generator.poisson(mean)))
-        model.catchment.in_pathway[chosen[stream_name]] = True  # not to be chosen again this week (and by refer_many)
-    medical = len(chosen["referrals.medical"])
-    people, *draws = model.catchment.referred(chosen["referrals.medical"] + chosen["referrals.self"])  # read at once
+    medical_routes, self_referral = (Proposals(generator, int(generator.poisson(mean))) for generator, mean in (
+        (model.streams["referrals.medical"].generator, weekly * (1 - p.self_referral_share) * supply),
+        (model.streams["referrals.self"].generator, weekly * p.self_referral_share * awareness_ratio),
+    ))  # fmt: skip
+    # each stream's first part of proposals is looked at in one pass (who someone is, and how they are now, does
+    # not depend on who else is referred); a self-referral the medical routes chose is let go, as it would have
+    # been had it been looked at after them
+    firsts = accepted_in_parts(model, [medical_routes.next_part(), self_referral.next_part()])
+    in_pathway = model.catchment.in_pathway
+    chosen = []
+    for proposals, first in zip((medical_routes, self_referral), firsts):
+        chosen += referred_this_week(model, proposals, [person for person in first if not in_pathway[person]])
+        in_pathway[chosen] = True  # not to be chosen again this week (and by refer_many)
+    medical = len(medical_routes.chosen)
+    people, *draws = model.catchment.referred(chosen)  # read at once
     # the medical stream's next draw for each person with a serious mental illness, in referral order
     stream = model.streams["referrals.medical"]
     sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
@@ -78,38 +84,74 @@ def referral_chance_at(dip: np.ndarray, p) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(p.referral_low_point_slope * (dip - centre)))
 
 
-def referred_this_week(model: SocialPrescribingModel, generator: np.random.Generator, count: int) -> list[int]:
-    """``count`` different people, not already in the pathway, referred this week: proposed in proportion to
-    need (``Catchment.by_need``), each accepted with the chance that someone in their current state is
-    referred now (``referral_chance_at``). Selecting on the current state is what makes regression to the
-    mean appear after referral, with or without a service."""
-    chosen: list[int] = []
-    taken: set[int] = set()
-    proposed = 0
-    in_pathway, course, week = model.catchment.in_pathway, model.course, model.week
-    while len(chosen) < count and proposed < MAX_PROPOSALS_PER_REFERRAL * count:
-        batch = CANDIDATES_PER_REFERRAL * (count - len(chosen))
-        proposed += batch
-        needs = generator.random(batch)
-        u = generator.random(batch)
-        # each proposal is read in order until the week's referrals are found (about 45% of them at an ICB), so
-        # the courses of the rest, and of people already in the pathway, are not read, nor who the rest are:
-        # READ_FIRST per referral still wanted first, then the rest (the same draws either way: both are taken for
-        # the whole batch, and a draw picks the same person whichever draws it is read with)
-        start = 0
-        while start < batch and len(chosen) < count:
-            stop = min(batch, start + READ_FIRST * (count - len(chosen)))
-            part = model.catchment.by_need(needs[start:stop])
-            free = np.flatnonzero(~in_pathway[part])
-            accept = u[start:stop][free] < referral_chance_at(course.dip(part[free], week), model.p)
-            for person in part[free[accept]].tolist():
-                if person not in taken:
-                    chosen.append(person)
-                    taken.add(person)
-                    if len(chosen) == count:
-                        break
-            start = stop
-    return chosen
+class Proposals:
+    """One stream's proposals of a week: ``count`` referrals wanted, and batches of draws (who is proposed, in
+    proportion to need; whether they are accepted), read a part at a time until the week's referrals are found:
+    READ_FIRST per referral still wanted, then the rest (the same draws either way: both are taken for the whole
+    batch, and a draw picks the same person whichever draws it is read with)."""
+
+    def __init__(self, generator: np.random.Generator, count: int):
+        self.generator, self.count = generator, count
+        self.chosen: list[int] = []
+        self.taken: set[int] = set()
+        self.proposed = self.batch = self.start = 0
+
+    def next_part(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The (need, acceptance) draws of the next part to read, a new batch drawn when one is read through; None
+        when the week's referrals are found or the proposals' cap is reached."""
+        wanted = self.count - len(self.chosen)
+        if not wanted:
+            return None
+        if self.start >= self.batch:
+            if self.proposed >= MAX_PROPOSALS_PER_REFERRAL * self.count:
+                return None
+            self.batch, self.start = CANDIDATES_PER_REFERRAL * wanted, 0
+            self.proposed += self.batch
+            self.needs, self.u = self.generator.random(self.batch), self.generator.random(self.batch)
+        start, self.start = self.start, min(self.batch, self.start + READ_FIRST * wanted)
+        return self.needs[start : self.start], self.u[start : self.start]
+
+    def take(self, people: list[int]) -> None:
+        """The people accepted, in order, until the week's referrals are found (each person once)."""
+        for person in people:
+            if person not in self.taken:
+                self.chosen.append(person)
+                self.taken.add(person)
+                if len(self.chosen) == self.count:
+                    return
+
+
+def referred_this_week(model: SocialPrescribingModel, proposals: Proposals, first: Sequence[int] = ()) -> list[int]:
+    """``proposals.count`` different people, not already in the pathway, referred this week: proposed in proportion
+    to need (``Catchment.by_need``), each accepted with the chance that someone in their current state is referred
+    now (``referral_chance_at``). Selecting on the current state is what makes regression to the mean appear after
+    referral, with or without a service. ``first``: who the first part accepted, if it was read already."""
+    proposals.take(first)
+    while (part := proposals.next_part()) is not None:
+        proposals.take(accepted_in_parts(model, [part])[0])
+    return proposals.chosen
+
+
+def accepted_in_parts(model: SocialPrescribingModel, parts: list[tuple[np.ndarray, np.ndarray] | None]) -> list:
+    """Who each part's proposals (its need and acceptance draws, or None) pick and accept, in order, read in one pass
+    for all parts: each proposal is read in order until the week's referrals are found (about 45% of them at an
+    ICB), so the courses of the rest, and of people already in the pathway, are not read, nor who the rest are."""
+    sizes = [0 if part is None else len(part[0]) for part in parts]
+    if not any(sizes):
+        return [[] for _ in parts]
+    if len(parts) == 1:
+        needs, u = parts[0]
+    else:
+        needs, u = (np.concatenate([part[k] for part in parts if part is not None]) for k in (0, 1))
+    proposed = model.catchment.by_need(needs)
+    free = np.flatnonzero(~model.catchment.in_pathway[proposed])
+    accept = free[u[free] < referral_chance_at(model.course.dip(proposed[free], model.week), model.p)]
+    people = proposed[accept].tolist()
+    if len(parts) == 1:
+        return [people]
+    # where each part's proposals end among those accepted (in order)
+    cuts = [0, *np.searchsorted(accept, np.cumsum(sizes[:-1])).tolist(), len(people)]
+    return [people[start:stop] for start, stop in zip(cuts, cuts[1:])]
 
 
 def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort) -> Patient:

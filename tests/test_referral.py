@@ -9,7 +9,7 @@ import pytest
 
 from spsim.model import Cohort, PathwayState, Patient, ReferralSource, SocialPrescribingModel
 from spsim.model.policies import LinkWorkerFunding, VCSECapacityGrants
-from spsim.model.referral import referred_this_week
+from spsim.model.referral import Proposals, referred_this_week
 
 S = PathwayState
 WEEKS = 52
@@ -103,7 +103,7 @@ def test_people_already_in_the_pathway_are_not_drawn_again():
     model = counterfactual(rng=3, population=5_000)
     c = model.catchment
     c.in_pathway[500:] = True  # only the first 500 people are free to be referred
-    chosen = referred_this_week(model, np.random.default_rng(2), 40)
+    chosen = referred_this_week(model, Proposals(np.random.default_rng(2), 40))
     assert len(chosen) == 40 == len(set(chosen))  # the week's referrals are found, each person once
     assert all(i < 500 for i in chosen)
 
