@@ -57,6 +57,9 @@ def gain_scale(model: SocialPrescribingModel, person: Person) -> float:
     return scale * (p.gain_ratio_deprived if person.deprived else 1.0)
 
 
+FEW_AT_REFERRAL = 12  # fewer referrals than this are worked out one by one (a speed setting only: the same numbers)
+
+
 def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: list[Cohort],
                 draws: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list]:  # fmt: skip
     """What a week's referrals bring to their ``Patient``, read for all of them at once: ``gain_scale`` of each, and
@@ -68,6 +71,15 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
         draws = (np.array([person.preferences_u for person in people], dtype=np.float32),
                  np.array([(person.work_u, person.cost_u) for person in people], dtype=np.float32).reshape(-1, 2))
     p, catchment = model.p, model.catchment
+    if len(people) < FEW_AT_REFERRAL:  # a few, one by one in Python floats: the same arithmetic, as ``gain_scale``'s
+        traits = []
+        for person, preferences, (work_u, cost_u) in zip(people, preferred_activities_many(cohorts, draws[0]),
+                                                         draws[1].tolist(), strict=True):  # fmt: skip
+            working_age = person.age < p.working_age_limit
+            employment = p.employment_rate_smi if person.smi else p.employment_rate_ltc
+            traits.append((preferences, person.deprived and cost_u < p.cost_barrier_deprived, working_age,
+                           working_age and work_u < employment))  # fmt: skip
+        return np.array([gain_scale(model, person) for person in people], dtype=np.float64), traits
     index = np.array([person.index for person in people], dtype=np.int64)
     deprived = catchment.deprived[index]
     below = p.swemwbs_population_mean - model.course.mean_wellbeing[index].astype(np.float64)

@@ -288,3 +288,20 @@ def test_all_referrals_appropriate_gives_no_inappropriate_exits():
     model.run_for(30)
     assert model.counters.reached_link_worker > 100
     assert model.counters.exits["referral not appropriate"] == 0
+
+
+def test_a_few_referrals_worked_out_one_by_one_are_a_batchs_numbers():
+    """``at_referral`` works out fewer than FEW_AT_REFERRAL people one by one in Python floats: each person's gain
+    scale (to the bit) and traits are those of a batch they are read in."""
+    from spsim.model.patient import FEW_AT_REFERRAL, at_referral
+
+    model = SocialPrescribingModel(rng=6, population=20_000)
+    rng = np.random.default_rng(6)
+    people, *draws = model.catchment.referred(rng.choice(20_000, 60, replace=False).tolist())
+    cohorts = [list(Cohort)[i] for i in rng.integers(0, len(Cohort), len(people))]
+    assert len(people) >= FEW_AT_REFERRAL
+    scales, traits = at_referral(model, people, cohorts, tuple(draws))
+    for k, person in enumerate(people):
+        alone = at_referral(model, [person], cohorts[k : k + 1], tuple(column[k : k + 1] for column in draws))
+        assert alone[0].tobytes() == scales[k : k + 1].tobytes() and alone[1] == traits[k : k + 1]
+    assert at_referral(model, people[:3], cohorts[:3])[1] == traits[:3]  # (the draws read from each Person)
