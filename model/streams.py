@@ -167,11 +167,16 @@ class PersonalDraws:
 
     def keys(self, persons: np.ndarray, episode: int | np.ndarray) -> np.ndarray:
         """``key`` for many people at once (a uint64 array; ``episode`` one for all or one each)."""
+        if (few := _few_each(persons, episode)) is not None:
+            return np.array([self.key(*pair) for pair in few], dtype=np.uint64)
         return _keys(np.asarray(persons), self.seed, episode)
 
     @staticmethod
     def uniforms(keys: np.ndarray, purpose: int, n: int | np.ndarray) -> np.ndarray:
         """``uniform`` for many episodes at once (``keys``: uint64 array; ``n`` one counter or one each)."""
+        if isinstance(purpose, int) and (few := _few_each(keys, n)) is not None:
+            uniform = PersonalDraws.uniform
+            return np.array([uniform(key, purpose, count) for key, count in few], dtype=np.float64)
         return _uniforms(keys, purpose, n)
 
     @staticmethod
@@ -179,6 +184,24 @@ class PersonalDraws:
         """``uniforms`` for several purposes at once (``purposes``: a uint64 column, purposes x 1): one row of draws
         per purpose, the same numbers in one pass."""
         return _uniforms(keys, purposes, n)
+
+
+# up to this many draws (or keys) are worked out in Python integers (a speed setting only: the same integers, and
+# ``uniform``'s double is the array's): most of a week's calls are for a few people, and each of the array path's
+# 15 or so NumPy calls costs a microsecond whatever its length
+FEW_DRAWS = 8
+
+
+def _few_each(values: np.ndarray, n: int | np.ndarray):
+    """(value, n) pairs as Python ints when ``values`` is a short 1-d array and ``n`` an int or one per value;
+    else None (then the array path)."""
+    if not (isinstance(values, np.ndarray) and values.ndim == 1 and len(values) <= FEW_DRAWS):
+        return None
+    if isinstance(n, int):
+        return zip(values.tolist(), [n] * len(values))
+    if isinstance(n, np.ndarray) and n.shape == values.shape:
+        return zip(values.tolist(), n.tolist())
+    return None
 
 
 @_wrapping

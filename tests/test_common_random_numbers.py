@@ -10,7 +10,7 @@ import pytest
 
 import spsim.model.referral as referral_module
 from spsim.model import SocialPrescribingModel
-from spsim.model.streams import PURPOSES, PersonalDraws, purpose_constant, weeks_until
+from spsim.model.streams import FEW_DRAWS, PURPOSES, PersonalDraws, purpose_constant, weeks_until
 
 
 def _appropriateness(monkeypatch, **params) -> dict[tuple[int, int], bool]:
@@ -95,6 +95,25 @@ def test_keyed_draws_are_uniform_independent_and_vectorise():
     people, episodes = np.array([0, 7, 2**31 + 5, 1_499_999]), np.array([1, 3, 2, 40])
     assert draws.keys(people, episodes).tolist() == [draws.key(int(i), int(k)) for i, k in zip(people, episodes)]
     assert draws.keys(people, 2).tolist() == [draws.key(int(i), 2) for i in people]
+
+
+def test_a_few_keyed_draws_worked_out_in_python_are_the_arrays_bytes():
+    """Up to FEW_DRAWS keys or draws are worked out in Python integers: the bytes of a long array's, empty included."""
+    draws = PersonalDraws(np.random.SeedSequence(5))
+    rng = np.random.default_rng(5)
+    people = rng.integers(0, 2_000_000, 40 * FEW_DRAWS)
+    episodes = rng.integers(0, 9, len(people)).astype(np.int32)
+    keys, counts = draws.keys(people, episodes), rng.integers(0, 3_000, len(people)).astype(np.int32)
+    for n in (0, 1, 2, FEW_DRAWS):
+        for start in range(0, len(people), FEW_DRAWS):
+            few = slice(start, start + n)
+            assert draws.keys(people[few], episodes[few]).tobytes() == keys[few].tobytes()
+            assert draws.keys(people[few], 0).tobytes() == draws.keys(people, 0)[few].tobytes()
+            for n_each in (counts, 2**40):
+                whole = draws.uniforms(keys, PURPOSES["decline"], n_each)
+                n_few = n_each if isinstance(n_each, int) else n_each[few]
+                part = draws.uniforms(keys[few], PURPOSES["decline"], n_few)
+                assert part.dtype == np.float64 and part.tobytes() == whole[few].tobytes()
 
 
 def test_a_batch_of_referrals_is_the_same_people_as_referrals_one_by_one():
