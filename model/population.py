@@ -21,6 +21,11 @@ from .stream_columns import StreamColumns, read_pair
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
 AGE_BAND_STARTS = (18, 40, 65, 75)
 BLOCK = 1 << 16  # people whose draws are made at a time (a speed setting only: the draws are the same)
+# Candidates are proposed in batches (a NumPy call each) until the week's referrals are found; a cap on
+# the proposals keeps a week bounded if almost everyone is already in the pathway (a numerical device).
+CANDIDATES_PER_REFERRAL = 8
+MAX_PROPOSALS_PER_REFERRAL = 400
+READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
 
 
 def age_bands(p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -182,3 +187,39 @@ class Catchment:
             x.tolist(), y.tolist(), self.reach_km[i].tolist(), map(tuple, preferences_u.tolist()),
             traits_u[:, 0].tolist(), traits_u[:, 1].tolist(), strict=True)))  # fmt: skip
         return people, preferences_u, traits_u[:, :2]
+
+
+class Proposals:
+    """One stream's proposals of a week: ``count`` referrals wanted, and batches of draws (who is proposed, in
+    proportion to need; whether they are accepted), read a part at a time until the week's referrals are found:
+    READ_FIRST per referral still wanted, then the rest (the same draws either way: both are taken for the whole
+    batch, and a draw picks the same person whichever draws it is read with)."""
+
+    def __init__(self, generator: np.random.Generator, count: int):
+        self.generator, self.count = generator, count
+        self.chosen: list[int] = []
+        self.taken: set[int] = set()
+        self.proposed = self.batch = self.start = 0
+        self.needs = self.u = np.empty(0)  # the batch's draws
+
+    def next_part(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The (need, acceptance) draws of the next part to read, a new batch drawn when one is read through; None
+        when the week's referrals are found or the proposals' cap is reached."""
+        wanted = self.count - len(self.chosen)
+        if not wanted:
+            return None
+        if self.start >= self.batch:
+            if self.proposed >= MAX_PROPOSALS_PER_REFERRAL * self.count:
+                return None
+            self.batch, self.start = CANDIDATES_PER_REFERRAL * wanted, 0
+            self.proposed += self.batch
+            self.needs, self.u = self.generator.random(self.batch), self.generator.random(self.batch)
+        start, self.start = self.start, min(self.batch, self.start + READ_FIRST * wanted)
+        return self.needs[start : self.start], self.u[start : self.start]
+
+    def take(self, people: list[int]) -> None:
+        """The people accepted, in order, until the week's referrals are found (each person once)."""
+        for person in people:
+            if len(self.chosen) < self.count and person not in self.taken:
+                self.chosen.append(person)
+                self.taken.add(person)

@@ -10,7 +10,9 @@ first contact may decline (Bu 2024; Dayson 2020 for the supported pathway).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +20,7 @@ import numpy as np
 from .parameters import registry
 from .contact_rows import decline_chance
 from .moves import move_many
+from .population import Proposals
 from .setback_rows import schedule_next_setbacks, terminal
 from .states import Cohort, Event, PathwayState, ReferralSource, Service
 
@@ -28,11 +31,6 @@ if TYPE_CHECKING:
     from .population import Person
 
 S = PathwayState
-# Candidates are proposed in batches (a NumPy call each) until the week's referrals are found; a cap on
-# the proposals keeps a week bounded if almost everyone is already in the pathway (a numerical device).
-CANDIDATES_PER_REFERRAL = 8
-MAX_PROPOSALS_PER_REFERRAL = 400
-READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
@@ -84,43 +82,6 @@ def referral_chance_at(dip: np.ndarray, p) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(p.referral_low_point_slope * (dip - centre)))
 
 
-class Proposals:
-    """One stream's proposals of a week: ``count`` referrals wanted, and batches of draws (who is proposed, in
-    proportion to need; whether they are accepted), read a part at a time until the week's referrals are found:
-    READ_FIRST per referral still wanted, then the rest (the same draws either way: both are taken for the whole
-    batch, and a draw picks the same person whichever draws it is read with)."""
-
-    def __init__(self, generator: np.random.Generator, count: int):
-        self.generator, self.count = generator, count
-        self.chosen: list[int] = []
-        self.taken: set[int] = set()
-        self.proposed = self.batch = self.start = 0
-
-    def next_part(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The (need, acceptance) draws of the next part to read, a new batch drawn when one is read through; None
-        when the week's referrals are found or the proposals' cap is reached."""
-        wanted = self.count - len(self.chosen)
-        if not wanted:
-            return None
-        if self.start >= self.batch:
-            if self.proposed >= MAX_PROPOSALS_PER_REFERRAL * self.count:
-                return None
-            self.batch, self.start = CANDIDATES_PER_REFERRAL * wanted, 0
-            self.proposed += self.batch
-            self.needs, self.u = self.generator.random(self.batch), self.generator.random(self.batch)
-        start, self.start = self.start, min(self.batch, self.start + READ_FIRST * wanted)
-        return self.needs[start : self.start], self.u[start : self.start]
-
-    def take(self, people: list[int]) -> None:
-        """The people accepted, in order, until the week's referrals are found (each person once)."""
-        for person in people:
-            if person not in self.taken:
-                self.chosen.append(person)
-                self.taken.add(person)
-                if len(self.chosen) == self.count:
-                    return
-
-
 def referred_this_week(model: SocialPrescribingModel, proposals: Proposals, first: Sequence[int] = ()) -> list[int]:
     """``proposals.count`` different people, not already in the pathway, referred this week: proposed in proportion
     to need (``Catchment.by_need``), each accepted with the chance that someone in their current state is referred
@@ -139,19 +100,13 @@ def accepted_in_parts(model: SocialPrescribingModel, parts: list[tuple[np.ndarra
     sizes = [0 if part is None else len(part[0]) for part in parts]
     if not any(sizes):
         return [[] for _ in parts]
-    if len(parts) == 1:
-        needs, u = parts[0]
-    else:
-        needs, u = (np.concatenate([part[k] for part in parts if part is not None]) for k in (0, 1))
+    needs, u = (np.concatenate([part[k] for part in parts if part is not None]) for k in (0, 1))
     proposed = model.catchment.by_need(needs)
     free = np.flatnonzero(~model.catchment.in_pathway[proposed])
     accept = free[u[free] < referral_chance_at(model.course.dip(proposed[free], model.week), model.p)]
-    people = proposed[accept].tolist()
-    if len(parts) == 1:
-        return [people]
-    # where each part's proposals end among those accepted (in order)
-    cuts = [0, *np.searchsorted(accept, np.cumsum(sizes[:-1])).tolist(), len(people)]
-    return [people[start:stop] for start, stop in zip(cuts, cuts[1:])]
+    people, accept = proposed[accept].tolist(), accept.tolist()
+    cuts = [0, *(bisect_left(accept, end) for end in accumulate(sizes))]  # each part's end among those accepted
+    return [people[start:stop] for start, stop in pairwise(cuts)]
 
 
 def refer(model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort) -> Patient:

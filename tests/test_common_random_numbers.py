@@ -114,6 +114,10 @@ def test_a_few_keyed_draws_worked_out_in_python_are_the_arrays_bytes():
                 n_few = n_each if isinstance(n_each, int) else n_each[few]
                 part = draws.uniforms(keys[few], PURPOSES["decline"], n_few)
                 assert part.dtype == np.float64 and part.tobytes() == whole[few].tobytes()
+                purposes = np.array([[PURPOSES["decline"]], [PURPOSES["attend"]]], dtype=np.uint64)
+                by_purpose = draws.uniforms_by_purpose(keys[few], purposes, n_few)
+                assert by_purpose.shape == (2, n) and by_purpose[0].tobytes() == part.tobytes()
+                assert by_purpose[1].tobytes() == draws.uniforms(keys, PURPOSES["attend"], n_each)[few].tobytes()
 
 
 def test_a_batch_of_referrals_is_the_same_people_as_referrals_one_by_one():
