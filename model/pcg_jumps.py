@@ -104,14 +104,17 @@ class Jumps:
         """The raw 64-bit outputs of the ``width`` draws that follow each of ``steps`` (each ``steps + width`` below
         the limit): (len, width). Output k of a row is the state ``steps + k + 1`` steps on (a step, then its output):
         as array work, every row's states are jumped to at once (one pass, not one per draw); a few in Python."""
+        if len(steps) * width <= FEW:
+            return np.array(self.draw_list(steps.tolist(), width), dtype=np.uint64).reshape(len(steps), width)
         if len(steps) and int(steps.max()) + width >= self.limit:
             raise ValueError(f"a jump of {int(steps.max()) + width} steps is beyond this table's {self.limit}")
-        if len(steps) * width <= FEW:
-            return np.array(self._few(steps.tolist(), width), dtype=np.uint64).reshape(len(steps), width)
         return outputs(self.after((steps[:, None] + np.arange(1, width + 1)).ravel())).reshape(len(steps), width)
 
-    def _few(self, steps: list[int], width: int) -> list[int]:
-        """``draws`` in Python integers, flat: the same jumps, digit by digit (a digit 0 is the identity map)."""
+    def draw_list(self, steps: list[int], width: int) -> list[int]:
+        """``draws`` in Python integers, flat (row after row): the same jumps, digit by digit (a digit 0 is the
+        identity map), for a few."""
+        if steps and max(steps) + width >= self.limit:
+            raise ValueError(f"a jump of {max(steps) + width} steps is beyond this table's {self.limit}")
         states, maps, inc = self._state_ints, self._map_ints, self.inc
         out = []
         for n in steps:

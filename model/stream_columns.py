@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pcg_jumps import Jumps
+from .pcg_jumps import FEW, Jumps
 
 DOUBLE = 1.0 / (1 << 53)  # Generator.random: the top 53 bits of an output, as a fraction of one
 
@@ -74,7 +74,22 @@ def read_pair(first: StreamColumns, second: StreamColumns, people: np.ndarray) -
         state = first._start["state"]
         first._with_next = Jumps(state["state"], state["inc"],
                                  first.rows * first.width + second.rows * second.width + width)  # fmt: skip
+    if 2 * len(people) * width <= FEW:
+        return _read_pair_few(first, second, people.tolist(), width)
     steps = np.concatenate([people * first.width, first.rows * first.width + people * second.width])
     raw = first._with_next.draws(steps, width)
     return ((_doubles(raw[: len(people), : first.width]) * first.scale).astype(np.float32),
             (_doubles(raw[len(people) :, : second.width]) * second.scale).astype(np.float32))  # fmt: skip
+
+
+def _read_pair_few(first: StreamColumns, second: StreamColumns, people: list[int], width: int) -> tuple:
+    """``read_pair`` of a few people in Python: the same outputs, each made a double and scaled as ``_doubles`` and
+    the columns do (an integer below 2**53 is a float exactly), rounded to 32 bits once per column."""
+    offset = first.rows * first.width
+    steps = [i * first.width for i in people] + [offset + i * second.width for i in people]
+    raw, n, columns = first._with_next.draw_list(steps, width), len(people), []
+    for at, column in ((0, first), (n * width, second)):
+        scale, wanted = column.scale, range(column.width)
+        values = [(raw[at + k * width + j] >> 11) * DOUBLE * scale for k in range(n) for j in wanted]
+        columns.append(np.array(values, dtype=np.float32).reshape(n, column.width))
+    return tuple(columns)

@@ -59,3 +59,9 @@ def test_a_pair_of_columns_read_together_reads_each_ones_numbers():
         assert np.array_equal(together[0], a.read(people)) and np.array_equal(together[1], b.read(people))
         assert together[0].dtype == together[1].dtype == np.float32
     assert first._with_next is not None and second._with_next is None  # (the pair apart was read one by one)
+    drawn = np.random.default_rng(11)
+    kept = (drawn.random((n, 1)) * 7.5).astype(np.float32), drawn.random((n, 3)).astype(np.float32)
+    for few in ([], [4_999], [0, 12, 12], [7, 4_999, 3, 0, 2_500, 1_000], list(range(0, n, 50))):  # (Python, arrays)
+        together = read_pair(first, second, np.array(few, dtype=np.int64))
+        assert together[0].tobytes() == kept[0][few].tobytes() and together[1].tobytes() == kept[1][few].tobytes()
+        assert together[0].shape == (len(few), 1) and together[1].shape == (len(few), 3)
