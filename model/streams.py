@@ -183,7 +183,9 @@ class PersonalDraws:
     def uniforms_by_purpose(keys: np.ndarray, purposes: np.ndarray, n: int | np.ndarray) -> np.ndarray:
         """``uniforms`` for several purposes at once (``purposes``: a uint64 column, purposes x 1): one row of draws
         per purpose, the same numbers in one pass."""
-        if len(purposes) * len(keys) <= FEW_DRAWS // 2 and (few := _few_each(keys, n)) is not None:
+        # (a caller may give one purpose as an int, or spells x people counters: those take the array path)
+        if (isinstance(purposes, np.ndarray) and purposes.ndim == 2 and len(purposes) * len(keys) <= FEW_DRAWS // 2
+                and (few := _few_each(keys, n)) is not None):
             few, uniform = list(few), PersonalDraws.uniform  # (a row per purpose: slower than the arrays beyond 4)
             rows = [[uniform(key, purpose, count) for key, count in few] for purpose in purposes[:, 0].tolist()]
             return np.array(rows, dtype=np.float64).reshape(len(purposes), len(keys))

@@ -118,6 +118,9 @@ def test_a_few_keyed_draws_worked_out_in_python_are_the_arrays_bytes():
                 by_purpose = draws.uniforms_by_purpose(keys[few], purposes, n_few)
                 assert by_purpose.shape == (2, n) and by_purpose[0].tobytes() == part.tobytes()
                 assert by_purpose[1].tobytes() == draws.uniforms(keys, PURPOSES["attend"], n_each)[few].tobytes()
+                # one purpose as an int (the natural course's spell gaps) takes the array path: the same bytes
+                one = draws.uniforms_by_purpose(keys[few], PURPOSES["decline"], n_few)
+                assert one.tobytes() == part.tobytes()
 
 
 def test_a_batch_of_referrals_is_the_same_people_as_referrals_one_by_one():
