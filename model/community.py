@@ -33,6 +33,7 @@ class Community:
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
+        self._places: tuple[tuple, int] | None = None  # the places in them, and what they were summed at (``places``)
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
         listed = model.layout.groups if model.layout is not None else ()
         draws = model.streams["groups"].generator
@@ -173,8 +174,22 @@ class Community:
         """People on groups' waiting lists (the ledger counts them; a closed group's list is empty)."""
         return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
 
-    def places(self) -> int:
-        """Places in the open groups (their rows of the ledger; the slots kept until one opens or closes)."""
-        if self._open_slots is None:  # a group's slot is its place in ``opened`` (the order does not change sums)
+    def open_slots(self) -> np.ndarray:
+        """The open groups' rows of the ledger, in the order they opened (kept until one opens or closes)."""
+        if self._open_slots is None:  # a group's slot is its place in ``opened``
             self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
-        return self.ledger.places(self._open_slots, self.model.p)
+            self._places = None
+        return self._open_slots
+
+    def open_count(self) -> int:
+        """How many groups are open (every group ever opened, less those closed)."""
+        return len(self.opened) - len(self.closed_groups)
+
+    def places(self) -> int:
+        """Places in the open groups (their rows of the ledger), summed again only when a group opened or closed, or
+        one's base places, grant or volunteers changed (``GroupLedger.places_changed``), or the parameters did."""
+        slots = self.open_slots()
+        key = (self.ledger.places_changed, self.model.p)
+        if self._places is None or self._places[0] != key:
+            self._places = (key, self.ledger.places(slots, self.model.p))
+        return self._places[1]

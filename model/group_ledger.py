@@ -38,6 +38,7 @@ class GroupLedger:
 
     def __init__(self, capacity: int = 256):
         self.size = 0
+        self.places_changed = 0  # counts changes of a group's base places, grant or volunteers (``Community.places``)
         self.columns: dict[str, np.ndarray] = {name: np.zeros(capacity) for name in MONEY}
         self.columns.update({name: np.zeros(capacity, dtype=np.int64) for name in COUNTS})
 

@@ -87,12 +87,15 @@ class VCSEGroup(mesa.Agent):
         """This week's share of the capacity grants (its places follow: ``grant_places``)."""
         self.grant_per_week = per_week
         self._ledger.columns["grant_per_week"][self.slot] = per_week
+        self._ledger.places_changed += 1
 
     def _counted(self) -> None:
         """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs)."""
         columns, slot = self._ledger.columns, self.slot
         columns["members"][slot] = len(self.members)
-        columns["volunteers"][slot] = len(self.volunteers)
+        if columns["volunteers"][slot] != len(self.volunteers):  # (the places they add changed)
+            columns["volunteers"][slot] = len(self.volunteers)
+            self._ledger.places_changed += 1
         columns["held"][slot] = len(self.held_until)
         columns["waiting"][slot] = len(self.waiting)
 
@@ -113,6 +116,7 @@ class VCSEGroup(mesa.Agent):
     def base_places(self, places: int) -> None:
         self._base_places = places
         self._ledger.columns["base_places"][self.slot] = places
+        self._ledger.places_changed += 1
 
     @property
     def grant_places(self) -> int:

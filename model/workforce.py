@@ -223,9 +223,13 @@ class Workforce:
         ledger.link_worker_cost += primary * weekly
         ledger.advisor_cost += advisors * weekly
         ledger.posts_economic_cost += (primary + advisors) * (self.model.p.lw_economic_cost_per_fte_year_gbp / 52)
-        ledger.link_worker_fte_weeks += sum(w.fte for w in self._in_post)
+        ledger.link_worker_fte_weeks += self.fte_in_post()
 
     # ------------------------------------------------------------------ readings
+    def fte_in_post(self) -> float:
+        """FTE of the link workers in post (both services), in the order they joined."""
+        return sum(w.fte for w in self._in_post)
+
     def caseload(self) -> float:
         return sum(w.load for w in self._in_post)
 
