@@ -33,6 +33,7 @@ class Community:
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
+        self._by_age: list[VCSEGroup] = []  # the open groups in the order they opened, with ``_open_slots``
         self._places: tuple[tuple, int] | None = None  # the places in them, and what they were summed at (``places``)
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
         listed = model.layout.groups if model.layout is not None else ()
@@ -176,10 +177,15 @@ class Community:
 
     def open_slots(self) -> np.ndarray:
         """The open groups' rows of the ledger, in the order they opened (kept until one opens or closes)."""
+        return self.open_by_age()[1]
+
+    def open_by_age(self) -> tuple[list[VCSEGroup], np.ndarray]:
+        """The open groups in the order they opened, and their rows of the ledger (kept until one opens or closes)."""
         if self._open_slots is None:  # a group's slot is its place in ``opened``
             self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
+            self._by_age = list(compress(self.opened, self._is_open))
             self._places = None
-        return self._open_slots
+        return self._by_age, self._open_slots
 
     def open_count(self) -> int:
         """How many groups are open (every group ever opened, less those closed)."""

@@ -85,9 +85,11 @@ class VCSEGroup(mesa.Agent):
 
     def set_grant(self, per_week: float) -> None:
         """This week's share of the capacity grants (its places follow: ``grant_places``)."""
+        ledger = self._ledger
+        ledger.granted += bool(per_week) - bool(self.grant_per_week)
         self.grant_per_week = per_week
-        self._ledger.columns["grant_per_week"][self.slot] = per_week
-        self._ledger.places_changed += 1
+        ledger.columns["grant_per_week"][self.slot] = per_week
+        ledger.places_changed += 1
 
     def _counted(self) -> None:
         """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs)."""
