@@ -132,7 +132,7 @@ class Community:
         """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
         model = self.model
         pot = costing.grants_cost_year(model.p.vcse_grant_per_100k_year_gbp, model.p.population) / 52
-        if pot == 0.0 and not self.ledger.columns["grant_per_week"][: self.ledger.size].any():
+        if pot == 0.0 and not self.ledger.granted:
             return  # no grants, and no group holds one to take back (the usual week: nothing below would happen)
         open_groups = self.groups()
         share = pot / len(open_groups) if open_groups else 0.0
