@@ -69,7 +69,7 @@ class Observers:
 def _mean(values: np.ndarray) -> float:
     """``float(values.mean())`` without NumPy's Python layer (a few microseconds a call): the same sum (``mean``'s own
     reduction), divided by the count as ``mean`` divides it."""
-    return float(np.add.reduce(values)) / len(values)
+    return float(np.add.reduce(values, axis=None)) / len(values)
 
 
 def _state_count(state: PathwayState):
