@@ -51,6 +51,23 @@ class GroupLedger:
         self.size += 1
         return self.size - 1
 
+    # a group's places change with its base places, grant and volunteers: written here, and counted as changes
+    def set_base_places(self, slot: int, places: int) -> None:
+        self.columns["base_places"][slot] = places
+        self.places_changed += 1
+
+    def set_grant(self, slot: int, per_week: float, was: float) -> None:
+        """A group's grant (``was``: its grant until now, for the count of groups holding one)."""
+        self.granted += bool(per_week) - bool(was)
+        self.columns["grant_per_week"][slot] = per_week
+        self.places_changed += 1
+
+    def set_volunteers(self, slot: int, count: int) -> None:
+        column = self.columns["volunteers"]
+        if column[slot] != count:  # (counted with the rest of a group's numbers: a change only if it is one)
+            column[slot] = count
+            self.places_changed += 1
+
     def places(self, slots: np.ndarray, p) -> int:
         """``VCSEGroup.places`` summed over the groups in ``slots`` (the same sums: a grant's places and the
         volunteers' added only where there are any, each rounded down as a group does)."""

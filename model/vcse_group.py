@@ -85,19 +85,14 @@ class VCSEGroup(mesa.Agent):
 
     def set_grant(self, per_week: float) -> None:
         """This week's share of the capacity grants (its places follow: ``grant_places``)."""
-        ledger = self._ledger
-        ledger.granted += bool(per_week) - bool(self.grant_per_week)
+        self._ledger.set_grant(self.slot, per_week, was=self.grant_per_week)
         self.grant_per_week = per_week
-        ledger.columns["grant_per_week"][self.slot] = per_week
-        ledger.places_changed += 1
 
     def _counted(self) -> None:
         """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs)."""
         columns, slot = self._ledger.columns, self.slot
         columns["members"][slot] = len(self.members)
-        if columns["volunteers"][slot] != len(self.volunteers):  # (the places they add changed)
-            columns["volunteers"][slot] = len(self.volunteers)
-            self._ledger.places_changed += 1
+        self._ledger.set_volunteers(slot, len(self.volunteers))
         columns["held"][slot] = len(self.held_until)
         columns["waiting"][slot] = len(self.waiting)
 
@@ -117,8 +112,7 @@ class VCSEGroup(mesa.Agent):
     @base_places.setter
     def base_places(self, places: int) -> None:
         self._base_places = places
-        self._ledger.columns["base_places"][self.slot] = places
-        self._ledger.places_changed += 1
+        self._ledger.set_base_places(self.slot, places)
 
     @property
     def grant_places(self) -> int:
