@@ -5,6 +5,7 @@ differs by kind of activity)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
 S = PathwayState
+ATTEND_AND_DROP_OUT = np.array([[PURPOSES["attend"]], [PURPOSES["dropout"]]], dtype=np.uint64)  # purposes x 1
 
 
 def attend_the_week(model: SocialPrescribingModel) -> int:
@@ -40,38 +42,58 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     p, week, register = model.p, model.week, model.register
     attending = model.attending
     rows = np.fromiter(attending, dtype=np.int64, count=len(attending))
-    keys = register.key[rows]
-    came = PersonalDraws.uniforms(keys, PURPOSES["attend"], week) < p.attend_prob
-    dropout = PersonalDraws.uniforms(keys, PURPOSES["dropout"], week)
-    present = rows[came]
-    build_sessions(register, present, catalogue_shares(p.mechanism_growth)[register.activity[present]])
+    shares, hazard_by_activity = _by_activity(p)
+    activity = register.activity[rows]
+    # this week's two draws of everyone's, in one pass (the same numbers as one purpose at a time)
+    came, dropout = PersonalDraws.uniforms_by_purpose(register.key[rows], ATTEND_AND_DROP_OUT, week)
+    came = came < p.attend_prob
+    build_sessions(register, rows[came], shares[activity[came]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
     # the hazard with no volunteer in the group (the highest anyone can have this week): who cannot drop out is
     # skipped. The same product as one person's, so each member's own number: nothing that runs before their turn
     # changes their activity or belonging (places only grow here, so nobody is moved out of a group and back)
-    hazard = p.dropout_hazard * dropout_ratios(p)[register.activity[rows]] * (
-        1 - p.belonging_protection * register.level_social[rows])
+    hazard = hazard_by_activity[activity] * (1 - p.belonging_protection * register.level_social[rows])
     reached = register.weeks_attended[rows] >= p.sustained_weeks
-    may_change = (register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)
-    # looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
-    # no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do
-    peers = 1 - p.peer_retention_effect  # a volunteer in the group protects its members
-    chosen = (x[may_change].tolist() for x in (rows, dropout, hazard, reached))
-    # their moves wait for the batches after the loop: dropping out has left the group, a new volunteer has moved
+    may_change = np.flatnonzero((register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached))
+    if len(may_change):  # (most weeks of a small place: nobody)
+        _changes(model, *(x[may_change].tolist() for x in (rows, dropout, hazard, reached)))
+    return len(rows)
+
+
+def _changes(model: SocialPrescribingModel, rows: list[int], draws: list[float], highest: list[float],
+             reached: list[bool]) -> None:  # fmt: skip
+    """Who of the members in ``rows`` (in the order they joined; their drop-out ``draws``, their ``highest`` hazard
+    and whether they ``reached`` sustained engagement) drops out, and who reaches sustained engagement.
+
+    Looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
+    no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do. Their
+    moves wait for the batches after the loop: dropping out has left the group, a new volunteer has moved."""
+    attending = model.attending
+    peers = 1 - model.p.peer_retention_effect  # a volunteer in the group protects its members
     dropped: list[Patient] = []
     sustained: list[Patient] = []
-    for row, u, highest, enough in zip(*chosen, strict=True):
+    for row, u, hazard, enough in zip(rows, draws, highest, reached, strict=True):
         if (member := attending.get(row)) is None or member.state is not S.ATTENDING:
             continue
-        if u < (highest * peers if member.group.volunteers else highest):
+        if u < (hazard * peers if member.group.volunteers else hazard):
             member.leave_group()
             dropped.append(member)
         elif enough:
             member.become_sustained()
             sustained.append(member)
-    _drop_out(model, dropped)
+    if dropped:
+        _drop_out(model, dropped)
     _sustained(model, sustained)
-    return len(rows)
+
+
+@lru_cache(maxsize=8)
+def _by_activity(p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Per activity of the catalogue, what a week of attendance reads: a session's shares (activities x 3,
+    ``catalogue_shares``) and the weekly drop-out hazard before belonging and volunteers (``p.dropout_hazard`` times
+    the activity's ratio: the product each member's hazard starts with). Worked out once per parameters."""
+    shares, hazard = catalogue_shares(p.mechanism_growth), p.dropout_hazard * dropout_ratios(p)
+    shares.flags.writeable = hazard.flags.writeable = False  # (kept: read, never written)
+    return shares, hazard
 
 
 def _drop_out(model: SocialPrescribingModel, dropped: list[Patient]) -> None:

@@ -33,6 +33,8 @@ class Community:
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
+        self._by_age: list[VCSEGroup] = []  # the open groups in the order they opened, with ``_open_slots``
+        self._places: tuple[tuple, int] | None = None  # the places in them, and what they were summed at (``places``)
         self.tariff_allowance = math.inf  # what a capped tariff may still pay (policies.ReferralTariff)
         listed = model.layout.groups if model.layout is not None else ()
         draws = model.streams["groups"].generator
@@ -130,7 +132,7 @@ class Community:
         """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
         model = self.model
         pot = costing.grants_cost_year(model.p.vcse_grant_per_100k_year_gbp, model.p.population) / 52
-        if pot == 0.0 and not self.ledger.columns["grant_per_week"][: self.ledger.size].any():
+        if pot == 0.0 and not self.ledger.granted:
             return  # no grants, and no group holds one to take back (the usual week: nothing below would happen)
         open_groups = self.groups()
         share = pot / len(open_groups) if open_groups else 0.0
@@ -173,8 +175,27 @@ class Community:
         """People on groups' waiting lists (the ledger counts them; a closed group's list is empty)."""
         return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
 
-    def places(self) -> int:
-        """Places in the open groups (their rows of the ledger; the slots kept until one opens or closes)."""
-        if self._open_slots is None:  # a group's slot is its place in ``opened`` (the order does not change sums)
+    def open_slots(self) -> np.ndarray:
+        """The open groups' rows of the ledger, in the order they opened (kept until one opens or closes)."""
+        return self.open_by_age()[1]
+
+    def open_by_age(self) -> tuple[list[VCSEGroup], np.ndarray]:
+        """The open groups in the order they opened, and their rows of the ledger (kept until one opens or closes)."""
+        if self._open_slots is None:  # a group's slot is its place in ``opened``
             self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
-        return self.ledger.places(self._open_slots, self.model.p)
+            self._by_age = list(compress(self.opened, self._is_open))
+            self._places = None
+        return self._by_age, self._open_slots
+
+    def open_count(self) -> int:
+        """How many groups are open (every group ever opened, less those closed)."""
+        return len(self.opened) - len(self.closed_groups)
+
+    def places(self) -> int:
+        """Places in the open groups (their rows of the ledger), summed again only when a group opened or closed, or
+        one's base places, grant or volunteers changed (``GroupLedger.places_changed``), or the parameters did."""
+        slots = self.open_slots()
+        key = (self.ledger.places_changed, self.model.p)
+        if self._places is None or self._places[0] != key:
+            self._places = (key, self.ledger.places(slots, self.model.p))
+        return self._places[1]

@@ -90,19 +90,9 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
     if not patients:
         return
     p, week, now = model.p, model.week, model.time
-    counters, register, due = model.counters, model.register, model.due
+    counters, register = model.counters, model.register
     rows = np.array([patient.row for patient in patients], dtype=np.int64)
-    # ``Support.start_support_episode``: the episode's end (and its lighter phase) made due
-    # (a week's batch is one service's queue: all of them advisors' clients, or none)
-    advisor = np.array([patient.service is Service.MENTAL_HEALTH for patient in patients])
-    for service_weeks, chosen in ((p.advisor_support_weeks, advisor), (p.support_weeks, ~advisor)):
-        if chosen.all():
-            due.set_many("end_support", rows, week + service_weeks, patients)
-        elif chosen.any():
-            due.set_many("end_support", rows[chosen], week + service_weeks,
-                         [patient for patient, yes in zip(patients, chosen.tolist()) if yes])  # fmt: skip
-    if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
-        due.set_many("maintenance", rows[~advisor], week + p.lw_episode_weeks)
+    _support_episodes_due(model, patients, rows)
     counters.reached_link_worker += len(patients)
     register.ever_supported[rows] = True
     for patient, worker, declines in zip(patients, workers, declined, strict=True):
@@ -111,17 +101,39 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
         counters.link_worker_wait_weeks += patient.lw_wait_weeks
         if not declines:
             patient.link_worker = worker
-    declines = np.array(declined)
-    # a decliner's episode ended as it began (``Support.end_support_episode``; their place is already free)
-    ended = rows[declines]
-    register.support_ends_many(ended, week)
-    move_many(model, [pt for pt, no in zip(patients, declined) if no], ended, S.AWAITING_LINK_WORKER, S.DECLINED,
-              Event.DECLINED)  # fmt: skip
-    staying = [pt for pt, no in zip(patients, declined) if not no]
-    rows = rows[~declines]
+    if any(declined):  # (most weeks of a small place, nobody: what follows for decliners would do nothing)
+        declines = np.array(declined)
+        # a decliner's episode ended as it began (``Support.end_support_episode``; their place is already free)
+        ended = rows[declines]
+        register.support_ends_many(ended, week)
+        move_many(model, [pt for pt, no in zip(patients, declined) if no], ended, S.AWAITING_LINK_WORKER,
+                  S.DECLINED, Event.DECLINED)  # fmt: skip
+        patients = [pt for pt, no in zip(patients, declined) if not no]
+        rows = rows[~declines]
     register.on_caseload[rows] = True
-    move_many(model, staying, rows, S.AWAITING_LINK_WORKER, S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
+    move_many(model, patients, rows, S.AWAITING_LINK_WORKER, S.WITH_LINK_WORKER, Event.FIRST_CONTACT)
     # ``Support.support_begins`` (``WellbeingRegister.support_begins``), then the assessment made due
     register.support_from[rows] = np.minimum(register.support_from[rows], week)
     register.support_until[rows] = np.inf
-    due.set_many("assessment", rows, week + p.assessment_weeks)
+    model.due.set_many("assessment", rows, week + p.assessment_weeks)
+
+
+def _support_episodes_due(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray) -> None:
+    """``Support.start_support_episode``: the episode's end (and its lighter phase) made due, advisors' clients
+    first. A week's batch is one service's queue: all of them advisors' clients, or none (one list, one week)."""
+    p, week, due = model.p, model.week, model.due
+    advisor = [patient.service is Service.MENTAL_HEALTH for patient in patients]
+    if all(advisor):
+        due.set_many("end_support", rows, week + p.advisor_support_weeks, patients)
+        return  # (nobody in primary care: no lighter phase)
+    if not any(advisor):
+        due.set_many("end_support", rows, week + p.support_weeks, patients)
+        if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
+            due.set_many("maintenance", rows, week + p.lw_episode_weeks)
+        return
+    advisors = np.array(advisor)
+    for service_weeks, chosen in ((p.advisor_support_weeks, advisors), (p.support_weeks, ~advisors)):
+        due.set_many("end_support", rows[chosen], week + service_weeks,
+                     [patient for patient, yes in zip(patients, chosen.tolist()) if yes])  # fmt: skip
+    if p.support_weeks > p.lw_episode_weeks:
+        due.set_many("maintenance", rows[~advisors], week + p.lw_episode_weeks)

@@ -38,6 +38,8 @@ class GroupLedger:
 
     def __init__(self, capacity: int = 256):
         self.size = 0
+        self.places_changed = 0  # counts changes of a group's base places, grant or volunteers (``Community.places``)
+        self.granted = 0  # groups whose grant is not 0 (closed ones too: a closed group keeps its last share)
         self.columns: dict[str, np.ndarray] = {name: np.zeros(capacity) for name in MONEY}
         self.columns.update({name: np.zeros(capacity, dtype=np.int64) for name in COUNTS})
 
@@ -48,6 +50,23 @@ class GroupLedger:
                 self.columns[name] = np.concatenate([column, np.zeros_like(column)])
         self.size += 1
         return self.size - 1
+
+    # a group's places change with its base places, grant and volunteers: written here, and counted as changes
+    def set_base_places(self, slot: int, places: int) -> None:
+        self.columns["base_places"][slot] = places
+        self.places_changed += 1
+
+    def set_grant(self, slot: int, per_week: float, was: float) -> None:
+        """A group's grant (``was``: its grant until now, for the count of groups holding one)."""
+        self.granted += bool(per_week) - bool(was)
+        self.columns["grant_per_week"][slot] = per_week
+        self.places_changed += 1
+
+    def set_volunteers(self, slot: int, count: int) -> None:
+        column = self.columns["volunteers"]
+        if column[slot] != count:  # (counted with the rest of a group's numbers: a change only if it is one)
+            column[slot] = count
+            self.places_changed += 1
 
     def places(self, slots: np.ndarray, p) -> int:
         """``VCSEGroup.places`` summed over the groups in ``slots`` (the same sums: a grant's places and the
@@ -61,8 +80,11 @@ class GroupLedger:
 
 
 def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> None:
-    """Every one of the open ``groups``' week (``VCSEGroup.step``), in their order."""
-    slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
+    """Every one of the open ``groups``' week (``VCSEGroup.step``), in their order (Mesa's agent set's: the order
+    they opened, which is the order of their slots)."""
+    in_order, slots = model.community.open_by_age()
+    if groups != in_order:  # (the same agents, compared by identity: their slots are the community's, kept)
+        slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
     while groups:
         runs_out = _weeks_until_one_runs_out(model, groups, slots)
         if runs_out == len(groups):
@@ -75,28 +97,33 @@ def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> N
 def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup], slots: np.ndarray) -> int:
     """The weeks of ``groups`` (in order; ``slots``: their rows of the ledger) up to the first whose reserves run
     out, which is not run; returns its place (``len(groups)``: none ran out)."""
-    p, columns = model.p, model.community.ledger.columns
-    grant = columns["grant_per_week"][slots]
-    # ``VCSEGroup.step``'s sums for arrays: a group without a grant has no grant places and spends 0.0 on them
-    # (taking 0.0 away is exact); a count times a float, as Python multiplies an int by a float
-    funded = grant != 0
-    grant_places = np.where(funded, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
-    grant_spend = np.where(funded, np.minimum(grant_places * p.grant_cost_per_place_year_gbp / 52, grant), 0.0)
-    referred_on_own_places = np.maximum(columns["members"][slots] - columns["volunteers"][slots] - grant_places, 0)
+    p, ledger = model.p, model.community.ledger
+    columns = ledger.columns
+    members, volunteers = columns["members"][slots], columns["volunteers"][slots]
     held = columns["held"][slots]
-    attendee_spend = (referred_on_own_places + held) * p.cost_per_attendee_week_gbp
     income, running = columns["income_per_week"][slots], columns["running_cost_per_week"][slots]
-    reserves = columns["reserves"][slots] + income - running - grant_spend - attendee_spend
+    if ledger.granted:
+        grant_spend, attendee_spend = _grant_and_attendee_spend(p, columns["grant_per_week"][slots], members,
+                                                                volunteers, held)  # fmt: skip
+        reserves = columns["reserves"][slots] + income - running - grant_spend - attendee_spend
+    else:  # no group holds a grant: it spends 0.0 on grant places, and taking 0.0 away (or adding it) changes nothing
+        # (``spent`` starts at 0.0 and only grows by sums, so it is never -0.0, the one number adding 0.0 would change)
+        grant_spend = None
+        attendee_spend = (np.maximum(members - volunteers, 0) + held) * p.cost_per_attendee_week_gbp
+        reserves = columns["reserves"][slots] + income - running - attendee_spend
     negative = np.flatnonzero(reserves < 0)
     runs_out = int(negative[0]) if len(negative) else len(groups)
     done = slots[:runs_out]
     columns["reserves"][done] = reserves[:runs_out]
     columns["received"][done] += income[:runs_out]
-    columns["spent"][done] = (columns["spent"][done] + running[:runs_out] + grant_spend[:runs_out]
-                              + attendee_spend[:runs_out])  # fmt: skip
+    spent = columns["spent"][done] + running[:runs_out]
+    if grant_spend is not None:
+        spent += grant_spend[:runs_out]
+    columns["spent"][done] = spent + attendee_spend[:runs_out]
     # then, group by group in order, what stays within each: its waiting list, then the places it held until now
+    # (counts, never below 0: a sum is 0 only where both are)
     now = model.time
-    for i in np.flatnonzero((columns["waiting"][done] > 0) | (held[:runs_out] > 0)).tolist():
+    for i in np.flatnonzero(columns["waiting"][done] + held[:runs_out]).tolist():
         group = groups[i]
         if group.waiting:
             for patient in [pt for pt in group.waiting if pt.gives_up_at <= now]:
@@ -104,3 +131,14 @@ def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGr
         if group.held_until:
             group.release_held_places()
     return runs_out
+
+
+def _grant_and_attendee_spend(p, grant: np.ndarray, members: np.ndarray, volunteers: np.ndarray,
+                              held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``VCSEGroup.step``'s spending on grant places and on referred attendees, for arrays: a group without a grant
+    has no grant places and spends 0.0 on them; a count times a float, as Python multiplies an int by a float."""
+    funded = grant != 0
+    grant_places = np.where(funded, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
+    grant_spend = np.where(funded, np.minimum(grant_places * p.grant_cost_per_place_year_gbp / 52, grant), 0.0)
+    referred_on_own_places = np.maximum(members - volunteers - grant_places, 0)
+    return grant_spend, (referred_on_own_places + held) * p.cost_per_attendee_week_gbp

@@ -85,14 +85,14 @@ class VCSEGroup(mesa.Agent):
 
     def set_grant(self, per_week: float) -> None:
         """This week's share of the capacity grants (its places follow: ``grant_places``)."""
+        self._ledger.set_grant(self.slot, per_week, was=self.grant_per_week)
         self.grant_per_week = per_week
-        self._ledger.columns["grant_per_week"][self.slot] = per_week
 
     def _counted(self) -> None:
         """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs)."""
         columns, slot = self._ledger.columns, self.slot
         columns["members"][slot] = len(self.members)
-        columns["volunteers"][slot] = len(self.volunteers)
+        self._ledger.set_volunteers(slot, len(self.volunteers))
         columns["held"][slot] = len(self.held_until)
         columns["waiting"][slot] = len(self.waiting)
 
@@ -112,7 +112,7 @@ class VCSEGroup(mesa.Agent):
     @base_places.setter
     def base_places(self, places: int) -> None:
         self._base_places = places
-        self._ledger.columns["base_places"][self.slot] = places
+        self._ledger.set_base_places(self.slot, places)
 
     @property
     def grant_places(self) -> int:
@@ -131,8 +131,12 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def free_places(self) -> int:
-        """``places`` less those taken."""
-        free = self.places - len(self.members) - len(self.held_until)
+        """``places`` less those taken (``places`` written out: read at every match and placement)."""
+        free = self._base_places - len(self.members) - len(self.held_until)
+        if self.grant_per_week:
+            free += self.grant_places
+        if self.volunteers:
+            free += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
         return free if free > 0 else 0
 
     def hold_place(self, until_week: int) -> None:

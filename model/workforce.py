@@ -131,47 +131,59 @@ class Workforce:
         """Link workers with room take people from the waiting list, first come first served."""
         now = self.model.time
         workers_by_service = {service: [] for service in Service}
-        for worker in self.link_workers():
+        for worker in self._in_post:
             workers_by_service[worker.service].append(worker)
-        waiting, over_rows = S.AWAITING_LINK_WORKER, self.contacts_over_rows
         for service, queue in self.queues.items():
-            # people whose patience ran out give up, and those who have given up or moved on since they joined the
-            # queue are dropped, in one pass (giving up changes only the person who gives up)
-            live = deque()
-            for patient in queue:
-                if patient.state is waiting:
-                    if patient.gives_up_at <= now:
-                        patient.give_up_waiting()
-                    else:
-                        live.append(patient)
-            self.queues[service] = live
             workers = workers_by_service[service]
+            live = self._still_waiting(service, queue, now) if queue else queue
             capacity = sum(w.caseload_limit for w in workers)
             demand = len(live) + sum(w.load for w in workers)
             self.pressure[service] = demand / capacity if capacity else (math.inf if demand else 0.0)
-            # the link worker with most room takes the next person (ties: the longest in post)
-            room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
-            heapq.heapify(room)
-            taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
-            places = sum(int(w.free_room) for w in workers if w.free_room >= 1)  # at least this many are taken
-            decisions = FirstContactDecisions(self.model, service, live, places)
-            while live and room:
-                _, _, worker = heapq.heappop(room)
-                returning, declines = decisions.pop()
-                patient = live.popleft()
-                if returning or not over_rows:
-                    worker.take_on(patient)  # one by one: someone coming back may look for a group at once
+            if live:  # (an empty queue, the usual week of a service without posts: nobody to take on)
+                self._take_on(service, live, workers)
+
+    def _still_waiting(self, service: Service, queue: deque[Patient], now: float) -> deque[Patient]:
+        """People whose patience ran out give up, and those who have given up or moved on since they joined the queue
+        are dropped, in one pass (giving up changes only the person who gives up); returns the queue left."""
+        waiting = S.AWAITING_LINK_WORKER
+        live = deque()
+        for patient in queue:
+            if patient.state is waiting:
+                if patient.gives_up_at <= now:
+                    patient.give_up_waiting()
                 else:
-                    worker.take(patient)
-                    declined.append(declines)
-                    if declines:
-                        worker.release(patient)  # their place is free again for the next person
-                    taken.append(patient)
-                    by.append(worker)
-                if (free := worker.free_room) >= 1:
-                    heapq.heappush(room, (-free, worker.unique_id, worker))
-            decisions.taken(taken)
-            first_contacts(self.model, taken, by, declined)
+                    live.append(patient)
+        self.queues[service] = live
+        return live
+
+    def _take_on(self, service: Service, live: deque[Patient], workers: list[LinkWorker]) -> None:
+        """The link worker with most room takes the next person from ``live`` (ties: the longest in post), until
+        the queue or the room runs out."""
+        room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
+        if not room:
+            return
+        heapq.heapify(room)
+        over_rows = self.contacts_over_rows
+        taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
+        places = sum(int(-free) for free, _, _ in room)  # at least this many are taken
+        decisions = FirstContactDecisions(self.model, service, live, places)
+        while live and room:
+            _, _, worker = heapq.heappop(room)
+            returning, declines = decisions.pop()
+            patient = live.popleft()
+            if returning or not over_rows:
+                worker.take_on(patient)  # one by one: someone coming back may look for a group at once
+            else:
+                worker.take(patient)
+                declined.append(declines)
+                if declines:
+                    worker.release(patient)  # their place is free again for the next person
+                taken.append(patient)
+                by.append(worker)
+            if (free := worker.free_room) >= 1:
+                heapq.heappush(room, (-free, worker.unique_id, worker))
+        decisions.taken(taken)
+        first_contacts(self.model, taken, by, declined)
 
     # ------------------------------------------------------------------ leaving
     def cut_post(self, worker: LinkWorker) -> None:
@@ -211,11 +223,15 @@ class Workforce:
         ledger.link_worker_cost += primary * weekly
         ledger.advisor_cost += advisors * weekly
         ledger.posts_economic_cost += (primary + advisors) * (self.model.p.lw_economic_cost_per_fte_year_gbp / 52)
-        ledger.link_worker_fte_weeks += sum(w.fte for w in self.link_workers())
+        ledger.link_worker_fte_weeks += self.fte_in_post()
 
     # ------------------------------------------------------------------ readings
+    def fte_in_post(self) -> float:
+        """FTE of the link workers in post (both services), in the order they joined."""
+        return sum(w.fte for w in self._in_post)
+
     def caseload(self) -> float:
-        return sum(w.load for w in self.link_workers())
+        return sum(w.load for w in self._in_post)
 
     def caseload_capacity(self) -> float:
-        return sum(w.caseload_limit for w in self.link_workers())
+        return sum(w.caseload_limit for w in self._in_post)
