@@ -35,7 +35,7 @@ def discount(weeks_since_start: np.ndarray | float, rate: float) -> np.ndarray |
 
 def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
     u = p.utility_at_population_swemwbs + p.utility_per_swemwbs_point * (swemwbs - p.swemwbs_population_mean)
-    return np.clip(u, *UTILITY_RANGE)
+    return u.clip(*UTILITY_RANGE)  # (``np.clip``'s own call, without its wrappers)
 
 
 def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -83,25 +83,22 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
     within = weeks < end[:, None]  # each row's weeks of its horizon: the first ones of its row
     per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
-    state = {key: np.repeat(column, per_cell) for key, column in stopped(register.state_copy(rows), week,
-                                                                          p.gain_retained_share).items()}  # fmt: skip
+    # the state read straight into the cells (one gather a column, not a gather and a repeat: the same numbers)
+    state = stopped(register.state_copy(rows.repeat(per_cell)), week, p.gain_retained_share)
     natural_sw, natural_lo = model.course.scores(people, week)
     ltc = model.catchment.ltc_count[people]
-    natural_worth = tuple(np.repeat(x, per_cell) for x in week_worth(natural_sw, natural_lo, ltc, p))
-    natural_sw, natural_lo, ltc = np.repeat(natural_sw, per_cell), np.repeat(natural_lo, per_cell), np.repeat(ltc, per_cell)
+    natural_worth = tuple(x.repeat(per_cell) for x in week_worth(natural_sw, natural_lo, ltc, p))
+    natural_sw, natural_lo, ltc = natural_sw.repeat(per_cell), natural_lo.repeat(per_cell), ltc.repeat(per_cell)
     cells = weeks[within]
     sw, lo = with_service(natural_sw, natural_lo, cells, p, **state)
     values = above_natural(sw, lo, natural_sw, week_worth(sw, lo, ltc, p), natural_worth, p)
     d = discount(cells - since_week, p.discount_rate_per_year)
-    # summed over the whole grid, the weeks after a horizon adding 0.0 (an account is never -0.0: adding 0.0 or
-    # the -0.0 that a week's loss times a zero weight gave is the same)
-    return np.column_stack([_on_grid(value * d, within).sum(axis=1) for value in values])
-
-
-def _on_grid(values: np.ndarray, within: np.ndarray) -> np.ndarray:
-    grid = np.zeros(within.shape)
-    grid[within] = values
-    return grid
+    # summed over the whole grid (the three values' grids as one), the weeks after a horizon adding 0.0 (an account
+    # is never -0.0: adding 0.0 or the -0.0 that a week's loss times a zero weight gave is the same); each row of
+    # the grid is summed along its weeks as one contiguous row, as a grid of one value was
+    grid = np.zeros((len(values), *within.shape))
+    grid[:, within] = np.stack(values) * d
+    return grid.sum(axis=2).T
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:

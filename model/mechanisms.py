@@ -205,6 +205,14 @@ def support_left(week, support_from, support_until, half_life):
     return worked_out_where(np.where(fade | before, 0.0, 1.0), fade, _halved, week, support_until, half_life)
 
 
+def held_within(x, bounds: tuple[float, float]):
+    """``arrays.clip``, an array through its own ``clip`` method: the same call ``np.clip`` makes after its Python
+    wrappers (a few microseconds each time on the weekly reading's small arrays)."""
+    if is_array(x):
+        return x.clip(*bounds)
+    return clip(x, bounds)
+
+
 def swemwbs(natural, mechanisms, gain_max, support=0.0):
     """SWEMWBS score: the person's natural course, plus link worker support, plus the mean mechanism level
     times the full gain. ``mechanisms``: the three levels (numbers, or arrays of many people's).
@@ -212,18 +220,18 @@ def swemwbs(natural, mechanisms, gain_max, support=0.0):
     Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
     and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).
     """
-    return clip(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
+    return held_within(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
 
 
 def ucla(natural, social, reduction_max, support=0.0):
     """UCLA-3 loneliness score: the natural course, lowered by link worker support and by the social
     mechanism (friendship, belonging)."""
-    return clip(natural - support - reduction_max * social, UCLA_RANGE)
+    return held_within(natural - support - reduction_max * social, UCLA_RANGE)
 
 
 def loneliness_weight(ucla_score):
     """How far a UCLA-3 score is from 'not lonely' (3) to 'chronically lonely' (7 and over), in [0, 1]."""
-    return clip((ucla_score - 3.0) / 4.0, (0.0, 1.0))
+    return held_within((ucla_score - 3.0) / 4.0, (0.0, 1.0))
 
 
 def service_use_rate(base, per_ltc, ltc_count, ucla_score, lonely_ratio):

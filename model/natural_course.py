@@ -153,11 +153,15 @@ class NaturalCourse:
             passed = (ends <= week).sum(axis=0)
             k = np.minimum(passed, LOOKAHEAD - 1)
             rows = np.arange(len(people))
-            self.spell[people] = first + k
+            spell = first + k
+            self.spell[people] = spell
             self.spell_start[people] = np.where(k > 0, ends[k - 1, rows], ended)
             self.spell_end[people] = ends[k, rows]
             done = passed < LOOKAHEAD
-            self._draw_states(people[done], self.spell[people[done]], keys[done])
+            if done.all():  # (most reads: nobody left to catch up, no subsets to gather)
+                self._draw_states(people, spell, keys)
+                return
+            self._draw_states(people[done], spell[done], keys[done])
             people = people[~done]
 
     def _replay(self, back: np.ndarray) -> None:
@@ -179,8 +183,8 @@ class NaturalCourse:
         self.advance(people, week)
         if not len(people):
             return np.zeros(0), np.zeros(0)
-        wellbeing = np.clip(self.mean_wellbeing[people].astype(float) + self.wellbeing_state[people], *SWEMWBS_RANGE)
-        loneliness = np.clip(self.mean_loneliness[people].astype(float) + self.loneliness_state[people], *UCLA_RANGE)
+        wellbeing = (self.mean_wellbeing[people].astype(float) + self.wellbeing_state[people]).clip(*SWEMWBS_RANGE)
+        loneliness = (self.mean_loneliness[people].astype(float) + self.loneliness_state[people]).clip(*UCLA_RANGE)
         return wellbeing, loneliness
 
     def spells(self, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
