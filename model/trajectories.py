@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 INTERVAL_WEEKS = 13
 OBSERVATIONS = 9  # at referral, then every three months to 24 months
 GROUPS = ("all referred", "took up an activity", "no activity")
+EVERYONE = slice(None)  # the members of the first group
 
 
 class Trajectories:
@@ -69,19 +70,27 @@ class Trajectories:
     def _finish(self, cohort: int) -> None:
         rows = self._cohorts.pop(cohort)
         taken, dsw, dlo = self._points.pop(cohort, (0, None, None))
+        if not taken:  # (followed from a referral week whose first observation was not taken yet)
+            return
         took_up = self._register.took_up[rows]
-        for group, members in (("all referred", slice(None)), ("took up an activity", took_up),
-                               ("no activity", ~took_up)):  # fmt: skip
-            for k in range(taken):
-                d1, d2 = dsw[members, k], dlo[members, k]
-                if len(d1) == 0:
-                    continue
+        for group, members in ((GROUPS[0], EVERYONE), (GROUPS[1], took_up), (GROUPS[2], ~took_up)):
+            sw, lo = dsw[members, :taken], dlo[members, :taken]  # people x observations (a group's: a copy)
+            if not len(sw):
+                continue
+            # each observation's changes as one contiguous row, all summed at once: the same pairwise sums as each
+            # column summed alone
+            sw_rows, lo_rows = sw.T.copy(), lo.T.copy()
+            # the sums of squares by BLAS's dot of each column as before, the whole cohort's read in place
+            # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders
+            sw_dot, lo_dot = (sw.T, lo.T) if members is EVERYONE else (sw_rows, lo_rows)
+            sums = zip(sw_rows.sum(axis=1).tolist(), lo_rows.sum(axis=1).tolist(), strict=True)
+            for k, (sum_sw, sum_lo) in enumerate(sums):
                 s = self._sums[(group, k)]
-                s[0] += len(d1)
-                s[1] += float(d1.sum())
-                s[2] += float(d1 @ d1)
-                s[3] += float(d2.sum())
-                s[4] += float(d2 @ d2)
+                s[0] += len(sw)
+                s[1] += sum_sw
+                s[2] += float(sw_dot[k] @ sw_dot[k])
+                s[3] += sum_lo
+                s[4] += float(lo_dot[k] @ lo_dot[k])
 
     def close(self) -> None:
         """End of run: people still within two years contribute the observations they have."""
