@@ -196,7 +196,8 @@ class HealthEconomics:
         """Finish the accounts of the people who left the pathway since the last call (``_finish``)."""
         if not self._leaving:  # most weeks at a small place
             return
-        leaving, self._leaving = np.unique(np.array(self._leaving, dtype=np.int64)), []
+        # sorted, each once (``np.unique``'s rows, from a short list of plain numbers at a fraction of its cost)
+        leaving, self._leaving = np.array(sorted(set(self._leaving)), dtype=np.int64), []
         leaving = leaving[~self._finished[leaving]]
         if len(leaving):
             self._finish(leaving, self.model.week)

@@ -29,6 +29,7 @@ class Trajectories:
     def __init__(self, since_week: int = 0) -> None:
         self.since_week = since_week  # people referred before this (a warm-up) are not followed
         self._cohorts: dict[int, slice] = {}  # referral week -> its rows of the register
+        self._row_arrays: dict[int, np.ndarray] = {}  # referral week -> its rows as an array, once observed
         # referral week -> (observations taken, changes in SWEMWBS, changes in UCLA-3: people x observations)
         self._points: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
         # (group, observation) -> [n, sum dSWEMWBS, sum dSWEMWBS^2, sum dUCLA, sum dUCLA^2]
@@ -53,7 +54,7 @@ class Trajectories:
         # the week's cohorts are read as one array (one read instead of up to nine: each read has a fixed cost), oldest
         # first (sorted rows), with the rest of the week's reading (``week_reading``: the economics account takes it up)
         due.reverse()
-        rows = np.concatenate([np.arange(r.start, r.stop) for _, _, r in due])
+        rows = np.concatenate([self._rows_of(cohort) for _, cohort, _ in due])
         at, (_, sw_read, lo_read, _, _) = model.register.reading_at(week, model.course, model.p, rows)
         dsw_all, dlo_all = sw_read[at] - model.register.swemwbs0[rows], lo_read[at] - model.register.ucla0[rows]
         start = 0
@@ -67,8 +68,17 @@ class Trajectories:
             if k == OBSERVATIONS - 1:
                 self._finish(cohort)
 
+    def _rows_of(self, cohort: int) -> np.ndarray:
+        """A cohort's rows as an array, made once (again only if the cohort grew since: a week's referrals all come
+        before its first observation, at the end of the week)."""
+        rows, kept = self._cohorts[cohort], self._row_arrays.get(cohort)
+        if kept is None or len(kept) != rows.stop - rows.start:
+            kept = self._row_arrays[cohort] = np.arange(rows.start, rows.stop)
+        return kept
+
     def _finish(self, cohort: int) -> None:
         rows = self._cohorts.pop(cohort)
+        self._row_arrays.pop(cohort, None)
         taken, dsw, dlo = self._points.pop(cohort, (0, None, None))
         if not taken:  # (followed from a referral week whose first observation was not taken yet)
             return
