@@ -146,8 +146,7 @@ class NaturalCourse:
             spells = first + SPELLS_AHEAD[:, None]  # spells x people: the spells ahead one row each, added row by row
             gaps = geometric_weeks(PersonalDraws.uniforms(keys, GAP, spells).ravel(),
                                    self.spell_weeks).reshape(spells.shape)  # fmt: skip
-            ended = self.spell_end[people]  # when the current spell ends
-            ends = ended + gaps.cumsum(axis=0)  # when each of those spells ends (whole weeks: exact, in any order)
+            ends = self.spell_end[people] + gaps.cumsum(axis=0)  # when each of those spells ends (whole weeks: exact)
             # the covering spell (ends grow along a person's spells: the first to end after ``week`` comes after all
             # that end by then), or the last drawn
             passed = (ends <= week).sum(axis=0)
@@ -155,8 +154,9 @@ class NaturalCourse:
             rows = np.arange(len(people))
             spell = first + k
             self.spell[people] = spell
-            self.spell_start[people] = np.where(k > 0, ends[k - 1, rows], ended)
-            self.spell_end[people] = ends[k, rows]
+            end = ends[k, rows]
+            self.spell_start[people] = end - gaps[k, rows]  # (the previous spell's end, or the current one's)
+            self.spell_end[people] = end
             done = passed < LOOKAHEAD
             if done.all():  # (most reads: nobody left to catch up, no subsets to gather)
                 self._draw_states(people, spell, keys)
