@@ -40,7 +40,16 @@ def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
 
 def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
-    return above_natural(sw, lo, natural_sw, week_worth(sw, lo, ltc, p), week_worth(natural_sw, natural_lo, ltc, p), p)
+    return above_natural(sw, lo, natural_sw, *worth_of_both(sw, lo, ltc, natural_sw, natural_lo, ltc, p), p)
+
+
+def worth_of_both(sw, lo, ltc, natural_sw, natural_lo, natural_ltc, p: Params) -> tuple[tuple, tuple]:
+    """``week_worth`` of the scores and of the natural course's, worked out as one array (the same numbers, element
+    by element: half the NumPy calls, each with a fixed cost larger than a week's work for a few people)."""
+    n = len(sw)
+    both = week_worth(np.concatenate((sw, natural_sw)), np.concatenate((lo, natural_lo)),
+                      np.concatenate((ltc, natural_ltc)), p)  # fmt: skip
+    return tuple(x[:n] for x in both), tuple(x[n:] for x in both)
 
 
 def week_worth(sw, lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray]:
@@ -87,11 +96,13 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     state = stopped(register.state_copy(rows.repeat(per_cell)), week, p.gain_retained_share)
     natural_sw, natural_lo = model.course.scores(people, week)
     ltc = model.catchment.ltc_count[people]
-    natural_worth = tuple(x.repeat(per_cell) for x in week_worth(natural_sw, natural_lo, ltc, p))
-    natural_sw, natural_lo, ltc = natural_sw.repeat(per_cell), natural_lo.repeat(per_cell), ltc.repeat(per_cell)
+    natural_sw_cells = natural_sw.repeat(per_cell)
     cells = weeks[within]
-    sw, lo = with_service(natural_sw, natural_lo, cells, p, **state)
-    values = above_natural(sw, lo, natural_sw, week_worth(sw, lo, ltc, p), natural_worth, p)
+    sw, lo = with_service(natural_sw_cells, natural_lo.repeat(per_cell), cells, p, **state)
+    # the cells' worth and each person's natural course's (once a person, then repeated for their cells)
+    worth, natural_worth = worth_of_both(sw, lo, ltc.repeat(per_cell), natural_sw, natural_lo, ltc, p)
+    natural_worth = tuple(x.repeat(per_cell) for x in natural_worth)
+    values = above_natural(sw, lo, natural_sw_cells, worth, natural_worth, p)
     d = discount(cells - since_week, p.discount_rate_per_year)
     # summed over the whole grid (the three values' grids as one), the weeks after a horizon adding 0.0 (an account
     # is never -0.0: adding 0.0 or the -0.0 that a week's loss times a zero weight gave is the same); each row of
