@@ -92,8 +92,8 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
     within = weeks < end[:, None]  # each row's weeks of its horizon: the first ones of its row
     per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
-    # the state read straight into the cells (one gather a column, not a gather and a repeat: the same numbers)
-    state = stopped(register.state_copy(rows.repeat(per_cell)), week, p.gain_retained_share)
+    state = {key: column.repeat(per_cell) for key, column in stopped(register.state_copy(rows), week,
+                                                                     p.gain_retained_share).items()}  # fmt: skip
     natural_sw, natural_lo = model.course.scores(people, week)
     ltc = model.catchment.ltc_count[people]
     natural_sw_cells = natural_sw.repeat(per_cell)
@@ -108,7 +108,8 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     # is never -0.0: adding 0.0 or the -0.0 that a week's loss times a zero weight gave is the same); each row of
     # the grid is summed along its weeks as one contiguous row, as a grid of one value was
     grid = np.zeros((len(values), *within.shape))
-    grid[:, within] = np.stack(values) * d
+    for value, values_grid in zip(values, grid, strict=True):  # (a mask of the grid's own shape: NumPy's quick path)
+        values_grid[within] = value * d
     return grid.sum(axis=2).T
 
 
