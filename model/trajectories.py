@@ -91,16 +91,17 @@ class Trajectories:
             # column summed alone
             sw_rows, lo_rows = sw.T.copy(), lo.T.copy()
             # the sums of squares by BLAS's dot of each column as before, the whole cohort's read in place
-            # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders
+            # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders. The array's
+            # own ``dot`` calls the same BLAS dot as ``@`` without the matrix product's set-up (0.35 against 1.6-3 us)
             sw_dot, lo_dot = (sw.T, lo.T) if members is EVERYONE else (sw_rows, lo_rows)
             sums = zip(sw_rows.sum(axis=1).tolist(), lo_rows.sum(axis=1).tolist(), strict=True)
             for k, (sum_sw, sum_lo) in enumerate(sums):
                 s = self._sums[(group, k)]
                 s[0] += len(sw)
                 s[1] += sum_sw
-                s[2] += float(sw_dot[k] @ sw_dot[k])
+                s[2] += float(sw_dot[k].dot(sw_dot[k]))
                 s[3] += sum_lo
-                s[4] += float(lo_dot[k] @ lo_dot[k])
+                s[4] += float(lo_dot[k].dot(lo_dot[k]))
 
     def close(self) -> None:
         """End of run: people still within two years contribute the observations they have."""
