@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import Activity, catalogue
-from .arrays import clip, is_array, worked_out_where
+from .arrays import held_within, is_array, worked_out_where
 
 if TYPE_CHECKING:
     from .parameters import Params
@@ -67,9 +67,7 @@ class Mechanisms:
 
             register = WellbeingRegister(capacity=1)
             row = register.enrol(0, 0, 0.0, 0.0, half_life_weeks)
-        self._retain = retained_share
-        self._register = register
-        self._row = row
+        self._retain, self._register, self._row = retained_share, register, row
 
     def _get(self, names: tuple[str, ...]) -> list[float]:
         cols, row = self._register.columns, self._row
@@ -205,14 +203,6 @@ def support_left(week, support_from, support_until, half_life):
     return worked_out_where(np.where(fade | before, 0.0, 1.0), fade, _halved, week, support_until, half_life)
 
 
-def held_within(x, bounds: tuple[float, float]):
-    """``arrays.clip``, an array through its own ``clip`` method: the same call ``np.clip`` makes after its Python
-    wrappers (a few microseconds each time on the weekly reading's small arrays)."""
-    if is_array(x):
-        return x.clip(*bounds)
-    return clip(x, bounds)
-
-
 def swemwbs(natural, mechanisms, gain_max, support=0.0):
     """SWEMWBS score: the person's natural course, plus link worker support, plus the mean mechanism level
     times the full gain. ``mechanisms``: the three levels (numbers, or arrays of many people's).
@@ -236,7 +226,12 @@ def loneliness_weight(ucla_score):
 
 def service_use_rate(base, per_ltc, ltc_count, ucla_score, lonely_ratio):
     """Yearly GP consultations or A&E attendances: need sets the base, loneliness multiplies it."""
-    return (base + per_ltc * ltc_count) * (1 + (lonely_ratio - 1) * loneliness_weight(ucla_score))
+    return _rate_at_weight(base, per_ltc, ltc_count, loneliness_weight(ucla_score), lonely_ratio)
+
+
+def _rate_at_weight(base, per_ltc, ltc_count, weight, lonely_ratio):
+    """``service_use_rate`` at a ``loneliness_weight`` already worked out."""
+    return (base + per_ltc * ltc_count) * (1 + (lonely_ratio - 1) * weight)
 
 
 def low_wellbeing_ratio(score, p: Params):
@@ -249,8 +244,9 @@ def service_use(swemwbs_score, ucla_score, ltc_count, p: Params):
     """(GP consultations, A&E attendances) a year at these scores and long-term conditions: need, loneliness
     and low wellbeing together."""
     wellbeing = low_wellbeing_ratio(swemwbs_score, p)
-    gp = service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc_count, ucla_score,
-                          p.lonely_gp_rate_ratio) * wellbeing  # fmt: skip
-    ae = service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc_count, ucla_score,
-                          p.lonely_ae_rate_ratio) * wellbeing  # fmt: skip
+    lonely = loneliness_weight(ucla_score)  # (once for both rates)
+    gp = _rate_at_weight(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc_count, lonely,
+                         p.lonely_gp_rate_ratio) * wellbeing  # fmt: skip
+    ae = _rate_at_weight(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc_count, lonely,
+                         p.lonely_ae_rate_ratio) * wellbeing  # fmt: skip
     return gp, ae
