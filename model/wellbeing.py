@@ -188,7 +188,7 @@ class WellbeingRegister:
         first = min(self._first_open_row(), int(also[0]) if len(also) else self.size)
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
-        rows = first + np.flatnonzero(wanted)
+        rows = first + wanted.nonzero()[0]
         self._reading = Reading((week, self.size, course), first, wanted,
                                 (rows, *self.scores_and_natural(rows, week, course, p)))  # fmt: skip
         return self._reading.places(also), self._reading.values
