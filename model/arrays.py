@@ -21,6 +21,14 @@ def clip(x, bounds: tuple[float, float]):
     return min(max(x, bounds[0]), bounds[1])
 
 
+def held_within(x, bounds: tuple[float, float]):
+    """``clip``, an array through its own ``clip`` method: the same call ``np.clip`` makes after its Python wrappers
+    (a few microseconds each time on a week's small arrays)."""
+    if is_array(x):
+        return x.clip(*bounds)
+    return min(max(x, bounds[0]), bounds[1])
+
+
 def where(condition, if_true, if_false):
     """``np.where`` for an array condition; for one number, the plain choice."""
     if is_array(condition):

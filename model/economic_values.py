@@ -35,12 +35,21 @@ def discount(weeks_since_start: np.ndarray | float, rate: float) -> np.ndarray |
 
 def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
     u = p.utility_at_population_swemwbs + p.utility_per_swemwbs_point * (swemwbs - p.swemwbs_population_mean)
-    return np.clip(u, *UTILITY_RANGE)
+    return u.clip(*UTILITY_RANGE)  # (``np.clip``'s own call, without its wrappers)
 
 
 def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
-    return above_natural(sw, lo, natural_sw, week_worth(sw, lo, ltc, p), week_worth(natural_sw, natural_lo, ltc, p), p)
+    return above_natural(sw, lo, natural_sw, *worth_of_both(sw, lo, ltc, natural_sw, natural_lo, ltc, p), p)
+
+
+def worth_of_both(sw, lo, ltc, natural_sw, natural_lo, natural_ltc, p: Params) -> tuple[tuple, tuple]:
+    """``week_worth`` of the scores and of the natural course's, worked out as one array (the same numbers, element
+    by element: half the NumPy calls, each with a fixed cost larger than a week's work for a few people)."""
+    n = len(sw)
+    both = week_worth(np.concatenate((sw, natural_sw)), np.concatenate((lo, natural_lo)),
+                      np.concatenate((ltc, natural_ltc)), p)  # fmt: skip
+    return tuple(x[:n] for x in both), tuple(x[n:] for x in both)
 
 
 def week_worth(sw, lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray]:
@@ -83,25 +92,25 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
     within = weeks < end[:, None]  # each row's weeks of its horizon: the first ones of its row
     per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
-    state = {key: np.repeat(column, per_cell) for key, column in stopped(register.state_copy(rows), week,
-                                                                          p.gain_retained_share).items()}  # fmt: skip
+    state = {key: column.repeat(per_cell) for key, column in stopped(register.state_copy(rows), week,
+                                                                     p.gain_retained_share).items()}  # fmt: skip
     natural_sw, natural_lo = model.course.scores(people, week)
     ltc = model.catchment.ltc_count[people]
-    natural_worth = tuple(np.repeat(x, per_cell) for x in week_worth(natural_sw, natural_lo, ltc, p))
-    natural_sw, natural_lo, ltc = np.repeat(natural_sw, per_cell), np.repeat(natural_lo, per_cell), np.repeat(ltc, per_cell)
+    natural_sw_cells = natural_sw.repeat(per_cell)
     cells = weeks[within]
-    sw, lo = with_service(natural_sw, natural_lo, cells, p, **state)
-    values = above_natural(sw, lo, natural_sw, week_worth(sw, lo, ltc, p), natural_worth, p)
+    sw, lo = with_service(natural_sw_cells, natural_lo.repeat(per_cell), cells, p, **state)
+    # the cells' worth and each person's natural course's (once a person, then repeated for their cells)
+    worth, natural_worth = worth_of_both(sw, lo, ltc.repeat(per_cell), natural_sw, natural_lo, ltc, p)
+    natural_worth = tuple(x.repeat(per_cell) for x in natural_worth)
+    values = above_natural(sw, lo, natural_sw_cells, worth, natural_worth, p)
     d = discount(cells - since_week, p.discount_rate_per_year)
-    # summed over the whole grid, the weeks after a horizon adding 0.0 (an account is never -0.0: adding 0.0 or
-    # the -0.0 that a week's loss times a zero weight gave is the same)
-    return np.column_stack([_on_grid(value * d, within).sum(axis=1) for value in values])
-
-
-def _on_grid(values: np.ndarray, within: np.ndarray) -> np.ndarray:
-    grid = np.zeros(within.shape)
-    grid[within] = values
-    return grid
+    # summed over the whole grid (the three values' grids as one), the weeks after a horizon adding 0.0 (an account
+    # is never -0.0: adding 0.0 or the -0.0 that a week's loss times a zero weight gave is the same); each row of
+    # the grid is summed along its weeks as one contiguous row, as a grid of one value was
+    grid = np.zeros((len(values), *within.shape))
+    for value, values_grid in zip(values, grid, strict=True):  # (a mask of the grid's own shape: NumPy's quick path)
+        values_grid[within] = value * d
+    return grid.sum(axis=2).T
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import Activity, catalogue
-from .arrays import clip, is_array, worked_out_where
+from .arrays import held_within, is_array, worked_out_where
 
 if TYPE_CHECKING:
     from .parameters import Params
@@ -67,9 +67,7 @@ class Mechanisms:
 
             register = WellbeingRegister(capacity=1)
             row = register.enrol(0, 0, 0.0, 0.0, half_life_weeks)
-        self._retain = retained_share
-        self._register = register
-        self._row = row
+        self._retain, self._register, self._row = retained_share, register, row
 
     def _get(self, names: tuple[str, ...]) -> list[float]:
         cols, row = self._register.columns, self._row
@@ -212,23 +210,28 @@ def swemwbs(natural, mechanisms, gain_max, support=0.0):
     Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
     and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).
     """
-    return clip(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
+    return held_within(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
 
 
 def ucla(natural, social, reduction_max, support=0.0):
     """UCLA-3 loneliness score: the natural course, lowered by link worker support and by the social
     mechanism (friendship, belonging)."""
-    return clip(natural - support - reduction_max * social, UCLA_RANGE)
+    return held_within(natural - support - reduction_max * social, UCLA_RANGE)
 
 
 def loneliness_weight(ucla_score):
     """How far a UCLA-3 score is from 'not lonely' (3) to 'chronically lonely' (7 and over), in [0, 1]."""
-    return clip((ucla_score - 3.0) / 4.0, (0.0, 1.0))
+    return held_within((ucla_score - 3.0) / 4.0, (0.0, 1.0))
 
 
 def service_use_rate(base, per_ltc, ltc_count, ucla_score, lonely_ratio):
     """Yearly GP consultations or A&E attendances: need sets the base, loneliness multiplies it."""
-    return (base + per_ltc * ltc_count) * (1 + (lonely_ratio - 1) * loneliness_weight(ucla_score))
+    return _rate_at_weight(base, per_ltc, ltc_count, loneliness_weight(ucla_score), lonely_ratio)
+
+
+def _rate_at_weight(base, per_ltc, ltc_count, weight, lonely_ratio):
+    """``service_use_rate`` at a ``loneliness_weight`` already worked out."""
+    return (base + per_ltc * ltc_count) * (1 + (lonely_ratio - 1) * weight)
 
 
 def low_wellbeing_ratio(score, p: Params):
@@ -241,8 +244,9 @@ def service_use(swemwbs_score, ucla_score, ltc_count, p: Params):
     """(GP consultations, A&E attendances) a year at these scores and long-term conditions: need, loneliness
     and low wellbeing together."""
     wellbeing = low_wellbeing_ratio(swemwbs_score, p)
-    gp = service_use_rate(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc_count, ucla_score,
-                          p.lonely_gp_rate_ratio) * wellbeing  # fmt: skip
-    ae = service_use_rate(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc_count, ucla_score,
-                          p.lonely_ae_rate_ratio) * wellbeing  # fmt: skip
+    lonely = loneliness_weight(ucla_score)  # (once for both rates)
+    gp = _rate_at_weight(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc_count, lonely,
+                         p.lonely_gp_rate_ratio) * wellbeing  # fmt: skip
+    ae = _rate_at_weight(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc_count, lonely,
+                         p.lonely_ae_rate_ratio) * wellbeing  # fmt: skip
     return gp, ae

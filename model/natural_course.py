@@ -36,6 +36,11 @@ LEVEL = purpose_constant("course_level")  # the wellbeing state of a spell
 LONELY = purpose_constant("course_lonely")  # the loneliness state of a spell (correlated with wellbeing)
 GAP = purpose_constant("course_gap")  # how long a spell lasts
 STATE_PURPOSES = np.array([[LEVEL], [LONELY]], dtype=np.uint64)  # a spell's two states, drawn together
+SPELL_PURPOSES = np.array([[[GAP]], [[LEVEL]], [[LONELY]]], dtype=np.uint64)  # a spell's length and two states
+# up to this many people are caught up with the states of every spell ahead drawn with its length (one keyed pass
+# instead of two: for a few people its fixed cost is most of the work; a speed setting only, the same draws)
+FEW = 16
+FEW_KEYS = 4  # up to this many people's course keys are worked out one by one (a speed setting only)
 TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
 BLOCK = 1 << 16  # adults whose first spells are drawn at a time (a speed setting only)
 # spells whose lengths are drawn at once when catching a person up (a speed setting only: the same draws). A referral
@@ -48,7 +53,12 @@ SPELLS_AHEAD = np.arange(LOOKAHEAD)
 def normals(keys: np.ndarray, purposes: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Standard normal draws for (key, purpose, n) by the inverse CDF of the keyed uniform draw: one row per purpose
     (``purposes``: a uint64 column)."""
-    return ndtri(np.maximum(PersonalDraws.uniforms_by_purpose(keys, purposes, n), TINY))
+    return normal_of(PersonalDraws.uniforms_by_purpose(keys, purposes, n))
+
+
+def normal_of(u: np.ndarray) -> np.ndarray:
+    """The standard normal draw of each keyed uniform draw ``u`` (``normals``)."""
+    return ndtri(np.maximum(u, TINY))
 
 
 def geometric_weeks(u: np.ndarray, mean: float) -> np.ndarray:
@@ -111,7 +121,9 @@ class NaturalCourse:
 
     def keys(self, people: np.ndarray) -> np.ndarray:
         """The keys of ``people``'s own courses (episode 0: referral episodes count from 1), computed when needed:
-        kept for every adult they took 12 MB of an ICB's memory."""
+        kept for every adult they took 12 MB of an ICB's memory. A few people's in plain numbers (the same integers)."""
+        if len(people) <= FEW_KEYS:
+            return np.array([self._draws.key(person, 0) for person in people.tolist()], dtype=np.uint64)
         return self._draws.keys(people, 0)
 
     def _draw_spells(self, people: np.ndarray, spell: np.ndarray) -> None:
@@ -124,7 +136,10 @@ class NaturalCourse:
 
     def _draw_states(self, people: np.ndarray, spell: np.ndarray, keys: np.ndarray | None = None) -> None:
         keys = self.keys(people) if keys is None else keys
-        z, z_own = normals(keys, STATE_PURPOSES, spell)  # (LEVEL's draws, LONELY's: one pass for both)
+        self._set_states(people, *normals(keys, STATE_PURPOSES, spell))  # (LEVEL's draws, LONELY's: one pass)
+
+    def _set_states(self, people: np.ndarray, z: np.ndarray, z_own: np.ndarray) -> None:
+        """``people``'s states from their spell's two normal draws (wellbeing's, and loneliness's own)."""
         z_lonely = self.correlation * z + np.sqrt(1 - self.correlation**2) * z_own
         self.wellbeing_state[people] = self.wellbeing_sd * z
         self.loneliness_state[people] = self.loneliness_sd * z_lonely
@@ -144,20 +159,29 @@ class NaturalCourse:
             keys = self.keys(people)  # (once: the states below are drawn with them too)
             first = self.spell[people] + 1  # the next spell of each
             spells = first + SPELLS_AHEAD[:, None]  # spells x people: the spells ahead one row each, added row by row
-            gaps = geometric_weeks(PersonalDraws.uniforms(keys, GAP, spells).ravel(),
-                                   self.spell_weeks).reshape(spells.shape)  # fmt: skip
-            ended = self.spell_end[people]  # when the current spell ends
-            ends = ended + gaps.cumsum(axis=0)  # when each of those spells ends (whole weeks: exact, in any order)
+            few = len(people) <= FEW
+            draws = PersonalDraws.uniforms_by_purpose(keys, SPELL_PURPOSES if few else GAP, spells)
+            gaps = geometric_weeks((draws[0] if few else draws).ravel(), self.spell_weeks).reshape(spells.shape)
+            ends = self.spell_end[people] + gaps.cumsum(axis=0)  # when each of those spells ends (whole weeks: exact)
             # the covering spell (ends grow along a person's spells: the first to end after ``week`` comes after all
             # that end by then), or the last drawn
             passed = (ends <= week).sum(axis=0)
             k = np.minimum(passed, LOOKAHEAD - 1)
             rows = np.arange(len(people))
-            self.spell[people] = first + k
-            self.spell_start[people] = np.where(k > 0, ends[k - 1, rows], ended)
-            self.spell_end[people] = ends[k, rows]
+            spell = first + k
+            self.spell[people] = spell
+            end = ends[k, rows]
+            self.spell_start[people] = end - gaps[k, rows]  # (the previous spell's end, or the current one's)
+            self.spell_end[people] = end
             done = passed < LOOKAHEAD
-            self._draw_states(people[done], self.spell[people[done]], keys[done])
+            everyone = done.all()  # (most reads: nobody left to catch up)
+            caught_up = slice(None) if everyone else done
+            if few:  # their covering spells' states were drawn with the lengths
+                self._set_states(people[caught_up], *normal_of(draws[1:, k[caught_up], rows[caught_up]]))
+            else:
+                self._draw_states(people[caught_up], spell[caught_up], keys[caught_up])
+            if everyone:
+                return
             people = people[~done]
 
     def _replay(self, back: np.ndarray) -> None:
@@ -179,8 +203,8 @@ class NaturalCourse:
         self.advance(people, week)
         if not len(people):
             return np.zeros(0), np.zeros(0)
-        wellbeing = np.clip(self.mean_wellbeing[people].astype(float) + self.wellbeing_state[people], *SWEMWBS_RANGE)
-        loneliness = np.clip(self.mean_loneliness[people].astype(float) + self.loneliness_state[people], *UCLA_RANGE)
+        wellbeing = (self.mean_wellbeing[people].astype(float) + self.wellbeing_state[people]).clip(*SWEMWBS_RANGE)
+        loneliness = (self.mean_loneliness[people].astype(float) + self.loneliness_state[people]).clip(*UCLA_RANGE)
         return wellbeing, loneliness
 
     def spells(self, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 INTERVAL_WEEKS = 13
 OBSERVATIONS = 9  # at referral, then every three months to 24 months
 GROUPS = ("all referred", "took up an activity", "no activity")
+EVERYONE = slice(None)  # the members of the first group
 
 
 class Trajectories:
     def __init__(self, since_week: int = 0) -> None:
         self.since_week = since_week  # people referred before this (a warm-up) are not followed
         self._cohorts: dict[int, slice] = {}  # referral week -> its rows of the register
+        self._row_arrays: dict[int, np.ndarray] = {}  # referral week -> its rows as an array, once observed
         # referral week -> (observations taken, changes in SWEMWBS, changes in UCLA-3: people x observations)
         self._points: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
         # (group, observation) -> [n, sum dSWEMWBS, sum dSWEMWBS^2, sum dUCLA, sum dUCLA^2]
@@ -52,7 +54,7 @@ class Trajectories:
         # the week's cohorts are read as one array (one read instead of up to nine: each read has a fixed cost), oldest
         # first (sorted rows), with the rest of the week's reading (``week_reading``: the economics account takes it up)
         due.reverse()
-        rows = np.concatenate([np.arange(r.start, r.stop) for _, _, r in due])
+        rows = np.concatenate([self._rows_of(cohort) for _, cohort, _ in due])
         at, (_, sw_read, lo_read, _, _) = model.register.reading_at(week, model.course, model.p, rows)
         dsw_all, dlo_all = sw_read[at] - model.register.swemwbs0[rows], lo_read[at] - model.register.ucla0[rows]
         start = 0
@@ -66,22 +68,40 @@ class Trajectories:
             if k == OBSERVATIONS - 1:
                 self._finish(cohort)
 
+    def _rows_of(self, cohort: int) -> np.ndarray:
+        """A cohort's rows as an array, made once (again only if the cohort grew since: a week's referrals all come
+        before its first observation, at the end of the week)."""
+        rows, kept = self._cohorts[cohort], self._row_arrays.get(cohort)
+        if kept is None or len(kept) != rows.stop - rows.start:
+            kept = self._row_arrays[cohort] = np.arange(rows.start, rows.stop)
+        return kept
+
     def _finish(self, cohort: int) -> None:
         rows = self._cohorts.pop(cohort)
+        self._row_arrays.pop(cohort, None)
         taken, dsw, dlo = self._points.pop(cohort, (0, None, None))
+        if not taken:  # (followed from a referral week whose first observation was not taken yet)
+            return
         took_up = self._register.took_up[rows]
-        for group, members in (("all referred", slice(None)), ("took up an activity", took_up),
-                               ("no activity", ~took_up)):  # fmt: skip
-            for k in range(taken):
-                d1, d2 = dsw[members, k], dlo[members, k]
-                if len(d1) == 0:
-                    continue
+        for group, members in ((GROUPS[0], EVERYONE), (GROUPS[1], took_up), (GROUPS[2], ~took_up)):
+            sw, lo = dsw[members, :taken], dlo[members, :taken]  # people x observations (a group's: a copy)
+            if not len(sw):
+                continue
+            # each observation's changes as one contiguous row, all summed at once: the same pairwise sums as each
+            # column summed alone
+            sw_rows, lo_rows = sw.T.copy(), lo.T.copy()
+            # the sums of squares by BLAS's dot of each column as before, the whole cohort's read in place
+            # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders. The array's
+            # own ``dot`` calls the same BLAS dot as ``@`` without the matrix product's set-up (0.35 against 1.6-3 us)
+            sw_dot, lo_dot = (sw.T, lo.T) if members is EVERYONE else (sw_rows, lo_rows)
+            sums = zip(sw_rows.sum(axis=1).tolist(), lo_rows.sum(axis=1).tolist(), strict=True)
+            for k, (sum_sw, sum_lo) in enumerate(sums):
                 s = self._sums[(group, k)]
-                s[0] += len(d1)
-                s[1] += float(d1.sum())
-                s[2] += float(d1 @ d1)
-                s[3] += float(d2.sum())
-                s[4] += float(d2 @ d2)
+                s[0] += len(sw)
+                s[1] += sum_sw
+                s[2] += float(sw_dot[k].dot(sw_dot[k]))
+                s[3] += sum_lo
+                s[4] += float(lo_dot[k].dot(lo_dot[k]))
 
     def close(self) -> None:
         """End of run: people still within two years contribute the observations they have."""

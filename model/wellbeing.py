@@ -12,7 +12,6 @@ is built for every group member at once (model/attendance.py) and the scores rea
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -136,9 +135,19 @@ class WellbeingRegister:
     def next_draws(self, rows: np.ndarray, purpose: str) -> np.ndarray:
         """``Patient.draw(purpose)`` for many rows at once: each row's next draw for ``purpose``."""
         counters = self.draws[purpose]
+        if len(rows) <= 1:  # most calls at a small place: none or one, in plain numbers (the same draw)
+            return self._next_draw(rows, counters, PURPOSES[purpose])
         n = counters[rows]
         counters[rows] = n + 1
         return PersonalDraws.uniforms(self.key[rows], PURPOSES[purpose], n)
+
+    def _next_draw(self, rows: np.ndarray, counters: np.ndarray, purpose: int) -> np.ndarray:
+        """``next_draws`` for no row or one (``PersonalDraws.uniform``: the same integer hash, and the same float)."""
+        if not len(rows):
+            return np.zeros(0)
+        n = counters.item(row := int(rows[0]))
+        counters[row] = n + 1
+        return np.array([PersonalDraws.uniform(self.key.item(row), purpose, n)])
 
     def open_rows(self) -> np.ndarray:
         """Rows whose record is open (within follow-up); records close roughly in referral order."""
@@ -179,7 +188,7 @@ class WellbeingRegister:
         first = min(self._first_open_row(), int(also[0]) if len(also) else self.size)
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
-        rows = first + np.flatnonzero(wanted)
+        rows = first + wanted.nonzero()[0]
         self._reading = Reading((week, self.size, course), first, wanted,
                                 (rows, *self.scores_and_natural(rows, week, course, p)))  # fmt: skip
         return self._reading.places(also), self._reading.values

@@ -101,3 +101,23 @@ def test_the_register_reads_another_course_afresh():
     sw, lo = register.natural(rows, week, Flat())
     assert (sw == 20.0).all() and (lo == 4.0).all()
     assert all(np.array_equal(a, b) for a, b in zip(register.natural(rows, week, course), own, strict=True))
+
+
+def test_a_draw_for_one_row_is_the_array_draw_to_the_bit():
+    """``next_draws`` for no row or one (plain numbers) gives the draws, and moves the counters, as for many."""
+    from spsim.model.streams import PURPOSES, PersonalDraws
+    from spsim.model.wellbeing import WellbeingRegister
+
+    rng = np.random.default_rng(11)
+    register = WellbeingRegister(capacity=8)
+    keys = rng.integers(0, 2**64, 6, dtype=np.uint64, endpoint=False)
+    register.enrol_many(0, np.arange(6), np.full(6, 20.0), np.full(6, 5.0), 26.0, np.ones(6), keys)
+    counters = register.draws["attend"]
+    counters[:6] = rng.integers(0, 2**31 - 2, 6)
+    for row in range(6):
+        before = counters[row : row + 1].copy()
+        expected = PersonalDraws.uniforms(keys[row : row + 1], PURPOSES["attend"], before)
+        got = register.next_draws(np.array([row]), "attend")
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+        assert counters[row] == before[0] + 1
+    assert register.next_draws(np.zeros(0, dtype=np.int64), "attend").shape == (0,)
