@@ -40,7 +40,6 @@ SPELL_PURPOSES = np.array([[[GAP]], [[LEVEL]], [[LONELY]]], dtype=np.uint64)  # 
 # up to this many people are caught up with the states of every spell ahead drawn with its length (one keyed pass
 # instead of two: for a few people its fixed cost is most of the work; a speed setting only, the same draws)
 FEW = 16
-FEW_KEYS = 4  # up to this many people's course keys are worked out one by one (a speed setting only)
 TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
 BLOCK = 1 << 16  # adults whose first spells are drawn at a time (a speed setting only)
 # spells whose lengths are drawn at once when catching a person up (a speed setting only: the same draws). A referral
@@ -121,9 +120,8 @@ class NaturalCourse:
 
     def keys(self, people: np.ndarray) -> np.ndarray:
         """The keys of ``people``'s own courses (episode 0: referral episodes count from 1), computed when needed:
-        kept for every adult they took 12 MB of an ICB's memory. A few people's in plain numbers (the same integers)."""
-        if len(people) <= FEW_KEYS:
-            return np.array([self._draws.key(person, 0) for person in people.tolist()], dtype=np.uint64)
+        kept for every adult they took 12 MB of an ICB's memory (a few people's are worked out in plain numbers:
+        ``PersonalDraws.keys``)."""
         return self._draws.keys(people, 0)
 
     def _draw_spells(self, people: np.ndarray, spell: np.ndarray) -> None:
