@@ -92,9 +92,9 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
     sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
     ltc = catchment.ltc_count[people]
-    # GP and A&E use a year at referral and now (the economics account uses the same formula)
-    gp_start, ae_start = service_use(sw_start, lo_start, ltc, p)
-    gp_end, ae_end = service_use(sw_end, lo_end, ltc, p)
+    # GP and A&E use a year at referral and now (the economics account uses the same formula), both in one pass
+    (gp_start, gp_end), (ae_start, ae_end) = service_use(np.stack((sw_start, sw_end)), np.stack((lo_start, lo_end)),
+                                                         ltc, p)  # fmt: skip
     # what an evaluation would record: the questionnaires, each with its measurement error
     sw_start_seen, sw_end_seen, lo_start_seen, lo_end_seen = questionnaires(keys, sw_start, sw_end, lo_start, lo_end, p)
     # (an enum member's ``_name_`` is its ``name``, read without the call of the ``name`` property)
