@@ -70,8 +70,8 @@ class DueWeeks:
         if not len(rows):
             return
         column = self.columns[kind]
-        if rows.max() >= len(column):
-            self._grow(int(rows.max()) + 1)
+        if (last := int(rows.max())) >= len(column):
+            self._grow(last + 1)
             column = self.columns[kind]
         column[rows] = weeks
         if patients is not None:
