@@ -76,12 +76,15 @@ class DueWeeks:
         column[rows] = weeks
         if patients is not None:
             self.patients.update(zip(rows.tolist(), patients, strict=True))
-        of_week = self._of_week
         if np.ndim(weeks) == 0:  # one week for all of them (an episode's end, an assessment): one list
-            of_week(np.asarray(weeks).item()).setdefault(kind, []).extend(rows.tolist())
+            self._of_week(np.asarray(weeks).item()).setdefault(kind, []).extend(rows.tolist())
         else:  # mostly a different week each (setback gaps)
+            by_week = self._weeks
             for week, row in zip(weeks.tolist(), rows.tolist(), strict=True):
-                of_week(week).setdefault(kind, []).append(row)
+                of_week = by_week.get(week)
+                if of_week is None:
+                    of_week = self._of_week(week)
+                of_week.setdefault(kind, []).append(row)
         self.added += len(rows)
 
     def cancel(self, row: int, kinds) -> None:
