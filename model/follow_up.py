@@ -32,6 +32,8 @@ ACTIVITY_KEYS = tuple(a.key for a in catalogue())  # by catalogue index
 READINGS = (("wellbeing", 0), ("wellbeing", 1), ("loneliness", 0), ("loneliness", 1))
 _PURPOSES = np.array([[PURPOSES[f"measure_{scale}"]] for scale, _ in READINGS], dtype=np.uint64)
 _OCCASIONS = np.array([[occasion] for _, occasion in READINGS], dtype=np.int64)
+_RANGES = {"wellbeing": SWEMWBS_RANGE, "loneliness": UCLA_RANGE}
+_LOW, _HIGH = (np.array([[_RANGES[scale][end]] for scale, _ in READINGS]) for end in (0, 1))
 
 
 def measured(keys: np.ndarray, scores: np.ndarray, scale: str, occasion: int, p: Params) -> np.ndarray:
@@ -51,9 +53,7 @@ def questionnaires(keys: np.ndarray, sw_start: np.ndarray, sw_end: np.ndarray, l
     records, and each pass costs about the same for a few people as for many)."""
     z = ndtri(np.maximum(PersonalDraws.uniforms_by_purpose(keys, _PURPOSES, _OCCASIONS), TINY))
     sd = np.array([[p.swemwbs_measurement_sd]] * 2 + [[p.ucla_measurement_sd]] * 2)
-    low = np.array([[SWEMWBS_RANGE[0]]] * 2 + [[UCLA_RANGE[0]]] * 2)
-    high = np.array([[SWEMWBS_RANGE[1]]] * 2 + [[UCLA_RANGE[1]]] * 2)
-    return np.clip(np.stack((sw_start, sw_end, lo_start, lo_end)) + sd * z, low, high)
+    return np.clip(np.stack((sw_start, sw_end, lo_start, lo_end)) + sd * z, _LOW, _HIGH)
 
 
 def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
