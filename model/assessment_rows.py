@@ -36,7 +36,8 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
     patients = [due.patients[row] for row in rows.tolist()]
     unsuitable = np.flatnonzero([not patient.appropriate for patient in patients])
     passed_on = np.zeros(len(rows), dtype=bool)  # ``Assessment.pass_on_unsuitable``'s draw
-    passed_on[unsuitable] = register.next_draws(rows[unsuitable], "passed_on") < model.p.inappropriate_passed_on_share
+    if len(unsuitable):  # (no draws for no one: most weeks)
+        passed_on[unsuitable] = register.next_draws(rows[unsuitable], "passed_on") < model.p.inappropriate_passed_on_share
     # who is in reach does not change with who took which place before them: measured for all of them at once (those
     # who look for a group, and those passed on to the group a link worker would suggest)
     passed = passed_on.tolist()
@@ -49,5 +50,6 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
             patient.look_for_group(found.get(patient))
         elif to_group:
             patient.hold_a_place(found.get(patient))
-    move_many(model, [patients[i] for i in unsuitable.tolist()], rows[unsuitable], S.WITH_LINK_WORKER,
-              S.NO_ACTIVITY, Event.NOT_APPROPRIATE)  # fmt: skip
+    if len(unsuitable):
+        move_many(model, [patients[i] for i in unsuitable.tolist()], rows[unsuitable], S.WITH_LINK_WORKER,
+                  S.NO_ACTIVITY, Event.NOT_APPROPRIATE)  # fmt: skip

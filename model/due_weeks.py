@@ -8,12 +8,15 @@ who takes the last places of a group or a link worker's room, is first come, fir
 week that is running runs in the same pass. Cancelling is writing "never": nothing is looked for or taken out.
 
 Each week keeps the rows made due in it per kind, so a week reads its own people rather than every column; a row
-whose column no longer says that week (rescheduled or cancelled since) is skipped. A kind may be run over its rows as
+whose column no longer says that week (rescheduled or cancelled since) is skipped. The weeks that have rows are also
+kept as a heap, so finding the earliest is one look rather than a pass over every week ahead (a borough has about 320
+weeks with something due, read several times a week). A kind may be run over its rows as
 arrays (``runners``: the setback candidates, model/setback_rows.py) instead of one Patient method call per person.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -45,6 +48,7 @@ class DueWeeks:
         self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
         self.capacity = capacity  # every column's length
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
+        self._order: list[int] = []  # the weeks of ``_weeks`` as a heap (and some gone since, skipped when met)
         self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
         self.added = 0  # changes scheduled: a unit of work for the benchmark
 
@@ -56,7 +60,7 @@ class DueWeeks:
             self._grow(row + 1)
             column = self.columns[kind]
         column[row] = week
-        self._weeks.setdefault(week, {}).setdefault(kind, []).append(row)
+        self._of_week(week).setdefault(kind, []).append(row)
         self.patients[row] = patient
         self.added += 1
 
@@ -66,18 +70,21 @@ class DueWeeks:
         if not len(rows):
             return
         column = self.columns[kind]
-        if rows.max() >= len(column):
-            self._grow(int(rows.max()) + 1)
+        if (last := int(rows.max())) >= len(column):
+            self._grow(last + 1)
             column = self.columns[kind]
         column[rows] = weeks
         if patients is not None:
             self.patients.update(zip(rows.tolist(), patients, strict=True))
-        by_week = self._weeks
         if np.ndim(weeks) == 0:  # one week for all of them (an episode's end, an assessment): one list
-            by_week.setdefault(np.asarray(weeks).item(), {}).setdefault(kind, []).extend(rows.tolist())
+            self._of_week(np.asarray(weeks).item()).setdefault(kind, []).extend(rows.tolist())
         else:  # mostly a different week each (setback gaps)
+            by_week = self._weeks
             for week, row in zip(weeks.tolist(), rows.tolist(), strict=True):
-                by_week.setdefault(week, {}).setdefault(kind, []).append(row)
+                of_week = by_week.get(week)
+                if of_week is None:
+                    of_week = self._of_week(week)
+                of_week.setdefault(kind, []).append(row)
         self.added += len(rows)
 
     def cancel(self, row: int, kinds) -> None:
@@ -109,15 +116,30 @@ class DueWeeks:
         return row < len(column) and column[row] != NEVER
 
     def due_by(self, week: int) -> bool:
-        return any(w <= week for w in self._weeks)
+        earliest = self._earliest()
+        return earliest is not None and earliest <= week
+
+    def _of_week(self, week: int) -> dict[str, list[int]]:
+        """The rows made due in ``week``, by kind (a new week goes on the heap)."""
+        of_week = self._weeks.get(week)
+        if of_week is None:
+            of_week = self._weeks[week] = {}
+            heapq.heappush(self._order, week)
+        return of_week
+
+    def _earliest(self) -> int | None:
+        """The earliest week with rows made due in it (None: none), the heap's weeks run since dropped."""
+        order, weeks = self._order, self._weeks
+        while order and order[0] not in weeks:
+            heapq.heappop(order)
+        return order[0] if order else None
 
     def run_through(self, week: int) -> None:
         """Run every change due in ``week`` or before: the earliest week first, kind by kind, rows in order."""
         while True:
-            weeks = [w for w in self._weeks if w <= week]
-            if not weeks:
+            w = self._earliest()
+            if w is None or w > week:
                 return
-            w = min(weeks)
             of_week = self._weeks[w]
             for kind, method in KINDS.items():
                 rows = of_week.pop(kind, None)
@@ -125,7 +147,7 @@ class DueWeeks:
                     continue
                 column = self.columns[kind]
                 if (runner := self.runners.get(kind)) is not None:
-                    rows = np.unique(np.array(rows))
+                    rows = np.array(sorted(set(rows)), dtype=np.int64)  # (``np.unique`` costs more on a few)
                     runner(rows[column[rows] == w], w)  # not rescheduled or cancelled since
                     continue
                 for row in sorted(set(rows)):

@@ -215,6 +215,8 @@ class SocialPrescribingModel(mesa.Model):
 
     def _retire_many(self, patients: list[Patient], rows: np.ndarray) -> None:
         """``_retire`` for many people at once (their agents leave in the order given)."""
+        if not patients:  # (nothing to write for no one)
+            return
         self.catchment.in_pathway[self.register.person[rows].astype(np.int64)] = False
         self.due.cancel_many(rows)
         for patient in patients:

@@ -65,6 +65,8 @@ def leave_unengaged_many(model: SocialPrescribingModel, patients: list[Patient],
                          leaving: np.ndarray, old: PathwayState, event: Event) -> None:  # fmt: skip
     """``Support.leave_unengaged`` for the ``leaving`` ones of ``patients`` (all in ``old``): as two batches, those
     who had started an activity drop out, the rest end with none."""
+    if not leaving.any():  # (often nobody, in a week of a few)
+        return
     took_up = model.register.took_up[rows]
     for started, new in ((True, PathwayState.DROPPED_OUT), (False, PathwayState.NO_ACTIVITY)):
         chosen = np.flatnonzero(leaving & (took_up == started))

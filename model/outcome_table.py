@@ -25,17 +25,18 @@ DEFAULTS = {f.name: f.default for f in dataclasses.fields(OutcomeRecord) if f.de
 REQUIRED = set(KIND) - set(DEFAULTS)
 
 
-def _typed(values, kind: str) -> array:
-    """``values`` (a list or a NumPy array) as a typed array of a column of ``kind``: a list of Python numbers
-    converted by ``array`` itself, a NumPy array (or a list ``array`` refuses: NumPy bools) through its bytes."""
-    code, dtype = TYPES[kind]
+def _append_typed(column: array, values, kind: str) -> None:
+    """``values`` (a list or a NumPy array) appended to ``column``, a typed array of ``kind``: a list of Python
+    numbers converted by ``array`` itself (``fromlist``, which leaves the column unchanged when it refuses a value),
+    a NumPy array (or a list ``array`` refuses: NumPy bools) through its bytes."""
     if isinstance(values, list):
         try:
-            return array(code, values)
+            column.fromlist(values)
+            return
         except TypeError:
             pass
-    typed = np.asarray(values, dtype=dtype)
-    return array(code, (typed.astype(np.int8) if kind == "bool" else typed).tobytes())
+    typed = np.asarray(values, dtype=TYPES[kind][1])
+    column.frombytes((typed.astype(np.int8) if kind == "bool" else typed).tobytes())
 
 
 class OutcomeTable:
@@ -64,8 +65,8 @@ class OutcomeTable:
         size = next(iter(sizes))
         columns = {**{name: [value] * size for name, value in DEFAULTS.items()}, **columns}
         for name, values in columns.items():
-            if KIND[name] in TYPES:
-                self._columns[name].extend(_typed(values, KIND[name]))
+            if (kind := KIND[name]) in TYPES:
+                _append_typed(self._columns[name], values, kind)
             else:
                 self._columns[name].extend(values)
         self._size += size

@@ -20,6 +20,7 @@ Python's powers, whose last bit NumPy's vectorised ones do not always share (a d
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,6 +70,8 @@ def schedule_next_setbacks(model: SocialPrescribingModel, rows: np.ndarray, pati
     """``Setbacks.schedule_next_setback`` for ``rows`` at once: each person's next candidate, drawn at their
     highest possible rate (more with two or more long-term conditions, in a deprived area); ``patients``:
     theirs, if the due weeks do not know them yet."""
+    if not len(rows):
+        return
     p = model.p
     rate = np.full(len(rows), p.setback_rate_per_year / 52)
     people = model.register.person[rows].astype(np.int64)
@@ -154,19 +157,28 @@ def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.nda
         if patient.setbacks == 0:
             counters.people_with_setback += 1
         patient.setbacks += 1
-    from .patient import kinds_of  # (patient.py imports this module's stage through referral.py)
-
-    for kind in kinds_of(("attendance",)):
-        due.columns[kind][rows[_IN_GROUP[old]]] = NEVER
-    for kind in kinds_of(("placement", "assessment")):
+    of_attendance, of_placement = _cancelled_by_setback()
+    in_group = rows[_IN_GROUP[old]]
+    for kind in of_attendance:
+        due.columns[kind][in_group] = NEVER
+    for kind in of_placement:
         due.columns[kind][rows] = NEVER
-    for code in np.unique(old).tolist():
+    for code in sorted(set(old.tolist())):  # (``np.unique``'s order, for a few codes)
         chosen = np.flatnonzero(old == code)
         move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], PathwayState(code), PathwayState.SETBACK,
                   Event.SETBACK)  # fmt: skip
     length_u = register.next_draws(rows, "setback_length").tolist()
     weeks = [weeks_until(u, setback_weeks_mean(kind, p)) for u, kind in zip(length_u, kinds, strict=True)]
     due.set_many("setback_end", rows, model.week + np.array(weeks, dtype=np.int64))
+
+
+@cache
+def _cancelled_by_setback() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The kinds of change a setback cancels: the attendance stage's (if in a group), the placement and assessment
+    stages' (worked out once)."""
+    from .patient import kinds_of  # (patient.py imports this module's stage through referral.py)
+
+    return kinds_of(("attendance",)), kinds_of(("placement", "assessment"))
 
 
 def _next_candidates(model: SocialPrescribingModel, rows: np.ndarray, susceptible: np.ndarray,
@@ -218,6 +230,8 @@ def _next_setbacks_of_returners(model: SocialPrescribingModel, rows: np.ndarray,
     p = model.p
     rates = [setback_rate(patient.person, p) for patient in patients]
     chosen = [i for i, rate in enumerate(rates) if rate > 0]
+    if not chosen:  # nobody came back (or nobody can have a setback): no draws
+        return
     rows = rows[chosen]
     draws = model.register.next_draws(rows, "setback_gap").tolist()
     weeks = [weeks_until(u, 1 / rates[i]) for u, i in zip(draws, chosen, strict=True)]

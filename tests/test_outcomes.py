@@ -196,3 +196,20 @@ def test_the_outcome_table_keeps_every_column_with_its_type():
         if kind in expected:
             assert str(frame[name].dtype) == expected[kind], name
     assert frame["cohort"].tolist() == ["LTC", "LTC"] and frame["qalys_gained"].tolist() == [2.5, 0.125]
+
+
+def test_a_records_four_questionnaires_read_at_once_are_each_readings_bytes():
+    """``follow_up.questionnaires`` (the four readings as one block) gives ``measured``'s numbers byte for byte,
+    limits included."""
+    from spsim.model.follow_up import READINGS, measured, questionnaires
+    from spsim.model.parameters import Params, resolve
+
+    p = Params(resolve({"swemwbs_measurement_sd": 3.1, "ucla_measurement_sd": 1.7}))
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 7, 300):
+        keys = rng.integers(0, 2**63, n, dtype=np.uint64) * np.uint64(2)
+        scores = [rng.uniform(5.0, 37.0, n), rng.uniform(5.0, 37.0, n), rng.uniform(2.0, 10.0, n),
+                  rng.uniform(2.0, 10.0, n)]  # fmt: skip
+        together = questionnaires(keys, *scores, p)
+        for block, score, (scale, occasion) in zip(together, scores, READINGS, strict=True):
+            assert block.tobytes() == measured(keys, score, scale, occasion, p).tobytes()
