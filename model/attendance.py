@@ -47,7 +47,7 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     # this week's two draws of everyone's, in one pass (the same numbers as one purpose at a time)
     came, dropout = PersonalDraws.uniforms_by_purpose(register.key[rows], ATTEND_AND_DROP_OUT, week)
     came = came < p.attend_prob
-    build_sessions(register, rows[came], shares[activity[came]])
+    build_sessions(register, rows[came], shares[:, activity[came]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
     # the hazard with no volunteer in the group (the highest anyone can have this week): who cannot drop out is
     # skipped. The same product as one person's, so each member's own number: nothing that runs before their turn
@@ -88,7 +88,7 @@ def _changes(model: SocialPrescribingModel, rows: list[int], draws: list[float],
 
 @lru_cache(maxsize=8)
 def _by_activity(p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Per activity of the catalogue, what a week of attendance reads: a session's shares (activities x 3,
+    """Per activity of the catalogue, what a week of attendance reads: a session's shares (3 x activities,
     ``catalogue_shares``) and the weekly drop-out hazard before belonging and volunteers (``p.dropout_hazard`` times
     the activity's ratio: the product each member's hazard starts with). Worked out once per parameters."""
     shares, hazard = catalogue_shares(p.mechanism_growth), p.dropout_hazard * dropout_ratios(p)

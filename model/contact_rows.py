@@ -95,12 +95,14 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
     _support_episodes_due(model, patients, rows)
     counters.reached_link_worker += len(patients)
     register.ever_supported[rows] = True
+    waited = counters.link_worker_wait_weeks  # (the same sum, in the same order, kept in a local as it grows)
     for patient, worker, declines in zip(patients, workers, declined, strict=True):
         patient.caseload_weight = 1.0
-        patient.lw_wait_weeks = now - patient.referred_week
-        counters.link_worker_wait_weeks += patient.lw_wait_weeks
+        patient.lw_wait_weeks = wait = now - patient.referred_week
+        waited += wait
         if not declines:
             patient.link_worker = worker
+    counters.link_worker_wait_weeks = waited
     if any(declined):  # (most weeks of a small place, nobody: what follows for decliners would do nothing)
         declines = np.array(declined)
         # a decliner's episode ended as it began (``Support.end_support_episode``; their place is already free)

@@ -31,14 +31,17 @@ if TYPE_CHECKING:
 
 LEVELS = ("level_psych", "level_social", "level_behav")  # the register's columns (model/wellbeing.py)
 FLOORS = ("floor_psych", "floor_social", "floor_behav")
+LEVEL_FLOORS = tuple(zip(LEVELS, FLOORS, strict=True))
 
 SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
 
 
 def catalogue_shares(growth: float) -> np.ndarray:
-    """``session_shares`` of every activity of the catalogue (activities x 3), indexed by an activity's place."""
-    return np.array([session_shares(a.psychological, a.social, a.behavioural, growth) for a in catalogue()])
+    """``session_shares`` of every activity of the catalogue (3 x activities: a row per mechanism, as
+    ``build_sessions`` reads them), indexed by an activity's place."""
+    shares = [session_shares(a.psychological, a.social, a.behavioural, growth) for a in catalogue()]
+    return np.array(shares).T.copy()
 
 
 @lru_cache(maxsize=256)
@@ -114,17 +117,19 @@ class Mechanisms:
 
     def build(self, activity: Activity, growth: float) -> None:
         """One session attended (``build_sessions`` for one person)."""
-        build_sessions(self._register, np.array([self._row]), np.array([session_shares(
-            activity.psychological, activity.social, activity.behavioural, growth)]))
+        build_sessions(self._register, np.array([self._row]), np.array(session_shares(
+            activity.psychological, activity.social, activity.behavioural, growth))[:, None])
 
     def pause(self, week: float) -> None:
         """Attendance stops: the retained share of each level becomes a floor; the rest starts to fade."""
         register, row = self._register, self._row
-        if register.paused_at.item(row) == math.inf:  # attending until now (``paused_at`` is None)
-            register.paused_at[row] = week
+        if (paused_at := register.paused_at).item(row) == math.inf:  # attending until now (``paused_at`` is None)
+            paused_at[row] = week
             cols, retain = register.columns, self._retain
-            for level, floor in zip(LEVELS, FLOORS):  # (no list made: a person's pause is very common)
-                cols[floor][row] = max(cols[floor].item(row), retain * cols[level].item(row))
+            for level, floor in LEVEL_FLOORS:  # (no list made: a person's pause is very common)
+                kept, column = retain * cols[level].item(row), cols[floor]
+                if kept > column.item(row):  # ``max``: the floor only rises (left as it is, not written again)
+                    column[row] = kept
 
     def resume(self, week: float) -> None:
         """Attendance restarts from the faded levels (not paused, or paused this week: as they are)."""
@@ -153,9 +158,9 @@ class Mechanisms:
 
 
 def build_sessions(register: WellbeingRegister, rows: np.ndarray, shares: np.ndarray) -> None:
-    """One session attended by each of ``rows``: each level grows towards 1, closing ``shares`` (people x 3, from
-    ``session_shares`` of their group's activity) of its remaining room: the more so the larger the activity's
-    weight.
+    """One session attended by each of ``rows`` (different people): each level grows towards 1, closing ``shares``
+    (3 x people: a row per mechanism, from ``session_shares`` of their group's activity) of its remaining room: the
+    more so the larger the activity's weight.
 
     A mechanism of weight ``w`` closes ``1 - (1 - growth) ** (3 * w)`` of its remaining room: as if
     ``3 * w`` sessions of an activity building all three mechanisms equally. Weights of an activity
@@ -166,9 +171,10 @@ def build_sessions(register: WellbeingRegister, rows: np.ndarray, shares: np.nda
     """
     if not len(rows):
         return
-    for k, name in enumerate(LEVELS):
+    for name, share in zip(LEVELS, shares, strict=True):
         column = register.columns[name]
-        column[rows] += shares[:, k] * (1 - column[rows])
+        level = column[rows]  # (read once: ``rows`` are different people, so ``+=`` would read them again)
+        column[rows] = level + share * (1 - level)
     register.weeks_attended[rows] += 1
 
 
