@@ -167,11 +167,10 @@ class Workforce:
         taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
         places = sum(int(-free) for free, _, _ in room)  # at least this many are taken
         decisions = FirstContactDecisions(self.model, service, live, places)
-        pop, push, decide, front = heapq.heappop, heapq.heappush, decisions.pop, live.popleft  # (per person taken)
         while live and room:
-            _, _, worker = pop(room)
-            returning, declines = decide()
-            patient = front()
+            _, _, worker = heapq.heappop(room)
+            returning, declines = decisions.pop()
+            patient = live.popleft()
             if returning or not over_rows:
                 worker.take_on(patient)  # one by one: someone coming back may look for a group at once
             else:
@@ -181,8 +180,8 @@ class Workforce:
                     worker.release(patient)  # their place is free again for the next person
                 taken.append(patient)
                 by.append(worker)
-            if (free := worker.caseload_limit - worker.load) >= 1:  # (``free_room`` written out)
-                push(room, (-free, worker.unique_id, worker))
+            if (free := worker.free_room) >= 1:
+                heapq.heappush(room, (-free, worker.unique_id, worker))
         decisions.taken(taken)
         first_contacts(self.model, taken, by, declined)
 
