@@ -103,7 +103,7 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     worth, natural_worth = worth_of_both(sw, lo, ltc.repeat(per_cell), natural_sw, natural_lo, ltc, p)
     natural_worth = tuple(x.repeat(per_cell) for x in natural_worth)
     values = above_natural(sw, lo, natural_sw_cells, worth, natural_worth, p)
-    d = discount(cells - since_week, p.discount_rate_per_year)
+    d = _discounts(cells, start, end, since_week, p.discount_rate_per_year)
     # summed over the whole grid (the three values' grids as one), the weeks after a horizon adding 0.0 (an account
     # is never -0.0: adding 0.0 or the -0.0 that a week's loss times a zero weight gave is the same); each row of
     # the grid is summed along its weeks as one contiguous row, as a grid of one value was
@@ -111,6 +111,14 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     for value, values_grid in zip(values, grid, strict=True):  # (a mask of the grid's own shape: NumPy's quick path)
         values_grid[within] = value * d
     return grid.sum(axis=2).T
+
+
+def _discounts(cells: np.ndarray, start: np.ndarray, end: np.ndarray, since_week: int, rate: float) -> np.ndarray:
+    """``discount`` of each cell's week (whole weeks from ``start`` to ``end``): worked out once a week of the span
+    and gathered for every cell (a power a week instead of one a cell: the same numbers, element by element)."""
+    first = int(start.min())
+    weeks = discount(np.arange(first, max(first, int(end.max()))) - since_week, rate)
+    return weeks[(cells - first).astype(np.intp)]
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:

@@ -62,11 +62,14 @@ def normal_of(u: np.ndarray) -> np.ndarray:
 
 def geometric_weeks(u: np.ndarray, mean: float) -> np.ndarray:
     """Whole weeks (at least one) until a renewal with chance ``1 / mean`` a week (``streams.weeks_until``
-    for arrays)."""
+    for arrays). Overwrites ``u``."""
     if mean <= 1.0:
         return np.ones(len(u), dtype=np.int64)
-    weeks = np.ceil(np.log1p(-u) / _log_of_a_quiet_week(mean))
-    return np.maximum(weeks, 1).astype(np.int64)
+    # worked out in ``u``'s own memory (the callers' fresh draws, read no more): the same steps, no temporary each
+    weeks = np.log1p(np.negative(u, out=u), out=u)
+    weeks /= _log_of_a_quiet_week(mean)
+    np.ceil(weeks, out=weeks)
+    return np.maximum(weeks, 1, out=weeks).astype(np.int64)
 
 
 @lru_cache(maxsize=8)

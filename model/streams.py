@@ -224,8 +224,13 @@ def _keys(persons: np.ndarray, seed: int, episode: int | np.ndarray) -> np.ndarr
 def _uniforms(keys: np.ndarray, purpose: int | np.ndarray, n: int | np.ndarray) -> np.ndarray:
     step = (np.asarray(n).astype(np.uint64) * _GOLDEN) if isinstance(n, np.ndarray) else np.uint64(n * GOLDEN & MASK)
     z = (keys ^ np.uint64(purpose)) + step
-    z = _mix_in_place(z) if isinstance(z, np.ndarray) and z.ndim else _mix_scalar(z)
-    return (z >> _S11).astype(np.float64) * (1.0 / (1 << 53))
+    if not (isinstance(z, np.ndarray) and z.ndim):
+        return (_mix_scalar(z) >> _S11).astype(np.float64) * (1.0 / (1 << 53))
+    z = _mix_in_place(z)  # (our own array from here on: shifted and scaled in place, no temporary each step)
+    z >>= _S11
+    u = z.astype(np.float64)
+    u *= 1.0 / (1 << 53)
+    return u
 
 
 class RandomStreams:

@@ -9,8 +9,9 @@ import itertools
 import numpy as np
 
 from spsim.model import SocialPrescribingModel
+from spsim.model.arrays import halved_where, worked_out_where
 from spsim.model.economic_values import discount, weekly_values
-from spsim.model.mechanisms import _halved, fading, support_left
+from spsim.model.mechanisms import _halved, faded, fading, support_left, swemwbs, ucla
 from spsim.model.wellbeing import with_service
 
 
@@ -45,6 +46,50 @@ def test_fading_and_support_at_odd_values_are_the_plain_choice_to_the_bit():
             left, plain = support_left(week, s, u, h), _plain_support_left(week, s, u, h)
             assert left.shape == plain.shape and left.tobytes() == plain.tobytes()
         assert support_left(50, since[:0], until[:0], half_life[:0]).shape == (0,)
+
+
+def test_halving_by_a_table_of_gaps_is_the_power_of_each_to_the_bit():
+    """``halved_where``'s table of whole-week gaps (one half-life for all) and its fall-back (several half-lives,
+    part weeks, odd values) against ``_halved`` worked out person by person (or cell by cell)."""
+    rng = np.random.default_rng(11)
+    n = 4_000
+    whole = rng.integers(0, 300, n).astype(float)
+    cases = [(157, whole, np.full(n, 26.0)), (157.0, whole, 26.0), (157, whole, rng.uniform(5, 60, n)),
+             (157, whole + rng.random(n), np.full(n, 26.0)), (10, np.array([9.0, 3.0, 0.0]), np.full(3, 26.0)),
+             (np.arange(100.0, 160.0)[None, :], whole[:50, None], np.full((50, 1), 13.0))]
+    odd = np.array([-np.inf, -0.0, 0.0, 1.0, 7.5, 1e308, np.inf, np.nan])
+    cases += [(5, odd, np.full(len(odd), 12.0)), (5, odd, np.array([12.0, 0.0, -0.0, np.inf, np.nan, 1, 2, 3]))]
+    with np.errstate(all="ignore"):
+        for week, since, half_life in cases:
+            mask = np.broadcast_to(np.asarray(week) > since, np.broadcast(week, since, half_life).shape).copy()
+            got = halved_where(np.ones(mask.shape), mask, week, since, half_life)
+            want = worked_out_where(np.ones(mask.shape), mask, _halved, week, since, half_life)
+            assert got.tobytes() == want.tobytes()
+
+
+def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
+    """``with_service`` (its fading by ``halved_where``) against the mechanisms' ``fading`` and ``support_left``."""
+    rng = np.random.default_rng(4)
+    n = 3_000
+    state = {"paused": np.where(rng.random(n) < 0.5, np.inf, rng.integers(0, 150, n).astype(float)),
+             "half_life": np.full(n, 26.0), "support_from": np.where(rng.random(n) < 0.3, np.inf, 10.0),
+             "support_until": np.where(rng.random(n) < 0.4, np.inf, rng.integers(10, 150, n).astype(float)),
+             "scale": rng.uniform(0.5, 1.5, n)}
+    for name in ("level_psych", "level_social", "level_behav"):
+        state[name] = rng.random(n) * (rng.random(n) < 0.6)
+        state[name.replace("level", "floor")] = state[name] * rng.random(n) * 0.3
+    p = SocialPrescribingModel(rng=1, population=2_000).p
+    natural_sw, natural_lo = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
+    for week in (0, 70, 149, 400):
+        remaining = fading(week, state["paused"], state["half_life"])
+        support = support_left(week, state["support_from"], state["support_until"], state["half_life"])
+        social = state["floor_social"] + (state["level_social"] - state["floor_social"]) * remaining
+        sw, lo = with_service(natural_sw, natural_lo, week, p, **state)
+        levels = [faded(state[f"level_{k}"], state[f"floor_{k}"], remaining) for k in ("psych", "social", "behav")]
+        want_sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * state["scale"], p.link_worker_support_gain * support)
+        want_lo = ucla(natural_lo, social, p.ucla_reduction_max * state["scale"],
+                       p.link_worker_support_ucla_reduction * support)
+        assert sw.tobytes() == want_sw.tobytes() and lo.tobytes() == want_lo.tobytes()
 
 
 def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
