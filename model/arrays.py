@@ -64,20 +64,16 @@ def _at(x, shape: tuple[int, ...], chosen: np.ndarray):
     return (x if x.shape == shape else np.broadcast_to(x, shape))[chosen]
 
 
-def halved_where(out: np.ndarray, mask: np.ndarray, week, since, half_life) -> np.ndarray:
-    """``worked_out_where(out, mask, _halved, week, since, half_life)`` with mechanisms' ``_halved``,
-    ``0.5 ** ((week - since) / half_life)``: the same numbers. When the gaps are whole weeks under one half-life (the
-    model's: weeks count whole, and everyone's gains fade alike), each gap's power is worked out once, in a table of
-    the gaps from 0 to the longest, and gathered: thousands of people read a week share a few hundred gaps."""
-    chosen = np.flatnonzero(mask) if mask.ndim == 1 else mask
-    if not (len(chosen) if chosen.ndim == 1 else chosen.any()):
-        return out
-    gap, lives = _at(week, mask.shape, chosen) - _at(since, mask.shape, chosen), _at(half_life, mask.shape, chosen)
-    whole = gap.astype(np.intp)
-    life = lives if not is_array(lives) else lives[0] if lives.min() == lives.max() else None
-    longest = int(whole.max())
-    if life is not None and longest < len(whole) and whole.min() >= 0 and (whole == gap).all():
-        out[chosen] = (0.5 ** (np.arange(longest + 1, dtype=np.float64) / life))[whole]
-    else:
-        out[chosen] = 0.5 ** (gap / lives)
-    return out
+def halving(gap, half_life):
+    """``0.5 ** (gap / half_life)``, the same numbers element by element. When the gaps are many whole weeks under one
+    half-life (the model's: weeks count whole, and everyone's gains fade alike), each gap's power is worked out once,
+    in a table of the gaps from 0 to the longest, and gathered: thousands of people read a week share a few hundred
+    gaps (a power costs far more than a gather)."""
+    if is_array(gap) and gap.ndim == 1 and len(gap):
+        life = half_life if not is_array(half_life) else half_life[0] if half_life.min() == half_life.max() else None
+        # (nan or an infinity fails the first test: only whole, finite gaps are made integers)
+        if life is not None and gap.max() < len(gap) and gap.min() >= 0:
+            whole = gap.astype(np.intp)
+            if (whole == gap).all():
+                return (0.5 ** (np.arange(whole.max() + 1, dtype=np.float64) / life))[whole]
+    return 0.5 ** (gap / half_life)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .mechanisms import service_use
+from .service_use import service_use
 from .wellbeing import FLOORS, LEVELS, with_service
 
 if TYPE_CHECKING:

@@ -17,7 +17,8 @@ import numpy as np
 from scipy.special import ndtri
 
 from .activities import catalogue
-from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, service_use
+from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
+from .service_use import service_use
 from .natural_course import TINY
 from .parameters import Params, chance_within
 from .states import Cohort

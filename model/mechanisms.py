@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import Activity, catalogue
-from .arrays import held_within, is_array, worked_out_where
+from .arrays import halving, held_within, is_array, worked_out_where
 
 if TYPE_CHECKING:
-    from .parameters import Params
     from .wellbeing import WellbeingRegister
 
 LEVELS = ("level_psych", "level_social", "level_behav")  # the register's columns (model/wellbeing.py)
@@ -190,7 +189,7 @@ def fading(week, since, half_life):
 
 
 def _halved(week, since, half_life):
-    return 0.5 ** ((week - since) / half_life)
+    return halving(week - since, half_life)  # (``0.5 ** ((week - since) / half_life)``: arrays.halving)
 
 
 def faded(level, floor, remaining):
@@ -223,36 +222,3 @@ def ucla(natural, social, reduction_max, support=0.0):
     """UCLA-3 loneliness score: the natural course, lowered by link worker support and by the social
     mechanism (friendship, belonging)."""
     return held_within(natural - support - reduction_max * social, UCLA_RANGE)
-
-
-def loneliness_weight(ucla_score):
-    """How far a UCLA-3 score is from 'not lonely' (3) to 'chronically lonely' (7 and over), in [0, 1]."""
-    return held_within((ucla_score - 3.0) / 4.0, (0.0, 1.0))
-
-
-def service_use_rate(base, per_ltc, ltc_count, ucla_score, lonely_ratio):
-    """Yearly GP consultations or A&E attendances: need sets the base, loneliness multiplies it."""
-    return _rate_at_weight(base, per_ltc, ltc_count, loneliness_weight(ucla_score), lonely_ratio)
-
-
-def _rate_at_weight(base, per_ltc, ltc_count, weight, lonely_ratio):
-    """``service_use_rate`` at a ``loneliness_weight`` already worked out."""
-    return (base + per_ltc * ltc_count) * (1 + (lonely_ratio - 1) * weight)
-
-
-def low_wellbeing_ratio(score, p: Params):
-    """How much more often someone uses services for each SWEMWBS point their wellbeing lies below the
-    population mean (a low point brings more consultations, which then regress with it)."""
-    return p.service_use_rr_per_swemwbs_point ** (p.swemwbs_population_mean - score)
-
-
-def service_use(swemwbs_score, ucla_score, ltc_count, p: Params):
-    """(GP consultations, A&E attendances) a year at these scores and long-term conditions: need, loneliness
-    and low wellbeing together."""
-    wellbeing = low_wellbeing_ratio(swemwbs_score, p)
-    lonely = loneliness_weight(ucla_score)  # (once for both rates)
-    gp = _rate_at_weight(p.gp_consultations_base, p.gp_consultations_per_ltc, ltc_count, lonely,
-                         p.lonely_gp_rate_ratio) * wellbeing  # fmt: skip
-    ae = _rate_at_weight(p.ae_attendances_base, p.ae_attendances_per_ltc, ltc_count, lonely,
-                         p.lonely_ae_rate_ratio) * wellbeing  # fmt: skip
-    return gp, ae

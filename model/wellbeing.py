@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import grown, halved_where, pairs_at
-from .mechanisms import FLOORS, LEVELS, faded, swemwbs, ucla
+from .arrays import grown, pairs_at
+from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading
 
@@ -238,14 +238,12 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
                  level_psych: np.ndarray, level_social: np.ndarray, level_behav: np.ndarray,
                  floor_psych: np.ndarray, floor_social: np.ndarray, floor_behav: np.ndarray,
                  scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """True (SWEMWBS, UCLA-3) on top of a natural course: link worker support while it lasts, then fading, and the
-    mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s formulas on arrays,
-    ``fading``'s and ``support_left``'s power worked out once a gap: ``arrays.halved_where``). ``week``: one week
-    for many people, or a people x weeks grid with the state as people x 1 columns."""
-    after, before = week > paused, week < support_from
-    ended = (week > support_until) & ~before
-    remaining = halved_where(np.ones(after.shape), after, week, paused, half_life)
-    support = halved_where(np.where(ended | before, 0.0, 1.0), ended, week, support_until, half_life)
+    """True (SWEMWBS, UCLA-3) on top of a natural course: link worker support while it lasts, then fading,
+    and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
+    formulas on arrays; ``week`` may be one week for many people, or a people x weeks grid with the state as
+    people x 1 columns)."""
+    remaining = fading(week, paused, half_life)
+    support = support_left(week, support_from, support_until, half_life)
     social = faded(level_social, floor_social, remaining)
     levels = (faded(level_psych, floor_psych, remaining), social, faded(level_behav, floor_behav, remaining))
     sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)

@@ -1,6 +1,6 @@
-"""One way to price a lever (model/costing.py) and one copy of each score formula (model/mechanisms.py): each
-lever's yearly cost by hand, money to posts and back, arrays of draws priced as each draw alone, and the
-policies, the spend table, the optimiser and the page all pricing a lever as costing does."""
+"""One way to price a lever (model/costing.py) and one copy of each score formula (model/mechanisms.py,
+model/service_use.py): each lever's yearly cost by hand, money to posts and back, arrays of draws priced as each
+draw alone, and the policies, the spend table, the optimiser and the page all pricing a lever as costing does."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from spsim.experiments.analysis import spend
 from spsim.experiments.optimise import levers as optimise_levers
 from spsim.experiments.viz import levers as page_levers
-from spsim.model import SocialPrescribingModel, costing, mechanisms
+from spsim.model import SocialPrescribingModel, costing, mechanisms, service_use
 from spsim.model.arrays import clip, where
 from spsim.model.parameters import Params, registry, resolve
 from spsim.model.policies import (
@@ -168,8 +168,8 @@ def test_score_formulas_on_arrays_are_the_formulas_person_by_person():
     cases = [
         (lambda *a: mechanisms.swemwbs(a[0], (a[1], a[2], a[3]), 6.0, a[4]), (natural_sw, *levels, rng.random(n))),
         (lambda *a: mechanisms.ucla(*a), (natural_lo, social, rng.uniform(0, 3, n), rng.random(n))),
-        (mechanisms.loneliness_weight, (natural_lo,)),
-        (lambda *a: mechanisms.service_use(*a, p), (natural_sw, natural_lo, ltc)),
+        (service_use.loneliness_weight, (natural_lo,)),
+        (lambda *a: service_use.service_use(*a, p), (natural_sw, natural_lo, ltc)),
         (mechanisms.fading, (week, since, half_life)),
         (mechanisms.faded, (levels[0], levels[1] * levels[0], rng.random(n))),
         (mechanisms.support_left, (week, since, until, half_life)),

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from spsim.model import SocialPrescribingModel
-from spsim.model.mechanisms import loneliness_weight, service_use_rate
+from spsim.model.service_use import loneliness_weight, service_use_rate
 from tests.test_outcomes import QUIET, add_group, calm_model, refer_many
 
 

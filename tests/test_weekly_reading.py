@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 
 from spsim.model import SocialPrescribingModel
-from spsim.model.arrays import halved_where, worked_out_where
+from spsim.model.arrays import worked_out_where
 from spsim.model.economic_values import discount, weekly_values
 from spsim.model.mechanisms import _halved, faded, fading, support_left, swemwbs, ucla
 from spsim.model.wellbeing import with_service
@@ -49,26 +49,27 @@ def test_fading_and_support_at_odd_values_are_the_plain_choice_to_the_bit():
 
 
 def test_halving_by_a_table_of_gaps_is_the_power_of_each_to_the_bit():
-    """``halved_where``'s table of whole-week gaps (one half-life for all) and its fall-back (several half-lives,
-    part weeks, odd values) against ``_halved`` worked out person by person (or cell by cell)."""
+    """``_halved`` over many people (``arrays.halving``: a table of whole-week gaps under one half-life, else the
+    power of each) against ``0.5 ** ((week - since) / half_life)`` worked out everywhere and chosen."""
     rng = np.random.default_rng(11)
     n = 4_000
     whole = rng.integers(0, 300, n).astype(float)
     cases = [(157, whole, np.full(n, 26.0)), (157.0, whole, 26.0), (157, whole, rng.uniform(5, 60, n)),
              (157, whole + rng.random(n), np.full(n, 26.0)), (10, np.array([9.0, 3.0, 0.0]), np.full(3, 26.0)),
-             (np.arange(100.0, 160.0)[None, :], whole[:50, None], np.full((50, 1), 13.0))]
+             (np.arange(100.0, 160.0)[None, :], whole[:50, None], np.full((50, 1), 13.0)),
+             (400, whole[:20], np.full(20, 26.0))]  # (gaps longer than there are people: no table)
     odd = np.array([-np.inf, -0.0, 0.0, 1.0, 7.5, 1e308, np.inf, np.nan])
     cases += [(5, odd, np.full(len(odd), 12.0)), (5, odd, np.array([12.0, 0.0, -0.0, np.inf, np.nan, 1, 2, 3]))]
     with np.errstate(all="ignore"):
         for week, since, half_life in cases:
             mask = np.broadcast_to(np.asarray(week) > since, np.broadcast(week, since, half_life).shape).copy()
-            got = halved_where(np.ones(mask.shape), mask, week, since, half_life)
-            want = worked_out_where(np.ones(mask.shape), mask, _halved, week, since, half_life)
-            assert got.tobytes() == want.tobytes()
+            got = worked_out_where(np.ones(mask.shape), mask, _halved, week, since, half_life)
+            plain = np.broadcast_to(0.5 ** ((week - since) / half_life), mask.shape)
+            assert got.tobytes() == np.where(mask, plain, 1.0).tobytes()
 
 
 def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
-    """``with_service`` (its fading by ``halved_where``) against the mechanisms' ``fading`` and ``support_left``."""
+    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas."""
     rng = np.random.default_rng(4)
     n = 3_000
     state = {"paused": np.where(rng.random(n) < 0.5, np.inf, rng.integers(0, 150, n).astype(float)),
