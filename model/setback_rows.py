@@ -27,7 +27,7 @@ import numpy as np
 
 from .due_weeks import NEVER
 from .moves import leave_unengaged_many, move_many
-from .setbacks import return_chance, setback_kind, setback_rate, setback_weeks_mean
+from .setbacks import return_chance, setback_rate, setback_weeks_means
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws, weeks_until
 
@@ -151,7 +151,7 @@ def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.nda
     p, register, due, counters = model.p, model.register, model.due, model.counters
     patients = [due.patients[row] for row in rows.tolist()]
     register.draws["setback_keep"][rows] += 1  # the draws that kept them
-    kinds = [setback_kind(u, p) for u in register.next_draws(rows, "setback_kind").tolist()]
+    means = setback_weeks_means(register.next_draws(rows, "setback_kind").tolist(), p)
     counters.setbacks += len(patients)
     for patient in patients:
         if patient.setbacks == 0:
@@ -168,7 +168,7 @@ def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.nda
         move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], PathwayState(code), PathwayState.SETBACK,
                   Event.SETBACK)  # fmt: skip
     length_u = register.next_draws(rows, "setback_length").tolist()
-    weeks = [weeks_until(u, setback_weeks_mean(kind, p)) for u, kind in zip(length_u, kinds, strict=True)]
+    weeks = [weeks_until(u, mean) for u, mean in zip(length_u, means, strict=True)]
     due.set_many("setback_end", rows, model.week + np.array(weeks, dtype=np.int64))
 
 
