@@ -25,6 +25,7 @@ TRAITS = ("x", "y", "charges", "activity_index")  # what the table keeps of each
 # the same answer; past about this many, NumPy's few calls cost less than Python's arithmetic per group)
 MEASURED_IN_PYTHON = 40
 Block = tuple[int, int, int, int]  # first and last column, first and last row of cells
+_AWAY = np.array([[-1.0], [1.0], [-1.0], [1.0]])  # a block's edges from its centre: before, after, before, after
 
 
 class GroupTable:
@@ -53,6 +54,10 @@ class GroupTable:
         row = np.floor((self.y - self.y0) / cell_km).astype(np.int64)
         self.columns = int(column.max()) + 1 if groups else 1
         self.rows = int(row.max()) + 1 if groups else 1
+        # for ``_blocks``: the origin and the bounds of each of a block's four edges, as columns
+        self.edge_origin = np.array([[self.x0], [self.x0], [self.y0], [self.y0]])
+        self.edge_low = np.array([[0.0], [-np.inf], [0.0], [-np.inf]])
+        self.edge_high = np.array([[np.inf], [self.columns - 1.0], [np.inf], [self.rows - 1.0]])
         cell = (self.activity * self.rows + row) * self.columns + column  # activity, then row, then column
         self.by_cell = np.argsort(cell, kind="stable")
         self.activities = len(catalogue())
@@ -101,12 +106,7 @@ class GroupTable:
         """``nearest_first`` for many seekers of an activity at once (entry i: one at (x[i], y[i]) with ``reach_km[i]``
         who wants ``activity[i]``): the entries and the rows they find, by entry, then nearest, then older. Measured
         as ``in_reach.in_numpy`` measures (``np.hypot``), so the same rows in the same order."""
-        reach = reach_km + EDGE_MARGIN_KM  # the cells of each one's ``block``
-        size = self.cell_km
-        first_column = np.maximum(np.floor((x - reach - self.x0) / size), 0).astype(np.int64)
-        last_column = np.minimum(np.floor((x + reach - self.x0) / size), self.columns - 1).astype(np.int64)
-        first_row = np.maximum(np.floor((y - reach - self.y0) / size), 0).astype(np.int64)
-        last_row = np.minimum(np.floor((y + reach - self.y0) / size), self.rows - 1).astype(np.int64)
+        first_column, last_column, first_row, last_row = self._blocks(x, y, reach_km)
         cell_rows = np.where(first_column <= last_column, np.maximum(last_row - first_row + 1, 0), 0)
         # one span of ``by_cell`` per entry and row of cells it touches, then every candidate in those spans
         entry = np.repeat(np.arange(len(x)), cell_rows)
@@ -121,6 +121,19 @@ class GroupTable:
         ok = (distance <= reach_km[entry]) & (free_to_attend | ~cannot_pay[entry])
         entry, distance, rows = entry[ok], distance[ok], rows[ok]
         return entry[(order := _nearest_first_by_entry(entry, distance, rows))], rows[order]
+
+    def _blocks(self, x: np.ndarray, y: np.ndarray, reach_km: np.ndarray) -> np.ndarray:
+        """``block`` for many (x, y, reach_km) at once, as four rows (first and last column, first and last row of
+        cells), worked out as one 4 x n block: x - reach is x + -reach to the bit, so each edge is ``block``'s."""
+        reach = reach_km + EDGE_MARGIN_KM
+        edge = np.stack((x, x, y, y))
+        edge += _AWAY * reach
+        edge -= self.edge_origin
+        edge /= self.cell_km
+        np.floor(edge, out=edge)
+        np.maximum(edge, self.edge_low, out=edge)
+        np.minimum(edge, self.edge_high, out=edge)
+        return edge.astype(np.int64)
 
     def _spans(self, activity: int, block: Block) -> tuple[list[tuple[int, int]], int]:
         """Where the groups of ``activity`` in each row of cells of ``block`` are in cell order (non-empty ones),

@@ -27,7 +27,7 @@ import numpy as np
 
 from .due_weeks import NEVER
 from .moves import leave_unengaged_many, move_many
-from .setbacks import return_chance, setback_kind, setback_rate, setback_weeks_mean
+from .setbacks import return_chance, setback_rate, setback_weeks_means
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
 from .streams import NEVER_WEEKS, PURPOSES, PersonalDraws, weeks_until
 
@@ -119,10 +119,11 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
     begun: list[int] = []  # out of their group or its waiting list; the rest of their setback done after the loop
     start = 0
     for at in [*np.flatnonzero(begins).tolist(), len(rows)]:
-        # candidates not kept (or not met) since the last setback: only the person's own columns change
-        for i in range(start, at):
+        # candidates not kept (or not met) since the last setback: only the person's own columns change; before
+        # the week's first setback nothing has run that could have changed them
+        for i in range(start, at) if begun else ():
             row = rows_list[i]
-            if state_now[row] != state_then[i] or column[row] != week:
+            if state_now.item(row) != state_then[i] or column.item(row) != week:
                 _setbacks_begun(model, rows[begun], state[begun])
                 _one_by_one(model, rows_list[start:], week)  # a setback before them changed them
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
@@ -151,7 +152,7 @@ def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.nda
     p, register, due, counters = model.p, model.register, model.due, model.counters
     patients = [due.patients[row] for row in rows.tolist()]
     register.draws["setback_keep"][rows] += 1  # the draws that kept them
-    kinds = [setback_kind(u, p) for u in register.next_draws(rows, "setback_kind").tolist()]
+    means = setback_weeks_means(register.next_draws(rows, "setback_kind").tolist(), p)
     counters.setbacks += len(patients)
     for patient in patients:
         if patient.setbacks == 0:
@@ -168,7 +169,7 @@ def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.nda
         move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], PathwayState(code), PathwayState.SETBACK,
                   Event.SETBACK)  # fmt: skip
     length_u = register.next_draws(rows, "setback_length").tolist()
-    weeks = [weeks_until(u, setback_weeks_mean(kind, p)) for u, kind in zip(length_u, kinds, strict=True)]
+    weeks = [weeks_until(u, mean) for u, mean in zip(length_u, means, strict=True)]
     due.set_many("setback_end", rows, model.week + np.array(weeks, dtype=np.int64))
 
 

@@ -114,6 +114,14 @@ def setback_kind(u: float, p: Params) -> SetbackKind:
     return KINDS[pick(u, list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money))))]
 
 
+def setback_weeks_means(draws: list[float], p: Params) -> list[float]:
+    """``setback_weeks_mean`` of the kind (``setback_kind``) each of ``draws`` picks: the kinds' shares added up and
+    the means worked out once for a week's setbacks, not once a person (the same numbers)."""
+    cumulative = list(accumulate((p.setback_share_health, p.setback_share_family, p.setback_share_money)))
+    mean_of = [setback_weeks_mean(kind, p) for kind in KINDS]
+    return [mean_of[pick(u, cumulative)] for u in draws]
+
+
 def setback_weeks_mean(kind: SetbackKind, p: Params) -> float:
     """The mean length of a setback of ``kind`` (a health setback lasts longer)."""
     return p.setback_weeks_mean * (p.health_setback_length_factor if kind is SetbackKind.HEALTH else 1.0)

@@ -405,3 +405,26 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone():
     assert sum(map(len, (rows for _, rows in found))) > 100
     for patient, of_one in zip(patients, found, strict=True):
         assert matching.choose_group(patient, model, of_one) is matching.choose_group(patient, model)
+
+
+def test_many_seekers_blocks_are_each_ones_block():
+    """``GroupTable._blocks`` (a 4 x n block, x + -reach) gives each seeker's ``block`` edges to the bit, edges of the
+    grid and seekers beyond it included."""
+    from spsim.model.group_table import GroupTable
+
+    rng = np.random.default_rng(11)
+    for _ in range(100):
+        n = int(rng.integers(1, 40))
+        traits = {"x": rng.uniform(0, 30, n), "y": rng.uniform(0, 30, n), "charges": rng.random(n) < 0.3,
+                  "activity_index": rng.integers(0, 3, n)}  # fmt: skip
+        table = GroupTable([None] * n, float(rng.uniform(0.05, 5)), traits)
+        x, y, reach = rng.uniform(-5, 35, 60), rng.uniform(-5, 35, 60), rng.exponential(3, 60)
+        reach[::7] = 0.0
+        edges = table._blocks(x, y, reach).T.tolist()
+        for edge, x1, y1, r1 in zip(edges, x.tolist(), y.tolist(), reach.tolist(), strict=True):
+            block = table.block(x1, y1, r1)
+            first_column, last_column, first_row, last_row = edge
+            if block is not None:
+                assert tuple(edge) == block
+            else:
+                assert first_column > last_column or first_row > last_row

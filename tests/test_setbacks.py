@@ -168,3 +168,13 @@ def test_someone_who_never_started_an_activity_is_not_counted_as_dropping_out():
         pt.end_setback()
     assert all(pt.state is S.NO_ACTIVITY and pt.exit_reason == "did not come back after a setback" for pt in patients)
     assert model.counters.dropped_out == 0
+
+
+def test_a_weeks_setback_lengths_are_each_ones():
+    """``setback_weeks_means`` (the kinds' shares added up once for a week's setbacks) gives each draw's
+    ``setback_weeks_mean(setback_kind(u))``, to the bit."""
+    from spsim.model.setbacks import setback_kind, setback_weeks_mean, setback_weeks_means
+
+    p = calm_model().p
+    draws = [*np.random.default_rng(3).random(2000).tolist(), 0.0, 1.0 - 2**-53]
+    assert setback_weeks_means(draws, p) == [setback_weeks_mean(setback_kind(u, p), p) for u in draws]
