@@ -119,11 +119,10 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
     begun: list[int] = []  # out of their group or its waiting list; the rest of their setback done after the loop
     start = 0
     for at in [*np.flatnonzero(begins).tolist(), len(rows)]:
-        # candidates not kept (or not met) since the last setback: only the person's own columns change; before
-        # the week's first setback nothing has run that could have changed them
-        for i in range(start, at) if begun else ():
+        # candidates not kept (or not met) since the last setback: only the person's own columns change
+        for i in range(start, at):
             row = rows_list[i]
-            if state_now.item(row) != state_then[i] or column.item(row) != week:
+            if state_now[row] != state_then[i] or column[row] != week:
                 _setbacks_begun(model, rows[begun], state[begun])
                 _one_by_one(model, rows_list[start:], week)  # a setback before them changed them
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
