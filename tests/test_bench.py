@@ -1,4 +1,5 @@
-"""The benchmark script runs and writes its files (its numbers are reported, never asserted)."""
+"""The benchmark script runs and writes its files (its measured numbers are reported, never asserted; how it scales
+them is)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,26 @@ def test_quick_benchmark_writes_its_tables(tmp_path, capsys):
     assert (table["attendance_weeks"] > 0).all() and (table["agenda_entries"] > table["referrals"]).all()
     assert (table["mesa_floor_s"] > 0).all() and (table["share_of_wall_in_mesa_floor"] > 0).all()
     assert (tmp_path / "scaling.png").exists() and (tmp_path / "parallel.json").exists()
+
+
+def test_each_replicate_is_scaled_by_mesas_loop_just_before_and_after_it(tmp_path, monkeypatch, capsys):
+    """The machine's speed drifts within a run: a replicate's ratios are to the mean of the trivial loops measured
+    just before and just after it (the first loop of a process is a warm-up, not counted)."""
+    from spsim.experiments.runs import bench
+
+    loops = iter([99.0, 10.0, 20.0, 40.0])  # the warm-up, then before the first replicate and after each
+    monkeypatch.setattr(bench, "mesa_trivial_loop", lambda: next(loops))
+    fake = {"wall_s": 2.0, "peak_mb": 1.0, "patient_weeks": 60, "attendance_weeks": 6, "agenda_entries": 9,
+            "referrals": 3}  # fmt: skip
+    monkeypatch.setattr(bench, "measure_replicate", lambda population, weeks: {
+        "population": population, **fake, "patient_weeks_per_s": 30.0})  # fmt: skip
+    monkeypatch.setattr(bench, "mesa_floor", lambda agents, weeks: 0.5)
+    monkeypatch.setattr(bench, "parallel_speedup", lambda **kwargs: {"replicates": 2, "speedup": 1.0})
+    assert bench.main(["--quick", "--out", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "benchmark.csv")
+    assert list(table["mesa_trivial_agent_steps_per_s"]) == [15.0, 30.0]
+    assert list(table["ratio_to_mesa_trivial"]) == [2.0, 1.0]
+    assert "10, 20, 40 agent-steps/s" in capsys.readouterr().err
 
 
 def test_mesa_floor_replays_the_replicates_agents():
