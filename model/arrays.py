@@ -15,15 +15,8 @@ def is_array(x) -> bool:
 
 
 def clip(x, bounds: tuple[float, float]):
-    """``x`` held within ``bounds`` (low, high)."""
-    if is_array(x):
-        return np.clip(x, *bounds)
-    return min(max(x, bounds[0]), bounds[1])
-
-
-def held_within(x, bounds: tuple[float, float]):
-    """``clip``, an array through its own ``clip`` method: the same call ``np.clip`` makes after its Python wrappers
-    (a few microseconds each time on a week's small arrays)."""
+    """``x`` held within ``bounds`` (low, high); an array through its own ``clip`` method, the call ``np.clip`` makes
+    after its Python wrappers (a few microseconds each time on a week's small arrays)."""
     if is_array(x):
         return x.clip(*bounds)
     return min(max(x, bounds[0]), bounds[1])

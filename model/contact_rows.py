@@ -121,21 +121,12 @@ def first_contacts(model: SocialPrescribingModel, patients: list[Patient], worke
 
 
 def _support_episodes_due(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray) -> None:
-    """``Support.start_support_episode``: the episode's end (and its lighter phase) made due, advisors' clients
-    first. A week's batch is one service's queue: all of them advisors' clients, or none (one list, one week)."""
+    """``Support.start_support_episode``: the episode's end (and, in primary care, its lighter phase) made due,
+    advisors' clients first (a week's batch is one service's queue: in practice one of the two is nobody)."""
     p, week, due = model.p, model.week, model.due
     advisor = [patient.service is Service.MENTAL_HEALTH for patient in patients]
-    if all(advisor):
-        due.set_many("end_support", rows, week + p.advisor_support_weeks, patients)
-        return  # (nobody in primary care: no lighter phase)
-    if not any(advisor):
-        due.set_many("end_support", rows, week + p.support_weeks, patients)
-        if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
-            due.set_many("maintenance", rows, week + p.lw_episode_weeks)
-        return
-    advisors = np.array(advisor)
-    for service_weeks, chosen in ((p.advisor_support_weeks, advisors), (p.support_weeks, ~advisors)):
-        due.set_many("end_support", rows[chosen], week + service_weeks,
-                     [patient for patient, yes in zip(patients, chosen.tolist()) if yes])  # fmt: skip
-    if p.support_weeks > p.lw_episode_weeks:
-        due.set_many("maintenance", rows[~advisors], week + p.lw_episode_weeks)
+    for service_weeks, of_service in ((p.advisor_support_weeks, True), (p.support_weeks, False)):
+        chosen = [i for i, yes in enumerate(advisor) if yes is of_service]
+        due.set_many("end_support", rows[chosen], week + service_weeks, [patients[i] for i in chosen])
+    if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
+        due.set_many("maintenance", rows[[i for i, yes in enumerate(advisor) if not yes]], week + p.lw_episode_weeks)

@@ -14,12 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import ndtri
 
 from .activities import catalogue
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 from .service_use import service_use
-from .natural_course import TINY
+from .natural_course import normal_of
 from .parameters import Params, chance_within
 from .states import Cohort
 from .streams import PURPOSES, PersonalDraws
@@ -37,22 +36,13 @@ _RANGES = {"wellbeing": SWEMWBS_RANGE, "loneliness": UCLA_RANGE}
 _LOW, _HIGH = (np.array([[_RANGES[scale][end]] for scale, _ in READINGS]) for end in (0, 1))
 
 
-def measured(keys: np.ndarray, scores: np.ndarray, scale: str, occasion: int, p: Params) -> np.ndarray:
-    """``scores`` as a questionnaire records them on ``occasion`` (0 at referral, 1 at follow-up): with
-    measurement error (test-retest: Shah 2018 for SWEMWBS), the same error for a person and occasion in every
-    scenario, so it cancels out of paired comparisons but not out of before-and-after ones."""
-    z = ndtri(np.maximum(PersonalDraws.uniforms(keys, PURPOSES[f"measure_{scale}"], occasion), TINY))
-    if scale == "wellbeing":
-        return np.clip(scores + p.swemwbs_measurement_sd * z, *SWEMWBS_RANGE)
-    return np.clip(scores + p.ucla_measurement_sd * z, *UCLA_RANGE)
-
-
 def questionnaires(keys: np.ndarray, sw_start: np.ndarray, sw_end: np.ndarray, lo_start: np.ndarray,
                    lo_end: np.ndarray, p: Params) -> np.ndarray:  # fmt: skip
-    """``measured`` for the four readings of ``READINGS`` at once (one row each, in that order): the same draws,
-    errors and limits element by element, in one pass over a 4 x n block instead of four (a week closes a few
-    records, and each pass costs about the same for a few people as for many)."""
-    z = ndtri(np.maximum(PersonalDraws.uniforms_by_purpose(keys, _PURPOSES, _OCCASIONS), TINY))
+    """The scores as questionnaires record them, the four readings of ``READINGS`` (one row each, in that order): with
+    measurement error (test-retest: Shah 2018 for SWEMWBS), the same error for a person, scale and occasion in every
+    scenario, so it cancels out of paired comparisons but not out of before-and-after ones. One pass over a 4 x n
+    block (a week closes a few records, and each pass costs about the same for a few people as for many)."""
+    z = normal_of(PersonalDraws.uniforms_by_purpose(keys, _PURPOSES, _OCCASIONS))
     sd = np.array([[p.swemwbs_measurement_sd]] * 2 + [[p.ucla_measurement_sd]] * 2)
     return np.clip(np.stack((sw_start, sw_end, lo_start, lo_end)) + sd * z, _LOW, _HIGH)
 

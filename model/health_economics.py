@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import grown
 from .economic_values import WEEKS_A_YEAR, discount, projected, staying_on_caseload, touched, weekly_values
 
 if TYPE_CHECKING:
@@ -73,10 +74,10 @@ class HealthEconomics:
         size = self.model.register.size
         if len(self._accounts) < size:
             capacity = max(size, 2 * len(self._accounts))
-            self._accounts = _grown(self._accounts, capacity, 0.0)
-            self._finished = _grown(self._finished, capacity, False)
-            self._record = _grown(self._record, capacity, -1)
-            self._late_discharge = _grown(self._late_discharge, capacity, False)
+            self._accounts = grown(self._accounts, capacity, 0.0)
+            self._finished = grown(self._finished, capacity, False)
+            self._record = grown(self._record, capacity, -1)
+            self._late_discharge = grown(self._late_discharge, capacity, False)
         if self._known < size:
             self._finished[self._known : size] = self.model.register.referred_week[self._known : size] < self.since_week
             self._known = size
@@ -241,9 +242,3 @@ class HealthEconomics:
         self.model.observers.records.set_many(
             self._record[rows], qalys_gained=accounts[:, 0], wellbys_gained=accounts[:, 1],
             care_cost_change_gbp=accounts[:, 2], mh_discharged_after_follow_up=self._late_discharge[rows])
-
-
-def _grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
-    grown = np.full((capacity, *column.shape[1:]), fill, dtype=column.dtype)
-    grown[: len(column)] = column
-    return grown

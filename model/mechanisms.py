@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import Activity, catalogue
-from .arrays import halving, held_within, is_array, worked_out_where
+from .arrays import clip, halving, is_array, worked_out_where
 
 if TYPE_CHECKING:
     from .wellbeing import WellbeingRegister
@@ -215,10 +215,10 @@ def swemwbs(natural, mechanisms, gain_max, support=0.0):
     Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
     and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).
     """
-    return held_within(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
+    return clip(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
 
 
 def ucla(natural, social, reduction_max, support=0.0):
     """UCLA-3 loneliness score: the natural course, lowered by link worker support and by the social
     mechanism (friendship, belonging)."""
-    return held_within(natural - support - reduction_max * social, UCLA_RANGE)
+    return clip(natural - support - reduction_max * social, UCLA_RANGE)

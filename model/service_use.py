@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .arrays import held_within
+from .arrays import clip
 
 if TYPE_CHECKING:
     from .parameters import Params
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def loneliness_weight(ucla_score):
     """How far a UCLA-3 score is from 'not lonely' (3) to 'chronically lonely' (7 and over), in [0, 1]."""
-    return held_within((ucla_score - 3.0) / 4.0, (0.0, 1.0))
+    return clip((ucla_score - 3.0) / 4.0, (0.0, 1.0))
 
 
 def service_use_rate(base, per_ltc, ltc_count, ucla_score, lonely_ratio):

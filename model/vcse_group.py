@@ -131,12 +131,8 @@ class VCSEGroup(mesa.Agent):
 
     @property
     def free_places(self) -> int:
-        """``places`` less those taken (``places`` written out: read at every match and placement)."""
-        free = self._base_places - len(self.members) - len(self.held_until)
-        if self.grant_per_week:
-            free += self.grant_places
-        if self.volunteers:
-            free += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
+        """``places`` less those taken."""
+        free = self.places - len(self.members) - len(self.held_until)
         return free if free > 0 else 0
 
     def hold_place(self, until_week: int) -> None:

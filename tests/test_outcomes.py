@@ -198,10 +198,25 @@ def test_the_outcome_table_keeps_every_column_with_its_type():
     assert frame["cohort"].tolist() == ["LTC", "LTC"] and frame["qalys_gained"].tolist() == [2.5, 0.125]
 
 
+def _measured(keys, scores, scale, occasion, p):
+    """One questionnaire reading worked out alone: the score plus its scale's measurement error (the keyed draw for
+    that scale and occasion, as a standard normal), held within the scale's range."""
+    from scipy.special import ndtri
+
+    from spsim.model.mechanisms import SWEMWBS_RANGE, UCLA_RANGE
+    from spsim.model.natural_course import TINY
+    from spsim.model.streams import PURPOSES, PersonalDraws
+
+    z = ndtri(np.maximum(PersonalDraws.uniforms(keys, PURPOSES[f"measure_{scale}"], occasion), TINY))
+    if scale == "wellbeing":
+        return np.clip(scores + p.swemwbs_measurement_sd * z, *SWEMWBS_RANGE)
+    return np.clip(scores + p.ucla_measurement_sd * z, *UCLA_RANGE)
+
+
 def test_a_records_four_questionnaires_read_at_once_are_each_readings_bytes():
-    """``follow_up.questionnaires`` (the four readings as one block) gives ``measured``'s numbers byte for byte,
-    limits included."""
-    from spsim.model.follow_up import READINGS, measured, questionnaires
+    """``follow_up.questionnaires`` (the four readings as one block) gives each reading worked out alone byte for
+    byte, limits included."""
+    from spsim.model.follow_up import READINGS, questionnaires
     from spsim.model.parameters import Params, resolve
 
     p = Params(resolve({"swemwbs_measurement_sd": 3.1, "ucla_measurement_sd": 1.7}))
@@ -212,4 +227,4 @@ def test_a_records_four_questionnaires_read_at_once_are_each_readings_bytes():
                   rng.uniform(2.0, 10.0, n)]  # fmt: skip
         together = questionnaires(keys, *scores, p)
         for block, score, (scale, occasion) in zip(together, scores, READINGS, strict=True):
-            assert block.tobytes() == measured(keys, score, scale, occasion, p).tobytes()
+            assert block.tobytes() == _measured(keys, score, scale, occasion, p).tobytes()
