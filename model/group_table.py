@@ -24,6 +24,10 @@ TRAITS = ("x", "y", "charges", "activity_index")  # what the table keeps of each
 # up to this many candidates of an activity are measured in plain Python, more by NumPy (``model/in_reach.py``:
 # the same answer; past about this many, NumPy's few calls cost less than Python's arithmetic per group)
 MEASURED_IN_PYTHON = 40
+# on a grid of up to this many cells, a week's seekers read every group of the activities they want rather than their
+# blocks' cells (``nearest_first_many``: the same answer): a block is about 3 x 3 cells (a cell is about a mean
+# reach), so on such a grid it holds half the cells or more, and finding its spans costs some 40 NumPy calls a batch
+READ_WHOLE_ACTIVITY = 16
 Block = tuple[int, int, int, int]  # first and last column, first and last row of cells
 _AWAY = np.array([[-1.0], [1.0], [-1.0], [1.0]])  # a block's edges from its centre: before, after, before, after
 
@@ -65,6 +69,8 @@ class GroupTable:
         # where each cell's groups start in ``by_cell`` (a list: read a few times per match, one by one)
         self.cell_starts = np.searchsorted(cell[self.by_cell], np.arange(cells + 1))
         self.starts: list[int] = self.cell_starts.tolist()
+        # where each activity's groups start in ``by_cell`` (its first cell's start), for ``_of_activities``
+        self.activity_starts = self.cell_starts[np.arange(self.activities + 1) * (self.rows * self.columns)]
         # the groups' traits in cell order, as arrays and as lists, for ``nearest_first``'s two ways of measuring
         by_cell = self.by_cell
         self.by_cell_arrays = (self.x[by_cell], self.y[by_cell], self.free_to_attend[by_cell], by_cell)
@@ -105,7 +111,31 @@ class GroupTable:
                            activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """``nearest_first`` for many seekers of an activity at once (entry i: one at (x[i], y[i]) with ``reach_km[i]``
         who wants ``activity[i]``): the entries and the rows they find, by entry, then nearest, then older. Measured
-        as ``in_reach.in_numpy`` measures (``np.hypot``), so the same rows in the same order."""
+        as ``in_reach.in_numpy`` measures (``np.hypot``), so the same rows in the same order. The candidates are
+        the groups in each entry's block of cells, or on a small grid every group of its activity: any others are
+        beyond reach (the grid proposes, the exact distance decides), and the order is decided by entry, distance and
+        row alone, so both give the same answer."""
+        if self.rows * self.columns <= READ_WHOLE_ACTIVITY:
+            entry, k = self._of_activities(activity)
+        else:
+            entry, k = self._in_blocks(x, y, reach_km, activity)
+        xs, ys, free_to_attend, rows = (column[k] for column in self.by_cell_arrays)
+        distance = np.hypot(xs - x[entry], ys - y[entry])
+        ok = (distance <= reach_km[entry]) & (free_to_attend | ~cannot_pay[entry])
+        entry, distance, rows = entry[ok], distance[ok], rows[ok]
+        return entry[(order := _nearest_first_by_entry(entry, distance, rows))], rows[order]
+
+    def _of_activities(self, activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates for each entry (an activity each): every group of its activity, as (entry, place in
+        ``by_cell``) pairs, entry by entry."""
+        start = self.activity_starts[activity]
+        length = self.activity_starts[activity + 1] - start
+        return np.repeat(np.arange(len(activity)), length), np.repeat(start, length) + _counting_within(length)
+
+    def _in_blocks(self, x: np.ndarray, y: np.ndarray, reach_km: np.ndarray,
+                   activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Candidates for each entry: the groups of its activity in the cells its reach touches (``_blocks``), as
+        ``_of_activities``'s pairs."""
         first_column, last_column, first_row, last_row = self._blocks(x, y, reach_km)
         cell_rows = np.where(first_column <= last_column, np.maximum(last_row - first_row + 1, 0), 0)
         # one span of ``by_cell`` per entry and row of cells it touches, then every candidate in those spans
@@ -114,13 +144,7 @@ class GroupTable:
         cell = (activity[entry] * self.rows + row) * self.columns
         start = self.cell_starts[cell + first_column[entry]]
         length = self.cell_starts[cell + last_column[entry] + 1] - start
-        entry = np.repeat(entry, length)
-        k = np.repeat(start, length) + _counting_within(length)
-        xs, ys, free_to_attend, rows = (column[k] for column in self.by_cell_arrays)
-        distance = np.hypot(xs - x[entry], ys - y[entry])
-        ok = (distance <= reach_km[entry]) & (free_to_attend | ~cannot_pay[entry])
-        entry, distance, rows = entry[ok], distance[ok], rows[ok]
-        return entry[(order := _nearest_first_by_entry(entry, distance, rows))], rows[order]
+        return np.repeat(entry, length), np.repeat(start, length) + _counting_within(length)
 
     def _blocks(self, x: np.ndarray, y: np.ndarray, reach_km: np.ndarray) -> np.ndarray:
         """``block`` for many (x, y, reach_km) at once, as four rows (first and last column, first and last row of

@@ -89,10 +89,11 @@ def schedule_next_setbacks(model: SocialPrescribingModel, rows: np.ndarray, pati
 
 
 def belonging(model: SocialPrescribingModel, rows: np.ndarray) -> np.ndarray:
-    """``Mechanisms.at(week)[1]`` for ``rows``: the social mechanism's level now, faded since attendance paused."""
+    """``Mechanisms.at(week)[1]`` for ``rows``: the social mechanism's level now, faded since attendance paused.
+    (``at`` gives 0.0 for someone who never attended, all three levels 0: their social level is a zero already, read
+    alone; at most its sign may differ, which the comparison with a draw does not see.)"""
     columns, week = model.register.columns, model.week
-    levels = [columns[name][rows] for name in ("level_psych", "level_social", "level_behav")]
-    social = np.where((levels[0] == 0) & (levels[1] == 0) & (levels[2] == 0), 0.0, levels[1])
+    social = columns["level_social"][rows]
     since = model.register.paused_at[rows]
     fading = np.flatnonzero((social != 0) & (week > since))  # the rest keep their level (r == 1)
     if len(fading):

@@ -282,17 +282,20 @@ def _every_group_in_reach(table, x, y, reach, activities, cannot_pay):
     return sorted(zip(rank[found].tolist(), distance[found].tolist(), table.unique_id[found].tolist(), strict=True))
 
 
+@pytest.mark.parametrize("read_whole_activity", [0, 16, 10**9])  # blocks always, the model's choice, never
 @pytest.mark.parametrize("measured_in_python", [0, 40, 10**9])  # NumPy always, the model's choice, Python first
 @pytest.mark.parametrize("cell_km", [0.0, 0.37, 1.0, 3.5, 50.0])
-def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(cell_km, measured_in_python,
-                                                                                 monkeypatch):  # fmt: skip
+def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
+        cell_km, measured_in_python, read_whole_activity, monkeypatch):  # fmt: skip
     """Any cell size gives the same groups in the same order, measured in Python or by NumPy, for people inside
     and outside the groups' square, on the edges of cells (reaches that end exactly on a group or a cell boundary),
-    with huge reaches and with groups as far as each other (on a lattice, some on the same spot)."""
+    with huge reaches and with groups as far as each other (on a lattice, some on the same spot); a week's seekers
+    at once, whether they read their blocks' cells or every group of their activities."""
     from spsim.model import group_table
     from spsim.model.group_table import GroupTable
 
     monkeypatch.setattr(group_table, "MEASURED_IN_PYTHON", measured_in_python)
+    monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", read_whole_activity)
     rng = np.random.default_rng(3)
     n_activities = len(catalogue())
     groups = [dataclasses.make_dataclass("G", ["x", "y", "charges", "unique_id", "activity_index"])(
