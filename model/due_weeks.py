@@ -38,6 +38,15 @@ KINDS = {
 }
 
 
+def _sorted_unique(rows: list[int]) -> np.ndarray:
+    """``rows`` without repeats, in order, as an array: ``sorted(set(rows))`` (``np.unique`` costs more on a few), the
+    sort NumPy's (quicker than ``sorted`` and a list's conversion), the set made a list only when it took repeats out."""
+    unique = set(rows)
+    out = np.array(rows if len(unique) == len(rows) else list(unique), dtype=np.int64)
+    out.sort()
+    return out
+
+
 class DueWeeks:
     """When each referral's next change of each kind is due (a week, or NEVER), by register row."""
 
@@ -70,17 +79,19 @@ class DueWeeks:
         if not len(rows):
             return
         column = self.columns[kind]
-        if (last := int(rows.max())) >= len(column):
+        if (last := int(np.maximum.reduce(rows))) >= len(column):  # (``rows.max()`` without its Python layer)
             self._grow(last + 1)
             column = self.columns[kind]
         column[rows] = weeks
+        listed = rows.tolist()
         if patients is not None:
-            self.patients.update(zip(rows.tolist(), patients, strict=True))
-        if np.ndim(weeks) == 0:  # one week for all of them (an episode's end, an assessment): one list
-            self._of_week(np.asarray(weeks).item()).setdefault(kind, []).extend(rows.tolist())
+            self.patients.update(zip(listed, patients, strict=True))
+        if getattr(weeks, "ndim", 0) == 0:  # one week for all (an episode's end, an assessment): one list
+            week = weeks.item() if hasattr(weeks, "item") else weeks  # (``np.asarray(weeks).item()``)
+            self._of_week(week).setdefault(kind, []).extend(listed)
         else:  # mostly a different week each (setback gaps)
             by_week = self._weeks
-            for week, row in zip(weeks.tolist(), rows.tolist(), strict=True):
+            for week, row in zip(weeks.tolist(), listed, strict=True):
                 of_week = by_week.get(week)
                 if of_week is None:
                     of_week = self._of_week(week)
@@ -147,7 +158,7 @@ class DueWeeks:
                     continue
                 column = self.columns[kind]
                 if (runner := self.runners.get(kind)) is not None:
-                    rows = np.array(sorted(set(rows)), dtype=np.int64)  # (``np.unique`` costs more on a few)
+                    rows = _sorted_unique(rows)
                     runner(rows[column[rows] == w], w)  # not rescheduled or cancelled since
                     continue
                 for row in sorted(set(rows)):

@@ -44,7 +44,8 @@ def questionnaires(keys: np.ndarray, sw_start: np.ndarray, sw_end: np.ndarray, l
     block (a week closes a few records, and each pass costs about the same for a few people as for many)."""
     z = normal_of(PersonalDraws.uniforms_by_purpose(keys, _PURPOSES, _OCCASIONS))
     sd = np.array([[p.swemwbs_measurement_sd]] * 2 + [[p.ucla_measurement_sd]] * 2)
-    return np.clip(np.stack((sw_start, sw_end, lo_start, lo_end)) + sd * z, _LOW, _HIGH)
+    # (``np.array`` of equal rows and the array's ``clip``: ``np.stack`` and ``np.clip`` without their Python layers)
+    return (np.array((sw_start, sw_end, lo_start, lo_end)) + sd * z).clip(_LOW, _HIGH)
 
 
 def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
@@ -63,7 +64,7 @@ def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
     found = looking.copy()  # False for everyone not looking
     if not any(looking):
         return looking, found
-    seeking = np.flatnonzero(looking)
+    seeking = np.array(looking).nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
     for i, u, extra in zip(seeking.tolist(), register.next_draws(rows[seeking], "found_work").tolist(),
                            register.work_seeking[rows[seeking]].tolist()):  # fmt: skip
         found[i] = u < chance_within(p.job_finding_rate_per_year, week - patients[i].referred_week + extra)
@@ -84,7 +85,7 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
     ltc = catchment.ltc_count[people]
     # GP and A&E use a year at referral and now (the economics account uses the same formula), both in one pass
-    (gp_start, gp_end), (ae_start, ae_end) = service_use(np.stack((sw_start, sw_end)), np.stack((lo_start, lo_end)),
+    (gp_start, gp_end), (ae_start, ae_end) = service_use(np.array((sw_start, sw_end)), np.array((lo_start, lo_end)),
                                                          ltc, p)  # fmt: skip
     # what an evaluation would record: the questionnaires, each with its measurement error
     sw_start_seen, sw_end_seen, lo_start_seen, lo_end_seen = questionnaires(keys, sw_start, sw_end, lo_start, lo_end, p)

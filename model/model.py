@@ -210,7 +210,7 @@ class SocialPrescribingModel(mesa.Model):
         for patient in patients:
             self.open_records.pop(patient, None)
         self.register.close_many(rows)
-        leaving = np.flatnonzero(terminal(self.register.state[rows]))
+        leaving = terminal(self.register.state[rows]).nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
         self._retire_many([patients[i] for i in leaving.tolist()], rows[leaving])
 
     def _retire_many(self, patients: list[Patient], rows: np.ndarray) -> None:

@@ -23,20 +23,23 @@ TYPES = {"float": ("d", np.float64), "int": ("q", np.int64), "bool": ("b", np.bo
 KIND = {field.name: field.type for field in dataclasses.fields(OutcomeRecord)}
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(OutcomeRecord) if f.default is not dataclasses.MISSING}
 REQUIRED = set(KIND) - set(DEFAULTS)
+NAMES = set(KIND)
+# each default as a typed array of one value: a batch's defaults are it repeated (a copy of its bytes, no conversion)
+DEFAULT_ONE = {name: array(TYPES[KIND[name]][0], [value]) for name, value in DEFAULTS.items()}
 
 
 def _append_typed(column: array, values, kind: str) -> None:
     """``values`` (a list or a NumPy array) appended to ``column``, a typed array of ``kind``: a list of Python
     numbers converted by ``array`` itself (``fromlist``, which leaves the column unchanged when it refuses a value),
-    a NumPy array (or a list ``array`` refuses: NumPy bools) through its bytes."""
+    a NumPy array (or a list ``array`` refuses: NumPy bools) through its bytes (a NumPy bool is one byte, 0 or 1: the
+    bytes of ``astype(np.int8)``, the bool column's type)."""
     if isinstance(values, list):
         try:
             column.fromlist(values)
             return
         except TypeError:
             pass
-    typed = np.asarray(values, dtype=TYPES[kind][1])
-    column.frombytes((typed.astype(np.int8) if kind == "bool" else typed).tobytes())
+    column.frombytes(np.asarray(values, dtype=TYPES[kind][1]).tobytes())
 
 
 class OutcomeTable:
@@ -60,10 +63,12 @@ class OutcomeTable:
         lengths: lists or NumPy arrays); returns the first new row."""
         first = self._size
         sizes = {len(values) for values in columns.values()}
-        if not REQUIRED <= set(columns) <= set(KIND) or len(sizes) != 1:
+        if not REQUIRED <= columns.keys() <= NAMES or len(sizes) != 1:
             raise ValueError("a batch of records needs every outcome column, all of one length")
         size = next(iter(sizes))
-        columns = {**{name: [value] * size for name, value in DEFAULTS.items()}, **columns}
+        for name, one in DEFAULT_ONE.items():
+            if name not in columns:
+                self._columns[name] += one * size
         for name, values in columns.items():
             if (kind := KIND[name]) in TYPES:
                 _append_typed(self._columns[name], values, kind)

@@ -70,3 +70,25 @@ def test_a_persons_changes_run_kind_by_kind_in_referral_order_and_the_latest_due
     assert due.pending(c.row, "review") and not due.pending(a.row, "review") and not due.due_by(3)
     due.run_through(4)
     assert ran[-1] == ("review", 7) and due.added == 9
+
+
+def test_a_kind_run_over_rows_gets_them_once_each_in_referral_order_and_only_those_still_due():
+    """A kind with a runner (``DueWeeks.runners``) is handed its week's rows as one array: repeats taken out, in
+    referral order (``sorted(set(rows))``), without those rescheduled or cancelled since; ``set_many`` takes one week
+    for all (a Python or a NumPy number, kept as the number it is) or one week each."""
+    import numpy as np
+
+    from spsim.model.due_weeks import NEVER, DueWeeks
+
+    handed = []
+    due = DueWeeks(capacity=4, runners={"setback": lambda rows, week: handed.append((rows.tolist(), rows.dtype, week))})
+    due.set_many("setback", np.array([9, 2, 5, 2]), np.int64(3))  # the capacity grows to hold row 9
+    due.set_many("setback", np.array([7, 5, 11]), np.array([3, 3, 6]))
+    due.set_many("setback", np.array([4]), 4)  # row 4 is due in week 4, not 3
+    due.set_many("setback", np.array([4]), np.array([3]))
+    due.columns["setback"][7] = NEVER  # cancelled
+    due.set_many("setback", np.array([9]), np.array([5]))  # rescheduled
+    due.run_through(6)
+    # (week 4's list held row 4 alone, made due since in week 3: the runner is handed no one)
+    assert handed == [([2, 4, 5], np.int64, 3), ([], np.int64, 4), ([9], np.int64, 5), ([11], np.int64, 6)]
+    assert all(type(week) is int for _, _, week in handed) and due.added == 10
