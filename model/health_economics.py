@@ -238,6 +238,8 @@ class HealthEconomics:
 
     def _write(self, rows: np.ndarray) -> None:
         """Write finished accounts into their records (once per person, not per week)."""
+        if not len(rows):  # (most finishings: people who left the pathway before their follow-up have no record yet)
+            return
         accounts = self._accounts[rows]  # (one gather, then its columns)
         self.model.observers.records.set_many(
             self._record[rows], qalys_gained=accounts[:, 0], wellbys_gained=accounts[:, 1],

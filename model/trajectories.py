@@ -91,17 +91,19 @@ class Trajectories:
             # column summed alone
             sw_rows, lo_rows = sw.T.copy(), lo.T.copy()
             # the sums of squares by BLAS's dot of each column as before, the whole cohort's read in place
-            # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders. The array's
-            # own ``dot`` calls the same BLAS dot as ``@`` without the matrix product's set-up (0.35 against 1.6-3 us)
+            # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders. ``vecdot``
+            # calls that BLAS dot once for each observation's row, as the row's own ``dot`` did, in one call
+            # (tests/test_outcomes.py compares them to the bit)
             sw_dot, lo_dot = (sw.T, lo.T) if members is EVERYONE else (sw_rows, lo_rows)
-            sums = zip(sw_rows.sum(axis=1).tolist(), lo_rows.sum(axis=1).tolist(), strict=True)
-            for k, (sum_sw, sum_lo) in enumerate(sums):
+            sums = zip(sw_rows.sum(axis=1).tolist(), np.vecdot(sw_dot, sw_dot).tolist(),
+                       lo_rows.sum(axis=1).tolist(), np.vecdot(lo_dot, lo_dot).tolist(), strict=True)  # fmt: skip
+            for k, (sum_sw, squares_sw, sum_lo, squares_lo) in enumerate(sums):
                 s = self._sums[(group, k)]
                 s[0] += len(sw)
                 s[1] += sum_sw
-                s[2] += float(sw_dot[k].dot(sw_dot[k]))
+                s[2] += squares_sw
                 s[3] += sum_lo
-                s[4] += float(lo_dot[k].dot(lo_dot[k]))
+                s[4] += squares_lo
 
     def close(self) -> None:
         """End of run: people still within two years contribute the observations they have."""
