@@ -54,7 +54,7 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     # changes their activity or belonging (places only grow here, so nobody is moved out of a group and back)
     hazard = hazard_by_activity[activity] * (1 - p.belonging_protection * register.level_social[rows])
     reached = register.weeks_attended[rows] >= p.sustained_weeks
-    may_change = np.flatnonzero((register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached))
+    may_change = ((register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)).nonzero()[0]
     if len(may_change):  # (most weeks of a small place: nobody)
         _changes(model, *(x[may_change].tolist() for x in (rows, dropout, hazard, reached)))
     return len(rows)

@@ -161,7 +161,7 @@ class Community:
         displaced = group.close()
         group.closed_week = self.model.week
         self.by_activity[group.activity_index].remove(group)
-        self._is_open[self.opened.index(group)] = 0
+        self._is_open[group.slot] = 0  # (its slot is its place in ``opened``: no search of every group ever opened)
         self._open = self._open_slots = None  # (the group table keeps it until one opens: half its rebuilds)
         self.closed_groups.append(group)
         group.remove()

@@ -111,7 +111,7 @@ def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGr
         grant_spend = None
         attendee_spend = (np.maximum(members - volunteers, 0) + held) * p.cost_per_attendee_week_gbp
         reserves = columns["reserves"][slots] + income - running - attendee_spend
-    negative = np.flatnonzero(reserves < 0)
+    negative = (reserves < 0).nonzero()[0]  # (the array's method: ``np.flatnonzero``'s Python layers, every week)
     runs_out = int(negative[0]) if len(negative) else len(groups)
     done = slots[:runs_out]
     columns["reserves"][done] = reserves[:runs_out]
@@ -123,7 +123,7 @@ def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGr
     # then, group by group in order, what stays within each: its waiting list, then the places it held until now
     # (counts, never below 0: a sum is 0 only where both are)
     now = model.time
-    for i in np.flatnonzero(columns["waiting"][done] + held[:runs_out]).tolist():
+    for i in (columns["waiting"][done] + held[:runs_out]).nonzero()[0].tolist():
         group = groups[i]
         if group.waiting:
             for patient in [pt for pt in group.waiting if pt.gives_up_at <= now]:
