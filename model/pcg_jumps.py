@@ -73,52 +73,62 @@ def output(state: int) -> int:
 
 
 class Jumps:
-    """The states of one PCG64 stream ``n`` steps after a given state, for arrays of n below ``steps``."""
+    """The states of one PCG64 stream ``n`` steps after given states, for arrays of n below ``steps``: after one state,
+    or after each of several (``starts``: where a catchment's columns begin in its stream), each with a table of its
+    own lowest digit's states and the higher digits' maps shared (they depend on the stream's increment alone)."""
 
-    def __init__(self, state: int, inc: int, steps: int):
+    def __init__(self, state: int | list[int], inc: int, steps: int):
         digits = max(1, -(-max(steps, 2).bit_length() // DIGIT_BITS))
         self.inc = inc
-        states = [state]  # the lowest digit: the states themselves, 0 to 2**DIGIT_BITS - 1 steps on
-        for _ in range((1 << DIGIT_BITS) - 1):
-            states.append((states[-1] * MULTIPLIER + inc) & MASK128)
+        states = []  # the lowest digit: the states themselves, 0 to 2**DIGIT_BITS - 1 steps on, start after start
+        for start in [state] if isinstance(state, int) else state:
+            states.append(start)
+            for _ in range((1 << DIGIT_BITS) - 1):
+                states.append((states[-1] * MULTIPLIER + inc) & MASK128)
         self._state_ints = states
         self.states = wide(states)
         self._map_ints = _map_ints(inc, digits)
         self.maps = _maps(inc, digits)
         self.limit = 1 << (DIGIT_BITS * digits)
 
-    def after(self, steps: np.ndarray) -> Wide:
-        """The states ``steps`` (non-negative integers, each below the limit) steps on."""
+    def after(self, steps: np.ndarray, tables: np.ndarray | None = None) -> Wide:
+        """The states ``steps`` (non-negative integers, each below the limit) steps on (from the start each of
+        ``tables`` names, as its lowest digit's table: k << DIGIT_BITS for the k-th start; else the first)."""
         if len(steps) and int(steps.max()) >= self.limit:
             raise ValueError(f"a jump of {int(steps.max())} steps is beyond this table's {self.limit}")
         low = np.uint64(LOW)
         steps = steps.astype(np.uint64)
         digit = steps & low
+        if tables is not None:
+            digit += tables
         state = self.states[0][digit], self.states[1][digit]
         for level, ((ah, al), (ch, cl)) in enumerate(self.maps, 1):
             digit = (steps >> np.uint64(DIGIT_BITS * level)) & low
             state = add(multiply(state, (ah[digit], al[digit])), (ch[digit], cl[digit]))
         return state
 
-    def draws(self, steps: np.ndarray, width: int) -> np.ndarray:
+    def draws(self, steps: np.ndarray, width: int, start: np.ndarray | None = None) -> np.ndarray:
         """The raw 64-bit outputs of the ``width`` draws that follow each of ``steps`` (each ``steps + width`` below
-        the limit): (len, width). Output k of a row is the state ``steps + k + 1`` steps on (a step, then its output):
-        as array work, every row's states are jumped to at once (one pass, not one per draw); a few in Python."""
+        the limit) from the start ``start`` names for each (an index of the starts; else the first): (len, width).
+        Output k of a row is the state ``steps + k + 1`` steps on (a step, then its output): as array work, every
+        row's states are jumped to at once (one pass, not one per draw); a few in Python."""
         if len(steps) * width <= FEW:
-            return np.array(self.draw_list(steps.tolist(), width), dtype=np.uint64).reshape(len(steps), width)
+            starts = None if start is None else start.tolist()
+            return np.array(self.draw_list(steps.tolist(), width, starts), dtype=np.uint64).reshape(len(steps), width)
         if len(steps) and int(steps.max()) + width >= self.limit:
             raise ValueError(f"a jump of {int(steps.max()) + width} steps is beyond this table's {self.limit}")
-        return outputs(self.after((steps[:, None] + np.arange(1, width + 1)).ravel())).reshape(len(steps), width)
+        tables = None if start is None else np.repeat(start.astype(np.uint64) << np.uint64(DIGIT_BITS), width)
+        return outputs(self.after((steps[:, None] + np.arange(1, width + 1)).ravel(), tables)).reshape(len(steps), width)
 
-    def draw_list(self, steps: list[int], width: int) -> list[int]:
+    def draw_list(self, steps: list[int], width: int, starts: list[int] | None = None) -> list[int]:
         """``draws`` in Python integers, flat (row after row): the same jumps, digit by digit (a digit 0 is the
         identity map), for a few."""
         if steps and max(steps) + width >= self.limit:
             raise ValueError(f"a jump of {max(steps) + width} steps is beyond this table's {self.limit}")
         states, maps, inc = self._state_ints, self._map_ints, self.inc
         out = []
-        for n in steps:
-            state = states[n & LOW]
+        for n, start in zip(steps, starts or [0] * len(steps), strict=True):
+            state = states[(start << DIGIT_BITS) + (n & LOW)]
             for powers_a, powers_c in maps:
                 n >>= DIGIT_BITS
                 if digit := n & LOW:

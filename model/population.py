@@ -16,7 +16,7 @@ import numpy as np
 
 from .parameters import Params
 from .place import DEPRIVED_QUINTILES, Layout
-from .stream_columns import StreamColumns, read_pair
+from .stream_columns import StreamColumns, read_columns
 
 # Age bands of English adults, as the ONS publishes them: 18-39, 40-64, 65-74, 75+ (to p.oldest_age).
 AGE_BAND_STARTS = (18, 40, 65, 75)
@@ -176,11 +176,12 @@ class Catchment:
         """``person`` for many at once (a week's referrals), each column read once for all of them; and their draws
         as arrays (preferences; work, cost: 32-bit), which ``patient.at_referral`` reads rather than each Person."""
         i = np.asarray(indices, dtype=np.int64)
-        if isinstance(self.x, StreamColumns):  # the default place: where people live is read from the stream
-            x, y = (column[:, 0] for column in read_pair(self.x, self.y, i))
+        if isinstance(self.x, StreamColumns):  # the default place: where people live is read from the stream too
+            x, y, preferences_u, traits_u = read_columns((self.x, self.y, self.preferences_u, self.traits_u), i)
+            x, y = x[:, 0], y[:, 0]
         else:
             x, y = self.x[i], self.y[i]
-        preferences_u, traits_u = read_pair(self.preferences_u, self.traits_u, i)
+            preferences_u, traits_u = read_columns((self.preferences_u, self.traits_u), i)
         people = list(map(Person._make, zip(
             indices, *(column[i].tolist() for column in (self.age, self.ltc_count, self.smi, self.cmd, self.lonely,
                                                          self.deprived)),

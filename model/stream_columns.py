@@ -5,13 +5,15 @@ order a person's activity preferences, whether they are in work, whether a fee r
 floats for every adult they took 34 MB of an ICB's 1.5 million adults. A ``StreamColumns`` keeps instead the
 state of the stream before them (a PCG64 generator) and reads a person's draws by jumping a copy of the stream
 to them: ``Generator.random`` turns each 64-bit output of PCG64 into one double, ``(raw >> 11) * 2**-53``, so
-the draws of person i start ``i * width`` outputs in: a week's people are read at once, by jumping the stream's
-state as array work (model/pcg_jumps.py; ``PCG64.advance`` would jump one person at a time). The numbers read are the ones drawing
-the whole column gave, to the bit (tests/test_stream_columns.py checks it), rounded to 32-bit floats as the
-stored column was.
+the draws of person i start ``i * width`` outputs in: a week's people are read at once, in every column they need at
+once, by jumping the stream's state as array work (model/pcg_jumps.py; ``PCG64.advance`` would jump one person at a
+time). The numbers read are the ones drawing the whole column gave, to the bit (tests/test_stream_columns.py checks
+it), rounded to 32-bit floats as the stored column was.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -37,20 +39,14 @@ class StreamColumns:
         self.scale = scale  # (times 1.0: the same numbers)
         self._start = generator.bit_generator.state
         self._blocks = blocks
-        self._jumps: Jumps | None = None
         for b in blocks:  # drawn and let go, block by block: the generator moves on as it did when they were kept
             generator.random((b.stop - b.start, width))
-        self._end = generator.bit_generator.state  # where the next column of the stream starts, if one does
-        self._with_next: Jumps | None = None  # a table reaching this column's and the next one's draws (read_pair)
+        # the stream's states, from where this column and the others read with it begin (``read_columns``)
+        self._together: tuple[tuple[StreamColumns, ...], Jumps] | None = None
 
     def read(self, people: np.ndarray) -> np.ndarray:
         """The draws of ``people`` (catchment rows, any order, repeats allowed): (people, width), 32-bit floats."""
-        people = np.asarray(people, dtype=np.int64)
-        if self._jumps is None:  # made at the first read (a run reads every week; a catchment made and not run, never)
-            state = self._start["state"]
-            self._jumps = Jumps(state["state"], state["inc"], self.rows * self.width)
-        raw = self._jumps.draws(people * self.width, self.width)  # person i's draws start i * width outputs in
-        return (_doubles(raw) * self.scale).astype(np.float32)
+        return read_columns((self,), people)[0]
 
     def column(self, k: int) -> np.ndarray:
         """Everyone's ``k``-th draw (32-bit floats), drawn again block by block from the stream's state."""
@@ -62,34 +58,48 @@ class StreamColumns:
         return out
 
 
-def read_pair(first: StreamColumns, second: StreamColumns, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``first.read(people), second.read(people)``, the same numbers; when ``second``'s draws follow ``first``'s in
-    the stream (the catchment's x and y, its preferences and traits), in one jump of the stream for both: a read
-    costs mostly its fixed number of array operations, not the people read."""
-    if second._start != first._end:
-        return first.read(people), second.read(people)
+def read_columns(columns: Sequence[StreamColumns], people: np.ndarray) -> list[np.ndarray]:
+    """``[column.read(people) for column in columns]``, the same numbers; for columns of one stream (the catchment's:
+    where people live, their preferences and traits) in one jump of the stream for all of them, each column from
+    its own start: a read costs mostly its fixed number of array operations, not the people or columns read."""
+    columns = tuple(columns)
+    if len({column._start["state"]["inc"] for column in columns}) > 1:  # (different streams: one at a time)
+        return [read_columns((column,), people)[0] for column in columns]
     people = np.asarray(people, dtype=np.int64)
-    width = max(first.width, second.width)  # the narrower column's extra draws are let go
-    if first._with_next is None:  # (reaching the wider width's draws past the second column's last person's)
-        state = first._start["state"]
-        first._with_next = Jumps(state["state"], state["inc"],
-                                 first.rows * first.width + second.rows * second.width + width)  # fmt: skip
-    if 2 * len(people) * width <= FEW:
-        return _read_pair_few(first, second, people.tolist(), width)
-    steps = np.concatenate([people * first.width, first.rows * first.width + people * second.width])
-    raw = first._with_next.draws(steps, width)
-    return ((_doubles(raw[: len(people), : first.width]) * first.scale).astype(np.float32),
-            (_doubles(raw[len(people) :, : second.width]) * second.scale).astype(np.float32))  # fmt: skip
+    jumps = _jumps_of(columns)
+    n = len(people)
+    if n * sum(column.width for column in columns) <= FEW:
+        return _read_few(columns, jumps, people.tolist())
+    width = max(column.width for column in columns)  # a narrower column's extra draws are let go
+    steps = np.concatenate([people * column.width for column in columns])  # person i's draws: i * width outputs in
+    doubles = _doubles(jumps.draws(steps, width, np.repeat(np.arange(len(columns)), n)))
+    return [_scaled(doubles[k * n : (k + 1) * n, : column.width], column.scale) for k, column in enumerate(columns)]
 
 
-def _read_pair_few(first: StreamColumns, second: StreamColumns, people: list[int], width: int) -> tuple:
-    """``read_pair`` of a few people in Python: the same outputs, each made a double and scaled as ``_doubles`` and
+def _scaled(doubles: np.ndarray, scale: float) -> np.ndarray:
+    """A column's doubles times its scale, rounded to 32 bits (times 1.0 is each number itself: not worked out)."""
+    return (doubles if scale == 1.0 else doubles * scale).astype(np.float32)
+
+
+def _jumps_of(columns: tuple[StreamColumns, ...]) -> Jumps:
+    """The jumps from each of ``columns``' starts (made at their first read together: a run reads every week; a
+    catchment made and not run, never), reaching the widest one's draws past each column's last person's."""
+    first = columns[0]
+    if first._together is None or first._together[0] != columns:
+        width = max(column.width for column in columns)
+        states = [column._start["state"]["state"] for column in columns]
+        steps = max(column.rows * column.width for column in columns) + width
+        first._together = columns, Jumps(states, first._start["state"]["inc"], steps)
+    return first._together[1]
+
+
+def _read_few(columns: tuple[StreamColumns, ...], jumps: Jumps, people: list[int]) -> list[np.ndarray]:
+    """``read_columns`` of a few people in Python: the same outputs, each made a double and scaled as ``_doubles`` and
     the columns do (an integer below 2**53 is a float exactly), rounded to 32 bits once per column."""
-    offset = first.rows * first.width
-    steps = [i * first.width for i in people] + [offset + i * second.width for i in people]
-    raw, n, columns = first._with_next.draw_list(steps, width), len(people), []
-    for at, column in ((0, first), (n * width, second)):
-        scale, wanted = column.scale, range(column.width)
-        values = [(raw[at + k * width + j] >> 11) * DOUBLE * scale for k in range(n) for j in wanted]
-        columns.append(np.array(values, dtype=np.float32).reshape(n, column.width))
-    return tuple(columns)
+    out = []
+    for k, column in enumerate(columns):
+        raw = jumps.draw_list([i * column.width for i in people], column.width, [k] * len(people))
+        scale = column.scale
+        values = [(r >> 11) * DOUBLE * scale for r in raw]
+        out.append(np.array(values, dtype=np.float32).reshape(len(people), column.width))
+    return out

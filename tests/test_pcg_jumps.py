@@ -49,3 +49,24 @@ def test_no_steps_and_too_many():
     assert jumps.draws(np.array([], dtype=np.int64), 2).shape == (0, 2)
     with pytest.raises(ValueError, match="beyond"):
         jumps.draws(np.array([jumps.limit]), 1)
+
+
+def test_jumps_from_several_starts_are_each_starts_own():
+    """A table of several starts (where a catchment's columns begin in its stream) jumps each row from the start it
+    names, the same outputs as a table of that start alone, in arrays and in Python integers."""
+    stream = np.random.PCG64(20261207)
+    starts = []
+    for skip in (0, 5, 70_000):
+        stream.random_raw(skip)
+        starts.append(stream.state["state"]["state"])
+    inc = stream.state["state"]["inc"]
+    jumps = Jumps(starts, inc, 3_000_000)
+    steps = np.array([0, 1, 1023, 1024, 1025, (1 << 20) - 1, 1 << 20, 2_999_990, 7, 7, *range(99, 4_000, 97)])
+    start = np.arange(len(steps)) % len(starts)
+    for width in (1, 3):
+        alone = [Jumps(state, inc, 3_000_000).draws(steps, width) for state in starts]
+        expected = np.array([alone[k][row] for row, k in enumerate(start.tolist())])
+        assert np.array_equal(jumps.draws(steps, width, start), expected)
+        few = slice(FEW // width)  # (all of them: arrays; a few: Python)
+        assert len(steps) * width > FEW
+        assert np.array_equal(jumps.draws(steps[few], width, start[few]), expected[few])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spsim.model.stream_columns import StreamColumns, read_pair
+from spsim.model.stream_columns import StreamColumns, read_columns
 
 
 def _blocks(n: int, size: int) -> list[slice]:
@@ -45,23 +45,26 @@ def test_the_catchment_reads_the_same_person_however_many_are_read_with_them():
     assert catchment.people([4_321, 12, 2_500]) == alone
 
 
-def test_a_pair_of_columns_read_together_reads_each_ones_numbers():
-    """``read_pair``: one jump of the stream when the second column's draws follow the first's (different widths and
-    scales), and two reads when something was drawn between them: the same numbers either way."""
+def test_columns_read_together_read_each_ones_numbers():
+    """``read_columns``: one jump of the stream for several columns of it, each from its own start (different widths
+    and scales, something drawn between them), and one at a time for columns of different streams: the same numbers
+    as each column read alone, and as drawing them gave."""
     n = 5_000
     g = np.random.default_rng(11)
     first, second = StreamColumns(g, _blocks(n, 999), 1, 7.5), StreamColumns(g, _blocks(n, 999), 3)
     g.standard_normal(3)
     apart = StreamColumns(g, _blocks(n, 999), 2)
+    other = StreamColumns(np.random.default_rng(12), _blocks(n, 999), 1)
     people = np.array([4_999, 0, 12, 12, 2_500])
-    for a, b in ((first, second), (second, apart)):
-        together = read_pair(a, b, people)
-        assert np.array_equal(together[0], a.read(people)) and np.array_equal(together[1], b.read(people))
-        assert together[0].dtype == together[1].dtype == np.float32
-    assert first._with_next is not None and second._with_next is None  # (the pair apart was read one by one)
+    for columns in ((first, second), (second, apart), (first, second, apart), (apart, other, first)):
+        together = read_columns(columns, people)
+        for column, read in zip(columns, together, strict=True):
+            assert np.array_equal(read, column.read(people)) and read.dtype == np.float32
     drawn = np.random.default_rng(11)
     kept = (drawn.random((n, 1)) * 7.5).astype(np.float32), drawn.random((n, 3)).astype(np.float32)
+    drawn.standard_normal(3)
+    kept += (drawn.random((n, 2)).astype(np.float32),)
     for few in ([], [4_999], [0, 12, 12], [7, 4_999, 3, 0, 2_500, 1_000], list(range(0, n, 50))):  # (Python, arrays)
-        together = read_pair(first, second, np.array(few, dtype=np.int64))
-        assert together[0].tobytes() == kept[0][few].tobytes() and together[1].tobytes() == kept[1][few].tobytes()
-        assert together[0].shape == (len(few), 1) and together[1].shape == (len(few), 3)
+        together = read_columns((first, second, apart), np.array(few, dtype=np.int64))
+        for read, drawn_column in zip(together, kept, strict=True):
+            assert read.tobytes() == drawn_column[few].tobytes() and read.shape == (len(few), drawn_column.shape[1])
