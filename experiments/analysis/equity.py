@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .statistics import CHANGE_METRICS, SHARE_UNITS, interval, span
+from .statistics import CHANGE_METRICS, SHARE_UNITS, interval, intervals, span
 
 # (column of subgroups.csv, label, unit)
 SUBGROUP_METRICS = [
@@ -38,6 +38,12 @@ def _by_replicate(subgroups: pd.DataFrame, scenario: str, column: str) -> pd.Dat
     return rows.pivot_table(index="replicate", columns=KEYS, values=column, aggfunc="first", dropna=False, sort=False)
 
 
+def _columns(table: pd.DataFrame, keys: list) -> list[np.ndarray]:
+    """The columns ``keys`` of a replicate x subgroup table, as arrays (the frame's arithmetic pairs the
+    replicates and the subgroups, as a column's own would; a column as an array is read without pandas' cost)."""
+    return list(table.reindex(columns=keys).to_numpy(dtype=float).T)
+
+
 def subgroup_comparison(subgroups: pd.DataFrame, order: list[str], counterfactual: str | None) -> pd.DataFrame:
     """subgroup_comparison.csv (columns as comparison.csv, with dimension and subgroup)."""
     reference = order[0]
@@ -48,15 +54,17 @@ def subgroup_comparison(subgroups: pd.DataFrame, order: list[str], counterfactua
         base = _by_replicate(subgroups, counterfactual, column) if counterfactual else None
         for scenario in order:
             own = _by_replicate(subgroups, scenario, column)
-            for key in own.columns:
-                m = interval(own[key], share)
-                d = interval(own[key] - ref[key], share)
-                net = (math.nan,) * 3
-                if base is not None and scenario != counterfactual and column in CHANGE_METRICS:
-                    net = interval(own[key] - base[key], share)
+            keys, shares = list(own.columns), [share] * len(own.columns)
+            means = intervals(_columns(own, keys), shares)
+            diffs = intervals(_columns(own - ref, keys), shares)
+            nets = [(math.nan,) * 3] * len(keys)
+            if base is not None and scenario != counterfactual and column in CHANGE_METRICS:
+                nets = intervals(_columns(own - base, keys), shares)
+            measured = own.notna().sum().to_numpy()
+            for key, n, m, d, net in zip(keys, measured, means, diffs, nets, strict=True):
                 rows.append({
                     "scenario": scenario, "dimension": key[0], "subgroup": key[1], "metric": column, "label": label,
-                    "unit": unit, "n_replicates": int(own[key].notna().sum()), "mean": m[0], "ci_low": m[1],
+                    "unit": unit, "n_replicates": int(n), "mean": m[0], "ci_low": m[1],
                     "ci_high": m[2], "reference": reference, "diff_mean": d[0], "diff_ci_low": d[1],
                     "diff_ci_high": d[2], "counterfactual": counterfactual or "", "net_mean": net[0],
                     "net_ci_low": net[1], "net_ci_high": net[2],
