@@ -10,14 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from spsim.experiments.cli import commands as cli
 from spsim.experiments.comparison.experiment import Experiment
 from spsim.experiments.inputs import scenario as scenarios
-from spsim.experiments.reporting import drawing, figures
-from spsim.experiments.reporting.drawing import Drawer
+from spsim.experiments.reporting import figures
 from spsim.experiments.runs.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
 DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv",
@@ -46,7 +44,6 @@ def no_figures(monkeypatch):
     """For tests that compare only the data files: the figures are drawn from them (and are most of a small
     run's time), and other tests check that they are drawn."""
     monkeypatch.setattr(figures, "all_figures", lambda *args, **kwargs: [])
-    monkeypatch.setattr(drawing, "ASIDE_FROM_WORKERS", sys.maxsize)  # drawn here, where the stand-in is
 
 
 def test_replicate_seeds_are_paired_and_distinct():
@@ -201,18 +198,3 @@ def test_trajectories_follow_only_people_referred_after_the_warm_up():
     sums = result.trajectory_sums
     month0 = sums[(sums["group"] == "all referred") & (sums["months_since_referral"] == 0)]
     assert int(month0["n"].iloc[0]) == result.row["referrals"] > 0
-
-
-def test_figures_drawn_in_a_process_of_their_own_are_the_files_drawn_here(tmp_path):
-    """`spsim run --workers 2` draws its figures beside the tables (reporting.drawing): the same PNG bytes."""
-    replicates = pd.DataFrame({"scenario": ["a", "a", "b", "b"], "lw_contact_rate": [0.9, 0.8, 0.7, 0.75],
-                               "vcse_uptake_rate": [0.4, 0.5, 0.3, 0.35],
-                               "sustained_engagement_rate": [0.2, 0.25, 0.1, 0.15]})  # fmt: skip
-    drawn = {}
-    for workers in (1, 2):
-        folder = tmp_path / f"workers-{workers}"
-        folder.mkdir()
-        with Drawer(workers) as drawer:
-            path = drawer.draw("funnel", replicates, ["a", "b"], folder).result()
-        drawn[workers] = path.relative_to(folder), path.read_bytes()
-    assert drawn[1] == drawn[2]

@@ -162,7 +162,7 @@ class Experiment:
                                 progress=bar.update)  # fmt: skip
                 finally:
                     backend.close()
-            self.write_outputs(workers)
+            self.write_outputs()
 
     def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """All shards, in scenario order then replicate: identical however they were produced."""
@@ -176,66 +176,59 @@ class Experiment:
     def _sort_key(self, task: Task) -> tuple[int, int]:
         return self.order.index(task.scenario.name), task.replicate
 
-    def write_outputs(self, workers: int = 1) -> None:
-        """The tables, the workbook, the figures and the report, from the shards. With ``workers`` > 1 the
-        figures are drawn in a process of their own while the tables are built (``reporting.drawing``)."""
+    def write_outputs(self) -> None:
         from ..analysis import statistics as analysis
         from ..analysis import brief_checks, cost_effectiveness
         from ..analysis import decisions
         from ..analysis import equity
+        from ..reporting import figures
         from ..reporting import report
-        from ..reporting.drawing import Drawer
         from ..analysis import spend
-        with Drawer(workers) as drawer:
-            replicates, timeseries, trajectory_sums, subgroups = self.results()
-            counterfactual = analysis.counterfactual_in(self.scenarios)
-            # first what the figures are drawn from, so that they are drawn while the other tables are built
-            comparison = analysis.comparison(replicates, self.order, counterfactual)
-            trajectories = analysis.trajectories(trajectory_sums, self.order)
-            acceptability = cost_effectiveness.ceac(replicates, self.order)
-            figure_dir = self.out / "figures"
-            figure_dir.mkdir(exist_ok=True)
-            figure_paths = drawer.draw("all_figures", replicates, timeseries, comparison, trajectories, self.order,
-                                       figure_dir, acceptability)  # fmt: skip
-            subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
-            equity_plot = drawer.draw("equity_plot", subgroup_comparison, self.order, figure_dir)
-            equity_table = equity.equity_table(subgroups, self.order, counterfactual)
-            incremental = decisions.incremental_analysis(replicates, self.order)
-            economics = cost_effectiveness.economics_table(replicates, self.order)
-            spending = spend.spend_table(replicates, self.scenarios, self.place)
-            for warning in spend.warnings(spending):
-                print(f"spsim run: warning: {warning}", file=sys.stderr)
-            for name, frame in (
-                ("replicates.csv", replicates),
-                ("timeseries.csv", timeseries),
-                ("trajectories.csv", trajectories),
-                ("comparison.csv", comparison),
-                ("incremental.csv", incremental),
-                ("spend.csv", spending),
-                ("subgroups.csv", subgroups),
-                ("subgroup_comparison.csv", subgroup_comparison),
-                ("equity.csv", equity_table),
-                ("economics.csv", economics),
-                ("ceac.csv", acceptability),
-            ):
-                atomic_write_csv(self.out / name, frame)
-            reference = self.scenarios[0].resolved_parameters(**self.place)
-            economic_settings = {"years": self.years, "horizon_years": reference["economic_horizon_years"],
-                                 "discount_rate": reference["discount_rate_per_year"]}  # fmt: skip
-            cost_effectiveness.workbook(self.out / "economics.xlsx", {
-                "Economics": economics, "Incremental 20k": incremental,
-                "Incremental 30k": decisions.incremental_analysis(replicates, self.order,
-                                                                  value_per_unit=WTP_PER_QALY_GBP[1]),
-                "CEAC": acceptability, "Spend": spending}, {
-                "scenarios": ", ".join(self.order), "replicates": self.replicates, "simulated years": self.years,
-                "economic horizon (years from referral)": economic_settings["horizon_years"],
-                "discount rate a year": economic_settings["discount_rate"]})  # fmt: skip
-            economics_section = cost_effectiveness.report_section(economics, incremental, replicates, self.order,
-                                                                  economic_settings, counterfactual)  # fmt: skip
-            checks = brief_checks.run_lines(replicates, self.order[0], counterfactual,
-                                            economic_settings["horizon_years"])  # fmt: skip
-            economics_section += [*checks, ""] if checks else []
-            paths, equity_figure = figure_paths.result(), equity_plot.result()
+        replicates, timeseries, trajectory_sums, subgroups = self.results()
+        counterfactual = analysis.counterfactual_in(self.scenarios)
+        comparison = analysis.comparison(replicates, self.order, counterfactual)
+        subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
+        equity_table = equity.equity_table(subgroups, self.order, counterfactual)
+        trajectories = analysis.trajectories(trajectory_sums, self.order)
+        incremental = decisions.incremental_analysis(replicates, self.order)
+        economics = cost_effectiveness.economics_table(replicates, self.order)
+        acceptability = cost_effectiveness.ceac(replicates, self.order)
+        spending = spend.spend_table(replicates, self.scenarios, self.place)
+        for warning in spend.warnings(spending):
+            print(f"spsim run: warning: {warning}", file=sys.stderr)
+        for name, frame in (
+            ("replicates.csv", replicates),
+            ("timeseries.csv", timeseries),
+            ("trajectories.csv", trajectories),
+            ("comparison.csv", comparison),
+            ("incremental.csv", incremental),
+            ("spend.csv", spending),
+            ("subgroups.csv", subgroups),
+            ("subgroup_comparison.csv", subgroup_comparison),
+            ("equity.csv", equity_table),
+            ("economics.csv", economics),
+            ("ceac.csv", acceptability),
+        ):
+            atomic_write_csv(self.out / name, frame)
+        figure_dir = self.out / "figures"
+        figure_dir.mkdir(exist_ok=True)
+        reference = self.scenarios[0].resolved_parameters(**self.place)
+        economic_settings = {"years": self.years, "horizon_years": reference["economic_horizon_years"],
+                             "discount_rate": reference["discount_rate_per_year"]}  # fmt: skip
+        cost_effectiveness.workbook(self.out / "economics.xlsx", {
+            "Economics": economics, "Incremental 20k": incremental,
+            "Incremental 30k": decisions.incremental_analysis(replicates, self.order, value_per_unit=WTP_PER_QALY_GBP[1]),
+            "CEAC": acceptability, "Spend": spending}, {
+            "scenarios": ", ".join(self.order), "replicates": self.replicates, "simulated years": self.years,
+            "economic horizon (years from referral)": economic_settings["horizon_years"],
+            "discount rate a year": economic_settings["discount_rate"]})  # fmt: skip
+        economics_section = cost_effectiveness.report_section(economics, incremental, replicates, self.order,
+                                                              economic_settings, counterfactual)  # fmt: skip
+        checks = brief_checks.run_lines(replicates, self.order[0], counterfactual, economic_settings["horizon_years"])
+        economics_section += [*checks, ""] if checks else []
+        paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir,
+                                    acceptability)  # fmt: skip
+        equity_figure = figures.equity_plot(subgroup_comparison, self.order, figure_dir)
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
         report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,
