@@ -14,7 +14,9 @@ other; it uses every level and their sizes, as the Marmot and OHID inequality in
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -88,13 +90,14 @@ def slope_index(means: np.ndarray, weights: np.ndarray) -> float:
     return float(np.sum(w * (x - xm) * (y - np.average(y, weights=w))) / np.sum(w * (x - xm) ** 2))
 
 
-def _inequality(subgroups: pd.DataFrame, scenario: str, column: str, baseline: str | None) -> pd.DataFrame:
-    """Per replicate: the gap and SII along deprivation of ``column`` (net of ``baseline`` when given)."""
-    dep = subgroups[subgroups["dimension"] == "deprivation"]
-    own = _by_replicate(dep, scenario, column)
+def _inequality(deprivation: Callable[[str, str], pd.DataFrame], scenario: str, column: str,
+                baseline: str | None) -> pd.DataFrame:  # fmt: skip
+    """Per replicate: the gap and SII along deprivation of ``column`` (net of ``baseline`` when given);
+    ``deprivation(scenario, column)``: that column as a table, replicate x deprivation level."""
+    own = deprivation(scenario, column)
     if baseline is not None:
-        own = own - _by_replicate(dep, baseline, column)
-    adults = _by_replicate(dep, scenario, "adults")
+        own = own - deprivation(baseline, column)
+    adults = deprivation(scenario, "adults")
     gap = own.iloc[:, -1] - own.iloc[:, 0]
     sii = [slope_index(own.loc[r].to_numpy(), adults.loc[r].to_numpy()) for r in own.index]
     return pd.DataFrame({"gap": gap.to_numpy(), "sii": sii}, index=own.index)
@@ -107,17 +110,20 @@ def equity_table(subgroups: pd.DataFrame, order: list[str], counterfactual: str 
     if subgroups.empty or "deprivation" not in set(subgroups["dimension"]):
         return pd.DataFrame()
     reference = order[0]
+    levels = subgroups[subgroups["dimension"] == "deprivation"]
+    # each table is asked for by several measures (a pivot of the subgroups: some 5 ms each), so made once
+    deprivation = functools.cache(lambda scenario, column: _by_replicate(levels, scenario, column))
     rows = []
     for column, label, unit in SUBGROUP_METRICS[2:4]:  # take-up, and wellbeing change
         net = counterfactual if column in CHANGE_METRICS else None
         share = unit in SHARE_UNITS and net is None
         scenarios = [s for s in order if s != counterfactual]  # without a service it has nothing to share out
-        ref = _inequality(subgroups, reference, column, net) if reference in scenarios else None
+        ref = _inequality(deprivation, reference, column, net) if reference in scenarios else None
         for scenario in scenarios:
-            ineq = _inequality(subgroups, scenario, column, net)
-            dep = _by_replicate(subgroups[subgroups["dimension"] == "deprivation"], scenario, column)
+            ineq = _inequality(deprivation, scenario, column, net)
+            dep = deprivation(scenario, column)
             if net:
-                dep = dep - _by_replicate(subgroups[subgroups["dimension"] == "deprivation"], net, column)
+                dep = dep - deprivation(net, column)
             most, least = interval(dep.iloc[:, 0], share), interval(dep.iloc[:, -1], share)
             gap, sii = interval(ineq["gap"], False), interval(ineq["sii"], False)
             d = interval(ineq["gap"] - ref["gap"], False) if ref is not None else (math.nan,) * 3
