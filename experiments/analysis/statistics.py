@@ -138,7 +138,7 @@ def ci_words(low: float, high: float, show=str) -> str:
 
 def interval(values, share: bool, level: float = 0.95) -> tuple[float, float, float]:
     """Mean with the interval that respects what is possible: a bootstrap for shares, else a t-interval."""
-    return bootstrap_mean_ci(values, level) if share else mean_ci(values, level)
+    return intervals([values], [share], level)[0]
 
 
 def intervals(samples, shares: list[bool], level: float = 0.95) -> list[tuple[float, float, float]]:
