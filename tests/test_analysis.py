@@ -137,6 +137,29 @@ def test_bootstrap_interval_edge_cases():
     assert all(math.isnan(v) for v in analysis.bootstrap_mean_ci([]))
 
 
+def test_bootstraps_of_many_samples_are_each_sample_s_own_to_the_last_bit():
+    """bootstrap_mean_cis resamples samples of one length in one scipy call: each interval is the one
+    scipy gives that sample alone (same seed), bit for bit, whatever else is in the call."""
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    samples = []
+    for _ in range(300):
+        x = rng.normal(rng.normal(), rng.exponential(), rng.integers(0, 13)) * 10.0 ** rng.integers(-4, 6)
+        if len(x) and rng.random() < 0.2:
+            x[rng.integers(0, len(x))] = math.nan
+        samples.append(x if rng.random() > 0.05 else np.full(len(x), 0.5))
+    for x, batched in zip(samples, analysis.bootstrap_mean_cis(samples), strict=True):
+        kept = x[~np.isnan(x)]
+        if len(kept) < 2 or np.ptp(kept) == 0:
+            alone = analysis.bootstrap_mean_ci(x)
+        else:
+            ci = stats.bootstrap((kept,), np.mean, n_resamples=analysis.BOOTSTRAP_RESAMPLES, confidence_level=0.95,
+                                 method="percentile", rng=np.random.default_rng(0)).confidence_interval  # fmt: skip
+            alone = (float(kept.mean()), float(ci.low), float(ci.high))
+        assert np.array_equal(batched, alone, equal_nan=True)
+
+
 def test_pairing_gain_compares_paired_and_unpaired_spread():
     replicates = pd.DataFrame({
         "scenario": ["a"] * 3 + ["b"] * 3,

@@ -14,12 +14,14 @@ other; it uses every level and their sizes, as the Marmot and OHID inequality in
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from .statistics import CHANGE_METRICS, SHARE_UNITS, interval, span
+from .statistics import CHANGE_METRICS, SHARE_UNITS, interval, intervals, span
 
 # (column of subgroups.csv, label, unit)
 SUBGROUP_METRICS = [
@@ -38,6 +40,12 @@ def _by_replicate(subgroups: pd.DataFrame, scenario: str, column: str) -> pd.Dat
     return rows.pivot_table(index="replicate", columns=KEYS, values=column, aggfunc="first", dropna=False, sort=False)
 
 
+def _columns(table: pd.DataFrame, keys: list) -> list[np.ndarray]:
+    """The columns ``keys`` of a replicate x subgroup table, as arrays (the frame's arithmetic pairs the
+    replicates and the subgroups, as a column's own would; a column as an array is read without pandas' cost)."""
+    return list(table.reindex(columns=keys).to_numpy(dtype=float).T)
+
+
 def subgroup_comparison(subgroups: pd.DataFrame, order: list[str], counterfactual: str | None) -> pd.DataFrame:
     """subgroup_comparison.csv (columns as comparison.csv, with dimension and subgroup)."""
     reference = order[0]
@@ -48,15 +56,17 @@ def subgroup_comparison(subgroups: pd.DataFrame, order: list[str], counterfactua
         base = _by_replicate(subgroups, counterfactual, column) if counterfactual else None
         for scenario in order:
             own = _by_replicate(subgroups, scenario, column)
-            for key in own.columns:
-                m = interval(own[key], share)
-                d = interval(own[key] - ref[key], share)
-                net = (math.nan,) * 3
-                if base is not None and scenario != counterfactual and column in CHANGE_METRICS:
-                    net = interval(own[key] - base[key], share)
+            keys, shares = list(own.columns), [share] * len(own.columns)
+            means = intervals(_columns(own, keys), shares)
+            diffs = intervals(_columns(own - ref, keys), shares)
+            nets = [(math.nan,) * 3] * len(keys)
+            if base is not None and scenario != counterfactual and column in CHANGE_METRICS:
+                nets = intervals(_columns(own - base, keys), shares)
+            measured = own.notna().sum().to_numpy()
+            for key, n, m, d, net in zip(keys, measured, means, diffs, nets, strict=True):
                 rows.append({
                     "scenario": scenario, "dimension": key[0], "subgroup": key[1], "metric": column, "label": label,
-                    "unit": unit, "n_replicates": int(own[key].notna().sum()), "mean": m[0], "ci_low": m[1],
+                    "unit": unit, "n_replicates": int(n), "mean": m[0], "ci_low": m[1],
                     "ci_high": m[2], "reference": reference, "diff_mean": d[0], "diff_ci_low": d[1],
                     "diff_ci_high": d[2], "counterfactual": counterfactual or "", "net_mean": net[0],
                     "net_ci_low": net[1], "net_ci_high": net[2],
@@ -80,13 +90,14 @@ def slope_index(means: np.ndarray, weights: np.ndarray) -> float:
     return float(np.sum(w * (x - xm) * (y - np.average(y, weights=w))) / np.sum(w * (x - xm) ** 2))
 
 
-def _inequality(subgroups: pd.DataFrame, scenario: str, column: str, baseline: str | None) -> pd.DataFrame:
-    """Per replicate: the gap and SII along deprivation of ``column`` (net of ``baseline`` when given)."""
-    dep = subgroups[subgroups["dimension"] == "deprivation"]
-    own = _by_replicate(dep, scenario, column)
+def _inequality(deprivation: Callable[[str, str], pd.DataFrame], scenario: str, column: str,
+                baseline: str | None) -> pd.DataFrame:  # fmt: skip
+    """Per replicate: the gap and SII along deprivation of ``column`` (net of ``baseline`` when given);
+    ``deprivation(scenario, column)``: that column as a table, replicate x deprivation level."""
+    own = deprivation(scenario, column)
     if baseline is not None:
-        own = own - _by_replicate(dep, baseline, column)
-    adults = _by_replicate(dep, scenario, "adults")
+        own = own - deprivation(baseline, column)
+    adults = deprivation(scenario, "adults")
     gap = own.iloc[:, -1] - own.iloc[:, 0]
     sii = [slope_index(own.loc[r].to_numpy(), adults.loc[r].to_numpy()) for r in own.index]
     return pd.DataFrame({"gap": gap.to_numpy(), "sii": sii}, index=own.index)
@@ -99,17 +110,20 @@ def equity_table(subgroups: pd.DataFrame, order: list[str], counterfactual: str 
     if subgroups.empty or "deprivation" not in set(subgroups["dimension"]):
         return pd.DataFrame()
     reference = order[0]
+    levels = subgroups[subgroups["dimension"] == "deprivation"]
+    # each table is asked for by several measures (a pivot of the subgroups: some 5 ms each), so made once
+    deprivation = functools.cache(lambda scenario, column: _by_replicate(levels, scenario, column))
     rows = []
     for column, label, unit in SUBGROUP_METRICS[2:4]:  # take-up, and wellbeing change
         net = counterfactual if column in CHANGE_METRICS else None
         share = unit in SHARE_UNITS and net is None
         scenarios = [s for s in order if s != counterfactual]  # without a service it has nothing to share out
-        ref = _inequality(subgroups, reference, column, net) if reference in scenarios else None
+        ref = _inequality(deprivation, reference, column, net) if reference in scenarios else None
         for scenario in scenarios:
-            ineq = _inequality(subgroups, scenario, column, net)
-            dep = _by_replicate(subgroups[subgroups["dimension"] == "deprivation"], scenario, column)
+            ineq = _inequality(deprivation, scenario, column, net)
+            dep = deprivation(scenario, column)
             if net:
-                dep = dep - _by_replicate(subgroups[subgroups["dimension"] == "deprivation"], net, column)
+                dep = dep - deprivation(net, column)
             most, least = interval(dep.iloc[:, 0], share), interval(dep.iloc[:, -1], share)
             gap, sii = interval(ineq["gap"], False), interval(ineq["sii"], False)
             d = interval(ineq["gap"] - ref["gap"], False) if ref is not None else (math.nan,) * 3

@@ -83,18 +83,43 @@ def bootstrap_mean_ci(values, level: float = 0.95, seed: int = 0) -> tuple[float
     data give the same interval). Every resampled mean lies between the smallest and largest value, so the
     interval of a share stays in [0, 1] (and of a difference of shares in [-1, 1]), where a t-interval
     around a share near 0 or 1 spills over."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if len(x) == 0:
-        return (math.nan, math.nan, math.nan)
-    m = float(x.mean())
-    if len(x) == 1:  # one replicate measures no spread: no interval, not a zero-width one
-        return (m, math.nan, math.nan)
-    if np.ptp(x) == 0:  # replicates that agree exactly: every resample has their mean
-        return (m, m, m)
-    res = stats.bootstrap((x,), np.mean, n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=level,
-                          method="percentile", rng=np.random.default_rng(seed))  # fmt: skip
-    return (m, float(res.confidence_interval.low), float(res.confidence_interval.high))
+    return bootstrap_mean_cis([values], level, seed)[0]
+
+
+def _resample_means(resamples: np.ndarray, axis: int) -> np.ndarray:
+    """The mean of every resample of every sample (samples x resamples x replicates), a sample at a time:
+    numpy sums a many-sample block in another order, which moves the last bit of some means (and of an
+    interval's ends) from what one sample's own bootstrap gives."""
+    return np.stack([np.mean(sample, axis=axis) for sample in resamples])
+
+
+def bootstrap_mean_cis(samples, level: float = 0.95, seed: int = 0) -> list[tuple[float, float, float]]:
+    """``bootstrap_mean_ci`` of each sample, the same numbers: samples of one length are resampled in one
+    call to scipy (each call draws its resamples' indices from the same fixed seed, so one call for many
+    samples resamples each of them as its own call would), which takes a millisecond a call, whatever its size."""
+    out: list[tuple[float, float, float]] = []
+    by_length: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for index, values in enumerate(samples):
+        x = np.asarray(values, dtype=float)
+        x = x[~np.isnan(x)]
+        m = float(x.mean()) if len(x) else math.nan
+        if len(x) == 0:
+            out.append((math.nan, math.nan, math.nan))
+        elif len(x) == 1:  # one replicate measures no spread: no interval, not a zero-width one
+            out.append((m, math.nan, math.nan))
+        elif np.ptp(x) == 0:  # replicates that agree exactly: every resample has their mean
+            out.append((m, m, m))
+        else:
+            out.append((m, math.nan, math.nan))  # its interval is filled in below
+            by_length.setdefault(len(x), []).append((index, x))
+    for group in by_length.values():
+        res = stats.bootstrap((np.stack([x for _, x in group]),), _resample_means, axis=-1,
+                              n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=level, method="percentile",
+                              rng=np.random.default_rng(seed))  # fmt: skip
+        low, high = np.atleast_1d(res.confidence_interval.low), np.atleast_1d(res.confidence_interval.high)
+        for k, (index, _) in enumerate(group):
+            out[index] = (out[index][0], float(low[k]), float(high[k]))
+    return out
 
 
 def span(low: float, high: float, show=str) -> str:
@@ -113,12 +138,26 @@ def ci_words(low: float, high: float, show=str) -> str:
 
 def interval(values, share: bool, level: float = 0.95) -> tuple[float, float, float]:
     """Mean with the interval that respects what is possible: a bootstrap for shares, else a t-interval."""
-    return bootstrap_mean_ci(values, level) if share else mean_ci(values, level)
+    return intervals([values], [share], level)[0]
+
+
+def intervals(samples, shares: list[bool], level: float = 0.95) -> list[tuple[float, float, float]]:
+    """``interval`` of each sample, ``shares`` saying which are shares (their bootstraps in few calls to scipy:
+    see ``bootstrap_mean_cis``)."""
+    out = [mean_ci(values, level) if not share else None for values, share in zip(samples, shares, strict=True)]
+    shared = [index for index, share in enumerate(shares) if share]
+    for index, ci in zip(shared, bootstrap_mean_cis([samples[index] for index in shared], level), strict=True):
+        out[index] = ci
+    return out
+
+
+def _scenario_rows(replicates: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """A scenario's rows of replicates.csv, by replicate (so that scenarios pair replicate by replicate)."""
+    return replicates[replicates["scenario"] == scenario].set_index("replicate")
 
 
 def _by_replicate(replicates: pd.DataFrame, scenario: str, column: str) -> pd.Series:
-    rows = replicates[replicates["scenario"] == scenario]
-    return rows.set_index("replicate")[column].astype(float)
+    return _scenario_rows(replicates, scenario)[column].astype(float)
 
 
 def incremental_cost_effectiveness(cost_diff, points_diff, level: float = 0.95) -> tuple[float, float, float]:
@@ -153,23 +192,27 @@ def comparison(replicates: pd.DataFrame, order: list[str], counterfactual: str |
     counterfactual in the run, also the paired difference from it (``net_*``) for the changes since referral
     (CHANGE_METRICS): the effect net of the natural course, which a before-and-after figure includes."""
     reference = order[0]
+    scenario_rows = {name: _scenario_rows(replicates, name) for name in [*order, counterfactual] if name is not None}
+    ref = scenario_rows[reference]
+    shares = [unit in SHARE_UNITS for _, _, unit, _ in METRICS]
     rows = []
     for scenario in order:
-        for column, label, unit, _ in METRICS:
-            values = _by_replicate(replicates, scenario, column)
-            diff = values - _by_replicate(replicates, reference, column)
-            row = _row(scenario, column, label, unit, values, diff, reference)
-            net = (math.nan,) * 3
-            if counterfactual is not None and scenario != counterfactual and column in CHANGE_METRICS:
-                net = interval(values - _by_replicate(replicates, counterfactual, column), unit in SHARE_UNITS)
-            row.update(counterfactual=counterfactual or "", net_mean=net[0], net_ci_low=net[1], net_ci_high=net[2])
+        own = scenario_rows[scenario]
+        values = [own[column].astype(float) for column, *_ in METRICS]
+        means = intervals(values, shares)
+        diffs = intervals([v - ref[column].astype(float) for v, (column, *_) in zip(values, METRICS)], shares)
+        netted = [counterfactual is not None and scenario != counterfactual and column in CHANGE_METRICS
+                  for column, *_ in METRICS]  # fmt: skip
+        nets = iter(intervals([v - scenario_rows[counterfactual][column].astype(float)
+                               for v, (column, *_), net in zip(values, METRICS, netted) if net],
+                              [share for share, net in zip(shares, netted) if net]))  # fmt: skip
+        for (column, label, unit, _), v, m, d, net in zip(METRICS, values, means, diffs, netted):
+            row = _row(scenario, column, label, unit, v, m, d, reference)
+            n = next(nets) if net else (math.nan,) * 3
+            row.update(counterfactual=counterfactual or "", net_mean=n[0], net_ci_low=n[1], net_ci_high=n[2])
             rows.append(row)
-        cost = _by_replicate(replicates, scenario, "total_cost_gbp") - _by_replicate(
-            replicates, reference, "total_cost_gbp"
-        )
-        points = _by_replicate(replicates, scenario, "swemwbs_points_gained") - _by_replicate(
-            replicates, reference, "swemwbs_points_gained"
-        )
+        cost = own["total_cost_gbp"].astype(float) - ref["total_cost_gbp"].astype(float)
+        points = own["swemwbs_points_gained"].astype(float) - ref["swemwbs_points_gained"].astype(float)
         m, lo, hi = incremental_cost_effectiveness(cost, points) if scenario != reference else (math.nan,) * 3
         rows.append({
             "scenario": scenario, "metric": INCREMENTAL[0], "label": INCREMENTAL[1], "unit": INCREMENTAL[2],
@@ -181,23 +224,22 @@ def comparison(replicates: pd.DataFrame, order: list[str], counterfactual: str |
     return pd.DataFrame(rows)
 
 
-def _row(scenario, column, label, unit, values, diff, reference) -> dict:
-    share = unit in SHARE_UNITS
-    m, lo, hi = interval(values, share)
-    d, dlo, dhi = interval(diff, share) if diff is not None else (math.nan, math.nan, math.nan)
+def _row(scenario, column, label, unit, values, mean, diff, reference) -> dict:
+    """A row of comparison.csv: ``mean`` and ``diff`` are the intervals of ``values`` and of their paired
+    difference from the reference."""
     return {
         "scenario": scenario,
         "metric": column,
         "label": label,
         "unit": unit,
         "n_replicates": int(values.notna().sum()),
-        "mean": m,
-        "ci_low": lo,
-        "ci_high": hi,
+        "mean": mean[0],
+        "ci_low": mean[1],
+        "ci_high": mean[2],
         "reference": reference,
-        "diff_mean": d,
-        "diff_ci_low": dlo,
-        "diff_ci_high": dhi,
+        "diff_mean": diff[0],
+        "diff_ci_low": diff[1],
+        "diff_ci_high": diff[2],
     }
 
 

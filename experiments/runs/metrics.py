@@ -87,22 +87,26 @@ def vcse_hosting(model: SocialPrescribingModel, window: Window) -> float:
     return float((people.to_numpy()[inside] * factor).sum()) * p.cost_per_attendee_week_gbp
 
 
+def referred_in(model: SocialPrescribingModel, window: Window) -> pd.DataFrame:
+    """The outcome records (docs/outputs.md) of the people referred in the measurement window."""
+    out = model.outcomes()
+    return out[out["referred_week"] >= window.since_week] if len(out) else out
+
+
 def replicate_metrics(model: SocialPrescribingModel, scenario: str, replicate: int, seed: int,
-                      window: Window | None = None) -> dict:  # fmt: skip
+                      window: Window | None = None, referred: pd.DataFrame | None = None) -> dict:  # fmt: skip
     """Headline measures of a finished run (``close_open_records`` must have been called).
 
     Everything is about people referred in the measurement window (after the warm-up): pathway rates
     are shares of them, each followed for ``follow_up_weeks`` (or to the end of the run). Outcomes are
     measured on those whose follow-up was complete, whatever happened to them, so that a scenario and
     its counterfactual are compared on the same footing. Costs, closures and departures are counted
-    over the window.
+    over the window. ``referred``: ``referred_in(model, window)`` when the caller has it already (a run's
+    results by subgroup read it too: some 10 ms a replicate at 150,000 adults).
     """
     window = window or Window()
     p = model.p
-    out = model.outcomes()
-    if len(out):
-        out = out[out["referred_week"] >= window.since_week]
-    referred = out
+    referred = out = referred_in(model, window) if referred is None else referred
     measured = out[~out["censored"]] if len(out) else out
     offered = referred[referred["offered"]] if len(referred) else referred
     mh = measured[measured["cohort"] == "MENTAL_HEALTH"] if len(measured) else measured

@@ -29,7 +29,7 @@ import pandas as pd
 from ...model import SocialPrescribingModel
 from ...model.place import Layout
 
-from .metrics import Window, replicate_metrics, timeseries, trajectory_sums
+from .metrics import Window, referred_in, replicate_metrics, timeseries, trajectory_sums
 from ..inputs.scenario import Scenario
 from .subgroups import subgroup_rows
 
@@ -101,19 +101,19 @@ def run_task(task: Task) -> ReplicateResult:
         model.run_for(task.weeks)
         model.close_open_records()
     name = task.scenario.name
+    referred = referred_in(model, window)  # read once: the measures, the subgroups and the people all use it
     return ReplicateResult(
-        row=replicate_metrics(model, name, task.replicate, task.seed, window),
+        row=replicate_metrics(model, name, task.replicate, task.seed, window, referred),
         timeseries=timeseries(model, name, task.replicate, since_week=task.warmup_weeks),
         trajectory_sums=trajectory_sums(model, name, task.replicate),
-        subgroups=subgroup_rows(model, name, task.replicate, window),
-        people=_people(model, name, task.replicate, window) if task.people else None,
+        subgroups=subgroup_rows(model, name, task.replicate, window, referred),
+        people=_people(referred, name, task.replicate) if task.people else None,
     )
 
 
-def _people(model: SocialPrescribingModel, scenario: str, replicate: int, window: Window) -> pd.DataFrame:
+def _people(referred: pd.DataFrame, scenario: str, replicate: int) -> pd.DataFrame:
     """The outcome records of the people referred in the measurement window (docs/outputs.md)."""
-    out = model.outcomes()
-    out = out[out["referred_week"] >= window.since_week].reset_index(drop=True)
+    out = referred.reset_index(drop=True)
     out.insert(0, "replicate", replicate)
     out.insert(0, "scenario", scenario)
     return out

@@ -18,7 +18,7 @@ import pandas as pd
 from ...model import SocialPrescribingModel
 from ...model.population import AGE_BAND_STARTS
 
-from .metrics import Window
+from .metrics import Window, referred_in
 
 # (dimension, its levels in order from the most to the least disadvantaged where that order exists)
 DEPRIVATION_LEVELS = ("quintile 1 (most deprived)", "quintile 2", "quintile 3", "quintile 4",
@@ -68,12 +68,11 @@ def _adults(model: SocialPrescribingModel) -> dict[str, np.ndarray]:
     }
 
 
-def subgroup_rows(model: SocialPrescribingModel, scenario: str, replicate: int, window: Window) -> pd.DataFrame:
+def subgroup_rows(model: SocialPrescribingModel, scenario: str, replicate: int, window: Window,
+                  referred: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
     """The rows of ``subgroups.csv`` for one replicate: every level of every dimension, even an empty one, so
-    that replicates pair row by row."""
-    out = model.outcomes()
-    if len(out):
-        out = out[out["referred_week"] >= window.since_week]
+    that replicates pair row by row. ``referred``: ``referred_in(model, window)``, when the caller has it."""
+    out = referred_in(model, window) if referred is None else referred
     weeks = model.week - window.since_week
     levels = _levels(out) if len(out) else {d: np.empty(0, dtype=int) for d in DIMENSIONS}
     adults = _adults(model)
