@@ -93,7 +93,7 @@ class Trajectories:
             # the sums of squares by BLAS's dot of each column as before, the whole cohort's read in place
             # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders. ``vecdot``
             # calls that BLAS dot once for each observation's row, as the row's own ``dot`` did, in one call
-            # (tests/test_outcomes.py compares them to the bit)
+            # (tests/test_trajectory_sums.py compares them to the bit)
             sw_dot, lo_dot = (sw.T, lo.T) if members is EVERYONE else (sw_rows, lo_rows)
             sums = zip(sw_rows.sum(axis=1).tolist(), np.vecdot(sw_dot, sw_dot).tolist(),
                        lo_rows.sum(axis=1).tolist(), np.vecdot(lo_dot, lo_dot).tolist(), strict=True)  # fmt: skip
