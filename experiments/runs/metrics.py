@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ...model import SocialPrescribingModel
 from ...model.activities import catalogue
 from ...model.counters import Ledger
 from ...model.states import Event
+
+if TYPE_CHECKING:  # (the model, and Mesa with it, is imported where a model is made: a worker)
+    from ...model import SocialPrescribingModel
 
 # The contract columns of replicates.csv, in order (DESIGN.md section 7); more follow them.
 REPLICATE_COLUMNS = [

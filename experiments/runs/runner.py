@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...model import SocialPrescribingModel
 from ...model.place import Layout
 
 from .metrics import Window, referred_in, replicate_metrics, timeseries, trajectory_sums
@@ -92,6 +91,8 @@ def run_task(task: Task) -> ReplicateResult:
         )
         for policy in task.scenario.policies
     ]
+    from ...model import SocialPrescribingModel  # (here, in the worker: the main process never imports Mesa)
+
     with few_garbage_collections():
         model = SocialPrescribingModel(rng=task.seed, policies=policies, measure_from=task.warmup_weeks,
                                        layout=task.layout, **params)  # fmt: skip

@@ -11,14 +11,17 @@ dimension's levels (weighted by people) gives the replicate's own figures.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ...model import SocialPrescribingModel
 from ...model.population import AGE_BAND_STARTS
 
 from .metrics import Window, referred_in
+
+if TYPE_CHECKING:  # (the model, and Mesa with it, is imported where a model is made: a worker)
+    from ...model import SocialPrescribingModel
 
 # (dimension, its levels in order from the most to the least disadvantaged where that order exists)
 DEPRIVATION_LEVELS = ("quintile 1 (most deprived)", "quintile 2", "quintile 3", "quintile 4",
