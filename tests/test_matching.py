@@ -282,11 +282,10 @@ def _every_group_in_reach(table, x, y, reach, activities, cannot_pay):
     return sorted(zip(rank[found].tolist(), distance[found].tolist(), table.unique_id[found].tolist(), strict=True))
 
 
-@pytest.mark.parametrize("read_whole_activity", [0, 16, 10**9])  # blocks always, the model's choice, never
 @pytest.mark.parametrize("measured_in_python", [0, 40, 10**9])  # NumPy always, the model's choice, Python first
 @pytest.mark.parametrize("cell_km", [0.0, 0.37, 1.0, 3.5, 50.0])
-def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
-        cell_km, measured_in_python, read_whole_activity, monkeypatch):  # fmt: skip
+def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(cell_km, measured_in_python,
+                                                                                monkeypatch):  # fmt: skip
     """Any cell size gives the same groups in the same order, measured in Python or by NumPy, for people inside
     and outside the groups' square, on the edges of cells (reaches that end exactly on a group or a cell boundary),
     with huge reaches and with groups as far as each other (on a lattice, some on the same spot); a week's seekers
@@ -295,7 +294,6 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
     from spsim.model.group_table import GroupTable
 
     monkeypatch.setattr(group_table, "MEASURED_IN_PYTHON", measured_in_python)
-    monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", read_whole_activity)
     rng = np.random.default_rng(3)
     n_activities = len(catalogue())
     groups = [dataclasses.make_dataclass("G", ["x", "y", "charges", "unique_id", "activity_index"])(
@@ -322,9 +320,13 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
                 assert got == _every_group_in_reach(table, x, y, reach, wanted, cannot_pay)
                 checked += len(got)
     assert checked > 1000  # the cases found groups, not only nothing
-    # all of them at once (a week's assessments): the same rows in the same order, seeker by seeker
-    entry, rows = table.nearest_first_many(*(np.array(column) for column in zip(*seekers)))
-    assert list(zip(entry.tolist(), rows.tolist())) == each
+    # all of them at once (a week's assessments): the same rows in the same order, seeker by seeker, whether they read
+    # their blocks' cells or every group of their activities (blocks always, the model's choice, never; the setting
+    # is the batch's alone, so it is checked here rather than multiplying the cases of the one-by-one reads above)
+    for read_whole_activity in (0, 16, 10**9):
+        monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", read_whole_activity)
+        entry, rows = table.nearest_first_many(*(np.array(column) for column in zip(*seekers)))
+        assert list(zip(entry.tolist(), rows.tolist())) == each, read_whole_activity
 
 
 def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
