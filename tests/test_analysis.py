@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from spsim.experiments.analysis import intervals
 from spsim.experiments.analysis import statistics as analysis
 from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
 
@@ -15,7 +16,7 @@ T_975_2DF = 4.302653  # Student's t, 97.5th percentile, 2 degrees of freedom
 
 
 def test_mean_ci_by_hand():
-    m, lo, hi = analysis.mean_ci([1.0, 2.0, 6.0])
+    m, lo, hi = intervals.mean_ci([1.0, 2.0, 6.0])
     sd = math.sqrt(((1 - 3) ** 2 + (2 - 3) ** 2 + (6 - 3) ** 2) / 2)  # 2.6458
     half = T_975_2DF * sd / math.sqrt(3)
     assert m == 3.0
@@ -23,10 +24,10 @@ def test_mean_ci_by_hand():
 
 
 def test_mean_ci_edge_cases():
-    m, lo, hi = analysis.mean_ci([5.0])  # one replicate: a mean, and no interval (not a zero-width one)
+    m, lo, hi = intervals.mean_ci([5.0])  # one replicate: a mean, and no interval (not a zero-width one)
     assert m == 5.0 and math.isnan(lo) and math.isnan(hi)
-    assert all(math.isnan(x) for x in analysis.mean_ci([]))
-    assert analysis.mean_ci([math.nan, 2.0, 2.0]) == (2.0, 2.0, 2.0)
+    assert all(math.isnan(x) for x in intervals.mean_ci([]))
+    assert intervals.mean_ci([math.nan, 2.0, 2.0]) == (2.0, 2.0, 2.0)
 
 
 def frame(values: dict[str, list[float]], column: str = "mean_swemwbs_change") -> pd.DataFrame:
@@ -91,9 +92,9 @@ def test_pairing_is_by_replicate_not_by_row_order():
 
 
 def test_incremental_cost_per_point():
-    assert analysis.incremental_cost_effectiveness([100.0, 300.0], [1.0, 3.0])[0] == pytest.approx(100.0)
-    assert math.isnan(analysis.incremental_cost_effectiveness([100.0, 300.0], [-1.0, 0.5])[0])
-    m, lo, hi = analysis.incremental_cost_effectiveness([90.0, 110.0, 100.0, 100.0], [1.0, 1.0, 1.0, 1.0])
+    assert intervals.incremental_cost_effectiveness([100.0, 300.0], [1.0, 3.0])[0] == pytest.approx(100.0)
+    assert math.isnan(intervals.incremental_cost_effectiveness([100.0, 300.0], [-1.0, 0.5])[0])
+    m, lo, hi = intervals.incremental_cost_effectiveness([90.0, 110.0, 100.0, 100.0], [1.0, 1.0, 1.0, 1.0])
     assert m == pytest.approx(100.0) and 90.0 <= lo <= m <= hi <= 110.0
 
 
@@ -115,7 +116,7 @@ def test_trajectories_pool_people_across_replicates():
 def test_a_share_near_one_keeps_its_interval_inside_zero_to_one():
     # nearly everyone reached in every replicate: a t-interval (0.993 +- 0.029) would spill above 100%
     reps = frame({"ref": [0.98, 1.0, 1.0], "alt": [1.0, 1.0, 0.98]}, column="lw_contact_rate")
-    assert analysis.mean_ci([0.98, 1.0, 1.0])[2] > 1.0
+    assert intervals.mean_ci([0.98, 1.0, 1.0])[2] > 1.0
     comp = analysis.comparison(reps, ["ref", "alt"])
     row = comp[(comp.scenario == "ref") & (comp.metric == "lw_contact_rate")].iloc[0]
     assert 0.98 <= row["ci_low"] <= row["mean"] <= row["ci_high"] <= 1.0
@@ -127,14 +128,14 @@ def test_a_share_near_one_keeps_its_interval_inside_zero_to_one():
     assert analysis.comparison(reps, ["ref", "alt"]).equals(comp)
     wellbeing = frame({"ref": [1.0, 2.0, 6.0]})
     row = analysis.comparison(wellbeing, ["ref"]).query("metric == 'mean_swemwbs_change'").iloc[0]
-    assert (row["mean"], row["ci_low"], row["ci_high"]) == analysis.mean_ci([1.0, 2.0, 6.0])
+    assert (row["mean"], row["ci_low"], row["ci_high"]) == intervals.mean_ci([1.0, 2.0, 6.0])
 
 
 def test_bootstrap_interval_edge_cases():
-    m, lo, hi = analysis.bootstrap_mean_ci([0.5])  # one replicate: no interval
+    m, lo, hi = intervals.bootstrap_mean_ci([0.5])  # one replicate: no interval
     assert m == 0.5 and math.isnan(lo) and math.isnan(hi)
-    assert analysis.bootstrap_mean_ci([1.0, 1.0, math.nan]) == (1.0, 1.0, 1.0)
-    assert all(math.isnan(v) for v in analysis.bootstrap_mean_ci([]))
+    assert intervals.bootstrap_mean_ci([1.0, 1.0, math.nan]) == (1.0, 1.0, 1.0)
+    assert all(math.isnan(v) for v in intervals.bootstrap_mean_ci([]))
 
 
 def test_bootstraps_of_many_samples_are_each_sample_s_own_to_the_last_bit():
@@ -149,12 +150,12 @@ def test_bootstraps_of_many_samples_are_each_sample_s_own_to_the_last_bit():
         if len(x) and rng.random() < 0.2:
             x[rng.integers(0, len(x))] = math.nan
         samples.append(x if rng.random() > 0.05 else np.full(len(x), 0.5))
-    for x, batched in zip(samples, analysis.bootstrap_mean_cis(samples), strict=True):
+    for x, batched in zip(samples, intervals.bootstrap_mean_cis(samples), strict=True):
         kept = x[~np.isnan(x)]
         if len(kept) < 2 or np.ptp(kept) == 0:
-            alone = analysis.bootstrap_mean_ci(x)
+            alone = intervals.bootstrap_mean_ci(x)
         else:
-            ci = stats.bootstrap((kept,), np.mean, n_resamples=analysis.BOOTSTRAP_RESAMPLES, confidence_level=0.95,
+            ci = stats.bootstrap((kept,), np.mean, n_resamples=intervals.BOOTSTRAP_RESAMPLES, confidence_level=0.95,
                                  method="percentile", rng=np.random.default_rng(0)).confidence_interval  # fmt: skip
             alone = (float(kept.mean()), float(ci.low), float(ci.high))
         assert np.array_equal(batched, alone, equal_nan=True)

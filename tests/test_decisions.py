@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from spsim.experiments.analysis import intervals
 from spsim.experiments.analysis import statistics as analysis
 
 from spsim.experiments.analysis import decisions
@@ -145,8 +146,8 @@ def test_one_replicate_gives_no_interval_and_so_no_winner():
 
 def test_a_share_keeps_its_interval_inside_zero_to_one():
     near_one = [0.98, 1.0, 1.0, 0.99, 1.0]
-    assert analysis.interval(near_one, share=False)[2] > 1.0  # what a t-interval does
-    m, lo, hi = analysis.interval(near_one, share=True)
+    assert intervals.interval(near_one, share=False)[2] > 1.0  # what a t-interval does
+    m, lo, hi = intervals.interval(near_one, share=True)
     assert 0.98 <= lo < m < hi <= 1.0
     # a verdict on a share uses the bootstrap too: the interval stays within the paired differences observed
     reps = replicates({"vcse_uptake_rate": {"ref": [0.98, 1.0, 1.0, 0.99], "a": [1.0, 1.0, 1.0, 1.0]}})

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .cost_effectiveness import icer_in_words
 from .decisions import paired_values
-from .statistics import interval
+from .intervals import interval
 
 VALUE_PER_QALY = 20_000.0  # the comparisons' net monetary benefit (NICE's lower threshold)
 QALYS_PER_REFERRAL_12_MONTHS_MAX = 0.02  # "of the order of 0.00-0.02" (Munford 2020's +0.030 is for starters)

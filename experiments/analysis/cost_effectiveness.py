@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import decisions
-from .statistics import ci_words, interval, span
+from .intervals import ci_words, interval, span
 from ..runs.metrics import WTP_PER_QALY_GBP
 
 CEAC_VALUES_GBP = np.arange(0, 50_001, 1_000)  # GBP per QALY, the acceptability curve's horizontal axis

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .statistics import SHARE_UNITS, UNITS, interval
+from .intervals import interval
+from .statistics import SHARE_UNITS, UNITS
 from ..runs.metrics import WTP_PER_QALY_GBP
 
 # The reference case (NICE PMG36; docs/methods.md, "Economics"): QALYs gained against each person's natural course and

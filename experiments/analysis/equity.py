@@ -21,7 +21,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .statistics import CHANGE_METRICS, SHARE_UNITS, interval, intervals, span
+from .intervals import interval, intervals, span
+from .statistics import CHANGE_METRICS, SHARE_UNITS
 
 # (column of subgroups.csv, label, unit)
 SUBGROUP_METRICS = [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.statistics import interval
+from ..analysis.intervals import interval
 from ..inputs.place import Place, sized
 from ..inputs.scenario import Scenario, ScenarioError, parse
 from .fifths import by_fifth

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.statistics import ci_words, span
+from ..analysis.intervals import ci_words, span
 from .levers import Split, policies_for
 from .problem import OBJECTIVES, Search
 

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from ..analysis import statistics as analysis
+from ..analysis.intervals import span
 
 SHARES = analysis.SHARE_UNITS
 
@@ -27,7 +28,7 @@ def fmt(value: float, unit: str) -> str:
 def ci(row: pd.Series, prefix: str = "") -> str:
     if math.isnan(row[f"{prefix}mean"]):
         return ""  # nothing measured: the mean already says n/a
-    return f" ({analysis.span(row[f'{prefix}ci_low'], row[f'{prefix}ci_high'], lambda v: fmt(v, row['unit']))})"
+    return f" ({span(row[f'{prefix}ci_low'], row[f'{prefix}ci_high'], lambda v: fmt(v, row['unit']))})"
 
 
 def amount(value: float, unit: str) -> str:
@@ -51,5 +52,5 @@ def interval(triple: tuple[float, float, float], unit: str) -> str:
     _, lo, hi = triple
     if math.isnan(lo) or math.isnan(hi):
         return "no interval from one replicate"
-    bounds = analysis.span(lo, hi, (lambda v: f"{100 * v:.1f}") if unit in SHARES else (lambda v: fmt(v, unit)))
+    bounds = span(lo, hi, (lambda v: f"{100 * v:.1f}") if unit in SHARES else (lambda v: fmt(v, unit)))
     return f"95% {'bootstrap interval' if unit in SHARES else 'CI'} {bounds}"

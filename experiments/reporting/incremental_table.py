@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import decisions
-from ..analysis.statistics import span
+from ..analysis.intervals import span
 from .verdicts import effect_label
 
 

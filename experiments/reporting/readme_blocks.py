@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from ..analysis.statistics import span
+from ..analysis.intervals import span
 
 WIDTH = 114  # the documents' line length for generated prose
 STATUS = {"ND": "frontier", "D": "dominated", "ED": "extendedly dominated"}

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ...model.parameters import registry
 
-from ..analysis.statistics import interval
+from ..analysis.intervals import interval
 from ..inputs.place import Place
 from ..inputs.scenario import Scenario
 from ..runs.design import Design, DesignError, place_fields

@@ -20,7 +20,7 @@ import pandas as pd
 from ...model.parameters import resolve
 
 from ..inputs import scenario as scenarios
-from ..analysis.statistics import interval
+from ..analysis.intervals import interval
 from ..comparison.experiment import Experiment
 from ..runs.runner import atomic_write_csv, atomic_write_text
 from .validate import target_values

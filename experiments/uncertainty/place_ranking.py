@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..inputs import place as places
 from ..inputs import scenario as scenarios
-from ..analysis.statistics import mean_ci
+from ..analysis.intervals import mean_ci
 from ..comparison.experiment import Experiment
 from ..runs.runner import atomic_write_csv, atomic_write_text
 

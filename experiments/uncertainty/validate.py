@@ -19,7 +19,7 @@ import pandas as pd
 from ...model.parameters import SEEDS_DIR
 
 from ..inputs import scenario as scenarios
-from ..analysis.statistics import mean_ci, span
+from ..analysis.intervals import mean_ci, span
 from ..comparison.experiment import Experiment
 from ..inputs.place import Place, sized
 from ..runs.runner import atomic_write_csv, atomic_write_text

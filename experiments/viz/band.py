@@ -13,7 +13,7 @@ import dataclasses
 import threading
 from collections.abc import Callable
 
-from ..analysis.statistics import mean_ci
+from ..analysis.intervals import mean_ci
 from .run import DIFFERENCES, PairedRun
 
 DEFAULT_REPLICATES = 5

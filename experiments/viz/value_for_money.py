@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from ..analysis.cost_effectiveness import icer_in_words
-from ..analysis.statistics import mean_ci
+from ..analysis.intervals import mean_ci
 from ..runs.metrics import WTP_PER_QALY_GBP, replicate_metrics
 from .run import PairedRun
 
