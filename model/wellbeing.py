@@ -160,18 +160,25 @@ class WellbeingRegister:
             self._first_open += 1
         return self._first_open
 
-    def open_reading(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
-        """Everyone within follow-up at the end of ``week``: their rows, true (SWEMWBS, UCLA-3) and the natural
-        course's, for the weekly means. Taken from the week's reading (``week_reading``) if one was made since
-        the last referral arrived or record closed, else read now."""
+    def open_scores(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
+        """Everyone within follow-up at the end of ``week``: true (SWEMWBS, UCLA-3) and at referral, for the weekly
+        means. Taken from the week's reading (``week_reading``) if one was made since the last referral arrived or
+        record closed, else read now. Records close a referral week at a time, in order, so everyone within
+        follow-up is usually the last stretch of rows, held whole by the reading: then its values are read as views
+        (the same numbers as gathered), not gathered by a mask."""
         if self._reading is None or self._reading.key[:2] != (week, self.size):
-            return self.week_reading(week, course, p, NO_ONE)
-        rows, *values = self._reading.values
-        within = self.open[rows]
-        return rows[within], *(value[within] for value in values)
+            self.week_reading(week, course, p, NO_ONE)
+        rows, sw, lo = self._reading.values[:3]
+        first = self._first_open_row()
+        if first < self.size and self.open[first : self.size].all():  # (the reading's rows end with them, sorted)
+            within, held = slice(len(rows) - (self.size - first), None), slice(first, self.size)
+        else:
+            within = self.open[rows]
+            held = rows[within]
+        return sw[within], lo[within], self.swemwbs0[held], self.ucla0[held]
 
     def week_reading(self, week: int, course: NaturalCourse, p: Params, also: np.ndarray) -> tuple[np.ndarray, ...]:
-        """``open_reading`` for everyone within follow-up and the rows ``also`` (the trajectories' cohorts due, the
+        """The register read for everyone within follow-up and the rows ``also`` (the trajectories' cohorts due, the
         economics account's, whose people mostly are within follow-up), read at once: all are read as the week's last
         work (``SocialPrescribingModel.step``), when nothing else changes the rows, and each read of the natural
         course has a fixed cost; so a reading made earlier in that work which holds ``also`` is the one returned
