@@ -225,8 +225,8 @@ class WellbeingRegister:
             people = self.person[stale].astype(np.int64)
             self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
             self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
-        else:  # read even for no one: the course keeps the latest week read (it decides when a read looks back)
-            course.scores(NO_ONE, week)
+        else:  # the course keeps the latest week read (it decides when a read looks back): all a read of no one does
+            course.reached(week)
         return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:

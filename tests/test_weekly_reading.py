@@ -138,6 +138,9 @@ def test_the_register_reads_another_course_afresh():
         def spells(self, people):
             return np.zeros(len(people), dtype=np.int64), np.full(len(people), 10**6)
 
+        def reached(self, week):
+            pass
+
     model = SocialPrescribingModel(rng=5, population=5_000)
     model.run_for(10)
     register, course, week = model.register, model.course, model.week
