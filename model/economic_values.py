@@ -14,6 +14,7 @@ projection of the rest of a horizon once the service has stopped giving anything
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -114,11 +115,21 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
 
 
 def _discounts(cells: np.ndarray, start: np.ndarray, end: np.ndarray, since_week: int, rate: float) -> np.ndarray:
-    """``discount`` of each cell's week (whole weeks from ``start`` to ``end``): worked out once a week of the span
-    and gathered for every cell (a power a week instead of one a cell: the same numbers, element by element)."""
-    first = int(start.min())
-    weeks = discount(np.arange(first, max(first, int(end.max()))) - since_week, rate)
-    return weeks[(cells - first).astype(np.intp)]
+    """``discount`` of each cell's week (whole weeks from ``start`` to ``end``), gathered from a table of the weeks
+    since ``since_week`` worked out once for the run's rate (a power a week of the run instead of one a cell, and
+    instead of the span's at every projection: the same numbers, element by element)."""
+    first, last = int(start.min()), int(end.max())
+    if first < since_week:  # (not a projection of the model's: its accounts start within the window)
+        return discount(cells - since_week, rate)
+    return _discount_table(rate, 1 << max(last - since_week, 64).bit_length())[(cells - since_week).astype(np.intp)]
+
+
+@lru_cache(maxsize=8)
+def _discount_table(rate: float, weeks: int) -> np.ndarray:
+    """``discount`` of weeks 0 to ``weeks`` - 1 since the window opened (read only: shared by every projection)."""
+    table = discount(np.arange(weeks), rate)
+    table.flags.writeable = False
+    return table
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:
