@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import grown, pairs_at
+from .arrays import grown
 from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading
@@ -57,8 +57,10 @@ class WellbeingRegister:
         # the natural course's (SWEMWBS, UCLA-3) last read for the row, and the weeks of the spell it holds for
         # ([from, until): it changes only when a spell ends, about once a year, and most rows are read every week)
         self._natural_sw, self._natural_lo = np.zeros(capacity), np.zeros(capacity)
-        self._natural_weeks = np.zeros((capacity, 2), dtype=np.int32)  # (0, 0): never read
+        self._natural_from = np.zeros(capacity, dtype=np.int32)
+        self._natural_until = np.zeros(capacity, dtype=np.int32)  # (0: never read)
         self._natural_of = None  # the course they were read from (another course starts afresh)
+        self._natural_latest = 0  # the latest week read: no spell kept starts after it
         self._first_open = 0
         self._reading: Reading | None = None  # the week's reading: see week_reading
         for name, column in self._cols.items():
@@ -106,7 +108,7 @@ class WellbeingRegister:
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
                  "continuity_broken": False, "state": -1, "key": 0, "activity": 0, "_natural_sw": 0.0,
-                 "_natural_lo": 0.0, "_natural_weeks": 0}  # fmt: skip
+                 "_natural_lo": 0.0, "_natural_from": 0, "_natural_until": 0}  # fmt: skip
         for name, fill in fills.items():
             setattr(self, name, grown(getattr(self, name), capacity, fill))
         for purpose, counts in self.draws.items():
@@ -218,13 +220,16 @@ class WellbeingRegister:
         rows = np.arange(self.size)[rows] if isinstance(rows, slice) else np.asarray(rows)
         if course is not self._natural_of:
             self._natural_of = course
-            self._natural_weeks[:] = 0
-        weeks = pairs_at(self._natural_weeks, rows)
-        stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
+            self._natural_from[:], self._natural_until[:], self._natural_latest = 0, 0, 0
+        ended = self._natural_until[rows] <= week
+        if week < self._natural_latest:  # a look back (a test's): a spell kept may start after ``week``
+            ended |= self._natural_from[rows] > week
+        self._natural_latest = max(self._natural_latest, week)
+        stale = rows[ended]
         if len(stale):
             people = self.person[stale].astype(np.int64)
             self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
-            self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
+            self._natural_from[stale], self._natural_until[stale] = course.spells(people)
         else:  # the course keeps the latest week read (it decides when a read looks back): all a read of no one does
             course.reached(week)
         return self._natural_sw[rows], self._natural_lo[rows]

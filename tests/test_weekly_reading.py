@@ -152,6 +152,20 @@ def test_the_register_reads_another_course_afresh():
     assert all(np.array_equal(a, b) for a, b in zip(register.natural(rows, week, course), own, strict=True))
 
 
+def test_the_register_reads_a_look_back_afresh():
+    """A read at an earlier week than the latest (which the model never makes, but a test may) reads the spells kept
+    that start after it again: the same natural course as a fresh course read at each week in turn."""
+    model = SocialPrescribingModel(rng=5, population=5_000)
+    model.run_for(120)
+    register, week = model.register, model.week
+    rows = np.arange(register.size)
+    people = register.person[rows].astype(np.int64)
+    for when in (week, 3, 60, week, 1, week - 1):
+        fresh = SocialPrescribingModel(rng=5, population=5_000).course
+        want = fresh.scores(people, when)
+        assert all(np.array_equal(a, b) for a, b in zip(register.natural(rows, when, model.course), want, strict=True))
+
+
 def test_a_draw_for_one_row_is_the_array_draw_to_the_bit():
     """``next_draws`` for no row or one (plain numbers) gives the draws, and moves the counters, as for many."""
     from spsim.model.streams import PURPOSES, PersonalDraws
