@@ -127,6 +127,33 @@ def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
     assert checked["weeks"] > 20 and checked["unchanged"] > 0  # the shortcut was taken
 
 
+def test_the_week_worked_out_with_the_leavers_projection_is_the_same_to_the_bit():
+    """``accrue_week`` works out the worth of the week's scores with that of the leavers' projected weeks (one pass):
+    the accounts and records as when the leavers are settled first, alone, each week of a run."""
+    import copy
+
+    from spsim.model.health_economics import HealthEconomics
+
+    model = SocialPrescribingModel(rng=5, population=20_000, economic_horizon_years=0.5)
+    economics = model.economics
+    checked = {"weeks": 0}
+
+    def accrue_and_check():
+        if not economics._leaving or model.week <= economics.since_week:
+            return HealthEconomics.accrue_week(economics)
+        apart = copy.deepcopy(model)
+        apart.economics.settle()
+        HealthEconomics.accrue_week(apart.economics)
+        HealthEconomics.accrue_week(economics)
+        assert economics._accounts.tobytes() == apart.economics._accounts.tobytes()
+        assert model.outcomes().equals(apart.outcomes())
+        checked["weeks"] += 1
+
+    economics.accrue_week = accrue_and_check
+    model.run_for(90)
+    assert checked["weeks"] > 20
+
+
 def test_the_register_reads_another_course_afresh():
     """What the register keeps of a course is that course's: a reading with another one (the economics tests'
     flat course) starts afresh, and so does going back to the first."""
