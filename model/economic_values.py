@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .service_use import service_use
-from .wellbeing import FLOORS, LEVELS, with_service
+from .scores_with_service import with_service
+from .wellbeing import FLOORS, LEVELS
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel

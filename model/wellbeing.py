@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import grown
-from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
+from .mechanisms import FLOORS, LEVELS
+from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading
 
@@ -151,11 +152,6 @@ class WellbeingRegister:
         counters[row] = n + 1
         return np.array([PersonalDraws.uniform(self.key.item(row), purpose, n)])
 
-    def open_rows(self) -> np.ndarray:
-        """Rows whose record is open (within follow-up); records close roughly in referral order."""
-        first = self._first_open_row()
-        return np.arange(first, self.size)[self.open[first : self.size]]
-
     def _first_open_row(self) -> int:
         """The first row whose record is open (``size`` if none is)."""
         while self._first_open < self.size and not self.open[self._first_open]:
@@ -244,20 +240,3 @@ class WellbeingRegister:
                 **{name: self._cols[name][rows] for name in (*LEVELS, *FLOORS)},
                 "scale": self.gain_scale[rows]}  # fmt: skip
 
-
-def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarray | int, p: Params, *,
-                 paused: np.ndarray, half_life: np.ndarray, support_from: np.ndarray, support_until: np.ndarray,
-                 level_psych: np.ndarray, level_social: np.ndarray, level_behav: np.ndarray,
-                 floor_psych: np.ndarray, floor_social: np.ndarray, floor_behav: np.ndarray,
-                 scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """True (SWEMWBS, UCLA-3) on top of a natural course: link worker support while it lasts, then fading,
-    and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
-    formulas on arrays; ``week`` may be one week for many people, or a people x weeks grid with the state as
-    people x 1 columns)."""
-    remaining = fading(week, paused, half_life)
-    support = support_left(week, support_from, support_until, half_life)
-    social = faded(level_social, floor_social, remaining)
-    levels = (faded(level_psych, floor_psych, remaining), social, faded(level_behav, floor_behav, remaining))
-    sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
-    lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
-    return sw, lo
