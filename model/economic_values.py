@@ -14,12 +14,15 @@ projection of the rest of a horizon once the service has stopped giving anything
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .service_use import service_use
-from .wellbeing import FLOORS, LEVELS, with_service
+from .scores_with_service import with_service
+from .wellbeing import FLOORS, LEVELS
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -40,16 +43,30 @@ def utility(swemwbs: np.ndarray, p: Params) -> np.ndarray:
 
 def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per person, one week's QALYs, WELLBYs and GP + A&E cost above the natural course (undiscounted)."""
-    return above_natural(sw, lo, natural_sw, *worth_of_both(sw, lo, ltc, natural_sw, natural_lo, ltc, p), p)
+    return above_natural(sw, lo, natural_sw, *worth_of([(sw, lo, ltc), (natural_sw, natural_lo, ltc)], p), p)
 
 
-def worth_of_both(sw, lo, ltc, natural_sw, natural_lo, natural_ltc, p: Params) -> tuple[tuple, tuple]:
-    """``week_worth`` of the scores and of the natural course's, worked out as one array (the same numbers, element
-    by element: half the NumPy calls, each with a fixed cost larger than a week's work for a few people)."""
-    n = len(sw)
-    both = week_worth(np.concatenate((sw, natural_sw)), np.concatenate((lo, natural_lo)),
-                      np.concatenate((ltc, natural_ltc)), p)  # fmt: skip
-    return tuple(x[:n] for x in both), tuple(x[n:] for x in both)
+def differing(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> tuple[np.ndarray, tuple, list]:
+    """Of the accounts ``rows``, those whose scores at ``week`` differ from their natural course's (the rest, not
+    supported and no group yet, add exactly nothing: an account is never -0.0, so adding 0.0 or -0.0 leaves it as it
+    was), told apart on the week's reading (shared with the weekly means) so that only their values are gathered:
+    their rows, (SWEMWBS, UCLA-3, natural SWEMWBS) and their two groups for ``worth_of`` (``weekly_values`` in parts)."""
+    register = model.register
+    at, (read, sw, lo, natural_sw, natural_lo) = register.reading_at(week, model.course, model.p, rows)
+    gains = at[((sw != natural_sw) | (lo != natural_lo))[at]]  # in the reading, in the accounts' order
+    changed = read[gains]
+    ltc = model.catchment.ltc_count[register.person[changed].astype(np.int64)]
+    sw, lo, natural_sw = sw[gains], lo[gains], natural_sw[gains]
+    return changed, (sw, lo, natural_sw), [(sw, lo, ltc), (natural_sw, natural_lo[gains], ltc)]
+
+
+def worth_of(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]], p: Params) -> list[tuple]:
+    """``week_worth`` of each of ``groups`` (SWEMWBS, UCLA-3 and long-term conditions: the scores, the natural
+    course's, a projection's), worked out as one array (the same numbers, element by element: fewer NumPy calls, each
+    with a fixed cost larger than a week's work for a few people)."""
+    worth = week_worth(*(np.concatenate(column) for column in zip(*groups, strict=True)), p)
+    ends = list(accumulate(len(group[0]) for group in groups))
+    return [tuple(x[start:end] for x in worth) for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def week_worth(sw, lo, ltc, p: Params) -> tuple[np.ndarray, np.ndarray]:
@@ -82,11 +99,12 @@ def touched(model: SocialPrescribingModel, rows: np.ndarray) -> np.ndarray:
 
 
 def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start: np.ndarray, end: np.ndarray,
-              width: int, since_week: int) -> np.ndarray:  # fmt: skip
+              width: int, since_week: int, also: list = ()) -> tuple[np.ndarray, list[tuple]]:  # fmt: skip
     """Per row (people x 3): discounted QALYs, WELLBYs and GP + A&E cost above the natural course over weeks
     ``start`` to ``end`` (exclusive; at most ``width`` weeks), as if everything the service gave stopped at
     ``week`` (see the module's docstring). Every row is summed over a grid of the same ``width``: the same sums
-    whichever rows are projected together."""
+    whichever rows are projected together. Also the ``worth_of`` the groups ``also`` (the week's scores, in the
+    weekly account), worked out with the cells' (one pass instead of two: the same numbers)."""
     p, register = model.p, model.register
     people = register.person[rows].astype(np.int64)
     weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
@@ -100,7 +118,8 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     cells = weeks[within]
     sw, lo = with_service(natural_sw_cells, natural_lo.repeat(per_cell), cells, p, **state)
     # the cells' worth and each person's natural course's (once a person, then repeated for their cells)
-    worth, natural_worth = worth_of_both(sw, lo, ltc.repeat(per_cell), natural_sw, natural_lo, ltc, p)
+    worth, natural_worth, *also_worth = worth_of([(sw, lo, ltc.repeat(per_cell)), (natural_sw, natural_lo, ltc),
+                                                  *also], p)  # fmt: skip
     natural_worth = tuple(x.repeat(per_cell) for x in natural_worth)
     values = above_natural(sw, lo, natural_sw_cells, worth, natural_worth, p)
     d = _discounts(cells, start, end, since_week, p.discount_rate_per_year)
@@ -110,15 +129,25 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     grid = np.zeros((len(values), *within.shape))
     for value, values_grid in zip(values, grid, strict=True):  # (a mask of the grid's own shape: NumPy's quick path)
         values_grid[within] = value * d
-    return grid.sum(axis=2).T
+    return grid.sum(axis=2).T, also_worth
 
 
 def _discounts(cells: np.ndarray, start: np.ndarray, end: np.ndarray, since_week: int, rate: float) -> np.ndarray:
-    """``discount`` of each cell's week (whole weeks from ``start`` to ``end``): worked out once a week of the span
-    and gathered for every cell (a power a week instead of one a cell: the same numbers, element by element)."""
-    first = int(start.min())
-    weeks = discount(np.arange(first, max(first, int(end.max()))) - since_week, rate)
-    return weeks[(cells - first).astype(np.intp)]
+    """``discount`` of each cell's week (whole weeks from ``start`` to ``end``), gathered from a table of the weeks
+    since ``since_week`` worked out once for the run's rate (a power a week of the run instead of one a cell, and
+    instead of the span's at every projection: the same numbers, element by element)."""
+    first, last = int(start.min()), int(end.max())
+    if first < since_week:  # (not a projection of the model's: its accounts start within the window)
+        return discount(cells - since_week, rate)
+    return _discount_table(rate, 1 << max(last - since_week, 64).bit_length())[(cells - since_week).astype(np.intp)]
+
+
+@lru_cache(maxsize=8)
+def _discount_table(rate: float, weeks: int) -> np.ndarray:
+    """``discount`` of weeks 0 to ``weeks`` - 1 since the window opened (read only: shared by every projection)."""
+    table = discount(np.arange(weeks), rate)
+    table.flags.writeable = False
+    return table
 
 
 def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:

@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import grown
-from .economic_values import WEEKS_A_YEAR, discount, projected, staying_on_caseload, touched, weekly_values
+from .economic_values import (WEEKS_A_YEAR, above_natural, differing, discount, projected, staying_on_caseload,
+                              touched, worth_of)
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 SETTLE_ROWS = 1_000  # accounts finished together at most (memory: see settle)
 NEXT_WEEK = 3  # the accounts' column holding the first week not yet counted
+NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 class HealthEconomics:
@@ -95,35 +97,24 @@ class HealthEconomics:
     def accrue_week(self) -> None:
         """The end of a week: finish the accounts of people who left the pathway, then add the week of everyone
         still followed; an account whose horizon ends with the week is finished."""
-        self.settle()
-        model, p = self.model, self.model.p
-        week = model.week
-        spend = model.ledger.economic_spend  # posts at their full economic cost, not the commissioner's cash
-        if week < self.since_week:
-            self._spend_seen = spend
-            return
+        leaving, model, p = self._leavers(), self.model, self.model.p
+        week, spend = model.week, model.ledger.economic_spend  # posts at their full economic cost, not the cash
         d = float(discount(week - self.since_week, p.discount_rate_per_year))
-        self.spend_gbp += (spend - self._spend_seen) * d
+        if week >= self.since_week:  # (the warm-up's is not counted)
+            self.spend_gbp += (spend - self._spend_seen) * d
         self._spend_seen = spend
-        register = model.register
-        rows = self.open_accounts()
+        self._finished[leaving] = True  # (their accounts are finished below, with the week's values worked out)
+        rows = self.open_accounts()  # (none in the warm-up: its accounts are never counted)
         if not len(rows):
+            self._finish(leaving, week)
             return
-        # shared with the weekly means; ``at``: where each account's row is in the reading
-        at, (read, *values) = register.reading_at(week, model.course, p, rows)
-        # only whoever's scores differ from their natural course's: the rest (not supported, no group yet) add
-        # exactly nothing (an account is never -0.0, so adding 0.0 or -0.0 leaves it as it was); told apart on
-        # the reading, so that only their four values are gathered
-        sw, lo, natural_sw, natural_lo = values
-        gains = at[((sw != natural_sw) | (lo != natural_lo))[at]]  # in the reading, in the accounts' order
-        changed = read[gains]
-        ltc = model.catchment.ltc_count[register.person[changed].astype(np.int64)]
-        qalys, wellbys, cost = weekly_values(sw[gains], lo[gains], natural_sw[gains], natural_lo[gains], ltc, p)
+        changed, scores, groups = differing(model, rows, week)
+        worth = self._finish(leaving, week, also=groups)  # (worked out with the leavers' projection's, if any: one pass)
         accounts = self._account(rows)  # written column by column (a column's view scatters faster than a pair index)
-        for column, value in enumerate((qalys, wellbys, cost)):
+        for column, value in enumerate(above_natural(*scores, *worth, p)):
             accounts[:, column][changed] += value * d
         accounts[:, NEXT_WEEK][rows] = week + 1
-        ended = rows[register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]
+        ended = rows[model.register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]
         if len(ended):
             self._finish(ended, week)  # nothing left to project
 
@@ -195,13 +186,15 @@ class HealthEconomics:
 
     def settle(self) -> None:
         """Finish the accounts of the people who left the pathway since the last call (``_finish``)."""
+        self._finish(self._leavers(), self.model.week)
+
+    def _leavers(self) -> np.ndarray:
+        """The rows whose people left the pathway since the last call and whose accounts are not finished."""
         if not self._leaving:  # most weeks at a small place
-            return
+            return NO_ROWS
         # sorted, each once (``np.unique``'s rows, from a short list of plain numbers at a fraction of its cost)
         leaving, self._leaving = np.array(sorted(set(self._leaving)), dtype=np.int64), []
-        leaving = leaving[~self._finished[leaving]]
-        if len(leaving):
-            self._finish(leaving, self.model.week)
+        return leaving[~self._finished[leaving]]
 
     def finish_all(self) -> None:
         """The end of the run: finish every account still open, as if the service stopped now."""
@@ -210,31 +203,44 @@ class HealthEconomics:
         if len(rows):
             self._finish(rows, self.model.week)
 
-    def _finish(self, rows: np.ndarray, week: int) -> None:
+    def _finish(self, rows: np.ndarray, week: int, also: list = ()) -> list[tuple]:
         """Add the rest of each row's horizon as if the service stopped at ``week`` (for a person who left the
         pathway it had: their state no longer changes), what it gave fading as the model's gains fade on a
-        natural course held where it was; then write each account into its record, if it is written."""
+        natural course held where it was; then write each account into its record, if it is written. Returns the
+        ``worth_of`` the groups ``also``, worked out with a projection's if there is one."""
+        if not len(rows):
+            return worth_of(also, self.model.p) if also else []
         start, end = self._rest_of_horizon(rows)
         width = max(int((end - start).max()), 0)  # the same grid for the whole batch: the same sums
         # at most SETTLE_ROWS people at a time: at the end of an ICB's run 20,000 accounts finish at once,
         # and their people x weeks grids took 270 MB (none when nothing is left: the horizons that end now)
+        worth = None  # ``also``'s, once worked out with a projection's
         for first in range(0, len(rows) if width else 0, SETTLE_ROWS):
             chunk = slice(first, first + SETTLE_ROWS)
-            self._project(week, rows[chunk], start[chunk], end[chunk], width)
+            projected_worth = self._project(week, rows[chunk], start[chunk], end[chunk], width,
+                                            also if worth is None else ())  # fmt: skip
+            worth = projected_worth if worth is None else worth
         self._accounts[rows, NEXT_WEEK] = end
         self._finished[rows] = True
         self._write(rows[self._record[rows] >= 0])
+        return worth if worth is not None else worth_of(also, self.model.p) if also else []
 
     def _rest_of_horizon(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The first week of each row's horizon not yet counted, and the week after its horizon ends."""
         counted, referred = self._account(rows)[rows, NEXT_WEEK], self.model.register.referred_week[rows]
         return np.where(counted > 0, counted, referred), referred + self.horizon_weeks(self.model.p)
 
-    def _project(self, week: int, rows: np.ndarray, start: np.ndarray, end: np.ndarray, width: int) -> None:
+    def _project(self, week: int, rows: np.ndarray, start: np.ndarray, end: np.ndarray, width: int,
+                 also: list) -> list[tuple] | None:  # fmt: skip
+        """Add the projection of ``rows`` (``_finish``); returns the ``worth_of`` ``also``, worked out with the
+        projection's, or None if nothing was projected."""
         kept = touched(self.model, rows)  # the rest add exactly nothing (the counterfactual, most decliners)
-        if kept.any():
-            rows = rows[kept]
-            self._accounts[rows, :3] += projected(self.model, rows, week, start[kept], end[kept], width, self.since_week)
+        if not kept.any():
+            return None
+        rows = rows[kept]
+        values, worth = projected(self.model, rows, week, start[kept], end[kept], width, self.since_week, also)
+        self._accounts[rows, :3] += values
+        return worth
 
     def _write(self, rows: np.ndarray) -> None:
         """Write finished accounts into their records (once per person, not per week)."""

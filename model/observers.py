@@ -55,10 +55,9 @@ class Observers:
         model = self.model
         if self._wellbeing is not None and self._wellbeing[0] == model.week:
             return self._wellbeing[1]
-        rows, sw, lo, _, _ = model.register.open_reading(model.week, model.course, model.p)
-        if len(rows):
-            register = model.register
-            values = (sw, sw - register.swemwbs0[rows], lo, lo - register.ucla0[rows])
+        sw, lo, sw0, lo0 = model.register.open_scores(model.week, model.course, model.p)
+        if len(sw):
+            values = (sw, sw - sw0, lo, lo - lo0)
             means = dict(zip(WELLBEING_KEYS, (_mean(value) for value in values), strict=True))
         else:
             means = dict.fromkeys(WELLBEING_KEYS, math.nan)

@@ -10,7 +10,6 @@ evaluation).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,10 +29,12 @@ class Trajectories:
         self.since_week = since_week  # people referred before this (a warm-up) are not followed
         self._cohorts: dict[int, slice] = {}  # referral week -> its rows of the register
         self._row_arrays: dict[int, np.ndarray] = {}  # referral week -> its rows as an array, once observed
-        # referral week -> (observations taken, changes in SWEMWBS, changes in UCLA-3: people x observations)
-        self._points: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
-        # (group, observation) -> [n, sum dSWEMWBS, sum dSWEMWBS^2, sum dUCLA, sum dUCLA^2]
-        self._sums: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0] * 5)
+        # referral week -> (observations taken, changes in SWEMWBS and UCLA-3: 2 x people x observations)
+        self._points: dict[int, tuple[int, np.ndarray]] = {}
+        # by group and observation: people counted, and [sum dSWEMWBS, sum dUCLA] x [sum, sum of squares], added as
+        # arrays (each element the same float addition as one number at a time)
+        self._counts = np.zeros((len(GROUPS), OBSERVATIONS))
+        self._sums = np.zeros((len(GROUPS), 2, 2, OBSERVATIONS))
         self._register = None
 
     def add_many(self, register: WellbeingRegister, week: int, rows: np.ndarray) -> None:
@@ -56,15 +57,16 @@ class Trajectories:
         due.reverse()
         rows = np.concatenate([self._rows_of(cohort) for _, cohort, _ in due])
         at, (_, sw_read, lo_read, _, _) = model.register.reading_at(week, model.course, model.p, rows)
-        dsw_all, dlo_all = sw_read[at] - model.register.swemwbs0[rows], lo_read[at] - model.register.ucla0[rows]
+        changes = np.empty((2, len(rows)))  # (SWEMWBS's, UCLA-3's: each cohort's written in one call)
+        np.subtract(sw_read[at], model.register.swemwbs0[rows], out=changes[0])
+        np.subtract(lo_read[at], model.register.ucla0[rows], out=changes[1])
         start = 0
         for k, cohort, r in due:
             n = r.stop - r.start
-            taken, dsw, dlo = self._points.get(cohort) or (0, np.empty((n, OBSERVATIONS)), np.empty((n, OBSERVATIONS)))
-            dsw[:, taken] = dsw_all[start : start + n]
-            dlo[:, taken] = dlo_all[start : start + n]
+            taken, points = self._points.get(cohort) or (0, np.empty((2, n, OBSERVATIONS)))
+            points[:, :, taken] = changes[:, start : start + n]
             start += n
-            self._points[cohort] = (taken + 1, dsw, dlo)
+            self._points[cohort] = (taken + 1, points)
             if k == OBSERVATIONS - 1:
                 self._finish(cohort)
 
@@ -79,31 +81,25 @@ class Trajectories:
     def _finish(self, cohort: int) -> None:
         rows = self._cohorts.pop(cohort)
         self._row_arrays.pop(cohort, None)
-        taken, dsw, dlo = self._points.pop(cohort, (0, None, None))
+        taken, points = self._points.pop(cohort, (0, None))
         if not taken:  # (followed from a referral week whose first observation was not taken yet)
             return
         took_up = self._register.took_up[rows]
-        for group, members in ((GROUPS[0], EVERYONE), (GROUPS[1], took_up), (GROUPS[2], ~took_up)):
-            sw, lo = dsw[members, :taken], dlo[members, :taken]  # people x observations (a group's: a copy)
-            if not len(sw):
+        for g, members in enumerate((EVERYONE, took_up, ~took_up)):
+            # each observation's changes as one contiguous row (2 x observations x people: a group's is a copy), all
+            # summed at once: the same pairwise sums as each row summed alone
+            changes = points[:, members, :taken].transpose(0, 2, 1)
+            people = changes.shape[2]
+            if not people:
                 continue
-            # each observation's changes as one contiguous row, all summed at once: the same pairwise sums as each
-            # column summed alone
-            sw_rows, lo_rows = sw.T.copy(), lo.T.copy()
-            # the sums of squares by BLAS's dot of each column as before, the whole cohort's read in place
-            # (strided), a group's from its own copy (contiguous): BLAS adds the two in different orders. ``vecdot``
-            # calls that BLAS dot once for each observation's row, as the row's own ``dot`` did, in one call
-            # (tests/test_trajectory_sums.py compares them to the bit)
-            sw_dot, lo_dot = (sw.T, lo.T) if members is EVERYONE else (sw_rows, lo_rows)
-            sums = zip(sw_rows.sum(axis=1).tolist(), np.vecdot(sw_dot, sw_dot).tolist(),
-                       lo_rows.sum(axis=1).tolist(), np.vecdot(lo_dot, lo_dot).tolist(), strict=True)  # fmt: skip
-            for k, (sum_sw, squares_sw, sum_lo, squares_lo) in enumerate(sums):
-                s = self._sums[(group, k)]
-                s[0] += len(sw)
-                s[1] += sum_sw
-                s[2] += squares_sw
-                s[3] += sum_lo
-                s[4] += squares_lo
+            rows_of_changes = changes.copy()
+            # the sums of squares by BLAS's dot of each row as before, the whole cohort's read in place (strided), a
+            # group's from its own copy (contiguous): BLAS adds the two in different orders. ``vecdot`` calls that BLAS
+            # dot once for each row, as the row's own ``dot`` did, in one call (tests/test_trajectory_sums.py)
+            dot = changes if members is EVERYONE else rows_of_changes
+            self._counts[g, :taken] += people
+            self._sums[g, :, 0, :taken] += rows_of_changes.sum(axis=2)
+            self._sums[g, :, 1, :taken] += np.vecdot(dot, dot)
 
     def close(self) -> None:
         """End of run: people still within two years contribute the observations they have."""
@@ -112,15 +108,18 @@ class Trajectories:
 
     def rows(self) -> list[dict]:
         """Sums by group and months since referral, to be pooled across replicates."""
+        counts, sums = self._counts.tolist(), self._sums.tolist()  # (plain floats)
         return [
             {
                 "group": group,
                 "months_since_referral": k * 3,
-                "n": s[0],
-                "sum_swemwbs_change": s[1],
-                "sumsq_swemwbs_change": s[2],
-                "sum_ucla_change": s[3],
-                "sumsq_ucla_change": s[4],
+                "n": counts[g][k],
+                "sum_swemwbs_change": sums[g][0][0][k],
+                "sumsq_swemwbs_change": sums[g][0][1][k],
+                "sum_ucla_change": sums[g][1][0][k],
+                "sumsq_ucla_change": sums[g][1][1][k],
             }
-            for (group, k), s in sorted(self._sums.items(), key=lambda item: (GROUPS.index(item[0][0]), item[0][1]))
+            for g, group in enumerate(GROUPS)
+            for k in range(OBSERVATIONS)
+            if counts[g][k]  # (an observation nobody in the group reached is not a row)
         ]

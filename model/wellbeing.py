@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import grown, pairs_at
-from .mechanisms import FLOORS, LEVELS, faded, fading, support_left, swemwbs, ucla
+from .arrays import grown
+from .mechanisms import FLOORS, LEVELS
+from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading
 
@@ -57,8 +58,10 @@ class WellbeingRegister:
         # the natural course's (SWEMWBS, UCLA-3) last read for the row, and the weeks of the spell it holds for
         # ([from, until): it changes only when a spell ends, about once a year, and most rows are read every week)
         self._natural_sw, self._natural_lo = np.zeros(capacity), np.zeros(capacity)
-        self._natural_weeks = np.zeros((capacity, 2), dtype=np.int32)  # (0, 0): never read
+        self._natural_from = np.zeros(capacity, dtype=np.int32)
+        self._natural_until = np.zeros(capacity, dtype=np.int32)  # (0: never read)
         self._natural_of = None  # the course they were read from (another course starts afresh)
+        self._natural_latest = 0  # the latest week read: no spell kept starts after it
         self._first_open = 0
         self._reading: Reading | None = None  # the week's reading: see week_reading
         for name, column in self._cols.items():
@@ -106,7 +109,7 @@ class WellbeingRegister:
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
                  "continuity_broken": False, "state": -1, "key": 0, "activity": 0, "_natural_sw": 0.0,
-                 "_natural_lo": 0.0, "_natural_weeks": 0}  # fmt: skip
+                 "_natural_lo": 0.0, "_natural_from": 0, "_natural_until": 0}  # fmt: skip
         for name, fill in fills.items():
             setattr(self, name, grown(getattr(self, name), capacity, fill))
         for purpose, counts in self.draws.items():
@@ -149,29 +152,31 @@ class WellbeingRegister:
         counters[row] = n + 1
         return np.array([PersonalDraws.uniform(self.key.item(row), purpose, n)])
 
-    def open_rows(self) -> np.ndarray:
-        """Rows whose record is open (within follow-up); records close roughly in referral order."""
-        first = self._first_open_row()
-        return np.arange(first, self.size)[self.open[first : self.size]]
-
     def _first_open_row(self) -> int:
         """The first row whose record is open (``size`` if none is)."""
         while self._first_open < self.size and not self.open[self._first_open]:
             self._first_open += 1
         return self._first_open
 
-    def open_reading(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
-        """Everyone within follow-up at the end of ``week``: their rows, true (SWEMWBS, UCLA-3) and the natural
-        course's, for the weekly means. Taken from the week's reading (``week_reading``) if one was made since
-        the last referral arrived or record closed, else read now."""
+    def open_scores(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:
+        """Everyone within follow-up at the end of ``week``: true (SWEMWBS, UCLA-3) and at referral, for the weekly
+        means. Taken from the week's reading (``week_reading``) if one was made since the last referral arrived or
+        record closed, else read now. Records close a referral week at a time, in order, so everyone within
+        follow-up is usually the last stretch of rows, held whole by the reading: then its values are read as views
+        (the same numbers as gathered), not gathered by a mask."""
         if self._reading is None or self._reading.key[:2] != (week, self.size):
-            return self.week_reading(week, course, p, NO_ONE)
-        rows, *values = self._reading.values
-        within = self.open[rows]
-        return rows[within], *(value[within] for value in values)
+            self.week_reading(week, course, p, NO_ONE)
+        rows, sw, lo = self._reading.values[:3]
+        first = self._first_open_row()
+        if first < self.size and self.open[first : self.size].all():  # (the reading's rows end with them, sorted)
+            within, held = slice(len(rows) - (self.size - first), None), slice(first, self.size)
+        else:
+            within = self.open[rows]
+            held = rows[within]
+        return sw[within], lo[within], self.swemwbs0[held], self.ucla0[held]
 
     def week_reading(self, week: int, course: NaturalCourse, p: Params, also: np.ndarray) -> tuple[np.ndarray, ...]:
-        """``open_reading`` for everyone within follow-up and the rows ``also`` (the trajectories' cohorts due, the
+        """The register read for everyone within follow-up and the rows ``also`` (the trajectories' cohorts due, the
         economics account's, whose people mostly are within follow-up), read at once: all are read as the week's last
         work (``SocialPrescribingModel.step``), when nothing else changes the rows, and each read of the natural
         course has a fixed cost; so a reading made earlier in that work which holds ``also`` is the one returned
@@ -211,15 +216,18 @@ class WellbeingRegister:
         rows = np.arange(self.size)[rows] if isinstance(rows, slice) else np.asarray(rows)
         if course is not self._natural_of:
             self._natural_of = course
-            self._natural_weeks[:] = 0
-        weeks = pairs_at(self._natural_weeks, rows)
-        stale = rows[(weeks[:, 0] > week) | (weeks[:, 1] <= week)]
+            self._natural_from[:], self._natural_until[:], self._natural_latest = 0, 0, 0
+        ended = self._natural_until[rows] <= week
+        if week < self._natural_latest:  # a look back (a test's): a spell kept may start after ``week``
+            ended |= self._natural_from[rows] > week
+        self._natural_latest = max(self._natural_latest, week)
+        stale = rows[ended]
         if len(stale):
             people = self.person[stale].astype(np.int64)
             self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
-            self._natural_weeks[stale, 0], self._natural_weeks[stale, 1] = course.spells(people)
-        else:  # read even for no one: the course keeps the latest week read (it decides when a read looks back)
-            course.scores(NO_ONE, week)
+            self._natural_from[stale], self._natural_until[stale] = course.spells(people)
+        else:  # the course keeps the latest week read (it decides when a read looks back): all a read of no one does
+            course.reached(week)
         return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -232,20 +240,3 @@ class WellbeingRegister:
                 **{name: self._cols[name][rows] for name in (*LEVELS, *FLOORS)},
                 "scale": self.gain_scale[rows]}  # fmt: skip
 
-
-def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarray | int, p: Params, *,
-                 paused: np.ndarray, half_life: np.ndarray, support_from: np.ndarray, support_until: np.ndarray,
-                 level_psych: np.ndarray, level_social: np.ndarray, level_behav: np.ndarray,
-                 floor_psych: np.ndarray, floor_social: np.ndarray, floor_behav: np.ndarray,
-                 scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """True (SWEMWBS, UCLA-3) on top of a natural course: link worker support while it lasts, then fading,
-    and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
-    formulas on arrays; ``week`` may be one week for many people, or a people x weeks grid with the state as
-    people x 1 columns)."""
-    remaining = fading(week, paused, half_life)
-    support = support_left(week, support_from, support_until, half_life)
-    social = faded(level_social, floor_social, remaining)
-    levels = (faded(level_psych, floor_psych, remaining), social, faded(level_behav, floor_behav, remaining))
-    sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
-    lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
-    return sw, lo
