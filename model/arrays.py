@@ -29,12 +29,6 @@ def where(condition, if_true, if_false):
     return if_true if condition else if_false
 
 
-def pairs_at(pairs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``pairs[rows]`` for a (rows x 2) int32 array, gathered as one 8-byte item a row (a 1-D gather: several
-    times quicker than NumPy's 2-D one, the same numbers)."""
-    return pairs.view(np.int64)[:, 0][rows].view(np.int32).reshape(-1, 2)
-
-
 def grown(column: np.ndarray, capacity: int, fill) -> np.ndarray:
     """``column`` with rows added up to ``capacity`` (its other dimensions and dtype kept), holding ``fill``."""
     return np.concatenate([column, np.full((capacity - len(column), *column.shape[1:]), fill, dtype=column.dtype)])
