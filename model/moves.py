@@ -10,6 +10,7 @@ order as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,22 +27,36 @@ def move_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.n
               new: PathwayState, event: Event) -> None:  # fmt: skip
     """Each of ``patients`` (register ``rows``, in referral order), now in ``old``, moves to ``new`` because of
     ``event``: ``Patient.move_to`` for all of them (a move not in the pathway's table raises)."""
-    if not patients:
-        return
-    if (old, new, event) not in states.LEGAL:
-        states.check(old, new, event)  # raises, saying which move
+    if patients:
+        _moved(model, patients, rows, {old: len(patients)}, new, event)
+
+
+def move_many_from(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+                   olds: list[PathwayState], new: PathwayState, event: Event) -> None:  # fmt: skip
+    """``move_many`` for people each in their own state before (``olds``, one a person, in the same order)."""
+    if patients:
+        _moved(model, patients, rows, Counter(olds), new, event)  # (the states in the order first met)
+
+
+def _moved(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, starts: dict, new: PathwayState,
+           event: Event) -> None:  # fmt: skip
+    """The batch's moves, ``starts`` counting the movers in each state before."""
+    for old in starts:
+        if (old, new, event) not in states.LEGAL:
+            states.check(old, new, event)  # raises, saying which move
     for patient in patients:
         patient.state = new
     model.register.state[rows] = new
     # ``SocialPrescribingModel.on_state_change``, counted for the batch
     counters, n = model.counters, len(patients)
-    if old is not None:
-        counters.in_state[old] -= n
+    for old, count in starts.items():
+        if old is not None:
+            counters.in_state[old] -= count
+        model.transitions[old, new, event] += count
     counters.in_state[new] += n
-    model.transitions[old, new, event] += n
     if new in IN_GROUP:
         model.attending.update(zip(rows.tolist(), patients, strict=True))
-    elif old in IN_GROUP:
+    elif not IN_GROUP.isdisjoint(starts):
         for row in rows.tolist():
             model.attending.pop(row, None)
     if new is PathwayState.DROPPED_OUT:
