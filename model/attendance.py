@@ -13,8 +13,7 @@ import numpy as np
 from .activities import dropout_ratios
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import build_sessions, catalogue_shares
-from .due_weeks import NEVER
-from .moves import move_many, move_many_from
+from .moves import move_many
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
@@ -120,28 +119,6 @@ def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
     weeks = [weeks_until(u, move_on_weeks_mean(patient.volunteer, p))
              for u, patient in zip(draws, sustained, strict=True)]  # fmt: skip
     model.due.set_many("move_on", rows, model.week + np.array(weeks, dtype=np.int64), sustained)
-
-
-def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
-    """The moving on due in ``week`` for ``rows`` (in referral order; ``DueWeeks``' runner). Leaving the group runs
-    one by one, as it competes (the place goes to the group's waiting list at once, and places that shrink move its
-    newest members back to the list, cancelling their own moving on before their turn); the moves out of the pathway
-    then go as one batch, in the same order: nothing between reads a mover's state, caseload place or account."""
-    due = model.due
-    column = due.columns["move_on"]
-    movers: list[Patient] = []
-    olds: list[PathwayState] = []
-    for row in rows.tolist():
-        if column[row] != week or (patient := due.patients.get(row)) is None:
-            continue  # moved back to a waiting list by an earlier one's leaving (or gone)
-        column[row] = NEVER
-        if patient.state in IN_GROUP:
-            olds.append(patient.state)
-            patient.leave_group()
-            movers.append(patient)
-    if movers:
-        move_many_from(model, movers, np.array([patient.row for patient in movers], dtype=np.int64), olds,
-                       S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
 
 
 def move_on_weeks_mean(volunteer: bool, p: Params) -> float:

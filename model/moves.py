@@ -10,7 +10,6 @@ order as before.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,36 +26,22 @@ def move_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.n
               new: PathwayState, event: Event) -> None:  # fmt: skip
     """Each of ``patients`` (register ``rows``, in referral order), now in ``old``, moves to ``new`` because of
     ``event``: ``Patient.move_to`` for all of them (a move not in the pathway's table raises)."""
-    if patients:
-        _moved(model, patients, rows, {old: len(patients)}, new, event)
-
-
-def move_many_from(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
-                   olds: list[PathwayState], new: PathwayState, event: Event) -> None:  # fmt: skip
-    """``move_many`` for people each in their own state before (``olds``, one a person, in the same order)."""
-    if patients:
-        _moved(model, patients, rows, Counter(olds), new, event)  # (the states in the order first met)
-
-
-def _moved(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, starts: dict, new: PathwayState,
-           event: Event) -> None:  # fmt: skip
-    """The batch's moves, ``starts`` counting the movers in each state before."""
-    for old in starts:
-        if (old, new, event) not in states.LEGAL:
-            states.check(old, new, event)  # raises, saying which move
+    if not patients:
+        return
+    if (old, new, event) not in states.LEGAL:
+        states.check(old, new, event)  # raises, saying which move
     for patient in patients:
         patient.state = new
     model.register.state[rows] = new
     # ``SocialPrescribingModel.on_state_change``, counted for the batch
     counters, n = model.counters, len(patients)
-    for old, count in starts.items():
-        if old is not None:
-            counters.in_state[old] -= count
-        model.transitions[old, new, event] += count
+    if old is not None:
+        counters.in_state[old] -= n
     counters.in_state[new] += n
+    model.transitions[old, new, event] += n
     if new in IN_GROUP:
         model.attending.update(zip(rows.tolist(), patients, strict=True))
-    elif not IN_GROUP.isdisjoint(starts):
+    elif old in IN_GROUP:
         for row in rows.tolist():
             model.attending.pop(row, None)
     if new is PathwayState.DROPPED_OUT:

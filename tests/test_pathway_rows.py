@@ -1,5 +1,5 @@
-"""The pathway's stages run over rows (model/assessment_rows.py, support_rows.py, setback_rows.py, contact_rows.py,
-attendance.run_moves_on) give exactly the numbers of each person's own method run one by one, in referral order."""
+"""The pathway's stages run over rows (model/assessment_rows.py, support_rows.py, setback_rows.py, contact_rows.py) give
+exactly the numbers of each person's own method run one by one, in referral order."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 from spsim.model import SocialPrescribingModel
 from tests.test_regression import CASES
 
-STAGES_OVER_ROWS = ("assessment", "move_on", "end_support", "setback", "setback_end", "first_contact")
+STAGES_OVER_ROWS = ("assessment", "end_support", "setback", "setback_end", "first_contact")
 
 
-def _run(case: str | dict, one_by_one: tuple[str, ...]) -> tuple:
-    params, policies = CASES[case] if isinstance(case, str) else (case, ())
+def _run(case: str, one_by_one: tuple[str, ...]) -> tuple:
+    params, policies = CASES[case]
     model = SocialPrescribingModel(rng=7, policies=policies, **params)
     for stage in one_by_one:  # the Patient's own method, one person at a time
         if stage == "first_contact":
@@ -31,15 +31,3 @@ def test_each_stage_over_rows_equals_it_one_by_one(case):
     over_rows = _run(case, ())
     for stage in STAGES_OVER_ROWS:
         assert _run(case, (stage,)) == over_rows, stage
-
-
-# Groups short of places, people sustained soon and moving on soon after, half of them volunteering: most weeks several
-# members of one full group move on, each place taken from its waiting list before the next one's turn, and a
-# volunteer's leaving shrinks the places (its newest members go back to the list, their own moving on cancelled)
-CROWDED = {"population": 20_000, "groups_per_100k": 20.0, "new_groups_per_100k_year": 0.0, "group_places_mean": 2.0,
-           "places_per_volunteer": 3.0, "sustained_weeks": 3, "move_on_weeks_mean": 2.0, "volunteer_prob": 0.5,
-           "supported_volunteer_prob": 0.5}
-
-
-def test_moving_on_over_rows_equals_it_one_by_one_where_groups_are_full():
-    assert _run(CROWDED, ("move_on",)) == _run(CROWDED, ())
