@@ -50,7 +50,7 @@ _SUSCEPTIBLE = _in(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAIT
 # fewer rows due in a week than these run one by one (``DueWeeks.fewest``: a speed setting only, the same numbers). At
 # 150,000 adults a week has about 12 candidates and 9 ends: as arrays they cost about 100 us and 45 us a week whatever
 # their number plus 5-10 us a person, one by one about 10 us a person (the two cost the same at about 20 and 35 a week)
-FEWEST = {"setback": 20, "setback_end": 32}
+FEWEST_CANDIDATES, FEWEST_ENDS = 20, 32
 
 
 def terminal(codes: np.ndarray) -> np.ndarray:
