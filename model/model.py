@@ -79,7 +79,7 @@ class SocialPrescribingModel(mesa.Model):
                                      "setback": partial(run_candidates, self),
                                      "setback_end": partial(run_ends, self),
                                      "end_support": partial(run_ends_of_support, self)},
-                            fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS})  # (a week's few: one by one)
+                            fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS})  # (few: one by one)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
