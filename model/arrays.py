@@ -49,18 +49,3 @@ def _at(x, shape: tuple[int, ...], chosen: np.ndarray):
     if not is_array(x):
         return x
     return (x if x.shape == shape else np.broadcast_to(x, shape))[chosen]
-
-
-def halving(gap, half_life):
-    """``0.5 ** (gap / half_life)``, the same numbers element by element. When the gaps are many whole weeks under one
-    half-life (the model's: weeks count whole, and everyone's gains fade alike), each gap's power is worked out once,
-    in a table of the gaps from 0 to the longest, and gathered: thousands of people read a week share a few hundred
-    gaps (a power costs far more than a gather)."""
-    if is_array(gap) and gap.ndim == 1 and len(gap):
-        life = half_life if not is_array(half_life) else half_life[0] if half_life.min() == half_life.max() else None
-        # (nan or an infinity fails the first test: only whole, finite gaps are made integers)
-        if life is not None and gap.max() < len(gap) and gap.min() >= 0:
-            whole = gap.astype(np.intp)
-            if (whole == gap).all():
-                return (0.5 ** (np.arange(whole.max() + 1, dtype=np.float64) / life))[whole]
-    return 0.5 ** (gap / half_life)

@@ -11,7 +11,8 @@ Each week keeps the rows made due in it per kind, so a week reads its own people
 whose column no longer says that week (rescheduled or cancelled since) is skipped. The weeks that have rows are also
 kept as a heap, so finding the earliest is one look rather than a pass over every week ahead (a borough has about 320
 weeks with something due, read several times a week). A kind may be run over its rows as
-arrays (``runners``: the setback candidates, model/setback_rows.py) instead of one Patient method call per person.
+arrays (``runners``: the setback candidates, model/setback_rows.py) instead of one Patient method call per person,
+when the week has enough of them (``fewest``).
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ def _sorted_unique(rows: list[int]) -> np.ndarray:
 class DueWeeks:
     """When each referral's next change of each kind is due (a week, or NEVER), by register row."""
 
-    def __init__(self, capacity: int = 1024, runners: dict[str, Callable[[np.ndarray, int], None]] | None = None):
+    def __init__(self, capacity: int = 1024, runners: dict[str, Callable[[np.ndarray, int], None]] | None = None,
+                 fewest: dict[str, int] | None = None):  # fmt: skip
         """``runners``: for a kind run over its rows at once, what runs it, given the rows due (in order) and the
-        week they are due (each runner writes NEVER in its column for the rows it has run)."""
+        week they are due (each runner writes NEVER in its column for the rows it has run). ``fewest``: for a kind
+        with a runner, the fewest rows it is handed; fewer run one by one, each the person's own method (a runner's
+        arrays have a fixed cost that a few people's own steps do not: a speed setting only, the same numbers)."""
         self.runners = runners or {}
+        self.fewest = dict(fewest or {})
         self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
         self.capacity = capacity  # every column's length
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
@@ -159,7 +164,11 @@ class DueWeeks:
                 column = self.columns[kind]
                 if (runner := self.runners.get(kind)) is not None:
                     rows = _sorted_unique(rows)
-                    runner(rows[column[rows] == w], w)  # not rescheduled or cancelled since
+                    rows = rows[column[rows] == w]  # not rescheduled or cancelled since
+                    if len(rows) >= self.fewest.get(kind, 0):
+                        runner(rows, w)
+                    else:  # each in turn, as a runner's own rows left to run one by one (still due at their turn)
+                        self.run_each(kind, rows.tolist(), w)
                     continue
                 for row in sorted(set(rows)):
                     if column[row] == w and (patient := self.patients.get(row)) is not None:
@@ -167,6 +176,14 @@ class DueWeeks:
                         getattr(patient, method)()
             if not of_week:  # else changes were made due this week while it ran: another pass
                 del self._weeks[w]
+
+    def run_each(self, kind: str, rows: list[int], week: int) -> None:
+        """``kind``'s change for each of ``rows`` (in order) still due in ``week`` at their turn: their own method."""
+        column, patients, method = self.columns[kind], self.patients, KINDS[kind]
+        for row in rows:
+            if column[row] == week and (patient := patients.get(row)) is not None:
+                column[row] = NEVER
+                getattr(patient, method)()
 
     def _grow(self, size: int) -> None:
         self.capacity = capacity = max(size, 2 * self.capacity)

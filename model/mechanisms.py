@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import Activity, catalogue
-from .arrays import clip, halving, is_array, worked_out_where
+from .arrays import clip, is_array, worked_out_where
 
 if TYPE_CHECKING:
     from .wellbeing import WellbeingRegister
@@ -189,7 +189,10 @@ def fading(week, since, half_life):
 
 
 def _halved(week, since, half_life):
-    return halving(week - since, half_life)  # (``0.5 ** ((week - since) / half_life)``: arrays.halving)
+    # each gap's own power: a table of whole-week gaps' powers, gathered, cost more than it saved at the model's
+    # sizes (the fourteenth round: 9.8 against 4.6 us at a projection's ~700 cells; 12.8 against 7.2 ms over all of
+    # a 150,000-adult replicate's calls), and NumPy's power is the same element by element either way
+    return 0.5 ** ((week - since) / half_life)
 
 
 def faded(level, floor, remaining):

@@ -31,7 +31,7 @@ from .policies import Policy
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
-from .setback_rows import run_candidates, run_ends, terminal
+from .setback_rows import FEWEST_CANDIDATES, FEWEST_ENDS, run_candidates, run_ends, terminal
 from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
 from .support_rows import run_ends_of_support
@@ -78,7 +78,8 @@ class SocialPrescribingModel(mesa.Model):
         self.due = DueWeeks(runners={"assessment": partial(run_assessments, self),
                                      "setback": partial(run_candidates, self),
                                      "setback_end": partial(run_ends, self),
-                                     "end_support": partial(run_ends_of_support, self)})
+                                     "end_support": partial(run_ends_of_support, self)},
+                            fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS})  # (few: one by one)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people

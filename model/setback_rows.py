@@ -47,6 +47,10 @@ def _in(states) -> np.ndarray:
 
 _TERMINAL, _IN_GROUP = _in(TERMINAL), _in(IN_GROUP)
 _SUSCEPTIBLE = _in(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP})
+# fewer rows due in a week than these run one by one (``DueWeeks.fewest``: a speed setting only, the same numbers). At
+# 150,000 adults a week has about 12 candidates and 9 ends: as arrays they cost about 100 us and 45 us a week whatever
+# their number plus 5-10 us a person, one by one about 10 us a person (the two cost the same at about 20 and 35 a week)
+FEWEST_CANDIDATES, FEWEST_ENDS = 20, 32
 
 
 def terminal(codes: np.ndarray) -> np.ndarray:
@@ -125,14 +129,14 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
             row = rows_list[i]
             if state_now[row] != state_then[i] or column[row] != week:
                 _setbacks_begun(model, rows[begun], state[begun])
-                _one_by_one(model, rows_list[start:], week)  # a setback before them changed them
+                model.due.run_each("setback", rows_list[start:], week)  # a setback before them changed them
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
         not_kept.extend(range(start, at))
         if at < len(rows):  # a setback begins, as decided if nothing before them changed them
             row = rows_list[at]
             if state_now[row] != state_then[at] or column[row] != week or (patient := due.patients.get(row)) is None:
                 _setbacks_begun(model, rows[begun], state[begun])
-                _one_by_one(model, rows_list[at:], week)
+                model.due.run_each("setback", rows_list[at:], week)
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
             column[row] = NEVER
             patient.interrupt()
@@ -194,14 +198,6 @@ def _next_candidates(model: SocialPrescribingModel, rows: np.ndarray, susceptibl
     schedule_next_setbacks(model, live)
     ended = live[_TERMINAL[model.register.state[live]]]
     model.due.columns["setback"][ended] = NEVER
-
-
-def _one_by_one(model: SocialPrescribingModel, rows: list[int], week: int) -> None:
-    column, patients = model.due.columns["setback"], model.due.patients
-    for row in rows:
-        if column[row] == week and (patient := patients.get(row)) is not None:
-            column[row] = NEVER
-            patient.setback_candidate()
 
 
 def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:

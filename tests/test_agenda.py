@@ -92,3 +92,31 @@ def test_a_kind_run_over_rows_gets_them_once_each_in_referral_order_and_only_tho
     # (week 4's list held row 4 alone, made due since in week 3: the runner is handed no one)
     assert handed == [([2, 4, 5], np.int64, 3), ([], np.int64, 4), ([9], np.int64, 5), ([11], np.int64, 6)]
     assert all(type(week) is int for _, _, week in handed) and due.added == 10
+
+
+def test_a_kind_with_fewer_rows_than_its_fewest_runs_them_one_by_one():
+    """``DueWeeks.fewest``: a week with fewer rows of a kind than its fewest runs each person's own method, in referral
+    order and only for those still due at their turn (someone earlier may cancel a later one's change); a week with
+    enough rows hands them to the runner."""
+    import numpy as np
+
+    from spsim.model.due_weeks import KINDS, DueWeeks
+
+    handed, ran = [], []
+    due = DueWeeks(capacity=8, runners={"setback": lambda rows, week: handed.append((rows.tolist(), week))},
+                   fewest={"setback": 3})  # fmt: skip
+
+    class Person:
+        def __init__(self, row):
+            self.row = row
+            setattr(self, KINDS["setback"], lambda: ran.append(self.row))
+
+    people = {row: Person(row) for row in range(6)}
+    people[1].setback_candidate = lambda: (ran.append(1), due.cancel(4, ["setback"]))  # (cancels row 4's, before it)
+    due.set_many("setback", np.array([4, 1, 5]), 1, [people[4], people[1], people[5]])
+    due.columns["setback"][5] = 7  # rescheduled since: three rows listed in week 1, two still due
+    due.set_many("setback", np.array([0, 3, 5]), 2, [people[0], people[3], people[5]])
+    due.run_through(1)
+    assert ran == [1] and handed == []  # row 4's cancelled by row 1 before its turn
+    due.run_through(2)
+    assert handed == [([0, 3, 5], 2)] and ran == [1]

@@ -11,9 +11,13 @@ from tests.test_regression import CASES
 STAGES_OVER_ROWS = ("assessment", "end_support", "setback", "setback_end", "first_contact")
 
 
-def _run(case: str, one_by_one: tuple[str, ...]) -> tuple:
+def _run(case: str, one_by_one: tuple[str, ...], as_set: bool = False) -> tuple:
+    """``one_by_one``: stages run by each person's own method; the rest over rows whatever their number (``as_set``:
+    as the model is set, a week's few rows one by one: ``DueWeeks.fewest``)."""
     params, policies = CASES[case]
     model = SocialPrescribingModel(rng=7, policies=policies, **params)
+    if not as_set:
+        model.due.fewest.clear()
     for stage in one_by_one:  # the Patient's own method, one person at a time
         if stage == "first_contact":
             model.workforce.contacts_over_rows = False
@@ -31,3 +35,4 @@ def test_each_stage_over_rows_equals_it_one_by_one(case):
     over_rows = _run(case, ())
     for stage in STAGES_OVER_ROWS:
         assert _run(case, (stage,)) == over_rows, stage
+    assert _run(case, (), as_set=True) == over_rows

@@ -48,16 +48,16 @@ def test_fading_and_support_at_odd_values_are_the_plain_choice_to_the_bit():
         assert support_left(50, since[:0], until[:0], half_life[:0]).shape == (0,)
 
 
-def test_halving_by_a_table_of_gaps_is_the_power_of_each_to_the_bit():
-    """``_halved`` over many people (``arrays.halving``: a table of whole-week gaps under one half-life, else the
-    power of each) against ``0.5 ** ((week - since) / half_life)`` worked out everywhere and chosen."""
+def test_halving_over_the_fading_people_is_the_power_of_each_to_the_bit():
+    """``_halved`` over many people, worked out only where they fade (whole-week gaps under one half-life, as the
+    model's, or not), against ``0.5 ** ((week - since) / half_life)`` worked out everywhere and chosen."""
     rng = np.random.default_rng(11)
     n = 4_000
     whole = rng.integers(0, 300, n).astype(float)
     cases = [(157, whole, np.full(n, 26.0)), (157.0, whole, 26.0), (157, whole, rng.uniform(5, 60, n)),
              (157, whole + rng.random(n), np.full(n, 26.0)), (10, np.array([9.0, 3.0, 0.0]), np.full(3, 26.0)),
              (np.arange(100.0, 160.0)[None, :], whole[:50, None], np.full((50, 1), 13.0)),
-             (400, whole[:20], np.full(20, 26.0))]  # (gaps longer than there are people: no table)
+             (400, whole[:20], np.full(20, 26.0))]  # (gaps longer than there are people)
     odd = np.array([-np.inf, -0.0, 0.0, 1.0, 7.5, 1e308, np.inf, np.nan])
     cases += [(5, odd, np.full(len(odd), 12.0)), (5, odd, np.array([12.0, 0.0, -0.0, np.inf, np.nan, 1, 2, 3]))]
     with np.errstate(all="ignore"):
