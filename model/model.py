@@ -98,7 +98,19 @@ class SocialPrescribingModel(mesa.Model):
         self.policies = [copy.copy(policy) for policy in policies]  # a policy's state is per run
         for policy in self.policies:
             policy.initialize(self)
+        self.agenda.mark_built()  # where policies added later (add_policies) put their entries
         self.observers.collect()
+
+    def add_policies(self, policies: Sequence[Policy]) -> None:
+        """``policies`` after the constructor's, every number as if the constructor had been given them (a warm-up
+        shared by scenarios, then each one's policies: experiments/runs/warmup.py); each must start after now."""
+        if any(policy.start_week <= self.time for policy in policies):
+            raise ValueError(f"a policy added in week {self.week} must start in a later week")
+        late = [copy.copy(policy) for policy in policies]
+        self.policies += late
+        with self.agenda.as_built():
+            for policy in late:
+                policy.initialize(self)
 
     @property
     def week(self) -> int:
