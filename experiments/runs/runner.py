@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import gc
+import itertools
 import multiprocessing
 import os
 import sys
@@ -216,9 +217,19 @@ class ProcessPool(Backend):
         self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, fn, tasks):
-        futures = {self.pool.submit(fn, task): task for task in tasks}
-        for future in cf.as_completed(futures):
-            yield futures[future], future.result()
+        # One task in flight per worker, the next given as one finishes: the pool would otherwise queue one more
+        # task than it has workers, which no Ctrl-C stops (``cancel_futures`` cannot take back what is queued), and
+        # a task (a group sharing a warm-up) can take half a minute
+        waiting, running = iter(tasks), {}
+        for task in itertools.islice(waiting, self.workers):
+            running[self.pool.submit(fn, task)] = task
+        while running:
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                for task in itertools.islice(waiting, 1):
+                    running[self.pool.submit(fn, task)] = task
+            for future in done:
+                yield running.pop(future), future.result()
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
