@@ -28,6 +28,7 @@ from .place import Layout
 from .parameters import ParameterError, Params, resolve
 from .patient import Patient
 from .policies import Policy
+from .policy import add_late
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
@@ -104,13 +105,7 @@ class SocialPrescribingModel(mesa.Model):
     def add_policies(self, policies: Sequence[Policy]) -> None:
         """``policies`` after the constructor's, every number as if the constructor had been given them (a warm-up
         shared by scenarios, then each one's policies: experiments/runs/warmup.py); each must start after now."""
-        if any(policy.start_week <= self.time for policy in policies):
-            raise ValueError(f"a policy added in week {self.week} must start in a later week")
-        late = [copy.copy(policy) for policy in policies]
-        self.policies += late
-        with self.agenda.as_built():
-            for policy in late:
-                policy.initialize(self)
+        add_late(self, policies)
 
     @property
     def week(self) -> int:

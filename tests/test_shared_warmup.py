@@ -36,8 +36,8 @@ def test_an_entry_added_as_built_runs_where_construction_would_have_put_it():
 
 
 def _shifted(policies, start: int = 0, length: int | None = None):
-    return [dataclasses.replace(p, start_week=p.start_week + WARMUP + start,
-                                end_week=None if length is None else WARMUP + start + length) for p in policies]  # fmt: skip
+    end = None if length is None else WARMUP + start + length
+    return [dataclasses.replace(p, start_week=p.start_week + WARMUP + start, end_week=end) for p in policies]
 
 
 def _numbers(model) -> dict:
