@@ -12,7 +12,7 @@ import pytest
 
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.runs import warmup
-from spsim.experiments.runs.runner import ProcessPool, Task, replicate_seed, run_task
+from spsim.experiments.runs.runner import DaskBackend, ProcessPool, Task, replicate_seed, run_task
 from spsim.model import SocialPrescribingModel
 from spsim.model.agenda import Agenda
 from tests.fingerprint import _hashes
@@ -147,3 +147,15 @@ def test_a_forked_copy_sends_big_results_and_errors_and_leaves_the_model_as_it_w
     finally:
         pool.close()
     assert answer == (5_000_000, [3, 3], "division by zero")
+
+
+@pytest.mark.slow
+def test_groups_are_split_for_a_clusters_own_workers_not_the_workers_asked_for():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=3, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        backend = DaskBackend(1, cluster.scheduler_address)
+        try:
+            assert backend.workers == 3
+        finally:
+            backend.close()

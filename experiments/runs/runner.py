@@ -282,6 +282,8 @@ class DaskBackend(Backend):
         self.workers = workers
         if scheduler:
             self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+            # a cluster's own threads, not --workers: groups sharing a warm-up are split to keep them all busy
+            self.workers = max(workers, sum(self.client.nthreads().values()))
         else:
             self.cluster = LocalCluster(
                 n_workers=workers,
