@@ -13,8 +13,9 @@ import pytest
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.runs import warmup
 from spsim.experiments.runs.runner import DaskBackend, ProcessPool, Task, replicate_seed, run_task
-from spsim.model import SocialPrescribingModel
+from spsim.model import SocialPrescribingModel, VCSEGroup
 from spsim.model.agenda import Agenda
+from spsim.model.policy import Policy
 from tests.fingerprint import _hashes
 
 WARMUP = 12
@@ -57,6 +58,29 @@ def test_policies_added_after_a_warm_up_give_the_constructors_numbers(name, star
     later.add_policies(policies)
     later.run_for(31)
     assert _numbers(later) == _numbers(given)
+
+
+@dataclasses.dataclass
+class Looks(Policy):
+    """A policy that notes, as it starts, what the week's earlier entries have done (groups founded so far)."""
+
+    seen: list = dataclasses.field(default_factory=list)  # shared by the model's copy of the policy
+
+    def changes(self, model):
+        self.seen.append(len(model.agents_by_type.get(VCSEGroup, ())))
+        return {}
+
+
+def test_a_late_policy_starts_before_what_the_warm_up_put_in_the_same_week():
+    # seed 2, 150,000 adults: a group founded in week 52 was put on the agenda during the warm-up; a policy given to
+    # the constructor starts before it (and sees 151 groups), so a policy added after the warm-up must too
+    given, later = Looks(start_week=52), Looks(start_week=52)
+    SocialPrescribingModel(rng=2, policies=[given], population=150_000).run_for(52)
+    model = SocialPrescribingModel(rng=2, population=150_000)
+    model.run_for(51)
+    model.add_policies([later])
+    model.run_for(1)
+    assert later.seen == given.seen == [151]
 
 
 def test_a_policy_added_late_must_start_in_a_later_week():
