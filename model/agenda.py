@@ -8,11 +8,17 @@ appended to and read once. The order is Mesa's: the model's step first, then the
 they were made (an entry made while the week's list runs, due the same week, runs in the same pass).
 
 A cancelled entry stays in its list, emptied, and is skipped.
+
+Policies can be added to a model after it has run a while (its warm-up, shared by scenarios: experiments/runs/
+warmup.py); their entries must then run where construction would have put them, ahead of anything the warm-up
+added for the same weeks. ``mark_built`` remembers, at the end of construction, how long each week's list was, and
+``as_built`` makes entries go in at that point (in the order made, as construction would have added them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
 Entry = list  # [action]: one slot, emptied by ``cancel``
 
@@ -23,11 +29,38 @@ class Agenda:
     def __init__(self) -> None:
         self._weeks: dict[int, list[Entry]] = {}
         self.added = 0  # entries made: a unit of work for the benchmark
+        self._built: dict[int, int] | None = None  # each week's entries at the end of construction (mark_built)
+        self._late: dict[int, int] = {}  # entries put in since, as construction would have made them
+        self._placing = False  # within ``as_built``
+
+    def mark_built(self) -> None:
+        """Construction ends here: remember how many entries each week has."""
+        self._built = {week: len(entries) for week, entries in self._weeks.items()}
+
+    @contextlib.contextmanager
+    def as_built(self) -> Iterator[None]:
+        """Within: ``add`` puts an entry where it would be had it been made at the end of construction (after
+        construction's own and any made so before, ahead of the entries added since)."""
+        if self._built is None:
+            raise RuntimeError("the agenda was not marked at the end of construction")
+        self._placing = True
+        try:
+            yield
+        finally:
+            self._placing = False
 
     def add(self, week: int, action: Callable[[], None]) -> Entry:
         """Run ``action`` in ``week`` (after that week's step), after everything already due then."""
         entry = [action]
-        self._weeks.setdefault(week, []).append(entry)
+        entries = self._weeks.setdefault(week, [])
+        if self._placing:
+            at = self._built.get(week, 0) + self._late.get(week, 0)
+            if at > len(entries):  # construction's entries for this week have already run
+                raise RuntimeError(f"week {week}'s entries have run: too late to add one as built")
+            entries.insert(at, entry)
+            self._late[week] = self._late.get(week, 0) + 1
+        else:
+            entries.append(entry)
         self.added += 1
         return entry
 

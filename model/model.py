@@ -28,6 +28,7 @@ from .place import Layout
 from .parameters import ParameterError, Params, resolve
 from .patient import Patient
 from .policies import Policy
+from .policy import add_late
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
@@ -99,7 +100,13 @@ class SocialPrescribingModel(mesa.Model):
         self.policies = [copy.copy(policy) for policy in policies]  # a policy's state is per run
         for policy in self.policies:
             policy.initialize(self)
+        self.agenda.mark_built()  # where policies added later (add_policies) put their entries
         self.observers.collect()
+
+    def add_policies(self, policies: Sequence[Policy]) -> None:
+        """``policies`` after the constructor's, every number as if the constructor had been given them (a warm-up
+        shared by scenarios, then each one's policies: experiments/runs/warmup.py); each must start after now."""
+        add_late(self, policies)
 
     @property
     def week(self) -> int:

@@ -19,6 +19,8 @@ was. Values are clipped to their registry bounds (see ``PolicyLayers``).
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -80,3 +82,16 @@ class Policy:
     def accrue_week(self, model: SocialPrescribingModel) -> None:
         if self.started:
             model.ledger.programme_costs += self.annual_programme_cost(model) / 52
+
+
+def add_late(model: SocialPrescribingModel, policies: Sequence[Policy]) -> None:
+    """``policies`` on a model already built (and run a while), as if its constructor had been given them after its
+    own: copied, their start and stop entries put on the agenda where construction would have put them. A policy
+    starting now or earlier would have started already: refused."""
+    if any(policy.start_week <= model.time for policy in policies):
+        raise ValueError(f"a policy added in week {model.week} must start in a later week")
+    late = [copy.copy(policy) for policy in policies]  # a policy's state is per run, as in the constructor
+    model.policies += late
+    with model.agenda.as_built():
+        for policy in late:
+            policy.initialize(model)

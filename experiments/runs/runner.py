@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import gc
+import itertools
 import multiprocessing
 import os
 import sys
@@ -81,9 +82,26 @@ def run_task(task: Task) -> ReplicateResult:
     The place first runs as it is today (the scenario's own parameters, no policies) for the warm-up,
     so that caseloads, waiting lists and groups are settled, as in a real system that has been running
     for years; then the scenario's policies start (their weeks count from there) and measurement begins.
+    (Scenarios that share a warm-up share its run: experiments/runs/warmup.py.)
     """
-    params = {**task.place, **task.scenario.parameters}
-    policies = [
+    from ...model import SocialPrescribingModel  # (here, in the worker: the main process never imports Mesa)
+
+    with few_garbage_collections():
+        model = SocialPrescribingModel(rng=task.seed, policies=shifted_policies(task), measure_from=task.warmup_weeks,
+                                       layout=task.layout, **model_parameters(task))  # fmt: skip
+        if task.warmup_weeks:
+            model.run_for(task.warmup_weeks)
+        return measure(model, task)
+
+
+def model_parameters(task: Task) -> dict[str, Any]:
+    """The model's keywords: the place's, and the scenario's own over them."""
+    return {**task.place, **task.scenario.parameters}
+
+
+def shifted_policies(task: Task) -> list:
+    """The scenario's policies, their weeks counted from the warm-up's end."""
+    return [
         dataclasses.replace(
             policy,
             start_week=policy.start_week + task.warmup_weeks,
@@ -91,16 +109,13 @@ def run_task(task: Task) -> ReplicateResult:
         )
         for policy in task.scenario.policies
     ]
-    from ...model import SocialPrescribingModel  # (here, in the worker: the main process never imports Mesa)
 
-    with few_garbage_collections():
-        model = SocialPrescribingModel(rng=task.seed, policies=policies, measure_from=task.warmup_weeks,
-                                       layout=task.layout, **params)  # fmt: skip
-        if task.warmup_weeks:
-            model.run_for(task.warmup_weeks)
-        window = Window.start_now(model)
-        model.run_for(task.weeks)
-        model.close_open_records()
+
+def measure(model, task: Task) -> ReplicateResult:
+    """Run ``model``, warmed up, for the task's weeks and read its results."""
+    window = Window.start_now(model)
+    model.run_for(task.weeks)
+    model.close_open_records()
     name = task.scenario.name
     referred = referred_in(model, window)  # read once: the measures, the subgroups and the people all use it
     return ReplicateResult(
@@ -169,6 +184,8 @@ def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
 class Backend:
     """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
 
+    workers = 1
+
     def run(self, fn: Callable[[Task], Any], tasks: list[Task]) -> Iterator[tuple[Task, Any]]:
         raise NotImplementedError
 
@@ -184,15 +201,35 @@ class InProcess(Backend):
             yield task, fn(task)
 
 
+# A worker forks a copy of a warmed model (experiments/runs/warmup.py), which is safe only in a process with one
+# thread: NumPy's OpenBLAS would start a thread per core, pyarrow's jemalloc a background thread (pandas imports
+# pyarrow). Workers are spawned with the environment of the moment, so it is set here (a user's setting stays).
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "JE_ARROW_MALLOC_CONF": "background_thread:false"}  # fmt: skip
+
+
 class ProcessPool(Backend):
     def __init__(self, workers: int):
+        self.workers = workers
+        for name, value in ONE_THREAD.items():
+            os.environ.setdefault(name, value)
         # "spawn": workers start clean (fork from a process with threads is unsafe and warns on 3.12)
         self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, fn, tasks):
-        futures = {self.pool.submit(fn, task): task for task in tasks}
-        for future in cf.as_completed(futures):
-            yield futures[future], future.result()
+        # One task in flight per worker, the next given as one finishes: the pool would otherwise queue one more
+        # task than it has workers, which no Ctrl-C stops (``cancel_futures`` cannot take back what is queued), and
+        # a task (a group sharing a warm-up) can take half a minute
+        waiting, running = iter(tasks), {}
+        for task in itertools.islice(waiting, self.workers):
+            running[self.pool.submit(fn, task)] = task
+        while running:
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                for task in itertools.islice(waiting, 1):
+                    running[self.pool.submit(fn, task)] = task
+            for future in done:
+                yield running.pop(future), future.result()
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -242,8 +279,11 @@ class DaskBackend(Backend):
         from distributed import Client, LocalCluster
 
         self.cluster = None
+        self.workers = workers
         if scheduler:
             self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+            # a cluster's own threads, not --workers: groups sharing a warm-up are split to keep them all busy
+            self.workers = max(workers, sum(self.client.nthreads().values()))
         else:
             self.cluster = LocalCluster(
                 n_workers=workers,
@@ -277,11 +317,15 @@ def make_backend(executor: str, workers: int, scheduler: str | None) -> Backend:
 
 def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, ReplicateResult], Any],
               progress: Callable[[int], Any] | None = None) -> None:  # fmt: skip
-    """Run the tasks, saving each result (as its shard) as soon as it arrives."""
-    for task, result in backend.run(run_task, tasks):
-        save(task, result)
-        if progress is not None:
-            progress(1)
+    """Run the tasks, those that share a warm-up together (experiments/runs/warmup.py), saving each result (as
+    its shard) as soon as its group's arrive."""
+    from .warmup import groups, run_group
+
+    for group, results in backend.run(run_group, groups(tasks, backend.workers)):
+        for task, result in zip(group, results, strict=True):
+            save(task, result)
+            if progress is not None:
+                progress(1)
 
 
 def progress_bar(total: int, initial: int, description: str):

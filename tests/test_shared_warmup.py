@@ -1,0 +1,185 @@
+"""A replicate's warm-up run once and shared by the scenarios that share it (experiments/runs/warmup.py): policies
+added after the warm-up give every number the constructor would have, and a group's results are each task's own."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+import pandas as pd
+import pytest
+
+from spsim.experiments.inputs import scenario as scenarios
+from spsim.experiments.runs import warmup
+from spsim.experiments.runs.runner import DaskBackend, ProcessPool, Task, replicate_seed, run_task
+from spsim.model import SocialPrescribingModel, VCSEGroup
+from spsim.model.agenda import Agenda
+from spsim.model.policy import Policy
+from tests.fingerprint import _hashes
+
+WARMUP = 12
+SMALL = {"population": 4000}
+
+
+def test_an_entry_added_as_built_runs_where_construction_would_have_put_it():
+    agenda, ran = Agenda(), []
+    agenda.add(3, lambda: ran.append("built"))
+    agenda.mark_built()
+    agenda.add(3, lambda: ran.append("added while running"))
+    with agenda.as_built():
+        agenda.add(3, lambda: ran.append("late 1"))
+        agenda.add(3, lambda: ran.append("late 2"))
+        agenda.add(4, lambda: ran.append("late, a week with none built"))
+    agenda.add(4, lambda: ran.append("added after"))
+    agenda.run_through(4)
+    assert ran == ["built", "late 1", "late 2", "added while running", "late, a week with none built", "added after"]
+
+
+def _shifted(policies, start: int = 0, length: int | None = None):
+    end = None if length is None else WARMUP + start + length
+    return [dataclasses.replace(p, start_week=p.start_week + WARMUP + start, end_week=end) for p in policies]
+
+
+def _numbers(model) -> dict:
+    model.close_open_records()
+    return {**_hashes(model), "ledger": repr(vars(model.ledger)), "counters": repr(vars(model.counters))}
+
+
+@pytest.mark.parametrize("name", ["more_link_workers", "fund_vcse", "balanced_budget", "vcse_tariff", "continuity"])
+@pytest.mark.parametrize("start, length", [(0, None), (5, 10)])
+def test_policies_added_after_a_warm_up_give_the_constructors_numbers(name, start, length):
+    scenario = scenarios.load(name)
+    policies = _shifted(scenario.policies, start, length)
+    given = SocialPrescribingModel(rng=9, policies=policies, measure_from=WARMUP, **SMALL, **scenario.parameters)
+    given.run_for(WARMUP + 30)
+    later = SocialPrescribingModel(rng=9, measure_from=WARMUP, **SMALL, **scenario.parameters)
+    later.run_for(WARMUP - 1)
+    later.add_policies(policies)
+    later.run_for(31)
+    assert _numbers(later) == _numbers(given)
+
+
+@dataclasses.dataclass
+class Looks(Policy):
+    """A policy that notes, as it starts, what the week's earlier entries have done (groups founded so far)."""
+
+    seen: list = dataclasses.field(default_factory=list)  # shared by the model's copy of the policy
+
+    def changes(self, model):
+        self.seen.append(len(model.agents_by_type.get(VCSEGroup, ())))
+        return {}
+
+
+def test_a_late_policy_starts_before_what_the_warm_up_put_in_the_same_week():
+    # seed 2, 150,000 adults: a group founded in week 52 was put on the agenda during the warm-up; a policy given to
+    # the constructor starts before it (and sees 151 groups), so a policy added after the warm-up must too
+    given, later = Looks(start_week=52), Looks(start_week=52)
+    SocialPrescribingModel(rng=2, policies=[given], population=150_000).run_for(52)
+    model = SocialPrescribingModel(rng=2, population=150_000)
+    model.run_for(51)
+    model.add_policies([later])
+    model.run_for(1)
+    assert later.seen == given.seen == [151]
+
+
+def test_a_policy_added_late_must_start_in_a_later_week():
+    model = SocialPrescribingModel(rng=1, **SMALL)
+    model.run_for(3)
+    with pytest.raises(ValueError, match="later week"):
+        model.add_policies(_shifted(scenarios.load("more_link_workers").policies, start=3 - WARMUP))
+
+
+def _tasks(names: list[str], replicates: int, warmup_weeks: int = WARMUP, weeks: int = 20) -> list[Task]:
+    return [Task(scenarios.load(name), r, replicate_seed(3, r), weeks, dict(SMALL), warmup_weeks)
+            for name in names for r in range(replicates)]  # fmt: skip
+
+
+DEFAULT = ["baseline", "no_social_prescribing", "more_link_workers", "fund_vcse", "supported_discharge",
+           "balanced_budget", "peer_support", "vcse_tariff", "long_term_support", "continuity"]  # fmt: skip
+
+
+def _names(group: list[Task]) -> list[tuple[str, int]]:
+    return [(task.scenario.name, task.replicate) for task in group]
+
+
+def test_tasks_are_grouped_by_warm_up_and_every_worker_gets_work():
+    tasks = _tasks(DEFAULT, replicates=2)
+    groups = warmup.groups(tasks, workers=2)
+    assert sorted(map(len, groups), reverse=True) == [9, 9, 1, 1]  # no_social_prescribing's parameters differ
+    assert all(len({task.replicate for task in group}) == 1 for group in groups)
+    assert sorted(t for group in groups for t in _names(group)) == sorted(_names(tasks))
+    one = warmup.groups(_tasks(DEFAULT, replicates=1), workers=2)
+    assert [len(group) for group in one] == [5, 4, 1]
+    assert all(len(group) == 1 for group in warmup.groups(_tasks(DEFAULT[:3], 2, warmup_weeks=0), workers=1))
+
+
+def _same(results, expected) -> None:
+    for got, want in zip(results, expected, strict=True):
+        assert json.dumps(got.row, default=str) == json.dumps(want.row, default=str)
+        for field in ("timeseries", "trajectory_sums", "subgroups"):
+            pd.testing.assert_frame_equal(getattr(got, field), getattr(want, field), check_exact=True)
+
+
+GROUP = ["baseline", "more_link_workers", "vcse_tariff"]
+
+
+def test_a_group_sharing_a_copied_warm_up_gives_each_tasks_own_results(monkeypatch):
+    tasks = _tasks(GROUP, replicates=1)
+    monkeypatch.setattr(warmup, "can_fork", lambda: False)  # copies by deepcopy (as on Dask's workers)
+    _same(warmup.run_group(tasks), [run_task(task) for task in tasks])
+
+
+def _forks(group: list[Task]) -> tuple[bool, list]:
+    return warmup.can_fork(), warmup.run_group(group)
+
+
+@pytest.mark.slow
+def test_a_pool_worker_has_one_thread_and_its_forked_copies_give_each_tasks_own_results():
+    tasks = _tasks(GROUP, replicates=1)
+    pool = ProcessPool(1)
+    try:
+        [(_, (could_fork, results))] = list(pool.run(_forks, [tasks]))
+    finally:
+        pool.close()
+    assert could_fork  # OpenBLAS's and jemalloc's threads kept out of the worker
+    _same(results, [run_task(task) for task in tasks])
+
+
+def _in_forked_copies(_) -> tuple[int, list[int], str]:
+    model = SocialPrescribingModel(rng=2, population=2000)
+    big = warmup.in_a_copy(model, lambda copied: bytes(5_000_000))  # far more than a pipe holds
+    weeks = []
+    for _ in range(2):
+        weeks.append(warmup.in_a_copy(model, lambda copied: (copied.run_for(3), copied.week)[1]))
+    try:
+        warmup.in_a_copy(model, lambda copied: 1 / 0)
+        failed = "no error"
+    except ZeroDivisionError as err:
+        failed = str(err)
+    assert model.week == 0
+    with pytest.raises(ChildProcessError):  # every child was waited for: none left, not even a zombie
+        os.waitpid(-1, os.WNOHANG)
+    return len(big), weeks, failed
+
+
+@pytest.mark.slow
+def test_a_forked_copy_sends_big_results_and_errors_and_leaves_the_model_as_it_was():
+    pool = ProcessPool(1)
+    try:
+        [(_, answer)] = list(pool.run(_in_forked_copies, [None]))
+    finally:
+        pool.close()
+    assert answer == (5_000_000, [3, 3], "division by zero")
+
+
+@pytest.mark.slow
+def test_groups_are_split_for_a_clusters_own_workers_not_the_workers_asked_for():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=3, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        backend = DaskBackend(1, cluster.scheduler_address)
+        try:
+            assert backend.workers == 3
+        finally:
+            backend.close()
