@@ -21,7 +21,7 @@ from ..runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, WTP_PER_QALY_GBP
 from ..runs import outdir
 from ..runs import shards
 from ..runs.code_version import git_commit
-from ..runs.runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
+from ..runs.runner import Backend, Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
 from ..runs.runner import run_tasks as run_all
 from ..inputs.place import Place
 from ..inputs.scenario import Scenario
@@ -154,15 +154,17 @@ class Experiment:
             if self.people:  # a replicate whose people file is gone runs again (its shard is rewritten alike)
                 todo += [t for t in tasks if t not in todo and not shards.people_path(self.out, t).is_file()]
             atomic_write_text(self.out / "manifest.json", json.dumps(self.manifest(finished=None), indent=2) + "\n")
-            if todo:
-                backend = make_backend(executor, workers, scheduler)
-                try:
+            # the pool is kept until the outputs are written: its idle workers draw the figures (figure_jobs)
+            backend = make_backend(executor, workers, scheduler) if todo else None
+            try:
+                if todo:
                     with progress_bar(len(tasks), len(tasks) - len(todo), "replicates") as bar:
                         run_all(todo, backend, lambda task, result: shards.write(self.out, self.run_id, task, result),
                                 progress=bar.update)  # fmt: skip
-                finally:
+                self.write_outputs(backend)
+            finally:
+                if backend is not None:
                     backend.close()
-            self.write_outputs()
 
     def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """All shards, in scenario order then replicate: identical however they were produced."""
@@ -176,23 +178,30 @@ class Experiment:
     def _sort_key(self, task: Task) -> tuple[int, int]:
         return self.order.index(task.scenario.name), task.replicate
 
-    def write_outputs(self) -> None:
+    def write_outputs(self, backend: Backend | None = None) -> None:
+        """The tables, figures and report. With ``backend``'s workers lent (the run's process pool), the figures
+        are drawn there while this process makes the tables, each started as soon as its tables are made."""
         from ..analysis import statistics as analysis
         from ..analysis import brief_checks, cost_effectiveness
         from ..analysis import decisions
         from ..analysis import equity
-        from ..reporting import figures
         from ..reporting import report
+        from ..reporting.figure_jobs import Drawing
         from ..analysis import spend
+        drawing = Drawing(backend.lend() if backend is not None else None)
         replicates, timeseries, trajectory_sums, subgroups = self.results()
         counterfactual = analysis.counterfactual_in(self.scenarios)
         comparison = analysis.comparison(replicates, self.order, counterfactual)
-        subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
-        equity_table = equity.equity_table(subgroups, self.order, counterfactual)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
+        acceptability = cost_effectiveness.ceac(replicates, self.order)
+        figure_dir = self.out / "figures"
+        figure_dir.mkdir(exist_ok=True)
+        drawing.start(replicates, timeseries, comparison, trajectories, self.order, figure_dir, acceptability)
+        subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
+        drawing.start_equity(subgroup_comparison, self.order, figure_dir)
+        equity_table = equity.equity_table(subgroups, self.order, counterfactual)
         incremental = decisions.incremental_analysis(replicates, self.order)
         economics = cost_effectiveness.economics_table(replicates, self.order)
-        acceptability = cost_effectiveness.ceac(replicates, self.order)
         spending = spend.spend_table(replicates, self.scenarios, self.place)
         for warning in spend.warnings(spending):
             print(f"spsim run: warning: {warning}", file=sys.stderr)
@@ -210,8 +219,6 @@ class Experiment:
             ("ceac.csv", acceptability),
         ):
             atomic_write_csv(self.out / name, frame)
-        figure_dir = self.out / "figures"
-        figure_dir.mkdir(exist_ok=True)
         reference = self.scenarios[0].resolved_parameters(**self.place)
         economic_settings = {"years": self.years, "horizon_years": reference["economic_horizon_years"],
                              "discount_rate": reference["discount_rate_per_year"]}  # fmt: skip
@@ -226,9 +233,7 @@ class Experiment:
                                                               economic_settings, counterfactual)  # fmt: skip
         checks = brief_checks.run_lines(replicates, self.order[0], counterfactual, economic_settings["horizon_years"])
         economics_section += [*checks, ""] if checks else []
-        paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir,
-                                    acceptability)  # fmt: skip
-        equity_figure = figures.equity_plot(subgroup_comparison, self.order, figure_dir)
+        paths, equity_figure = drawing.paths()
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
         report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,

@@ -172,6 +172,11 @@ class Backend:
     def run(self, fn: Callable[[Task], Any], tasks: list[Task]) -> Iterator[tuple[Task, Any]]:
         raise NotImplementedError
 
+    def lend(self) -> Callable[..., cf.Future] | None:
+        """``submit(fn, *args)`` on this machine's worker processes, for other work once the tasks are taken (the
+        run's figures), or None: no worker of its own that shares this machine's files and is idle by then."""
+        return None
+
     def close(self) -> None:
         pass
 
@@ -193,6 +198,9 @@ class ProcessPool(Backend):
         futures = {self.pool.submit(fn, task): task for task in tasks}
         for future in cf.as_completed(futures):
             yield futures[future], future.result()
+
+    def lend(self):
+        return self.pool.submit
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
