@@ -23,6 +23,7 @@ from ..runs import shards
 from ..runs.code_version import git_commit
 from ..runs.runner import Backend, Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
 from ..runs.runner import run_tasks as run_all
+from ..reporting import figure_jobs
 from ..inputs.place import Place
 from ..inputs.scenario import Scenario
 
@@ -160,7 +161,7 @@ class Experiment:
                 if todo:
                     with progress_bar(len(tasks), len(tasks) - len(todo), "replicates") as bar:
                         run_all(todo, backend, lambda task, result: shards.write(self.out, self.run_id, task, result),
-                                progress=bar.update)  # fmt: skip
+                                progress=bar.update, then=figure_jobs.get_ready)  # fmt: skip
                 self.write_outputs(backend)
             finally:
                 if backend is not None:
@@ -186,9 +187,8 @@ class Experiment:
         from ..analysis import decisions
         from ..analysis import equity
         from ..reporting import report
-        from ..reporting.figure_jobs import Drawing
         from ..analysis import spend
-        drawing = Drawing(backend.lend() if backend is not None else None)
+        drawing = figure_jobs.Drawing(backend.lend() if backend is not None else None)
         replicates, timeseries, trajectory_sums, subgroups = self.results()
         counterfactual = analysis.counterfactual_in(self.scenarios)
         comparison = analysis.comparison(replicates, self.order, counterfactual)

@@ -27,9 +27,14 @@ def _colours(order: list[str]) -> dict[str, tuple]:
 def save(fig, path: Path) -> Path:
     """Write a figure atomically (a finished PNG is never replaced by half a file) and close it."""
     partial = path.with_name(path.name + ".partial.png")
-    fig.savefig(partial, dpi=DPI, metadata=PNG_META)
-    plt.close(fig)
-    partial.replace(path)
+    try:
+        fig.savefig(partial, dpi=DPI, metadata=PNG_META)
+        partial.replace(path)
+    except BaseException:  # e.g. Ctrl-C (it reaches the workers that draw, too): no half a file left behind
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import dataclasses
+import functools
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -169,7 +171,9 @@ def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
 class Backend:
     """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
 
-    def run(self, fn: Callable[[Task], Any], tasks: list[Task]) -> Iterator[tuple[Task, Any]]:
+    def run(self, fn: Callable[[Task], Any], tasks: list[Task],
+            then: Callable[[], Any] | None = None) -> Iterator[tuple[Task, Any]]:  # fmt: skip
+        """(task, fn(task)) as each finishes; ``then``: run_tasks'."""
         raise NotImplementedError
 
     def lend(self) -> Callable[..., cf.Future] | None:
@@ -184,7 +188,7 @@ class Backend:
 class InProcess(Backend):
     """One worker: run in this process, one task at a time (no pool to start)."""
 
-    def run(self, fn, tasks):
+    def run(self, fn, tasks, then=None):
         for task in tasks:
             yield task, fn(task)
 
@@ -192,18 +196,49 @@ class InProcess(Backend):
 class ProcessPool(Backend):
     def __init__(self, workers: int):
         # "spawn": workers start clean (fork from a process with threads is unsafe and warns on 3.12)
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_interrupt_only_work)  # fmt: skip
+        self.workers, self.started = workers, 0
 
-    def run(self, fn, tasks):
-        futures = {self.pool.submit(fn, task): task for task in tasks}
+    def run(self, fn, tasks, then=None):
+        futures = {self.pool.submit(_interruptible, fn, task): task for task in tasks}
+        self.started += len(futures)
+        if then is not None and self.started >= self.workers:  # (with fewer tasks, a worker would start for it)
+            for _ in range(self.workers):  # queued behind the tasks: done as the workers run out of them
+                self.pool.submit(_interruptible, then)
         for future in cf.as_completed(futures):
             yield futures[future], future.result()
 
     def lend(self):
-        return self.pool.submit
+        # only workers already started: one spawned now would import for longer than it would work
+        return functools.partial(self.pool.submit, _interruptible) if self.started >= self.workers else None
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_working = False  # (in a pool's worker) whether it is running a task now
+
+
+def _interruptible(fn: Callable[..., Any], *args: Any) -> Any:
+    global _working
+    _working = True
+    try:
+        return fn(*args)
+    finally:
+        _working = False
+
+
+def _interrupt_only_work() -> None:
+    """Ctrl-C reaches the workers too: one at work stops its task (the main process is stopping the run), but
+    one waiting for work would die with a traceback on the user's screen; it keeps waiting instead, until the
+    main process shuts the pool down (a worker waits through the output stage, to draw the figures)."""
+
+    def on_interrupt(signum, frame):
+        if _working:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
 
 
 SCHEDULER_TIMEOUT_S = 5.0  # a scheduler on a working network answers in well under a second
@@ -262,7 +297,7 @@ class DaskBackend(Backend):
             )
             self.client = Client(self.cluster)
 
-    def run(self, fn, tasks):
+    def run(self, fn, tasks, then=None):
         from distributed import as_completed
 
         futures = {self.client.submit(fn, task, pure=False): task for task in tasks}
@@ -284,9 +319,10 @@ def make_backend(executor: str, workers: int, scheduler: str | None) -> Backend:
 
 
 def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, ReplicateResult], Any],
-              progress: Callable[[int], Any] | None = None) -> None:  # fmt: skip
-    """Run the tasks, saving each result (as its shard) as soon as it arrives."""
-    for task, result in backend.run(run_task, tasks):
+              progress: Callable[[int], Any] | None = None, then: Callable[[], Any] | None = None) -> None:  # fmt: skip
+    """Run the tasks, saving each result (as its shard) as soon as it arrives; ``then``: what a pool's workers do
+    as they run out of tasks (get ready for the work they will be lent: ``Backend.lend``)."""
+    for task, result in backend.run(run_task, tasks, then):
         save(task, result)
         if progress is not None:
             progress(1)
