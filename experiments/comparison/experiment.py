@@ -160,8 +160,17 @@ class Experiment:
             try:
                 if todo:
                     with progress_bar(len(tasks), len(tasks) - len(todo), "replicates") as bar:
+                        running = len(todo)
+
+                        def finished(n: int) -> None:
+                            nonlocal running
+                            bar.update(n)
+                            running -= n
+                            if running == workers - 1:  # a worker is idle for good: the tables' imports meanwhile
+                                _load_analysis()
+
                         run_all(todo, backend, lambda task, result: shards.write(self.out, self.run_id, task, result),
-                                progress=bar.update, then=figure_jobs.get_ready)  # fmt: skip
+                                progress=finished, then=figure_jobs.get_ready)  # fmt: skip
                 self.write_outputs(backend)
             finally:
                 if backend is not None:
@@ -182,12 +191,7 @@ class Experiment:
     def write_outputs(self, backend: Backend | None = None) -> None:
         """The tables, figures and report. With ``backend``'s workers lent (the run's process pool), the figures
         are drawn there while this process makes the tables, each started as soon as its tables are made."""
-        from ..analysis import statistics as analysis
-        from ..analysis import brief_checks, cost_effectiveness
-        from ..analysis import decisions
-        from ..analysis import equity
-        from ..reporting import report
-        from ..analysis import spend
+        analysis, brief_checks, cost_effectiveness, decisions, equity, report, spend = _load_analysis()
         drawing = figure_jobs.Drawing(backend.lend() if backend is not None else None)
         replicates, timeseries, trajectory_sums, subgroups = self.results()
         counterfactual = analysis.counterfactual_in(self.scenarios)
@@ -241,6 +245,17 @@ class Experiment:
                             equity.report_section(equity_table, equity_figure and equity_figure.name),
                             economics_section)  # fmt: skip
         atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def _load_analysis() -> tuple:
+    """The modules the outputs are made with (scipy.stats among them: half a second to import), imported where
+    ``write_outputs`` needs them or earlier, while the last replicates run (the main process never needs them
+    before: a run that stops early does not pay for them)."""
+    from ..analysis import brief_checks, cost_effectiveness, decisions, equity, spend
+    from ..analysis import statistics as analysis
+    from ..reporting import report
+
+    return analysis, brief_checks, cost_effectiveness, decisions, equity, report, spend
 
 
 def _versions() -> dict[str, str]:
