@@ -178,11 +178,9 @@ class Experiment:
 
     def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """All shards, in scenario order then replicate: identical however they were produced."""
-        done = [shards.read(self.out, self.run_id, t) for t in sorted(self.tasks(), key=self._sort_key)]
-        replicates = pd.DataFrame([s.row for s in done], columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
-        timeseries = pd.concat([s.timeseries for s in done], ignore_index=True)
-        trajectory_sums = pd.concat([s.trajectory_sums for s in done], ignore_index=True)
-        subgroups = pd.concat([s.subgroups for s in done], ignore_index=True)
+        rows, timeseries, trajectory_sums, subgroups = shards.read_all(self.out, self.run_id,
+                                                                       sorted(self.tasks(), key=self._sort_key))
+        replicates = pd.DataFrame(rows, columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
         return replicates, timeseries, trajectory_sums, subgroups
 
     def _sort_key(self, task: Task) -> tuple[int, int]:
