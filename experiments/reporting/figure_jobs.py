@@ -5,8 +5,8 @@ quarter of a second more; meanwhile the run's process pool sits idle, its replic
 sent to its workers and this process writes the tables in the meantime (issue 25). A worker draws the same
 PNG bytes as this process would: figures.py fixes the backend (Agg), the resolution and the PNG metadata on
 import, in whichever process, and matplotlib reads the same rcParams and fonts in both. Without a pool of the
-run's own (one worker, Dask, --resume with nothing left to run) they are drawn here, as before: starting a
-pool only to draw costs more than the drawing (r13).
+run's own (one worker, Dask, a --resume with fewer replicates left than workers) they are drawn here, as before:
+starting a worker only to draw costs more than the drawing (r13).
 
 This module does not import matplotlib: the process that writes the tables never needs it when workers draw.
 """
