@@ -192,12 +192,13 @@ class Experiment:
         analysis, brief_checks, cost_effectiveness, decisions, equity, report, spend = _load_analysis()
         drawing = figure_jobs.Drawing(backend.lend() if backend is not None else None)
         replicates, timeseries, trajectory_sums, subgroups = self.results()
+        figure_dir = self.out / "figures"
+        figure_dir.mkdir(exist_ok=True)
+        drawing.start_pathway(timeseries, self.order, figure_dir)
         counterfactual = analysis.counterfactual_in(self.scenarios)
         comparison = analysis.comparison(replicates, self.order, counterfactual)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
         acceptability = cost_effectiveness.ceac(replicates, self.order)
-        figure_dir = self.out / "figures"
-        figure_dir.mkdir(exist_ok=True)
         drawing.start(replicates, timeseries, comparison, trajectories, self.order, figure_dir, acceptability)
         subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
         drawing.start_equity(subgroup_comparison, self.order, figure_dir)

@@ -55,13 +55,23 @@ class Drawing:
 
     def __init__(self, pool: Callable[..., Future] | None):
         self.pool = pool
+        self.early: dict[str, Future] = {}
         self.figures: list[Future] | tuple | None = None
         self.equity: Future | tuple | None = None
+
+    def start_pathway(self, timeseries: pd.DataFrame, order: list[str], out_dir: Path) -> None:
+        """The largest figure (six panels of weekly bands: a third of the drawing) sent first, as soon as the
+        shards are read, so that it is not the last to finish."""
+        if self.pool:
+            self.early["pathway_states"] = self.pool(draw, "pathway_states", (timeseries, order, out_dir))
 
     def start(self, replicates: pd.DataFrame, timeseries: pd.DataFrame, comp: pd.DataFrame, traj: pd.DataFrame,
               order: list[str], out_dir: Path, ceac_curve: pd.DataFrame | None) -> None:  # fmt: skip
         args = (replicates, timeseries, comp, traj, order, out_dir, ceac_curve)
-        self.figures = [self.pool(draw, *job) for job in plan(*args)] if self.pool else args
+        if self.pool:
+            self.figures = [self.early.get(name) or self.pool(draw, name, a) for name, a in plan(*args)]
+        else:
+            self.figures = args
 
     def start_equity(self, subgroup_comp: pd.DataFrame, order: list[str], out_dir: Path) -> None:
         args = (subgroup_comp, order, out_dir)
