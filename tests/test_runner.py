@@ -16,7 +16,7 @@ from spsim.experiments.cli import commands as cli
 from spsim.experiments.comparison.experiment import Experiment
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.reporting import figures
-from spsim.experiments.runs.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
+from spsim.experiments.runs.runner import SHARD_DIR, ProcessPool, atomic_write_text, current_umask, replicate_seed
 
 DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv",
               "subgroups.csv", "subgroup_comparison.csv", "equity.csv")
@@ -44,6 +44,7 @@ def no_figures(monkeypatch):
     """For tests that compare only the data files: the figures are drawn from them (and are most of a small
     run's time), and other tests check that they are drawn."""
     monkeypatch.setattr(figures, "all_figures", lambda *args, **kwargs: [])
+    monkeypatch.setattr(ProcessPool, "lend", lambda self: None)  # a pool's workers would draw them (figure_jobs)
 
 
 def test_replicate_seeds_are_paired_and_distinct():

@@ -13,6 +13,7 @@ benefit: chance alone (who is referred, who takes up what), not the uncertainty 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,19 +45,30 @@ MEASURES = [
 def probability_best(replicates: pd.DataFrame, order: list[str], value_per_qaly: float) -> pd.Series:
     """Share of paired replicates in which each scenario has the highest net monetary benefit (ties: the
     scenario named first)."""
+    return _chances_best(replicates, order)(value_per_qaly)
+
+
+def _chances_best(replicates: pd.DataFrame, order: list[str]) -> Callable[[float], pd.Series]:
+    """``probability_best`` at any value of a QALY, the effects and costs tabled once for them all (the CEAC
+    asks at 51 values)."""
     effects = decisions.paired_values(replicates, order, decisions.EFFECT)
     costs = decisions.paired_values(replicates, order, decisions.COST)
-    benefit = (value_per_qaly * effects - costs).dropna()
-    if benefit.empty:
-        return pd.Series(math.nan, index=order)
-    best = np.argmax(benefit.to_numpy(), axis=1)  # the first of equal maxima: the scenario named first
-    return pd.Series(np.bincount(best, minlength=len(order)) / len(best), index=order)
+
+    def at(value_per_qaly: float) -> pd.Series:
+        benefit = (value_per_qaly * effects - costs).dropna()
+        if benefit.empty:
+            return pd.Series(math.nan, index=order)
+        best = np.argmax(benefit.to_numpy(), axis=1)  # the first of equal maxima: the scenario named first
+        return pd.Series(np.bincount(best, minlength=len(order)) / len(best), index=order)
+
+    return at
 
 
 def ceac(replicates: pd.DataFrame, order: list[str], values=CEAC_VALUES_GBP) -> pd.DataFrame:
     """ceac.csv: at each value of a QALY, the share of replicates in which each scenario is the most
     cost-effective."""
-    rows = [{"value_per_qaly_gbp": float(v), **probability_best(replicates, order, float(v)).to_dict()} for v in values]
+    chances = _chances_best(replicates, order)
+    rows = [{"value_per_qaly_gbp": float(v), **chances(float(v)).to_dict()} for v in values]
     return pd.DataFrame(rows, columns=["value_per_qaly_gbp", *order])
 
 
@@ -66,11 +78,13 @@ def economics_table(replicates: pd.DataFrame, order: list[str], level: float = 0
     reference and the probability of being the most cost-effective at 20,000 and 30,000 GBP per QALY."""
     reference = order[0]
     rows = []
-    chances = {v: probability_best(replicates, order, float(v)) for v in WTP_PER_QALY_GBP}
+    best = _chances_best(replicates, order)
+    chances = {v: best(float(v)) for v in WTP_PER_QALY_GBP}
+    tables = {column: decisions.paired_values(replicates, order, column) for column, _ in MEASURES}
     for name in order:
         row: dict = {"scenario": name, "reference": reference}
         for column, _ in MEASURES:
-            table = decisions.paired_values(replicates, order, column)
+            table = tables[column]
             m, lo, hi = interval(table[name], share=False, level=level)
             row |= {column: m, f"{column}_ci_low": lo, f"{column}_ci_high": hi}
             m, lo, hi = interval(table[name] - table[reference], share=False, level=level)

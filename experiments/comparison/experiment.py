@@ -21,8 +21,9 @@ from ..runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, WTP_PER_QALY_GBP
 from ..runs import outdir
 from ..runs import shards
 from ..runs.code_version import git_commit
-from ..runs.runner import Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
+from ..runs.runner import Backend, Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
 from ..runs.runner import run_tasks as run_all
+from ..reporting import figure_jobs
 from ..inputs.place import Place
 from ..inputs.scenario import Scenario
 
@@ -154,45 +155,56 @@ class Experiment:
             if self.people:  # a replicate whose people file is gone runs again (its shard is rewritten alike)
                 todo += [t for t in tasks if t not in todo and not shards.people_path(self.out, t).is_file()]
             atomic_write_text(self.out / "manifest.json", json.dumps(self.manifest(finished=None), indent=2) + "\n")
-            if todo:
-                backend = make_backend(executor, workers, scheduler)
-                try:
+            # the pool is kept until the outputs are written: its idle workers draw the figures (figure_jobs)
+            backend = make_backend(executor, workers, scheduler) if todo else None
+            try:
+                if todo:
                     with progress_bar(len(tasks), len(tasks) - len(todo), "replicates") as bar:
+                        running = len(todo)
+
+                        def finished(n: int) -> None:
+                            nonlocal running
+                            bar.update(n)
+                            running -= n
+                            if running == workers - 1:  # a worker is idle for good: the tables' imports meanwhile
+                                _load_analysis()
+
                         run_all(todo, backend, lambda task, result: shards.write(self.out, self.run_id, task, result),
-                                progress=bar.update)  # fmt: skip
-                finally:
+                                progress=finished, then=figure_jobs.get_ready)  # fmt: skip
+                self.write_outputs(backend)
+            finally:
+                if backend is not None:
                     backend.close()
-            self.write_outputs()
 
     def results(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """All shards, in scenario order then replicate: identical however they were produced."""
-        done = [shards.read(self.out, self.run_id, t) for t in sorted(self.tasks(), key=self._sort_key)]
-        replicates = pd.DataFrame([s.row for s in done], columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
-        timeseries = pd.concat([s.timeseries for s in done], ignore_index=True)
-        trajectory_sums = pd.concat([s.trajectory_sums for s in done], ignore_index=True)
-        subgroups = pd.concat([s.subgroups for s in done], ignore_index=True)
+        rows, timeseries, trajectory_sums, subgroups = shards.read_all(self.out, self.run_id,
+                                                                       sorted(self.tasks(), key=self._sort_key))
+        replicates = pd.DataFrame(rows, columns=REPLICATE_COLUMNS + EXTRA_COLUMNS)
         return replicates, timeseries, trajectory_sums, subgroups
 
     def _sort_key(self, task: Task) -> tuple[int, int]:
         return self.order.index(task.scenario.name), task.replicate
 
-    def write_outputs(self) -> None:
-        from ..analysis import statistics as analysis
-        from ..analysis import brief_checks, cost_effectiveness
-        from ..analysis import decisions
-        from ..analysis import equity
-        from ..reporting import figures
-        from ..reporting import report
-        from ..analysis import spend
+    def write_outputs(self, backend: Backend | None = None) -> None:
+        """The tables, figures and report. With ``backend``'s workers lent (the run's process pool), the figures
+        are drawn there while this process makes the tables, each started as soon as its tables are made."""
+        analysis, brief_checks, cost_effectiveness, decisions, equity, report, spend = _load_analysis()
+        drawing = figure_jobs.Drawing(backend.lend() if backend is not None else None)
         replicates, timeseries, trajectory_sums, subgroups = self.results()
+        figure_dir = self.out / "figures"
+        figure_dir.mkdir(exist_ok=True)
+        drawing.start_pathway(timeseries, self.order, figure_dir)
         counterfactual = analysis.counterfactual_in(self.scenarios)
         comparison = analysis.comparison(replicates, self.order, counterfactual)
-        subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
-        equity_table = equity.equity_table(subgroups, self.order, counterfactual)
         trajectories = analysis.trajectories(trajectory_sums, self.order)
+        acceptability = cost_effectiveness.ceac(replicates, self.order)
+        drawing.start(replicates, timeseries, comparison, trajectories, self.order, figure_dir, acceptability)
+        subgroup_comparison = equity.subgroup_comparison(subgroups, self.order, counterfactual)
+        drawing.start_equity(subgroup_comparison, self.order, figure_dir)
+        equity_table = equity.equity_table(subgroups, self.order, counterfactual)
         incremental = decisions.incremental_analysis(replicates, self.order)
         economics = cost_effectiveness.economics_table(replicates, self.order)
-        acceptability = cost_effectiveness.ceac(replicates, self.order)
         spending = spend.spend_table(replicates, self.scenarios, self.place)
         for warning in spend.warnings(spending):
             print(f"spsim run: warning: {warning}", file=sys.stderr)
@@ -210,8 +222,6 @@ class Experiment:
             ("ceac.csv", acceptability),
         ):
             atomic_write_csv(self.out / name, frame)
-        figure_dir = self.out / "figures"
-        figure_dir.mkdir(exist_ok=True)
         reference = self.scenarios[0].resolved_parameters(**self.place)
         economic_settings = {"years": self.years, "horizon_years": reference["economic_horizon_years"],
                              "discount_rate": reference["discount_rate_per_year"]}  # fmt: skip
@@ -226,9 +236,7 @@ class Experiment:
                                                               economic_settings, counterfactual)  # fmt: skip
         checks = brief_checks.run_lines(replicates, self.order[0], counterfactual, economic_settings["horizon_years"])
         economics_section += [*checks, ""] if checks else []
-        paths = figures.all_figures(replicates, timeseries, comparison, trajectories, self.order, figure_dir,
-                                    acceptability)  # fmt: skip
-        equity_figure = figures.equity_plot(subgroup_comparison, self.order, figure_dir)
+        paths, equity_figure = drawing.paths()
         manifest = self.manifest(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         descriptions = {s.name: s.description for s in self.scenarios}
         report.write_report(self.out, comparison, trajectories, replicates, self.order, descriptions, manifest, paths,
@@ -236,6 +244,17 @@ class Experiment:
                             equity.report_section(equity_table, equity_figure and equity_figure.name),
                             economics_section)  # fmt: skip
         atomic_write_text(self.out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def _load_analysis() -> tuple:
+    """The modules the outputs are made with (scipy.stats among them: half a second to import), imported where
+    ``write_outputs`` needs them or earlier, while the last replicates run (the main process never needs them
+    before: a run that stops early does not pay for them)."""
+    from ..analysis import brief_checks, cost_effectiveness, decisions, equity, spend
+    from ..analysis import statistics as analysis
+    from ..reporting import report
+
+    return analysis, brief_checks, cost_effectiveness, decisions, equity, report, spend
 
 
 def _versions() -> dict[str, str]:

@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..analysis import statistics as analysis  # noqa: E402
+from . import figure_jobs  # noqa: E402
 
 DPI = 110
 # PNG metadata without the matplotlib version, so identical data give identical files
@@ -26,9 +27,14 @@ def _colours(order: list[str]) -> dict[str, tuple]:
 def save(fig, path: Path) -> Path:
     """Write a figure atomically (a finished PNG is never replaced by half a file) and close it."""
     partial = path.with_name(path.name + ".partial.png")
-    fig.savefig(partial, dpi=DPI, metadata=PNG_META)
-    plt.close(fig)
-    partial.replace(path)
+    try:
+        fig.savefig(partial, dpi=DPI, metadata=PNG_META)
+        partial.replace(path)
+    except BaseException:  # e.g. Ctrl-C (it reaches the workers that draw, too): no half a file left behind
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -192,16 +198,8 @@ def all_figures(
     ceac_curve: pd.DataFrame | None = None,
 ) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [funnel(replicates, order, out_dir), forest(comp, order, out_dir)]
-    if len(order) > 1:
-        paths.append(ce_plane(replicates, order, out_dir))
-        if ceac_curve is not None:
-            n = int(replicates.groupby("scenario").size().min())
-            paths.append(acceptability(ceac_curve, order, out_dir, f"share of {n} paired replicates: chance alone"))
-    paths.append(pathway_states(timeseries, order, out_dir))
-    if not traj.empty:
-        paths.append(trajectories_plot(traj, order, out_dir))
-    return paths
+    jobs = figure_jobs.plan(replicates, timeseries, comp, traj, order, out_dir, ceac_curve)
+    return [globals()[name](*args) for name, args in jobs]
 
 
 def equity_plot(subgroup_comp: pd.DataFrame, order: list[str], out_dir: Path) -> Path | None:

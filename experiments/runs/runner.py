@@ -13,10 +13,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import dataclasses
+import functools
 import gc
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -186,8 +188,15 @@ class Backend:
 
     workers = 1
 
-    def run(self, fn: Callable[[Task], Any], tasks: list[Task]) -> Iterator[tuple[Task, Any]]:
+    def run(self, fn: Callable[[Task], Any], tasks: list[Task],
+            then: Callable[[], Any] | None = None) -> Iterator[tuple[Task, Any]]:  # fmt: skip
+        """(task, fn(task)) as each finishes; ``then``: run_tasks'."""
         raise NotImplementedError
+
+    def lend(self) -> Callable[..., cf.Future] | None:
+        """``submit(fn, *args)`` on this machine's worker processes, for other work once the tasks are taken (the
+        run's figures), or None: no worker of its own that shares this machine's files and is idle by then."""
+        return None
 
     def close(self) -> None:
         pass
@@ -196,7 +205,7 @@ class Backend:
 class InProcess(Backend):
     """One worker: run in this process, one task at a time (no pool to start)."""
 
-    def run(self, fn, tasks):
+    def run(self, fn, tasks, then=None):
         for task in tasks:
             yield task, fn(task)
 
@@ -210,29 +219,70 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 class ProcessPool(Backend):
     def __init__(self, workers: int):
-        self.workers = workers
         for name, value in ONE_THREAD.items():
             os.environ.setdefault(name, value)
         # "spawn": workers start clean (fork from a process with threads is unsafe and warns on 3.12)
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_interrupt_only_work)  # fmt: skip
+        self.workers, self.started = workers, 0
 
-    def run(self, fn, tasks):
+    def run(self, fn, tasks, then=None):
         # One task in flight per worker, the next given as one finishes: the pool would otherwise queue one more
         # task than it has workers, which no Ctrl-C stops (``cancel_futures`` cannot take back what is queued), and
-        # a task (a group sharing a warm-up) can take half a minute
+        # a task (a group sharing a warm-up) can take half a minute. A worker that runs out of tasks is given
+        # ``then`` instead, once every worker has been started (with fewer tasks, a worker would start for it)
         waiting, running = iter(tasks), {}
-        for task in itertools.islice(waiting, self.workers):
-            running[self.pool.submit(fn, task)] = task
+        readied = self.workers if then is None or self.started + len(tasks) < self.workers else 0
+
+        def give() -> None:
+            nonlocal readied
+            for task in itertools.islice(waiting, 1):
+                running[self.pool.submit(_interruptible, fn, task)] = task
+                self.started += 1
+                return
+            if readied < self.workers:
+                self.pool.submit(_interruptible, then)
+                readied += 1
+
+        for _ in range(self.workers):
+            give()
         while running:
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                for task in itertools.islice(waiting, 1):
-                    running[self.pool.submit(fn, task)] = task
+            for _ in done:
+                give()
             for future in done:
                 yield running.pop(future), future.result()
 
+    def lend(self):
+        # only workers already started: one spawned now would import for longer than it would work
+        return functools.partial(self.pool.submit, _interruptible) if self.started >= self.workers else None
+
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_working = False  # (in a pool's worker) whether it is running a task now
+
+
+def _interruptible(fn: Callable[..., Any], *args: Any) -> Any:
+    global _working
+    _working = True
+    try:
+        return fn(*args)
+    finally:
+        _working = False
+
+
+def _interrupt_only_work() -> None:
+    """Ctrl-C reaches the workers too: one at work stops its task (the main process is stopping the run), but
+    one waiting for work would die with a traceback on the user's screen; it keeps waiting instead, until the
+    main process shuts the pool down (a worker waits through the output stage, to draw the figures)."""
+
+    def on_interrupt(signum, frame):
+        if _working:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
 
 
 SCHEDULER_TIMEOUT_S = 5.0  # a scheduler on a working network answers in well under a second
@@ -294,7 +344,7 @@ class DaskBackend(Backend):
             )
             self.client = Client(self.cluster)
 
-    def run(self, fn, tasks):
+    def run(self, fn, tasks, then=None):
         from distributed import as_completed
 
         futures = {self.client.submit(fn, task, pure=False): task for task in tasks}
@@ -316,12 +366,13 @@ def make_backend(executor: str, workers: int, scheduler: str | None) -> Backend:
 
 
 def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, ReplicateResult], Any],
-              progress: Callable[[int], Any] | None = None) -> None:  # fmt: skip
+              progress: Callable[[int], Any] | None = None, then: Callable[[], Any] | None = None) -> None:  # fmt: skip
     """Run the tasks, those that share a warm-up together (experiments/runs/warmup.py), saving each result (as
-    its shard) as soon as its group's arrive."""
+    its shard) as soon as its group's arrive; ``then``: what a pool's workers do as they run out of tasks (get
+    ready for the work they will be lent: ``Backend.lend``)."""
     from .warmup import groups, run_group
 
-    for group, results in backend.run(run_group, groups(tasks, backend.workers)):
+    for group, results in backend.run(run_group, groups(tasks, backend.workers), then):
         for task, result in zip(group, results, strict=True):
             save(task, result)
             if progress is not None:
