@@ -61,11 +61,19 @@ class OneBackend:
     def __init__(self, search: "Search") -> None:
         self.search, self.backend = search, None
 
-    def run(self, fn, tasks):
+    def started(self):
         if self.backend is None:
             from ..runs import design
             self.backend = design.make_backend(self.search.executor, self.search.workers, self.search.scheduler)
-        return self.backend.run(fn, tasks)
+        return self.backend
+
+    @property
+    def workers(self) -> int:
+        """How many tasks run at once (the runner splits groups sharing a warm-up by it: runs/warmup.py)."""
+        return self.started().workers
+
+    def run(self, fn, tasks, then=None):
+        return self.started().run(fn, tasks, then)
 
     def close(self) -> None:
         if self.backend is not None:

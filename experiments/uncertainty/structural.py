@@ -135,7 +135,7 @@ def design(scenarios: list[Scenario], alternatives: Alternatives,
 class RunsOnly(Experiment):
     """The experiment's runs and replicates.csv; the analysis is this module's, not a comparison report."""
 
-    def write_outputs(self) -> None:
+    def write_outputs(self, backend=None) -> None:  # (no figures: the run's pool is not needed here)
         replicates, *_ = self.results()
         atomic_write_csv(self.out / "replicates.csv", replicates)
 
