@@ -74,10 +74,12 @@ def Downloads(run: PairedRun, result: page_value.Account | None, band_rows: list
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["spsim-downloads"]):
         solara.FileDownload(lambda: page_export.weekly_csv(run, band_rows), filename=f"{name}_weekly.csv",
                             label="Download the weekly series (CSV)", mime_type="text/csv")  # fmt: skip
+        solara.FileDownload(lambda: page_export.scenario_toml(run), filename=f"{name}.toml",
+                            label="Download your levers as a scenario file", mime_type="application/toml")  # fmt: skip
+        # last: it comes and goes as the value for money is worked out again, and must not move the other buttons
+        # under a click (a click meant for the scenario file once downloaded this table)
         if result is not None:
             solara.FileDownload(page_export.value_for_money_csv(result), filename=f"{name}_value_for_money.csv",
                                 label="Download the value for money (CSV)", mime_type="text/csv")  # fmt: skip
-        solara.FileDownload(lambda: page_export.scenario_toml(run), filename=f"{name}.toml",
-                            label="Download your levers as a scenario file", mime_type="application/toml")  # fmt: skip
     solara.Text("To re-run it in full: " + page_export.rerun_command(run, f"{name}.toml")
                 + " (more replicates and years: change --replicates and --years)", style=NOTE)
