@@ -1,5 +1,6 @@
-"""A replicate's warm-up run once and shared by the scenarios that share it (experiments/runs/warmup.py): policies
-added after the warm-up give every number the constructor would have, and a group's results are each task's own."""
+"""A replicate's warm-up run once by a worker and shared by the scenarios that share it (experiments/runs/warmup.py):
+policies added after the warm-up give every number the constructor would have, and each task continued from a copy
+of the kept warm-up gives its own results."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.runs import warmup
-from spsim.experiments.runs.runner import DaskBackend, ProcessPool, Task, replicate_seed, run_task
+from spsim.experiments.runs.runner import ProcessPool, Task, replicate_seed, run_task
 from spsim.model import SocialPrescribingModel, VCSEGroup
 from spsim.model.agenda import Agenda
 from spsim.model.policy import Policy
@@ -99,19 +100,20 @@ DEFAULT = ["baseline", "no_social_prescribing", "more_link_workers", "fund_vcse"
            "balanced_budget", "peer_support", "vcse_tariff", "long_term_support", "continuity"]  # fmt: skip
 
 
-def _names(group: list[Task]) -> list[tuple[str, int]]:
-    return [(task.scenario.name, task.replicate) for task in group]
+def _names(tasks: list[Task]) -> list[tuple[str, int]]:
+    return [(task.scenario.name, task.replicate) for task in tasks]
 
 
-def test_tasks_are_grouped_by_warm_up_and_every_worker_gets_work():
-    tasks = _tasks(DEFAULT, replicates=2)
-    groups = warmup.groups(tasks, workers=2)
-    assert sorted(map(len, groups), reverse=True) == [9, 9, 1, 1]  # no_social_prescribing's parameters differ
-    assert all(len({task.replicate for task in group}) == 1 for group in groups)
-    assert sorted(t for group in groups for t in _names(group)) == sorted(_names(tasks))
-    one = warmup.groups(_tasks(DEFAULT, replicates=1), workers=2)
-    assert [len(group) for group in one] == [5, 4, 1]
-    assert all(len(group) == 1 for group in warmup.groups(_tasks(DEFAULT[:3], 2, warmup_weeks=0), workers=1))
+def test_tasks_that_share_a_warm_up_are_handed_out_one_after_another():
+    tasks = _tasks(DEFAULT, replicates=2)  # scenario by scenario, as a comparison lists them
+    ordered = warmup.in_warmup_order(tasks)
+    assert sorted(_names(ordered)) == sorted(_names(tasks))
+    keys = [warmup.warmup_key(task) for task in ordered]
+    runs = [key for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]
+    assert len(runs) == len(set(runs)) == 4  # each replicate's nine, and no_social_prescribing's two (other parameters)
+    assert _names(ordered)[:2] == [("baseline", 0), ("more_link_workers", 0)]
+    alone = _tasks(DEFAULT[:3], 2, warmup_weeks=0)  # nothing to share: the order given
+    assert warmup.in_warmup_order(alone) == alone
 
 
 def _same(results, expected) -> None:
@@ -121,29 +123,38 @@ def _same(results, expected) -> None:
             pd.testing.assert_frame_equal(getattr(got, field), getattr(want, field), check_exact=True)
 
 
-GROUP = ["baseline", "more_link_workers", "vcse_tariff"]
+SHARING = ["baseline", "more_link_workers", "vcse_tariff"]
 
 
-def test_a_group_sharing_a_copied_warm_up_gives_each_tasks_own_results(monkeypatch):
-    tasks = _tasks(GROUP, replicates=1)
-    monkeypatch.setattr(warmup, "can_fork", lambda: False)  # copies by deepcopy (as on Dask's workers)
-    _same(warmup.run_group(tasks), [run_task(task) for task in tasks])
-
-
-def _forks(group: list[Task]) -> tuple[bool, list]:
-    return warmup.can_fork(), warmup.run_group(group)
+def _shared(tasks: list[Task]) -> tuple[bool, list, int]:
+    """(whether this worker can fork, each task's result as the runner's worker gives it, warm-ups built)."""
+    built, results = [], []
+    for task in tasks:
+        kept = warmup._kept
+        results.append(warmup.run_shared(task))
+        built.append(warmup._kept is not kept)  # a warm-up built (and kept) for this task
+    return warmup.can_fork(), results, sum(built)
 
 
 @pytest.mark.slow
-def test_a_pool_worker_has_one_thread_and_its_forked_copies_give_each_tasks_own_results():
-    tasks = _tasks(GROUP, replicates=1)
+def test_a_pool_worker_has_one_thread_and_its_copies_of_a_kept_warm_up_give_each_tasks_own_results():
+    tasks = warmup.in_warmup_order(_tasks(SHARING + ["no_social_prescribing"], replicates=1))
     pool = ProcessPool(1)
     try:
-        [(_, (could_fork, results))] = list(pool.run(_forks, [tasks]))
+        [(_, (could_fork, results, built))] = list(pool.run(_shared, [tasks]))
     finally:
         pool.close()
     assert could_fork  # OpenBLAS's and jemalloc's threads kept out of the worker
+    assert built == 2  # the three sharing scenarios' warm-up once, no_social_prescribing's its own
     _same(results, [run_task(task) for task in tasks])
+
+
+def test_where_a_process_cannot_fork_each_task_runs_alone(monkeypatch):
+    monkeypatch.setattr(warmup, "can_fork", lambda: False)  # as on Dask's workers, or --workers 1
+    monkeypatch.setattr(warmup, "_kept", None)
+    tasks = _tasks(SHARING[:2], replicates=1)
+    _same([warmup.run_shared(task) for task in tasks], [run_task(task) for task in tasks])
+    assert warmup._kept is None
 
 
 def _in_forked_copies(_) -> tuple[int, list[int], str]:
@@ -171,15 +182,3 @@ def test_a_forked_copy_sends_big_results_and_errors_and_leaves_the_model_as_it_w
     finally:
         pool.close()
     assert answer == (5_000_000, [3, 3], "division by zero")
-
-
-@pytest.mark.slow
-def test_groups_are_split_for_a_clusters_own_workers_not_the_workers_asked_for():
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=3, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
-        backend = DaskBackend(1, cluster.scheduler_address)
-        try:
-            assert backend.workers == 3
-        finally:
-            backend.close()

@@ -67,11 +67,6 @@ class OneBackend:
             self.backend = design.make_backend(self.search.executor, self.search.workers, self.search.scheduler)
         return self.backend
 
-    @property
-    def workers(self) -> int:
-        """How many tasks run at once (the runner splits groups sharing a warm-up by it: runs/warmup.py)."""
-        return self.started().workers
-
     def run(self, fn, tasks, then=None):
         return self.started().run(fn, tasks, then)
 

@@ -186,8 +186,6 @@ def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
 class Backend:
     """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
 
-    workers = 1
-
     def run(self, fn: Callable[[Task], Any], tasks: list[Task],
             then: Callable[[], Any] | None = None) -> Iterator[tuple[Task, Any]]:  # fmt: skip
         """(task, fn(task)) as each finishes; ``then``: run_tasks'."""
@@ -229,8 +227,8 @@ class ProcessPool(Backend):
     def run(self, fn, tasks, then=None):
         # One task in flight per worker, the next given as one finishes: the pool would otherwise queue one more
         # task than it has workers, which no Ctrl-C stops (``cancel_futures`` cannot take back what is queued), and
-        # a task (a group sharing a warm-up) can take half a minute. A worker that runs out of tasks is given
-        # ``then`` instead, once every worker has been started (with fewer tasks, a worker would start for it)
+        # tasks sharing a warm-up are best handed out in order (experiments/runs/warmup.py). A worker that runs out
+        # of tasks is given ``then`` instead, once every worker has been started (with fewer tasks, a worker would start for it)
         waiting, running = iter(tasks), {}
         readied = self.workers if then is None or self.started + len(tasks) < self.workers else 0
 
@@ -329,11 +327,8 @@ class DaskBackend(Backend):
         from distributed import Client, LocalCluster
 
         self.cluster = None
-        self.workers = workers
         if scheduler:
             self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
-            # a cluster's own threads, not --workers: groups sharing a warm-up are split to keep them all busy
-            self.workers = max(workers, sum(self.client.nthreads().values()))
         else:
             self.cluster = LocalCluster(
                 n_workers=workers,
@@ -367,16 +362,15 @@ def make_backend(executor: str, workers: int, scheduler: str | None) -> Backend:
 
 def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, ReplicateResult], Any],
               progress: Callable[[int], Any] | None = None, then: Callable[[], Any] | None = None) -> None:  # fmt: skip
-    """Run the tasks, those that share a warm-up together (experiments/runs/warmup.py), saving each result (as
-    its shard) as soon as its group's arrive; ``then``: what a pool's workers do as they run out of tasks (get
-    ready for the work they will be lent: ``Backend.lend``)."""
-    from .warmup import groups, run_group
+    """Run the tasks, those that share a warm-up one after another (a worker continues them from copies of the
+    warm-up it kept: experiments/runs/warmup.py), saving each result (as its shard) as soon as it arrives; ``then``:
+    what a pool's workers do as they run out of tasks (get ready for the work they will be lent: ``Backend.lend``)."""
+    from .warmup import in_warmup_order, run_shared
 
-    for group, results in backend.run(run_group, groups(tasks, backend.workers), then):
-        for task, result in zip(group, results, strict=True):
-            save(task, result)
-            if progress is not None:
-                progress(1)
+    for task, result in backend.run(run_shared, in_warmup_order(tasks), then):
+        save(task, result)
+        if progress is not None:
+            progress(1)
 
 
 def progress_bar(total: int, initial: int, description: str):

@@ -1,22 +1,23 @@
-"""A replicate's warm-up, run once and shared by the scenarios that share it.
+"""A replicate's warm-up, run once by a worker and shared by the scenarios that share it.
 
 Replicate r has the same seed in every scenario, and most scenarios differ only by their policies, which start at
-the warm-up's end: their warm-ups are one and the same run. A worker builds and warms the model once for such a
-group of tasks, then continues each scenario from a copy of the warmed model (the last one from the model itself),
-its policies added then (``SocialPrescribingModel.add_policies``: every number as if the constructor had been given
-them). The warm-up's last week runs in each scenario's own copy: a policy starting at the warm-up's end starts
-after that week's step, so it must be on the agenda before that week runs.
+the warm-up's end: their warm-ups are one and the same run. The runner hands the tasks out with those that share a
+warm-up one after another (``in_warmup_order``); a pool's worker keeps the last warm-up it built and continues each
+such task from a copy of it, the scenario's policies added then (``SocialPrescribingModel.add_policies``: every
+number as if the constructor had been given them). The warm-up's last week runs in each scenario's own copy: a
+policy starting at the warm-up's end starts after that week's step, so it must be on the agenda before that week
+runs. Each task is still a task of its own, so its shard is written as soon as it finishes (an interruption loses
+only the tasks in flight) and two workers share out a replicate's scenarios, building its warm-up once each.
 
 The copy is a fork where that is safe (a process with one thread, as the pool's workers are started: a copy-on-write
-copy costs almost nothing, where ``copy.deepcopy`` costs about as much as the warm-up); the child sends its pickled
-result (or the exception it raised) through a pipe and leaves with ``os._exit``. Elsewhere (Dask's workers have
-threads; a system without fork) the copy is ``copy.deepcopy``. The numbers are the same either way, and the same as
-``run_task``'s for each task alone.
+copy costs almost nothing); the child sends its pickled result (or the exception it raised) through a pipe and
+leaves with ``os._exit``. Elsewhere (Dask's workers have threads; the main process of ``--workers 1`` has
+pyarrow's; a system without fork) each task runs alone, as ``run_task``: ``copy.deepcopy`` costs about as much as
+the warm-up it would save. The numbers are the same either way.
 """
 
 from __future__ import annotations
 
-import copy
 import gc
 import json
 import os
@@ -37,53 +38,45 @@ def warmup_key(task: Task) -> tuple | None:
     return task.seed, task.warmup_weeks, task.weeks, parameters, task.layout
 
 
-def groups(tasks: list[Task], workers: int) -> list[list[Task]]:
-    """The tasks in groups that share a warm-up, longest first. No group is longer than an even share of the tasks
-    among the workers (one replicate of ten scenarios on two workers: 5 + 4 + 1, not 9 + 1, at the cost of one more
-    warm-up), so that every worker has work."""
-    shared: dict[Any, list[Task]] = {}
-    alone: list[list[Task]] = []
-    for task in tasks:
-        key = warmup_key(task)
-        if key is None:
-            alone.append([task])
-        else:
-            shared.setdefault(key, []).append(task)
-    most = max(1, -(-len(tasks) // max(1, workers)))
-    out = []
-    for group in shared.values():
-        parts = -(-len(group) // most)
-        size, extra = divmod(len(group), parts)
-        start = 0
-        for part in range(parts):
-            end = start + size + (part < extra)
-            out.append(group[start:end])
-            start = end
-    return sorted(out + alone, key=len, reverse=True)
+def in_warmup_order(tasks: list[Task]) -> list[Task]:
+    """The tasks, those that share a warm-up one after another (in the order each warm-up first appears), so that a
+    worker finds the warm-up it kept still of use."""
+    first: dict[Any, int] = {}
+    keys = [warmup_key(task) for task in tasks]
+    for i, key in enumerate(keys):
+        first.setdefault(key if key is not None else ("alone", i), i)
+    order = sorted(range(len(tasks)), key=lambda i: (first[keys[i] if keys[i] is not None else ("alone", i)], i))
+    return [tasks[i] for i in order]
 
 
-def run_group(tasks: list[Task]) -> list[ReplicateResult]:
-    """The results of ``tasks`` (which share a warm-up: ``groups``), in their order (runs in a worker process)."""
-    if len(tasks) == 1:
-        return [run_task(tasks[0])]
-    from ...model import SocialPrescribingModel  # (here, in the worker: the main process never imports Mesa)
+_kept: tuple[tuple, Any] | None = None  # (in a worker) the last warm-up built, and its model, kept to be copied
 
-    first = tasks[0]
-    with few_garbage_collections():
-        model = SocialPrescribingModel(rng=first.seed, measure_from=first.warmup_weeks, layout=first.layout,
-                                       **model_parameters(first))  # fmt: skip
-        if first.warmup_weeks > 1:
-            model.run_for(first.warmup_weeks - 1)
-        results = [in_a_copy(model, lambda copied, task=task: _continue(copied, task)) for task in tasks[:-1]]
-        results.append(_continue(model, tasks[-1]))
-    return results
+
+def run_shared(task: Task) -> ReplicateResult:
+    """``run_task(task)``'s result, continued from a copy of the warm-up this worker kept when it is the task's own
+    (runs in a worker process)."""
+    global _kept
+    key = warmup_key(task)
+    if key is None or not can_fork():
+        return run_task(task)
+    if _kept is None or _kept[0] != key:
+        _kept = None  # the last one let go before the next is built
+        from ...model import SocialPrescribingModel  # (here, in the worker: the main process never imports Mesa)
+
+        with few_garbage_collections():
+            model = SocialPrescribingModel(rng=task.seed, measure_from=task.warmup_weeks, layout=task.layout,
+                                           **model_parameters(task))  # fmt: skip
+            model.run_for(task.warmup_weeks - 1)
+        _kept = (key, model)
+    return in_a_copy(_kept[1], lambda copied: _continue(copied, task))
 
 
 def _continue(model, task: Task) -> ReplicateResult:
     """The scenario's policies on the warmed ``model``, the warm-up's last week, then its measured weeks."""
-    model.add_policies(shifted_policies(task))
-    model.run_for(1)
-    return measure(model, task)
+    with few_garbage_collections():
+        model.add_policies(shifted_policies(task))
+        model.run_for(1)
+        return measure(model, task)
 
 
 def can_fork() -> bool:
@@ -98,9 +91,7 @@ def can_fork() -> bool:
 
 
 def in_a_copy(model, run: Callable[[Any], ReplicateResult]) -> ReplicateResult:
-    """``run(copy of model)``: the model itself is left as it was."""
-    if not can_fork():
-        return run(copy.deepcopy(model))
+    """``run(copy of model)`` in a forked child (only where ``can_fork``): the model itself is left as it was."""
     gc.freeze()  # the child's collections would otherwise write to every old object's page (copying it)
     try:
         return _in_a_child(model, run)
