@@ -106,14 +106,17 @@ def _names(tasks: list[Task]) -> list[tuple[str, int]]:
 
 def test_tasks_that_share_a_warm_up_are_handed_out_one_after_another():
     tasks = _tasks(DEFAULT, replicates=2)  # scenario by scenario, as a comparison lists them
-    ordered = warmup.in_warmup_order(tasks)
+    handed = warmup.in_warmup_order(tasks)
+    ordered = [task for task, _ in handed]
     assert sorted(_names(ordered)) == sorted(_names(tasks))
     keys = [warmup.warmup_key(task) for task in ordered]
     runs = [key for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]
     assert len(runs) == len(set(runs)) == 4  # each replicate's nine, and no_social_prescribing's two (other parameters)
     assert _names(ordered)[:2] == [("baseline", 0), ("more_link_workers", 0)]
-    alone = _tasks(DEFAULT[:3], 2, warmup_weeks=0)  # nothing to share: the order given
-    assert warmup.in_warmup_order(alone) == alone
+    # the last to share each warm-up: the ninth of each replicate, and each no_social_prescribing task (it shares none)
+    assert [i for i, (_, last) in enumerate(handed) if last] == [8, 17, 18, 19]
+    alone = _tasks(DEFAULT[:3], 2, warmup_weeks=0)  # nothing to share: the order given, each the last of its own
+    assert warmup.in_warmup_order(alone) == [(task, True) for task in alone]
 
 
 def _same(results, expected) -> None:
@@ -126,34 +129,35 @@ def _same(results, expected) -> None:
 SHARING = ["baseline", "more_link_workers", "vcse_tariff"]
 
 
-def _shared(tasks: list[Task]) -> tuple[bool, list, int]:
-    """(whether this worker can fork, each task's result as the runner's worker gives it, warm-ups built)."""
-    built, results = [], []
-    for task in tasks:
-        kept = warmup._kept
-        results.append(warmup.run_shared(task))
-        built.append(warmup._kept is not kept)  # a warm-up built (and kept) for this task
-    return warmup.can_fork(), results, sum(built)
+def _shared(handed: list[tuple[Task, bool]]) -> tuple[bool, list, list]:
+    """(whether this worker can fork, each task's result as the runner's worker gives it, whether it kept a warm-up
+    after each)."""
+    results, kept = [], []
+    for item in handed:
+        results.append(warmup.run_shared(item))
+        kept.append(warmup._kept is not None)
+    return warmup.can_fork(), results, kept
 
 
 @pytest.mark.slow
 def test_a_pool_worker_has_one_thread_and_its_copies_of_a_kept_warm_up_give_each_tasks_own_results():
-    tasks = warmup.in_warmup_order(_tasks(SHARING + ["no_social_prescribing"], replicates=1))
+    handed = warmup.in_warmup_order(_tasks(SHARING + ["no_social_prescribing"], replicates=1))
     pool = ProcessPool(1)
     try:
-        [(_, (could_fork, results, built))] = list(pool.run(_shared, [tasks]))
+        [(_, (could_fork, results, kept))] = list(pool.run(_shared, [handed]))
     finally:
         pool.close()
     assert could_fork  # OpenBLAS's and jemalloc's threads kept out of the worker
-    assert built == 2  # the three sharing scenarios' warm-up once, no_social_prescribing's its own
-    _same(results, [run_task(task) for task in tasks])
+    # the sharing scenarios' warm-up built once, kept for the copies and let go with the last; the other task alone
+    assert kept == [True, True, False, False]
+    _same(results, [run_task(task) for task, _ in handed])
 
 
 def test_where_a_process_cannot_fork_each_task_runs_alone(monkeypatch):
     monkeypatch.setattr(warmup, "can_fork", lambda: False)  # as on Dask's workers, or --workers 1
     monkeypatch.setattr(warmup, "_kept", None)
-    tasks = _tasks(SHARING[:2], replicates=1)
-    _same([warmup.run_shared(task) for task in tasks], [run_task(task) for task in tasks])
+    handed = warmup.in_warmup_order(_tasks(SHARING[:2], replicates=1))
+    _same([warmup.run_shared(item) for item in handed], [run_task(task) for task, _ in handed])
     assert warmup._kept is None
 
 

@@ -186,7 +186,7 @@ def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
 class Backend:
     """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
 
-    def run(self, fn: Callable[[Task], Any], tasks: list[Task],
+    def run(self, fn: Callable[[Any], Any], tasks: list[Any],
             then: Callable[[], Any] | None = None) -> Iterator[tuple[Task, Any]]:  # fmt: skip
         """(task, fn(task)) as each finishes; ``then``: run_tasks'."""
         raise NotImplementedError
@@ -367,7 +367,7 @@ def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, Replica
     what a pool's workers do as they run out of tasks (get ready for the work they will be lent: ``Backend.lend``)."""
     from .warmup import in_warmup_order, run_shared
 
-    for task, result in backend.run(run_shared, in_warmup_order(tasks), then):
+    for (task, _), result in backend.run(run_shared, in_warmup_order(tasks), then):
         save(task, result)
         if progress is not None:
             progress(1)

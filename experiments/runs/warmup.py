@@ -38,29 +38,33 @@ def warmup_key(task: Task) -> tuple | None:
     return task.seed, task.warmup_weeks, task.weeks, parameters, task.layout
 
 
-def in_warmup_order(tasks: list[Task]) -> list[Task]:
+def in_warmup_order(tasks: list[Task]) -> list[tuple[Task, bool]]:
     """The tasks, those that share a warm-up one after another (in the order each warm-up first appears), so that a
-    worker finds the warm-up it kept still of use."""
+    worker finds the warm-up it kept still of use; each with whether it is the last to share its warm-up (it can
+    run on the kept model itself, and a task sharing with none runs alone)."""
     first: dict[Any, int] = {}
-    keys = [warmup_key(task) for task in tasks]
+    keys = [warmup_key(task) if warmup_key(task) is not None else ("alone", i) for i, task in enumerate(tasks)]
     for i, key in enumerate(keys):
-        first.setdefault(key if key is not None else ("alone", i), i)
-    order = sorted(range(len(tasks)), key=lambda i: (first[keys[i] if keys[i] is not None else ("alone", i)], i))
-    return [tasks[i] for i in order]
+        first.setdefault(key, i)
+    order = sorted(range(len(tasks)), key=lambda i: (first[keys[i]], i))
+    return [(tasks[i], at + 1 == len(order) or keys[order[at + 1]] != keys[i]) for at, i in enumerate(order)]
 
 
 _kept: tuple[tuple, Any] | None = None  # (in a worker) the last warm-up built, and its model, kept to be copied
 
 
-def run_shared(task: Task) -> ReplicateResult:
-    """``run_task(task)``'s result, continued from a copy of the warm-up this worker kept when it is the task's own
-    (runs in a worker process)."""
+def run_shared(handed: tuple[Task, bool]) -> ReplicateResult:
+    """``run_task(task)``'s result, continued from the warm-up this worker kept when it is the task's own: from a
+    copy of it, or from the model itself for the last task to share it (runs in a worker process)."""
     global _kept
+    task, last = handed
     key = warmup_key(task)
     if key is None or not can_fork():
         return run_task(task)
     if _kept is None or _kept[0] != key:
         _kept = None  # the last one let go before the next is built
+        if last:  # nothing to share it with
+            return run_task(task)
         from ...model import SocialPrescribingModel  # (here, in the worker: the main process never imports Mesa)
 
         with few_garbage_collections():
@@ -68,6 +72,9 @@ def run_shared(task: Task) -> ReplicateResult:
                                            **model_parameters(task))  # fmt: skip
             model.run_for(task.warmup_weeks - 1)
         _kept = (key, model)
+    if last:
+        model, _kept = _kept[1], None
+        return _continue(model, task)
     return in_a_copy(_kept[1], lambda copied: _continue(copied, task))
 
 
