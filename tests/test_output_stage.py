@@ -44,7 +44,7 @@ def test_figures_drawn_by_the_pools_workers_are_the_files_drawn_here(tmp_path, m
 # is the test runner's)
 CTRL_C = """
 import os, signal, sys, time
-from spsim.experiments.runs.runner import ProcessPool
+from spsim.experiments.runs.executors import ProcessPool
 
 pool = ProcessPool(1)
 assert list(pool.run(time.sleep, [0])) == [(0, None)]  # the worker has started, and waits for work

@@ -16,7 +16,8 @@ from spsim.experiments.cli import commands as cli
 from spsim.experiments.comparison.experiment import Experiment
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.reporting import figures
-from spsim.experiments.runs.runner import SHARD_DIR, ProcessPool, atomic_write_text, current_umask, replicate_seed
+from spsim.experiments.runs.executors import ProcessPool
+from spsim.experiments.runs.runner import SHARD_DIR, atomic_write_text, current_umask, replicate_seed
 
 DATA_FILES = ("replicates.csv", "timeseries.csv", "trajectories.csv", "comparison.csv", "incremental.csv",
               "subgroups.csv", "subgroup_comparison.csv", "equity.csv")

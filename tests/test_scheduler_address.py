@@ -11,7 +11,7 @@ import pytest
 
 from spsim.experiments.cli import commands as cli
 
-from spsim.experiments.runs import runner
+from spsim.experiments.runs import executors
 def refused(capsys, tmp_path, address: str, *extra: str) -> str:
     out = tmp_path / "out"
     start = time.monotonic()
@@ -21,13 +21,13 @@ def refused(capsys, tmp_path, address: str, *extra: str) -> str:
     assert code == 2 and err.count("\n") == 1, err
     assert f"--scheduler {cli.one_line(address)}" in err and "Traceback" not in err
     assert not out.exists()
-    assert elapsed < runner.SCHEDULER_TIMEOUT_S + 3, f"took {elapsed:.1f} s"
+    assert elapsed < executors.SCHEDULER_TIMEOUT_S + 3, f"took {elapsed:.1f} s"
     return err
 
 
 @pytest.mark.slow
 def test_a_closed_port_is_refused_within_seconds(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT_S", 2.0)  # Dask retries a refused connection until then
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_S", 2.0)  # Dask retries a refused connection until then
     assert "no Dask scheduler" in refused(capsys, tmp_path, "tcp://127.0.0.1:9")
 
 
@@ -38,7 +38,7 @@ def test_a_malformed_address_is_refused_at_once(capsys, tmp_path, address):
 
 def test_a_server_that_is_not_a_scheduler_is_refused(capsys, tmp_path, monkeypatch):
     """It accepts the connection and says nothing: the probe's own time limit ends the wait."""
-    monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_S", 1.0)
     with socket.create_server(("127.0.0.1", 0)) as server:
         accepted = []
         threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()

@@ -13,7 +13,8 @@ import pytest
 
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.runs import warmup
-from spsim.experiments.runs.runner import ProcessPool, Task, replicate_seed, run_task
+from spsim.experiments.runs.executors import ProcessPool
+from spsim.experiments.runs.runner import Task, replicate_seed, run_task
 from spsim.model import SocialPrescribingModel, VCSEGroup
 from spsim.model.agenda import Agenda
 from spsim.model.policy import Policy

@@ -66,7 +66,7 @@ def check_scheduler(address: str | None) -> None:
     """A Dask scheduler must answer within a few seconds, before anything is written (issue 12: an unreachable
     one failed after 30 s, through the catch-all, with --out already created). Asked last, after the checks
     that need no network."""
-    from ..runs.runner import SchedulerUnreachable, probe_scheduler
+    from ..runs.executors import SchedulerUnreachable, probe_scheduler
 
     if address is None:
         return

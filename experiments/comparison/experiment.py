@@ -21,7 +21,8 @@ from ..runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, WTP_PER_QALY_GBP
 from ..runs import outdir
 from ..runs import shards
 from ..runs.code_version import git_commit
-from ..runs.runner import Backend, Task, atomic_write_csv, atomic_write_text, make_backend, progress_bar, replicate_seed
+from ..runs.executors import Backend, make_backend
+from ..runs.runner import Task, atomic_write_csv, atomic_write_text, progress_bar, replicate_seed
 from ..runs.runner import run_tasks as run_all
 from ..reporting import figure_jobs
 from ..inputs.place import Place

@@ -141,7 +141,8 @@ def mesa_floor(agents: int, weeks: int = YEARS * 52) -> float:
 def parallel_speedup(population: int = 100_000, replicates: int = 4, weeks: int = YEARS * 52) -> dict:
     """Wall time of a multi-replicate run with 1 and with 2 worker processes."""
     from ..inputs import scenario
-    from .runner import InProcess, ProcessPool, Task, replicate_seed, run_task
+    from .executors import InProcess, ProcessPool
+    from .runner import Task, replicate_seed, run_task
 
     base = scenario.load("baseline")
     tasks = [Task(base, r, replicate_seed(1, r), weeks, {"population": population}) for r in range(replicates)]

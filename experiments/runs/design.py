@@ -27,7 +27,8 @@ from . import outdir
 from . import shards
 from .metrics import WTP_PER_QALY_GBP
 from ..inputs.place import Place, sized
-from .runner import Backend, Task, make_backend, progress_bar, replicate_seed, run_tasks
+from .executors import Backend, make_backend
+from .runner import Task, progress_bar, replicate_seed, run_tasks
 from ..inputs.scenario import Scenario
 
 # What a QALY is worth when the sensitivity analysis ranks policies by net monetary benefit: NICE's lower

@@ -23,7 +23,8 @@ import pandas as pd
 from spsim.experiments.inputs import scenario as scenarios
 from spsim.experiments.inputs.scenario import Scenario
 from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS
-from spsim.experiments.runs.runner import ProcessPool, Task, replicate_seed, run_task
+from spsim.experiments.runs.executors import ProcessPool
+from spsim.experiments.runs.runner import Task, replicate_seed, run_task
 from tests.test_regression import CASES
 
 OUT = Path(__file__).with_name("engine_events.csv")
