@@ -43,7 +43,7 @@ def in_warmup_order(tasks: list[Task]) -> list[tuple[Task, bool]]:
     worker finds the warm-up it kept still of use; each with whether it is the last to share its warm-up (it can
     run on the kept model itself, and a task sharing with none runs alone)."""
     first: dict[Any, int] = {}
-    keys = [warmup_key(task) if warmup_key(task) is not None else ("alone", i) for i, task in enumerate(tasks)]
+    keys = [key if (key := warmup_key(task)) is not None else ("alone", i) for i, task in enumerate(tasks)]
     for i, key in enumerate(keys):
         first.setdefault(key, i)
     order = sorted(range(len(tasks)), key=lambda i: (first[keys[i]], i))
