@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from spsim.experiments.analysis import cost_effectiveness as ce
 from spsim.experiments.analysis import decisions
+from spsim.experiments.reporting import economics_workbook
 from spsim.experiments.runs.metrics import EXTRA_COLUMNS, REPLICATE_COLUMNS, replicate_metrics, Window
 from spsim.model import SocialPrescribingModel
 from spsim.model.activities import catalogue
@@ -353,8 +354,8 @@ def test_the_economics_table_and_workbook(tmp_path):
     assert table.loc["X", "icer_vs_reference_gbp_per_qaly"] == pytest.approx(5_000)
     assert table.loc["Y", "net_cost_gbp_vs_reference"] == pytest.approx(75_000)
     assert table.loc["X", "probability_most_cost_effective_20k"] == pytest.approx(2 / 3)
-    path = ce.workbook(tmp_path / "economics.xlsx", {"Economics": table.reset_index(), "CEAC": ce.ceac(RUN, order)},
-                       {"discount rate a year": 0.035})  # fmt: skip
+    path = economics_workbook.write(tmp_path / "economics.xlsx", {"Economics": table.reset_index(),
+                                    "CEAC": ce.ceac(RUN, order)}, {"discount rate a year": 0.035})  # fmt: skip
     book = load_workbook(path, read_only=True)
     assert book.sheetnames == ["Read me", "Economics", "CEAC"]
     rows = list(book["Economics"].iter_rows(values_only=True))

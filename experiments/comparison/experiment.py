@@ -24,7 +24,7 @@ from ..runs.code_version import git_commit
 from ..runs.executors import Backend, make_backend
 from ..runs.runner import Task, atomic_write_csv, atomic_write_text, progress_bar, replicate_seed
 from ..runs.runner import run_tasks as run_all
-from ..reporting import figure_jobs
+from ..reporting import economics_workbook, figure_jobs
 from ..inputs.place import Place
 from ..inputs.scenario import Scenario
 
@@ -226,7 +226,7 @@ class Experiment:
         reference = self.scenarios[0].resolved_parameters(**self.place)
         economic_settings = {"years": self.years, "horizon_years": reference["economic_horizon_years"],
                              "discount_rate": reference["discount_rate_per_year"]}  # fmt: skip
-        cost_effectiveness.workbook(self.out / "economics.xlsx", {
+        economics_workbook.write(self.out / "economics.xlsx", {
             "Economics": economics, "Incremental 20k": incremental,
             "Incremental 30k": decisions.incremental_analysis(replicates, self.order, value_per_unit=WTP_PER_QALY_GBP[1]),
             "CEAC": acceptability, "Spend": spending}, {
