@@ -199,7 +199,7 @@ def all_figures(
 ) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = figure_jobs.plan(replicates, timeseries, comp, traj, order, out_dir, ceac_curve)
-    return [globals()[name](*args) for name, args in jobs]
+    return [figure_jobs.draw(name, args) for name, args in jobs]  # (the workers draw them through it too)
 
 
 def equity_plot(subgroup_comp: pd.DataFrame, order: list[str], out_dir: Path) -> Path | None:
