@@ -120,6 +120,38 @@ def test_tasks_that_share_a_warm_up_are_handed_out_one_after_another():
     assert warmup.in_warmup_order(alone) == [(task, True) for task in alone]
 
 
+def test_two_workers_are_each_handed_the_tasks_of_the_warm_up_they_keep():
+    tasks = _tasks(DEFAULT, replicates=4)
+    queue = warmup.ByWarmup(tasks)
+    assert len(queue) == len(tasks)
+    current = {"a": queue.take(None, [])}
+    current["b"] = queue.take(None, [current["a"]])  # the other worker starts on another warm-up
+    handed = {"a": [current["a"]], "b": [current["b"]]}
+    turn = 0
+    while current:  # the workers finish in turn; the one just freed is given the next
+        worker = sorted(current)[turn % len(current)]
+        turn += 1
+        others = [item for name, item in current.items() if name != worker]
+        if not queue:
+            del current[worker]
+            continue
+        current[worker] = queue.take(current[worker], others)
+        handed[worker].append(current[worker])
+    every = handed["a"] + handed["b"]
+    assert sorted(_names([task for task, _ in every])) == sorted(_names(tasks)) and len(queue) == 0
+    key = warmup.warmup_key
+    assert key(handed["a"][0][0]) != key(handed["b"][0][0])
+    # each replicate's nine sharing tasks go to one worker (at most one warm-up is shared out at the end) ...
+    sharing = {(worker, key(task)) for worker in handed for task, _ in handed[worker]
+               if task.scenario.name != "no_social_prescribing"}  # fmt: skip
+    assert len(sharing) <= 4 + 1
+    # ... and each warm-up has exactly one last task: the last handed out
+    for k in {key(task) for task, _ in every}:
+        lasts = [last for task, last in every if key(task) == k]
+        assert lasts.count(True) == 1
+    assert [last for task, last in every if task.scenario.name == "no_social_prescribing"] == [True] * 4
+
+
 def _same(results, expected) -> None:
     for got, want in zip(results, expected, strict=True):
         assert json.dumps(got.row, default=str) == json.dumps(want.row, default=str)

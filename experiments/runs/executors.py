@@ -10,23 +10,50 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import functools
-import itertools
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .runner import Task
 
 
+class Handing(Protocol):
+    """What a backend's tasks are handed out from: ``take`` the next for a worker that has just finished ``after``
+    (None: a worker starting, or no worker in particular) while ``running`` are in flight; asked only while its length
+    is not 0 (experiments/runs/warmup.py hands out tasks sharing a warm-up to the worker that keeps it)."""
+
+    def __len__(self) -> int: ...
+
+    def take(self, after: Any = None, running: Sequence[Any] = ()) -> Any: ...
+
+
+class InOrder:
+    """Tasks handed out in the order given."""
+
+    def __init__(self, tasks: Sequence[Any]):
+        self._waiting = deque(tasks)
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    def take(self, after: Any = None, running: Sequence[Any] = ()) -> Any:
+        return self._waiting.popleft()
+
+
+def handing(tasks: Sequence[Any] | Handing) -> Handing:
+    return tasks if hasattr(tasks, "take") else InOrder(tasks)
+
+
 class Backend:
     """Runs tasks on a concurrent.futures-style executor and yields (task, result) as each finishes."""
 
-    def run(self, fn: Callable[[Any], Any], tasks: list[Any],
+    def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any] | Handing,
             then: Callable[[], Any] | None = None) -> Iterator[tuple[Task, Any]]:  # fmt: skip
-        """(task, fn(task)) as each finishes; ``then``: run_tasks'."""
+        """(task, fn(task)) as each finishes, the tasks a list (in its order) or a ``Handing``; ``then``: run_tasks'."""
         raise NotImplementedError
 
     def lend(self) -> Callable[..., cf.Future] | None:
@@ -42,7 +69,9 @@ class InProcess(Backend):
     """One worker: run in this process, one task at a time (no pool to start)."""
 
     def run(self, fn, tasks, then=None):
-        for task in tasks:
+        queue, task = handing(tasks), None
+        while queue:
+            task = queue.take(task)
             yield task, fn(task)
 
 
@@ -66,17 +95,18 @@ class ProcessPool(Backend):
         # One task in flight per worker, the next given as one finishes: the pool would otherwise queue one more
         # task than it has workers, which no Ctrl-C stops (``cancel_futures`` cannot take back what is queued), and
         # tasks sharing a warm-up are best handed out in order (experiments/runs/warmup.py). A worker that runs out
-        # of tasks is given ``then`` instead, once every worker has been started (with fewer tasks, a worker would start for it)
-        waiting, running = iter(tasks), {}
-        readied = self.workers if then is None or self.started + len(tasks) < self.workers else 0
+        # of tasks is given ``then`` instead, once every worker has been started (with fewer tasks, a worker would start
+        # for it). With one task in flight per worker, the task given as one finishes goes to the worker just freed.
+        queue, running = handing(tasks), {}
+        readied = self.workers if then is None or self.started + len(queue) < self.workers else 0
 
-        def give() -> None:
+        def give(after: Any = None) -> None:
             nonlocal readied
-            for task in itertools.islice(waiting, 1):
+            if queue:
+                task = queue.take(after, list(running.values()))
                 running[self.pool.submit(_interruptible, fn, task)] = task
                 self.started += 1
-                return
-            if readied < self.workers:
+            elif readied < self.workers:
                 self.pool.submit(_interruptible, then)
                 readied += 1
 
@@ -84,10 +114,11 @@ class ProcessPool(Backend):
             give()
         while running:
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for _ in done:
-                give()
-            for future in done:
-                yield running.pop(future), future.result()
+            finished = [(future, running.pop(future)) for future in done]
+            for _, task in finished:
+                give(task)
+            for future, task in finished:
+                yield task, future.result()
 
     def lend(self):
         # only workers already started: one spawned now would import for longer than it would work
@@ -180,7 +211,8 @@ class DaskBackend(Backend):
     def run(self, fn, tasks, then=None):
         from distributed import as_completed
 
-        futures = {self.client.submit(fn, task, pure=False): task for task in tasks}
+        queue = handing(tasks)
+        futures = {self.client.submit(fn, task, pure=False): task for task in [queue.take() for _ in range(len(queue))]}
         for future in as_completed(futures):
             yield futures[future], future.result()
 

@@ -182,12 +182,12 @@ def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
 
 def run_tasks(tasks: list[Task], backend: Backend, save: Callable[[Task, ReplicateResult], Any],
               progress: Callable[[int], Any] | None = None, then: Callable[[], Any] | None = None) -> None:  # fmt: skip
-    """Run the tasks, those that share a warm-up one after another (a worker continues them from copies of the
-    warm-up it kept: experiments/runs/warmup.py), saving each result (as its shard) as soon as it arrives; ``then``:
+    """Run the tasks, those that share a warm-up handed to the worker that keeps it (it continues them from copies
+    of the warm-up: experiments/runs/warmup.py), saving each result (as its shard) as soon as it arrives; ``then``:
     what a pool's workers do as they run out of tasks (get ready for the work they will be lent: ``Backend.lend``)."""
-    from .warmup import in_warmup_order, run_shared
+    from .warmup import ByWarmup, run_shared
 
-    for (task, _), result in backend.run(run_shared, in_warmup_order(tasks), then):
+    for (task, _), result in backend.run(run_shared, ByWarmup(tasks), then):
         save(task, result)
         if progress is not None:
             progress(1)

@@ -1,13 +1,14 @@
 """A replicate's warm-up, run once by a worker and shared by the scenarios that share it.
 
 Replicate r has the same seed in every scenario, and most scenarios differ only by their policies, which start at
-the warm-up's end: their warm-ups are one and the same run. The runner hands the tasks out with those that share a
-warm-up one after another (``in_warmup_order``); a pool's worker keeps the last warm-up it built and continues each
-such task from a copy of it, the scenario's policies added then (``SocialPrescribingModel.add_policies``: every
-number as if the constructor had been given them). The warm-up's last week runs in each scenario's own copy: a
+the warm-up's end: their warm-ups are one and the same run. The runner hands the tasks out so that those sharing a
+warm-up go, one after another, to the worker that keeps it (``ByWarmup``); a worker keeps the last warm-up it built
+and continues each such task from a copy of it, the scenario's policies added then
+(``SocialPrescribingModel.add_policies``: every number as if the constructor had been given them). The warm-up's last week runs in each scenario's own copy: a
 policy starting at the warm-up's end starts after that week's step, so it must be on the agenda before that week
 runs. Each task is still a task of its own, so its shard is written as soon as it finishes (an interruption loses
-only the tasks in flight) and two workers share out a replicate's scenarios, building its warm-up once each.
+only the tasks in flight); two workers work on different replicates, and build one warm-up twice only when the
+last tasks are shared out at the end.
 
 The copy is a fork where that is safe (a process with one thread, as the pool's workers are started: a copy-on-write
 copy costs almost nothing); the child sends its pickled result (or the exception it raised) through a pipe and
@@ -23,7 +24,8 @@ import json
 import os
 import pickle
 import signal
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .runner import ReplicateResult, Task, few_garbage_collections, measure, model_parameters, run_task
@@ -38,16 +40,39 @@ def warmup_key(task: Task) -> tuple | None:
     return task.seed, task.warmup_weeks, task.weeks, parameters, task.layout
 
 
+class ByWarmup:
+    """Hands the tasks out so that tasks sharing a warm-up go one after another to the worker that keeps it: a worker
+    that has just finished a task is given the next task sharing its warm-up while there is one, else the first task
+    of a warm-up no other worker is running (else the first waiting). Each is handed out as (task, whether it is the
+    last to share its warm-up): the last can run on the kept model itself, and a task sharing with none runs alone."""
+
+    def __init__(self, tasks: list[Task]):
+        self._key: dict[int, Any] = {}
+        self._groups: dict[Any, deque[Task]] = {}  # waiting, by warm-up, in the order each warm-up first appears
+        for i, task in enumerate(tasks):
+            key = warmup_key(task)
+            self._key[id(task)] = key = ("alone", i) if key is None else key
+            self._groups.setdefault(key, deque()).append(task)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._groups.values()))
+
+    def take(self, after: tuple[Task, bool] | None = None, running: Sequence[tuple[Task, bool]] = ()):
+        key = None if after is None else self._key[id(after[0])]
+        if key not in self._groups:
+            busy = {self._key[id(task)] for task, _ in running}
+            key = next((k for k in self._groups if k not in busy), next(iter(self._groups)))
+        group = self._groups[key]
+        task = group.popleft()
+        if not group:
+            del self._groups[key]
+        return task, not group
+
+
 def in_warmup_order(tasks: list[Task]) -> list[tuple[Task, bool]]:
-    """The tasks, those that share a warm-up one after another (in the order each warm-up first appears), so that a
-    worker finds the warm-up it kept still of use; each with whether it is the last to share its warm-up (it can
-    run on the kept model itself, and a task sharing with none runs alone)."""
-    first: dict[Any, int] = {}
-    keys = [key if (key := warmup_key(task)) is not None else ("alone", i) for i, task in enumerate(tasks)]
-    for i, key in enumerate(keys):
-        first.setdefault(key, i)
-    order = sorted(range(len(tasks)), key=lambda i: (first[keys[i]], i))
-    return [(tasks[i], at + 1 == len(order) or keys[order[at + 1]] != keys[i]) for at, i in enumerate(order)]
+    """The tasks as one worker is handed them (``ByWarmup``): those that share a warm-up one after another."""
+    queue = ByWarmup(tasks)
+    return [queue.take() for _ in range(len(queue))]
 
 
 _kept: tuple[tuple, Any] | None = None  # (in a worker) the last warm-up built, and its model, kept to be copied
