@@ -78,8 +78,8 @@ def main(argv: list[str]) -> int:
         print("identical" if not differ else "differ: " + ", ".join(differ))
         return 1 if differ else 0
     big = argv[:1] == ["--big"]
-    if len(argv) != 1 + big:
-        print(__doc__.strip().splitlines()[0], file=sys.stderr)
+    if len(argv) != 1 + big or argv[-1].startswith("-"):  # (``--help``, a misspelt option: not a file to write)
+        print("\n\n".join(__doc__.strip().split("\n\n")[:2]), file=sys.stderr)
         return 2
     with open(argv[-1], "w") as f:
         json.dump(fingerprint(big), f, indent=1)

@@ -65,3 +65,13 @@ def test_fixed_seed_gives_the_recorded_numbers(case):
 if __name__ == "__main__" and "--update" in sys.argv:
     GOLDEN.write_text(json.dumps({name: fingerprint(*case) for name, case in CASES.items()}, indent=1) + "\n")
     print(f"wrote {GOLDEN}")
+
+
+def test_the_fingerprint_refuses_an_option_it_does_not_know_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    from tests import fingerprint as fingerprint_tool
+
+    monkeypatch.chdir(tmp_path)
+    for argv in (["--help"], ["--big", "--help"], ["--bigg", "out.json"], []):
+        assert fingerprint_tool.main(argv) == 2
+    assert list(tmp_path.iterdir()) == []
+    assert "--compare before.json after.json" in capsys.readouterr().err
