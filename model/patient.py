@@ -135,7 +135,9 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
         is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
-        super().__init__(model)
+        # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
+        # first, for every referral
+        mesa.Agent.__init__(self, model)
         p = model.p
         # who they are
         self.person = person
