@@ -61,12 +61,13 @@ FEW_AT_REFERRAL = 12  # fewer referrals than this are worked out one by one (a s
 
 
 def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: list[Cohort],
-                draws: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list]:  # fmt: skip
+                draws: tuple[np.ndarray, np.ndarray] | None = None, index: np.ndarray | None = None,
+                ) -> tuple[np.ndarray, list]:  # fmt: skip
     """What a week's referrals bring to their ``Patient``, read for all of them at once: ``gain_scale`` of each, and
     per person (preferences, cannot pay a fee, of working age, in work at referral). The same arithmetic as one
     person's, in 64-bit floats element by element: a 32-bit column is widened before it meets a parameter.
     ``draws``: the people's preference and (work, cost) draws as ``Catchment.referred`` read them (else from each
-    ``Person``: the same 32-bit values)."""
+    ``Person``: the same 32-bit values); ``index``: the people's catchment rows, if made already."""
     if draws is None:
         draws = (np.array([person.preferences_u for person in people], dtype=np.float32),
                  np.array([(person.work_u, person.cost_u) for person in people], dtype=np.float32).reshape(-1, 2))
@@ -80,7 +81,8 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
             traits.append((preferences, person.deprived and cost_u < p.cost_barrier_deprived, working_age,
                            working_age and work_u < employment))  # fmt: skip
         return np.array([gain_scale(model, person) for person in people], dtype=np.float64), traits
-    index = np.array([person.index for person in people], dtype=np.int64)
+    if index is None:
+        index = np.array([person.index for person in people], dtype=np.int64)
     deprived = catchment.deprived[index]
     below = p.swemwbs_population_mean - model.course.mean_wellbeing[index].astype(np.float64)
     scale = np.maximum(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)

@@ -54,7 +54,8 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     in_pathway = model.catchment.in_pathway
     chosen = []
     for proposals, first in zip((medical_routes, self_referral), firsts):
-        chosen += referred_this_week(model, proposals, [person for person in first if not in_pathway[person]])
+        free = [person for person, taken in zip(first, in_pathway[first].tolist()) if not taken]
+        chosen += referred_this_week(model, proposals, free)
         in_pathway[chosen] = True  # not to be chosen again this week (and by refer_many)
     medical = len(medical_routes.chosen)
     people, *draws = model.catchment.referred(chosen)  # read at once
@@ -130,10 +131,10 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     keys = model.streams.persons.keys(index, catchment.episodes[index])
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
-    gain_scales, traits = at_referral(model, people, cohorts, draws)
+    gain_scales, traits = at_referral(model, people, cohorts, draws, index)
     first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks, gain_scales, keys)
     rows = np.arange(first, first + len(people))
-    services = [service_of(cohort, p) for cohort in cohorts]
+    services = services_of(cohorts, p)
     appropriate = appropriate_referrals(model, rows, services)
     patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
                         traits=traits_of)
@@ -151,10 +152,11 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     return patients
 
 
-def service_of(cohort: Cohort, p) -> Service:
-    """The service a referral goes to: link advisors for secondary mental health where the supported discharge
+def services_of(cohorts: list[Cohort], p) -> list[Service]:
+    """The service each referral goes to: link advisors for secondary mental health where the supported discharge
     pathway runs, primary-care link workers otherwise."""
-    return Service.MENTAL_HEALTH if cohort is Cohort.MENTAL_HEALTH and p.supported_discharge else Service.PRIMARY_CARE
+    mental_health = Service.MENTAL_HEALTH if p.supported_discharge else Service.PRIMARY_CARE
+    return [mental_health if cohort is Cohort.MENTAL_HEALTH else Service.PRIMARY_CARE for cohort in cohorts]
 
 
 def appropriate_referrals(model: SocialPrescribingModel, rows: np.ndarray, services: list[Service]) -> list[bool]:
@@ -177,9 +179,8 @@ def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: 
         move_many(model, patients, rows, None, S.USUAL_CARE, Event.NO_SERVICE)
         return
     move_many(model, patients, rows, None, S.AWAITING_LINK_WORKER, Event.REFERRED)
-    queue = model.workforce.queue
-    for patient in patients:
-        queue(patient)
+    for service, queue in model.workforce.queues.items():  # (``Workforce.queue`` one by one hashes an Enum each)
+        queue.extend(patient for patient in patients if patient.service is service)
     # a deadline, not an event: the weekly allocation checks it (``Referral.join_link_worker_queue``'s, with
     # Python's logarithm on each draw, as there)
     now, patience = model.time, model.p.lw_wait_patience_weeks
