@@ -163,7 +163,7 @@ class Catchment:
         """The people that uniform draws ``u`` pick, each in proportion to how often people like them are
         referred (need, the ELSA odds ratios); who among them is referred *now* depends on how they are now
         (``referral.referred_this_week``)."""
-        i = np.searchsorted(self._cumulative_weight, u * self._cumulative_weight[-1], side="right")
+        i = self._cumulative_weight.searchsorted(u * self._cumulative_weight[-1], side="right")
         return np.minimum(i, self.size - 1)
 
     def person(self, i: int) -> Person:
@@ -214,7 +214,9 @@ class Proposals:
                 return None
             self.batch, self.start = CANDIDATES_PER_REFERRAL * wanted, 0
             self.proposed += self.batch
-            self.needs, self.u = self.generator.random(self.batch), self.generator.random(self.batch)
+            # one call (a double is one output of the stream: the first half is the need draws as drawn alone)
+            both = self.generator.random(2 * self.batch)
+            self.needs, self.u = both[: self.batch], both[self.batch :]
         start, self.start = self.start, min(self.batch, self.start + READ_FIRST * wanted)
         return self.needs[start : self.start], self.u[start : self.start]
 

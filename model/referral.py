@@ -101,9 +101,10 @@ def accepted_in_parts(model: SocialPrescribingModel, parts: list[tuple[np.ndarra
     sizes = [0 if part is None else len(part[0]) for part in parts]
     if not any(sizes):
         return [[] for _ in parts]
-    needs, u = (np.concatenate([part[k] for part in parts if part is not None]) for k in (0, 1))
+    read = [part for part in parts if part is not None]
+    needs, u = read[0] if len(read) == 1 else (np.concatenate([part[k] for part in read]) for k in (0, 1))
     proposed = model.catchment.by_need(needs)
-    free = np.flatnonzero(~model.catchment.in_pathway[proposed])
+    free = (~model.catchment.in_pathway[proposed]).nonzero()[0]
     accept = free[u[free] < referral_chance_at(model.course.dip(proposed[free], model.week), model.p)]
     people, accept = proposed[accept].tolist(), accept.tolist()
     cuts = [0, *(bisect_left(accept, end) for end in accumulate(sizes))]  # each part's end among those accepted
