@@ -132,11 +132,11 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool]):  # fmt: skip
+                 traits: tuple[tuple[int, ...], bool, bool, bool], week: int):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
+        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``, in ``week``."""
         # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
         # first, for every referral
         mesa.Agent.__init__(self, model)
@@ -146,7 +146,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.source = source
         self.cohort = cohort
         self.service = service
-        self.referred_week = model.week
+        self.referred_week = week
         self.key = key
         self.row = row  # their row of the register: its columns hold their draw counters, mechanisms, state
         # the activities they want, most wanted first; whether a fee rules a group out; of working age, in work

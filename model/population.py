@@ -10,6 +10,7 @@ the same person referred under two policies is the same person: a paired compari
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -52,6 +53,11 @@ class Person(NamedTuple):
     preferences_u: tuple[float, ...]  # uniform draws that order the person's activity preferences
     work_u: float  # uniform draws for: in work at referral,
     cost_u: float  # whether a fee rules a group out
+
+
+# a Person from its fields in order, without a Python call a person (``Person._make`` less its length check: the
+# fields are zipped strictly, one column each)
+_person = partial(tuple.__new__, Person)
 
 
 class Catchment:
@@ -182,7 +188,7 @@ class Catchment:
         else:
             x, y = self.x[i], self.y[i]
             preferences_u, traits_u = read_columns((self.preferences_u, self.traits_u), i)
-        people = list(map(Person._make, zip(
+        people = list(map(_person, zip(
             indices, *(column[i].tolist() for column in (self.age, self.ltc_count, self.smi, self.cmd, self.lonely,
                                                          self.deprived)),
             x.tolist(), y.tolist(), self.reach_km[i].tolist(), map(tuple, preferences_u.tolist()),

@@ -64,15 +64,19 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
                else ReferralSource.GP for person in people[:medical]]  # fmt: skip
     sources += [ReferralSource.SELF] * (len(people) - medical)
-    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)], draws)
+    refer_many(model, people, sources, cohorts_of(people, sources), draws)
+
+
+def cohorts_of(people: list[Person], sources: list[ReferralSource]) -> list[Cohort]:
+    """Who the service sees: secondary mental health when a mental health team refers; anxiety or depression
+    in primary care (the commonest reason for referral, Bu 2024); otherwise long-term conditions."""
+    return [Cohort.MENTAL_HEALTH if source is ReferralSource.CMHT else Cohort.COMMON_MENTAL if person.cmd
+            else Cohort.LTC for person, source in zip(people, sources, strict=True)]  # fmt: skip
 
 
 def cohort_of(person: Person, source: ReferralSource) -> Cohort:
-    """Who the service sees: secondary mental health when a mental health team refers; anxiety or depression
-    in primary care (the commonest reason for referral, Bu 2024); otherwise long-term conditions."""
-    if source is ReferralSource.CMHT:
-        return Cohort.MENTAL_HEALTH
-    return Cohort.COMMON_MENTAL if person.cmd else Cohort.LTC
+    """``cohorts_of`` one person."""
+    return cohorts_of([person], [source])[0]
 
 
 def referral_chance_at(dip: np.ndarray, p) -> np.ndarray:
@@ -128,8 +132,9 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
         return []
     index = np.array([person.index for person in people], dtype=np.int64)
     catchment, week, p = model.catchment, model.week, model.p
-    catchment.episodes[index] += 1  # this episode's own random numbers: the k-th referral's in every scenario
-    keys = model.streams.persons.keys(index, catchment.episodes[index])
+    episodes = catchment.episodes[index] + 1  # this episode's own random numbers: the k-th referral's in every scenario
+    catchment.episodes[index] = episodes
+    keys = model.streams.persons.keys(index, episodes)
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
     gain_scales, traits = at_referral(model, people, cohorts, draws, index)
@@ -138,7 +143,7 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     services = services_of(cohorts, p)
     appropriate = appropriate_referrals(model, rows, services)
     patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
-                        traits=traits_of)
+                        traits=traits_of, week=week)
                 for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
                     appropriate, traits, strict=True), first)]  # fmt: skip
@@ -167,7 +172,9 @@ def appropriate_referrals(model: SocialPrescribingModel, rows: np.ndarray, servi
     p = model.p
     clarity = (p.public_awareness + p.role_clarity) / 2
     primary = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
-    chance = np.array([p.appropriate_share_max if s is Service.MENTAL_HEALTH else primary for s in services])
+    chance = primary  # (the same for everyone, unless some are the mental health team's)
+    if Service.MENTAL_HEALTH in services:
+        chance = np.array([p.appropriate_share_max if s is Service.MENTAL_HEALTH else primary for s in services])
     return (model.register.next_draws(rows, "appropriate") < chance).tolist()
 
 
