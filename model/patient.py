@@ -220,7 +220,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         model.register.state[self.row] = state
         model.on_state_change(self, old, state, event)
         if state in TERMINAL:
-            self.exit_reason = event.value
+            self.exit_reason = event._value_  # (``value`` is an Enum property: a Python call)
             model.due.cancel_all(self.row)  # every stage's pending changes
             if self.link_worker is not None:  # the rest of ``end_support_episode`` is the cancelling just done
                 self.end_support_episode()

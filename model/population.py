@@ -228,7 +228,11 @@ class Proposals:
 
     def take(self, people: list[int]) -> None:
         """The people accepted, in order, until the week's referrals are found (each person once)."""
+        chosen, taken, room = self.chosen, self.taken, self.count - len(self.chosen)
         for person in people:
-            if len(self.chosen) < self.count and person not in self.taken:
-                self.chosen.append(person)
-                self.taken.add(person)
+            if not room:
+                return
+            if person not in taken:
+                chosen.append(person)
+                taken.add(person)
+                room -= 1
