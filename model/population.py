@@ -26,6 +26,7 @@ BLOCK = 1 << 16  # people whose draws are made at a time (a speed setting only: 
 # the proposals keeps a week bounded if almost everyone is already in the pathway (a numerical device).
 CANDIDATES_PER_REFERRAL = 8
 MAX_PROPOSALS_PER_REFERRAL = 400
+NONE_DRAWN = np.empty(0)  # (a batch before its first draw: read only, so one for all)
 READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
 
 
@@ -207,7 +208,7 @@ class Proposals:
         self.chosen: list[int] = []
         self.taken: set[int] = set()
         self.proposed = self.batch = self.start = 0
-        self.needs = self.u = np.empty(0)  # the batch's draws
+        self.needs = self.u = NONE_DRAWN  # the batch's draws
 
     def next_part(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The (need, acceptance) draws of the next part to read, a new batch drawn when one is read through; None
