@@ -23,6 +23,7 @@ from .moves import move_many
 from .population import Proposals
 from .setback_rows import schedule_next_setbacks, terminal
 from .states import Cohort, Event, PathwayState, ReferralSource, Service
+from .streams import PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
     from .population import Person
 
 S = PathwayState
+# a new referral's first draws, made for a week's referrals in one keyed pass: whether the referral is appropriate;
+# how long they wait for a link worker (with social prescribing only)
+FIRST_DRAWS = {True: ("appropriate", "lw_patience"), False: ("appropriate",)}
+FIRST_PURPOSES = {with_service: np.array([[PURPOSES[name]] for name in names], dtype=np.uint64)
+                  for with_service, names in FIRST_DRAWS.items()}  # fmt: skip
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
@@ -141,7 +147,8 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks, gain_scales, keys)
     rows = np.arange(first, first + len(people))
     services = services_of(cohorts, p)
-    appropriate = appropriate_referrals(model, rows, services)
+    draws_now = first_draws(model, rows, keys)
+    appropriate = appropriate_referrals(model, services, draws_now[0])
     patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
                         traits=traits_of, week=week)
                 for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
@@ -151,7 +158,7 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))
     model.trajectories.add_many(model.register, week, rows)
-    enter_pathway(model, patients, rows)
+    enter_pathway(model, patients, rows, draws_now[1] if model.social_prescribing else None)
     if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
         live = ~terminal(model.register.state[rows])
         schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
@@ -165,9 +172,19 @@ def services_of(cohorts: list[Cohort], p) -> list[Service]:
     return [mental_health if cohort is Cohort.MENTAL_HEALTH else Service.PRIMARY_CARE for cohort in cohorts]
 
 
-def appropriate_referrals(model: SocialPrescribingModel, rows: np.ndarray, services: list[Service]) -> list[bool]:
-    """Is each referral one social prescribing can help with? Drawn once per referral (each row's first draw for
-    it): more often with public awareness and a clear link worker role (Cooper 2024). In the supported pathway
+def first_draws(model: SocialPrescribingModel, rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """A week's new register ``rows`` (episode ``keys``): each one's first draw for each of ``FIRST_DRAWS``
+    (purposes x rows), the numbers ``WellbeingRegister.next_draws`` makes a purpose at a time (every counter is 0
+    until now, and becomes 1), in one pass."""
+    counters = model.register.draws
+    for purpose in FIRST_DRAWS[model.social_prescribing]:
+        counters[purpose][rows] += 1
+    return PersonalDraws.uniforms_by_purpose(keys, FIRST_PURPOSES[model.social_prescribing], 0)
+
+
+def appropriate_referrals(model: SocialPrescribingModel, services: list[Service], u: np.ndarray) -> list[bool]:
+    """Is each referral one social prescribing can help with? Drawn once per referral (``u``: each row's first draw
+    for it): more often with public awareness and a clear link worker role (Cooper 2024). In the supported pathway
     the mental health team screens its referrals: the best rate (Dayson 2020)."""
     p = model.p
     clarity = (p.public_awareness + p.role_clarity) / 2
@@ -175,13 +192,15 @@ def appropriate_referrals(model: SocialPrescribingModel, rows: np.ndarray, servi
     chance = primary  # (the same for everyone, unless some are the mental health team's)
     if Service.MENTAL_HEALTH in services:
         chance = np.array([p.appropriate_share_max if s is Service.MENTAL_HEALTH else primary for s in services])
-    return (model.register.next_draws(rows, "appropriate") < chance).tolist()
+    return (u < chance).tolist()
 
 
-def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray) -> None:
+def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+                  patience_u: np.ndarray | None) -> None:  # fmt: skip
     """A week's new referrals (register ``rows``, in order) wait for a link worker, at the back of the queue, or
     (no social prescribing) carry on as usual; each is measured at follow-up. Nothing here competes: the queue
-    is served at the next allocation, in this order. Then the first setback candidate: drawn by ``refer_many``."""
+    is served at the next allocation, in this order. Then the first setback candidate: drawn by ``refer_many``.
+    ``patience_u``: each one's first draw for how long they wait (``first_draws``)."""
     model.follow_up_many(patients)
     if not model.social_prescribing:
         move_many(model, patients, rows, None, S.USUAL_CARE, Event.NO_SERVICE)
@@ -192,7 +211,7 @@ def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: 
     # a deadline, not an event: the weekly allocation checks it (``Referral.join_link_worker_queue``'s, with
     # Python's logarithm on each draw, as there)
     now, patience = model.time, model.p.lw_wait_patience_weeks
-    for patient, u in zip(patients, model.register.next_draws(rows, "lw_patience").tolist(), strict=True):
+    for patient, u in zip(patients, patience_u.tolist(), strict=True):
         patient.gives_up_at = now - patience * math.log1p(-u)
 
 
