@@ -131,12 +131,13 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     continuity_broken = RowFlag()  # a link worker of theirs left and no colleague kept their continuity of care
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
-                 service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
+                 service: Service, key: int, scores: tuple[float, float], row: int, appropriate: bool,
                  traits: tuple[tuple[int, ...], bool, bool, bool], week: int):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``, in ``week``."""
+        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``, in ``week``
+        (every argument by position: a class called with keywords builds a dict of them each time)."""
         # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
         # first, for every referral
         mesa.Agent.__init__(self, model)

@@ -149,8 +149,7 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     services = services_of(cohorts, p)
     draws_now = first_draws(model, rows, keys)
     appropriate = appropriate_referrals(model, services, draws_now[0])
-    patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
-                        traits=traits_of, week=week)
+    patients = [Patient(model, person, source, cohort, service, key, scores, row, fit, traits_of, week)
                 for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
                     appropriate, traits, strict=True), first)]  # fmt: skip
