@@ -108,7 +108,7 @@ class RowFlag:
     def __get__(self, patient: Patient | None, owner: type | None = None):
         if patient is None:
             return self
-        return bool(getattr(patient.model.register, self.name)[patient.row])
+        return getattr(patient.model.register, self.name).item(patient.row)  # (a Python bool: no NumPy scalar made)
 
     def __set__(self, patient: Patient, value: bool) -> None:
         getattr(patient.model.register, self.name)[patient.row] = value
