@@ -185,7 +185,9 @@ def fading(week, since, half_life):
         return _halved(week, since, half_life) if after else 1.0  # one person: only worked out when needed
     # many people (the weekly reading), or people x weeks (a projection): only the fading ones are worked out, the
     # same numbers one by one (0.5 ** -inf, for everyone not fading, costs several times a finite power)
-    return worked_out_where(np.ones(after.shape), after, _halved, week, since, half_life)
+    ones = np.empty(after.shape)  # (``np.ones`` is its Python wrapper round these two)
+    ones.fill(1.0)
+    return worked_out_where(ones, after, _halved, week, since, half_life)
 
 
 def _halved(week, since, half_life):
@@ -218,7 +220,8 @@ def swemwbs(natural, mechanisms, gain_max, support=0.0):
     Equal weights for the three mechanism kinds: Aughterson 2024 finds all three shared across groups
     and Dayson 2020 reports emotional, psychological and social wellbeing alike (assumption).
     """
-    return clip(natural + support + gain_max * sum(mechanisms) / 3, SWEMWBS_RANGE)
+    psychological, social, behavioural = mechanisms  # (added as ``sum`` does, less its first 0 + a copy)
+    return clip(natural + support + gain_max * (psychological + social + behavioural) / 3, SWEMWBS_RANGE)
 
 
 def ucla(natural, social, reduction_max, support=0.0):

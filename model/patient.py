@@ -61,12 +61,13 @@ FEW_AT_REFERRAL = 12  # fewer referrals than this are worked out one by one (a s
 
 
 def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: list[Cohort],
-                draws: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list]:  # fmt: skip
+                draws: tuple[np.ndarray, np.ndarray] | None = None, index: np.ndarray | None = None,
+                ) -> tuple[np.ndarray, list]:  # fmt: skip
     """What a week's referrals bring to their ``Patient``, read for all of them at once: ``gain_scale`` of each, and
     per person (preferences, cannot pay a fee, of working age, in work at referral). The same arithmetic as one
     person's, in 64-bit floats element by element: a 32-bit column is widened before it meets a parameter.
     ``draws``: the people's preference and (work, cost) draws as ``Catchment.referred`` read them (else from each
-    ``Person``: the same 32-bit values)."""
+    ``Person``: the same 32-bit values); ``index``: the people's catchment rows, if made already."""
     if draws is None:
         draws = (np.array([person.preferences_u for person in people], dtype=np.float32),
                  np.array([(person.work_u, person.cost_u) for person in people], dtype=np.float32).reshape(-1, 2))
@@ -80,7 +81,8 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
             traits.append((preferences, person.deprived and cost_u < p.cost_barrier_deprived, working_age,
                            working_age and work_u < employment))  # fmt: skip
         return np.array([gain_scale(model, person) for person in people], dtype=np.float64), traits
-    index = np.array([person.index for person in people], dtype=np.int64)
+    if index is None:
+        index = np.array([person.index for person in people], dtype=np.int64)
     deprived = catchment.deprived[index]
     below = p.swemwbs_population_mean - model.course.mean_wellbeing[index].astype(np.float64)
     scale = np.maximum(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)
@@ -106,7 +108,7 @@ class RowFlag:
     def __get__(self, patient: Patient | None, owner: type | None = None):
         if patient is None:
             return self
-        return bool(getattr(patient.model.register, self.name)[patient.row])
+        return getattr(patient.model.register, self.name).item(patient.row)  # (a Python bool: no NumPy scalar made)
 
     def __set__(self, patient: Patient, value: bool) -> None:
         getattr(patient.model.register, self.name)[patient.row] = value
@@ -129,20 +131,23 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     continuity_broken = RowFlag()  # a link worker of theirs left and no colleague kept their continuity of care
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
-                 service: Service, *, key: int, scores: tuple[float, float], row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool]):  # fmt: skip
+                 service: Service, key: int, scores: tuple[float, float], row: int, appropriate: bool,
+                 traits: tuple[tuple[int, ...], bool, bool, bool], week: int):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the true
         (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``."""
-        super().__init__(model)
+        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``, in ``week``
+        (every argument by position: a class called with keywords builds a dict of them each time)."""
+        # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
+        # first, for every referral
+        mesa.Agent.__init__(self, model)
         p = model.p
         # who they are
         self.person = person
         self.source = source
         self.cohort = cohort
         self.service = service
-        self.referred_week = model.week
+        self.referred_week = week
         self.key = key
         self.row = row  # their row of the register: its columns hold their draw counters, mechanisms, state
         # the activities they want, most wanted first; whether a fee rules a group out; of working age, in work
@@ -216,7 +221,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         model.register.state[self.row] = state
         model.on_state_change(self, old, state, event)
         if state in TERMINAL:
-            self.exit_reason = event.value
+            self.exit_reason = event._value_  # (``value`` is an Enum property: a Python call)
             model.due.cancel_all(self.row)  # every stage's pending changes
             if self.link_worker is not None:  # the rest of ``end_support_episode`` is the cancelling just done
                 self.end_support_episode()

@@ -10,6 +10,7 @@ the same person referred under two policies is the same person: a paired compari
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -25,6 +26,7 @@ BLOCK = 1 << 16  # people whose draws are made at a time (a speed setting only: 
 # the proposals keeps a week bounded if almost everyone is already in the pathway (a numerical device).
 CANDIDATES_PER_REFERRAL = 8
 MAX_PROPOSALS_PER_REFERRAL = 400
+NONE_DRAWN = np.empty(0)  # (a batch before its first draw: read only, so one for all)
 READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
 
 
@@ -52,6 +54,11 @@ class Person(NamedTuple):
     preferences_u: tuple[float, ...]  # uniform draws that order the person's activity preferences
     work_u: float  # uniform draws for: in work at referral,
     cost_u: float  # whether a fee rules a group out
+
+
+# a Person from its fields in order, without a Python call a person (``Person._make`` less its length check: the
+# fields are zipped strictly, one column each)
+_person = partial(tuple.__new__, Person)
 
 
 class Catchment:
@@ -163,7 +170,7 @@ class Catchment:
         """The people that uniform draws ``u`` pick, each in proportion to how often people like them are
         referred (need, the ELSA odds ratios); who among them is referred *now* depends on how they are now
         (``referral.referred_this_week``)."""
-        i = np.searchsorted(self._cumulative_weight, u * self._cumulative_weight[-1], side="right")
+        i = self._cumulative_weight.searchsorted(u * self._cumulative_weight[-1], side="right")
         return np.minimum(i, self.size - 1)
 
     def person(self, i: int) -> Person:
@@ -182,7 +189,7 @@ class Catchment:
         else:
             x, y = self.x[i], self.y[i]
             preferences_u, traits_u = read_columns((self.preferences_u, self.traits_u), i)
-        people = list(map(Person._make, zip(
+        people = list(map(_person, zip(
             indices, *(column[i].tolist() for column in (self.age, self.ltc_count, self.smi, self.cmd, self.lonely,
                                                          self.deprived)),
             x.tolist(), y.tolist(), self.reach_km[i].tolist(), map(tuple, preferences_u.tolist()),
@@ -201,7 +208,7 @@ class Proposals:
         self.chosen: list[int] = []
         self.taken: set[int] = set()
         self.proposed = self.batch = self.start = 0
-        self.needs = self.u = np.empty(0)  # the batch's draws
+        self.needs = self.u = NONE_DRAWN  # the batch's draws
 
     def next_part(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The (need, acceptance) draws of the next part to read, a new batch drawn when one is read through; None
@@ -214,13 +221,19 @@ class Proposals:
                 return None
             self.batch, self.start = CANDIDATES_PER_REFERRAL * wanted, 0
             self.proposed += self.batch
-            self.needs, self.u = self.generator.random(self.batch), self.generator.random(self.batch)
+            # one call (a double is one output of the stream: the first half is the need draws as drawn alone)
+            both = self.generator.random(2 * self.batch)
+            self.needs, self.u = both[: self.batch], both[self.batch :]
         start, self.start = self.start, min(self.batch, self.start + READ_FIRST * wanted)
         return self.needs[start : self.start], self.u[start : self.start]
 
     def take(self, people: list[int]) -> None:
         """The people accepted, in order, until the week's referrals are found (each person once)."""
+        chosen, taken, room = self.chosen, self.taken, self.count - len(self.chosen)
         for person in people:
-            if len(self.chosen) < self.count and person not in self.taken:
-                self.chosen.append(person)
-                self.taken.add(person)
+            if not room:
+                return
+            if person not in taken:
+                chosen.append(person)
+                taken.add(person)
+                room -= 1

@@ -75,16 +75,18 @@ def preferred_activities_many(cohorts: list[Cohort], draws: np.ndarray) -> list[
     order, table = _weight_table()
     weights = table[:, list(map(order.index, cohorts))]  # (found by identity: an Enum member hashes in Python)
     size, n = weights.shape
-    left = np.ones((size, n), dtype=bool)
     people = np.arange(n)
     chosen = np.empty((draws.shape[1], n), dtype=np.int64)
+    last = draws.shape[1] - 1
     for k, u in enumerate(draws.T.astype(np.float64)):
-        running = np.cumsum(weights, axis=0)
-        past = left & (running > u * running[-1])
-        pick = past.argmax(axis=0)
-        if not (anyone := past.any(axis=0)).all():
-            pick = np.where(anyone, pick, size - 1 - left[::-1].argmax(axis=0))
+        running = weights.cumsum(axis=0)
+        # the first activity past the draw's share is the number of sums at or below it (the sums do not fall), and
+        # one still left: a chosen one's sum is the one before it (x + 0.0 is x), and the first sum is 0.0 if chosen
+        pick = (running <= u * running[-1]).sum(axis=0)
+        if pick.max() == size:  # no sum past someone's share (no weight left to them): the last activity left
+            for person in np.flatnonzero(pick == size).tolist():
+                pick[person] = max(set(range(size)).difference(chosen[:k, person].tolist()))
         chosen[k] = pick
-        weights[pick, people] = 0.0
-        left[pick, people] = False
+        if k < last:
+            weights[pick, people] = 0.0
     return list(map(tuple, chosen.T.tolist()))

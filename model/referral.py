@@ -23,6 +23,7 @@ from .moves import move_many
 from .population import Proposals
 from .setback_rows import schedule_next_setbacks, terminal
 from .states import Cohort, Event, PathwayState, ReferralSource, Service
+from .streams import PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
     from .link_worker import LinkWorker
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
     from .population import Person
 
 S = PathwayState
+# a new referral's first draws, made for a week's referrals in one keyed pass: whether the referral is appropriate;
+# how long they wait for a link worker (with social prescribing only)
+FIRST_DRAWS = {True: ("appropriate", "lw_patience"), False: ("appropriate",)}
+FIRST_PURPOSES = {with_service: np.array([[PURPOSES[name]] for name in names], dtype=np.uint64)
+                  for with_service, names in FIRST_DRAWS.items()}  # fmt: skip
 
 
 def arrive_referrals(model: SocialPrescribingModel) -> None:
@@ -54,7 +60,8 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     in_pathway = model.catchment.in_pathway
     chosen = []
     for proposals, first in zip((medical_routes, self_referral), firsts):
-        chosen += referred_this_week(model, proposals, [person for person in first if not in_pathway[person]])
+        free = [person for person, taken in zip(first, in_pathway[first].tolist()) if not taken]
+        chosen += referred_this_week(model, proposals, free)
         in_pathway[chosen] = True  # not to be chosen again this week (and by refer_many)
     medical = len(medical_routes.chosen)
     people, *draws = model.catchment.referred(chosen)  # read at once
@@ -63,15 +70,19 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
                else ReferralSource.GP for person in people[:medical]]  # fmt: skip
     sources += [ReferralSource.SELF] * (len(people) - medical)
-    refer_many(model, people, sources, [cohort_of(person, source) for person, source in zip(people, sources)], draws)
+    refer_many(model, people, sources, cohorts_of(people, sources), draws)
+
+
+def cohorts_of(people: list[Person], sources: list[ReferralSource]) -> list[Cohort]:
+    """Who the service sees: secondary mental health when a mental health team refers; anxiety or depression
+    in primary care (the commonest reason for referral, Bu 2024); otherwise long-term conditions."""
+    return [Cohort.MENTAL_HEALTH if source is ReferralSource.CMHT else Cohort.COMMON_MENTAL if person.cmd
+            else Cohort.LTC for person, source in zip(people, sources, strict=True)]  # fmt: skip
 
 
 def cohort_of(person: Person, source: ReferralSource) -> Cohort:
-    """Who the service sees: secondary mental health when a mental health team refers; anxiety or depression
-    in primary care (the commonest reason for referral, Bu 2024); otherwise long-term conditions."""
-    if source is ReferralSource.CMHT:
-        return Cohort.MENTAL_HEALTH
-    return Cohort.COMMON_MENTAL if person.cmd else Cohort.LTC
+    """``cohorts_of`` one person."""
+    return cohorts_of([person], [source])[0]
 
 
 def referral_chance_at(dip: np.ndarray, p) -> np.ndarray:
@@ -100,9 +111,10 @@ def accepted_in_parts(model: SocialPrescribingModel, parts: list[tuple[np.ndarra
     sizes = [0 if part is None else len(part[0]) for part in parts]
     if not any(sizes):
         return [[] for _ in parts]
-    needs, u = (np.concatenate([part[k] for part in parts if part is not None]) for k in (0, 1))
+    read = [part for part in parts if part is not None]
+    needs, u = read[0] if len(read) == 1 else (np.concatenate([part[k] for part in read]) for k in (0, 1))
     proposed = model.catchment.by_need(needs)
-    free = np.flatnonzero(~model.catchment.in_pathway[proposed])
+    free = (~model.catchment.in_pathway[proposed]).nonzero()[0]
     accept = free[u[free] < referral_chance_at(model.course.dip(proposed[free], model.week), model.p)]
     people, accept = proposed[accept].tolist(), accept.tolist()
     cuts = [0, *(bisect_left(accept, end) for end in accumulate(sizes))]  # each part's end among those accepted
@@ -126,17 +138,18 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
         return []
     index = np.array([person.index for person in people], dtype=np.int64)
     catchment, week, p = model.catchment, model.week, model.p
-    catchment.episodes[index] += 1  # this episode's own random numbers: the k-th referral's in every scenario
-    keys = model.streams.persons.keys(index, catchment.episodes[index])
+    episodes = catchment.episodes[index] + 1  # this episode's own random numbers: the k-th referral's in every scenario
+    catchment.episodes[index] = episodes
+    keys = model.streams.persons.keys(index, episodes)
     # true wellbeing and loneliness now, at the low point that brought the referral
     swemwbs0, ucla0 = model.course.scores(index, week)
-    gain_scales, traits = at_referral(model, people, cohorts, draws)
+    gain_scales, traits = at_referral(model, people, cohorts, draws, index)
     first = model.register.enrol_many(week, index, swemwbs0, ucla0, p.gain_fade_half_life_weeks, gain_scales, keys)
     rows = np.arange(first, first + len(people))
-    services = [service_of(cohort, p) for cohort in cohorts]
-    appropriate = appropriate_referrals(model, rows, services)
-    patients = [Patient(model, person, source, cohort, service, key=key, scores=scores, row=row, appropriate=fit,
-                        traits=traits_of)
+    services = services_of(cohorts, p)
+    draws_now = first_draws(model, rows, keys)
+    appropriate = appropriate_referrals(model, services, draws_now[0])
+    patients = [Patient(model, person, source, cohort, service, key, scores, row, fit, traits_of, week)
                 for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
                     appropriate, traits, strict=True), first)]  # fmt: skip
@@ -144,46 +157,60 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))
     model.trajectories.add_many(model.register, week, rows)
-    enter_pathway(model, patients, rows)
+    enter_pathway(model, patients, rows, draws_now[1] if model.social_prescribing else None)
     if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
         live = ~terminal(model.register.state[rows])
         schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
     return patients
 
 
-def service_of(cohort: Cohort, p) -> Service:
-    """The service a referral goes to: link advisors for secondary mental health where the supported discharge
+def services_of(cohorts: list[Cohort], p) -> list[Service]:
+    """The service each referral goes to: link advisors for secondary mental health where the supported discharge
     pathway runs, primary-care link workers otherwise."""
-    return Service.MENTAL_HEALTH if cohort is Cohort.MENTAL_HEALTH and p.supported_discharge else Service.PRIMARY_CARE
+    mental_health = Service.MENTAL_HEALTH if p.supported_discharge else Service.PRIMARY_CARE
+    return [mental_health if cohort is Cohort.MENTAL_HEALTH else Service.PRIMARY_CARE for cohort in cohorts]
 
 
-def appropriate_referrals(model: SocialPrescribingModel, rows: np.ndarray, services: list[Service]) -> list[bool]:
-    """Is each referral one social prescribing can help with? Drawn once per referral (each row's first draw for
-    it): more often with public awareness and a clear link worker role (Cooper 2024). In the supported pathway
+def first_draws(model: SocialPrescribingModel, rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """A week's new register ``rows`` (episode ``keys``): each one's first draw for each of ``FIRST_DRAWS``
+    (purposes x rows), the numbers ``WellbeingRegister.next_draws`` makes a purpose at a time (every counter is 0
+    until now, and becomes 1), in one pass."""
+    counters = model.register.draws
+    for purpose in FIRST_DRAWS[model.social_prescribing]:
+        counters[purpose][rows] += 1
+    return PersonalDraws.uniforms_by_purpose(keys, FIRST_PURPOSES[model.social_prescribing], 0)
+
+
+def appropriate_referrals(model: SocialPrescribingModel, services: list[Service], u: np.ndarray) -> list[bool]:
+    """Is each referral one social prescribing can help with? Drawn once per referral (``u``: each row's first draw
+    for it): more often with public awareness and a clear link worker role (Cooper 2024). In the supported pathway
     the mental health team screens its referrals: the best rate (Dayson 2020)."""
     p = model.p
     clarity = (p.public_awareness + p.role_clarity) / 2
     primary = p.appropriate_share_min + (p.appropriate_share_max - p.appropriate_share_min) * clarity
-    chance = np.array([p.appropriate_share_max if s is Service.MENTAL_HEALTH else primary for s in services])
-    return (model.register.next_draws(rows, "appropriate") < chance).tolist()
+    chance = primary  # (the same for everyone, unless some are the mental health team's)
+    if Service.MENTAL_HEALTH in services:
+        chance = np.array([p.appropriate_share_max if s is Service.MENTAL_HEALTH else primary for s in services])
+    return (u < chance).tolist()
 
 
-def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray) -> None:
+def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+                  patience_u: np.ndarray | None) -> None:  # fmt: skip
     """A week's new referrals (register ``rows``, in order) wait for a link worker, at the back of the queue, or
     (no social prescribing) carry on as usual; each is measured at follow-up. Nothing here competes: the queue
-    is served at the next allocation, in this order. Then the first setback candidate: drawn by ``refer_many``."""
+    is served at the next allocation, in this order. Then the first setback candidate: drawn by ``refer_many``.
+    ``patience_u``: each one's first draw for how long they wait (``first_draws``)."""
     model.follow_up_many(patients)
     if not model.social_prescribing:
         move_many(model, patients, rows, None, S.USUAL_CARE, Event.NO_SERVICE)
         return
     move_many(model, patients, rows, None, S.AWAITING_LINK_WORKER, Event.REFERRED)
-    queue = model.workforce.queue
-    for patient in patients:
-        queue(patient)
+    for service, queue in model.workforce.queues.items():  # (``Workforce.queue`` one by one hashes an Enum each)
+        queue.extend(patient for patient in patients if patient.service is service)
     # a deadline, not an event: the weekly allocation checks it (``Referral.join_link_worker_queue``'s, with
     # Python's logarithm on each draw, as there)
     now, patience = model.time, model.p.lw_wait_patience_weeks
-    for patient, u in zip(patients, model.register.next_draws(rows, "lw_patience").tolist(), strict=True):
+    for patient, u in zip(patients, patience_u.tolist(), strict=True):
         patient.gives_up_at = now - patience * math.log1p(-u)
 
 

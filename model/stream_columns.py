@@ -14,17 +14,13 @@ it), rounded to 32-bit floats as the stored column was.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from .pcg_jumps import FEW, Jumps
 
 DOUBLE = 1.0 / (1 << 53)  # Generator.random: the top 53 bits of an output, as a fraction of one
-
-
-def _doubles(raw: np.ndarray) -> np.ndarray:
-    """``Generator.random``'s doubles from PCG64's raw 64-bit outputs."""
-    return (raw >> np.uint64(11)).astype(np.float64) * DOUBLE
 
 
 class StreamColumns:
@@ -42,7 +38,7 @@ class StreamColumns:
         for b in blocks:  # drawn and let go, block by block: the generator moves on as it did when they were kept
             generator.random((b.stop - b.start, width))
         # the stream's states, from where this column and the others read with it begin (``read_columns``)
-        self._together: tuple[tuple[StreamColumns, ...], Jumps] | None = None
+        self._together: tuple[tuple[StreamColumns, ...], _Reading | None] | None = None
 
     def read(self, people: np.ndarray) -> np.ndarray:
         """The draws of ``people`` (catchment rows, any order, repeats allowed): (people, width), 32-bit floats."""
@@ -63,39 +59,55 @@ def read_columns(columns: Sequence[StreamColumns], people: np.ndarray) -> list[n
     where people live, their preferences and traits) in one jump of the stream for all of them, each column from
     its own start: a read costs mostly its fixed number of array operations, not the people or columns read."""
     columns = tuple(columns)
-    if len({column._start["state"]["inc"] for column in columns}) > 1:  # (different streams: one at a time)
+    reading = _reading_of(columns)
+    if reading is None:  # (different streams: one at a time)
         return [read_columns((column,), people)[0] for column in columns]
     people = np.asarray(people, dtype=np.int64)
-    jumps = _jumps_of(columns)
     n = len(people)
-    if n * sum(column.width for column in columns) <= FEW:
-        return _read_few(columns, jumps, people.tolist())
-    width = max(column.width for column in columns)  # a narrower column's extra draws are let go
-    steps = np.concatenate([people * column.width for column in columns])  # person i's draws: i * width outputs in
-    doubles = _doubles(jumps.draws(steps, width, np.repeat(np.arange(len(columns)), n)))
-    return [_scaled(doubles[k * n : (k + 1) * n, : column.width], column.scale) for k, column in enumerate(columns)]
+    if n * reading.outputs_each <= FEW:
+        return _read_few(columns, reading.jumps, people.tolist())
+    steps = (reading.widths * people).ravel()  # person i's draws: i * width outputs in, column after column
+    raw = reading.jumps.draws(steps, reading.width, reading.starts.repeat(n))  # a narrower column's extra: let go
+    # ``Generator.random``'s doubles times each column's scale, in one product: (raw >> 11) * 2**-53 is exact and so
+    # is 2**-53 * scale, so this is the double times the scale, rounded once (times 1.0: the double itself)
+    values = ((raw >> np.uint64(11)).astype(np.float64) * reading.factors.repeat(n)[:, None]).astype(np.float32)
+    return [values[k * n : (k + 1) * n, : column.width] for k, column in enumerate(columns)]
 
 
-def _scaled(doubles: np.ndarray, scale: float) -> np.ndarray:
-    """A column's doubles times its scale, rounded to 32 bits (times 1.0 is each number itself: not worked out)."""
-    return (doubles if scale == 1.0 else doubles * scale).astype(np.float32)
+class _Reading(NamedTuple):
+    """What reading some columns of one stream together needs, worked out at their first read together."""
+
+    jumps: Jumps
+    width: int  # the widest column's: each person's draws read in every column
+    widths: np.ndarray  # each column's (columns x 1)
+    starts: np.ndarray  # each column's start in ``jumps``
+    factors: np.ndarray  # each column's scale, as a fraction of 2**53
+    outputs_each: int  # a person's draws in all of them
 
 
-def _jumps_of(columns: tuple[StreamColumns, ...]) -> Jumps:
+def _reading_of(columns: tuple[StreamColumns, ...]) -> _Reading | None:
     """The jumps from each of ``columns``' starts (made at their first read together: a run reads every week; a
-    catchment made and not run, never), reaching the widest one's draws past each column's last person's."""
+    catchment made and not run, never), reaching the widest one's draws past each column's last person's; None
+    for columns of different streams."""
     first = columns[0]
     if first._together is None or first._together[0] != columns:
+        if len({column._start["state"]["inc"] for column in columns}) > 1:
+            first._together = columns, None
+            return None
         width = max(column.width for column in columns)
         states = [column._start["state"]["state"] for column in columns]
         steps = max(column.rows * column.width for column in columns) + width
-        first._together = columns, Jumps(states, first._start["state"]["inc"], steps)
+        jumps = Jumps(states, first._start["state"]["inc"], steps)
+        first._together = columns, _Reading(
+            jumps, width, np.array([[column.width] for column in columns], dtype=np.int64),
+            np.arange(len(columns)), np.array([DOUBLE * column.scale for column in columns]),
+            sum(column.width for column in columns))  # fmt: skip
     return first._together[1]
 
 
 def _read_few(columns: tuple[StreamColumns, ...], jumps: Jumps, people: list[int]) -> list[np.ndarray]:
-    """``read_columns`` of a few people in Python: the same outputs, each made a double and scaled as ``_doubles`` and
-    the columns do (an integer below 2**53 is a float exactly), rounded to 32 bits once per column."""
+    """``read_columns`` of a few people in Python: the same outputs, each made a double and scaled as the array reading
+    does (an integer below 2**53 is a float exactly), rounded to 32 bits once per column."""
     out = []
     for k, column in enumerate(columns):
         raw = jumps.draw_list([i * column.width for i in people], column.width, [k] * len(people))

@@ -17,8 +17,9 @@ def _appropriateness(monkeypatch, **params) -> dict[tuple[int, int], bool]:
     seen: dict[tuple[int, int], bool] = {}
     original = referral_module.appropriate_referrals
 
-    def record(model, rows, services):
-        decisions = original(model, rows, services)
+    def record(model, services, u):
+        decisions = original(model, services, u)
+        rows = np.arange(model.register.size - len(services), model.register.size)  # (the week's, just enrolled)
         people = model.register.person[rows].astype(int).tolist()
         episodes = model.catchment.episodes[people].tolist()
         seen.update(zip(zip(people, episodes), decisions, strict=True))
@@ -42,7 +43,7 @@ def _draws(monkeypatch, **params) -> dict[tuple, float]:
     model/setback_rows.py), by (person, episode, purpose, counter)."""
     seen: dict[tuple, float] = {}
     names = {constant: name for name, constant in PURPOSES.items()}
-    one, many = PersonalDraws.uniform, PersonalDraws.uniforms
+    one, many, by_purpose = PersonalDraws.uniform, PersonalDraws.uniforms, PersonalDraws.uniforms_by_purpose
 
     def uniform(key, purpose, n):
         u = one(key, purpose, n)
@@ -58,8 +59,18 @@ def _draws(monkeypatch, **params) -> dict[tuple, float]:
             seen.update(zip(((k, names[purpose], c) for k, c in zip(keys.tolist(), counters)), u.tolist()))
         return u
 
+    def uniforms_by_purpose(keys, purposes, n):  # (a row of draws per purpose: each recorded as ``uniforms``')
+        u = by_purpose(keys, purposes, n)
+        if isinstance(purposes, np.ndarray) and purposes.ndim == 2 and np.ndim(n) <= 1:
+            counters = np.broadcast_to(np.asarray(n), np.shape(keys)).tolist()
+            for purpose, row in zip(purposes[:, 0].tolist(), u, strict=True):
+                if purpose in names:
+                    seen.update(zip(((k, names[purpose], c) for k, c in zip(keys.tolist(), counters)), row.tolist()))
+        return u
+
     monkeypatch.setattr(PersonalDraws, "uniform", staticmethod(uniform))
     monkeypatch.setattr(PersonalDraws, "uniforms", staticmethod(uniforms))
+    monkeypatch.setattr(PersonalDraws, "uniforms_by_purpose", staticmethod(uniforms_by_purpose))
     model = SocialPrescribingModel(rng=11, population=30_000, **params)
     model.run_for(104)
     register = model.register

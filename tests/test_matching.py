@@ -261,6 +261,33 @@ def test_a_weeks_preferences_drawn_at_once_are_each_persons_own():
     assert preferred_activities_many(cohorts[:1], draws[:1]) == one_by_one[:1]
 
 
+
+def test_preferences_drawn_at_once_past_a_cohorts_last_weighted_activity(monkeypatch):
+    """A cohort with fewer activities of any weight than choices: when no weight is left, each way of choosing takes
+    the last activity left, the same for a week's referrals at once as one by one (a catalogue with zero weights)."""
+    from types import SimpleNamespace
+
+    from spsim.model import preferences
+
+    weighted = {Cohort.LTC: (2, 5), Cohort.MENTAL_HEALTH: (0,), Cohort.COMMON_MENTAL: tuple(range(9))}
+    activities = tuple(SimpleNamespace(preference={c: (0.1 + i / 10) * (i in some) for c, some in weighted.items()})
+                       for i in range(9))  # fmt: skip
+    caches = (preferences._preference_weights, preferences._choices, preferences._weight_table)
+    for cached in caches:
+        cached.cache_clear()
+    monkeypatch.setattr(preferences, "catalogue", lambda: activities)
+    try:
+        rng = np.random.default_rng(4)
+        draws = rng.random((300, 3)).astype(np.float32)
+        draws[:20] = 0.0
+        cohorts = [list(Cohort)[i] for i in rng.integers(0, len(Cohort), len(draws))]
+        one_by_one = [preferred_activities(c, tuple(u)) for c, u in zip(cohorts, draws.tolist(), strict=True)]
+        assert preferred_activities_many(cohorts, draws) == one_by_one
+        assert {one_by_one[k][1:] for k, c in enumerate(cohorts) if c is Cohort.MENTAL_HEALTH} == {(8, 7)}
+    finally:
+        for cached in caches:
+            cached.cache_clear()
+
 def test_older_people_reach_less_far():
     model = SocialPrescribingModel(rng=2, population=100_000, reach_km_mean=3.5, social_prescribing=False)
     c = model.catchment
