@@ -214,7 +214,7 @@ class SocialPrescribingModel(mesa.Model):
         """``patients``' records (register ``rows``) are the outcome table's rows from ``first`` on: the economics
         account writes into them once it is finished (it goes on while the person is in the pathway), and whoever
         has left the pathway retires."""
-        self.economics.closed_many(rows, self.week, first + np.arange(len(rows)))
+        self.economics.closed_many(rows, self.week, np.arange(first, first + len(rows)))
         for patient in patients:
             self.open_records.pop(patient, None)
         self.register.close_many(rows)
