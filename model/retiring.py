@@ -16,7 +16,8 @@ import mesa
 
 def remove_agents(model: mesa.Model, agents: Iterable[mesa.Agent], kind: type[mesa.Agent]) -> None:
     """``agent.remove()`` for each of ``agents`` (all of class ``kind``), in the order given."""
-    if kind.remove is not mesa.Agent.remove or kind._datasets:
+    # (``_datasets``: the data sets ``Agent.remove`` leaves; a Mesa without it keeps ``remove`` too)
+    if kind.remove is not mesa.Agent.remove or getattr(kind, "_datasets", True):
         for agent in agents:
             agent.remove()
         return
