@@ -35,9 +35,12 @@ def _append_typed(column: array, values, dtype: type) -> None:
     or 1: the bytes of ``astype(np.int8)``, the bool column's type)."""
     if type(values) is list:
         try:
-            column.fromlist(values)
+            if dtype is np.bool_:  # (Python bools are the bytes 0 and 1: ``bytes`` reads them in C, not one by one)
+                column.frombytes(bytes(values))
+            else:
+                column.fromlist(values)
             return
-        except TypeError:
+        except (TypeError, ValueError):  # (a NumPy bool or a number out of a byte's range: as before)
             pass
     elif isinstance(values, np.ndarray) and values.dtype == dtype:  # (most arrays: their own bytes, as they are)
         column.frombytes(values.tobytes())
