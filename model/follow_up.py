@@ -11,6 +11,7 @@ account goes on while they are in the pathway.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,10 +43,24 @@ def questionnaires(keys: np.ndarray, sw_start: np.ndarray, sw_end: np.ndarray, l
     measurement error (test-retest: Shah 2018 for SWEMWBS), the same error for a person, scale and occasion in every
     scenario, so it cancels out of paired comparisons but not out of before-and-after ones. One pass over a 4 x n
     block (a week closes a few records, and each pass costs about the same for a few people as for many)."""
+    # (``np.array`` of equal rows: ``np.stack`` without its Python layer)
+    return _as_recorded(keys, np.array((sw_start, sw_end, lo_start, lo_end)), p)
+
+
+def _as_recorded(keys: np.ndarray, scores: np.ndarray, p: Params) -> np.ndarray:
+    """``questionnaires`` of the true ``scores``, a 4 x n block in ``READINGS``' order."""
     z = normal_of(PersonalDraws.uniforms_by_purpose(keys, _PURPOSES, _OCCASIONS))
-    sd = np.array([[p.swemwbs_measurement_sd]] * 2 + [[p.ucla_measurement_sd]] * 2)
-    # (``np.array`` of equal rows and the array's ``clip``: ``np.stack`` and ``np.clip`` without their Python layers)
-    return (np.array((sw_start, sw_end, lo_start, lo_end)) + sd * z).clip(_LOW, _HIGH)
+    sd = _measurement_sd(p.swemwbs_measurement_sd, p.ucla_measurement_sd)
+    return (scores + sd * z).clip(_LOW, _HIGH)  # (the array's ``clip``: ``np.clip`` without its Python layer)
+
+
+@lru_cache(maxsize=8)
+def _measurement_sd(swemwbs_sd: float, ucla_sd: float) -> np.ndarray:
+    """Each reading's measurement error (a column, ``READINGS``' order): made once for a run's parameters, not for
+    every week's records (read only: the cache hands the same array to every caller)."""
+    sd = np.array([[swemwbs_sd]] * 2 + [[ucla_sd]] * 2)
+    sd.flags.writeable = False
+    return sd
 
 
 def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
@@ -65,8 +80,9 @@ def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
     if not any(looking):
         return looking, found
     seeking = np.array(looking).nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
-    for i, u, extra in zip(seeking.tolist(), register.next_draws(rows[seeking], "found_work").tolist(),
-                           register.work_seeking[rows[seeking]].tolist()):  # fmt: skip
+    at = rows[seeking]
+    for i, u, extra in zip(seeking.tolist(), register.next_draws(at, "found_work").tolist(),
+                           register.work_seeking[at].tolist()):  # fmt: skip
         found[i] = u < chance_within(p.job_finding_rate_per_year, week - patients[i].referred_week + extra)
     return looking, found
 
@@ -77,24 +93,28 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     if not patients:
         return
     p, week, register, catchment = model.p, model.week, model.register, model.catchment
-    rows = np.fromiter((patient.row for patient in patients), dtype=np.int64, count=len(patients))
-    keys = np.fromiter((patient.key for patient in patients), dtype=np.uint64, count=len(patients))
+    rows = np.array([patient.row for patient in patients], dtype=np.int64)
+    keys = register.key[rows]  # (each person's episode key, as the register holds it for their draws)
     looking_for_work, found_work = discharged_and_work(model, patients, rows)
     people = register.person[rows].astype(np.int64)
     sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
     sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
     ltc = catchment.ltc_count[people]
+    # the true scores at referral and now, one block in ``READINGS``' order (SWEMWBS rows, then UCLA-3 rows)
+    scores = np.array((sw_start, sw_end, lo_start, lo_end))
     # GP and A&E use a year at referral and now (the economics account uses the same formula), both in one pass
-    (gp_start, gp_end), (ae_start, ae_end) = service_use(np.array((sw_start, sw_end)), np.array((lo_start, lo_end)),
-                                                         ltc, p)  # fmt: skip
+    (gp_start, gp_end), (ae_start, ae_end) = service_use(scores[:2], scores[2:], ltc, p)
     # what an evaluation would record: the questionnaires, each with its measurement error
-    sw_start_seen, sw_end_seen, lo_start_seen, lo_end_seen = questionnaires(keys, sw_start, sw_end, lo_start, lo_end, p)
+    seen = _as_recorded(keys, scores, p)
+    sw_start_seen, sw_end_seen, lo_start_seen, lo_end_seen = seen
+    # better by the threshold: (SWEMWBS end - start, UCLA-3 start - end) as one subtraction of the block's rows
+    improved, improved_loneliness = seen[1:3] - seen[0::3] >= p.improvement_threshold
     # (an enum member's ``_name_`` is its ``name``, read without the call of the ``name`` property)
     columns = {
         "patient": [pt.unique_id for pt in patients], "referred_week": [pt.referred_week for pt in patients],
         "closed_week": [week] * len(patients), "censored": [censored] * len(patients),
         "cohort": [pt.cohort._name_ for pt in patients], "source": [pt.source._name_ for pt in patients],
-        "age": [pt.person.age for pt in patients], "ltc_count": ltc, "deprived": catchment.deprived[people],
+        "age": catchment.age[people], "ltc_count": ltc, "deprived": catchment.deprived[people],
         "imd_quintile": catchment.imd_quintile[people], "state": [pt.state._name_ for pt in patients],
         "exit_reason": [pt.exit_reason for pt in patients],
         "reached_link_worker": register.ever_supported[rows], "offered": [pt.offered for pt in patients],
@@ -107,8 +127,7 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
         "setbacks": [pt.setbacks for pt in patients], "reengaged": [pt.reengaged for pt in patients],
         "continuity_broken": register.continuity_broken[rows],
         "swemwbs_start": sw_start_seen, "swemwbs_end": sw_end_seen, "ucla_start": lo_start_seen, "ucla_end": lo_end_seen,
-        "improved": sw_end_seen - sw_start_seen >= p.improvement_threshold,
-        "improved_loneliness": lo_start_seen - lo_end_seen >= p.improvement_threshold,
+        "improved": improved, "improved_loneliness": improved_loneliness,
         "working_age_not_employed": looking_for_work, "found_work": found_work,
         "mh_discharged": [pt.mh_discharged for pt in patients],
         "gp_change_per_year": gp_end - gp_start, "ae_change_per_year": ae_end - ae_start,

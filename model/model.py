@@ -32,6 +32,7 @@ from .policy import add_late
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
+from .retiring import remove_agents
 from .setback_rows import FEWEST_CANDIDATES, FEWEST_ENDS, run_candidates, run_ends, terminal
 from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
@@ -214,7 +215,7 @@ class SocialPrescribingModel(mesa.Model):
         """``patients``' records (register ``rows``) are the outcome table's rows from ``first`` on: the economics
         account writes into them once it is finished (it goes on while the person is in the pathway), and whoever
         has left the pathway retires."""
-        self.economics.closed_many(rows, self.week, first + np.arange(len(rows)))
+        self.economics.closed_many(rows, self.week, np.arange(first, first + len(rows)))
         for patient in patients:
             self.open_records.pop(patient, None)
         self.register.close_many(rows)
@@ -229,7 +230,7 @@ class SocialPrescribingModel(mesa.Model):
         self.due.cancel_many(rows)
         for patient in patients:
             self.due.patients.pop(patient.row, None)
-            patient.remove()
+        remove_agents(self, patients, Patient)
 
     def _retire(self, patient: Patient) -> None:
         """Out of the pathway and measured: the person may be referred again (a new episode), and
@@ -238,7 +239,7 @@ class SocialPrescribingModel(mesa.Model):
         follow this rule, so referral counts stay comparable."""
         self.catchment.in_pathway[patient.person.index] = False
         self.due.forget(patient.row)
-        patient.remove()
+        remove_agents(self, (patient,), Patient)
 
     def close_open_records(self) -> None:
         """At the end of a run, measure everyone still within follow-up (marked censored), and finish every

@@ -28,18 +28,24 @@ NAMES = set(KIND)
 DEFAULT_ONE = {name: array(TYPES[KIND[name]][0], [value]) for name, value in DEFAULTS.items()}
 
 
-def _append_typed(column: array, values, kind: str) -> None:
-    """``values`` (a list or a NumPy array) appended to ``column``, a typed array of ``kind``: a list of Python
-    numbers converted by ``array`` itself (``fromlist``, which leaves the column unchanged when it refuses a value),
-    a NumPy array (or a list ``array`` refuses: NumPy bools) through its bytes (a NumPy bool is one byte, 0 or 1: the
-    bytes of ``astype(np.int8)``, the bool column's type)."""
-    if isinstance(values, list):
+def _append_typed(column: array, values, dtype: type) -> None:
+    """``values`` (a list or a NumPy array) appended to ``column``, a typed array of NumPy type ``dtype``: a list of
+    Python numbers converted by ``array`` itself (``fromlist``, which leaves the column unchanged when it refuses a
+    value), a NumPy array (or a list ``array`` refuses: NumPy bools) through its bytes (a NumPy bool is one byte, 0
+    or 1: the bytes of ``astype(np.int8)``, the bool column's type)."""
+    if type(values) is list:
         try:
-            column.fromlist(values)
+            if dtype is np.bool_:  # (Python bools are the bytes 0 and 1: ``bytes`` reads them in C, not one by one)
+                column.frombytes(bytes(values))
+            else:
+                column.fromlist(values)
             return
-        except TypeError:
+        except (TypeError, ValueError):  # (a NumPy bool or a number out of a byte's range: as before)
             pass
-    column.frombytes(np.asarray(values, dtype=TYPES[kind][1]).tobytes())
+    elif isinstance(values, np.ndarray) and values.dtype == dtype:  # (most arrays: their own bytes, as they are)
+        column.frombytes(values.tobytes())
+        return
+    column.frombytes(np.asarray(values, dtype=dtype).tobytes())
 
 
 class OutcomeTable:
@@ -49,6 +55,9 @@ class OutcomeTable:
         self._appends = [(lambda value, add=column.append: add(bool(value))) if KIND[name] == "bool" else column.append
                          for name, column in self._columns.items()]  # fmt: skip
         self._values = operator.attrgetter(*OUTCOME_COLUMNS)
+        # each column and the NumPy type of its values (None: a list of names), looked up once, not a batch's every column
+        self._writers = {name: (column, TYPES[KIND[name]][1] if KIND[name] in TYPES else None)
+                         for name, column in self._columns.items()}  # fmt: skip
         self._size = 0
 
     def append(self, record: OutcomeRecord) -> int:
@@ -62,18 +71,20 @@ class OutcomeTable:
         """Add a batch of records given as columns (every column of ``OutcomeRecord`` without a default, equal
         lengths: lists or NumPy arrays); returns the first new row."""
         first = self._size
-        sizes = {len(values) for values in columns.values()}
+        sizes = set(map(len, columns.values()))
         if not REQUIRED <= columns.keys() <= NAMES or len(sizes) != 1:
             raise ValueError("a batch of records needs every outcome column, all of one length")
-        size = next(iter(sizes))
+        size = sizes.pop()
         for name, one in DEFAULT_ONE.items():
             if name not in columns:
                 self._columns[name] += one * size
+        writers = self._writers
         for name, values in columns.items():
-            if (kind := KIND[name]) in TYPES:
-                _append_typed(self._columns[name], values, kind)
+            column, dtype = writers[name]
+            if dtype is None:
+                column.extend(values)
             else:
-                self._columns[name].extend(values)
+                _append_typed(column, values, dtype)
         self._size += size
         return first
 
