@@ -211,3 +211,34 @@ def test_a_draw_for_one_row_is_the_array_draw_to_the_bit():
         assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
         assert counters[row] == before[0] + 1
     assert register.next_draws(np.zeros(0, dtype=np.int64), "attend").shape == (0,)
+
+
+def test_the_first_open_record_and_account_are_found_as_one_step_at_a_time_would():
+    """The register's first open record and the economics' first unfinished account are searched for at once (a week's
+    records close together): the same row as stepping over closed ones, also when none is left open."""
+    from spsim.model.wellbeing import WellbeingRegister
+
+    def stepped(closed: np.ndarray, start: int) -> int:
+        while start < len(closed) and closed[start]:
+            start += 1
+        return start
+
+    rng = np.random.default_rng(3)
+    register = WellbeingRegister(capacity=4)
+    register.enrol_many(0, np.arange(40), np.zeros(40), np.zeros(40), 10.0, np.ones(40), np.zeros(40, np.uint64))
+    model = SocialPrescribingModel(rng=2, population=3_000, measure_from=0)
+    model.run_for(20)
+    economics = model.economics
+    assert economics._known > 10
+    for closing in (np.arange(5), np.arange(5, 9), np.array([9, 12]), rng.choice(40, 15), np.arange(40)):
+        want = stepped(~register.open[: register.size], register._first_open)
+        register.close_many(closing)
+        want = stepped(~register.open[: register.size], want)
+        assert register._first_open_row() == want
+        finished = economics._finished
+        want = stepped(finished[: economics._known], economics._first_open)
+        finished[closing[closing < economics._known]] = True
+        want = stepped(finished[: economics._known], want)
+        economics.open_accounts()
+        assert economics._first_open == want
+    assert register._first_open_row() == register.size == 40 and economics._first_open == economics._known
