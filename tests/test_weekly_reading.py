@@ -81,7 +81,10 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
         state[name.replace("level", "floor")] = state[name] * rng.random(n) * 0.3
     p = SocialPrescribingModel(rng=1, population=2_000).p
     natural_sw, natural_lo = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
-    for week in (0, 70, 149, 400):
+    state["support_from"][:5] = np.nan  # (read as ``support_left`` reads it)
+    state["level_psych"][:50], state["floor_psych"][:50] = -0.0, -0.0
+    cells = rng.integers(0, 400, n).astype(float)  # (a projection's: a week for each)
+    for week in (0, 70, 149, 400, cells):
         remaining = fading(week, state["paused"], state["half_life"])
         support = support_left(week, state["support_from"], state["support_until"], state["half_life"])
         social = state["floor_social"] + (state["level_social"] - state["floor_social"]) * remaining
