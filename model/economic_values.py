@@ -112,7 +112,9 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
     state = {key: column.repeat(per_cell) for key, column in stopped(register.state_copy(rows), week,
                                                                      p.gain_retained_share).items()}  # fmt: skip
-    natural_sw, natural_lo = model.course.scores(people, week)
+    # the natural course's, as the register keeps it for each row (``NaturalCourse.scores``: the same numbers, read
+    # again only where a spell ended: the leavers were read with the week)
+    natural_sw, natural_lo = register.natural(rows, week, model.course)
     ltc = model.catchment.ltc_count[people]
     natural_sw_cells = natural_sw.repeat(per_cell)
     cells = weeks[within]
