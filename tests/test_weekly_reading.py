@@ -245,3 +245,31 @@ def test_the_first_open_record_and_account_are_found_as_one_step_at_a_time_would
         economics.open_accounts()
         assert economics._first_open == want
     assert register._first_open_row() == register.size == 40 and economics._first_open == economics._known
+
+
+def test_the_natural_worth_kept_for_a_spell_is_the_week_worked_out_afresh_also_when_parameters_change():
+    """Each account's natural course's worth is kept while its scores hold (``NaturalWorths``): each week's accounts
+    grow as by the week's values worked out afresh, also after a policy changes the costs and service use."""
+    model = SocialPrescribingModel(rng=6, population=20_000, economic_horizon_years=0.5, measure_from=10)
+    register, course, economics = model.register, model.course, model.economics
+    accrue, kept = economics.accrue_week, {"weeks": 0}
+
+    def accrue_and_check():
+        economics.settle()
+        rows = economics.open_accounts()
+        before = economics._accounts[rows, :3].copy()
+        accrue()
+        if model.week < economics.since_week or not len(rows):
+            return
+        p, week, people = model.p, model.week, register.person[rows].astype(np.int64)
+        sw, lo, natural_sw, natural_lo = register.scores_and_natural(rows, week, course, p)
+        d = float(discount(week - economics.since_week, p.discount_rate_per_year))
+        values = weekly_values(sw, lo, natural_sw, natural_lo, model.catchment.ltc_count[people], p)
+        assert np.array_equal(economics._accounts[rows, :3], before + np.column_stack([v * d for v in values]))
+        kept["weeks"] += 1
+
+    economics.accrue_week = accrue_and_check
+    model.run_for(40)
+    model.update_parameters(gp_consultation_cost_gbp=80.0, service_use_rr_per_swemwbs_point=1.08)
+    model.run_for(20)
+    assert kept["weeks"] >= 45
