@@ -126,7 +126,8 @@ def test_the_spells_drawn_ahead_are_a_speed_setting_only(monkeypatch):
         people = np.arange(0, 3_000, 3)
         for week in (*range(0, 30), 43, 56, 69, 200, 201, 400):  # weekly, every 13 weeks, years apart
             course.scores(people[week % 5 :: 1 + week % 4], week)
-        return [getattr(course, k) for k in ("spell", "spell_start", "spell_end", "wellbeing_state", "loneliness_state")]
+        names = ("spell", "spell_start", "spell_end", "wellbeing_state", "loneliness_state")
+        return [getattr(course, k) for k in names]
 
     chosen = courses(None)
     assert chosen[0].max() > 4  # several spells passed
