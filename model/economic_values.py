@@ -64,7 +64,8 @@ class NaturalWorths:
     """Each register row's natural course's ``week_worth`` (utility, GP + A&E cost), kept with the scores and the
     parameters it was worked out for: a natural course holds for a spell (about a year), so most weeks most accounts'
     natural worth is the one kept (the same numbers: worked out element by element from the same scores and the row's
-    person's long-term conditions), and only the rest are worked out (two powers and some twenty steps a row)."""
+    person's long-term conditions), and only the rest are worked out (two powers and some twenty steps a row: at
+    150,000 adults 644 accounts differ from their natural course a week, 45 of them with a natural course moved)."""
 
     def __init__(self) -> None:
         self._p = None  # the parameters the kept worths are for (new ones, a policy's, start afresh)
