@@ -60,6 +60,38 @@ def differing(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> tup
     return changed, (sw, lo, natural_sw), [(sw, lo, ltc), (natural_sw, natural_lo[gains], ltc)]
 
 
+class NaturalWorths:
+    """Each register row's natural course's ``week_worth`` (utility, GP + A&E cost), kept with the scores and the
+    parameters it was worked out for: a natural course holds for a spell (about a year), so most weeks most accounts'
+    natural worth is the one kept (the same numbers: worked out element by element from the same scores and the row's
+    person's long-term conditions), and only the rest are worked out (two powers and some twenty steps a row: at
+    150,000 adults 644 accounts differ from their natural course a week, 45 of them with a natural course moved)."""
+
+    def __init__(self) -> None:
+        self._p = None  # the parameters the kept worths are for (new ones, a policy's, start afresh)
+        self._sw, self._lo, self._utility, self._cost = (np.zeros(0) for _ in range(4))
+
+    def due(self, rows: np.ndarray, natural: tuple, p: Params, size: int) -> tuple[np.ndarray, tuple]:
+        """Where, among ``rows`` (of a register of ``size`` rows), the worth kept is not for the scores ``natural``
+        (natural SWEMWBS, UCLA-3 and long-term conditions, one a row), and those rows' ``natural``."""
+        if self._p is not p or len(self._sw) < size:
+            kept = 0 if self._p is not p else len(self._sw)
+            capacity = max(size, 2 * len(self._sw))
+            self._sw, self._lo, self._utility, self._cost = (
+                np.concatenate([column[:kept], np.full(capacity - kept, np.nan)])
+                for column in (self._sw, self._lo, self._utility, self._cost))  # fmt: skip
+            self._p = p
+        stale = np.flatnonzero((self._sw[rows] != natural[0]) | (self._lo[rows] != natural[1]))  # (nan: none kept)
+        return stale, tuple(column[stale] for column in natural)
+
+    def kept(self, rows: np.ndarray, stale: np.ndarray, natural: tuple, worth: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Keep ``worth`` (``week_worth``), worked out for the ``stale`` of ``rows``; each row's worth now kept."""
+        at = rows[stale]
+        self._sw[at], self._lo[at] = natural[0][stale], natural[1][stale]
+        self._utility[at], self._cost[at] = worth
+        return self._utility[rows], self._cost[rows]
+
+
 def worth_of(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]], p: Params) -> list[tuple]:
     """``week_worth`` of each of ``groups`` (SWEMWBS, UCLA-3 and long-term conditions: the scores, the natural
     course's, a projection's), worked out as one array (the same numbers, element by element: fewer NumPy calls, each
@@ -112,7 +144,9 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
     state = {key: column.repeat(per_cell) for key, column in stopped(register.state_copy(rows), week,
                                                                      p.gain_retained_share).items()}  # fmt: skip
-    natural_sw, natural_lo = model.course.scores(people, week)
+    # the natural course's, as the register keeps it for each row (``NaturalCourse.scores``: the same numbers, read
+    # again only where a spell ended: the leavers were read with the week)
+    natural_sw, natural_lo = register.natural(rows, week, model.course)
     ltc = model.catchment.ltc_count[people]
     natural_sw_cells = natural_sw.repeat(per_cell)
     cells = weeks[within]

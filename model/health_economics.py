@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import grown
-from .economic_values import (WEEKS_A_YEAR, above_natural, differing, discount, projected, staying_on_caseload,
-                              touched, worth_of)
+from .economic_values import (WEEKS_A_YEAR, NaturalWorths, above_natural, differing, discount, projected,
+                              staying_on_caseload, touched, worth_of)
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -69,6 +69,7 @@ class HealthEconomics:
         self._first_open = 0  # every row before this one is finished
         self._leaving: list[int] = []  # rows whose person left the pathway since the last settling
         self._measured: tuple | None = None  # (week, rows, SWEMWBS above natural) of the records being written
+        self._natural_worths = NaturalWorths()  # the week's worth of each row's natural course, kept for its spell
 
     def _account(self, rows: np.ndarray | int) -> np.ndarray:
         """The accounts array, grown to the register's rows (a new row starts at zero: nothing counted; a row
@@ -88,8 +89,11 @@ class HealthEconomics:
     def open_accounts(self) -> np.ndarray:
         """Rows whose account is still followed week by week: counted, in the pathway and within the horizon."""
         self._account(0)
-        while self._first_open < self._known and self._finished[self._first_open]:
-            self._first_open += 1
+        if self._first_open < self._known and self._finished[self._first_open]:
+            # found at once (a week's horizons end together: one step at a time took a microsecond a row each week)
+            after = self._finished[self._first_open : self._known]
+            first = int(after.argmin())  # (the first unfinished one, or 0 if none is)
+            self._first_open += len(after) if after[first] else first
         rows = np.arange(self._first_open, self._known)
         return rows[~self._finished[self._first_open : self._known]]
 
@@ -108,10 +112,13 @@ class HealthEconomics:
         if not len(rows):
             self._finish(leaving, week)
             return
-        changed, scores, groups = differing(model, rows, week)
-        worth = self._finish(leaving, week, also=groups)  # (worked out with the leavers' projection's, if any: one pass)
+        changed, scores, (now, natural) = differing(model, rows, week)
+        stale, natural_stale = self._natural_worths.due(changed, natural, p, model.register.size)
+        # (worked out with the leavers' projection's, if any: one pass)
+        worth, natural_worth = self._finish(leaving, week, also=[now, natural_stale])
+        natural_worth = self._natural_worths.kept(changed, stale, natural, natural_worth)
         accounts = self._account(rows)  # written column by column (a column's view scatters faster than a pair index)
-        for column, value in enumerate(above_natural(*scores, *worth, p)):
+        for column, value in enumerate(above_natural(*scores, worth, natural_worth, p)):
             accounts[:, column][changed] += value * d
         accounts[:, NEXT_WEEK][rows] = week + 1
         ended = rows[model.register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .mechanisms import faded, fading, support_left, swemwbs, ucla
+from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, _halved, faded, fading, support_left
 
 if TYPE_CHECKING:
     from .parameters import Params
@@ -23,10 +23,43 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
     and the mechanisms built at groups, above their floor fading after a pause (``Patient.outcomes_at``'s
     formulas on arrays; ``week`` may be one week for many people, or a people x weeks grid with the state as
     people x 1 columns)."""
-    remaining = fading(week, paused, half_life)
-    support = support_left(week, support_from, support_until, half_life)
+    if paused.ndim == 1 and np.ndim(week) <= 1:
+        remaining, support = _fading_and_support(week, paused, half_life, support_from, support_until)
+    else:  # a grid: the mechanisms' own, with masks of the grid's shape
+        remaining = fading(week, paused, half_life)
+        support = support_left(week, support_from, support_until, half_life)
     social = faded(level_social, floor_social, remaining)
-    levels = (faded(level_psych, floor_psych, remaining), social, faded(level_behav, floor_behav, remaining))
-    sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
-    lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
-    return sw, lo
+    # ``mechanisms.swemwbs`` and ``ucla`` written out in our own temporaries, the same operations in the same order
+    # (its ``sum`` of the levels starts at 0: 0 + -0.0 is 0.0, a sign that the natural course, 7 or more, absorbs)
+    gain = faded(level_psych, floor_psych, remaining)
+    gain += social
+    gain += faded(level_behav, floor_behav, remaining)
+    gain *= p.swemwbs_gain_max * scale  # (the gain times the levels' sum: a product's order does not matter)
+    gain /= 3
+    sw = p.link_worker_support_gain * support
+    np.add(natural_sw, sw, out=sw)
+    sw += gain
+    reduction = p.ucla_reduction_max * scale
+    reduction *= social
+    lo = p.link_worker_support_ucla_reduction * support
+    np.subtract(natural_lo, lo, out=lo)
+    lo -= reduction
+    return sw.clip(*SWEMWBS_RANGE, out=sw), lo.clip(*UCLA_RANGE, out=lo)
+
+
+def _fading_and_support(week, paused, half_life, support_from, support_until) -> tuple[np.ndarray, np.ndarray]:
+    """``mechanisms.fading`` and ``support_left`` for one week or one week each (1-D): the share of the gains still
+    there, and of link worker support's own effect; each power worked out only where it fades (the same numbers)."""
+    remaining = np.ones(len(paused))
+    _halving_at(remaining, week > paused, week, paused, half_life)
+    started = np.logical_not(week < support_from)  # (``support_left``'s test, as it reads a nan)
+    support = started.astype(float)  # (all of it from the start of support; none before)
+    _halving_at(support, started & (week > support_until), week, support_until, half_life)
+    return remaining, support
+
+
+def _halving_at(out: np.ndarray, fades: np.ndarray, week, since: np.ndarray, half_life: np.ndarray) -> None:
+    """``out`` where ``fades``: ``mechanisms._halved`` of those rows (``arrays.worked_out_where``'s steps for 1-D)."""
+    chosen = np.flatnonzero(fades)
+    if len(chosen):
+        out[chosen] = _halved(week[chosen] if isinstance(week, np.ndarray) else week, since[chosen], half_life[chosen])

@@ -154,8 +154,11 @@ class WellbeingRegister:
 
     def _first_open_row(self) -> int:
         """The first row whose record is open (``size`` if none is)."""
-        while self._first_open < self.size and not self.open[self._first_open]:
-            self._first_open += 1
+        if self._first_open < self.size and not self.open[self._first_open]:
+            # found at once (a week's records close together: one step at a time took a microsecond a row each week)
+            after = self.open[self._first_open : self.size]
+            first = int(after.argmax())  # (the first open one, or 0 if none is)
+            self._first_open += first if after[first] else len(after)
         return self._first_open
 
     def open_scores(self, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, ...]:

@@ -112,3 +112,24 @@ def test_the_catchment_and_its_courses_are_the_same_whatever_the_block_of_draws(
     whole, blocks = columns(10**7), columns(97)
     assert len(whole) > 15
     assert all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(whole, blocks, strict=True))
+
+
+def test_the_spells_drawn_ahead_are_a_speed_setting_only(monkeypatch):
+    """People are caught up drawing a few spells ahead at a time (``spells_ahead``: fewer for people read lately),
+    the states with the lengths when few: one spell at a time, or every spell ahead at once, the same courses."""
+    from spsim.model import natural_course
+
+    def courses(ahead) -> list[np.ndarray]:
+        if ahead is not None:
+            monkeypatch.setattr(natural_course, "spells_ahead", ahead)
+        course = _course(n=3_000)
+        people = np.arange(0, 3_000, 3)
+        for week in (*range(0, 30), 43, 56, 69, 200, 201, 400):  # weekly, every 13 weeks, years apart
+            course.scores(people[week % 5 :: 1 + week % 4], week)
+        names = ("spell", "spell_start", "spell_end", "wellbeing_state", "loneliness_state")
+        return [getattr(course, k) for k in names]
+
+    chosen = courses(None)
+    assert chosen[0].max() > 4  # several spells passed
+    for ahead in (lambda behind, spell_weeks: 1, lambda behind, spell_weeks: natural_course.LOOKAHEAD):
+        assert all(np.array_equal(a, b) for a, b in zip(chosen, courses(ahead), strict=True))

@@ -81,7 +81,10 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
         state[name.replace("level", "floor")] = state[name] * rng.random(n) * 0.3
     p = SocialPrescribingModel(rng=1, population=2_000).p
     natural_sw, natural_lo = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
-    for week in (0, 70, 149, 400):
+    state["support_from"][:5] = np.nan  # (read as ``support_left`` reads it)
+    state["level_psych"][:50], state["floor_psych"][:50] = -0.0, -0.0
+    cells = rng.integers(0, 400, n).astype(float)  # (a projection's: a week for each)
+    for week in (0, 70, 149, 400, cells):
         remaining = fading(week, state["paused"], state["half_life"])
         support = support_left(week, state["support_from"], state["support_until"], state["half_life"])
         social = state["floor_social"] + (state["level_social"] - state["floor_social"]) * remaining
@@ -211,3 +214,62 @@ def test_a_draw_for_one_row_is_the_array_draw_to_the_bit():
         assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
         assert counters[row] == before[0] + 1
     assert register.next_draws(np.zeros(0, dtype=np.int64), "attend").shape == (0,)
+
+
+def test_the_first_open_record_and_account_are_found_as_one_step_at_a_time_would():
+    """The register's first open record and the economics' first unfinished account are searched for at once (a week's
+    records close together): the same row as stepping over closed ones, also when none is left open."""
+    from spsim.model.wellbeing import WellbeingRegister
+
+    def stepped(closed: np.ndarray, start: int) -> int:
+        while start < len(closed) and closed[start]:
+            start += 1
+        return start
+
+    rng = np.random.default_rng(3)
+    register = WellbeingRegister(capacity=4)
+    register.enrol_many(0, np.arange(40), np.zeros(40), np.zeros(40), 10.0, np.ones(40), np.zeros(40, np.uint64))
+    model = SocialPrescribingModel(rng=2, population=3_000, measure_from=0)
+    model.run_for(20)
+    economics = model.economics
+    assert economics._known > 10
+    for closing in (np.arange(5), np.arange(5, 9), np.array([9, 12]), rng.choice(40, 15), np.arange(40)):
+        want = stepped(~register.open[: register.size], register._first_open)
+        register.close_many(closing)
+        want = stepped(~register.open[: register.size], want)
+        assert register._first_open_row() == want
+        finished = economics._finished
+        want = stepped(finished[: economics._known], economics._first_open)
+        finished[closing[closing < economics._known]] = True
+        want = stepped(finished[: economics._known], want)
+        economics.open_accounts()
+        assert economics._first_open == want
+    assert register._first_open_row() == register.size == 40 and economics._first_open == economics._known
+
+
+def test_the_natural_worth_kept_for_a_spell_is_the_week_worked_out_afresh_also_when_parameters_change():
+    """Each account's natural course's worth is kept while its scores hold (``NaturalWorths``): each week's accounts
+    grow as by the week's values worked out afresh, also after a policy changes the costs and service use."""
+    model = SocialPrescribingModel(rng=6, population=20_000, economic_horizon_years=0.5, measure_from=10)
+    register, course, economics = model.register, model.course, model.economics
+    accrue, kept = economics.accrue_week, {"weeks": 0}
+
+    def accrue_and_check():
+        economics.settle()
+        rows = economics.open_accounts()
+        before = economics._accounts[rows, :3].copy()
+        accrue()
+        if model.week < economics.since_week or not len(rows):
+            return
+        p, week, people = model.p, model.week, register.person[rows].astype(np.int64)
+        sw, lo, natural_sw, natural_lo = register.scores_and_natural(rows, week, course, p)
+        d = float(discount(week - economics.since_week, p.discount_rate_per_year))
+        values = weekly_values(sw, lo, natural_sw, natural_lo, model.catchment.ltc_count[people], p)
+        assert np.array_equal(economics._accounts[rows, :3], before + np.column_stack([v * d for v in values]))
+        kept["weeks"] += 1
+
+    economics.accrue_week = accrue_and_check
+    model.run_for(40)
+    model.update_parameters(gp_consultation_cost_gbp=80.0, service_use_rr_per_swemwbs_point=1.08)
+    model.run_for(20)
+    assert kept["weeks"] >= 45
