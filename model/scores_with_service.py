@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE, _halved, faded, fading, support_left
+from .mechanisms import _halved, faded, fading, support_left, swemwbs, ucla
 
 if TYPE_CHECKING:
     from .parameters import Params
@@ -29,22 +29,10 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
         remaining = fading(week, paused, half_life)
         support = support_left(week, support_from, support_until, half_life)
     social = faded(level_social, floor_social, remaining)
-    # ``mechanisms.swemwbs`` and ``ucla`` written out in our own temporaries, the same operations in the same order
-    # (its ``sum`` of the levels starts at 0: 0 + -0.0 is 0.0, a sign that the natural course, 7 or more, absorbs)
-    gain = faded(level_psych, floor_psych, remaining)
-    gain += social
-    gain += faded(level_behav, floor_behav, remaining)
-    gain *= p.swemwbs_gain_max * scale  # (the gain times the levels' sum: a product's order does not matter)
-    gain /= 3
-    sw = p.link_worker_support_gain * support
-    np.add(natural_sw, sw, out=sw)
-    sw += gain
-    reduction = p.ucla_reduction_max * scale
-    reduction *= social
-    lo = p.link_worker_support_ucla_reduction * support
-    np.subtract(natural_lo, lo, out=lo)
-    lo -= reduction
-    return sw.clip(*SWEMWBS_RANGE, out=sw), lo.clip(*UCLA_RANGE, out=lo)
+    levels = (faded(level_psych, floor_psych, remaining), social, faded(level_behav, floor_behav, remaining))
+    sw = swemwbs(natural_sw, levels, p.swemwbs_gain_max * scale, p.link_worker_support_gain * support)
+    lo = ucla(natural_lo, social, p.ucla_reduction_max * scale, p.link_worker_support_ucla_reduction * support)
+    return sw, lo
 
 
 def _fading_and_support(week, paused, half_life, support_from, support_until) -> tuple[np.ndarray, np.ndarray]:
