@@ -124,9 +124,15 @@ def _support_episodes_due(model: SocialPrescribingModel, patients: list[Patient]
     """``Support.start_support_episode``: the episode's end (and, in primary care, its lighter phase) made due,
     advisors' clients first (a week's batch is one service's queue: in practice one of the two is nobody)."""
     p, week, due = model.p, model.week, model.due
+    lighter = p.support_weeks > p.lw_episode_weeks  # long-term support in primary care turns lighter
     advisor = [patient.service is Service.MENTAL_HEALTH for patient in patients]
+    if all(advisor) or not any(advisor):  # one service (every batch of an allocation): nobody to choose
+        due.set_many("end_support", rows, week + (p.advisor_support_weeks if advisor[0] else p.support_weeks), patients)
+        if lighter and not advisor[0]:
+            due.set_many("maintenance", rows, week + p.lw_episode_weeks)
+        return
     for service_weeks, of_service in ((p.advisor_support_weeks, True), (p.support_weeks, False)):
         chosen = [i for i, yes in enumerate(advisor) if yes is of_service]
         due.set_many("end_support", rows[chosen], week + service_weeks, [patients[i] for i in chosen])
-    if p.support_weeks > p.lw_episode_weeks:  # long-term support in primary care turns lighter
+    if lighter:
         due.set_many("maintenance", rows[[i for i, yes in enumerate(advisor) if not yes]], week + p.lw_episode_weeks)

@@ -1,10 +1,12 @@
 """The open community groups as columns, with a grid of cells over where they are, so that matching reads the
 groups near a person rather than every group of the catchment (a whole ICB has about a thousand): for one person
-(``nearest_first``), or for a week's seekers at once (``nearest_first_many``)."""
+(``nearest_first``), or for a week's seekers at once (``nearest_first_many``; on a grid of a few cells,
+``nearest_first_by_seeker``)."""
 
 from __future__ import annotations
 
 import math
+from functools import cache
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from . import in_reach
 from .activities import catalogue
+from .in_reach import UNDECIDED
 
 if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
@@ -24,9 +27,11 @@ TRAITS = ("x", "y", "charges", "activity_index")  # what the table keeps of each
 # up to this many candidates of an activity are measured in plain Python, more by NumPy (``model/in_reach.py``:
 # the same answer; past about this many, NumPy's few calls cost less than Python's arithmetic per group)
 MEASURED_IN_PYTHON = 40
-# on a grid of up to this many cells, a week's seekers read every group of the activities they want rather than their
-# blocks' cells (``nearest_first_many``: the same answer): a block is about 3 x 3 cells (a cell is about a mean
-# reach), so on such a grid it holds half the cells or more, and finding its spans costs some 40 NumPy calls a batch
+# on a grid of up to this many cells, a week's seekers are measured against every group (``nearest_first_by_seeker``)
+# rather than their blocks' cells (``nearest_first_many``: the same answer): a block is about 3 x 3 cells (a cell is
+# about a mean reach), so on such a grid it holds half the cells or more, and gathering its candidates costs more than
+# measuring every pair in flat arrays (150,000 adults, 9 cells, ~140 groups, ~30 seekers: 0.84 against 1.19 million
+# instructions a batch)
 READ_WHOLE_ACTIVITY = 16
 Block = tuple[int, int, int, int]  # first and last column, first and last row of cells
 _AWAY = np.array([[-1.0], [1.0], [-1.0], [1.0]])  # a block's edges from its centre: before, after, before, after
@@ -69,13 +74,15 @@ class GroupTable:
         # where each cell's groups start in ``by_cell`` (a list: read a few times per match, one by one)
         self.cell_starts = np.searchsorted(cell[self.by_cell], np.arange(cells + 1))
         self.starts: list[int] = self.cell_starts.tolist()
-        # where each activity's groups start in ``by_cell`` (its first cell's start), for ``_of_activities``
-        self.activity_starts = self.cell_starts[np.arange(self.activities + 1) * (self.rows * self.columns)]
         # the groups' traits in cell order, as arrays and as lists, for ``nearest_first``'s two ways of measuring
         by_cell = self.by_cell
         self.by_cell_arrays = (self.x[by_cell], self.y[by_cell], self.free_to_attend[by_cell], by_cell)
         self.by_cell_columns = tuple(column.tolist() for column in (*self.by_cell_arrays[:2], self.charges[by_cell],
                                                                      by_cell))  # fmt: skip
+        # for ``nearest_first_by_seeker``: whether it is used, and each group's kind (``ranks_by_kind``)
+        self.reads_every_group = self.rows * self.columns <= READ_WHOLE_ACTIVITY
+        self.kind = self.activity + self.activities * self.charges
+        self._tiles: tuple[np.ndarray, np.ndarray] = self.x[:0], self.y[:0]  # (``_end_to_end``)
 
     @property
     def unique_id(self) -> np.ndarray:
@@ -112,30 +119,56 @@ class GroupTable:
         """``nearest_first`` for many seekers of an activity at once (entry i: one at (x[i], y[i]) with ``reach_km[i]``
         who wants ``activity[i]``): the entries and the rows they find, by entry, then nearest, then older. Measured
         as ``in_reach.in_numpy`` measures (``np.hypot``), so the same rows in the same order. The candidates are
-        the groups in each entry's block of cells, or on a small grid every group of its activity: any others are
-        beyond reach (the grid proposes, the exact distance decides), and the order is decided by entry, distance and
-        row alone, so both give the same answer."""
-        if self.rows * self.columns <= READ_WHOLE_ACTIVITY:
-            entry, k = self._of_activities(activity)
-        else:
-            entry, k = self._in_blocks(x, y, reach_km, activity)
+        the groups in each entry's block of cells: any others are beyond reach (the grid proposes, the exact distance
+        decides)."""
+        entry, k = self._in_blocks(x, y, reach_km, activity)
         xs, ys, free_to_attend, rows = (column[k] for column in self.by_cell_arrays)
         distance = np.hypot(xs - x[entry], ys - y[entry])
         ok = (distance <= reach_km[entry]) & (free_to_attend | ~cannot_pay[entry])
         entry, distance, rows = entry[ok], distance[ok], rows[ok]
         return entry[(order := _nearest_first_by_entry(entry, distance, rows))], rows[order]
 
-    def _of_activities(self, activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates for each entry (an activity each): every group of its activity, as (entry, place in
-        ``by_cell``) pairs, entry by entry."""
-        start = self.activity_starts[activity]
-        length = self.activity_starts[activity + 1] - start
-        return np.repeat(np.arange(len(activity)), length), np.repeat(start, length) + _counting_within(length)
+    def nearest_first_by_seeker(self, x: list[float], y: list[float], reach_km: list[float],
+                                ranks: list[np.ndarray]) -> tuple[list[int], list[int]]:  # fmt: skip
+        """``nearest_first`` for a week's seekers, every activity each wants at once (seeker i at (x[i], y[i]) with
+        ``reach_km[i]``, ranking groups by kind as ``ranks[i]``, ``ranks_by_kind``'s answer): how many rows each finds,
+        and the rows, seeker by seeker, the more wanted activity first, then nearest, then older. Every group is
+        measured against every seeker, in flat arrays (the table's columns laid end to end once per seeker): on a
+        grid of a few cells that costs fewer NumPy calls and gathers than reading cells. Pairs whose squared distance
+        is beyond the reach by ``in_reach.UNDECIDED``'s margin are out, as ``in_reach.in_python`` decides; the rest
+        are measured as ``in_reach.in_numpy`` measures (``np.hypot``), so the same rows in the same order."""
+        seekers, groups = len(x), len(self.groups)
+        if not groups or not seekers:
+            return [0] * seekers, []
+        x, y, reach = np.array((x, y, reach_km), dtype=float)
+        xs, ys = self._end_to_end(seekers)
+        dx = xs - x.repeat(groups)
+        dy = ys - y.repeat(groups)
+        square = dx * dx
+        square += dy * dy
+        beyond = reach * (1 + UNDECIDED)
+        beyond *= beyond
+        rank = np.concatenate(ranks).reshape(seekers, -1).take(self.kind, axis=1).ravel()  # each pair's
+        pair = ((square <= beyond.repeat(groups)) & (rank >= 0)).nonzero()[0]  # seeker * groups + row
+        distance = np.hypot(dx.take(pair), dy.take(pair))
+        within = (distance <= reach.take(seeker := pair // groups)).nonzero()[0]
+        pair, seeker, distance = pair.take(within), seeker.take(within), distance.take(within)
+        row, bits = pair - seeker * groups, self.activities.bit_length()  # (a rank is below ``activities``)
+        order = _nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row, largest=seekers << bits)
+        return np.bincount(seeker, minlength=seekers).tolist(), row.take(order).tolist()
+
+    def _end_to_end(self, seekers: int) -> tuple[np.ndarray, np.ndarray]:
+        """The groups' x and y, laid end to end ``seekers`` times (views of arrays kept for the most seekers yet)."""
+        size = seekers * len(self.groups)
+        if len(self._tiles[0]) < size:
+            times = max(seekers, 2 * len(self._tiles[0]) // len(self.groups))
+            self._tiles = np.tile(self.x, times), np.tile(self.y, times)
+        return self._tiles[0][:size], self._tiles[1][:size]
 
     def _in_blocks(self, x: np.ndarray, y: np.ndarray, reach_km: np.ndarray,
                    activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """Candidates for each entry: the groups of its activity in the cells its reach touches (``_blocks``), as
-        ``_of_activities``'s pairs."""
+        (entry, place in ``by_cell``) pairs, entry by entry."""
         first_column, last_column, first_row, last_row = self._blocks(x, y, reach_km)
         cell_rows = np.where(first_column <= last_column, np.maximum(last_row - first_row + 1, 0), 0)
         # one span of ``by_cell`` per entry and row of cells it touches, then every candidate in those spans
@@ -174,18 +207,35 @@ class GroupTable:
         return spans, count
 
 
+@cache
+def ranks_by_kind(wanted: tuple[int, ...], cannot_pay: bool) -> np.ndarray:
+    """A group's place among the activities ``wanted`` (0 the most wanted) by its kind (``GroupTable.kind``: its
+    activity, plus the catalogue's length if it charges a fee), -1 for an activity not wanted or a fee someone who
+    ``cannot_pay`` cannot pay: once per list (a few hundred), whatever the table."""
+    activities = len(catalogue())
+    rank = np.full(2 * activities, -1, dtype=np.int64)
+    for place, activity in enumerate(wanted):
+        rank[activity] = place
+        if not cannot_pay:
+            rank[activity + activities] = place
+    rank.flags.writeable = False  # (shared by every seeker with the list)
+    return rank
+
+
 def _counting_within(counts: np.ndarray) -> np.ndarray:
     """0, 1, ... counts[0] - 1, then 0, 1, ... counts[1] - 1, and so on."""
     total = int(counts.sum())
     return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def _nearest_first_by_entry(entry: np.ndarray, distance: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The order by ``entry`` (already in order), then ``distance``, then ``rows`` (``np.lexsort``'s, which costs
-    about a hundred times more): a distance's bits read as an integer are in the order of the distances (they are
-    never negative), so the entry and a distance's leading 40 bits make one integer, nearly in order; only distances
-    within a relative 2e-9 of each other share theirs, and then ``np.lexsort`` decides."""
-    if len(entry) < 2 or entry[-1] >= 1 << 23:
+def _nearest_first_by_entry(entry: np.ndarray, distance: np.ndarray, rows: np.ndarray,
+                            largest: int | None = None) -> np.ndarray:  # fmt: skip
+    """The order by ``entry``, then ``distance``, then ``rows`` (``np.lexsort``'s, which costs about a hundred times
+    more): a distance's bits read as an integer are in the order of the distances (they are never negative), so the
+    entry and a distance's leading 40 bits make one integer, nearly in order; only distances within a relative 2e-9 of
+    each other share theirs, and then ``np.lexsort`` decides. ``largest``: above every entry (None: the entries are
+    in order, the last the largest)."""
+    if len(entry) < 2 or (entry[-1] if largest is None else largest) >= 1 << 23:
         return np.lexsort((rows, distance, entry))
     key = (entry << 40) | (distance.view(np.int64) >> 23)
     order = np.argsort(key, kind="stable")

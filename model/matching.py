@@ -12,6 +12,7 @@ import numpy as np
 
 from . import in_reach
 from .activities import catalogue
+from .group_table import ranks_by_kind
 from .states import Service
 
 # Fewer seekers than this at once are measured one by one as they look (the same answer): a batch costs about 70 us
@@ -111,6 +112,8 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     if not patients:
         return []
     table = model.community.table()
+    if table.reads_every_group:
+        return _by_seeker(patients, model, table)
     people, preferences, cannot_pay, services = zip(*map(_SEEKER, patients))
     wanted = list(map(_wanted_activities, preferences))
     counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
@@ -125,6 +128,25 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     bounds = np.searchsorted(owner[entry], np.arange(len(patients) + 1)).tolist()
     rows = rows.tolist()
     return [(table, rows[start:end]) for start, end in zip(bounds, bounds[1:])]
+
+
+def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: GroupTable) -> list[Found]:
+    """``by_activity_many`` on a grid of a few cells: every group measured against each person
+    (``GroupTable.nearest_first_by_seeker``), the groups ranked by the activities they want (``ranks_by_kind``)."""
+    factor, advisor = model.p.advisor_reach_factor, Service.MENTAL_HEALTH
+    x, y, reach, ranks = [], [], [], []
+    for patient in patients:
+        person = patient.person
+        x.append(person.x)
+        y.append(person.y)
+        reach.append(person.reach_km * factor if patient.service is advisor else person.reach_km)  # ``_reach``'s
+        ranks.append(ranks_by_kind(_wanted_activities(patient.preferences), patient.cannot_pay))
+    counts, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
+    found, start = [], 0
+    for count in counts:
+        found.append((table, rows[start : start + count]))
+        start += count
+    return found
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:

@@ -316,7 +316,7 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
     """Any cell size gives the same groups in the same order, measured in Python or by NumPy, for people inside
     and outside the groups' square, on the edges of cells (reaches that end exactly on a group or a cell boundary),
     with huge reaches and with groups as far as each other (on a lattice, some on the same spot); a week's seekers
-    at once, whether they read their blocks' cells or every group of their activities."""
+    at once, whether they read their blocks' cells or every group."""
     from spsim.model import group_table
     from spsim.model.group_table import GroupTable
 
@@ -330,30 +330,33 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
     table = GroupTable(groups, cell_km)
     people = [(float(x), float(y)) for x, y in zip(rng.random(200) * 12 - 2, rng.random(200) * 8 - 2)]
     people += [(g.x, g.y) for g in groups[:20]] + [(0.0, 0.0), (3.5, 1.0), (-30.0, 4.0), (2.25, 2.0), (1.0, 0.25)]
-    checked, seekers, each = 0, [], []
+    checked, seekers, each, whole = 0, [], [], []
     for k, (x, y) in enumerate(people):
         wanted = tuple(rng.choice(n_activities, size=3, replace=False).tolist())
         other = groups[k % len(groups)]
         for reach in (0.3, 1.0, 2.5, 40.0, float(np.hypot(other.x - x, other.y - y))):
             block = table.block(x, y, reach)
             for cannot_pay in (False, True):
-                got = []
+                got, of_seeker = [], []
                 for rank, activity in enumerate(wanted):
                     rows = table.nearest_first(activity, block, x, y, reach, cannot_pay) if block else []
                     distance = np.hypot(table.x[rows] - x, table.y[rows] - y)
                     got += [(rank, float(d), int(table.unique_id[i])) for i, d in zip(rows, distance)]
                     seekers.append((x, y, reach, cannot_pay, activity))
                     each += [(len(seekers) - 1, row) for row in rows]
+                    of_seeker += rows
+                whole.append(((x, y, reach, group_table.ranks_by_kind(wanted, cannot_pay)), of_seeker))
                 assert got == _every_group_in_reach(table, x, y, reach, wanted, cannot_pay)
                 checked += len(got)
     assert checked > 1000  # the cases found groups, not only nothing
     # all of them at once (a week's assessments): the same rows in the same order, seeker by seeker, whether they read
-    # their blocks' cells or every group of their activities (blocks always, the model's choice, never; the setting
-    # is the batch's alone, so it is checked here rather than multiplying the cases of the one-by-one reads above)
-    for read_whole_activity in (0, 16, 10**9):
-        monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", read_whole_activity)
-        entry, rows = table.nearest_first_many(*(np.array(column) for column in zip(*seekers)))
-        assert list(zip(entry.tolist(), rows.tolist())) == each, read_whole_activity
+    # their blocks' cells or every group against every seeker, all the activities they want at once (the model's way
+    # on a grid of a few cells; checked here on every grid rather than multiplying the one-by-one cases above)
+    entry, rows = table.nearest_first_many(*(np.array(column) for column in zip(*seekers)))
+    assert list(zip(entry.tolist(), rows.tolist())) == each
+    counts, rows = table.nearest_first_by_seeker(*(list(column) for column in zip(*(seeker for seeker, _ in whole))))
+    assert counts == [len(found) for _, found in whole]
+    assert rows == [row for _, found in whole for row in found]
 
 
 def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
