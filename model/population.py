@@ -169,7 +169,7 @@ class Catchment:
     def by_need(self, u: np.ndarray) -> np.ndarray:
         """The people that uniform draws ``u`` pick, each in proportion to how often people like them are
         referred (need, the ELSA odds ratios); who among them is referred *now* depends on how they are now
-        (``referral.referred_this_week``)."""
+        (``who_is_referred.referred_this_week``)."""
         i = self._cumulative_weight.searchsorted(u * self._cumulative_weight[-1], side="right")
         return np.minimum(i, self.size - 1)
 

@@ -10,7 +10,7 @@ import pytest
 from spsim.model import Cohort, PathwayState, Patient, ReferralSource, SocialPrescribingModel
 from spsim.model.policies import LinkWorkerFunding, VCSECapacityGrants
 from spsim.model.population import Proposals
-from spsim.model.referral import referred_this_week
+from spsim.model.who_is_referred import referred_this_week
 
 S = PathwayState
 WEEKS = 52
