@@ -61,35 +61,45 @@ def differing(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> tup
 
 
 class NaturalWorths:
-    """Each register row's natural course's ``week_worth`` (utility, GP + A&E cost), kept with the scores and the
+    """Each open account's natural course's ``week_worth`` (utility, GP + A&E cost), kept with the scores and the
     parameters it was worked out for: a natural course holds for a spell (about a year), so most weeks most accounts'
     natural worth is the one kept (the same numbers: worked out element by element from the same scores and the row's
     person's long-term conditions), and only the rest are worked out (two powers and some twenty steps a row: at
-    150,000 adults 644 accounts differ from their natural course a week, 45 of them with a natural course moved)."""
+    150,000 adults 644 accounts differ from their natural course a week, 45 of them with a natural course moved).
+    Kept from the first open account's row on (rows before it are finished, never asked for again): an account is
+    open for about its horizon, so the columns hold a fraction of the register's rows (an ICB's peak of memory)."""
 
     def __init__(self) -> None:
         self._p = None  # the parameters the kept worths are for (new ones, a policy's, start afresh)
+        self._first = 0  # the register row of the columns' first element
         self._sw, self._lo, self._utility, self._cost = (np.zeros(0) for _ in range(4))
 
-    def due(self, rows: np.ndarray, natural: tuple, p: Params, size: int) -> tuple[np.ndarray, tuple]:
-        """Where, among ``rows`` (of a register of ``size`` rows), the worth kept is not for the scores ``natural``
-        (natural SWEMWBS, UCLA-3 and long-term conditions, one a row), and those rows' ``natural``."""
-        if self._p is not p or len(self._sw) < size:
-            kept = 0 if self._p is not p else len(self._sw)
-            capacity = max(size, 2 * len(self._sw))
-            self._sw, self._lo, self._utility, self._cost = (
-                np.concatenate([column[:kept], np.full(capacity - kept, np.nan)])
-                for column in (self._sw, self._lo, self._utility, self._cost))  # fmt: skip
-            self._p = p
-        stale = np.flatnonzero((self._sw[rows] != natural[0]) | (self._lo[rows] != natural[1]))  # (nan: none kept)
+    def due(self, rows: np.ndarray, natural: tuple, p: Params, first: int, size: int) -> tuple[np.ndarray, tuple]:
+        """Where, among ``rows`` (of a register of ``size`` rows, none before ``first``, which never falls), the worth
+        kept is not for the scores ``natural`` (natural SWEMWBS, UCLA-3 and long-term conditions, one a row), and
+        those rows' ``natural``."""
+        if self._p is not p or size > self._first + len(self._sw):
+            self._refit(p, first, size)
+        at = rows - self._first
+        stale = np.flatnonzero((self._sw[at] != natural[0]) | (self._lo[at] != natural[1]))  # (nan: none kept)
         return stale, tuple(column[stale] for column in natural)
+
+    def _refit(self, p: Params, first: int, size: int) -> None:
+        """The columns from row ``first``, with room for half as many rows again as are open, what is kept kept."""
+        start = first - self._first  # (the kept rows from ``first`` on: none for other parameters)
+        keep = max(0, len(self._sw) - start) if self._p is p else 0
+        capacity = max(size - first, keep) * 3 // 2 + 64
+        self._sw, self._lo, self._utility, self._cost = (
+            np.concatenate([column[start : start + keep], np.full(capacity - keep, np.nan)])
+            for column in (self._sw, self._lo, self._utility, self._cost))  # fmt: skip
+        self._first, self._p = first, p
 
     def kept(self, rows: np.ndarray, stale: np.ndarray, natural: tuple, worth: tuple) -> tuple[np.ndarray, np.ndarray]:
         """Keep ``worth`` (``week_worth``), worked out for the ``stale`` of ``rows``; each row's worth now kept."""
-        at = rows[stale]
-        self._sw[at], self._lo[at] = natural[0][stale], natural[1][stale]
-        self._utility[at], self._cost[at] = worth
-        return self._utility[rows], self._cost[rows]
+        at = rows - self._first
+        self._sw[at[stale]], self._lo[at[stale]] = natural[0][stale], natural[1][stale]
+        self._utility[at[stale]], self._cost[at[stale]] = worth
+        return self._utility[at], self._cost[at]
 
 
 def worth_of(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]], p: Params) -> list[tuple]:

@@ -113,7 +113,7 @@ class HealthEconomics:
             self._finish(leaving, week)
             return
         changed, scores, (now, natural) = differing(model, rows, week)
-        stale, natural_stale = self._natural_worths.due(changed, natural, p, model.register.size)
+        stale, natural_stale = self._natural_worths.due(changed, natural, p, self._first_open, model.register.size)
         # (worked out with the leavers' projection's, if any: one pass)
         worth, natural_worth = self._finish(leaving, week, also=[now, natural_stale])
         natural_worth = self._natural_worths.kept(changed, stale, natural, natural_worth)
