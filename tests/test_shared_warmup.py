@@ -101,13 +101,19 @@ DEFAULT = ["baseline", "no_social_prescribing", "more_link_workers", "fund_vcse"
            "balanced_budget", "peer_support", "vcse_tariff", "long_term_support", "continuity"]  # fmt: skip
 
 
+def in_warmup_order(tasks: list[Task]) -> list[tuple[Task, bool]]:
+    """The tasks as one worker is handed them (``warmup.ByWarmup``): those that share a warm-up one after another."""
+    queue = warmup.ByWarmup(tasks)
+    return [queue.take() for _ in range(len(queue))]
+
+
 def _names(tasks: list[Task]) -> list[tuple[str, int]]:
     return [(task.scenario.name, task.replicate) for task in tasks]
 
 
 def test_tasks_that_share_a_warm_up_are_handed_out_one_after_another():
     tasks = _tasks(DEFAULT, replicates=2)  # scenario by scenario, as a comparison lists them
-    handed = warmup.in_warmup_order(tasks)
+    handed = in_warmup_order(tasks)
     ordered = [task for task, _ in handed]
     assert sorted(_names(ordered)) == sorted(_names(tasks))
     keys = [warmup.warmup_key(task) for task in ordered]
@@ -117,7 +123,7 @@ def test_tasks_that_share_a_warm_up_are_handed_out_one_after_another():
     # the last to share each warm-up: the ninth of each replicate, and each no_social_prescribing task (it shares none)
     assert [i for i, (_, last) in enumerate(handed) if last] == [8, 17, 18, 19]
     alone = _tasks(DEFAULT[:3], 2, warmup_weeks=0)  # nothing to share: the order given, each the last of its own
-    assert warmup.in_warmup_order(alone) == [(task, True) for task in alone]
+    assert in_warmup_order(alone) == [(task, True) for task in alone]
 
 
 def test_two_workers_are_each_handed_the_tasks_of_the_warm_up_they_keep():
@@ -174,7 +180,7 @@ def _shared(handed: list[tuple[Task, bool]]) -> tuple[bool, list, list]:
 
 @pytest.mark.slow
 def test_a_pool_worker_has_one_thread_and_its_copies_of_a_kept_warm_up_give_each_tasks_own_results():
-    handed = warmup.in_warmup_order(_tasks(SHARING + ["no_social_prescribing"], replicates=1))
+    handed = in_warmup_order(_tasks(SHARING + ["no_social_prescribing"], replicates=1))
     pool = ProcessPool(1)
     try:
         [(_, (could_fork, results, kept))] = list(pool.run(_shared, [handed]))
@@ -189,7 +195,7 @@ def test_a_pool_worker_has_one_thread_and_its_copies_of_a_kept_warm_up_give_each
 def test_where_a_process_cannot_fork_each_task_runs_alone(monkeypatch):
     monkeypatch.setattr(warmup, "can_fork", lambda: False)  # as on Dask's workers, or --workers 1
     monkeypatch.setattr(warmup, "_kept", None)
-    handed = warmup.in_warmup_order(_tasks(SHARING[:2], replicates=1))
+    handed = in_warmup_order(_tasks(SHARING[:2], replicates=1))
     _same([warmup.run_shared(item) for item in handed], [run_task(task) for task, _ in handed])
     assert warmup._kept is None
 

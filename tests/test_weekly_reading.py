@@ -96,13 +96,12 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
         assert sw.tobytes() == want_sw.tobytes() and lo.tobytes() == want_lo.tobytes()
 
 
-def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
-    """Each week, the register's reading equals the natural course read afresh with the service on top, and each
-    open account grows by the week's values of every open row (not only those whose scores differ)."""
-    model = SocialPrescribingModel(rng=5, population=20_000, economic_horizon_years=0.5)
-    register, course, economics, p = model.register, model.course, model.economics, model.p
-    accrue = economics.accrue_week
-    checked = {"weeks": 0, "unchanged": 0}
+def _accounts_checked_each_week(model: SocialPrescribingModel, also=None) -> dict:
+    """Each measured week from now on, every open account of ``model`` must grow by exactly the week's values of the
+    scores the register reads, discounted (``also(rows, week, reading, checked)`` checks more); the count of weeks
+    checked is ``checked["weeks"]``, in the dict returned."""
+    register, course, economics = model.register, model.course, model.economics
+    accrue, checked = economics.accrue_week, {"weeks": 0}
 
     def accrue_and_check():
         economics.settle()
@@ -111,21 +110,34 @@ def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
         accrue()
         if model.week < economics.since_week or not len(rows):
             return
-        week, people = model.week, register.person[rows].astype(np.int64)
-        natural_sw, natural_lo = course.scores(people, week)
-        sw, lo = with_service(natural_sw, natural_lo, week, p, **register.state_copy(rows))
+        p, week, people = model.p, model.week, register.person[rows].astype(np.int64)
         read = register.scores_and_natural(rows, week, course, p)
-        for got, want in zip(read, (sw, lo, natural_sw, natural_lo), strict=True):
-            assert np.array_equal(got, want)
+        if also is not None:
+            also(rows, week, read, checked)
         d = float(discount(week - economics.since_week, p.discount_rate_per_year))
-        values = weekly_values(sw, lo, natural_sw, natural_lo, model.catchment.ltc_count[people], p)
-        want = before + np.column_stack([v * d for v in values])
+        values = weekly_values(*read, model.catchment.ltc_count[people], p)
         # (an account whose horizon ends with the week is finished with nothing left to project)
-        assert np.array_equal(economics._accounts[rows, :3], want)
+        assert np.array_equal(economics._accounts[rows, :3], before + np.column_stack([v * d for v in values]))
         checked["weeks"] += 1
-        checked["unchanged"] += int(((sw == natural_sw) & (lo == natural_lo)).sum())
 
     economics.accrue_week = accrue_and_check
+    return checked
+
+
+def test_the_reading_and_the_account_are_the_plain_formulas_to_the_bit():
+    """Each week, the register's reading equals the natural course read afresh with the service on top, and each
+    open account grows by the week's values of every open row (not only those whose scores differ)."""
+    model = SocialPrescribingModel(rng=5, population=20_000, economic_horizon_years=0.5)
+    register, course, p = model.register, model.course, model.p
+
+    def read_afresh(rows, week, read, checked):
+        natural_sw, natural_lo = course.scores(register.person[rows].astype(np.int64), week)
+        sw, lo = with_service(natural_sw, natural_lo, week, p, **register.state_copy(rows))
+        for got, want in zip(read, (sw, lo, natural_sw, natural_lo), strict=True):
+            assert np.array_equal(got, want)
+        checked["unchanged"] = checked.get("unchanged", 0) + int(((sw == natural_sw) & (lo == natural_lo)).sum())
+
+    checked = _accounts_checked_each_week(model, read_afresh)
     model.run_for(80)
     assert checked["weeks"] > 20 and checked["unchanged"] > 0  # the shortcut was taken
 
@@ -251,24 +263,7 @@ def test_the_natural_worth_kept_for_a_spell_is_the_week_worked_out_afresh_also_w
     """Each account's natural course's worth is kept while its scores hold (``NaturalWorths``): each week's accounts
     grow as by the week's values worked out afresh, also after a policy changes the costs and service use."""
     model = SocialPrescribingModel(rng=6, population=20_000, economic_horizon_years=0.5, measure_from=10)
-    register, course, economics = model.register, model.course, model.economics
-    accrue, kept = economics.accrue_week, {"weeks": 0}
-
-    def accrue_and_check():
-        economics.settle()
-        rows = economics.open_accounts()
-        before = economics._accounts[rows, :3].copy()
-        accrue()
-        if model.week < economics.since_week or not len(rows):
-            return
-        p, week, people = model.p, model.week, register.person[rows].astype(np.int64)
-        sw, lo, natural_sw, natural_lo = register.scores_and_natural(rows, week, course, p)
-        d = float(discount(week - economics.since_week, p.discount_rate_per_year))
-        values = weekly_values(sw, lo, natural_sw, natural_lo, model.catchment.ltc_count[people], p)
-        assert np.array_equal(economics._accounts[rows, :3], before + np.column_stack([v * d for v in values]))
-        kept["weeks"] += 1
-
-    economics.accrue_week = accrue_and_check
+    kept = _accounts_checked_each_week(model)
     model.run_for(40)
     model.update_parameters(gp_consultation_cost_gbp=80.0, service_use_rr_per_swemwbs_point=1.08)
     model.run_for(20)

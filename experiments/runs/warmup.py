@@ -69,12 +69,6 @@ class ByWarmup:
         return task, not group
 
 
-def in_warmup_order(tasks: list[Task]) -> list[tuple[Task, bool]]:
-    """The tasks as one worker is handed them (``ByWarmup``): those that share a warm-up one after another."""
-    queue = ByWarmup(tasks)
-    return [queue.take() for _ in range(len(queue))]
-
-
 _kept: tuple[tuple, Any] | None = None  # (in a worker) the last warm-up built, and its model, kept to be copied
 
 
