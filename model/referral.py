@@ -122,7 +122,10 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     enter_pathway(model, patients, rows, services, draws_now[1] if model.social_prescribing else None)
     if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
         live = ~terminal(model.register.state[rows])
-        schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
+        if live.all():  # (every week: a new referral is waiting for a link worker, not out of the pathway)
+            schedule_next_setbacks(model, rows, patients)
+        else:
+            schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
     return patients
 
 
