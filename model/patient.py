@@ -66,12 +66,14 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
     """What a week's referrals bring to their ``Patient``, read for all of them at once: ``gain_scale`` of each, and
     per person (preferences, cannot pay a fee, of working age, in work at referral). The same arithmetic as one
     person's, in 64-bit floats element by element: a 32-bit column is widened before it meets a parameter.
-    ``draws``: the people's preference and (work, cost) draws as ``Catchment.referred`` read them (else from each
-    ``Person``: the same 32-bit values); ``index``: the people's catchment rows, if made already."""
-    if draws is None:
-        draws = (np.array([person.preferences_u for person in people], dtype=np.float32),
-                 np.array([(person.work_u, person.cost_u) for person in people], dtype=np.float32).reshape(-1, 2))
+    ``draws``: the people's preference and (work, cost) draws as ``Catchment.referred`` read them (else read here:
+    ``Catchment.draws_at_referral``, the same 32-bit values); ``index``: the people's catchment rows, if made
+    already."""
     p, catchment = model.p, model.catchment
+    if index is None:
+        index = np.array([person.index for person in people], dtype=np.int64)
+    if draws is None:
+        draws = catchment.draws_at_referral(index)
     if len(people) < FEW_AT_REFERRAL:  # a few, one by one in Python floats: the same arithmetic, as ``gain_scale``'s
         traits = []
         for person, preferences, (work_u, cost_u) in zip(people, preferred_activities_many(cohorts, draws[0]),
@@ -81,8 +83,6 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
             traits.append((preferences, person.deprived and cost_u < p.cost_barrier_deprived, working_age,
                            working_age and work_u < employment))  # fmt: skip
         return np.array([gain_scale(model, person) for person in people], dtype=np.float64), traits
-    if index is None:
-        index = np.array([person.index for person in people], dtype=np.int64)
     deprived = catchment.deprived[index]
     below = p.swemwbs_population_mean - model.course.mean_wellbeing[index].astype(np.float64)
     scale = np.maximum(0.0, 1.0 + p.gain_rise_per_swemwbs_point_below_mean * below)

@@ -39,7 +39,9 @@ def age_bands(p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 class Person(NamedTuple):
     """A referred person's fixed traits, read from the catchment columns (a named tuple: a week's referrals are
-    made at once, and a frozen dataclass's fields cost a call each to set)."""
+    made at once, and a frozen dataclass's fields cost a call each to set). Their draws at referral (what orders their
+    preferences, whether they are in work, whether a fee rules a group out) are read as arrays, not held here:
+    ``Catchment.referred``, ``patient.at_referral``."""
 
     index: int
     age: int
@@ -51,9 +53,6 @@ class Person(NamedTuple):
     x: float
     y: float
     reach_km: float
-    preferences_u: tuple[float, ...]  # uniform draws that order the person's activity preferences
-    work_u: float  # uniform draws for: in work at referral,
-    cost_u: float  # whether a fee rules a group out
 
 
 # a Person from its fields in order, without a Python call a person (``Person._make`` less its length check: the
@@ -170,7 +169,11 @@ class Catchment:
         """The people that uniform draws ``u`` pick, each in proportion to how often people like them are
         referred (need, the ELSA odds ratios); who among them is referred *now* depends on how they are now
         (``who_is_referred.referred_this_week``)."""
-        i = self._cumulative_weight.searchsorted(u * self._cumulative_weight[-1], side="right")
+        # searched in increasing order and put back: neighbouring searches share the start of their paths, so a week's
+        # few thousand draws read far fewer distant parts of an ICB's 12 MB column (each draw picks whom it picked)
+        order = u.argsort()
+        i = np.empty(len(u), dtype=np.int64)
+        i[order] = self._cumulative_weight.searchsorted(u[order] * self._cumulative_weight[-1], side="right")
         return np.minimum(i, self.size - 1)
 
     def person(self, i: int) -> Person:
@@ -181,7 +184,7 @@ class Catchment:
 
     def referred(self, indices: list[int]) -> tuple[list[Person], np.ndarray, np.ndarray]:
         """``person`` for many at once (a week's referrals), each column read once for all of them; and their draws
-        as arrays (preferences; work, cost: 32-bit), which ``patient.at_referral`` reads rather than each Person."""
+        (``draws_at_referral``), read with where they live."""
         i = np.asarray(indices, dtype=np.int64)
         if isinstance(self.x, StreamColumns):  # the default place: where people live is read from the stream too
             x, y, preferences_u, traits_u = read_columns((self.x, self.y, self.preferences_u, self.traits_u), i)
@@ -192,9 +195,14 @@ class Catchment:
         people = list(map(_person, zip(
             indices, *(column[i].tolist() for column in (self.age, self.ltc_count, self.smi, self.cmd, self.lonely,
                                                          self.deprived)),
-            x.tolist(), y.tolist(), self.reach_km[i].tolist(), map(tuple, preferences_u.tolist()),
-            traits_u[:, 0].tolist(), traits_u[:, 1].tolist(), strict=True)))  # fmt: skip
+            x.tolist(), y.tolist(), self.reach_km[i].tolist(), strict=True)))  # fmt: skip
         return people, preferences_u, traits_u[:, :2]
+
+    def draws_at_referral(self, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """People's (catchment rows ``i``) draws that order their activity preferences, and their (work, cost) draws
+        (32-bit floats, people x draws)."""
+        preferences_u, traits_u = read_columns((self.preferences_u, self.traits_u), i)
+        return preferences_u, traits_u[:, :2]
 
 
 class Proposals:

@@ -119,10 +119,13 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     model.counters.referred += len(patients)
     model.open_records.update(dict.fromkeys(patients))
     model.trajectories.add_many(model.register, week, rows)
-    enter_pathway(model, patients, rows, draws_now[1] if model.social_prescribing else None)
+    enter_pathway(model, patients, rows, services, draws_now[1] if model.social_prescribing else None)
     if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
         live = ~terminal(model.register.state[rows])
-        schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
+        if live.all():  # (every week: a new referral is waiting for a link worker, not out of the pathway)
+            schedule_next_setbacks(model, rows, patients)
+        else:
+            schedule_next_setbacks(model, rows[live], [pt for pt, alive in zip(patients, live.tolist()) if alive])
     return patients
 
 
@@ -156,19 +159,24 @@ def appropriate_referrals(model: SocialPrescribingModel, services: list[Service]
     return (u < chance).tolist()
 
 
-def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+def enter_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, services: list[Service],
                   patience_u: np.ndarray | None) -> None:  # fmt: skip
-    """A week's new referrals (register ``rows``, in order) wait for a link worker, at the back of the queue, or
-    (no social prescribing) carry on as usual; each is measured at follow-up. Nothing here competes: the queue
-    is served at the next allocation, in this order. Then the first setback candidate: drawn by ``refer_many``.
+    """A week's new referrals (register ``rows``, in order; each one's ``services``) wait for a link worker, at the
+    back of their service's queue, or (no social prescribing) carry on as usual; each is measured at follow-up.
+    Nothing here competes: the queue is served at the next allocation, in this order. Then the first setback
+    candidate: drawn by ``refer_many``.
     ``patience_u``: each one's first draw for how long they wait (``first_draws``)."""
     model.follow_up_many(patients)
     if not model.social_prescribing:
         move_many(model, patients, rows, None, S.USUAL_CARE, Event.NO_SERVICE)
         return
     move_many(model, patients, rows, None, S.AWAITING_LINK_WORKER, Event.REFERRED)
-    for service, queue in model.workforce.queues.items():  # (``Workforce.queue`` one by one hashes an Enum each)
-        queue.extend(patient for patient in patients if patient.service is service)
+    queues = model.workforce.queues  # (``Workforce.queue`` one by one hashes an Enum each)
+    if Service.MENTAL_HEALTH not in services:  # (without the supported discharge pathway, every week: one queue)
+        queues[Service.PRIMARY_CARE].extend(patients)
+    else:
+        for service, queue in queues.items():
+            queue.extend(patient for patient, its in zip(patients, services, strict=True) if its is service)
     # a deadline, not an event: the weekly allocation checks it (``Referral.join_link_worker_queue``'s, with
     # Python's logarithm on each draw, as there)
     now, patience = model.time, model.p.lw_wait_patience_weeks

@@ -305,4 +305,4 @@ def test_a_few_referrals_worked_out_one_by_one_are_a_batchs_numbers():
     for k, person in enumerate(people):
         alone = at_referral(model, [person], cohorts[k : k + 1], tuple(column[k : k + 1] for column in draws))
         assert alone[0].tobytes() == scales[k : k + 1].tobytes() and alone[1] == traits[k : k + 1]
-    assert at_referral(model, people[:3], cohorts[:3])[1] == traits[:3]  # (the draws read from each Person)
+    assert at_referral(model, people[:3], cohorts[:3])[1] == traits[:3]  # (the draws read from the catchment)
