@@ -59,8 +59,9 @@ def _heard_removals(removing) -> list[tuple]:
 
     def hear(signal) -> None:
         agent = signal.additional_kwargs["args"][0]
+        still_in = (agent in model.agents, agent in model.agents_by_type[mesa.Agent])
         heard.append((signal.name, signal.signal_type, signal.owner is model, agents.index(agent),
-                      sorted(signal.additional_kwargs), agent in model.agents, agent in model.agents_by_type[mesa.Agent]))  # fmt: skip
+                      sorted(signal.additional_kwargs), *still_in))  # fmt: skip
 
     model.observe("agents", ModelSignals.AGENT_REMOVED, hear)
     removing(model, agents)
