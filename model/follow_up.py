@@ -21,7 +21,7 @@ from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 from .service_use import service_use
 from .natural_course import normal_of
 from .parameters import Params, chance_within
-from .states import Cohort
+from .states import Cohort, PathwayState
 from .streams import PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from .patient import Patient
 
 ACTIVITY_KEYS = tuple(a.key for a in catalogue())  # by catalogue index
+# each pathway state's name at its value: the register holds a person's state as its value, so a week's records read
+# their states as one gather of that column (the states are numbered 0, 1, ... in order)
+STATE_NAMES = np.array([state._name_ for state in sorted(PathwayState)], dtype=object)
+assert [state.value for state in sorted(PathwayState)] == list(range(len(STATE_NAMES)))
 # the four questionnaire readings of a record, one row each: (scale, occasion)
 READINGS = (("wellbeing", 0), ("wellbeing", 1), ("loneliness", 0), ("loneliness", 1))
 _PURPOSES = np.array([[PURPOSES[f"measure_{scale}"]] for scale, _ in READINGS], dtype=np.uint64)
@@ -63,17 +67,17 @@ def _measurement_sd(swemwbs_sd: float, ucla_sd: float) -> np.ndarray:
     return sd
 
 
-def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
-                        rows: np.ndarray) -> tuple[list[bool], list[bool]]:  # fmt: skip
-    """At follow-up: discharged from secondary mental health care by now (that cohort's people not yet discharged)?
-    Of working age and not in work at referral, and found work since? Each person's next draw for each purpose is
-    taken for all of them at once (``next_draws``: the same numbers as ``Patient.draw``); the chances are worked
-    out one by one (``chance_within``, Python's ``expm1``)."""
-    p, week, register = model.p, model.week, model.register
+def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+                        weeks_since: list[float]) -> tuple[list[bool], list[bool]]:  # fmt: skip
+    """At follow-up (``weeks_since`` referral, one each): discharged from secondary mental health care by now (that
+    cohort's people not yet discharged)? Of working age and not in work at referral, and found work since? Each
+    person's next draw for each purpose is taken for all of them at once (``next_draws``: the same numbers as
+    ``Patient.draw``); the chances are worked out one by one (``chance_within``, Python's ``expm1``)."""
+    p, register = model.p, model.register
     mental_health = [i for i, pt in enumerate(patients) if pt.cohort is Cohort.MENTAL_HEALTH and not pt.mh_discharged]
     if mental_health:  # (no draws for no one: often, a week's records being a few)
         for i, u in zip(mental_health, register.next_draws(rows[mental_health], "mh_discharge_followup").tolist()):
-            if u < chance_within(p.mh_discharge_rate_per_year, week - patients[i].referred_week):
+            if u < chance_within(p.mh_discharge_rate_per_year, weeks_since[i]):
                 patients[i].discharge_from_secondary_care()
     looking = [pt.working_age and not pt.employed_at_referral for pt in patients]
     found = looking.copy()  # False for everyone not looking
@@ -83,7 +87,7 @@ def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient],
     at = rows[seeking]
     for i, u, extra in zip(seeking.tolist(), register.next_draws(at, "found_work").tolist(),
                            register.work_seeking[at].tolist()):  # fmt: skip
-        found[i] = u < chance_within(p.job_finding_rate_per_year, week - patients[i].referred_week + extra)
+        found[i] = u < chance_within(p.job_finding_rate_per_year, weeks_since[i] + extra)
     return looking, found
 
 
@@ -95,7 +99,8 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     p, week, register, catchment = model.p, model.week, model.register, model.catchment
     rows = np.array([patient.row for patient in patients], dtype=np.int64)
     keys = register.key[rows]  # (each person's episode key, as the register holds it for their draws)
-    looking_for_work, found_work = discharged_and_work(model, patients, rows)
+    referred_week = register.referred_week[rows]  # (whole weeks, held as floats)
+    looking_for_work, found_work = discharged_and_work(model, patients, rows, (week - referred_week).tolist())
     people = register.person[rows].astype(np.int64)
     sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
     sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
@@ -111,11 +116,11 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     improved, improved_loneliness = seen[1:3] - seen[0::3] >= p.improvement_threshold
     # (an enum member's ``_name_`` is its ``name``, read without the call of the ``name`` property)
     columns = {
-        "patient": [pt.unique_id for pt in patients], "referred_week": [pt.referred_week for pt in patients],
+        "patient": [pt.unique_id for pt in patients], "referred_week": referred_week.astype(np.int64),
         "closed_week": [week] * len(patients), "censored": [censored] * len(patients),
         "cohort": [pt.cohort._name_ for pt in patients], "source": [pt.source._name_ for pt in patients],
         "age": catchment.age[people], "ltc_count": ltc, "deprived": catchment.deprived[people],
-        "imd_quintile": catchment.imd_quintile[people], "state": [pt.state._name_ for pt in patients],
+        "imd_quintile": catchment.imd_quintile[people], "state": STATE_NAMES[register.state[rows]].tolist(),
         "exit_reason": [pt.exit_reason for pt in patients],
         "reached_link_worker": register.ever_supported[rows], "offered": [pt.offered for pt in patients],
         "offered_activity": [ACTIVITY_KEYS[pt.offered_activity] if pt.offered else "" for pt in patients],

@@ -228,8 +228,9 @@ class SocialPrescribingModel(mesa.Model):
             return
         self.catchment.in_pathway[self.register.person[rows].astype(np.int64)] = False
         self.due.cancel_many(rows)
-        for patient in patients:
-            self.due.patients.pop(patient.row, None)
+        forget = self.due.patients.pop
+        for row in rows.tolist():
+            forget(row, None)
         remove_agents(self, patients, Patient)
 
     def _retire(self, patient: Patient) -> None:

@@ -198,6 +198,19 @@ def test_the_outcome_table_keeps_every_column_with_its_type():
     assert frame["cohort"].tolist() == ["LTC", "LTC"] and frame["qalys_gained"].tolist() == [2.5, 0.125]
 
 
+def test_a_records_state_and_referral_week_are_the_persons():
+    """A week's records read the state and the referral week from the wellbeing register's columns: each record holds
+    its person's, whatever state they are in when it closes."""
+    model = SocialPrescribingModel(rng=3, population=20_000)
+    model.run_for(30)
+    closing = list(model.open_records)
+    model.close_open_records()
+    records = model.outcomes().set_index("patient").loc[[patient.unique_id for patient in closing]]
+    assert records["state"].tolist() == [patient.state.name for patient in closing]
+    assert records["referred_week"].tolist() == [patient.referred_week for patient in closing]
+    assert len(set(records["state"])) >= 4 and len(set(records["referred_week"])) >= 20
+
+
 def _measured(keys, scores, scale, occasion, p):
     """One questionnaire reading worked out alone: the score plus its scale's measurement error (the keyed draw for
     that scale and occasion, as a standard normal), held within the scale's range."""
