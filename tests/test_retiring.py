@@ -70,8 +70,8 @@ def _heard_removals(removing) -> list[tuple]:
 
 
 def test_the_short_way_sends_what_mesas_own_removal_sends():
-    """``remove_agents`` reaches Mesa's deregistration without its signal wrapper: a subscriber hears the same signals,
-    in the same order, after each agent has left (as from ``Agent.remove``, one by one)."""
+    """``remove_agents`` reaches Mesa's deregistration directly: a subscriber hears the same signals, in the same
+    order, after each agent has left (as from ``Agent.remove``, one by one)."""
 
     def one_by_one(model, agents) -> None:
         for agent in agents:
