@@ -69,7 +69,9 @@ def test_halving_over_the_fading_people_is_the_power_of_each_to_the_bit():
 
 
 def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
-    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas."""
+    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas (3,000 rows:
+    their powers of a half read from a table of whole weeks' gaps, or worked out when a gap is not whole or the
+    half-lives differ)."""
     rng = np.random.default_rng(4)
     n = 3_000
     state = {"paused": np.where(rng.random(n) < 0.5, np.inf, rng.integers(0, 150, n).astype(float)),
@@ -84,7 +86,8 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
     state["support_from"][:5] = np.nan  # (read as ``support_left`` reads it)
     state["level_psych"][:50], state["floor_psych"][:50] = -0.0, -0.0
     cells = rng.integers(0, 400, n).astype(float)  # (a projection's: a week for each)
-    for week in (0, 70, 149, 400, cells):
+    mixed = {**state, "half_life": np.where(rng.random(n) < 0.1, 13.0, 26.0)}
+    for week, state in itertools.product((0, 70, 149, 400, 149.5, cells), (state, mixed)):
         remaining = fading(week, state["paused"], state["half_life"])
         support = support_left(week, state["support_from"], state["support_until"], state["half_life"])
         social = state["floor_social"] + (state["level_social"] - state["floor_social"]) * remaining
