@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 # for fewer, each fading row's is worked out, as the table's checks and gather cost more than a few hundred powers
 # (the fourteenth round found a table slower at a projection's ~700 cells)
 FEWEST_FOR_A_TABLE = 1_000
+LONGEST_IN_A_TABLE = 1 << 16  # weeks of fading (some 1,260 years): longer gaps are worked out
 
 
 def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarray | int, p: Params, *,
@@ -66,10 +67,13 @@ def _halvings(week, since: np.ndarray, half_life: float) -> np.ndarray | None:
     has a gap of none, whose power is 1 (all of the gain)."""
     gaps = week - since  # (``_halved``'s own subtraction)
     np.maximum(gaps, 0.0, out=gaps)  # (not fading: paused later or never, an infinite ``since``)
+    longest = gaps.max()
+    if not longest < LONGEST_IN_A_TABLE:  # (or a nan: worked out, as ``fading`` reads it)
+        return None
     whole = gaps.astype(np.intp)
     if not (whole == gaps).all():
         return None
-    return _powers_of_a_half(half_life, int(whole.max()).bit_length()).take(whole)
+    return _powers_of_a_half(half_life, int(longest).bit_length()).take(whole)
 
 
 def _halving_at(out: np.ndarray, fades: np.ndarray, week, since: np.ndarray, half_life: np.ndarray) -> None:

@@ -84,6 +84,7 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
     p = SocialPrescribingModel(rng=1, population=2_000).p
     natural_sw, natural_lo = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
     state["support_from"][:5] = np.nan  # (read as ``support_left`` reads it)
+    state["support_until"][5:8] = np.nan  # (no table of such gaps: worked out)
     state["level_psych"][:50], state["floor_psych"][:50] = -0.0, -0.0
     cells = rng.integers(0, 400, n).astype(float)  # (a projection's: a week for each)
     mixed = {**state, "half_life": np.where(rng.random(n) < 0.1, 13.0, 26.0)}
