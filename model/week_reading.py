@@ -38,3 +38,10 @@ class Reading:
         if self._places is None:
             self._places = np.cumsum(self._wanted) - 1
         return self._places[offset]
+
+
+def stretch(rows: slice, size: int) -> slice | np.ndarray:
+    """``rows`` of a register of ``size`` rows as a slice of one step (its columns read as views, not gathered), or
+    else as an array."""
+    start, stop, step = rows.indices(size)
+    return slice(start, max(start, stop)) if step == 1 else np.arange(start, stop, step)

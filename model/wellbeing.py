@@ -20,7 +20,7 @@ from .arrays import grown
 from .mechanisms import FLOORS, LEVELS
 from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
-from .week_reading import Reading
+from .week_reading import Reading, stretch
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
@@ -34,12 +34,6 @@ if TYPE_CHECKING:
 
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
 NO_ONE = np.zeros(0, dtype=np.int64)
-
-
-def stretch(rows: slice, size: int) -> slice | np.ndarray:
-    """``rows`` of a register of ``size`` rows as a slice of one step (read as views), or else as an array."""
-    start, stop, step = rows.indices(size)
-    return slice(start, max(start, stop)) if step == 1 else np.arange(start, stop, step)
 
 
 class WellbeingRegister:
@@ -226,10 +220,7 @@ class WellbeingRegister:
     def natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:
         """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
         for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
-        if isinstance(rows, slice):  # a stretch of rows: its columns read as views (``stretch``)
-            rows = stretch(rows, self.size)
-        else:
-            rows = np.asarray(rows)
+        rows = stretch(rows, self.size) if isinstance(rows, slice) else np.asarray(rows)  # (a stretch: read as views)
         if course is not self._natural_of:
             self._natural_of = course
             self._natural_from[:], self._natural_until[:], self._natural_latest = 0, 0, 0

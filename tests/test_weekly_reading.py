@@ -272,3 +272,18 @@ def test_the_natural_worth_kept_for_a_spell_is_the_week_worked_out_afresh_also_w
     model.update_parameters(gp_consultation_cost_gbp=80.0, service_use_rr_per_swemwbs_point=1.08)
     model.run_for(20)
     assert kept["weeks"] >= 45
+
+
+def test_a_stretch_of_rows_read_as_views_is_the_rows_gathered_to_the_bit():
+    """The week's reading reads a stretch of the register as a slice (its columns as views): the same numbers as the
+    same rows gathered by index, whatever the slice, and the natural course it returns is its own copy."""
+    model = SocialPrescribingModel(rng=1, population=20_000, measure_from=0)
+    model.run_for(60)
+    register, week = model.register, model.week
+    for rows in (slice(None), slice(5, None), slice(-50, None), slice(3, 400, 7), slice(10, 5)):
+        read = register.scores_and_natural(rows, week, model.course, model.p)
+        gathered = register.scores_and_natural(np.arange(register.size)[rows], week, model.course, model.p)
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(read, gathered, strict=True))
+    natural_sw = register.scores_and_natural(slice(None), week, model.course, model.p)[2]
+    natural_sw += 1.0
+    assert not np.array_equal(natural_sw, register.scores_and_natural(slice(None), week, model.course, model.p)[2])
