@@ -149,15 +149,13 @@ class HealthEconomics:
 
     def left_pathway(self, row: int) -> None:
         """Row ``row``'s person reached a terminal state: nothing the service gives them changes any more, so
-        their account is finished when the week ends (``settle``)."""
-        self._account(row)
-        if not self._finished[row]:
-            self._leaving.append(row)
+        their account is finished when the week ends (``settle``). Only noted: called person by person (about 80
+        a week at an ICB), and whose account is finished already is told apart at once then (``_leavers``)."""
+        self._leaving.append(row)
 
     def left_pathway_many(self, rows: np.ndarray) -> None:
         """``left_pathway`` for many rows at once."""
-        self._account(rows)
-        self._leaving.extend(rows[~self._finished[rows]].tolist())
+        self._leaving.extend(rows.tolist())
 
     def closed(self, row: int, week: int, record_index: int) -> None:
         """Row ``row``'s record (``observers.records[record_index]``) was written at ``week`` (``closed_many``)."""
@@ -201,6 +199,7 @@ class HealthEconomics:
             return NO_ROWS
         # sorted, each once (``np.unique``'s rows, from a short list of plain numbers at a fraction of its cost)
         leaving, self._leaving = np.array(sorted(set(self._leaving)), dtype=np.int64), []
+        self._account(leaving)  # (grown to the register's rows: a leaver may be this week's referral)
         return leaving[~self._finished[leaving]]
 
     def finish_all(self) -> None:

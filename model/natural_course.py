@@ -42,7 +42,7 @@ SPELL_PURPOSES = np.array([[[GAP]], [[LEVEL]], [[LONELY]]], dtype=np.uint64)  # 
 # setting only, the same draws)
 FEW = 16
 TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
-BLOCK = 1 << 16  # adults whose first spells are drawn at a time (a speed setting only)
+BLOCK = 1 << 16  # adults caught up at a time (a speed and memory setting only: small temporaries, the same draws)
 # spells whose lengths are drawn at once when catching a person up (a speed setting only: the same draws). A referral
 # candidate is often unread for years; 12 spells of the default 50 weeks cover 11 years, so most catch-ups take one
 # pass (five years of 250,000 adults: 819 passes, 1,406 with 4 at a time, each with a fixed cost). People read a few
@@ -119,31 +119,24 @@ class NaturalCourse:
         self.wellbeing_sd = p.swemwbs_state_sd
         self.loneliness_sd = p.ucla_state_sd
         self.correlation = p.wellbeing_loneliness_state_correlation
-        # spell 0 is under way at the start (the process is stationary): its state, and when it ends; 32-bit
-        # counts and weeks (a century is 5,200 weeks) keep a 1.5-million-adult ICB within its memory budget
-        self.spell = np.zeros(n, dtype=np.int32)
+        # each adult's spell, when it began and ends, and its state; 32-bit counts and weeks (a century is 5,200 weeks)
+        # keep a 1.5-million-adult ICB within its memory budget. Spell 0 is under way at the start (the process is
+        # stationary), but nobody's is drawn until their course is first read: spell -1, ending at week 0, stands for
+        # "not drawn yet", so the first read draws spell 0 onwards (``advance``: the same keyed draws as drawing it
+        # now). Most adults are never read (an ICB's referral candidates over two years: about 126,000 of 1.5
+        # million), and drawing everyone's first spell took some 2% of a five-year replicate
+        self.spell = np.full(n, -1, dtype=np.int32)
         self.spell_start = np.zeros(n, dtype=np.int32)  # (the first spell began before the run: 0 will do)
         self.spell_end = np.zeros(n, dtype=np.int32)
         self.wellbeing_state = np.zeros(n, dtype=np.float32)
         self.loneliness_state = np.zeros(n, dtype=np.float32)
         self._latest_week = 0  # the latest week anyone was brought to: no spell starts after it
-        for start in range(0, n, BLOCK):  # a block at a time: small temporaries (the draws are keyed: the same)
-            people = np.arange(start, min(start + BLOCK, n))
-            self._draw_spells(people, self.spell[people])
 
     def keys(self, people: np.ndarray) -> np.ndarray:
         """The keys of ``people``'s own courses (episode 0: referral episodes count from 1), computed when needed:
         kept for every adult they took 12 MB of an ICB's memory (a few people's are worked out in plain numbers:
         ``PersonalDraws.keys``)."""
         return self._draws.keys(people, 0)
-
-    def _draw_spells(self, people: np.ndarray, spell: np.ndarray) -> None:
-        """The state of spell ``spell`` of ``people``, and the week it ends (counted from its start)."""
-        keys = self.keys(people)
-        self._draw_states(people, spell, keys)
-        gap = geometric_weeks(PersonalDraws.uniforms(keys, GAP, spell), self.spell_weeks)
-        self.spell_start[people] = self.spell_end[people]
-        self.spell_end[people] += gap
 
     def _draw_states(self, people: np.ndarray, spell: np.ndarray, keys: np.ndarray | None = None) -> None:
         keys = self.keys(people) if keys is None else keys
@@ -166,6 +159,11 @@ class NaturalCourse:
         people = people[self.spell_end[people] <= week]  # (most reads find everyone's spell still running)
         if len(people) > 1:
             people = _distinct(people)
+        for start in range(0, len(people), BLOCK):  # (a read of many: a block at a time)
+            self._catch_up(people[start : start + BLOCK], week)
+
+    def _catch_up(self, people: np.ndarray, week: int) -> None:
+        """``advance`` distinct ``people`` whose spell ended by ``week``."""
         while len(people):
             keys = self.keys(people)  # (once: the states below are drawn with them too)
             first = self.spell[people] + 1  # the next spell of each
@@ -201,11 +199,10 @@ class NaturalCourse:
 
     def _replay(self, back: np.ndarray) -> None:
         """Start ``back``'s courses again from their first spell (a look back before their current spell)."""
-        if len(back):
-            self.spell[back] = 0
-            self.spell_end[back] = 0
-            self._draw_spells(back, self.spell[back])
+        if len(back):  # (not drawn yet: the catch-up that follows draws from spell 0 on)
+            self.spell[back] = -1
             self.spell_start[back] = 0
+            self.spell_end[back] = 0
 
     def reached(self, week: int) -> None:
         """Note that the course was read at ``week`` (even for no one): no spell starts after the latest such week,

@@ -4,6 +4,7 @@ a projection's cells)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,6 +13,12 @@ from .mechanisms import _halved, faded, fading, support_left, swemwbs, ucla
 
 if TYPE_CHECKING:
     from .parameters import Params
+
+# rows read at once from which the powers of a half are read from a table (a speed setting only: the same numbers);
+# for fewer, each fading row's is worked out, as the table's checks and gather cost more than a few hundred powers
+# (the fourteenth round found a table slower at a projection's ~700 cells)
+FEWEST_FOR_A_TABLE = 1_000
+LONGEST_IN_A_TABLE = 1 << 16  # weeks of fading (some 1,260 years): longer gaps are worked out
 
 
 def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarray | int, p: Params, *,
@@ -37,13 +44,36 @@ def with_service(natural_sw: np.ndarray, natural_lo: np.ndarray, week: np.ndarra
 
 def _fading_and_support(week, paused, half_life, support_from, support_until) -> tuple[np.ndarray, np.ndarray]:
     """``mechanisms.fading`` and ``support_left`` for one week or one week each (1-D): the share of the gains still
-    there, and of link worker support's own effect; each power worked out only where it fades (the same numbers)."""
+    there, and of link worker support's own effect (the same numbers)."""
+    started = np.logical_not(week < support_from)  # (``support_left``'s test, as it reads a nan)
+    if len(paused) >= FEWEST_FOR_A_TABLE and (half_life == (one := half_life[0])).all():
+        remaining, support = _halvings(week, paused, float(one)), _halvings(week, support_until, float(one))
+        if remaining is not None and support is not None:
+            np.multiply(support, started, out=support)  # (none before support begins)
+            return remaining, support
+    # each power worked out only where it fades
     remaining = np.ones(len(paused))
     _halving_at(remaining, week > paused, week, paused, half_life)
-    started = np.logical_not(week < support_from)  # (``support_left``'s test, as it reads a nan)
     support = started.astype(float)  # (all of it from the start of support; none before)
     _halving_at(support, started & (week > support_until), week, support_until, half_life)
     return remaining, support
+
+
+def _halvings(week, since: np.ndarray, half_life: float) -> np.ndarray | None:
+    """``mechanisms.fading`` of every row, for rows sharing one half-life (the model's: a parameter), gathered from a
+    table of whole-week gaps' powers (the same steps on the same numbers: gap / half-life, then NumPy's power); None
+    if a gap is not whole weeks. A power costs some 25 ns an element, and an ICB's weekly reading has some 18,000
+    fading (a projection, ~10,000 cells), where picking out the fading rows cost as much again: a row not fading
+    has a gap of none, whose power is 1 (all of the gain)."""
+    gaps = week - since  # (``_halved``'s own subtraction)
+    np.maximum(gaps, 0.0, out=gaps)  # (not fading: paused later or never, an infinite ``since``)
+    longest = gaps.max()
+    if not longest < LONGEST_IN_A_TABLE:  # (or a nan: worked out, as ``fading`` reads it)
+        return None
+    whole = gaps.astype(np.intp)
+    if not (whole == gaps).all():
+        return None
+    return _powers_of_a_half(half_life, int(longest).bit_length()).take(whole)
 
 
 def _halving_at(out: np.ndarray, fades: np.ndarray, week, since: np.ndarray, half_life: np.ndarray) -> None:
@@ -51,3 +81,11 @@ def _halving_at(out: np.ndarray, fades: np.ndarray, week, since: np.ndarray, hal
     chosen = np.flatnonzero(fades)
     if len(chosen):
         out[chosen] = _halved(week[chosen] if isinstance(week, np.ndarray) else week, since[chosen], half_life[chosen])
+
+
+@lru_cache(maxsize=8)
+def _powers_of_a_half(half_life: float, bits: int) -> np.ndarray:
+    """``_halved`` of whole gaps 0 to 2 ** ``bits`` - 1 (read only: shared by every reading)."""
+    table = _halved(np.arange(1 << bits, dtype=float), 0.0, half_life)
+    table.flags.writeable = False
+    return table

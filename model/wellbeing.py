@@ -20,7 +20,7 @@ from .arrays import grown
 from .mechanisms import FLOORS, LEVELS
 from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
-from .week_reading import Reading
+from .week_reading import Reading, stretch
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
@@ -197,8 +197,11 @@ class WellbeingRegister:
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
         rows = first + wanted.nonzero()[0]
+        # most weeks everyone read is one stretch of rows (records close in referral order): read as a slice, the
+        # columns are views, not gathered (a dozen columns of ~20,000 rows at an ICB; the same numbers)
+        read = slice(first, self.size) if len(rows) == self.size - first else rows
         self._reading = Reading((week, self.size, course), first, wanted,
-                                (rows, *self.scores_and_natural(rows, week, course, p)))  # fmt: skip
+                                (rows, *self.scores_and_natural(read, week, course, p)))  # fmt: skip
         return self._reading.places(also), self._reading.values
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
@@ -209,6 +212,7 @@ class WellbeingRegister:
                            p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         """``scores``, followed by the natural course's (SWEMWBS, UCLA-3) they are built on: what the same
         people would have had without any service, the counterfactual the economics counts against."""
+        rows = stretch(rows, self.size) if isinstance(rows, slice) else rows
         natural_sw, natural_lo = self.natural(rows, week, course)
         sw, lo = with_service(natural_sw, natural_lo, week, p, **self._state(rows))
         return sw, lo, natural_sw, natural_lo
@@ -216,7 +220,7 @@ class WellbeingRegister:
     def natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:
         """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
         for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
-        rows = np.arange(self.size)[rows] if isinstance(rows, slice) else np.asarray(rows)
+        rows = stretch(rows, self.size) if isinstance(rows, slice) else np.asarray(rows)  # (a stretch: read as views)
         if course is not self._natural_of:
             self._natural_of = course
             self._natural_from[:], self._natural_until[:], self._natural_latest = 0, 0, 0
@@ -224,13 +228,15 @@ class WellbeingRegister:
         if week < self._natural_latest:  # a look back (a test's): a spell kept may start after ``week``
             ended |= self._natural_from[rows] > week
         self._natural_latest = max(self._natural_latest, week)
-        stale = rows[ended]
+        stale = rows[ended] if isinstance(rows, np.ndarray) else rows.start + np.flatnonzero(ended)
         if len(stale):
             people = self.person[stale].astype(np.int64)
             self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
             self._natural_from[stale], self._natural_until[stale] = course.spells(people)
         else:  # the course keeps the latest week read (it decides when a read looks back): all a read of no one does
             course.reached(week)
+        if isinstance(rows, slice):  # (copies, as gathering makes: later reads write these columns)
+            return self._natural_sw[rows].copy(), self._natural_lo[rows].copy()
         return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:

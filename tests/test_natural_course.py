@@ -95,7 +95,7 @@ def test_measurement_error_is_the_same_for_a_person_in_every_scenario():
 
 
 def test_the_catchment_and_its_courses_are_the_same_whatever_the_block_of_draws(monkeypatch):
-    """The catchment's columns and everyone's first spells are drawn a block of people at a time (small
+    """The catchment's columns are drawn, and everyone's courses caught up, a block of people at a time (small
     temporaries); the block size is a speed setting only: any size gives the same numbers as one block."""
     from spsim.model import natural_course, population
 
@@ -104,6 +104,8 @@ def test_the_catchment_and_its_courses_are_the_same_whatever_the_block_of_draws(
         monkeypatch.setattr(natural_course, "BLOCK", block)
         model = SocialPrescribingModel(rng=1, population=5_003, referral_rate_per_1000=0.0)
         catchment, course = model.catchment, model.course
+        course.advance(np.arange(5_003), 0)  # (first read: spell 0 on; then several spells ahead)
+        course.advance(np.arange(5_003), 150)
         return [*(v for v in vars(catchment).values() if isinstance(v, np.ndarray)),
                 *(c.column(k) for c in (catchment.x, catchment.y, catchment.preferences_u, catchment.traits_u)
                   for k in range(c.width)),
@@ -133,3 +135,23 @@ def test_the_spells_drawn_ahead_are_a_speed_setting_only(monkeypatch):
     assert chosen[0].max() > 4  # several spells passed
     for ahead in (lambda behind, spell_weeks: 1, lambda behind, spell_weeks: natural_course.LOOKAHEAD):
         assert all(np.array_equal(a, b) for a, b in zip(chosen, courses(ahead), strict=True))
+
+
+def test_a_course_is_drawn_when_first_read_from_its_spell_0():
+    """Nobody's course is drawn until it is first read; then spell 0, under way at the start, is the one drawn from
+    the person's keyed draws for spell 0 (as drawing everyone's at construction did), and later reads go on from it."""
+    from spsim.model.natural_course import GAP, STATE_PURPOSES, geometric_weeks, normals
+    from spsim.model.streams import PersonalDraws
+
+    course = _course(n=3_000)
+    people = np.arange(0, 3_000, 2)
+    assert (course.spell == -1).all()  # nothing drawn yet
+    course.advance(people, 0)
+    keys, spell_0 = course.keys(people), np.zeros(len(people), dtype=np.int64)
+    z, z_own = normals(keys, STATE_PURPOSES, spell_0)
+    assert (course.spell[people] == 0).all() and (course.spell[1::2] == -1).all()  # only those read
+    assert np.array_equal(course.spell_end[people], geometric_weeks(PersonalDraws.uniforms(keys, GAP, spell_0),
+                                                                    course.spell_weeks))  # fmt: skip
+    assert np.array_equal(course.wellbeing_state[people], (course.wellbeing_sd * z).astype(np.float32))
+    lonely = course.correlation * z + np.sqrt(1 - course.correlation**2) * z_own
+    assert np.array_equal(course.loneliness_state[people], (course.loneliness_sd * lonely).astype(np.float32))

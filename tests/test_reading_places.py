@@ -13,11 +13,11 @@ def _reading(first: int, wanted: np.ndarray) -> Reading:
 
 def test_places_are_the_sorted_rows_search():
     rng = np.random.default_rng(7)
-    wanted = rng.random(5_000) < 0.55
-    reading = _reading(1_000, wanted)
-    rows = reading.values[0]
-    for asked in (rows, rows[rng.random(len(rows)) < 0.3], rows[::-1], rows[:0]):
-        assert np.array_equal(reading.places(asked), np.searchsorted(rows, asked))
+    for wanted in (rng.random(5_000) < 0.55, np.ones(5_000, dtype=bool)):  # (some of a stretch, or all of it)
+        reading = _reading(1_000, wanted)
+        rows = reading.values[0]
+        for asked in (rows, rows[rng.random(len(rows)) < 0.3], rows[::-1], rows[:0]):
+            assert np.array_equal(reading.places(asked), np.searchsorted(rows, asked))
 
 
 def test_rows_it_does_not_hold_give_none():
@@ -26,3 +26,6 @@ def test_rows_it_does_not_hold_give_none():
     assert reading.places(np.array([10, 12])) is not None
     for asked in ([11], [9, 10], [10, 14], [13, 11]):
         assert reading.places(np.array(asked)) is None
+    whole = _reading(10, np.ones(4, dtype=bool))
+    for asked in ([9, 10], [10, 14], [13, 20]):
+        assert whole.places(np.array(asked)) is None

@@ -69,7 +69,9 @@ def test_halving_over_the_fading_people_is_the_power_of_each_to_the_bit():
 
 
 def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
-    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas."""
+    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas (3,000 rows:
+    their powers of a half read from a table of whole weeks' gaps, or worked out when a gap is not whole or the
+    half-lives differ)."""
     rng = np.random.default_rng(4)
     n = 3_000
     state = {"paused": np.where(rng.random(n) < 0.5, np.inf, rng.integers(0, 150, n).astype(float)),
@@ -82,9 +84,11 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
     p = SocialPrescribingModel(rng=1, population=2_000).p
     natural_sw, natural_lo = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
     state["support_from"][:5] = np.nan  # (read as ``support_left`` reads it)
+    state["support_until"][5:8] = np.nan  # (no table of such gaps: worked out)
     state["level_psych"][:50], state["floor_psych"][:50] = -0.0, -0.0
     cells = rng.integers(0, 400, n).astype(float)  # (a projection's: a week for each)
-    for week in (0, 70, 149, 400, cells):
+    mixed = {**state, "half_life": np.where(rng.random(n) < 0.1, 13.0, 26.0)}
+    for week, state in itertools.product((0, 70, 149, 400, 149.5, cells), (state, mixed)):
         remaining = fading(week, state["paused"], state["half_life"])
         support = support_left(week, state["support_from"], state["support_until"], state["half_life"])
         social = state["floor_social"] + (state["level_social"] - state["floor_social"]) * remaining
@@ -268,3 +272,18 @@ def test_the_natural_worth_kept_for_a_spell_is_the_week_worked_out_afresh_also_w
     model.update_parameters(gp_consultation_cost_gbp=80.0, service_use_rr_per_swemwbs_point=1.08)
     model.run_for(20)
     assert kept["weeks"] >= 45
+
+
+def test_a_stretch_of_rows_read_as_views_is_the_rows_gathered_to_the_bit():
+    """The week's reading reads a stretch of the register as a slice (its columns as views): the same numbers as the
+    same rows gathered by index, whatever the slice, and the natural course it returns is its own copy."""
+    model = SocialPrescribingModel(rng=1, population=20_000, measure_from=0)
+    model.run_for(60)
+    register, week = model.register, model.week
+    for rows in (slice(None), slice(5, None), slice(-50, None), slice(3, 400, 7), slice(10, 5)):
+        read = register.scores_and_natural(rows, week, model.course, model.p)
+        gathered = register.scores_and_natural(np.arange(register.size)[rows], week, model.course, model.p)
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(read, gathered, strict=True))
+    natural_sw = register.scores_and_natural(slice(None), week, model.course, model.p)[2]
+    natural_sw += 1.0
+    assert not np.array_equal(natural_sw, register.scores_and_natural(slice(None), week, model.course, model.p)[2])
