@@ -68,19 +68,26 @@ class FirstContactDecisions:
         return self._ahead.popleft()
 
     def _decide(self, patients: list[Patient]) -> zip:
-        """(comes back, declines) of ``patients``: both their own (``ever_supported`` changes only when a link
-        worker takes them on, that is after they leave the queue)."""
+        """(comes back, declines) of ``patients``, each person's pair."""
+        returning, declines = self.front(patients)
+        return zip(returning.tolist(), declines.tolist(), strict=True)
+
+    def front(self, patients: list[Patient]) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each of ``patients`` (the front of the queue) comes back and whether they would decline, as two
+        arrays: both their own (``ever_supported`` changes only when a link worker takes them on, that is after
+        they leave the queue)."""
         model, register, p = self.model, self.model.register, self.model.p
         rows = np.array([patient.row for patient in patients], dtype=np.int64)
         u = PersonalDraws.uniforms(register.key[rows], PURPOSES["decline"], register.draws["decline"][rows])
         deprived = model.catchment.deprived[register.person[rows].astype(np.int64)]
         chance = decline_chance(p, self.service, deprived)
-        return zip(register.ever_supported[rows].tolist(), (u < chance).tolist(), strict=True)
+        return register.ever_supported[rows], u < chance
 
-    def taken(self, patients: list[Patient]) -> None:
+    @staticmethod
+    def taken(model: SocialPrescribingModel, patients: list[Patient]) -> None:
         """``patients`` were decided by their draw: it is taken."""
         if patients:
-            self.model.register.draws["decline"][np.array([patient.row for patient in patients])] += 1
+            model.register.draws["decline"][np.array([patient.row for patient in patients])] += 1
 
 
 def first_contacts(model: SocialPrescribingModel, patients: list[Patient], workers: list[LinkWorker],
