@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .caseload_places import hand_out_places
 from .contact_rows import FirstContactDecisions, first_contacts
 from .link_worker import LinkWorker
+from .moves import give_up_waiting_many
 from .states import PathwayState, Service
 
 if TYPE_CHECKING:
@@ -146,15 +147,18 @@ class Workforce:
 
     def _still_waiting(self, service: Service, queue: deque[Patient], now: float) -> deque[Patient]:
         """People whose patience ran out give up, and those who have given up or moved on since they joined the queue
-        are dropped, in one pass (giving up changes only the person who gives up); returns the queue left."""
+        are dropped, in one pass; the week's give-ups move as a batch (giving up changes only the person who gives
+        up; someone queued twice gives up once); returns the queue left."""
         waiting = S.AWAITING_LINK_WORKER
         live = deque()
+        gave_up = {}
         for patient in queue:
             if patient.state is waiting:
                 if patient.gives_up_at <= now:
-                    patient.give_up_waiting()
+                    gave_up[patient] = None
                 else:
                     live.append(patient)
+        give_up_waiting_many(self.model, list(gave_up))
         self.queues[service] = live
         return live
 
