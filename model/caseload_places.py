@@ -45,7 +45,7 @@ def hand_out_places(model: SocialPrescribingModel, service: Service, live: deque
     if not (load == np.floor(load)).all():
         return room
     limit = np.array([worker.caseload_limit for worker in workers])
-    who, left = _places(limit, load, np.array([worker.unique_id for worker in workers]))
+    who, left = _places(limit, load, np.array([worker.unique_id for worker in workers]), len(live))
     returning, declines, place = _decided(model, service, live, len(who))
     people = [live.popleft() for _ in range(len(place))]
     by_place = [workers[i] for i in who[place].tolist()]
@@ -53,22 +53,24 @@ def hand_out_places(model: SocialPrescribingModel, service: Service, live: deque
     start = 0
     for i in np.flatnonzero(returning).tolist():  # (most weeks, nobody)
         _take(people[start:i], by_place[start:i], declines[start:i], taken, by, declined)
-        start = i + 1
+        start, own = i + 1, int(who[place[i]])
         expected = list(map(_LOAD, workers))
-        expected[who[place[i]]] += 1.0
-        by_place[i].take_on(people[i])
+        expected[own] += 1.0
+        workers[own].take_on(people[i])
         if list(map(_LOAD, workers)) != expected:  # their turn gave a place back, or changed another's load
             live.extendleft(reversed(people[start:]))
-            return _heap_now(workers, int(who[place[i]]), who[place[i] + 1 :], left[place[i] + 1 :])
+            return _heap_now(workers, own, who[place[i] + 1 :], left[place[i] + 1 :])
     _take(people[start:], by_place[start:], declines[start:], taken, by, declined)
     return []
 
 
-def _places(limit: np.ndarray, load: np.ndarray, unique_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _places(limit: np.ndarray, load: np.ndarray, unique_id: np.ndarray,
+            waiting: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Every whole place free, in the order the heap hands them out: the link worker (an index) of each and the
     room it leaves before it is taken, ``limit - (load + k)`` for a link worker's k-th (exactly the heap's
-    ``free_room`` after k places taken, the loads being whole numbers)."""
-    counts = (limit - load).astype(np.int64) + 1  # (one more than can be: at least one room each)
+    ``free_room`` after k places taken, the loads being whole numbers). A link worker's places after its first
+    ``waiting`` are left out: ``waiting`` people take no more (and no later place comes before its own first)."""
+    counts = np.minimum(limit - load, waiting).astype(np.int64) + 1  # (one more than can be: masked below)
     who = np.repeat(np.arange(len(limit)), counts)
     k = np.arange(len(who)) - np.repeat(np.cumsum(counts) - counts, counts)
     left = limit[who] - (load[who] + k)
