@@ -174,7 +174,6 @@ class Workforce:
             room = hand_out_places(self.model, service, live, room, taken, by, declined)
         if room and live:
             self._take_by_heap(service, live, room, taken, by, declined)
-        FirstContactDecisions.taken(self.model, taken)
         first_contacts(self.model, taken, by, declined)
 
     def _take_by_heap(self, service: Service, live: deque[Patient], room: list, taken: list[Patient],
