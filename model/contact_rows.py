@@ -47,7 +47,7 @@ class FirstContactDecisions:
     (``Referral.declines_first_contact``: their next draw for it against their chance), worked out for a block of
     them at a time as the allocation reaches them. A decision is the person's own (their key, their draw counter,
     their service and area), so it is the same whenever it is worked out; the draw is taken (the counter moved on)
-    only for those the allocation takes on through the batch (``taken``), as the one-by-one code draws it. (The
+    only for those the allocation takes on through the batch (``first_contacts``), as the one-by-one code draws it. (The
     chance is one person's formula over arrays: tests/test_pathway_rows.py runs first contacts both ways.)"""
 
     BLOCK = 64  # people decided at once after the first block
@@ -68,30 +68,33 @@ class FirstContactDecisions:
         return self._ahead.popleft()
 
     def _decide(self, patients: list[Patient]) -> zip:
-        """(comes back, declines) of ``patients``: both their own (``ever_supported`` changes only when a link
-        worker takes them on, that is after they leave the queue)."""
+        """(comes back, declines) of ``patients``, each person's pair."""
+        returning, declines = self.front(patients)
+        return zip(returning.tolist(), declines.tolist(), strict=True)
+
+    def front(self, patients: list[Patient]) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each of ``patients`` (the front of the queue) comes back and whether they would decline, as two
+        arrays: both their own (``ever_supported`` changes only when a link worker takes them on, that is after
+        they leave the queue)."""
         model, register, p = self.model, self.model.register, self.model.p
         rows = np.array([patient.row for patient in patients], dtype=np.int64)
         u = PersonalDraws.uniforms(register.key[rows], PURPOSES["decline"], register.draws["decline"][rows])
         deprived = model.catchment.deprived[register.person[rows].astype(np.int64)]
         chance = decline_chance(p, self.service, deprived)
-        return zip(register.ever_supported[rows].tolist(), (u < chance).tolist(), strict=True)
-
-    def taken(self, patients: list[Patient]) -> None:
-        """``patients`` were decided by their draw: it is taken."""
-        if patients:
-            self.model.register.draws["decline"][np.array([patient.row for patient in patients])] += 1
+        return register.ever_supported[rows], u < chance
 
 
 def first_contacts(model: SocialPrescribingModel, patients: list[Patient], workers: list[LinkWorker],
                    declined: list[bool]) -> None:  # fmt: skip
     """``Referral.first_contact`` for ``patients`` taken on for the first time by ``workers`` (in the order they
-    were taken), whose decision at first contact is ``declined`` (their place already given back)."""
+    were taken), whose decision at first contact is ``declined`` (their place already given back; the draw that
+    decided it is taken here)."""
     if not patients:
         return
     p, week, now = model.p, model.week, model.time
     counters, register = model.counters, model.register
     rows = np.array([patient.row for patient in patients], dtype=np.int64)
+    register.draws["decline"][rows] += 1
     _support_episodes_due(model, patients, rows)
     counters.reached_link_worker += len(patients)
     register.ever_supported[rows] = True

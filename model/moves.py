@@ -71,3 +71,16 @@ def leave_unengaged_many(model: SocialPrescribingModel, patients: list[Patient],
     for started, new in ((True, PathwayState.DROPPED_OUT), (False, PathwayState.NO_ACTIVITY)):
         chosen = np.flatnonzero(leaving & (took_up == started))
         move_many(model, [patients[i] for i in chosen.tolist()], rows[chosen], old, new, event)
+
+
+def give_up_waiting_many(model: SocialPrescribingModel, patients: list[Patient]) -> None:
+    """``Referral.give_up_waiting`` for ``patients``, all waiting for a link worker (in queue order): someone back in
+    the queue after a setback or a lost link worker leaves unengaged, anyone else declines."""
+    if not patients:
+        return
+    rows = np.array([patient.row for patient in patients], dtype=np.int64)
+    returning = model.register.ever_supported[rows]
+    new = np.flatnonzero(~returning)
+    move_many(model, [patients[i] for i in new.tolist()], rows[new], PathwayState.AWAITING_LINK_WORKER,
+              PathwayState.DECLINED, Event.GAVE_UP_LINK_WORKER)  # fmt: skip
+    leave_unengaged_many(model, patients, rows, returning, PathwayState.AWAITING_LINK_WORKER, Event.GAVE_UP_LINK_WORKER)

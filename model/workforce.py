@@ -9,8 +9,10 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
+from .caseload_places import hand_out_places
 from .contact_rows import FirstContactDecisions, first_contacts
 from .link_worker import LinkWorker
+from .moves import give_up_waiting_many
 from .states import PathwayState, Service
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ class Workforce:
         self.link_workers_left = 0  # link workers who chose to leave (their post stayed)
         self.posts_cut = 0  # posts a policy cut
         self.contacts_over_rows = True  # False: every first contact one by one (``Referral.first_contact``)
+        self.places_in_order = True  # False: every place handed out through the heap (the same numbers)
         # the place's own primary-care establishment, before any policy starts: what referral volume is set at
         self.own_fte = self.establishment(Service.PRIMARY_CARE)
 
@@ -144,27 +147,40 @@ class Workforce:
 
     def _still_waiting(self, service: Service, queue: deque[Patient], now: float) -> deque[Patient]:
         """People whose patience ran out give up, and those who have given up or moved on since they joined the queue
-        are dropped, in one pass (giving up changes only the person who gives up); returns the queue left."""
+        are dropped, in one pass; the week's give-ups move as a batch (giving up changes only the person who gives
+        up; someone queued twice gives up once); returns the queue left."""
         waiting = S.AWAITING_LINK_WORKER
         live = deque()
+        gave_up = {}
         for patient in queue:
             if patient.state is waiting:
                 if patient.gives_up_at <= now:
-                    patient.give_up_waiting()
+                    gave_up[patient] = None
                 else:
                     live.append(patient)
+        give_up_waiting_many(self.model, list(gave_up))
         self.queues[service] = live
         return live
 
     def _take_on(self, service: Service, live: deque[Patient], workers: list[LinkWorker]) -> None:
         """The link worker with most room takes the next person from ``live`` (ties: the longest in post), until
-        the queue or the room runs out."""
+        the queue or the room runs out: the places' order worked out at once while loads are whole numbers
+        (model/caseload_places.py), else (and after someone coming back changed a load) through a heap."""
         room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
         if not room:
             return
+        taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
+        if self.contacts_over_rows and self.places_in_order:
+            room = hand_out_places(self.model, service, live, room, taken, by, declined)
+        if room and live:
+            self._take_by_heap(service, live, room, taken, by, declined)
+        first_contacts(self.model, taken, by, declined)
+
+    def _take_by_heap(self, service: Service, live: deque[Patient], room: list, taken: list[Patient],
+                      by: list[LinkWorker], declined: list[bool]) -> None:  # fmt: skip
+        """``_take_on``'s places one at a time: the heap ``room`` gives the next."""
         heapq.heapify(room)
         over_rows = self.contacts_over_rows
-        taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
         places = sum(int(-free) for free, _, _ in room)  # at least this many are taken
         decisions = FirstContactDecisions(self.model, service, live, places)
         while live and room:
@@ -182,8 +198,6 @@ class Workforce:
                 by.append(worker)
             if (free := worker.free_room) >= 1:
                 heapq.heappush(room, (-free, worker.unique_id, worker))
-        decisions.taken(taken)
-        first_contacts(self.model, taken, by, declined)
 
     # ------------------------------------------------------------------ leaving
     def cut_post(self, worker: LinkWorker) -> None:
