@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import dropout_ratios
+from .due_weeks import NEVER
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import build_sessions, catalogue_shares
 from .moves import move_many
@@ -119,6 +120,33 @@ def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
     weeks = [weeks_until(u, move_on_weeks_mean(patient.volunteer, p))
              for u, patient in zip(draws, sustained, strict=True)]  # fmt: skip
     model.due.set_many("move_on", rows, model.week + np.array(weeks, dtype=np.int64), sustained)
+
+
+def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
+    """``Attendance.move_on`` for the ``rows`` due to move on in ``week`` (in referral order; the due weeks' runner).
+
+    Leaving their group touches others (the freed place goes to the group's waiting list; a volunteer's places go
+    with them), so each still due at their turn leaves it in turn, as before. The move out of the pathway that
+    follows is their own and order-free sums, but for what a terminal move releases (a caseload place, an account
+    finished), which nothing done for the later leavers reads: those moves are made afterwards, as batches in the
+    same order (model/moves.py), as the week's drop-outs are (``_drop_out``)."""
+    column, patients = model.due.columns["move_on"], model.due.patients
+    leaving: list[Patient] = []
+    for row in rows.tolist():
+        # still due at their turn (someone's leaving before them may have sent them back to a waiting list)
+        if column[row] == week and (patient := patients.get(row)) is not None:
+            column[row] = NEVER
+            if patient.state in IN_GROUP:
+                patient.leave_group()
+                leaving.append(patient)
+    # one batch per run of people leaving from the same state (sustained, volunteering), keeping the order
+    start = 0
+    for end in range(1, len(leaving) + 1):
+        if end == len(leaving) or leaving[end].state is not leaving[start].state:
+            batch = leaving[start:end]
+            move_many(model, batch, np.array([patient.row for patient in batch], dtype=np.int64), batch[0].state,
+                      S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
+            start = end
 
 
 def move_on_weeks_mean(volunteer: bool, p: Params) -> float:
