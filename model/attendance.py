@@ -13,7 +13,7 @@ import numpy as np
 from .activities import dropout_ratios
 from .due_weeks import NEVER
 from .states import IN_GROUP, Event, PathwayState, Service
-from .mechanisms import build_sessions, catalogue_shares
+from .mechanisms import Mechanisms, build_sessions, catalogue_shares
 from .moves import move_many
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
@@ -77,7 +77,7 @@ def _changes(model: SocialPrescribingModel, rows: list[int], draws: list[float],
         if (member := attending.get(row)) is None or member.state is not S.ATTENDING:
             continue
         if u < (hazard * peers if member.group.volunteers else hazard):
-            member.leave_group()
+            member.group.leave(member)  # (``leave_group``: their mechanisms pause with the batch, ``_drop_out``)
             dropped.append(member)
         elif enough:
             member.become_sustained()
@@ -101,7 +101,9 @@ def _drop_out(model: SocialPrescribingModel, dropped: list[Patient]) -> None:
     """The week's drop-outs (in the order they stopped) move out of the pathway as one batch (model/moves.py). The
     only thing the loop above did after a drop-out that such a move touches is the next drop-out's own move (a
     caseload place released, an account finished, in the same order): admitting someone to the freed place, or a
-    new volunteer, reads nothing of theirs."""
+    new volunteer, reads nothing of theirs, nor does anyone's turn read their mechanisms, which pause here, before
+    the move (their account reads them)."""
+    Mechanisms.pause_many([patient.mechanisms for patient in dropped], model.week)
     rows = np.array([patient.row for patient in dropped], dtype=np.int64)
     move_many(model, dropped, rows, S.ATTENDING, S.DROPPED_OUT, Event.STOPPED)
 
@@ -126,10 +128,10 @@ def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> 
     """``Attendance.move_on`` for the ``rows`` due to move on in ``week`` (in referral order; the due weeks' runner).
 
     Leaving their group touches others (the freed place goes to the group's waiting list; a volunteer's places go
-    with them), so each still due at their turn leaves it in turn, as before. The move out of the pathway that
-    follows is their own and order-free sums, but for what a terminal move releases (a caseload place, an account
-    finished), which nothing done for the later leavers reads: those moves are made afterwards, as batches in the
-    same order (model/moves.py), as the week's drop-outs are (``_drop_out``)."""
+    with them), so each still due at their turn leaves it in turn, as before. The pause of their mechanisms (their
+    own row) and the move out of the pathway that follow are their own and order-free sums, but for what a terminal
+    move releases (a caseload place, an account finished), which nothing done for the later leavers reads: they are
+    done afterwards, as batches in the same order (model/moves.py), as the week's drop-outs are (``_drop_out``)."""
     column, patients = model.due.columns["move_on"], model.due.patients
     leaving: list[Patient] = []
     for row in rows.tolist():
@@ -137,8 +139,9 @@ def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> 
         if column[row] == week and (patient := patients.get(row)) is not None:
             column[row] = NEVER
             if patient.state in IN_GROUP:
-                patient.leave_group()
+                patient.group.leave(patient)  # (``leave_group``: their mechanisms pause with the batch, below)
                 leaving.append(patient)
+    Mechanisms.pause_many([patient.mechanisms for patient in leaving], model.week)  # (now: ``week`` may be past)
     # one batch per run of people leaving from the same state (sustained, volunteering), keeping the order
     start = 0
     for end in range(1, len(leaving) + 1):
