@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 S = PathwayState
 ATTEND_AND_DROP_OUT = np.array([[PURPOSES["attend"]], [PURPOSES["dropout"]]], dtype=np.uint64)  # purposes x 1
+VOLUNTEER = PURPOSES["volunteer"]
 
 
 def attend_the_week(model: SocialPrescribingModel) -> int:
@@ -57,34 +58,52 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     reached = register.weeks_attended[rows] >= p.sustained_weeks
     may_change = ((register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)).nonzero()[0]
     if len(may_change):  # (most weeks of a small place: nobody)
-        _changes(model, *(x[may_change].tolist() for x in (rows, dropout, hazard, reached)))
+        _changes(model, rows[may_change], dropout[may_change], hazard[may_change], reached[may_change])
     return len(rows)
 
 
-def _changes(model: SocialPrescribingModel, rows: list[int], draws: list[float], highest: list[float],
-             reached: list[bool]) -> None:  # fmt: skip
+def _changes(model: SocialPrescribingModel, rows: np.ndarray, draws: np.ndarray, highest: np.ndarray,
+             reached: np.ndarray) -> None:  # fmt: skip
     """Who of the members in ``rows`` (in the order they joined; their drop-out ``draws``, their ``highest`` hazard
     and whether they ``reached`` sustained engagement) drops out, and who reaches sustained engagement.
 
     Looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
-    no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do. Their
-    moves wait for the batches after the loop: dropping out has left the group, a new volunteer has moved."""
-    attending = model.attending
-    peers = 1 - model.p.peer_retention_effect  # a volunteer in the group protects its members
+    no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do. Only
+    what touches others happens at a person's turn: leaving the group (its place may be taken) and volunteering
+    (places added; the members after them protected). The rest waits for the batches after the loop: the moves,
+    and reaching sustained engagement (``_sustained``). Whether someone who reaches it volunteers is their own next
+    draw, so everyone's who may is drawn at once, and counted only for those who do reach it."""
+    p, register, attending = model.p, model.register, model.attending
+    peers = 1 - p.peer_retention_effect  # a volunteer in the group protects its members
+    volunteer_draws = np.ones(len(rows))  # (1.0: never below a chance; nobody's who has not reached it is read)
+    if len(enough := rows[reached]):
+        volunteer_draws[reached] = PersonalDraws.uniforms(register.key[enough], VOLUNTEER,
+                                                          register.draws["volunteer"][enough])  # fmt: skip
+    chances = volunteer_chances(p)
     dropped: list[Patient] = []
     sustained: list[Patient] = []
-    for row, u, hazard, enough in zip(rows, draws, highest, reached, strict=True):
+    for row, u, hazard, enough, v in zip(rows.tolist(), draws.tolist(), highest.tolist(), reached.tolist(),
+                                         volunteer_draws.tolist(), strict=True):  # fmt: skip
         if (member := attending.get(row)) is None or member.state is not S.ATTENDING:
             continue
         if u < (hazard * peers if member.group.volunteers else hazard):
             member.group.leave(member)  # (``leave_group``: their mechanisms pause with the batch, ``_drop_out``)
             dropped.append(member)
         elif enough:
-            member.become_sustained()
             sustained.append(member)
+            if v < chances[member.service is Service.MENTAL_HEALTH]:
+                member.start_volunteering()
     if dropped:
         _drop_out(model, dropped)
     _sustained(model, sustained)
+
+
+def volunteer_chances(p: Params) -> tuple[float, float]:
+    """The chance that someone reaching sustained engagement becomes a peer supporter or volunteer: on other services,
+    and on the supported (mental health) pathway, which builds peer networks and volunteering on purpose (Dayson 2020;
+    Rotherham 2016)."""
+    boost = p.peer_programme_multiplier if p.peer_programme else 1.0
+    return min(p.volunteer_prob * boost, 1.0), min(p.supported_volunteer_prob * boost, 1.0)
 
 
 @lru_cache(maxsize=8)
@@ -109,12 +128,21 @@ def _drop_out(model: SocialPrescribingModel, dropped: list[Patient]) -> None:
 
 
 def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
-    """The rest of ``Attendance.become_sustained`` for the week's batch (in the order they reached it): those who did
-    not volunteer move to sustained, and everyone's moving on is made due (their own draw, by ``weeks_until``)."""
+    """Sustained engagement reached, for the week's batch (in the order they reached it; the volunteers among them
+    have volunteered at their turn): counted, their volunteer draw taken, a discharge from secondary mental health care
+    considered; those who did not volunteer move to sustained, and everyone's moving on is made due (their own draw,
+    by ``weeks_until``). All of it is their own (their rows, accounts and draws) and order-free counts."""
     if not sustained:
         return
     p, register = model.p, model.register
     rows = np.array([patient.row for patient in sustained], dtype=np.int64)
+    for patient in sustained:
+        patient.sustained = True
+    model.counters.sustained += len(sustained)
+    register.draws["volunteer"][rows] += 1
+    for patient in sustained:
+        if patient.service is Service.MENTAL_HEALTH:  # (no one else is discharged from secondary care)
+            patient.consider_mh_discharge()
     volunteer = np.array([patient.volunteer for patient in sustained])
     staying = [patient for patient, yes in zip(sustained, volunteer.tolist(), strict=True) if not yes]
     move_many(model, staying, rows[~volunteer], S.ATTENDING, S.SUSTAINED, Event.SUSTAINED)
@@ -192,23 +220,15 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def become_sustained(self: Patient) -> None:
-        """Sustained engagement reached (``attend_the_week``, which then moves them to sustained and makes their
-        moving on due, for the week's batch): counted, and they may become a volunteer, which adds places to the
-        group at once (its waiting list may be admitted, and the members after them are protected)."""
-        p = self.model.p
-        self.sustained = True
-        self.model.counters.sustained += 1
-        # the supported pathway builds peer networks and volunteering on purpose (Dayson 2020; Rotherham 2016)
-        base = p.supported_volunteer_prob if self.service is Service.MENTAL_HEALTH else p.volunteer_prob
-        chance = min(base * (p.peer_programme_multiplier if p.peer_programme else 1.0), 1.0)
-        if self.draw("volunteer") < chance:
-            self.volunteer = True
-            self.model.counters.volunteered += 1
-            self.group.add_volunteer(self)
-            self.move_to(S.VOLUNTEERING, Event.VOLUNTEERS)
-            self.group.admit_from_waiting_list()  # a volunteer adds places
-        self.consider_mh_discharge()
+    def start_volunteering(self: Patient) -> None:
+        """On reaching sustained engagement, they become a peer supporter or volunteer (``attend_the_week`` decides
+        by their draw, at their turn, and does the rest of reaching it for the week's batch): the places they add to
+        the group count at once (its waiting list may be admitted, and the members after them are protected)."""
+        self.volunteer = True
+        self.model.counters.volunteered += 1
+        self.group.add_volunteer(self)
+        self.move_to(S.VOLUNTEERING, Event.VOLUNTEERS)
+        self.group.admit_from_waiting_list()  # a volunteer adds places
 
     def schedule_move_on(self: Patient) -> None:
         self.schedule("move_on", weeks_until(self.draw("move_on"), move_on_weeks_mean(self.volunteer, self.model.p)))
