@@ -27,9 +27,10 @@ def _run(case: str, over_rows: bool) -> tuple:
         model.due.runners.pop("move_on", None)
     model.run_for(156)
     model.close_open_records()
-    return model.transitions, (model.outcomes().sort_values("patient").to_csv(index=False), model.outcomes()["patient"].tolist(),
-            model.datacollector.get_model_vars_dataframe().to_csv(), sorted(map(str, model.transitions.items())),
-            model.counters)
+    numbers = (model.outcomes().sort_values("patient").to_csv(index=False), model.outcomes()["patient"].tolist(),
+               model.datacollector.get_model_vars_dataframe().to_csv(), sorted(map(str, model.transitions.items())),
+               model.counters)  # fmt: skip
+    return model.transitions, numbers
 
 
 @pytest.mark.parametrize("case", ["baseline", "levers"])
