@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activities import dropout_ratios
+from .due_weeks import NEVER
 from .states import IN_GROUP, Event, PathwayState, Service
-from .mechanisms import build_sessions, catalogue_shares
+from .mechanisms import Mechanisms, build_sessions, catalogue_shares
 from .moves import move_many
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 S = PathwayState
 ATTEND_AND_DROP_OUT = np.array([[PURPOSES["attend"]], [PURPOSES["dropout"]]], dtype=np.uint64)  # purposes x 1
+VOLUNTEER = PURPOSES["volunteer"]
 
 
 def attend_the_week(model: SocialPrescribingModel) -> int:
@@ -56,34 +58,52 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     reached = register.weeks_attended[rows] >= p.sustained_weeks
     may_change = ((register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)).nonzero()[0]
     if len(may_change):  # (most weeks of a small place: nobody)
-        _changes(model, *(x[may_change].tolist() for x in (rows, dropout, hazard, reached)))
+        _changes(model, rows[may_change], dropout[may_change], hazard[may_change], reached[may_change])
     return len(rows)
 
 
-def _changes(model: SocialPrescribingModel, rows: list[int], draws: list[float], highest: list[float],
-             reached: list[bool]) -> None:  # fmt: skip
+def _changes(model: SocialPrescribingModel, rows: np.ndarray, draws: np.ndarray, highest: np.ndarray,
+             reached: np.ndarray) -> None:  # fmt: skip
     """Who of the members in ``rows`` (in the order they joined; their drop-out ``draws``, their ``highest`` hazard
     and whether they ``reached`` sustained engagement) drops out, and who reaches sustained engagement.
 
     Looked up by row, not listed: listing every member touches every agent, and only these few are needed. Someone
-    no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do. Their
-    moves wait for the batches after the loop: dropping out has left the group, a new volunteer has moved."""
-    attending = model.attending
-    peers = 1 - model.p.peer_retention_effect  # a volunteer in the group protects its members
+    no longer in a group by their turn (another's change moved them) is no longer attending: nothing to do. Only
+    what touches others happens at a person's turn: leaving the group (its place may be taken) and volunteering
+    (places added; the members after them protected). The rest waits for the batches after the loop: the moves,
+    and reaching sustained engagement (``_sustained``). Whether someone who reaches it volunteers is their own next
+    draw, so everyone's who may is drawn at once, and counted only for those who do reach it."""
+    p, register, attending = model.p, model.register, model.attending
+    peers = 1 - p.peer_retention_effect  # a volunteer in the group protects its members
+    volunteer_draws = np.ones(len(rows))  # (1.0: never below a chance; nobody's who has not reached it is read)
+    if len(enough := rows[reached]):
+        volunteer_draws[reached] = PersonalDraws.uniforms(register.key[enough], VOLUNTEER,
+                                                          register.draws["volunteer"][enough])  # fmt: skip
+    chances = volunteer_chances(p)
     dropped: list[Patient] = []
     sustained: list[Patient] = []
-    for row, u, hazard, enough in zip(rows, draws, highest, reached, strict=True):
+    for row, u, hazard, enough, v in zip(rows.tolist(), draws.tolist(), highest.tolist(), reached.tolist(),
+                                         volunteer_draws.tolist(), strict=True):  # fmt: skip
         if (member := attending.get(row)) is None or member.state is not S.ATTENDING:
             continue
         if u < (hazard * peers if member.group.volunteers else hazard):
-            member.leave_group()
+            member.group.leave(member)  # (``leave_group``: their mechanisms pause with the batch, ``_drop_out``)
             dropped.append(member)
         elif enough:
-            member.become_sustained()
             sustained.append(member)
+            if v < chances[member.service is Service.MENTAL_HEALTH]:
+                member.start_volunteering()
     if dropped:
         _drop_out(model, dropped)
     _sustained(model, sustained)
+
+
+def volunteer_chances(p: Params) -> tuple[float, float]:
+    """The chance that someone reaching sustained engagement becomes a peer supporter or volunteer: on other services,
+    and on the supported (mental health) pathway, which builds peer networks and volunteering on purpose (Dayson 2020;
+    Rotherham 2016)."""
+    boost = p.peer_programme_multiplier if p.peer_programme else 1.0
+    return min(p.volunteer_prob * boost, 1.0), min(p.supported_volunteer_prob * boost, 1.0)
 
 
 @lru_cache(maxsize=8)
@@ -100,18 +120,29 @@ def _drop_out(model: SocialPrescribingModel, dropped: list[Patient]) -> None:
     """The week's drop-outs (in the order they stopped) move out of the pathway as one batch (model/moves.py). The
     only thing the loop above did after a drop-out that such a move touches is the next drop-out's own move (a
     caseload place released, an account finished, in the same order): admitting someone to the freed place, or a
-    new volunteer, reads nothing of theirs."""
+    new volunteer, reads nothing of theirs, nor does anyone's turn read their mechanisms, which pause here, before
+    the move (their account reads them)."""
+    Mechanisms.pause_many([patient.mechanisms for patient in dropped], model.week)
     rows = np.array([patient.row for patient in dropped], dtype=np.int64)
     move_many(model, dropped, rows, S.ATTENDING, S.DROPPED_OUT, Event.STOPPED)
 
 
 def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
-    """The rest of ``Attendance.become_sustained`` for the week's batch (in the order they reached it): those who did
-    not volunteer move to sustained, and everyone's moving on is made due (their own draw, by ``weeks_until``)."""
+    """Sustained engagement reached, for the week's batch (in the order they reached it; the volunteers among them
+    have volunteered at their turn): counted, their volunteer draw taken, a discharge from secondary mental health care
+    considered; those who did not volunteer move to sustained, and everyone's moving on is made due (their own draw,
+    by ``weeks_until``). All of it is their own (their rows, accounts and draws) and order-free counts."""
     if not sustained:
         return
     p, register = model.p, model.register
     rows = np.array([patient.row for patient in sustained], dtype=np.int64)
+    for patient in sustained:
+        patient.sustained = True
+    model.counters.sustained += len(sustained)
+    register.draws["volunteer"][rows] += 1
+    for patient in sustained:
+        if patient.service is Service.MENTAL_HEALTH:  # (no one else is discharged from secondary care)
+            patient.consider_mh_discharge()
     volunteer = np.array([patient.volunteer for patient in sustained])
     staying = [patient for patient, yes in zip(sustained, volunteer.tolist(), strict=True) if not yes]
     move_many(model, staying, rows[~volunteer], S.ATTENDING, S.SUSTAINED, Event.SUSTAINED)
@@ -119,6 +150,34 @@ def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
     weeks = [weeks_until(u, move_on_weeks_mean(patient.volunteer, p))
              for u, patient in zip(draws, sustained, strict=True)]  # fmt: skip
     model.due.set_many("move_on", rows, model.week + np.array(weeks, dtype=np.int64), sustained)
+
+
+def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
+    """``Attendance.move_on`` for the ``rows`` due to move on in ``week`` (in referral order; the due weeks' runner).
+
+    Leaving their group touches others (the freed place goes to the group's waiting list; a volunteer's places go
+    with them), so each still due at their turn leaves it in turn, as before. The pause of their mechanisms (their
+    own row) and the move out of the pathway that follow are their own and order-free sums, but for what a terminal
+    move releases (a caseload place, an account finished), which nothing done for the later leavers reads: they are
+    done afterwards, as batches in the same order (model/moves.py), as the week's drop-outs are (``_drop_out``)."""
+    column, patients = model.due.columns["move_on"], model.due.patients
+    leaving: list[Patient] = []
+    for row in rows.tolist():
+        # still due at their turn (someone's leaving before them may have sent them back to a waiting list)
+        if column[row] == week and (patient := patients.get(row)) is not None:
+            column[row] = NEVER
+            if patient.state in IN_GROUP:
+                patient.group.leave(patient)  # (``leave_group``: their mechanisms pause with the batch, below)
+                leaving.append(patient)
+    Mechanisms.pause_many([patient.mechanisms for patient in leaving], model.week)  # (now: ``week`` may be past)
+    # one batch per run of people leaving from the same state (sustained, volunteering), keeping the order
+    start = 0
+    for end in range(1, len(leaving) + 1):
+        if end == len(leaving) or leaving[end].state is not leaving[start].state:
+            batch = leaving[start:end]
+            move_many(model, batch, np.array([patient.row for patient in batch], dtype=np.int64), batch[0].state,
+                      S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
+            start = end
 
 
 def move_on_weeks_mean(volunteer: bool, p: Params) -> float:
@@ -161,23 +220,15 @@ class Attendance:
         self.move_to(S.AWAITING_GROUP, Event.PLACES_SHRANK)
         self.set_group_deadline()
 
-    def become_sustained(self: Patient) -> None:
-        """Sustained engagement reached (``attend_the_week``, which then moves them to sustained and makes their
-        moving on due, for the week's batch): counted, and they may become a volunteer, which adds places to the
-        group at once (its waiting list may be admitted, and the members after them are protected)."""
-        p = self.model.p
-        self.sustained = True
-        self.model.counters.sustained += 1
-        # the supported pathway builds peer networks and volunteering on purpose (Dayson 2020; Rotherham 2016)
-        base = p.supported_volunteer_prob if self.service is Service.MENTAL_HEALTH else p.volunteer_prob
-        chance = min(base * (p.peer_programme_multiplier if p.peer_programme else 1.0), 1.0)
-        if self.draw("volunteer") < chance:
-            self.volunteer = True
-            self.model.counters.volunteered += 1
-            self.group.add_volunteer(self)
-            self.move_to(S.VOLUNTEERING, Event.VOLUNTEERS)
-            self.group.admit_from_waiting_list()  # a volunteer adds places
-        self.consider_mh_discharge()
+    def start_volunteering(self: Patient) -> None:
+        """On reaching sustained engagement, they become a peer supporter or volunteer (``attend_the_week`` decides
+        by their draw, at their turn, and does the rest of reaching it for the week's batch): the places they add to
+        the group count at once (its waiting list may be admitted, and the members after them are protected)."""
+        self.volunteer = True
+        self.model.counters.volunteered += 1
+        self.group.add_volunteer(self)
+        self.move_to(S.VOLUNTEERING, Event.VOLUNTEERS)
+        self.group.admit_from_waiting_list()  # a volunteer adds places
 
     def schedule_move_on(self: Patient) -> None:
         self.schedule("move_on", weeks_until(self.draw("move_on"), move_on_weeks_mean(self.volunteer, self.model.p)))

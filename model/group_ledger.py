@@ -85,13 +85,17 @@ def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> N
     in_order, slots = model.community.open_by_age()
     if groups != in_order:  # (the same agents, compared by identity: their slots are the community's, kept)
         slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
+    closed = model.community.closed_groups
     while groups:
         runs_out = _weeks_until_one_runs_out(model, groups, slots)
         if runs_out == len(groups):
             return
+        closed_before = len(closed)
         groups[runs_out].step()  # its reserves ran out: it closes, and its people are re-matched
-        still_open = [i for i in range(runs_out + 1, len(groups)) if groups[i].is_open]
-        groups, slots = [groups[i] for i in still_open], slots[still_open]
+        groups, slots = groups[runs_out + 1 :], slots[runs_out + 1 :]
+        if len(closed) != closed_before + 1:  # another closed too (never so far: re-matching closes none): left out
+            still_open = [i for i, group in enumerate(groups) if group.is_open]
+            groups, slots = [groups[i] for i in still_open], slots[still_open]
 
 
 def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup], slots: np.ndarray) -> int:

@@ -130,6 +130,24 @@ class Mechanisms:
                 if kept > column.item(row):  # ``max``: the floor only rises (left as it is, not written again)
                     column[row] = kept
 
+    @staticmethod
+    def pause_many(people: list[Mechanisms], week: float) -> None:
+        """``pause`` for many people at once (different people, of one register: a week's drop-outs or those moving
+        on, once each has left their group), with each person's own retained share; the same numbers."""
+        if not people:
+            return
+        register = people[0]._register
+        rows = np.array([mechanisms._row for mechanisms in people], dtype=np.int64)
+        retain = np.array([mechanisms._retain for mechanisms in people])
+        attending = register.paused_at[rows] == math.inf  # (the rest paused already: as they are)
+        rows, retain = rows[attending], retain[attending]
+        register.paused_at[rows] = week
+        cols = register.columns
+        for level, floor in LEVEL_FLOORS:
+            kept, column = retain * cols[level][rows], cols[floor]
+            now = column[rows]
+            column[rows] = np.where(kept > now, kept, now)  # the floor only rises (``pause``'s test, not ``max``)
+
     def resume(self, week: float) -> None:
         """Attendance restarts from the faded levels (not paused, or paused this week: as they are)."""
         register, row = self._register, self._row

@@ -14,7 +14,7 @@ import numpy as np
 from .agenda import Agenda
 from .due_weeks import DueWeeks
 from .assessment_rows import run_assessments
-from .attendance import attend_the_week
+from .attendance import attend_the_week, run_moves_on
 from . import costing
 from .community import Community
 from .health_economics import HealthEconomics
@@ -78,6 +78,7 @@ class SocialPrescribingModel(mesa.Model):
         self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
         # when each person's next change of each kind is due (their stages); some kinds run over their rows at once
         self.due = DueWeeks(runners={"assessment": partial(run_assessments, self),
+                                     "move_on": partial(run_moves_on, self),
                                      "setback": partial(run_candidates, self),
                                      "setback_end": partial(run_ends, self),
                                      "end_support": partial(run_ends_of_support, self)},

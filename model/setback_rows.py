@@ -7,9 +7,9 @@ draw counter, the setback column of the due weeks) and nobody else's. So a week'
 them at once from the register's columns (state, key, belonging, draw counters), the ones not kept are rescheduled
 as one batch once the week's setbacks have begun. Of a setback that begins, only what touches others (leaving a
 group frees a place someone else may take; leaving its waiting list) runs person by person, in referral order
-(``Setbacks.interrupt``); the rest of each (counts, draws, cancelled changes, the move, when it ends) is the person's
-own and is done for the week's setbacks at once. At the end of a setback, those who come back do so one by one (they
-may take a place) and their next candidates are made due together afterwards.
+(``Setbacks.interrupt``); the rest of each (their mechanisms' pause, counts, draws, cancelled changes, the move, when
+it ends) is the person's own and is done for the week's setbacks at once. At the end of a setback, those who come back
+do so one by one (they may take a place) and their next candidates are made due together afterwards.
 
 The numbers are those of the one-by-one code: each draw is the same keyed function of (person, episode, purpose,
 counter), and a setback that begins may change someone due later in the week (their group closes, they give up), so
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .due_weeks import NEVER
+from .mechanisms import Mechanisms
 from .moves import leave_unengaged_many, move_many
 from .setbacks import return_chance, setback_rate, setback_weeks_means
 from .states import IN_GROUP, TERMINAL, Event, PathwayState
@@ -139,7 +140,10 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
                 model.due.run_each("setback", rows_list[at:], week)
                 return _next_candidates(model, rows[not_kept], susceptible[not_kept], live[not_kept])
             column[row] = NEVER
-            patient.interrupt()
+            if _IN_GROUP[state_then[at]]:  # out of their group (its place may be taken); their mechanisms pause later
+                patient.group.leave(patient)
+            else:
+                patient.interrupt()  # (off its waiting list, if on one)
             begun.append(at)
         start = at + 1
     _setbacks_begun(model, rows[begun], state[begun])
@@ -149,12 +153,14 @@ def run_candidates(model: SocialPrescribingModel, rows: np.ndarray, week: int) -
 def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.ndarray) -> None:
     """``Setbacks.begin_setback`` for the week's setbacks that began (``rows``, in referral order, in states ``old``),
     once they have left their group or its waiting list (``Setbacks.interrupt``, at their turn: a place freed may go
-    to someone waiting): the rest is their own (their counts, draws, pending changes and move, and order-free sums),
-    so it is done for all of them at once."""
+    to someone waiting): the rest is their own (their mechanisms' pause, counts, draws, pending changes and move, and
+    order-free sums), so it is done for all of them at once."""
     if not len(rows):
         return
     p, register, due, counters = model.p, model.register, model.due, model.counters
     patients = [due.patients[row] for row in rows.tolist()]
+    in_group = _IN_GROUP[old]
+    Mechanisms.pause_many([patients[i].mechanisms for i in np.flatnonzero(in_group).tolist()], model.week)
     register.draws["setback_keep"][rows] += 1  # the draws that kept them
     means = setback_weeks_means(register.next_draws(rows, "setback_kind").tolist(), p)
     counters.setbacks += len(patients)
@@ -163,9 +169,8 @@ def _setbacks_begun(model: SocialPrescribingModel, rows: np.ndarray, old: np.nda
             counters.people_with_setback += 1
         patient.setbacks += 1
     of_attendance, of_placement = _cancelled_by_setback()
-    in_group = rows[_IN_GROUP[old]]
     for kind in of_attendance:
-        due.columns[kind][in_group] = NEVER
+        due.columns[kind][rows[in_group]] = NEVER
     for kind in of_placement:
         due.columns[kind][rows] = NEVER
     for code in sorted(set(old.tolist())):  # (``np.unique``'s order, for a few codes)

@@ -1,5 +1,5 @@
-"""The pathway's stages run over rows (model/assessment_rows.py, support_rows.py, setback_rows.py, contact_rows.py) give
-exactly the numbers of each person's own method run one by one, in referral order."""
+"""The pathway's stages run over rows (model/assessment_rows.py, support_rows.py, setback_rows.py, contact_rows.py,
+moving on in attendance.py) give exactly the numbers of each person's own method run one by one, in referral order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from spsim.model import SocialPrescribingModel
 from tests.test_regression import CASES
 
-STAGES_OVER_ROWS = ("assessment", "end_support", "setback", "setback_end", "first_contact")
+STAGES_OVER_ROWS = ("assessment", "end_support", "setback", "setback_end", "move_on", "first_contact")
 
 
 def _run(case: str, one_by_one: tuple[str, ...], as_set: bool = False) -> tuple:

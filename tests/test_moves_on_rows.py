@@ -1,0 +1,64 @@
+"""Moving on run over a week's rows (``attendance.run_moves_on``, a runner of the due weeks) gives exactly the numbers
+of each person's own ``Attendance.move_on`` run one by one, in referral order; and mechanisms paused as a batch
+(``Mechanisms.pause_many``, for a week's drop-outs and those moving on) as each paused alone."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from spsim.model import SocialPrescribingModel
+from spsim.model.attendance import run_moves_on
+from spsim.model.mechanisms import Mechanisms
+from spsim.model.states import Event, PathwayState
+from spsim.model.wellbeing import WellbeingRegister
+from tests.test_regression import CASES
+
+
+def _run(case: str, over_rows: bool) -> tuple:
+    params, policies = CASES[case]
+    model = SocialPrescribingModel(rng=7, policies=policies, **params)
+    if over_rows:  # whatever the week's number (a week of a small place has a few)
+        model.due.runners["move_on"] = partial(run_moves_on, model)
+        model.due.fewest["move_on"] = 0
+    else:
+        model.due.runners.pop("move_on", None)
+    model.run_for(156)
+    model.close_open_records()
+    numbers = (model.outcomes().sort_values("patient").to_csv(index=False), model.outcomes()["patient"].tolist(),
+               model.datacollector.get_model_vars_dataframe().to_csv(), sorted(map(str, model.transitions.items())),
+               model.counters)  # fmt: skip
+    return model.transitions, numbers
+
+
+@pytest.mark.parametrize("case", ["baseline", "levers"])
+def test_moving_on_over_rows_equals_it_one_by_one(case):
+    transitions, one_by_one = _run(case, over_rows=False)
+    for state in (PathwayState.SUSTAINED, PathwayState.VOLUNTEERING):  # both kinds of leaver, in batches of each
+        assert transitions[state, PathwayState.MOVED_ON, Event.MOVED_ON] > 0
+    assert _run(case, over_rows=True)[1] == one_by_one
+
+
+def _people(register: WellbeingRegister) -> list[Mechanisms]:
+    """Five people of one register: different retained shares and levels; one never attended, one paused already."""
+    people = []
+    for i, (retain, levels) in enumerate([(0.3, (0.5, 0.2, 0.9)), (0.6, (0.1, 0.8, 0.4)), (0.3, (0.0, 0.0, 0.0)),
+                                          (0.45, (0.7, 0.7, 0.1)), (0.9, (0.2, 0.3, 0.6))]):  # fmt: skip
+        people.append(Mechanisms(retain, 26.0, register, register.enrol(0, i, 20.0, 6.0, 26.0)))
+        people[-1].set_levels(levels)
+    people[1].pause(3.0)  # paused at week 3, its floor kept then: as it is
+    people[3].set_levels((0.1, 0.1, 0.1))
+    register.columns["floor_psych"][people[3]._row] = 0.5  # a floor above what is kept now: it does not fall
+    return people
+
+
+def test_mechanisms_paused_as_a_batch_as_one_by_one():
+    alone, batch = WellbeingRegister(capacity=8), WellbeingRegister(capacity=8)
+    for mechanisms in _people(alone):
+        mechanisms.pause(10.0)
+    Mechanisms.pause_many(_people(batch), 10.0)
+    for name in ("paused_at", "floor_psych", "floor_social", "floor_behav", "level_psych"):
+        assert np.array_equal(alone.columns[name][:5], batch.columns[name][:5]), name
+    assert batch.columns["paused_at"][1] == 3.0 and batch.columns["floor_psych"][3] == 0.5
