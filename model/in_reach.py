@@ -56,6 +56,32 @@ def in_numpy(arrays: tuple[np.ndarray, ...], start: int, end: int, x: float, y: 
     return found.tolist()
 
 
+def in_reach_many(dx: np.ndarray, dy: np.ndarray, reach: np.ndarray,
+                  allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """For many (person, group) pairs at once (the group's offsets ``dx``, ``dy`` from a person of ``reach``;
+    ``allowed``: whether the person may go to it), which are in reach as ``np.hypot(dx, dy) <= reach`` decides, and
+    their squared distances: decided by the squared distance as ``in_python`` decides, and by ``np.hypot`` for the
+    few pairs within ``UNDECIDED`` of the edge of reach (a week's seekers have about two million candidates a year at
+    an ICB, and a distance costs several times a square)."""
+    square = dx * dx
+    square += dy * dy
+    beyond = reach * (1 + UNDECIDED)
+    beyond *= beyond
+    pair = ((square <= beyond) & allowed).nonzero()[0]
+    square, reach = square.take(pair), reach.take(pair)
+    within = reach * (1 - UNDECIDED)
+    within *= within
+    edge = (square >= within).nonzero()[0]
+    if len(edge):  # on the edge: NumPy's distance decides
+        on_edge = pair.take(edge)
+        beyond_reach = edge[np.hypot(dx.take(on_edge), dy.take(on_edge)) > reach.take(edge)]
+        if len(beyond_reach):
+            kept = np.ones(len(pair), dtype=bool)
+            kept[beyond_reach] = False
+            pair, square = pair[kept], square[kept]
+    return pair, square
+
+
 def any_in_reach(xs: list[float], ys: list[float], x: float, y: float, reach: float) -> bool:
     """Whether any of the points (``xs``, ``ys``) is within ``reach`` of (x, y), as ``np.hypot`` measures:
     decided by the squared distances where they can, else by NumPy."""
