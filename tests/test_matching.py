@@ -432,9 +432,15 @@ def test_a_group_that_closed_is_never_offered_though_the_table_is_made_again_onl
     assert matching.choose_group(patient, model) is farther
 
 
-def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone():
+@pytest.mark.parametrize("every_group", [True, False])
+def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group, monkeypatch):
     """``by_activity_many`` (a week's assessments) gives each person ``_by_activity``'s rows, one activity after
-    another, and ``choose_group`` given them chooses as it does alone."""
+    another (as a head up to the first group with a free place, and the rest), and ``choose_group`` given them
+    chooses as it does alone, also after places were taken and groups closed since they were measured. Both ways
+    of measuring: every group against each seeker (a grid of a few cells), and each one's block of cells."""
+    from spsim.model import group_table
+
+    monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", 10**6 if every_group else 0)
     model = calm_model()
     rng = np.random.default_rng(8)
     for k in range(60):
@@ -444,12 +450,28 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone():
                       y=float(rng.random() * 2), reach=float(rng.random() * 1.5), cannot_pay=bool(rng.random() < 0.5))
                 for k in range(80)]  # fmt: skip
     found = matching.by_activity_many(patients, model)
-    for patient, (table, rows) in zip(patients, found, strict=True):
+    for patient, (table, head, rest) in zip(patients, found, strict=True):
         assert table is model.community.table()
+        rows = head + rest.tolist()
         assert rows == [row for _, of_activity in matching._by_activity(patient, model) for row in of_activity]
-    assert sum(map(len, (rows for _, rows in found))) > 100
+        assert table.reads_every_group is every_group
+        free = [table.groups[row].free_places > 0 for row in head]
+        if not every_group:  # the head ends at the first group with a free place (or holds them all)
+            assert free[:-1] == [False] * (len(head) - 1) and (free[-1] if rest.size else True)
+    assert sum(len(head) + len(rest) for _, head, rest in found) > 100
+    assert sum(len(rest) for _, _, rest in found) >= (0 if every_group else 50)
     for patient, of_one in zip(patients, found, strict=True):
         assert matching.choose_group(patient, model, of_one) is matching.choose_group(patient, model)
+    # places taken and a group closed after they were measured (as the week's people before them do): the same
+    for k, patient in enumerate(patients):
+        group = matching.choose_group(patient, model, found[k])
+        if group is not None and group.free_places > 0:
+            if k % 7 == 0:
+                model.community.close_group(group)
+            else:
+                group.hold_place(model.week + 4)  # a place taken (as a referral passed on holds one)
+        for later, of_one in zip(patients[k + 1 :], found[k + 1 :]):
+            assert matching.choose_group(later, model, of_one) is matching.choose_group(later, model)
 
 
 def test_many_seekers_blocks_are_each_ones_block():
