@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
     # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
-    # after another), with the table they index: a head (a list) and the rest (an array, made a list only if read)
-    Found = tuple[GroupTable, list[int], np.ndarray]
+    # after another), with the table they index: a head (a list), then the rest, ``rows[rest:end]`` of an array
+    # (rows, rest, end), made a list only if read
+    Found = tuple[GroupTable, list[int], np.ndarray, int, int]
 
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 
@@ -135,15 +136,15 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
 def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, free: np.ndarray) -> list[Found]:
     """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as a head, a list up to the
     first group with a free place now (``free``, by row: where a link worker stops, unless those before take it), and
-    the rest as an array: of an ICB's 30 rows a seeker, one or two are read (``choose_group`` reads on past a group
-    that filled since, and reads every row if none is free), so most are never made Python ints."""
+    the rest as where it is in ``rows``: of an ICB's 30 rows a seeker, one or two are read (``choose_group`` reads on
+    past a group that filled since, and reads every row if none is free), so most are never made Python ints."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
     starts, ends = bounds[:-1], bounds[1:]
     free_at = np.append(free.nonzero()[0], len(rows))  # (the end: none free after)
     head_ends = np.minimum(free_at.take(np.searchsorted(free_at, starts)) + 1, ends)
     heads = rows[np.arange(len(rows)) < head_ends.take(seeker)].tolist()
     head_bounds = np.cumsum(head_ends - starts).tolist()
-    return [(table, heads[head_start:head_end], rows[rest:end])
+    return [(table, heads[head_start:head_end], rows, rest, end)
             for head_start, head_end, rest, end in zip([0, *head_bounds], head_bounds, head_ends.tolist(),
                                                        ends.tolist())]  # fmt: skip
 
@@ -162,7 +163,7 @@ def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: Gr
     counts, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
     found, start = [], 0
     for count in counts:
-        found.append((table, rows[start : start + count], _NO_ROWS))
+        found.append((table, rows[start : start + count], _NO_ROWS, 0, 0))
         start += count
     return found
 
@@ -175,11 +176,6 @@ def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tup
         distance = np.hypot(table.x[rows] - person.x, table.y[rows] - person.y)  # as the table measures
         found += [(rank, d, table.groups[row]) for d, row in zip(distance.tolist(), rows, strict=True)]
     return [entry for entry in found if entry[2].is_open]
-
-
-def _listed(rows: np.ndarray) -> Iterator[int]:
-    """``rows`` as Python ints, made only when the first is asked for."""
-    yield from rows.tolist()
 
 
 def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found | None = None) -> VCSEGroup | None:
@@ -195,19 +191,31 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
         return None
     table = model.community.table()
     if found is not None and found[0] is table:
-        _, head, rest = found
-        rows: Iterable[int] = chain(head, _listed(rest)) if len(rest) else head
+        _, head, rows, rest, end = found
+        free, shortest, waiting = _read(table.groups, head, None, 0)
+        if free is None and rest < end:  # the place they were likely to take was taken, or none was free
+            free, shortest, waiting = _read(table.groups, rows[rest:end].tolist(), shortest, waiting)
     else:  # read lazily, an activity at a time: a link worker stops at the first free place
         rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
-    groups, shortest, waiting = table.groups, None, 0
-    for row in rows:  # the more wanted activity first, then the nearer, then the older
+        free, shortest, waiting = _read(table.groups, rows, None, 0)
+    if free is not None:
+        return free
+    if shortest is None:
+        patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
+    return shortest
+
+
+def _read(groups: list[VCSEGroup], rows: Iterable[int], shortest: VCSEGroup | None,
+          waiting: int) -> tuple[VCSEGroup | None, VCSEGroup | None, int]:  # fmt: skip
+    """``choose_group``'s reading of the groups of ``rows`` (the more wanted activity first, then the nearer, then
+    the older), after rows whose shortest waiting list so far was ``shortest``'s, ``waiting`` long: the first open
+    group with a free place (None: none), and the shortest waiting list then and its length."""
+    for row in rows:
         group = groups[row]
         if not group.is_open:
             continue  # closed since the table was made (it is rebuilt when a group opens)
         if group.free_places > 0:  # the nearest free place of the most wanted activity
-            return group
+            return group, shortest, waiting
         if shortest is None or len(group.waiting) < waiting:  # every one full so far: the first shortest list
             shortest, waiting = group, len(group.waiting)
-    if shortest is None:
-        patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
-    return shortest
+    return None, shortest, waiting

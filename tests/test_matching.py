@@ -450,16 +450,17 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group
                       y=float(rng.random() * 2), reach=float(rng.random() * 1.5), cannot_pay=bool(rng.random() < 0.5))
                 for k in range(80)]  # fmt: skip
     found = matching.by_activity_many(patients, model)
-    for patient, (table, head, rest) in zip(patients, found, strict=True):
+    for patient, (table, head, of_all, rest_start, end) in zip(patients, found, strict=True):
         assert table is model.community.table()
+        rest = of_all[rest_start:end]
         rows = head + rest.tolist()
         assert rows == [row for _, of_activity in matching._by_activity(patient, model) for row in of_activity]
         assert table.reads_every_group is every_group
         free = [table.groups[row].free_places > 0 for row in head]
         if not every_group:  # the head ends at the first group with a free place (or holds them all)
             assert free[:-1] == [False] * (len(head) - 1) and (free[-1] if rest.size else True)
-    assert sum(len(head) + len(rest) for _, head, rest in found) > 100
-    assert sum(len(rest) for _, _, rest in found) >= (0 if every_group else 50)
+    assert sum(len(head) + end - rest for _, head, _, rest, end in found) > 100
+    assert sum(end - rest for *_, rest, end in found) >= (0 if every_group else 50)
     for patient, of_one in zip(patients, found, strict=True):
         assert matching.choose_group(patient, model, of_one) is matching.choose_group(patient, model)
     # places taken and a group closed after they were measured (as the week's people before them do): the same
