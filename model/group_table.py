@@ -128,9 +128,9 @@ class GroupTable:
         dx, dy = xs - x.take(entry), ys - y.take(entry)
         pair, square = in_reach.in_reach_many(dx, dy, reach_km.take(entry), free_to_attend | ~cannot_pay.take(entry))
         entry, rows = entry.take(pair), rows.take(pair)
-        order = _nearest_first_by_square(entry, square)
+        order = in_reach.nearest_first_by_square(entry, square)
         if order is None:  # two of an entry's groups as far as each other: NumPy's distances (then the older) decide
-            order = _nearest_first_by_entry(entry, np.hypot(dx.take(pair), dy.take(pair)), rows)
+            order = in_reach.nearest_first_by_entry(entry, np.hypot(dx.take(pair), dy.take(pair)), rows)
         return entry.take(order), rows.take(order)
 
     def nearest_first_by_seeker(self, x: list[float], y: list[float], reach_km: list[float],
@@ -159,7 +159,7 @@ class GroupTable:
         within = (distance <= reach.take(seeker := pair // groups)).nonzero()[0]
         pair, seeker, distance = pair.take(within), seeker.take(within), distance.take(within)
         row, bits = pair - seeker * groups, self.activities.bit_length()  # (a rank is below ``activities``)
-        order = _nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row, largest=seekers << bits)
+        order = in_reach.nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row, largest=seekers << bits)
         return np.bincount(seeker, minlength=seekers).tolist(), row.take(order).tolist()
 
     def _end_to_end(self, seekers: int) -> tuple[np.ndarray, np.ndarray]:
@@ -231,35 +231,3 @@ def _counting_within(counts: np.ndarray) -> np.ndarray:
     """0, 1, ... counts[0] - 1, then 0, 1, ... counts[1] - 1, and so on."""
     total = int(counts.sum())
     return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-
-
-def _nearest_first_by_square(entry: np.ndarray, square: np.ndarray) -> np.ndarray | None:
-    """The order by ``entry``, then distance, read from the squared distances (a square's bits as an integer are in
-    its order, as ``_nearest_first_by_entry`` reads a distance's), or None where they cannot decide it: two of an
-    entry's squares within a relative ``in_reach.UNDECIDED`` of each other (then ``np.hypot``'s distances might tie
-    or fall the other way; further apart they fall as the squares do)."""
-    if len(entry) < 2:
-        return np.arange(len(entry))
-    if entry[-1] >= 1 << 23:
-        return None
-    order = np.argsort((entry << 40) | (square.view(np.int64) >> 23), kind="stable")
-    square, entry = square.take(order), entry.take(order)
-    apart = square[1:] > square[:-1] * (1 + UNDECIDED)
-    apart |= entry[1:] != entry[:-1]
-    return order if apart.all() else None
-
-
-def _nearest_first_by_entry(entry: np.ndarray, distance: np.ndarray, rows: np.ndarray,
-                            largest: int | None = None) -> np.ndarray:  # fmt: skip
-    """The order by ``entry``, then ``distance``, then ``rows`` (``np.lexsort``'s, which costs about a hundred times
-    more): a distance's bits read as an integer are in the order of the distances (they are never negative), so the
-    entry and a distance's leading 40 bits make one integer, nearly in order; only distances within a relative 2e-9 of
-    each other share theirs, and then ``np.lexsort`` decides. ``largest``: above every entry (None: the entries are
-    in order, the last the largest)."""
-    if len(entry) < 2 or (entry[-1] if largest is None else largest) >= 1 << 23:
-        return np.lexsort((rows, distance, entry))
-    key = (entry << 40) | (distance.view(np.int64) >> 23)
-    order = np.argsort(key, kind="stable")
-    if (np.diff(key[order]) == 0).any():
-        return np.lexsort((rows, distance, entry))
-    return order

@@ -362,7 +362,7 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
 def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
     """``nearest_first_many`` sorts by an integer made of the seeker and a distance's leading bits; where those
     tie (exact ties, groups on one spot, distances within a relative 2e-9) ``np.lexsort`` decides."""
-    from spsim.model.group_table import _nearest_first_by_entry, _nearest_first_by_square
+    from spsim.model.in_reach import nearest_first_by_entry, nearest_first_by_square
 
     rng = np.random.default_rng(5)
     decided = 0
@@ -374,10 +374,10 @@ def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
             distance[rng.random(n) < 0.3] = 0.0
         if case % 5 == 0 and n > 1:
             distance[1] = np.nextafter(distance[0], 9)
-        assert (_nearest_first_by_entry(entry, distance, rows) == np.lexsort((rows, distance, entry))).all()
+        assert (nearest_first_by_entry(entry, distance, rows) == np.lexsort((rows, distance, entry))).all()
         # by squared distances (``nearest_first_many``'s first try): lexsort's order of NumPy's distances, or none
         square = distance * distance
-        order = _nearest_first_by_square(entry, square)
+        order = nearest_first_by_square(entry, square)
         if order is not None:
             decided += 1
             assert (order == np.lexsort((rows, np.sqrt(square), entry))).all()
