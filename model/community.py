@@ -31,6 +31,7 @@ class Community:
         self._traits: dict[str, list] = {name: [] for name in TRAITS}  # theirs, for the group table (never change)
         self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, once the table is made
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
+        self._table_slots: np.ndarray | None = None  # their slots of the ledger, by row of the table
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
         self._by_age: list[VCSEGroup] = []  # the open groups in the order they opened, with ``_open_slots``
@@ -65,9 +66,20 @@ class Community:
             if self._trait_columns is None:
                 self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
             is_open = np.frombuffer(bytes(self._is_open), dtype=bool)
+            self._table_slots = np.flatnonzero(is_open)
             self._table = GroupTable(list(compress(self.opened, self._is_open)), cell_km=self.model.p.reach_km_mean,
                                      traits={name: column[is_open] for name, column in self._trait_columns.items()})
         return self._table
+
+    def own_place_free(self) -> np.ndarray:
+        """Whether each group of the group table (by row) is open with one of its own places free now, by the ledger's
+        counts: where a week's seekers will likely stop reading their groups in reach (``matching._in_parts``;
+        places from a grant or volunteers are left out: where they count, the seekers read on)."""
+        self.table()  # (made again if a group opened since: its slots with it)
+        slots, columns = self._table_slots, self.ledger.columns
+        free = columns["base_places"].take(slots) > columns["members"].take(slots) + columns["held"].take(slots)
+        free &= np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
+        return free
 
     @property
     def groups_closed(self) -> int:

@@ -117,16 +117,21 @@ class GroupTable:
     def nearest_first_many(self, x: np.ndarray, y: np.ndarray, reach_km: np.ndarray, cannot_pay: np.ndarray,
                            activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """``nearest_first`` for many seekers of an activity at once (entry i: one at (x[i], y[i]) with ``reach_km[i]``
-        who wants ``activity[i]``): the entries and the rows they find, by entry, then nearest, then older. Measured
-        as ``in_reach.in_numpy`` measures (``np.hypot``), so the same rows in the same order. The candidates are
+        who wants ``activity[i]``): the entries and the rows they find, by entry, then nearest, then older. Decided as
+        ``in_reach.in_python`` decides (by squared distances; ``np.hypot`` on the edge of reach, and for the order when
+        two of an entry's groups are within ``in_reach.UNDECIDED`` of each other), so the same rows in the same order
+        as ``in_reach.in_numpy`` measures them. The candidates are
         the groups in each entry's block of cells: any others are beyond reach (the grid proposes, the exact distance
         decides)."""
         entry, k = self._in_blocks(x, y, reach_km, activity)
-        xs, ys, free_to_attend, rows = (column[k] for column in self.by_cell_arrays)
-        distance = np.hypot(xs - x[entry], ys - y[entry])
-        ok = (distance <= reach_km[entry]) & (free_to_attend | ~cannot_pay[entry])
-        entry, distance, rows = entry[ok], distance[ok], rows[ok]
-        return entry[(order := _nearest_first_by_entry(entry, distance, rows))], rows[order]
+        xs, ys, free_to_attend, rows = (column.take(k) for column in self.by_cell_arrays)
+        dx, dy = xs - x.take(entry), ys - y.take(entry)
+        pair, square = in_reach.in_reach_many(dx, dy, reach_km.take(entry), free_to_attend | ~cannot_pay.take(entry))
+        entry, rows = entry.take(pair), rows.take(pair)
+        order = in_reach.nearest_first_by_square(entry, square)
+        if order is None:  # two of an entry's groups as far as each other: NumPy's distances (then the older) decide
+            order = in_reach.nearest_first_by_entry(entry, np.hypot(dx.take(pair), dy.take(pair)), rows)
+        return entry.take(order), rows.take(order)
 
     def nearest_first_by_seeker(self, x: list[float], y: list[float], reach_km: list[float],
                                 ranks: list[np.ndarray]) -> tuple[list[int], list[int]]:  # fmt: skip
@@ -154,7 +159,7 @@ class GroupTable:
         within = (distance <= reach.take(seeker := pair // groups)).nonzero()[0]
         pair, seeker, distance = pair.take(within), seeker.take(within), distance.take(within)
         row, bits = pair - seeker * groups, self.activities.bit_length()  # (a rank is below ``activities``)
-        order = _nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row, largest=seekers << bits)
+        order = in_reach.nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row, largest=seekers << bits)
         return np.bincount(seeker, minlength=seekers).tolist(), row.take(order).tolist()
 
     def _end_to_end(self, seekers: int) -> tuple[np.ndarray, np.ndarray]:
@@ -226,19 +231,3 @@ def _counting_within(counts: np.ndarray) -> np.ndarray:
     """0, 1, ... counts[0] - 1, then 0, 1, ... counts[1] - 1, and so on."""
     total = int(counts.sum())
     return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-
-
-def _nearest_first_by_entry(entry: np.ndarray, distance: np.ndarray, rows: np.ndarray,
-                            largest: int | None = None) -> np.ndarray:  # fmt: skip
-    """The order by ``entry``, then ``distance``, then ``rows`` (``np.lexsort``'s, which costs about a hundred times
-    more): a distance's bits read as an integer are in the order of the distances (they are never negative), so the
-    entry and a distance's leading 40 bits make one integer, nearly in order; only distances within a relative 2e-9 of
-    each other share theirs, and then ``np.lexsort`` decides. ``largest``: above every entry (None: the entries are
-    in order, the last the largest)."""
-    if len(entry) < 2 or (entry[-1] if largest is None else largest) >= 1 << 23:
-        return np.lexsort((rows, distance, entry))
-    key = (entry << 40) | (distance.view(np.int64) >> 23)
-    order = np.argsort(key, kind="stable")
-    if (np.diff(key[order]) == 0).any():
-        return np.lexsort((rows, distance, entry))
-    return order

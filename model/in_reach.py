@@ -7,7 +7,9 @@ around them, and each NumPy call costs about half a microsecond however small it
 Python measures them by the squared distance ``dx * dx + dy * dy``, which is within a few ulps of the true square.
 Where that cannot decide (a group within ``UNDECIDED`` of the edge of reach, or two groups within it of each other:
 exact ties, a group opened on the spot of another) it gives up and NumPy measures exactly; far from such a margin,
-both ways give the same set and the same order."""
+both ways give the same set and the same order. A week's seekers are measured the same way in arrays
+(``in_reach_many``), and their groups ordered by the squares where they decide (``nearest_first_by_square``), else
+by NumPy's distances (``nearest_first_by_entry``)."""
 
 from __future__ import annotations
 
@@ -56,6 +58,32 @@ def in_numpy(arrays: tuple[np.ndarray, ...], start: int, end: int, x: float, y: 
     return found.tolist()
 
 
+def in_reach_many(dx: np.ndarray, dy: np.ndarray, reach: np.ndarray,
+                  allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """For many (person, group) pairs at once (the group's offsets ``dx``, ``dy`` from a person of ``reach``;
+    ``allowed``: whether the person may go to it), which are in reach as ``np.hypot(dx, dy) <= reach`` decides, and
+    their squared distances: decided by the squared distance as ``in_python`` decides, and by ``np.hypot`` for the
+    few pairs within ``UNDECIDED`` of the edge of reach (a week's seekers have about two million candidates a year at
+    an ICB, and a distance costs several times a square)."""
+    square = dx * dx
+    square += dy * dy
+    beyond = reach * (1 + UNDECIDED)
+    beyond *= beyond
+    pair = ((square <= beyond) & allowed).nonzero()[0]
+    square, reach = square.take(pair), reach.take(pair)
+    within = reach * (1 - UNDECIDED)
+    within *= within
+    edge = (square >= within).nonzero()[0]
+    if len(edge):  # on the edge: NumPy's distance decides
+        on_edge = pair.take(edge)
+        beyond_reach = edge[np.hypot(dx.take(on_edge), dy.take(on_edge)) > reach.take(edge)]
+        if len(beyond_reach):
+            kept = np.ones(len(pair), dtype=bool)
+            kept[beyond_reach] = False
+            pair, square = pair[kept], square[kept]
+    return pair, square
+
+
 def any_in_reach(xs: list[float], ys: list[float], x: float, y: float, reach: float) -> bool:
     """Whether any of the points (``xs``, ``ys``) is within ``reach`` of (x, y), as ``np.hypot`` measures:
     decided by the squared distances where they can, else by NumPy."""
@@ -68,3 +96,35 @@ def any_in_reach(xs: list[float], ys: list[float], x: float, y: float, reach: fl
             return True
         undecided = undecided or square <= beyond
     return undecided and bool((np.hypot(np.array(xs) - x, np.array(ys) - y) <= reach).any())
+
+
+def nearest_first_by_square(entry: np.ndarray, square: np.ndarray) -> np.ndarray | None:
+    """The order by ``entry``, then distance, read from the squared distances (a square's bits as an integer are in
+    its order, as ``nearest_first_by_entry`` reads a distance's), or None where they cannot decide it: two of an
+    entry's squares within a relative ``UNDECIDED`` of each other (then ``np.hypot``'s distances might tie
+    or fall the other way; further apart they fall as the squares do)."""
+    if len(entry) < 2:
+        return np.arange(len(entry))
+    if entry[-1] >= 1 << 23:
+        return None
+    order = np.argsort((entry << 40) | (square.view(np.int64) >> 23), kind="stable")
+    square, entry = square.take(order), entry.take(order)
+    apart = square[1:] > square[:-1] * (1 + UNDECIDED)
+    apart |= entry[1:] != entry[:-1]
+    return order if apart.all() else None
+
+
+def nearest_first_by_entry(entry: np.ndarray, distance: np.ndarray, rows: np.ndarray,
+                            largest: int | None = None) -> np.ndarray:  # fmt: skip
+    """The order by ``entry``, then ``distance``, then ``rows`` (``np.lexsort``'s, which costs about a hundred times
+    more): a distance's bits read as an integer are in the order of the distances (they are never negative), so the
+    entry and a distance's leading 40 bits make one integer, nearly in order; only distances within a relative 2e-9 of
+    each other share theirs, and then ``np.lexsort`` decides. ``largest``: above every entry (None: the entries are
+    in order, the last the largest)."""
+    if len(entry) < 2 or (entry[-1] if largest is None else largest) >= 1 << 23:
+        return np.lexsort((rows, distance, entry))
+    key = (entry << 40) | (distance.view(np.int64) >> 23)
+    order = np.argsort(key, kind="stable")
+    if (np.diff(key[order]) == 0).any():
+        return np.lexsort((rows, distance, entry))
+    return order

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import cache
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,8 +26,11 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
     # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
-    # after another), with the table they index
-    Found = tuple[GroupTable, list[int]]
+    # after another), with the table they index: a head (a list), then the rest, ``rows[rest:end]`` of an array
+    # (rows, rest, end), made a list only if read
+    Found = tuple[GroupTable, list[int], np.ndarray, int, int]
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
@@ -92,6 +95,7 @@ def _wanted_activities(preferences: tuple[int, ...]) -> tuple[int, ...]:
 
 _SEEKER = attrgetter("person", "preferences", "cannot_pay", "service")  # a patient's, for ``by_activity_many``
 _WHERE = attrgetter("x", "y", "reach_km")  # a person's
+_THREE = np.dtype((float, 3))  # (x, y, reach) of a person, as a row of ``by_activity_many``'s array
 
 
 def groups_in_reach_of(patients: list[Patient], model: SocialPrescribingModel) -> dict[Patient, Found]:
@@ -108,7 +112,8 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     """``_by_activity``'s answer for each of ``patients`` at once, in full (the same rows, in the same order), with
     the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
     seekers (or a closing group's people) are measured in one pass (``GroupTable.nearest_first_many``) and then
-    take places one by one in their order (``choose_group``)."""
+    take places one by one in their order (``choose_group``). Each one's rows up to the first group with a free place
+    now are a list, the rest an array (``_in_parts``)."""
     if not patients:
         return []
     table = model.community.table()
@@ -119,15 +124,29 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
     owner = np.repeat(np.arange(len(patients)), counts)  # one entry per person and activity they want
     activity = np.fromiter(chain.from_iterable(wanted), dtype=np.int64, count=len(owner))
-    x, y, reach = np.array(list(map(_WHERE, people))).T
-    advisor = np.array([service is Service.MENTAL_HEALTH for service in services])
+    x, y, reach = np.fromiter(map(_WHERE, people), dtype=_THREE, count=len(patients)).T
+    advisor = np.fromiter(map(is_, services, repeat(Service.MENTAL_HEALTH)), dtype=bool, count=len(patients))
     reach = reach * np.where(advisor, model.p.advisor_reach_factor, 1.0)  # ``_reach``'s product, to the bit
-    cannot_pay = np.array(cannot_pay, dtype=bool)
+    cannot_pay = np.fromiter(cannot_pay, dtype=bool, count=len(patients))
     entry, rows = table.nearest_first_many(x[owner], y[owner], reach[owner], cannot_pay[owner], activity)
     # a person's entries are one after another, most wanted first: their rows in order are one slice
-    bounds = np.searchsorted(owner[entry], np.arange(len(patients) + 1)).tolist()
-    rows = rows.tolist()
-    return [(table, rows[start:end]) for start, end in zip(bounds, bounds[1:])]
+    return _in_parts(table, rows, owner.take(entry), len(patients), model.community.own_place_free()[rows])
+
+
+def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, free: np.ndarray) -> list[Found]:
+    """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as a head, a list up to the
+    first group with a free place now (``free``, by row: where a link worker stops, unless those before take it), and
+    the rest as where it is in ``rows``: of an ICB's 30 rows a seeker, one or two are read (``choose_group`` reads on
+    past a group that filled since, and reads every row if none is free), so most are never made Python ints."""
+    bounds = np.searchsorted(seeker, np.arange(seekers + 1))
+    starts, ends = bounds[:-1], bounds[1:]
+    free_at = np.append(free.nonzero()[0], len(rows))  # (the end: none free after)
+    head_ends = np.minimum(free_at.take(np.searchsorted(free_at, starts)) + 1, ends)
+    heads = rows[np.arange(len(rows)) < head_ends.take(seeker)].tolist()
+    head_bounds = np.cumsum(head_ends - starts).tolist()
+    return [(table, heads[head_start:head_end], rows, rest, end)
+            for head_start, head_end, rest, end in zip([0, *head_bounds], head_bounds, head_ends.tolist(),
+                                                       ends.tolist())]  # fmt: skip
 
 
 def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: GroupTable) -> list[Found]:
@@ -144,7 +163,7 @@ def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: Gr
     counts, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
     found, start = [], 0
     for count in counts:
-        found.append((table, rows[start : start + count]))
+        found.append((table, rows[start : start + count], _NO_ROWS, 0, 0))
         start += count
     return found
 
@@ -172,18 +191,31 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
         return None
     table = model.community.table()
     if found is not None and found[0] is table:
-        rows: Iterable[int] = found[1]
+        _, head, rows, rest, end = found
+        free, shortest, waiting = _read(table.groups, head, None, 0)
+        if free is None and rest < end:  # the place they were likely to take was taken, or none was free
+            free, shortest, waiting = _read(table.groups, rows[rest:end].tolist(), shortest, waiting)
     else:  # read lazily, an activity at a time: a link worker stops at the first free place
         rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
-    groups, shortest, waiting = table.groups, None, 0
-    for row in rows:  # the more wanted activity first, then the nearer, then the older
+        free, shortest, waiting = _read(table.groups, rows, None, 0)
+    if free is not None:
+        return free
+    if shortest is None:
+        patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
+    return shortest
+
+
+def _read(groups: list[VCSEGroup], rows: Iterable[int], shortest: VCSEGroup | None,
+          waiting: int) -> tuple[VCSEGroup | None, VCSEGroup | None, int]:  # fmt: skip
+    """``choose_group``'s reading of the groups of ``rows`` (the more wanted activity first, then the nearer, then
+    the older), after rows whose shortest waiting list so far was ``shortest``'s, ``waiting`` long: the first open
+    group with a free place (None: none), and the shortest waiting list then and its length."""
+    for row in rows:
         group = groups[row]
         if not group.is_open:
             continue  # closed since the table was made (it is rebuilt when a group opens)
         if group.free_places > 0:  # the nearest free place of the most wanted activity
-            return group
+            return group, shortest, waiting
         if shortest is None or len(group.waiting) < waiting:  # every one full so far: the first shortest list
             shortest, waiting = group, len(group.waiting)
-    if shortest is None:
-        patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
-    return shortest
+    return None, shortest, waiting

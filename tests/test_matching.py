@@ -362,9 +362,10 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
 def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
     """``nearest_first_many`` sorts by an integer made of the seeker and a distance's leading bits; where those
     tie (exact ties, groups on one spot, distances within a relative 2e-9) ``np.lexsort`` decides."""
-    from spsim.model.group_table import _nearest_first_by_entry
+    from spsim.model.in_reach import nearest_first_by_entry, nearest_first_by_square
 
     rng = np.random.default_rng(5)
+    decided = 0
     for case in range(3000):
         n = int(rng.integers(0, 50))
         entry = np.sort(rng.integers(0, 6, n))
@@ -373,7 +374,14 @@ def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
             distance[rng.random(n) < 0.3] = 0.0
         if case % 5 == 0 and n > 1:
             distance[1] = np.nextafter(distance[0], 9)
-        assert (_nearest_first_by_entry(entry, distance, rows) == np.lexsort((rows, distance, entry))).all()
+        assert (nearest_first_by_entry(entry, distance, rows) == np.lexsort((rows, distance, entry))).all()
+        # by squared distances (``nearest_first_many``'s first try): lexsort's order of NumPy's distances, or none
+        square = distance * distance
+        order = nearest_first_by_square(entry, square)
+        if order is not None:
+            decided += 1
+            assert (order == np.lexsort((rows, np.sqrt(square), entry))).all()
+    assert decided > 1000
 
 
 def test_matching_reads_the_groups_in_the_order_most_wanted_nearest_then_oldest():
@@ -424,9 +432,15 @@ def test_a_group_that_closed_is_never_offered_though_the_table_is_made_again_onl
     assert matching.choose_group(patient, model) is farther
 
 
-def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone():
+@pytest.mark.parametrize("every_group", [True, False])
+def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group, monkeypatch):
     """``by_activity_many`` (a week's assessments) gives each person ``_by_activity``'s rows, one activity after
-    another, and ``choose_group`` given them chooses as it does alone."""
+    another (as a head up to the first group with a free place, and the rest), and ``choose_group`` given them
+    chooses as it does alone, also after places were taken and groups closed since they were measured. Both ways
+    of measuring: every group against each seeker (a grid of a few cells), and each one's block of cells."""
+    from spsim.model import group_table
+
+    monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", 10**6 if every_group else 0)
     model = calm_model()
     rng = np.random.default_rng(8)
     for k in range(60):
@@ -436,12 +450,29 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone():
                       y=float(rng.random() * 2), reach=float(rng.random() * 1.5), cannot_pay=bool(rng.random() < 0.5))
                 for k in range(80)]  # fmt: skip
     found = matching.by_activity_many(patients, model)
-    for patient, (table, rows) in zip(patients, found, strict=True):
+    for patient, (table, head, of_all, rest_start, end) in zip(patients, found, strict=True):
         assert table is model.community.table()
+        rest = of_all[rest_start:end]
+        rows = head + rest.tolist()
         assert rows == [row for _, of_activity in matching._by_activity(patient, model) for row in of_activity]
-    assert sum(map(len, (rows for _, rows in found))) > 100
+        assert table.reads_every_group is every_group
+        free = [table.groups[row].free_places > 0 for row in head]
+        if not every_group:  # the head ends at the first group with a free place (or holds them all)
+            assert free[:-1] == [False] * (len(head) - 1) and (free[-1] if rest.size else True)
+    assert sum(len(head) + end - rest for _, head, _, rest, end in found) > 100
+    assert sum(end - rest for *_, rest, end in found) >= (0 if every_group else 50)
     for patient, of_one in zip(patients, found, strict=True):
         assert matching.choose_group(patient, model, of_one) is matching.choose_group(patient, model)
+    # places taken and a group closed after they were measured (as the week's people before them do): the same
+    for k, patient in enumerate(patients):
+        group = matching.choose_group(patient, model, found[k])
+        if group is not None and group.free_places > 0:
+            if k % 7 == 0:
+                model.community.close_group(group)
+            else:
+                group.hold_place(model.week + 4)  # a place taken (as a referral passed on holds one)
+        for later, of_one in zip(patients[k + 1 :], found[k + 1 :]):
+            assert matching.choose_group(later, model, of_one) is matching.choose_group(later, model)
 
 
 def test_many_seekers_blocks_are_each_ones_block():
