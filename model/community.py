@@ -32,6 +32,7 @@ class Community:
         self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, once the table is made
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._table_slots: np.ndarray | None = None  # their slots of the ledger, by row of the table
+        self._table_opened = 0  # how many groups had opened when it was made
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
         self._by_age: list[VCSEGroup] = []  # the open groups in the order they opened, with ``_open_slots``
@@ -61,14 +62,18 @@ class Community:
     def table(self) -> GroupTable:
         """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
         when one opens (a group that closes stays in it, closed, until then: matching skips it)."""
-        if self._table is None:
-            # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows
+        if self._table is None or self._table_opened != len(self.opened):
+            # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows;
+            # the earlier table's rows still open come first, so its lists are reused (``GroupTable._lists_after``)
             if self._trait_columns is None:
                 self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
             is_open = np.frombuffer(bytes(self._is_open), dtype=bool)
+            earlier, kept = self._table, None if self._table is None else is_open.take(self._table_slots)
             self._table_slots = np.flatnonzero(is_open)
             self._table = GroupTable(list(compress(self.opened, self._is_open)), cell_km=self.model.p.reach_km_mean,
-                                     traits={name: column[is_open] for name, column in self._trait_columns.items()})
+                                     traits={name: column[is_open] for name, column in self._trait_columns.items()},
+                                     earlier=earlier, kept=kept)  # fmt: skip
+            self._table_opened = len(self.opened)
         return self._table
 
     def own_place_free(self) -> np.ndarray:
@@ -127,7 +132,7 @@ class Community:
         if self._trait_columns is not None:  # one longer (making them again from the lists costs ten times more)
             columns = self._trait_columns
             self._trait_columns = {name: np.append(column, traits[name]) for name, column in columns.items()}
-        self._table = self._open = self._open_slots = None
+        self._open = self._open_slots = None  # (the group table is made again when next read: ``_table_opened``)
         return group
 
     def _schedule_founding(self) -> None:
