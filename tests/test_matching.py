@@ -464,6 +464,26 @@ def test_a_table_made_from_the_one_before_is_the_table_made_afresh(closing, monk
         assert [g.unique_id for g in table.groups] == [g.unique_id for g in fresh.groups]
 
 
+def test_the_open_groups_by_age_kept_as_groups_open_and_close_are_those_still_open():
+    """``Community.open_by_age``, made once and then kept up to date as groups open and close (not made again): the
+    groups still open in the order they opened and their slots, and the places summed over them."""
+    from itertools import compress
+
+    model = calm_model()
+    community, rng = model.community, np.random.default_rng(5)
+    community.open_by_age()
+    for step in range(12):
+        if step % 3 != 2:
+            add_group(model, step % 4, *(rng.random(2) * 6).tolist(), places=step + 1)
+        open_now = community.groups()
+        for group in open_now[:: max(len(open_now) // 2, 1)][: step % 3]:
+            community.close_group(group)
+        by_age, slots = community.open_by_age()
+        assert by_age == list(compress(community.opened, community._is_open))
+        assert slots.tolist() == [group.slot for group in by_age]
+        assert community.places() == sum(group.places for group in by_age)
+
+
 @pytest.mark.parametrize("every_group", [True, False])
 def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group, monkeypatch):
     """``by_activity_many`` (a week's assessments) gives each person ``_by_activity``'s rows, one activity after
