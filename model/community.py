@@ -32,6 +32,7 @@ class Community:
         self._trait_columns: dict[str, np.ndarray] | None = None  # the same as arrays, once the table is made
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._table_slots: np.ndarray | None = None  # their slots of the ledger, by row of the table
+        self._table_opened = 0  # how many groups had opened when it was made
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
         self._by_age: list[VCSEGroup] = []  # the open groups in the order they opened, with ``_open_slots``
@@ -61,14 +62,18 @@ class Community:
     def table(self) -> GroupTable:
         """The open groups as arrays and a grid of cells the size of a typical reach, for matching; rebuilt only
         when one opens (a group that closes stays in it, closed, until then: matching skips it)."""
-        if self._table is None:
-            # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows
+        if self._table is None or self._table_opened != len(self.opened):
+            # the open groups in the order they opened, which is their age order (Mesa's ids rise): the table's rows;
+            # the earlier table's rows still open come first, so its lists are reused (``GroupTable._lists_after``)
             if self._trait_columns is None:
                 self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
             is_open = np.frombuffer(bytes(self._is_open), dtype=bool)
+            earlier, kept = self._table, None if self._table is None else is_open.take(self._table_slots)
             self._table_slots = np.flatnonzero(is_open)
             self._table = GroupTable(list(compress(self.opened, self._is_open)), cell_km=self.model.p.reach_km_mean,
-                                     traits={name: column[is_open] for name, column in self._trait_columns.items()})
+                                     traits={name: column[is_open] for name, column in self._trait_columns.items()},
+                                     earlier=earlier, kept=kept)  # fmt: skip
+            self._table_opened = len(self.opened)
         return self._table
 
     def own_place_free(self) -> np.ndarray:
@@ -127,7 +132,11 @@ class Community:
         if self._trait_columns is not None:  # one longer (making them again from the lists costs ten times more)
             columns = self._trait_columns
             self._trait_columns = {name: np.append(column, traits[name]) for name, column in columns.items()}
-        self._table = self._open = self._open_slots = None
+        self._open = None  # (the group table is made again when next read: ``_table_opened``)
+        if self._open_slots is not None:  # the youngest: last in age order
+            self._open_slots = np.append(self._open_slots, group.slot)
+            self._by_age = [*self._by_age, group]
+            self._places = None
         return group
 
     def _schedule_founding(self) -> None:
@@ -174,7 +183,12 @@ class Community:
         group.closed_week = self.model.week
         self.by_activity[group.activity_index].remove(group)
         self._is_open[group.slot] = 0  # (its slot is its place in ``opened``: no search of every group ever opened)
-        self._open = self._open_slots = None  # (the group table keeps it until one opens: half its rebuilds)
+        self._open = None  # (the group table keeps it until one opens: half its rebuilds)
+        if self._open_slots is not None:  # taken out of the lists in age order (new ones: quicker than made again)
+            place = int(self._open_slots.searchsorted(group.slot))
+            self._open_slots = np.concatenate((self._open_slots[:place], self._open_slots[place + 1 :]))
+            self._by_age = self._by_age[:place] + self._by_age[place + 1 :]
+            self._places = None
         self.closed_groups.append(group)
         group.remove()
         found = matching.groups_in_reach_of(displaced, self.model)  # all at once, as a week's assessments
@@ -188,11 +202,12 @@ class Community:
         return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
 
     def open_slots(self) -> np.ndarray:
-        """The open groups' rows of the ledger, in the order they opened (kept until one opens or closes)."""
+        """The open groups' rows of the ledger, in the order they opened (``open_by_age``)."""
         return self.open_by_age()[1]
 
     def open_by_age(self) -> tuple[list[VCSEGroup], np.ndarray]:
-        """The open groups in the order they opened, and their rows of the ledger (kept until one opens or closes)."""
+        """The open groups in the order they opened, and their rows of the ledger (made once, then kept up to date as
+        groups open and close: new objects each time, so a caller's are never changed under it)."""
         if self._open_slots is None:  # a group's slot is its place in ``opened``
             self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
             self._by_age = list(compress(self.opened, self._is_open))

@@ -43,10 +43,12 @@ class GroupTable:
     of cells are one slice (``nearest_first``). Any cell size gives the same answer; one about a person's reach
     keeps both the slices and the groups read few."""
 
-    def __init__(self, groups: list[VCSEGroup], cell_km: float, traits: dict[str, np.ndarray] | None = None):
+    def __init__(self, groups: list[VCSEGroup], cell_km: float, traits: dict[str, np.ndarray] | None = None,
+                 earlier: GroupTable | None = None, kept: np.ndarray | None = None):  # fmt: skip
         """``traits``: the groups' ``x``, ``y``, ``charges`` and ``activity_index`` as arrays, ``groups`` already in
         age order, when the caller keeps them (``Community``: a group opening or closing then costs no pass over
-        every group's attributes)."""
+        every group's attributes). ``earlier``: the table this one replaces, whose rows ``kept`` (by row) come first
+        here, then groups younger than all of them (``_lists_after``)."""
         if traits is None:  # rows in the order the groups were made (Mesa's ids rise): a tie goes to the older
             groups = sorted(groups, key=attrgetter("unique_id"))
             traits = {name: [getattr(g, name) for g in groups] for name in TRAITS}
@@ -77,12 +79,36 @@ class GroupTable:
         # the groups' traits in cell order, as arrays and as lists, for ``nearest_first``'s two ways of measuring
         by_cell = self.by_cell
         self.by_cell_arrays = (self.x[by_cell], self.y[by_cell], self.free_to_attend[by_cell], by_cell)
-        self.by_cell_columns = tuple(column.tolist() for column in (*self.by_cell_arrays[:2], self.charges[by_cell],
-                                                                     by_cell))  # fmt: skip
+        if earlier is not None and (earlier.x0, earlier.y0, earlier.columns, earlier.rows, earlier.cell_km) == (
+                self.x0, self.y0, self.columns, self.rows, cell_km):  # fmt: skip
+            self.by_cell_columns = self._lists_after(earlier, kept)
+        else:
+            self.by_cell_columns = tuple(column.tolist() for column in (*self.by_cell_arrays[:2], self.charges[by_cell],
+                                                                         by_cell))  # fmt: skip
         # for ``nearest_first_by_seeker``: whether it is used, and each group's kind (``ranks_by_kind``)
         self.reads_every_group = self.rows * self.columns <= READ_WHOLE_ACTIVITY
         self.kind = self.activity + self.activities * self.charges
         self._tiles: tuple[np.ndarray, np.ndarray] = self.x[:0], self.y[:0]  # (``_end_to_end``)
+
+    def _lists_after(self, earlier: GroupTable, kept: np.ndarray) -> tuple[list, ...]:
+        """``by_cell_columns`` as ``earlier``'s lists less its closed groups' entries, with the new groups' put in at
+        their places: on the same grid the groups kept stay in the same cell order. The same lists as made from the
+        arrays, without a Python number for every group made again (at an ICB, a tenth of a week's matching)."""
+        gone = np.flatnonzero(~kept.take(earlier.by_cell)).tolist()  # places in ``earlier``'s cell order
+        new = np.flatnonzero(self.by_cell >= np.count_nonzero(kept)).tolist()  # and in this table's
+        x, y, charges, rows = (list(column) for column in earlier.by_cell_columns)
+        for place in reversed(gone):
+            del x[place], y[place], charges[place], rows[place]
+        if gone:  # the rows after a closed group's are one less
+            rows = self.by_cell.tolist()
+        for place in new:  # in cell order: each goes in after those before it
+            row = int(self.by_cell[place])
+            x.insert(place, self.x.item(row))
+            y.insert(place, self.y.item(row))
+            charges.insert(place, self.charges.item(row))
+            if not gone:
+                rows.insert(place, row)
+        return x, y, charges, rows
 
     @property
     def unique_id(self) -> np.ndarray:

@@ -432,6 +432,58 @@ def test_a_group_that_closed_is_never_offered_though_the_table_is_made_again_onl
     assert matching.choose_group(patient, model) is farther
 
 
+@pytest.mark.parametrize("closing", [0, 1, 3])
+def test_a_table_made_from_the_one_before_is_the_table_made_afresh(closing, monkeypatch):
+    """When a group opens, the table is made again from the one before (its lists less the closed groups', with the
+    new group's put in: ``GroupTable._lists_after``): every column, cell and list as made from the groups afresh,
+    whether groups closed since or not, and the new group inside the grid or beyond it (a new grid: made afresh)."""
+    from spsim.model.group_table import GroupTable
+
+    reused, lists_after = [], GroupTable._lists_after
+    monkeypatch.setattr(GroupTable, "_lists_after", lambda self, *given: reused.append(1) or lists_after(self, *given))
+    model = calm_model()
+    community, rng = model.community, np.random.default_rng(closing)
+    for group in community.groups():
+        community.close_group(group)
+    add_group(model, 0, -1.0, -1.0), add_group(model, 1, 7.0, 7.0)  # the grid's corners, kept open
+    inside = [add_group(model, k % 4, *(rng.random(2) * 6).tolist(), charges=k % 3 == 0) for k in range(40)]
+    for step in range(8):
+        before = community.table()
+        for group in inside[step * closing : (step + 1) * closing]:
+            community.close_group(group)
+        beyond = step == 5  # far outside every group before: the grid grows
+        add_group(model, step % 4, *((50.0, 50.0) if beyond else (rng.random(2) * 6).tolist()), charges=step % 2 == 0)
+        calls = len(reused)
+        table = community.table()
+        assert table is not before and len(reused) == calls + (not beyond)
+        fresh = GroupTable(list(table.groups), table.cell_km)
+        assert table.by_cell_columns == fresh.by_cell_columns
+        assert table.starts == fresh.starts
+        for name in ("x", "y", "charges", "activity", "by_cell", "cell_starts", "kind"):
+            assert np.array_equal(getattr(table, name), getattr(fresh, name))
+        assert [g.unique_id for g in table.groups] == [g.unique_id for g in fresh.groups]
+
+
+def test_the_open_groups_by_age_kept_as_groups_open_and_close_are_those_still_open():
+    """``Community.open_by_age``, made once and then kept up to date as groups open and close (not made again): the
+    groups still open in the order they opened and their slots, and the places summed over them."""
+    from itertools import compress
+
+    model = calm_model()
+    community, rng = model.community, np.random.default_rng(5)
+    community.open_by_age()
+    for step in range(12):
+        if step % 3 != 2:
+            add_group(model, step % 4, *(rng.random(2) * 6).tolist(), places=step + 1)
+        open_now = community.groups()
+        for group in open_now[:: max(len(open_now) // 2, 1)][: step % 3]:
+            community.close_group(group)
+        by_age, slots = community.open_by_age()
+        assert by_age == list(compress(community.opened, community._is_open))
+        assert slots.tolist() == [group.slot for group in by_age]
+        assert community.places() == sum(group.places for group in by_age)
+
+
 @pytest.mark.parametrize("every_group", [True, False])
 def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group, monkeypatch):
     """``by_activity_many`` (a week's assessments) gives each person ``_by_activity``'s rows, one activity after
