@@ -51,6 +51,21 @@ LOOKAHEAD = 12
 SPELLS_AHEAD = np.arange(LOOKAHEAD)
 
 
+# a person's row of the course, 4-byte fields: spell, its start and end (int32); wellbeing and loneliness states, own
+# mean wellbeing and loneliness (float32); one spare: a 32-byte row never straddles two 64-byte cache lines
+ROW_WIDTH = 8
+CACHE_LINE = 64  # bytes
+
+
+def _rows_of(n: int, width: int) -> np.ndarray:
+    """A zeroed int32 table of ``n`` rows of ``width`` fields whose first row starts on a cache line (a large
+    allocation starts 16 bytes into its page, where half of all 32-byte rows would straddle two lines)."""
+    spare = CACHE_LINE // 4
+    buffer = np.zeros(n * width + spare, dtype=np.int32)
+    start = (-buffer.ctypes.data % CACHE_LINE) // 4
+    return buffer[start : start + n * width].reshape(n, width)
+
+
 def normals(keys: np.ndarray, purposes: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Standard normal draws for (key, purpose, n) by the inverse CDF of the keyed uniform draw: one row per purpose
     (``purposes``: a uint64 column)."""
@@ -105,7 +120,15 @@ class NaturalCourse:
         n = catchment.size
         self._draws = draws
         ltc = np.minimum(catchment.ltc_count, 2)
-        self.mean_wellbeing = (
+        # each adult's course is a row of one table (people as rows: ROW_WIDTH), so that reading a week's candidates
+        # (some 2,000 people scattered over an ICB's 1.5 million) fetches a cache line each, where seven 6 MB columns
+        # fetched seven; the columns are views onto it, read and written as before (the same numbers)
+        counts = _rows_of(n, ROW_WIDTH)
+        states = counts.view(np.float32)
+        self.spell, self.spell_start, self.spell_end = (counts[:, k] for k in range(3))
+        self.wellbeing_state, self.loneliness_state, self.mean_wellbeing, self.mean_loneliness = (
+            states[:, k] for k in range(3, 7))
+        self.mean_wellbeing[:] = (
             p.swemwbs_population_mean
             + p.swemwbs_offset_deprived * catchment.deprived
             + p.swemwbs_offset_per_ltc * ltc
@@ -114,22 +137,17 @@ class NaturalCourse:
             + p.swemwbs_offset_lonely * catchment.lonely
             + p.swemwbs_trait_sd * catchment.wellbeing_z
         ).astype(np.float32)
-        self.mean_loneliness = catchment.ucla_mean.astype(np.float32, copy=False)
+        self.mean_loneliness[:] = catchment.ucla_mean
         self.spell_weeks = p.natural_spell_weeks
         self.wellbeing_sd = p.swemwbs_state_sd
         self.loneliness_sd = p.ucla_state_sd
         self.correlation = p.wellbeing_loneliness_state_correlation
-        # each adult's spell, when it began and ends, and its state; 32-bit counts and weeks (a century is 5,200 weeks)
-        # keep a 1.5-million-adult ICB within its memory budget. Spell 0 is under way at the start (the process is
-        # stationary), but nobody's is drawn until their course is first read: spell -1, ending at week 0, stands for
-        # "not drawn yet", so the first read draws spell 0 onwards (``advance``: the same keyed draws as drawing it
-        # now). Most adults are never read (an ICB's referral candidates over two years: about 126,000 of 1.5
-        # million), and drawing everyone's first spell took some 2% of a five-year replicate
-        self.spell = np.full(n, -1, dtype=np.int32)
-        self.spell_start = np.zeros(n, dtype=np.int32)  # (the first spell began before the run: 0 will do)
-        self.spell_end = np.zeros(n, dtype=np.int32)
-        self.wellbeing_state = np.zeros(n, dtype=np.float32)
-        self.loneliness_state = np.zeros(n, dtype=np.float32)
+        # 32-bit counts and weeks (a century is 5,200 weeks) keep an ICB within its memory budget. Spell 0 is under way
+        # at the start (the process is stationary), but nobody's is drawn until their course is first read: spell -1,
+        # ending at week 0 (it began before the run: 0 will do), stands for "not drawn yet", so the first read draws
+        # spell 0 onwards (``advance``: the same keyed draws as drawing it now). Most adults are never read (an ICB's
+        # referral candidates over two years: about 126,000 of 1.5 million); drawing everyone's first spell took 2%
+        self.spell[:] = -1
         self._latest_week = 0  # the latest week anyone was brought to: no spell starts after it
 
     def keys(self, people: np.ndarray) -> np.ndarray:
