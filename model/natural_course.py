@@ -51,19 +51,9 @@ LOOKAHEAD = 12
 SPELLS_AHEAD = np.arange(LOOKAHEAD)
 
 
-# a person's row of the course, 4-byte fields: spell, its start and end (int32); wellbeing and loneliness states, own
-# mean wellbeing and loneliness (float32); one spare: a 32-byte row never straddles two 64-byte cache lines
-ROW_WIDTH = 8
-CACHE_LINE = 64  # bytes
-
-
-def _rows_of(n: int, width: int) -> np.ndarray:
-    """A zeroed int32 table of ``n`` rows of ``width`` fields whose first row starts on a cache line (a large
-    allocation starts 16 bytes into its page, where half of all 32-byte rows would straddle two lines)."""
-    spare = CACHE_LINE // 4
-    buffer = np.zeros(n * width + spare, dtype=np.int32)
-    start = (-buffer.ctypes.data % CACHE_LINE) // 4
-    return buffer[start : start + n * width].reshape(n, width)
+# a person's row of the course: spell, its start and end (int32); wellbeing and loneliness states, own mean wellbeing
+# (float32). 24 bytes: most rows lie within one 64-byte cache line (a quarter straddle two)
+ROW_WIDTH = 6
 
 
 def normals(keys: np.ndarray, purposes: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -121,13 +111,12 @@ class NaturalCourse:
         self._draws = draws
         ltc = np.minimum(catchment.ltc_count, 2)
         # each adult's course is a row of one table (people as rows: ROW_WIDTH), so that reading a week's candidates
-        # (some 2,000 people scattered over an ICB's 1.5 million) fetches a cache line each, where seven 6 MB columns
-        # fetched seven; the columns are views onto it, read and written as before (the same numbers)
-        counts = _rows_of(n, ROW_WIDTH)
+        # (some 2,000 people scattered over an ICB's 1.5 million) fetches a cache line each, where six 6 MB columns
+        # fetched six; the columns are views onto it, read and written as before (the same numbers and memory)
+        counts = np.zeros((n, ROW_WIDTH), dtype=np.int32)
         states = counts.view(np.float32)
         self.spell, self.spell_start, self.spell_end = (counts[:, k] for k in range(3))
-        self.wellbeing_state, self.loneliness_state, self.mean_wellbeing, self.mean_loneliness = (
-            states[:, k] for k in range(3, 7))
+        self.wellbeing_state, self.loneliness_state, self.mean_wellbeing = (states[:, k] for k in range(3, 6))
         self.mean_wellbeing[:] = (
             p.swemwbs_population_mean
             + p.swemwbs_offset_deprived * catchment.deprived
@@ -137,7 +126,7 @@ class NaturalCourse:
             + p.swemwbs_offset_lonely * catchment.lonely
             + p.swemwbs_trait_sd * catchment.wellbeing_z
         ).astype(np.float32)
-        self.mean_loneliness[:] = catchment.ucla_mean
+        self.mean_loneliness = catchment.ucla_mean.astype(np.float32, copy=False)
         self.spell_weeks = p.natural_spell_weeks
         self.wellbeing_sd = p.swemwbs_state_sd
         self.loneliness_sd = p.ucla_state_sd
