@@ -114,13 +114,14 @@ def test_how_many_proposals_are_read_at_first_is_a_speed_setting_only(monkeypatc
     a time, or many, the same people referred."""
     from spsim.model import population
 
-    def referred(read_first: int) -> np.ndarray:
+    def referred(read_first: float, margin: float = 0.0) -> np.ndarray:
         monkeypatch.setattr(population, "READ_FIRST", read_first)
+        monkeypatch.setattr(population, "READ_MARGIN", margin)
         model = SocialPrescribingModel(rng=4, population=20_000)
         model.run_for(20)
         return model.catchment.episodes.copy()
 
-    chosen = referred(population.READ_FIRST)
+    chosen = referred(population.READ_FIRST, population.READ_MARGIN)
     assert chosen.sum() > 100
     assert all(np.array_equal(chosen, referred(read_first)) for read_first in (1, 8))
 
