@@ -51,6 +51,11 @@ LOOKAHEAD = 12
 SPELLS_AHEAD = np.arange(LOOKAHEAD)
 
 
+# a person's row of the course: spell, its start and end (int32); wellbeing and loneliness states, own mean wellbeing
+# (float32). 24 bytes: most rows lie within one 64-byte cache line (a quarter straddle two)
+ROW_WIDTH = 6
+
+
 def normals(keys: np.ndarray, purposes: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Standard normal draws for (key, purpose, n) by the inverse CDF of the keyed uniform draw: one row per purpose
     (``purposes``: a uint64 column)."""
@@ -105,7 +110,14 @@ class NaturalCourse:
         n = catchment.size
         self._draws = draws
         ltc = np.minimum(catchment.ltc_count, 2)
-        self.mean_wellbeing = (
+        # each adult's course is a row of one table (people as rows: ROW_WIDTH), so that reading a week's candidates
+        # (some 2,000 people scattered over an ICB's 1.5 million) fetches a cache line each, where six 6 MB columns
+        # fetched six; the columns are views onto it, read and written as before (the same numbers and memory)
+        counts = np.zeros((n, ROW_WIDTH), dtype=np.int32)
+        states = counts.view(np.float32)
+        self.spell, self.spell_start, self.spell_end = (counts[:, k] for k in range(3))
+        self.wellbeing_state, self.loneliness_state, self.mean_wellbeing = (states[:, k] for k in range(3, 6))
+        self.mean_wellbeing[:] = (
             p.swemwbs_population_mean
             + p.swemwbs_offset_deprived * catchment.deprived
             + p.swemwbs_offset_per_ltc * ltc
@@ -119,17 +131,12 @@ class NaturalCourse:
         self.wellbeing_sd = p.swemwbs_state_sd
         self.loneliness_sd = p.ucla_state_sd
         self.correlation = p.wellbeing_loneliness_state_correlation
-        # each adult's spell, when it began and ends, and its state; 32-bit counts and weeks (a century is 5,200 weeks)
-        # keep a 1.5-million-adult ICB within its memory budget. Spell 0 is under way at the start (the process is
-        # stationary), but nobody's is drawn until their course is first read: spell -1, ending at week 0, stands for
-        # "not drawn yet", so the first read draws spell 0 onwards (``advance``: the same keyed draws as drawing it
-        # now). Most adults are never read (an ICB's referral candidates over two years: about 126,000 of 1.5
-        # million), and drawing everyone's first spell took some 2% of a five-year replicate
-        self.spell = np.full(n, -1, dtype=np.int32)
-        self.spell_start = np.zeros(n, dtype=np.int32)  # (the first spell began before the run: 0 will do)
-        self.spell_end = np.zeros(n, dtype=np.int32)
-        self.wellbeing_state = np.zeros(n, dtype=np.float32)
-        self.loneliness_state = np.zeros(n, dtype=np.float32)
+        # 32-bit counts and weeks (a century is 5,200 weeks) keep an ICB within its memory budget. Spell 0 is under way
+        # at the start (the process is stationary), but nobody's is drawn until their course is first read: spell -1,
+        # ending at week 0 (it began before the run: 0 will do), stands for "not drawn yet", so the first read draws
+        # spell 0 onwards (``advance``: the same keyed draws as drawing it now). Most adults are never read (an ICB's
+        # referral candidates over two years: about 126,000 of 1.5 million); drawing everyone's first spell took 2%
+        self.spell[:] = -1
         self._latest_week = 0  # the latest week anyone was brought to: no spell starts after it
 
     def keys(self, people: np.ndarray) -> np.ndarray:

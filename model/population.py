@@ -27,7 +27,12 @@ BLOCK = 1 << 16  # people whose draws are made at a time (a speed setting only: 
 CANDIDATES_PER_REFERRAL = 8
 MAX_PROPOSALS_PER_REFERRAL = 400
 NONE_DRAWN = np.empty(0)  # (a batch before its first draw: read only, so one for all)
-READ_FIRST = 5  # of the proposals, how many per referral still wanted are read at first (a speed setting only)
+# of the proposals, how many are read at first for ``wanted`` referrals still wanted: READ_FIRST each and READ_MARGIN
+# times the square root of ``wanted`` (a speed setting only). About 27% of those proposed are accepted, so each part is
+# short of its referrals about one time in twenty, large or small, and its stream then reads a second, small part (at
+# 5 each, a quarter of those read at an ICB were never needed; at 4 each, a borough's small parts were often short)
+READ_FIRST = 3.7
+READ_MARGIN = 5.0
 
 
 def age_bands(p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -208,8 +213,8 @@ class Catchment:
 class Proposals:
     """One stream's proposals of a week: ``count`` referrals wanted, and batches of draws (who is proposed, in
     proportion to need; whether they are accepted), read a part at a time until the week's referrals are found:
-    READ_FIRST per referral still wanted, then the rest (the same draws either way: both are taken for the whole
-    batch, and a draw picks the same person whichever draws it is read with)."""
+    READ_FIRST per referral still wanted and a margin, then the rest (the same draws either way: both are taken for
+    the whole batch, and a draw picks the same person whichever draws it is read with)."""
 
     def __init__(self, generator: np.random.Generator, count: int):
         self.generator, self.count = generator, count
@@ -232,7 +237,8 @@ class Proposals:
             # one call (a double is one output of the stream: the first half is the need draws as drawn alone)
             both = self.generator.random(2 * self.batch)
             self.needs, self.u = both[: self.batch], both[self.batch :]
-        start, self.start = self.start, min(self.batch, self.start + READ_FIRST * wanted)
+        start = self.start
+        self.start = min(self.batch, start + math.ceil(READ_FIRST * wanted + READ_MARGIN * math.sqrt(wanted)))
         return self.needs[start : self.start], self.u[start : self.start]
 
     def take(self, people: list[int]) -> None:

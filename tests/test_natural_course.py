@@ -155,3 +155,17 @@ def test_a_course_is_drawn_when_first_read_from_its_spell_0():
     assert np.array_equal(course.wellbeing_state[people], (course.wellbeing_sd * z).astype(np.float32))
     lonely = course.correlation * z + np.sqrt(1 - course.correlation**2) * z_own
     assert np.array_equal(course.loneliness_state[people], (course.loneliness_sd * lonely).astype(np.float32))
+
+
+def test_a_persons_course_is_one_row_of_a_table():
+    """Each adult's course (spell, its weeks, states and own mean wellbeing) is one row of a table: reading a week's
+    scattered candidates fetches a cache line each (or two), not one in each of six columns."""
+    from spsim.model.natural_course import ROW_WIDTH
+
+    course = _course(n=3_001)
+    columns = [course.spell, course.spell_start, course.spell_end, course.wellbeing_state, course.loneliness_state,
+               course.mean_wellbeing]  # fmt: skip
+    row = ROW_WIDTH * 4
+    assert all(column.strides == (row,) and np.may_share_memory(column, course.spell) for column in columns)
+    first = min(column.ctypes.data for column in columns)
+    assert max(column.ctypes.data for column in columns) + 4 - first <= row  # one person's fields in one row

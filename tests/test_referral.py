@@ -109,6 +109,23 @@ def test_people_already_in_the_pathway_are_not_drawn_again():
     assert all(i < 500 for i in chosen)
 
 
+def test_how_many_proposals_are_read_at_first_is_a_speed_setting_only(monkeypatch):
+    """The week's proposals are read a part at a time until its referrals are found: one per referral still wanted at
+    a time, or many, the same people referred."""
+    from spsim.model import population
+
+    def referred(read_first: float, margin: float = 0.0) -> np.ndarray:
+        monkeypatch.setattr(population, "READ_FIRST", read_first)
+        monkeypatch.setattr(population, "READ_MARGIN", margin)
+        model = SocialPrescribingModel(rng=4, population=20_000)
+        model.run_for(20)
+        return model.catchment.episodes.copy()
+
+    chosen = referred(population.READ_FIRST, population.READ_MARGIN)
+    assert chosen.sum() > 100
+    assert all(np.array_equal(chosen, referred(read_first)) for read_first in (1, 8))
+
+
 def test_lonely_multimorbid_deprived_and_smi_are_over_represented_among_referred():
     model = SocialPrescribingModel(
         rng=8, population=50_000, social_prescribing=False, referral_rate_per_1000=30.0, prevalence_smi=0.05
