@@ -49,3 +49,9 @@ def _at(x, shape: tuple[int, ...], chosen: np.ndarray):
     if not is_array(x):
         return x
     return (x if x.shape == shape else np.broadcast_to(x, shape))[chosen]
+
+
+def counting_within(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ... counts[0] - 1, then 0, 1, ... counts[1] - 1, and so on: each item's place within its run."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)

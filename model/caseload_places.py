@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import counting_within
 from .contact_rows import FirstContactDecisions
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def _places(limit: np.ndarray, load: np.ndarray, unique_id: np.ndarray,
     ``waiting`` are left out: ``waiting`` people take no more (and no later place comes before its own first)."""
     counts = np.minimum(limit - load, waiting).astype(np.int64) + 1  # (one more than can be: masked below)
     who = np.repeat(np.arange(len(limit)), counts)
-    k = np.arange(len(who)) - np.repeat(np.cumsum(counts) - counts, counts)
+    k = counting_within(counts)  # (a link worker's k-th place)
     left = limit[who] - (load[who] + k)
     whole = left >= 1
     who, left = who[whole], left[whole]

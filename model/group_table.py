@@ -6,7 +6,6 @@ groups near a person rather than every group of the catchment (a whole ICB has a
 from __future__ import annotations
 
 import math
-from functools import cache
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ import numpy as np
 
 from . import in_reach
 from .activities import catalogue
+from .arrays import counting_within
 from .in_reach import UNDECIDED
 
 if TYPE_CHECKING:
@@ -204,11 +204,11 @@ class GroupTable:
         cell_rows = np.where(first_column <= last_column, np.maximum(last_row - first_row + 1, 0), 0)
         # one span of ``by_cell`` per entry and row of cells it touches, then every candidate in those spans
         entry = np.repeat(np.arange(len(x)), cell_rows)
-        row = first_row[entry] + _counting_within(cell_rows)
+        row = first_row[entry] + counting_within(cell_rows)
         cell = (activity[entry] * self.rows + row) * self.columns
         start = self.cell_starts[cell + first_column[entry]]
         length = self.cell_starts[cell + last_column[entry] + 1] - start
-        return np.repeat(entry, length), np.repeat(start, length) + _counting_within(length)
+        return np.repeat(entry, length), np.repeat(start, length) + counting_within(length)
 
     def _blocks(self, x: np.ndarray, y: np.ndarray, reach_km: np.ndarray) -> np.ndarray:
         """``block`` for many (x, y, reach_km) at once, as four rows (first and last column, first and last row of
@@ -236,24 +236,3 @@ class GroupTable:
                 count += end - start
             cell += columns
         return spans, count
-
-
-@cache
-def ranks_by_kind(wanted: tuple[int, ...], cannot_pay: bool) -> np.ndarray:
-    """A group's place among the activities ``wanted`` (0 the most wanted) by its kind (``GroupTable.kind``: its
-    activity, plus the catalogue's length if it charges a fee), -1 for an activity not wanted or a fee someone who
-    ``cannot_pay`` cannot pay: once per list (a few hundred), whatever the table."""
-    activities = len(catalogue())
-    rank = np.full(2 * activities, -1, dtype=np.int64)
-    for place, activity in enumerate(wanted):
-        rank[activity] = place
-        if not cannot_pay:
-            rank[activity + activities] = place
-    rank.flags.writeable = False  # (shared by every seeker with the list)
-    return rank
-
-
-def _counting_within(counts: np.ndarray) -> np.ndarray:
-    """0, 1, ... counts[0] - 1, then 0, 1, ... counts[1] - 1, and so on."""
-    total = int(counts.sum())
-    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -12,7 +12,6 @@ import numpy as np
 
 from . import in_reach
 from .activities import catalogue
-from .group_table import ranks_by_kind
 from .states import Service
 
 # Fewer seekers than this at once are measured one by one as they look (the same answer): a batch costs about 70 us
@@ -147,6 +146,21 @@ def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: 
     return [(table, heads[head_start:head_end], rows, rest, end)
             for head_start, head_end, rest, end in zip([0, *head_bounds], head_bounds, head_ends.tolist(),
                                                        ends.tolist())]  # fmt: skip
+
+
+@cache
+def ranks_by_kind(wanted: tuple[int, ...], cannot_pay: bool) -> np.ndarray:
+    """A group's place among the activities ``wanted`` (0 the most wanted) by its kind (``GroupTable.kind``: its
+    activity, plus the catalogue's length if it charges a fee), -1 for an activity not wanted or a fee someone who
+    ``cannot_pay`` cannot pay: once per list (a few hundred), whatever the table."""
+    activities = len(catalogue())
+    rank = np.full(2 * activities, -1, dtype=np.int64)
+    for place, activity in enumerate(wanted):
+        rank[activity] = place
+        if not cannot_pay:
+            rank[activity + activities] = place
+    rank.flags.writeable = False  # (shared by every seeker with the list)
+    return rank
 
 
 def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: GroupTable) -> list[Found]:

@@ -345,7 +345,7 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
                     seekers.append((x, y, reach, cannot_pay, activity))
                     each += [(len(seekers) - 1, row) for row in rows]
                     of_seeker += rows
-                whole.append(((x, y, reach, group_table.ranks_by_kind(wanted, cannot_pay)), of_seeker))
+                whole.append(((x, y, reach, matching.ranks_by_kind(wanted, cannot_pay)), of_seeker))
                 assert got == _every_group_in_reach(table, x, y, reach, wanted, cannot_pay)
                 checked += len(got)
     assert checked > 1000  # the cases found groups, not only nothing
