@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 ACTIVITY_KEYS = tuple(a.key for a in catalogue())  # by catalogue index
 # each pathway state's name at its value: the register holds a person's state as its value, so a week's records read
-# their states as one gather of that column (the states are numbered 0, 1, ... in order)
-STATE_NAMES = np.array([state._name_ for state in sorted(PathwayState)], dtype=object)
-assert [state.value for state in sorted(PathwayState)] == list(range(len(STATE_NAMES)))
+# their states as one gather of that column
+STATE_NAMES = np.empty(max(PathwayState) + 1, dtype=object)
+STATE_NAMES[list(PathwayState)] = [state._name_ for state in PathwayState]
 # the four questionnaire readings of a record, one row each: (scale, occasion)
 READINGS = (("wellbeing", 0), ("wellbeing", 1), ("loneliness", 0), ("loneliness", 1))
 _PURPOSES = np.array([[PURPOSES[f"measure_{scale}"]] for scale, _ in READINGS], dtype=np.uint64)

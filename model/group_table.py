@@ -185,7 +185,8 @@ class GroupTable:
         within = (distance <= reach.take(seeker := pair // groups)).nonzero()[0]
         pair, seeker, distance = pair.take(within), seeker.take(within), distance.take(within)
         row, bits = pair - seeker * groups, self.activities.bit_length()  # (a rank is below ``activities``)
-        order = in_reach.nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row, largest=seekers << bits)
+        order = in_reach.nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row,
+                                                largest=seekers << bits)  # fmt: skip
         return np.bincount(seeker, minlength=seekers).tolist(), row.take(order).tolist()
 
     def _end_to_end(self, seekers: int) -> tuple[np.ndarray, np.ndarray]:
