@@ -68,27 +68,37 @@ def _measurement_sd(swemwbs_sd: float, ucla_sd: float) -> np.ndarray:
 
 
 def discharged_and_work(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
-                        weeks_since: list[float]) -> tuple[list[bool], list[bool]]:  # fmt: skip
+                        weeks_since: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """At follow-up (``weeks_since`` referral, one each): discharged from secondary mental health care by now (that
     cohort's people not yet discharged)? Of working age and not in work at referral, and found work since? Each
     person's next draw for each purpose is taken for all of them at once (``next_draws``: the same numbers as
-    ``Patient.draw``); the chances are worked out one by one (``chance_within``, Python's ``expm1``)."""
+    ``Patient.draw``), each compared with their chance (``chances_within``)."""
     p, register = model.p, model.register
-    mental_health = [i for i, pt in enumerate(patients) if pt.cohort is Cohort.MENTAL_HEALTH and not pt.mh_discharged]
-    if mental_health:  # (no draws for no one: often, a week's records being a few)
-        for i, u in zip(mental_health, register.next_draws(rows[mental_health], "mh_discharge_followup").tolist()):
-            if u < chance_within(p.mh_discharge_rate_per_year, weeks_since[i]):
-                patients[i].discharge_from_secondary_care()
-    looking = [pt.working_age and not pt.employed_at_referral for pt in patients]
-    found = looking.copy()  # False for everyone not looking
-    if not any(looking):
-        return looking, found
-    seeking = np.array(looking).nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
-    at = rows[seeking]
-    for i, u, extra in zip(seeking.tolist(), register.next_draws(at, "found_work").tolist(),
-                           register.work_seeking[at].tolist()):  # fmt: skip
-        found[i] = u < chance_within(p.job_finding_rate_per_year, weeks_since[i] + extra)
+    undischarged = [pt.cohort is Cohort.MENTAL_HEALTH and not pt.mh_discharged for pt in patients]
+    mental_health = np.array(undischarged, dtype=bool).nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
+    if len(mental_health):  # (no draws for no one: most weeks, a few people at most)
+        u = register.next_draws(rows[mental_health], "mh_discharge_followup")
+        discharged = u < chances_within(p.mh_discharge_rate_per_year, weeks_since[mental_health])
+        for i in mental_health[discharged].tolist():
+            patients[i].discharge_from_secondary_care()
+    looking = np.array([pt.working_age and not pt.employed_at_referral for pt in patients], dtype=bool)
+    found = np.zeros(len(patients), dtype=bool)  # (no one not looking)
+    seeking = looking.nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
+    if len(seeking):
+        at = rows[seeking]
+        u = register.next_draws(at, "found_work")
+        exposure = weeks_since[seeking] + register.work_seeking[at]  # (attending builds extra job-search weeks)
+        found[seeking] = u < chances_within(p.job_finding_rate_per_year, exposure)
     return looking, found
+
+
+def chances_within(rate_per_year: float, weeks: np.ndarray) -> np.ndarray:
+    """``chance_within(rate_per_year, w)`` for each of ``weeks``: one person's Python ``expm1``, kept (NumPy's may
+    differ in the last bit), worked out once for each different value (a week's records share their weeks since
+    referral, and most people built no extra job-search weeks)."""
+    values = weeks.tolist()
+    chance = {w: chance_within(rate_per_year, w) for w in set(values)}
+    return np.array(list(map(chance.__getitem__, values)))
 
 
 def close_records(model: SocialPrescribingModel, patients: list[Patient], censored: bool = False) -> None:
@@ -100,7 +110,7 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     rows = np.array([patient.row for patient in patients], dtype=np.int64)
     keys = register.key[rows]  # (each person's episode key, as the register holds it for their draws)
     referred_week = register.referred_week[rows]  # (whole weeks, held as floats)
-    looking_for_work, found_work = discharged_and_work(model, patients, rows, (week - referred_week).tolist())
+    looking_for_work, found_work = discharged_and_work(model, patients, rows, week - referred_week)
     people = register.person[rows].astype(np.int64)
     sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
     sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
@@ -117,7 +127,7 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     # (an enum member's ``_name_`` is its ``name``, read without the call of the ``name`` property)
     columns = {
         "patient": [pt.unique_id for pt in patients], "referred_week": referred_week.astype(np.int64),
-        "closed_week": [week] * len(patients), "censored": [censored] * len(patients),
+        "closed_week": np.full(len(patients), week), "censored": np.full(len(patients), censored),
         "cohort": [pt.cohort._name_ for pt in patients], "source": [pt.source._name_ for pt in patients],
         "age": catchment.age[people], "ltc_count": ltc, "deprived": catchment.deprived[people],
         "imd_quintile": catchment.imd_quintile[people], "state": STATE_NAMES[register.state[rows]].tolist(),

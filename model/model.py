@@ -6,6 +6,7 @@ import copy
 from collections import Counter
 from collections.abc import Sequence
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 import mesa
@@ -32,7 +33,7 @@ from .policy import add_late
 from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
-from .retiring import remove_agents
+from .retiring import retire, retire_many
 from .setback_rows import FEWEST_CANDIDATES, FEWEST_ENDS, run_candidates, run_ends, terminal
 from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
@@ -41,6 +42,8 @@ from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
 from .wellbeing import WellbeingRegister
 from .workforce import Workforce
+
+_row = attrgetter("row")
 
 
 class SocialPrescribingModel(mesa.Model):
@@ -84,7 +87,6 @@ class SocialPrescribingModel(mesa.Model):
                                      "end_support": partial(run_ends_of_support, self)},
                             fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS})  # (few: one by one)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
-        self.open_records: dict[Patient, None] = {}  # referred within the follow-up window
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed
@@ -197,12 +199,20 @@ class SocialPrescribingModel(mesa.Model):
     def _close_follow_ups(self) -> None:
         close_records(self, self._follow_ups.pop(self.week))
 
+    @property
+    def open_records(self) -> dict[Patient, None]:
+        """Everyone referred whose record is not closed yet, in the order referred (their register rows' order): the
+        follow-up lists' people less those measured early. Made when asked for (the end of a run, tests, views), so
+        that a record closing writes nothing here."""
+        waiting = (patient for people in self._follow_ups.values() for patient in people if not patient.record_closed)
+        return dict.fromkeys(sorted(waiting, key=_row))  # (sorted: a change of follow-up weeks may share a week's list)
+
     def leave_pathway(self, patient: Patient) -> None:
         """A person reached a terminal state: their economic account is finished when the week ends."""
         self.counters.exits[patient.exit_reason] += 1
         self.economics.left_pathway(patient.row)
         if patient.record_closed:
-            self._retire(patient)
+            retire(self, patient)
 
     def leave_pathway_many(self, patients: list[Patient], rows: np.ndarray, reason: str) -> None:
         """``leave_pathway`` for people who left for the same reason at once (model/moves.py)."""
@@ -210,38 +220,19 @@ class SocialPrescribingModel(mesa.Model):
         self.economics.left_pathway_many(rows)
         for patient in patients:
             if patient.record_closed:
-                self._retire(patient)
+                retire(self, patient)
 
     def records_written(self, patients: list[Patient], rows: np.ndarray, first: int) -> None:
         """``patients``' records (register ``rows``) are the outcome table's rows from ``first`` on: the economics
         account writes into them once it is finished (it goes on while the person is in the pathway), and whoever
-        has left the pathway retires."""
+        has left the pathway retires (model/retiring.py)."""
         self.economics.closed_many(rows, self.week, np.arange(first, first + len(rows)))
-        for patient in patients:
-            self.open_records.pop(patient, None)
         self.register.close_many(rows)
         leaving = terminal(self.register.state[rows]).nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
-        self._retire_many([patients[i] for i in leaving.tolist()], rows[leaving])
-
-    def _retire_many(self, patients: list[Patient], rows: np.ndarray) -> None:
-        """``_retire`` for many people at once (their agents leave in the order given)."""
-        if not patients:  # (nothing to write for no one)
-            return
-        self.catchment.in_pathway[self.register.person[rows].astype(np.int64)] = False
-        self.due.cancel_many(rows)
-        forget = self.due.patients.pop
-        for row in rows.tolist():
-            forget(row, None)
-        remove_agents(self, patients, Patient)
-
-    def _retire(self, patient: Patient) -> None:
-        """Out of the pathway and measured: the person may be referred again (a new episode), and
-        their agent leaves the model (their record stays in the outcomes table, their register row stays until
-        the run ends: the economics account reads it when it finishes). Both scenarios of a paired comparison
-        follow this rule, so referral counts stay comparable."""
-        self.catchment.in_pathway[patient.person.index] = False
-        self.due.forget(patient.row)
-        remove_agents(self, (patient,), Patient)
+        if len(leaving) < len(patients):  # (often everyone: by follow-up most people have left the pathway)
+            patients = [patients[i] for i in leaving.tolist()]
+            rows = rows[leaving]
+        retire_many(self, patients, rows)
 
     def close_open_records(self) -> None:
         """At the end of a run, measure everyone still within follow-up (marked censored), and finish every
