@@ -117,7 +117,6 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
                     appropriate, traits, strict=True), first)]  # fmt: skip
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
-    model.open_records.update(dict.fromkeys(patients))
     model.trajectories.add_many(model.register, week, rows)
     enter_pathway(model, patients, rows, services, draws_now[1] if model.social_prescribing else None)
     if model.social_prescribing:  # each one's first setback candidate, as arrays (nothing above depends on it)
