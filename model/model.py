@@ -229,7 +229,7 @@ class SocialPrescribingModel(mesa.Model):
         self.economics.closed_many(rows, self.week, np.arange(first, first + len(rows)))
         self.register.close_many(rows)
         leaving = terminal(self.register.state[rows]).nonzero()[0]  # (``np.flatnonzero`` without its Python layers)
-        if len(leaving) < len(patients):  # (often everyone: by follow-up most people have left the pathway)
+        if len(leaving) < len(patients):  # (else the whole batch: everyone had left the pathway by follow-up)
             patients = [patients[i] for i in leaving.tolist()]
             rows = rows[leaving]
         retire_many(self, patients, rows)
