@@ -42,8 +42,7 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     if not model.attending:
         return 0
     p, week, register = model.p, model.week, model.register
-    attending = model.attending
-    rows = np.fromiter(attending, dtype=np.int64, count=len(attending))
+    rows = model.member_rows.now(register.state)  # (kept as an array: listing ``model.attending`` waits on memory)
     shares, hazard_by_activity = _by_activity(p)
     activity = register.activity[rows]
     # this week's two draws of everyone's, in one pass (the same numbers as one purpose at a time)
@@ -204,6 +203,8 @@ class Attendance:
             model.register.took_up[self.row] = True
             model.counters.took_up_activity += 1
             model.community.pay_tariff(group)
+        if self.state not in IN_GROUP:  # (a member re-placed after their group closed keeps their place in the order)
+            model.member_rows.joined(self.row)
         if self.volunteer:
             group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, event)

@@ -40,7 +40,11 @@ def move_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.n
     counters.in_state[new] += n
     model.transitions[old, new, event] += n
     if new in IN_GROUP:
-        model.attending.update(zip(rows.tolist(), patients, strict=True))
+        if old not in IN_GROUP:  # (moving within a group: their place in the order and in ``attending`` stays)
+            listed = rows.tolist()
+            model.attending.update(zip(listed, patients, strict=True))
+            for row in listed:
+                model.member_rows.joined(row)
     elif old in IN_GROUP:
         for row in rows.tolist():
             model.attending.pop(row, None)

@@ -4,8 +4,12 @@ people last joined a group), kept as an array from week to week, whoever leaves,
 from __future__ import annotations
 
 import numpy as np
+import pytest
+
+from spsim.model import SocialPrescribingModel
 from spsim.model.members import MemberRows
 from spsim.model.states import PathwayState
+from tests.test_regression import CASES
 
 S = PathwayState
 OUT = S.WITH_LINK_WORKER  # any state outside the groups
@@ -41,3 +45,16 @@ def test_a_register_grown_since_the_last_reading_is_read_whole():
     state = np.full(40, OUT, dtype=np.int8)
     state[[3, 25]] = S.SUSTAINED
     assert members.now(state).tolist() == [3, 25]
+
+
+@pytest.mark.parametrize("case", ["baseline", "levers"])
+def test_the_rows_are_the_members_dict_in_its_order_every_week(case):
+    params, policies = CASES[case]
+    model = SocialPrescribingModel(rng=11, policies=policies, **params)
+    not_by_row = 0
+    for _ in range(104):
+        model.step()
+        rows = model.member_rows.now(model.register.state)
+        assert rows.tolist() == list(model.attending)
+        not_by_row += bool(len(rows)) and bool((np.diff(rows) < 0).any())
+    assert not_by_row > 50  # the order people joined in, which is not their rows' order
