@@ -14,7 +14,7 @@ from .activities import dropout_ratios
 from .due_weeks import NEVER
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import Mechanisms, build_sessions, catalogue_shares
-from .moves import move_many
+from .moves import move_many, move_many_from
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
@@ -158,7 +158,8 @@ def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> 
     with them), so each still due at their turn leaves it in turn, as before. The pause of their mechanisms (their
     own row) and the move out of the pathway that follow are their own and order-free sums, but for what a terminal
     move releases (a caseload place, an account finished), which nothing done for the later leavers reads: they are
-    done afterwards, as batches in the same order (model/moves.py), as the week's drop-outs are (``_drop_out``)."""
+    done afterwards, as one batch in the same order (model/moves.py: from sustained engagement and from volunteering
+    alike), as the week's drop-outs are (``_drop_out``)."""
     column, patients = model.due.columns["move_on"], model.due.patients
     leaving: list[Patient] = []
     for row in rows.tolist():
@@ -169,14 +170,8 @@ def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> 
                 patient.group.leave(patient)  # (``leave_group``: their mechanisms pause with the batch, below)
                 leaving.append(patient)
     Mechanisms.pause_many([patient.mechanisms for patient in leaving], model.week)  # (now: ``week`` may be past)
-    # one batch per run of people leaving from the same state (sustained, volunteering), keeping the order
-    start = 0
-    for end in range(1, len(leaving) + 1):
-        if end == len(leaving) or leaving[end].state is not leaving[start].state:
-            batch = leaving[start:end]
-            move_many(model, batch, np.array([patient.row for patient in batch], dtype=np.int64), batch[0].state,
-                      S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
-            start = end
+    move_many_from(model, leaving, np.array([patient.row for patient in leaving], dtype=np.int64),
+                   [patient.state for patient in leaving], S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
 
 
 def move_on_weeks_mean(volunteer: bool, p: Params) -> float:
