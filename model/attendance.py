@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
 S = PathwayState
-ATTEND_AND_DROP_OUT = np.array([[PURPOSES["attend"]], [PURPOSES["dropout"]]], dtype=np.uint64)  # purposes x 1
+ATTEND, DROPOUT = PURPOSES["attend"], PURPOSES["dropout"]
 VOLUNTEER = PURPOSES["volunteer"]
 
 
@@ -44,21 +44,25 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     p, week, register = model.p, model.week, model.register
     rows = model.member_rows.now(register.state)  # (kept as an array: listing ``model.attending`` waits on memory)
     shares, hazard_by_activity = _by_activity(p)
-    activity = register.activity[rows]
-    # this week's two draws of everyone's, in one pass (the same numbers as one purpose at a time)
-    came, dropout = PersonalDraws.uniforms_by_purpose(register.key[rows], ATTEND_AND_DROP_OUT, week)
-    came = came < p.attend_prob
+    activity, keys = register.activity[rows], register.key[rows]
+    members = len(rows)
+    came = PersonalDraws.uniforms(keys, ATTEND, week) < p.attend_prob
     build_sessions(register, rows[came], shares[:, activity[came]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
+    # only those not yet sustained can drop out or reach it (about two in five members of a place a year on)
+    at = (register.state[rows] == S.ATTENDING).nonzero()[0]
+    if not len(at):
+        return members
+    rows, dropout = rows[at], PersonalDraws.uniforms(keys[at], DROPOUT, week)
     # the hazard with no volunteer in the group (the highest anyone can have this week): who cannot drop out is
     # skipped. The same product as one person's, so each member's own number: nothing that runs before their turn
     # changes their activity or belonging (places only grow here, so nobody is moved out of a group and back)
-    hazard = hazard_by_activity[activity] * (1 - p.belonging_protection * register.level_social[rows])
+    hazard = hazard_by_activity[activity[at]] * (1 - p.belonging_protection * register.level_social[rows])
     reached = register.weeks_attended[rows] >= p.sustained_weeks
-    may_change = ((register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)).nonzero()[0]
+    may_change = ((dropout < hazard) | reached).nonzero()[0]
     if len(may_change):  # (most weeks of a small place: nobody)
         _changes(model, rows[may_change], dropout[may_change], hazard[may_change], reached[may_change])
-    return len(rows)
+    return members
 
 
 def _changes(model: SocialPrescribingModel, rows: np.ndarray, draws: np.ndarray, highest: np.ndarray,

@@ -1,6 +1,7 @@
 """Moving on run over a week's rows (``attendance.run_moves_on``, a runner of the due weeks) gives exactly the numbers
 of each person's own ``Attendance.move_on`` run one by one, in referral order; and mechanisms paused as a batch
-(``Mechanisms.pause_many``, for a week's drop-outs and those moving on) as each paused alone."""
+(``Mechanisms.pause_many``, for a week's drop-outs and those moving on) as each paused alone; a batch of moves from
+several states (``moves.move_many_from``) refuses what the pathway has not."""
 
 from __future__ import annotations
 
