@@ -43,6 +43,8 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
         return 0
     p, week, register = model.p, model.week, model.register
     rows = model.member_rows.now(register.state)  # (kept as an array: listing ``model.attending`` waits on memory)
+    if len(rows) != len(model.attending):  # (its rows are members: fewer, and someone joined without a note)
+        raise RuntimeError("a group's new member was not noted in model.member_rows (model/members.py)")
     shares, hazard_by_activity = _by_activity(p)
     activity, keys = register.activity[rows], register.key[rows]
     members = len(rows)

@@ -58,3 +58,13 @@ def test_the_rows_are_the_members_dict_in_its_order_every_week(case):
         assert rows.tolist() == list(model.attending)
         not_by_row += bool(len(rows)) and bool((np.diff(rows) < 0).any())
     assert not_by_row > 50  # the order people joined in, which is not their rows' order
+
+
+def test_a_joining_not_noted_is_refused_not_left_out():
+    params, policies = CASES["baseline"]
+    model = SocialPrescribingModel(rng=11, policies=policies, **params)
+    model.run_for(30)
+    assert model.attending
+    model.member_rows = MemberRows()  # (as if everyone had joined some way that does not note it)
+    with pytest.raises(RuntimeError, match="not noted"):
+        model.step()
