@@ -14,7 +14,7 @@ from .activities import dropout_ratios
 from .due_weeks import NEVER
 from .states import IN_GROUP, Event, PathwayState, Service
 from .mechanisms import Mechanisms, build_sessions, catalogue_shares
-from .moves import move_many
+from .moves import move_many, move_many_from
 from .streams import PURPOSES, PersonalDraws, weeks_until
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
 S = PathwayState
-ATTEND_AND_DROP_OUT = np.array([[PURPOSES["attend"]], [PURPOSES["dropout"]]], dtype=np.uint64)  # purposes x 1
+ATTEND, DROPOUT = PURPOSES["attend"], PURPOSES["dropout"]
 VOLUNTEER = PURPOSES["volunteer"]
 
 
@@ -42,24 +42,29 @@ def attend_the_week(model: SocialPrescribingModel) -> int:
     if not model.attending:
         return 0
     p, week, register = model.p, model.week, model.register
-    attending = model.attending
-    rows = np.fromiter(attending, dtype=np.int64, count=len(attending))
+    rows = model.member_rows.now(register.state)  # (kept as an array: listing ``model.attending`` waits on memory)
+    if len(rows) != len(model.attending):  # (its rows are members: fewer, and someone joined without a note)
+        raise RuntimeError("a group's new member was not noted in model.member_rows (model/members.py)")
     shares, hazard_by_activity = _by_activity(p)
-    activity = register.activity[rows]
-    # this week's two draws of everyone's, in one pass (the same numbers as one purpose at a time)
-    came, dropout = PersonalDraws.uniforms_by_purpose(register.key[rows], ATTEND_AND_DROP_OUT, week)
-    came = came < p.attend_prob
+    activity, keys = register.activity[rows], register.key[rows]
+    members = len(rows)
+    came = PersonalDraws.uniforms(keys, ATTEND, week) < p.attend_prob
     build_sessions(register, rows[came], shares[:, activity[came]])
     register.work_seeking[rows] += (p.work_seeking_rate_ratio - 1) * register.level_behav[rows]
+    # only those not yet sustained can drop out or reach it (about two in five members of a place a year on)
+    at = (register.state[rows] == S.ATTENDING).nonzero()[0]
+    if not len(at):
+        return members
+    rows, dropout = rows[at], PersonalDraws.uniforms(keys[at], DROPOUT, week)
     # the hazard with no volunteer in the group (the highest anyone can have this week): who cannot drop out is
     # skipped. The same product as one person's, so each member's own number: nothing that runs before their turn
     # changes their activity or belonging (places only grow here, so nobody is moved out of a group and back)
-    hazard = hazard_by_activity[activity] * (1 - p.belonging_protection * register.level_social[rows])
+    hazard = hazard_by_activity[activity[at]] * (1 - p.belonging_protection * register.level_social[rows])
     reached = register.weeks_attended[rows] >= p.sustained_weeks
-    may_change = ((register.state[rows] == S.ATTENDING) & ((dropout < hazard) | reached)).nonzero()[0]
+    may_change = ((dropout < hazard) | reached).nonzero()[0]
     if len(may_change):  # (most weeks of a small place: nobody)
         _changes(model, rows[may_change], dropout[may_change], hazard[may_change], reached[may_change])
-    return len(rows)
+    return members
 
 
 def _changes(model: SocialPrescribingModel, rows: np.ndarray, draws: np.ndarray, highest: np.ndarray,
@@ -159,7 +164,8 @@ def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> 
     with them), so each still due at their turn leaves it in turn, as before. The pause of their mechanisms (their
     own row) and the move out of the pathway that follow are their own and order-free sums, but for what a terminal
     move releases (a caseload place, an account finished), which nothing done for the later leavers reads: they are
-    done afterwards, as batches in the same order (model/moves.py), as the week's drop-outs are (``_drop_out``)."""
+    done afterwards, as one batch in the same order (model/moves.py: from sustained engagement and from volunteering
+    alike), as the week's drop-outs are (``_drop_out``)."""
     column, patients = model.due.columns["move_on"], model.due.patients
     leaving: list[Patient] = []
     for row in rows.tolist():
@@ -170,14 +176,8 @@ def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> 
                 patient.group.leave(patient)  # (``leave_group``: their mechanisms pause with the batch, below)
                 leaving.append(patient)
     Mechanisms.pause_many([patient.mechanisms for patient in leaving], model.week)  # (now: ``week`` may be past)
-    # one batch per run of people leaving from the same state (sustained, volunteering), keeping the order
-    start = 0
-    for end in range(1, len(leaving) + 1):
-        if end == len(leaving) or leaving[end].state is not leaving[start].state:
-            batch = leaving[start:end]
-            move_many(model, batch, np.array([patient.row for patient in batch], dtype=np.int64), batch[0].state,
-                      S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
-            start = end
+    move_many_from(model, leaving, np.array([patient.row for patient in leaving], dtype=np.int64),
+                   [patient.state for patient in leaving], S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
 
 
 def move_on_weeks_mean(volunteer: bool, p: Params) -> float:
@@ -204,6 +204,8 @@ class Attendance:
             model.register.took_up[self.row] = True
             model.counters.took_up_activity += 1
             model.community.pay_tariff(group)
+        if self.state not in IN_GROUP:  # (a member re-placed after their group closed keeps their place in the order)
+            model.member_rows.joined(self.row)
         if self.volunteer:
             group.add_volunteer(self)
             self.move_to(S.VOLUNTEERING, event)

@@ -21,6 +21,7 @@ from .community import Community
 from .health_economics import HealthEconomics
 from .counters import Ledger, PathwayCounters
 from .link_worker import LinkWorker
+from .members import MemberRows
 from .natural_course import NaturalCourse
 from .observers import Observers
 from .follow_up import close_records
@@ -87,6 +88,7 @@ class SocialPrescribingModel(mesa.Model):
                                      "end_support": partial(run_ends_of_support, self)},
                             fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS})  # (few: one by one)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
+        self.member_rows = MemberRows()  # the same members' rows as an array kept up to date (model/members.py)
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed

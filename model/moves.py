@@ -10,6 +10,7 @@ order as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,24 +31,66 @@ def move_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.n
         return
     if (old, new, event) not in states.LEGAL:
         states.check(old, new, event)  # raises, saying which move
-    for patient in patients:
-        patient.state = new
-    model.register.state[rows] = new
-    # ``SocialPrescribingModel.on_state_change``, counted for the batch
-    counters, n = model.counters, len(patients)
+    _counted(model, old, new, event, len(patients))
+    _moved(model, patients, rows, new)
+    if new in IN_GROUP:
+        if old not in IN_GROUP:  # (moving within a group: their place in the order and in ``attending`` stays)
+            listed = rows.tolist()
+            model.attending.update(zip(listed, patients, strict=True))
+            for row in listed:
+                model.member_rows.joined(row)
+    elif old in IN_GROUP:
+        _left_groups(model, rows)
+    if new in TERMINAL:
+        _leave_pathway(model, patients, rows, event)
+
+
+def move_many_from(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray,
+                   olds: list[PathwayState], new: PathwayState, event: Event) -> None:  # fmt: skip
+    """``move_many`` for people in different states (``olds``, each one's, in the same order) moving to ``new``, a
+    state outside the groups: one batch, the numbers of one batch per run of people in the same state (the counting
+    is order-free, and what a terminal move releases is released in the same order)."""
+    if not patients:
+        return
+    counts = Counter(olds)  # (states in the order they first come: the counters' keys as the runs' batches made them)
+    for old in counts:
+        if (old, new, event) not in states.LEGAL:
+            states.check(old, new, event)  # raises, saying which move
+    if new in IN_GROUP:
+        raise ValueError(f"a batch from several states moves out of the groups, not to {new.name}")
+    for old, n in counts.items():
+        _counted(model, old, new, event, n)
+    _moved(model, patients, rows, new)
+    if not IN_GROUP.isdisjoint(counts):
+        _left_groups(model, rows)
+    if new in TERMINAL:
+        _leave_pathway(model, patients, rows, event)
+
+
+def _counted(model: SocialPrescribingModel, old: PathwayState | None, new: PathwayState, event: Event,
+             n: int) -> None:  # fmt: skip
+    """``SocialPrescribingModel.on_state_change``'s counts, for ``n`` people making the same move."""
+    counters = model.counters
     if old is not None:
         counters.in_state[old] -= n
     counters.in_state[new] += n
     model.transitions[old, new, event] += n
-    if new in IN_GROUP:
-        model.attending.update(zip(rows.tolist(), patients, strict=True))
-    elif old in IN_GROUP:
-        for row in rows.tolist():
-            model.attending.pop(row, None)
+
+
+def _moved(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, new: PathwayState) -> None:
+    """The movers' own state, on their agents and their rows; the drop-outs counted."""
+    for patient in patients:
+        patient.state = new
+    model.register.state[rows] = new
     if new is PathwayState.DROPPED_OUT:
-        counters.dropped_out += n
-    if new in TERMINAL:
-        _leave_pathway(model, patients, rows, event)
+        model.counters.dropped_out += len(patients)
+
+
+def _left_groups(model: SocialPrescribingModel, rows: np.ndarray) -> None:
+    """Out of ``model.attending`` (a row not in it stays out)."""
+    leave = model.attending.pop
+    for row in rows.tolist():
+        leave(row, None)
 
 
 def _leave_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, event: Event) -> None:

@@ -1,6 +1,7 @@
 """Moving on run over a week's rows (``attendance.run_moves_on``, a runner of the due weeks) gives exactly the numbers
 of each person's own ``Attendance.move_on`` run one by one, in referral order; and mechanisms paused as a batch
-(``Mechanisms.pause_many``, for a week's drop-outs and those moving on) as each paused alone."""
+(``Mechanisms.pause_many``, for a week's drop-outs and those moving on) as each paused alone; a batch of moves from
+several states (``moves.move_many_from``) refuses what the pathway has not."""
 
 from __future__ import annotations
 
@@ -62,3 +63,19 @@ def test_mechanisms_paused_as_a_batch_as_one_by_one():
     for name in ("paused_at", "floor_psych", "floor_social", "floor_behav", "level_psych"):
         assert np.array_equal(alone.columns[name][:5], batch.columns[name][:5]), name
     assert batch.columns["paused_at"][1] == 3.0 and batch.columns["floor_psych"][3] == 0.5
+
+
+def test_a_batch_from_several_states_refuses_what_the_pathway_has_not_and_moves_into_no_group():
+    from spsim.model.moves import move_many_from
+    from spsim.model.states import IllegalTransition
+
+    model = SocialPrescribingModel(rng=1, population=5_000)
+    before = (list(model.counters.in_state), dict(model.transitions))
+    nobody = [object(), object()]  # (refused before anyone is touched)
+    with pytest.raises(IllegalTransition, match="ATTENDING -> MOVED_ON"):
+        move_many_from(model, nobody, np.array([0, 1]), [PathwayState.SUSTAINED, PathwayState.ATTENDING],
+                       PathwayState.MOVED_ON, Event.MOVED_ON)  # fmt: skip
+    with pytest.raises(ValueError, match="not to ATTENDING"):
+        move_many_from(model, nobody, np.array([0, 1]), [PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP],
+                       PathwayState.ATTENDING, Event.PLACE_FREE)  # fmt: skip
+    assert (list(model.counters.in_state), dict(model.transitions)) == before
