@@ -62,10 +62,9 @@ class Placement:
         self.set_group_deadline()
 
     def set_group_deadline(self: Patient) -> None:
-        """When they will give up waiting for a place; the group reads its list by the earliest deadline."""
+        """When they will give up waiting for a place; the group checks it each week."""
         patience = -self.model.p.lw_wait_patience_weeks * math.log1p(-self.draw("group_patience"))
         self.gives_up_at = self.model.time + patience
-        self.group.patience_ends_at(self.gives_up_at)
 
     def give_up_group_wait(self: Patient) -> None:
         if self.state is not S.AWAITING_GROUP:
