@@ -8,13 +8,13 @@ opened (its ``slot``), so that the week is one array pass instead of about 1,600
 the places held until this week. The model ran it for every open group in turn, in the order they opened (Mesa's
 agent set's order). A group's money moves by its own numbers only, so ``run_groups_week`` works out every group's
 finances as arrays, by the same operations in the same order as ``step`` (the same numbers, to the bit), and visits
-one by one only the groups where someone waiting may give up or a held place ends (model/group_waiting.py). One
-group's week reaches another's in one way: a group that closes has its members and waiting list re-matched, some
-into groups after it in the order, whose week then counts them. So the arrays are applied up to the first group
-that runs out, that group's week runs as ``step``, and the arrays are worked out again for the groups after it. The
-rest stays within a group: someone giving up on a waiting list leaves only that list, and a held place, once paid
-for, goes to the group's own waiting list (its tariff paid after its own week's money, as before, and in the order
-of the groups, which a capped tariff's budget needs).
+one by one only the groups with a waiting list or a held place. One group's week reaches another's in one way: a
+group that closes has its members and waiting list re-matched, some into groups after it in the order, whose week
+then counts them. So the arrays are applied up to the first group that runs out, that group's week runs as
+``step``, and the arrays are worked out again for the groups after it. The rest stays within a group: someone giving
+up on a waiting list leaves only that list, and a held place, once paid for, goes to the group's own waiting list
+(its tariff paid after its own week's money, as before, and in the order of the groups, which a capped tariff's
+budget needs).
 """
 
 from __future__ import annotations
@@ -30,15 +30,11 @@ if TYPE_CHECKING:
 MONEY = ("reserves", "received", "spent", "commissioner_funding", "income_per_week", "running_cost_per_week",
          "grant_per_week")  # fmt: skip
 COUNTS = ("members", "volunteers", "held", "waiting", "base_places")  # base places: ``VCSEGroup.base_places``
-# when a group's waiting list or held places next need its week's visit (weeks; infinity: never, as things stand):
-# the earliest time someone waiting may give up (0.0 once someone joined since the list was read: their deadline is
-# drawn as they join), and the earliest week a held place ends
-DUE = ("gives_up_from", "frees_held_from")
 
 
 class GroupLedger:
-    """The columns, by slot: ``MONEY`` (GBP, floats), ``COUNTS`` (people, held places and a group's own
-    places) and ``DUE`` (weeks, floats)."""
+    """The columns, by slot: ``MONEY`` (GBP, floats) and ``COUNTS`` (people, held places and a group's own
+    places)."""
 
     def __init__(self, capacity: int = 256):
         self.size = 0
@@ -46,13 +42,12 @@ class GroupLedger:
         self.granted = 0  # groups whose grant is not 0 (closed ones too: a closed group keeps its last share)
         self.columns: dict[str, np.ndarray] = {name: np.zeros(capacity) for name in MONEY}
         self.columns.update({name: np.zeros(capacity, dtype=np.int64) for name in COUNTS})
-        self.columns.update({name: np.full(capacity, np.inf) for name in DUE})
 
     def add(self) -> int:
         """A new group's slot (everything 0 until it is set)."""
         if self.size == len(self.columns["reserves"]):
             for name, column in self.columns.items():
-                self.columns[name] = np.concatenate([column, np.full_like(column, np.inf if name in DUE else 0)])
+                self.columns[name] = np.concatenate([column, np.zeros_like(column)])
         self.size += 1
         return self.size - 1
 
@@ -129,16 +124,14 @@ def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGr
     if grant_spend is not None:
         spent += grant_spend[:runs_out]
     columns["spent"][done] = spent + attendee_spend[:runs_out]
-    # then, group by group in order, what stays within each: its waiting list, then the places it held until now;
-    # only where someone may give up or a held place ends by now (``DUE``, model/group_waiting.py: elsewhere neither
-    # would do anything)
+    # then, group by group in order, what stays within each: its waiting list, then the places it held until now
+    # (counts, never below 0: a sum is 0 only where both are)
     now = model.time
-    due = (columns["gives_up_from"][done] <= now) & (columns["waiting"][done] > 0)
-    due |= columns["frees_held_from"][done] <= model.week
-    for i in due.nonzero()[0].tolist():
+    for i in (columns["waiting"][done] + held[:runs_out]).nonzero()[0].tolist():
         group = groups[i]
         if group.waiting:
-            group.let_the_impatient_go(now)
+            for patient in [pt for pt in group.waiting if pt.gives_up_at <= now]:
+                patient.give_up_group_wait()
         if group.held_until:
             group.release_held_places()
     return runs_out

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from .activities import Activity, catalogue
-from .group_waiting import WaitingList
+from .states import Event
 
 if TYPE_CHECKING:
     from .group_ledger import GroupLedger
@@ -29,7 +29,7 @@ def _in_ledger(name: str) -> property:
     return property(get, put)
 
 
-class VCSEGroup(WaitingList, mesa.Agent):
+class VCSEGroup(mesa.Agent):
     """A voluntary, community or social enterprise group running one weekly activity.
 
     Places: the weekly places it has for referred people, plus places bought by capacity grants and
@@ -135,6 +135,18 @@ class VCSEGroup(WaitingList, mesa.Agent):
         free = self.places - len(self.members) - len(self.held_until)
         return free if free > 0 else 0
 
+    def hold_place(self, until_week: int) -> None:
+        """An unsuitable referral takes a place until ``until_week``, when it is found not to fit."""
+        self.held_until.append(until_week)
+        self._counted()
+
+    def release_held_places(self) -> None:
+        week = self.model.week
+        if any(until <= week for until in self.held_until):
+            self.held_until = [until for until in self.held_until if until > week]
+            self._counted()
+            self.admit_from_waiting_list()
+
     def join(self, patient: Patient) -> None:
         self.members[patient] = None
         self._count_members()
@@ -154,6 +166,33 @@ class VCSEGroup(WaitingList, mesa.Agent):
         self._count_members()
         self.admit_from_waiting_list()
 
+    def enforce_places(self) -> None:
+        """Places can shrink (a volunteer leaves, a grant is spread thinner): the newest members who
+        are not volunteers go back to the front of the waiting list until members fit the places."""
+        while len(self.members) > self.places:
+            newest = next((p for p in reversed(self.members) if p not in self.volunteers), None)
+            if newest is None:  # only volunteers left: the newest of them steps back
+                newest = next(reversed(self.members))
+                del self.volunteers[newest]
+            del self.members[newest]
+            self.waiting.appendleft(newest)
+            self._counted()
+            newest.moved_to_waiting_list(self)
+
+    def admit_from_waiting_list(self) -> None:
+        while self.is_open and self.waiting and self.free_places > 0:
+            patient = self.waiting.popleft()
+            self._count_waiting()
+            patient.start_attending(self, Event.ADMITTED)
+
+    def add_to_waiting_list(self, patient: Patient) -> None:
+        self.waiting.append(patient)
+        self._count_waiting()
+
+    def remove_from_waiting_list(self, patient: Patient) -> None:
+        self.waiting.remove(patient)  # a person not on the list here is a bug: let it raise
+        self._count_waiting()
+
     # ------------------------------------------------------------ money
     def receive(self, amount: float, from_commissioner: bool = False) -> None:
         self.reserves += amount
@@ -168,7 +207,9 @@ class VCSEGroup(WaitingList, mesa.Agent):
     def step(self) -> None:
         """One week: people whose patience ran out leave the waiting list; then the finances."""
         if self.waiting:
-            self.let_the_impatient_go(self.model.time)
+            now = self.model.time
+            for patient in [pt for pt in self.waiting if pt.gives_up_at <= now]:
+                patient.give_up_group_wait()
         p = self.model.p
         # Grant-funded places are paid for by the grant itself; referred attendees on the group's
         # own places are an unfunded load unless a tariff covered them when they started. Most groups have no
@@ -202,6 +243,4 @@ class VCSEGroup(WaitingList, mesa.Agent):
         self.waiting.clear()
         self.held_until.clear()
         self._counted()
-        for name in ("gives_up_from", "frees_held_from"):  # nobody waits, no place is held (model/group_waiting.py)
-            self._ledger.columns[name][self.slot] = math.inf
         return displaced
