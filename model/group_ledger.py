@@ -19,6 +19,7 @@ budget needs).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,11 +57,22 @@ class GroupLedger:
         self.columns["base_places"][slot] = places
         self.places_changed += 1
 
-    def set_grant(self, slot: int, per_week: float, was: float) -> None:
-        """A group's grant (``was``: its grant until now, for the count of groups holding one)."""
-        self.granted += bool(per_week) - bool(was)
-        self.columns["grant_per_week"][slot] = per_week
-        self.places_changed += 1
+    def set_grants(self, slots: np.ndarray, per_week: float, was: list[float]) -> None:
+        """The groups in ``slots``' grant (``was``: each one's grant until now, for the count of groups holding
+        one)."""
+        self.granted += len(slots) * bool(per_week) - sum(map(bool, was))
+        self.columns["grant_per_week"][slots] = per_week
+        self.places_changed += len(slots)
+
+    def receive(self, slots: np.ndarray, amount: float, from_commissioner: bool = False) -> None:
+        """``VCSEGroup.receive`` for each of the groups in ``slots`` (each slot once)."""
+        for name in ("reserves", "received", "commissioner_funding") if from_commissioner else ("reserves", "received"):
+            self.columns[name][slots] += amount
+
+    @staticmethod
+    def grant_places(per_week: float, p) -> int:
+        """``VCSEGroup.grant_places`` for a grant of ``per_week``."""
+        return math.floor(per_week * 52 / p.grant_cost_per_place_year_gbp + 1e-9) if per_week else 0
 
     def set_volunteers(self, slot: int, count: int) -> None:
         column = self.columns["volunteers"]
