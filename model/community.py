@@ -156,7 +156,7 @@ class Community:
         waiting list admitted. Setting and paying a share moves only that group's numbers, so it is done for every
         group at once (the commissioner's total summed in the same order); enforcing places and admitting touch
         only the group's own members and list (and a capped tariff's budget, in order), so only the groups where
-        they can do anything are visited, in order: more members than places before volunteers', or a list."""
+        they can do anything are visited, in the same order."""
         model = self.model
         pot = costing.grants_cost_year(model.p.vcse_grant_per_100k_year_gbp, model.p.population) / 52
         if pot == 0.0 and not self.ledger.granted:
@@ -176,9 +176,10 @@ class Community:
             for _ in granted:  # one share at a time, as paid (a product would round differently)
                 paid += share
             model.ledger.grants_paid = paid
+        # where enforcing places or admitting can do anything: more members than a group's own and grant places (the
+        # same grant places for all; volunteers' places aside, so a few too many are looked at), or a waiting list
         columns = self.ledger.columns
-        grant_places = self.ledger.grant_places(share, model.p)
-        over = columns["members"][slots] > columns["base_places"][slots] + grant_places
+        over = columns["members"][slots] > columns["base_places"][slots] + granted[0].grant_places
         over |= columns["waiting"][slots] > 0
         for i in over.nonzero()[0].tolist():
             group = granted[i]

@@ -19,7 +19,6 @@ budget needs).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -68,11 +67,6 @@ class GroupLedger:
         """``VCSEGroup.receive`` for each of the groups in ``slots`` (each slot once)."""
         for name in ("reserves", "received", "commissioner_funding") if from_commissioner else ("reserves", "received"):
             self.columns[name][slots] += amount
-
-    @staticmethod
-    def grant_places(per_week: float, p) -> int:
-        """``VCSEGroup.grant_places`` for a grant of ``per_week``."""
-        return math.floor(per_week * 52 / p.grant_cost_per_place_year_gbp + 1e-9) if per_week else 0
 
     def set_volunteers(self, slot: int, count: int) -> None:
         column = self.columns["volunteers"]
