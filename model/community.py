@@ -150,20 +150,39 @@ class Community:
 
     # ------------------------------------------------------------------ money
     def distribute_grants(self) -> None:
-        """This week's capacity grants, shared equally between open groups (none when the pot is 0)."""
+        """This week's capacity grants, shared equally between open groups (none when the pot is 0).
+
+        Group by group (by activity, then age) each group's share is set and paid, then its places enforced and its
+        waiting list admitted. Setting and paying a share moves only that group's numbers, so it is done for every
+        group at once (the commissioner's total summed in the same order); enforcing places and admitting touch
+        only the group's own members and list (and a capped tariff's budget, in order), so only the groups where
+        they can do anything are visited, in the same order."""
         model = self.model
         pot = costing.grants_cost_year(model.p.vcse_grant_per_100k_year_gbp, model.p.population) / 52
         if pot == 0.0 and not self.ledger.granted:
             return  # no grants, and no group holds one to take back (the usual week: nothing below would happen)
-        open_groups = self.groups()
+        open_groups = self._open_groups()
         share = pot / len(open_groups) if open_groups else 0.0
-        for group in open_groups:
-            if share == 0.0 and group.grant_per_week == 0.0:
-                continue
-            group.set_grant(share)
-            if share > 0:
-                group.receive(share, from_commissioner=True)
-                model.ledger.grants_paid += share
+        granted = open_groups if share != 0.0 else [group for group in open_groups if group.grant_per_week != 0.0]
+        if not granted:
+            return
+        slots = np.fromiter([group.slot for group in granted], dtype=np.int64, count=len(granted))
+        self.ledger.set_grants(slots, share, was=[group.grant_per_week for group in granted])
+        for group in granted:
+            group.grant_per_week = share
+        if share > 0:
+            self.ledger.receive(slots, share, from_commissioner=True)
+            paid = model.ledger.grants_paid
+            for _ in granted:  # one share at a time, as paid (a product would round differently)
+                paid += share
+            model.ledger.grants_paid = paid
+        # where enforcing places or admitting can do anything: more members than a group's own and grant places (the
+        # same grant places for all; volunteers' places aside, so a few too many are looked at), or a waiting list
+        columns = self.ledger.columns
+        over = columns["members"][slots] > columns["base_places"][slots] + granted[0].grant_places
+        over |= columns["waiting"][slots] > 0
+        for i in over.nonzero()[0].tolist():
+            group = granted[i]
             group.enforce_places()
             group.admit_from_waiting_list()
 

@@ -56,11 +56,17 @@ class GroupLedger:
         self.columns["base_places"][slot] = places
         self.places_changed += 1
 
-    def set_grant(self, slot: int, per_week: float, was: float) -> None:
-        """A group's grant (``was``: its grant until now, for the count of groups holding one)."""
-        self.granted += bool(per_week) - bool(was)
-        self.columns["grant_per_week"][slot] = per_week
-        self.places_changed += 1
+    def set_grants(self, slots: np.ndarray, per_week: float, was: list[float]) -> None:
+        """The groups in ``slots``' grant (``was``: each one's grant until now, for the count of groups holding
+        one)."""
+        self.granted += len(slots) * bool(per_week) - sum(map(bool, was))
+        self.columns["grant_per_week"][slots] = per_week
+        self.places_changed += len(slots)
+
+    def receive(self, slots: np.ndarray, amount: float, from_commissioner: bool = False) -> None:
+        """``VCSEGroup.receive`` for each of the groups in ``slots`` (each slot once)."""
+        for name in ("reserves", "received", "commissioner_funding") if from_commissioner else ("reserves", "received"):
+            self.columns[name][slots] += amount
 
     def set_volunteers(self, slot: int, count: int) -> None:
         column = self.columns["volunteers"]

@@ -47,7 +47,8 @@ class VCSEGroup(mesa.Agent):
     commissioner_funding = _in_ledger("commissioner_funding")  # the part of ``received`` paid by the commissioner
     income_per_week = _in_ledger("income_per_week")
     running_cost_per_week = _in_ledger("running_cost_per_week")
-    grant_per_week = 0.0  # a capacity grant's share (``set_grant``: an attribute too, as matching reads it very often)
+    grant_per_week = 0.0  # a capacity grant's share (``Community.distribute_grants``: also in the ledger; an attribute
+    # too, as matching reads it very often)
 
     def __init__(
         self,
@@ -82,11 +83,6 @@ class VCSEGroup(mesa.Agent):
         self.waiting: deque[Patient] = deque()
         self.held_until: list[int] = []  # places held by unsuitable referrals passed on, until these weeks
         # grant, received, spent and the commissioner's part start at 0 (reserves = opening + received - spent)
-
-    def set_grant(self, per_week: float) -> None:
-        """This week's share of the capacity grants (its places follow: ``grant_places``)."""
-        self._ledger.set_grant(self.slot, per_week, was=self.grant_per_week)
-        self.grant_per_week = per_week
 
     def _counted(self) -> None:
         """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs)."""
