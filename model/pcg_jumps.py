@@ -92,8 +92,9 @@ class Jumps:
         self.limit = 1 << (DIGIT_BITS * digits)
 
     def after(self, steps: np.ndarray, tables: np.ndarray | None = None) -> Wide:
-        """The states ``steps`` (non-negative integers, each below the limit) steps on (from the start each of
-        ``tables`` names, as its lowest digit's table: k << DIGIT_BITS for the k-th start; else the first)."""
+        """The states ``steps`` (non-negative integers, each below the limit: an array of any shape) steps on (from
+        the start each of ``tables`` names, as its lowest digit's table: k << DIGIT_BITS for the k-th start, an array
+        that broadcasts against ``steps``; else the first)."""
         if len(steps) and int(steps.max()) >= self.limit:
             raise ValueError(f"a jump of {int(steps.max())} steps is beyond this table's {self.limit}")
         low = np.uint64(LOW)
