@@ -20,7 +20,10 @@ import numpy as np
 
 MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341  # PCG_DEFAULT_MULTIPLIER_128, NumPy's pcg64.h
 MASK128 = (1 << 128) - 1
-DIGIT_BITS = 10  # each table has 2**10 entries: three tables reach a billion steps (an ICB's columns use 18 million)
+# each table has 2**12 entries: two tables reach 16.7 million steps, so a read of an ICB's columns (4.5 million steps
+# each) is one look-up in a start's table and one map, where 2**10 needed two maps (the tables are built as array work:
+# ``_powers``)
+DIGIT_BITS = 12
 LOW = (1 << DIGIT_BITS) - 1  # the lowest digit of a number of steps
 MASK64 = (1 << 64) - 1
 U32, HALF = np.uint64(0xFFFFFFFF), np.uint64(32)
@@ -80,20 +83,19 @@ class Jumps:
     def __init__(self, state: int | list[int], inc: int, steps: int):
         digits = max(1, -(-max(steps, 2).bit_length() // DIGIT_BITS))
         self.inc = inc
-        states = []  # the lowest digit: the states themselves, 0 to 2**DIGIT_BITS - 1 steps on, start after start
-        for start in [state] if isinstance(state, int) else state:
-            states.append(start)
-            for _ in range((1 << DIGIT_BITS) - 1):
-                states.append((states[-1] * MULTIPLIER + inc) & MASK128)
-        self._state_ints = states
-        self.states = wide(states)
-        self._map_ints = _map_ints(inc, digits)
-        self.maps = _maps(inc, digits)
+        # the lowest digit: the states themselves, 0 to 2**DIGIT_BITS - 1 steps on (each step count's map applied to
+        # the start), start after start
+        powers_a, powers_c = _maps(inc, digits)[0]
+        starts = [state] if isinstance(state, int) else state
+        tables = [add(multiply(powers_a, wide([start])), powers_c) for start in starts]
+        self.states = np.concatenate([high for high, _ in tables]), np.concatenate([low for _, low in tables])
+        self.maps = _maps(inc, digits)[1:]
         self.limit = 1 << (DIGIT_BITS * digits)
 
     def after(self, steps: np.ndarray, tables: np.ndarray | None = None) -> Wide:
-        """The states ``steps`` (non-negative integers, each below the limit) steps on (from the start each of
-        ``tables`` names, as its lowest digit's table: k << DIGIT_BITS for the k-th start; else the first)."""
+        """The states ``steps`` (non-negative integers, each below the limit: an array of any shape) steps on (from
+        the start each of ``tables`` names, as its lowest digit's table: k << DIGIT_BITS for the k-th start, an array
+        that broadcasts against ``steps``; else the first)."""
         if len(steps) and int(steps.max()) >= self.limit:
             raise ValueError(f"a jump of {int(steps.max())} steps is beyond this table's {self.limit}")
         low = np.uint64(LOW)
@@ -125,38 +127,47 @@ class Jumps:
         identity map), for a few."""
         if steps and max(steps) + width >= self.limit:
             raise ValueError(f"a jump of {max(steps) + width} steps is beyond this table's {self.limit}")
-        states, maps, inc = self._state_ints, self._map_ints, self.inc
+        states, maps, inc = self.states, self.maps, self.inc
         out = []
         for n, start in zip(steps, starts or [0] * len(steps), strict=True):
-            state = states[(start << DIGIT_BITS) + (n & LOW)]
+            state = _int(states, (start << DIGIT_BITS) + (n & LOW))
             for powers_a, powers_c in maps:
                 n >>= DIGIT_BITS
                 if digit := n & LOW:
-                    state = (powers_a[digit] * state + powers_c[digit]) & MASK128
+                    state = (_int(powers_a, digit) * state + _int(powers_c, digit)) & MASK128
             for _ in range(width):
                 state = (state * MULTIPLIER + inc) & MASK128
                 out.append(output(state))
         return out
 
 
+def _int(values: Wide, i: int) -> int:
+    """The ``i``-th of 128-bit numbers as a Python int."""
+    return (values[0].item(i) << 64) | values[1].item(i)
+
+
 @lru_cache(maxsize=8)
 def _maps(inc: int, digits: int) -> tuple[tuple[Wide, Wide], ...]:
-    """``_map_ints`` as pairs of uint64 arrays."""
-    return tuple((wide(powers_a), wide(powers_c)) for powers_a, powers_c in _map_ints(inc, digits))
-
-
-@lru_cache(maxsize=8)
-def _map_ints(inc: int, digits: int) -> tuple[tuple[list[int], list[int]], ...]:
-    """For each digit above the lowest, the maps (A, C) of 0 to 2**DIGIT_BITS - 1 times its steps: they depend on
-    the stream's increment alone, so a model's columns (one generator) share them."""
+    """For each digit, the maps (A, C) of 0 to 2**DIGIT_BITS - 1 times its steps (``_powers``), the lowest digit's
+    first: they depend on the stream's increment alone, so a model's columns (one generator) share them."""
     maps = []
     a, c = MULTIPLIER, inc  # one step
-    for _level in range(1, digits):
-        for _ in range(DIGIT_BITS):  # the step of this digit: the last one's, 2**DIGIT_BITS times (squared)
+    for _level in range(digits):
+        maps.append(_powers(a, c))
+        for _ in range(DIGIT_BITS):  # the next digit's step: this one's, 2**DIGIT_BITS times (squared)
             a, c = (a * a) & MASK128, (a * c + c) & MASK128
-        powers_a, powers_c = [1], [0]
-        for _ in range((1 << DIGIT_BITS) - 1):
-            powers_a.append((powers_a[-1] * a) & MASK128)
-            powers_c.append((powers_c[-1] * a + c) & MASK128)
-        maps.append((powers_a, powers_c))
     return tuple(maps)
+
+
+def _powers(a: int, c: int) -> tuple[Wide, Wide]:
+    """The maps s -> A s + C of 0 to 2**DIGIT_BITS - 1 times the map s -> a s + c (mod 2**128), built by doubling as
+    array work: d + 2**b times is 2**b times after d times, A' = a_b A and C' = a_b C + c_b with (a_b, c_b) the map of
+    2**b times (the map applied twice: a_b * a_b, a_b * c_b + c_b)."""
+    powers_a, powers_c = wide([1]), wide([0])
+    for _ in range(DIGIT_BITS):
+        step_a, step_c = wide([a]), wide([c])
+        more_a, more_c = multiply(step_a, powers_a), add(multiply(step_a, powers_c), step_c)
+        powers_a = tuple(np.concatenate(pair) for pair in zip(powers_a, more_a, strict=True))
+        powers_c = tuple(np.concatenate(pair) for pair in zip(powers_c, more_c, strict=True))
+        a, c = (a * a) & MASK128, (a * c + c) & MASK128
+    return powers_a, powers_c

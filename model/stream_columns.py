@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .pcg_jumps import FEW, Jumps
+from .pcg_jumps import DIGIT_BITS, FEW, Jumps, outputs
 
 DOUBLE = 1.0 / (1 << 53)  # Generator.random: the top 53 bits of an output, as a fraction of one
 
@@ -66,22 +66,26 @@ def read_columns(columns: Sequence[StreamColumns], people: np.ndarray) -> list[n
     n = len(people)
     if n * reading.outputs_each <= FEW:
         return _read_few(columns, reading.jumps, people.tolist())
-    steps = (reading.widths * people).ravel()  # person i's draws: i * width outputs in, column after column
-    raw = reading.jumps.draws(steps, reading.width, reading.starts.repeat(n))  # a narrower column's extra: let go
+    # each column's own draws only, people x draws (the k-th draw of person i in a column of width w is output
+    # i * w + k + 1 from that column's start, a step then its output): a narrower column reads no more than its width
+    raw = outputs(reading.jumps.after(people[:, None] * reading.widths + reading.offsets, reading.tables))
     # ``Generator.random``'s doubles times each column's scale, in one product: (raw >> 11) * 2**-53 is exact and so
     # is 2**-53 * scale, so this is the double times the scale, rounded once (times 1.0: the double itself)
-    values = ((raw >> np.uint64(11)).astype(np.float64) * reading.factors.repeat(n)[:, None]).astype(np.float32)
-    return [values[k * n : (k + 1) * n, : column.width] for k, column in enumerate(columns)]
+    values = ((raw >> np.uint64(11)).astype(np.float64) * reading.factors).astype(np.float32)
+    return [values[:, start : start + column.width] for start, column in zip(reading.starts, columns, strict=True)]
 
 
 class _Reading(NamedTuple):
-    """What reading some columns of one stream together needs, worked out at their first read together."""
+    """What reading some columns of one stream together needs, worked out at their first read together: for each of
+    a person's draws in all of them (column after column), its column's width, its place among the column's draws
+    (1 for the first), its column's table of ``jumps`` and its column's scale (as a fraction of 2**53)."""
 
     jumps: Jumps
-    width: int  # the widest column's: each person's draws read in every column
-    widths: np.ndarray  # each column's (columns x 1)
-    starts: np.ndarray  # each column's start in ``jumps``
-    factors: np.ndarray  # each column's scale, as a fraction of 2**53
+    widths: np.ndarray
+    offsets: np.ndarray
+    tables: np.ndarray  # (uint64: ``Jumps.after``'s)
+    factors: np.ndarray
+    starts: list[int]  # where each column's draws begin among a person's
     outputs_each: int  # a person's draws in all of them
 
 
@@ -98,10 +102,13 @@ def _reading_of(columns: tuple[StreamColumns, ...]) -> _Reading | None:
         states = [column._start["state"]["state"] for column in columns]
         steps = max(column.rows * column.width for column in columns) + width
         jumps = Jumps(states, first._start["state"]["inc"], steps)
+        widths = [column.width for column in columns]
+        each = np.repeat(np.arange(len(columns)), widths)  # the column of each of a person's draws
+        starts = np.cumsum([0, *widths[:-1]])
+        scales = np.array([DOUBLE * column.scale for column in columns])
         first._together = columns, _Reading(
-            jumps, width, np.array([[column.width] for column in columns], dtype=np.int64),
-            np.arange(len(columns)), np.array([DOUBLE * column.scale for column in columns]),
-            sum(column.width for column in columns))  # fmt: skip
+            jumps, np.array(widths)[each], np.arange(len(each)) - starts[each] + 1,
+            each.astype(np.uint64) << np.uint64(DIGIT_BITS), scales[each], starts.tolist(), len(each))  # fmt: skip
     return first._together[1]
 
 
