@@ -20,7 +20,7 @@ from .arrays import grown
 from .mechanisms import FLOORS, LEVELS
 from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
-from .week_reading import Reading, Stretched, as_read, stretch, taken, where
+from .week_reading import Reading, stretch
 
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
@@ -197,9 +197,9 @@ class WellbeingRegister:
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
         rows = first + wanted.nonzero()[0]
-        # most weeks everyone read is one stretch of rows (records close in referral order), or ends with one: read as
-        # a slice, the columns are views, not gathered (a dozen columns of ~20,000 rows at an ICB; the same numbers)
-        read = as_read(rows, wanted, self.size)
+        # most weeks everyone read is one stretch of rows (records close in referral order): read as a slice, the
+        # columns are views, not gathered (a dozen columns of ~20,000 rows at an ICB; the same numbers)
+        read = slice(first, self.size) if len(rows) == self.size - first else rows
         self._reading = Reading((week, self.size, course), first, wanted,
                                 (rows, *self.scores_and_natural(read, week, course, p)))  # fmt: skip
         return self._reading.places(also), self._reading.values
@@ -208,7 +208,7 @@ class WellbeingRegister:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
         return self.scores_and_natural(rows, week, course, p)[:2]
 
-    def scores_and_natural(self, rows: np.ndarray | slice | Stretched, week: int, course: NaturalCourse,
+    def scores_and_natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse,
                            p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         """``scores``, followed by the natural course's (SWEMWBS, UCLA-3) they are built on: what the same
         people would have had without any service, the counterfactual the economics counts against."""
@@ -217,19 +217,18 @@ class WellbeingRegister:
         sw, lo = with_service(natural_sw, natural_lo, week, p, **self._state(rows))
         return sw, lo, natural_sw, natural_lo
 
-    def natural(self, rows: np.ndarray | slice | Stretched, week: int,
-                course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    def natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:
         """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
         for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
-        rows = stretch(rows, self.size) if isinstance(rows, slice) else rows  # (a stretch: read as views)
+        rows = stretch(rows, self.size) if isinstance(rows, slice) else np.asarray(rows)  # (a stretch: read as views)
         if course is not self._natural_of:
             self._natural_of = course
             self._natural_from[:], self._natural_until[:], self._natural_latest = 0, 0, 0
-        ended = taken(self._natural_until, rows) <= week
+        ended = self._natural_until[rows] <= week
         if week < self._natural_latest:  # a look back (a test's): a spell kept may start after ``week``
-            ended |= taken(self._natural_from, rows) > week
+            ended |= self._natural_from[rows] > week
         self._natural_latest = max(self._natural_latest, week)
-        stale = where(rows, ended)
+        stale = rows[ended] if isinstance(rows, np.ndarray) else rows.start + np.flatnonzero(ended)
         if len(stale):
             people = self.person[stale].astype(np.int64)
             self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
@@ -238,15 +237,15 @@ class WellbeingRegister:
             course.reached(week)
         if isinstance(rows, slice):  # (copies, as gathering makes: later reads write these columns)
             return self._natural_sw[rows].copy(), self._natural_lo[rows].copy()
-        return taken(self._natural_sw, rows), taken(self._natural_lo, rows)
+        return self._natural_sw[rows], self._natural_lo[rows]
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """``rows``' state now, as arrays (copies: an index array reads a copy)."""
         return self._state(np.asarray(rows))
 
-    def _state(self, rows: np.ndarray | slice | Stretched) -> dict[str, np.ndarray]:
-        return {"paused": taken(self.paused_at, rows), "half_life": taken(self.half_life, rows),
-                "support_from": taken(self.support_from, rows), "support_until": taken(self.support_until, rows),
-                **{name: taken(self._cols[name], rows) for name in (*LEVELS, *FLOORS)},
-                "scale": taken(self.gain_scale, rows)}  # fmt: skip
+    def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
+        return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],
+                "support_from": self.support_from[rows], "support_until": self.support_until[rows],
+                **{name: self._cols[name][rows] for name in (*LEVELS, *FLOORS)},
+                "scale": self.gain_scale[rows]}  # fmt: skip
 
