@@ -55,18 +55,11 @@ class Trajectories:
         # the week's cohorts are read as one array (one read instead of up to nine: each read has a fixed cost), oldest
         # first (sorted rows), with the rest of the week's reading (``week_reading``: the economics account takes it up)
         due.reverse()
-        rows, register = np.concatenate([self._rows_of(cohort) for _, cohort, _ in due]), model.register
+        rows = np.concatenate([self._rows_of(cohort) for _, cohort, _ in due])
+        at, (_, sw_read, lo_read, _, _) = model.register.reading_at(week, model.course, model.p, rows)
         changes = np.empty((2, len(rows)))  # (SWEMWBS's, UCLA-3's: each cohort's written in one call)
-        # cohorts whose records are closed (after two years of a run, four of the nine, before everyone within
-        # follow-up) are read on their own: the week's reading is then one stretch of rows, its columns read as views;
-        # with them, every row was gathered by index (some 0.8 ms a week more at an ICB)
-        older = int(np.searchsorted(rows, register.first_open_row()))
-        if older:
-            changes[:, :older] = register.scores(rows[:older], week, model.course, model.p)
-        at, (_, sw_read, lo_read, _, _) = register.reading_at(week, model.course, model.p, rows[older:])
-        changes[0, older:], changes[1, older:] = sw_read[at], lo_read[at]
-        np.subtract(changes[0], register.swemwbs0[rows], out=changes[0])
-        np.subtract(changes[1], register.ucla0[rows], out=changes[1])
+        np.subtract(sw_read[at], model.register.swemwbs0[rows], out=changes[0])
+        np.subtract(lo_read[at], model.register.ucla0[rows], out=changes[1])
         start = 0
         for k, cohort, r in due:
             n = r.stop - r.start

@@ -152,7 +152,7 @@ class WellbeingRegister:
         counters[row] = n + 1
         return np.array([PersonalDraws.uniform(self.key.item(row), purpose, n)])
 
-    def first_open_row(self) -> int:
+    def _first_open_row(self) -> int:
         """The first row whose record is open (``size`` if none is)."""
         if self._first_open < self.size and not self.open[self._first_open]:
             # found at once (a week's records close together: one step at a time took a microsecond a row each week)
@@ -170,7 +170,7 @@ class WellbeingRegister:
         if self._reading is None or self._reading.key[:2] != (week, self.size):
             self.week_reading(week, course, p, NO_ONE)
         rows, sw, lo = self._reading.values[:3]
-        first = self.first_open_row()
+        first = self._first_open_row()
         if first < self.size and self.open[first : self.size].all():  # (the reading's rows end with them, sorted)
             within, held = slice(len(rows) - (self.size - first), None), slice(first, self.size)
         else:
@@ -193,7 +193,7 @@ class WellbeingRegister:
             places = self._reading.places(also)
             if places is not None:
                 return places, self._reading.values
-        first = min(self.first_open_row(), int(also[0]) if len(also) else self.size)
+        first = min(self._first_open_row(), int(also[0]) if len(also) else self.size)
         wanted = self.open[first : self.size].copy()
         wanted[also - first] = True
         rows = first + wanted.nonzero()[0]

@@ -253,14 +253,14 @@ def test_the_first_open_record_and_account_are_found_as_one_step_at_a_time_would
         want = stepped(~register.open[: register.size], register._first_open)
         register.close_many(closing)
         want = stepped(~register.open[: register.size], want)
-        assert register.first_open_row() == want
+        assert register._first_open_row() == want
         finished = economics._finished
         want = stepped(finished[: economics._known], economics._first_open)
         finished[closing[closing < economics._known]] = True
         want = stepped(finished[: economics._known], want)
         economics.open_accounts()
         assert economics._first_open == want
-    assert register.first_open_row() == register.size == 40 and economics._first_open == economics._known
+    assert register._first_open_row() == register.size == 40 and economics._first_open == economics._known
 
 
 def test_the_natural_worth_kept_for_a_spell_is_the_week_worked_out_afresh_also_when_parameters_change():
