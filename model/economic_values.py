@@ -32,6 +32,11 @@ WEEKS_A_YEAR = 52
 UTILITY_RANGE = (-0.195, 1.0)  # the ReQoL-UI value set's worst and best states (Keetharuth et al. 2020)
 
 
+def horizon_weeks(p: Params) -> int:
+    """The weeks of an account's horizon from referral."""
+    return round(p.economic_horizon_years * WEEKS_A_YEAR)
+
+
 def discount(weeks_since_start: np.ndarray | float, rate: float) -> np.ndarray | float:
     return (1.0 + rate) ** (-np.asarray(weeks_since_start, dtype=float) / WEEKS_A_YEAR)
 
@@ -46,16 +51,18 @@ def weekly_values(sw, lo, natural_sw, natural_lo, ltc, p: Params) -> tuple[np.nd
     return above_natural(sw, lo, natural_sw, *worth_of([(sw, lo, ltc), (natural_sw, natural_lo, ltc)], p), p)
 
 
-def differing(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> tuple[np.ndarray, tuple, list]:
+def differing(model: SocialPrescribingModel, rows: np.ndarray, week: int,
+              ltc: np.ndarray) -> tuple[np.ndarray, tuple, list]:  # fmt: skip
     """Of the accounts ``rows``, those whose scores at ``week`` differ from their natural course's (the rest, not
     supported and no group yet, add exactly nothing: an account is never -0.0, so adding 0.0 or -0.0 leaves it as it
     was), told apart on the week's reading (shared with the weekly means) so that only their values are gathered:
-    their rows, (SWEMWBS, UCLA-3, natural SWEMWBS) and their two groups for ``worth_of`` (``weekly_values`` in parts)."""
+    their rows, (SWEMWBS, UCLA-3, natural SWEMWBS) and their two groups for ``worth_of`` (``weekly_values`` in parts).
+    ``ltc``: each register row's person's long-term conditions."""
     register = model.register
     at, (read, sw, lo, natural_sw, natural_lo) = register.reading_at(week, model.course, model.p, rows)
     gains = at[((sw != natural_sw) | (lo != natural_lo))[at]]  # in the reading, in the accounts' order
     changed = read[gains]
-    ltc = model.catchment.ltc_count[register.person[changed].astype(np.int64)]
+    ltc = ltc[changed]
     sw, lo, natural_sw = sw[gains], lo[gains], natural_sw[gains]
     return changed, (sw, lo, natural_sw), [(sw, lo, ltc), (natural_sw, natural_lo[gains], ltc)]
 
@@ -130,6 +137,16 @@ def staying_on_caseload(weeks_after: np.ndarray, rate_per_year: float) -> np.nda
     return np.exp(-rate_per_year * np.asarray(weeks_after, dtype=float) / WEEKS_A_YEAR)
 
 
+def contacts_saved(p: Params, week: int, end: int, since_week: int) -> float:
+    """The cost of a mental health team's contacts saved, discounted, by a discharge at ``week`` to the horizon's
+    ``end``, for as long as routine discharge or re-referral would have kept the person on the caseload."""
+    weeks = np.arange(week, max(week, end))
+    saving = (p.cmht_contacts_per_year * p.cmht_contact_cost_gbp / WEEKS_A_YEAR
+              * staying_on_caseload(weeks - week, p.mh_discharge_rate_per_year + p.cmht_rereferral_rate_per_year)
+              * discount(weeks - since_week, p.discount_rate_per_year))  # fmt: skip
+    return float(saving.sum())
+
+
 def touched(model: SocialPrescribingModel, rows: np.ndarray) -> np.ndarray:
     """Which of ``rows`` the service ever gave anything (support, or a mechanism built at a group): anyone else
     adds exactly nothing in any week, so a projection may leave them out."""
@@ -141,14 +158,15 @@ def touched(model: SocialPrescribingModel, rows: np.ndarray) -> np.ndarray:
 
 
 def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start: np.ndarray, end: np.ndarray,
-              width: int, since_week: int, also: list = ()) -> tuple[np.ndarray, list[tuple]]:  # fmt: skip
+              width: int, since_week: int, also: list = (), *,
+              ltc: np.ndarray) -> tuple[np.ndarray, list[tuple]]:  # fmt: skip
     """Per row (people x 3): discounted QALYs, WELLBYs and GP + A&E cost above the natural course over weeks
     ``start`` to ``end`` (exclusive; at most ``width`` weeks), as if everything the service gave stopped at
     ``week`` (see the module's docstring). Every row is summed over a grid of the same ``width``: the same sums
     whichever rows are projected together. Also the ``worth_of`` the groups ``also`` (the week's scores, in the
-    weekly account), worked out with the cells' (one pass instead of two: the same numbers)."""
+    weekly account), worked out with the cells' (one pass instead of two: the same numbers). ``ltc``: the rows'
+    people's long-term conditions."""
     p, register = model.p, model.register
-    people = register.person[rows].astype(np.int64)
     weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
     within = weeks < end[:, None]  # each row's weeks of its horizon: the first ones of its row
     per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
@@ -157,7 +175,6 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     # the natural course's, as the register keeps it for each row (``NaturalCourse.scores``: the same numbers, read
     # again only where a spell ended: the leavers were read with the week)
     natural_sw, natural_lo = register.natural(rows, week, model.course)
-    ltc = model.catchment.ltc_count[people]
     natural_sw_cells = natural_sw.repeat(per_cell)
     cells = weeks[within]
     sw, lo = with_service(natural_sw_cells, natural_lo.repeat(per_cell), cells, p, **state)

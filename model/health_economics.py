@@ -40,12 +40,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import grown
-from .economic_values import (WEEKS_A_YEAR, NaturalWorths, above_natural, differing, discount, projected,
-                              staying_on_caseload, touched, worth_of)
+from .economic_values import (NaturalWorths, above_natural, contacts_saved, differing, discount, horizon_weeks,
+                              projected, touched, worth_of)
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
-    from .parameters import Params
 
 SETTLE_ROWS = 1_000  # accounts finished together at most (memory: see settle)
 NEXT_WEEK = 3  # the accounts' column holding the first week not yet counted
@@ -65,6 +64,8 @@ class HealthEconomics:
         self._finished = np.zeros(0, dtype=bool)  # the account is finished (or never counted: the warm-up's)
         self._record = np.zeros(0, dtype=np.int64)  # the row's outcome record (-1: not written yet)
         self._late_discharge = np.zeros(0, dtype=bool)  # discharged by the service after their follow-up
+        # the row's person's long-term conditions, read once (gathered each week through the person: ~100 us at an ICB)
+        self._ltc = np.zeros(0, dtype=np.int8)
         self._known = 0  # rows of the register seen so far
         self._first_open = 0  # every row before this one is finished
         self._leaving: list[int] = []  # rows whose person left the pathway since the last settling
@@ -81,8 +82,11 @@ class HealthEconomics:
             self._finished = grown(self._finished, capacity, False)
             self._record = grown(self._record, capacity, -1)
             self._late_discharge = grown(self._late_discharge, capacity, False)
+            self._ltc = grown(self._ltc, capacity, 0)
         if self._known < size:
-            self._finished[self._known : size] = self.model.register.referred_week[self._known : size] < self.since_week
+            register, new = self.model.register, slice(self._known, size)
+            self._finished[new] = register.referred_week[new] < self.since_week
+            self._ltc[new] = self.model.catchment.ltc_count[register.person[new].astype(np.int64)]
             self._known = size
         return self._accounts
 
@@ -94,8 +98,8 @@ class HealthEconomics:
             after = self._finished[self._first_open : self._known]
             first = int(after.argmin())  # (the first unfinished one, or 0 if none is)
             self._first_open += len(after) if after[first] else first
-        rows = np.arange(self._first_open, self._known)
-        return rows[~self._finished[self._first_open : self._known]]
+        # (the unfinished rows found from the mask, not picked out of all the rows: the same rows, sorted)
+        return self._first_open + np.flatnonzero(~self._finished[self._first_open : self._known])
 
     # ------------------------------------------------------------------ weekly
     def accrue_week(self) -> None:
@@ -112,7 +116,7 @@ class HealthEconomics:
         if not len(rows):
             self._finish(leaving, week)
             return
-        changed, scores, (now, natural) = differing(model, rows, week)
+        changed, scores, (now, natural) = differing(model, rows, week, self._ltc)
         stale, natural_stale = self._natural_worths.due(changed, natural, p, self._first_open, model.register.size)
         # (worked out with the leavers' projection's, if any: one pass)
         worth, natural_worth = self._finish(leaving, week, also=[now, natural_stale])
@@ -121,13 +125,9 @@ class HealthEconomics:
         for column, value in enumerate(above_natural(*scores, worth, natural_worth, p)):
             accounts[:, column][changed] += value * d
         accounts[:, NEXT_WEEK][rows] = week + 1
-        ended = rows[model.register.referred_week[rows] + self.horizon_weeks(p) <= week + 1]
+        ended = rows[model.register.referred_week[rows] + horizon_weeks(p) <= week + 1]
         if len(ended):
             self._finish(ended, week)  # nothing left to project
-
-    @staticmethod
-    def horizon_weeks(p: Params) -> int:
-        return round(p.economic_horizon_years * WEEKS_A_YEAR)
 
     # ------------------------------------------------------------------ events
     def discharged_by_service(self, row: int, week: int) -> None:
@@ -137,12 +137,7 @@ class HealthEconomics:
         referred = int(register.referred_week[row])
         if referred < self.since_week:
             return
-        end = referred + self.horizon_weeks(p)
-        weeks = np.arange(week, max(week, end))
-        saving = (p.cmht_contacts_per_year * p.cmht_contact_cost_gbp / WEEKS_A_YEAR
-                  * staying_on_caseload(weeks - week, p.mh_discharge_rate_per_year + p.cmht_rereferral_rate_per_year)
-                  * discount(weeks - self.since_week, p.discount_rate_per_year))  # fmt: skip
-        self._account(row)[row, 2] -= float(saving.sum())
+        self._account(row)[row, 2] -= contacts_saved(p, week, referred + horizon_weeks(p), self.since_week)
         self._late_discharge[row] = self._record[row] >= 0  # their record was measured before
         if self._finished[row]:  # past the horizon (the saving is nil): the record still says so
             self._write(np.array([row]))
@@ -234,7 +229,7 @@ class HealthEconomics:
     def _rest_of_horizon(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The first week of each row's horizon not yet counted, and the week after its horizon ends."""
         counted, referred = self._account(rows)[rows, NEXT_WEEK], self.model.register.referred_week[rows]
-        return np.where(counted > 0, counted, referred), referred + self.horizon_weeks(self.model.p)
+        return np.where(counted > 0, counted, referred), referred + horizon_weeks(self.model.p)
 
     def _project(self, week: int, rows: np.ndarray, start: np.ndarray, end: np.ndarray, width: int,
                  also: list) -> list[tuple] | None:  # fmt: skip
@@ -244,7 +239,8 @@ class HealthEconomics:
         if not kept.any():
             return None
         rows = rows[kept]
-        values, worth = projected(self.model, rows, week, start[kept], end[kept], width, self.since_week, also)
+        values, worth = projected(self.model, rows, week, start[kept], end[kept], width, self.since_week, also,
+                                  ltc=self._ltc[rows])  # fmt: skip
         self._accounts[rows, :3] += values
         return worth
 
