@@ -6,7 +6,7 @@ so only a group opened since can change their answer (``matching._still_nothing_
 find nothing. Who does is decided here for the week's reviews at once, against the groups opened since the earliest
 of their notes: it depends on no one's place, and nobody's review opens or closes a group. They are noted again and
 their next review made due as a batch (nothing of it is read by anyone else's review); the rest, who may find a group
-and take a place, look one by one in referral order (measured at once first, as a week's assessments are).
+and take a place, look one by one in referral order.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import in_reach, matching
-from .activities import catalogue
 from .due_weeks import NEVER
 from .states import PathwayState
 
@@ -39,10 +38,10 @@ def run_reviews(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> N
         return
     patients = [due.patients[row] for row in rows.tolist()]
     still = still_nothing_in_reach(patients, model)
-    looking = [patient for patient, nothing in zip(patients, still.tolist(), strict=True) if not nothing]
-    found = matching.groups_in_reach_of(looking, model)
-    for patient in looking:
-        patient.look_for_group(found.get(patient))
+    # the rest, a few a week, look as they would alone (each measured lazily: fewer than a batch is worth)
+    for patient, nothing in zip(patients, still.tolist(), strict=True):
+        if not nothing:
+            patient.look_for_group()
     if still.any():  # ``Placement.place`` with nothing found, for someone with a link worker and no group
         seen_all = len(model.community.opened)
         for patient in [patients[i] for i in still.nonzero()[0].tolist()]:
@@ -71,22 +70,26 @@ def still_nothing_in_reach(patients: list[Patient], model: SocialPrescribingMode
     if first == len(opened):  # no group opened since anyone's note (a small place's usual week)
         still[noted] = True
         return still
-    new = opened[first:]
-    # each noted person against every group opened since the earliest note, as a (people x groups) block
-    gx, gy = np.array([group.x for group in new]), np.array([group.y for group in new])
-    kind = np.array([group.activity_index + len(catalogue()) * group.charges for group in new], dtype=np.int64)
-    is_open = np.array([group.is_open for group in new], dtype=bool)
+    # each noted person against every open group opened since the earliest note, as a (people x groups) block: where
+    # they are decides first (a week's few new groups are mostly far from most people), then, for the few pairs in
+    # reach, whether the group is one they want and can afford
+    new = [group for group in opened[first:] if group.is_open]
+    if not new:
+        still[noted] = True
+        return still
     people = [patients[i] for i in noted]
+    gx, gy = np.array([group.x for group in new]), np.array([group.y for group in new])
     x = np.array([patient.person.x for patient in people])
     y = np.array([patient.person.y for patient in people])
     reach = np.array([patient.nothing_in_reach[0][1] for patient in people])  # the reach noted (the same now)
-    ranks = np.stack([matching.ranks_by_kind(matching.wanted_activities(patient.preferences), patient.cannot_pay)
-                      for patient in people])  # fmt: skip
-    opened_since = np.arange(first, len(opened)) >= np.array(since)[:, None]
-    allowed = opened_since & is_open & (ranks[:, kind] >= 0)
-    dx, dy = gx - x[:, None], gy - y[:, None]
-    pair, _ = in_reach.in_reach_many(dx.ravel(), dy.ravel(), reach.repeat(len(new)), allowed.ravel())
+    place = np.array([k for k, group in enumerate(opened[first:], first) if group.is_open])  # in ``opened``
+    opened_since = place >= np.array(since)[:, None]
+    pair, _ = in_reach.in_reach_many((gx - x[:, None]).ravel(), (gy - y[:, None]).ravel(), reach.repeat(len(new)),
+                                     opened_since.ravel())  # fmt: skip
     finds = np.zeros(len(people), dtype=bool)
-    finds[pair // len(new)] = True
+    for person, group in zip((pair // len(new)).tolist(), (pair % len(new)).tolist(), strict=True):
+        patient, group = people[person], new[group]
+        finds[person] |= group.activity_index in matching.wanted_activities(patient.preferences) and not (
+            patient.cannot_pay and group.charges)  # fmt: skip
     still[np.array(noted)[~finds]] = True
     return still
