@@ -63,7 +63,7 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
             patient.look_for_group(found.get(patient))
             continue
         # ``look_for_group``, its first offer (``Placement.declines_offer``) read from the draws above
-        group, free = matching.suggestion(patient, model, found.get(patient))
+        group = matching.choose_group(patient, model, found.get(patient))
         if group is None:
             if patient.link_worker is None:
                 patient.place(None)  # leaves the pathway at their turn (their caseload place is given back then)
@@ -75,7 +75,7 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
         if (chance := chances.get(kind := (patient.service, activity))) is None:
             chance = chances[kind] = patient.uptake_probability(group)
         offered.append(i)
-        if (wants := uptake[i] < chance) and free:
+        if (wants := uptake[i] < chance) and group.free_places > 0:
             patient.start_attending(group, Event.PLACE_FREE)
         elif wants:
             patient.wait_for(group)

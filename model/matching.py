@@ -94,6 +94,7 @@ def wanted_activities(preferences: tuple[int, ...]) -> tuple[int, ...]:
 
 _SEEKER = attrgetter("person", "preferences", "cannot_pay", "service")  # a patient's, for ``by_activity_many``
 _WHERE = attrgetter("x", "y", "reach_km")  # a person's
+_THREE = np.dtype((float, 3))  # (x, y, reach) of a person, as a row of ``by_activity_many``'s array
 
 
 def groups_in_reach_of(patients: list[Patient], model: SocialPrescribingModel) -> dict[Patient, Found]:
@@ -122,7 +123,7 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
     owner = np.repeat(np.arange(len(patients)), counts)  # one entry per person and activity they want
     activity = np.fromiter(chain.from_iterable(wanted), dtype=np.int64, count=len(owner))
-    x, y, reach = np.array(list(map(_WHERE, people)), dtype=float).T  # (quicker than ``np.fromiter`` of triples)
+    x, y, reach = np.fromiter(map(_WHERE, people), dtype=_THREE, count=len(patients)).T
     advisor = np.fromiter(map(is_, services, repeat(Service.MENTAL_HEALTH)), dtype=bool, count=len(patients))
     reach = reach * np.where(advisor, model.p.advisor_reach_factor, 1.0)  # ``_reach``'s product, to the bit
     cannot_pay = np.fromiter(cannot_pay, dtype=bool, count=len(patients))
@@ -200,15 +201,8 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
     shortage of accessible provision that Wildman 2019 and Bu 2024 report. ``found``: ``by_activity_many``'s
     answer for them, if made (used while the table is the same).
     """
-    return suggestion(patient, model, found)[0]
-
-
-def suggestion(patient: Patient, model: SocialPrescribingModel,
-               found: Found | None = None) -> tuple[VCSEGroup | None, bool]:  # fmt: skip
-    """``choose_group``'s group and whether it has a free place now (else it is the shortest waiting list, or None):
-    what a week's assessments read, without reading its places again."""
     if patient.nothing_in_reach is not None and _still_nothing_in_reach(patient, model):
-        return None, False
+        return None
     table = model.community.table()
     if found is not None and found[0] is table:
         _, head, rows, rest, end = found
@@ -219,10 +213,10 @@ def suggestion(patient: Patient, model: SocialPrescribingModel,
         rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
         free, shortest, waiting = _read(table.groups, rows, None, 0)
     if free is not None:
-        return free, True
+        return free
     if shortest is None:
         patient.nothing_in_reach = seeker(patient, model), len(model.community.opened)
-    return shortest, False
+    return shortest
 
 
 def _read(groups: list[VCSEGroup], rows: Iterable[int], shortest: VCSEGroup | None,
