@@ -6,6 +6,9 @@ referral social prescribing can help with goes on to look for a group, and one i
 group's last places go first come, first served), so they run one by one in referral order. Leaving does not: it
 frees only a caseload place, taken at the next allocation, and the places are released in referral order. So the
 draws of who is passed on are taken as arrays and the people who leave move as one batch, after the week's matching.
+Whether someone wants the group first suggested to them is their own next draw against a chance set by the group's
+activity and their service, so everyone's draw is read at once (and taken by those offered one); who finds nothing
+in reach has only their own next review made due, so theirs are made due as a batch after the matching.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from . import matching
 from .due_weeks import NEVER
 from .moves import move_many
 from .states import Event, PathwayState
+from .streams import PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
 
 S = PathwayState
+UPTAKE = PURPOSES["uptake"]
 
 
 def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
@@ -44,12 +49,43 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
     seekers = [patient for patient, to_group in zip(patients, passed, strict=True)
                if patient.appropriate and patient.wants_activity or to_group]  # fmt: skip
     found = matching.groups_in_reach_of(seekers, model)
-    for patient, to_group in zip(patients, passed, strict=True):
+    # each one's next uptake draw, taken (its counter moved on) only by those offered a group
+    uptake = PersonalDraws.uniforms(register.key[rows], UPTAKE, register.draws["uptake"][rows]).tolist()
+    chances: dict[tuple, float] = {}  # ``uptake_probability`` by service and activity: the same all week
+    offered, nothing = [], []
+    for i, (patient, to_group) in enumerate(zip(patients, passed, strict=True)):
         patient.assessed = True
-        if patient.appropriate:
+        if not patient.appropriate:
+            if to_group:
+                patient.hold_a_place(found.get(patient))
+            continue
+        if not patient.wants_activity or patient.offered:  # (not at a first assessment) as ``look_for_group`` does
             patient.look_for_group(found.get(patient))
-        elif to_group:
-            patient.hold_a_place(found.get(patient))
+            continue
+        # ``look_for_group``, its first offer (``Placement.declines_offer``) read from the draws above
+        group = matching.choose_group(patient, model, found.get(patient))
+        if group is None:
+            if patient.link_worker is None:
+                patient.place(None)  # leaves the pathway at their turn (their caseload place is given back then)
+            else:
+                nothing.append(i)  # only their own next review: made due with the others' after the week's matching
+            continue
+        patient.offered = True
+        patient.offered_activity = activity = group.activity_index
+        if (chance := chances.get(kind := (patient.service, activity))) is None:
+            chance = chances[kind] = patient.uptake_probability(group)
+        offered.append(i)
+        if (wants := uptake[i] < chance) and group.free_places > 0:
+            patient.start_attending(group, Event.PLACE_FREE)
+        elif wants:
+            patient.wait_for(group)
+        else:
+            patient.wants_activity = False  # the link worker supports them in other ways until the episode ends
+    register.draws["uptake"][rows[offered]] += 1
+    if nothing:  # ``Placement.place`` with nothing suitable in reach, for someone with their link worker
+        for i in nothing:
+            patients[i].short_of_provision = True
+        due.set_many("review", rows[nothing], model.week + model.p.review_weeks)
     if len(unsuitable):
         move_many(model, [patients[i] for i in unsuitable.tolist()], rows[unsuitable], S.WITH_LINK_WORKER,
                   S.NO_ACTIVITY, Event.NOT_APPROPRIATE)  # fmt: skip

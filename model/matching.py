@@ -42,9 +42,9 @@ def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> 
     quarter of an ICB's matches are such people's reviews, and their answer has not changed). The same test as
     ``GroupTable.nearest_first`` (the same distances, to the bit), on those few groups."""
     noted_for, opened_then = patient.nothing_in_reach
-    if noted_for != _seeker(patient, model):
+    if noted_for != seeker(patient, model):
         return False  # a different reach (the parameters changed) or person: look again
-    opened, wanted = model.community.opened, _wanted_activities(patient.preferences)
+    opened, wanted = model.community.opened, wanted_activities(patient.preferences)
     new = [g for g in opened[opened_then:]
            if g.is_open and g.activity_index in wanted and not (patient.cannot_pay and g.charges)]  # fmt: skip
     person = patient.person
@@ -54,7 +54,7 @@ def _still_nothing_in_reach(patient: Patient, model: SocialPrescribingModel) -> 
     return True
 
 
-def _seeker(patient: Patient, model: SocialPrescribingModel) -> tuple:
+def seeker(patient: Patient, model: SocialPrescribingModel) -> tuple:
     """All that decides which groups are in reach of ``patient`` and suitable, besides the groups."""
     return patient.person, _reach(patient, model), patient.preferences, patient.cannot_pay
 
@@ -87,7 +87,7 @@ def _by_activity(patient: Patient, model: SocialPrescribingModel) -> Iterator[tu
 
 
 @cache
-def _wanted_activities(preferences: tuple[int, ...]) -> tuple[int, ...]:
+def wanted_activities(preferences: tuple[int, ...]) -> tuple[int, ...]:
     """``_wanted``'s activities alone."""
     return tuple(activity for _, activity in _wanted(preferences))
 
@@ -119,7 +119,7 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     if table.reads_every_group:
         return _by_seeker(patients, model, table)
     people, preferences, cannot_pay, services = zip(*map(_SEEKER, patients))
-    wanted = list(map(_wanted_activities, preferences))
+    wanted = list(map(wanted_activities, preferences))
     counts = np.fromiter(map(len, wanted), dtype=np.int64, count=len(patients))
     owner = np.repeat(np.arange(len(patients)), counts)  # one entry per person and activity they want
     activity = np.fromiter(chain.from_iterable(wanted), dtype=np.int64, count=len(owner))
@@ -173,7 +173,7 @@ def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: Gr
         x.append(person.x)
         y.append(person.y)
         reach.append(person.reach_km * factor if patient.service is advisor else person.reach_km)  # ``_reach``'s
-        ranks.append(ranks_by_kind(_wanted_activities(patient.preferences), patient.cannot_pay))
+        ranks.append(ranks_by_kind(wanted_activities(patient.preferences), patient.cannot_pay))
     counts, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
     found, start = [], 0
     for count in counts:
@@ -215,7 +215,7 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
     if free is not None:
         return free
     if shortest is None:
-        patient.nothing_in_reach = _seeker(patient, model), len(model.community.opened)
+        patient.nothing_in_reach = seeker(patient, model), len(model.community.opened)
     return shortest
 
 

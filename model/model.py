@@ -35,6 +35,7 @@ from .policy_layers import PolicyLayers
 from .population import Catchment
 from .referral import arrive_referrals
 from .retiring import retire, retire_many
+from .review_rows import FEWEST_REVIEWS, run_reviews
 from .setback_rows import FEWEST_CANDIDATES, FEWEST_ENDS, run_candidates, run_ends, terminal
 from .states import IN_GROUP, Event, PathwayState
 from .streams import RandomStreams
@@ -82,11 +83,13 @@ class SocialPrescribingModel(mesa.Model):
         self.agenda = Agenda()  # one-off changes due in later weeks (follow-ups, vacancies, groups founded, policies)
         # when each person's next change of each kind is due (their stages); some kinds run over their rows at once
         self.due = DueWeeks(runners={"assessment": partial(run_assessments, self),
+                                     "review": partial(run_reviews, self),
                                      "move_on": partial(run_moves_on, self),
                                      "setback": partial(run_candidates, self),
                                      "setback_end": partial(run_ends, self),
                                      "end_support": partial(run_ends_of_support, self)},
-                            fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS})  # (few: one by one)
+                            fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS,
+                                    "review": FEWEST_REVIEWS})  # (few: one by one)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.member_rows = MemberRows()  # the same members' rows as an array kept up to date (model/members.py)
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
