@@ -55,3 +55,11 @@ def counting_within(counts: np.ndarray) -> np.ndarray:
     """0, 1, ... counts[0] - 1, then 0, 1, ... counts[1] - 1, and so on: each item's place within its run."""
     total = int(counts.sum())
     return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def code_table(codes) -> np.ndarray:
+    """Whether a code (such as a state in the register's int8 column) is one of ``codes``, as a table to index: one
+    array operation, where ``np.isin`` takes several (-1, a row not yet in the pathway, reads the last entry: False)."""
+    table = np.zeros(256, dtype=bool)
+    table[[int(code) for code in codes]] = True
+    return table

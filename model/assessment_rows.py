@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import matching
-from .due_weeks import NEVER
 from .moves import move_many
 from .states import Event, PathwayState
 from .streams import PURPOSES, PersonalDraws
@@ -33,12 +32,10 @@ UPTAKE = PURPOSES["uptake"]
 def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
     """The assessments due in ``week`` for ``rows`` (due then, in referral order)."""
     register, due = model.register, model.due
-    due.columns["assessment"][rows] = NEVER
     # nobody's assessment moves anyone else to or from their link worker: who is with one is known at the start
-    rows = rows[register.state[rows] == S.WITH_LINK_WORKER]
-    if not len(rows):
+    rows, patients = due.take("assessment", rows, register.state, S.WITH_LINK_WORKER)
+    if not patients:
         return
-    patients = [due.patients[row] for row in rows.tolist()]
     unsuitable = np.flatnonzero([not patient.appropriate for patient in patients])
     passed_on = np.zeros(len(rows), dtype=bool)  # ``Assessment.pass_on_unsuitable``'s draw
     if len(unsuitable):  # (no draws for no one: most weeks)

@@ -127,6 +127,13 @@ class DueWeeks:
         self.cancel_all(row)
         self.patients.pop(row, None)
 
+    def take(self, kind: str, rows: np.ndarray, states: np.ndarray, state: int) -> tuple[np.ndarray, list[Patient]]:
+        """A runner's start: ``rows``' changes of ``kind`` are run (no longer due), and of them the rows whose state
+        (``states``, the register's column) is ``state`` now, with their people (the rest have nothing to do)."""
+        self.columns[kind][rows] = NEVER
+        rows = rows[states[rows] == state]
+        return rows, [self.patients[row] for row in rows.tolist()]
+
     def pending(self, row: int, kind: str) -> bool:
         column = self.columns[kind]
         return row < len(column) and column[row] != NEVER

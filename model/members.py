@@ -13,18 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import code_table
 from .states import IN_GROUP
 
-
-def _in_group_table() -> np.ndarray:
-    """Whether a state code (the register's int8 column) is a group member's, as a table to index in one operation
-    (-1, not yet in the pathway, reads the last entry: False)."""
-    table = np.zeros(256, dtype=bool)
-    table[[int(state) for state in IN_GROUP]] = True
-    return table
-
-
-IN_A_GROUP = _in_group_table()
+IN_A_GROUP = code_table(IN_GROUP)  # whether a state code is a group member's
 
 
 class MemberRows:

@@ -85,11 +85,10 @@ class Jumps:
         self.inc = inc
         # the lowest digit: the states themselves, 0 to 2**DIGIT_BITS - 1 steps on (each step count's map applied to
         # the start), start after start
-        powers_a, powers_c = _maps(inc, digits)[0]
+        (powers_a, powers_c), *self.maps = _maps(inc, digits)
         starts = [state] if isinstance(state, int) else state
         tables = [add(multiply(powers_a, wide([start])), powers_c) for start in starts]
         self.states = np.concatenate([high for high, _ in tables]), np.concatenate([low for _, low in tables])
-        self.maps = _maps(inc, digits)[1:]
         self.limit = 1 << (DIGIT_BITS * digits)
 
     def after(self, steps: np.ndarray, tables: np.ndarray | None = None) -> Wide:

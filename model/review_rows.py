@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import in_reach, matching
-from .due_weeks import NEVER
 from .states import PathwayState
 
 if TYPE_CHECKING:
@@ -31,12 +30,10 @@ FEWEST_REVIEWS = 8
 def run_reviews(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
     """The reviews due in ``week`` for ``rows`` (due then, in referral order)."""
     register, due = model.register, model.due
-    due.columns["review"][rows] = NEVER
     # nobody's review moves anyone else to or from their link worker: who is with one is known at the start
-    rows = rows[register.state[rows] == PathwayState.WITH_LINK_WORKER]
-    if not len(rows):
+    rows, patients = due.take("review", rows, register.state, PathwayState.WITH_LINK_WORKER)
+    if not patients:
         return
-    patients = [due.patients[row] for row in rows.tolist()]
     still = still_nothing_in_reach(patients, model)
     # the rest, a few a week, look as they would alone (each measured lazily: fewer than a batch is worth)
     for patient, nothing in zip(patients, still.tolist(), strict=True):

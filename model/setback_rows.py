@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import code_table
 from .due_weeks import NEVER
 from .mechanisms import Mechanisms
 from .moves import leave_unengaged_many, move_many
@@ -38,16 +39,8 @@ if TYPE_CHECKING:
 
 
 
-def _in(states) -> np.ndarray:
-    """Whether a state code (the register's int8 column) is one of ``states``, as a table to index: one array
-    operation, where ``np.isin`` takes several (-1, not yet in the pathway, reads the last entry: False)."""
-    table = np.zeros(256, dtype=bool)
-    table[[int(state) for state in states]] = True
-    return table
-
-
-_TERMINAL, _IN_GROUP = _in(TERMINAL), _in(IN_GROUP)
-_SUSCEPTIBLE = _in(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP})
+_TERMINAL, _IN_GROUP = code_table(TERMINAL), code_table(IN_GROUP)
+_SUSCEPTIBLE = code_table(IN_GROUP | {PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP})
 # fewer rows due in a week than these run one by one (``DueWeeks.fewest``: a speed setting only, the same numbers). At
 # 150,000 adults a week has about 12 candidates and 9 ends: as arrays they cost about 100 us and 45 us a week whatever
 # their number plus 5-10 us a person, one by one about 10 us a person (the two cost the same at about 20 and 35 a week)
@@ -211,11 +204,9 @@ def run_ends(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None
     order (they may take a group's place or the front of the queue), and those who do not leave as two batches
     (model/moves.py). Leaving frees only a caseload place, and the places are released in referral order."""
     register, due = model.register, model.due
-    due.columns["setback_end"][rows] = NEVER
-    rows = rows[register.state[rows] == PathwayState.SETBACK]  # the rest have nothing to end
-    if not len(rows):
+    rows, patients = due.take("setback_end", rows, register.state, PathwayState.SETBACK)  # the rest: nothing to end
+    if not patients:
         return
-    patients = [due.patients[row] for row in rows.tolist()]
     chance = return_chance(register.on_caseload[rows], register.ever_supported[rows], register.continuity_broken[rows],
                            model.p)  # fmt: skip
     back = register.next_draws(rows, "setback_return") < chance
