@@ -12,6 +12,7 @@ account goes on while they are in the pathway.
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
 
+_row = attrgetter("row")
 ACTIVITY_KEYS = tuple(a.key for a in catalogue())  # by catalogue index
 # each pathway state's name at its value: the register holds a person's state as its value, so a week's records read
 # their states as one gather of that column
@@ -101,18 +103,73 @@ def chances_within(rate_per_year: float, weeks: np.ndarray) -> np.ndarray:
     return np.array(list(map(chance.__getitem__, values)))
 
 
-def close_records(model: SocialPrescribingModel, patients: list[Patient], censored: bool = False) -> None:
-    """Measure ``patients`` now and write their records, in the order given (see the module's docstring)."""
-    patients = [patient for patient in patients if not patient.record_closed]
+class FollowUps:
+    """Everyone referred and not yet measured, by the week their records close: a referral week's people, closed
+    together (``close_records``) by one entry on the model's agenda. A week's people are one stretch of register rows
+    (a referral batch's rows are consecutive, in order: model/referral.py), which their records read as views of the
+    register's columns, not person by person; a week's list that is not (a change of follow-up weeks may add another
+    referral week's people to it) is read person by person."""
+
+    def __init__(self, model: SocialPrescribingModel):
+        self.model = model
+        self._due: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
+        self._first: dict[int, int | None] = {}  # -> the first one's register row, if they are one stretch (else None)
+
+    def add(self, patients: list[Patient], when: int) -> None:
+        """``patients``, a referral batch (consecutive register rows, in order), are measured in week ``when``."""
+        if when not in self._due:
+            self._due[when], self._first[when] = [], None
+            self.model.due_at(when, self.close_due)
+        people, first = self._due[when], self._first[when]
+        if patients and (first is not None or not people):
+            start = patients[0].row
+            first = start if not people else first
+            one_stretch = start == first + len(people) and patients[-1].row == start + len(patients) - 1
+            self._first[when] = first if one_stretch else None
+        people.extend(patients)
+
+    def close_due(self) -> None:
+        """Close the records due this week (an agenda entry: after the week's step)."""
+        week = self.model.week
+        close_records(self.model, self._due.pop(week), first_row=self._first.pop(week))
+
+    def waiting(self) -> dict[Patient, None]:
+        """Everyone whose record is not closed yet, in the order referred (their register rows' order): the lists'
+        people less those measured early."""
+        waiting = (patient for people in self._due.values() for patient in people if not patient.record_closed)
+        return dict.fromkeys(sorted(waiting, key=_row))  # (sorted: a change of follow-up weeks may share a week's list)
+
+
+def _the_open(model: SocialPrescribingModel, patients: list[Patient],
+              first_row: int | None) -> tuple[list[Patient], np.ndarray, np.ndarray | slice]:  # fmt: skip
+    """``patients`` whose records are still open, their register rows, and those rows as the register's columns are
+    read: a slice (views) if they are the stretch from ``first_row`` on, else the rows."""
+    if first_row is None:
+        patients = [patient for patient in patients if not patient.record_closed]
+        rows = np.array([patient.row for patient in patients], dtype=np.int64)
+        return patients, rows, rows
+    stretch = slice(first_row, first_row + len(patients))
+    still_open = model.register.open[stretch]  # (a record is closed when, and only when, its row is: records_written)
+    if still_open.all():
+        return patients, np.arange(stretch.start, stretch.stop), stretch
+    kept = still_open.nonzero()[0]  # (someone was measured early, as a test or a view may)
+    rows = first_row + kept
+    return [patients[i] for i in kept.tolist()], rows, rows
+
+
+def close_records(model: SocialPrescribingModel, patients: list[Patient], censored: bool = False,
+                  first_row: int | None = None) -> None:  # fmt: skip
+    """Measure ``patients`` now and write their records, in the order given (see the module's docstring); ``first_row``:
+    the register row of ``patients[0]`` when they are one stretch of consecutive rows (``FollowUps``)."""
+    patients, rows, at = _the_open(model, patients, first_row)
     if not patients:
         return
     p, week, register, catchment = model.p, model.week, model.register, model.catchment
-    rows = np.array([patient.row for patient in patients], dtype=np.int64)
-    keys = register.key[rows]  # (each person's episode key, as the register holds it for their draws)
-    referred_week = register.referred_week[rows]  # (whole weeks, held as floats)
+    keys = register.key[at]  # (each person's episode key, as the register holds it for their draws)
+    referred_week = register.referred_week[at]  # (whole weeks, held as floats)
     looking_for_work, found_work = discharged_and_work(model, patients, rows, week - referred_week)
-    people = register.person[rows].astype(np.int64)
-    sw_start, lo_start = register.swemwbs0[rows], register.ucla0[rows]
+    people = register.person[at].astype(np.int64)
+    sw_start, lo_start = register.swemwbs0[at], register.ucla0[at]
     sw_end, lo_end, natural_sw_end, _ = register.scores_and_natural(rows, week, model.course, p)
     ltc = catchment.ltc_count[people]
     # the true scores at referral and now, one block in ``READINGS``' order (SWEMWBS rows, then UCLA-3 rows)
@@ -130,17 +187,17 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
         "closed_week": np.full(len(patients), week), "censored": np.full(len(patients), censored),
         "cohort": [pt.cohort._name_ for pt in patients], "source": [pt.source._name_ for pt in patients],
         "age": catchment.age[people], "ltc_count": ltc, "deprived": catchment.deprived[people],
-        "imd_quintile": catchment.imd_quintile[people], "state": STATE_NAMES[register.state[rows]].tolist(),
+        "imd_quintile": catchment.imd_quintile[people], "state": STATE_NAMES[register.state[at]].tolist(),
         "exit_reason": [pt.exit_reason for pt in patients],
-        "reached_link_worker": register.ever_supported[rows], "offered": [pt.offered for pt in patients],
+        "reached_link_worker": register.ever_supported[at], "offered": [pt.offered for pt in patients],
         "offered_activity": [ACTIVITY_KEYS[pt.offered_activity] if pt.offered else "" for pt in patients],
-        "took_up": register.took_up[rows],
+        "took_up": register.took_up[at],
         "sustained": [pt.sustained for pt in patients], "volunteer": [pt.volunteer for pt in patients],
-        "weeks_attended": register.weeks_attended[rows], "lw_wait_weeks": [pt.lw_wait_weeks for pt in patients],
+        "weeks_attended": register.weeks_attended[at], "lw_wait_weeks": [pt.lw_wait_weeks for pt in patients],
         "group_wait_weeks": [pt.group_wait_weeks for pt in patients],
         "short_of_provision": [pt.short_of_provision for pt in patients],
         "setbacks": [pt.setbacks for pt in patients], "reengaged": [pt.reengaged for pt in patients],
-        "continuity_broken": register.continuity_broken[rows],
+        "continuity_broken": register.continuity_broken[at],
         "swemwbs_start": sw_start_seen, "swemwbs_end": sw_end_seen, "ucla_start": lo_start_seen, "ucla_end": lo_end_seen,
         "improved": improved, "improved_loneliness": improved_loneliness,
         "working_age_not_employed": looking_for_work, "found_work": found_work,

@@ -6,7 +6,6 @@ import copy
 from collections import Counter
 from collections.abc import Sequence
 from functools import partial
-from operator import attrgetter
 from typing import Any
 
 import mesa
@@ -24,7 +23,7 @@ from .link_worker import LinkWorker
 from .members import MemberRows
 from .natural_course import NaturalCourse
 from .observers import Observers
-from .follow_up import close_records
+from .follow_up import FollowUps, close_records
 from .group_ledger import run_groups_week
 from .place import Layout
 from .parameters import ParameterError, Params, resolve
@@ -44,9 +43,6 @@ from .trajectories import Trajectories
 from .vcse_group import VCSEGroup
 from .wellbeing import WellbeingRegister
 from .workforce import Workforce
-
-_row = attrgetter("row")
-
 
 class SocialPrescribingModel(mesa.Model):
     """Social prescribing in one catchment; one step is one week.
@@ -92,7 +88,7 @@ class SocialPrescribingModel(mesa.Model):
                                     "review": FEWEST_REVIEWS})  # (few: one by one)
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.member_rows = MemberRows()  # the same members' rows as an array kept up to date (model/members.py)
-        self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
+        self.follow_ups = FollowUps(self)  # who is measured when (model/follow_up.py)
         self.register = WellbeingRegister()  # every referral's wellbeing, as columns
         # the place, its services and what is observed
         self.catchment = Catchment(self.p, self.streams["population"].generator, layout,
@@ -193,24 +189,15 @@ class SocialPrescribingModel(mesa.Model):
             self.counters.dropped_out += 1
 
     def follow_up_many(self, patients: list[Patient]) -> None:
-        """Measure this week's referrals ``patients`` at follow-up: one entry on the agenda closes the records of
-        everyone referred in the same week together, in the order they were referred (model/follow_up.py)."""
-        when = self.week + self.p.follow_up_weeks
-        if when not in self._follow_ups:
-            self._follow_ups[when] = []
-            self.due_at(when, self._close_follow_ups)
-        self._follow_ups[when].extend(patients)
-
-    def _close_follow_ups(self) -> None:
-        close_records(self, self._follow_ups.pop(self.week))
+        """Measure this week's referrals ``patients`` (consecutive register rows) at follow-up: everyone referred in
+        the same week together, in the order they were referred (model/follow_up.py)."""
+        self.follow_ups.add(patients, self.week + self.p.follow_up_weeks)
 
     @property
     def open_records(self) -> dict[Patient, None]:
-        """Everyone referred whose record is not closed yet, in the order referred (their register rows' order): the
-        follow-up lists' people less those measured early. Made when asked for (the end of a run, tests, views), so
-        that a record closing writes nothing here."""
-        waiting = (patient for people in self._follow_ups.values() for patient in people if not patient.record_closed)
-        return dict.fromkeys(sorted(waiting, key=_row))  # (sorted: a change of follow-up weeks may share a week's list)
+        """Everyone referred whose record is not closed yet, in the order referred: made when asked for (the end of a
+        run, tests, views), so that a record closing writes nothing here."""
+        return self.follow_ups.waiting()
 
     def leave_pathway(self, patient: Patient) -> None:
         """A person reached a terminal state: their economic account is finished when the week ends."""
