@@ -19,7 +19,7 @@ import numpy as np
 
 from .activities import catalogue
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
-from .service_use import service_use
+from .service_use import service_use_change
 from .natural_course import normal_of
 from .parameters import Params, chance_within
 from .states import Cohort, PathwayState
@@ -174,8 +174,8 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
     ltc = catchment.ltc_count[people]
     # the true scores at referral and now, one block in ``READINGS``' order (SWEMWBS rows, then UCLA-3 rows)
     scores = np.array((sw_start, sw_end, lo_start, lo_end))
-    # GP and A&E use a year at referral and now (the economics account uses the same formula), both in one pass
-    (gp_start, gp_end), (ae_start, ae_end) = service_use(scores[:2], scores[2:], ltc, p)
+    # GP and A&E use a year now less at referral (the economics account uses the same formula), both in one pass
+    gp_change, ae_change = service_use_change(scores[:2], scores[2:], ltc, p)
     # what an evaluation would record: the questionnaires, each with its measurement error
     seen = _as_recorded(keys, scores, p)
     sw_start_seen, sw_end_seen, lo_start_seen, lo_end_seen = seen
@@ -202,7 +202,7 @@ def close_records(model: SocialPrescribingModel, patients: list[Patient], censor
         "improved": improved, "improved_loneliness": improved_loneliness,
         "working_age_not_employed": looking_for_work, "found_work": found_work,
         "mh_discharged": [pt.mh_discharged for pt in patients],
-        "gp_change_per_year": gp_end - gp_start, "ae_change_per_year": ae_end - ae_start,
+        "gp_change_per_year": gp_change, "ae_change_per_year": ae_change,
     }  # fmt: skip
     first = model.observers.records.extend(columns)
     for patient in patients:

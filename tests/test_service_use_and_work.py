@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from spsim.model import SocialPrescribingModel
-from spsim.model.service_use import loneliness_weight, service_use_rate
+from spsim.model.parameters import Params, resolve
+from spsim.model.service_use import loneliness_weight, service_use, service_use_change, service_use_rate
 from tests.test_outcomes import QUIET, add_group, calm_model, refer_many
 
 
@@ -66,6 +67,20 @@ def test_service_use_change_matches_the_rate_formula():
 
     expected = gp(row["swemwbs_end"], row["ucla_end"]) - gp(row["swemwbs_start"], row["ucla_start"])
     assert row["gp_change_per_year"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("changes", [{}, {"gp_consultations_per_ltc": 1.3, "lonely_ae_rate_ratio": 1.45,
+                                             "service_use_rr_per_swemwbs_point": 1.07}])
+def test_both_services_changes_in_one_block_are_each_services_own_to_the_bit(changes):
+    rng = np.random.default_rng(11)
+    p = Params(resolve(changes))
+    n = 57
+    swemwbs, ucla = rng.uniform(7.0, 35.0, (2, n)), rng.uniform(3.0, 9.0, (2, n))
+    ltc = rng.integers(0, 6, n).astype(np.int8)  # (the catchment's column type)
+    (gp_start, gp_end), (ae_start, ae_end) = service_use(swemwbs, ucla, ltc, p)
+    gp_change, ae_change = service_use_change(swemwbs, ucla, ltc, p)
+    assert gp_change.tolist() == (gp_end - gp_start).tolist()
+    assert ae_change.tolist() == (ae_end - ae_start).tolist()
 
 
 # ------------------------------------------------------------------ work
