@@ -44,6 +44,7 @@ from .vcse_group import VCSEGroup
 from .wellbeing import WellbeingRegister
 from .workforce import Workforce
 
+
 class SocialPrescribingModel(mesa.Model):
     """Social prescribing in one catchment; one step is one week.
 
