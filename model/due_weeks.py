@@ -14,11 +14,12 @@ weeks with something due, read several times a week). A kind may be run over its
 arrays (``runners``: the setback candidates, model/setback_rows.py) instead of one Patient method call per person,
 when the week has enough of them (``fewest``).
 
-A kind made due far ahead for many people who mostly leave before it comes (a setback candidate, drawn at referral
-with a gap of months) need not be listed in its week at all (``scanned``): in the week it falls due its rows are found
-by one pass over its column, which costs less than listing each row and reading back the many cancelled since. Such a
-kind keeps only the earliest week anything of it may be due; from then on every week is read, and a week read has no
-rows of it left due then.
+A kind run for many people need not be listed in its weeks at all (``scanned``): in the week it falls due its rows
+are found by one pass over its column (a comparison and a search for the rows that match, in C), which costs less than
+listing each row and then sorting, de-duplicating and filtering the week's list. The gain is largest for a setback
+candidate, drawn months ahead for nearly everyone referred and mostly cancelled first: a listed one was read back,
+cancelled, in its week. Such a kind keeps only the earliest week anything of it may be due; from then on every week is
+read, and a week read has no rows of it left due then.
 """
 
 from __future__ import annotations
