@@ -90,7 +90,8 @@ class SocialPrescribingModel(mesa.Model):
                                      "end_support": partial(run_ends_of_support, self)},
                             fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS,
                                     "review": FEWEST_REVIEWS},  # (few: one by one)
-                            scanned=("setback", "move_on", "setback_end"))  # (made due weeks to months ahead, a week each)
+                            # (found in their week by a pass over their column, not listed: quicker at every size)
+                            scanned=("assessment", "review", "move_on", "setback", "setback_end", "end_support"))
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.member_rows = MemberRows()  # the same members' rows as an array kept up to date (model/members.py)
         self._follow_ups: dict[int, list[Patient]] = {}  # when a referral week's records close -> its people
