@@ -13,6 +13,13 @@ kept as a heap, so finding the earliest is one look rather than a pass over ever
 weeks with something due, read several times a week). A kind may be run over its rows as
 arrays (``runners``: the setback candidates, model/setback_rows.py) instead of one Patient method call per person,
 when the week has enough of them (``fewest``).
+
+A kind run for many people need not be listed in its weeks at all (``scanned``): in the week it falls due its rows
+are found by one pass over its column (a comparison and a search for the rows that match, in C), which costs less than
+listing each row and then sorting, de-duplicating and filtering the week's list. The gain is largest for a setback
+candidate, drawn months ahead for nearly everyone referred and mostly cancelled first: a listed one was read back,
+cancelled, in its week. Such a kind keeps only the earliest week anything of it may be due; from then on every week is
+read, and a week read has no rows of it left due then.
 """
 
 from __future__ import annotations
@@ -52,11 +59,13 @@ class DueWeeks:
     """When each referral's next change of each kind is due (a week, or NEVER), by register row."""
 
     def __init__(self, capacity: int = 1024, runners: dict[str, Callable[[np.ndarray, int], None]] | None = None,
-                 fewest: dict[str, int] | None = None):  # fmt: skip
+                 fewest: dict[str, int] | None = None, scanned: tuple[str, ...] = ()):  # fmt: skip
         """``runners``: for a kind run over its rows at once, what runs it, given the rows due (in order) and the
         week they are due (each runner writes NEVER in its column for the rows it has run). ``fewest``: for a kind
         with a runner, the fewest rows it is handed; fewer run one by one, each the person's own method (a runner's
-        arrays have a fixed cost that a few people's own steps do not: a speed setting only, the same numbers)."""
+        arrays have a fixed cost that a few people's own steps do not: a speed setting only, the same numbers).
+        ``scanned``: the kinds found by a pass over their column in the week they fall due, not listed by week (a
+        speed setting only: the same rows run, in the same order)."""
         self.runners = runners or {}
         self.fewest = dict(fewest or {})
         self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
@@ -64,6 +73,7 @@ class DueWeeks:
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
         self._order: list[int] = []  # the weeks of ``_weeks`` as a heap (and some gone since, skipped when met)
         self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
+        self._scanned_from = dict.fromkeys(scanned, NEVER)  # scanned kind -> nothing of it is due before this week
         self.added = 0  # changes scheduled: a unit of work for the benchmark
 
     def set(self, kind: str, patient: Patient, week: int) -> None:
@@ -74,7 +84,10 @@ class DueWeeks:
             self._grow(row + 1)
             column = self.columns[kind]
         column[row] = week
-        self._of_week(week).setdefault(kind, []).append(row)
+        if (start := self._scanned_from.get(kind)) is None:
+            self._of_week(week).setdefault(kind, []).append(row)
+        elif week < start:
+            self._scanned_from[kind] = week
         self.patients[row] = patient
         self.added += 1
 
@@ -88,6 +101,14 @@ class DueWeeks:
             self._grow(last + 1)
             column = self.columns[kind]
         column[rows] = weeks
+        self.added += len(rows)
+        if (start := self._scanned_from.get(kind)) is not None:  # nothing listed: its earliest week kept
+            if patients is not None:
+                self.patients.update(zip(rows.tolist(), patients, strict=True))
+            earliest = int(np.minimum.reduce(weeks) if getattr(weeks, "ndim", 0) else weeks)
+            if earliest < start:
+                self._scanned_from[kind] = earliest
+            return
         listed = rows.tolist()
         if patients is not None:
             self.patients.update(zip(listed, patients, strict=True))
@@ -101,7 +122,6 @@ class DueWeeks:
                 if of_week is None:
                     of_week = self._of_week(week)
                 of_week.setdefault(kind, []).append(row)
-        self.added += len(rows)
 
     def cancel(self, row: int, kinds) -> None:
         if row < self.capacity:  # else nothing was ever due for them
@@ -151,11 +171,15 @@ class DueWeeks:
         return of_week
 
     def _earliest(self) -> int | None:
-        """The earliest week with rows made due in it (None: none), the heap's weeks run since dropped."""
+        """The earliest week with rows made due in it (None: none), the heap's weeks run since dropped, or with rows of
+        a scanned kind perhaps due."""
         order, weeks = self._order, self._weeks
         while order and order[0] not in weeks:
             heapq.heappop(order)
-        return order[0] if order else None
+        earliest = order[0] if order else NEVER
+        for start in self._scanned_from.values():
+            earliest = min(earliest, start)
+        return earliest if earliest != NEVER else None
 
     def run_through(self, week: int) -> None:
         """Run every change due in ``week`` or before: the earliest week first, kind by kind, rows in order."""
@@ -163,25 +187,34 @@ class DueWeeks:
             w = self._earliest()
             if w is None or w > week:
                 return
-            of_week = self._weeks[w]
+            of_week = self._weeks.get(w)  # (None: a week of scanned kinds only, so far)
             for kind, method in KINDS.items():
-                rows = of_week.pop(kind, None)
-                if not rows:
-                    continue
                 column = self.columns[kind]
+                if (start := self._scanned_from.get(kind)) is not None:
+                    if start != w:  # (later: nothing of it due in w)
+                        continue
+                    self._scanned_from[kind] = w + 1  # (lowered again by a row made due in w while they run)
+                    if not len(rows := np.flatnonzero(column == w)):
+                        continue
+                else:
+                    if of_week is None and (of_week := self._weeks.get(w)) is None:
+                        continue
+                    if not (rows := of_week.pop(kind, None)):
+                        continue
                 if (runner := self.runners.get(kind)) is not None:
-                    rows = _sorted_unique(rows)
-                    rows = rows[column[rows] == w]  # not rescheduled or cancelled since
+                    if start is None:
+                        rows = _sorted_unique(rows)
+                        rows = rows[column[rows] == w]  # not rescheduled or cancelled since
                     if len(rows) >= self.fewest.get(kind, 0):
                         runner(rows, w)
                     else:  # each in turn, as a runner's own rows left to run one by one (still due at their turn)
                         self.run_each(kind, rows.tolist(), w)
                     continue
-                for row in sorted(set(rows)):
+                for row in rows.tolist() if start is not None else sorted(set(rows)):
                     if column[row] == w and (patient := self.patients.get(row)) is not None:
                         column[row] = NEVER
                         getattr(patient, method)()
-            if not of_week:  # else changes were made due this week while it ran: another pass
+            if of_week is not None and not of_week:  # else changes were made due this week while it ran: another pass
                 del self._weeks[w]
 
     def run_each(self, kind: str, rows: list[int], week: int) -> None:

@@ -86,7 +86,9 @@ class SocialPrescribingModel(mesa.Model):
                                      "setback_end": partial(run_ends, self),
                                      "end_support": partial(run_ends_of_support, self)},
                             fewest={"setback": FEWEST_CANDIDATES, "setback_end": FEWEST_ENDS,
-                                    "review": FEWEST_REVIEWS})  # (few: one by one)
+                                    "review": FEWEST_REVIEWS},  # (few: one by one)
+                            # (found in their week by a pass over their column, not listed: quicker at every size)
+                            scanned=("assessment", "review", "move_on", "setback", "setback_end", "end_support"))
         self.attending: dict[int, Patient] = {}  # group members by register row, in the order they joined
         self.member_rows = MemberRows()  # the same members' rows as an array kept up to date (model/members.py)
         self.follow_ups = FollowUps(self)  # who is measured when (model/follow_up.py)

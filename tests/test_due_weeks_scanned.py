@@ -1,0 +1,66 @@
+"""A kind of change found by a pass over its column in the week it falls due (``DueWeeks(scanned=...)``) runs the same
+rows, in the same order and in the same weeks, as when its rows are listed in their weeks: only weeks with nothing of
+it left due are not handed to its runner."""
+
+import numpy as np
+
+from spsim.model.due_weeks import KINDS, NEVER, DueWeeks
+
+
+class Person:
+    def __init__(self, row, log):
+        self.row = row
+        for kind, method in KINDS.items():
+            setattr(self, method, lambda kind=kind: log.append(("each", kind, self.row)))
+
+
+def _script(scanned: tuple[str, ...], seed: int) -> list:
+    """A random script: batches made due, some in one week, some a week each (ahead, or in the week running), rows
+    rescheduled and cancelled, also by a runner while it runs, and weeks run through one at a time or a few at once."""
+    rng = np.random.default_rng(seed)
+    log: list = []
+    people = {row: Person(row, log) for row in range(400)}
+
+    def runner(kind):
+        def run(rows, week):
+            log.append(("runner", kind, week, rows.tolist()))
+            due.columns[kind][rows] = NEVER
+            if len(rows) > 2:  # a change made due in the week running, and one cancelled, from inside a runner
+                due.set_many("setback", rows[:1], week)
+                due.cancel(int(rows[-1]) + 1, ["setback", "setback_end"])
+        return run
+
+    due = DueWeeks(capacity=8, runners={kind: runner(kind) for kind in ("setback", "setback_end", "move_on")},
+                   fewest={"setback": 3}, scanned=scanned)  # fmt: skip
+    week = 0
+    while week < 60:
+        for kind in ("setback", "setback_end", "move_on", "review"):
+            n = int(rng.integers(0, 12))
+            rows = rng.choice(400, size=n, replace=False)
+            patients = [people[row] for row in rows.tolist()]
+            if rng.random() < 0.3:
+                due.set_many(kind, rows, int(week + rng.integers(0, 4)), patients)
+            else:
+                due.set_many(kind, rows, week + rng.integers(0, 30, size=n), patients)
+        if rng.random() < 0.2:
+            due.set("setback", people[int(rng.integers(400))], week + int(rng.integers(0, 5)))
+        for row in rng.choice(400, size=5, replace=False).tolist():
+            due.cancel(row, ["setback", "review"])
+        week += int(rng.integers(1, 4))
+        due.run_through(week)
+        log.append(("due by", due.due_by(week), due.pending(7, "setback")))
+    return [entry for entry in log if entry[0] != "runner" or entry[3]]  # (a listed kind's emptied weeks)
+
+
+def test_a_scanned_kind_runs_what_a_listed_one_runs():
+    for seed in range(6):
+        listed = _script((), seed)
+        assert listed == _script(("setback",), seed) == _script(("setback", "setback_end", "move_on", "review"), seed)
+        assert any(entry[:2] == ("runner", "setback") for entry in listed)
+        assert any(entry[:2] == ("each", "setback") for entry in listed)
+
+
+def test_a_scanned_kind_is_not_listed_and_keeps_its_earliest_week():
+    due = DueWeeks(capacity=4, scanned=("setback",))
+    due.set_many("setback", np.array([3, 1]), np.array([9, 5]))
+    assert not due._weeks and due._earliest() == 5 and not due.due_by(4) and due.due_by(5)
