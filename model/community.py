@@ -167,9 +167,12 @@ class Community:
         if not granted:
             return
         slots = np.fromiter([group.slot for group in granted], dtype=np.int64, count=len(granted))
+        recount = self.ledger.grant_places_change(slots, share, model.p)  # (read before the share is set)
         self.ledger.set_grants(slots, share, was=[group.grant_per_week for group in granted])
         for group in granted:
             group.grant_per_week = share
+        for i in recount.tolist():  # a grant's places changed: so did the group's free places
+            granted[i].count_places()
         if share > 0:
             self.ledger.receive(slots, share, from_commissioner=True)
             paid = model.ledger.grants_paid
@@ -185,6 +188,12 @@ class Community:
             group = granted[i]
             group.enforce_places()
             group.admit_from_waiting_list()
+
+    def parameters_changed(self) -> None:
+        """The model's parameters changed (``SocialPrescribingModel.update_parameters``): a grant's places and a
+        volunteer's are worked out from them, so every group's places are counted again."""
+        for group in self.opened:
+            group.count_places()
 
     def pay_tariff(self, group: VCSEGroup) -> None:
         """Funding follows the referral: the receiving group is paid when a referred person starts, while the
