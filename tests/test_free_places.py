@@ -59,3 +59,19 @@ def test_own_places_changed_by_hand_are_counted():
     assert len(group.members) == 1 and group.free_places == 0
     group.base_places = 4
     assert group.free_places == 3
+
+
+def test_parameters_changed_mid_run_count_free_places_again():
+    """A volunteer's places and a grant's are worked out from the parameters: a change (a policy starting) is seen
+    at once, before the next week."""
+    model = builders.calm_model(CALM, volunteer_prob=1.0, places_per_volunteer=1.0, sustained_weeks=3,
+                                move_on_weeks_mean=1000.0, attend_prob=1.0, vcse_grant_per_100k_year_gbp=90_000.0)  # fmt: skip
+    group = builders.add_group(model, places=1)
+    builders.refer_people(model, range(1))
+    model.run_for(8)
+    assert len(group.volunteers) == 1 and group.grant_places == 3
+    assert group.free_places == 1 + 1 + 3 - 1 == worked_out(group)
+    model.update_parameters(places_per_volunteer=3.0)
+    assert group.free_places == 1 + 3 + 3 - 1 == worked_out(group)
+    model.update_parameters(places_per_volunteer=3.0, grant_cost_per_place_year_gbp=4_500.0)
+    assert group.free_places == 1 + 3 + 1 - 1 == worked_out(group)
