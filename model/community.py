@@ -67,11 +67,14 @@ class Community:
             # the earlier table's rows still open come first, so its lists are reused (``GroupTable._lists_after``)
             if self._trait_columns is None:
                 self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
-            is_open = np.frombuffer(bytes(self._is_open), dtype=bool)
-            earlier, kept = self._table, None if self._table is None else is_open.take(self._table_slots)
-            self._table_slots = np.flatnonzero(is_open)
-            self._table = GroupTable(list(compress(self.opened, self._is_open)), cell_km=self.model.p.reach_km_mean,
-                                     traits={name: column[is_open] for name, column in self._trait_columns.items()},
+            earlier, kept = self._table, None
+            if earlier is not None:
+                kept = np.frombuffer(bytes(self._is_open), dtype=bool).take(self._table_slots)
+            # (``open_by_age``'s list and slots are replaced, never changed, as groups open and close: the table's own)
+            in_order, self._table_slots = self.open_by_age()
+            self._table = GroupTable(in_order, cell_km=self.model.p.reach_km_mean,
+                                     traits={name: column.take(self._table_slots)
+                                             for name, column in self._trait_columns.items()},
                                      earlier=earlier, kept=kept)  # fmt: skip
             self._table_opened = len(self.opened)
         return self._table

@@ -169,7 +169,8 @@ class VCSEGroup(mesa.Agent):
             self._counted()
             self.enforce_places()
         self._count_members()
-        self.admit_from_waiting_list()
+        if self.waiting:  # (most groups have no waiting list)
+            self.admit_from_waiting_list()
 
     def enforce_places(self) -> None:
         """Places can shrink (a volunteer leaves, a grant is spread thinner): the newest members who
@@ -200,10 +201,12 @@ class VCSEGroup(mesa.Agent):
 
     # ------------------------------------------------------------ money
     def receive(self, amount: float, from_commissioner: bool = False) -> None:
-        self.reserves += amount
-        self.received += amount
+        # in its row of the ledger itself (a tariff is paid at every start): the same sums as through its attributes
+        columns, slot = self._ledger.columns, self.slot
+        columns["reserves"][slot] += amount
+        columns["received"][slot] += amount
         if from_commissioner:
-            self.commissioner_funding += amount
+            columns["commissioner_funding"][slot] += amount
 
     def spend(self, amount: float) -> None:
         self.reserves -= amount
