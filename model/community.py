@@ -67,9 +67,8 @@ class Community:
             # the earlier table's rows still open come first, so its lists are reused (``GroupTable._lists_after``)
             if self._trait_columns is None:
                 self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
-            earlier, kept = self._table, None
-            if earlier is not None:
-                kept = np.frombuffer(bytes(self._is_open), dtype=bool).take(self._table_slots)
+            earlier = self._table
+            kept = None if earlier is None else np.frombuffer(bytes(self._is_open), dtype=bool).take(self._table_slots)
             # (``open_by_age``'s list and slots are replaced, never changed, as groups open and close: the table's own)
             in_order, self._table_slots = self.open_by_age()
             self._table = GroupTable(in_order, cell_km=self.model.p.reach_km_mean,
@@ -193,8 +192,7 @@ class Community:
             group.admit_from_waiting_list()
 
     def parameters_changed(self) -> None:
-        """The model's parameters changed (``SocialPrescribingModel.update_parameters``): a grant's places and a
-        volunteer's are worked out from them, so every group's places are counted again."""
+        """The parameters changed (``update_parameters``): grant and volunteer places are worked out from them."""
         for group in self.opened:
             group.count_places()
 

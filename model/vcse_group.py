@@ -135,9 +135,8 @@ class VCSEGroup(mesa.Agent):
         again, and ``free_places`` with them."""
         self._places = self.places
         free = self._places - len(self.members) - len(self.held_until)
-        # ``places`` less those taken (never below 0): read at almost every match and admission, so kept up to date
-        # as a number rather than worked out at each reading; every change of what it counts is made here, in this
-        # class, but for a grant's share and the parameters, whose changes count it again (``Community``)
+        # ``places`` less those taken (never below 0), read at almost every match and admission: kept as a number,
+        # counted again at each change (made in this class, but for a grant's share and the parameters: ``Community``)
         self.free_places = free if free > 0 else 0
 
     def hold_place(self, until_week: int) -> None:
@@ -207,10 +206,6 @@ class VCSEGroup(mesa.Agent):
         columns["received"][slot] += amount
         if from_commissioner:
             columns["commissioner_funding"][slot] += amount
-
-    def spend(self, amount: float) -> None:
-        self.reserves -= amount
-        self.spent += amount
 
     def step(self) -> None:
         """One week: people whose patience ran out leave the waiting list; then the finances."""
