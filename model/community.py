@@ -67,11 +67,13 @@ class Community:
             # the earlier table's rows still open come first, so its lists are reused (``GroupTable._lists_after``)
             if self._trait_columns is None:
                 self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
-            is_open = np.frombuffer(bytes(self._is_open), dtype=bool)
-            earlier, kept = self._table, None if self._table is None else is_open.take(self._table_slots)
-            self._table_slots = np.flatnonzero(is_open)
-            self._table = GroupTable(list(compress(self.opened, self._is_open)), cell_km=self.model.p.reach_km_mean,
-                                     traits={name: column[is_open] for name, column in self._trait_columns.items()},
+            earlier = self._table
+            kept = None if earlier is None else np.frombuffer(bytes(self._is_open), dtype=bool).take(self._table_slots)
+            # (``open_by_age``'s list and slots are replaced, never changed, as groups open and close: the table's own)
+            in_order, self._table_slots = self.open_by_age()
+            self._table = GroupTable(in_order, cell_km=self.model.p.reach_km_mean,
+                                     traits={name: column.take(self._table_slots)
+                                             for name, column in self._trait_columns.items()},
                                      earlier=earlier, kept=kept)  # fmt: skip
             self._table_opened = len(self.opened)
         return self._table
@@ -167,9 +169,12 @@ class Community:
         if not granted:
             return
         slots = np.fromiter([group.slot for group in granted], dtype=np.int64, count=len(granted))
+        recount = self.ledger.grant_places_change(slots, share, model.p)  # (read before the share is set)
         self.ledger.set_grants(slots, share, was=[group.grant_per_week for group in granted])
         for group in granted:
             group.grant_per_week = share
+        for i in recount.tolist():  # a grant's places changed: so did the group's free places
+            granted[i].count_places()
         if share > 0:
             self.ledger.receive(slots, share, from_commissioner=True)
             paid = model.ledger.grants_paid
@@ -185,6 +190,11 @@ class Community:
             group = granted[i]
             group.enforce_places()
             group.admit_from_waiting_list()
+
+    def parameters_changed(self) -> None:
+        """The parameters changed (``update_parameters``): grant and volunteer places are worked out from them."""
+        for group in self.opened:
+            group.count_places()
 
     def pay_tariff(self, group: VCSEGroup) -> None:
         """Funding follows the referral: the receiving group is paid when a referred person starts, while the

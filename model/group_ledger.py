@@ -19,6 +19,7 @@ budget needs).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,6 +63,15 @@ class GroupLedger:
         self.granted += len(slots) * bool(per_week) - sum(map(bool, was))
         self.columns["grant_per_week"][slots] = per_week
         self.places_changed += len(slots)
+
+    def grant_places_change(self, slots: np.ndarray, per_week: float, p) -> np.ndarray:
+        """Where (places in ``slots``) a grant of ``per_week`` would give a group another number of grant places than
+        its grant until now (``VCSEGroup.grant_places``, the same arithmetic; none without a grant)."""
+        cost = p.grant_cost_per_place_year_gbp
+        was = self.columns["grant_per_week"][slots]
+        places_were = np.where(was != 0, np.floor(was * 52 / cost + 1e-9), 0.0)
+        places = math.floor(per_week * 52 / cost + 1e-9) if per_week else 0
+        return (places_were != places).nonzero()[0]
 
     def receive(self, slots: np.ndarray, amount: float, from_commissioner: bool = False) -> None:
         """``VCSEGroup.receive`` for each of the groups in ``slots`` (each slot once)."""

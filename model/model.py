@@ -137,6 +137,7 @@ class SocialPrescribingModel(mesa.Model):
         self.p = Params(resolve({**self._overrides, **changes}))
         self._overrides.update(changes)
         self.workforce.parameters_changed()
+        self.community.parameters_changed()  # (a group's places are worked out from some of them)
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:

@@ -69,7 +69,6 @@ class VCSEGroup(mesa.Agent):
         self.activity = activity
         self.activity_index = catalogue().index(activity)  # its place in the catalogue (a register column)
         self.x, self.y = x, y
-        self.base_places = base_places  # (also in its row of the ledger, for ``Community.places``)
         self.charges = charges
         self.income_per_week = income_per_year / 52
         # Running costs such that the group runs a surplus (margin > 0) or a deficit before referrals.
@@ -82,19 +81,24 @@ class VCSEGroup(mesa.Agent):
         self.volunteers: dict[Patient, None] = {}
         self.waiting: deque[Patient] = deque()
         self.held_until: list[int] = []  # places held by unsuitable referrals passed on, until these weeks
+        self.base_places = base_places  # (also in its row of the ledger, for ``Community.places``; counts free places)
         # grant, received, spent and the commissioner's part start at 0 (reserves = opening + received - spent)
 
     def _counted(self) -> None:
-        """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs)."""
+        """Its members, volunteers, held places or waiting list changed: the ledger counts them (the week's costs),
+        and its places and free places are counted again."""
         columns, slot = self._ledger.columns, self.slot
         columns["members"][slot] = len(self.members)
         self._ledger.set_volunteers(slot, len(self.volunteers))
         columns["held"][slot] = len(self.held_until)
         columns["waiting"][slot] = len(self.waiting)
+        self.count_places()
 
     # every change of a count is counted at once, so a change of one writes only that one (many times a week)
     def _count_members(self) -> None:
         self._ledger.columns["members"][self.slot] = len(self.members)
+        free = self._places - len(self.members) - len(self.held_until)
+        self.free_places = free if free > 0 else 0
 
     def _count_waiting(self) -> None:
         self._ledger.columns["waiting"][self.slot] = len(self.waiting)
@@ -109,6 +113,7 @@ class VCSEGroup(mesa.Agent):
     def base_places(self, places: int) -> None:
         self._base_places = places
         self._ledger.set_base_places(self.slot, places)
+        self.count_places()
 
     @property
     def grant_places(self) -> int:
@@ -125,11 +130,14 @@ class VCSEGroup(mesa.Agent):
             places += math.floor(self.model.p.places_per_volunteer * len(self.volunteers) + 1e-9)
         return places
 
-    @property
-    def free_places(self) -> int:
-        """``places`` less those taken."""
-        free = self.places - len(self.members) - len(self.held_until)
-        return free if free > 0 else 0
+    def count_places(self) -> None:
+        """Its places changed (its own places, a grant, its volunteers or the parameters), or those taken: counted
+        again, and ``free_places`` with them."""
+        self._places = self.places
+        free = self._places - len(self.members) - len(self.held_until)
+        # ``places`` less those taken (never below 0), read at almost every match and admission: kept as a number,
+        # counted again at each change (made in this class, but for a grant's share and the parameters: ``Community``)
+        self.free_places = free if free > 0 else 0
 
     def hold_place(self, until_week: int) -> None:
         """An unsuitable referral takes a place until ``until_week``, when it is found not to fit."""
@@ -160,7 +168,8 @@ class VCSEGroup(mesa.Agent):
             self._counted()
             self.enforce_places()
         self._count_members()
-        self.admit_from_waiting_list()
+        if self.waiting:  # (most groups have no waiting list)
+            self.admit_from_waiting_list()
 
     def enforce_places(self) -> None:
         """Places can shrink (a volunteer leaves, a grant is spread thinner): the newest members who
@@ -191,14 +200,12 @@ class VCSEGroup(mesa.Agent):
 
     # ------------------------------------------------------------ money
     def receive(self, amount: float, from_commissioner: bool = False) -> None:
-        self.reserves += amount
-        self.received += amount
+        # in its row of the ledger itself (a tariff is paid at every start): the same sums as through its attributes
+        columns, slot = self._ledger.columns, self.slot
+        columns["reserves"][slot] += amount
+        columns["received"][slot] += amount
         if from_commissioner:
-            self.commissioner_funding += amount
-
-    def spend(self, amount: float) -> None:
-        self.reserves -= amount
-        self.spent += amount
+            columns["commissioner_funding"][slot] += amount
 
     def step(self) -> None:
         """One week: people whose patience ran out leave the waiting list; then the finances."""
