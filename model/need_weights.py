@@ -16,8 +16,9 @@ from collections.abc import Callable
 import numpy as np
 
 # adults a bucket holds on average (a speed setting only: the picks are the same). Fewer buckets hold more adults
-# each, and a draw then takes more steps through its bucket; more cost memory (8 bytes a bucket)
-PER_BUCKET = 8
+# each, and a draw then takes more steps through its bucket; more cost memory (8 bytes a bucket). At 7 the default
+# place's fullest bucket holds 15 (150,000 and 1.5 million adults): four steps (at 8, 17: five)
+PER_BUCKET = 7
 # a bucket holding more adults than this (weights far apart) is searched as a whole column instead
 MOST_PER_BUCKET = 63
 # fewer draws than this are searched for one by one in the whole column (a speed setting only: the same picks)
