@@ -5,8 +5,8 @@ sums, one column of 8 bytes an adult (12 MB at an ICB). A binary search of it re
 for each of a week's few thousand draws, each waiting for the one before; its time is the memory's, not the
 arithmetic's. So the running sums are also cut into buckets of equal width in weight (a few adults each), and a
 draw goes straight to its bucket's first adult and searches only the few sums after it, every draw's step at once:
-two or three nearby reads a draw, none waiting on another draw's. The pick is the binary search's, to the bit
-(``NeedWeights.pick``).
+one read of a small column and a few nearby reads of the running sums a draw, none waiting on another draw's. The
+pick is the binary search's, to the bit (``NeedWeights.pick``; tests/test_need_weights.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import numpy as np
 PER_BUCKET = 7
 # a bucket holding more adults than this (weights far apart) is searched as a whole column instead
 MOST_PER_BUCKET = 63
-# fewer draws than this are searched for one by one in the whole column (a speed setting only: the same picks)
+# fewer draws than this are looked for by a binary search of the whole column (a speed setting only: the same picks):
+# one NumPy call, where the buckets' search costs a dozen whatever the draws
 FEW = 48
 
 
