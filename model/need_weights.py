@@ -54,10 +54,8 @@ class NeedWeights:
         self.most = int(counts.max()) if n else 0
         self.first = np.zeros(last + 2, dtype=np.int64)  # each bucket's first adult
         np.cumsum(counts, out=self.first[1:])
-        # the steps through a bucket: halves of the largest bucket's next power of two, down to one; each with the
-        # running sums from the last one it reaches on (a step of ``step`` from adult i looks at sum i + step - 1)
-        halves = [1 << k for k in reversed(range(self.most.bit_length()))]
-        self.steps = [(step, self.running[step - 1 :]) for step in halves]
+        # the steps through a bucket: halves of the largest bucket's next power of two, down to one
+        self.steps = [1 << k for k in reversed(range(self.most.bit_length()))]
 
     def pick(self, u: np.ndarray) -> np.ndarray:
         """The adults (catchment rows) that uniform draws ``u`` pick: each the first adult whose running sum passes
@@ -69,6 +67,6 @@ class NeedWeights:
         found = self.first[(share * self.per_weight).astype(np.int64)]
         # a search of the bucket, the same steps for every draw: the sums at or below the draw come first in it
         # (then later buckets' sums, or the room after the last adult), so each step halves what is left
-        for step, reached in self.steps:
-            found += step * (reached.take(found) <= share)
+        for step in self.steps:  # (a step of ``step`` from adult i looks at sum i + step - 1: read from a view there)
+            found += step * (self.running[step - 1 :].take(found) <= share)
         return np.minimum(found, self.size - 1)
