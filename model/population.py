@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .need_weights import NeedWeights
 from .parameters import Params
 from .place import DEPRIVED_QUINTILES, Layout
 from .stream_columns import StreamColumns, read_columns
@@ -134,16 +135,13 @@ class Catchment:
         self._place(layout, place_generator if place_generator is not None else np.random.default_rng(0))
 
         # Who is referred: odds ratios from ELSA (lonely, multimorbid, lowest wealth) and SMI multiply.
-        self._cumulative_weight = np.empty(n)
-        for b in blocks:
-            self._cumulative_weight[b] = (
-                np.where(self.lonely[b], params.referral_or_lonely, 1.0)
-                * np.where(self.ltc_count[b] >= 2, params.referral_or_multimorbidity, 1.0)
-                * np.where(self.deprived[b], params.referral_or_deprived, 1.0)
-                * np.where(self.smi[b], params.referral_or_smi, 1.0)
-                * np.where(self.cmd[b], params.referral_or_cmd, 1.0)
-            )
-        np.cumsum(self._cumulative_weight, out=self._cumulative_weight)
+        self._need = NeedWeights(n, blocks, lambda b: (
+            np.where(self.lonely[b], params.referral_or_lonely, 1.0)
+            * np.where(self.ltc_count[b] >= 2, params.referral_or_multimorbidity, 1.0)
+            * np.where(self.deprived[b], params.referral_or_deprived, 1.0)
+            * np.where(self.smi[b], params.referral_or_smi, 1.0)
+            * np.where(self.cmd[b], params.referral_or_cmd, 1.0)
+        ))  # fmt: skip
         self.in_pathway = np.zeros(n, dtype=bool)
         self.episodes = np.zeros(n, dtype=np.int32)  # how many times each person has been referred
 
@@ -174,12 +172,7 @@ class Catchment:
         """The people that uniform draws ``u`` pick, each in proportion to how often people like them are
         referred (need, the ELSA odds ratios); who among them is referred *now* depends on how they are now
         (``who_is_referred.referred_this_week``)."""
-        # searched in increasing order and put back: neighbouring searches share the start of their paths, so a week's
-        # few thousand draws read far fewer distant parts of an ICB's 12 MB column (each draw picks whom it picked)
-        order = u.argsort()
-        i = np.empty(len(u), dtype=np.int64)
-        i[order] = self._cumulative_weight.searchsorted(u[order] * self._cumulative_weight[-1], side="right")
-        return np.minimum(i, self.size - 1)
+        return self._need.pick(u)
 
     def person(self, i: int) -> Person:
         return self.people([i])[0]
