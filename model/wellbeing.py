@@ -204,6 +204,11 @@ class WellbeingRegister:
                                 (rows, *self.scores_and_natural(read, week, course, p)))  # fmt: skip
         return self._reading.places(also), self._reading.values
 
+    def expect_next_week(self, week: int, course: NaturalCourse, also: np.ndarray) -> None:
+        """Tell ``course`` whom of this reading and ``also`` it reads next week after a spell's end (``expect``)."""
+        rows = np.concatenate((self._reading.values[0], also))
+        course.expect(self.person[rows[self._natural_until[rows] <= week + 1]].astype(np.int64), week + 1)
+
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
         return self.scores_and_natural(rows, week, course, p)[:2]
