@@ -26,7 +26,6 @@ import numpy as np
 from scipy.special import ndtri
 
 from .arrays import clip
-from .course_lookahead import LOOKAHEAD, spells_ahead
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 from .parameters import Params
 from .streams import PersonalDraws, purpose_constant
@@ -38,12 +37,18 @@ LONELY = purpose_constant("course_lonely")  # the loneliness state of a spell (c
 GAP = purpose_constant("course_gap")  # how long a spell lasts
 STATE_PURPOSES = np.array([[LEVEL], [LONELY]], dtype=np.uint64)  # a spell's two states, drawn together
 SPELL_PURPOSES = np.array([[[GAP]], [[LEVEL]], [[LONELY]]], dtype=np.uint64)  # a spell's length and two states
-# up to this many spells x people are caught up with the states of every spell ahead drawn with its length (one keyed
-# pass instead of two: for a few people its fixed cost is most of the work; a speed setting only, the same draws)
-FEW_DRAWS = 192
+# up to this many people (of LOOKAHEAD spells ahead; more of fewer) are caught up with the states of every spell ahead
+# drawn with its length (one keyed pass instead of two: for a few people its fixed cost is most of the work; a speed
+# setting only, the same draws)
+FEW = 16
 TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
 BLOCK = 1 << 16  # adults caught up at a time (a speed and memory setting only: small temporaries, the same draws)
-SPELLS_AHEAD = np.arange(LOOKAHEAD)  # (a person's spells ahead, one row each)
+# spells whose lengths are drawn at once when catching a person up (a speed setting only: the same draws). A referral
+# candidate is often unread for years; 12 spells of the default 50 weeks cover 11 years, so most catch-ups take one
+# pass (five years of 250,000 adults: 819 passes, 1,406 with 4 at a time, each with a fixed cost). People read a few
+# weeks ago (the weekly reading's, a cohort's every 13 weeks) need fewer: see ``spells_ahead``
+LOOKAHEAD = 12
+SPELLS_AHEAD = np.arange(LOOKAHEAD)
 
 
 # a person's row of the course: spell, its start and end (int32); wellbeing and loneliness states, own mean wellbeing
@@ -72,6 +77,14 @@ def geometric_weeks(u: np.ndarray, mean: float) -> np.ndarray:
     weeks /= _log_of_a_quiet_week(mean)
     np.ceil(weeks, out=weeks)
     return np.maximum(weeks, 1, out=weeks).astype(np.int64)
+
+
+def spells_ahead(behind: int, spell_weeks: float) -> int:
+    """How many spells to draw at once for people whose spells ended up to ``behind`` weeks ago (a speed setting
+    only: whoever passes them all is caught up in another pass, with the same draws). Each spell lasts a week at
+    least, so ``behind`` + 1 always cover the week; beyond 4 and twice the spells expected in ``behind`` weeks, more
+    than one pass is rare (a person 12 weeks behind passes 4 spells of 50 weeks about once in 5,000)."""
+    return min(LOOKAHEAD, behind + 1, 4 + int(2 * behind / max(spell_weeks, 1.0)))
 
 
 @lru_cache(maxsize=8)
@@ -171,11 +184,11 @@ class NaturalCourse:
             keys = self.keys(people)  # (once: the states below are drawn with them too)
             first = self.spell[people] + 1  # the next spell of each
             ended = self.spell_end[people]
-            ahead = spells_ahead(week - int(ended.min()), self.spell_weeks, len(people))
+            ahead = spells_ahead(week - int(ended.min()), self.spell_weeks)
             spells = first + SPELLS_AHEAD[:ahead, None]  # spells x people: the spells ahead one row each, row by row
             # the covering spells' states drawn with the lengths (one keyed pass instead of two) where the states of
             # the spells passed over, drawn for nothing, are few
-            few = len(people) * ahead <= FEW_DRAWS
+            few = len(people) * ahead <= FEW * LOOKAHEAD
             draws = PersonalDraws.uniforms_by_purpose(keys, SPELL_PURPOSES if few else GAP, spells)
             gaps = geometric_weeks((draws[0] if few else draws).ravel(), self.spell_weeks).reshape(spells.shape)
             ends = ended + gaps.cumsum(axis=0)  # when each of those spells ends (whole weeks: exact)

@@ -133,27 +133,8 @@ def test_the_spells_drawn_ahead_are_a_speed_setting_only(monkeypatch):
 
     chosen = courses(None)
     assert chosen[0].max() > 4  # several spells passed
-    for ahead in (lambda behind, spell_weeks, people: 1, lambda behind, spell_weeks, people: natural_course.LOOKAHEAD):
+    for ahead in (lambda behind, spell_weeks: 1, lambda behind, spell_weeks: natural_course.LOOKAHEAD):
         assert all(np.array_equal(a, b) for a, b in zip(chosen, courses(ahead), strict=True))
-
-
-def test_candidates_unread_for_years_are_caught_up_in_one_pass(monkeypatch):
-    """Enough spells are drawn at once that people unread since the run began (referral candidates) are caught up in
-    one pass, years on, whether a few or an ICB's week of them (``spells_ahead``: 12 at a time left some of 1,400 five
-    years behind to a second pass); people read a week ago draw one spell."""
-    from spsim.model import natural_course
-    from spsim.model.course_lookahead import spells_ahead
-
-    assert spells_ahead(0, 50.0, 400) == 1 and spells_ahead(1, 50.0, 400) == 2
-    passes = []
-    draw_lengths = natural_course.geometric_weeks
-    monkeypatch.setattr(natural_course, "geometric_weeks", lambda u, mean: passes.append(1) or draw_lengths(u, mean))
-    course = _course(n=20_000)
-    for week, people in ((260, np.arange(0, 20_000, 14)), (312, np.arange(1, 20_000, 100))):  # ~1,400, then 200
-        passes.clear()
-        course.advance(people, week)
-        assert len(passes) == 1
-        assert (course.spell_start[people] <= week).all() and (course.spell_end[people] > week).all()
 
 
 def test_people_expected_back_are_caught_up_by_the_weeks_first_read():
