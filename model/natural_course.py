@@ -138,6 +138,7 @@ class NaturalCourse:
         # referral candidates over two years: about 126,000 of 1.5 million); drawing everyone's first spell took 2%
         self.spell[:] = -1
         self._latest_week = 0  # the latest week anyone was brought to: no spell starts after it
+        self._expected: tuple[int, np.ndarray] | None = None  # (week, people read then: ``expect``)
 
     def keys(self, people: np.ndarray) -> np.ndarray:
         """The keys of ``people``'s own courses (episode 0: referral episodes count from 1), computed when needed:
@@ -163,11 +164,19 @@ class NaturalCourse:
         if week < self._latest_week:
             self._replay(people[self.spell_start[people] > week])
         self.reached(week)
+        if self._expected is not None and week >= self._expected[0]:  # (the week's first read: theirs caught up too)
+            people, self._expected = np.concatenate((people, self._expected[1])), None
         people = people[self.spell_end[people] <= week]  # (most reads find everyone's spell still running)
         if len(people) > 1:
             people = _distinct(people)
         for start in range(0, len(people), BLOCK):  # (a read of many: a block at a time)
             self._catch_up(people[start : start + BLOCK], week)
+
+    def expect(self, people: np.ndarray, week: int) -> None:
+        """``people`` will be read at ``week`` (the weekly reading's, at its end): whoever's spell has ended by then
+        is caught up with the first read of that week (the referral candidates', early in it), in its pass and not
+        in one of their own (a pass has a fixed cost, more than the work for a few hundred people; the same draws)."""
+        self._expected = (week, people)
 
     def _catch_up(self, people: np.ndarray, week: int) -> None:
         """``advance`` distinct ``people`` whose spell ended by ``week``."""

@@ -22,6 +22,7 @@ INTERVAL_WEEKS = 13
 OBSERVATIONS = 9  # at referral, then every three months to 24 months
 GROUPS = ("all referred", "took up an activity", "no activity")
 EVERYONE = slice(None)  # the members of the first group
+NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 class Trajectories:
@@ -57,6 +58,10 @@ class Trajectories:
         due.reverse()
         rows = np.concatenate([self._rows_of(cohort) for _, cohort, _ in due])
         at, (_, sw_read, lo_read, _, _) = model.register.reading_at(week, model.course, model.p, rows)
+        # whose natural course next week's reading will find ended is caught up earlier in that week, with the referral
+        # candidates' (one pass of the course's catch-up a week instead of two: the same draws)
+        due_next = [c for k in range(1, OBSERVATIONS) if (c := week + 1 - k * INTERVAL_WEEKS) in self._cohorts]
+        model.register.expect_next_week(week, model.course, np.concatenate([NO_ROWS, *map(self._rows_of, due_next)]))
         changes = np.empty((2, len(rows)))  # (SWEMWBS's, UCLA-3's: each cohort's written in one call)
         np.subtract(sw_read[at], model.register.swemwbs0[rows], out=changes[0])
         np.subtract(lo_read[at], model.register.ucla0[rows], out=changes[1])

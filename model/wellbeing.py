@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
 NO_ONE = np.zeros(0, dtype=np.int64)
+FEWEST_TO_EXPECT = 8_000  # rows read a week up to which the next week's are told to the course (a speed setting)
 
 
 class WellbeingRegister:
@@ -203,6 +204,12 @@ class WellbeingRegister:
         self._reading = Reading((week, self.size, course), first, wanted,
                                 (rows, *self.scores_and_natural(read, week, course, p)))  # fmt: skip
         return self._reading.places(also), self._reading.values
+
+    def expect_next_week(self, week: int, course: NaturalCourse, also: np.ndarray) -> None:
+        """Tell ``course`` whom of this reading and ``also`` it reads next week after a spell's end (``expect``)."""
+        if len(self._reading.values[0]) <= FEWEST_TO_EXPECT:  # (at an ICB the scan costs about what it saves)
+            rows = np.concatenate((self._reading.values[0], also))
+            course.expect(self.person[rows[self._natural_until[rows] <= week + 1]].astype(np.int64), week + 1)
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""

@@ -137,6 +137,24 @@ def test_the_spells_drawn_ahead_are_a_speed_setting_only(monkeypatch):
         assert all(np.array_equal(a, b) for a, b in zip(chosen, courses(ahead), strict=True))
 
 
+def test_people_expected_back_are_caught_up_by_the_weeks_first_read():
+    """``expect``: people to be read at a week (the weekly reading's) are caught up with whoever's read comes first
+    that week, in the same pass, to the same course as reading them then; not before that week."""
+    expecting, reading = _course(n=3_000), _course(n=3_000)
+    people, others = np.arange(0, 3_000, 2), np.arange(1, 3_000, 50)
+    for course in (expecting, reading):
+        course.scores(people, 10)
+    expecting.expect(people, 60)
+    expecting.advance(others, 59)  # (a week before: not yet)
+    assert (expecting.spell_end[people] <= 59).any()
+    expecting.advance(others, 60)
+    assert (expecting.spell_end[people] > 60).all()
+    reading.scores(people, 60)
+    assert all(np.array_equal(a[people], b[people]) for a, b in zip(
+        (expecting.spell, expecting.spell_end, expecting.wellbeing_state, expecting.loneliness_state),
+        (reading.spell, reading.spell_end, reading.wellbeing_state, reading.loneliness_state), strict=True))
+
+
 def test_a_course_is_drawn_when_first_read_from_its_spell_0():
     """Nobody's course is drawn until it is first read; then spell 0, under way at the start, is the one drawn from
     the person's keyed draws for spell 0 (as drawing everyone's at construction did), and later reads go on from it."""
