@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from .caseload_places import hand_out_places
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .patient import Patient
 
 S = PathwayState
+_LIMIT, _LOAD = attrgetter("caseload_limit"), attrgetter("load")
 
 
 class Vacancy:
@@ -133,14 +135,11 @@ class Workforce:
     def allocate(self) -> None:
         """Link workers with room take people from the waiting list, first come first served."""
         now = self.model.time
-        workers_by_service = {service: [] for service in Service}
-        for worker in self._in_post:
-            workers_by_service[worker.service].append(worker)
         for service, queue in self.queues.items():
-            workers = workers_by_service[service]
+            workers = [w for w in self._in_post if w.service is service]  # (by identity: an Enum hashes in Python)
             live = self._still_waiting(service, queue, now) if queue else queue
-            capacity = sum(w.caseload_limit for w in workers)
-            demand = len(live) + sum(w.load for w in workers)
+            capacity = sum(map(_LIMIT, workers))
+            demand = len(live) + sum(map(_LOAD, workers))
             self.pressure[service] = demand / capacity if capacity else (math.inf if demand else 0.0)
             if live:  # (an empty queue, the usual week of a service without posts: nobody to take on)
                 self._take_on(service, live, workers)
@@ -166,7 +165,7 @@ class Workforce:
         """The link worker with most room takes the next person from ``live`` (ties: the longest in post), until
         the queue or the room runs out: the places' order worked out at once while loads are whole numbers
         (model/caseload_places.py), else (and after someone coming back changed a load) through a heap."""
-        room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
+        room = [(-free, w.unique_id, w) for w in workers if (free := w.caseload_limit - w.load) >= 1]  # (free_room)
         if not room:
             return
         taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
