@@ -224,10 +224,11 @@ class Workforce:
             self.vacancies[vacancy] = None
             self.model.due_in(self.model.p.lw_vacancy_weeks, vacancy.fill)
         colleagues = self.link_workers(worker.service)
-        for patient in caseload:
-            best = max(colleagues, key=lambda w: (w.free_room, -w.unique_id), default=None)
-            has_room = best is not None and best.free_room >= patient.caseload_weight
-            patient.link_worker_left(best if has_room else None, continuity_kept=False)
+        longest_in_post = [-w.unique_id for w in colleagues]  # (ties: the max of (free room, -unique_id))
+        for patient in caseload:  # each to the colleague with most room now (``free_room``, read afresh as numbers)
+            rooms = [w.caseload_limit - w.load for w in colleagues]
+            free, _, i = max(zip(rooms, longest_in_post, range(len(rooms))), default=(-math.inf, 0, None))
+            patient.link_worker_left(colleagues[i] if free >= patient.caseload_weight else None, continuity_kept=False)
 
     def account_week(self, ledger) -> None:
         """This week's cost of the funded posts, and the FTE actually in post."""
