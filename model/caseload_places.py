@@ -42,11 +42,11 @@ def hand_out_places(model: SocialPrescribingModel, service: Service, live: deque
     ``declined``. Returns the heap's entries left for ``Workforce`` to carry on from (none: the week is done; all of
     ``room``: a load is not a whole number, nothing was taken here)."""
     workers = [worker for _, _, worker in room]
-    load = np.array(list(map(_LOAD, workers)))
-    if not (load == np.floor(load)).all():
+    if not all(map(float.is_integer, map(_LOAD, workers))):  # (a load is a float: a sum of shares)
         return room
-    limit = np.array([worker.caseload_limit for worker in workers])
-    who, left = _places(limit, load, np.array([worker.unique_id for worker in workers]), len(live))
+    # the link workers' limits, loads and ids as three rows of one array (ids are whole numbers, exact as floats)
+    limit, load, unique_id = np.array([(w.caseload_limit, w.load, w.unique_id) for w in workers]).T
+    who, left = _places(limit, load, unique_id, len(live))
     returning, declines, place = _decided(model, service, live, len(who))
     people = [live.popleft() for _ in range(len(place))]
     by_place = [workers[i] for i in who[place].tolist()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from .caseload_places import hand_out_places
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .patient import Patient
 
 S = PathwayState
+_LIMIT, _LOAD = attrgetter("caseload_limit"), attrgetter("load")
 
 
 class Vacancy:
@@ -133,22 +135,17 @@ class Workforce:
     def allocate(self) -> None:
         """Link workers with room take people from the waiting list, first come first served."""
         now = self.model.time
-        workers_by_service = {service: [] for service in Service}
-        for worker in self._in_post:
-            workers_by_service[worker.service].append(worker)
         for service, queue in self.queues.items():
-            workers = workers_by_service[service]
+            workers = [w for w in self._in_post if w.service is service]  # (by identity: an Enum hashes in Python)
             live = self._still_waiting(service, queue, now) if queue else queue
-            capacity = sum(w.caseload_limit for w in workers)
-            demand = len(live) + sum(w.load for w in workers)
+            capacity, demand = sum(map(_LIMIT, workers)), len(live) + sum(map(_LOAD, workers))
             self.pressure[service] = demand / capacity if capacity else (math.inf if demand else 0.0)
             if live:  # (an empty queue, the usual week of a service without posts: nobody to take on)
                 self._take_on(service, live, workers)
 
     def _still_waiting(self, service: Service, queue: deque[Patient], now: float) -> deque[Patient]:
-        """People whose patience ran out give up, and those who have given up or moved on since they joined the queue
-        are dropped, in one pass; the week's give-ups move as a batch (giving up changes only the person who gives
-        up; someone queued twice gives up once); returns the queue left."""
+        """In one pass, those out of patience give up (as a batch: it changes only each of them; someone queued twice
+        gives up once) and those no longer waiting (moved on, gave up) are dropped; returns the queue left."""
         waiting = S.AWAITING_LINK_WORKER
         live = deque()
         gave_up = {}
@@ -166,9 +163,8 @@ class Workforce:
         """The link worker with most room takes the next person from ``live`` (ties: the longest in post), until
         the queue or the room runs out: the places' order worked out at once while loads are whole numbers
         (model/caseload_places.py), else (and after someone coming back changed a load) through a heap."""
-        room = [(-w.free_room, w.unique_id, w) for w in workers if w.free_room >= 1]
-        if not room:
-            return
+        if not (room := [(-free, w.unique_id, w) for w in workers if (free := w.caseload_limit - w.load) >= 1]):
+            return  # (``free_room`` written out: nobody has room)
         taken, by, declined = [], [], []  # first contacts, settled as a batch (model/contact_rows.py)
         if self.contacts_over_rows and self.places_in_order:
             room = hand_out_places(self.model, service, live, room, taken, by, declined)
@@ -224,11 +220,15 @@ class Workforce:
             vacancy = Vacancy(self, worker.service)
             self.vacancies[vacancy] = None
             self.model.due_in(self.model.p.lw_vacancy_weeks, vacancy.fill)
-        colleagues = self.link_workers(worker.service)
+        colleagues = self.link_workers(worker.service)  # each client to the one with most room then (``free_room``):
+        rooms = [w.caseload_limit - w.load for w in colleagues]  # (only that one's hand-over changes a room here)
+        longest_in_post = [-w.unique_id for w in colleagues]  # (ties: the max of (room, -unique_id))
         for patient in caseload:
-            best = max(colleagues, key=lambda w: (w.free_room, -w.unique_id), default=None)
-            has_room = best is not None and best.free_room >= patient.caseload_weight
-            patient.link_worker_left(best if has_room else None, continuity_kept=False)
+            free, _, i = max(zip(rooms, longest_in_post, range(len(rooms))), default=(-math.inf, 0, None))
+            best = colleagues[i] if free >= patient.caseload_weight else None
+            patient.link_worker_left(best, continuity_kept=False)
+            if best is not None:
+                rooms[i] = best.caseload_limit - best.load
 
     def account_week(self, ledger) -> None:
         """This week's cost of the funded posts, and the FTE actually in post."""

@@ -68,6 +68,16 @@ def test_leavers_caseload_goes_to_colleagues_with_room_and_continuity_is_broken(
     assert leaver.caseload == {} and leaver.load == 0.0
 
 
+def test_each_client_goes_to_the_colleague_with_most_room_then_ties_to_the_longest_in_post():
+    model, _ = three_workers_with_room()
+    leaver, first, second = model.workforce.link_workers(PC)  # (in order of joining: the longest in post first)
+    clients = list(leaver.caseload)
+    second.caseload_limit += 1  # 9 places free against the first's 8
+    model.workforce.link_worker_leaves(leaver)
+    # the first client to the most room (the second: 9), then 8 and 8: the second client to the longest in post
+    assert [pt.link_worker for pt in clients] == [second, first]
+
+
 def test_no_room_sends_people_back_to_the_front_of_the_queue():
     # two link workers with 2 places each, all full, and two people already waiting
     model = calm_model(link_workers_per_100k=40.0, lw_new_people_per_year=10.0)
