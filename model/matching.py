@@ -25,11 +25,10 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
     # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
-    # after another), with the table they index: a head (a list), then the rest, ``rows[rest:end]`` of an array
-    # (rows, rest, end), made a list only if read
-    Found = tuple[GroupTable, list[int], np.ndarray, int, int]
-
-_NO_ROWS = np.zeros(0, dtype=np.int64)
+    # after another), with the table they index: the first row if its group had one of its own places free when they
+    # were measured (else -1), then all of them, ``rows[start:end]`` of an array (rows, start, end), made a list only
+    # if read
+    Found = tuple[GroupTable, int, np.ndarray, int, int]
 
 
 def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
@@ -111,8 +110,8 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     """``_by_activity``'s answer for each of ``patients`` at once, in full (the same rows, in the same order), with
     the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
     seekers (or a closing group's people) are measured in one pass (``GroupTable.nearest_first_many``) and then
-    take places one by one in their order (``choose_group``). Each one's rows up to the first group with a free place
-    now are a list, the rest an array (``_in_parts``)."""
+    take places one by one in their order (``choose_group``). Each one's rows are where they are in one array, and
+    the first of them is kept as a number if its group has a place free now (``_in_parts``)."""
     if not patients:
         return []
     table = model.community.table()
@@ -129,23 +128,21 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     cannot_pay = np.fromiter(cannot_pay, dtype=bool, count=len(patients))
     entry, rows = table.nearest_first_many(x[owner], y[owner], reach[owner], cannot_pay[owner], activity)
     # a person's entries are one after another, most wanted first: their rows in order are one slice
-    return _in_parts(table, rows, owner.take(entry), len(patients), model.community.own_place_free()[rows])
+    return _in_parts(table, rows, owner.take(entry), len(patients), model.community.own_place_free())
 
 
 def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, free: np.ndarray) -> list[Found]:
-    """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as a head, a list up to the
-    first group with a free place now (``free``, by row: where a link worker stops, unless those before take it), and
-    the rest as where it is in ``rows``: of an ICB's 30 rows a seeker, one or two are read (``choose_group`` reads on
-    past a group that filled since, and reads every row if none is free), so most are never made Python ints."""
+    """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as where they are in ``rows``,
+    and the first of them if its group has one of its own places free now (``free``, by table row; else -1): of an
+    ICB's 30 rows a seeker, most take the nearest group of the activity they want most, which is then all they read
+    (``choose_group``), so most of the rows are never made Python ints."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
     starts, ends = bounds[:-1], bounds[1:]
-    free_at = np.append(free.nonzero()[0], len(rows))  # (the end: none free after)
-    head_ends = np.minimum(free_at.take(np.searchsorted(free_at, starts)) + 1, ends)
-    heads = rows[np.arange(len(rows)) < head_ends.take(seeker)].tolist()
-    head_bounds = np.cumsum(head_ends - starts).tolist()
-    return [(table, heads[head_start:head_end], rows, rest, end)
-            for head_start, head_end, rest, end in zip([0, *head_bounds], head_bounds, head_ends.tolist(),
-                                                       ends.tolist())]  # fmt: skip
+    # (for one who found nothing, a row past the table's end: not free)
+    first = np.append(rows, len(free)).take(np.where(starts < ends, starts, len(rows)))
+    first = np.where(np.append(free, False).take(first), first, -1).tolist()
+    return [(table, row, rows, start, end) for row, start, end in zip(first, starts.tolist(), ends.tolist(),
+                                                                        strict=True)]  # fmt: skip
 
 
 @cache
@@ -174,12 +171,8 @@ def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: Gr
         y.append(person.y)
         reach.append(person.reach_km * factor if patient.service is advisor else person.reach_km)  # ``_reach``'s
         ranks.append(ranks_by_kind(wanted_activities(patient.preferences), patient.cannot_pay))
-    counts, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
-    found, start = [], 0
-    for count in counts:
-        found.append((table, rows[start : start + count], _NO_ROWS, 0, 0))
-        start += count
-    return found
+    seeker, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
+    return _in_parts(table, rows, seeker, len(patients), model.community.own_place_free())
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
@@ -205,10 +198,12 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
         return None
     table = model.community.table()
     if found is not None and found[0] is table:
-        _, head, rows, rest, end = found
-        free, shortest, waiting = _read(table.groups, head, None, 0)
-        if free is None and rest < end:  # the place they were likely to take was taken, or none was free
-            free, shortest, waiting = _read(table.groups, rows[rest:end].tolist(), shortest, waiting)
+        _, first, rows, start, end = found
+        # most take the nearest group of the activity they want most (it had a place free, and still has): all they
+        # read; else they read on (as ``_read`` would have, from the first)
+        if first >= 0 and (group := table.groups[first]).is_open and group.free_places > 0:
+            return group
+        free, shortest, waiting = _read(table.groups, rows[start:end].tolist(), None, 0)
     else:  # read lazily, an activity at a time: a link worker stops at the first free place
         rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
         free, shortest, waiting = _read(table.groups, rows, None, 0)
