@@ -76,13 +76,17 @@ class Community:
             self._table_opened = len(self.opened)
         return self._table
 
-    def own_place_free(self) -> np.ndarray:
-        """Whether each group of the group table (by row) is open with one of its own places free now, by the ledger's
-        counts: where a week's seekers will likely stop reading their groups in reach (``matching._in_parts``;
-        places from a grant or volunteers are left out: where they count, the seekers read on)."""
+    def place_free(self) -> np.ndarray:
+        """Whether each group of the group table (by row) is open with a place free now (``VCSEGroup.free_places``
+        by the ledger's counts: its own places, a grant's and its volunteers', each rounded down as a group does):
+        where a week's seekers will stop reading their groups in reach (``matching._in_parts``)."""
         self.table()  # (made again if a group opened since: its slots with it)
-        slots, columns = self._table_slots, self.ledger.columns
-        free = columns["base_places"].take(slots) > columns["members"].take(slots) + columns["held"].take(slots)
+        slots, columns, p = self._table_slots, self.ledger.columns, self.model.p
+        grant, volunteers = columns["grant_per_week"].take(slots), columns["volunteers"].take(slots)
+        places = columns["base_places"].take(slots).astype(float)
+        places += np.where(grant != 0, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
+        places += np.where(volunteers > 0, np.floor(p.places_per_volunteer * volunteers + 1e-9), 0.0)
+        free = places > columns["members"].take(slots) + columns["held"].take(slots)
         free &= np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
         return free
 

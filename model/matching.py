@@ -128,7 +128,7 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     cannot_pay = np.fromiter(cannot_pay, dtype=bool, count=len(patients))
     entry, rows = table.nearest_first_many(x[owner], y[owner], reach[owner], cannot_pay[owner], activity)
     # a person's entries are one after another, most wanted first: their rows in order are one slice
-    return _in_parts(table, rows, owner.take(entry), len(patients), model.community.own_place_free())
+    return _in_parts(table, rows, owner.take(entry), len(patients), model.community.place_free())
 
 
 def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, free: np.ndarray) -> list[Found]:
@@ -172,7 +172,7 @@ def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: Gr
         reach.append(person.reach_km * factor if patient.service is advisor else person.reach_km)  # ``_reach``'s
         ranks.append(ranks_by_kind(wanted_activities(patient.preferences), patient.cannot_pay))
     seeker, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
-    return _in_parts(table, rows, seeker, len(patients), model.community.own_place_free())
+    return _in_parts(table, rows, seeker, len(patients), model.community.place_free())
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:

@@ -547,3 +547,27 @@ def test_many_seekers_blocks_are_each_ones_block():
                 assert tuple(edge) == block
             else:
                 assert first_column > last_column or first_row > last_row
+
+
+def test_the_groups_with_a_place_free_are_those_whose_free_places_say_so():
+    """``Community.place_free`` (where a week's seekers stop reading, ``matching._in_parts``) is
+    ``VCSEGroup.free_places > 0`` of every open group of the table, by the ledger's counts: with places held, and
+    places a capacity grant buys or volunteers add (each rounded down as a group rounds them)."""
+    model = SocialPrescribingModel(rng=5, population=20_000, referral_rate_per_1000=40.0, group_places_mean=4.0,
+                                   groups_per_100k=150.0, link_workers_per_100k=30.0, volunteer_prob=0.5,
+                                   places_per_volunteer=0.7, grant_cost_per_place_year_gbp=1_300.0,
+                                   appropriate_share_min=0.5, appropriate_share_max=0.6,
+                                   inappropriate_passed_on_share=1.0)  # fmt: skip
+    free_by_grant = free_by_volunteers = held = full = 0
+    for week in range(40):
+        model.update_parameters(vcse_grant_per_100k_year_gbp=400_000.0 if 8 <= week < 20 else 0.0)
+        model.step()
+        groups = model.community.table().groups
+        assert model.community.place_free().tolist() == [group.is_open and group.free_places > 0 for group in groups]
+        for group in groups:  # (what the weeks held: a place free only by a grant's or volunteers' places, ...)
+            by_others = group.free_places > 0 and group.base_places <= len(group.members) + len(group.held_until)
+            free_by_grant += by_others and group.grant_per_week != 0
+            free_by_volunteers += by_others and bool(group.volunteers)
+            held += bool(group.held_until)
+            full += group.free_places == 0
+    assert min(free_by_grant, free_by_volunteers, held, full) > 0
