@@ -25,9 +25,8 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
     # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
-    # after another), with the table they index: the first row if its group had one of its own places free when they
-    # were measured (else -1), then all of them, ``rows[start:end]`` of an array (rows, start, end), made a list only
-    # if read
+    # after another), with the table they index: the first row whose group had a place free when they were measured
+    # (-1: none), then all of them, ``rows[start:end]`` of an array (rows, start, end), made a list only if read
     Found = tuple[GroupTable, int, np.ndarray, int, int]
 
 
@@ -110,8 +109,8 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     """``_by_activity``'s answer for each of ``patients`` at once, in full (the same rows, in the same order), with
     the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
     seekers (or a closing group's people) are measured in one pass (``GroupTable.nearest_first_many``) and then
-    take places one by one in their order (``choose_group``). Each one's rows are where they are in one array, and
-    the first of them is kept as a number if its group has a place free now (``_in_parts``)."""
+    take places one by one in their order (``choose_group``). Each one's rows are where they are in one array, with
+    the first whose group has a place free now (``_in_parts``)."""
     if not patients:
         return []
     table = model.community.table()
@@ -133,14 +132,15 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
 
 def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, free: np.ndarray) -> list[Found]:
     """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as where they are in ``rows``,
-    and the first of them if its group has one of its own places free now (``free``, by table row; else -1): of an
-    ICB's 30 rows a seeker, most take the nearest group of the activity they want most, which is then all they read
-    (``choose_group``), so most of the rows are never made Python ints."""
+    and the first of them whose group has a place free now (``free``, by table row; -1: none): a week's seekers take
+    places, none are given back, until the last has chosen, so the groups before it will have none at their turn and
+    that group is their choice if it still has one (``choose_group``); only if it was taken do they read their rows
+    again (most of an ICB's 30 rows a seeker are never made Python ints)."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
     starts, ends = bounds[:-1], bounds[1:]
-    # (for one who found nothing, a row past the table's end: not free)
-    first = np.append(rows, len(free)).take(np.where(starts < ends, starts, len(rows)))
-    first = np.where(np.append(free, False).take(first), first, -1).tolist()
+    free_at = np.append(free.take(rows).nonzero()[0], len(rows))  # (the end: none free after)
+    first_free = free_at.take(np.searchsorted(free_at, starts))
+    first = np.where(first_free < ends, np.append(rows, -1).take(first_free), -1).tolist()
     return [(table, row, rows, start, end) for row, start, end in zip(first, starts.tolist(), ends.tolist(),
                                                                         strict=True)]  # fmt: skip
 
@@ -192,15 +192,16 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
     activity wins, then the nearer group. With no free place anywhere, the person joins the shortest
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
     shortage of accessible provision that Wildman 2019 and Bu 2024 report. ``found``: ``by_activity_many``'s
-    answer for them, if made (used while the table is the same).
+    answer for them, if made (used while the table is the same; no place has been given back since, as none is
+    while a week's people take theirs).
     """
     if patient.nothing_in_reach is not None and _still_nothing_in_reach(patient, model):
         return None
     table = model.community.table()
     if found is not None and found[0] is table:
         _, first, rows, start, end = found
-        # most take the nearest group of the activity they want most (it had a place free, and still has): all they
-        # read; else they read on (as ``_read`` would have, from the first)
+        # the groups before the first with a place free when they were measured have none (places were only taken
+        # since): if it still has one, it is their choice; else (or none was free) they read them all, as alone
         if first >= 0 and (group := table.groups[first]).is_open and group.free_places > 0:
             return group
         free, shortest, waiting = _read(table.groups, rows[start:end].tolist(), None, 0)

@@ -507,11 +507,12 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group
         rows = of_all[start:end].tolist()
         assert rows == [row for _, of_activity in matching._by_activity(patient, model) for row in of_activity]
         assert table.reads_every_group is every_group
-        # the first row if its group has a free place (groups here have their own places alone), else none
-        assert first == (rows[0] if rows and table.groups[rows[0]].free_places > 0 else -1)
+        # the first row whose group has a free place, else none
+        assert first == next((row for row in rows if table.groups[row].free_places > 0), -1)
     assert sum(end - start for *_, start, end in found) > 100
     assert sum(first >= 0 for _, first, *_ in found) > 10
-    assert sum(first < 0 < end - start for _, first, _, start, end in found) > 10  # (who read on past the first)
+    assert sum(first not in (-1, of_all[start]) for _, first, of_all, start, _ in found) > 10  # (past a full one)
+    assert sum(first < 0 < end - start for _, first, _, start, end in found) > 0  # (every group in reach full)
     for patient, of_one in zip(patients, found, strict=True):
         assert matching.choose_group(patient, model, of_one) is matching.choose_group(patient, model)
     # places taken and a group closed after they were measured (as the week's people before them do): the same
