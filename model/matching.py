@@ -138,9 +138,10 @@ def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: 
     again (most of an ICB's 30 rows a seeker are never made Python ints)."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
     starts, ends = bounds[:-1], bounds[1:]
-    free_at = np.append(free.take(rows).nonzero()[0], len(rows))  # (the end: none free after)
-    first_free = free_at.take(np.searchsorted(free_at, starts))
-    first = np.where(first_free < ends, np.append(rows, -1).take(first_free), -1).tolist()
+    first = [-1] * seekers
+    if len(free_at := free.take(rows).nonzero()[0]):  # (where in ``rows``; past the last, the last: before them)
+        at = free_at.take(np.searchsorted(free_at, starts), mode="clip")
+        first = np.where((at >= starts) & (at < ends), rows.take(at), -1).tolist()
     return [(table, row, rows, start, end) for row, start, end in zip(first, starts.tolist(), ends.tolist(),
                                                                         strict=True)]  # fmt: skip
 
