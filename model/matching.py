@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from functools import cache
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from operator import attrgetter, is_
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,9 @@ from .states import Service
 # Fewer seekers than this at once are measured one by one as they look (the same answer): a batch costs about 70 us
 # (some thirty NumPy calls) and then about 5 us a person; one person alone 10-60 us, reading an activity at a time.
 MEASURED_AT_ONCE = 4
+# Up to this many seekers at once, each one's first free row is found by a search of a list (a place of 150,000
+# adults has about 30 a week): more, by a few NumPy calls over them all (the same rows; about 3 us a NumPy call)
+FIRST_FREE_IN_PYTHON = 64
 
 if TYPE_CHECKING:
     from .group_table import GroupTable
@@ -137,9 +141,17 @@ def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: 
     that group is their choice if it still has one (``choose_group``); only if it was taken do they read their rows
     again (most of an ICB's 30 rows a seeker are never made Python ints)."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
+    free_at = free.take(rows).nonzero()[0]  # where in ``rows``
+    if seekers <= FIRST_FREE_IN_PYTHON:
+        edges, free_at = bounds.tolist(), free_at.tolist()
+        first = []
+        for start, end in pairwise(edges):
+            at = bisect_left(free_at, start)
+            first.append(rows.item(free_at[at]) if at < len(free_at) and free_at[at] < end else -1)
+        return [(table, row, rows, start, end) for row, (start, end) in zip(first, pairwise(edges), strict=True)]
     starts, ends = bounds[:-1], bounds[1:]
     first = [-1] * seekers
-    if len(free_at := free.take(rows).nonzero()[0]):  # (where in ``rows``; past the last, the last: before them)
+    if len(free_at):  # (past the last, the last: before them)
         at = free_at.take(np.searchsorted(free_at, starts), mode="clip")
         first = np.where((at >= starts) & (at < ends), rows.take(at), -1).tolist()
     return [(table, row, rows, start, end) for row, start, end in zip(first, starts.tolist(), ends.tolist(),

@@ -493,6 +493,7 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group
     from spsim.model import group_table
 
     monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", 10**6 if every_group else 0)
+    monkeypatch.setattr(matching, "FIRST_FREE_IN_PYTHON", 10**6 if every_group else 0)  # (both ways, one each)
     model = calm_model()
     rng = np.random.default_rng(8)
     for k in range(60):
