@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from functools import cache
 from itertools import chain, pairwise, repeat
@@ -18,9 +17,9 @@ from .states import Service
 # Fewer seekers than this at once are measured one by one as they look (the same answer): a batch costs about 70 us
 # (some thirty NumPy calls) and then about 5 us a person; one person alone 10-60 us, reading an activity at a time.
 MEASURED_AT_ONCE = 4
-# Up to this many seekers at once, each one's first free row is found by a search of a list (a place of 150,000
-# adults has about 30 a week): more, by a few NumPy calls over them all (the same rows; about 3 us a NumPy call)
-FIRST_FREE_IN_PYTHON = 64
+# Up to this many seekers at once, each reads their rows from the first as alone (a place of 150,000 adults has about
+# 30 a week): the groups with a place free are not worked out for them (a few tens of NumPy calls, about 3 us each)
+FEW_SEEKERS = 64
 
 if TYPE_CHECKING:
     from .group_table import GroupTable
@@ -131,27 +130,24 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     cannot_pay = np.fromiter(cannot_pay, dtype=bool, count=len(patients))
     entry, rows = table.nearest_first_many(x[owner], y[owner], reach[owner], cannot_pay[owner], activity)
     # a person's entries are one after another, most wanted first: their rows in order are one slice
-    return _in_parts(table, rows, owner.take(entry), len(patients), model.community.place_free())
+    return _in_parts(table, rows, owner.take(entry), len(patients), model)
 
 
-def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, free: np.ndarray) -> list[Found]:
+def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, model: SocialPrescribingModel
+              ) -> list[Found]:  # fmt: skip
     """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as where they are in ``rows``,
-    and the first of them whose group has a place free now (``free``, by table row; -1: none): a week's seekers take
-    places, none are given back, until the last has chosen, so the groups before it will have none at their turn and
-    that group is their choice if it still has one (``choose_group``); only if it was taken do they read their rows
-    again (most of an ICB's 30 rows a seeker are never made Python ints)."""
+    and the first of them whose group has a place free now (``Community.place_free``; -1: none, or not looked for): a
+    week's seekers take places, none are given back, until the last has chosen, so the groups before it will have
+    none at their turn and that group is their choice if it still has one (``choose_group``); only if it was taken do
+    they read their rows again (most of an ICB's 30 rows a seeker are never made Python ints). Up to
+    ``FEW_SEEKERS`` at once, it is not looked for: they read their rows (as alone)."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
-    free_at = free.take(rows).nonzero()[0]  # where in ``rows``
-    if seekers <= FIRST_FREE_IN_PYTHON:
-        edges, free_at = bounds.tolist(), free_at.tolist()
-        first = []
-        for start, end in pairwise(edges):
-            at = bisect_left(free_at, start)
-            first.append(rows.item(free_at[at]) if at < len(free_at) and free_at[at] < end else -1)
-        return [(table, row, rows, start, end) for row, (start, end) in zip(first, pairwise(edges), strict=True)]
+    if seekers <= FEW_SEEKERS:
+        edges = bounds.tolist()
+        return [(table, -1, rows, start, end) for start, end in pairwise(edges)]
     starts, ends = bounds[:-1], bounds[1:]
     first = [-1] * seekers
-    if len(free_at):  # (past the last, the last: before them)
+    if len(free_at := model.community.place_free().take(rows).nonzero()[0]):  # (past the last, the last: before)
         at = free_at.take(np.searchsorted(free_at, starts), mode="clip")
         first = np.where((at >= starts) & (at < ends), rows.take(at), -1).tolist()
     return [(table, row, rows, start, end) for row, start, end in zip(first, starts.tolist(), ends.tolist(),
@@ -185,7 +181,7 @@ def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: Gr
         reach.append(person.reach_km * factor if patient.service is advisor else person.reach_km)  # ``_reach``'s
         ranks.append(ranks_by_kind(wanted_activities(patient.preferences), patient.cannot_pay))
     seeker, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
-    return _in_parts(table, rows, seeker, len(patients), model.community.place_free())
+    return _in_parts(table, rows, seeker, len(patients), model)
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
