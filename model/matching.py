@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
     # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
     # after another), with the table they index: the first row whose group had a place free when they were measured
-    # (-1: none), then all of them, ``rows[start:end]`` of an array (rows, start, end), made a list only if read
-    Found = tuple[GroupTable, int, np.ndarray, int, int]
+    # (-1: none), then all of them, ``rows[start:end]`` of an array (rows, start, end), made a list only if read (or
+    # of a list, for a few seekers)
+    Found = tuple[GroupTable, int, np.ndarray | list[int], int, int]
 
 
 def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
@@ -142,9 +143,9 @@ def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: 
     they read their rows again (most of an ICB's 30 rows a seeker are never made Python ints). Up to
     ``FEW_SEEKERS`` at once, it is not looked for: they read their rows (as alone)."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
-    if seekers <= FEW_SEEKERS:
-        edges = bounds.tolist()
-        return [(table, -1, rows, start, end) for start, end in pairwise(edges)]
+    if seekers <= FEW_SEEKERS:  # (their rows as one list: each one's read as a slice of it)
+        listed, edges = rows.tolist(), bounds.tolist()
+        return [(table, -1, listed, start, end) for start, end in pairwise(edges)]
     starts, ends = bounds[:-1], bounds[1:]
     first = [-1] * seekers
     if len(free_at := model.community.place_free().take(rows).nonzero()[0]):  # (past the last, the last: before)
@@ -213,7 +214,8 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
         # since): if it still has one, it is their choice; else (or none was free) they read them all, as alone
         if first >= 0 and (group := table.groups[first]).is_open and group.free_places > 0:
             return group
-        free, shortest, waiting = _read(table.groups, rows[start:end].tolist(), None, 0)
+        rows = rows[start:end]
+        free, shortest, waiting = _read(table.groups, rows if type(rows) is list else rows.tolist(), None, 0)
     else:  # read lazily, an activity at a time: a link worker stops at the first free place
         rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
         free, shortest, waiting = _read(table.groups, rows, None, 0)

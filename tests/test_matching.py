@@ -505,7 +505,7 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group
     found = matching.by_activity_many(patients, model)
     for patient, (table, first, of_all, start, end) in zip(patients, found, strict=True):
         assert table is model.community.table()
-        rows = of_all[start:end].tolist()
+        rows = np.asarray(of_all[start:end]).tolist()
         assert rows == [row for _, of_activity in matching._by_activity(patient, model) for row in of_activity]
         assert table.reads_every_group is every_group
         # the first row whose group has a free place, else none (or, for few seekers, not looked for)
