@@ -31,7 +31,7 @@ UPTAKE = PURPOSES["uptake"]
 
 def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> None:
     """The assessments due in ``week`` for ``rows`` (due then, in referral order)."""
-    register, due = model.register, model.due
+    register, due, community = model.register, model.due, model.community
     # nobody's assessment moves anyone else to or from their link worker: who is with one is known at the start
     rows, patients = due.take("assessment", rows, register.state, S.WITH_LINK_WORKER)
     if not patients:
@@ -59,8 +59,16 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
         if not patient.wants_activity or patient.offered:  # (not at a first assessment) as ``look_for_group`` does
             patient.look_for_group(found.get(patient))
             continue
-        # ``look_for_group``, its first offer (``Placement.declines_offer``) read from the draws above
-        group = matching.choose_group(patient, model, found.get(patient))
+        # ``look_for_group``, its first offer (``Placement.declines_offer``) read from the draws above; most take the
+        # first group found with a place free when they were all measured, if it still has one (``choose_group``'s
+        # first step, here for the most common case)
+        of_one = found.get(patient)
+        if (of_one is not None and (first := of_one[1]) >= 0 and of_one[0] is community.table()
+                and (group := of_one[0].groups[first]).is_open and group.free_places > 0):  # fmt: skip
+            free = True
+        else:
+            group = matching.choose_group(patient, model, of_one)
+            free = group is not None and group.free_places > 0
         if group is None:
             if patient.link_worker is None:
                 patient.place(None)  # leaves the pathway at their turn (their caseload place is given back then)
@@ -72,7 +80,7 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
         if (chance := chances.get(kind := (patient.service, activity))) is None:
             chance = chances[kind] = patient.uptake_probability(group)
         offered.append(i)
-        if (wants := uptake[i] < chance) and group.free_places > 0:
+        if (wants := uptake[i] < chance) and free:
             patient.start_attending(group, Event.PLACE_FREE)
         elif wants:
             patient.wait_for(group)

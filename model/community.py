@@ -33,6 +33,7 @@ class Community:
         self._table: GroupTable | None = None  # the open groups as arrays (``table``)
         self._table_slots: np.ndarray | None = None  # their slots of the ledger, by row of the table
         self._table_opened = 0  # how many groups had opened when it was made
+        self._table_places: tuple[tuple, np.ndarray] | None = None  # the places of its groups (``place_free``)
         self._open: list[VCSEGroup] | None = None  # the open groups, rebuilt only when one opens or closes
         self._open_slots: np.ndarray | None = None  # their rows of the ledger (``places``), the same
         self._by_age: list[VCSEGroup] = []  # the open groups in the order they opened, with ``_open_slots``
@@ -78,15 +79,24 @@ class Community:
             self._table_opened = len(self.opened)
         return self._table
 
-    def own_place_free(self) -> np.ndarray:
-        """Whether each group of the group table (by row) is open with one of its own places free now, by the ledger's
-        counts: where a week's seekers will likely stop reading their groups in reach (``matching._in_parts``;
-        places from a grant or volunteers are left out: where they count, the seekers read on)."""
-        self.table()  # (made again if a group opened since: its slots with it)
-        slots, columns = self._table_slots, self.ledger.columns
-        free = columns["base_places"].take(slots) > columns["members"].take(slots) + columns["held"].take(slots)
-        free &= np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
-        return free
+    def place_free(self) -> np.ndarray:
+        """Whether each group of the group table (by row) is open with a place free now (``VCSEGroup.free_places``
+        by the ledger's counts): where a week's seekers will stop reading their groups in reach
+        (``matching._in_parts``). Its places (its own, a grant's and its volunteers', each rounded down as a group
+        does; none once closed) are worked out again only when the table, a group's places, the open groups or the
+        parameters changed (as ``places``)."""
+        table, columns, p = self.table(), self.ledger.columns, self.model.p
+        key = (table, self.ledger.places_changed, len(self.closed_groups), p)
+        if self._table_places is None or self._table_places[0] != key:
+            slots = self._table_slots
+            grant, volunteers = columns["grant_per_week"].take(slots), columns["volunteers"].take(slots)
+            places = columns["base_places"].take(slots).astype(float)
+            places += np.where(grant != 0, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
+            places += np.where(volunteers > 0, np.floor(p.places_per_volunteer * volunteers + 1e-9), 0.0)
+            places *= np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
+            self._table_places = key, places
+        slots = self._table_slots
+        return self._table_places[1] > columns["members"].take(slots) + columns["held"].take(slots)
 
     @property
     def groups_closed(self) -> int:

@@ -34,6 +34,7 @@ MEASURED_IN_PYTHON = 40
 # instructions a batch)
 READ_WHOLE_ACTIVITY = 16
 Block = tuple[int, int, int, int]  # first and last column, first and last row of cells
+_NONE = np.zeros(0, dtype=np.int64)  # (no rows found)
 _AWAY = np.array([[-1.0], [1.0], [-1.0], [1.0]])  # a block's edges from its centre: before, after, before, after
 
 
@@ -160,9 +161,9 @@ class GroupTable:
         return entry.take(order), rows.take(order)
 
     def nearest_first_by_seeker(self, x: list[float], y: list[float], reach_km: list[float],
-                                ranks: list[np.ndarray]) -> tuple[list[int], list[int]]:  # fmt: skip
+                                ranks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """``nearest_first`` for a week's seekers, every activity each wants at once (seeker i at (x[i], y[i]) with
-        ``reach_km[i]``, ranking groups by kind as ``ranks[i]``, ``ranks_by_kind``'s answer): how many rows each finds,
+        ``reach_km[i]``, ranking groups by kind as ``ranks[i]``, ``ranks_by_kind``'s answer): whose each row found is,
         and the rows, seeker by seeker, the more wanted activity first, then nearest, then older. Every group is
         measured against every seeker, in flat arrays (the table's columns laid end to end once per seeker): on a
         grid of a few cells that costs fewer NumPy calls and gathers than reading cells. Pairs whose squared distance
@@ -170,7 +171,7 @@ class GroupTable:
         are measured as ``in_reach.in_numpy`` measures (``np.hypot``), so the same rows in the same order."""
         seekers, groups = len(x), len(self.groups)
         if not groups or not seekers:
-            return [0] * seekers, []
+            return _NONE, _NONE
         x, y, reach = np.array((x, y, reach_km), dtype=float)
         xs, ys = self._end_to_end(seekers)
         dx = xs - x.repeat(groups)
@@ -187,7 +188,7 @@ class GroupTable:
         row, bits = pair - seeker * groups, self.activities.bit_length()  # (a rank is below ``activities``)
         order = in_reach.nearest_first_by_entry((seeker << bits) | rank.take(pair), distance, row,
                                                 largest=seekers << bits)  # fmt: skip
-        return np.bincount(seeker, minlength=seekers).tolist(), row.take(order).tolist()
+        return seeker.take(order), row.take(order)
 
     def _end_to_end(self, seekers: int) -> tuple[np.ndarray, np.ndarray]:
         """The groups' x and y, laid end to end ``seekers`` times (views of arrays kept for the most seekers yet)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import cache
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from operator import attrgetter, is_
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,9 @@ from .states import Service
 # Fewer seekers than this at once are measured one by one as they look (the same answer): a batch costs about 70 us
 # (some thirty NumPy calls) and then about 5 us a person; one person alone 10-60 us, reading an activity at a time.
 MEASURED_AT_ONCE = 4
+# Up to this many seekers at once, each reads their rows from the first as alone (a place of 150,000 adults has about
+# 30 a week): the groups with a place free are not worked out for them (a few tens of NumPy calls, about 3 us each)
+FEW_SEEKERS = 64
 
 if TYPE_CHECKING:
     from .group_table import GroupTable
@@ -25,11 +28,10 @@ if TYPE_CHECKING:
     from .vcse_group import VCSEGroup
 
     # the rows of a person's groups in reach, the more wanted activity first, then nearest (``_by_activity``'s, one
-    # after another), with the table they index: a head (a list), then the rest, ``rows[rest:end]`` of an array
-    # (rows, rest, end), made a list only if read
-    Found = tuple[GroupTable, list[int], np.ndarray, int, int]
-
-_NO_ROWS = np.zeros(0, dtype=np.int64)
+    # after another), with the table they index: the first row whose group had a place free when they were measured
+    # (-1: none), then all of them, ``rows[start:end]`` of an array (rows, start, end), made a list only if read (or
+    # of a list, for a few seekers)
+    Found = tuple[GroupTable, int, np.ndarray | list[int], int, int]
 
 
 def _reach(patient: Patient, model: SocialPrescribingModel) -> float:
@@ -111,8 +113,8 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     """``_by_activity``'s answer for each of ``patients`` at once, in full (the same rows, in the same order), with
     the table it was read from: who is in reach depends only on the table, not on who took which place, so a week's
     seekers (or a closing group's people) are measured in one pass (``GroupTable.nearest_first_many``) and then
-    take places one by one in their order (``choose_group``). Each one's rows up to the first group with a free place
-    now are a list, the rest an array (``_in_parts``)."""
+    take places one by one in their order (``choose_group``). Each one's rows are where they are in one array, with
+    the first whose group has a place free now (``_in_parts``)."""
     if not patients:
         return []
     table = model.community.table()
@@ -129,23 +131,28 @@ def by_activity_many(patients: list[Patient], model: SocialPrescribingModel) -> 
     cannot_pay = np.fromiter(cannot_pay, dtype=bool, count=len(patients))
     entry, rows = table.nearest_first_many(x[owner], y[owner], reach[owner], cannot_pay[owner], activity)
     # a person's entries are one after another, most wanted first: their rows in order are one slice
-    return _in_parts(table, rows, owner.take(entry), len(patients), model.community.own_place_free()[rows])
+    return _in_parts(table, rows, owner.take(entry), len(patients), model)
 
 
-def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, free: np.ndarray) -> list[Found]:
-    """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as a head, a list up to the
-    first group with a free place now (``free``, by row: where a link worker stops, unless those before take it), and
-    the rest as where it is in ``rows``: of an ICB's 30 rows a seeker, one or two are read (``choose_group`` reads on
-    past a group that filled since, and reads every row if none is free), so most are never made Python ints."""
+def _in_parts(table: GroupTable, rows: np.ndarray, seeker: np.ndarray, seekers: int, model: SocialPrescribingModel
+              ) -> list[Found]:  # fmt: skip
+    """Each seeker's rows (``rows``, seeker by seeker, whose they are in ``seeker``) as where they are in ``rows``,
+    and the first of them whose group has a place free now (``Community.place_free``; -1: none, or not looked for): a
+    week's seekers take places, none are given back, until the last has chosen, so the groups before it will have
+    none at their turn and that group is their choice if it still has one (``choose_group``); only if it was taken do
+    they read their rows again (most of an ICB's 30 rows a seeker are never made Python ints). Up to
+    ``FEW_SEEKERS`` at once, it is not looked for: they read their rows (as alone)."""
     bounds = np.searchsorted(seeker, np.arange(seekers + 1))
+    if seekers <= FEW_SEEKERS:  # (their rows as one list: each one's read as a slice of it)
+        listed, edges = rows.tolist(), bounds.tolist()
+        return [(table, -1, listed, start, end) for start, end in pairwise(edges)]
     starts, ends = bounds[:-1], bounds[1:]
-    free_at = np.append(free.nonzero()[0], len(rows))  # (the end: none free after)
-    head_ends = np.minimum(free_at.take(np.searchsorted(free_at, starts)) + 1, ends)
-    heads = rows[np.arange(len(rows)) < head_ends.take(seeker)].tolist()
-    head_bounds = np.cumsum(head_ends - starts).tolist()
-    return [(table, heads[head_start:head_end], rows, rest, end)
-            for head_start, head_end, rest, end in zip([0, *head_bounds], head_bounds, head_ends.tolist(),
-                                                       ends.tolist())]  # fmt: skip
+    first = [-1] * seekers
+    if len(free_at := model.community.place_free().take(rows).nonzero()[0]):  # (past the last, the last: before)
+        at = free_at.take(np.searchsorted(free_at, starts), mode="clip")
+        first = np.where((at >= starts) & (at < ends), rows.take(at), -1).tolist()
+    return [(table, row, rows, start, end) for row, start, end in zip(first, starts.tolist(), ends.tolist(),
+                                                                        strict=True)]  # fmt: skip
 
 
 @cache
@@ -174,12 +181,8 @@ def _by_seeker(patients: list[Patient], model: SocialPrescribingModel, table: Gr
         y.append(person.y)
         reach.append(person.reach_km * factor if patient.service is advisor else person.reach_km)  # ``_reach``'s
         ranks.append(ranks_by_kind(wanted_activities(patient.preferences), patient.cannot_pay))
-    counts, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
-    found, start = [], 0
-    for count in counts:
-        found.append((table, rows[start : start + count], _NO_ROWS, 0, 0))
-        start += count
-    return found
+    seeker, rows = table.nearest_first_by_seeker(x, y, reach, ranks)
+    return _in_parts(table, rows, seeker, len(patients), model)
 
 
 def suitable_groups(patient: Patient, model: SocialPrescribingModel) -> list[tuple[int, float, VCSEGroup]]:
@@ -199,16 +202,20 @@ def choose_group(patient: Patient, model: SocialPrescribingModel, found: Found |
     activity wins, then the nearer group. With no free place anywhere, the person joins the shortest
     waiting list (more wanted, then nearer, on ties). None when nothing suitable is in reach: the
     shortage of accessible provision that Wildman 2019 and Bu 2024 report. ``found``: ``by_activity_many``'s
-    answer for them, if made (used while the table is the same).
+    answer for them, if made (used while the table is the same; no place has been given back since, as none is
+    while a week's people take theirs).
     """
     if patient.nothing_in_reach is not None and _still_nothing_in_reach(patient, model):
         return None
     table = model.community.table()
     if found is not None and found[0] is table:
-        _, head, rows, rest, end = found
-        free, shortest, waiting = _read(table.groups, head, None, 0)
-        if free is None and rest < end:  # the place they were likely to take was taken, or none was free
-            free, shortest, waiting = _read(table.groups, rows[rest:end].tolist(), shortest, waiting)
+        _, first, rows, start, end = found
+        # the groups before the first with a place free when they were measured have none (places were only taken
+        # since): if it still has one, it is their choice; else (or none was free) they read them all, as alone
+        if first >= 0 and (group := table.groups[first]).is_open and group.free_places > 0:
+            return group
+        rows = rows[start:end]
+        free, shortest, waiting = _read(table.groups, rows if type(rows) is list else rows.tolist(), None, 0)
     else:  # read lazily, an activity at a time: a link worker stops at the first free place
         rows = chain.from_iterable(of_activity for _, of_activity in _by_activity(patient, model))
         free, shortest, waiting = _read(table.groups, rows, None, 0)

@@ -354,9 +354,9 @@ def test_the_grid_of_cells_finds_exactly_the_groups_a_scan_of_every_group_finds(
     # on a grid of a few cells; checked here on every grid rather than multiplying the one-by-one cases above)
     entry, rows = table.nearest_first_many(*(np.array(column) for column in zip(*seekers)))
     assert list(zip(entry.tolist(), rows.tolist())) == each
-    counts, rows = table.nearest_first_by_seeker(*(list(column) for column in zip(*(seeker for seeker, _ in whole))))
-    assert counts == [len(found) for _, found in whole]
-    assert rows == [row for _, found in whole for row in found]
+    seeker, rows = table.nearest_first_by_seeker(*(list(column) for column in zip(*(seeker for seeker, _ in whole))))
+    assert seeker.tolist() == [k for k, (_, found) in enumerate(whole) for _ in found]
+    assert rows.tolist() == [row for _, found in whole for row in found]
 
 
 def test_the_order_of_many_seekers_rows_is_np_lexsorts_ties_and_all():
@@ -487,12 +487,13 @@ def test_the_open_groups_by_age_kept_as_groups_open_and_close_are_those_still_op
 @pytest.mark.parametrize("every_group", [True, False])
 def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group, monkeypatch):
     """``by_activity_many`` (a week's assessments) gives each person ``_by_activity``'s rows, one activity after
-    another (as a head up to the first group with a free place, and the rest), and ``choose_group`` given them
+    another (and the first of them if its group has a place free), and ``choose_group`` given them
     chooses as it does alone, also after places were taken and groups closed since they were measured. Both ways
     of measuring: every group against each seeker (a grid of a few cells), and each one's block of cells."""
     from spsim.model import group_table
 
     monkeypatch.setattr(group_table, "READ_WHOLE_ACTIVITY", 10**6 if every_group else 0)
+    monkeypatch.setattr(matching, "FEW_SEEKERS", 10**6 if every_group else 0)  # (the first free row looked for, or not)
     model = calm_model()
     rng = np.random.default_rng(8)
     for k in range(60):
@@ -502,17 +503,18 @@ def test_a_weeks_seekers_measured_at_once_find_what_each_finds_alone(every_group
                       y=float(rng.random() * 2), reach=float(rng.random() * 1.5), cannot_pay=bool(rng.random() < 0.5))
                 for k in range(80)]  # fmt: skip
     found = matching.by_activity_many(patients, model)
-    for patient, (table, head, of_all, rest_start, end) in zip(patients, found, strict=True):
+    for patient, (table, first, of_all, start, end) in zip(patients, found, strict=True):
         assert table is model.community.table()
-        rest = of_all[rest_start:end]
-        rows = head + rest.tolist()
+        rows = np.asarray(of_all[start:end]).tolist()
         assert rows == [row for _, of_activity in matching._by_activity(patient, model) for row in of_activity]
         assert table.reads_every_group is every_group
-        free = [table.groups[row].free_places > 0 for row in head]
-        if not every_group:  # the head ends at the first group with a free place (or holds them all)
-            assert free[:-1] == [False] * (len(head) - 1) and (free[-1] if rest.size else True)
-    assert sum(len(head) + end - rest for _, head, _, rest, end in found) > 100
-    assert sum(end - rest for *_, rest, end in found) >= (0 if every_group else 50)
+        # the first row whose group has a free place, else none (or, for few seekers, not looked for)
+        assert first == (-1 if every_group else next((row for row in rows if table.groups[row].free_places > 0), -1))
+    assert sum(end - start for *_, start, end in found) > 100
+    if not every_group:
+        assert sum(first >= 0 for _, first, *_ in found) > 10
+        assert sum(first not in (-1, of_all[start]) for _, first, of_all, start, _ in found) > 10  # (past a full one)
+        assert sum(first < 0 < end - start for _, first, _, start, end in found) > 0  # (every group in reach full)
     for patient, of_one in zip(patients, found, strict=True):
         assert matching.choose_group(patient, model, of_one) is matching.choose_group(patient, model)
     # places taken and a group closed after they were measured (as the week's people before them do): the same
@@ -548,3 +550,30 @@ def test_many_seekers_blocks_are_each_ones_block():
                 assert tuple(edge) == block
             else:
                 assert first_column > last_column or first_row > last_row
+
+
+def test_the_groups_with_a_place_free_are_those_whose_free_places_say_so():
+    """``Community.place_free`` (where a week's seekers stop reading, ``matching._in_parts``) is
+    ``VCSEGroup.free_places > 0`` of every open group of the table, by the ledger's counts: with places held, and
+    places a capacity grant buys or volunteers add (each rounded down as a group rounds them)."""
+    model = SocialPrescribingModel(rng=5, population=20_000, referral_rate_per_1000=40.0, group_places_mean=4.0,
+                                   groups_per_100k=150.0, link_workers_per_100k=30.0, volunteer_prob=0.5,
+                                   places_per_volunteer=0.7, grant_cost_per_place_year_gbp=1_300.0,
+                                   appropriate_share_min=0.5, appropriate_share_max=0.6,
+                                   inappropriate_passed_on_share=1.0)  # fmt: skip
+    free_by_grant = free_by_volunteers = held = full = 0
+    for week in range(40):
+        if week in (8, 20):  # (the parameters change only then: the places are kept between)
+            model.update_parameters(vcse_grant_per_100k_year_gbp=400_000.0 if week == 8 else 0.0)
+        model.step()
+        groups = model.community.table().groups
+        if week in (25, 30):  # a group with a place free closes (it stays in the table until one opens)
+            model.community.close_group(next(group for group in groups if group.is_open and group.free_places > 0))
+        assert model.community.place_free().tolist() == [group.is_open and group.free_places > 0 for group in groups]
+        for group in groups:  # (what the weeks held: a place free only by a grant's or volunteers' places, ...)
+            by_others = group.free_places > 0 and group.base_places <= len(group.members) + len(group.held_until)
+            free_by_grant += by_others and group.grant_per_week != 0
+            free_by_volunteers += by_others and bool(group.volunteers)
+            held += bool(group.held_until)
+            full += group.free_places == 0
+    assert min(free_by_grant, free_by_volunteers, held, full) > 0 and not all(group.is_open for group in groups)
