@@ -19,6 +19,7 @@ import numpy as np
 
 from . import matching
 from .moves import move_many
+from .starts import Starts
 from .states import Event, PathwayState
 from .streams import PURPOSES, PersonalDraws
 
@@ -50,6 +51,7 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
     uptake = PersonalDraws.uniforms(register.key[rows], UPTAKE, register.draws["uptake"][rows]).tolist()
     chances: dict[tuple, float] = {}  # ``uptake_probability`` by service and activity: the same all week
     offered, nothing = [], []
+    starts = Starts(model, Event.PLACE_FREE)  # who takes a free place: the place at their turn, the rest after the loop
     for i, (patient, to_group) in enumerate(zip(patients, passed, strict=True)):
         patient.assessed = True
         if not patient.appropriate:
@@ -81,11 +83,12 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
             chance = chances[kind] = patient.uptake_probability(group)
         offered.append(i)
         if (wants := uptake[i] < chance) and free:
-            patient.start_attending(group, Event.PLACE_FREE)
+            starts.take_place(patient, group)
         elif wants:
             patient.wait_for(group)
         else:
             patient.wants_activity = False  # the link worker supports them in other ways until the episode ends
+    starts.finish()
     register.draws["uptake"][rows[offered]] += 1
     if nothing:  # ``Placement.place`` with nothing suitable in reach, for someone with their link worker
         for i in nothing:

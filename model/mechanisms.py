@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 LEVELS = ("level_psych", "level_social", "level_behav")  # the register's columns (model/wellbeing.py)
 FLOORS = ("floor_psych", "floor_social", "floor_behav")
 LEVEL_FLOORS = tuple(zip(LEVELS, FLOORS, strict=True))
+FEWEST_PAUSED = 16  # fewer people are paused one by one (``Mechanisms.pause_many``): a speed setting only
 
 SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
@@ -133,8 +134,11 @@ class Mechanisms:
     @staticmethod
     def pause_many(people: list[Mechanisms], week: float) -> None:
         """``pause`` for many people at once (different people, of one register: a week's drop-outs or those moving
-        on, once each has left their group), with each person's own retained share; the same numbers."""
-        if not people:
+        on, once each has left their group), with each person's own retained share; the same numbers. A few are paused
+        one by one: the arrays cost about 16 people's own pauses (a place of 150,000 adults: about six a week)."""
+        if len(people) < FEWEST_PAUSED:
+            for mechanisms in people:
+                mechanisms.pause(week)
             return
         register = people[0]._register
         rows = np.array([mechanisms._row for mechanisms in people], dtype=np.int64)

@@ -127,3 +127,18 @@ def give_up_waiting_many(model: SocialPrescribingModel, patients: list[Patient])
     move_many(model, [patients[i] for i in new.tolist()], rows[new], PathwayState.AWAITING_LINK_WORKER,
               PathwayState.DECLINED, Event.GAVE_UP_LINK_WORKER)  # fmt: skip
     leave_unengaged_many(model, patients, rows, returning, PathwayState.AWAITING_LINK_WORKER, Event.GAVE_UP_LINK_WORKER)
+
+
+def moved_into_groups(model: SocialPrescribingModel, rows: np.ndarray, olds: list[PathwayState], new: PathwayState,
+                      event: Event) -> None:  # fmt: skip
+    """The moves of people who have each joined a group at their turn (their agent's state, ``model.attending`` and
+    the member rows set then: model/starts.py), from ``olds`` (each one's) to ``new``: counted per old state, and their
+    rows' state."""
+    if new not in IN_GROUP:
+        raise ValueError(f"a batch of joinings moves into a group, not to {new.name}")
+    counts = Counter(olds)
+    for old, n in counts.items():
+        if (old, new, event) not in states.LEGAL:
+            states.check(old, new, event)  # raises, saying which move
+        _counted(model, old, new, event, n)
+    model.register.state[rows] = new

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from spsim.model import SocialPrescribingModel
+from spsim.model import mechanisms as mechanisms_module
 from spsim.model.attendance import run_moves_on
 from spsim.model.mechanisms import Mechanisms
 from spsim.model.states import Event, PathwayState
@@ -55,7 +56,9 @@ def _people(register: WellbeingRegister) -> list[Mechanisms]:
     return people
 
 
-def test_mechanisms_paused_as_a_batch_as_one_by_one():
+@pytest.mark.parametrize("fewest", [0, 16])  # as arrays, and a few one by one (``mechanisms.FEWEST_PAUSED``)
+def test_mechanisms_paused_as_a_batch_as_one_by_one(fewest, monkeypatch):
+    monkeypatch.setattr(mechanisms_module, "FEWEST_PAUSED", fewest)
     alone, batch = WellbeingRegister(capacity=8), WellbeingRegister(capacity=8)
     for mechanisms in _people(alone):
         mechanisms.pause(10.0)
