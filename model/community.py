@@ -5,13 +5,13 @@ almanac for the size of groups)."""
 from __future__ import annotations
 
 import math
-from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import costing, matching
 from .activities import catalogue
+from .community_readings import CommunityReadings
 from .group_ledger import GroupLedger
 from .group_table import TRAITS, GroupTable
 from .vcse_group import VCSEGroup
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from .model import SocialPrescribingModel
 
 
-class Community:
+class Community(CommunityReadings):
+    """The groups of the catchment, as a whole (the readings of them: ``CommunityReadings``)."""
+
     def __init__(self, model: SocialPrescribingModel):
         self.model = model
         self.by_activity: list[list[VCSEGroup]] = [[] for _ in catalogue()]
@@ -78,25 +80,6 @@ class Community:
                                      earlier=earlier, kept=kept)  # fmt: skip
             self._table_opened = len(self.opened)
         return self._table
-
-    def place_free(self) -> np.ndarray:
-        """Whether each group of the group table (by row) is open with a place free now (``VCSEGroup.free_places``
-        by the ledger's counts): where a week's seekers will stop reading their groups in reach
-        (``matching._in_parts``). Its places (its own, a grant's and its volunteers', each rounded down as a group
-        does; none once closed) are worked out again only when the table, a group's places, the open groups or the
-        parameters changed (as ``places``)."""
-        table, columns, p = self.table(), self.ledger.columns, self.model.p
-        key = (table, self.ledger.places_changed, len(self.closed_groups), p)
-        if self._table_places is None or self._table_places[0] != key:
-            slots = self._table_slots
-            grant, volunteers = columns["grant_per_week"].take(slots), columns["volunteers"].take(slots)
-            places = columns["base_places"].take(slots).astype(float)
-            places += np.where(grant != 0, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
-            places += np.where(volunteers > 0, np.floor(p.places_per_volunteer * volunteers + 1e-9), 0.0)
-            places *= np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
-            self._table_places = key, places
-        slots = self._table_slots
-        return self._table_places[1] > columns["members"].take(slots) + columns["held"].take(slots)
 
     @property
     def groups_closed(self) -> int:
@@ -233,35 +216,3 @@ class Community:
         found = matching.groups_in_reach_of(displaced, self.model)  # all at once, as a week's assessments
         for patient in displaced:
             patient.group_closed(found.get(patient))
-
-    # ------------------------------------------------------------------ readings
-    # read every week for the weekly series (a reading per group, without a generator's frame for each)
-    def waiting(self) -> int:
-        """People on groups' waiting lists (the ledger counts them; a closed group's list is empty)."""
-        return int(self.ledger.columns["waiting"][: self.ledger.size].sum())
-
-    def open_slots(self) -> np.ndarray:
-        """The open groups' rows of the ledger, in the order they opened (``open_by_age``)."""
-        return self.open_by_age()[1]
-
-    def open_by_age(self) -> tuple[list[VCSEGroup], np.ndarray]:
-        """The open groups in the order they opened, and their rows of the ledger (made once, then kept up to date as
-        groups open and close: new objects each time, so a caller's are never changed under it)."""
-        if self._open_slots is None:  # a group's slot is its place in ``opened``
-            self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
-            self._by_age = list(compress(self.opened, self._is_open))
-            self._places = None
-        return self._by_age, self._open_slots
-
-    def open_count(self) -> int:
-        """How many groups are open (every group ever opened, less those closed)."""
-        return len(self.opened) - len(self.closed_groups)
-
-    def places(self) -> int:
-        """Places in the open groups (their rows of the ledger), summed again only when a group opened or closed, or
-        one's base places, grant or volunteers changed (``GroupLedger.places_changed``), or the parameters did."""
-        slots = self.open_slots()
-        key = (self.ledger.places_changed, self.model.p)
-        if self._places is None or self._places[0] != key:
-            self._places = (key, self.ledger.places(slots, self.model.p))
-        return self._places[1]
