@@ -74,11 +74,7 @@ class CommunityReadings:
         key = (table, self.ledger.places_changed, len(self.closed_groups), p)
         if self._table_places is None or self._table_places[0] != key:
             slots = self._table_slots
-            grant, volunteers = columns["grant_per_week"].take(slots), columns["volunteers"].take(slots)
-            places = columns["base_places"].take(slots).astype(float)
-            places += np.where(grant != 0, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
-            places += np.where(volunteers > 0, np.floor(p.places_per_volunteer * volunteers + 1e-9), 0.0)
-            places *= np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
+            places = self.ledger.places_each(slots, p) * np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
             self._table_places = key, places
         slots = self._table_slots
         return self._table_places[1] > columns["members"].take(slots) + columns["held"].take(slots)

@@ -19,7 +19,6 @@ budget needs).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -67,11 +66,8 @@ class GroupLedger:
     def grant_places_change(self, slots: np.ndarray, per_week: float, p) -> np.ndarray:
         """Where (places in ``slots``) a grant of ``per_week`` would give a group another number of grant places than
         its grant until now (``VCSEGroup.grant_places``, the same arithmetic; none without a grant)."""
-        cost = p.grant_cost_per_place_year_gbp
-        was = self.columns["grant_per_week"][slots]
-        places_were = np.where(was != 0, np.floor(was * 52 / cost + 1e-9), 0.0)
-        places = math.floor(per_week * 52 / cost + 1e-9) if per_week else 0
-        return (places_were != places).nonzero()[0]
+        places = grant_places(np.array([per_week]), p)[0]
+        return (grant_places(self.columns["grant_per_week"][slots], p) != places).nonzero()[0]
 
     def receive(self, slots: np.ndarray, amount: float, from_commissioner: bool = False) -> None:
         """``VCSEGroup.receive`` for each of the groups in ``slots`` (each slot once)."""
@@ -85,15 +81,21 @@ class GroupLedger:
             self.places_changed += 1
 
     def places(self, slots: np.ndarray, p) -> int:
-        """``VCSEGroup.places`` summed over the groups in ``slots`` (the same sums: a grant's places and the
-        volunteers' added only where there are any, each rounded down as a group does)."""
-        columns = self.columns
-        grant, volunteers = columns["grant_per_week"][slots], columns["volunteers"][slots]
-        places = int(columns["base_places"][slots].sum())
-        funded, helped = grant[grant != 0], volunteers[volunteers > 0]
-        places += int(np.floor(funded * 52 / p.grant_cost_per_place_year_gbp + 1e-9).sum())
-        return places + int(np.floor(p.places_per_volunteer * helped + 1e-9).sum())
+        """``VCSEGroup.places`` summed over the groups in ``slots`` (whole numbers: the float sum is exact)."""
+        return int(self.places_each(slots, p).sum())
 
+    def places_each(self, slots: np.ndarray, p) -> np.ndarray:
+        """``VCSEGroup.places`` of each group in ``slots``: its own, a grant's and its volunteers' (each rounded down
+        as a group does, and added only where there are any)."""
+        columns = self.columns
+        volunteers = columns["volunteers"][slots]
+        places = columns["base_places"][slots] + grant_places(columns["grant_per_week"][slots], p)
+        return places + np.where(volunteers > 0, np.floor(p.places_per_volunteer * volunteers + 1e-9), 0.0)
+
+
+def grant_places(grant: np.ndarray, p) -> np.ndarray:
+    """``VCSEGroup.grant_places`` for arrays of grants a week: none without a grant."""
+    return np.where(grant != 0, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
 
 def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> None:
     """Every one of the open ``groups``' week (``VCSEGroup.step``), in their order (Mesa's agent set's: the order
@@ -158,7 +160,7 @@ def _grant_and_attendee_spend(p, grant: np.ndarray, members: np.ndarray, volunte
     """``VCSEGroup.step``'s spending on grant places and on referred attendees, for arrays: a group without a grant
     has no grant places and spends 0.0 on them; a count times a float, as Python multiplies an int by a float."""
     funded = grant != 0
-    grant_places = np.where(funded, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
-    grant_spend = np.where(funded, np.minimum(grant_places * p.grant_cost_per_place_year_gbp / 52, grant), 0.0)
-    referred_on_own_places = np.maximum(members - volunteers - grant_places, 0)
+    places = grant_places(grant, p)
+    grant_spend = np.where(funded, np.minimum(places * p.grant_cost_per_place_year_gbp / 52, grant), 0.0)
+    referred_on_own_places = np.maximum(members - volunteers - places, 0)
     return grant_spend, (referred_on_own_places + held) * p.cost_per_attendee_week_gbp
