@@ -94,13 +94,23 @@ def _left_groups(model: SocialPrescribingModel, rows: np.ndarray) -> None:
 
 
 def _leave_pathway(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, event: Event) -> None:
-    """What a terminal move does after the counting (``Patient.move_to``, then ``leave_pathway``)."""
+    """What a terminal move does after the counting (``Patient.move_to``, then ``leave_pathway``). For those still
+    with a link worker, the end of their support episode (``Support.end_support_episode``): its cancelling is part of
+    everyone's, done first; each caseload place is released in turn (a link worker's load is a float sum: the same
+    order, the same sum); their register rows (off the caseload, support ended now) are written for all at once."""
     model.due.cancel_many(rows)  # every stage's pending changes
     reason = event.value
-    for patient in patients:
+    supported = []
+    for i, patient in enumerate(patients):
         patient.exit_reason = reason
-        if patient.link_worker is not None:  # the rest of ``end_support_episode`` is cancelling, done above
-            patient.end_support_episode()
+        if (worker := patient.link_worker) is not None:
+            worker.release(patient)
+            patient.link_worker = None
+            supported.append(i)
+    if supported:
+        ended, register = rows[supported], model.register
+        register.on_caseload[ended] = False
+        register.support_ends_many(ended, model.week)
     model.leave_pathway_many(patients, rows, reason)
 
 
