@@ -136,24 +136,26 @@ def _sustained(model: SocialPrescribingModel, sustained: list[Patient]) -> None:
     """Sustained engagement reached, for the week's batch (in the order they reached it; the volunteers among them
     have volunteered at their turn): counted, their volunteer draw taken, a discharge from secondary mental health care
     considered; those who did not volunteer move to sustained, and everyone's moving on is made due (their own draw,
-    by ``weeks_until``). All of it is their own (their rows, accounts and draws) and order-free counts."""
+    by ``weeks_until``). All of it is their own (their rows, accounts and draws) and order-free counts, so each
+    person's part is done in one pass over them, after the draws taken for all of them at once."""
     if not sustained:
         return
     p, register = model.p, model.register
     rows = np.array([patient.row for patient in sustained], dtype=np.int64)
-    for patient in sustained:
-        patient.sustained = True
     model.counters.sustained += len(sustained)
     register.draws["volunteer"][rows] += 1
-    for patient in sustained:
+    draws = register.next_draws(rows, "move_on").tolist()
+    means = (move_on_weeks_mean(False, p), move_on_weeks_mean(True, p))  # how long they stay: a volunteer longer
+    weeks, volunteer = [], []
+    for patient, u in zip(sustained, draws, strict=True):
+        patient.sustained = True
         if patient.service is Service.MENTAL_HEALTH:  # (no one else is discharged from secondary care)
             patient.consider_mh_discharge()
-    volunteer = np.array([patient.volunteer for patient in sustained])
-    staying = [patient for patient, yes in zip(sustained, volunteer.tolist(), strict=True) if not yes]
-    move_many(model, staying, rows[~volunteer], S.ATTENDING, S.SUSTAINED, Event.SUSTAINED)
-    draws = register.next_draws(rows, "move_on").tolist()
-    weeks = [weeks_until(u, move_on_weeks_mean(patient.volunteer, p))
-             for u, patient in zip(draws, sustained, strict=True)]  # fmt: skip
+        volunteer.append(yes := patient.volunteer)
+        weeks.append(weeks_until(u, means[yes]))
+    staying = np.logical_not(volunteer)
+    move_many(model, [patient for patient, no in zip(sustained, staying.tolist(), strict=True) if no], rows[staying],
+              S.ATTENDING, S.SUSTAINED, Event.SUSTAINED)  # fmt: skip
     model.due.set_many("move_on", rows, model.week + np.array(weeks, dtype=np.int64), sustained)
 
 
