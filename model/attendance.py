@@ -167,16 +167,18 @@ def run_moves_on(model: SocialPrescribingModel, rows: np.ndarray, week: int) -> 
     own row) and the move out of the pathway that follow are their own and order-free sums, but for what a terminal
     move releases (a caseload place, an account finished), which nothing done for the later leavers reads: they are
     done afterwards, as one batch in the same order (model/moves.py: from sustained engagement and from volunteering
-    alike), as the week's drop-outs are (``_drop_out``)."""
+    alike), as the week's drop-outs are (``_drop_out``). A leaver's move on stays due until then: only their own turn
+    reads it, and their move out of the pathway cancels it with everything else of theirs."""
     column, patients = model.due.columns["move_on"], model.due.patients
     leaving: list[Patient] = []
     for row in rows.tolist():
         # still due at their turn (someone's leaving before them may have sent them back to a waiting list)
-        if column[row] == week and (patient := patients.get(row)) is not None:
-            column[row] = NEVER
+        if column.item(row) == week and (patient := patients.get(row)) is not None:
             if patient.state in IN_GROUP:
                 patient.group.leave(patient)  # (``leave_group``: their mechanisms pause with the batch, below)
                 leaving.append(patient)
+            else:
+                column[row] = NEVER
     Mechanisms.pause_many([patient.mechanisms for patient in leaving], model.week)  # (now: ``week`` may be past)
     move_many_from(model, leaving, np.array([patient.row for patient in leaving], dtype=np.int64),
                    [patient.state for patient in leaving], S.MOVED_ON, Event.MOVED_ON)  # fmt: skip
