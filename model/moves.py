@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from .model import SocialPrescribingModel
     from .patient import Patient
 
+# fewer ends of support than this in a batch leaving the pathway are written one by one (a speed setting only, the same
+# numbers: the arrays cost about what four people's own writes cost)
+FEWEST_ENDED = 4
+
 
 def move_many(model: SocialPrescribingModel, patients: list[Patient], rows: np.ndarray, old: PathwayState | None,
               new: PathwayState, event: Event) -> None:  # fmt: skip
@@ -97,20 +101,25 @@ def _leave_pathway(model: SocialPrescribingModel, patients: list[Patient], rows:
     """What a terminal move does after the counting (``Patient.move_to``, then ``leave_pathway``). For those still
     with a link worker, the end of their support episode (``Support.end_support_episode``): its cancelling is part of
     everyone's, done first; each caseload place is released in turn (a link worker's load is a float sum: the same
-    order, the same sum); their register rows (off the caseload, support ended now) are written for all at once."""
+    order, the same sum); their register rows (off the caseload, support ended now) are written after the loop."""
     model.due.cancel_many(rows)  # every stage's pending changes
     reason = event.value
-    supported = []
-    for i, patient in enumerate(patients):
+    ended: list[int] = []  # the rows of those whose support episode ends now
+    for patient in patients:
         patient.exit_reason = reason
         if (worker := patient.link_worker) is not None:
             worker.release(patient)
             patient.link_worker = None
-            supported.append(i)
-    if supported:
-        ended, register = rows[supported], model.register
-        register.on_caseload[ended] = False
-        register.support_ends_many(ended, model.week)
+            ended.append(patient.row)
+    register, week = model.register, model.week
+    if len(ended) < FEWEST_ENDED:  # (a few: one by one; most batches at a place of 150,000 adults)
+        for row in ended:
+            register.on_caseload[row] = False
+            register.support_ends(row, week)
+    else:
+        at = np.array(ended, dtype=np.int64)
+        register.on_caseload[at] = False
+        register.support_ends_many(at, week)
     model.leave_pathway_many(patients, rows, reason)
 
 

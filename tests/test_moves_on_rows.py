@@ -1,10 +1,12 @@
 """Moving on run over a week's rows (``attendance.run_moves_on``, a runner of the due weeks) gives exactly the numbers
 of each person's own ``Attendance.move_on`` run one by one, in referral order; and mechanisms paused as a batch
 (``Mechanisms.pause_many``, for a week's drop-outs and those moving on) as each paused alone; a batch of moves from
-several states (``moves.move_many_from``) refuses what the pathway has not."""
+several states (``moves.move_many_from``) refuses what the pathway has not; and people leaving the pathway as a batch
+(``moves.move_many``) end their support episodes as each one's own ``Patient.move_to`` does."""
 
 from __future__ import annotations
 
+import copy
 from functools import partial
 
 import numpy as np
@@ -12,6 +14,7 @@ import pytest
 
 from spsim.model import SocialPrescribingModel
 from spsim.model import mechanisms as mechanisms_module
+from spsim.model import moves
 from spsim.model.attendance import run_moves_on
 from spsim.model.mechanisms import Mechanisms
 from spsim.model.states import Event, PathwayState
@@ -82,3 +85,42 @@ def test_a_batch_from_several_states_refuses_what_the_pathway_has_not_and_moves_
         move_many_from(model, nobody, np.array([0, 1]), [PathwayState.WITH_LINK_WORKER, PathwayState.AWAITING_GROUP],
                        PathwayState.ATTENDING, Event.PLACE_FREE)  # fmt: skip
     assert (list(model.counters.in_state), dict(model.transitions)) == before
+
+
+def _leavers() -> tuple[SocialPrescribingModel, list[int]]:
+    """A place 40 weeks on and five people with their link worker; the third has lost theirs (released, their row as
+    it was: on the caseload, support not ended), so only the others' episodes end when they leave."""
+    model = SocialPrescribingModel(rng=3, population=20_000)
+    model.run_for(40)
+    people = sorted((p for p in model.due.patients.values() if p.state is PathwayState.WITH_LINK_WORKER),
+                    key=lambda p: p.row)[:5]  # fmt: skip
+    assert len(people) == 5 and all(p.link_worker is not None for p in people)
+    people[2].link_worker.release(people[2])
+    people[2].link_worker = None
+    return model, [p.row for p in people]
+
+
+def _after_leaving(model: SocialPrescribingModel, rows: list[int]) -> tuple:
+    register, due = model.register, model.due
+    workers = sorted((w.unique_id, w.load, sorted(p.row for p in w.caseload)) for w in model.workforce.link_workers())
+    return (register.on_caseload[rows].tolist(), register.support_until[rows].tolist(), register.state[rows].tolist(),
+            [due.columns[kind][rows].tolist() for kind in due.columns], workers, dict(model.transitions),
+            dict(model.counters.exits), list(model.counters.in_state))  # fmt: skip
+
+
+@pytest.mark.parametrize("fewest", [0, 5])  # as arrays, and a few one by one (``moves.FEWEST_ENDED``)
+def test_a_batch_leaving_the_pathway_ends_support_as_each_one_alone(fewest, monkeypatch):
+    monkeypatch.setattr(moves, "FEWEST_ENDED", fewest)
+    model, rows = _leavers()
+    one_by_one, batch = copy.deepcopy(model), model
+    leavers = [one_by_one.due.patients[row] for row in rows]
+    for patient in leavers:
+        patient.move_to(PathwayState.NO_ACTIVITY, Event.SUPPORT_ENDED)
+    expected = _after_leaving(one_by_one, rows)
+    assert expected[0] == [False, False, True, False, False]  # (the third's row as it was)
+    assert expected[1].count(float(model.week)) == 4 and all(p.link_worker is None for p in leavers)
+    people = [batch.due.patients[row] for row in rows]
+    moves.move_many(batch, people, np.array(rows), PathwayState.WITH_LINK_WORKER, PathwayState.NO_ACTIVITY,
+              Event.SUPPORT_ENDED)  # fmt: skip
+    assert _after_leaving(batch, rows) == expected
+    assert all(p.link_worker is None and p.exit_reason == Event.SUPPORT_ENDED.value for p in people)
