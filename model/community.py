@@ -71,7 +71,7 @@ class Community(CommunityReadings):
             if self._trait_columns is None:
                 self._trait_columns = {name: np.array(values) for name, values in self._traits.items()}
             earlier = self._table
-            kept = None if earlier is None else np.frombuffer(bytes(self._is_open), dtype=bool).take(self._table_slots)
+            kept = None if earlier is None else self.open_by_slot().take(self._table_slots)
             # (``open_by_age``'s list and slots are replaced, never changed, as groups open and close: the table's own)
             in_order, self._table_slots = self.open_by_age()
             self._table = GroupTable(in_order, cell_km=self.model.p.reach_km_mean,

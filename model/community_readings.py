@@ -46,10 +46,14 @@ class CommunityReadings:
         """The open groups in the order they opened, and their rows of the ledger (made once, then kept up to date as
         groups open and close: new objects each time, so a caller's are never changed under it)."""
         if self._open_slots is None:  # a group's slot is its place in ``opened``
-            self._open_slots = np.flatnonzero(np.frombuffer(bytes(self._is_open), dtype=bool))
+            self._open_slots = np.flatnonzero(self.open_by_slot())
             self._by_age = list(compress(self.opened, self._is_open))
             self._places = None
         return self._by_age, self._open_slots
+
+    def open_by_slot(self) -> np.ndarray:
+        """Whether each group ever opened (by slot) is open now (a copy: the community's own grows as groups open)."""
+        return np.frombuffer(bytes(self._is_open), dtype=bool)
 
     def open_count(self) -> int:
         """How many groups are open (every group ever opened, less those closed)."""
@@ -74,7 +78,7 @@ class CommunityReadings:
         key = (table, self.ledger.places_changed, len(self.closed_groups), p)
         if self._table_places is None or self._table_places[0] != key:
             slots = self._table_slots
-            places = self.ledger.places_each(slots, p) * np.frombuffer(bytes(self._is_open), dtype=bool).take(slots)
+            places = self.ledger.places_each(slots, p) * self.open_by_slot().take(slots)
             self._table_places = key, places
         slots = self._table_slots
         return self._table_places[1] > columns["members"].take(slots) + columns["held"].take(slots)

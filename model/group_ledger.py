@@ -97,62 +97,69 @@ def grant_places(grant: np.ndarray, p) -> np.ndarray:
     """``VCSEGroup.grant_places`` for arrays of grants a week: none without a grant."""
     return np.where(grant != 0, np.floor(grant * 52 / p.grant_cost_per_place_year_gbp + 1e-9), 0.0)
 
+
 def run_groups_week(model: SocialPrescribingModel, groups: list[VCSEGroup]) -> None:
     """Every one of the open ``groups``' week (``VCSEGroup.step``), in their order (Mesa's agent set's: the order
     they opened, which is the order of their slots)."""
-    in_order, slots = model.community.open_by_age()
-    if groups != in_order:  # (the same agents, compared by identity: their slots are the community's, kept)
-        slots = np.fromiter((group.slot for group in groups), dtype=np.int64, count=len(groups))
-    closed = model.community.closed_groups
-    while groups:
-        runs_out = _weeks_until_one_runs_out(model, groups, slots)
-        if runs_out == len(groups):
-            return
-        closed_before = len(closed)
-        groups[runs_out].step()  # its reserves ran out: it closes, and its people are re-matched
-        groups, slots = groups[runs_out + 1 :], slots[runs_out + 1 :]
-        if len(closed) != closed_before + 1:  # another closed too (never so far: re-matching closes none): left out
-            still_open = [i for i, group in enumerate(groups) if group.is_open]
-            groups, slots = [groups[i] for i in still_open], slots[still_open]
+    community = model.community
+    in_order, slots = community.open_by_age()
+    if groups != in_order:  # (the same agents, compared by identity; never so far): each group's own week, in order
+        for group in groups:
+            if group.is_open:  # (one may have closed earlier in the week)
+                group.step()
+        return
+    if not groups:
+        return
+    opened, first = community.opened, int(slots[0])
+    while (runs_out := _weeks_until_one_runs_out(model, first)) is not None:
+        opened[runs_out].step()  # its reserves ran out: it closes, and its people are re-matched
+        first = runs_out + 1
 
 
-def _weeks_until_one_runs_out(model: SocialPrescribingModel, groups: list[VCSEGroup], slots: np.ndarray) -> int:
-    """The weeks of ``groups`` (in order; ``slots``: their rows of the ledger) up to the first whose reserves run
-    out, which is not run; returns its place (``len(groups)``: none ran out)."""
-    p, ledger = model.p, model.community.ledger
-    columns = ledger.columns
-    members, volunteers = columns["members"][slots], columns["volunteers"][slots]
-    held = columns["held"][slots]
-    income, running = columns["income_per_week"][slots], columns["running_cost_per_week"][slots]
+def _weeks_until_one_runs_out(model: SocialPrescribingModel, first: int) -> int | None:
+    """The weeks of the open groups from slot ``first`` on, in order, up to the first whose reserves run out, which is
+    not run; returns its slot (None: none ran out).
+
+    The ledger's rows from ``first`` on are read as they lie (slices: no gathering of the open groups' rows, half the
+    NumPy work), a closed group's too: it has no members, volunteers or held places, and its income, running costs
+    and grant are taken as 0.0 this week, so its numbers come out as they were (adding 0.0 changes no number but -0.0,
+    and a closed group's reserves are below 0; ``received`` and ``spent`` start at 0.0 and only grow by sums)."""
+    p, community = model.p, model.community
+    ledger = community.ledger
+    columns, rows = ledger.columns, slice(first, ledger.size)
+    is_open = community.open_by_slot()[rows]
+    members, volunteers = columns["members"][rows], columns["volunteers"][rows]
+    held = columns["held"][rows]
+    income, running = columns["income_per_week"][rows] * is_open, columns["running_cost_per_week"][rows] * is_open
     if ledger.granted:
-        grant_spend, attendee_spend = _grant_and_attendee_spend(p, columns["grant_per_week"][slots], members,
+        grant_spend, attendee_spend = _grant_and_attendee_spend(p, columns["grant_per_week"][rows] * is_open, members,
                                                                 volunteers, held)  # fmt: skip
-        reserves = columns["reserves"][slots] + income - running - grant_spend - attendee_spend
+        reserves = columns["reserves"][rows] + income - running - grant_spend - attendee_spend
     else:  # no group holds a grant: it spends 0.0 on grant places, and taking 0.0 away (or adding it) changes nothing
-        # (``spent`` starts at 0.0 and only grows by sums, so it is never -0.0, the one number adding 0.0 would change)
         grant_spend = None
         attendee_spend = (np.maximum(members - volunteers, 0) + held) * p.cost_per_attendee_week_gbp
-        reserves = columns["reserves"][slots] + income - running - attendee_spend
-    negative = (reserves < 0).nonzero()[0]  # (the array's method: ``np.flatnonzero``'s Python layers, every week)
-    runs_out = int(negative[0]) if len(negative) else len(groups)
-    done = slots[:runs_out]
+        reserves = columns["reserves"][rows] + income - running - attendee_spend
+    negative = ((reserves < 0) & is_open).nonzero()[0]  # (the array's method: ``np.flatnonzero``'s Python layers)
+    runs_out = int(negative[0]) if len(negative) else len(reserves)
+    done = slice(first, first + runs_out)
     columns["reserves"][done] = reserves[:runs_out]
     columns["received"][done] += income[:runs_out]
-    spent = columns["spent"][done] + running[:runs_out]
+    spent = columns["spent"][done]  # (a view: added to in place, the same sums in the same order as ``step``'s)
+    spent += running[:runs_out]
     if grant_spend is not None:
         spent += grant_spend[:runs_out]
-    columns["spent"][done] = spent + attendee_spend[:runs_out]
+    spent += attendee_spend[:runs_out]
     # then, group by group in order, what stays within each: its waiting list, then the places it held until now
-    # (counts, never below 0: a sum is 0 only where both are)
-    now = model.time
+    # (counts, never below 0, and 0 in a closed group's row: a sum is 0 only where both are)
+    now, opened = model.time, community.opened
     for i in (columns["waiting"][done] + held[:runs_out]).nonzero()[0].tolist():
-        group = groups[i]
+        group = opened[first + i]
         if group.waiting:
             for patient in [pt for pt in group.waiting if pt.gives_up_at <= now]:
                 patient.give_up_group_wait()
         if group.held_until:
             group.release_held_places()
-    return runs_out
+    return first + runs_out if runs_out < len(reserves) else None
 
 
 def _grant_and_attendee_spend(p, grant: np.ndarray, members: np.ndarray, volunteers: np.ndarray,
