@@ -18,6 +18,7 @@ import numpy as np
 
 from .arrays import grown
 from .mechanisms import FLOORS, LEVELS
+from .natural_readings import NaturalReadings
 from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading, stretch
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
 NO_ONE = np.zeros(0, dtype=np.int64)
-FEWEST_TO_EXPECT = 8_000  # rows read a week up to which the next week's are told to the course (a speed setting)
 
 
 class WellbeingRegister:
@@ -56,13 +56,7 @@ class WellbeingRegister:
         self.activity = np.zeros(capacity, dtype=np.int8)  # the activity (catalogue place) of the group last joined
         # per purpose, how many of the episode's draws for it were taken (Patient.draw; model/setback_rows.py)
         self.draws = {purpose: np.zeros(capacity, dtype=np.int32) for purpose in PURPOSES}
-        # the natural course's (SWEMWBS, UCLA-3) last read for the row, and the weeks of the spell it holds for
-        # ([from, until): it changes only when a spell ends, about once a year, and most rows are read every week)
-        self._natural_sw, self._natural_lo = np.zeros(capacity), np.zeros(capacity)
-        self._natural_from = np.zeros(capacity, dtype=np.int32)
-        self._natural_until = np.zeros(capacity, dtype=np.int32)  # (0: never read)
-        self._natural_of = None  # the course they were read from (another course starts afresh)
-        self._natural_latest = 0  # the latest week read: no spell kept starts after it
+        self._natural = NaturalReadings(capacity)  # the natural course last read for each row, kept for its spell
         self._first_open = 0
         self._reading: Reading | None = None  # the week's reading: see week_reading
         for name, column in self._cols.items():
@@ -109,10 +103,10 @@ class WellbeingRegister:
             setattr(self, name, self._cols[name])
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
-                 "continuity_broken": False, "state": -1, "key": 0, "activity": 0, "_natural_sw": 0.0,
-                 "_natural_lo": 0.0, "_natural_from": 0, "_natural_until": 0}  # fmt: skip
+                 "continuity_broken": False, "state": -1, "key": 0, "activity": 0}  # fmt: skip
         for name, fill in fills.items():
             setattr(self, name, grown(getattr(self, name), capacity, fill))
+        self._natural.grow(capacity)
         for purpose, counts in self.draws.items():
             self.draws[purpose] = grown(counts, capacity, 0)
 
@@ -207,9 +201,7 @@ class WellbeingRegister:
 
     def expect_next_week(self, week: int, course: NaturalCourse, also: np.ndarray) -> None:
         """Tell ``course`` whom of this reading and ``also`` it reads next week after a spell's end (``expect``)."""
-        if len(self._reading.values[0]) <= FEWEST_TO_EXPECT:  # (at an ICB the scan costs about what it saves)
-            rows = np.concatenate((self._reading.values[0], also))
-            course.expect(self.person[rows[self._natural_until[rows] <= week + 1]].astype(np.int64), week + 1)
+        self._natural.expect_next_week(self._reading.values[0], also, week, course, self.person)
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
@@ -226,25 +218,9 @@ class WellbeingRegister:
 
     def natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:
         """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
-        for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
+        for the rows whose spell last read does not cover ``week`` (model/natural_readings.py)."""
         rows = stretch(rows, self.size) if isinstance(rows, slice) else np.asarray(rows)  # (a stretch: read as views)
-        if course is not self._natural_of:
-            self._natural_of = course
-            self._natural_from[:], self._natural_until[:], self._natural_latest = 0, 0, 0
-        ended = self._natural_until[rows] <= week
-        if week < self._natural_latest:  # a look back (a test's): a spell kept may start after ``week``
-            ended |= self._natural_from[rows] > week
-        self._natural_latest = max(self._natural_latest, week)
-        stale = rows[ended] if isinstance(rows, np.ndarray) else rows.start + np.flatnonzero(ended)
-        if len(stale):
-            people = self.person[stale].astype(np.int64)
-            self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
-            self._natural_from[stale], self._natural_until[stale] = course.spells(people)
-        else:  # the course keeps the latest week read (it decides when a read looks back): all a read of no one does
-            course.reached(week)
-        if isinstance(rows, slice):  # (copies, as gathering makes: later reads write these columns)
-            return self._natural_sw[rows].copy(), self._natural_lo[rows].copy()
-        return self._natural_sw[rows], self._natural_lo[rows]
+        return self._natural.read(rows, week, course, self.person)
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """``rows``' state now, as arrays (copies: an index array reads a copy)."""
