@@ -69,9 +69,9 @@ def test_halving_over_the_fading_people_is_the_power_of_each_to_the_bit():
 
 
 def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
-    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas (3,000 rows:
-    their powers of a half read from a table of whole weeks' gaps, or worked out when a gap is not whole or the
-    half-lives differ)."""
+    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas (3,000 rows,
+    or 40 as a projection's few cells: their powers of a half read from a table of whole weeks' gaps, or worked out
+    when a gap is not whole or a nan, or the half-lives differ)."""
     rng = np.random.default_rng(4)
     n = 3_000
     state = {"paused": np.where(rng.random(n) < 0.5, np.inf, rng.integers(0, 150, n).astype(float)),
@@ -82,13 +82,19 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
         state[name] = rng.random(n) * (rng.random(n) < 0.6)
         state[name.replace("level", "floor")] = state[name] * rng.random(n) * 0.3
     p = SocialPrescribingModel(rng=1, population=2_000).p
-    natural_sw, natural_lo = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
+    natural = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
     state["support_from"][:5] = np.nan  # (read as ``support_left`` reads it)
     state["support_until"][5:8] = np.nan  # (no table of such gaps: worked out)
     state["level_psych"][:50], state["floor_psych"][:50] = -0.0, -0.0
     cells = rng.integers(0, 400, n).astype(float)  # (a projection's: a week for each)
     mixed = {**state, "half_life": np.where(rng.random(n) < 0.1, 13.0, 26.0)}
-    for week, state in itertools.product((0, 70, 149, 400, 149.5, cells), (state, mixed)):
+    # all rows, and from the 9th (no nan: the table read) all of them or 40, as a projection's few cells
+    weeks, states, rows_read = (0, 70, 149, 400, 149.5, cells), (state, mixed), (slice(None), slice(8, None),
+                                                                                   slice(8, 48))  # fmt: skip
+    for week, chosen, rows in itertools.product(weeks, states, rows_read):
+        state = {name: column[rows] for name, column in chosen.items()}
+        week = week[rows] if np.ndim(week) else week
+        natural_sw, natural_lo = natural[0][rows], natural[1][rows]
         remaining = fading(week, state["paused"], state["half_life"])
         support = support_left(week, state["support_from"], state["support_until"], state["half_life"])
         social = state["floor_social"] + (state["level_social"] - state["floor_social"]) * remaining
