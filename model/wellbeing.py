@@ -26,9 +26,13 @@ from .week_reading import Reading, stretch
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
 # (psychological, social, behavioural) and floor_*: what is kept of each for good; paused_at: when attendance
-# last stopped (inf: attending, or never attended); weeks_attended: sessions; work_seeking: extra job-search weeks
-COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "half_life", "gain_scale", *LEVELS, *FLOORS, "paused_at",
-           "support_from", "support_until", "weeks_attended", "work_seeking")  # fmt: skip
+# last stopped (inf: attending, or never attended); weeks_attended: sessions; work_seeking: extra job-search weeks.
+# Every column is a row of one block, the state the scores are built on (``with_service``) its last rows, so that a
+# person's state is read for many rows in one gather, not eleven (a projection's leavers, follow-up's rows)
+STATE = ("half_life", "gain_scale", *LEVELS, *FLOORS, "paused_at", "support_from", "support_until")
+COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "weeks_attended", "work_seeking", *STATE)
+STATE_ROWS = slice(len(COLUMNS) - len(STATE), len(COLUMNS))  # the state's rows of the block
+STATE_KEYS = ("half_life", "scale", *LEVELS, *FLOORS, "paused", "support_from", "support_until")  # with_service's
 if TYPE_CHECKING:
     from .natural_course import NaturalCourse
     from .parameters import Params
@@ -40,9 +44,9 @@ NO_ONE = np.zeros(0, dtype=np.int64)
 class WellbeingRegister:
     def __init__(self, capacity: int = 1024):
         self.size = 0
-        self._cols = {name: np.zeros(capacity) for name in COLUMNS}
-        for name in NOT_YET:
-            self._cols[name][:] = math.inf  # not paused, no support yet: nothing fades
+        self._block = np.zeros((len(COLUMNS), capacity))
+        self._block[[COLUMNS.index(name) for name in NOT_YET]] = math.inf  # not paused, no support yet: nothing fades
+        self._cols: dict[str, np.ndarray] = {}
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
         # a link worker ever took them on; a link worker left without a colleague keeping their continuity
@@ -59,9 +63,14 @@ class WellbeingRegister:
         self._natural = NaturalReadings(capacity)  # the natural course last read for each row, kept for its spell
         self._first_open = 0
         self._reading: Reading | None = None  # the week's reading: see week_reading
-        for name, column in self._cols.items():
-            setattr(self, name, column)
+        self._name_columns()
         self.columns = self._cols  # by name, for code that chooses columns (the mechanisms)
+
+    def _name_columns(self) -> None:
+        """Each column as its row of the block, by name and as an attribute (the dict kept: ``columns`` is it)."""
+        for name, column in zip(COLUMNS, self._block, strict=True):
+            self._cols[name] = column
+            setattr(self, name, column)
 
     def enrol(self, referred_week: int, person: int, swemwbs0: float, ucla0: float, half_life: float,
               gain_scale: float = 1.0) -> int:  # fmt: skip
@@ -98,9 +107,10 @@ class WellbeingRegister:
 
     def _grow(self) -> None:
         capacity = 2 * len(self.open)
-        for name, column in self._cols.items():
-            self._cols[name] = grown(column, capacity, math.inf if name in NOT_YET else 0.0)
-            setattr(self, name, self._cols[name])
+        block, self._block = self._block, np.zeros((len(COLUMNS), capacity))
+        self._block[:, : block.shape[1]] = block
+        self._block[[COLUMNS.index(name) for name in NOT_YET], block.shape[1] :] = math.inf
+        self._name_columns()
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
                  "continuity_broken": False, "state": -1, "key": 0, "activity": 0}  # fmt: skip
@@ -223,12 +233,16 @@ class WellbeingRegister:
         return self._natural.read(rows, week, course, self.person)
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
-        """``rows``' state now, as arrays (copies: an index array reads a copy)."""
+        """``rows``' state now, as ``with_service``'s arrays by name (copies: an index array reads a copy)."""
         return self._state(np.asarray(rows))
 
+    def state_block(self, rows: np.ndarray) -> np.ndarray:
+        """``rows``' state now (``with_service``'s, in ``STATE_KEYS`` order) as a row per column and a column per row
+        (a copy: gathered)."""
+        return self._block[STATE_ROWS].take(rows, axis=1)
+
     def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
-        return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],
-                "support_from": self.support_from[rows], "support_until": self.support_until[rows],
-                **{name: self._cols[name][rows] for name in (*LEVELS, *FLOORS)},
-                "scale": self.gain_scale[rows]}  # fmt: skip
+        """``with_service``'s state of ``rows``: views of a stretch, or gathered in one call."""
+        block = self._block[STATE_ROWS, rows] if isinstance(rows, slice) else self.state_block(rows)
+        return dict(zip(STATE_KEYS, block, strict=True))
 

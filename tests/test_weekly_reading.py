@@ -293,3 +293,38 @@ def test_a_stretch_of_rows_read_as_views_is_the_rows_gathered_to_the_bit():
     natural_sw = register.scores_and_natural(slice(None), week, model.course, model.p)[2]
     natural_sw += 1.0
     assert not np.array_equal(natural_sw, register.scores_and_natural(slice(None), week, model.course, model.p)[2])
+
+
+def test_the_state_block_is_the_state_columns_gathered_and_stops_as_each_column_would():
+    """``WellbeingRegister.state_block``: the state columns of some rows (a row repeated too) read in one gather, in
+    ``with_service``'s order, also after the register grew; ``economic_values.stopped`` of it is, column by column,
+    attendance paused (the retained share of each level kept for good) and support ended at the week."""
+    from spsim.model.economic_values import stopped
+    from spsim.model.wellbeing import STATE, STATE_KEYS, WellbeingRegister
+
+    rng = np.random.default_rng(7)
+    register = WellbeingRegister(capacity=4)
+    for person in range(11):  # (grown twice)
+        register.enrol(person, person, 40.0, 5.0, 26.0, 1.0 + person / 10)
+    for name in STATE[2:]:  # (the levels, floors, pause and support: half-life and scale as enrolled)
+        register.columns[name][: register.size] = rng.integers(0, 30, register.size)
+    register.paused_at[[1, 4, 8]] = np.inf  # attending
+    register.support_until[[2, 4, 9]] = np.inf  # supported (or, from week 21, not yet)
+    register.support_from[9] = 21.0
+    rows = np.array([8, 2, 2, 9, 4, 1, 10])
+    block = register.state_block(rows)
+    assert block.shape == (len(STATE_KEYS), len(rows)) and STATE_KEYS[1] == "scale" and STATE[1] == "gain_scale"
+    for key, name, got in zip(STATE_KEYS, STATE, block, strict=True):
+        assert got.tobytes() == register.columns[name][rows].tobytes(), key
+        assert register.state_copy(rows)[key].tobytes() == got.tobytes()
+    state, week, share = register.state_copy(rows), 20, 0.4
+    attending = state["paused"] == np.inf
+    want = dict(state, paused=np.where(attending, 20.0, state["paused"]),
+                support_until=np.where((state["support_until"] == np.inf) & (state["support_from"] <= week), 20.0,
+                                       state["support_until"]))  # fmt: skip
+    for level in ("psych", "social", "behav"):
+        floor = state[f"floor_{level}"]
+        want[f"floor_{level}"] = np.where(attending, np.maximum(floor, share * state[f"level_{level}"]), floor)
+    for key, got in zip(STATE_KEYS, stopped(block, week, share), strict=True):
+        assert got.tobytes() == want[key].tobytes(), key
+    assert (register.paused_at[[1, 4, 8]] == np.inf).all()  # (the block is a copy: the register is as it was)
