@@ -22,7 +22,7 @@ import numpy as np
 
 from .service_use import service_use
 from .scores_with_service import with_service
-from .wellbeing import FLOORS, LEVELS
+from .wellbeing import LEVELS, STATE_KEYS
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -170,14 +170,14 @@ def projected(model: SocialPrescribingModel, rows: np.ndarray, week: int, start:
     weeks = start[:, None] + np.arange(width)[None, :]  # people x weeks
     within = weeks < end[:, None]  # each row's weeks of its horizon: the first ones of its row
     per_cell = within.sum(axis=1)  # only these are worked out, each row's repeated for its weeks (in row order)
-    state = {key: column.repeat(per_cell) for key, column in stopped(register.state_copy(rows), week,
-                                                                     p.gain_retained_share).items()}  # fmt: skip
+    # the state as it stops, repeated for each row's cells (one block: a gather and a repeat, not eleven of each)
+    state = stopped(register.state_block(rows), week, p.gain_retained_share).repeat(per_cell, axis=1)
     # the natural course's, as the register keeps it for each row (``NaturalCourse.scores``: the same numbers, read
     # again only where a spell ended: the leavers were read with the week)
     natural_sw, natural_lo = register.natural(rows, week, model.course)
     natural_sw_cells = natural_sw.repeat(per_cell)
     cells = weeks[within]
-    sw, lo = with_service(natural_sw_cells, natural_lo.repeat(per_cell), cells, p, **state)
+    sw, lo = with_service(natural_sw_cells, natural_lo.repeat(per_cell), cells, p, **dict(zip(STATE_KEYS, state)))
     # the cells' worth and each person's natural course's (once a person, then repeated for their cells)
     worth, natural_worth, *also_worth = worth_of([(sw, lo, ltc.repeat(per_cell)), (natural_sw, natural_lo, ltc),
                                                   *also], p)  # fmt: skip
@@ -211,15 +211,20 @@ def _discount_table(rate: float, weeks: int) -> np.ndarray:
     return table
 
 
-def stopped(state: dict[str, np.ndarray], week: int, retained_share: float) -> dict[str, np.ndarray]:
-    """A register state (people x 1 arrays) as it would be if everything the service gave stopped at ``week``:
-    attendance pauses (``Mechanisms.pause``: the retained share of each level kept for good, the rest fading)
-    and link worker support ends."""
-    attending = state["paused"] == math.inf
-    out = dict(state)
-    out["paused"] = np.where(attending, float(week), state["paused"])
-    for level, floor in zip(LEVELS, FLOORS, strict=True):
-        out[floor] = np.where(attending, np.maximum(state[floor], retained_share * state[level]), state[floor])
-    supported = (state["support_until"] == math.inf) & (state["support_from"] <= week)
-    out["support_until"] = np.where(supported, float(week), state["support_until"])
-    return out
+# where each part of the state is in a state block (``WellbeingRegister.state_block``: a row per ``STATE_KEYS``)
+PAUSED, SUPPORT_FROM, SUPPORT_UNTIL = (STATE_KEYS.index(key) for key in ("paused", "support_from", "support_until"))
+LEVEL_ROWS = slice(STATE_KEYS.index(LEVELS[0]), STATE_KEYS.index(LEVELS[0]) + len(LEVELS))
+FLOOR_ROWS = slice(LEVEL_ROWS.stop, LEVEL_ROWS.stop + len(LEVELS))  # (each level's floor, in the levels' order)
+
+
+def stopped(state: np.ndarray, week: int, retained_share: float) -> np.ndarray:
+    """A state block (``WellbeingRegister.state_block``: a row per ``STATE_KEYS``, a column per person) as it would be
+    if everything the service gave stopped at ``week``: attendance pauses (``Mechanisms.pause``: the retained share of
+    each level kept for good, the rest fading) and link worker support ends. Written in place, and returned."""
+    attending = state[PAUSED] == math.inf
+    floors = state[FLOOR_ROWS]
+    supported = (state[SUPPORT_UNTIL] == math.inf) & (state[SUPPORT_FROM] <= week)
+    state[PAUSED] = np.where(attending, float(week), state[PAUSED])
+    floors[:] = np.where(attending, np.maximum(floors, retained_share * state[LEVEL_ROWS]), floors)
+    state[SUPPORT_UNTIL] = np.where(supported, float(week), state[SUPPORT_UNTIL])
+    return state

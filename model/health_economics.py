@@ -40,8 +40,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import grown
-from .economic_values import (NaturalWorths, above_natural, contacts_saved, differing, discount, horizon_weeks,
-                              projected, touched, worth_of)
+from .economic_records import AccountRecords
+from .economic_values import (NaturalWorths, above_natural, differing, discount, horizon_weeks, projected, touched,
+                              worth_of)
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel
@@ -51,8 +52,9 @@ NEXT_WEEK = 3  # the accounts' column holding the first week not yet counted
 NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
-class HealthEconomics:
-    """The discounted account of one run, per register row and in total (see the module's docstring)."""
+class HealthEconomics(AccountRecords):
+    """The discounted account of one run, per register row and in total (see the module's docstring); what it writes
+    into the outcome records, and when, is ``AccountRecords``'."""
 
     def __init__(self, model: SocialPrescribingModel, since_week: int = 0):
         self.model = model
@@ -130,18 +132,6 @@ class HealthEconomics:
             self._finish(ended, week)  # nothing left to project
 
     # ------------------------------------------------------------------ events
-    def discharged_by_service(self, row: int, week: int) -> None:
-        """The supported pathway discharged this person: their team contacts stop from this week to the
-        horizon, for as long as routine discharge would have kept them on the caseload."""
-        p, register = self.model.p, self.model.register
-        referred = int(register.referred_week[row])
-        if referred < self.since_week:
-            return
-        self._account(row)[row, 2] -= contacts_saved(p, week, referred + horizon_weeks(p), self.since_week)
-        self._late_discharge[row] = self._record[row] >= 0  # their record was measured before
-        if self._finished[row]:  # past the horizon (the saving is nil): the record still says so
-            self._write(np.array([row]))
-
     def left_pathway(self, row: int) -> None:
         """Row ``row``'s person reached a terminal state: nothing the service gives them changes any more, so
         their account is finished when the week ends (``settle``). Only noted: called person by person (about 80
@@ -151,38 +141,6 @@ class HealthEconomics:
     def left_pathway_many(self, rows: np.ndarray) -> None:
         """``left_pathway`` for many rows at once."""
         self._leaving.extend(rows.tolist())
-
-    def closed(self, row: int, week: int, record_index: int) -> None:
-        """Row ``row``'s record (``observers.records[record_index]``) was written at ``week`` (``closed_many``)."""
-        self.closed_many(np.array([row]), week, np.array([record_index]))
-
-    def closed_many(self, rows: np.ndarray, week: int, record_indices: np.ndarray) -> None:
-        """These rows' records (``observers.records[record_indices]``) were written at ``week`` (follow-up, or
-        the end of the run): the net effect measured then goes in now; the account goes in when it is finished
-        (now, for whoever's account already is)."""
-        model = self.model
-        self._account(rows)
-        measured, self._measured = self._measured, None
-        if measured is not None:  # follow-up read them just now (``measured_at_close``), or it was for other rows
-            measured = measured[2] if measured[0] == week and measured[1] is rows else None
-        counted = model.register.referred_week[rows] >= self.since_week
-        rows, record_indices = rows[counted], np.asarray(record_indices)[counted]
-        if not len(rows):
-            return
-        self._record[rows] = record_indices
-        if measured is not None:
-            above_natural = measured[counted]
-        else:
-            sw, _, natural_sw, _ = model.register.scores_and_natural(rows, week, model.course, model.p)
-            above_natural = sw - natural_sw
-        model.observers.records.set_many(record_indices, swemwbs_above_natural=above_natural)
-        if self._finished[rows].any():
-            self._write(rows[self._finished[rows]])
-
-    def measured_at_close(self, rows: np.ndarray, week: int, above_natural: np.ndarray) -> None:
-        """Follow-up (model/follow_up.py) read ``rows``' SWEMWBS above their natural course at ``week``, just before
-        their records are written (``closed_many`` with the same ``rows``): kept, not read twice."""
-        self._measured = (week, rows, above_natural)
 
     def settle(self) -> None:
         """Finish the accounts of the people who left the pathway since the last call (``_finish``)."""
@@ -243,12 +201,3 @@ class HealthEconomics:
                                   ltc=self._ltc[rows])  # fmt: skip
         self._accounts[rows, :3] += values
         return worth
-
-    def _write(self, rows: np.ndarray) -> None:
-        """Write finished accounts into their records (once per person, not per week)."""
-        if not len(rows):  # (most finishings: people who left the pathway before their follow-up have no record yet)
-            return
-        accounts = self._accounts[rows]  # (one gather, then its columns)
-        self.model.observers.records.set_many(
-            self._record[rows], qalys_gained=accounts[:, 0], wellbys_gained=accounts[:, 1],
-            care_cost_change_gbp=accounts[:, 2], mh_discharged_after_follow_up=self._late_discharge[rows])

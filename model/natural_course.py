@@ -20,28 +20,19 @@ and the service use that follows them, with no service at all.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-from scipy.special import ndtri
 
 from .arrays import clip
+# (TINY and normal_of are read from here too: follow-up's measurement error, the tests)
+from .course_draws import GAP, SPELL_PURPOSES, STATE_PURPOSES, TINY, geometric_weeks, normal_of, normals  # noqa: F401
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 from .parameters import Params
-from .streams import PersonalDraws, purpose_constant
+from .streams import PersonalDraws
 
-# what the course's keyed draws are for (their own purposes: a person's course never shares draws with
-# their referral episodes)
-LEVEL = purpose_constant("course_level")  # the wellbeing state of a spell
-LONELY = purpose_constant("course_lonely")  # the loneliness state of a spell (correlated with wellbeing)
-GAP = purpose_constant("course_gap")  # how long a spell lasts
-STATE_PURPOSES = np.array([[LEVEL], [LONELY]], dtype=np.uint64)  # a spell's two states, drawn together
-SPELL_PURPOSES = np.array([[[GAP]], [[LEVEL]], [[LONELY]]], dtype=np.uint64)  # a spell's length and two states
 # up to this many people (of LOOKAHEAD spells ahead; more of fewer) are caught up with the states of every spell ahead
 # drawn with its length (one keyed pass instead of two: for a few people its fixed cost is most of the work; a speed
 # setting only, the same draws)
 FEW = 16
-TINY = 2.0**-54  # keeps the inverse normal of a uniform draw finite
 BLOCK = 1 << 16  # adults caught up at a time (a speed and memory setting only: small temporaries, the same draws)
 # spells whose lengths are drawn at once when catching a person up (a speed setting only: the same draws). A referral
 # candidate is often unread for years; 12 spells of the default 50 weeks cover 11 years, so most catch-ups take one
@@ -56,41 +47,12 @@ SPELLS_AHEAD = np.arange(LOOKAHEAD)
 ROW_WIDTH = 6
 
 
-def normals(keys: np.ndarray, purposes: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Standard normal draws for (key, purpose, n) by the inverse CDF of the keyed uniform draw: one row per purpose
-    (``purposes``: a uint64 column)."""
-    return normal_of(PersonalDraws.uniforms_by_purpose(keys, purposes, n))
-
-
-def normal_of(u: np.ndarray) -> np.ndarray:
-    """The standard normal draw of each keyed uniform draw ``u`` (``normals``)."""
-    return ndtri(np.maximum(u, TINY))
-
-
-def geometric_weeks(u: np.ndarray, mean: float) -> np.ndarray:
-    """Whole weeks (at least one) until a renewal with chance ``1 / mean`` a week (``streams.weeks_until``
-    for arrays). Overwrites ``u``."""
-    if mean <= 1.0:
-        return np.ones(len(u), dtype=np.int64)
-    # worked out in ``u``'s own memory (the callers' fresh draws, read no more): the same steps, no temporary each
-    weeks = np.log1p(np.negative(u, out=u), out=u)
-    weeks /= _log_of_a_quiet_week(mean)
-    np.ceil(weeks, out=weeks)
-    return np.maximum(weeks, 1, out=weeks).astype(np.int64)
-
-
 def spells_ahead(behind: int, spell_weeks: float) -> int:
     """How many spells to draw at once for people whose spells ended up to ``behind`` weeks ago (a speed setting
     only: whoever passes them all is caught up in another pass, with the same draws). Each spell lasts a week at
     least, so ``behind`` + 1 always cover the week; beyond 4 and twice the spells expected in ``behind`` weeks, more
     than one pass is rare (a person 12 weeks behind passes 4 spells of 50 weeks about once in 5,000)."""
     return min(LOOKAHEAD, behind + 1, 4 + int(2 * behind / max(spell_weeks, 1.0)))
-
-
-@lru_cache(maxsize=8)
-def _log_of_a_quiet_week(mean: float) -> np.float64:
-    """The log of the chance that a week passes without a renewal (NumPy's, as it was worked out at every read)."""
-    return np.log1p(-1.0 / mean)
 
 
 def _distinct(people: np.ndarray) -> np.ndarray:

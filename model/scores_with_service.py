@@ -15,9 +15,11 @@ if TYPE_CHECKING:
     from .parameters import Params
 
 # rows read at once from which the powers of a half are read from a table (a speed setting only: the same numbers);
-# for fewer, each fading row's is worked out, as the table's checks and gather cost more than a few hundred powers
-# (the fourteenth round found a table slower at a projection's ~700 cells)
-FEWEST_FOR_A_TABLE = 1_000
+# for fewer, each fading row's is worked out. The table pays from a single row on: a power costs some 100 instructions
+# where NumPy has no SIMD power (as under callgrind), and the table's checks and gather cost less than a few powers (the
+# twentieth round: fading and support for 43 / 300 / 900 rows 118 / 210 / 410 -> 105 / 129 / 181 thousand instructions,
+# 8.0 / 11.4 / 18.8 -> 8.1 / 9.7 / 12.7 us; a 150,000-adult week's leavers project some 900 cells)
+FEWEST_FOR_A_TABLE = 1
 LONGEST_IN_A_TABLE = 1 << 16  # weeks of fading (some 1,260 years): longer gaps are worked out
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from .arrays import grown
 from .mechanisms import FLOORS, LEVELS
+from .natural_readings import NaturalReadings
 from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading, stretch
@@ -25,24 +26,27 @@ from .week_reading import Reading, stretch
 # person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
 # referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
 # (psychological, social, behavioural) and floor_*: what is kept of each for good; paused_at: when attendance
-# last stopped (inf: attending, or never attended); weeks_attended: sessions; work_seeking: extra job-search weeks
-COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "half_life", "gain_scale", *LEVELS, *FLOORS, "paused_at",
-           "support_from", "support_until", "weeks_attended", "work_seeking")  # fmt: skip
+# last stopped (inf: attending, or never attended); weeks_attended: sessions; work_seeking: extra job-search weeks.
+# Every column is a row of one block, the state the scores are built on (``with_service``) its last rows, so that a
+# person's state is read for many rows in one gather, not eleven (a projection's leavers, follow-up's rows)
+STATE = ("half_life", "gain_scale", *LEVELS, *FLOORS, "paused_at", "support_from", "support_until")
+COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "weeks_attended", "work_seeking", *STATE)
+STATE_ROWS = slice(len(COLUMNS) - len(STATE), len(COLUMNS))  # the state's rows of the block
+STATE_KEYS = ("half_life", "scale", *LEVELS, *FLOORS, "paused", "support_from", "support_until")  # with_service's
 if TYPE_CHECKING:
     from .natural_course import NaturalCourse
     from .parameters import Params
 
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
 NO_ONE = np.zeros(0, dtype=np.int64)
-FEWEST_TO_EXPECT = 8_000  # rows read a week up to which the next week's are told to the course (a speed setting)
 
 
 class WellbeingRegister:
     def __init__(self, capacity: int = 1024):
         self.size = 0
-        self._cols = {name: np.zeros(capacity) for name in COLUMNS}
-        for name in NOT_YET:
-            self._cols[name][:] = math.inf  # not paused, no support yet: nothing fades
+        self._block = np.zeros((len(COLUMNS), capacity))
+        self._block[[COLUMNS.index(name) for name in NOT_YET]] = math.inf  # not paused, no support yet: nothing fades
+        self._cols: dict[str, np.ndarray] = {}
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
         # a link worker ever took them on; a link worker left without a colleague keeping their continuity
@@ -56,18 +60,17 @@ class WellbeingRegister:
         self.activity = np.zeros(capacity, dtype=np.int8)  # the activity (catalogue place) of the group last joined
         # per purpose, how many of the episode's draws for it were taken (Patient.draw; model/setback_rows.py)
         self.draws = {purpose: np.zeros(capacity, dtype=np.int32) for purpose in PURPOSES}
-        # the natural course's (SWEMWBS, UCLA-3) last read for the row, and the weeks of the spell it holds for
-        # ([from, until): it changes only when a spell ends, about once a year, and most rows are read every week)
-        self._natural_sw, self._natural_lo = np.zeros(capacity), np.zeros(capacity)
-        self._natural_from = np.zeros(capacity, dtype=np.int32)
-        self._natural_until = np.zeros(capacity, dtype=np.int32)  # (0: never read)
-        self._natural_of = None  # the course they were read from (another course starts afresh)
-        self._natural_latest = 0  # the latest week read: no spell kept starts after it
+        self._natural = NaturalReadings(capacity)  # the natural course last read for each row, kept for its spell
         self._first_open = 0
         self._reading: Reading | None = None  # the week's reading: see week_reading
-        for name, column in self._cols.items():
-            setattr(self, name, column)
+        self._name_columns()
         self.columns = self._cols  # by name, for code that chooses columns (the mechanisms)
+
+    def _name_columns(self) -> None:
+        """Each column as its row of the block, by name and as an attribute (the dict kept: ``columns`` is it)."""
+        for name, column in zip(COLUMNS, self._block, strict=True):
+            self._cols[name] = column
+            setattr(self, name, column)
 
     def enrol(self, referred_week: int, person: int, swemwbs0: float, ucla0: float, half_life: float,
               gain_scale: float = 1.0) -> int:  # fmt: skip
@@ -104,15 +107,16 @@ class WellbeingRegister:
 
     def _grow(self) -> None:
         capacity = 2 * len(self.open)
-        for name, column in self._cols.items():
-            self._cols[name] = grown(column, capacity, math.inf if name in NOT_YET else 0.0)
-            setattr(self, name, self._cols[name])
+        block, self._block = self._block, np.zeros((len(COLUMNS), capacity))
+        self._block[:, : block.shape[1]] = block
+        self._block[[COLUMNS.index(name) for name in NOT_YET], block.shape[1] :] = math.inf
+        self._name_columns()
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,
-                 "continuity_broken": False, "state": -1, "key": 0, "activity": 0, "_natural_sw": 0.0,
-                 "_natural_lo": 0.0, "_natural_from": 0, "_natural_until": 0}  # fmt: skip
+                 "continuity_broken": False, "state": -1, "key": 0, "activity": 0}  # fmt: skip
         for name, fill in fills.items():
             setattr(self, name, grown(getattr(self, name), capacity, fill))
+        self._natural.grow(capacity)
         for purpose, counts in self.draws.items():
             self.draws[purpose] = grown(counts, capacity, 0)
 
@@ -207,9 +211,7 @@ class WellbeingRegister:
 
     def expect_next_week(self, week: int, course: NaturalCourse, also: np.ndarray) -> None:
         """Tell ``course`` whom of this reading and ``also`` it reads next week after a spell's end (``expect``)."""
-        if len(self._reading.values[0]) <= FEWEST_TO_EXPECT:  # (at an ICB the scan costs about what it saves)
-            rows = np.concatenate((self._reading.values[0], also))
-            course.expect(self.person[rows[self._natural_until[rows] <= week + 1]].astype(np.int64), week + 1)
+        self._natural.expect_next_week(self._reading.values[0], also, week, course, self.person)
 
     def scores(self, rows: np.ndarray | slice, week: int, course: NaturalCourse, p: Params) -> tuple[np.ndarray, np.ndarray]:
         """True (SWEMWBS, UCLA-3) of ``rows`` at ``week``: ``Patient.outcomes_at`` on arrays."""
@@ -226,33 +228,21 @@ class WellbeingRegister:
 
     def natural(self, rows: np.ndarray | slice, week: int, course: NaturalCourse) -> tuple[np.ndarray, np.ndarray]:
         """The natural course's (SWEMWBS, UCLA-3) of ``rows`` at ``week`` (``NaturalCourse.scores``): read again only
-        for the rows whose spell last read does not cover ``week`` (a person's course is a function of the spell)."""
+        for the rows whose spell last read does not cover ``week`` (model/natural_readings.py)."""
         rows = stretch(rows, self.size) if isinstance(rows, slice) else np.asarray(rows)  # (a stretch: read as views)
-        if course is not self._natural_of:
-            self._natural_of = course
-            self._natural_from[:], self._natural_until[:], self._natural_latest = 0, 0, 0
-        ended = self._natural_until[rows] <= week
-        if week < self._natural_latest:  # a look back (a test's): a spell kept may start after ``week``
-            ended |= self._natural_from[rows] > week
-        self._natural_latest = max(self._natural_latest, week)
-        stale = rows[ended] if isinstance(rows, np.ndarray) else rows.start + np.flatnonzero(ended)
-        if len(stale):
-            people = self.person[stale].astype(np.int64)
-            self._natural_sw[stale], self._natural_lo[stale] = course.scores(people, week)
-            self._natural_from[stale], self._natural_until[stale] = course.spells(people)
-        else:  # the course keeps the latest week read (it decides when a read looks back): all a read of no one does
-            course.reached(week)
-        if isinstance(rows, slice):  # (copies, as gathering makes: later reads write these columns)
-            return self._natural_sw[rows].copy(), self._natural_lo[rows].copy()
-        return self._natural_sw[rows], self._natural_lo[rows]
+        return self._natural.read(rows, week, course, self.person)
 
     def state_copy(self, rows: np.ndarray) -> dict[str, np.ndarray]:
-        """``rows``' state now, as arrays (copies: an index array reads a copy)."""
+        """``rows``' state now, as ``with_service``'s arrays by name (copies: an index array reads a copy)."""
         return self._state(np.asarray(rows))
 
+    def state_block(self, rows: np.ndarray) -> np.ndarray:
+        """``rows``' state now (``with_service``'s, in ``STATE_KEYS`` order) as a row per column and a column per row
+        (a copy: gathered)."""
+        return self._block[STATE_ROWS].take(rows, axis=1)
+
     def _state(self, rows: np.ndarray | slice) -> dict[str, np.ndarray]:
-        return {"paused": self.paused_at[rows], "half_life": self.half_life[rows],
-                "support_from": self.support_from[rows], "support_until": self.support_until[rows],
-                **{name: self._cols[name][rows] for name in (*LEVELS, *FLOORS)},
-                "scale": self.gain_scale[rows]}  # fmt: skip
+        """``with_service``'s state of ``rows``: views of a stretch, or gathered in one call."""
+        block = self._block[STATE_ROWS, rows] if isinstance(rows, slice) else self.state_block(rows)
+        return dict(zip(STATE_KEYS, block, strict=True))
 

@@ -69,9 +69,9 @@ def test_halving_over_the_fading_people_is_the_power_of_each_to_the_bit():
 
 
 def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
-    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas (3,000 rows:
-    their powers of a half read from a table of whole weeks' gaps, or worked out when a gap is not whole or the
-    half-lives differ)."""
+    """``with_service`` against the mechanisms' ``fading`` and ``support_left`` and the scores' formulas (3,000 rows,
+    or 40 as a projection's few cells: their powers of a half read from a table of whole weeks' gaps, or worked out
+    when a gap is not whole or a nan, or the half-lives differ)."""
     rng = np.random.default_rng(4)
     n = 3_000
     state = {"paused": np.where(rng.random(n) < 0.5, np.inf, rng.integers(0, 150, n).astype(float)),
@@ -82,13 +82,19 @@ def test_the_service_on_top_is_the_mechanisms_fading_to_the_bit():
         state[name] = rng.random(n) * (rng.random(n) < 0.6)
         state[name.replace("level", "floor")] = state[name] * rng.random(n) * 0.3
     p = SocialPrescribingModel(rng=1, population=2_000).p
-    natural_sw, natural_lo = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
+    natural = rng.uniform(10, 30, n), rng.uniform(3, 9, n)
     state["support_from"][:5] = np.nan  # (read as ``support_left`` reads it)
     state["support_until"][5:8] = np.nan  # (no table of such gaps: worked out)
     state["level_psych"][:50], state["floor_psych"][:50] = -0.0, -0.0
     cells = rng.integers(0, 400, n).astype(float)  # (a projection's: a week for each)
     mixed = {**state, "half_life": np.where(rng.random(n) < 0.1, 13.0, 26.0)}
-    for week, state in itertools.product((0, 70, 149, 400, 149.5, cells), (state, mixed)):
+    # all rows, and from the 9th (no nan: the table read) all of them or 40, as a projection's few cells
+    weeks, states, rows_read = (0, 70, 149, 400, 149.5, cells), (state, mixed), (slice(None), slice(8, None),
+                                                                                   slice(8, 48))  # fmt: skip
+    for week, chosen, rows in itertools.product(weeks, states, rows_read):
+        state = {name: column[rows] for name, column in chosen.items()}
+        week = week[rows] if np.ndim(week) else week
+        natural_sw, natural_lo = natural[0][rows], natural[1][rows]
         remaining = fading(week, state["paused"], state["half_life"])
         support = support_left(week, state["support_from"], state["support_until"], state["half_life"])
         social = state["floor_social"] + (state["level_social"] - state["floor_social"]) * remaining
@@ -287,3 +293,38 @@ def test_a_stretch_of_rows_read_as_views_is_the_rows_gathered_to_the_bit():
     natural_sw = register.scores_and_natural(slice(None), week, model.course, model.p)[2]
     natural_sw += 1.0
     assert not np.array_equal(natural_sw, register.scores_and_natural(slice(None), week, model.course, model.p)[2])
+
+
+def test_the_state_block_is_the_state_columns_gathered_and_stops_as_each_column_would():
+    """``WellbeingRegister.state_block``: the state columns of some rows (a row repeated too) read in one gather, in
+    ``with_service``'s order, also after the register grew; ``economic_values.stopped`` of it is, column by column,
+    attendance paused (the retained share of each level kept for good) and support ended at the week."""
+    from spsim.model.economic_values import stopped
+    from spsim.model.wellbeing import STATE, STATE_KEYS, WellbeingRegister
+
+    rng = np.random.default_rng(7)
+    register = WellbeingRegister(capacity=4)
+    for person in range(11):  # (grown twice)
+        register.enrol(person, person, 40.0, 5.0, 26.0, 1.0 + person / 10)
+    for name in STATE[2:]:  # (the levels, floors, pause and support: half-life and scale as enrolled)
+        register.columns[name][: register.size] = rng.integers(0, 30, register.size)
+    register.paused_at[[1, 4, 8]] = np.inf  # attending
+    register.support_until[[2, 4, 9]] = np.inf  # supported (or, from week 21, not yet)
+    register.support_from[9] = 21.0
+    rows = np.array([8, 2, 2, 9, 4, 1, 10])
+    block = register.state_block(rows)
+    assert block.shape == (len(STATE_KEYS), len(rows)) and STATE_KEYS[1] == "scale" and STATE[1] == "gain_scale"
+    for key, name, got in zip(STATE_KEYS, STATE, block, strict=True):
+        assert got.tobytes() == register.columns[name][rows].tobytes(), key
+        assert register.state_copy(rows)[key].tobytes() == got.tobytes()
+    state, week, share = register.state_copy(rows), 20, 0.4
+    attending = state["paused"] == np.inf
+    want = dict(state, paused=np.where(attending, 20.0, state["paused"]),
+                support_until=np.where((state["support_until"] == np.inf) & (state["support_from"] <= week), 20.0,
+                                       state["support_until"]))  # fmt: skip
+    for level in ("psych", "social", "behav"):
+        floor = state[f"floor_{level}"]
+        want[f"floor_{level}"] = np.where(attending, np.maximum(floor, share * state[f"level_{level}"]), floor)
+    for key, got in zip(STATE_KEYS, stopped(block, week, share), strict=True):
+        assert got.tobytes() == want[key].tobytes(), key
+    assert (register.paused_at[[1, 4, 8]] == np.inf).all()  # (the block is a copy: the register is as it was)
