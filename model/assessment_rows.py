@@ -20,7 +20,7 @@ import numpy as np
 from . import matching
 from .moves import move_many
 from .starts import Starts
-from .states import Event, PathwayState
+from .states import Event, PathwayState, Service
 from .streams import PURPOSES, PersonalDraws
 
 if TYPE_CHECKING:
@@ -49,7 +49,12 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
     found = matching.groups_in_reach_of(seekers, model)
     # each one's next uptake draw, taken (its counter moved on) only by those offered a group
     uptake = PersonalDraws.uniforms(register.key[rows], UPTAKE, register.draws["uptake"][rows]).tolist()
-    chances: dict[tuple, float] = {}  # ``uptake_probability`` by service and activity: the same all week
+    # ``uptake_probability`` by service (whether the link advisors') and activity: the same all week (a key of a bool,
+    # not the ``Service``, whose hash is a Python call)
+    chances: dict[tuple[bool, int], float] = {}
+    advisor = Service.MENTAL_HEALTH
+    # the table they were measured with: no group opens while the week's assessments run (only places are taken)
+    table = community.table()
     offered, nothing = [], []
     starts = Starts(model, Event.PLACE_FREE)  # who takes a free place: the place at their turn, the rest after the loop
     for i, (patient, to_group) in enumerate(zip(patients, passed, strict=True)):
@@ -65,8 +70,8 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
         # first group found with a place free when they were all measured, if it still has one (``choose_group``'s
         # first step, here for the most common case)
         of_one = found.get(patient)
-        if (of_one is not None and (first := of_one[1]) >= 0 and of_one[0] is community.table()
-                and (group := of_one[0].groups[first]).is_open and group.free_places > 0):  # fmt: skip
+        if (of_one is not None and (first := of_one[1]) >= 0 and of_one[0] is table
+                and (group := table.groups[first]).is_open and group.free_places > 0):  # fmt: skip
             free = True
         else:
             group = matching.choose_group(patient, model, of_one)
@@ -79,7 +84,7 @@ def run_assessments(model: SocialPrescribingModel, rows: np.ndarray, week: int) 
             continue
         patient.offered = True
         patient.offered_activity = activity = group.activity_index
-        if (chance := chances.get(kind := (patient.service, activity))) is None:
+        if (chance := chances.get(kind := (patient.service is advisor, activity))) is None:
             chance = chances[kind] = patient.uptake_probability(group)
         offered.append(i)
         if (wants := uptake[i] < chance) and free:

@@ -70,7 +70,26 @@ def in_reach_many(dx: np.ndarray, dy: np.ndarray, reach: np.ndarray,
     beyond = reach * (1 + UNDECIDED)
     beyond *= beyond
     pair = ((square <= beyond) & allowed).nonzero()[0]
-    square, reach = square.take(pair), reach.take(pair)
+    return _on_the_edge(pair, square.take(pair), reach.take(pair), dx, dy)
+
+
+def in_reach_of_entries(dx: np.ndarray, dy: np.ndarray, entry: np.ndarray, reach: np.ndarray,
+                        allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``in_reach_many`` for candidates of entries (candidate i is of entry ``entry[i]``, whose reach is
+    ``reach[entry[i]]``): the same pairs and squares, the bound beyond reach worked out once per entry (an ICB's week
+    has about 850 entries and 20,000 candidates)."""
+    square = dx * dx
+    square += dy * dy
+    beyond = reach * (1 + UNDECIDED)
+    beyond *= beyond
+    pair = ((square <= beyond.take(entry)) & allowed).nonzero()[0]
+    return _on_the_edge(pair, square.take(pair), reach.take(entry.take(pair)), dx, dy)
+
+
+def _on_the_edge(pair: np.ndarray, square: np.ndarray, reach: np.ndarray, dx: np.ndarray,
+                 dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``in_reach_many``'s pairs not beyond reach by the squares (``square`` and ``reach`` theirs), less those on
+    the edge of reach that ``np.hypot`` puts beyond it, and their squares."""
     within = reach * (1 - UNDECIDED)
     within *= within
     edge = (square >= within).nonzero()[0]
