@@ -42,10 +42,14 @@ def hand_out_places(model: SocialPrescribingModel, service: Service, live: deque
     ``declined``. Returns the heap's entries left for ``Workforce`` to carry on from (none: the week is done; all of
     ``room``: a load is not a whole number, nothing was taken here)."""
     workers = [worker for _, _, worker in room]
-    if not all(map(float.is_integer, map(_LOAD, workers))):  # (a load is a float: a sum of shares)
+    loads = [worker.load for worker in workers]
+    if not all(map(float.is_integer, loads)):  # (a load is a float: a sum of shares)
         return room
-    # the link workers' limits, loads and ids as three rows of one array (ids are whole numbers, exact as floats)
-    limit, load, unique_id = np.array([(w.caseload_limit, w.load, w.unique_id) for w in workers]).T
+    # the link workers' limits, loads and ids (whole numbers, exact as floats), each from a flat list of a type given
+    # (from a list of tuples NumPy would discover the shape and type of each tuple: twice the instructions)
+    limit = np.array([worker.caseload_limit for worker in workers], dtype=np.float64)
+    load = np.array(loads, dtype=np.float64)
+    unique_id = np.array([worker.unique_id for worker in workers], dtype=np.float64)
     who, left = _places(limit, load, unique_id, len(live))
     returning, declines, place = _decided(model, service, live, len(who))
     people = [live.popleft() for _ in range(len(place))]
