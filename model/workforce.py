@@ -40,6 +40,7 @@ class Workforce(StaffTurnover):
         self.posts_cut = 0  # posts a policy cut
         self.contacts_over_rows = True  # False: every first contact one by one (``Referral.first_contact``)
         self.places_in_order = True  # False: every place handed out through the heap (the same numbers)
+        self.leaving_draws = model.streams["workforce"]  # each link worker's weekly draw: do they leave?
         # the place's own primary-care establishment, before any policy starts: what referral volume is set at
         self.own_fte = self.establishment(Service.PRIMARY_CARE)
 
