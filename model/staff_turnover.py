@@ -65,9 +65,11 @@ class StaffTurnover:
         colleagues = self.link_workers(worker.service)  # each client to the one with most room then (``free_room``):
         rooms = [w.caseload_limit - w.load for w in colleagues]  # (only that one's hand-over changes a room here)
         longest_in_post = [-w.unique_id for w in colleagues]  # (ties: the max of (room, -unique_id))
+        most_room = max(zip(rooms, longest_in_post, range(len(rooms))), default=(-math.inf, 0, None))
         for patient in caseload:
-            free, _, i = max(zip(rooms, longest_in_post, range(len(rooms))), default=(-math.inf, 0, None))
+            free, _, i = most_room
             best = colleagues[i] if free >= patient.caseload_weight else None
             patient.link_worker_left(best, continuity_kept=False)
-            if best is not None:
+            if best is not None:  # (else no room changed: under pressure, most clients of a leaver find none)
                 rooms[i] = best.caseload_limit - best.load
+                most_room = max(zip(rooms, longest_in_post, range(len(rooms))))
