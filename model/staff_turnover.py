@@ -3,7 +3,7 @@ handed on to colleagues (Tierney 2025 and BJGP 2023 on pressure and turnover; Wi
 
 from __future__ import annotations
 
-import math
+import heapq
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -62,14 +62,14 @@ class StaffTurnover:
             vacancy = Vacancy(self, worker.service)
             self.vacancies[vacancy] = None
             self.model.due_in(self.model.p.lw_vacancy_weeks, vacancy.fill)
-        colleagues = self.link_workers(worker.service)  # each client to the one with most room then (``free_room``):
-        rooms = [w.caseload_limit - w.load for w in colleagues]  # (only that one's hand-over changes a room here)
-        longest_in_post = [-w.unique_id for w in colleagues]  # (ties: the max of (room, -unique_id))
-        most_room = max(zip(rooms, longest_in_post, range(len(rooms))), default=(-math.inf, 0, None))
+        # each client to the colleague with most room then (``free_room``; ties: the longest in post, the lowest id):
+        # the colleagues as a heap by (-room, unique_id), whose top is that colleague; only their hand-over changes a
+        # room here (``Patient.link_worker_left``), so after it only their entry moves
+        colleagues = self.link_workers(worker.service)
+        by_room = [(w.load - w.caseload_limit, w.unique_id, i) for i, w in enumerate(colleagues)]
+        heapq.heapify(by_room)
         for patient in caseload:
-            free, _, i = most_room
-            best = colleagues[i] if free >= patient.caseload_weight else None
+            best = colleagues[by_room[0][2]] if by_room and -by_room[0][0] >= patient.caseload_weight else None
             patient.link_worker_left(best, continuity_kept=False)
-            if best is not None:  # (else no room changed: under pressure, most clients of a leaver find none)
-                rooms[i] = best.caseload_limit - best.load
-                most_room = max(zip(rooms, longest_in_post, range(len(rooms))))
+            if best is not None:
+                heapq.heapreplace(by_room, (best.load - best.caseload_limit, best.unique_id, by_room[0][2]))
