@@ -16,7 +16,7 @@ than by their own place, the rest of the week's places go through the heap as it
 from __future__ import annotations
 
 from collections import deque
-from itertools import compress, islice
+from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -42,10 +42,14 @@ def hand_out_places(model: SocialPrescribingModel, service: Service, live: deque
     ``declined``. Returns the heap's entries left for ``Workforce`` to carry on from (none: the week is done; all of
     ``room``: a load is not a whole number, nothing was taken here)."""
     workers = [worker for _, _, worker in room]
-    if not all(map(float.is_integer, map(_LOAD, workers))):  # (a load is a float: a sum of shares)
+    loads = [worker.load for worker in workers]
+    if not all(map(float.is_integer, loads)):  # (a load is a float: a sum of shares)
         return room
-    # the link workers' limits, loads and ids as three rows of one array (ids are whole numbers, exact as floats)
-    limit, load, unique_id = np.array([(w.caseload_limit, w.load, w.unique_id) for w in workers]).T
+    # the link workers' limits, loads and ids (whole numbers, exact as floats), each from a flat list of a type given
+    # (from a list of tuples NumPy would discover the shape and type of each tuple: twice the instructions)
+    limit = np.array([worker.caseload_limit for worker in workers], dtype=np.float64)
+    load = np.array(loads, dtype=np.float64)
+    unique_id = np.array([worker.unique_id for worker in workers], dtype=np.float64)
     who, left = _places(limit, load, unique_id, len(live))
     returning, declines, place = _decided(model, service, live, len(who))
     people = [live.popleft() for _ in range(len(place))]
@@ -102,10 +106,10 @@ def _take(people: list[Patient], workers: list[LinkWorker], declines: list[bool]
           by: list[LinkWorker], declined: list[bool]) -> None:  # fmt: skip
     """First contacts in queue order: ``LinkWorker.take`` for each who stays (a new person holds no place yet, so a
     whole one is added); a decliner's place, taken and given back, leaves the load as it was (whole numbers)."""
-    stays = [not no for no in declines]
-    for patient, worker in zip(compress(people, stays), compress(workers, stays)):
-        worker.caseload[patient] = 1.0
-        worker.load += 1.0
+    for patient, worker, declining in zip(people, workers, declines):  # (one pass: cheaper than two compresses)
+        if not declining:
+            worker.caseload[patient] = 1.0
+            worker.load += 1.0
     taken.extend(people)
     by.extend(workers)
     declined.extend(declines)

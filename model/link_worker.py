@@ -88,8 +88,9 @@ class LinkWorker(mesa.Agent):
     def step(self) -> None:
         """Each week a link worker may leave; more likely under pressure, less likely when trained."""
         model = self.model
-        if model.streams["workforce"].chance(quit_chance(model.p, model.workforce.pressure[self.service])):
-            model.workforce.link_worker_leaves(self)
+        workforce = model.workforce
+        if workforce.leaving_draws.random() < quit_chance(model.p, workforce.pressure[self.service]):  # (``chance``)
+            workforce.link_worker_leaves(self)
 
 
 @lru_cache(maxsize=16)

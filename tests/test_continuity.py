@@ -78,6 +78,18 @@ def test_each_client_goes_to_the_colleague_with_most_room_then_ties_to_the_longe
     assert [pt.link_worker for pt in clients] == [second, first]
 
 
+def test_a_colleague_with_just_a_clients_share_of_room_takes_them_and_then_has_none():
+    model, _ = three_workers_with_room()
+    leaver, first, second = model.workforce.link_workers(PC)
+    clients = list(leaver.caseload)
+    first.caseload_limit = first.load + 1.0  # room for exactly one whole place
+    second.caseload_limit = second.load + 0.5  # less than a place
+    model.workforce.link_worker_leaves(leaver)
+    # the first client fills the first's last place; then nobody has a whole place: the second waits again
+    assert [pt.link_worker for pt in clients] == [first, None]
+    assert clients[1].state is S.AWAITING_LINK_WORKER
+
+
 def test_no_room_sends_people_back_to_the_front_of_the_queue():
     # two link workers with 2 places each, all full, and two people already waiting
     model = calm_model(link_workers_per_100k=40.0, lw_new_people_per_year=10.0)
