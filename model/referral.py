@@ -111,10 +111,9 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     services = services_of(cohorts, p)
     draws_now = first_draws(model, rows, keys)
     appropriate = appropriate_referrals(model, services, draws_now[0])
-    patients = [Patient(model, person, source, cohort, service, key, scores, row, fit, traits_of, week)
-                for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
-                    people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
-                    appropriate, traits, strict=True), first)]  # fmt: skip
+    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of)
+                for row, (person, source, cohort, service, key, fit, traits_of) in enumerate(zip(
+                    people, sources, cohorts, services, keys.tolist(), appropriate, traits, strict=True), first)]
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
     model.trajectories.add_many(model.register, week, rows)
