@@ -123,16 +123,16 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, key: int, row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool]):  # fmt: skip
+                 traits: tuple[tuple[int, ...], bool, bool, bool], mechanisms: Mechanisms):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the person's ``row``
         of the wellbeing register (enrolled already: it holds their scores and week at referral), whether the
-        referral is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``
-        (every argument by position: a class called with keywords builds a dict of them each time)."""
+        referral is ``appropriate`` (``referral.appropriate_referrals``), the ``traits`` of ``at_referral`` and
+        their ``mechanisms``, a view onto their row's levels keeping the share of a gain retained at referral (every
+        argument by position: a class called with keywords builds a dict of them each time)."""
         # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
         # first, for every referral
         mesa.Agent.__init__(self, model)
-        p = model.p
         # who they are
         self.person = person
         self.source = source
@@ -143,7 +143,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         # the activities they want, most wanted first; whether a fee rules a group out; of working age, in work
         self.preferences, self.cannot_pay, self.working_age, self.employed_at_referral = traits
         self.appropriate = appropriate
-        self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
+        self.mechanisms = mechanisms
         # where they are in the pathway: what every referral starts with
         self.state: PathwayState | None = None
         self.exit_reason = ""

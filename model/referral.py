@@ -16,6 +16,7 @@ import numpy as np
 
 from .parameters import registry
 from .contact_rows import decline_chance
+from .mechanisms import Mechanisms
 from .moves import move_many
 from .population import Proposals
 from .setback_rows import schedule_next_setbacks, terminal
@@ -65,7 +66,8 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     people, *draws = model.catchment.referred(chosen)  # read at once
     # the medical stream's next draw for each person with a serious mental illness, in referral order
     stream = model.streams["referrals.medical"]
-    sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
+    cmht_share = p.cmht_referral_share_smi
+    sources = [ReferralSource.CMHT if person.smi and stream.chance(cmht_share)
                else ReferralSource.GP for person in people[:medical]]  # fmt: skip
     sources += [ReferralSource.SELF] * (len(people) - medical)
     refer_many(model, people, sources, cohorts_of(people, sources), draws)
@@ -111,7 +113,11 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     services = services_of(cohorts, p)
     draws_now = first_draws(model, rows, keys)
     appropriate = appropriate_referrals(model, services, draws_now[0])
-    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of)
+    # each one's mechanism levels: a view onto their row, keeping the share of a gain retained now (the parameters
+    # read once for the batch: ``Params`` has a ``__getattr__``, so each read of one is a slow look-up)
+    retain, half_life, register = p.gain_retained_share, p.gain_fade_half_life_weeks, model.register
+    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of,
+                        Mechanisms(retain, half_life, register, row))
                 for row, (person, source, cohort, service, key, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), appropriate, traits, strict=True), first)]
     catchment.in_pathway[index] = True
