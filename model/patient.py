@@ -107,7 +107,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     # Their attributes are slots, not a dict each (Mesa's own few stay in one): about 24,000 people are in the
     # pathway at the end of an ICB's run, and as dicts their attributes took about 850 bytes a person
     __slots__ = ("person", "source", "cohort", "service", "key", "row", "preferences", "cannot_pay", "appropriate",
-                 "working_age", "employed_at_referral", "mechanisms",
+                 "working_age", "employed_at_referral", "retained_share", "_mechanisms",
                  "state", "exit_reason", "link_worker", "caseload_weight", "assessed", "offered", "offered_activity",
                  "wants_activity", "group", "matched_at", "gives_up_at", "took_up", "short_of_provision",
                  "nothing_in_reach", "sustained", "volunteer", "setbacks", "reengaged", "mh_discharged",
@@ -123,13 +123,13 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, key: int, row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool], mechanisms: Mechanisms):  # fmt: skip
+                 traits: tuple[tuple[int, ...], bool, bool, bool], retained_share: float):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the person's ``row``
         of the wellbeing register (enrolled already: it holds their scores and week at referral), whether the
-        referral is ``appropriate`` (``referral.appropriate_referrals``), the ``traits`` of ``at_referral`` and
-        their ``mechanisms``, a view onto their row's levels keeping the share of a gain retained at referral (every
-        argument by position: a class called with keywords builds a dict of them each time)."""
+        referral is ``appropriate`` (``referral.appropriate_referrals``), the ``traits`` of ``at_referral`` and the
+        share of a gain retained for good in force now (``p.gain_retained_share``, which their ``mechanisms`` keep).
+        Every argument is given by position: a class called with keywords builds a dict of them each time."""
         # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
         # first, for every referral
         mesa.Agent.__init__(self, model)
@@ -143,7 +143,8 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         # the activities they want, most wanted first; whether a fee rules a group out; of working age, in work
         self.preferences, self.cannot_pay, self.working_age, self.employed_at_referral = traits
         self.appropriate = appropriate
-        self.mechanisms = mechanisms
+        self.retained_share = retained_share
+        self._mechanisms: Mechanisms | None = None  # (made when first needed: ``mechanisms``)
         # where they are in the pathway: what every referral starts with
         self.state: PathwayState | None = None
         self.exit_reason = ""
@@ -171,6 +172,15 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     @property
     def week(self) -> int:
         return self.model.week
+
+    @property
+    def mechanisms(self) -> Mechanisms:
+        """Their mechanism levels: a view onto their row of the register (model/mechanisms.py), made when first
+        needed and kept: about four referrals in ten ever attend a group or meet a setback, the rest never read it."""
+        if (view := self._mechanisms) is None:
+            register, row = self.model.register, self.row
+            view = self._mechanisms = Mechanisms(self.retained_share, register.half_life.item(row), register, row)
+        return view
 
     # ------------------------------------------------------------------ columns of their row
     @property

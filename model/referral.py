@@ -16,7 +16,6 @@ import numpy as np
 
 from .parameters import registry
 from .contact_rows import decline_chance
-from .mechanisms import Mechanisms
 from .moves import move_many
 from .population import Proposals
 from .setback_rows import schedule_next_setbacks, terminal
@@ -113,11 +112,8 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     services = services_of(cohorts, p)
     draws_now = first_draws(model, rows, keys)
     appropriate = appropriate_referrals(model, services, draws_now[0])
-    # each one's mechanism levels: a view onto their row, keeping the share of a gain retained now (the parameters
-    # read once for the batch: ``Params`` has a ``__getattr__``, so each read of one is a slow look-up)
-    retain, half_life, register = p.gain_retained_share, p.gain_fade_half_life_weeks, model.register
-    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of,
-                        Mechanisms(retain, half_life, register, row))
+    retain = p.gain_retained_share  # (each one's mechanisms keep the share in force at their referral)
+    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of, retain)
                 for row, (person, source, cohort, service, key, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), appropriate, traits, strict=True), first)]
     catchment.in_pathway[index] = True

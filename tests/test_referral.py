@@ -348,8 +348,9 @@ def test_a_patient_reads_its_scores_and_week_at_referral_from_its_row():
 
 
 def test_a_patients_mechanisms_keep_the_share_retained_at_referral():
-    """The parameters are read once for a week's referrals, but each person keeps the share of a gain retained that
-    was in force when they were referred: a policy changing it later leaves earlier referrals' floors as they were."""
+    """The parameters are read once for a week's referrals, and a person's mechanisms are made only when first needed,
+    but each person keeps the share of a gain retained that was in force when they were referred: a policy changing it
+    later leaves earlier referrals' floors as they were."""
     model = SocialPrescribingModel(rng=7, population=20_000, gain_retained_share=0.2)
     model.run_for(2)
     before = set(model.agents_by_type[Patient])
@@ -359,6 +360,7 @@ def test_a_patients_mechanisms_keep_the_share_retained_at_referral():
     for patients, share in ((before, 0.2), (after, 0.6)):
         patient = next(pt for pt in patients if pt.mechanisms.levels == [0.0, 0.0, 0.0])  # never attended
         mechanisms = patient.mechanisms
+        assert patient.mechanisms is mechanisms  # (made when first needed, then kept)
         mechanisms.set_levels([0.5, 0.5, 0.5])
         mechanisms.paused_at = None  # attending until now
         mechanisms.pause(model.week)
