@@ -106,30 +106,29 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
 
     # Their attributes are slots, not a dict each (Mesa's own few stay in one): about 24,000 people are in the
     # pathway at the end of an ICB's run, and as dicts their attributes took about 850 bytes a person
-    __slots__ = ("person", "source", "cohort", "service", "key", "row", "preferences", "cannot_pay", "appropriate",
-                 "working_age", "employed_at_referral", "retained_share", "_mechanisms",
+    __slots__ = ("person", "source", "cohort", "service", "referred_week", "key", "row", "preferences", "cannot_pay",
+                 "appropriate", "working_age", "employed_at_referral", "retained_share", "_mechanisms",
                  "state", "exit_reason", "link_worker", "caseload_weight", "assessed", "offered", "offered_activity",
                  "wants_activity", "group", "matched_at", "gives_up_at", "took_up", "short_of_provision",
                  "nothing_in_reach", "sustained", "volunteer", "setbacks", "reengaged", "mh_discharged",
                  "lw_wait_weeks", "group_wait_weeks", "record_closed")  # fmt: skip
     ever_supported = RowFlag()  # a link worker has taken them on at some point
     continuity_broken = RowFlag()  # a link worker of theirs left and no colleague kept their continuity of care
-    # at referral: their true wellbeing and loneliness (at the low point that brought the referral; what an evaluation
-    # records adds measurement error: Outcomes.close_record), and the week (from here on both scores follow the
-    # person's own natural course, model.natural_course, plus whatever the service adds)
+    # their true wellbeing and loneliness at referral (at the low point that brought it; what an evaluation records
+    # adds measurement error: Outcomes.close_record): from here on both scores follow the person's own natural course
+    # (model.natural_course), plus whatever the service adds
     swemwbs0 = AtReferral()
     ucla0 = AtReferral()
-    referred_week = AtReferral(whole=True)
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
                  service: Service, key: int, row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool], retained_share: float):  # fmt: skip
+                 traits: tuple[tuple[int, ...], bool, bool, bool], retained_share: float, week: int):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
         its own random numbers (the same for this person's k-th referral in every scenario), the person's ``row``
-        of the wellbeing register (enrolled already: it holds their scores and week at referral), whether the
+        of the wellbeing register (enrolled already: it holds their scores at referral), whether the
         referral is ``appropriate`` (``referral.appropriate_referrals``), the ``traits`` of ``at_referral`` and the
-        share of a gain retained for good in force now (``p.gain_retained_share``, which their ``mechanisms`` keep).
-        Every argument is given by position: a class called with keywords builds a dict of them each time."""
+        share of a gain retained for good in force now (``p.gain_retained_share``, which their ``mechanisms`` keep), in
+        ``week``. Every argument is given by position: a class called with keywords builds a dict of them each time."""
         # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
         # first, for every referral
         mesa.Agent.__init__(self, model)
@@ -138,6 +137,7 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
         self.source = source
         self.cohort = cohort
         self.service = service
+        self.referred_week = week  # (a slot, not read from the row: each first contact reads it)
         self.key = key
         self.row = row  # their row of the register: its columns hold their draw counters, mechanisms, state
         # the activities they want, most wanted first; whether a fee rules a group out; of working age, in work

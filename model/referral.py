@@ -113,7 +113,7 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     draws_now = first_draws(model, rows, keys)
     appropriate = appropriate_referrals(model, services, draws_now[0])
     retain = p.gain_retained_share  # (each one's mechanisms keep the share in force at their referral)
-    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of, retain)
+    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of, retain, week)
                 for row, (person, source, cohort, service, key, fit, traits_of) in enumerate(zip(
                     people, sources, cohorts, services, keys.tolist(), appropriate, traits, strict=True), first)]
     catchment.in_pathway[index] = True

@@ -28,12 +28,10 @@ class RowFlag:
 
 
 class AtReferral:
-    """A number the register wrote for the person's row at referral (same name; ``whole``: a count of weeks, an int)
-    seen as a read-only attribute: their true scores and their week at referral are read a few times in their
-    episode (a first contact, a closing record), so a Patient is made without writing them again."""
-
-    def __init__(self, whole: bool = False):
-        self.whole = whole
+    """A number the register wrote for the person's row at referral (same name) seen as a read-only attribute: their
+    true scores at referral are read for one person seldom (a supported discharge, tests; a closing record reads the
+    columns), so a Patient is made without writing them again. (A descriptor's read costs a Python call, tens of
+    times a slot's: what per-person stages read often stays a slot.)"""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -41,8 +39,7 @@ class AtReferral:
     def __get__(self, patient: Patient | None, owner: type | None = None):
         if patient is None:
             return self
-        value = getattr(patient.model.register, self.name).item(patient.row)  # (a Python float)
-        return int(value) if self.whole else value
+        return getattr(patient.model.register, self.name).item(patient.row)  # (a Python float)
 
     def __set__(self, patient: Patient, value) -> None:
         raise AttributeError(f"{self.name} is what the register holds from referral: it does not change")

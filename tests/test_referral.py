@@ -325,10 +325,10 @@ def test_a_few_referrals_worked_out_one_by_one_are_a_batchs_numbers():
     assert at_referral(model, people[:3], cohorts[:3])[1] == traits[:3]  # (the draws read from the catchment)
 
 
-def test_a_patient_reads_its_scores_and_week_at_referral_from_its_row():
-    """A Patient is made without copying what the wellbeing register holds for its row: its true scores and week at
-    referral are read from the row (the scores then are the course's: tests/test_common_random_numbers.py), stay as
-    they were while the register grows and the weeks go on, and cannot be written."""
+def test_a_patient_reads_its_scores_at_referral_from_its_row():
+    """A Patient is made without copying what the wellbeing register holds for its row: its true scores at referral
+    are read from the row (the scores then are the course's: tests/test_common_random_numbers.py), stay as they were
+    while the register grows and the weeks go on, and cannot be written; its week at referral is a whole week."""
     model = SocialPrescribingModel(rng=5, population=20_000)
     model.run_for(3)
     before, week = model.agents_by_type[Patient], model.week
