@@ -17,13 +17,14 @@ The formulas below work on one person's numbers and on numpy arrays of many peop
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activities import Activity, catalogue
+from .activities import Activity
 from .arrays import clip, is_array, worked_out_where
+# (``catalogue_shares``: model/attendance.py reads it from here, with ``build_sessions``)
+from .session_shares import catalogue_shares, session_shares  # noqa: F401
 
 if TYPE_CHECKING:
     from .wellbeing import WellbeingRegister
@@ -35,21 +36,6 @@ FEWEST_PAUSED = 16  # fewer people are paused one by one (``Mechanisms.pause_man
 
 SWEMWBS_RANGE = (7.0, 35.0)
 UCLA_RANGE = (3.0, 9.0)
-
-
-def catalogue_shares(growth: float) -> np.ndarray:
-    """``session_shares`` of every activity of the catalogue (3 x activities: a row per mechanism, as
-    ``build_sessions`` reads them), indexed by an activity's place."""
-    shares = [session_shares(a.psychological, a.social, a.behavioural, growth) for a in catalogue()]
-    return np.array(shares).T.copy()
-
-
-@lru_cache(maxsize=256)
-def session_shares(psychological: float, social: float, behavioural: float, growth: float) -> tuple[float, float, float]:
-    """The share of its remaining room that one session closes, per mechanism, for an activity of these
-    weights (see ``Mechanisms.build``): a few values used every week, so computed once each."""
-    keep = 1.0 - growth  # the room a session at weight 1/3 leaves
-    return 1.0 - keep ** (3 * psychological), 1.0 - keep ** (3 * social), 1.0 - keep ** (3 * behavioural)
 
 
 class Mechanisms:

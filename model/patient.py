@@ -25,6 +25,7 @@ from .placement import Placement
 from .population import Person
 from .preferences import preferred_activities_many
 from .referral import Referral
+from .row_views import AtReferral, RowFlag
 from .setbacks import Setbacks
 from .states import LEGAL, TERMINAL, Cohort, Event, PathwayState, ReferralSource, Service
 from .streams import PURPOSES, PersonalDraws
@@ -98,66 +99,52 @@ def at_referral(model: SocialPrescribingModel, people: list[Person], cohorts: li
     return scale, list(zip(preferences, cannot_pay.tolist(), working_age.tolist(), employed.tolist(), strict=True))
 
 
-class RowFlag:
-    """A yes/no column of the wellbeing register (same name) seen as an attribute of the person on that row: the
-    stages over rows read and write the column for many people at once."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, patient: Patient | None, owner: type | None = None):
-        if patient is None:
-            return self
-        return getattr(patient.model.register, self.name).item(patient.row)  # (a Python bool: no NumPy scalar made)
-
-    def __set__(self, patient: Patient, value: bool) -> None:
-        getattr(patient.model.register, self.name)[patient.row] = value
-
-
 class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Outcomes, mesa.Agent):
     """A person referred to social prescribing (or, in the counterfactual, who would have been)."""
 
     model: SocialPrescribingModel
 
     # Their attributes are slots, not a dict each (Mesa's own few stay in one): about 24,000 people are in the
-    # pathway at the end of an ICB's run, and as dicts their 37 attributes took about 850 bytes a person
+    # pathway at the end of an ICB's run, and as dicts their attributes took about 850 bytes a person
     __slots__ = ("person", "source", "cohort", "service", "referred_week", "key", "row", "preferences", "cannot_pay",
-                 "appropriate", "swemwbs0", "ucla0", "working_age", "employed_at_referral", "mechanisms",
+                 "appropriate", "working_age", "employed_at_referral", "retained_share", "_mechanisms",
                  "state", "exit_reason", "link_worker", "caseload_weight", "assessed", "offered", "offered_activity",
                  "wants_activity", "group", "matched_at", "gives_up_at", "took_up", "short_of_provision",
                  "nothing_in_reach", "sustained", "volunteer", "setbacks", "reengaged", "mh_discharged",
                  "lw_wait_weeks", "group_wait_weeks", "record_closed")  # fmt: skip
     ever_supported = RowFlag()  # a link worker has taken them on at some point
     continuity_broken = RowFlag()  # a link worker of theirs left and no colleague kept their continuity of care
+    # their true wellbeing and loneliness at referral (at the low point that brought it; what an evaluation records
+    # adds measurement error: Outcomes.close_record): from here on both scores follow the person's own natural course
+    # (model.natural_course), plus whatever the service adds
+    swemwbs0 = AtReferral()
+    ucla0 = AtReferral()
 
     def __init__(self, model: SocialPrescribingModel, person: Person, source: ReferralSource, cohort: Cohort,
-                 service: Service, key: int, scores: tuple[float, float], row: int, appropriate: bool,
-                 traits: tuple[tuple[int, ...], bool, bool, bool], week: int):  # fmt: skip
+                 service: Service, key: int, row: int, appropriate: bool,
+                 traits: tuple[tuple[int, ...], bool, bool, bool], retained_share: float, week: int):  # fmt: skip
         """Made by ``referral.refer_many``, which reads for a week's referrals at once this episode's ``key`` for
-        its own random numbers (the same for this person's k-th referral in every scenario), the true
-        (SWEMWBS, UCLA-3) ``scores`` now, the person's ``row`` of the wellbeing register, whether the referral
-        is ``appropriate`` (``referral.appropriate_referrals``) and the ``traits`` of ``at_referral``, in ``week``
-        (every argument by position: a class called with keywords builds a dict of them each time)."""
+        its own random numbers (the same for this person's k-th referral in every scenario), the person's ``row``
+        of the wellbeing register (enrolled already: it holds their scores at referral), whether the
+        referral is ``appropriate`` (``referral.appropriate_referrals``), the ``traits`` of ``at_referral`` and the
+        share of a gain retained for good in force now (``p.gain_retained_share``, which their ``mechanisms`` keep), in
+        ``week``. Every argument is given by position: a class called with keywords builds a dict of them each time."""
         # Mesa's own making and registration, called by name: ``super()`` would look for it through the seven stages
         # first, for every referral
         mesa.Agent.__init__(self, model)
-        p = model.p
         # who they are
         self.person = person
         self.source = source
         self.cohort = cohort
         self.service = service
-        self.referred_week = week
+        self.referred_week = week  # (a slot, not read from the row: each first contact reads it)
         self.key = key
         self.row = row  # their row of the register: its columns hold their draw counters, mechanisms, state
         # the activities they want, most wanted first; whether a fee rules a group out; of working age, in work
         self.preferences, self.cannot_pay, self.working_age, self.employed_at_referral = traits
         self.appropriate = appropriate
-        # true wellbeing and loneliness now, at the low point that brought the referral (what an evaluation
-        # records adds measurement error: Outcomes.close_record); from here on both follow the person's own
-        # natural course (model.natural_course), plus whatever the service adds
-        self.swemwbs0, self.ucla0 = scores
-        self.mechanisms = Mechanisms(p.gain_retained_share, p.gain_fade_half_life_weeks, model.register, row)
+        self.retained_share = retained_share
+        self._mechanisms: Mechanisms | None = None  # (made when first needed: ``mechanisms``)
         # where they are in the pathway: what every referral starts with
         self.state: PathwayState | None = None
         self.exit_reason = ""
@@ -185,6 +172,15 @@ class Patient(Referral, Support, Assessment, Placement, Attendance, Setbacks, Ou
     @property
     def week(self) -> int:
         return self.model.week
+
+    @property
+    def mechanisms(self) -> Mechanisms:
+        """Their mechanism levels: a view onto their row of the register (model/mechanisms.py), made when first
+        needed and kept: about four referrals in ten ever attend a group or meet a setback, the rest never read it."""
+        if (view := self._mechanisms) is None:
+            register, row = self.model.register, self.row
+            view = self._mechanisms = Mechanisms(self.retained_share, register.half_life.item(row), register, row)
+        return view
 
     # ------------------------------------------------------------------ columns of their row
     @property

@@ -65,7 +65,8 @@ def arrive_referrals(model: SocialPrescribingModel) -> None:
     people, *draws = model.catchment.referred(chosen)  # read at once
     # the medical stream's next draw for each person with a serious mental illness, in referral order
     stream = model.streams["referrals.medical"]
-    sources = [ReferralSource.CMHT if person.smi and stream.chance(p.cmht_referral_share_smi)
+    cmht_share = p.cmht_referral_share_smi
+    sources = [ReferralSource.CMHT if person.smi and stream.chance(cmht_share)
                else ReferralSource.GP for person in people[:medical]]  # fmt: skip
     sources += [ReferralSource.SELF] * (len(people) - medical)
     refer_many(model, people, sources, cohorts_of(people, sources), draws)
@@ -111,10 +112,10 @@ def refer_many(model: SocialPrescribingModel, people: list[Person], sources: lis
     services = services_of(cohorts, p)
     draws_now = first_draws(model, rows, keys)
     appropriate = appropriate_referrals(model, services, draws_now[0])
-    patients = [Patient(model, person, source, cohort, service, key, scores, row, fit, traits_of, week)
-                for row, (person, source, cohort, service, key, scores, fit, traits_of) in enumerate(zip(
-                    people, sources, cohorts, services, keys.tolist(), zip(swemwbs0.tolist(), ucla0.tolist()),
-                    appropriate, traits, strict=True), first)]  # fmt: skip
+    retain = p.gain_retained_share  # (each one's mechanisms keep the share in force at their referral)
+    patients = [Patient(model, person, source, cohort, service, key, row, fit, traits_of, retain, week)
+                for row, (person, source, cohort, service, key, fit, traits_of) in enumerate(zip(
+                    people, sources, cohorts, services, keys.tolist(), appropriate, traits, strict=True), first)]
     catchment.in_pathway[index] = True
     model.counters.referred += len(patients)
     model.trajectories.add_many(model.register, week, rows)

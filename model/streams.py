@@ -6,7 +6,7 @@ appropriateness of their referral, their patience, their decisions, when their s
 attend in a given week) is therefore a function of (replicate seed, person, episode, purpose, count or
 week), not the next number of a shared stream, whose order would depend on everything else that happened
 first. ``PersonalDraws`` computes it with a counter-based generator: the SplitMix64 output function
-(Steele, Lea and Flood 2014) applied to a per-person key, a per-purpose constant and a counter, which costs
+(Steele, Lea and Flood 2014; model/splitmix.py) applied to a per-person key, a per-purpose constant and a counter, which costs
 one integer mix per draw and can be evaluated for many people at once with NumPy.
 
 Processes that belong to no one person (how many people are referred this week and who, groups' finances,
@@ -22,6 +22,8 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
+
+from .splitmix import GOLDEN, GOLDEN_U64, MASK, mix, mix_in_place, mix_scalar, wrapping
 
 BLOCK = 4096
 NEVER_WEEKS = 10**9  # later than any simulation
@@ -84,57 +86,13 @@ def weeks_until(u: float, mean: float) -> int:
     return NEVER_WEEKS if weeks >= NEVER_WEEKS else max(math.ceil(weeks), 1)
 
 
-MASK = (1 << 64) - 1
-GOLDEN = 0x9E3779B97F4A7C15  # the Weyl increment of SplitMix64
-
-
-def _mix(z: int) -> int:
-    """SplitMix64's output function: a bijection on 64-bit integers that scatters every input bit."""
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-    return z ^ (z >> 31)
-
-
-# ``_mix``'s constants as NumPy scalars, made once (each draw of many people's numbers used to make them again)
-_S11, _S27, _S30, _S31 = (np.uint64(shift) for shift in (11, 27, 30, 31))
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(GOLDEN)
-
-
-def _mix_in_place(z: np.ndarray) -> np.ndarray:
-    """``_mix`` on an array of our own (at least one dimension), overwriting it: no temporary per step."""
-    z ^= z >> _S30
-    z *= _M1
-    z ^= z >> _S27
-    z *= _M2
-    z ^= z >> _S31
-    return z
-
-
-def _mix_scalar(z):
-    """``_mix`` on a NumPy scalar (or a 0-d array): the same steps, each a new value."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
-
-
-def _wrapping(compute):
-    """``compute`` run so that 64-bit products wrap silently, as the hash needs. NumPy checks overflow only in
-    arithmetic on scalars (not on arrays of one or more dimensions), so only a scalar or 0-d input needs
-    ``errstate``, whose set-up cost more than the draws for a few people."""
-
-    def wrapped(first, *args):
-        if isinstance(first, np.ndarray) and first.ndim:
-            return compute(first, *args)
-        with np.errstate(over="ignore"):
-            return compute(first, *args)
-
-    return wrapped
+# the Python float of a draw: the top 53 bits of a mixed 64-bit number (``Generator.random``'s)
+_S11 = np.uint64(11)
 
 
 def purpose_constant(purpose: str) -> int:
     """A fixed 64-bit constant per purpose, from its name (adding a purpose never shifts another's draws)."""
-    return _mix(zlib.crc32(purpose.encode()) * GOLDEN & MASK)
+    return mix(zlib.crc32(purpose.encode()) * GOLDEN & MASK)
 
 
 #: what a person's random numbers are for (each purpose has its own sequence of draws)
@@ -155,12 +113,12 @@ class PersonalDraws:
 
     def key(self, person: int, episode: int) -> int:
         """The key of one episode (the k-th referral) of one person of the catchment."""
-        return _mix(_mix(self.seed ^ (person * GOLDEN & MASK)) ^ episode)
+        return mix(mix(self.seed ^ (person * GOLDEN & MASK)) ^ episode)
 
     @staticmethod
     def uniform(key: int, purpose: int, n: int) -> float:
         """The n-th draw for ``purpose`` (a ``purpose_constant``) of the episode with ``key``."""
-        z = (key ^ purpose) + n * GOLDEN & MASK  # then ``_mix``, written out: a draw is made very often
+        z = (key ^ purpose) + n * GOLDEN & MASK  # then ``mix``, written out: a draw is made very often
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
         return ((z ^ (z >> 31)) >> 11) * (1.0 / (1 << 53))
@@ -210,23 +168,23 @@ def _few_each(values: np.ndarray, n: int | np.ndarray):
     return None
 
 
-@_wrapping
+@wrapping
 def _keys(persons: np.ndarray, seed: int, episode: int | np.ndarray) -> np.ndarray:
-    scattered = persons.astype(np.uint64) * _GOLDEN  # wraps: the product & MASK
+    scattered = persons.astype(np.uint64) * GOLDEN_U64  # wraps: the product & MASK
     z = np.uint64(seed) ^ scattered
-    z = _mix_in_place(z) if z.ndim else _mix_scalar(z)
+    z = mix_in_place(z) if z.ndim else mix_scalar(z)
     if not (isinstance(episode, int) and episode == 0):  # (x ^ 0 is x: the natural course's keys are episode 0's)
         z = z ^ np.asarray(episode).astype(np.uint64)
-    return _mix_in_place(z) if isinstance(z, np.ndarray) and z.ndim else _mix_scalar(z)
+    return mix_in_place(z) if isinstance(z, np.ndarray) and z.ndim else mix_scalar(z)
 
 
-@_wrapping
+@wrapping
 def _uniforms(keys: np.ndarray, purpose: int | np.ndarray, n: int | np.ndarray) -> np.ndarray:
-    step = (np.asarray(n).astype(np.uint64) * _GOLDEN) if isinstance(n, np.ndarray) else np.uint64(n * GOLDEN & MASK)
+    step = (np.asarray(n).astype(np.uint64) * GOLDEN_U64) if isinstance(n, np.ndarray) else np.uint64(n * GOLDEN & MASK)
     z = (keys ^ np.uint64(purpose)) + step
     if not (isinstance(z, np.ndarray) and z.ndim):
-        return (_mix_scalar(z) >> _S11).astype(np.float64) * (1.0 / (1 << 53))
-    z = _mix_in_place(z)  # (our own array from here on: shifted and scaled in place, no temporary each step)
+        return (mix_scalar(z) >> _S11).astype(np.float64) * (1.0 / (1 << 53))
+    z = mix_in_place(z)  # (our own array from here on: shifted and scaled in place, no temporary each step)
     z >>= _S11
     u = z.astype(np.float64)
     u *= 1.0 / (1 << 53)

@@ -323,3 +323,45 @@ def test_a_few_referrals_worked_out_one_by_one_are_a_batchs_numbers():
         alone = at_referral(model, [person], cohorts[k : k + 1], tuple(column[k : k + 1] for column in draws))
         assert alone[0].tobytes() == scales[k : k + 1].tobytes() and alone[1] == traits[k : k + 1]
     assert at_referral(model, people[:3], cohorts[:3])[1] == traits[:3]  # (the draws read from the catchment)
+
+
+def test_a_patient_reads_its_scores_at_referral_from_its_row():
+    """A Patient is made without copying what the wellbeing register holds for its row: its true scores at referral
+    are read from the row (the scores then are the course's: tests/test_common_random_numbers.py), stay as they were
+    while the register grows and the weeks go on, and cannot be written; its week at referral is a whole week."""
+    model = SocialPrescribingModel(rng=5, population=20_000)
+    model.run_for(3)
+    before, week = model.agents_by_type[Patient], model.week
+    seen = set(before)
+    model.step()
+    made = [patient for patient in model.agents_by_type[Patient] if patient not in seen]
+    assert made
+    at_referral = [(patient.swemwbs0, patient.ucla0, patient.referred_week) for patient in made]
+    capacity = len(model.register.open)
+    while len(model.register.open) == capacity:  # until the register's columns are copied into larger ones
+        model.step()
+    assert [(patient.swemwbs0, patient.ucla0, patient.referred_week) for patient in made] == at_referral
+    assert all(type(week_then) is int and week_then == week + 1 for *_, week_then in at_referral)
+    assert len({(sw, lo) for sw, lo, _ in at_referral}) > 1  # (each their own)
+    with pytest.raises(AttributeError):
+        made[0].swemwbs0 = 20.0
+
+
+def test_a_patients_mechanisms_keep_the_share_retained_at_referral():
+    """The parameters are read once for a week's referrals, and a person's mechanisms are made only when first needed,
+    but each person keeps the share of a gain retained that was in force when they were referred: a policy changing it
+    later leaves earlier referrals' floors as they were."""
+    model = SocialPrescribingModel(rng=7, population=20_000, gain_retained_share=0.2)
+    model.run_for(2)
+    before = set(model.agents_by_type[Patient])
+    model.update_parameters(gain_retained_share=0.6)
+    model.step()
+    after = [patient for patient in model.agents_by_type[Patient] if patient not in before]
+    for patients, share in ((before, 0.2), (after, 0.6)):
+        patient = next(pt for pt in patients if pt.mechanisms.levels == [0.0, 0.0, 0.0])  # never attended
+        mechanisms = patient.mechanisms
+        assert patient.mechanisms is mechanisms  # (made when first needed, then kept)
+        mechanisms.set_levels([0.5, 0.5, 0.5])
+        mechanisms.paused_at = None  # attending until now
+        mechanisms.pause(model.week)
+        assert mechanisms.floor == pytest.approx([0.5 * share] * 3)
