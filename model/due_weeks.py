@@ -19,7 +19,8 @@ are found by one pass over its column (a comparison and a search for the rows th
 listing each row and then sorting, de-duplicating and filtering the week's list. The gain is largest for a setback
 candidate, drawn months ahead for nearly everyone referred and mostly cancelled first: a listed one was read back,
 cancelled, in its week. Such a kind keeps only the earliest week anything of it may be due; from then on every week is
-read, and a week read has no rows of it left due then.
+read, and a week read has no rows of it left due then. The pass reads only the kind's stretch of rows that may be due
+(model/scanned_kinds.py), not the column's every row ever referred.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .scanned_kinds import NEVER, ScannedKinds
+
 if TYPE_CHECKING:
     from .patient import Patient
 
-NEVER = np.iinfo(np.int32).max
 #: each kind of a person's scheduled change, in the order a week runs them, and the Patient method that makes it
 KINDS = {
     "assessment": "complete_assessment",
@@ -73,7 +75,8 @@ class DueWeeks:
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
         self._order: list[int] = []  # the weeks of ``_weeks`` as a heap (and some gone since, skipped when met)
         self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
-        self._scanned_from = dict.fromkeys(scanned, NEVER)  # scanned kind -> nothing of it is due before this week
+        self._scanned = ScannedKinds(scanned)
+        self._scanned_from = self._scanned.start  # scanned kind -> nothing of it is due before this week
         self.added = 0  # changes scheduled: a unit of work for the benchmark
 
     def set(self, kind: str, patient: Patient, week: int) -> None:
@@ -84,10 +87,10 @@ class DueWeeks:
             self._grow(row + 1)
             column = self.columns[kind]
         column[row] = week
-        if (start := self._scanned_from.get(kind)) is None:
+        if kind not in self._scanned_from:
             self._of_week(week).setdefault(kind, []).append(row)
-        elif week < start:
-            self._scanned_from[kind] = week
+        else:
+            self._scanned.made_due(kind, row, week)
         self.patients[row] = patient
         self.added += 1
 
@@ -102,12 +105,10 @@ class DueWeeks:
             column = self.columns[kind]
         column[rows] = weeks
         self.added += len(rows)
-        if (start := self._scanned_from.get(kind)) is not None:  # nothing listed: its earliest week kept
+        if kind in self._scanned_from:  # nothing listed: its earliest week and its span of rows kept
             if patients is not None:
                 self.patients.update(zip(rows.tolist(), patients, strict=True))
-            earliest = int(np.minimum.reduce(weeks) if getattr(weeks, "ndim", 0) else weeks)
-            if earliest < start:
-                self._scanned_from[kind] = earliest
+            self._scanned.made_due_many(kind, rows, last, weeks)
             return
         listed = rows.tolist()
         if patients is not None:
@@ -194,7 +195,7 @@ class DueWeeks:
                     if start != w:  # (later: nothing of it due in w)
                         continue
                     self._scanned_from[kind] = w + 1  # (lowered again by a row made due in w while they run)
-                    if not len(rows := np.flatnonzero(column == w)):
+                    if not len(rows := self._scanned.rows_due(kind, column, w)):
                         continue
                 else:
                     if of_week is None and (of_week := self._weeks.get(w)) is None:

@@ -64,3 +64,20 @@ def test_a_scanned_kind_is_not_listed_and_keeps_its_earliest_week():
     due = DueWeeks(capacity=4, scanned=("setback",))
     due.set_many("setback", np.array([3, 1]), np.array([9, 5]))
     assert not due._weeks and due._earliest() == 5 and not due.due_by(4) and due.due_by(5)
+
+
+def test_a_scanned_kind_finds_rows_made_due_outside_the_rows_its_pass_reads():
+    """A scanned kind's pass reads only its stretch of rows that may be due (model/scanned_kinds.py), whose start moves
+    up past the people gone every eighth week: rows made due below it or just past its end, alone or in a batch, still
+    run in their week, in order."""
+    log: list = []
+    people = {row: Person(row, log) for row in range(40)}
+    due = DueWeeks(capacity=4, scanned=("review",))
+    due.set_many("review", np.array([20, 30]), np.array([3, 9]), [people[20], people[30]])
+    due.run_through(8)  # (week 8 moves the start up to row 30, the one row still due)
+    due.set("review", people[31], 10)  # just past the end
+    due.set("review", people[5], 10)  # below the start
+    due.run_through(10)
+    due.set_many("review", np.array([39, 2]), 11, [people[39], people[2]])
+    due.run_through(12)
+    assert log == [("each", "review", row) for row in (20, 30, 5, 31, 2, 39)]
