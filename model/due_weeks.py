@@ -87,10 +87,14 @@ class DueWeeks:
             self._grow(row + 1)
             column = self.columns[kind]
         column[row] = week
-        if kind not in self._scanned_from:
+        if (start := self._scanned_from.get(kind)) is None:
             self._of_week(week).setdefault(kind, []).append(row)
-        else:
-            self._scanned.made_due(kind, row, week)
+        else:  # (most people's rows are in their kind's stretch already: ``made_due`` inlined for them)
+            if week < start:
+                self._scanned_from[kind] = week
+            span = self._scanned.span[kind]
+            if not span[0] <= row < span[1]:
+                self._scanned.made_due(kind, row, week)
         self.patients[row] = patient
         self.added += 1
 

@@ -25,11 +25,11 @@ _NONE = np.zeros(0, dtype=np.int64)
 class ScannedKinds:
     """The scanned kinds' earliest weeks (``start``: nothing of a kind is due before it) and rows that may be due."""
 
-    __slots__ = ("start", "_span", "_early", "_added_early")
+    __slots__ = ("start", "span", "_early", "_added_early")
 
     def __init__(self, kinds: tuple[str, ...]) -> None:
         self.start = dict.fromkeys(kinds, NEVER)
-        self._span = {kind: [NEVER, 0] for kind in kinds}  # kind -> [first row of its stretch, one past its last]
+        self.span = {kind: [NEVER, 0] for kind in kinds}  # kind -> [first row of its stretch, one past its last]
         self._early = dict.fromkeys(kinds, _NONE)  # kind -> rows before its stretch that may be due, in order
         self._added_early: dict[str, list] = {kind: [] for kind in kinds}  # such rows made due since (arrays, rows)
 
@@ -37,7 +37,7 @@ class ScannedKinds:
         """``row``'s change of ``kind`` is now due in ``week``."""
         if week < self.start[kind]:
             self.start[kind] = week
-        span = self._span[kind]
+        span = self.span[kind]
         if row < span[0]:
             if span[0] == NEVER:  # (the first row made due: the stretch starts here)
                 span[0] = row
@@ -51,7 +51,7 @@ class ScannedKinds:
         earliest = int(np.minimum.reduce(weeks) if getattr(weeks, "ndim", 0) else weeks)
         if earliest < self.start[kind]:
             self.start[kind] = earliest
-        span = self._span[kind]
+        span = self.span[kind]
         if (first := int(np.minimum.reduce(rows))) < span[0]:  # (``rows.min()`` without its Python layer)
             if span[0] == NEVER:
                 span[0] = first
@@ -61,30 +61,33 @@ class ScannedKinds:
             span[1] = last + 1
 
     def rows_due(self, kind: str, column: np.ndarray, week: int) -> np.ndarray:
-        """The rows of ``kind`` due in ``week`` (``column``: its due weeks), in order: the early rows', then a pass
-        over the stretch."""
-        if added := self._added_early[kind]:
-            self._early[kind] = np.union1d(self._early[kind], np.hstack(added).astype(np.int64, copy=False))
-            added.clear()
+        """The rows of ``kind`` due in ``week`` (``column``: its due weeks), in order: the early rows' and those made
+        due before the stretch since the last tidying, then a pass over the stretch."""
         if not week & TIDIED:
             self._tidy(kind, column)
-        first, end = self._span[kind]
+        first, end = self.span[kind]
         rows = np.flatnonzero(column[first:end] == week)
         if first:
             rows += first
-        if len(early := self._early[kind]):
-            early_due = early[column[early] == week]
-            if len(early_due):
-                return np.concatenate((early_due, rows))
-        return rows
+        early = self._early[kind]
+        due = early[column[early] == week] if len(early) else _NONE
+        if added := self._added_early[kind]:
+            if len(added) > 1 or type(added[0]) is not np.ndarray:  # (one array from then on)
+                added[:] = [np.hstack(added).astype(np.int64, copy=False)]
+            if len(more := added[0][column[added[0]] == week]):
+                due = _in_order(np.concatenate((due, more)))  # (a row may be in both, or made due twice)
+        return np.concatenate((due, rows)) if len(due) else rows
 
     def _tidy(self, kind: str, column: np.ndarray) -> None:
         """The rows that may be due kept, and the stretch started where the fewest rows are read."""
-        span, early = self._span[kind], self._early[kind]
+        span, early, added = self.span[kind], self._early[kind], self._added_early[kind]
         first, end = span
+        if added:
+            early = _in_order(np.concatenate((early, *map(np.atleast_1d, added))))
+            added.clear()
         pending = np.flatnonzero(column[first:end] != NEVER)
         pending += first
-        if len(early):
+        if len(early):  # (all before the stretch)
             pending = np.concatenate((early[column[early] != NEVER], pending))
         # reading the first i alone and passing over the rest from the i-th: READ_ALONE * i + (end - pending[i])
         cost = READ_ALONE * np.arange(len(pending) + 1)
@@ -92,3 +95,9 @@ class ScannedKinds:
         i = int(cost.argmin())
         self._early[kind] = pending[:i]
         span[0] = int(pending[i]) if i < len(pending) else end
+
+
+def _in_order(rows: np.ndarray) -> np.ndarray:
+    """``rows`` sorted, without repeats (``np.unique`` costs several times as much)."""
+    rows = np.sort(rows.astype(np.int64, copy=False))
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))] if len(rows) > 1 else rows
