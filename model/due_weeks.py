@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .scanned_kinds import NEVER, ScannedKinds
+from .scanned_kinds import NEVER, STRETCHES_FROM, ScannedKinds
 
 if TYPE_CHECKING:
     from .patient import Patient
@@ -61,13 +61,15 @@ class DueWeeks:
     """When each referral's next change of each kind is due (a week, or NEVER), by register row."""
 
     def __init__(self, capacity: int = 1024, runners: dict[str, Callable[[np.ndarray, int], None]] | None = None,
-                 fewest: dict[str, int] | None = None, scanned: tuple[str, ...] = ()):  # fmt: skip
+                 fewest: dict[str, int] | None = None, scanned: tuple[str, ...] = (),
+                 stretches_from: int = STRETCHES_FROM):  # fmt: skip
         """``runners``: for a kind run over its rows at once, what runs it, given the rows due (in order) and the
         week they are due (each runner writes NEVER in its column for the rows it has run). ``fewest``: for a kind
         with a runner, the fewest rows it is handed; fewer run one by one, each the person's own method (a runner's
         arrays have a fixed cost that a few people's own steps do not: a speed setting only, the same numbers).
         ``scanned``: the kinds found by a pass over their column in the week they fall due, not listed by week (a
-        speed setting only: the same rows run, in the same order)."""
+        speed setting only: the same rows run, in the same order); ``stretches_from``: the columns' length from which
+        a scanned kind's pass reads only its stretch of rows that may be due (``STRETCHES_FROM``; also speed only)."""
         self.runners = runners or {}
         self.fewest = dict(fewest or {})
         self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
@@ -75,7 +77,7 @@ class DueWeeks:
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
         self._order: list[int] = []  # the weeks of ``_weeks`` as a heap (and some gone since, skipped when met)
         self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
-        self._scanned = ScannedKinds(scanned)
+        self._scanned = ScannedKinds(scanned, capacity, stretches_from)
         self._scanned_from = self._scanned.start  # scanned kind -> nothing of it is due before this week
         self.added = 0  # changes scheduled: a unit of work for the benchmark
 
@@ -93,7 +95,7 @@ class DueWeeks:
             if week < start:
                 self._scanned_from[kind] = week
             span = self._scanned.span[kind]
-            if not span[0] <= row < span[1]:
+            if self._scanned.on and not span[0] <= row < span[1]:
                 self._scanned.made_due(kind, row, week)
         self.patients[row] = patient
         self.added += 1
@@ -232,6 +234,7 @@ class DueWeeks:
 
     def _grow(self, size: int) -> None:
         self.capacity = capacity = max(size, 2 * self.capacity)
+        self._scanned.grown(capacity)
         for kind, column in self.columns.items():
             grown = np.full(capacity, NEVER, dtype=np.int32)
             grown[: len(column)] = column

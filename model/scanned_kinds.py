@@ -16,16 +16,30 @@ import numpy as np
 
 NEVER = np.iinfo(np.int32).max  # a column's entry when nothing is due
 TIGHTENED = 7  # a span's start is moved up in the weeks with none of these bits set: every eighth week
+# Spans are kept once the columns have this many rows (a speed setting only: the same rows, in the same order): below,
+# a pass over the whole column costs less than keeping them (150,000 adults: 8,192 rows after three years, and the
+# spans' bookkeeping cost 0.37% of their weeks; an ICB has 32,768 rows within a year)
+STRETCHES_FROM = 32_768
 
 
 class ScannedKinds:
     """The scanned kinds' earliest weeks (``start``: nothing of a kind is due before it) and spans of rows."""
 
-    __slots__ = ("start", "span")
+    __slots__ = ("start", "span", "on", "_from")
 
-    def __init__(self, kinds: tuple[str, ...]) -> None:
+    def __init__(self, kinds: tuple[str, ...], capacity: int, stretches_from: int = STRETCHES_FROM) -> None:
         self.start = dict.fromkeys(kinds, NEVER)
         self.span = {kind: [NEVER, 0] for kind in kinds}  # kind -> [its first row, one past its last] that may be due
+        self.on, self._from = False, stretches_from  # (off: every pass reads the whole column)
+        self.grown(capacity)
+
+    def grown(self, capacity: int) -> None:
+        """The columns now have ``capacity`` rows: spans are kept from now on if that is enough, each the whole column
+        at first (moved up at the next eighth week)."""
+        if not self.on and capacity >= self._from:
+            self.on = True
+            for span in self.span.values():
+                span[:] = 0, capacity
 
     def made_due(self, kind: str, row: int, week: int) -> None:
         """``row``'s change of ``kind`` is now due in ``week``."""
@@ -42,6 +56,8 @@ class ScannedKinds:
         earliest = int(np.minimum.reduce(weeks) if getattr(weeks, "ndim", 0) else weeks)
         if earliest < self.start[kind]:
             self.start[kind] = earliest
+        if not self.on:
+            return
         span = self.span[kind]
         if (first := int(np.minimum.reduce(rows))) < span[0]:  # (``rows.min()`` without its Python layer)
             span[0] = first
@@ -50,6 +66,8 @@ class ScannedKinds:
 
     def rows_due(self, kind: str, column: np.ndarray, week: int) -> np.ndarray:
         """The rows of ``kind`` due in ``week`` (``column``: its due weeks), in order: a pass over its span."""
+        if not self.on:
+            return np.flatnonzero(column == week)
         span = self.span[kind]
         first, end = span
         if not week & TIGHTENED and first < end:
