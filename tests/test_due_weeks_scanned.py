@@ -82,3 +82,16 @@ def test_a_scanned_kind_finds_rows_made_due_outside_the_rows_its_pass_reads():
     due.set_many("review", np.array([39, 2]), 11, [people[39], people[2]])
     due.run_through(12)
     assert log == [("each", "review", row) for row in (20, 30, 29, 31, 2, 39)]
+
+
+def test_stretches_switched_on_as_the_columns_grow_keep_the_rows_made_due_before():
+    """Stretches are kept only from ``stretches_from`` rows on (a speed setting): the rows made due before the columns
+    grew that long still run."""
+    log: list = []
+    people = {row: Person(row, log) for row in range(200)}
+    due = DueWeeks(capacity=4, scanned=("review",), stretches_from=64)
+    due.set_many("review", np.array([1, 2]), 5, [people[1], people[2]])
+    due.set("review", people[3], 5)
+    due.set_many("review", np.array([150]), 5, [people[150]])  # (the columns grow past 64 rows: stretches kept)
+    due.run_through(5)
+    assert log == [("each", "review", row) for row in (1, 2, 3, 150)]
