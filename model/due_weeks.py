@@ -19,7 +19,8 @@ are found by one pass over its column (a comparison and a search for the rows th
 listing each row and then sorting, de-duplicating and filtering the week's list. The gain is largest for a setback
 candidate, drawn months ahead for nearly everyone referred and mostly cancelled first: a listed one was read back,
 cancelled, in its week. Such a kind keeps only the earliest week anything of it may be due; from then on every week is
-read, and a week read has no rows of it left due then.
+read, and a week read has no rows of it left due then. The pass reads only the kind's stretch of rows that may be due
+(model/scanned_kinds.py), not the column's every row ever referred.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .scanned_kinds import NEVER, STRETCHES_FROM, ScannedKinds
+
 if TYPE_CHECKING:
     from .patient import Patient
 
-NEVER = np.iinfo(np.int32).max
 #: each kind of a person's scheduled change, in the order a week runs them, and the Patient method that makes it
 KINDS = {
     "assessment": "complete_assessment",
@@ -59,13 +61,15 @@ class DueWeeks:
     """When each referral's next change of each kind is due (a week, or NEVER), by register row."""
 
     def __init__(self, capacity: int = 1024, runners: dict[str, Callable[[np.ndarray, int], None]] | None = None,
-                 fewest: dict[str, int] | None = None, scanned: tuple[str, ...] = ()):  # fmt: skip
+                 fewest: dict[str, int] | None = None, scanned: tuple[str, ...] = (),
+                 stretches_from: int = STRETCHES_FROM):  # fmt: skip
         """``runners``: for a kind run over its rows at once, what runs it, given the rows due (in order) and the
         week they are due (each runner writes NEVER in its column for the rows it has run). ``fewest``: for a kind
         with a runner, the fewest rows it is handed; fewer run one by one, each the person's own method (a runner's
         arrays have a fixed cost that a few people's own steps do not: a speed setting only, the same numbers).
         ``scanned``: the kinds found by a pass over their column in the week they fall due, not listed by week (a
-        speed setting only: the same rows run, in the same order)."""
+        speed setting only: the same rows run, in the same order); ``stretches_from``: the columns' length from which
+        a scanned kind's pass reads only its stretch of rows that may be due (``STRETCHES_FROM``; also speed only)."""
         self.runners = runners or {}
         self.fewest = dict(fewest or {})
         self.columns = {kind: np.full(capacity, NEVER, dtype=np.int32) for kind in KINDS}
@@ -73,7 +77,8 @@ class DueWeeks:
         self._weeks: dict[int, dict[str, list[int]]] = {}  # week -> kind -> rows made due then (some since moved)
         self._order: list[int] = []  # the weeks of ``_weeks`` as a heap (and some gone since, skipped when met)
         self.patients: dict[int, Patient] = {}  # row -> its person, while they may have anything due
-        self._scanned_from = dict.fromkeys(scanned, NEVER)  # scanned kind -> nothing of it is due before this week
+        self._scanned = ScannedKinds(scanned, capacity, stretches_from)
+        self._scanned_from = self._scanned.start  # scanned kind -> nothing of it is due before this week
         self.added = 0  # changes scheduled: a unit of work for the benchmark
 
     def set(self, kind: str, patient: Patient, week: int) -> None:
@@ -86,8 +91,12 @@ class DueWeeks:
         column[row] = week
         if (start := self._scanned_from.get(kind)) is None:
             self._of_week(week).setdefault(kind, []).append(row)
-        elif week < start:
-            self._scanned_from[kind] = week
+        else:  # (most people's rows are in their kind's stretch already: ``made_due`` inlined for them)
+            if week < start:
+                self._scanned_from[kind] = week
+            span = self._scanned.span[kind]
+            if self._scanned.on and not span[0] <= row < span[1]:
+                self._scanned.made_due(kind, row, week)
         self.patients[row] = patient
         self.added += 1
 
@@ -102,12 +111,10 @@ class DueWeeks:
             column = self.columns[kind]
         column[rows] = weeks
         self.added += len(rows)
-        if (start := self._scanned_from.get(kind)) is not None:  # nothing listed: its earliest week kept
+        if kind in self._scanned_from:  # nothing listed: its earliest week and its span of rows kept
             if patients is not None:
                 self.patients.update(zip(rows.tolist(), patients, strict=True))
-            earliest = int(np.minimum.reduce(weeks) if getattr(weeks, "ndim", 0) else weeks)
-            if earliest < start:
-                self._scanned_from[kind] = earliest
+            self._scanned.made_due_many(kind, rows, last, weeks)
             return
         listed = rows.tolist()
         if patients is not None:
@@ -194,7 +201,7 @@ class DueWeeks:
                     if start != w:  # (later: nothing of it due in w)
                         continue
                     self._scanned_from[kind] = w + 1  # (lowered again by a row made due in w while they run)
-                    if not len(rows := np.flatnonzero(column == w)):
+                    if not len(rows := self._scanned.rows_due(kind, column, w)):
                         continue
                 else:
                     if of_week is None and (of_week := self._weeks.get(w)) is None:
@@ -227,6 +234,7 @@ class DueWeeks:
 
     def _grow(self, size: int) -> None:
         self.capacity = capacity = max(size, 2 * self.capacity)
+        self._scanned.grown(capacity)
         for kind, column in self.columns.items():
             grown = np.full(capacity, NEVER, dtype=np.int32)
             grown[: len(column)] = column

@@ -14,7 +14,7 @@ class Person:
             setattr(self, method, lambda kind=kind: log.append(("each", kind, self.row)))
 
 
-def _script(scanned: tuple[str, ...], seed: int) -> list:
+def _script(scanned: tuple[str, ...], seed: int, stretches_from: int = 0) -> list:
     """A random script: batches made due, some in one week, some a week each (ahead, or in the week running), rows
     rescheduled and cancelled, also by a runner while it runs, and weeks run through one at a time or a few at once."""
     rng = np.random.default_rng(seed)
@@ -31,7 +31,7 @@ def _script(scanned: tuple[str, ...], seed: int) -> list:
         return run
 
     due = DueWeeks(capacity=8, runners={kind: runner(kind) for kind in ("setback", "setback_end", "move_on")},
-                   fewest={"setback": 3}, scanned=scanned)  # fmt: skip
+                   fewest={"setback": 3}, scanned=scanned, stretches_from=stretches_from)  # fmt: skip
     week = 0
     while week < 60:
         for kind in ("setback", "setback_end", "move_on", "review"):
@@ -56,6 +56,7 @@ def test_a_scanned_kind_runs_what_a_listed_one_runs():
     for seed in range(6):
         listed = _script((), seed)
         assert listed == _script(("setback",), seed) == _script(("setback", "setback_end", "move_on", "review"), seed)
+        assert listed == _script(("setback", "review"), seed, stretches_from=64)  # (stretches kept from 64 rows on)
         assert any(entry[:2] == ("runner", "setback") for entry in listed)
         assert any(entry[:2] == ("each", "setback") for entry in listed)
 
@@ -64,3 +65,33 @@ def test_a_scanned_kind_is_not_listed_and_keeps_its_earliest_week():
     due = DueWeeks(capacity=4, scanned=("setback",))
     due.set_many("setback", np.array([3, 1]), np.array([9, 5]))
     assert not due._weeks and due._earliest() == 5 and not due.due_by(4) and due.due_by(5)
+
+
+def test_a_scanned_kind_finds_rows_made_due_outside_the_rows_its_pass_reads():
+    """A scanned kind's pass reads only its stretch of rows that may be due (model/scanned_kinds.py), whose start moves
+    up past the people gone every eighth week: rows made due below it or just past its end, alone or in a batch, still
+    run in their week, in order."""
+    log: list = []
+    people = {row: Person(row, log) for row in range(40)}
+    due = DueWeeks(capacity=4, scanned=("review",), stretches_from=0)  # (stretches kept at any size)
+    due.set_many("review", np.array([20, 30]), np.array([3, 9]), [people[20], people[30]])
+    due.run_through(8)  # (week 8 moves the start up to row 30, the one row still due)
+    due.set("review", people[31], 10)  # just past the end
+    due.set("review", people[29], 10)  # just below the start
+    due.run_through(10)
+    due.set_many("review", np.array([39, 2]), 11, [people[39], people[2]])
+    due.run_through(12)
+    assert log == [("each", "review", row) for row in (20, 30, 29, 31, 2, 39)]
+
+
+def test_stretches_switched_on_as_the_columns_grow_keep_the_rows_made_due_before():
+    """Stretches are kept only from ``stretches_from`` rows on (a speed setting): the rows made due before the columns
+    grew that long still run."""
+    log: list = []
+    people = {row: Person(row, log) for row in range(200)}
+    due = DueWeeks(capacity=4, scanned=("review",), stretches_from=64)
+    due.set_many("review", np.array([1, 2]), 5, [people[1], people[2]])
+    due.set("review", people[3], 5)
+    due.set_many("review", np.array([150]), 5, [people[150]])  # (the columns grow past 64 rows: stretches kept)
+    due.run_through(5)
+    assert log == [("each", "review", row) for row in (1, 2, 3, 150)]
