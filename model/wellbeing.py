@@ -66,6 +66,11 @@ class WellbeingRegister:
         self._name_columns()
         self.columns = self._cols  # by name, for code that chooses columns (the mechanisms)
 
+    def __setstate__(self, state: dict) -> None:
+        """A copy (``copy.deepcopy``, pickle) copies the block and each column apart: view the copied block again."""
+        self.__dict__.update(state)
+        self._name_columns()
+
     def _name_columns(self) -> None:
         """Each column as its row of the block, by name and as an attribute (the dict kept: ``columns`` is it)."""
         for name, column in zip(COLUMNS, self._block, strict=True):

@@ -328,3 +328,24 @@ def test_the_state_block_is_the_state_columns_gathered_and_stops_as_each_column_
     for key, got in zip(STATE_KEYS, stopped(block, week, share), strict=True):
         assert got.tobytes() == want[key].tobytes(), key
     assert (register.paused_at[[1, 4, 8]] == np.inf).all()  # (the block is a copy: the register is as it was)
+
+
+def test_a_copied_register_still_reads_and_writes_its_columns_through_its_block():
+    """The register's columns are rows of one block (``state_block`` reads the block): a deep copy or a pickle of a
+    model copies the block and each column apart, so the copy views its own block again (else a column written in
+    the copy would not reach its block, and a copied model would go on from a register split in two)."""
+    import copy
+    import pickle
+
+    from spsim.model.wellbeing import WellbeingRegister
+
+    register = WellbeingRegister(capacity=4)
+    for person in range(5):
+        register.enrol(person, person, 40.0, 5.0, 26.0)
+    for twin in (copy.deepcopy(register), pickle.loads(pickle.dumps(register))):
+        twin.level_psych[3] = 7.0
+        twin.columns["paused_at"][2] = 9.0
+        block = twin.state_block(np.array([3, 2]))
+        assert block[2, 0] == 7.0 and block[-3, 1] == 9.0
+        assert register.level_psych[3] == 0.0 and register.paused_at[2] == np.inf  # (the original is its own)
+        assert twin.columns["level_psych"] is twin.level_psych
