@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .service_use import service_use
+from .mechanisms import LEVELS
+from .register_columns import STATE_KEYS
 from .scores_with_service import with_service
-from .wellbeing import LEVELS, STATE_KEYS
+from .service_use import service_use
 
 if TYPE_CHECKING:
     from .model import SocialPrescribingModel

@@ -17,27 +17,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import grown
-from .mechanisms import FLOORS, LEVELS
 from .natural_readings import NaturalReadings
+from .register_columns import COLUMNS, NOT_YET, STATE_KEYS, STATE_ROWS
 from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading, stretch
 
-# person: the catchment row whose natural course the score follows; swemwbs0/ucla0: true scores at
-# referral; support_from/until: link worker support (inf: not begun / not ended); level_*: the mechanisms
-# (psychological, social, behavioural) and floor_*: what is kept of each for good; paused_at: when attendance
-# last stopped (inf: attending, or never attended); weeks_attended: sessions; work_seeking: extra job-search weeks.
-# Every column is a row of one block, the state the scores are built on (``with_service``) its last rows, so that a
-# person's state is read for many rows in one gather, not eleven (a projection's leavers, follow-up's rows)
-STATE = ("half_life", "gain_scale", *LEVELS, *FLOORS, "paused_at", "support_from", "support_until")
-COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "weeks_attended", "work_seeking", *STATE)
-STATE_ROWS = slice(len(COLUMNS) - len(STATE), len(COLUMNS))  # the state's rows of the block
-STATE_KEYS = ("half_life", "scale", *LEVELS, *FLOORS, "paused", "support_from", "support_until")  # with_service's
 if TYPE_CHECKING:
     from .natural_course import NaturalCourse
     from .parameters import Params
 
-NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
 NO_ONE = np.zeros(0, dtype=np.int64)
 
 

@@ -300,7 +300,8 @@ def test_the_state_block_is_the_state_columns_gathered_and_stops_as_each_column_
     ``with_service``'s order, also after the register grew; ``economic_values.stopped`` of it is, column by column,
     attendance paused (the retained share of each level kept for good) and support ended at the week."""
     from spsim.model.economic_values import stopped
-    from spsim.model.wellbeing import STATE, STATE_KEYS, WellbeingRegister
+    from spsim.model.register_columns import STATE, STATE_KEYS
+    from spsim.model.wellbeing import WellbeingRegister
 
     rng = np.random.default_rng(7)
     register = WellbeingRegister(capacity=4)
