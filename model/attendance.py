@@ -13,7 +13,8 @@ import numpy as np
 from .activities import dropout_ratios
 from .due_weeks import NEVER
 from .states import IN_GROUP, Event, PathwayState, Service
-from .mechanisms import Mechanisms, build_sessions, catalogue_shares
+from .mechanisms import Mechanisms, build_sessions
+from .session_shares import catalogue_shares
 from .moves import move_many, move_many_from
 from .streams import PURPOSES, PersonalDraws, weeks_until
 

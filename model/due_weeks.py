@@ -94,8 +94,7 @@ class DueWeeks:
         else:  # (most people's rows are in their kind's stretch already: ``made_due`` inlined for them)
             if week < start:
                 self._scanned_from[kind] = week
-            span = self._scanned.span[kind]
-            if self._scanned.on and not span[0] <= row < span[1]:
+            if self._scanned.on and not (span := self._scanned.span[kind])[0] <= row < span[1]:
                 self._scanned.made_due(kind, row, week)
         self.patients[row] = patient
         self.added += 1

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .mechanisms import LEVELS
+from .mechanisms import FLOORS, LEVELS
 from .register_columns import STATE_KEYS
 from .scores_with_service import with_service
 from .service_use import service_use
@@ -215,7 +215,7 @@ def _discount_table(rate: float, weeks: int) -> np.ndarray:
 # where each part of the state is in a state block (``WellbeingRegister.state_block``: a row per ``STATE_KEYS``)
 PAUSED, SUPPORT_FROM, SUPPORT_UNTIL = (STATE_KEYS.index(key) for key in ("paused", "support_from", "support_until"))
 LEVEL_ROWS = slice(STATE_KEYS.index(LEVELS[0]), STATE_KEYS.index(LEVELS[0]) + len(LEVELS))
-FLOOR_ROWS = slice(LEVEL_ROWS.stop, LEVEL_ROWS.stop + len(LEVELS))  # (each level's floor, in the levels' order)
+FLOOR_ROWS = slice(STATE_KEYS.index(FLOORS[0]), STATE_KEYS.index(FLOORS[0]) + len(FLOORS))  # (in the levels' order)
 
 
 def stopped(state: np.ndarray, week: int, retained_share: float) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 from .activities import catalogue
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 from .service_use import service_use_change
-from .natural_course import normal_of
+from .course_draws import normal_of
 from .parameters import Params, chance_within
 from .states import Cohort, PathwayState
 from .streams import PURPOSES, PersonalDraws

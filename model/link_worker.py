@@ -89,7 +89,7 @@ class LinkWorker(mesa.Agent):
         """Each week a link worker may leave; more likely under pressure, less likely when trained."""
         model = self.model
         workforce = model.workforce
-        if workforce.leaving_draws.random() < quit_chance(model.p, workforce.pressure[self.service]):  # (``chance``)
+        if workforce.leaving_draws.chance(quit_chance(model.p, workforce.pressure[self.service])):
             workforce.link_worker_leaves(self)
 
 

@@ -23,8 +23,7 @@ import numpy as np
 
 from .activities import Activity
 from .arrays import clip, is_array, worked_out_where
-# (``catalogue_shares``: model/attendance.py reads it from here, with ``build_sessions``)
-from .session_shares import catalogue_shares, session_shares  # noqa: F401
+from .session_shares import session_shares
 
 if TYPE_CHECKING:
     from .wellbeing import WellbeingRegister

@@ -23,8 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import clip
-# (TINY and normal_of are read from here too: follow-up's measurement error, the tests)
-from .course_draws import GAP, SPELL_PURPOSES, STATE_PURPOSES, TINY, geometric_weeks, normal_of, normals  # noqa: F401
+from .course_draws import GAP, SPELL_PURPOSES, STATE_PURPOSES, geometric_weeks, normal_of, normals
 from .mechanisms import SWEMWBS_RANGE, UCLA_RANGE
 from .parameters import Params
 from .streams import PersonalDraws

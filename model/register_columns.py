@@ -16,3 +16,4 @@ COLUMNS = ("referred_week", "person", "swemwbs0", "ucla0", "weeks_attended", "wo
 STATE_ROWS = slice(len(COLUMNS) - len(STATE), len(COLUMNS))  # the state's rows of the block
 STATE_KEYS = ("half_life", "scale", *LEVELS, *FLOORS, "paused", "support_from", "support_until")  # with_service's
 NOT_YET = ("paused_at", "support_from", "support_until")  # columns that start at infinity
+NOT_YET_ROWS = [COLUMNS.index(name) for name in NOT_YET]  # their rows of the block

@@ -14,12 +14,6 @@ from .mechanisms import _halved, faded, fading, support_left, swemwbs, ucla
 if TYPE_CHECKING:
     from .parameters import Params
 
-# rows read at once from which the powers of a half are read from a table (a speed setting only: the same numbers);
-# for fewer, each fading row's is worked out. The table pays from a single row on: a power costs some 100 instructions
-# where NumPy has no SIMD power (as under callgrind), and the table's checks and gather cost less than a few powers (the
-# twentieth round: fading and support for 43 / 300 / 900 rows 118 / 210 / 410 -> 105 / 129 / 181 thousand instructions,
-# 8.0 / 11.4 / 18.8 -> 8.1 / 9.7 / 12.7 us; a 150,000-adult week's leavers project some 900 cells)
-FEWEST_FOR_A_TABLE = 1
 LONGEST_IN_A_TABLE = 1 << 16  # weeks of fading (some 1,260 years): longer gaps are worked out
 
 
@@ -48,7 +42,11 @@ def _fading_and_support(week, paused, half_life, support_from, support_until) ->
     """``mechanisms.fading`` and ``support_left`` for one week or one week each (1-D): the share of the gains still
     there, and of link worker support's own effect (the same numbers)."""
     started = np.logical_not(week < support_from)  # (``support_left``'s test, as it reads a nan)
-    if len(paused) >= FEWEST_FOR_A_TABLE and (half_life == (one := half_life[0])).all():
+    # the powers of a half read from a table for any number of rows: a power costs some 100 instructions where NumPy has
+    # no SIMD power (as under callgrind), and the table's checks and gather cost less than a few powers (the twentieth
+    # round: fading and support for 43 / 300 / 900 rows 118 / 210 / 410 -> 105 / 129 / 181 thousand instructions,
+    # 8.0 / 11.4 / 18.8 -> 8.1 / 9.7 / 12.7 us; a 150,000-adult week's leavers project some 900 cells)
+    if len(paused) and (half_life == (one := half_life[0])).all():
         remaining, support = _halvings(week, paused, float(one)), _halvings(week, support_until, float(one))
         if remaining is not None and support is not None:
             np.multiply(support, started, out=support)  # (none before support begins)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .arrays import grown
 from .natural_readings import NaturalReadings
-from .register_columns import COLUMNS, NOT_YET, STATE_KEYS, STATE_ROWS
+from .register_columns import COLUMNS, NOT_YET_ROWS, STATE_KEYS, STATE_ROWS
 from .scores_with_service import with_service
 from .streams import PURPOSES, PersonalDraws
 from .week_reading import Reading, stretch
@@ -34,7 +34,7 @@ class WellbeingRegister:
     def __init__(self, capacity: int = 1024):
         self.size = 0
         self._block = np.zeros((len(COLUMNS), capacity))
-        self._block[[COLUMNS.index(name) for name in NOT_YET]] = math.inf  # not paused, no support yet: nothing fades
+        self._block[NOT_YET_ROWS] = math.inf  # not paused, no support yet: nothing fades
         self._cols: dict[str, np.ndarray] = {}
         self.open = np.zeros(capacity, dtype=bool)  # record not yet closed
         self.took_up = np.zeros(capacity, dtype=bool)
@@ -103,7 +103,7 @@ class WellbeingRegister:
         capacity = 2 * len(self.open)
         block, self._block = self._block, np.zeros((len(COLUMNS), capacity))
         self._block[:, : block.shape[1]] = block
-        self._block[[COLUMNS.index(name) for name in NOT_YET], block.shape[1] :] = math.inf
+        self._block[NOT_YET_ROWS, block.shape[1] :] = math.inf
         self._name_columns()
         # the other columns grow with their own dtype, filled with what a row that is not in use holds
         fills = {"open": False, "took_up": False, "ever_supported": False, "on_caseload": False,

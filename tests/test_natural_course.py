@@ -158,7 +158,7 @@ def test_people_expected_back_are_caught_up_by_the_weeks_first_read():
 def test_a_course_is_drawn_when_first_read_from_its_spell_0():
     """Nobody's course is drawn until it is first read; then spell 0, under way at the start, is the one drawn from
     the person's keyed draws for spell 0 (as drawing everyone's at construction did), and later reads go on from it."""
-    from spsim.model.natural_course import GAP, STATE_PURPOSES, geometric_weeks, normals
+    from spsim.model.course_draws import GAP, STATE_PURPOSES, geometric_weeks, normals
     from spsim.model.streams import PersonalDraws
 
     course = _course(n=3_000)

@@ -217,7 +217,7 @@ def _measured(keys, scores, scale, occasion, p):
     from scipy.special import ndtri
 
     from spsim.model.mechanisms import SWEMWBS_RANGE, UCLA_RANGE
-    from spsim.model.natural_course import TINY
+    from spsim.model.course_draws import TINY
     from spsim.model.streams import PURPOSES, PersonalDraws
 
     z = ndtri(np.maximum(PersonalDraws.uniforms(keys, PURPOSES[f"measure_{scale}"], occasion), TINY))
